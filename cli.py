@@ -1,0 +1,111 @@
+"""`nmt`: the command line. Each subcommand is a thin shell over the packages that do the work."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _decode_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: the shipped en-es model)")
+    p.add_argument("--beam", type=int, default=5, help="beam size; 1 = greedy (default: 5)")
+    p.add_argument("--length-penalty", type=float, default=1.0, help="GNMT length penalty alpha (default: 1.0)")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda (default: auto)")
+
+
+def _options(args):
+    from model.translator import DecodeOptions
+
+    if args.beam < 1:
+        raise ValueError("--beam must be at least 1")
+    return DecodeOptions(beam_size=args.beam, length_penalty=args.length_penalty)
+
+
+def cmd_train(args) -> int:
+    from training.config import load_config
+    from training.train import run_training
+
+    run_training(load_config(args.config), args.config, resume=args.resume)
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from model.translator import Translator
+    from training.evaluate import evaluate, format_report
+
+    options = _options(args)
+    report = evaluate(Translator.load(args.model, args.device), args.test, options, args.out)
+    print(format_report(report))
+    if args.json:
+        print(json.dumps(report))
+    return 0
+
+
+def cmd_translate(args) -> int:
+    from model.translator import Translator
+
+    options = _options(args)
+    translator = Translator.load(args.model, args.device)
+    lines = (args.input.read_text(encoding="utf-8") if args.input else sys.stdin.read()).splitlines()
+    for i in range(0, len(lines), 64):
+        for t in translator.translate(lines[i : i + 64], options):
+            print(t.text, flush=True)
+    return 0
+
+
+def cmd_build_bible(args) -> int:
+    from training.bible import main
+
+    return main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nmt", description="Train, evaluate and serve biLSTM-GRU translation models.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a model from a YAML config", description="Train a model from a YAML config "
+                       "(see configs/reference.yaml for every key).")
+    p.add_argument("config", type=Path)
+    p.add_argument("--resume", action="store_true", help="continue the run in the config's out_dir from its last checkpoint")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="BLEU/chrF of a model on a test file", description="Translate a test file "
+                       "(TSV source<TAB>reference) and score it with sacrebleu.")
+    _decode_args(p)
+    p.add_argument("--test", type=Path, required=True, help="test pairs, TSV")
+    p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("translate", help="translate lines from stdin or a file", description="Translate one sentence "
+                       "per line, from a file or stdin, to stdout.")
+    _decode_args(p)
+    p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
+    p.set_defaults(func=cmd_translate)
+
+    p = sub.add_parser("build-bible", help="rebuild the default en-es Bible corpus from Debian's SWORD modules",
+                       add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_build_bible)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from model.bundle import BundleError
+    from training.config import ConfigError
+    from training.corpus import CorpusError
+
+    try:
+        return args.func(args)
+    except (BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, ValueError) as e:
+        print(f"nmt {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"nmt {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The network and everything needed to translate with it."""

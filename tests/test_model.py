@@ -1,0 +1,101 @@
+"""Shapes, padding masks and search: the network's contracts, on tiny random models."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from model.search import beam_search, greedy_search, max_lengths
+from model.seq2seq import Seq2Seq
+from model.tokenizer import EOS, PAD
+from tests.conftest import tiny_config
+
+ATTENTIONS = ["none", "luong", "bahdanau"]
+
+
+def random_batch(batch=5, length=9, vocab=60, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(1, length + 1, (batch,), generator=gen)
+    lengths[0] = length
+    src = torch.randint(4, vocab, (batch, length), generator=gen)
+    for i, n in enumerate(lengths):
+        src[i, n:] = PAD
+    return src, lengths
+
+
+@pytest.mark.parametrize("attention", ATTENTIONS)
+@pytest.mark.parametrize("cells", [("lstm", "gru"), ("gru", "lstm"), ("rnn", "rnn")])
+def test_forward_shapes(attention, cells):
+    torch.manual_seed(0)
+    model = Seq2Seq(tiny_config(attention, enc_cell=cells[0], dec_cell=cells[1], dec_layers=2))
+    src, lengths = random_batch()
+    tgt_in = torch.randint(4, 60, (5, 6))
+    assert model(src, lengths, tgt_in).shape == (5, 6, 60)
+    memory = model.encode(src, lengths)
+    assert memory.states.shape == (5, 9, 32) and memory.summary.shape == (5, 32)
+    assert torch.equal(memory.mask, src != PAD)
+
+
+@pytest.mark.parametrize("attention", ATTENTIONS)
+def test_padding_does_not_change_a_sentence(attention):
+    """A sentence decoded inside a padded batch scores exactly as it does alone."""
+    torch.manual_seed(0)
+    model = Seq2Seq(tiny_config(attention)).eval()
+    src, lengths = random_batch()
+    tgt_in = torch.randint(4, 60, (5, 6))
+    with torch.no_grad():
+        batched = model(src, lengths, tgt_in)
+        for i in range(5):
+            n = int(lengths[i])
+            alone = model(src[i : i + 1, :n], lengths[i : i + 1], tgt_in[i : i + 1])
+            torch.testing.assert_close(batched[i], alone[0], atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("attention", ["luong", "bahdanau"])
+def test_attention_ignores_padding(attention):
+    torch.manual_seed(0)
+    model = Seq2Seq(tiny_config(attention)).eval()
+    src, lengths = random_batch()
+    with torch.no_grad():
+        memory = model.encode(src, lengths)
+        hyps = greedy_search(model, memory, max_lengths(lengths, 1.0), with_attention=True)
+    for i, h in enumerate(hyps):
+        n = int(lengths[i])
+        assert h.attention.shape[1] == 9
+        assert float(h.attention[:, n:].abs().sum()) == 0.0
+        torch.testing.assert_close(h.attention.sum(-1), torch.ones(h.attention.size(0)))
+
+
+@pytest.mark.parametrize("attention", ATTENTIONS)
+def test_beam_one_equals_greedy(attention):
+    torch.manual_seed(1)
+    model = Seq2Seq(tiny_config(attention)).eval()
+    src, lengths = random_batch(batch=8)
+    with torch.no_grad():
+        memory = model.encode(src, lengths)
+        max_len = max_lengths(lengths, 1.5)
+        greedy = greedy_search(model, memory, max_len)
+        beam = beam_search(model, memory, max_len, beam_size=1)
+    assert [h.tokens for h in greedy] == [b[0].tokens for b in beam]
+
+
+def test_beam_nbest_sorted_and_bounded():
+    torch.manual_seed(2)
+    model = Seq2Seq(tiny_config("luong")).eval()
+    src, lengths = random_batch(batch=4)
+    with torch.no_grad():
+        max_len = max_lengths(lengths, 1.5)
+        nbest = beam_search(model, model.encode(src, lengths), max_len, beam_size=4, nbest=3)
+    for i, hyps in enumerate(nbest):
+        assert len(hyps) == 3
+        assert [h.score for h in hyps] == sorted((h.score for h in hyps), reverse=True)
+        assert all(len(h.tokens) <= int(max_len[i]) and EOS not in h.tokens and PAD not in h.tokens for h in hyps)
+
+
+def test_greedy_respects_max_length():
+    torch.manual_seed(3)
+    model = Seq2Seq(tiny_config("none")).eval()
+    src, lengths = random_batch()
+    max_len = torch.full((5,), 3)
+    with torch.no_grad():
+        hyps = greedy_search(model, model.encode(src, lengths), max_len)
+    assert all(len(h.tokens) <= 3 for h in hyps)

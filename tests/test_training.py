@@ -1,0 +1,79 @@
+"""Training end to end on a toy task, exact resume, and the command line around it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+import yaml
+
+from cli import main
+from model.bundle import load_bundle
+from model.translator import DecodeOptions, Translator
+from training.checkpoint import load_checkpoint
+from training.config import load_config
+from training.train import run_training
+
+
+def write_config(path, corpus, out_dir, **train):
+    cfg = {
+        "out_dir": str(out_dir),
+        "data": {"train": str(corpus["train"]), "dev": str(corpus["dev"])},
+        "model": {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 64, "enc_hidden": 64, "dec_hidden": 128,
+                  "dropout": 0.1, "word_dropout": 0.0},
+        "train": {"batch_tokens": 1500, "lr": 0.003, "warmup_steps": 50, "eval_every": 40, "threads": 2} | train,
+    }
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def test_training_learns_reversal(toy_corpus, tmp_path, capsys):
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_epochs=6)
+    assert main(["train", str(config)]) == 0
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    bleus = [r["dev_bleu"] for r in log if "dev_bleu" in r]
+    assert bleus[-1] > 80 and bleus[-1] > bleus[0], bleus
+    assert (tmp_path / "run" / "training.png").stat().st_size > 1000
+    translator = Translator.load(tmp_path / "run" / "best", "cpu")
+    out = translator.translate(["alpha beta gamma", "tau mu"], DecodeOptions(beam_size=5))
+    assert [t.text for t in out] == ["GAMMA BETA ALPHA", "MU TAU"]
+    assert main(["evaluate", "--model", str(tmp_path / "run" / "best"), "--test", str(toy_corpus["dev"]), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["bleu"] > 80 and report["sentences"] == 100 and "13a" in report["signature"]
+
+
+def test_resume_continues_exactly(toy_corpus, tmp_path):
+    straight = write_config(tmp_path / "a.yaml", toy_corpus, tmp_path / "a", max_steps=60, eval_every=20)
+    run_training(load_config(straight))
+    halves = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=30, eval_every=20)
+    run_training(load_config(halves))
+    write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=60, eval_every=20)
+    progress = run_training(load_config(halves), resume=True)
+    assert progress.step == 60
+    a = load_checkpoint(tmp_path / "a" / "checkpoints" / "last.pt")
+    b = load_checkpoint(tmp_path / "b" / "checkpoints" / "last.pt")
+    for name in a["model"]:
+        assert torch.equal(a["model"][name], b["model"][name]), name
+
+
+def test_existing_run_needs_resume_flag(toy_corpus, tmp_path, capsys):
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5)
+    assert main(["train", str(config)]) == 0
+    assert main(["train", str(config)]) == 2
+    assert "--resume" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, message", [("out_dir: x\ndata: {train: a}\n", "dev"),
+                                              ("out_dir: [unclosed\n", "YAML"),
+                                              ("out_dir: x\ndata: {train: a, dev: b}\nmodel: {attention: magic}\n",
+                                               "attention")])
+def test_bad_config_is_a_clear_error(tmp_path, capsys, content, message):
+    (tmp_path / "c.yaml").write_text(content)
+    assert main(["train", str(tmp_path / "c.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_missing_model_is_a_clear_error(tmp_path, capsys):
+    assert main(["translate", "--model", str(tmp_path / "none"), str(tmp_path / "in.txt")]) == 2
+    assert "no model bundle" in capsys.readouterr().err

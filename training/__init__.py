@@ -1,0 +1,1 @@
+"""Offline jobs: corpus building, training, evaluation."""

@@ -1,0 +1,68 @@
+"""The training configuration: one typed object loaded once from YAML and passed down."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from model.config import ModelConfig
+
+
+class DataConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    train: Path = Field(description="training pairs: a TSV file (source<TAB>target)")
+    dev: Path = Field(description="development pairs (TSV), for BLEU during training and early stopping")
+    src_lang: str = "en"
+    tgt_lang: str = "es"
+    max_len: int = Field(200, gt=0, description="drop training pairs with more subwords than this on either side")
+
+
+class TrainConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    batch_tokens: int = Field(4000, gt=0, description="target tokens per batch (padding included)")
+    optimizer: Literal["adam", "rmsprop"] = "adam"
+    lr: float = Field(2e-3, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    warmup_steps: int = Field(500, ge=0, description="linear warm-up, then the plateau schedule takes over")
+    lr_decay: float = Field(0.5, gt=0, le=1, description="factor applied when dev BLEU stops improving")
+    min_lr: float = Field(1e-5, gt=0)
+    clip_norm: float = Field(1.0, gt=0)
+    label_smoothing: float = Field(0.1, ge=0, lt=1)
+    max_epochs: int = Field(100, gt=0)
+    max_minutes: float | None = Field(None, gt=0, description="stop after this much training time (wall clock)")
+    eval_every: int = Field(1000, gt=0, description="steps between dev evaluations and checkpoints")
+    patience: int = Field(8, gt=0, description="stop after this many evaluations without a better dev BLEU")
+    eval_beam_size: int = Field(1, ge=1, description="beam used for dev BLEU (1 = greedy, fastest)")
+    seed: int = 1
+    device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
+    threads: int | None = Field(None, gt=0, description="torch CPU threads (default: all cores)")
+
+
+class Config(BaseModel):
+    """The whole run: what to read, what to build, how to train it, where to write it."""
+
+    model_config = ConfigDict(extra="forbid")
+    out_dir: Path = Field(description="run directory: checkpoints, logs, plot and the best bundle")
+    data: DataConfig
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
+
+
+class ConfigError(Exception):
+    pass
+
+
+def load_config(path: Path | str) -> Config:
+    """Read YAML into a Config; relative paths are taken from the working directory."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read config: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    try:
+        return Config.model_validate(raw or {})
+    except ValidationError as e:
+        raise ConfigError(f"{path}: {e}") from None

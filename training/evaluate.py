@@ -1,0 +1,51 @@
+"""`nmt evaluate`: translate a test file with the shared Translator and score it with sacrebleu."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from model.translator import DecodeOptions, Translator
+from training.corpus import load_corpus
+from training.scoring import score
+
+
+def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
+             batch_size: int = 64) -> dict:
+    """Translate every source line of the test file; write hypotheses and a JSON report; return the report."""
+    from tqdm import tqdm
+
+    corpus = load_corpus(test_path)
+    if not corpus.pairs:
+        raise ValueError(f"{test_path}: no sentence pairs to evaluate")
+    sources, references = [s for s, _ in corpus.pairs], [t for _, t in corpus.pairs]
+    hypotheses: list[str] = []
+    start = time.perf_counter()
+    for i in tqdm(range(0, len(sources), batch_size), desc="translating", unit="batch", leave=False):
+        hypotheses += [t.text for t in translator.translate(sources[i : i + batch_size], options)]
+    seconds = time.perf_counter() - start
+    scores = score(hypotheses, references)
+    out_tokens = sum(len(ids) for ids in translator.bundle.tgt_tokenizer.encode(hypotheses))
+    report = {
+        "test": str(test_path), "sentences": len(sources), "skipped_lines": len(corpus.bad_lines),
+        **scores.as_dict(), "signature": scores.bleu_signature,
+        "beam_size": options.beam_size, "seconds": round(seconds, 2),
+        "sentences_per_s": round(len(sources) / seconds, 2), "tokens_per_s": round(out_tokens / seconds, 1),
+        "device": str(translator.device),
+    }
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "hypotheses.txt").write_text("\n".join(hypotheses) + "\n")
+        (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def format_report(report: dict) -> str:
+    return "\n".join([
+        f"{report['test']}: {report['sentences']} sentences, beam {report['beam_size']}, {report['device']}",
+        f"BLEU = {report['bleu']:.2f}   {report['bleu_signature']}",
+        f"       {report['bleu_detail']}",
+        f"chrF = {report['chrf']:.2f}   {report['chrf_signature']}",
+        f"speed: {report['sentences_per_s']} sentences/s, {report['tokens_per_s']} target tokens/s "
+        f"({report['seconds']} s)",
+    ])

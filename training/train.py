@@ -1,0 +1,63 @@
+"""`nmt train CONFIG.yaml`: read the corpus, learn or reuse the subword models, build the network, train."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import torch
+
+from model.seq2seq import Seq2Seq
+from model.tokenizer import Tokenizer
+from training.batching import Example
+from training.config import Config
+from training.corpus import load_corpus
+from training.trainer import Progress, Trainer
+
+
+def prepare_tokenizers(cfg: Config, pairs: list[tuple[str, str]]) -> tuple[Tokenizer, Tokenizer]:
+    """Learn SentencePiece models on the training split, once per run directory."""
+    src_path, tgt_path = cfg.out_dir / "src.spm", cfg.out_dir / "tgt.spm"
+    if not (src_path.exists() and tgt_path.exists()):
+        src = Tokenizer.train((s for s, _ in pairs), cfg.model.src_vocab_size)
+        tgt = Tokenizer.train((t for _, t in pairs), cfg.model.tgt_vocab_size)
+        src_path.write_bytes(src.model_bytes)
+        tgt_path.write_bytes(tgt.model_bytes)
+    return Tokenizer(src_path.read_bytes()), Tokenizer(tgt_path.read_bytes())
+
+
+def encode_pairs(pairs: list[tuple[str, str]], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[Example]:
+    src_ids, tgt_ids = src.encode([s for s, _ in pairs]), tgt.encode([t for _, t in pairs])
+    return [(s, t) for s, t in zip(src_ids, tgt_ids) if 0 < len(s) <= max_len and 0 < len(t) <= max_len]
+
+
+def run_training(cfg: Config, config_path: Path | None = None, resume: bool = False) -> Progress:
+    last = cfg.out_dir / "checkpoints" / "last.pt"
+    if last.exists() and not resume:
+        raise FileExistsError(f"{cfg.out_dir} already holds a run: pass --resume to continue it, or choose another out_dir")
+    if resume and not last.exists():
+        raise FileNotFoundError(f"--resume: no checkpoint at {last}")
+    if cfg.train.threads:
+        torch.set_num_threads(cfg.train.threads)
+    torch.manual_seed(cfg.train.seed)
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    if config_path is not None and not resume:
+        shutil.copyfile(config_path, cfg.out_dir / "config.yaml")
+
+    train = load_corpus(cfg.data.train)
+    dev = load_corpus(cfg.data.dev)
+    print(f"train: {train.summary()}\ndev: {dev.summary()}")
+    src_tok, tgt_tok = prepare_tokenizers(cfg, train.pairs)
+    model_cfg = cfg.model.model_copy(update={"src_vocab_size": src_tok.vocab_size, "tgt_vocab_size": tgt_tok.vocab_size})
+    examples = encode_pairs(train.pairs, src_tok, tgt_tok, cfg.data.max_len)
+    if not examples:
+        raise ValueError(f"{cfg.data.train}: no usable training pairs")
+    model = Seq2Seq(model_cfg)
+    print(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model_cfg.attention}; "
+          f"{len(examples)} training pairs ({len(train.pairs) - len(examples)} over max_len dropped)")
+    trainer = Trainer(cfg.model_copy(update={"model": model_cfg}), model, src_tok, tgt_tok, examples, dev.pairs)
+    if resume:
+        trainer.resume()
+        print(f"resumed at step {trainer.progress.step} (epoch {trainer.progress.epoch + 1})")
+    progress = trainer.fit()
+    print(f"done: {progress.step} steps, best dev BLEU {progress.best_bleu:.2f}; best bundle in {cfg.out_dir / 'best'}")
+    return progress

@@ -1,0 +1,168 @@
+"""The training loop: token-budget batches, Adam/RMSProp, clipping, label smoothing, warm-up then
+decay on plateau, dev BLEU for early stopping, atomic checkpoints, exact resume."""
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from model.bundle import Bundle, BundleConfig, save_bundle
+from model.seq2seq import Seq2Seq
+from model.tokenizer import PAD, Tokenizer
+from model.translator import DecodeOptions, Translator, resolve_device
+from training.batching import Example, collate, epoch_batches
+from training.checkpoint import load_checkpoint, save_checkpoint
+from training.config import Config
+from training.plot import plot_log
+from training.scoring import Scores, score
+
+
+@dataclass
+class Progress:
+    """Everything besides weights and optimizer that a resumed run needs to continue exactly."""
+
+    step: int = 0
+    epoch: int = 0
+    batch_in_epoch: int = 0  # batches of this epoch already trained on
+    lr_scale: float = 1.0
+    best_bleu: float = -1.0
+    bad_evals: int = 0
+    train_seconds: float = 0.0
+    finished: bool = False
+
+
+class Trainer:
+    def __init__(self, cfg: Config, model: Seq2Seq, src_tok: Tokenizer, tgt_tok: Tokenizer,
+                 train: list[Example], dev: list[tuple[str, str]]):
+        self.cfg, self.tc = cfg, cfg.train
+        self.device = resolve_device(self.tc.device)
+        self.model = model.to(self.device)
+        self.src_tok, self.tgt_tok = src_tok, tgt_tok
+        self.train_examples, self.dev = train, dev
+        self.out = cfg.out_dir
+        self.optimizer = self._make_optimizer()
+        self.progress = Progress()
+        self.log_path = self.out / "log.jsonl"
+
+    # --- public -------------------------------------------------------------------------------
+    def resume(self) -> None:
+        ckpt = load_checkpoint(self.out / "checkpoints" / "last.pt")
+        self.model.load_state_dict(ckpt["model"])
+        self.optimizer.load_state_dict(ckpt["optimizer"])
+        self.progress = Progress(**ckpt["progress"])
+        torch.set_rng_state(ckpt["rng"]["torch"])
+        random.setstate(ckpt["rng"]["python"])
+
+    def fit(self) -> Progress:
+        tc, p = self.tc, self.progress
+        started = time.monotonic() - p.train_seconds
+        while p.epoch < tc.max_epochs and not p.finished:
+            batches = epoch_batches(self.train_examples, tc.batch_tokens, tc.seed, p.epoch)
+            bar = tqdm(total=len(batches), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}", unit="batch",
+                       dynamic_ncols=True, mininterval=2)
+            window_tokens, window_start = 0, time.monotonic()
+            while p.batch_in_epoch < len(batches) and not p.finished:
+                batch = collate([self.train_examples[i] for i in batches[p.batch_in_epoch]])
+                loss = self._train_step(batch)
+                p.step, p.batch_in_epoch = p.step + 1, p.batch_in_epoch + 1
+                window_tokens += batch.n_tokens
+                bar.update()
+                if p.step % 50 == 0:
+                    rate = window_tokens / (time.monotonic() - window_start)
+                    bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{self._lr():.2e}")
+                    self._log({"step": p.step, "epoch": p.epoch, "loss": round(loss, 4), "tokens_per_s": round(rate),
+                               "lr": self._lr(), "minutes": round((time.monotonic() - started) / 60, 2)})
+                    window_tokens, window_start = 0, time.monotonic()
+                p.train_seconds = time.monotonic() - started
+                out_of_time = tc.max_minutes is not None and p.train_seconds >= tc.max_minutes * 60
+                if p.step % tc.eval_every == 0 or out_of_time:
+                    self._evaluate_and_save()
+                    p.finished = p.finished or out_of_time
+            bar.close()
+            if p.batch_in_epoch >= len(batches):
+                p.epoch, p.batch_in_epoch = p.epoch + 1, 0
+        if p.step % tc.eval_every != 0 and not p.finished:
+            p.finished = True
+            self._evaluate_and_save()
+        return p
+
+    # --- steps --------------------------------------------------------------------------------
+    def _train_step(self, batch) -> float:
+        self.model.train()
+        batch = batch.to(self.device)
+        self._set_lr()
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
+            logits = self.model(batch.src, batch.src_len, batch.tgt_in)  # (B,T,V)
+        loss = F.cross_entropy(logits.float().flatten(0, 1), batch.tgt_out.flatten(), ignore_index=PAD,
+                               label_smoothing=self.tc.label_smoothing, reduction="sum") / batch.n_tokens
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.tc.clip_norm)
+        self.optimizer.step()
+        return loss.item()
+
+    def _evaluate_and_save(self) -> None:
+        p = self.progress
+        scores = self.evaluate_dev()
+        improved = scores.bleu > p.best_bleu
+        if improved:
+            p.best_bleu, p.bad_evals = scores.bleu, 0
+            self.save_bundle(self.out / "best", {"dev": scores.as_dict(), "step": p.step})
+        else:
+            p.bad_evals += 1
+            p.lr_scale = max(p.lr_scale * self.tc.lr_decay, self.tc.min_lr / self.tc.lr)
+            p.finished = p.bad_evals >= self.tc.patience
+        self._log({"step": p.step, "epoch": p.epoch, "dev_bleu": scores.bleu, "dev_chrf": scores.chrf,
+                   "minutes": round(p.train_seconds / 60, 2), "best": improved})
+        tqdm.write(f"step {p.step}: dev BLEU {scores.bleu:.2f} chrF {scores.chrf:.2f}"
+                   f"{' (best)' if improved else ''} after {p.train_seconds / 60:.1f} min")
+        self._save_checkpoint()
+        plot_log(self.log_path, self.out / "training.png")
+
+    def evaluate_dev(self) -> Scores:
+        translator = Translator(self._bundle({}), str(self.device))
+        hyps = translator.translate([s for s, _ in self.dev], DecodeOptions(beam_size=self.tc.eval_beam_size))
+        return score([h.text for h in hyps], [t for _, t in self.dev])
+
+    # --- state --------------------------------------------------------------------------------
+    def _bundle(self, summary: dict) -> Bundle:
+        config = BundleConfig(src_lang=self.cfg.data.src_lang, tgt_lang=self.cfg.data.tgt_lang, model=self.model.cfg)
+        return Bundle(config, self.model, self.src_tok, self.tgt_tok, summary)
+
+    def save_bundle(self, path: Path, summary: dict) -> None:
+        summary = {"parameters": self.model.num_parameters(), "train_minutes": round(self.progress.train_seconds / 60, 1),
+                   **summary}
+        save_bundle(self._bundle(summary), path)
+
+    def _save_checkpoint(self) -> None:
+        save_checkpoint({
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "progress": asdict(self.progress),
+            "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
+        }, self.out / "checkpoints" / "last.pt")
+
+    def _make_optimizer(self) -> torch.optim.Optimizer:
+        params, tc = self.model.parameters(), self.tc
+        if tc.optimizer == "rmsprop":
+            return torch.optim.RMSprop(params, lr=tc.lr, weight_decay=tc.weight_decay)
+        return torch.optim.Adam(params, lr=tc.lr, weight_decay=tc.weight_decay)
+
+    def _lr(self) -> float:
+        warm = min(1.0, (self.progress.step + 1) / self.tc.warmup_steps) if self.tc.warmup_steps else 1.0
+        return self.tc.lr * self.progress.lr_scale * warm
+
+    def _set_lr(self) -> None:
+        for group in self.optimizer.param_groups:
+            group["lr"] = self._lr()
+
+    def _log(self, record: dict) -> None:
+        with open(self.log_path, "a") as f:
+            f.write(json.dumps(record) + "\n")
+
