@@ -14,6 +14,15 @@ def make_rnn(cell: str, input_size: int, hidden: int, layers: int, dropout: floa
     )
 
 
+def make_embedding(vocab_size: int, dim: int, padding_idx: int) -> nn.Embedding:
+    """Embeddings scaled to unit-norm rows on average, so tied output logits start small."""
+    embed = nn.Embedding(vocab_size, dim, padding_idx=padding_idx)
+    nn.init.normal_(embed.weight, std=dim**-0.5)
+    with torch.no_grad():
+        embed.weight[padding_idx].zero_()
+    return embed
+
+
 class WordDropout(nn.Module):
     """Zeroes whole token embeddings with probability p while training (Sennrich & Zhang, 2019)."""
 

@@ -31,12 +31,15 @@ class TrainConfig(BaseModel):
     clip_norm: float = Field(1.0, gt=0)
     label_smoothing: float = Field(0.1, ge=0, lt=1)
     max_epochs: int = Field(100, gt=0)
+    max_steps: int | None = Field(None, gt=0, description="stop after this many updates")
     max_minutes: float | None = Field(None, gt=0, description="stop after this much training time (wall clock)")
     eval_every: int = Field(1000, gt=0, description="steps between dev evaluations and checkpoints")
     patience: int = Field(8, gt=0, description="stop after this many evaluations without a better dev BLEU")
     eval_beam_size: int = Field(1, ge=1, description="beam used for dev BLEU (1 = greedy, fastest)")
     seed: int = 1
     device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
+    amp: Literal["auto", "bf16", "off"] = Field(
+        "auto", description="bfloat16 autocast: auto = on for CUDA and for CPUs with native bf16 (AVX512-BF16/AMX)")
     threads: int | None = Field(None, gt=0, description="torch CPU threads (default: all cores)")
 
 

@@ -34,7 +34,15 @@ class Progress:
     best_bleu: float = -1.0
     bad_evals: int = 0
     train_seconds: float = 0.0
-    finished: bool = False
+
+
+def use_bf16(amp: str, device: torch.device) -> bool:
+    """bfloat16 autocast where the hardware computes it natively; weights and loss stay fp32."""
+    if amp != "auto":
+        return amp == "bf16"
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return device.type == "cpu" and torch.ops.mkldnn._is_mkldnn_bf16_supported()
 
 
 class Trainer:
@@ -47,6 +55,7 @@ class Trainer:
         self.train_examples, self.dev = train, dev
         self.out = cfg.out_dir
         self.optimizer = self._make_optimizer()
+        self.use_bf16 = use_bf16(self.tc.amp, self.device)
         self.progress = Progress()
         self.log_path = self.out / "log.jsonl"
 
@@ -62,42 +71,46 @@ class Trainer:
     def fit(self) -> Progress:
         tc, p = self.tc, self.progress
         started = time.monotonic() - p.train_seconds
-        while p.epoch < tc.max_epochs and not p.finished:
-            batches = epoch_batches(self.train_examples, tc.batch_tokens, tc.seed, p.epoch)
-            bar = tqdm(total=len(batches), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}", unit="batch",
-                       dynamic_ncols=True, mininterval=2)
-            window_tokens, window_start = 0, time.monotonic()
-            while p.batch_in_epoch < len(batches) and not p.finished:
-                batch = collate([self.train_examples[i] for i in batches[p.batch_in_epoch]])
-                loss = self._train_step(batch)
-                p.step, p.batch_in_epoch = p.step + 1, p.batch_in_epoch + 1
-                window_tokens += batch.n_tokens
-                bar.update()
-                if p.step % 50 == 0:
-                    rate = window_tokens / (time.monotonic() - window_start)
-                    bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{self._lr():.2e}")
-                    self._log({"step": p.step, "epoch": p.epoch, "loss": round(loss, 4), "tokens_per_s": round(rate),
-                               "lr": self._lr(), "minutes": round((time.monotonic() - started) / 60, 2)})
-                    window_tokens, window_start = 0, time.monotonic()
-                p.train_seconds = time.monotonic() - started
-                out_of_time = tc.max_minutes is not None and p.train_seconds >= tc.max_minutes * 60
-                if p.step % tc.eval_every == 0 or out_of_time:
-                    self._evaluate_and_save()
-                    p.finished = p.finished or out_of_time
+        batches, bar = None, None
+        window_tokens, window_start = 0, time.monotonic()
+        while not self.should_stop():
+            if batches is None:
+                batches = epoch_batches(self.train_examples, tc.batch_tokens, tc.seed, p.epoch)
+                bar = tqdm(total=len(batches), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}",
+                           unit="batch", dynamic_ncols=True, mininterval=2)
+            batch = collate([self.train_examples[i] for i in batches[p.batch_in_epoch]])
+            loss = self._train_step(batch)
+            p.step, p.batch_in_epoch = p.step + 1, p.batch_in_epoch + 1
+            p.train_seconds = time.monotonic() - started
+            window_tokens += batch.n_tokens
+            bar.update()
+            if p.step % 50 == 0:
+                rate = window_tokens / (time.monotonic() - window_start)
+                bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{self._lr():.2e}")
+                self._log({"step": p.step, "epoch": p.epoch, "loss": round(loss, 4), "tokens_per_s": round(rate),
+                           "lr": self._lr(), "minutes": round(p.train_seconds / 60, 2)})
+                window_tokens, window_start = 0, time.monotonic()
+            if p.batch_in_epoch == len(batches):
+                p.epoch, p.batch_in_epoch, batches = p.epoch + 1, 0, None
+                bar.close()
+            if p.step % tc.eval_every == 0 or self.should_stop():
+                self._evaluate_and_save()
+        if bar is not None:
             bar.close()
-            if p.batch_in_epoch >= len(batches):
-                p.epoch, p.batch_in_epoch = p.epoch + 1, 0
-        if p.step % tc.eval_every != 0 and not p.finished:
-            p.finished = True
-            self._evaluate_and_save()
         return p
+
+    def should_stop(self) -> bool:
+        tc, p = self.tc, self.progress
+        return (p.epoch >= tc.max_epochs or p.bad_evals >= tc.patience
+                or (tc.max_steps is not None and p.step >= tc.max_steps)
+                or (tc.max_minutes is not None and p.train_seconds >= tc.max_minutes * 60))
 
     # --- steps --------------------------------------------------------------------------------
     def _train_step(self, batch) -> float:
         self.model.train()
         batch = batch.to(self.device)
         self._set_lr()
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.use_bf16):
             logits = self.model(batch.src, batch.src_len, batch.tgt_in)  # (B,T,V)
         loss = F.cross_entropy(logits.float().flatten(0, 1), batch.tgt_out.flatten(), ignore_index=PAD,
                                label_smoothing=self.tc.label_smoothing, reduction="sum") / batch.n_tokens
@@ -117,7 +130,6 @@ class Trainer:
         else:
             p.bad_evals += 1
             p.lr_scale = max(p.lr_scale * self.tc.lr_decay, self.tc.min_lr / self.tc.lr)
-            p.finished = p.bad_evals >= self.tc.patience
         self._log({"step": p.step, "epoch": p.epoch, "dev_bleu": scores.bleu, "dev_chrf": scores.chrf,
                    "minutes": round(p.train_seconds / 60, 2), "best": improved})
         tqdm.write(f"step {p.step}: dev BLEU {scores.bleu:.2f} chrF {scores.chrf:.2f}"
