@@ -54,6 +54,23 @@ def cmd_translate(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    import logging
+
+    import uvicorn
+
+    from app.main import create_app
+    from app.settings import Settings
+    from model.translator import Translator
+
+    given = {"model": args.model, "device": args.device, "torch_threads": args.workers_threads}
+    settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    translator = Translator.load(settings.model, settings.device, batch_tokens=settings.max_batch_tokens)  # fail early
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings, translator), host=args.host, port=args.port)
+    return 0
+
+
 def cmd_build_bible(args) -> int:
     from training.bible import main
 
@@ -83,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     _decode_args(p)
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
     p.set_defaults(func=cmd_translate)
+
+    p = sub.add_parser("serve", help="run the translation service (HTTP API and demo page)", description="Serve "
+                       "a model over HTTP; every setting can also come from NMT_* variables (see app/settings.py).")
+    p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: NMT_MODEL or en-es)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--device", default=None, help="auto | cpu | cuda (default: NMT_DEVICE or auto)")
+    p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("build-bible", help="rebuild the default en-es Bible corpus from Debian's SWORD modules",
                        add_help=False)

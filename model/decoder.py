@@ -17,7 +17,7 @@ from torch import nn
 
 from model.attention import make_attention
 from model.config import ModelConfig
-from model.layers import WordDropout, make_embedding, make_rnn
+from model.layers import ScaledEmbedding, WordDropout, make_rnn
 from model.tokenizer import PAD
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # (L,B,H), or (h, c) for an LSTM
@@ -49,7 +49,7 @@ class Decoder(nn.Module):
     def __init__(self, cfg: ModelConfig, memory_size: int):
         super().__init__()
         self.cfg = cfg
-        self.embed = make_embedding(cfg.tgt_vocab_size, cfg.emb_dim, PAD)
+        self.embed = ScaledEmbedding(cfg.tgt_vocab_size, cfg.emb_dim, PAD)
         self.word_dropout = WordDropout(cfg.word_dropout)
         self.dropout = nn.Dropout(cfg.dropout)
         self.bridge = nn.Linear(memory_size, cfg.dec_layers * cfg.dec_hidden)

@@ -11,14 +11,14 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from model.config import ModelConfig
-from model.layers import WordDropout, make_embedding, make_rnn
+from model.layers import ScaledEmbedding, WordDropout, make_rnn
 from model.tokenizer import PAD
 
 
 class Encoder(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
-        self.embed = make_embedding(cfg.src_vocab_size, cfg.emb_dim, PAD)
+        self.embed = ScaledEmbedding(cfg.src_vocab_size, cfg.emb_dim, PAD)
         self.word_dropout = WordDropout(cfg.word_dropout)
         self.dropout = nn.Dropout(cfg.dropout)
         self.rnn = make_rnn(cfg.enc_cell, cfg.emb_dim, cfg.enc_hidden, cfg.enc_layers, cfg.dropout, bidirectional=True)

@@ -14,13 +14,19 @@ def make_rnn(cell: str, input_size: int, hidden: int, layers: int, dropout: floa
     )
 
 
-def make_embedding(vocab_size: int, dim: int, padding_idx: int) -> nn.Embedding:
-    """Embeddings scaled to unit-norm rows on average, so tied output logits start small."""
-    embed = nn.Embedding(vocab_size, dim, padding_idx=padding_idx)
-    nn.init.normal_(embed.weight, std=dim**-0.5)
-    with torch.no_grad():
-        embed.weight[padding_idx].zero_()
-    return embed
+class ScaledEmbedding(nn.Embedding):
+    """Rows start with unit norm on average (so tied output logits start small) and are scaled
+    by sqrt(dim) on the way in (so the RNNs see unit-variance inputs)."""
+
+    def __init__(self, vocab_size: int, dim: int, padding_idx: int):
+        super().__init__(vocab_size, dim, padding_idx=padding_idx)
+        nn.init.normal_(self.weight, std=dim**-0.5)
+        with torch.no_grad():
+            self.weight[padding_idx].zero_()
+        self.scale = dim**0.5
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return super().forward(ids) * self.scale
 
 
 class WordDropout(nn.Module):

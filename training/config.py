@@ -38,7 +38,7 @@ class TrainConfig(BaseModel):
     eval_beam_size: int = Field(1, ge=1, description="beam used for dev BLEU (1 = greedy, fastest)")
     seed: int = 1
     device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
-    amp: Literal["auto", "bf16", "off"] = Field(
+    amp: Literal["auto", "bf16", "fp32"] = Field(
         "auto", description="bfloat16 autocast: auto = on for CUDA and for CPUs with native bf16 (AVX512-BF16/AMX)")
     threads: int | None = Field(None, gt=0, description="torch CPU threads (default: all cores)")
 

@@ -1,0 +1,129 @@
+"""Fixtures for the service tests: a toy reversal model trained in seconds, in-process apps, a gate that holds
+the model thread still, and a real `nmt serve` process.
+
+Import the fixtures into a test module: `from service_fixtures import toy_model, translator  # noqa: F401`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from model.translator import DecodeOptions, Translation, Translator
+from training.config import Config
+from training.train import run_training
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def toy_model(tmp_path_factory, toy_corpus) -> Path:
+    """A bundle that has learned the reversal task ("alpha beta" -> "BETA ALPHA"), trained once per session."""
+    run = tmp_path_factory.getbasetemp() / "service-toy-run"
+    if not (run / "best" / "manifest.json").exists():  # modules that import this fixture share one model
+        shutil.rmtree(run, ignore_errors=True)
+        run_training(Config.model_validate({
+            "out_dir": str(run), "data": {"train": str(toy_corpus["train"]), "dev": str(toy_corpus["dev"])},
+            "model": {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
+                      "dropout": 0.1, "word_dropout": 0.0},
+            "train": {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300,
+                      "threads": 1}}))
+    return run / "best"
+
+
+@pytest.fixture(scope="session")
+def translator(toy_model) -> Translator:
+    return Translator.load(toy_model, "cpu")
+
+
+def service_settings(model: Path, **overrides) -> Settings:
+    """Greedy by default, so that results can be compared exactly."""
+    return Settings(**({"model": model, "device": "cpu", "beam_size": 1, "max_wait_ms": 1} | overrides))
+
+
+@contextmanager
+def client_for(translator, **overrides):
+    """A started app (model thread running, warmed up) around translator, with settings overrides."""
+    with TestClient(create_app(service_settings(Path("unused"), **overrides), translator)) as client:
+        yield client
+
+
+class Gate:
+    """Wraps a translator; while closed, the model thread waits inside translate. Records what it was given,
+    and fails any batch that holds a text with "poison" in it."""
+
+    def __init__(self, inner: Translator):
+        self.inner, self.bundle, self.device = inner, inner.bundle, inner.device
+        self.opened, self.entered = threading.Event(), threading.Event()
+        self.opened.set()
+        self.seen: list[str] = []
+
+    def close(self) -> None:
+        self.opened.clear()
+        self.entered.clear()
+
+    def translate(self, texts: list[str], options: DecodeOptions | None = None) -> list[Translation]:
+        self.entered.set()
+        self.opened.wait(30)
+        self.seen += texts
+        if any("poison" in t for t in texts):
+            raise ValueError("poisoned batch")
+        return self.inner.translate(texts, options)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_command(model: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "cli", "serve", "--model", str(model), "--port", str(port), "--device", "cpu",
+            "--workers-threads", "1"]
+
+
+@contextmanager
+def running_server(model: Path, **env: str):
+    """`nmt serve` in a subprocess, ready to answer; yields its base URL. env: extra NMT_* variables."""
+    port = free_port()
+    log = open(model.parent / f"server-{port}.log", "w+")
+    proc = subprocess.Popen(serve_command(model, port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env=os.environ | {"NMT_BEAM_SIZE": "1"} | env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(proc, url, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _wait_ready(proc: subprocess.Popen, url: str, log, timeout: float = 90) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"server exited with {proc.returncode}:\n{log.read()}")
+        try:
+            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"server not ready after {timeout} s")

@@ -1,0 +1,66 @@
+"""The demo page in a real headless Chromium, served by a real `nmt serve`: type, click, read the translation
+and the attention heat-map. Needs Debian's chromium (apt-get install chromium) and playwright (pip)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from service_fixtures import running_server, toy_model  # noqa: F401
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(toy_model) -> str:
+    with running_server(toy_model) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=FLAGS,
+                                                                headless=True)
+        yield context
+        context.close()
+
+
+def test_page_translates_and_draws_attention(server, browser, tmp_path):
+    expected = httpx.post(f"{server}/v1/translate", json={"text": "alpha beta.\ntau mu sigma", "beam_size": 1,
+                                                          "return_attention": True}).json()["translations"][0]
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server)
+    page.wait_for_function("document.getElementById('model').textContent.startsWith('Model en-es')")
+    page.fill("#beam", "1")
+    page.fill("#source", "alpha beta.\ntau mu sigma")
+    page.click("#translate")
+    page.wait_for_function("document.getElementById('status').textContent === 'done'", timeout=30_000)
+    assert page.input_value("#target") == expected["text"]
+    assert expected["text"].endswith("SIGMA MU TAU")
+    last = expected["sentences"][-1]
+    assert page.locator("#attention thead th").all_inner_texts()[1:] == last["src_tokens"]
+    assert page.locator("#attention tbody tr").count() == len(last["tgt_tokens"])
+    assert page.locator("#attention tbody td").count() == len(last["tgt_tokens"]) * len(last["src_tokens"])
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    assert not errors
+
+
+def test_page_shows_errors(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.fill("#beam", "99")
+    page.fill("#source", "alpha beta")
+    page.click("#translate")
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('error')", timeout=30_000)
+    assert "at most 8" in page.inner_text("#status")

@@ -1,0 +1,87 @@
+"""The service as it is run: `nmt serve` in its own process, spoken to over HTTP."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from service_fixtures import free_port, running_server, serve_command, toy_model  # noqa: F401
+
+SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta", "pi rho", "kappa lam mu nu xi", "ups tau",
+             "omi pi rho sigma", "beta gamma", "eta theta", "iota kappa lam", "nu xi omi", "rho sigma tau ups"]
+
+
+@pytest.fixture(scope="module")
+def server(toy_model) -> str:
+    with running_server(toy_model, NMT_MAX_WAIT_MS="50") as url:
+        yield url
+
+
+def test_health_ready_and_models(server):
+    assert httpx.get(f"{server}/health").json() == {"status": "ok"}
+    assert httpx.get(f"{server}/ready").status_code == 200
+    assert httpx.get(f"{server}/v1/models").json()["models"][0]["id"] == "en-es"
+
+
+def test_translate_native_and_libretranslate(server):
+    answer = httpx.post(f"{server}/v1/translate", json={"text": ["alpha beta", "tau mu sigma"], "return_scores": True})
+    assert [t["text"] for t in answer.json()["translations"]] == ["BETA ALPHA", "SIGMA MU TAU"]
+    answer = httpx.post(f"{server}/translate", json={"q": "alpha beta", "source": "en", "target": "es"})
+    assert answer.json() == {"translatedText": "BETA ALPHA"}
+    answer = httpx.post(f"{server}/translate", data={"q": "alpha beta", "source": "auto", "target": "es"})
+    assert answer.json() == {"translatedText": "BETA ALPHA"}
+    answer = httpx.post(f"{server}/translate", json={"q": "alpha", "source": "es", "target": "en"})
+    assert answer.status_code == 400 and "not supported" in answer.json()["error"]
+    answer = httpx.post(f"{server}/v1/translate", content=b"{", headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and "JSON" in answer.json()["error"]
+
+
+def test_concurrent_requests_are_batched_with_the_same_results(server):
+    sequential = [translate_one(server, s) for s in SENTENCES]
+
+    async def all_at_once():
+        async with httpx.AsyncClient(base_url=server, timeout=60) as client:
+            answers = await asyncio.gather(*(client.post("/v1/translate", json={"text": s}) for s in SENTENCES))
+        return [a.json()["translations"][0]["text"] for a in answers]
+
+    assert asyncio.run(all_at_once()) == sequential
+    assert sequential[0] == "BETA ALPHA"
+    samples = {s.name: s for f in text_string_to_metric_families(httpx.get(f"{server}/metrics").text) for s in f.samples
+               if f.name == "nmt_batch_sentences"}
+    assert samples["nmt_batch_sentences_sum"].value > samples["nmt_batch_sentences_count"].value  # a batch > 1
+
+
+def translate_one(server: str, text: str) -> str:
+    return httpx.post(f"{server}/v1/translate", json={"text": text}).json()["translations"][0]["text"]
+
+
+def test_metrics_over_http(server):
+    text = httpx.get(f"{server}/metrics").text
+    for name in ("nmt_requests_total", "nmt_request_seconds_bucket", "nmt_batch_sentences_bucket",
+                 "nmt_queue_sentences", "nmt_translated_tokens_total", "nmt_tokens_per_second"):
+        assert name in text
+    assert "alpha" not in text.lower()
+
+
+def start_failure(model) -> subprocess.CompletedProcess:
+    return subprocess.run(serve_command(model, free_port()), capture_output=True, text=True, timeout=120)
+
+
+def test_missing_model_fails_fast_and_clearly(tmp_path):
+    result = start_failure(tmp_path / "nowhere")
+    assert result.returncode == 2
+    assert "nmt serve: error:" in result.stderr and "no model bundle" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_corrupt_model_fails_fast_and_clearly(toy_model, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(toy_model, broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    result = start_failure(broken)
+    assert result.returncode == 2 and "model.safetensors" in result.stderr and "checksum" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

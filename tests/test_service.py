@@ -1,0 +1,340 @@
+"""The service in-process: every endpoint, every error class, cross-request batching, the sentence splitter."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from service_fixtures import Gate, client_for, service_settings, toy_model, translator  # noqa: F401
+
+from app.main import create_app
+from app.segment import split
+from app.settings import Settings
+from model.translator import DecodeOptions
+
+
+@pytest.fixture
+def client(translator):
+    with client_for(translator) as c:
+        yield c
+
+
+@pytest.fixture
+def gate(translator):
+    return Gate(translator)
+
+
+def texts_of(response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [t["text"] for t in response.json()["translations"]]
+
+
+def metric(client, name: str) -> dict[tuple, float]:
+    """Samples of one metric, keyed by (sample name, sorted labels)."""
+    families = text_string_to_metric_families(client.get("/metrics").text)
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value for f in families if f.name == name for s in f.samples}
+
+
+def wait_until(condition, timeout: float = 10) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting"
+        time.sleep(0.01)
+
+
+def hold_model(client, gate: Gate, pool: ThreadPoolExecutor, text: str = "omi pi"):
+    """Close the gate and send one request, so the model thread is busy until the gate opens."""
+    gate.close()
+    busy = pool.submit(client.post, "/v1/translate", json={"text": text})
+    wait_until(gate.entered.is_set)
+    return busy
+
+
+# --- endpoints ------------------------------------------------------------------------------------------
+def test_health_ready_models_languages(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/ready").status_code == 200
+    model = client.get("/v1/models").json()["models"][0]
+    assert (model["id"], model["source"], model["target"]) == ("en-es", "en", "es")
+    assert model["bleu"] > 50 and model["summary"]["dev"]["bleu"] == model["bleu"]
+    assert model["config"]["attention"] == "luong"
+    assert client.get("/languages").json() == [{"code": "en", "name": "English", "targets": ["es"]},
+                                               {"code": "es", "name": "Spanish", "targets": []}]
+    assert "/v1/translate" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_translate_text_and_list(client):
+    assert texts_of(client.post("/v1/translate", json={"text": "alpha beta"})) == ["BETA ALPHA"]
+    out = texts_of(client.post("/v1/translate", json={"text": ["alpha beta", "", "tau mu sigma", "  "]}))
+    assert out == ["BETA ALPHA", "", "SIGMA MU TAU", "  "]
+    assert texts_of(client.post("/v1/translate", json={"text": []})) == []
+
+
+def test_scores_nbest_and_attention(client):
+    body = {"text": "alpha beta gamma", "beam_size": 4, "nbest": 3, "return_scores": True, "return_attention": True}
+    result = client.post("/v1/translate", json=body).json()["translations"][0]
+    assert result["text"] == result["nbest"][0]["text"] and result["score"] == result["nbest"][0]["score"]
+    assert len(result["nbest"]) == 3 and len({n["text"] for n in result["nbest"]}) == 3
+    assert [n["score"] for n in result["nbest"]] == sorted((n["score"] for n in result["nbest"]), reverse=True)
+    [sentence] = result["sentences"]
+    assert sentence["source"] == "alpha beta gamma" and sentence["tgt_tokens"][-1] == "</s>"
+    assert len(sentence["attention"]) == len(sentence["tgt_tokens"])
+    for row in sentence["attention"]:
+        assert len(row) == len(sentence["src_tokens"]) and sum(row) == pytest.approx(1, abs=1e-4)
+    plain = client.post("/v1/translate", json={"text": "alpha beta"}).json()["translations"][0]
+    assert plain == {"text": "BETA ALPHA"}
+
+
+def test_paragraphs_are_split_and_rejoined(client, translator):
+    text = "alpha beta gamma\n\ntau mu; rho pi\nxi nu.  eta iota"
+    [out] = texts_of(client.post("/v1/translate", json={"text": text, "return_attention": True}))
+    seg = split(text)
+    alone = [t.text for t in translator.translate(seg.sentences, DecodeOptions())]
+    assert out == seg.join(alone) and out.startswith("GAMMA BETA ALPHA\n\n") and out.count("\n") == 3
+    details = client.post("/v1/translate", json={"text": text, "return_attention": True}).json()
+    assert [s["source"] for s in details["translations"][0]["sentences"]] == seg.sentences
+
+
+def test_libretranslate_json_and_form(client):
+    answer = client.post("/translate", json={"q": "alpha beta", "source": "en", "target": "es"})
+    assert answer.status_code == 200 and answer.json() == {"translatedText": "BETA ALPHA"}
+    answer = client.post("/translate", json={"q": ["alpha beta", "tau mu"], "source": "auto", "target": "es"})
+    assert answer.json() == {"translatedText": ["BETA ALPHA", "MU TAU"]}
+    answer = client.post("/translate", data={"q": "alpha beta", "source": "en", "target": "es", "format": "text"})
+    assert answer.status_code == 200 and answer.json() == {"translatedText": "BETA ALPHA"}
+    answer = client.post("/translate", data={"q": ["alpha beta", "tau mu"], "source": "en", "target": "es"})
+    assert answer.json() == {"translatedText": ["BETA ALPHA", "MU TAU"]}
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"q": "alpha", "source": "fr", "target": "es"}, "fr -> es is not supported"),
+    ({"q": "alpha", "source": "en", "target": "de"}, "this server translates en -> es"),
+    ({"q": "<b>alpha</b>", "source": "en", "target": "es", "format": "html"}, "html"),
+    ({"source": "en", "target": "es"}, "q: Field required"),
+    ({"q": 5, "source": "en", "target": "es"}, "q"),
+])
+def test_libretranslate_errors_are_400(client, body, message):
+    answer = client.post("/translate", json=body)
+    assert answer.status_code == 400 and message in answer.json()["error"]
+
+
+def test_libretranslate_bad_json_is_400(client):
+    answer = client.post("/translate", content=b"{not json", headers={"content-type": "application/json"})
+    assert answer.status_code == 400 and "not valid JSON" in answer.json()["error"]
+
+
+def test_page_and_static_files(client):
+    page = client.get("/")
+    assert page.status_code == 200 and 'id="source"' in page.text and "/static/app.js" in page.text
+    assert "drawHeatmap" in client.get("/static/app.js").text
+    assert client.get("/static/style.css").status_code == 200
+    assert client.get("/static/nothing.js").status_code == 404
+
+
+# --- errors ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("body, message", [
+    (b"{not json", "not valid JSON"),
+    (json.dumps({"text": 5}).encode(), "body.text"),
+    (json.dumps({"text": "a", "beam_size": 0}).encode(), "beam_size"),
+    (json.dumps({"text": "a", "beam_size": 99}).encode(), "at most 8"),
+    (json.dumps({"text": "a", "nbest": 99}).encode(), "nbest is 99"),
+    (json.dumps({"text": "a", "colour": "red"}).encode(), "colour"),
+    (json.dumps(["a"]).encode(), "body"),
+])
+def test_invalid_requests_are_422(client, body, message):
+    answer = client.post("/v1/translate", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and message in answer.json()["error"], answer.text
+
+
+@pytest.mark.parametrize("overrides, body, message", [
+    ({"max_items": 2}, {"text": ["a", "b", "c"]}, "too many texts: 3"),
+    ({"max_chars": 10}, {"text": ["alpha beta", "gamma"]}, "15 characters"),
+    ({"max_sentence_chars": 12}, {"text": "alpha beta.  alpha beta gamma"}, "sentence of 16 characters"),
+    ({"queue_size": 2}, {"text": "alpha. beta. gamma."}, "too many sentences: 3"),
+])
+def test_limits_are_413(translator, overrides, body, message):
+    with client_for(translator, **overrides) as client:
+        answer = client.post("/v1/translate", json=body)
+        assert answer.status_code == 413 and message in answer.json()["error"]
+        assert client.post("/v1/translate", json={"text": "alpha"}).status_code == 200
+
+
+def test_body_size_limit_is_413(translator):
+    with client_for(translator, max_body_bytes=100) as client:
+        answer = client.post("/v1/translate", json={"text": "alpha " * 30})
+        assert answer.status_code == 413 and "100 bytes" in answer.json()["error"]
+        answer = client.post("/translate", data={"q": "alpha " * 30, "source": "en", "target": "es"})
+        assert answer.status_code == 413
+        assert client.post("/v1/translate", json={"text": "alpha"}).status_code == 200
+
+
+def test_api_keys_401_403(translator):
+    with client_for(translator, api_keys=["k1", "sécret"]) as client:
+        assert client.post("/v1/translate", json={"text": "alpha"}).status_code == 401
+        assert "API key" in client.post("/v1/translate", json={"text": "alpha"}).json()["error"]
+        assert client.post("/v1/translate", json={"text": "alpha"}, headers={"X-API-Key": "k2"}).status_code == 403
+        assert client.post("/v1/translate", json={"text": "alpha"}, headers={"X-API-Key": "k1"}).status_code == 200
+        bearer = {"Authorization": "Bearer k1"}
+        assert client.post("/v1/translate", json={"text": "alpha"}, headers=bearer).status_code == 200
+        lt = {"q": "alpha beta", "source": "en", "target": "es"}
+        assert client.post("/translate", json=lt).status_code == 401
+        assert client.post("/translate", json=lt | {"api_key": "nope"}).status_code == 403
+        assert client.post("/translate", data=lt | {"api_key": "sécret"}).json() == {"translatedText": "BETA ALPHA"}
+        assert client.get("/health").status_code == 200 and client.get("/languages").status_code == 200
+
+
+def test_cors_only_when_configured(translator):
+    preflight = {"Origin": "http://example.test", "Access-Control-Request-Method": "POST"}
+    with client_for(translator) as client:
+        answer = client.get("/health", headers={"Origin": "http://example.test"})
+        assert "access-control-allow-origin" not in answer.headers
+    with client_for(translator, cors_origins=["http://example.test"]) as client:
+        answer = client.options("/v1/translate", headers=preflight)
+        assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "http://example.test"
+
+
+def test_not_ready_is_503(translator):
+    client = TestClient(create_app(service_settings(Path("unused")), translator))  # no lifespan: never started
+    assert client.get("/health").status_code == 200
+    assert client.get("/ready").status_code == 503
+    answer = client.post("/v1/translate", json={"text": "alpha"})
+    assert answer.status_code == 503 and answer.headers["retry-after"] and "not ready" in answer.json()["error"]
+
+
+def test_queue_full_is_503_with_retry_after(gate):
+    with client_for(gate, queue_size=4) as client, ThreadPoolExecutor(4) as pool:
+        busy = hold_model(client, gate, pool)
+        waiting = pool.submit(client.post, "/v1/translate", json={"text": "alpha. beta. gamma."})
+        wait_until(lambda: client.app.state.batcher.queued == 3)
+        answer = client.post("/v1/translate", json={"text": "delta. eps."})
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "1" and "full" in answer.json()["error"]
+        gate.opened.set()
+        assert busy.result().status_code == 200 and waiting.result().status_code == 200
+
+
+def test_timeout_is_504_and_abandoned_sentences_skip_the_model(gate):
+    with client_for(gate, request_timeout_s=0.5) as client, ThreadPoolExecutor(4) as pool:
+        busy = hold_model(client, gate, pool)
+        answer = client.post("/v1/translate", json={"text": "zeta theta"})
+        assert answer.status_code == 504 and "0.5 s" in answer.json()["error"]
+        assert busy.result().status_code == 504  # its sentence was already in the model: it times out too
+        gate.opened.set()
+        assert texts_of(client.post("/v1/translate", json={"text": "alpha beta"})) == ["BETA ALPHA"]
+    assert "zeta theta" not in gate.seen
+
+
+def test_disconnected_client_frees_its_place(gate):
+    """A client that goes away before its sentences reach the model: they never do."""
+    with client_for(gate) as client, ThreadPoolExecutor(4) as pool:
+        busy = hold_model(client, gate, pool)
+        status = asyncio.run(post_then_disconnect(client.app, b'{"text": "zeta theta"}', wait_queued=1))
+        assert status == 499
+        gate.opened.set()
+        assert busy.result().status_code == 200
+    assert "zeta theta" not in gate.seen
+
+
+async def post_then_disconnect(app, body: bytes, wait_queued: int) -> int:
+    """Call the ASGI app as a server would; the client disconnects once its sentences are queued."""
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent = []
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        while app.state.batcher.queued < wait_queued:
+            await asyncio.sleep(0.01)
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/v1/translate", "raw_path": b"/v1/translate", "root_path": "", "query_string": b"",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    await app(scope, receive, send)
+    return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+
+def test_bad_item_does_not_fail_its_batch(gate):
+    with client_for(gate) as client, ThreadPoolExecutor(4) as pool:
+        busy = hold_model(client, gate, pool)
+        good = pool.submit(client.post, "/v1/translate", json={"text": "alpha beta"})
+        bad = pool.submit(client.post, "/v1/translate", json={"text": "poison pill"})
+        wait_until(lambda: client.app.state.batcher.queued == 2)
+        gate.opened.set()
+        assert texts_of(good.result()) == ["BETA ALPHA"]
+        assert bad.result().status_code == 500 and "failed" in bad.result().json()["error"]
+        assert busy.result().status_code == 200
+        assert texts_of(client.post("/v1/translate", json={"text": "tau mu"})) == ["MU TAU"]
+    assert gate.seen.count("alpha beta") == 2  # in the failed batch, then alone
+
+
+# --- batching -------------------------------------------------------------------------------------------
+SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta eta theta iota", "pi rho", "kappa lam mu nu xi",
+             "ups tau", "omi pi rho sigma", "beta"]
+
+
+def test_concurrent_requests_share_batches_with_identical_results(gate, translator):
+    alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
+    with client_for(gate) as client, ThreadPoolExecutor(len(SENTENCES) + 1) as pool:
+        busy = hold_model(client, gate, pool)
+        answers = [pool.submit(client.post, "/v1/translate", json={"text": s}) for s in SENTENCES]
+        wait_until(lambda: client.app.state.batcher.queued == len(SENTENCES))
+        gate.opened.set()
+        together = [texts_of(a.result())[0] for a in answers]
+        assert busy.result().status_code == 200
+        batches = metric(client, "nmt_batch_sentences")
+        assert batches[("nmt_batch_sentences_bucket", (("le", "4.0"),))] < batches[("nmt_batch_sentences_count", ())]
+        sequential = [texts_of(client.post("/v1/translate", json={"text": s}))[0] for s in SENTENCES]
+    assert together == alone == sequential
+    assert together[0] == "BETA ALPHA"
+
+
+def test_metrics_count_requests_and_tokens_but_no_text(client):
+    client.post("/v1/translate", json={"text": "alpha beta"})
+    client.post("/v1/translate", json={"text": 5})
+    text = client.get("/metrics").text
+    assert "alpha" not in text.lower()
+    requests = metric(client, "nmt_requests")
+    assert requests[("nmt_requests_total", (("method", "POST"), ("route", "/v1/translate"), ("status", "200")))] == 1
+    assert requests[("nmt_requests_total", (("method", "POST"), ("route", "/v1/translate"), ("status", "422")))] == 1
+    assert metric(client, "nmt_request_seconds")[("nmt_request_seconds_count", (("route", "/v1/translate"),))] == 2
+    assert metric(client, "nmt_translated_tokens")[("nmt_translated_tokens_total", ())] >= 3  # warm-up + BETA ALPHA
+    assert metric(client, "nmt_queue_sentences")[("nmt_queue_sentences", ())] == 0
+    assert metric(client, "nmt_tokens_per_second")[("nmt_tokens_per_second", ())] > 0
+
+
+# --- settings and splitting -----------------------------------------------------------------------------
+def test_settings_from_environment(monkeypatch):
+    monkeypatch.setenv("NMT_API_KEYS", "a, b")
+    monkeypatch.setenv("NMT_CORS_ORIGINS", "http://x.test")
+    monkeypatch.setenv("NMT_MAX_ITEMS", "3")
+    settings = Settings()
+    assert settings.api_keys == ["a", "b"] and settings.cors_origins == ["http://x.test"] and settings.max_items == 3
+    assert settings.log_texts is False and Settings(api_keys=[]).api_keys == []
+    with pytest.raises(ValueError):
+        Settings(device="tpu")
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("", []),
+    (" \n ", []),
+    ("One sentence", ["One sentence"]),
+    ("Hi. How are you? Fine!  Thanks; ok", ["Hi.", "How are you?", "Fine!", "Thanks;", "ok"]),
+    ("Dr. Smith met J. R. Ewing. Then e.g. this.", ["Dr. Smith met J. R. Ewing.", "Then e.g. this."]),
+    ('He said "stop." Then left...', ['He said "stop."', "Then left..."]),
+    ("Pi is 3.14 today.\n\nNew paragraph\nnew line  ", ["Pi is 3.14 today.", "New paragraph", "new line"]),
+])
+def test_split_and_join(text, sentences):
+    seg = split(text)
+    assert seg.sentences == sentences
+    assert seg.join(seg.sentences) == text
+    assert seg.join([s.upper() for s in seg.sentences]).count("\n") == text.count("\n")
