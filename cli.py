@@ -58,13 +58,17 @@ def cmd_serve(args) -> int:
     import logging
 
     import uvicorn
+    from pydantic import ValidationError
 
     from app.main import create_app
     from app.settings import Settings
     from model.translator import Translator
 
     given = {"model": args.model, "device": args.device, "torch_threads": args.workers_threads}
-    settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    try:
+        settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as e:
+        raise ValueError("; ".join(f"setting {err['loc'][0]}: {err['msg']}" for err in e.errors())) from None
     translator = Translator.load(settings.model, settings.device, batch_tokens=settings.max_batch_tokens)  # fail early
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings, translator), host=args.host, port=args.port)

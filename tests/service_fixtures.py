@@ -68,7 +68,11 @@ class Gate:
         self.inner, self.bundle, self.device = inner, inner.bundle, inner.device
         self.opened, self.entered = threading.Event(), threading.Event()
         self.opened.set()
-        self.seen: list[str] = []
+        self.calls: list[tuple[list[str], DecodeOptions]] = []
+
+    @property
+    def seen(self) -> list[str]:
+        return [text for texts, _ in self.calls for text in texts]
 
     def close(self) -> None:
         self.opened.clear()
@@ -77,7 +81,7 @@ class Gate:
     def translate(self, texts: list[str], options: DecodeOptions | None = None) -> list[Translation]:
         self.entered.set()
         self.opened.wait(30)
-        self.seen += texts
+        self.calls.append((list(texts), options))
         if any("poison" in t for t in texts):
             raise ValueError("poisoned batch")
         return self.inner.translate(texts, options)

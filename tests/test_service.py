@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import Gate, client_for, service_settings, toy_model, translator  # noqa: F401
 
-from app.main import create_app
+from app.main import app_from_env, create_app
 from app.segment import split
 from app.settings import Settings
 from model.translator import DecodeOptions
@@ -146,6 +148,7 @@ def test_page_and_static_files(client):
     (json.dumps({"text": "a", "nbest": 99}).encode(), "nbest is 99"),
     (json.dumps({"text": "a", "colour": "red"}).encode(), "colour"),
     (json.dumps(["a"]).encode(), "body"),
+    (b'{"text": ["ok", "bad \\ud800"]}', "text 1 is not valid Unicode"),
 ])
 def test_invalid_requests_are_422(client, body, message):
     answer = client.post("/v1/translate", content=body, headers={"content-type": "application/json"})
@@ -298,6 +301,23 @@ def test_concurrent_requests_share_batches_with_identical_results(gate, translat
     assert together[0] == "BETA ALPHA"
 
 
+def test_batches_group_sentences_by_decode_options(gate, translator):
+    requests = [("alpha beta", 1), ("tau mu", 3), ("pi rho sigma", 1), ("gamma delta", 3)]
+    with client_for(gate) as client, ThreadPoolExecutor(len(requests) + 1) as pool:
+        busy = hold_model(client, gate, pool)
+        answers = [pool.submit(client.post, "/v1/translate", json={"text": text, "beam_size": beam, "nbest": 2})
+                   for text, beam in requests]
+        wait_until(lambda: client.app.state.batcher.queued == len(requests))
+        gate.opened.set()
+        results = [a.result().json()["translations"][0] for a in answers]
+        assert busy.result().status_code == 200
+    for (text, beam), result in zip(requests, results):
+        alone = translator.translate([text], DecodeOptions(beam_size=beam, nbest=2))[0]
+        assert result["text"] == alone.text and [n["text"] for n in result["nbest"]] == [n for n, _ in alone.nbest]
+    batches = {options.beam_size: sorted(texts) for texts, options in gate.calls[2:]}  # after warm-up and busy
+    assert batches == {1: ["alpha beta", "pi rho sigma"], 3: ["gamma delta", "tau mu"]}
+
+
 def test_metrics_count_requests_and_tokens_but_no_text(client):
     client.post("/v1/translate", json={"text": "alpha beta"})
     client.post("/v1/translate", json={"text": 5})
@@ -312,7 +332,16 @@ def test_metrics_count_requests_and_tokens_but_no_text(client):
     assert metric(client, "nmt_tokens_per_second")[("nmt_tokens_per_second", ())] > 0
 
 
-# --- settings and splitting -----------------------------------------------------------------------------
+# --- startup, settings and splitting -----------------------------------------------------------------------------
+def test_app_loads_its_model_at_startup(toy_model, monkeypatch):
+    monkeypatch.setenv("NMT_MODEL", str(toy_model))
+    monkeypatch.setenv("NMT_DEVICE", "cpu")
+    monkeypatch.setenv("NMT_BEAM_SIZE", "1")
+    with TestClient(app_from_env()) as client:
+        assert client.get("/ready").status_code == 200
+        assert texts_of(client.post("/v1/translate", json={"text": "alpha beta"})) == ["BETA ALPHA"]
+
+
 def test_settings_from_environment(monkeypatch):
     monkeypatch.setenv("NMT_API_KEYS", "a, b")
     monkeypatch.setenv("NMT_CORS_ORIGINS", "http://x.test")
@@ -338,3 +367,10 @@ def test_split_and_join(text, sentences):
     assert seg.sentences == sentences
     assert seg.join(seg.sentences) == text
     assert seg.join([s.upper() for s in seg.sentences]).count("\n") == text.count("\n")
+
+
+@given(st.text(alphabet=st.sampled_from("ab .!?;\n\t\"'"), max_size=40))
+def test_split_keeps_every_character(text):
+    seg = split(text)
+    assert seg.join(seg.sentences) == text
+    assert all(s and s == s.strip() and "\n" not in s for s in seg.sentences)

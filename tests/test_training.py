@@ -28,7 +28,7 @@ def write_config(path, corpus, out_dir, **train):
 
 
 def test_training_learns_reversal(toy_corpus, tmp_path, capsys):
-    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_epochs=6)
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_epochs=10)
     assert main(["train", str(config)]) == 0
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     bleus = [r["dev_bleu"] for r in log if "dev_bleu" in r]

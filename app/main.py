@@ -1,0 +1,133 @@
+"""The translation service: create_app(settings) assembles the FastAPI app.
+
+Start it with `nmt serve`, or `uvicorn --factory app.main:app_from_env` (settings from NMT_* variables).
+At startup the model is loaded, its thread started and warmed up by one translation; only then is /ready 200.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+import torch
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.batcher import Batcher
+from app.metrics import Metrics, MetricsMiddleware
+from app.routes import ApiError, libretranslate, ops, page, v1
+from app.settings import Settings
+from model.translator import DecodeOptions, Translator
+
+log = logging.getLogger("nmt.service")
+WARMUP_TIMEOUT_S = 300.0
+
+
+def create_app(settings: Settings, translator: Translator | None = None) -> FastAPI:
+    """The app; it loads settings.model at startup unless a translator is given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.torch_threads:
+            torch.set_num_threads(settings.torch_threads)
+        app.state.translator = translator or await asyncio.to_thread(
+            Translator.load, settings.model, settings.device, batch_tokens=settings.max_batch_tokens)
+        app.state.batcher = Batcher(app.state.translator, settings, app.state.metrics)
+        app.state.batcher.start()
+        await app.state.batcher.translate(["Hello."], DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)
+        app.state.ready = True
+        config = app.state.translator.bundle.config
+        log.info("ready: %s -> %s model on %s", config.src_lang, config.tgt_lang, app.state.translator.device)
+        yield
+        app.state.ready = False
+        app.state.batcher.stop()
+
+    app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=lifespan,
+                  description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
+    app.state.settings, app.state.metrics = settings, Metrics()
+    app.state.translator, app.state.batcher, app.state.ready = translator, None, False
+    for router in (v1.router, libretranslate.router, ops.router):
+        app.include_router(router)
+    page.add_page(app)
+    _add_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "Authorization", "X-API-Key"])
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    return create_app(Settings())
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error is {"error": "readable message"} (422 adds FastAPI's "detail" list)."""
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return JSONResponse({"error": _explain(errors), "detail": errors}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return JSONResponse({"error": "internal server error"}, status_code=500)
+
+
+def _explain(errors: list[dict]) -> str:
+    """FastAPI's validation errors as one line: 'body.beam_size: Input should be greater than or equal to 1'."""
+    if any(e["type"] == "json_invalid" for e in errors):
+        return "the request body is not valid JSON"
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+
+
+class BodyLimitMiddleware:
+    """Reads the request body up front: over max_bytes is 413 before any route sees it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            return await self._too_large(scope, receive, send)
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                return await self._too_large(scope, receive, send)
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse({"error": f"request body too large; the limit is {self.max_bytes} bytes"}, 413)
+        await response(scope, receive, send)

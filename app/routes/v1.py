@@ -1,0 +1,90 @@
+"""The native API: POST /v1/translate with scores, n-best lists and attention; GET /v1/models."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.routes import Translated, check_api_key, header_key, settings_of, translate_texts
+from model.translator import DecodeOptions
+
+router = APIRouter(prefix="/v1", tags=["v1"])
+
+
+class TranslateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str | list[str] = Field(description="one text, or a list of texts; long texts are split into sentences")
+    beam_size: int | None = Field(None, ge=1, description="1 = greedy; default: the server's beam_size")
+    nbest: int = Field(1, ge=1, description="alternatives to return per text")
+    return_scores: bool = Field(False, description="include the log-probability of each translation")
+    return_attention: bool = Field(False, description="include tokens and attention weights of each sentence")
+
+
+class Alternative(BaseModel):
+    text: str
+    score: float
+
+
+class SentenceDetail(BaseModel):
+    source: str
+    text: str
+    src_tokens: list[str]
+    tgt_tokens: list[str]
+    attention: list[list[float]] | None = Field(description="rows: target tokens; columns: source tokens")
+
+
+class TranslationOut(BaseModel):
+    text: str
+    score: float | None = None
+    nbest: list[Alternative] | None = None
+    sentences: list[SentenceDetail] | None = None
+
+
+class TranslateResponse(BaseModel):
+    translations: list[TranslationOut]
+
+
+def require_key(request: Request) -> None:
+    check_api_key(settings_of(request), header_key(request))
+
+
+@router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
+             dependencies=[Depends(require_key)])
+async def translate(body: TranslateRequest, request: Request) -> TranslateResponse:
+    """Translate one text or a list of texts; the answer has one translation per text, in order."""
+    texts = [body.text] if isinstance(body.text, str) else body.text
+    beam = body.beam_size or settings_of(request).beam_size
+    options = DecodeOptions(beam_size=beam, nbest=body.nbest, with_attention=body.return_attention)
+    translated = await translate_texts(request, texts, options)
+    return TranslateResponse(translations=[_output(t, body) for t in translated])
+
+
+def _output(t: Translated, body: TranslateRequest) -> TranslationOut:
+    out = TranslationOut(text=t.text)
+    if body.return_scores:
+        out.score = t.score
+    if body.nbest > 1:
+        out.nbest = [Alternative(text=text, score=score) for text, score in t.nbest()[: body.nbest]]
+    if body.return_attention:
+        out.sentences = [SentenceDetail(source=source, text=s.text, src_tokens=s.src_tokens, tgt_tokens=s.tgt_tokens,
+                                        attention=s.attention)
+                         for source, s in zip(t.segments.sentences, t.sentences)]
+    return out
+
+
+@router.get("/models")
+def models(request: Request) -> dict:
+    """The loaded model: its languages, its configuration, and what training and evaluation measured."""
+    bundle = request.app.state.translator.bundle
+    src, tgt = bundle.config.src_lang, bundle.config.tgt_lang
+    return {"models": [{"id": f"{src}-{tgt}", "source": src, "target": tgt, "bleu": _bleu(bundle.summary),
+                        "config": bundle.config.model.model_dump(), "summary": bundle.summary,
+                        "device": str(request.app.state.translator.device)}]}
+
+
+def _bleu(summary: dict) -> float | None:
+    """The test BLEU if the bundle was evaluated, else the best dev BLEU of training."""
+    for split_name in ("test", "dev"):
+        scores = summary.get(split_name)
+        if isinstance(scores, dict) and isinstance(scores.get("bleu"), int | float):
+            return scores["bleu"]
+    return None
