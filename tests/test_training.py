@@ -45,7 +45,7 @@ def test_training_learns_reversal(toy_corpus, tmp_path, capsys):
 def test_resume_continues_exactly(toy_corpus, tmp_path):
     straight = write_config(tmp_path / "a.yaml", toy_corpus, tmp_path / "a", max_steps=60, eval_every=20)
     run_training(load_config(straight))
-    halves = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=30, eval_every=20)
+    halves = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=40, eval_every=20)
     run_training(load_config(halves))
     write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=60, eval_every=20)
     progress = run_training(load_config(halves), resume=True)
