@@ -10,7 +10,9 @@ from model.seq2seq import Seq2Seq
 from model.tokenizer import Tokenizer
 from training.batching import Example
 from training.config import Config
+from model.translator import resolve_device
 from training.corpus import load_corpus
+from training.distributed import init_world
 from training.trainer import Progress, Trainer
 
 
@@ -39,25 +41,30 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
     torch.manual_seed(cfg.train.seed)
-    cfg.out_dir.mkdir(parents=True, exist_ok=True)
-    if config_path is not None and not resume:
-        shutil.copyfile(config_path, cfg.out_dir / "config.yaml")
-
+    world = init_world(resolve_device(cfg.train.device).type)
+    say = print if world.is_main else lambda *a, **k: None
     train = load_corpus(cfg.data.train)
     dev = load_corpus(cfg.data.dev)
-    print(f"train: {train.summary()}\ndev: {dev.summary()}")
+    say(f"train: {train.summary()}\ndev: {dev.summary()}")
+    if world.is_main:
+        cfg.out_dir.mkdir(parents=True, exist_ok=True)
+        if config_path is not None and not resume:
+            shutil.copyfile(config_path, cfg.out_dir / "config.yaml")
+        prepare_tokenizers(cfg, train.pairs)
+    world.barrier()  # the other ranks read the subword models rank 0 wrote
     src_tok, tgt_tok = prepare_tokenizers(cfg, train.pairs)
     model_cfg = cfg.model.model_copy(update={"src_vocab_size": src_tok.vocab_size, "tgt_vocab_size": tgt_tok.vocab_size})
     examples = encode_pairs(train.pairs, src_tok, tgt_tok, cfg.data.max_len)
     if not examples:
         raise ValueError(f"{cfg.data.train}: no usable training pairs")
     model = Seq2Seq(model_cfg)
-    print(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model_cfg.attention}; "
-          f"{len(examples)} training pairs ({len(train.pairs) - len(examples)} over max_len dropped)")
-    trainer = Trainer(cfg.model_copy(update={"model": model_cfg}), model, src_tok, tgt_tok, examples, dev.pairs)
+    say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model_cfg.attention}; "
+          f"{len(examples)} training pairs ({len(train.pairs) - len(examples)} over max_len dropped)"
+        f"{f'; {world.size} processes' if world.size > 1 else ''}")
+    trainer = Trainer(cfg.model_copy(update={"model": model_cfg}), model, src_tok, tgt_tok, examples, dev.pairs, world)
     if resume:
         trainer.resume()
-        print(f"resumed at step {trainer.progress.step} (epoch {trainer.progress.epoch + 1})")
+        say(f"resumed at step {trainer.progress.step} (epoch {trainer.progress.epoch + 1})")
     progress = trainer.fit()
-    print(f"done: {progress.step} steps, best dev BLEU {progress.best_bleu:.2f}; best bundle in {cfg.out_dir / 'best'}")
+    say(f"done: {progress.step} steps, best dev BLEU {progress.best_bleu:.2f}; best bundle in {cfg.out_dir / 'best'}")
     return progress

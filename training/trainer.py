@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from model.bundle import Bundle, BundleConfig, save_bundle
@@ -19,6 +20,7 @@ from model.translator import DecodeOptions, Translator, resolve_device
 from training.batching import Example, collate, epoch_batches
 from training.checkpoint import load_checkpoint, save_checkpoint
 from training.config import Config
+from training.distributed import World
 from training.plot import plot_log
 from training.scoring import Scores, score
 
@@ -47,10 +49,15 @@ def use_bf16(amp: str, device: torch.device) -> bool:
 
 class Trainer:
     def __init__(self, cfg: Config, model: Seq2Seq, src_tok: Tokenizer, tgt_tok: Tokenizer,
-                 train: list[Example], dev: list[tuple[str, str]]):
+                 train: list[Example], dev: list[tuple[str, str]], world: World = World()):
         self.cfg, self.tc = cfg, cfg.train
-        self.device = resolve_device(self.tc.device)
+        self.world = world
+        self.device = self.world.device(resolve_device(self.tc.device))
         self.model = model.to(self.device)
+        self.net = self.model  # what the training step calls: the model, or its DDP wrapper
+        if self.world.size > 1:
+            self.net = DistributedDataParallel(self.model, device_ids=[self.device] if self.device.type == "cuda" else None)
+            torch.manual_seed(self.tc.seed + self.world.rank)  # own dropout masks per rank
         self.src_tok, self.tgt_tok = src_tok, tgt_tok
         self.train_examples, self.dev = train, dev
         self.out = cfg.out_dir
@@ -75,13 +82,13 @@ class Trainer:
         window_tokens, window_start = 0, time.monotonic()
         while not self.should_stop():
             if batches is None:
-                batches = epoch_batches(self.train_examples, tc.batch_tokens, tc.seed, p.epoch)
-                bar = tqdm(total=len(batches), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}",
-                           unit="batch", dynamic_ncols=True, mininterval=2)
+                batches = self._my_batches(p.epoch)
+                bar = tqdm(total=len(batches), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}", unit="batch",
+                           dynamic_ncols=True, mininterval=2, disable=not self.world.is_main)
             batch = collate([self.train_examples[i] for i in batches[p.batch_in_epoch]])
             loss = self._train_step(batch)
             p.step, p.batch_in_epoch = p.step + 1, p.batch_in_epoch + 1
-            p.train_seconds = time.monotonic() - started
+            p.train_seconds = self.world.broadcast_float(time.monotonic() - started)
             window_tokens += batch.n_tokens
             bar.update()
             if p.step % 50 == 0:
@@ -97,7 +104,14 @@ class Trainer:
                 self._evaluate_and_save()
         if bar is not None:
             bar.close()
+        self.world.close()
         return p
+
+    def _my_batches(self, epoch: int) -> list[list[int]]:
+        """This rank's share of the epoch: every rank gets the same number of batches."""
+        batches = epoch_batches(self.train_examples, self.tc.batch_tokens, self.tc.seed, epoch)
+        per_rank = len(batches) // self.world.size
+        return batches[self.world.rank :: self.world.size][:per_rank]
 
     def should_stop(self) -> bool:
         tc, p = self.tc, self.progress
@@ -111,7 +125,7 @@ class Trainer:
         batch = batch.to(self.device)
         self._set_lr()
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.use_bf16):
-            logits = self.model(batch.src, batch.src_len, batch.tgt_in)  # (B,T,V)
+            logits = self.net(batch.src, batch.src_len, batch.tgt_in)  # (B,T,V)
         loss = F.cross_entropy(logits.float().flatten(0, 1), batch.tgt_out.flatten(), ignore_index=PAD,
                                label_smoothing=self.tc.label_smoothing, reduction="sum") / batch.n_tokens
         self.optimizer.zero_grad(set_to_none=True)
@@ -121,6 +135,12 @@ class Trainer:
         return loss.item()
 
     def _evaluate_and_save(self) -> None:
+        if self.world.is_main:
+            self._evaluate_and_save_main()
+        for name, value in self.world.broadcast(asdict(self.progress)).items():  # rank 0's decisions
+            setattr(self.progress, name, value)
+
+    def _evaluate_and_save_main(self) -> None:
         p = self.progress
         scores = self.evaluate_dev()
         improved = scores.bleu > p.best_bleu
@@ -152,7 +172,7 @@ class Trainer:
                    **summary}
         save_bundle(self._bundle(summary), path)
 
-    def _save_checkpoint(self) -> None:
+    def _save_checkpoint(self) -> None:  # rank 0 only
         save_checkpoint({
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -175,6 +195,8 @@ class Trainer:
             group["lr"] = self._lr()
 
     def _log(self, record: dict) -> None:
+        if not self.world.is_main:
+            return
         with open(self.log_path, "a") as f:
             f.write(json.dumps(record) + "\n")
 
