@@ -77,3 +77,14 @@ def test_bad_config_is_a_clear_error(tmp_path, capsys, content, message):
 def test_missing_model_is_a_clear_error(tmp_path, capsys):
     assert main(["translate", "--model", str(tmp_path / "none"), str(tmp_path / "in.txt")]) == 2
     assert "no model bundle" in capsys.readouterr().err
+
+
+def test_aligned_plain_text_files_train_too(toy_corpus, tmp_path):
+    pairs = [line.split("\t") for line in toy_corpus["train"].read_text().splitlines()]
+    (tmp_path / "train.src").write_text("".join(s + "\n" for s, _ in pairs))
+    (tmp_path / "train.tgt").write_text("".join(t + "\n" for _, t in pairs))
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5)
+    raw = yaml.safe_load(config.read_text())
+    raw["data"]["train"] = [str(tmp_path / "train.src"), str(tmp_path / "train.tgt")]
+    config.write_text(yaml.safe_dump(raw))
+    assert run_training(load_config(config)).step == 5

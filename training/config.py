@@ -10,10 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from model.config import ModelConfig
 
 
+CorpusFiles = Path | tuple[Path, Path]  # a TSV file, or [source file, target file] aligned by line
+
+
 class DataConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    train: Path = Field(description="training pairs: a TSV file (source<TAB>target)")
-    dev: Path = Field(description="development pairs (TSV), for BLEU during training and early stopping")
+    train: CorpusFiles = Field(description="training pairs: a TSV file (source<TAB>target) or [source, target] files")
+    dev: CorpusFiles = Field(description="development pairs, for BLEU during training and early stopping")
     src_lang: str = "en"
     tgt_lang: str = "es"
     max_len: int = Field(200, gt=0, description="drop training pairs with more subwords than this on either side")

@@ -9,9 +9,9 @@ import torch
 from model.seq2seq import Seq2Seq
 from model.tokenizer import Tokenizer
 from training.batching import Example
-from training.config import Config
+from training.config import Config, CorpusFiles
 from model.translator import resolve_device
-from training.corpus import load_corpus
+from training.corpus import Corpus, load_corpus
 from training.distributed import init_world
 from training.trainer import Progress, Trainer
 
@@ -25,6 +25,10 @@ def prepare_tokenizers(cfg: Config, pairs: list[tuple[str, str]]) -> tuple[Token
         src_path.write_bytes(src.model_bytes)
         tgt_path.write_bytes(tgt.model_bytes)
     return Tokenizer(src_path.read_bytes()), Tokenizer(tgt_path.read_bytes())
+
+
+def read_corpus(files: CorpusFiles) -> Corpus:
+    return load_corpus(*files) if isinstance(files, tuple) else load_corpus(files)
 
 
 def encode_pairs(pairs: list[tuple[str, str]], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[Example]:
@@ -43,8 +47,7 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     torch.manual_seed(cfg.train.seed)
     world = init_world(resolve_device(cfg.train.device).type)
     say = print if world.is_main else lambda *a, **k: None
-    train = load_corpus(cfg.data.train)
-    dev = load_corpus(cfg.data.dev)
+    train, dev = read_corpus(cfg.data.train), read_corpus(cfg.data.dev)
     say(f"train: {train.summary()}\ndev: {dev.summary()}")
     if world.is_main:
         cfg.out_dir.mkdir(parents=True, exist_ok=True)
