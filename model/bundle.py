@@ -123,8 +123,10 @@ def _describe(file: Path) -> dict:
 
 def _swap_in(tmp: Path, path: Path) -> None:
     for f in tmp.iterdir():
+        f.chmod(0o644)
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
+    tmp.chmod(0o755)  # mkdtemp made it private; a bundle is for others to read (a container's user, say)
     old = path.with_name(f".{path.name}.old")
     if path.exists():
         shutil.rmtree(old, ignore_errors=True)

@@ -83,3 +83,9 @@ def test_tokenizer_round_trip(toy_tokenizers):
     assert src.decode([ids]) == [text]
     unseen = "ñandú ☃"
     assert isinstance(src.decode(src.encode([unseen]))[0], str)
+
+
+def test_bundle_is_readable_by_others(tiny_bundle, tmp_path):
+    save_bundle(tiny_bundle, tmp_path / "m")
+    assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755
+    assert all(f.stat().st_mode & 0o777 == 0o644 for f in (tmp_path / "m").iterdir())

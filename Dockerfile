@@ -1,0 +1,101 @@
+# syntax=docker/dockerfile:1
+# The translation service (`nmt serve`) with a model bundle inside the image. See docs/deployment.md.
+#
+#   docker build -t nmt .                                  # CPU image; torch from the PyTorch CPU index
+#   docker build -t nmt --build-arg TORCH_FROM=wheels .    # torch from ./wheels/torch-*.whl (offline builds)
+#   docker build -t nmt:gpu --build-arg BASE_IMAGE=nvidia/cuda:12.4.1-runtime-ubuntu22.04 \
+#                --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu124 .
+#   docker run -d -p 127.0.0.1:8000:8000 nmt               # then: curl localhost:8000/ready
+#
+# Build arguments:
+#   BASE_IMAGE   any Debian/Ubuntu image; Python 3.10+ and venv are installed with apt when missing
+#                (python:3.11-slim has them; nvidia/cuda:*-ubuntu22.04 gets Ubuntu's Python 3.10)
+#   TORCH_FROM   index: pip install TORCH_SPEC from TORCH_INDEX;
+#                wheels: install the one torch-*.whl in the build context's wheels/ (must match the image's Python)
+#   TORCH_INDEX  default https://download.pytorch.org/whl/cpu (a CPU torch, ~5x smaller than PyPI's CUDA build)
+#   TORCH_SPEC   default "torch>=2.2,<2.15", the range pyproject.toml accepts
+#   MODEL_DIR    the model bundle directory in the build context baked in as /models/en-es (default models/en-es)
+
+ARG BASE_IMAGE=python:3.11-slim
+ARG TORCH_FROM=index
+
+# ---- base: the chosen image with a Python that can make virtual environments -------------------------------------
+FROM ${BASE_IMAGE} AS base
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN if ! python3 -c "import ensurepip, venv" 2>/dev/null; then \
+        apt-get update \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
+
+# ---- where torch comes from: nothing (use the index) or the context's wheels/ (only built when selected) ------------
+FROM base AS torch-index
+RUN mkdir -p /wheels
+
+FROM base AS torch-wheels
+COPY wheels/ /wheels/
+
+FROM torch-${TORCH_FROM} AS torch-source
+
+# ---- deps: a virtual environment with torch and the project's dependencies, but no project code, so that code
+#      changes do not reinstall them ------------------------------------------------------------------------------------
+FROM base AS deps
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
+ARG TORCH_SPEC="torch>=2.2,<2.15"
+RUN python3 -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+RUN --mount=type=bind,from=torch-source,source=/wheels,target=/tmp/wheels \
+    if ls /tmp/wheels/torch-*.whl >/dev/null 2>&1; then \
+        pip install /tmp/wheels/torch-*.whl; \
+    else \
+        pip install --index-url "$TORCH_INDEX" "$TORCH_SPEC"; \
+    fi
+# An empty stand-in of the project, so that pip installs exactly the dependencies pyproject.toml declares. (Out of
+# the way of the real source: setuptools would take the stand-in's newer build/ files for the real ones.)
+COPY pyproject.toml /tmp/deps/
+RUN cd /tmp/deps \
+    && mkdir -p model training app \
+    && touch README.md cli.py model/__init__.py training/__init__.py app/__init__.py \
+    && pip install . \
+    && pip uninstall -y nmt \
+    && rm -rf /tmp/deps
+
+# ---- wheel: the project itself ---------------------------------------------------------------------------------------
+FROM deps AS wheel
+WORKDIR /src
+COPY pyproject.toml README.md cli.py ./
+COPY model model
+COPY training training
+COPY app app
+RUN pip wheel --no-deps -w /dist .
+
+# ---- model: the bundle, made world-readable without a second copy of it in the final image -------------------------
+FROM base AS model
+ARG MODEL_DIR=models/en-es
+COPY ${MODEL_DIR}/ /models/en-es/
+RUN chmod -R a+rX,go-w /models
+
+# ---- runtime ---------------------------------------------------------------------------------------------------------
+FROM base AS runtime
+RUN useradd --uid 10001 --user-group --create-home --home-dir /home/nmt --shell /usr/sbin/nologin nmt
+COPY --from=deps /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+# The project from its wheel, then a check that the service and its page are really there.
+RUN --mount=type=bind,from=wheel,source=/dist,target=/tmp/dist \
+    pip install --no-deps --no-index /tmp/dist/*.whl \
+    && python -c "import cli, app.main, app.routes.page as p; assert (p.STATIC / 'index.html').is_file()" \
+    && nmt serve --help >/dev/null
+
+# The model last: a new model does not touch the layers above. Owned by root, readable by all: the service only
+# reads it.
+COPY --from=model /models /models
+ENV NMT_MODEL=/models/en-es NMT_DEVICE=auto HOME=/home/nmt
+
+USER nmt
+WORKDIR /home/nmt
+EXPOSE 8000
+# /ready answers 200 once the model is loaded and warmed up; 503 before (and if the model thread died). No spaces in
+# the Python: podman's Docker-compatible API splits healthcheck commands on spaces.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
+    CMD ["python", "-c", "__import__('urllib.request').request.urlopen('http://127.0.0.1:8000/ready',timeout=4)"]
+CMD ["nmt", "serve", "--host", "0.0.0.0", "--port", "8000"]
