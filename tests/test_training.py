@@ -48,8 +48,12 @@ def test_resume_continues_exactly(toy_corpus, tmp_path):
     halves = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=40, eval_every=20)
     run_training(load_config(halves))
     write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=60, eval_every=20)
+    with open(tmp_path / "b" / "log.jsonl", "a") as log:  # a step trained after the checkpoint, then lost
+        log.write(json.dumps({"step": 50, "epoch": 9, "loss": 9.9}) + "\n")
     progress = run_training(load_config(halves), resume=True)
     assert progress.step == 60
+    records = [json.loads(line) for line in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records if "loss" in r] == [50], "the lost step's record is dropped on resume"
     a = load_checkpoint(tmp_path / "a" / "checkpoints" / "last.pt")
     b = load_checkpoint(tmp_path / "b" / "checkpoints" / "last.pt")
     for name in a["model"]:

@@ -3,6 +3,7 @@ decay on plateau, dev BLEU for early stopping, atomic checkpoints, exact resume.
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from dataclasses import asdict, dataclass
@@ -74,6 +75,17 @@ class Trainer:
         self.progress = Progress(**ckpt["progress"])
         torch.set_rng_state(ckpt["rng"]["torch"])
         random.setstate(ckpt["rng"]["python"])
+        self._truncate_log(self.progress.step)
+
+    def _truncate_log(self, step: int) -> None:
+        """Forget what the log says about steps after the checkpoint: they will be trained again."""
+        if not self.world.is_main or not self.log_path.exists():
+            return
+        kept = [line for line in self.log_path.read_text().splitlines()
+                if line.strip() and json.loads(line)["step"] <= step]
+        tmp = self.log_path.with_suffix(".tmp")
+        tmp.write_text("".join(line + "\n" for line in kept))
+        os.replace(tmp, self.log_path)
 
     def fit(self) -> Progress:
         tc, p = self.tc, self.progress
