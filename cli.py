@@ -12,6 +12,7 @@ def _decode_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beam", type=int, default=5, help="beam size; 1 = greedy (default: 5)")
     p.add_argument("--length-penalty", type=float, default=1.0, help="GNMT length penalty alpha (default: 1.0)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default: auto)")
+    p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (model/quantize.py)")
 
 
 def _options(args):
@@ -35,7 +36,7 @@ def cmd_evaluate(args) -> int:
     from training.evaluate import evaluate, format_report
 
     options = _options(args)
-    report = evaluate(Translator.load(args.model, args.device), args.test, options, args.out)
+    report = evaluate(Translator.load(args.model, args.device, int8=args.int8), args.test, options, args.out)
     print(format_report(report))
     if args.json:
         print(json.dumps(report))
@@ -46,7 +47,7 @@ def cmd_translate(args) -> int:
     from model.translator import Translator
 
     options = _options(args)
-    translator = Translator.load(args.model, args.device)
+    translator = Translator.load(args.model, args.device, int8=args.int8)
     lines = (args.input.read_text(encoding="utf-8") if args.input else sys.stdin.read()).splitlines()
     for i in range(0, len(lines), 64):
         for t in translator.translate(lines[i : i + 64], options):
@@ -56,6 +57,7 @@ def cmd_translate(args) -> int:
 
 def cmd_serve(args) -> int:
     import logging
+    import signal
 
     import uvicorn
     from pydantic import ValidationError
@@ -64,14 +66,20 @@ def cmd_serve(args) -> int:
     from app.settings import Settings
     from model.translator import Translator
 
-    given = {"model": args.model, "device": args.device, "torch_threads": args.workers_threads}
+    given = {"model": args.model, "device": args.device, "torch_threads": args.workers_threads,
+             "int8": args.int8 or None}
     try:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
         raise ValueError("; ".join(f"setting {err['loc'][0]}: {err['msg']}" for err in e.errors())) from None
-    translator = Translator.load(settings.model, settings.device, batch_tokens=settings.max_batch_tokens)  # fail early
+    translator = Translator.load(settings.model, settings.device, batch_tokens=settings.max_batch_tokens,
+                                 int8=settings.int8)  # fail early
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings, translator), host=args.host, port=args.port)
+    # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
+    # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    uvicorn.run(create_app(settings, translator), host=args.host, port=args.port,
+                timeout_graceful_shutdown=settings.request_timeout_s)
     return 0
 
 
@@ -112,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--device", default=None, help="auto | cpu | cuda (default: NMT_DEVICE or auto)")
     p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model")
+    p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (default: NMT_INT8)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("build-bible", help="rebuild the default en-es Bible corpus from Debian's SWORD modules",

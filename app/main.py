@@ -32,6 +32,7 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRINGS)
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
         app.state.translator = translator or await asyncio.to_thread(
@@ -64,6 +65,20 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
 
 def app_from_env() -> FastAPI:
     return create_app(Settings())
+
+
+class NoQueryStrings(logging.Filter):
+    """uvicorn's access log line holds the query string, where a client may put text or an API key
+    (POST /translate?q=...&api_key=...): log the path alone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:  # client, method, path, version, status
+            client, method, path, version, status = record.args
+            record.args = (client, method, str(path).split("?", 1)[0], version, status)
+        return True
+
+
+NO_QUERY_STRINGS = NoQueryStrings()  # one instance: adding it again is a no-op
 
 
 def _add_error_handlers(app: FastAPI) -> None:

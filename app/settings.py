@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -17,10 +17,17 @@ class Settings(BaseSettings):
     model: Path = Field(DEFAULT_BUNDLE, description="model bundle directory")
     device: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$", description="auto | cpu | cuda | cuda:N")
     torch_threads: int | None = Field(None, gt=0, description="torch CPU threads (default: torch's choice)")
+    int8: bool = Field(False, description="int8 dynamic quantization of the model (CPU only; model/quantize.py)")
 
     # batching
+    batching: Literal["continuous", "request", "off"] = Field(
+        "continuous", description="continuous: greedy sentences join and leave a running batch between decoder steps "
+        "(beam search and attention requests: per batch); request: whole batches per model call; off: one sentence "
+        "per model call")
     max_batch_tokens: int = Field(4000, gt=0, description="source subwords per model batch, padding included")
     max_wait_ms: float = Field(5.0, ge=0, description="how long a batch waits for more sentences to join it")
+    join_wait_ms: float = Field(50.0, ge=0, description="continuous batching: how long sentences may wait to join "
+                                "a running batch together (one encoder call), unless they are 1/8 of it")
     queue_size: int = Field(2048, gt=0, description="sentences waiting for the model; beyond this: 503")
 
     # decoding and per-request limits

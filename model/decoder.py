@@ -7,10 +7,13 @@ Attention replaces c by a context vector ctx_t:
   bahdanau  ctx_t from s_{t-1}, before the step:  s_t = GRU([E y_{t-1}; ctx_t], s_{t-1})   (a loop over t)
   luong     ctx_t from s_t, after the step:       s_t = GRU([E y_{t-1}; c], s_{t-1})       (one RNN call over all t)
 Output layer: g = W_out tanh(W_o [s_t; ctx_t; E y_{t-1}]).
+
+Training runs forward() (teacher forcing, one RNN call over all t). Search calls step(), one token at a time;
+FastDecoder is the inference-only form of a GRU decoder that computes once per sentence what every step reuses.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
@@ -18,7 +21,7 @@ from torch import nn
 from model.attention import make_attention
 from model.config import ModelConfig
 from model.layers import ScaledEmbedding, WordDropout, make_rnn
-from model.tokenizer import PAD
+from model.tokenizer import BOS, PAD
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # (L,B,H), or (h, c) for an LSTM
 
@@ -31,18 +34,46 @@ class Memory:
     mask: torch.Tensor  # (B,S) True on real tokens
     summary: torch.Tensor  # (B,M) c
     keys: torch.Tensor | None  # (B,S,A) attention keys of the states
+    gates: torch.Tensor | None = None  # (B,3H) FastDecoder: c's share of the GRU input gates, W_c c + b_ih
+    fixed: torch.Tensor | None = None  # (B,E) FastDecoder, attention none: c's share of the output layer
 
     def select(self, rows: torch.Tensor) -> Memory:
         """Rows in a new order (beam expansion, finished sentences leaving the batch)."""
-        pick = lambda t: None if t is None else t.index_select(0, rows)  # noqa: E731
-        return replace(self, states=pick(self.states), mask=pick(self.mask),
-                       summary=pick(self.summary), keys=pick(self.keys))
+        pick = lambda t: None if t is None else t.index_select(0, rows)
+        return Memory(**{f.name: pick(getattr(self, f.name)) for f in fields(self)})
+
+    def cat(self, other: Memory) -> Memory:
+        """The rows of both (sentences joining a live batch); the source side is padded to the longer one."""
+        width = max(self.mask.size(1), other.mask.size(1))
+
+        def join(name: str) -> torch.Tensor | None:
+            a, b = getattr(self, name), getattr(other, name)
+            if a is None:
+                return None
+            if name in ("states", "mask", "keys"):  # (B,S,...)
+                a, b = pad_source(a, width), pad_source(b, width)
+            return torch.cat([a, b])
+
+        return Memory(**{f.name: join(f.name) for f in fields(self)})
+
+
+def pad_source(t: torch.Tensor, width: int) -> torch.Tensor:
+    """(B,S,...) -> (B,width,...) with zeros (False in a mask) after the S real positions."""
+    if t.size(1) == width:
+        return t
+    return torch.cat([t, t.new_zeros((t.size(0), width - t.size(1)) + t.shape[2:])], dim=1)
 
 
 def select_state(state: State, rows: torch.Tensor) -> State:
     if isinstance(state, tuple):
         return tuple(s.index_select(1, rows) for s in state)
     return state.index_select(1, rows)
+
+
+def cat_state(a: State, b: State) -> State:
+    if isinstance(a, tuple):
+        return tuple(torch.cat([x, y], dim=1) for x, y in zip(a, b))
+    return torch.cat([a, b], dim=1)
 
 
 class Decoder(nn.Module):
@@ -84,6 +115,17 @@ class Decoder(nn.Module):
         hidden = torch.tanh(self.combine(torch.cat([outputs, context, emb], dim=-1)))  # (B,T,E)
         return self.out(self.dropout(hidden)), state, weights
 
+    def step(self, prev: torch.Tensor, state: State, memory: Memory):
+        """One search step: prev (n,) last tokens -> logits (n,V) with PAD and BOS at -inf, new state, attention
+        (n,S) or None. memory has n/K rows: the K hypotheses of a sentence (beam search) share its row."""
+        k = prev.size(0) // memory.mask.size(0)
+        if k > 1:
+            memory = memory.select(torch.arange(memory.mask.size(0), device=prev.device).repeat_interleave(k))
+        logits, state, weights = self(prev[:, None], state, memory)
+        logits = logits[:, 0]
+        logits[:, [PAD, BOS]] = float("-inf")
+        return logits, state, None if weights is None else weights[:, 0]
+
     def _run_bahdanau(self, emb: torch.Tensor, state: State, memory: Memory):
         outputs, contexts, weights = [], [], []
         for t in range(emb.size(1)):
@@ -94,3 +136,83 @@ class Decoder(nn.Module):
             contexts.append(ctx)
             weights.append(w)
         return torch.cat(outputs, 1), torch.cat(contexts, 1), torch.cat(weights, 1), state
+
+
+class FastDecoder(nn.Module):
+    """The inference form of a trained one-layer GRU decoder with attention luong or none: Decoder.step's
+    function, with what does not change over a sentence's steps computed once per sentence, in prepare():
+
+        GRU input gates:   W_ih [E y; c] + b_ih   =  W_y E y        + (W_c c + b_ih)    memory.gates (B,3H)
+        attention none:    W_o [s; c; E y] + b_o  =  W_se [s; E y]  + (W_oc c + b_o)    memory.fixed (B,E)
+
+    A step is a GRU cell on W_y E y plus the cached term. The embedding's sqrt(E) scale is folded into its table;
+    PAD and BOS get -inf through the output bias. The K hypotheses of a sentence (beam search) share its memory
+    row: attention is one product over the sentence's K queries, no memory is copied per hypothesis.
+    Training keeps Decoder.forward. The Linear layers (what int8 quantization acts on) hold the decoder's weights
+    as they are at construction: build a new FastDecoder after training changes them.
+    """
+
+    @staticmethod
+    def supports(cfg: ModelConfig) -> bool:
+        return cfg.dec_cell == "gru" and cfg.dec_layers == 1 and cfg.attention in ("luong", "none")
+
+    def __init__(self, dec: Decoder):
+        super().__init__()
+        cfg = dec.cfg
+        e, h, m = cfg.emb_dim, cfg.dec_hidden, dec.bridge.in_features  # E, H, memory size M
+        self.cfg, self.bridge, self.attention = cfg, dec.bridge, dec.attention
+        self.embed = nn.Embedding.from_pretrained(dec.embed.weight.detach() * dec.embed.scale)
+        w_ih = dec.rnn.weight_ih_l0.detach()  # (3H, E+M): columns for E y, then for c
+        self.gates_y = linear(w_ih[:, :e])
+        self.gates_c = linear(w_ih[:, e:], dec.rnn.bias_ih_l0)
+        self.gates_h = linear(dec.rnn.weight_hh_l0, dec.rnn.bias_hh_l0)
+        if self.attention is None:
+            w_o = dec.combine.weight.detach()  # (E, H+M+E): columns for s, c, E y
+            self.combine = linear(torch.cat([w_o[:, :h], w_o[:, h + m :]], dim=1))  # [s; E y]
+            self.combine_c = linear(w_o[:, h : h + m], dec.combine.bias)
+        else:
+            self.combine = dec.combine
+        bias = dec.out.bias.detach().clone()
+        bias[[PAD, BOS]] = float("-inf")
+        self.out = linear(dec.out.weight, bias)
+
+    initial_state = Decoder.initial_state  # s_0 = tanh(W c), the same bridge
+
+    def prepare(self, states: torch.Tensor, mask: torch.Tensor, summary: torch.Tensor) -> Memory:
+        keys = self.attention.keys(states) if self.attention is not None else None
+        fixed = self.combine_c(summary) if self.attention is None else None
+        return Memory(states, mask, summary, keys, self.gates_c(summary), fixed)
+
+    def step(self, prev: torch.Tensor, state: torch.Tensor, memory: Memory):
+        """Decoder.step: prev (n,), state (1,n,H), memory of n/K rows -> logits (n,V), state, attention (n,S)."""
+        n, m = prev.size(0), memory.mask.size(0)
+        emb = self.embed(prev)  # (n,E)
+        s = self._gru(per_sentence(self.gates_y(emb), memory.gates), state[0])  # (n,H)
+        if self.attention is None:
+            hidden, weights = per_sentence(self.combine(torch.cat([s, emb], dim=1)), memory.fixed), None
+        else:
+            ctx, weights = self.attention(s.view(m, n // m, -1), memory.keys, memory.states, memory.mask)  # (m,K,M)
+            hidden, weights = self.combine(torch.cat([s, ctx.view(n, -1), emb], dim=1)), weights.view(n, -1)
+        return self.out(torch.tanh(hidden)), s[None], weights
+
+    def _gru(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """GRU cell in torch's gate order (r, z, n): x (n,3H) input gates (b_ih included), h (n,H) -> (n,H)."""
+        g, hh = self.gates_h(h), h.size(1)  # U h + b_hh (n,3H)
+        rz = torch.sigmoid(x[:, : 2 * hh] + g[:, : 2 * hh])
+        r, z = rz[:, :hh], rz[:, hh:]
+        cand = torch.tanh(x[:, 2 * hh :] + r * g[:, 2 * hh :])
+        return cand + z * (h - cand)  # (1 - z) cand + z h
+
+
+def per_sentence(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """x (n,D) for n = m*K hypotheses plus y (m,D), one row per sentence -> (n,D)."""
+    return (x.view(y.size(0), -1, x.size(1)) + y[:, None]).view(x.shape)
+
+
+def linear(weight: torch.Tensor, bias: torch.Tensor | None = None) -> nn.Linear:
+    """An nn.Linear holding these weights (a module, so that int8 quantization finds it); shares them if it can."""
+    layer = nn.utils.skip_init(nn.Linear, weight.size(1), weight.size(0), bias=bias is not None, device=weight.device)
+    layer.weight = nn.Parameter(weight.detach().contiguous(), requires_grad=False)
+    if bias is not None:
+        layer.bias = nn.Parameter(bias.detach(), requires_grad=False)
+    return layer

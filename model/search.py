@@ -1,14 +1,20 @@
 """Batched greedy and beam search. Every step runs the whole batch through the decoder at once;
-sentences that finish leave the batch, so the work shrinks as the batch empties."""
+sentences that finish leave the batch, so the work shrinks as the batch empties.
+
+The model is a Seq2Seq or anything with its encode() and a decoder with initial_state() and step() (the
+Translator's inference model with a FastDecoder). Greedy search is a LiveBatch run to its end: the service keeps
+one running and lets sentences join it between steps (continuous batching), with the same loop.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import torch
+import torch.nn.functional as F
 
-from model.decoder import Memory, select_state
-from model.seq2seq import Seq2Seq
-from model.tokenizer import BOS, EOS, PAD
+from model.decoder import Memory, State, cat_state, select_state
+from model.tokenizer import BOS, EOS
 
 
 @dataclass
@@ -22,41 +28,104 @@ def max_lengths(src_len: torch.Tensor, ratio: float, extra: int = 10) -> torch.T
     return (src_len.float() * ratio).long() + extra
 
 
-def next_token_logp(model: Seq2Seq, prev: torch.Tensor, state, memory: Memory):
-    """One decoder step for prev (n,1) -> log p(y_t) (n,V), never PAD or BOS; new state; attention (n,1,S)."""
-    logits, state, weights = model.decoder(prev, state, memory)
-    logits = logits[:, 0]
-    logits[:, [PAD, BOS]] = float("-inf")
-    return logits.log_softmax(-1), state, weights
+@dataclass
+class Rows:
+    """Per-sentence tensors of a LiveBatch, one row per live sentence."""
+
+    memory: Memory
+    state: State  # (L,n,H)
+    prev: torch.Tensor  # (n,) last token written (BOS at first)
+    scores: torch.Tensor  # (n,) log-probability so far
+    length: torch.Tensor  # (n,) tokens written
+    max_len: torch.Tensor  # (n,)
+    tokens: torch.Tensor  # (n,W) tokens written, W >= max_len
+    attention: torch.Tensor | None  # (n,W,S) attention of each token written
+
+    def select(self, rows: torch.Tensor) -> Rows:
+        pick = lambda t: None if t is None else t.index_select(0, rows)
+        return Rows(self.memory.select(rows), select_state(self.state, rows),
+                    *(pick(getattr(self, f.name)) for f in fields(self)[2:]))
+
+    def cat(self, other: Rows) -> Rows:
+        """The rows of both; tokens and attention padded to the longer outputs (and sources)."""
+        width = max(self.tokens.size(1), other.tokens.size(1))
+        source = max(self.memory.mask.size(1), other.memory.mask.size(1))
+        tokens = torch.cat([F.pad(t, (0, width - t.size(1))) for t in (self.tokens, other.tokens)])  # (n,W)
+        attention = None
+        if self.attention is not None:  # (n,W,S)
+            attention = torch.cat([F.pad(a, (0, source - a.size(2), 0, width - a.size(1)))
+                                   for a in (self.attention, other.attention)])
+        per_row = (torch.cat([getattr(self, name), getattr(other, name)]) for name in ("prev", "scores", "length", "max_len"))
+        return Rows(self.memory.cat(other.memory), cat_state(self.state, other.state), *per_row, tokens, attention)
 
 
-def greedy_search(model: Seq2Seq, memory: Memory, max_len: torch.Tensor, with_attention: bool = False) -> list[Hypothesis]:
+class LiveBatch:
+    """Greedy decoding of a batch that sentences join (add) and leave (step) between steps.
+
+    Each sentence comes with a key of the caller's; step() advances every live sentence by one token and returns
+    (key, Hypothesis) for those that just ended (EOS or max length), which leave the batch at once. A sentence
+    added mid-way gets the same tokens as alone: its memory rows are padded to the batch's source length with
+    the mask False, and nothing else is shared between rows.
+    """
+
+    def __init__(self, model, with_attention: bool = False):
+        self.model = model
+        self.with_attention = with_attention and model.cfg.attention != "none"
+        self.keys: list[Any] = []
+        self.rows: Rows | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def add(self, memory: Memory, max_len: torch.Tensor, keys: list[Any]) -> None:
+        """Sentences encoded by model.encode; they write their first token at the next step()."""
+        n, device = len(keys), memory.mask.device
+        width = int(max_len.max())
+        attention = memory.states.new_zeros(n, width, memory.mask.size(1)) if self.with_attention else None
+        rows = Rows(memory, self.model.decoder.initial_state(memory), torch.full((n,), BOS, device=device),
+                    torch.zeros(n, device=device), torch.zeros(n, dtype=torch.long, device=device), max_len.long(),
+                    torch.zeros(n, width, dtype=torch.long, device=device), attention)
+        self.rows = rows if self.rows is None else self.rows.cat(rows)
+        self.keys += keys
+
+    def step(self) -> list[tuple[Any, Hypothesis]]:
+        """One token for every live sentence; the ones that ended, as (key, Hypothesis), leave the batch."""
+        r = self.rows
+        logits, r.state, weights = self.model.decoder.step(r.prev, r.state, r.memory)
+        logp, r.prev = logits.log_softmax(-1).max(-1)  # (n,)
+        r.scores += logp
+        r.tokens.scatter_(1, r.length[:, None], r.prev[:, None])
+        if r.attention is not None:
+            r.attention[torch.arange(len(self.keys)), r.length] = weights
+        r.length += 1
+        done = (r.prev == EOS) | (r.length >= r.max_len)
+        if not bool(done.any()):
+            return []
+        ended = done.nonzero().flatten().tolist()
+        finished = [(self.keys[i], self._hypothesis(i)) for i in ended]
+        self.remove(set(ended))
+        return finished
+
+    def remove(self, rows: set[int]) -> None:
+        """Drop rows by position (finished, or no longer wanted by their caller)."""
+        keep = [i for i in range(len(self.keys)) if i not in rows]
+        self.keys = [self.keys[i] for i in keep]
+        self.rows = self.rows.select(torch.tensor(keep, dtype=torch.long, device=self.rows.prev.device)) if keep else None
+
+    def _hypothesis(self, i: int) -> Hypothesis:
+        r, n = self.rows, int(self.rows.length[i])
+        attention = r.attention[i, :n] if r.attention is not None else None
+        return Hypothesis(strip_eos(r.tokens[i, :n].tolist()), float(r.scores[i]), attention)
+
+
+def greedy_search(model, memory: Memory, max_len: torch.Tensor, with_attention: bool = False) -> list[Hypothesis]:
     """Pick the most likely token at each step. max_len (B,) caps each output."""
-    batch, device = memory.mask.size(0), memory.mask.device
-    state = model.decoder.initial_state(memory)
-    prev = torch.full((batch, 1), BOS, dtype=torch.long, device=device)
-    rows = torch.arange(batch, device=device)  # original index of each live row
-    history = torch.empty((batch, 0), dtype=torch.long, device=device)  # (n, t)
-    scores, attn_history = torch.zeros(batch, device=device), None
-    results: list[Hypothesis | None] = [None] * batch
-    for step in range(int(max_len.max())):
-        logp, state, weights = next_token_logp(model, prev, state, memory)
-        logp, prev = logp.max(-1, keepdim=True)  # (n,1)
-        scores = scores + logp[:, 0]
-        history = torch.cat([history, prev], dim=1)
-        if with_attention and weights is not None:
-            attn_history = weights if attn_history is None else torch.cat([attn_history, weights], 1)
-        done = (prev[:, 0] == EOS) | (step + 1 >= max_len[rows])
-        for i in done.nonzero().flatten().tolist():
-            att = attn_history[i] if attn_history is not None else None
-            results[int(rows[i])] = Hypothesis(strip_eos(history[i].tolist()), float(scores[i]), att)
-        if bool(done.all()):
-            break
-        if bool(done.any()):
-            keep = (~done).nonzero().flatten()
-            rows, prev, history, scores = rows[keep], prev[keep], history[keep], scores[keep]
-            state, memory = select_state(state, keep), memory.select(keep)
-            attn_history = attn_history[keep] if attn_history is not None else None
+    live = LiveBatch(model, with_attention)
+    live.add(memory, max_len, list(range(len(max_len))))
+    results: list[Hypothesis | None] = [None] * len(max_len)
+    while live:
+        for i, hyp in live.step():
+            results[i] = hyp
     return results  # type: ignore[return-value]
 
 
@@ -69,23 +138,25 @@ def length_penalty(length: int, alpha: float) -> float:
     return ((5 + length) / 6) ** alpha
 
 
-def beam_search(model: Seq2Seq, memory: Memory, max_len: torch.Tensor, beam_size: int, alpha: float = 1.0,
+def beam_search(model, memory: Memory, max_len: torch.Tensor, beam_size: int, alpha: float = 1.0,
                 nbest: int = 1, with_attention: bool = False) -> list[list[Hypothesis]]:
     """Keep the beam_size best prefixes of each sentence; a sentence ends once beam_size hypotheses have
-    ended in EOS (or it reaches its max length). Returns the nbest hypotheses per sentence, best first."""
+    ended in EOS (or it reaches its max length). Returns the nbest hypotheses per sentence, best first.
+    The K hypotheses of a sentence are rows i*K .. i*K+K-1; they share the sentence's memory row."""
     batch, device, k = memory.mask.size(0), memory.mask.device, beam_size
-    memory = memory.select(torch.arange(batch, device=device).repeat_interleave(k))  # (B*K, ...)
-    state = model.decoder.initial_state(memory)
+    state = select_state(model.decoder.initial_state(memory), torch.arange(batch, device=device).repeat_interleave(k))
     scores = torch.zeros(batch, k, device=device)
     scores[:, 1:] = float("-inf")  # all beams start identical: keep one
     history = torch.full((batch * k, 0), BOS, dtype=torch.long, device=device)  # (n*K, t)
     attn_history = None
-    prev = torch.full((batch * k, 1), BOS, dtype=torch.long, device=device)
+    prev = torch.full((batch * k,), BOS, dtype=torch.long, device=device)
     sentences = torch.arange(batch, device=device)  # original index of each live sentence
+    n_ended = torch.zeros(batch, dtype=torch.long, device=device)  # hypotheses ended in EOS, per live sentence
     finished: list[list[Hypothesis]] = [[] for _ in range(batch)]
     for step in range(int(max_len.max())):
         n = len(sentences)
-        logp, state, weights = next_token_logp(model, prev, state, memory)  # (n*K, V)
+        logits, state, weights = model.decoder.step(prev, state, memory)  # (n*K, V)
+        logp = logits.log_softmax(-1)
         vocab = logp.size(-1)
         cand = (scores.view(-1, 1) + logp).view(n, k * vocab)
         top_scores, top_ids = cand.topk(2 * k, dim=1)  # (n, 2K): at most K of them end in EOS
@@ -93,9 +164,11 @@ def beam_search(model: Seq2Seq, memory: Memory, max_len: torch.Tensor, beam_size
         token = top_ids % vocab
         is_eos = token == EOS
         if with_attention and weights is not None:
-            attn_history = weights if attn_history is None else torch.cat([attn_history, weights], 1)
+            attn_history = weights[:, None] if attn_history is None else torch.cat([attn_history, weights[:, None]], 1)
         # hypotheses ending in EOS among the top K are final
-        for i, j in (is_eos[:, :k] & (top_scores[:, :k] > float("-inf"))).nonzero().tolist():
+        ended = is_eos[:, :k] & (top_scores[:, :k] > float("-inf"))
+        n_ended += ended.sum(1)
+        for i, j in ended.nonzero().tolist():
             toks = history[parent[i, j]].tolist()
             att = attn_history[parent[i, j]] if attn_history is not None else None
             s = int(sentences[i])
@@ -104,14 +177,13 @@ def beam_search(model: Seq2Seq, memory: Memory, max_len: torch.Tensor, beam_size
         order = (is_eos.long() * 2 * k + torch.arange(2 * k, device=device)).argsort(dim=1)[:, :k]
         scores = top_scores.gather(1, order)
         rows = parent.gather(1, order).flatten()
-        prev = token.gather(1, order).flatten()[:, None]
-        history = torch.cat([history[rows], prev], dim=1)
+        prev = token.gather(1, order).flatten()
+        history = torch.cat([history[rows], prev[:, None]], dim=1)
         state = select_state(state, rows)
-        memory = memory.select(rows)
         if attn_history is not None:
             attn_history = attn_history[rows]
         out_of_room = step + 1 >= max_len[sentences]  # max_len tokens written
-        enough = torch.tensor([len(finished[int(s)]) >= k for s in sentences], device=device)
+        enough = n_ended >= k
         for i in (out_of_room & ~enough).nonzero().flatten().tolist():
             s = int(sentences[i])
             for j in range(k):
@@ -126,9 +198,9 @@ def beam_search(model: Seq2Seq, memory: Memory, max_len: torch.Tensor, beam_size
         if bool(done.any()):
             keep = (~done).nonzero().flatten()
             keep_rows = (keep[:, None] * k + torch.arange(k, device=device)).flatten()
-            sentences, scores = sentences[keep], scores[keep]
+            sentences, scores, n_ended = sentences[keep], scores[keep], n_ended[keep]
             history, prev = history[keep_rows], prev[keep_rows]
-            state, memory = select_state(state, keep_rows), memory.select(keep_rows)
+            state, memory = select_state(state, keep_rows), memory.select(keep)
             if attn_history is not None:
                 attn_history = attn_history[keep_rows]
     return [sorted(h, key=lambda h: h.score, reverse=True)[:nbest] for h in finished]

@@ -1,16 +1,27 @@
 """Translator: the one inference path, used by the service and by the evaluation job alike.
 
 text -> SentencePiece ids -> length-sorted batches -> encoder -> greedy/beam search -> detokenized text
+
+The network it runs is an InferenceModel: the trained encoder and, for a one-layer GRU decoder with attention
+luong or none, the decoder's FastDecoder form (model/decoder.py); with int8=True, its int8 copy (model/quantize.py).
+GreedyStream is the same greedy search one step at a time, for a server's continuous batching.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
+from torch import nn
 
 from model.bundle import Bundle, load_bundle
-from model.search import Hypothesis, beam_search, greedy_search, max_lengths
+from model.decoder import FastDecoder, Memory
+from model.quantize import quantize_for_cpu
+from model.search import Hypothesis, LiveBatch, beam_search, greedy_search, max_lengths
+from model.seq2seq import Seq2Seq
+from model.text import clean_input
 from model.tokenizer import EOS, PAD
 
 
@@ -39,25 +50,50 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
+class InferenceModel(nn.Module):
+    """What the Translator runs: the trained encoder, and the decoder in its FastDecoder form where it has one
+    (otherwise the trained decoder, stepped through its teacher-forced forward)."""
+
+    def __init__(self, model: Seq2Seq):
+        super().__init__()
+        self.cfg, self.encoder = model.cfg, model.encoder
+        self.decoder = FastDecoder(model.decoder) if FastDecoder.supports(model.cfg) else model.decoder
+
+    def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Memory:
+        return self.decoder.prepare(*self.encoder(src, src_len))
+
+
 class Translator:
-    def __init__(self, bundle: Bundle, device: str = "cpu", batch_tokens: int = 8000):
+    """int8: run an int8 copy of the network (CPU only; "auto" then means the CPU)."""
+
+    def __init__(self, bundle: Bundle, device: str = "cpu", batch_tokens: int = 8000, int8: bool = False):
+        if int8 and device == "auto":
+            device = "cpu"
         self.bundle = bundle
         self.device = resolve_device(device)
-        self.model = bundle.model.to(self.device).eval()
+        if int8 and self.device.type != "cpu":
+            raise ValueError(f"int8 inference runs on the CPU, not on {self.device}")
+        self.model = InferenceModel(bundle.model.to(self.device).eval()).eval()
+        if int8:
+            self.model = quantize_for_cpu(self.model)
         self.batch_tokens = batch_tokens
 
     @classmethod
-    def load(cls, path: Path | str | None = None, device: str = "auto", **kwargs) -> Translator:
-        return cls(load_bundle(path), device, **kwargs)
+    def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False, **kwargs) -> Translator:
+        return cls(load_bundle(path), device, int8=int8, **kwargs)
+
+    def stream(self) -> GreedyStream:
+        return GreedyStream(self)
 
     def translate(self, texts: list[str], options: DecodeOptions | None = None) -> list[Translation]:
         """Translate many sentences at once; the output is in input order."""
         options = options or DecodeOptions()
-        ids = [s + [EOS] for s in self.bundle.src_tokenizer.encode(texts)]
+        texts = [clean_input(t) for t in texts]  # InvalidText (a ValueError) if not valid Unicode
+        ids = self.source_ids(texts)
         results: list[Translation | None] = [None] * len(texts)
         for batch in self._batches(ids):
             for i, hyps in zip(batch, self._decode([ids[i] for i in batch], options)):
-                results[i] = self._to_translation(texts[i], ids[i], hyps) if texts[i].strip() else Translation("", 0.0)
+                results[i] = self.to_translation(texts[i], ids[i], hyps) if texts[i].strip() else Translation("", 0.0)
         return results  # type: ignore[return-value]
 
     def _batches(self, ids: list[list[int]]) -> list[list[int]]:
@@ -71,27 +107,83 @@ class Translator:
             current.append(i)
         return batches + [current] if current else batches
 
-    @torch.inference_mode()
-    def _decode(self, batch: list[list[int]], options: DecodeOptions) -> list[list[Hypothesis]]:
+    def source_ids(self, texts: list[str]) -> list[list[int]]:
+        return [s + [EOS] for s in self.bundle.src_tokenizer.encode(texts)]
+
+    def encode(self, batch: list[list[int]], max_len_ratio: float) -> tuple[Memory, torch.Tensor]:
+        """Source ids (EOS included) -> the batch's memory, and the longest output allowed for each (B,)."""
         src_len = torch.tensor([len(s) for s in batch])
         src = torch.full((len(batch), int(src_len.max())), PAD, dtype=torch.long)
         for row, s in enumerate(batch):
             src[row, : len(s)] = torch.tensor(s)
         memory = self.model.encode(src.to(self.device), src_len.to(self.device))
-        max_len = max_lengths(src_len.to(self.device), options.max_len_ratio)
+        return memory, max_lengths(src_len.to(self.device), max_len_ratio)
+
+    @torch.inference_mode()
+    def _decode(self, batch: list[list[int]], options: DecodeOptions) -> list[list[Hypothesis]]:
+        memory, max_len = self.encode(batch, options.max_len_ratio)
         if options.beam_size == 1 and options.nbest == 1:
             return [[h] for h in greedy_search(self.model, memory, max_len, options.with_attention)]
         return beam_search(self.model, memory, max_len, max(options.beam_size, options.nbest),
                            options.length_penalty, options.nbest, options.with_attention)
 
-    def _to_translation(self, text: str, src_ids: list[int], hyps: list[Hypothesis]) -> Translation:
+    def to_translation(self, text: str, src_ids: list[int], hyps: list[Hypothesis]) -> Translation:
         tgt_tok = self.bundle.tgt_tokenizer
         texts = tgt_tok.decode([h.tokens for h in hyps])
         best = hyps[0]
-        attention = best.attention.float().cpu().tolist() if best.attention is not None else None
+        attention = best.attention[:, : len(src_ids)].float().cpu().tolist() if best.attention is not None else None
         return Translation(
             text=texts[0], score=best.score,
             src_tokens=self.bundle.src_tokenizer.pieces(src_ids[:-1]) + ["</s>"],
             tgt_tokens=tgt_tok.pieces(best.tokens) + ["</s>"],
             attention=attention, nbest=list(zip(texts, [h.score for h in hyps])),
         )
+
+
+class GreedyStream:
+    """Greedy translation one step at a time, for continuous batching: add() sentences whenever they come, step()
+    the live batch, and get each translation back as soon as its sentence has ended. It runs greedy_search's
+    LiveBatch, so a sentence gets the text that translate() gives it with beam_size 1, whenever it joins."""
+
+    def __init__(self, translator: Translator):
+        self.translator = translator
+        self.live = LiveBatch(translator.model)
+        self.ready: list[tuple[Any, Translation]] = []  # blank texts: answered at the next step, without the model
+
+    def __len__(self) -> int:
+        return len(self.live) + len(self.ready)
+
+    @property
+    def source_tokens(self) -> int:
+        """Source tokens of the live sentences (EOS included), padding not counted."""
+        return sum(len(ids) for _, _, ids in self.live.keys)
+
+    @torch.inference_mode()
+    def add(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio) -> None:
+        """Encode the texts (one batch) and let them join the live batch; InvalidText if one is not valid."""
+        texts = [clean_input(t) for t in texts]
+        ids = self.translator.source_ids(texts)
+        joining = [i for i, text in enumerate(texts) if text.strip()]
+        self.ready += [(keys[i], Translation("", 0.0)) for i, text in enumerate(texts) if not text.strip()]
+        if joining:
+            memory, max_len = self.translator.encode([ids[i] for i in joining], max_len_ratio)
+            self.live.add(memory, max_len, [(keys[i], texts[i], ids[i]) for i in joining])
+
+    @torch.inference_mode()
+    def step(self) -> list[tuple[Any, Translation]]:
+        """One token for every live sentence; returns (key, Translation) of the sentences that ended."""
+        done, self.ready = self.ready, []
+        if self.live:
+            done += [(key, self.translator.to_translation(text, ids, [hyp])) for (key, text, ids), hyp in self.live.step()]
+        return done
+
+    @torch.inference_mode()
+    def drop(self, unwanted: Callable[[Any], bool]) -> list[Any]:
+        """Remove the sentences whose key is unwanted (their caller gave up); returns their keys."""
+        keys = [key for key, _ in self.ready if unwanted(key)]
+        self.ready = [(key, t) for key, t in self.ready if not unwanted(key)]
+        rows = {i for i, (key, _, _) in enumerate(self.live.keys) if unwanted(key)}
+        if rows:
+            keys += [self.live.keys[i][0] for i in sorted(rows)]
+            self.live.remove(rows)
+        return keys

@@ -79,7 +79,10 @@ def _read_lines(path: Path) -> list[bytes]:
 
 
 def _decode(raw: bytes) -> str | None:
-    """Decode one line as UTF-8, or return None if it is not valid UTF-8."""
+    """Decode one line as UTF-8, or return None if it is not valid UTF-8 (NUL bytes count as not UTF-8: they
+    are how a UTF-16 file looks when read as UTF-8, whose lines would otherwise pass as text)."""
+    if b"\x00" in raw:
+        return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -11,7 +11,7 @@ from model.tokenizer import Tokenizer
 from training.batching import Example
 from training.config import Config, CorpusFiles
 from model.translator import resolve_device
-from training.corpus import Corpus, load_corpus
+from training.corpus import Corpus, CorpusError, load_corpus
 from training.distributed import init_world
 from training.trainer import Progress, Trainer
 
@@ -28,7 +28,13 @@ def prepare_tokenizers(cfg: Config, pairs: list[tuple[str, str]]) -> tuple[Token
 
 
 def read_corpus(files: CorpusFiles) -> Corpus:
-    return load_corpus(*files) if isinstance(files, tuple) else load_corpus(files)
+    """CorpusError, with the counts of the lines skipped and why, if not one pair is usable."""
+    paths = files if isinstance(files, tuple) else (files,)
+    corpus = load_corpus(*paths)
+    if not corpus.pairs:
+        first = f"; the first: {corpus.bad_lines[0]}" if corpus.bad_lines else ""
+        raise CorpusError(f"{' + '.join(map(str, paths))}: no usable sentence pairs: {corpus.summary()}{first}")
+    return corpus
 
 
 def encode_pairs(pairs: list[tuple[str, str]], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[Example]:

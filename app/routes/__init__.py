@@ -9,10 +9,12 @@ import time
 from dataclasses import dataclass
 
 from fastapi import Request
+from pydantic import BaseModel, Field
 
 from app.batcher import Batcher, ModelFailed, QueueFull, Stopped
 from app.segment import Segmented, split
 from app.settings import Settings
+from model.text import InvalidText, clean_input
 from model.translator import DecodeOptions, Translation
 
 log = logging.getLogger("nmt.service")
@@ -24,6 +26,31 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="what went wrong, in one readable line")
+
+
+ERRORS = {400: "the body cannot be parsed, or (LibreTranslate API) any problem with the request",
+          401: "an API key is required", 403: "the API key is not valid",
+          413: "over a request limit (body size, texts, characters, sentence length, sentences)",
+          422: "the request does not fit the schema, asks for too large a beam, or holds invalid Unicode",
+          503: "not ready yet, the queue is full, or shutting down: retry after Retry-After seconds",
+          504: "the translation took longer than the request timeout"}
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying", "required": True,
+                               "schema": {"type": "string"}}}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    """The OpenAPI description of the errors a route answers, so that clients (and schema checks) know them."""
+    responses = {status: {"model": ErrorBody, "description": ERRORS[status]} for status in statuses}
+    if 503 in responses:
+        responses[503]["headers"] = RETRY_AFTER
+    return responses
+
+
+TRANSLATE_ERRORS = error_responses(400, 401, 403, 413, 422, 503, 504)
 
 
 @dataclass
@@ -65,7 +92,8 @@ def check_api_key(settings: Settings, key: str | None) -> None:
         return
     if not key:
         raise ApiError(401, "an API key is required (X-API-Key header, Authorization: Bearer, or api_key field)")
-    matches = [hmac.compare_digest(key.encode(), accepted.encode()) for accepted in settings.api_keys]
+    given = key.encode("utf-8", "surrogatepass")  # a JSON api_key may hold a lone surrogate: no match, no crash
+    matches = [hmac.compare_digest(given, accepted.encode("utf-8", "surrogatepass")) for accepted in settings.api_keys]
     if not any(matches):
         raise ApiError(403, "invalid API key")
 
@@ -85,8 +113,10 @@ def check_texts(settings: Settings, texts: list[str]) -> None:
     if chars > settings.max_chars:
         raise ApiError(413, f"request too long: {chars} characters; the limit is {settings.max_chars}")
     for i, text in enumerate(texts):
-        if not text.isascii() and not _encodable(text):
-            raise ApiError(422, f"text {i} is not valid Unicode (it holds a lone surrogate)")
+        try:
+            clean_input(text)
+        except InvalidText as e:
+            raise ApiError(422, f"text {i} is {e}") from None
 
 
 def split_texts(settings: Settings, texts: list[str]) -> list[Segmented]:
@@ -101,14 +131,6 @@ def split_texts(settings: Settings, texts: list[str]) -> list[Segmented]:
     if sentences > settings.queue_size:
         raise ApiError(413, f"too many sentences: {sentences}; the limit is {settings.queue_size} per request")
     return segmented
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
 
 
 async def translate_texts(request: Request, texts: list[str], options: DecodeOptions) -> list[Translated]:

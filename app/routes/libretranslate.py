@@ -16,7 +16,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from app.routes import ApiError, check_api_key, header_key, settings_of, translate_texts
+from app.routes import TRANSLATE_ERRORS, ApiError, check_api_key, header_key, settings_of, translate_texts
 from model.translator import DecodeOptions
 
 router = APIRouter(tags=["libretranslate"])
@@ -34,7 +34,7 @@ class LibreRequest(BaseModel):
     api_key: str | None = None
 
 
-@router.post("/translate", openapi_extra={"requestBody": {"required": True, "content": {
+@router.post("/translate", responses=TRANSLATE_ERRORS, openapi_extra={"requestBody": {"required": True, "content": {
     "application/json": {"schema": LibreRequest.model_json_schema()},
     "application/x-www-form-urlencoded": {"schema": LibreRequest.model_json_schema()}}}})
 async def translate(request: Request) -> dict:
@@ -69,7 +69,7 @@ async def _read_request(request: Request) -> LibreRequest:
         else:
             fields = json.loads(await request.body())
         return LibreRequest.model_validate(fields)
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, RecursionError) as e:  # RecursionError: JSON nested thousands deep
         raise ApiError(400, f"Invalid request: {_explain(e)}") from None
 
 
@@ -78,6 +78,8 @@ def _explain(error: Exception) -> str:
         return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
     if isinstance(error, json.JSONDecodeError):
         return f"body is not valid JSON ({error.msg})"
+    if isinstance(error, RecursionError):
+        return "body is nested too deeply"
     return str(error)
 
 

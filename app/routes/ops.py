@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from app.routes import error_responses
 
 router = APIRouter(tags=["ops"])
 
@@ -13,7 +15,7 @@ def health() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/ready")
+@router.get("/ready", responses=error_responses(503))
 def ready(request: Request) -> JSONResponse:
     """The model is loaded, warmed up by one translation, and its thread is running: 200; else 503."""
     batcher = request.app.state.batcher
@@ -22,7 +24,7 @@ def ready(request: Request) -> JSONResponse:
     return JSONResponse({"error": "the model is not ready"}, status_code=503, headers={"Retry-After": "5"})
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 def metrics(request: Request) -> Response:
     """Prometheus text format."""
     body, content_type = request.app.state.metrics.render()

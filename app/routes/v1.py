@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.routes import Translated, check_api_key, header_key, settings_of, translate_texts
+from app.routes import TRANSLATE_ERRORS, Translated, check_api_key, header_key, settings_of, translate_texts
 from model.translator import DecodeOptions
 
 router = APIRouter(prefix="/v1", tags=["v1"])
@@ -29,7 +29,8 @@ class SentenceDetail(BaseModel):
     text: str
     src_tokens: list[str]
     tgt_tokens: list[str]
-    attention: list[list[float]] | None = Field(description="rows: target tokens; columns: source tokens")
+    attention: list[list[float]] | None = Field(None, description="rows: target tokens; columns: source tokens "
+                                                        "(absent for a sentence with nothing to translate)")
 
 
 class TranslationOut(BaseModel):
@@ -48,7 +49,7 @@ def require_key(request: Request) -> None:
 
 
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
-             dependencies=[Depends(require_key)])
+             dependencies=[Depends(require_key)], responses=TRANSLATE_ERRORS)
 async def translate(body: TranslateRequest, request: Request) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
     texts = [body.text] if isinstance(body.text, str) else body.text

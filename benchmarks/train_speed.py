@@ -1,0 +1,82 @@
+"""Training speed: target tokens/s of training steps, default model config, per attention kind, fp32 and bf16.
+
+    python benchmarks/train_speed.py [--steps 6] [--batch-tokens 3000] [--json]
+
+The same real Bible batches for every variant: the training split encoded with the model bundle's subword models
+(training/train.py encode_pairs), cut into token-budget batches of the first epoch (training/batching.py), the
+first --steps + 1 of them. Each variant (attention none / bahdanau / luong x amp fp32 / bf16 autocast) builds
+the default ModelConfig (configs/bible-en-es.yaml's sizes) with that attention, and runs Trainer's own training
+step (forward, label-smoothed loss, backward, clipping, Adam); the first step is a warm-up and is not timed.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from common import ROOT, default_model, print_json, print_table
+
+
+def load_examples(model: Path, train: Path, max_len: int):
+    from model.bundle import load_bundle
+    from training.train import encode_pairs, read_corpus
+
+    bundle = load_bundle(model)
+    pairs = read_corpus(train).pairs
+    return bundle, encode_pairs(pairs, bundle.src_tokenizer, bundle.tgt_tokenizer, max_len)
+
+
+def tokens_per_second(bundle, examples, batches, attention: str, amp: str, train: Path) -> dict:
+    from model.seq2seq import Seq2Seq
+    from training.batching import collate
+    from training.config import Config
+    from training.trainer import Trainer
+
+    model_cfg = bundle.config.model.model_copy(update={"attention": attention})
+    cfg = Config.model_validate({"out_dir": tempfile.gettempdir(), "data": {"train": str(train), "dev": str(train)},
+                                 "model": model_cfg.model_dump(), "train": {"amp": amp, "device": "cpu"}})
+    torch.manual_seed(0)
+    trainer = Trainer(cfg, Seq2Seq(model_cfg), bundle.src_tokenizer, bundle.tgt_tokenizer, examples, [])  # writes nothing
+    collated = [collate([examples[i] for i in batch]) for batch in batches]
+    trainer._train_step(collated[0])  # warm-up
+    start = time.perf_counter()
+    for batch in collated[1:]:
+        trainer._train_step(batch)
+    seconds = time.perf_counter() - start
+    tokens = sum(b.n_tokens for b in collated[1:])
+    return {"attention": attention, "amp": amp, "bf16_active": trainer.use_bf16, "steps": len(collated) - 1,
+            "tokens": tokens, "seconds": round(seconds, 2), "tok_per_s": tokens / seconds,
+            "s_per_step": seconds / (len(collated) - 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=None, help="bundle whose subword models encode the corpus "
+                        "(default: models/en-es, else runs/bible-en-es/best)")
+    parser.add_argument("--train", type=Path, default=ROOT / "data" / "bible" / "train.tsv", help="training TSV")
+    parser.add_argument("--steps", type=int, default=6, help="timed steps per variant (default: 6)")
+    parser.add_argument("--batch-tokens", type=int, default=3000, help="batch budget (default: 3000, as the config)")
+    parser.add_argument("--attentions", default="none,bahdanau,luong", help="(default: none,bahdanau,luong)")
+    parser.add_argument("--amps", default="fp32,bf16", help="(default: fp32,bf16)")
+    parser.add_argument("--json", action="store_true", help="also print one JSON line")
+    args = parser.parse_args()
+
+    from training.batching import epoch_batches
+
+    bundle, examples = load_examples(args.model or default_model(), args.train, max_len=200)
+    batches = epoch_batches(examples, args.batch_tokens, seed=1, epoch=0)[: args.steps + 1]
+    rows = [tokens_per_second(bundle, examples, batches, attention, amp, args.train)
+            for attention in args.attentions.split(",") for amp in args.amps.split(",")]
+    print(f"training steps, default config, {len(examples)} training pairs, batches of {args.batch_tokens} tokens, "
+          f"{torch.get_num_threads()} threads")
+    print_table(rows, ["attention", "amp", "bf16_active", "steps", "tokens", "seconds", "tok_per_s", "s_per_step"])
+    if args.json:
+        print_json({"benchmark": "train_speed", "threads": torch.get_num_threads(), "rows": rows})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

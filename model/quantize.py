@@ -1,0 +1,42 @@
+"""int8 inference on the CPU: dynamic quantization of the network's matrix products.
+
+Weights of every nn.Linear (the FastDecoder's gate, attention, combine and output layers), nn.LSTM and nn.GRU
+are stored as int8 (per output channel for Linear layers); activations are quantized on the fly, per batch, and
+the products run in int8 with fp32 accumulation (fbgemm / oneDNN kernels of torch's "x86" engine). Embeddings,
+the softmax and the GRU cell's gate arithmetic stay fp32.
+"""
+from __future__ import annotations
+
+import logging
+import warnings
+
+import torch
+from torch import nn
+from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig, quantize_dynamic
+
+log = logging.getLogger("nmt.quantize")
+PREFERRED_ENGINES = ("x86", "fbgemm", "onednn", "qnnpack")
+
+
+def cpu_engine() -> str | None:
+    """The quantized engine to use, None if this torch build has none."""
+    return next((e for e in PREFERRED_ENGINES if e in torch.backends.quantized.supported_engines), None)
+
+
+def quantize_for_cpu(model: nn.Module) -> nn.Module:
+    """An int8 copy of model for CPU inference. Where this torch build has no quantized CPU engine (or quantizing
+    fails), the model itself, fp32, after a logged warning: the caller asked for int8 and should know."""
+    engine = cpu_engine()
+    if engine is None:
+        log.warning("int8 requested, but this torch build has no quantized CPU engine: running fp32")
+        return model
+    torch.backends.quantized.engine = engine
+    spec = {nn.Linear: per_channel_dynamic_qconfig, nn.LSTM: default_dynamic_qconfig, nn.GRU: default_dynamic_qconfig}
+    try:
+        with warnings.catch_warnings():  # torch announces that torch.ao.quantization will move to torchao
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return quantize_dynamic(model.cpu(), spec, dtype=torch.qint8)
+    except (RuntimeError, AssertionError) as e:
+        log.warning("int8 requested, but quantization failed (%s): running fp32", e)
+        return model

@@ -1,0 +1,29 @@
+"""What the model accepts as input text: valid Unicode, with control characters turned into spaces.
+
+The Translator cleans every text with clean_input before tokenizing it; the service validates with the same
+function, so both refuse the same texts with the same message.
+"""
+from __future__ import annotations
+
+import re
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0 and C1 control characters, tab and line breaks included
+
+
+class InvalidText(ValueError):
+    """A text that cannot be translated as given."""
+
+
+def clean_input(text: str) -> str:
+    """The text with every control character replaced by a space; InvalidText if it is not a valid string.
+
+    A lone surrogate (half of a UTF-16 pair, e.g. from JSON "\\ud800") is not a character: it cannot be
+    encoded, so it is refused rather than guessed at.
+    """
+    if not isinstance(text, str):
+        raise InvalidText(f"expected a string, got {type(text).__name__}")
+    if surrogate := _SURROGATE.search(text):
+        raise InvalidText(f"not valid Unicode: a lone surrogate (U+{ord(surrogate.group()):04X}) "
+                          f"at character {surrogate.start()}")
+    return _CONTROL.sub(" ", text)

@@ -1,0 +1,137 @@
+"""What the reliability scripts share: a toy model trained in seconds, and a real `nmt serve` process.
+
+The toy model learns the reversal task of the tests ("alpha beta" -> "BETA ALPHA"); scripts use it unless
+given --model. Tests import this module too (tests/test_shutdown.py, tests/test_privacy.py, ...).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "nmt-reliability"
+TOY_MODEL = {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
+             "dropout": 0.1, "word_dropout": 0.0}
+TOY_TRAIN = {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300, "threads": 1}
+
+
+def toy_corpus(root: Path, train_pairs: int = 3000) -> dict[str, Path]:
+    """The tests' reversal corpus, written as train.tsv and dev.tsv under root."""
+    if str(ROOT / "tests") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import reversal_pairs, write_tsv
+
+    root.mkdir(parents=True, exist_ok=True)
+    return {"train": write_tsv(root / "train.tsv", reversal_pairs(train_pairs, 0)),
+            "dev": write_tsv(root / "dev.tsv", reversal_pairs(100, 1))}
+
+
+def toy_config(out_dir: Path, corpus: dict[str, Path], **train) -> dict:
+    return {"out_dir": str(out_dir), "data": {"train": str(corpus["train"]), "dev": str(corpus["dev"])},
+            "model": TOY_MODEL, "train": TOY_TRAIN | train}
+
+
+def toy_model(work: Path = DEFAULT_WORK) -> Path:
+    """The toy bundle under work/toy-run/best, trained on the first call (some seconds), reused after."""
+    run = work / "toy-run"
+    if not (run / "best" / "manifest.json").exists():
+        from training.config import Config
+        from training.train import run_training
+
+        print(f"training a toy model in {run} ...", flush=True)
+        shutil.rmtree(run, ignore_errors=True)
+        run_training(Config.model_validate(toy_config(run, toy_corpus(work / "toy-data"))))
+    return run / "best"
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, default=None, help="model bundle (default: a toy model, trained once)")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help=f"scratch directory (default: {DEFAULT_WORK})")
+
+
+def model_of(args: argparse.Namespace) -> Path:
+    return args.model or toy_model(args.work)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`nmt serve` in a subprocess, its output in log_path. `with Server(...) as server:` waits until ready."""
+
+    def __init__(self, model: Path, log_path: Path, threads: int = 1, **env: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        command = [sys.executable, "-m", "cli", "serve", "--model", str(model), "--port", str(self.port),
+                   "--device", "cpu", "--workers-threads", str(threads)]
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "wb") as log:
+            self.proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                         env=os.environ | {"NMT_BEAM_SIZE": "1"} | env)
+
+    def __enter__(self) -> Server:
+        self.wait_ready()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server not ready after {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process, from /proc (Linux)."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS in /proc status")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far, from /proc (Linux)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def terminate(self, timeout: float = 30) -> int | None:
+        """SIGTERM, then wait up to timeout seconds: the exit code, or None if it did not exit."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.wait(timeout)
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self) -> None:
+        if self.terminate(15) is None:
+            self.proc.kill()
+            self.proc.wait()

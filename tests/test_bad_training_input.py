@@ -1,0 +1,72 @@
+"""`nmt train` on training data that is empty, mis-encoded, misaligned, in one column or huge: exit 2 with one
+clear line that counts what was wrong, or (some bad lines among good ones) training with the counts reported."""
+from __future__ import annotations
+
+import yaml
+from conftest import reversal_pairs, write_tsv
+
+from cli import main
+
+TINY = {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16}
+
+
+def train(tmp_path, capsys, train_files, dev_file=None) -> tuple[int, str, str]:
+    dev_file = dev_file or write_tsv(tmp_path / "dev.tsv", reversal_pairs(10, 1))
+    config = {"out_dir": str(tmp_path / "run"), "data": {"train": train_files, "dev": str(dev_file), "max_len": 50},
+              "model": TINY, "train": {"max_steps": 2, "eval_every": 2, "threads": 1}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    code = main(["train", str(tmp_path / "c.yaml")])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused(tmp_path, capsys, train_files, dev_file=None) -> str:
+    code, _, err = train(tmp_path, capsys, train_files, dev_file)
+    assert code == 2 and err.startswith("nmt train: error: ") and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1
+    return err
+
+
+def test_empty_file(tmp_path, capsys):
+    (tmp_path / "train.tsv").write_bytes(b"")
+    err = refused(tmp_path, capsys, str(tmp_path / "train.tsv"))
+    assert "train.tsv: no usable sentence pairs: 0 sentence pairs" in err
+
+
+def test_file_that_is_not_utf8(tmp_path, capsys):
+    (tmp_path / "train.tsv").write_bytes("alpha beta\tBETA ALPHA\n".encode("utf-16") * 3)
+    err = refused(tmp_path, capsys, str(tmp_path / "train.tsv"))
+    assert "lines skipped" in err and "not UTF-8" in err and "line 1" in err
+    (tmp_path / "train.tsv").write_bytes("alpha beta\tBETA ALPHA\ntau\tTAU\n".encode("utf-16-le"))  # no BOM
+    assert "3 lines skipped (3 not UTF-8)" in refused(tmp_path, capsys, str(tmp_path / "train.tsv"))
+
+
+def test_one_column(tmp_path, capsys):
+    (tmp_path / "train.tsv").write_text("alpha beta\ngamma delta\n")
+    err = refused(tmp_path, capsys, str(tmp_path / "train.tsv"))
+    assert "2 lines skipped (2 expected 2 tab-separated columns, found 1)" in err
+
+
+def test_empty_dev_file(tmp_path, capsys):
+    train_file = write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0))
+    (tmp_path / "dev.tsv").write_text("\n\n")
+    err = refused(tmp_path, capsys, str(train_file), tmp_path / "dev.tsv")
+    assert "dev.tsv: no usable sentence pairs" in err and "2 lines skipped (2 empty)" in err
+
+
+def test_aligned_files_of_different_lengths(tmp_path, capsys):
+    (tmp_path / "src.txt").write_text("alpha beta\ngamma\ndelta\n")
+    (tmp_path / "tgt.txt").write_text("BETA ALPHA\nGAMMA\n")
+    err = refused(tmp_path, capsys, [str(tmp_path / "src.txt"), str(tmp_path / "tgt.txt")])
+    assert "src.txt has 3 lines but" in err and "tgt.txt has 2" in err
+
+
+def test_bad_and_huge_lines_among_good_ones_are_counted_and_skipped(tmp_path, capsys):
+    good = "".join(f"{s}\t{t}\n" for s, t in reversal_pairs(200, 0)).encode()
+    huge = ("alpha " * 200_000 + "\t" + "ALPHA " * 200_000 + "\n").encode()  # 2.4 MB, over max_len
+    (tmp_path / "train.tsv").write_bytes(good + b"\xff\xfe\tx\n" + b"only one column\n" + huge + b"\n")
+    code, out, err = train(tmp_path, capsys, str(tmp_path / "train.tsv"))
+    assert code == 0, err
+    assert ("train: 201 sentence pairs, 3 lines skipped (1 empty, 1 expected 2 tab-separated columns, found 1, "
+            "1 not UTF-8)") in out
+    assert "200 training pairs (1 over max_len dropped)" in out

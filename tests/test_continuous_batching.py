@@ -1,0 +1,109 @@
+"""Continuous batching: sentences join a running greedy batch between steps and leave it when they end, with
+the same results as alone; the service answers a short request while a long one is still being decoded."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import torch
+from service_fixtures import client_for, toy_model, translator  # noqa: F401
+from test_model import random_batch
+
+from model.search import LiveBatch, greedy_search, max_lengths
+from model.seq2seq import Seq2Seq
+from model.translator import DecodeOptions, InferenceModel
+from tests.conftest import tiny_config
+
+SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta eta theta iota", "pi rho", "kappa lam mu nu xi",
+             "ups tau", "omi pi rho sigma", "beta", ""]
+
+
+@pytest.mark.parametrize("attention", ["none", "luong", "bahdanau"])
+def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
+    torch.manual_seed(0)
+    model = InferenceModel(Seq2Seq(tiny_config(attention))).eval()
+    src, lengths = random_batch(batch=6, length=9)
+    max_len = max_lengths(lengths, 2.0)
+    with torch.no_grad():
+        alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1])[0]
+                 for i in range(6)]
+        live, got = LiveBatch(model), {}
+        for first, last, steps in ((0, 2, 3), (2, 3, 1), (3, 6, 0)):  # three groups join after 3 and 4 steps
+            rows = slice(first, last)
+            live.add(model.encode(src[rows], lengths[rows]), max_len[rows], list(range(first, last)))
+            for _ in range(steps):
+                got.update(live.step())
+        while live:
+            got.update(live.step())
+    assert [got[i].tokens for i in range(6)] == [h.tokens for h in alone]
+    assert [got[i].score for i in range(6)] == pytest.approx([h.score for h in alone], abs=1e-4)
+
+
+def test_stream_matches_translate_and_lets_short_sentences_leave_first(translator):
+    alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
+    stream, done, order = translator.stream(), {}, []
+    stream.add(SENTENCES[2:3], [2])  # the longest first
+    for _ in range(2):
+        assert stream.step() == []
+    stream.add([s for i, s in enumerate(SENTENCES) if i != 2], [i for i in range(len(SENTENCES)) if i != 2])
+    while stream:
+        for key, translation in stream.step():
+            done[key] = translation.text
+            order.append(key)
+    assert [done[i] for i in range(len(SENTENCES))] == alone
+    assert done[0] == "BETA ALPHA" and done[8] == ""
+    assert order.index(7) < order.index(2)  # "beta" joined later, ended sooner
+
+
+def test_dropped_sentences_leave_the_live_batch(translator):
+    stream = translator.stream()
+    stream.add(["alpha beta gamma", "tau mu"], ["keep", "drop"])
+    stream.step()
+    assert stream.drop(lambda key: key == "drop") == ["drop"] and len(stream) == 1
+    results = []
+    while stream:
+        results += stream.step()
+    assert [(k, t.text) for k, t in results] == [("keep", "GAMMA BETA ALPHA")]
+
+
+@pytest.mark.parametrize("batching", ["continuous", "request", "off"])
+def test_service_results_are_the_same_in_every_batching_mode(translator, batching):
+    alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
+    with client_for(translator, batching=batching) as client, ThreadPoolExecutor(len(SENTENCES)) as pool:
+        answers = [pool.submit(client.post, "/v1/translate", json={"text": s}) for s in SENTENCES]
+        together = [a.result().json()["translations"][0]["text"] for a in answers]
+        beams = client.post("/v1/translate", json={"text": SENTENCES[:3], "beam_size": 3, "nbest": 2}).json()
+    assert together == alone
+    assert [t["text"] for t in beams["translations"]] == [t.text for t in translator.translate(SENTENCES[:3],
+                                                                                                DecodeOptions(beam_size=3))]
+
+
+class SlowSteps:
+    """A translator whose live batch takes 20 ms a step: long enough to see who is answered first."""
+
+    def __init__(self, inner):
+        self.inner, self.bundle, self.device = inner, inner.bundle, inner.device
+
+    def translate(self, texts, options=None):
+        return self.inner.translate(texts, options)
+
+    def stream(self):
+        stream = self.inner.stream()
+        step = stream.step
+        stream.step = lambda: (time.sleep(0.02), step())[1]
+        return stream
+
+
+def test_service_answers_a_short_request_while_a_long_one_decodes(translator):
+    """A long request is decoding; a short one sent then joins the live batch and is answered first."""
+    long_text = " ".join(["gamma delta eps zeta eta theta iota kappa."] * 8)
+    with client_for(SlowSteps(translator)) as client, ThreadPoolExecutor(1) as pool:
+        batcher = client.app.state.batcher
+        long = pool.submit(client.post, "/v1/translate", json={"text": long_text})
+        while batcher.live == 0:
+            time.sleep(0.001)
+        short = client.post("/v1/translate", json={"text": "alpha beta"})
+        assert short.json()["translations"][0]["text"] == "BETA ALPHA"
+        assert not long.done() and batcher.live == 8
+        assert long.result().status_code == 200

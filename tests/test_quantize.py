@@ -1,0 +1,47 @@
+"""int8 CPU inference: the quantized translator loads, translates, and mostly agrees with fp32."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+import torch
+from service_fixtures import toy_model, translator  # noqa: F401
+from torch.ao.nn.quantized import dynamic as qdynamic
+
+import cli
+from model import quantize
+from model.seq2seq import Seq2Seq
+from model.translator import DecodeOptions, InferenceModel, Translator
+from tests.conftest import reversal_pairs, tiny_config
+
+
+def test_int8_translator_agrees_with_fp32_on_most_sentences(toy_model, translator):
+    quantized = Translator.load(toy_model, "cpu", int8=True)
+    layers = [type(m) for m in quantized.model.modules()]
+    assert qdynamic.Linear in layers and qdynamic.LSTM in layers and torch.nn.Linear not in layers
+    sources = [s for s, _ in reversal_pairs(40, 7)]
+    for options in (DecodeOptions(), DecodeOptions(beam_size=3)):
+        fp32 = [t.text for t in translator.translate(sources, options)]
+        int8 = [t.text for t in quantized.translate(sources, options)]
+        assert sum(a == b for a, b in zip(fp32, int8)) >= 0.9 * len(sources)
+    assert quantized.translate(["alpha beta"])[0].text == "BETA ALPHA"
+
+
+def test_without_a_quantized_engine_it_says_so_and_runs_fp32(monkeypatch, caplog):
+    model = InferenceModel(Seq2Seq(tiny_config("luong"))).eval()
+    monkeypatch.setattr(quantize, "cpu_engine", lambda: None)
+    with caplog.at_level(logging.WARNING, logger="nmt.quantize"):
+        assert quantize.quantize_for_cpu(model) is model
+    assert "running fp32" in caplog.text
+
+
+def test_int8_is_a_cpu_path(toy_model):
+    with pytest.raises(ValueError, match="CPU"):
+        Translator.load(toy_model, "cuda", int8=True)
+
+
+def test_cli_translate_int8(toy_model, tmp_path, capsys):
+    (tmp_path / "in.txt").write_text("alpha beta\ntau mu sigma\n")
+    assert cli.main(["translate", "--model", str(toy_model), "--device", "cpu", "--beam", "1", "--int8",
+                     str(tmp_path / "in.txt")]) == 0
+    assert capsys.readouterr().out.splitlines() == ["BETA ALPHA", "SIGMA MU TAU"]
