@@ -83,6 +83,14 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from training.export import export_bundle
+
+    export_bundle(args.model, args.out, fp16=args.fp16, report=args.report)
+    print(f"wrote {args.out}{' (fp16 weights)' if args.fp16 else ''}")
+    return 0
+
+
 def cmd_build_bible(args) -> int:
     from training.bible import main
 
@@ -122,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (default: NMT_INT8)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("export", help="copy a bundle for release (fp16, with an evaluation report)",
+                       description="Verify a bundle and write a copy, optionally with fp16 weights (half the size) "
+                       "and an `nmt evaluate --out` report.json in its summary (shown by the service's /v1/models).")
+    p.add_argument("model", type=Path, help="bundle to export, e.g. runs/my-model/best")
+    p.add_argument("out", type=Path, help="directory to write")
+    p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
+    p.add_argument("--report", type=Path, default=None, help="report.json from `nmt evaluate --out DIR`")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("build-bible", help="rebuild the default en-es Bible corpus from Debian's SWORD modules",
                        add_help=False)

@@ -1,0 +1,19 @@
+"""The default English->Spanish bundle in models/ loads with no training and no download, and translates."""
+from __future__ import annotations
+
+from model.bundle import DEFAULT_BUNDLE, load_bundle
+from model.translator import DecodeOptions, Translator
+
+
+def test_shipped_bundle_is_small_and_verified():
+    assert sum(f.stat().st_size for f in DEFAULT_BUNDLE.iterdir()) < 30 * 2**20
+    bundle = load_bundle()
+    assert (bundle.config.src_lang, bundle.config.tgt_lang) == ("en", "es")
+    assert bundle.summary["test"]["beam_size"] == 5 and "13a" in bundle.summary["test"]["signature"]
+
+
+def test_shipped_model_translates_english_to_spanish():
+    translator = Translator.load(device="cpu")
+    out = translator.translate(["In the beginning God created the heavens and the earth.", ""], DecodeOptions(beam_size=5))
+    assert "principio" in out[0].text and "tierra" in out[0].text, out[0].text
+    assert out[1].text == ""
