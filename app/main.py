@@ -36,7 +36,8 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
         app.state.translator = translator or await asyncio.to_thread(
-            Translator.load, settings.model, settings.device, batch_tokens=settings.max_batch_tokens)
+            Translator.load, settings.model, settings.device, batch_tokens=settings.max_batch_tokens,
+            int8=settings.int8)
         app.state.batcher = Batcher(app.state.translator, settings, app.state.metrics)
         app.state.batcher.start()
         await app.state.batcher.translate(["Hello."], DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     max_batch_tokens: int = Field(4000, gt=0, description="source subwords per model batch, padding included")
     max_wait_ms: float = Field(5.0, ge=0, description="how long a batch waits for more sentences to join it")
     join_wait_ms: float = Field(50.0, ge=0, description="continuous batching: how long sentences may wait to join "
-                                "a running batch together (one encoder call), unless they are 1/8 of it")
+                                "a running batch together (one encoder call), unless they are 1/4 of it")
     queue_size: int = Field(2048, gt=0, description="sentences waiting for the model; beyond this: 503")
 
     # decoding and per-request limits

@@ -140,34 +140,57 @@ class Translator:
         )
 
 
+@dataclass
+class Encoded:
+    """Sentences encoded by GreedyStream.encode(), waiting to join its live batch."""
+
+    memory: Memory | None  # of the non-blank sentences
+    max_len: torch.Tensor | None  # (n,)
+    entries: list[tuple[Any, str, list[int]]]  # (key, text, source ids) of each non-blank sentence
+    blank: list[Any]  # keys of the blank texts: answered "" at the next step, without the model
+
+    @property
+    def keys(self) -> list[Any]:
+        return [key for key, _, _ in self.entries] + self.blank
+
+
 class GreedyStream:
-    """Greedy translation one step at a time, for continuous batching: add() sentences whenever they come, step()
-    the live batch, and get each translation back as soon as its sentence has ended. It runs greedy_search's
-    LiveBatch, so a sentence gets the text that translate() gives it with beam_size 1, whenever it joins."""
+    """Greedy translation one step at a time, for continuous batching: encode() sentences whenever they come (on
+    any thread), join() them to the live batch between steps, step() it, and get each translation back as soon as
+    its sentence has ended. It runs greedy_search's LiveBatch, so a sentence gets the text that translate() gives it
+    with beam_size 1, whenever it joins."""
 
     def __init__(self, translator: Translator):
         self.translator = translator
         self.live = LiveBatch(translator.model)
-        self.ready: list[tuple[Any, Translation]] = []  # blank texts: answered at the next step, without the model
+        self.ready: list[tuple[Any, Translation]] = []  # blank texts, answered at the next step
 
     def __len__(self) -> int:
         return len(self.live) + len(self.ready)
 
-    @property
-    def source_tokens(self) -> int:
-        """Source tokens of the live sentences (EOS included), padding not counted."""
-        return sum(len(ids) for _, _, ids in self.live.keys)
-
     @torch.inference_mode()
-    def add(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio) -> None:
-        """Encode the texts (one batch) and let them join the live batch; InvalidText if one is not valid."""
+    def encode(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio) -> Encoded:
+        """Encode the texts (one batch) for join(); InvalidText if one is not valid. It only reads the model, so it
+        may run on another thread while step() runs."""
         texts = [clean_input(t) for t in texts]
         ids = self.translator.source_ids(texts)
         joining = [i for i, text in enumerate(texts) if text.strip()]
-        self.ready += [(keys[i], Translation("", 0.0)) for i, text in enumerate(texts) if not text.strip()]
-        if joining:
-            memory, max_len = self.translator.encode([ids[i] for i in joining], max_len_ratio)
-            self.live.add(memory, max_len, [(keys[i], texts[i], ids[i]) for i in joining])
+        blank = [keys[i] for i, text in enumerate(texts) if not text.strip()]
+        if not joining:
+            return Encoded(None, None, [], blank)
+        memory, max_len = self.translator.encode([ids[i] for i in joining], max_len_ratio)
+        return Encoded(memory, max_len, [(keys[i], texts[i], ids[i]) for i in joining], blank)
+
+    @torch.inference_mode()
+    def join(self, encoded: Encoded) -> None:
+        """Add encoded sentences to the live batch: they write their first token at the next step()."""
+        self.ready += [(key, Translation("", 0.0)) for key in encoded.blank]
+        if encoded.entries:
+            self.live.add(encoded.memory, encoded.max_len, encoded.entries)
+
+    def add(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio) -> None:
+        """encode() and join() at once."""
+        self.join(self.encode(texts, keys, max_len_ratio))
 
     @torch.inference_mode()
     def step(self) -> list[tuple[Any, Translation]]:

@@ -45,7 +45,10 @@ def drain(server: Server, n_requests: int) -> Drain:
     with ThreadPoolExecutor(n_requests) as pool:
         answers = [pool.submit(httpx.post, f"{server.url}/v1/translate", json={"text": "alpha beta gamma"},
                                timeout=60) for _ in range(n_requests)]
+        deadline = time.monotonic() + 60
         while queued(server) < n_requests:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the {n_requests} requests never were all in the queue together")
             time.sleep(0.02)
         start = time.monotonic()
         server.proc.terminate()

@@ -101,9 +101,46 @@ def test_service_answers_a_short_request_while_a_long_one_decodes(translator):
     with client_for(SlowSteps(translator)) as client, ThreadPoolExecutor(1) as pool:
         batcher = client.app.state.batcher
         long = pool.submit(client.post, "/v1/translate", json={"text": long_text})
+        deadline = time.monotonic() + 30
         while batcher.live == 0:
+            assert time.monotonic() < deadline, "the long request never started decoding"
             time.sleep(0.001)
         short = client.post("/v1/translate", json={"text": "alpha beta"})
         assert short.json()["translations"][0]["text"] == "BETA ALPHA"
         assert not long.done() and batcher.live == 8
         assert long.result().status_code == 200
+
+
+class FailsToEncode:
+    """A translator whose encoder fails on any batch holding the word 'poison'."""
+
+    def __init__(self, inner):
+        self.inner, self.bundle, self.device = inner, inner.bundle, inner.device
+
+    def translate(self, texts, options=None):
+        return self.inner.translate(texts, options)
+
+    def stream(self):
+        stream = self.inner.stream()
+        encode = stream.encode
+
+        def failing(texts, keys, ratio):
+            if any("poison" in t for t in texts):
+                raise RuntimeError("encoder failed")
+            return encode(texts, keys, ratio)
+
+        stream.encode = failing
+        return stream
+
+
+def test_a_sentence_the_encoder_fails_on_fails_alone_and_frees_its_place(translator):
+    """Encoded on the encoder thread together with others, a failing sentence gets 500 by itself; the rest are
+    translated; once all are answered, no budget is held for any of them."""
+    texts = SENTENCES[:4] + ["alpha poison"] + SENTENCES[4:8]
+    with client_for(FailsToEncode(translator)) as client, ThreadPoolExecutor(len(texts)) as pool:
+        answers = [a.result() for a in [pool.submit(client.post, "/v1/translate", json={"text": t}) for t in texts]]
+        batcher = client.app.state.batcher
+        assert [a.status_code for a in answers] == [200] * 4 + [500] + [200] * 4
+        assert [a.json()["translations"][0]["text"] for a in answers if a.status_code == 200] == [
+            translator.translate([t], DecodeOptions())[0].text for t in texts if "poison" not in t]
+        assert batcher._seated_tokens == 0 and batcher.live == 0 and batcher.queued == 0
