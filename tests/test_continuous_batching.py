@@ -79,14 +79,18 @@ def test_service_results_are_the_same_in_every_batching_mode(translator, batchin
                                                                                                 DecodeOptions(beam_size=3))]
 
 
-class SlowSteps:
-    """A translator whose live batch takes 20 ms a step: long enough to see who is answered first."""
+class Wrapped:
+    """A translator that behaves as the real one, except for what a subclass changes in its stream()."""
 
     def __init__(self, inner):
         self.inner, self.bundle, self.device = inner, inner.bundle, inner.device
 
     def translate(self, texts, options=None):
         return self.inner.translate(texts, options)
+
+
+class SlowSteps(Wrapped):
+    """A translator whose live batch takes 20 ms a step: long enough to see who is answered first."""
 
     def stream(self):
         stream = self.inner.stream()
@@ -111,14 +115,8 @@ def test_service_answers_a_short_request_while_a_long_one_decodes(translator):
         assert long.result().status_code == 200
 
 
-class FailsToEncode:
+class FailsToEncode(Wrapped):
     """A translator whose encoder fails on any batch holding the word 'poison'."""
-
-    def __init__(self, inner):
-        self.inner, self.bundle, self.device = inner, inner.bundle, inner.device
-
-    def translate(self, texts, options=None):
-        return self.inner.translate(texts, options)
 
     def stream(self):
         stream = self.inner.stream()
