@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import sentencepiece as spm
 
+from model.text import clean_input
+
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
 
 
@@ -41,7 +43,13 @@ class Tokenizer:
     # num_threads=1: SentencePiece's own thread pool costs more than it saves here (about 0.1-0.4 ms per call,
     # measured); the callers run it beside torch, which keeps the cores busy already.
     def encode(self, texts: list[str]) -> list[list[int]]:
-        return self.sp.encode(texts, out_type=int, num_threads=1)
+        """Subword ids of each text; InvalidText (a ValueError) for one that is not valid Unicode."""
+        try:
+            return self.sp.encode(texts, out_type=int, num_threads=1)
+        except TypeError:  # SentencePiece cannot convert a lone surrogate: say which text and where
+            for text in texts:
+                clean_input(text)
+            raise
 
     def pieces(self, ids: list[int]) -> list[str]:
         return [self.sp.id_to_piece(i) for i in ids]

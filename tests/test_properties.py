@@ -44,6 +44,8 @@ def test_tokenizer_round_trips_any_clean_text(translator, text):
         cleaned = clean_input(text)
     except InvalidText:
         assert has_surrogate(text)
+        with pytest.raises(InvalidText):  # the tokenizer refuses it too, with the same clear error
+            tokenizer.encode(["alpha", text])
         return
     [ids] = tokenizer.encode([cleaned])
     assert all(0 <= i < tokenizer.vocab_size for i in ids)

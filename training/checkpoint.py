@@ -1,26 +1,17 @@
 """Training checkpoints: written atomically, read back without unpickling arbitrary objects."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 
+from training.files import atomic_open
+
 
 def save_checkpoint(state: dict, path: Path) -> None:
-    """Write to a temporary file in the same directory, fsync, then rename over the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Replace path with the state, atomically (training/files.py): a crash mid-write leaves the old checkpoint."""
+    with atomic_open(path, "wb") as f:
+        torch.save(state, f)
 
 
 def load_checkpoint(path: Path) -> dict:

@@ -11,12 +11,12 @@ reported (with its line number) instead of making the whole file unreadable.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from training.files import atomic_open
 
 UTF8_BOM = b"\xef\xbb\xbf"
 EMPTY = "empty"
@@ -70,8 +70,7 @@ def _read_lines(path: Path) -> list[bytes]:
         raise CorpusError(f"{path}: is a directory, expected a text file") from None
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read file ({exc.strerror})") from None
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
+    data = data.removeprefix(UTF8_BOM)
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()  # the file ended with a newline
@@ -176,21 +175,10 @@ def load_corpus(
 
 
 def write_lines(lines: Iterable[str], path: str | Path) -> None:
-    """Write one string per line, atomically (temp file + ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            for line in lines:
-                handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; data files should be readable
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write one string per line, atomically (training/files.py)."""
+    with atomic_open(path) as handle:
+        for line in lines:
+            handle.write(line + "\n")
 
 
 def write_tsv(pairs: Iterable[tuple[str, str]], path: str | Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from model.translator import DecodeOptions, Translator
 from training.corpus import load_corpus
+from training.files import write_atomic
 from training.scoring import score
 
 
@@ -34,9 +35,8 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         "device": str(translator.device),
     }
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "hypotheses.txt").write_text("\n".join(hypotheses) + "\n")
-        (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+        write_atomic(out_dir / "hypotheses.txt", "\n".join(hypotheses) + "\n")
+        write_atomic(out_dir / "report.json", json.dumps(report, indent=2) + "\n")
     return report
 
 

@@ -8,11 +8,12 @@ import torch
 
 from model.seq2seq import Seq2Seq
 from model.tokenizer import Tokenizer
+from model.translator import resolve_device
 from training.batching import Example
 from training.config import Config, CorpusFiles
-from model.translator import resolve_device
 from training.corpus import Corpus, CorpusError, load_corpus
 from training.distributed import init_world
+from training.files import write_atomic
 from training.trainer import Progress, Trainer
 
 
@@ -22,8 +23,8 @@ def prepare_tokenizers(cfg: Config, pairs: list[tuple[str, str]]) -> tuple[Token
     if not (src_path.exists() and tgt_path.exists()):
         src = Tokenizer.train((s for s, _ in pairs), cfg.model.src_vocab_size)
         tgt = Tokenizer.train((t for _, t in pairs), cfg.model.tgt_vocab_size)
-        src_path.write_bytes(src.model_bytes)
-        tgt_path.write_bytes(tgt.model_bytes)
+        write_atomic(src_path, src.model_bytes)
+        write_atomic(tgt_path, tgt.model_bytes)
     return Tokenizer(src_path.read_bytes()), Tokenizer(tgt_path.read_bytes())
 
 

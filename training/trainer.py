@@ -3,7 +3,6 @@ decay on plateau, dev BLEU for early stopping, atomic checkpoints, exact resume.
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from dataclasses import asdict, dataclass
@@ -22,6 +21,7 @@ from training.batching import Example, collate, epoch_batches
 from training.checkpoint import load_checkpoint, save_checkpoint
 from training.config import Config
 from training.distributed import World
+from training.files import write_atomic
 from training.plot import plot_log
 from training.scoring import Scores, score
 
@@ -83,9 +83,7 @@ class Trainer:
             return
         kept = [line for line in self.log_path.read_text().splitlines()
                 if line.strip() and json.loads(line)["step"] <= step]
-        tmp = self.log_path.with_suffix(".tmp")
-        tmp.write_text("".join(line + "\n" for line in kept))
-        os.replace(tmp, self.log_path)
+        write_atomic(self.log_path, "".join(line + "\n" for line in kept))
 
     def fit(self) -> Progress:
         tc, p = self.tc, self.progress
