@@ -29,7 +29,9 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
+from functools import partial
 
 import torch
 
@@ -87,17 +89,24 @@ class Job:
         o = self.options
         return o.beam_size == 1 and o.nbest == 1 and not o.with_attention
 
-    def resolve(self, outcome: Translation | BaseException) -> None:
-        """Called from the model thread: settle the future on its own event loop."""
+    def resolve(self, outcome: Translation | BaseException | Callable[[], Translation]) -> None:
+        """Called from the model thread: settle the future on its own event loop. A callable outcome is called
+        there: the detokenizing of a continuous batch's sentence, kept off the model thread."""
         try:
             self.future.get_loop().call_soon_threadsafe(_settle, self.future, outcome)
         except RuntimeError:  # that loop is closed: nobody is waiting any more
             pass
 
 
-def _settle(future: asyncio.Future, outcome: Translation | BaseException) -> None:
+def _settle(future: asyncio.Future, outcome: Translation | BaseException | Callable[[], Translation]) -> None:
     if future.done():
         return
+    if callable(outcome):
+        try:
+            outcome = outcome()
+        except Exception as e:
+            log.error("detokenizing a translation failed: %s", type(e).__name__)
+            outcome = ModelFailed("the model failed on this text")
     if isinstance(outcome, BaseException):
         future.set_exception(outcome)
     else:
@@ -364,7 +373,7 @@ class Batcher:
             return
         rows, start = len(self._stream), time.perf_counter()
         try:
-            finished = self._stream.step()
+            finished = self._stream.step_lazily()
         except Exception:
             log.exception("model failed on a step of %d sentences; translating them one by one", rows)
             jobs = self._take_live()
@@ -372,18 +381,23 @@ class Batcher:
             for job in jobs:
                 job.resolve(self._translate_alone(job))
             return
-        self._record_step(rows, [t for _, t in finished], time.perf_counter() - start)
+        self._record_step(rows, len(finished), time.perf_counter() - start)
         self._unseat([job for job, _ in finished])
-        for job, translation in finished:
-            job.resolve(translation)
+        for job, make in finished:
+            job.resolve(partial(self._counted, make))
 
-    def _record_step(self, rows: int, finished: list[Translation], seconds: float) -> None:
+    def _record_step(self, rows: int, finished: int, seconds: float) -> None:
         m = self.metrics
         m.batch_sentences.observe(rows)
         m.model_seconds.inc(seconds)
         m.tokens_per_second.set(rows / seconds if seconds > 0 else 0.0)
-        m.sentences.inc(len(finished))
-        m.tokens.inc(sum(len(t.tgt_tokens) for t in finished))
+        m.sentences.inc(finished)
+
+    def _counted(self, make: Callable[[], Translation]) -> Translation:
+        """make(), on the request's event loop; its target tokens go to the metrics."""
+        translation = make()
+        self.metrics.tokens.inc(len(translation.tgt_tokens))
+        return translation
 
     def _take_live(self) -> list[Job]:
         """Empty the live batch; its jobs."""

@@ -94,8 +94,8 @@ class SlowSteps(Wrapped):
 
     def stream(self):
         stream = self.inner.stream()
-        step = stream.step
-        stream.step = lambda: (time.sleep(0.02), step())[1]
+        step = stream.step_lazily
+        stream.step_lazily = lambda: (time.sleep(0.02), step())[1]
         return stream
 
 
