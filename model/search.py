@@ -30,7 +30,7 @@ def max_lengths(src_len: torch.Tensor, ratio: float, extra: int = 10) -> torch.T
 
 @dataclass
 class Rows:
-    """Per-sentence tensors of a LiveBatch, one row per live sentence."""
+    """Per-sentence tensors of a LiveBatch, one row per sentence (ended ones too, until the batch is compacted)."""
 
     memory: Memory
     state: State  # (L,n,H)
@@ -38,6 +38,7 @@ class Rows:
     scores: torch.Tensor  # (n,) log-probability so far
     length: torch.Tensor  # (n,) tokens written
     max_len: torch.Tensor  # (n,)
+    live: torch.Tensor  # (n,) False once the sentence has ended or was removed
     tokens: torch.Tensor  # (n,W) tokens written, W >= max_len
     attention: torch.Tensor | None  # (n,W,S) attention of each token written
 
@@ -55,7 +56,8 @@ class Rows:
         if self.attention is not None:  # (n,W,S)
             attention = torch.cat([F.pad(a, (0, source - a.size(2), 0, width - a.size(1)))
                                    for a in (self.attention, other.attention)])
-        per_row = (torch.cat([getattr(self, name), getattr(other, name)]) for name in ("prev", "scores", "length", "max_len"))
+        per_row = (torch.cat([getattr(self, name), getattr(other, name)])
+                   for name in ("prev", "scores", "length", "max_len", "live"))
         return Rows(self.memory.cat(other.memory), cat_state(self.state, other.state), *per_row, tokens, attention)
 
 
@@ -66,16 +68,22 @@ class LiveBatch:
     (key, Hypothesis) for those that just ended (EOS or max length), which leave the batch at once. A sentence
     added mid-way gets the same tokens as alone: its memory rows are padded to the batch's source length with
     the mask False, and nothing else is shared between rows.
+
+    Leaving costs a copy of every row's tensors (the memory above all), so the rows of ended sentences stay, marked
+    dead and computed for nothing, until they are a quarter of the batch or sentences join (which copies anyway).
     """
+
+    COMPACT_SHARE = 4  # compact once dead rows are 1/4 of the batch
 
     def __init__(self, model, with_attention: bool = False):
         self.model = model
         self.with_attention = with_attention and model.cfg.attention != "none"
-        self.keys: list[Any] = []
+        self.keys: list[Any] = []  # one per row; DEAD for ended rows
         self.rows: Rows | None = None
+        self.dead = 0
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.keys) - self.dead
 
     def add(self, memory: Memory, max_len: torch.Tensor, keys: list[Any]) -> None:
         """Sentences encoded by model.encode; they write their first token at the next step()."""
@@ -84,7 +92,9 @@ class LiveBatch:
         attention = memory.states.new_zeros(n, width, memory.mask.size(1)) if self.with_attention else None
         rows = Rows(memory, self.model.decoder.initial_state(memory), torch.full((n,), BOS, device=device),
                     torch.zeros(n, device=device), torch.zeros(n, dtype=torch.long, device=device), max_len.long(),
+                    torch.ones(n, dtype=torch.bool, device=device),
                     torch.zeros(n, width, dtype=torch.long, device=device), attention)
+        self._compact()
         self.rows = rows if self.rows is None else self.rows.cat(rows)
         self.keys += keys
 
@@ -94,11 +104,12 @@ class LiveBatch:
         logits, r.state, weights = self.model.decoder.step(r.prev, r.state, r.memory)
         logp, r.prev = logits.log_softmax(-1).max(-1)  # (n,)
         r.scores += logp
-        r.tokens.scatter_(1, r.length[:, None], r.prev[:, None])
+        at = r.length.clamp(max=r.tokens.size(1) - 1)  # dead rows may have written their last column already
+        r.tokens.scatter_(1, at[:, None], r.prev[:, None])
         if r.attention is not None:
-            r.attention[torch.arange(len(self.keys)), r.length] = weights
-        r.length += 1
-        done = (r.prev == EOS) | (r.length >= r.max_len)
+            r.attention[torch.arange(len(self.keys)), at] = weights
+        r.length += r.live
+        done = r.live & ((r.prev == EOS) | (r.length >= r.max_len))
         if not bool(done.any()):
             return []
         ended = done.nonzero().flatten().tolist()
@@ -108,14 +119,32 @@ class LiveBatch:
 
     def remove(self, rows: set[int]) -> None:
         """Drop rows by position (finished, or no longer wanted by their caller)."""
-        keep = [i for i in range(len(self.keys)) if i not in rows]
+        rows = {i for i in rows if self.keys[i] is not DEAD}
+        if not rows:
+            return
+        self.rows.live[torch.tensor(sorted(rows), dtype=torch.long)] = False
+        for i in rows:
+            self.keys[i] = DEAD
+        self.dead += len(rows)
+        if self.dead * self.COMPACT_SHARE >= len(self.keys):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Copy the live rows into new tensors without the dead ones."""
+        if not self.dead:
+            return
+        keep = [i for i, key in enumerate(self.keys) if key is not DEAD]
         self.keys = [self.keys[i] for i in keep]
         self.rows = self.rows.select(torch.tensor(keep, dtype=torch.long, device=self.rows.prev.device)) if keep else None
+        self.dead = 0
 
     def _hypothesis(self, i: int) -> Hypothesis:
         r, n = self.rows, int(self.rows.length[i])
         attention = r.attention[i, :n] if r.attention is not None else None
         return Hypothesis(strip_eos(r.tokens[i, :n].tolist()), float(r.scores[i]), attention)
+
+
+DEAD = object()  # LiveBatch.keys' mark of an ended sentence's row
 
 
 def greedy_search(model, memory: Memory, max_len: torch.Tensor, with_attention: bool = False) -> list[Hypothesis]:

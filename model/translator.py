@@ -20,7 +20,7 @@ from torch import nn
 from model.bundle import Bundle, load_bundle
 from model.decoder import FastDecoder, Memory
 from model.quantize import quantize_for_cpu
-from model.search import Hypothesis, LiveBatch, beam_search, greedy_search, max_lengths
+from model.search import DEAD, Hypothesis, LiveBatch, beam_search, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.text import clean_input
 from model.tokenizer import EOS, PAD
@@ -212,7 +212,7 @@ class GreedyStream:
         """Remove the sentences whose key is unwanted (their caller gave up); returns their keys."""
         keys = [key for key, _ in self.ready if unwanted(key)]
         self.ready = [(key, t) for key, t in self.ready if not unwanted(key)]
-        rows = {i for i, (key, _, _) in enumerate(self.live.keys) if unwanted(key)}
+        rows = {i for i, entry in enumerate(self.live.keys) if entry is not DEAD and unwanted(entry[0])}
         if rows:
             keys += [self.live.keys[i][0] for i in sorted(rows)]
             self.live.remove(rows)

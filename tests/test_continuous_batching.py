@@ -26,9 +26,9 @@ def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
     src, lengths = random_batch(batch=6, length=9)
     max_len = max_lengths(lengths, 2.0)
     with torch.no_grad():
-        alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1])[0]
-                 for i in range(6)]
-        live, got = LiveBatch(model), {}
+        alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1],
+                               with_attention=True)[0] for i in range(6)]
+        live, got = LiveBatch(model, with_attention=True), {}  # ended rows stay until they are 1/4 of the batch
         for first, last, steps in ((0, 2, 3), (2, 3, 1), (3, 6, 0)):  # three groups join after 3 and 4 steps
             rows = slice(first, last)
             live.add(model.encode(src[rows], lengths[rows]), max_len[rows], list(range(first, last)))
@@ -38,6 +38,10 @@ def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
             got.update(live.step())
     assert [got[i].tokens for i in range(6)] == [h.tokens for h in alone]
     assert [got[i].score for i in range(6)] == pytest.approx([h.score for h in alone], abs=1e-4)
+    if attention != "none":
+        for i in range(6):
+            assert torch.allclose(got[i].attention[:, : lengths[i]], alone[i].attention, atol=1e-5)
+            assert got[i].attention[:, lengths[i] :].abs().sum() == 0  # padding of the shared batch gets nothing
 
 
 def test_stream_matches_translate_and_lets_short_sentences_leave_first(translator):
