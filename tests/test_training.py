@@ -92,3 +92,14 @@ def test_aligned_plain_text_files_train_too(toy_corpus, tmp_path):
     raw["data"]["train"] = [str(tmp_path / "train.src"), str(tmp_path / "train.tgt")]
     config.write_text(yaml.safe_dump(raw))
     assert run_training(load_config(config)).step == 5
+
+
+def test_learning_rate_decays_once_every_lr_patience_flat_evaluations():
+    from training.config import TrainConfig
+    from training.trainer import decayed
+
+    every = TrainConfig(lr=1e-3, lr_decay=0.5, min_lr=1e-4)
+    assert [decayed(1.0, n, every) for n in (1, 2)] == [0.5, 0.5]
+    gentle = TrainConfig(lr=1e-3, lr_decay=0.5, min_lr=1e-4, lr_patience=2)
+    assert [decayed(1.0, n, gentle) for n in (1, 2, 3, 4)] == [1.0, 0.5, 1.0, 0.5]
+    assert decayed(0.15, 2, gentle) == pytest.approx(0.1)  # min_lr / lr

@@ -30,6 +30,8 @@ class TrainConfig(BaseModel):
     weight_decay: float = Field(0.0, ge=0)
     warmup_steps: int = Field(500, ge=0, description="linear warm-up, then the plateau schedule takes over")
     lr_decay: float = Field(0.5, gt=0, le=1, description="factor applied when dev BLEU stops improving")
+    lr_patience: int = Field(1, gt=0, description="lr_decay applies once every this many evaluations in a row "
+                             "without a better dev BLEU")
     min_lr: float = Field(1e-5, gt=0)
     clip_norm: float = Field(1.0, gt=0)
     label_smoothing: float = Field(0.1, ge=0, lt=1)

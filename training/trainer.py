@@ -19,7 +19,7 @@ from model.tokenizer import PAD, Tokenizer
 from model.translator import DecodeOptions, Translator, resolve_device
 from training.batching import Example, collate, epoch_batches
 from training.checkpoint import load_checkpoint, save_checkpoint
-from training.config import Config
+from training.config import Config, TrainConfig
 from training.distributed import World
 from training.files import write_atomic
 from training.plot import plot_log
@@ -159,7 +159,7 @@ class Trainer:
             self.save_bundle(self.out / "best", {"dev": scores.as_dict(), "step": p.step})
         else:
             p.bad_evals += 1
-            p.lr_scale = max(p.lr_scale * self.tc.lr_decay, self.tc.min_lr / self.tc.lr)
+            p.lr_scale = decayed(p.lr_scale, p.bad_evals, self.tc)
         self._log({"step": p.step, "epoch": p.epoch, "dev_bleu": scores.bleu, "dev_chrf": scores.chrf,
                    "minutes": round(p.train_seconds / 60, 2), "best": improved})
         tqdm.write(f"step {p.step}: dev BLEU {scores.bleu:.2f} chrF {scores.chrf:.2f}"
@@ -210,3 +210,10 @@ class Trainer:
         with open(self.log_path, "a") as f:
             f.write(json.dumps(record) + "\n")
 
+
+def decayed(lr_scale: float, bad_evals: int, tc: TrainConfig) -> float:
+    """The learning-rate scale after the bad_evals-th evaluation in a row without a better dev BLEU: times lr_decay
+    once every lr_patience of them, never below min_lr."""
+    if bad_evals % tc.lr_patience:
+        return lr_scale
+    return max(lr_scale * tc.lr_decay, tc.min_lr / tc.lr)
