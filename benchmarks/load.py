@@ -131,10 +131,9 @@ def main() -> int:
     tgt = load_bundle(model).tgt_tokenizer
     count_tokens = lambda texts: sum(len(ids) + 1 for ids in tgt.encode(texts))
     rows = offline(model, sentences, count_tokens)
-    threads = ["--workers-threads", str(args.threads)] if args.threads else []
     env = {"NMT_QUEUE_SIZE": "100000", "NMT_REQUEST_TIMEOUT_S": "600"}
     for mode in args.modes.split(","):
-        with Server(model, *threads, NMT_BATCHING=mode, **env) as server:
+        with Server(model, threads=args.threads, NMT_BATCHING=mode, **env) as server:
             for n in map(int, args.clients.split(",")):
                 tallies, seconds, cpu = run(server, {"all": (n, sentences)}, count_tokens, args.warmup, args.seconds)
                 rows.append(row_of("uniform", mode, n, tallies["all"], seconds, cpu))
@@ -144,7 +143,7 @@ def main() -> int:
         paragraphs = ["\n".join(longest[i : i + args.long_sentences]) for i in range(0, len(longest), args.long_sentences)]
         groups = {"long": (args.long_clients, paragraphs), "short": (args.short_clients, by_length[:8])}
         for mode in ("request", "continuous"):
-            with Server(model, *threads, NMT_BATCHING=mode, **env) as server:
+            with Server(model, threads=args.threads, NMT_BATCHING=mode, **env) as server:
                 tallies, seconds, cpu = run(server, groups, count_tokens, args.warmup, args.seconds)
             for name, tally in tallies.items():
                 rows.append(row_of(f"mixed-{name}", mode, groups[name][0], tally, seconds, cpu))

@@ -16,7 +16,7 @@ from common import Server, default_model, print_json, print_table
 
 
 def measure(model, int8: bool) -> dict:
-    with Server(model, *(["--int8"] if int8 else [])) as server:
+    with Server(model, threads=None, flags=("--int8",) if int8 else ()) as server:
         return {"ready_s": server.ready_s, "peak_rss_mb": server.peak_rss_mb(), "rss_mb": server.rss_mb()}
 
 

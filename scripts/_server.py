@@ -69,19 +69,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """`nmt serve` in a subprocess, its output in log_path. `with Server(...) as server:` waits until ready."""
+def serve_command(model: Path, port: int, flags: tuple[str, ...] = (), threads: int | None = 1) -> list[str]:
+    """`nmt serve` on 127.0.0.1:port on the CPU; threads: its torch threads (None: torch's choice, all cores)."""
+    command = [sys.executable, "-m", "cli", "serve", "--model", str(model), "--port", str(port), "--device", "cpu"]
+    return command + list(flags) + (["--workers-threads", str(threads)] if threads else [])
 
-    def __init__(self, model: Path, log_path: Path, threads: int = 1, **env: str):
+
+class Server:
+    """`nmt serve` in a subprocess, its output in log_path (default: a file in the temporary directory).
+
+    `with Server(model, ...) as server:` waits until /ready answers 200; server.ready_s is the time from the
+    process's start to that answer. flags: more `nmt serve` options; env: NMT_* settings."""
+
+    def __init__(self, model: Path, log_path: Path | None = None, threads: int | None = 1,
+                 flags: tuple[str, ...] = (), **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        command = [sys.executable, "-m", "cli", "serve", "--model", str(model), "--port", str(self.port),
-                   "--device", "cpu", "--workers-threads", str(threads)]
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(log_path, "wb") as log:
-            self.proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                         env=os.environ | {"NMT_BEAM_SIZE": "1"} | env)
+        self.log_path = log_path or Path(tempfile.gettempdir()) / f"nmt-server-{self.port}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.started, self.ready_s = time.perf_counter(), float("nan")
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(serve_command(model, self.port, flags, threads), cwd=ROOT, stdout=log,
+                                         stderr=subprocess.STDOUT, env=os.environ | {"NMT_BEAM_SIZE": "1"} | env)
 
     def __enter__(self) -> Server:
         self.wait_ready()
@@ -97,10 +106,11 @@ class Server:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
             try:
                 if httpx.get(f"{self.url}/ready", timeout=2).status_code == 200:
+                    self.ready_s = time.perf_counter() - self.started
                     return
             except httpx.TransportError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05)  # fine enough for ready_s (benchmarks/serve_startup.py)
         self.stop()
         raise RuntimeError(f"server not ready after {timeout} s:\n{self.log()}")
 
@@ -109,10 +119,17 @@ class Server:
 
     def rss_mb(self) -> float:
         """Resident memory of the server process, from /proc (Linux)."""
+        return self._status_kb("VmRSS") / 1024
+
+    def peak_rss_mb(self) -> float:
+        """The process's peak resident memory so far (VmHWM)."""
+        return self._status_kb("VmHWM") / 1024
+
+    def _status_kb(self, field: str) -> int:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise RuntimeError("no VmRSS in /proc status")
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise RuntimeError(f"no {field} in /proc/{self.proc.pid}/status")
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server process so far, from /proc (Linux)."""

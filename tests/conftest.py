@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,10 @@ from model.bundle import Bundle, BundleConfig
 from model.config import ModelConfig
 from model.seq2seq import Seq2Seq
 from model.tokenizer import Tokenizer
+
+# The scripts' shared helpers (scripts/_server.py: a real `nmt serve` process, the toy model) and the drills
+# themselves (fuzz, sigterm_drain, kill_resume) are importable from every test module.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 WORDS = "alpha beta gamma delta eps zeta eta theta iota kappa lam mu nu xi omi pi rho sigma tau ups".split()
 

@@ -5,18 +5,13 @@ Import the fixtures into a test module: `from service_fixtures import toy_model,
 """
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
+from _server import Server
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -25,7 +20,6 @@ from model.translator import DecodeOptions, Translation, Translator
 from training.config import Config
 from training.train import run_training
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -87,47 +81,8 @@ class Gate:
         return self.inner.translate(texts, options)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve_command(model: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "cli", "serve", "--model", str(model), "--port", str(port), "--device", "cpu",
-            "--workers-threads", "1"]
-
-
 @contextmanager
 def running_server(model: Path, **env: str):
-    """`nmt serve` in a subprocess, ready to answer; yields its base URL. env: extra NMT_* variables."""
-    port = free_port()
-    log = open(model.parent / f"server-{port}.log", "w+")
-    proc = subprocess.Popen(serve_command(model, port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env=os.environ | {"NMT_BEAM_SIZE": "1"} | env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, url, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-def _wait_ready(proc: subprocess.Popen, url: str, log, timeout: float = 90) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"server exited with {proc.returncode}:\n{log.read()}")
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"server not ready after {timeout} s")
+    """`nmt serve` in a subprocess (scripts/_server.py), ready to answer; yields its base URL. env: NMT_* settings."""
+    with Server(model, **env) as server:
+        yield server.url

@@ -2,16 +2,11 @@
 that fuzzing found answered with 500 or off the schema, kept as regression cases."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import httpx
 import pytest
+from _server import Server
+from fuzz import API_KEY, fuzz
 from service_fixtures import toy_model  # noqa: F401
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from _server import Server  # noqa: E402
-from fuzz import API_KEY, fuzz  # noqa: E402
 
 
 @pytest.fixture(scope="module")

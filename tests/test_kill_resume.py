@@ -3,11 +3,8 @@ and resumed ends bit for bit where an uninterrupted run ends, and no checkpoint 
 from __future__ import annotations
 
 import random
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from kill_resume import compare, out_dir, run_to_end, run_with_kills, step_of, write_config  # noqa: E402
+from kill_resume import compare, out_dir, run_to_end, run_with_kills, step_of, write_config
 
 
 def test_killed_and_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):

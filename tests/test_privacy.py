@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import hmac
 import socket
-import sys
-from pathlib import Path
 
 import httpx
 import pytest
+from _server import Server
 from service_fixtures import toy_model  # noqa: F401
 
 from app.routes import ApiError, check_api_key
 from app.settings import Settings
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from _server import Server  # noqa: E402
 
 MARK = "zebrafish"  # in every request text; never in the logs
 KEY = "key-k2"  # wrong API key sent; the right one is SERVER_KEY

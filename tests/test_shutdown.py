@@ -2,18 +2,14 @@
 give up (disconnect, time out) free their places in the queue, and their sentences never reach the model."""
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import pytest
+from _server import Server
 from service_fixtures import toy_model  # noqa: F401
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from _server import Server  # noqa: E402
-from sigterm_drain import BOUND_S, HOLD_MS, bounded_drain, drain  # noqa: E402
+from sigterm_drain import BOUND_S, HOLD_MS, bounded_drain, drain
 
 FOUR_SENTENCES = {"text": "alpha beta. tau mu. pi rho. eta theta."}
 
