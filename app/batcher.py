@@ -214,12 +214,10 @@ class Batcher:
                     self._step()
             except Exception:  # never let the model thread die
                 log.exception("model thread: a batch failed")
-                self._fail(batch + [job for chunk in encoded for job in chunk.keys] + self._take_live(),
-                           ModelFailed("translation failed"))
+                self._fail(batch + jobs_of(encoded) + self._take_live(), ModelFailed("translation failed"))
         with self._cond:
             encoded, self._encoded = self._encoded, []
-        self._fail([job for chunk in encoded for job in chunk.keys] + self._take_live(),
-                   Stopped("the service is shutting down"))
+        self._fail(jobs_of(encoded) + self._take_live(), Stopped("the service is shutting down"))
 
     def _next_work(self) -> tuple[list[Encoded], list[Job]] | None:
         """Block until there is work: encoded sentences to join the live batch, a due batch for translate(), or a
@@ -296,7 +294,7 @@ class Batcher:
                     self._encoded += encoded
                     self._cond.notify_all()
                     continue
-            self._fail([job for chunk in encoded for job in chunk.keys], Stopped("the service is shutting down"))
+            self._fail(jobs_of(encoded), Stopped("the service is shutting down"))
 
     def _next_to_encode(self) -> list[Job] | None:
         """Block until greedy sentences wait and the live batch has room for some; take them. None once stopping."""
@@ -404,3 +402,8 @@ class Batcher:
         if self._stream is None:
             return []
         return self._stream.drop(lambda job: True)
+
+
+def jobs_of(encoded: list[Encoded]) -> list[Job]:
+    """The Jobs of encoded chunks that did not join the live batch (yet)."""
+    return [job for chunk in encoded for job in chunk.keys]

@@ -94,7 +94,7 @@ class Translator:
         results: list[Translation | None] = [None] * len(texts)
         for batch in self._batches(ids):
             for i, hyps in zip(batch, self._decode([ids[i] for i in batch], options)):
-                results[i] = self.to_translation(texts[i], ids[i], hyps) if texts[i].strip() else Translation("", 0.0)
+                results[i] = self.to_translation(ids[i], hyps) if texts[i].strip() else Translation("", 0.0)
         return results  # type: ignore[return-value]
 
     def _batches(self, ids: list[list[int]]) -> list[list[int]]:
@@ -128,7 +128,7 @@ class Translator:
         return beam_search(self.model, memory, max_len, max(options.beam_size, options.nbest),
                            options.length_penalty, options.nbest, options.with_attention)
 
-    def to_translation(self, text: str, src_ids: list[int], hyps: list[Hypothesis]) -> Translation:
+    def to_translation(self, src_ids: list[int], hyps: list[Hypothesis]) -> Translation:
         tgt_tok = self.bundle.tgt_tokenizer
         texts = tgt_tok.decode([h.tokens for h in hyps])
         best = hyps[0]
@@ -147,12 +147,12 @@ class Encoded:
 
     memory: Memory | None  # of the non-blank sentences
     max_len: torch.Tensor | None  # (n,)
-    entries: list[tuple[Any, str, list[int]]]  # (key, text, source ids) of each non-blank sentence
+    entries: list[tuple[Any, list[int]]]  # (key, source ids) of each non-blank sentence
     blank: list[Any]  # keys of the blank texts: answered "" at the next step, without the model
 
     @property
     def keys(self) -> list[Any]:
-        return [key for key, _, _ in self.entries] + self.blank
+        return [key for key, _ in self.entries] + self.blank
 
 
 class GreedyStream:
@@ -164,7 +164,7 @@ class GreedyStream:
     def __init__(self, translator: Translator):
         self.translator = translator
         self.live = LiveBatch(translator.model)
-        self.ready: list[tuple[Any, Translation]] = []  # blank texts, answered at the next step
+        self.ready: list[Any] = []  # keys of blank texts, answered "" at the next step
 
     def __len__(self) -> int:
         return len(self.live) + len(self.ready)
@@ -180,12 +180,12 @@ class GreedyStream:
         if not joining:
             return Encoded(None, None, [], blank)
         memory, max_len = self.translator.encode([ids[i] for i in joining], max_len_ratio)
-        return Encoded(memory, max_len, [(keys[i], texts[i], ids[i]) for i in joining], blank)
+        return Encoded(memory, max_len, [(keys[i], ids[i]) for i in joining], blank)
 
     @torch.inference_mode()
     def join(self, encoded: Encoded) -> None:
         """Add encoded sentences to the live batch: they write their first token at the next step()."""
-        self.ready += [(key, Translation("", 0.0)) for key in encoded.blank]
+        self.ready += encoded.blank
         if encoded.entries:
             self.live.add(encoded.memory, encoded.max_len, encoded.entries)
 
@@ -201,17 +201,16 @@ class GreedyStream:
     def step_lazily(self) -> list[tuple[Any, Callable[[], Translation]]]:
         """step(), but each ended sentence comes with a function that makes its Translation, to be called on
         another thread: detokenizing on the decoder's thread cost a service 20% of its throughput (measured)."""
-        done, self.ready = [(key, partial(lambda t: t, t)) for key, t in self.ready], []
+        done, self.ready = [(key, partial(Translation, "", 0.0)) for key in self.ready], []
         if self.live:
-            done += [(key, partial(self.translator.to_translation, text, ids, [hyp]))
-                     for (key, text, ids), hyp in self.live.step()]
+            done += [(key, partial(self.translator.to_translation, ids, [hyp])) for (key, ids), hyp in self.live.step()]
         return done
 
     @torch.inference_mode()
     def drop(self, unwanted: Callable[[Any], bool]) -> list[Any]:
         """Remove the sentences whose key is unwanted (their caller gave up); returns their keys."""
-        keys = [key for key, _ in self.ready if unwanted(key)]
-        self.ready = [(key, t) for key, t in self.ready if not unwanted(key)]
+        keys = [key for key in self.ready if unwanted(key)]
+        self.ready = [key for key in self.ready if not unwanted(key)]
         rows = {i for i, entry in enumerate(self.live.keys) if entry is not DEAD and unwanted(entry[0])}
         if rows:
             keys += [self.live.keys[i][0] for i in sorted(rows)]
