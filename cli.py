@@ -62,9 +62,8 @@ def cmd_serve(args) -> int:
     import uvicorn
     from pydantic import ValidationError
 
-    from app.main import create_app
+    from app.main import create_app, load_translator
     from app.settings import Settings
-    from model.translator import Translator
 
     given = {"model": args.model, "device": args.device, "torch_threads": args.workers_threads,
              "int8": args.int8 or None}
@@ -72,8 +71,7 @@ def cmd_serve(args) -> int:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
         raise ValueError("; ".join(f"setting {err['loc'][0]}: {err['msg']}" for err in e.errors())) from None
-    translator = Translator.load(settings.model, settings.device, batch_tokens=settings.max_batch_tokens,
-                                 int8=settings.int8)  # fail early
+    translator = load_translator(settings)  # fail early
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.

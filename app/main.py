@@ -27,6 +27,11 @@ log = logging.getLogger("nmt.service")
 WARMUP_TIMEOUT_S = 300.0
 
 
+def load_translator(settings: Settings) -> Translator:
+    """The Translator the settings describe (model, device, int8, batch budget)."""
+    return Translator.load(settings.model, settings.device, batch_tokens=settings.max_batch_tokens, int8=settings.int8)
+
+
 def create_app(settings: Settings, translator: Translator | None = None) -> FastAPI:
     """The app; it loads settings.model at startup unless a translator is given."""
 
@@ -35,9 +40,7 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
         logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRINGS)
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
-        app.state.translator = translator or await asyncio.to_thread(
-            Translator.load, settings.model, settings.device, batch_tokens=settings.max_batch_tokens,
-            int8=settings.int8)
+        app.state.translator = translator or await asyncio.to_thread(load_translator, settings)
         app.state.batcher = Batcher(app.state.translator, settings, app.state.metrics)
         app.state.batcher.start()
         await app.state.batcher.translate(["Hello."], DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)
