@@ -89,6 +89,16 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_average(args) -> int:
+    from training.average import average_run
+
+    if args.last < 1:
+        raise ValueError("--last must be at least 1")
+    steps = average_run(args.run, args.out, args.last)
+    print(f"wrote {args.out}: the mean of the weights at steps {', '.join(map(str, steps))}")
+    return 0
+
+
 def cmd_build_bible(args) -> int:
     from training.bible import main
 
@@ -137,6 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
     p.add_argument("--report", type=Path, default=None, help="report.json from `nmt evaluate --out DIR`")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("average", help="average a run's last checkpoints into one bundle",
+                       description="Write a bundle whose weights are the mean of the last N weights a run kept "
+                       "(train.keep_checkpoints), with the config and subword models of RUN/best.")
+    p.add_argument("run", type=Path, help="run directory (the config's out_dir)")
+    p.add_argument("out", type=Path, help="directory to write the bundle to")
+    p.add_argument("--last", type=int, default=5, help="how many of the last kept checkpoints (default: 5)")
+    p.set_defaults(func=cmd_average)
 
     p = sub.add_parser("build-bible", help="rebuild the default en-es Bible corpus from Debian's SWORD modules",
                        add_help=False)

@@ -103,3 +103,42 @@ def test_learning_rate_decays_once_every_lr_patience_flat_evaluations():
     gentle = TrainConfig(lr=1e-3, lr_decay=0.5, min_lr=1e-4, lr_patience=2)
     assert [decayed(1.0, n, gentle) for n in (1, 2, 3, 4)] == [1.0, 0.5, 1.0, 0.5]
     assert decayed(0.15, 2, gentle) == pytest.approx(0.1)  # min_lr / lr
+
+
+def test_kept_checkpoints_average_into_a_bundle(toy_corpus, tmp_path, capsys):
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=60, eval_every=20,
+                          keep_checkpoints=2)
+    run_training(load_config(config))
+    kept = sorted(p.name for p in (tmp_path / "run" / "checkpoints").glob("step-*.pt"))
+    assert kept == ["step-40.pt", "step-60.pt"], "only the last keep_checkpoints weights stay"
+    assert main(["average", str(tmp_path / "run"), str(tmp_path / "avg"), "--last", "2"]) == 0
+    assert "steps 40, 60" in capsys.readouterr().out
+    averaged = load_bundle(tmp_path / "avg")
+    a, b = (load_checkpoint(tmp_path / "run" / "checkpoints" / f"step-{n}.pt") for n in (40, 60))
+    for name, value in averaged.model.state_dict().items():
+        torch.testing.assert_close(value, (a[name] + b[name]) / 2)
+    assert averaged.summary["averaged_steps"] == [40, 60]
+    assert main(["average", str(tmp_path / "run" / "best"), str(tmp_path / "x")]) == 2
+    assert "keep_checkpoints" in capsys.readouterr().err
+
+
+def test_init_from_starts_at_a_bundles_weights_and_subwords(toy_corpus, tmp_path, capsys):
+    first = write_config(tmp_path / "a.yaml", toy_corpus, tmp_path / "a", max_steps=40, eval_every=20)
+    run_training(load_config(first))
+    start = tmp_path / "a" / "best"
+    # a learning rate too small to move the weights: the second run's best is the bundle it started from
+    second = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=20, eval_every=20,
+                          lr=1e-12, warmup_steps=0, init_from=str(start))
+    run_training(load_config(second))
+    for name in ("src.spm", "tgt.spm"):
+        assert (tmp_path / "b" / name).read_bytes() == (start / name).read_bytes()
+    before, after = load_bundle(start).model.state_dict(), load_bundle(tmp_path / "b" / "best").model.state_dict()
+    for name in before:
+        torch.testing.assert_close(after[name], before[name])
+    other = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "c", max_steps=20, init_from=str(start))
+    raw = yaml.safe_load(other.read_text())
+    raw["model"]["enc_hidden"] = 32
+    other.write_text(yaml.safe_dump(raw))
+    assert main(["train", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert "another network" in err and "enc_hidden: 64 there, 32 here" in err and "Traceback" not in err

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from model.config import ModelConfig
 
-
 CorpusFiles = Path | tuple[Path, Path]  # a TSV file, or [source file, target file] aligned by line
 
 
@@ -41,6 +40,10 @@ class TrainConfig(BaseModel):
     eval_every: int = Field(1000, gt=0, description="steps between dev evaluations and checkpoints")
     patience: int = Field(8, gt=0, description="stop after this many evaluations without a better dev BLEU")
     eval_beam_size: int = Field(1, ge=1, description="beam used for dev BLEU (1 = greedy, fastest)")
+    init_from: Path | None = Field(None, description="a bundle whose weights and subword models a new run starts "
+                                   "from, with a fresh optimizer and schedule (fine-tuning, or a second cycle)")
+    keep_checkpoints: int = Field(0, ge=0, description="also keep the weights of the last N evaluations "
+                                  "(checkpoints/step-N.pt), for `nmt average`")
     seed: int = 1
     device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
     amp: Literal["auto", "bf16", "fp32"] = Field(

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import torch
 
+from model.bundle import Bundle, load_bundle
+from model.config import ModelConfig
 from model.seq2seq import Seq2Seq
 from model.tokenizer import Tokenizer
 from model.translator import resolve_device
@@ -26,6 +28,27 @@ def prepare_tokenizers(cfg: Config, pairs: list[tuple[str, str]]) -> tuple[Token
         write_atomic(src_path, src.model_bytes)
         write_atomic(tgt_path, tgt.model_bytes)
     return Tokenizer(src_path.read_bytes()), Tokenizer(tgt_path.read_bytes())
+
+
+TRAINING_ONLY = {"dropout", "word_dropout"}  # model keys that may differ from init_from's: they shape no weight
+
+
+def load_init(cfg: Config) -> Bundle:
+    """The train.init_from bundle, after checking that its network is the one cfg.model describes."""
+    init = load_bundle(cfg.train.init_from)
+    differ = [f"{key}: {getattr(init.config.model, key)} there, {getattr(cfg.model, key)} here"
+              for key in ModelConfig.model_fields
+              if key not in TRAINING_ONLY | {"src_vocab_size", "tgt_vocab_size"}  # its subword models come along
+              and getattr(init.config.model, key) != getattr(cfg.model, key)]
+    if differ:
+        raise ValueError(f"train.init_from {cfg.train.init_from} is another network ({'; '.join(differ)})")
+    return init
+
+
+def adopt_tokenizers(cfg: Config, init: Bundle) -> None:
+    """A run that starts from a bundle keeps its subword models: write them where prepare_tokenizers looks."""
+    write_atomic(cfg.out_dir / "src.spm", init.src_tokenizer.model_bytes)
+    write_atomic(cfg.out_dir / "tgt.spm", init.tgt_tokenizer.model_bytes)
 
 
 def read_corpus(files: CorpusFiles) -> Corpus:
@@ -54,12 +77,15 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     torch.manual_seed(cfg.train.seed)
     world = init_world(resolve_device(cfg.train.device).type)
     say = print if world.is_main else lambda *a, **k: None
+    init = load_init(cfg) if cfg.train.init_from and not resume else None  # a resumed run has its own weights
     train, dev = read_corpus(cfg.data.train), read_corpus(cfg.data.dev)
     say(f"train: {train.summary()}\ndev: {dev.summary()}")
     if world.is_main:
         cfg.out_dir.mkdir(parents=True, exist_ok=True)
         if config_path is not None and not resume:
             shutil.copyfile(config_path, cfg.out_dir / "config.yaml")
+        if init is not None:
+            adopt_tokenizers(cfg, init)
         prepare_tokenizers(cfg, train.pairs)
     world.barrier()  # the other ranks read the subword models rank 0 wrote
     src_tok, tgt_tok = prepare_tokenizers(cfg, train.pairs)
@@ -68,6 +94,9 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     if not examples:
         raise ValueError(f"{cfg.data.train}: no usable training pairs")
     model = Seq2Seq(model_cfg)
+    if init is not None:
+        model.load_state_dict(init.model.state_dict())
+        say(f"starting from {cfg.train.init_from} (its weights and subword models; a fresh optimizer and schedule)")
     say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model_cfg.attention}; "
           f"{len(examples)} training pairs ({len(train.pairs) - len(examples)} over max_len dropped)"
         f"{f'; {world.size} processes' if world.size > 1 else ''}")

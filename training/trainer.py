@@ -165,6 +165,7 @@ class Trainer:
         tqdm.write(f"step {p.step}: dev BLEU {scores.bleu:.2f} chrF {scores.chrf:.2f}"
                    f"{' (best)' if improved else ''} after {p.train_seconds / 60:.1f} min")
         self._save_checkpoint()
+        self._keep_weights()
         plot_log(self.log_path, self.out / "training.png")
 
     def evaluate_dev(self) -> Scores:
@@ -190,6 +191,14 @@ class Trainer:
             "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
         }, self.out / "checkpoints" / "last.pt")
 
+    def _keep_weights(self) -> None:  # rank 0 only
+        """checkpoints/step-N.pt: this evaluation's weights, beside those of the last keep_checkpoints - 1."""
+        if not self.tc.keep_checkpoints:
+            return
+        save_checkpoint(self.model.state_dict(), self.out / "checkpoints" / f"step-{self.progress.step}.pt")
+        for old in kept_weights(self.out)[: -self.tc.keep_checkpoints]:
+            old.unlink()
+
     def _make_optimizer(self) -> torch.optim.Optimizer:
         params, tc = self.model.parameters(), self.tc
         if tc.optimizer == "rmsprop":
@@ -209,6 +218,11 @@ class Trainer:
             return
         with open(self.log_path, "a") as f:
             f.write(json.dumps(record) + "\n")
+
+
+def kept_weights(run_dir: Path) -> list[Path]:
+    """The run's checkpoints/step-N.pt files, oldest first."""
+    return sorted((run_dir / "checkpoints").glob("step-*.pt"), key=lambda path: int(path.stem.split("-")[1]))
 
 
 def decayed(lr_scale: float, bad_evals: int, tc: TrainConfig) -> float:
