@@ -39,8 +39,7 @@ class Memory:
 
     def select(self, rows: torch.Tensor) -> Memory:
         """Rows in a new order (beam expansion, finished sentences leaving the batch)."""
-        pick = lambda t: None if t is None else t.index_select(0, rows)
-        return Memory(**{f.name: pick(getattr(self, f.name)) for f in fields(self)})
+        return Memory(**{f.name: select_rows(getattr(self, f.name), rows) for f in fields(self)})
 
     def cat(self, other: Memory) -> Memory:
         """The rows of both (sentences joining a live batch); the source side is padded to the longer one."""
@@ -62,6 +61,11 @@ def pad_source(t: torch.Tensor, width: int) -> torch.Tensor:
     if t.size(1) == width:
         return t
     return torch.cat([t, t.new_zeros((t.size(0), width - t.size(1)) + t.shape[2:])], dim=1)
+
+
+def select_rows(t: torch.Tensor | None, rows: torch.Tensor) -> torch.Tensor | None:
+    """t's rows (dim 0) in the order of rows; None stays None (an optional per-sentence tensor)."""
+    return None if t is None else t.index_select(0, rows)
 
 
 def select_state(state: State, rows: torch.Tensor) -> State:

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from model.decoder import Memory, State, cat_state, select_state
+from model.decoder import Memory, State, cat_state, select_rows, select_state
 from model.tokenizer import BOS, EOS
 
 
@@ -43,9 +43,8 @@ class Rows:
     attention: torch.Tensor | None  # (n,W,S) attention of each token written
 
     def select(self, rows: torch.Tensor) -> Rows:
-        pick = lambda t: None if t is None else t.index_select(0, rows)
         return Rows(self.memory.select(rows), select_state(self.state, rows),
-                    *(pick(getattr(self, f.name)) for f in fields(self)[2:]))
+                    *(select_rows(getattr(self, f.name), rows) for f in fields(self)[2:]))
 
     def cat(self, other: Rows) -> Rows:
         """The rows of both; tokens and attention padded to the longer outputs (and sources)."""
@@ -167,6 +166,20 @@ def length_penalty(length: int, alpha: float) -> float:
     return ((5 + length) / 6) ** alpha
 
 
+def best_continuations(scores: torch.Tensor, logits: torch.Tensor, width: int):
+    """The `width` best one-token continuations of each sentence, over its K hypotheses and the whole vocabulary:
+    scores (n,K) log-probabilities so far, logits (n*K,V) -> their scores (n,width), hypothesis (n,width) in 0..K-1
+    and token (n,width). They are among the `width` best tokens of each hypothesis, whose order the raw logits
+    already give: only those are normalized, log p = logit - logsumexp(logits), never the whole (n*K,V) table."""
+    n, k = scores.shape
+    per_row = min(width, logits.size(1))
+    row_logits, row_tokens = logits.topk(per_row, dim=1)  # (n*K, per_row)
+    logp = row_logits - logits.logsumexp(dim=1, keepdim=True)
+    cand = (scores.view(-1, 1) + logp).view(n, k * per_row)
+    top_scores, top = cand.topk(width, dim=1)  # (n, width), indices into (K, per_row)
+    return top_scores, top // per_row, row_tokens.view(n, k * per_row).gather(1, top)
+
+
 def beam_search(model, memory: Memory, max_len: torch.Tensor, beam_size: int, alpha: float = 1.0,
                 nbest: int = 1, with_attention: bool = False) -> list[list[Hypothesis]]:
     """Keep the beam_size best prefixes of each sentence; a sentence ends once beam_size hypotheses have
@@ -185,12 +198,8 @@ def beam_search(model, memory: Memory, max_len: torch.Tensor, beam_size: int, al
     for step in range(int(max_len.max())):
         n = len(sentences)
         logits, state, weights = model.decoder.step(prev, state, memory)  # (n*K, V)
-        logp = logits.log_softmax(-1)
-        vocab = logp.size(-1)
-        cand = (scores.view(-1, 1) + logp).view(n, k * vocab)
-        top_scores, top_ids = cand.topk(2 * k, dim=1)  # (n, 2K): at most K of them end in EOS
-        parent = top_ids // vocab + torch.arange(n, device=device)[:, None] * k  # row in (n*K)
-        token = top_ids % vocab
+        top_scores, hyp, token = best_continuations(scores, logits, 2 * k)  # (n, 2K): at most K of them end in EOS
+        parent = hyp + torch.arange(n, device=device)[:, None] * k  # row in (n*K)
         is_eos = token == EOS
         if with_attention and weights is not None:
             attn_history = weights[:, None] if attn_history is None else torch.cat([attn_history, weights[:, None]], 1)

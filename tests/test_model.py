@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from model.search import beam_search, greedy_search, max_lengths
+from model.search import beam_search, best_continuations, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.tokenizer import EOS, PAD
 from tests.conftest import tiny_config
@@ -76,6 +76,24 @@ def test_beam_one_equals_greedy(attention):
         greedy = greedy_search(model, memory, max_len)
         beam = beam_search(model, memory, max_len, beam_size=1)
     assert [h.tokens for h in greedy] == [b[0].tokens for b in beam]
+
+
+@pytest.mark.parametrize("vocab", [60, 5])
+def test_best_continuations_match_the_whole_normalized_table(vocab):
+    """Beam search ranks (score + log p) over every hypothesis and token; best_continuations normalizes only
+    each hypothesis's best tokens: the same candidates, the same scores."""
+    gen = torch.Generator().manual_seed(0)
+    n, k, width = 6, 4, 8
+    scores = torch.randn(n, k, generator=gen)
+    scores[0, 1:] = float("-inf")  # a first step: one live hypothesis
+    logits = torch.randn(n * k, vocab, generator=gen) * 3
+    logits[:, 0] = float("-inf")  # PAD
+    full = (scores.view(-1, 1) + logits.log_softmax(-1)).view(n, k * vocab)
+    expected_scores, expected = full.topk(width, dim=1)
+    got_scores, hyp, token = best_continuations(scores, logits, width)
+    torch.testing.assert_close(got_scores, expected_scores)
+    finite = expected_scores > float("-inf")
+    assert torch.equal((hyp * vocab + token)[finite], expected[finite])
 
 
 def test_beam_nbest_sorted_and_bounded():
