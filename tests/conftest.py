@@ -16,6 +16,7 @@ from model.tokenizer import Tokenizer
 # The scripts' shared helpers (scripts/_server.py: a real `nmt serve` process, the toy model) and the drills
 # themselves (fuzz, sigterm_drain, kill_resume) are importable from every test module.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+pytest_plugins = ["service_fixtures"]  # the service tests' fixtures (toy_model, translator), defined once
 
 WORDS = "alpha beta gamma delta eps zeta eta theta iota kappa lam mu nu xi omi pi rho sigma tau ups".split()
 

@@ -1,11 +1,11 @@
 """Fixtures for the service tests: a toy reversal model trained in seconds, in-process apps, a gate that holds
 the model thread still, and a real `nmt serve` process.
 
-Import the fixtures into a test module: `from service_fixtures import toy_model, translator  # noqa: F401`.
+Its fixtures (toy_model, translator) reach every test module through conftest.py's pytest_plugins; import the
+helpers (client_for, Gate, running_server, ...) from here.
 """
 from __future__ import annotations
 
-import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,19 +21,16 @@ from training.config import Config
 from training.train import run_training
 
 
-
 @pytest.fixture(scope="session")
 def toy_model(tmp_path_factory, toy_corpus) -> Path:
     """A bundle that has learned the reversal task ("alpha beta" -> "BETA ALPHA"), trained once per session."""
     run = tmp_path_factory.getbasetemp() / "service-toy-run"
-    if not (run / "best" / "manifest.json").exists():  # modules that import this fixture share one model
-        shutil.rmtree(run, ignore_errors=True)
-        run_training(Config.model_validate({
-            "out_dir": str(run), "data": {"train": str(toy_corpus["train"]), "dev": str(toy_corpus["dev"])},
-            "model": {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
-                      "dropout": 0.1, "word_dropout": 0.0},
-            "train": {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300,
-                      "threads": 1}}))
+    run_training(Config.model_validate({
+        "out_dir": str(run), "data": {"train": str(toy_corpus["train"]), "dev": str(toy_corpus["dev"])},
+        "model": {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
+                  "dropout": 0.1, "word_dropout": 0.0},
+        "train": {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300,
+                  "threads": 1}}))
     return run / "best"
 
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import torch
-from service_fixtures import client_for, toy_model, translator  # noqa: F401
+from service_fixtures import client_for
 from test_model import random_batch
 
 from model.search import LiveBatch, greedy_search, max_lengths

@@ -6,7 +6,6 @@ import httpx
 import pytest
 from _server import Server
 from fuzz import API_KEY, fuzz
-from service_fixtures import toy_model  # noqa: F401
 
 
 @pytest.fixture(scope="module")

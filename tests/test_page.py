@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_fixtures import running_server, toy_model  # noqa: F401
+from service_fixtures import running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():

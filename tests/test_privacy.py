@@ -9,7 +9,6 @@ import socket
 import httpx
 import pytest
 from _server import Server
-from service_fixtures import toy_model  # noqa: F401
 
 from app.routes import ApiError, check_api_key
 from app.settings import Settings

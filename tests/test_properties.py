@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from service_fixtures import toy_model, translator  # noqa: F401
 
 from model.text import InvalidText, clean_input
 from model.translator import DecodeOptions, Translation

@@ -5,7 +5,6 @@ import logging
 
 import pytest
 import torch
-from service_fixtures import toy_model, translator  # noqa: F401
 from torch.ao.nn.quantized import dynamic as qdynamic
 
 import cli

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from _server import free_port, serve_command
 from prometheus_client.parser import text_string_to_metric_families
-from service_fixtures import running_server, toy_model  # noqa: F401
+from service_fixtures import running_server
 
 SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta", "pi rho", "kappa lam mu nu xi", "ups tau",
              "omi pi rho sigma", "beta gamma", "eta theta", "iota kappa lam", "nu xi omi", "rho sigma tau ups"]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
-from service_fixtures import Gate, client_for, service_settings, toy_model, translator  # noqa: F401
+from service_fixtures import Gate, client_for, service_settings
 
 from app.main import app_from_env, create_app
 from app.segment import split

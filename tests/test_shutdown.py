@@ -8,7 +8,6 @@ from collections import Counter
 import httpx
 import pytest
 from _server import Server
-from service_fixtures import toy_model  # noqa: F401
 from sigterm_drain import BOUND_S, HOLD_MS, bounded_drain, drain
 
 FOUR_SENTENCES = {"text": "alpha beta. tau mu. pi rho. eta theta."}
