@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+# A benchmark measures the checkout it lives in (its model/, training/, app/), whatever `pip install -e` points at.
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from _server import Server  # noqa: E402, F401  (`nmt serve` in a subprocess, shared with the scripts and tests)
 
 DEFAULT_MODEL = ROOT / "models" / "en-es"

@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # a script runs the checkout it lives in, whatever `pip install -e` points at
+    sys.path.insert(0, str(ROOT))
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "nmt-reliability"
 TOY_MODEL = {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
              "dropout": 0.1, "word_dropout": 0.0}
