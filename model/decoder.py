@@ -143,22 +143,24 @@ class Decoder(nn.Module):
 
 
 class FastDecoder(nn.Module):
-    """The inference form of a trained one-layer GRU decoder with attention luong or none: Decoder.step's
-    function, with what does not change over a sentence's steps computed once per sentence, in prepare():
+    """The inference form of a trained one-layer GRU decoder: Decoder.step's function, with what does not change
+    over a sentence's steps computed once per sentence, in prepare():
 
         GRU input gates:   W_ih [E y; c] + b_ih   =  W_y E y        + (W_c c + b_ih)    memory.gates (B,3H)
         attention none:    W_o [s; c; E y] + b_o  =  W_se [s; E y]  + (W_oc c + b_o)    memory.fixed (B,E)
 
-    A step is a GRU cell on W_y E y plus the cached term. The embedding's sqrt(E) scale is folded into its table;
-    PAD and BOS get -inf through the output bias. The K hypotheses of a sentence (beam search) share its memory
-    row: attention is one product over the sentence's K queries, no memory is copied per hypothesis.
+    A step is a GRU cell on W_y E y plus the cached term. With Bahdanau attention the context of s_{t-1} takes
+    c's place in the GRU input, so its share, W_c ctx_t + b_ih, is computed at every step instead.
+    The embedding's sqrt(E) scale is folded into its table; PAD and BOS get -inf through the output bias. The K
+    hypotheses of a sentence (beam search) share its memory row: attention is one product over the sentence's K
+    queries, no memory is copied per hypothesis.
     Training keeps Decoder.forward. The Linear layers (what int8 quantization acts on) hold the decoder's weights
     as they are at construction: build a new FastDecoder after training changes them.
     """
 
     @staticmethod
     def supports(cfg: ModelConfig) -> bool:
-        return cfg.dec_cell == "gru" and cfg.dec_layers == 1 and cfg.attention in ("luong", "none")
+        return cfg.dec_cell == "gru" and cfg.dec_layers == 1
 
     def __init__(self, dec: Decoder):
         super().__init__()
@@ -166,7 +168,7 @@ class FastDecoder(nn.Module):
         e, h, m = cfg.emb_dim, cfg.dec_hidden, dec.bridge.in_features  # E, H, memory size M
         self.cfg, self.bridge, self.attention = cfg, dec.bridge, dec.attention
         self.embed = nn.Embedding.from_pretrained(dec.embed.weight.detach() * dec.embed.scale)
-        w_ih = dec.rnn.weight_ih_l0.detach()  # (3H, E+M): columns for E y, then for c
+        w_ih = dec.rnn.weight_ih_l0.detach()  # (3H, E+M): columns for E y, then for c (bahdanau: ctx)
         self.gates_y = linear(w_ih[:, :e])
         self.gates_c = linear(w_ih[:, e:], dec.rnn.bias_ih_l0)
         self.gates_h = linear(dec.rnn.weight_hh_l0, dec.rnn.bias_hh_l0)
@@ -185,12 +187,15 @@ class FastDecoder(nn.Module):
     def prepare(self, states: torch.Tensor, mask: torch.Tensor, summary: torch.Tensor) -> Memory:
         keys = self.attention.keys(states) if self.attention is not None else None
         fixed = self.combine_c(summary) if self.attention is None else None
-        return Memory(states, mask, summary, keys, self.gates_c(summary), fixed)
+        gates = self.gates_c(summary) if self.cfg.attention != "bahdanau" else None  # bahdanau: per step, of ctx
+        return Memory(states, mask, summary, keys, gates, fixed)
 
     def step(self, prev: torch.Tensor, state: torch.Tensor, memory: Memory):
         """Decoder.step: prev (n,), state (1,n,H), memory of n/K rows -> logits (n,V), state, attention (n,S)."""
         n, m = prev.size(0), memory.mask.size(0)
         emb = self.embed(prev)  # (n,E)
+        if self.cfg.attention == "bahdanau":
+            return self._step_bahdanau(emb, state[0], memory)
         s = self._gru(per_sentence(self.gates_y(emb), memory.gates), state[0])  # (n,H)
         if self.attention is None:
             hidden, weights = per_sentence(self.combine(torch.cat([s, emb], dim=1)), memory.fixed), None
@@ -198,6 +203,15 @@ class FastDecoder(nn.Module):
             ctx, weights = self.attention(s.view(m, n // m, -1), memory.keys, memory.states, memory.mask)  # (m,K,M)
             hidden, weights = self.combine(torch.cat([s, ctx.view(n, -1), emb], dim=1)), weights.view(n, -1)
         return self.out(torch.tanh(hidden)), s[None], weights
+
+    def _step_bahdanau(self, emb: torch.Tensor, h: torch.Tensor, memory: Memory):
+        """Attend with s_{t-1} (n,H), then the GRU step on [E y; ctx_t]."""
+        n, m = h.size(0), memory.mask.size(0)
+        ctx, weights = self.attention(h.view(m, n // m, -1), memory.keys, memory.states, memory.mask)  # (m,K,M)
+        ctx = ctx.view(n, -1)
+        s = self._gru(self.gates_y(emb) + self.gates_c(ctx), h)  # (n,H)
+        hidden = self.combine(torch.cat([s, ctx, emb], dim=1))
+        return self.out(torch.tanh(hidden)), s[None], weights.view(n, -1)
 
     def _gru(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         """GRU cell in torch's gate order (r, z, n): x (n,3H) input gates (b_ih included), h (n,H) -> (n,H)."""

@@ -2,8 +2,8 @@
 
 text -> SentencePiece ids -> length-sorted batches -> encoder -> greedy/beam search -> detokenized text
 
-The network it runs is an InferenceModel: the trained encoder and, for a one-layer GRU decoder with attention
-luong or none, the decoder's FastDecoder form (model/decoder.py); with int8=True, its int8 copy (model/quantize.py).
+The network it runs is an InferenceModel: the trained encoder and, for a one-layer GRU decoder, the decoder's
+FastDecoder form (model/decoder.py); with int8=True, its int8 copy (model/quantize.py).
 GreedyStream is the same greedy search one step at a time, for a server's continuous batching.
 """
 from __future__ import annotations
