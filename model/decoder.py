@@ -192,26 +192,24 @@ class FastDecoder(nn.Module):
 
     def step(self, prev: torch.Tensor, state: torch.Tensor, memory: Memory):
         """Decoder.step: prev (n,), state (1,n,H), memory of n/K rows -> logits (n,V), state, attention (n,S)."""
-        n, m = prev.size(0), memory.mask.size(0)
-        emb = self.embed(prev)  # (n,E)
-        if self.cfg.attention == "bahdanau":
-            return self._step_bahdanau(emb, state[0], memory)
-        s = self._gru(per_sentence(self.gates_y(emb), memory.gates), state[0])  # (n,H)
-        if self.attention is None:
-            hidden, weights = per_sentence(self.combine(torch.cat([s, emb], dim=1)), memory.fixed), None
-        else:
-            ctx, weights = self.attention(s.view(m, n // m, -1), memory.keys, memory.states, memory.mask)  # (m,K,M)
-            hidden, weights = self.combine(torch.cat([s, ctx.view(n, -1), emb], dim=1)), weights.view(n, -1)
+        emb, h = self.embed(prev), state[0]  # (n,E), (n,H)
+        if self.cfg.attention == "bahdanau":  # attend with s_{t-1}; the GRU reads [E y; ctx_t]
+            ctx, weights = self._attend(h, memory)
+            s = self._gru(self.gates_y(emb) + self.gates_c(ctx), h)
+        else:  # the GRU reads [E y; c]; luong attends with s_t
+            s = self._gru(per_sentence(self.gates_y(emb), memory.gates), h)
+            if self.attention is None:
+                hidden = per_sentence(self.combine(torch.cat([s, emb], dim=1)), memory.fixed)
+                return self.out(torch.tanh(hidden)), s[None], None
+            ctx, weights = self._attend(s, memory)
+        hidden = self.combine(torch.cat([s, ctx, emb], dim=1))
         return self.out(torch.tanh(hidden)), s[None], weights
 
-    def _step_bahdanau(self, emb: torch.Tensor, h: torch.Tensor, memory: Memory):
-        """Attend with s_{t-1} (n,H), then the GRU step on [E y; ctx_t]."""
-        n, m = h.size(0), memory.mask.size(0)
-        ctx, weights = self.attention(h.view(m, n // m, -1), memory.keys, memory.states, memory.mask)  # (m,K,M)
-        ctx = ctx.view(n, -1)
-        s = self._gru(self.gates_y(emb) + self.gates_c(ctx), h)  # (n,H)
-        hidden = self.combine(torch.cat([s, ctx, emb], dim=1))
-        return self.out(torch.tanh(hidden)), s[None], weights.view(n, -1)
+    def _attend(self, query: torch.Tensor, memory: Memory) -> tuple[torch.Tensor, torch.Tensor]:
+        """query (n,H), K = n/m per sentence -> context (n,M), weights (n,S): one product per sentence."""
+        n, m = query.size(0), memory.mask.size(0)
+        ctx, weights = self.attention(query.view(m, n // m, -1), memory.keys, memory.states, memory.mask)  # (m,K,M)
+        return ctx.view(n, -1), weights.view(n, -1)
 
     def _gru(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         """GRU cell in torch's gate order (r, z, n): x (n,3H) input gates (b_ih included), h (n,H) -> (n,H)."""
