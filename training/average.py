@@ -11,7 +11,7 @@ import torch
 
 from model.bundle import load_bundle, save_bundle
 from training.checkpoint import load_checkpoint
-from training.trainer import kept_weights
+from training.trainer import kept_step, kept_weights
 
 
 def average_run(run_dir: Path, out: Path, last: int) -> list[int]:
@@ -25,7 +25,7 @@ def average_run(run_dir: Path, out: Path, last: int) -> list[int]:
         for name, value in load_checkpoint(path).items():
             mean[name] += value.float() / len(paths)
     bundle.model.load_state_dict(mean)
-    steps = [int(path.stem.split("-")[1]) for path in paths]
+    steps = [kept_step(path) for path in paths]
     bundle.summary = {**bundle.summary, "averaged_steps": steps}
     save_bundle(bundle, out)
     return steps

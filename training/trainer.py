@@ -222,7 +222,12 @@ class Trainer:
 
 def kept_weights(run_dir: Path) -> list[Path]:
     """The run's checkpoints/step-N.pt files, oldest first."""
-    return sorted((run_dir / "checkpoints").glob("step-*.pt"), key=lambda path: int(path.stem.split("-")[1]))
+    return sorted((run_dir / "checkpoints").glob("step-*.pt"), key=kept_step)
+
+
+def kept_step(path: Path) -> int:
+    """N of checkpoints/step-N.pt."""
+    return int(path.stem.split("-")[1])
 
 
 def decayed(lr_scale: float, bad_evals: int, tc: TrainConfig) -> float:
