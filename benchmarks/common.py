@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# A benchmark measures the checkout it lives in (its model/, training/, app/), whatever `pip install -e` points at.
-sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
-from _server import Server  # noqa: E402, F401  (`nmt serve` in a subprocess, shared with the scripts and tests)
+sys.path.insert(0, str(ROOT / "scripts"))
+# (`nmt serve` in a subprocess, shared with the scripts and tests); importing _server also puts this checkout first on
+# sys.path, so that a benchmark measures its own model/, training/ and app/, whatever `pip install -e` points at.
+from _server import Server  # noqa: E402, F401
 
 DEFAULT_MODEL = ROOT / "models" / "en-es"
 FALLBACK_MODEL = ROOT / "runs" / "bible-en-es" / "best"
