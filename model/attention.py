@@ -9,6 +9,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+# Decoding computes Bahdanau energies for at most this many (query, state, unit) triples at once, a few sentences
+# at a time: a large batch's (B,T,S,A) tensor (beam search: B sentences x K hypotheses) is tens of MB, freshly
+# allocated, written and read back at every step; in pieces of 1 MB it stays in cache and its memory is reused.
+# Training keeps every step's energies for the backward pass anyway: there, pieces would only add autograd work.
+ENERGY_CHUNK = 1 << 18
+
 
 def attend(scores: torch.Tensor, states: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """scores (B,T,S), states (B,S,M), mask (B,S) -> context (B,T,M), weights (B,T,S)."""
@@ -40,8 +46,17 @@ class BahdanauAttention(nn.Module):
         return self.key(states)
 
     def forward(self, query, keys, states, mask):  # query (B,T,Q)
-        energy = torch.tanh(self.query(query)[:, :, None, :] + keys[:, None, :, :])  # (B,T,S,A)
-        return attend(self.v(energy).squeeze(-1), states, mask)
+        q = self.query(query)  # (B,T,A)
+        rows = q.size(0)
+        if not torch.is_grad_enabled():
+            rows = max(1, ENERGY_CHUNK // (q.size(1) * keys.size(1) * keys.size(2)))
+        scores = [self.scores(q[i : i + rows], keys[i : i + rows]) for i in range(0, q.size(0), rows)]
+        return attend(torch.cat(scores), states, mask)
+
+    def scores(self, q: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        """q (b,T,A), keys (b,S,A) -> e (b,T,S)."""
+        energy = (q[:, :, None, :] + keys[:, None, :, :]).tanh_()  # (b,T,S,A)
+        return self.v(energy).squeeze(-1)
 
 
 def make_attention(kind: str, query_size: int, state_size: int) -> nn.Module | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from model.attention import BahdanauAttention
 from model.search import beam_search, best_continuations, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.tokenizer import EOS, PAD
@@ -63,6 +64,21 @@ def test_attention_ignores_padding(attention):
         assert h.attention.shape[1] == 9
         assert float(h.attention[:, n:].abs().sum()) == 0.0
         torch.testing.assert_close(h.attention.sum(-1), torch.ones(h.attention.size(0)))
+
+
+def test_bahdanau_energies_in_pieces_equal_all_at_once(monkeypatch):
+    """Decoding (no grad) computes the energies a few rows at a time; training, all at once."""
+    torch.manual_seed(0)
+    attention = BahdanauAttention(query_size=8, state_size=6)
+    query, states = torch.randn(5, 3, 8), torch.randn(5, 7, 6)
+    mask = torch.arange(7)[None, :] < torch.tensor([7, 3, 5, 1, 6])[:, None]
+    keys = attention.keys(states)
+    whole = attention(query, keys, states, mask)  # grad enabled: one piece
+    monkeypatch.setattr("model.attention.ENERGY_CHUNK", 3 * 7 * 8 * 2)  # two rows a piece: 2 + 2 + 1
+    with torch.no_grad():
+        pieces = attention(query, keys, states, mask)
+    for a, b in zip(whole, pieces):
+        torch.testing.assert_close(a.detach(), b)
 
 
 @pytest.mark.parametrize("attention", ATTENTIONS)
