@@ -11,10 +11,11 @@ Roofline. The model's FLOPs per target token, from its config (one multiply-add 
 h enc_hidden, M = 2h memory size, A attention size (= H), V target vocabulary, 3 gates (GRU) / 4 (LSTM) / 1 (RNN)):
 
     decoder step     D = 2 [E*3H + H*3H + (H+C+E)*E + E*V] + attention      (C = M; none: 0, as c's share is cached)
-                     attention: luong 2 S (H + M);  bahdanau 2 [H*A + S*A + S*M];  none 0
+                     attention: luong 2 S (H + M);  none 0;
+                                bahdanau 2 [H*A + S*A + S*M] + 2 M 3H  (its context's share of the GRU input gates)
     encoder token    N = sum over layers l, both directions 2 * 2*gates*h*(in_l + h)  (in_1 = E, then 2h)
                          + 2 M A  (attention keys; none: 0)
-    per sentence     P = 2 M H  (bridge) + 2 M 3H  (c's share of the GRU input gates, computed once)
+    per sentence     P = 2 M H  (bridge) + 2 M 3H  (c's share of the GRU input gates, computed once; not bahdanau)
                          + 2 M E  (none only: c's share of the output layer)
     per target token F = D + (N * source tokens + P * sentences) / target tokens
 
@@ -52,12 +53,13 @@ def flops_per_target_token(cfg, src_tokens: int, tgt_tokens: int, sentences: int
     e, big_h, h, v = cfg.emb_dim, cfg.dec_hidden, cfg.enc_hidden, cfg.tgt_vocab_size
     m, a, s = 2 * h, cfg.dec_hidden, src_tokens / sentences
     c = 0 if cfg.attention == "none" else m
-    attention = {"luong": 2 * s * (big_h + m), "bahdanau": 2 * (big_h * a + s * a + s * m), "none": 0.0}
+    attention = {"luong": 2 * s * (big_h + m), "bahdanau": 2 * (big_h * a + s * a + s * m + m * 3 * big_h), "none": 0.0}
     step = 2 * (e * 3 * big_h + big_h * 3 * big_h + (big_h + c + e) * e + e * v) + attention[cfg.attention]
     g = GATES[cfg.enc_cell]
     encoder = sum(2 * 2 * g * h * ((e if layer == 0 else 2 * h) + h) for layer in range(cfg.enc_layers))
     encoder += 2 * m * a if cfg.attention != "none" else 0
-    per_sentence = 2 * m * big_h * cfg.dec_layers + 2 * m * 3 * big_h + (2 * m * e if cfg.attention == "none" else 0)
+    per_sentence = 2 * m * big_h * cfg.dec_layers + (2 * m * 3 * big_h if cfg.attention != "bahdanau" else 0)
+    per_sentence += 2 * m * e if cfg.attention == "none" else 0
     return beam * step + (encoder * src_tokens + per_sentence * sentences) / tgt_tokens
 
 
