@@ -3,7 +3,8 @@
 Weights of every nn.Linear (the FastDecoder's gate, attention, combine and output layers), nn.LSTM and nn.GRU
 are stored as int8 (per output channel for Linear layers); activations are quantized on the fly, per batch, and
 the products run in int8 with fp32 accumulation (fbgemm / oneDNN kernels of torch's "x86" engine). Embeddings,
-the softmax and the GRU cell's gate arithmetic stay fp32.
+the softmax and the GRU cell's gate arithmetic stay fp32, and so does Bahdanau attention's v: its input is the
+(B,T,S,A) energy tensor, which quantizing on the fly would read twice more, for a product with one output.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import warnings
 import torch
 from torch import nn
 from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig, quantize_dynamic
+
+from model.attention import BahdanauAttention
 
 log = logging.getLogger("nmt.quantize")
 PREFERRED_ENGINES = ("x86", "fbgemm", "onednn", "qnnpack")
@@ -32,6 +35,7 @@ def quantize_for_cpu(model: nn.Module) -> nn.Module:
         return model
     torch.backends.quantized.engine = engine
     spec = {nn.Linear: per_channel_dynamic_qconfig, nn.LSTM: default_dynamic_qconfig, nn.GRU: default_dynamic_qconfig}
+    spec |= {f"{name}.v": None for name, module in model.named_modules() if isinstance(module, BahdanauAttention)}
     try:
         with warnings.catch_warnings():  # torch announces that torch.ao.quantization will move to torchao
             warnings.simplefilter("ignore", UserWarning)

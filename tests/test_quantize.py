@@ -44,3 +44,10 @@ def test_cli_translate_int8(toy_model, tmp_path, capsys):
     assert cli.main(["translate", "--model", str(toy_model), "--device", "cpu", "--beam", "1", "--int8",
                      str(tmp_path / "in.txt")]) == 0
     assert capsys.readouterr().out.splitlines() == ["BETA ALPHA", "SIGMA MU TAU"]
+
+
+def test_bahdanau_energy_vector_stays_fp32():
+    model = quantize.quantize_for_cpu(InferenceModel(Seq2Seq(tiny_config("bahdanau"))).eval())
+    attention = model.decoder.attention
+    assert type(attention.v) is torch.nn.Linear  # its input is the whole energy tensor
+    assert isinstance(attention.query, qdynamic.Linear) and isinstance(attention.key, qdynamic.Linear)
