@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:  # a script runs the checkout it lives in, whateve
     sys.path.insert(0, str(ROOT))
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "nmt-reliability"
 TOY_MODEL = {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
-             "dropout": 0.1, "word_dropout": 0.0}
+             "attention": "luong", "dropout": 0.1, "word_dropout": 0.0}
 TOY_TRAIN = {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300, "threads": 1}
 
 

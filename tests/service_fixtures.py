@@ -28,7 +28,7 @@ def toy_model(tmp_path_factory, toy_corpus) -> Path:
     run_training(Config.model_validate({
         "out_dir": str(run), "data": {"train": str(toy_corpus["train"]), "dev": str(toy_corpus["dev"])},
         "model": {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
-                  "dropout": 0.1, "word_dropout": 0.0},
+                  "attention": "luong", "dropout": 0.1, "word_dropout": 0.0},
         "train": {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300,
                   "threads": 1}}))
     return run / "best"

@@ -7,7 +7,7 @@ from conftest import reversal_pairs, write_tsv
 
 from cli import main
 
-TINY = {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16}
+TINY = {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16, "attention": "luong"}
 
 
 def train(tmp_path, capsys, train_files, dev_file=None) -> tuple[int, str, str]:

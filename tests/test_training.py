@@ -20,7 +20,7 @@ def write_config(path, corpus, out_dir, **train):
         "out_dir": str(out_dir),
         "data": {"train": str(corpus["train"]), "dev": str(corpus["dev"])},
         "model": {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 64, "enc_hidden": 64, "dec_hidden": 128,
-                  "dropout": 0.1, "word_dropout": 0.0},
+                  "attention": "luong", "dropout": 0.1, "word_dropout": 0.0},
         "train": {"batch_tokens": 1500, "lr": 0.003, "warmup_steps": 50, "eval_every": 40, "threads": 2} | train,
     }
     path.write_text(yaml.safe_dump(cfg))
