@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -104,6 +107,34 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     if resume:
         trainer.resume()
         say(f"resumed at step {trainer.progress.step} (epoch {trainer.progress.epoch + 1})")
-    progress = trainer.fit()
+    with stop_on_signals(trainer, enabled=world.size == 1):
+        progress = trainer.fit()
+    if trainer.stop_requested:
+        say(f"stopped at step {progress.step}, its checkpoint saved: add --resume to continue from there")
+        raise KeyboardInterrupt
     say(f"done: {progress.step} steps, best dev BLEU {progress.best_bleu:.2f}; best bundle in {cfg.out_dir / 'best'}")
     return progress
+
+
+@contextmanager
+def stop_on_signals(trainer: Trainer, enabled: bool = True):
+    """Ctrl-C or SIGTERM: the trainer finishes its step, saves a checkpoint there and stops; a second signal stops
+    at once. (Not in a torchrun job, where the ranks would have to agree on the step: there the last evaluation's
+    checkpoint is where --resume continues.)"""
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def request_stop(signum, frame) -> None:
+        trainer.stop_requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    for sig in before:
+        signal.signal(sig, request_stop)
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)

@@ -66,6 +66,7 @@ class Trainer:
         self.use_bf16 = use_bf16(self.tc.amp, self.device)
         self.progress = Progress()
         self.log_path = self.out / "log.jsonl"
+        self.stop_requested = False  # set by a signal handler (training/train.py): checkpoint after this step, stop
 
     # --- public -------------------------------------------------------------------------------
     def resume(self) -> None:
@@ -112,6 +113,9 @@ class Trainer:
                 bar.close()
             if p.step % tc.eval_every == 0 or self.should_stop():
                 self._evaluate_and_save()
+            if self.stop_requested:
+                self._save_checkpoint()
+                break
         if bar is not None:
             bar.close()
         self.world.close()
