@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from model.attention import BahdanauAttention
+from model.attention import BahdanauAttention, FastTanh
 from model.search import beam_search, best_continuations, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.tokenizer import EOS, PAD
@@ -64,6 +64,16 @@ def test_attention_ignores_padding(attention):
         assert h.attention.shape[1] == 9
         assert float(h.attention[:, n:].abs().sum()) == 0.0
         torch.testing.assert_close(h.attention.sum(-1), torch.ones(h.attention.size(0)))
+
+
+def test_fast_tanh_matches_torch_tanh_and_its_gradient():
+    x = (torch.randn(2000, dtype=torch.float64) * 5).requires_grad_()
+    fast = FastTanh.apply(x * 1)  # in place: on a copy of the leaf
+    exact = torch.tanh(x)
+    torch.testing.assert_close(fast, exact)
+    (grad_fast,) = torch.autograd.grad(fast.sum(), x)
+    (grad_exact,) = torch.autograd.grad(exact.sum(), x)
+    torch.testing.assert_close(grad_fast, grad_exact)
 
 
 def test_bahdanau_energies_in_pieces_equal_all_at_once(monkeypatch):
