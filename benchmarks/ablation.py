@@ -10,7 +10,7 @@ again resumes an unfinished variant (`--resume`) and skips finished ones (--skip
 
 Prints one markdown row per variant: parameters, updates and minutes trained, mean training target tokens/s (the
 log's tokens_per_s records), the last dev BLEU, and test BLEU/chrF with sentences/s for greedy and beam 5
-(training/evaluate.py, as `nmt evaluate` does). The luong row's dev BLEU is the default config's after --minutes.
+(training/evaluate.py, as `nmt evaluate` does). The bahdanau row's dev BLEU is the default config's after --minutes.
 """
 from __future__ import annotations
 

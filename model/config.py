@@ -23,7 +23,7 @@ class ModelConfig(BaseModel):
     dec_cell: Cell = Field("gru", description="decoder cell")
     dec_hidden: int = Field(512, gt=0, description="decoder hidden size")
     dec_layers: int = Field(1, ge=1, description="stacked decoder layers")
-    attention: Attention = Field("luong", description="none | bahdanau (before the GRU step) | luong (after it)")
+    attention: Attention = Field("bahdanau", description="none | bahdanau (before the GRU step) | luong (after it)")
     dropout: float = Field(0.3, ge=0, lt=1, description="dropout between layers and before the output layer")
     word_dropout: float = Field(0.1, ge=0, lt=1, description="probability of zeroing a whole source/target embedding")
     tie_embeddings: bool = Field(True, description="share the target embedding with the output projection")
