@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from _server import Server
+from _server import Server, toy_config
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -25,12 +25,7 @@ from training.train import run_training
 def toy_model(tmp_path_factory, toy_corpus) -> Path:
     """A bundle that has learned the reversal task ("alpha beta" -> "BETA ALPHA"), trained once per session."""
     run = tmp_path_factory.getbasetemp() / "service-toy-run"
-    run_training(Config.model_validate({
-        "out_dir": str(run), "data": {"train": str(toy_corpus["train"]), "dev": str(toy_corpus["dev"])},
-        "model": {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
-                  "attention": "luong", "dropout": 0.1, "word_dropout": 0.0},
-        "train": {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300,
-                  "threads": 1}}))
+    run_training(Config.model_validate(toy_config(run, toy_corpus)))  # the scripts' toy model, the same config
     return run / "best"
 
 
