@@ -169,12 +169,11 @@ def length_penalty(length: int, alpha: float) -> float:
 def best_continuations(scores: torch.Tensor, logits: torch.Tensor, width: int):
     """The `width` best one-token continuations of each sentence, over its K hypotheses and the whole vocabulary:
     scores (n,K) log-probabilities so far, logits (n*K,V) -> their scores (n,width), hypothesis (n,width) in 0..K-1
-    and token (n,width). They are among the `width` best tokens of each hypothesis, whose order the raw logits
-    already give: only those are normalized, log p = logit - logsumexp(logits), never the whole (n*K,V) table."""
+    and token (n,width). They are among the `width` best tokens of each hypothesis: only those are ranked across
+    hypotheses, never the whole (n,K*V) table. (torch's fused log_softmax over the table costs half its logsumexp.)"""
     n, k = scores.shape
     per_row = min(width, logits.size(1))
-    row_logits, row_tokens = logits.topk(per_row, dim=1)  # (n*K, per_row)
-    logp = row_logits - logits.logsumexp(dim=1, keepdim=True)
+    logp, row_tokens = logits.log_softmax(dim=1).topk(per_row, dim=1)  # (n*K, per_row)
     cand = (scores.view(-1, 1) + logp).view(n, k * per_row)
     top_scores, top = cand.topk(width, dim=1)  # (n, width), indices into (K, per_row)
     return top_scores, top // per_row, row_tokens.view(n, k * per_row).gather(1, top)

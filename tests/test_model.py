@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from model.attention import BahdanauAttention, FastTanh
+from model.attention import BahdanauAttention
 from model.search import beam_search, best_continuations, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.tokenizer import EOS, PAD
@@ -66,14 +66,23 @@ def test_attention_ignores_padding(attention):
         torch.testing.assert_close(h.attention.sum(-1), torch.ones(h.attention.size(0)))
 
 
-def test_fast_tanh_matches_torch_tanh_and_its_gradient():
-    x = (torch.randn(2000, dtype=torch.float64) * 5).requires_grad_()
-    fast = FastTanh.apply(x * 1)  # in place: on a copy of the leaf
-    exact = torch.tanh(x)
-    torch.testing.assert_close(fast, exact)
-    (grad_fast,) = torch.autograd.grad(fast.sum(), x)
-    (grad_exact,) = torch.autograd.grad(exact.sum(), x)
-    torch.testing.assert_close(grad_fast, grad_exact)
+def test_bahdanau_weights_and_gradients_match_the_textbook_tanh_form():
+    """The module scores with 2 v^T sigmoid(2x), leaving out the constant -sum(v): the same softmax as
+    v^T tanh(W s + U h_j), in value and in gradient."""
+    torch.manual_seed(0)
+    attention = BahdanauAttention(query_size=8, state_size=6).double()
+    query, states = torch.randn(3, 4, 8, dtype=torch.float64), torch.randn(3, 5, 6, dtype=torch.float64)
+    mask = torch.arange(5)[None, :] < torch.tensor([5, 2, 4])[:, None]
+    _, weights = attention(query, attention.keys(states), states, mask)
+    x = attention.query(query)[:, :, None, :] + attention.key(states)[:, None, :, :]  # (B,T,S,A)
+    energies = attention.v(torch.tanh(x)).squeeze(-1).masked_fill(~mask[:, None, :], float("-inf"))
+    textbook = energies.softmax(-1)
+    torch.testing.assert_close(weights, textbook)
+    probe = torch.randn_like(textbook)
+    params = list(attention.parameters())
+    for a, b in zip(torch.autograd.grad((weights * probe).sum(), params),
+                    torch.autograd.grad((textbook * probe).sum(), params)):
+        torch.testing.assert_close(a, b)
 
 
 def test_bahdanau_energies_in_pieces_equal_all_at_once(monkeypatch):
