@@ -17,6 +17,7 @@ from torch import nn
 # Decoding computes Bahdanau energies for at most this many (query, state, unit) triples at once, a few sentences
 # at a time: a large batch's (B,T,S,A) tensor (beam search: B sentences x K hypotheses) is tens of MB, freshly
 # allocated, written and read back at every step; in pieces of 1 MB it stays in cache and its memory is reused.
+# Each piece reaches only as far as its longest source (the rest is padding, which the softmax masks anyway).
 # Training keeps every step's energies for the backward pass anyway: there, pieces would only add autograd work.
 ENERGY_CHUNK = 1 << 18
 
@@ -52,16 +53,29 @@ class BahdanauAttention(nn.Module):
 
     def forward(self, query, keys, states, mask):  # query (B,T,Q)
         q = 2 * self.query(query)  # (B,T,A), 2 W s
-        rows = q.size(0)  # training: all at once
-        if not torch.is_grad_enabled():
-            rows = max(1, ENERGY_CHUNK // (q.size(1) * keys.size(1) * keys.size(2)))
-        scores = [self.scores(q[i : i + rows], keys[i : i + rows]) for i in range(0, q.size(0), rows)]
-        return attend(torch.cat(scores), states, mask)
+        if torch.is_grad_enabled():  # training: all at once
+            return attend(self.scores(q, keys), states, mask)
+        scores = q.new_zeros(q.size(0), q.size(1), keys.size(1))  # (B,T,S); padding stays 0, masked by attend
+        for start, end, width in pieces(mask.sum(1).tolist(), ENERGY_CHUNK // (q.size(1) * keys.size(2))):
+            scores[start:end, :, :width] = self.scores(q[start:end], keys[start:end, :width])
+        return attend(scores, states, mask)
 
     def scores(self, q: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
         """q (b,T,A), keys (b,S,A) -> e (b,T,S), up to the constant sum(v)."""
         energy = torch.sigmoid_(q[:, :, None, :] + keys[:, None, :, :])  # (b,T,S,A)
         return 2 * self.v(energy).squeeze(-1)
+
+
+def pieces(lengths: list[int], budget: int):
+    """Consecutive runs of rows, (start, end, longest length among them), each with (end - start) * longest within
+    budget (a row alone may exceed it)."""
+    start, longest = 0, 0
+    for row, length in enumerate(lengths):
+        if row > start and (row - start + 1) * max(longest, length) > budget:
+            yield start, row, longest
+            start, longest = row, 0
+        longest = max(longest, length)
+    yield start, len(lengths), longest
 
 
 def make_attention(kind: str, query_size: int, state_size: int) -> nn.Module | None:

@@ -70,6 +70,8 @@ class LiveBatch:
 
     Leaving costs a copy of every row's tensors (the memory above all), so the rows of ended sentences stay, marked
     dead and computed for nothing, until they are a quarter of the batch or sentences join (which copies anyway).
+    Rows are kept in order of source length: Bahdanau attention works on pieces of neighbouring rows, each as wide
+    as its longest source, and a row's length never changes.
     """
 
     COMPACT_SHARE = 4  # compact once dead rows are 1/4 of the batch
@@ -96,6 +98,7 @@ class LiveBatch:
         self._compact()
         self.rows = rows if self.rows is None else self.rows.cat(rows)
         self.keys += keys
+        self._sort_by_source_length()
 
     def step(self) -> list[tuple[Any, Hypothesis]]:
         """One token for every live sentence; the ones that ended, as (key, Hypothesis), leave the batch."""
@@ -127,6 +130,16 @@ class LiveBatch:
         self.dead += len(rows)
         if self.dead * self.COMPACT_SHARE >= len(self.keys):
             self._compact()
+
+    def _sort_by_source_length(self) -> None:
+        """Rows in order of source length, so that attention's pieces of neighbouring rows are of similar widths
+        (model/attention.py: each piece reaches as far as its longest source)."""
+        lengths = self.rows.memory.mask.sum(1)
+        if bool((lengths[1:] >= lengths[:-1]).all()):
+            return
+        order = lengths.argsort(stable=True)
+        self.rows = self.rows.select(order)
+        self.keys = [self.keys[i] for i in order.tolist()]
 
     def _compact(self) -> None:
         """Copy the live rows into new tensors without the dead ones."""

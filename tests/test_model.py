@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from model.attention import BahdanauAttention
+from model.attention import BahdanauAttention, pieces
 from model.search import beam_search, best_continuations, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.tokenizer import EOS, PAD
@@ -86,18 +86,25 @@ def test_bahdanau_weights_and_gradients_match_the_textbook_tanh_form():
 
 
 def test_bahdanau_energies_in_pieces_equal_all_at_once(monkeypatch):
-    """Decoding (no grad) computes the energies a few rows at a time; training, all at once."""
+    """Decoding (no grad) computes the energies a few rows at a time, each piece up to its longest source;
+    training, all at once."""
     torch.manual_seed(0)
     attention = BahdanauAttention(query_size=8, state_size=6)
     query, states = torch.randn(5, 3, 8), torch.randn(5, 7, 6)
     mask = torch.arange(7)[None, :] < torch.tensor([7, 3, 5, 1, 6])[:, None]
     keys = attention.keys(states)
     whole = attention(query, keys, states, mask)  # grad enabled: one piece
-    monkeypatch.setattr("model.attention.ENERGY_CHUNK", 3 * 7 * 8 * 2)  # two rows a piece: 2 + 2 + 1
+    monkeypatch.setattr("model.attention.ENERGY_CHUNK", 3 * 8 * 14)  # pieces: rows 0-1 to 7, 2-3 to 5, 4 to 6
     with torch.no_grad():
         pieces = attention(query, keys, states, mask)
     for a, b in zip(whole, pieces):
         torch.testing.assert_close(a.detach(), b)
+
+
+def test_pieces_keep_rows_times_longest_within_budget():
+    assert list(pieces([7, 3, 5, 1, 6], 14)) == [(0, 2, 7), (2, 4, 5), (4, 5, 6)]
+    assert list(pieces([20, 2, 2], 14)) == [(0, 1, 20), (1, 3, 2)]  # a row alone may exceed the budget
+    assert list(pieces([1] * 5, 100)) == [(0, 5, 1)]
 
 
 @pytest.mark.parametrize("attention", ATTENTIONS)
