@@ -20,10 +20,13 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
     if not corpus.pairs:
         raise ValueError(f"{test_path}: no sentence pairs to evaluate")
     sources, references = [s for s, _ in corpus.pairs], [t for _, t in corpus.pairs]
-    hypotheses: list[str] = []
+    hypotheses = [""] * len(sources)
+    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))  # batches of similar lengths: less padding
     start = time.perf_counter()
-    for i in tqdm(range(0, len(sources), batch_size), desc="translating", unit="batch", leave=False):
-        hypotheses += [t.text for t in translator.translate(sources[i : i + batch_size], options)]
+    for i in tqdm(range(0, len(order), batch_size), desc="translating", unit="batch", leave=False):
+        chunk = order[i : i + batch_size]
+        for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options)):
+            hypotheses[j] = t.text
     seconds = time.perf_counter() - start
     scores = score(hypotheses, references)
     out_tokens = sum(len(ids) for ids in translator.bundle.tgt_tokenizer.encode(hypotheses))
