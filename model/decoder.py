@@ -200,10 +200,10 @@ class FastDecoder(nn.Module):
             s = self._gru(per_sentence(self.gates_y(emb), memory.gates), h)
             if self.attention is None:
                 hidden = per_sentence(self.combine(torch.cat([s, emb], dim=1)), memory.fixed)
-                return self.out(torch.tanh(hidden)), s[None], None
+                return self.out(tanh_(hidden)), s[None], None
             ctx, weights = self._attend(s, memory)
         hidden = self.combine(torch.cat([s, ctx, emb], dim=1))
-        return self.out(torch.tanh(hidden)), s[None], weights
+        return self.out(tanh_(hidden)), s[None], weights
 
     def _attend(self, query: torch.Tensor, memory: Memory) -> tuple[torch.Tensor, torch.Tensor]:
         """query (n,H), K = n/m per sentence -> context (n,M), weights (n,S): one product per sentence."""
@@ -216,8 +216,14 @@ class FastDecoder(nn.Module):
         g, hh = self.gates_h(h), h.size(1)  # U h + b_hh (n,3H)
         rz = torch.sigmoid(x[:, : 2 * hh] + g[:, : 2 * hh])
         r, z = rz[:, :hh], rz[:, hh:]
-        cand = torch.tanh(x[:, 2 * hh :] + r * g[:, 2 * hh :])
+        cand = tanh_(torch.addcmul(x[:, 2 * hh :], r, g[:, 2 * hh :]))
         return cand + z * (h - cand)  # (1 - z) cand + z h
+
+
+def tanh_(x: torch.Tensor) -> torch.Tensor:
+    """tanh in place, as 2 sigmoid(2x) - 1 (within 2e-7 of it): on the CPU torch's tanh is 3-6 times slower than
+    its sigmoid (measured on (750,512) floats: 518 against 88 us). Inference only: it overwrites x."""
+    return x.mul_(2).sigmoid_().mul_(2).sub_(1)
 
 
 def per_sentence(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
