@@ -1,6 +1,9 @@
 """The default English->Spanish bundle in models/ loads with no training and no download, and translates."""
 from __future__ import annotations
 
+import httpx
+from _server import Server
+
 from model.bundle import DEFAULT_BUNDLE, load_bundle
 from model.translator import DecodeOptions, Translator
 
@@ -17,3 +20,13 @@ def test_shipped_model_translates_english_to_spanish():
     out = translator.translate(["In the beginning God created the heavens and the earth.", ""], DecodeOptions(beam_size=5))
     assert "principio" in out[0].text and "tierra" in out[0].text, out[0].text
     assert out[1].text == ""
+
+
+def test_nmt_serve_answers_with_the_shipped_model_over_http(tmp_path):
+    """The README's first two commands: `nmt serve` on the committed bundle, then its curl request."""
+    with Server(DEFAULT_BUNDLE, tmp_path / "server.log") as server:
+        reply = httpx.post(f"{server.url}/v1/translate", timeout=30,
+                           json={"text": "In the beginning God created the heavens and the earth."})
+        assert reply.status_code == 200, reply.text
+        text = reply.json()["translations"][0]["text"]
+        assert "principio" in text and "tierra" in text, text
