@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from model.attention import BahdanauAttention, pieces
-from model.search import beam_search, best_continuations, greedy_search, max_lengths
+from model.search import beam_search, best_continuations, greedy_search, max_lengths, top_k
 from model.seq2seq import Seq2Seq
 from model.tokenizer import EOS, PAD
 from tests.conftest import tiny_config
@@ -120,7 +120,27 @@ def test_beam_one_equals_greedy(attention):
     assert [h.tokens for h in greedy] == [b[0].tokens for b in beam]
 
 
-@pytest.mark.parametrize("vocab", [60, 5])
+@pytest.mark.parametrize("width", [8000, 8000 + 37, 300])
+@pytest.mark.parametrize("k", [1, 10])
+def test_top_k_is_torch_topk(width, k):
+    """Block-wise top_k gives torch.topk's values in its order, at columns holding them; whole blocks, columns past
+    the last whole block (where the maximum is put in one row), -inf columns and ties included."""
+    gen = torch.Generator().manual_seed(width + k)
+    x = torch.randn(40, width, generator=gen) * 4
+    x[:, :2] = float("-inf")
+    x[0, -1] = 100.0  # past the last whole block when width % 64 != 0
+    x[1, 64:128] = 50.0  # ties: a whole block of equal maxima
+    x[2, ::64] = 30.0  # ties spread over every block
+    values, columns = top_k(x, k)
+    expected, expected_columns = x.topk(k, dim=1)
+    assert torch.equal(values, expected)
+    assert torch.equal(x.gather(1, columns), values)
+    assert all(len(set(row)) == k for row in columns.tolist())
+    untied = (values[:, None, :] == x[:, :, None]).sum(1).eq(1).all(1)  # rows whose top values occur once
+    assert torch.equal(columns[untied], expected_columns[untied])
+
+
+@pytest.mark.parametrize("vocab", [60, 5, 3000])
 def test_best_continuations_match_the_whole_normalized_table(vocab):
     """Beam search ranks (score + log p) over every hypothesis and token; best_continuations normalizes only
     each hypothesis's best tokens: the same candidates, the same scores."""
