@@ -14,7 +14,9 @@ settings.batching chooses how the model thread batches:
               thread takes waiting sentences together once they are 1/4 of the live batch, or the oldest waited
               join_wait_ms, or they fill the budget: max_batch_tokens source tokens in the live batch (padding
               not counted: only the attention reads it). An empty batch starts once the oldest waited
-              max_wait_ms. The metric "sentences per model batch" is observed once per step: the live batch's size.
+              max_wait_ms. The live batch belongs to the model thread; the others read its size as the model
+              thread last published it. The metric "sentences per model batch" is observed once per step: the
+              live batch's size.
   request     a batch is formed from the oldest sentence's option group, oldest first, up to max_batch_tokens,
               once its oldest sentence waited max_wait_ms; it is translated as a whole (Translator.translate).
               Beam search and attention requests take this path under "continuous" too, between two steps.
@@ -121,6 +123,7 @@ class Batcher:
         self._pending: deque[Job] = deque()
         self._encoded: list[Encoded] = []  # encoded by the encoder thread, waiting to join the live batch
         self._seated_tokens = 0  # source tokens of the seated Jobs (encoding, encoded or live)
+        self._live_rows = 0  # len(self._stream), published by the model thread: the live batch is its alone
         self._cond = threading.Condition()
         self._stopping = False
         self._threads = [threading.Thread(target=self._run, name="nmt-model", daemon=True)]
@@ -159,7 +162,7 @@ class Batcher:
     @property
     def live(self) -> int:
         """Sentences in the continuous batch (being decoded now)."""
-        return len(self._stream) if self._stream is not None else 0
+        return self._live_rows
 
     @property
     def alive(self) -> bool:
@@ -215,6 +218,7 @@ class Batcher:
             except Exception:  # never let the model thread die
                 log.exception("model thread: a batch failed")
                 self._fail(batch + jobs_of(encoded) + self._take_live(), ModelFailed("translation failed"))
+            self._live_rows = len(self._stream) if self._stream is not None else 0
         with self._cond:
             encoded, self._encoded = self._encoded, []
         self._fail(jobs_of(encoded) + self._take_live(), Stopped("the service is shutting down"))
@@ -303,7 +307,7 @@ class Batcher:
                 self._drop_abandoned()
                 jobs, full = self._fill([job for job in self._pending if job.greedy], self._seated_tokens, padded=False)
                 if self._seated_tokens:  # sentences join a running batch together (module docstring)
-                    enough = len(jobs) * JOIN_SHARE >= len(self._stream)
+                    enough = len(jobs) * JOIN_SHARE >= self._live_rows
                     jobs, wait = self._when_due(jobs, full or enough, self.settings.join_wait_ms)
                 else:  # an empty batch starts once it is full or its oldest waited max_wait_ms
                     jobs, wait = self._when_due(jobs, full, self.settings.max_wait_ms)

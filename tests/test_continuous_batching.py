@@ -2,6 +2,7 @@
 the same results as alone; the service answers a short request while a long one is still being decoded."""
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -146,3 +147,60 @@ def test_a_sentence_the_encoder_fails_on_fails_alone_and_frees_its_place(transla
         assert [a.json()["translations"][0]["text"] for a in answers if a.status_code == 200] == [
             translator.translate([t], DecodeOptions())[0].text for t in texts if "poison" not in t]
         assert batcher._seated_tokens == 0 and batcher.live == 0 and batcher.queued == 0
+
+
+class ModelThreadOnly:
+    """A live batch that notes each use from a thread other than the model thread (encode() only reads the model:
+    any thread may call it). Its steps take 20 ms, so that requests arrive while others are being decoded."""
+
+    def __init__(self, stream, misuses: list[str]):
+        self.stream, self.misuses = stream, misuses
+
+    def encode(self, *args):
+        return self.stream.encode(*args)
+
+    def step_lazily(self):
+        self._check("step_lazily")
+        time.sleep(0.02)
+        return self.stream.step_lazily()
+
+    def __len__(self):
+        self._check("__len__")
+        return len(self.stream)
+
+    def __getattr__(self, name):  # join, drop
+        self._check(name)
+        return getattr(self.stream, name)
+
+    def _check(self, name: str) -> None:
+        if threading.current_thread().name != "nmt-model":
+            self.misuses.append(f"{name} on {threading.current_thread().name}")
+
+
+class OwnedLiveBatch(Wrapped):
+    def __init__(self, inner):
+        super().__init__(inner)
+        self.misuses: list[str] = []
+
+    def stream(self):
+        return ModelThreadOnly(self.inner.stream(), self.misuses)
+
+
+def test_only_the_model_thread_touches_the_live_batch(translator):
+    """The model thread changes the live batch between steps without a lock (compacting it, for one), so no other
+    thread may read it: the encoder thread once read its length mid-compaction, got a negative one, died, and left
+    every later request to time out. Sentences that arrive while others are decoding make the encoder thread ask
+    how big the live batch is."""
+    wrapped = OwnedLiveBatch(translator)
+    alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
+    with client_for(wrapped) as client, ThreadPoolExecutor(len(SENTENCES)) as pool:
+        first = pool.submit(client.post, "/v1/translate", json={"text": SENTENCES[2]})
+        deadline = time.monotonic() + 30
+        while client.app.state.batcher.live == 0:
+            assert time.monotonic() < deadline, "the first request never started decoding"
+            time.sleep(0.001)
+        answers = [pool.submit(client.post, "/v1/translate", json={"text": s}) for s in SENTENCES]
+        texts = [a.result().json()["translations"][0]["text"] for a in answers]
+        assert first.result().status_code == 200
+    assert texts == alone
+    assert wrapped.misuses == []
