@@ -99,14 +99,8 @@ class Translator:
 
     def _batches(self, ids: list[list[int]]) -> list[list[int]]:
         """Indices grouped into batches of similar length within the token budget."""
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        batches, current = [], []
-        for i in order:
-            if current and (len(current) + 1) * len(ids[i]) > self.batch_tokens:
-                batches.append(current)
-                current = []
-            current.append(i)
-        return batches + [current] if current else batches
+        lengths = [len(s) for s in ids]
+        return padded_batches(sorted(range(len(ids)), key=lengths.__getitem__), lengths, self.batch_tokens)
 
     def source_ids(self, texts: list[str]) -> list[list[int]]:
         return [s + [EOS] for s in self.bundle.src_tokenizer.encode(texts)]
@@ -139,6 +133,19 @@ class Translator:
             tgt_tokens=tgt_tok.pieces(best.tokens) + ["</s>"],
             attention=attention, nbest=list(zip(texts, [h.score for h in hyps])),
         )
+
+
+def padded_batches(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:
+    """The indices in order (shortest first), cut into batches whose padded size, rows x longest length, stays
+    within budget; one longer than the budget makes a batch alone."""
+    batches, current, longest = [], [], 0
+    for i in order:
+        if current and (len(current) + 1) * max(longest, lengths[i]) > budget:
+            batches.append(current)
+            current, longest = [], 0
+        current.append(i)
+        longest = max(longest, lengths[i])
+    return batches + [current] if current else batches
 
 
 @dataclass

@@ -11,6 +11,7 @@ import torch
 from service_fixtures import client_for
 from test_model import random_batch
 
+from app.batcher import ENCODE_CHUNK_TOKENS
 from model.search import LiveBatch, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.translator import DecodeOptions, InferenceModel
@@ -204,3 +205,40 @@ def test_only_the_model_thread_touches_the_live_batch(translator):
         assert first.result().status_code == 200
     assert texts == alone
     assert wrapped.misuses == []
+
+
+class RecordsEncoding(Wrapped):
+    """A translator that records the source lengths of each batch its encoder thread encodes."""
+
+    def __init__(self, inner):
+        super().__init__(inner)
+        self.batches: list[list[int]] = []
+
+    def stream(self):
+        stream = self.inner.stream()
+        encode = stream.encode
+
+        def recording(texts, keys, ratio):
+            self.batches.append([job.tokens for job in keys])
+            return encode(texts, keys, ratio)
+
+        stream.encode = recording
+        return stream
+
+
+def test_the_encoder_thread_encodes_shortest_first_in_small_chunks(translator):
+    """A request's sentences are taken together but encoded shortest first, in chunks of at most
+    ENCODE_CHUNK_TOKENS (rows x longest), so that the short ones join the live batch without waiting for the rest."""
+    long_sentence = "gamma delta eps zeta eta theta iota kappa lam mu nu xi omi pi rho sigma tau ups."
+    text = " ".join([long_sentence] * 40 + ["beta."])
+    recorder = RecordsEncoding(translator)
+    with client_for(recorder) as client:
+        recorder.batches.clear()  # the start-up's warm-up
+        answer = client.post("/v1/translate", json={"text": text})
+    with client_for(translator, batching="off") as client:
+        one_by_one = client.post("/v1/translate", json={"text": text})
+    assert answer.status_code == 200
+    assert answer.json()["translations"][0]["text"] == one_by_one.json()["translations"][0]["text"]
+    lengths = [n for batch in recorder.batches for n in batch]
+    assert sorted(lengths) == lengths and len(lengths) == 41 and len(recorder.batches) > 1
+    assert all(len(batch) * max(batch) <= ENCODE_CHUNK_TOKENS for batch in recorder.batches)

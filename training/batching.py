@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import torch
 
 from model.tokenizer import BOS, EOS, PAD
+from model.translator import padded_batches
 
 Example = tuple[list[int], list[int]]  # (source ids, target ids), no specials
 
@@ -27,16 +28,8 @@ def epoch_batches(examples: list[Example], batch_tokens: int, seed: int, epoch: 
     gen = torch.Generator().manual_seed(seed * 100_003 + epoch)
     noise = torch.rand(len(examples), generator=gen).tolist()
     order = sorted(range(len(examples)), key=lambda i: (len(examples[i][1]), len(examples[i][0]), noise[i]))
-    batches, current, longest = [], [], 0
-    for i in order:
-        length = max(len(examples[i][0]), len(examples[i][1])) + 1
-        if current and (len(current) + 1) * max(longest, length) > batch_tokens:
-            batches.append(current)
-            current, longest = [], 0
-        current.append(i)
-        longest = max(longest, length)
-    if current:
-        batches.append(current)
+    lengths = [max(len(src), len(tgt)) + 1 for src, tgt in examples]  # + EOS (source) or BOS (target)
+    batches = padded_batches(order, lengths, batch_tokens)
     perm = torch.randperm(len(batches), generator=gen).tolist()
     return [batches[p] for p in perm]
 
