@@ -215,8 +215,9 @@ class Batcher:
             try:
                 if batch:
                     self._process(batch)
-                while encoded:
-                    self._stream.join(encoded.pop(0))
+                if encoded:
+                    self._stream.join(*encoded)
+                    encoded = []
                 if self._stream:
                     self._step()
             except Exception:  # never let the model thread die

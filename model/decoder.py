@@ -41,31 +41,35 @@ class Memory:
         """Rows in a new order (beam expansion, finished sentences leaving the batch)."""
         return Memory(**{f.name: select_rows(getattr(self, f.name), rows) for f in fields(self)})
 
-    def cat(self, other: Memory) -> Memory:
-        """The rows of both (sentences joining a live batch); the source side is padded to the longer one."""
-        width = max(self.mask.size(1), other.mask.size(1))
-
-        def join(name: str) -> torch.Tensor | None:
-            a, b = getattr(self, name), getattr(other, name)
-            if a is None:
-                return None
-            if name in ("states", "mask", "keys"):  # (B,S,...)
-                a, b = pad_source(a, width), pad_source(b, width)
-            return torch.cat([a, b])
-
-        return Memory(**{f.name: join(f.name) for f in fields(self)})
-
-
-def pad_source(t: torch.Tensor, width: int) -> torch.Tensor:
-    """(B,S,...) -> (B,width,...) with zeros (False in a mask) after the S real positions."""
-    if t.size(1) == width:
-        return t
-    return torch.cat([t, t.new_zeros((t.size(0), width - t.size(1)) + t.shape[2:])], dim=1)
+    @staticmethod
+    def place(parts: list[tuple[Memory, torch.Tensor]], rows: int) -> Memory:
+        """The rows of several batches in one, each row at its position (place_rows); sources padded to the widest."""
+        return Memory(**{f.name: place_rows([(getattr(m, f.name), at) for m, at in parts], rows) for f in fields(Memory)})
 
 
 def select_rows(t: torch.Tensor | None, rows: torch.Tensor) -> torch.Tensor | None:
     """t's rows (dim 0) in the order of rows; None stays None (an optional per-sentence tensor)."""
     return None if t is None else t.index_select(0, rows)
+
+
+def place_rows(parts: list[tuple[torch.Tensor | None, torch.Tensor]], rows: int, dim: int = 0) -> torch.Tensor | None:
+    """One tensor from several, in one copy of each: part t's row i (along dim) goes to position at[i]; positions
+    from `rows` on are cut off (how rows are left out without a second copy). The other dims are as wide as the
+    widest part's, zeros (False) where a narrower part does not reach: a shorter source, shorter outputs."""
+    tensors = [t for t, _ in parts]
+    if tensors[0] is None:
+        return None
+    shape = [max(t.size(d) for t in tensors) for d in range(tensors[0].dim())]
+    shape[dim] = sum(t.size(dim) for t in tensors)
+    ragged = any(t.size(d) != shape[d] for t in tensors for d in range(t.dim()) if d != dim)
+    out = tensors[0].new_zeros(shape) if ragged else tensors[0].new_empty(shape)
+    for t, at in parts:
+        view = out
+        for d in range(t.dim()):
+            if d != dim:
+                view = view.narrow(d, 0, t.size(d))
+        view.index_copy_(dim, at, t)
+    return out.narrow(dim, 0, rows)
 
 
 def select_state(state: State, rows: torch.Tensor) -> State:
@@ -74,10 +78,11 @@ def select_state(state: State, rows: torch.Tensor) -> State:
     return state.index_select(1, rows)
 
 
-def cat_state(a: State, b: State) -> State:
-    if isinstance(a, tuple):
-        return tuple(torch.cat([x, y], dim=1) for x, y in zip(a, b))
-    return torch.cat([a, b], dim=1)
+def place_state(parts: list[tuple[State, torch.Tensor]], rows: int) -> State:
+    """place_rows of (L,n,H) states (LSTM: each of (h, c)), rows along dim 1."""
+    if isinstance(parts[0][0], tuple):
+        return tuple(place_state([(s[k], at) for s, at in parts], rows) for k in range(len(parts[0][0])))
+    return place_rows(parts, rows, dim=1).contiguous()
 
 
 class Decoder(nn.Module):

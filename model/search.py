@@ -11,9 +11,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
-from model.decoder import Memory, State, cat_state, select_rows, select_state
+from model.decoder import Memory, State, place_rows, place_state, select_rows, select_state
 from model.tokenizer import BOS, EOS
 
 
@@ -46,18 +45,13 @@ class Rows:
         return Rows(self.memory.select(rows), select_state(self.state, rows),
                     *(select_rows(getattr(self, f.name), rows) for f in fields(self)[2:]))
 
-    def cat(self, other: Rows) -> Rows:
-        """The rows of both; tokens and attention padded to the longer outputs (and sources)."""
-        width = max(self.tokens.size(1), other.tokens.size(1))
-        source = max(self.memory.mask.size(1), other.memory.mask.size(1))
-        tokens = torch.cat([F.pad(t, (0, width - t.size(1))) for t in (self.tokens, other.tokens)])  # (n,W)
-        attention = None
-        if self.attention is not None:  # (n,W,S)
-            attention = torch.cat([F.pad(a, (0, source - a.size(2), 0, width - a.size(1)))
-                                   for a in (self.attention, other.attention)])
-        per_row = (torch.cat([getattr(self, name), getattr(other, name)])
-                   for name in ("prev", "scores", "length", "max_len", "live"))
-        return Rows(self.memory.cat(other.memory), cat_state(self.state, other.state), *per_row, tokens, attention)
+    @staticmethod
+    def place(parts: list[tuple[Rows, torch.Tensor]], rows: int) -> Rows:
+        """The rows of several Rows in one copy, row i of a part at position at[i]; positions from `rows` on are
+        cut off. Sources, tokens and attention are padded to the widest part's (model.decoder.place_rows)."""
+        per_row = (place_rows([(getattr(r, f.name), at) for r, at in parts], rows) for f in fields(Rows)[2:])
+        return Rows(Memory.place([(r.memory, at) for r, at in parts], rows),
+                    place_state([(r.state, at) for r, at in parts], rows), *per_row)
 
 
 class LiveBatch:
@@ -69,7 +63,8 @@ class LiveBatch:
     the mask False, and nothing else is shared between rows.
 
     Leaving costs a copy of every row's tensors (the memory above all), so the rows of ended sentences stay, marked
-    dead and computed for nothing, until they are a quarter of the batch or sentences join (which copies anyway).
+    dead and computed for nothing, until they are a quarter of the batch or sentences join (add_groups' one copy
+    leaves them out).
     Rows are kept in order of source length: Bahdanau attention works on pieces of neighbouring rows, each as wide
     as its longest source, and a row's length never changes.
     """
@@ -88,17 +83,36 @@ class LiveBatch:
 
     def add(self, memory: Memory, max_len: torch.Tensor, keys: list[Any]) -> None:
         """Sentences encoded by model.encode; they write their first token at the next step()."""
-        n, device = len(keys), memory.mask.device
-        width = int(max_len.max())
+        self.add_groups([(memory, max_len, keys)])
+
+    def add_groups(self, groups: list[tuple[Memory, torch.Tensor, list[Any]]]) -> None:
+        """add() of several encoded batches at once. The live rows and the new ones go into new tensors in one
+        copy, in order of source length, and the dead rows are left out of it."""
+        parts = [] if self.rows is None else [self.rows]
+        parts += [self._new_rows(memory, max_len) for memory, max_len, _ in groups]
+        keys = self.keys + [key for _, _, group in groups for key in group]
+        device = parts[0].prev.device
+        dead = torch.tensor([key is DEAD for key in keys], device=device)
+        lengths = torch.cat([rows.memory.mask.sum(1) for rows in parts]).masked_fill(dead, 2**62)  # dead rows last
+        order = lengths.argsort(stable=True)
+        alive = len(keys) - int(dead.sum())
+        if len(parts) == 1 and alive == len(keys) and bool((order == torch.arange(len(keys), device=device)).all()):
+            self.rows, self.keys = parts[0], keys  # one batch, in order already (greedy_search's)
+            return
+        at = torch.empty_like(order)
+        at[order] = torch.arange(len(order), device=device)  # row i of the parts, one after another, goes to at[i]
+        offsets = torch.tensor([0] + [len(rows.prev) for rows in parts]).cumsum(0).tolist()
+        self.rows = Rows.place([(rows, at[a:b]) for rows, a, b in zip(parts, offsets, offsets[1:])], alive)
+        self.keys = [keys[i] for i in order[:alive].tolist()]
+        self.dead = 0
+
+    def _new_rows(self, memory: Memory, max_len: torch.Tensor) -> Rows:
+        n, device, width = len(max_len), memory.mask.device, int(max_len.max())
         attention = memory.states.new_zeros(n, width, memory.mask.size(1)) if self.with_attention else None
-        rows = Rows(memory, self.model.decoder.initial_state(memory), torch.full((n,), BOS, device=device),
+        return Rows(memory, self.model.decoder.initial_state(memory), torch.full((n,), BOS, device=device),
                     torch.zeros(n, device=device), torch.zeros(n, dtype=torch.long, device=device), max_len.long(),
                     torch.ones(n, dtype=torch.bool, device=device),
                     torch.zeros(n, width, dtype=torch.long, device=device), attention)
-        self._compact()
-        self.rows = rows if self.rows is None else self.rows.cat(rows)
-        self.keys += keys
-        self._sort_by_source_length()
 
     def step(self) -> list[tuple[Any, Hypothesis]]:
         """One token for every live sentence; the ones that ended, as (key, Hypothesis), leave the batch."""
@@ -131,16 +145,6 @@ class LiveBatch:
         self.dead += len(rows)
         if self.dead * self.COMPACT_SHARE >= len(self.keys):
             self._compact()
-
-    def _sort_by_source_length(self) -> None:
-        """Rows in order of source length, so that attention's pieces of neighbouring rows are of similar widths
-        (model/attention.py: each piece reaches as far as its longest source)."""
-        lengths = self.rows.memory.mask.sum(1)
-        if bool((lengths[1:] >= lengths[:-1]).all()):
-            return
-        order = lengths.argsort(stable=True)
-        self.rows = self.rows.select(order)
-        self.keys = [self.keys[i] for i in order.tolist()]
 
     def _compact(self) -> None:
         """Copy the live rows into new tensors without the dead ones."""

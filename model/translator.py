@@ -190,11 +190,13 @@ class GreedyStream:
         return Encoded(memory, max_len, [(keys[i], ids[i]) for i in joining], blank)
 
     @torch.inference_mode()
-    def join(self, encoded: Encoded) -> None:
-        """Add encoded sentences to the live batch: they write their first token at the next step()."""
-        self.ready += encoded.blank
-        if encoded.entries:
-            self.live.add(encoded.memory, encoded.max_len, encoded.entries)
+    def join(self, *encoded: Encoded) -> None:
+        """Add encoded sentences to the live batch (in one copy of it): they write their first token at the next
+        step()."""
+        groups = [(e.memory, e.max_len, e.entries) for e in encoded if e.entries]
+        if groups:
+            self.live.add_groups(groups)
+        self.ready += [key for e in encoded for key in e.blank]
 
     def add(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio) -> None:
         """encode() and join() at once."""

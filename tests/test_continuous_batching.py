@@ -31,9 +31,9 @@ def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
         alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1],
                                with_attention=True)[0] for i in range(6)]
         live, got = LiveBatch(model, with_attention=True), {}  # ended rows stay until they are 1/4 of the batch
-        for first, last, steps in ((0, 2, 3), (2, 3, 1), (3, 6, 0)):  # three groups join after 3 and 4 steps
-            rows = slice(first, last)
-            live.add(model.encode(src[rows], lengths[rows]), max_len[rows], list(range(first, last)))
+        for joining, steps in ((((0, 2),), 3), (((2, 3),), 1), (((3, 5), (5, 6)), 0)):  # after 3 and 4 steps; the
+            groups = [(model.encode(src[a:b], lengths[a:b]), max_len[a:b], list(range(a, b))) for a, b in joining]
+            live.add_groups(groups)  # last two groups join together
             for _ in range(steps):
                 got.update(live.step())
         while live:
@@ -44,6 +44,28 @@ def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
         for i in range(6):
             assert torch.allclose(got[i].attention[:, : lengths[i]], alone[i].attention, atol=1e-5)
             assert got[i].attention[:, lengths[i] :].abs().sum() == 0  # padding of the shared batch gets nothing
+
+
+def test_sentences_join_a_batch_that_holds_removed_rows():
+    """A removed row stays in the batch, dead, until a join leaves it out; the live rows keep their tokens."""
+    torch.manual_seed(0)
+    model = InferenceModel(Seq2Seq(tiny_config("bahdanau"))).eval()
+    src, lengths = random_batch(batch=10, length=9)
+    max_len = max_lengths(lengths, 2.0)
+    with torch.no_grad():
+        alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]),
+                               max_len[i : i + 1])[0] for i in range(10)]
+        live, got = LiveBatch(model), {}
+        live.add(model.encode(src[:8], lengths[:8]), max_len[:8], list(range(8)))
+        got.update(live.step())
+        live.remove({live.keys.index(3)})  # one dead row of eight: kept until the join
+        assert live.dead == 1
+        live.add(model.encode(src[8:], lengths[8:]), max_len[8:], [8, 9])
+        assert live.dead == 0 and len(live.keys) == 9 - len(got)
+        while live:
+            got.update(live.step())
+    assert 3 not in got
+    assert {i: got[i].tokens for i in got} == {i: alone[i].tokens for i in range(10) if i != 3}
 
 
 def test_stream_matches_translate_and_lets_short_sentences_leave_first(translator):

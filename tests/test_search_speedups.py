@@ -5,7 +5,7 @@ import pytest
 import torch
 from test_model import random_batch
 
-from model.decoder import FastDecoder
+from model.decoder import FastDecoder, Memory
 from model.search import beam_search, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.tokenizer import BOS, PAD
@@ -79,13 +79,17 @@ def test_the_trained_model_is_left_as_it_was():
     assert set(after) == set(before) and all(torch.equal(after[name], p) for name, p in before.items())
 
 
-def test_memory_cat_pads_the_source_side():
+def test_memory_place_puts_rows_in_place_pads_the_source_side_and_cuts_off_the_rest():
     _, fast = models("luong")
     src, lengths = random_batch(batch=3, length=5)
     long_src, long_lengths = random_batch(batch=2, length=9, seed=1)
     with torch.no_grad():
         a, b = fast.encode(src, lengths), fast.encode(long_src, long_lengths)
-        both = a.cat(b)
-    assert both.states.shape[:2] == (5, 9) and both.keys.shape[:2] == (5, 9) and both.gates.size(0) == 5
-    assert not both.mask[:3, 5:].any() and float(both.states[:3, 5:].abs().sum()) == 0.0
-    assert torch.equal(both.mask[3:], b.mask)
+        both = Memory.place([(a, torch.tensor([4, 0, 2])), (b, torch.tensor([1, 3]))], rows=4)  # a's row 0 cut off
+    assert both.states.shape[:2] == (4, 9) and both.keys.shape[:2] == (4, 9) and both.gates.size(0) == 4
+    for position, (memory, row) in enumerate([(a, 1), (b, 0), (a, 2), (b, 1)]):
+        width = memory.mask.size(1)
+        assert torch.equal(both.states[position, :width], memory.states[row])
+        assert torch.equal(both.mask[position, :width], memory.mask[row])
+        assert torch.equal(both.gates[position], memory.gates[row])
+        assert not both.mask[position, width:].any() and float(both.states[position, width:].abs().sum()) == 0.0
