@@ -295,8 +295,7 @@ class Batcher:
     def _run_encoder(self) -> None:
         torch.set_num_threads(self._torch_threads)
         while (jobs := self._next_to_encode()) is not None:
-            lengths = [job.tokens for job in jobs]
-            for chunk in padded_batches(sorted(range(len(jobs)), key=lengths.__getitem__), lengths, ENCODE_CHUNK_TOKENS):
+            for chunk in padded_batches([job.tokens for job in jobs], ENCODE_CHUNK_TOKENS):
                 start = time.perf_counter()
                 encoded = self._encode([jobs[i] for i in chunk])
                 self.metrics.model_seconds.inc(time.perf_counter() - start)

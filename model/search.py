@@ -8,6 +8,7 @@ one running and lets sentences join it between steps (continuous batching), with
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from itertools import accumulate
 from typing import Any
 
 import torch
@@ -101,7 +102,7 @@ class LiveBatch:
             return
         at = torch.empty_like(order)
         at[order] = torch.arange(len(order), device=device)  # row i of the parts, one after another, goes to at[i]
-        offsets = torch.tensor([0] + [len(rows.prev) for rows in parts]).cumsum(0).tolist()
+        offsets = list(accumulate((len(rows.prev) for rows in parts), initial=0))
         self.rows = Rows.place([(rows, at[a:b]) for rows, a, b in zip(parts, offsets, offsets[1:])], alive)
         self.keys = [keys[i] for i in order[:alive].tolist()]
         self.dead = 0

@@ -99,8 +99,7 @@ class Translator:
 
     def _batches(self, ids: list[list[int]]) -> list[list[int]]:
         """Indices grouped into batches of similar length within the token budget."""
-        lengths = [len(s) for s in ids]
-        return padded_batches(sorted(range(len(ids)), key=lengths.__getitem__), lengths, self.batch_tokens)
+        return padded_batches([len(s) for s in ids], self.batch_tokens)
 
     def source_ids(self, texts: list[str]) -> list[list[int]]:
         return [s + [EOS] for s in self.bundle.src_tokenizer.encode(texts)]
@@ -135,11 +134,11 @@ class Translator:
         )
 
 
-def padded_batches(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:
-    """The indices in order (shortest first), cut into batches whose padded size, rows x longest length, stays
-    within budget; one longer than the budget makes a batch alone."""
+def padded_batches(lengths: list[int], budget: int, order: list[int] | None = None) -> list[list[int]]:
+    """The indices in order (default: shortest first), cut into batches whose padded size, rows x longest length,
+    stays within budget; one longer than the budget makes a batch alone."""
     batches, current, longest = [], [], 0
-    for i in order:
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__) if order is None else order:
         if current and (len(current) + 1) * max(longest, lengths[i]) > budget:
             batches.append(current)
             current, longest = [], 0

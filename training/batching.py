@@ -29,7 +29,7 @@ def epoch_batches(examples: list[Example], batch_tokens: int, seed: int, epoch: 
     noise = torch.rand(len(examples), generator=gen).tolist()
     order = sorted(range(len(examples)), key=lambda i: (len(examples[i][1]), len(examples[i][0]), noise[i]))
     lengths = [max(len(src), len(tgt)) + 1 for src, tgt in examples]  # + EOS (source) or BOS (target)
-    batches = padded_batches(order, lengths, batch_tokens)
+    batches = padded_batches(lengths, batch_tokens, order)
     perm = torch.randperm(len(batches), generator=gen).tolist()
     return [batches[p] for p in perm]
 
