@@ -42,6 +42,7 @@ import torch
 
 from app.metrics import Metrics
 from app.settings import Settings
+from model.text import clean_input
 from model.translator import DecodeOptions, Encoded, Translation, Translator, padded_batches
 
 log = logging.getLogger("nmt.service")
@@ -78,12 +79,16 @@ class Job:
     """One sentence waiting for the model."""
 
     text: str
-    tokens: int
+    ids: list[int]  # source ids, EOS included
     options: DecodeOptions
     ticket: Ticket
     future: asyncio.Future
     queued_at: float = field(default_factory=time.monotonic)
     seated: bool = False  # taken by the encoder thread: its source tokens count against the live batch's budget
+
+    @property
+    def tokens(self) -> int:
+        return len(self.ids)
 
     @property
     def key(self) -> tuple:
@@ -193,8 +198,8 @@ class Batcher:
 
     def _submit(self, texts: list[str], options: DecodeOptions, ticket: Ticket,
                 loop: asyncio.AbstractEventLoop) -> list[Job]:
-        lengths = [len(ids) + 1 for ids in self.translator.bundle.src_tokenizer.encode(texts)]  # + EOS
-        jobs = [Job(text, n, options, ticket, loop.create_future()) for text, n in zip(texts, lengths)]
+        ids = self.translator.source_ids([clean_input(text) for text in texts])  # what the encoder thread encodes
+        jobs = [Job(text, s, options, ticket, loop.create_future()) for text, s in zip(texts, ids)]
         with self._cond:
             if self._stopping:
                 raise Stopped("the service is shutting down")
@@ -347,7 +352,7 @@ class Batcher:
         if any(job.options.max_len_ratio != ratio for job in jobs):  # rare: one encoder batch per ratio
             return [chunk for job in jobs for chunk in self._encode([job])]
         try:
-            return [self._stream.encode([job.text for job in jobs], jobs, ratio)]
+            return [self._stream.encode([job.text for job in jobs], jobs, ratio, [job.ids for job in jobs])]
         except Exception:
             if len(jobs) > 1:
                 log.exception("model failed to encode %d sentences; encoding them one by one", len(jobs))

@@ -176,11 +176,12 @@ class GreedyStream:
         return len(self.live) + len(self.ready)
 
     @torch.inference_mode()
-    def encode(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio) -> Encoded:
-        """Encode the texts (one batch) for join(); InvalidText if one is not valid. It only reads the model, so it
-        may run on another thread while step() runs."""
+    def encode(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio,
+               ids: list[list[int]] | None = None) -> Encoded:
+        """Encode the texts (one batch) for join(); InvalidText if one is not valid. ids: their source_ids, when the
+        caller has them already. It only reads the model, so it may run on another thread while step() runs."""
         texts = [clean_input(t) for t in texts]
-        ids = self.translator.source_ids(texts)
+        ids = ids or self.translator.source_ids(texts)
         joining = [i for i, text in enumerate(texts) if text.strip()]
         blank = [keys[i] for i, text in enumerate(texts) if not text.strip()]
         if not joining:

@@ -51,7 +51,7 @@ class Gate:
     and fails any batch that holds a text with "poison" in it."""
 
     def __init__(self, inner: Translator):
-        self.inner, self.bundle, self.device = inner, inner.bundle, inner.device
+        self.inner, self.bundle, self.device, self.source_ids = inner, inner.bundle, inner.device, inner.source_ids
         self.opened, self.entered = threading.Event(), threading.Event()
         self.opened.set()
         self.calls: list[tuple[list[str], DecodeOptions]] = []

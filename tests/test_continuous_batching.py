@@ -111,7 +111,7 @@ class Wrapped:
     """A translator that behaves as the real one, except for what a subclass changes in its stream()."""
 
     def __init__(self, inner):
-        self.inner, self.bundle, self.device = inner, inner.bundle, inner.device
+        self.inner, self.bundle, self.device, self.source_ids = inner, inner.bundle, inner.device, inner.source_ids
 
     def translate(self, texts, options=None):
         return self.inner.translate(texts, options)
@@ -150,10 +150,10 @@ class FailsToEncode(Wrapped):
         stream = self.inner.stream()
         encode = stream.encode
 
-        def failing(texts, keys, ratio):
+        def failing(texts, keys, ratio, ids=None):
             if any("poison" in t for t in texts):
                 raise RuntimeError("encoder failed")
-            return encode(texts, keys, ratio)
+            return encode(texts, keys, ratio, ids)
 
         stream.encode = failing
         return stream
@@ -240,9 +240,9 @@ class RecordsEncoding(Wrapped):
         stream = self.inner.stream()
         encode = stream.encode
 
-        def recording(texts, keys, ratio):
+        def recording(texts, keys, ratio, ids=None):
             self.batches.append([job.tokens for job in keys])
-            return encode(texts, keys, ratio)
+            return encode(texts, keys, ratio, ids)
 
         stream.encode = recording
         return stream

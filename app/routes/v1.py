@@ -44,7 +44,7 @@ class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
 
 
-def require_key(request: Request) -> None:
+async def require_key(request: Request) -> None:  # async: a plain def would run in a worker thread
     check_api_key(settings_of(request), header_key(request))
 
 
