@@ -4,7 +4,8 @@
 
 Starts the server --runs times with fp32 weights and --runs times with --int8 (alternating), polls /ready every
 50 ms, and reads the process's peak RSS (VmHWM in /proc, Linux) once it is ready: the model loaded, the model
-thread warmed up by one translation (beam 1). Prints the median and the range of each.
+thread warmed up by one translation (beam 1). Prints the median and the range of each, and which torch build the
+server imports: PyPI's CUDA build of torch costs about 300 MB more resident memory than a CPU build, GPU or not.
 """
 from __future__ import annotations
 
@@ -41,7 +42,9 @@ def main() -> int:
         for int8 in (False, True):
             runs[int8].append(measure(model, int8))
     rows = [summarize("fp32", runs[False]), summarize("int8", runs[True])]
-    print(f"nmt serve --model {model}: process start -> /ready 200, memory once ready")
+    import torch  # the server's own: the same interpreter and environment
+
+    print(f"nmt serve --model {model}, torch {torch.__version__}: process start -> /ready 200, memory once ready")
     print_table(rows, ["weights", "runs", "ready_s", "ready_s_range", "peak_rss_mb", "peak_rss_mb_range", "rss_mb"])
     if args.json:
         print_json({"benchmark": "serve_startup", "model": str(model), "rows": rows})
