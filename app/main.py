@@ -51,7 +51,7 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
         app.state.ready = False
         app.state.batcher.stop()
 
-    app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
     app.state.settings, app.state.metrics = settings, Metrics()
     app.state.translator, app.state.batcher, app.state.ready = translator, None, False

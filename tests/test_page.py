@@ -64,3 +64,12 @@ def test_page_shows_errors(server, browser):
     page.click("#translate")
     page.wait_for_function("document.getElementById('status').textContent.startsWith('error')", timeout=30_000)
     assert "at most 8" in page.inner_text("#status")
+
+
+def test_docs_page_renders_the_api_offline(server, browser):
+    page = browser.new_page()
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(server) else outside.append(request.url))
+    page.goto(f"{server}/docs")
+    page.wait_for_selector(".opblock-summary-path[data-path='/v1/translate']", timeout=30_000)
+    assert not outside  # Swagger UI comes from our own static files, not a CDN

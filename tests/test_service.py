@@ -68,7 +68,10 @@ def test_health_ready_models_languages(client):
     assert client.get("/languages").json() == [{"code": "en", "name": "English", "targets": ["es"]},
                                                {"code": "es", "name": "Spanish", "targets": []}]
     assert "/v1/translate" in client.get("/openapi.json").json()["paths"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "https://" not in docs.text  # Swagger UI works without a network
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/static/swagger/{asset}" in docs.text and client.get(f"/static/swagger/{asset}").status_code == 200
 
 
 def test_translate_text_and_list(client):
