@@ -88,7 +88,7 @@ class LiveBatch:
 
     def add_groups(self, groups: list[tuple[Memory, torch.Tensor, list[Any]]]) -> None:
         """add() of several encoded batches at once. The live rows and the new ones go into new tensors in one
-        copy, in order of source length, and the dead rows are left out of it."""
+        copy, in order of source length, and the dead rows are left out of it (with no groups: a compaction)."""
         parts = [] if self.rows is None else [self.rows]
         parts += [self._new_rows(memory, max_len) for memory, max_len, _ in groups]
         keys = self.keys + [key for _, _, group in groups for key in group]
@@ -97,6 +97,9 @@ class LiveBatch:
         lengths = torch.cat([rows.memory.mask.sum(1) for rows in parts]).masked_fill(dead, 2**62)  # dead rows last
         order = lengths.argsort(stable=True)
         alive = len(keys) - int(dead.sum())
+        if not alive:
+            self.rows, self.keys, self.dead = None, [], 0
+            return
         if len(parts) == 1 and alive == len(keys) and bool((order == torch.arange(len(keys), device=device)).all()):
             self.rows, self.keys = parts[0], keys  # one batch, in order already (greedy_search's)
             return
@@ -145,16 +148,7 @@ class LiveBatch:
             self.keys[i] = DEAD
         self.dead += len(rows)
         if self.dead * self.COMPACT_SHARE >= len(self.keys):
-            self._compact()
-
-    def _compact(self) -> None:
-        """Copy the live rows into new tensors without the dead ones."""
-        if not self.dead:
-            return
-        keep = [i for i, key in enumerate(self.keys) if key is not DEAD]
-        self.keys = [self.keys[i] for i in keep]
-        self.rows = self.rows.select(torch.tensor(keep, dtype=torch.long, device=self.rows.prev.device)) if keep else None
-        self.dead = 0
+            self.add_groups([])  # one copy of the live rows, without the dead ones
 
     def _hypothesis(self, i: int) -> Hypothesis:
         r, n = self.rows, int(self.rows.length[i])

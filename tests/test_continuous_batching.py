@@ -68,6 +68,28 @@ def test_sentences_join_a_batch_that_holds_removed_rows():
     assert {i: got[i].tokens for i in got} == {i: alone[i].tokens for i in range(10) if i != 3}
 
 
+def test_dead_rows_are_copied_out_at_a_quarter_of_the_batch():
+    torch.manual_seed(0)
+    model = InferenceModel(Seq2Seq(tiny_config("bahdanau"))).eval()
+    src, lengths = random_batch(batch=8, length=9)
+    max_len = max_lengths(lengths, 2.0)
+    with torch.no_grad():
+        alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]),
+                               max_len[i : i + 1])[0] for i in range(8)]
+        live, got = LiveBatch(model), {}
+        live.add(model.encode(src, lengths), max_len, list(range(8)))
+        live.remove({live.keys.index(1), live.keys.index(6)})  # 2 of 8: a quarter
+        assert live.dead == 0 and sorted(live.keys) == [0, 2, 3, 4, 5, 7] and len(live.rows.prev) == 6
+        got.update(live.step())
+        live.remove(set(range(len(live.keys))))  # every row: an empty batch that sentences can join again
+        assert len(live) == 0 and live.rows is None
+        live.add(model.encode(src[:3], lengths[:3]), max_len[:3], [0, 1, 2])
+        got = {}
+        while live:
+            got.update(live.step())
+    assert {i: got[i].tokens for i in got} == {i: alone[i].tokens for i in range(3)}
+
+
 def test_stream_matches_translate_and_lets_short_sentences_leave_first(translator):
     alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
     stream, done, order = translator.stream(), {}, []
