@@ -12,7 +12,7 @@ from service_fixtures import client_for
 from test_model import random_batch
 
 from app.batcher import ENCODE_CHUNK_TOKENS
-from model.search import LiveBatch, greedy_search, max_lengths
+from model.search import Hypothesis, LiveBatch, greedy_search, max_lengths
 from model.seq2seq import Seq2Seq
 from model.translator import DecodeOptions, InferenceModel
 from tests.conftest import tiny_config
@@ -21,15 +21,26 @@ SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta eta theta iota"
              "ups tau", "omi pi rho sigma", "beta", ""]
 
 
-@pytest.mark.parametrize("attention", ["none", "luong", "bahdanau"])
-def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
+def tiny_batch(attention: str, batch: int):
+    """A seeded tiny model and a random batch of sources with their output caps."""
     torch.manual_seed(0)
     model = InferenceModel(Seq2Seq(tiny_config(attention))).eval()
-    src, lengths = random_batch(batch=6, length=9)
-    max_len = max_lengths(lengths, 2.0)
+    src, lengths = random_batch(batch=batch, length=9)
+    return model, src, lengths, max_lengths(lengths, 2.0)
+
+
+@torch.no_grad()
+def greedy_alone(model, src, lengths, max_len, with_attention: bool = False) -> list[Hypothesis]:
+    """Each sentence decoded by itself: what a shared, changing batch must reproduce."""
+    return [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1],
+                          with_attention)[0] for i in range(len(lengths))]
+
+
+@pytest.mark.parametrize("attention", ["none", "luong", "bahdanau"])
+def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
+    model, src, lengths, max_len = tiny_batch(attention, batch=6)
+    alone = greedy_alone(model, src, lengths, max_len, with_attention=True)
     with torch.no_grad():
-        alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1],
-                               with_attention=True)[0] for i in range(6)]
         live, got = LiveBatch(model, with_attention=True), {}  # ended rows stay until they are 1/4 of the batch
         for joining, steps in ((((0, 2),), 3), (((2, 3),), 1), (((3, 5), (5, 6)), 0)):  # after 3 and 4 steps; the
             groups = [(model.encode(src[a:b], lengths[a:b]), max_len[a:b], list(range(a, b))) for a, b in joining]
@@ -48,13 +59,9 @@ def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
 
 def test_sentences_join_a_batch_that_holds_removed_rows():
     """A removed row stays in the batch, dead, until a join leaves it out; the live rows keep their tokens."""
-    torch.manual_seed(0)
-    model = InferenceModel(Seq2Seq(tiny_config("bahdanau"))).eval()
-    src, lengths = random_batch(batch=10, length=9)
-    max_len = max_lengths(lengths, 2.0)
+    model, src, lengths, max_len = tiny_batch("bahdanau", batch=10)
+    alone = greedy_alone(model, src, lengths, max_len)
     with torch.no_grad():
-        alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]),
-                               max_len[i : i + 1])[0] for i in range(10)]
         live, got = LiveBatch(model), {}
         live.add(model.encode(src[:8], lengths[:8]), max_len[:8], list(range(8)))
         got.update(live.step())
@@ -69,18 +76,14 @@ def test_sentences_join_a_batch_that_holds_removed_rows():
 
 
 def test_dead_rows_are_copied_out_at_a_quarter_of_the_batch():
-    torch.manual_seed(0)
-    model = InferenceModel(Seq2Seq(tiny_config("bahdanau"))).eval()
-    src, lengths = random_batch(batch=8, length=9)
-    max_len = max_lengths(lengths, 2.0)
+    model, src, lengths, max_len = tiny_batch("bahdanau", batch=8)
+    alone = greedy_alone(model, src, lengths, max_len)
     with torch.no_grad():
-        alone = [greedy_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]),
-                               max_len[i : i + 1])[0] for i in range(8)]
-        live, got = LiveBatch(model), {}
+        live = LiveBatch(model)
         live.add(model.encode(src, lengths), max_len, list(range(8)))
         live.remove({live.keys.index(1), live.keys.index(6)})  # 2 of 8: a quarter
         assert live.dead == 0 and sorted(live.keys) == [0, 2, 3, 4, 5, 7] and len(live.rows.prev) == 6
-        got.update(live.step())
+        live.step()
         live.remove(set(range(len(live.keys))))  # every row: an empty batch that sentences can join again
         assert len(live) == 0 and live.rows is None
         live.add(model.encode(src[:3], lengths[:3]), max_len[:3], [0, 1, 2])
