@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+from importlib.metadata import version
 
 from common import Server, default_model, print_json, print_table
 
@@ -42,9 +43,8 @@ def main() -> int:
         for int8 in (False, True):
             runs[int8].append(measure(model, int8))
     rows = [summarize("fp32", runs[False]), summarize("int8", runs[True])]
-    import torch  # the server's own: the same interpreter and environment
-
-    print(f"nmt serve --model {model}, torch {torch.__version__}: process start -> /ready 200, memory once ready")
+    torch = version("torch")  # the server's own: the same interpreter and environment
+    print(f"nmt serve --model {model}, torch {torch}: process start -> /ready 200, memory once ready")
     print_table(rows, ["weights", "runs", "ready_s", "ready_s_range", "peak_rss_mb", "peak_rss_mb_range", "rss_mb"])
     if args.json:
         print_json({"benchmark": "serve_startup", "model": str(model), "rows": rows})
