@@ -54,8 +54,9 @@ RUN --mount=type=bind,from=torch-source,source=/wheels,target=/tmp/wheels \
 # the way of the real source: setuptools would take the stand-in's newer build/ files for the real ones.)
 COPY pyproject.toml /tmp/deps/
 RUN cd /tmp/deps \
-    && mkdir -p model training app \
-    && touch README.md cli.py model/__init__.py training/__init__.py app/__init__.py \
+    && mkdir -p nmt model training app app/routes models scripts \
+    && touch README.md nmt/__init__.py model/__init__.py training/__init__.py app/__init__.py \
+             app/routes/__init__.py models/__init__.py scripts/__init__.py \
     && pip install . \
     && pip uninstall -y nmt \
     && rm -rf /tmp/deps
@@ -63,10 +64,13 @@ RUN cd /tmp/deps \
 # ---- wheel: the project itself ---------------------------------------------------------------------------------------
 FROM deps AS wheel
 WORKDIR /src
-COPY pyproject.toml README.md cli.py ./
+COPY pyproject.toml README.md ./
+COPY nmt nmt
 COPY model model
 COPY training training
 COPY app app
+COPY models models
+COPY scripts scripts
 RUN pip wheel --no-deps -w /dist .
 
 # ---- model: the bundle, made world-readable without a second copy of it in the final image -------------------------
@@ -83,7 +87,7 @@ ENV PATH=/opt/venv/bin:$PATH
 # The project from its wheel, then a check that the service and its page are really there.
 RUN --mount=type=bind,from=wheel,source=/dist,target=/tmp/dist \
     pip install --no-deps --no-index /tmp/dist/*.whl \
-    && python -c "import cli, app.main, app.routes.page as p; assert (p.STATIC / 'index.html').is_file()" \
+    && python -c "import nmt.cli, nmt.app.main, nmt.app.routes.page as p; assert (p.STATIC / 'index.html').is_file()" \
     && nmt serve --help >/dev/null
 
 # The model last: a new model does not touch the layers above. Owned by root, readable by all: the service only

@@ -40,10 +40,10 @@ from functools import partial
 
 import torch
 
-from app.metrics import Metrics
-from app.settings import Settings
-from model.text import clean_input
-from model.translator import DecodeOptions, Encoded, Translation, Translator, padded_batches
+from nmt.app.metrics import Metrics
+from nmt.app.settings import Settings
+from nmt.model.text import clean_input
+from nmt.model.translator import DecodeOptions, Encoded, Translation, Translator, padded_batches
 
 log = logging.getLogger("nmt.service")
 GIL_SWITCH_S = 0.0005  # see Batcher.start
@@ -199,7 +199,7 @@ class Batcher:
     def _submit(self, texts: list[str], options: DecodeOptions, ticket: Ticket,
                 loop: asyncio.AbstractEventLoop) -> list[Job]:
         ids = self.translator.source_ids([clean_input(text) for text in texts])  # what the encoder thread encodes
-        jobs = [Job(text, s, options, ticket, loop.create_future()) for text, s in zip(texts, ids)]
+        jobs = [Job(text, s, options, ticket, loop.create_future()) for text, s in zip(texts, ids, strict=True)]
         with self._cond:
             if self._stopping:
                 raise Stopped("the service is shutting down")
@@ -372,7 +372,7 @@ class Batcher:
             outcomes = [self._translate_alone(job) for job in batch]
         tokens = sum(len(o.tgt_tokens) for o in outcomes if isinstance(o, Translation))
         self.metrics.record_batch(len(batch), tokens, time.perf_counter() - start)
-        for job, outcome in zip(batch, outcomes):
+        for job, outcome in zip(batch, outcomes, strict=True):
             job.resolve(outcome)
 
     def _translate_alone(self, job: Job) -> Translation | Exception:

@@ -1,6 +1,6 @@
 """The translation service: create_app(settings) assembles the FastAPI app.
 
-Start it with `nmt serve`, or `uvicorn --factory app.main:app_from_env` (settings from NMT_* variables).
+Start it with `nmt serve`, or `uvicorn --factory nmt.app.main:app_from_env` (settings from NMT_* variables).
 At startup the model is loaded, its thread started and warmed up by one translation; only then is /ready 200.
 """
 from __future__ import annotations
@@ -17,11 +17,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.batcher import Batcher
-from app.metrics import Metrics, MetricsMiddleware
-from app.routes import ApiError, libretranslate, ops, page, v1
-from app.settings import Settings
-from model.translator import DecodeOptions, Translator
+from nmt.app.batcher import Batcher
+from nmt.app.metrics import Metrics, MetricsMiddleware
+from nmt.app.routes import ApiError, libretranslate, ops, page, v1
+from nmt.app.settings import Settings
+from nmt.model.translator import DecodeOptions, Translator
 
 log = logging.getLogger("nmt.service")
 WARMUP_TIMEOUT_S = 300.0

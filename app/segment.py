@@ -24,7 +24,7 @@ class Segmented:
 
     def join(self, translations: list[str]) -> str:
         parts = [self.separators[0]]
-        for sentence, separator in zip(translations, self.separators[1:]):
+        for sentence, separator in zip(translations, self.separators[1:], strict=True):
             parts += [sentence, separator]
         return "".join(parts)
 

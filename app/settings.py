@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from model.bundle import DEFAULT_BUNDLE
+from nmt.model.bundle import DEFAULT_BUNDLE
 
 
 class Settings(BaseSettings):

@@ -38,7 +38,7 @@ def variant_config(base: Path, kind: str, minutes: float, out: Path) -> Path:
 
 def train(config: Path, run_dir: Path) -> None:
     resume = ["--resume"] if (run_dir / "checkpoints" / "last.pt").exists() else []
-    subprocess.run([sys.executable, "-m", "cli", "train", str(config), *resume], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "nmt.cli", "train", str(config), *resume], cwd=ROOT, check=True)
 
 
 def training_figures(run_dir: Path) -> dict:
@@ -53,8 +53,8 @@ def training_figures(run_dir: Path) -> dict:
 
 
 def test_scores(bundle: Path, test: Path) -> dict:
-    from model.translator import DecodeOptions, Translator
-    from training.evaluate import evaluate
+    from nmt.model.translator import DecodeOptions, Translator
+    from nmt.training.evaluate import evaluate
 
     translator = Translator.load(bundle, "cpu")
     row = {"params": sum(p.numel() for p in translator.bundle.model.parameters())}

@@ -3,22 +3,18 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-# (`nmt serve` in a subprocess, shared with the scripts and tests); importing _server also puts this checkout first on
-# sys.path, so that a benchmark measures its own model/, training/ and app/, whatever `pip install -e` points at.
-from _server import Server  # noqa: E402, F401
+from nmt.model.bundle import DEFAULT_BUNDLE as DEFAULT_MODEL
+from nmt.scripts.harness import Server  # noqa: F401  (`nmt serve` in a subprocess, shared with scripts and tests)
 
-DEFAULT_MODEL = ROOT / "models" / "en-es"
+ROOT = Path(__file__).resolve().parent.parent
 FALLBACK_MODEL = ROOT / "runs" / "bible-en-es" / "best"
 TEST_SPLIT = ROOT / "data" / "bible" / "test.tsv"
 
 
 def default_model() -> Path:
-    """models/en-es when it exists, else the training run's current best bundle."""
+    """The shipped en-es bundle when it exists, else the training run's current best bundle."""
     return DEFAULT_MODEL if DEFAULT_MODEL.exists() else FALLBACK_MODEL
 
 
@@ -30,9 +26,9 @@ def test_sources(path: Path = TEST_SPLIT) -> list[str]:
 def print_table(rows: list[dict], columns: list[str]) -> None:
     cells = [[_fmt(row.get(c, "")) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    print("  ".join(c.rjust(w) for c, w in zip(columns, widths)))
+    print("  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True)))
     for r in cells:
-        print("  ".join(v.rjust(w) for v, w in zip(r, widths)))
+        print("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)))
 
 
 def print_json(record: dict) -> None:

@@ -65,7 +65,7 @@ def flops_per_target_token(cfg, src_tokens: int, tgt_tokens: int, sentences: int
 
 def run(translator, sources: list[str], beam: int, batch: int, seconds: float) -> dict:
     """Translate chunks of `batch` sentences until all are done or `seconds` passed."""
-    from model.translator import DecodeOptions
+    from nmt.model.translator import DecodeOptions
 
     options = DecodeOptions(beam_size=beam)
     done, src_tokens, tgt_tokens, start = 0, 0, 0, time.perf_counter()
@@ -94,7 +94,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="also print one JSON line with every figure")
     args = parser.parse_args()
 
-    from model.translator import Translator
+    from nmt.model.translator import Translator
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -20,7 +20,7 @@ from common import TEST_SPLIT, default_model, print_json, print_table
 
 
 def timed(translator, sources: list[str], beam: int) -> tuple[float, list[str]]:
-    from model.translator import DecodeOptions
+    from nmt.model.translator import DecodeOptions
 
     start = time.perf_counter()
     texts = [t.text for t in translator.translate(sources, DecodeOptions(beam_size=beam))]
@@ -37,9 +37,9 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="also print one JSON line with every figure")
     args = parser.parse_args()
 
-    from model.translator import Translator
-    from training.corpus import load_corpus
-    from training.scoring import score
+    from nmt.model.translator import Translator
+    from nmt.training.corpus import load_corpus
+    from nmt.training.scoring import score
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -57,7 +57,7 @@ def main() -> int:
             for name, translator in translators.items():
                 elapsed, texts[name] = timed(translator, sources, beam)
                 seconds[name].append(elapsed)
-        ratios = [f / i for f, i in zip(seconds["fp32"], seconds["int8"])]
+        ratios = [f / i for f, i in zip(seconds["fp32"], seconds["int8"], strict=True)]
         bleu = {name: score(texts[name], references).bleu for name in translators}
         rows.append({"beam": beam, "sentences": len(sources),
                      "fp32_sent_per_s": len(sources) / statistics.median(seconds["fp32"]),

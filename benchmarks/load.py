@@ -97,9 +97,9 @@ def offline(model, sentences: list[str], count_tokens) -> list[dict]:
     """The offline throughput on the same test lines, two ways: `nmt evaluate --beam 1` (training/evaluate.py: the
     lines as they are, in chunks of 64), and Translator.translate on all the sentences the server would decode
     (app.segment.split of each line) in one call: its own length-sorted batches of up to 8000 tokens."""
-    from app.segment import split
-    from model.translator import DecodeOptions, Translator
-    from training.evaluate import evaluate
+    from nmt.app.segment import split
+    from nmt.model.translator import DecodeOptions, Translator
+    from nmt.training.evaluate import evaluate
 
     translator = Translator.load(model, "cpu")
     pieces = [piece for s in sentences for piece in split(s).sentences]
@@ -131,7 +131,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     args = parser.parse_args()
 
-    from model.bundle import load_bundle
+    from nmt.model.bundle import load_bundle
 
     model = args.model or default_model()
     sentences = test_sources()

@@ -21,8 +21,8 @@ from common import ROOT, default_model, print_json, print_table
 
 
 def load_examples(model: Path, train: Path, max_len: int):
-    from model.bundle import load_bundle
-    from training.train import encode_pairs, read_corpus
+    from nmt.model.bundle import load_bundle
+    from nmt.training.train import encode_pairs, read_corpus
 
     bundle = load_bundle(model)
     pairs = read_corpus(train).pairs
@@ -30,10 +30,10 @@ def load_examples(model: Path, train: Path, max_len: int):
 
 
 def tokens_per_second(bundle, examples, batches, attention: str, amp: str, train: Path) -> dict:
-    from model.seq2seq import Seq2Seq
-    from training.batching import collate
-    from training.config import Config
-    from training.trainer import Trainer
+    from nmt.model.seq2seq import Seq2Seq
+    from nmt.training.batching import collate
+    from nmt.training.config import Config
+    from nmt.training.trainer import Trainer
 
     model_cfg = bundle.config.model.model_copy(update={"attention": attention})
     cfg = Config.model_validate({"out_dir": tempfile.gettempdir(), "data": {"train": str(train), "dev": str(train)},
@@ -64,7 +64,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     args = parser.parse_args()
 
-    from training.batching import epoch_batches
+    from nmt.training.batching import epoch_batches
 
     bundle, examples = load_examples(args.model or default_model(), args.train, max_len=200)
     batches = epoch_batches(examples, args.batch_tokens, seed=1, epoch=0)[: args.steps + 1]

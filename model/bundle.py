@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import torch
@@ -21,13 +22,14 @@ from pydantic import BaseModel, ValidationError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from model.config import ModelConfig
-from model.seq2seq import Seq2Seq
-from model.tokenizer import Tokenizer
+from nmt.model.config import ModelConfig
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.tokenizer import Tokenizer
 
 FORMAT = "nmt-bundle/1"
 FILES = ("model.safetensors", "config.json", "src.spm", "tgt.spm", "summary.json")
-DEFAULT_BUNDLE = Path(__file__).resolve().parent.parent / "models" / "en-es"
+MODELS = Path(str(resources.files("nmt.models")))  # the shipped bundles: package data, so they travel with the wheel
+DEFAULT_BUNDLE = MODELS / "en-es"
 
 
 class BundleError(Exception):

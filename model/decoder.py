@@ -18,10 +18,10 @@ from dataclasses import dataclass, fields
 import torch
 from torch import nn
 
-from model.attention import make_attention
-from model.config import ModelConfig
-from model.layers import ScaledEmbedding, WordDropout, make_rnn
-from model.tokenizer import BOS, PAD
+from nmt.model.attention import make_attention
+from nmt.model.config import ModelConfig
+from nmt.model.layers import ScaledEmbedding, WordDropout, make_rnn
+from nmt.model.tokenizer import BOS, PAD
 
 State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # (L,B,H), or (h, c) for an LSTM
 

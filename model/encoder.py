@@ -10,9 +10,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from model.config import ModelConfig
-from model.layers import ScaledEmbedding, WordDropout, make_rnn
-from model.tokenizer import PAD
+from nmt.model.config import ModelConfig
+from nmt.model.layers import ScaledEmbedding, WordDropout, make_rnn
+from nmt.model.tokenizer import PAD
 
 
 class Encoder(nn.Module):

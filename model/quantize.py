@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig, quantize_dynamic
 
-from model.attention import BahdanauAttention
+from nmt.model.attention import BahdanauAttention
 
 log = logging.getLogger("nmt.quantize")
 PREFERRED_ENGINES = ("x86", "fbgemm", "onednn", "qnnpack")

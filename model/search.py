@@ -8,13 +8,13 @@ one running and lets sentences join it between steps (continuous batching), with
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 import torch
 
-from model.decoder import Memory, State, place_rows, place_state, select_rows, select_state
-from model.tokenizer import BOS, EOS
+from nmt.model.decoder import Memory, State, place_rows, place_state, select_rows, select_state
+from nmt.model.tokenizer import BOS, EOS
 
 
 @dataclass
@@ -106,7 +106,8 @@ class LiveBatch:
         at = torch.empty_like(order)
         at[order] = torch.arange(len(order), device=device)  # row i of the parts, one after another, goes to at[i]
         offsets = list(accumulate((len(rows.prev) for rows in parts), initial=0))
-        self.rows = Rows.place([(rows, at[a:b]) for rows, a, b in zip(parts, offsets, offsets[1:])], alive)
+        placed = [(rows, at[a:b]) for rows, (a, b) in zip(parts, pairwise(offsets), strict=True)]
+        self.rows = Rows.place(placed, alive)
         self.keys = [keys[i] for i in order[:alive].tolist()]
         self.dead = 0
 

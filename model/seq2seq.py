@@ -4,9 +4,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from model.config import ModelConfig
-from model.decoder import Decoder, Memory
-from model.encoder import Encoder
+from nmt.model.config import ModelConfig
+from nmt.model.decoder import Decoder, Memory
+from nmt.model.encoder import Encoder
 
 
 class Seq2Seq(nn.Module):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import sentencepiece as spm
 
-from model.text import clean_input
+from nmt.model.text import clean_input
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
 

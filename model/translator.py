@@ -17,13 +17,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from model.bundle import Bundle, load_bundle
-from model.decoder import FastDecoder, Memory
-from model.quantize import quantize_for_cpu
-from model.search import DEAD, Hypothesis, LiveBatch, beam_search, greedy_search, max_lengths
-from model.seq2seq import Seq2Seq
-from model.text import clean_input
-from model.tokenizer import EOS, PAD
+from nmt.model.bundle import Bundle, load_bundle
+from nmt.model.decoder import FastDecoder, Memory
+from nmt.model.quantize import quantize_for_cpu
+from nmt.model.search import DEAD, Hypothesis, LiveBatch, beam_search, greedy_search, max_lengths
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.text import clean_input
+from nmt.model.tokenizer import EOS, PAD
 
 
 @dataclass
@@ -93,7 +93,7 @@ class Translator:
         ids = self.source_ids(texts)
         results: list[Translation | None] = [None] * len(texts)
         for batch in self._batches(ids):
-            for i, hyps in zip(batch, self._decode([ids[i] for i in batch], options)):
+            for i, hyps in zip(batch, self._decode([ids[i] for i in batch], options), strict=True):
                 results[i] = self.to_translation(ids[i], hyps) if texts[i].strip() else Translation("", 0.0)
         return results  # type: ignore[return-value]
 
@@ -130,7 +130,7 @@ class Translator:
             text=texts[0], score=best.score,
             src_tokens=self.bundle.src_tokenizer.pieces(src_ids[:-1]) + ["</s>"],
             tgt_tokens=tgt_tok.pieces(best.tokens) + ["</s>"],
-            attention=attention, nbest=list(zip(texts, [h.score for h in hyps])),
+            attention=attention, nbest=list(zip(texts, [h.score for h in hyps], strict=True)),
         )
 
 

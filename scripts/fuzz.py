@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import requests
 import schemathesis
-from _server import Server, add_model_args, model_of
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -28,6 +27,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from nmt.scripts.harness import Server, add_model_args, model_of
 
 SCHEMA_CHECKS = [status_code_conformance, content_type_conformance, response_headers_conformance,
                  response_schema_conformance]

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from _server import DEFAULT_WORK, ROOT, toy_config, toy_corpus
 
-from model.bundle import BundleError, verify_bundle
-from training.checkpoint import load_checkpoint
+from nmt.model.bundle import BundleError, verify_bundle
+from nmt.scripts.harness import DEFAULT_WORK, toy_config, toy_corpus
+from nmt.training.checkpoint import load_checkpoint
 
 
 @dataclass
@@ -108,7 +108,7 @@ def write_config(work: Path, name: str, steps: int, eval_every: int, seed: int, 
 
 def start(config: Path, log) -> subprocess.Popen:
     resume = ["--resume"] if (out_dir(config) / "checkpoints" / "last.pt").exists() else []
-    return subprocess.Popen([sys.executable, "-m", "cli", "train", str(config), *resume], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "nmt.cli", "train", str(config), *resume],
                             stdout=log, stderr=subprocess.STDOUT)
 
 

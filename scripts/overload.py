@@ -17,7 +17,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import httpx
-from _server import Server, add_model_args, model_of
+
+from nmt.scripts.harness import Server, add_model_args, model_of
 
 BODY = {"text": "alpha beta gamma. tau mu sigma. pi rho delta."}  # three sentences per request
 STEADY_CLIENTS = 6  # enough to keep the model busy, not enough to fill the queue

@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
-from _server import Server, add_model_args, model_of
+
+from nmt.scripts.harness import Server, add_model_args, model_of
 
 HOLD_MS = 1500  # how long the batcher waits for a batch to fill: requests stay in flight that long
 BOUND_S = 3  # request_timeout_s of the bound check: the longest a drain may last

@@ -14,8 +14,8 @@ import sys
 import time
 from collections import Counter
 
-from _server import Server, add_model_args, model_of
-from overload import hammer
+from nmt.scripts.harness import Server, add_model_args, model_of
+from nmt.scripts.overload import hammer
 
 SLICE_S = 10  # RSS is sampled between slices of load
 

@@ -1,39 +1,17 @@
 """Shared fixtures: a toy reversal corpus and tiny models built from it."""
 from __future__ import annotations
 
-import random
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
-from model.bundle import Bundle, BundleConfig
-from model.config import ModelConfig
-from model.seq2seq import Seq2Seq
-from model.tokenizer import Tokenizer
+from nmt.model.bundle import Bundle, BundleConfig
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.tokenizer import Tokenizer
+from nmt.scripts.harness import reversal_pairs, tiny_config, write_tsv
 
-# The scripts' shared helpers (scripts/_server.py: a real `nmt serve` process, the toy model) and the drills
-# themselves (fuzz, sigterm_drain, kill_resume) are importable from every test module.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 pytest_plugins = ["service_fixtures"]  # the service tests' fixtures (toy_model, translator), defined once
-
-WORDS = "alpha beta gamma delta eps zeta eta theta iota kappa lam mu nu xi omi pi rho sigma tau ups".split()
-
-
-def reversal_pairs(n: int, seed: int) -> list[tuple[str, str]]:
-    """Toy task: the target is the source reversed and upper-cased."""
-    rng = random.Random(seed)
-    pairs = []
-    for _ in range(n):
-        words = [rng.choice(WORDS) for _ in range(rng.randint(2, 7))]
-        pairs.append((" ".join(words), " ".join(reversed(words)).upper()))
-    return pairs
-
-
-def write_tsv(path: Path, pairs: list[tuple[str, str]]) -> Path:
-    path.write_text("".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -48,12 +26,6 @@ def toy_corpus(tmp_path_factory) -> dict[str, Path]:
 def toy_tokenizers() -> tuple[Tokenizer, Tokenizer]:
     pairs = reversal_pairs(500, 2)
     return Tokenizer.train([s for s, _ in pairs], 60), Tokenizer.train([t for _, t in pairs], 60)
-
-
-def tiny_config(attention: str = "luong", **overrides) -> ModelConfig:
-    base = dict(src_vocab_size=60, tgt_vocab_size=60, emb_dim=16, enc_hidden=16, dec_hidden=32,
-                attention=attention, dropout=0.0, word_dropout=0.0)
-    return ModelConfig(**(base | overrides))
 
 
 @pytest.fixture

@@ -11,14 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from _server import Server, toy_config
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.settings import Settings
-from model.translator import DecodeOptions, Translation, Translator
-from training.config import Config
-from training.train import run_training
+from nmt.app.main import create_app
+from nmt.app.settings import Settings
+from nmt.model.translator import DecodeOptions, Translation, Translator
+from nmt.scripts.harness import Server, toy_config
+from nmt.training.config import Config
+from nmt.training.train import run_training
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +75,6 @@ class Gate:
 
 @contextmanager
 def running_server(model: Path, **env: str):
-    """`nmt serve` in a subprocess (scripts/_server.py), ready to answer; yields its base URL. env: NMT_* settings."""
+    """`nmt serve` in a subprocess (scripts/harness.py), ready to answer; yields its base URL. env: NMT_* settings."""
     with Server(model, **env) as server:
         yield server.url

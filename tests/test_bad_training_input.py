@@ -3,9 +3,9 @@ clear line that counts what was wrong, or (some bad lines among good ones) train
 from __future__ import annotations
 
 import yaml
-from conftest import reversal_pairs, write_tsv
 
-from cli import main
+from nmt.cli import main
+from nmt.scripts.harness import reversal_pairs, write_tsv
 
 TINY = {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16, "attention": "luong"}
 

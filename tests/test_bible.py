@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from training import bible
-from training.bible import (
+from nmt.training import bible
+from nmt.training.bible import (
     align,
     clean_osis,
     fix_drop_cap,

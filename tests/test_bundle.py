@@ -6,8 +6,8 @@ import json
 import pytest
 import torch
 
-from model.bundle import BundleError, load_bundle, save_bundle
-from model.translator import DecodeOptions, Translator
+from nmt.model.bundle import BundleError, load_bundle, save_bundle
+from nmt.model.translator import DecodeOptions, Translator
 
 SENTENCES = ["alpha beta gamma", "tau ups", "", "mu nu xi omi pi rho"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from training.config import Config, load_config
+from nmt.training.config import Config, load_config
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
@@ -34,7 +34,7 @@ def test_reference_config_lists_every_key_with_its_default():
     assert set(raw) == keys(Config)
     cfg = load_config(CONFIGS / "reference.yaml")
     for section in ("model", "train"):
-        defaults = getattr(Config.model_fields[section].default, "model_dump")()
+        defaults = Config.model_fields[section].default.model_dump()
         assert getattr(cfg, section).model_dump() == defaults, section
 
 

@@ -11,11 +11,11 @@ import torch
 from service_fixtures import client_for
 from test_model import random_batch
 
-from app.batcher import ENCODE_CHUNK_TOKENS
-from model.search import Hypothesis, LiveBatch, greedy_search, max_lengths
-from model.seq2seq import Seq2Seq
-from model.translator import DecodeOptions, InferenceModel
-from tests.conftest import tiny_config
+from nmt.app.batcher import ENCODE_CHUNK_TOKENS
+from nmt.model.search import Hypothesis, LiveBatch, greedy_search, max_lengths
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.translator import DecodeOptions, InferenceModel
+from nmt.scripts.harness import tiny_config
 
 SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta eta theta iota", "pi rho", "kappa lam mu nu xi",
              "ups tau", "omi pi rho sigma", "beta", ""]

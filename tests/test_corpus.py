@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from training.corpus import BadLine, Corpus, CorpusError, load_corpus, write_tsv
+from nmt.training.corpus import BadLine, Corpus, CorpusError, load_corpus, write_tsv
 
 
 def write_bytes(path: Path, data: bytes) -> Path:

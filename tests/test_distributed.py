@@ -8,8 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from tests.test_training import write_config
+from test_training import write_config
 
 
 @pytest.mark.slow
@@ -18,7 +17,7 @@ def test_two_gloo_processes_train_together(toy_corpus, tmp_path):
     config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=60, eval_every=30, threads=1)
     root = str(Path(__file__).resolve().parent.parent)  # this checkout's cli, whatever pip install -e points at
     env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": root}
-    done = subprocess.run(["torchrun", "--standalone", "--nproc_per_node=2", "-m", "cli", "train", str(config)],
+    done = subprocess.run(["torchrun", "--standalone", "--nproc_per_node=2", "-m", "nmt.cli", "train", str(config)],
                           capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
                           )
     assert done.returncode == 0, done.stderr[-3000:]

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from training.files import atomic_open, write_atomic
+from nmt.training.files import atomic_open, write_atomic
 
 
 def test_an_error_mid_write_leaves_the_old_file_and_no_temporary(tmp_path):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from _server import Server
-from fuzz import API_KEY, fuzz
+
+from nmt.scripts.fuzz import API_KEY, fuzz
+from nmt.scripts.harness import Server
 
 
 @pytest.fixture(scope="module")

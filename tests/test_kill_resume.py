@@ -6,7 +6,7 @@ import random
 import signal
 import time
 
-from kill_resume import compare, out_dir, run_to_end, run_with_kills, start, step_of, write_config
+from nmt.scripts.kill_resume import compare, out_dir, run_to_end, run_with_kills, start, step_of, write_config
 
 
 def test_killed_and_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):

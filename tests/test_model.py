@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from model.attention import BahdanauAttention, pieces
-from model.search import beam_search, best_continuations, greedy_search, max_lengths, top_k
-from model.seq2seq import Seq2Seq
-from model.tokenizer import EOS, PAD
-from tests.conftest import tiny_config
+from nmt.model.attention import BahdanauAttention, pieces
+from nmt.model.search import beam_search, best_continuations, greedy_search, max_lengths, top_k
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.tokenizer import EOS, PAD
+from nmt.scripts.harness import tiny_config
 
 ATTENTIONS = ["none", "luong", "bahdanau"]
 
@@ -81,7 +81,7 @@ def test_bahdanau_weights_and_gradients_match_the_textbook_tanh_form():
     probe = torch.randn_like(textbook)
     params = list(attention.parameters())
     for a, b in zip(torch.autograd.grad((weights * probe).sum(), params),
-                    torch.autograd.grad((textbook * probe).sum(), params)):
+                    torch.autograd.grad((textbook * probe).sum(), params), strict=True):
         torch.testing.assert_close(a, b)
 
 
@@ -94,10 +94,10 @@ def test_bahdanau_energies_in_pieces_equal_all_at_once(monkeypatch):
     mask = torch.arange(7)[None, :] < torch.tensor([7, 3, 5, 1, 6])[:, None]
     keys = attention.keys(states)
     whole = attention(query, keys, states, mask)  # grad enabled: one piece
-    monkeypatch.setattr("model.attention.ENERGY_CHUNK", 3 * 8 * 14)  # pieces: rows 0-1 to 7, 2-3 to 5, 4 to 6
+    monkeypatch.setattr("nmt.model.attention.ENERGY_CHUNK", 3 * 8 * 14)  # pieces: rows 0-1 to 7, 2-3 to 5, 4 to 6
     with torch.no_grad():
         pieces = attention(query, keys, states, mask)
-    for a, b in zip(whole, pieces):
+    for a, b in zip(whole, pieces, strict=True):
         torch.testing.assert_close(a.detach(), b)
 
 

@@ -8,10 +8,10 @@ import socket
 
 import httpx
 import pytest
-from _server import Server
 
-from app.routes import ApiError, check_api_key
-from app.settings import Settings
+from nmt.app.routes import ApiError, check_api_key
+from nmt.app.settings import Settings
+from nmt.scripts.harness import Server
 
 MARK = "zebrafish"  # in every request text; never in the logs
 KEY = "key-k2"  # wrong API key sent; the right one is SERVER_KEY

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from model.text import InvalidText, clean_input
-from model.translator import DecodeOptions, Translation
+from nmt.model.text import InvalidText, clean_input
+from nmt.model.translator import DecodeOptions, Translation
 
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"])
 ODD = st.sampled_from("\x00\x07\t\n\r\x1b\x7f\x85\x9f\u200b\u200d\u200e\u200f\u202e\u2066\ufeff\ufffd\uffff"
@@ -32,7 +32,7 @@ def test_clean_input_refuses_only_surrogates_and_leaves_no_control_characters(te
     cleaned = clean_input(text)
     assert len(cleaned) == len(text)
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in cleaned)
-    assert [c for c in cleaned if c != " "] == [c for c, d in zip(text, cleaned) if d != " "]  # the rest is kept
+    assert [c for c in cleaned if c != " "] == [c for c, d in zip(text, cleaned, strict=True) if d != " "]  # the rest is kept
 
 
 @QUICK

@@ -7,11 +7,11 @@ import pytest
 import torch
 from torch.ao.nn.quantized import dynamic as qdynamic
 
-import cli
-from model import quantize
-from model.seq2seq import Seq2Seq
-from model.translator import DecodeOptions, InferenceModel, Translator
-from tests.conftest import reversal_pairs, tiny_config
+from nmt import cli
+from nmt.model import quantize
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.translator import DecodeOptions, InferenceModel, Translator
+from nmt.scripts.harness import reversal_pairs, tiny_config
 
 
 def test_int8_translator_agrees_with_fp32_on_most_sentences(toy_model, translator):
@@ -22,7 +22,7 @@ def test_int8_translator_agrees_with_fp32_on_most_sentences(toy_model, translato
     for options in (DecodeOptions(), DecodeOptions(beam_size=3)):
         fp32 = [t.text for t in translator.translate(sources, options)]
         int8 = [t.text for t in quantized.translate(sources, options)]
-        assert sum(a == b for a, b in zip(fp32, int8)) >= 0.9 * len(sources)
+        assert sum(a == b for a, b in zip(fp32, int8, strict=True)) >= 0.9 * len(sources)
     assert quantized.translate(["alpha beta"])[0].text == "BETA ALPHA"
 
 

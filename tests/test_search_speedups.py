@@ -5,12 +5,12 @@ import pytest
 import torch
 from test_model import random_batch
 
-from model.decoder import FastDecoder, Memory
-from model.search import beam_search, greedy_search, max_lengths
-from model.seq2seq import Seq2Seq
-from model.tokenizer import BOS, PAD
-from model.translator import InferenceModel
-from tests.conftest import tiny_config
+from nmt.model.decoder import FastDecoder, Memory
+from nmt.model.search import beam_search, greedy_search, max_lengths
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.tokenizer import BOS, PAD
+from nmt.model.translator import InferenceModel
+from nmt.scripts.harness import tiny_config
 
 FAST = ["none", "luong", "bahdanau"]
 
@@ -51,12 +51,12 @@ def test_greedy_and_beam_outputs_are_unchanged(attention, seed):
         beam = beam_search(model, plain, max_len, beam_size=4, nbest=3, with_attention=True)
         beam_fast = beam_search(fast, quick, max_len, beam_size=4, nbest=3, with_attention=True)
     assert [h.tokens for h in greedy] == [h.tokens for h in greedy_fast]
-    for h, f in zip(greedy, greedy_fast):
+    for h, f in zip(greedy, greedy_fast, strict=True):
         assert h.score == pytest.approx(f.score, abs=1e-4)
         if h.attention is not None:
             torch.testing.assert_close(h.attention, f.attention, atol=1e-5, rtol=1e-5)
     assert [[h.tokens for h in hyps] for hyps in beam] == [[h.tokens for h in hyps] for hyps in beam_fast]
-    for hyps, fast_hyps in zip(beam, beam_fast):
+    for hyps, fast_hyps in zip(beam, beam_fast, strict=True):
         assert [h.score for h in hyps] == pytest.approx([h.score for h in fast_hyps], abs=1e-4)
 
 

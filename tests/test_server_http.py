@@ -7,9 +7,10 @@ import subprocess
 
 import httpx
 import pytest
-from _server import free_port, serve_command
 from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import running_server
+
+from nmt.scripts.harness import free_port, serve_command
 
 SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta", "pi rho", "kappa lam mu nu xi", "ups tau",
              "omi pi rho sigma", "beta gamma", "eta theta", "iota kappa lam", "nu xi omi", "rho sigma tau ups"]

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import Gate, client_for, service_settings
 
-from app.main import app_from_env, create_app
-from app.segment import split
-from app.settings import Settings
-from model.translator import DecodeOptions
+from nmt.app.main import app_from_env, create_app
+from nmt.app.segment import split
+from nmt.app.settings import Settings
+from nmt.model.translator import DecodeOptions
 
 
 @pytest.fixture
@@ -314,7 +314,7 @@ def test_batches_group_sentences_by_decode_options(gate, translator):
         gate.opened.set()
         results = [a.result().json()["translations"][0] for a in answers]
         assert busy.result().status_code == 200
-    for (text, beam), result in zip(requests, results):
+    for (text, beam), result in zip(requests, results, strict=True):
         alone = translator.translate([text], DecodeOptions(beam_size=beam, nbest=2))[0]
         assert result["text"] == alone.text and [n["text"] for n in result["nbest"]] == [n for n, _ in alone.nbest]
     batches = {options.beam_size: sorted(texts) for texts, options in gate.calls[2:]}  # after warm-up and busy

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import httpx
-from _server import Server
 
-from model.bundle import DEFAULT_BUNDLE, load_bundle
-from model.translator import DecodeOptions, Translator
+from nmt.model.bundle import DEFAULT_BUNDLE, load_bundle
+from nmt.model.translator import DecodeOptions, Translator
+from nmt.scripts.harness import Server
 
 
 def test_shipped_bundle_is_small_and_verified():

@@ -7,8 +7,9 @@ from collections import Counter
 
 import httpx
 import pytest
-from _server import Server
-from sigterm_drain import BOUND_S, HOLD_MS, bounded_drain, drain
+
+from nmt.scripts.harness import Server
+from nmt.scripts.sigterm_drain import BOUND_S, HOLD_MS, bounded_drain, drain
 
 FOUR_SENTENCES = {"text": "alpha beta. tau mu. pi rho. eta theta."}
 

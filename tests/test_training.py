@@ -7,12 +7,12 @@ import pytest
 import torch
 import yaml
 
-from cli import main
-from model.bundle import load_bundle
-from model.translator import DecodeOptions, Translator
-from training.checkpoint import load_checkpoint
-from training.config import load_config
-from training.train import run_training
+from nmt.cli import main
+from nmt.model.bundle import load_bundle
+from nmt.model.translator import DecodeOptions, Translator
+from nmt.training.checkpoint import load_checkpoint
+from nmt.training.config import load_config
+from nmt.training.train import run_training
 
 
 def write_config(path, corpus, out_dir, **train):
@@ -95,8 +95,8 @@ def test_aligned_plain_text_files_train_too(toy_corpus, tmp_path):
 
 
 def test_learning_rate_decays_once_every_lr_patience_flat_evaluations():
-    from training.config import TrainConfig
-    from training.trainer import decayed
+    from nmt.training.config import TrainConfig
+    from nmt.training.trainer import decayed
 
     every = TrainConfig(lr=1e-3, lr_decay=0.5, min_lr=1e-4)
     assert [decayed(1.0, n, every) for n in (1, 2)] == [0.5, 0.5]

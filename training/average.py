@@ -9,9 +9,9 @@ from pathlib import Path
 
 import torch
 
-from model.bundle import load_bundle, save_bundle
-from training.checkpoint import load_checkpoint
-from training.trainer import kept_step, kept_weights
+from nmt.model.bundle import load_bundle, save_bundle
+from nmt.training.checkpoint import load_checkpoint
+from nmt.training.trainer import kept_step, kept_weights
 
 
 def average_run(run_dir: Path, out: Path, last: int) -> list[int]:

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import torch
 
-from model.tokenizer import BOS, EOS, PAD
-from model.translator import padded_batches
+from nmt.model.tokenizer import BOS, EOS, PAD
+from nmt.model.translator import padded_batches
 
 Example = tuple[list[int], list[int]]  # (source ids, target ids), no specials
 
@@ -41,7 +41,7 @@ def collate(examples: list[Example]) -> Batch:
     src_t = torch.full((n, s_max), PAD, dtype=torch.long)
     tgt_in = torch.full((n, t_max), PAD, dtype=torch.long)
     tgt_out = torch.full((n, t_max), PAD, dtype=torch.long)
-    for row, (s, t) in enumerate(zip(src, tgt)):
+    for row, (s, t) in enumerate(zip(src, tgt, strict=True)):
         src_t[row, : len(s)] = torch.tensor(s)
         tgt_in[row, : len(t) + 1] = torch.tensor([BOS] + t)
         tgt_out[row, : len(t) + 1] = torch.tensor(t + [EOS])

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.corpus import write_lines, write_tsv
+from nmt.training.corpus import write_lines, write_tsv
 
 SOURCE_MODULE = "engWEB2015eb"  # English source side
 TARGET_MODULE = "spaRV1909eb"  # Spanish target side

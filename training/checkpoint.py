@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from training.files import atomic_open
+from nmt.training.files import atomic_open
 
 
 def save_checkpoint(state: dict, path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from model.config import ModelConfig
+from nmt.model.config import ModelConfig
 
 CorpusFiles = Path | tuple[Path, Path]  # a TSV file, or [source file, target file] aligned by line
 

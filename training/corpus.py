@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.files import atomic_open
+from nmt.training.files import atomic_open
 
 UTF8_BOM = b"\xef\xbb\xbf"
 EMPTY = "empty"
@@ -144,7 +144,7 @@ def _load_aligned(source: Path, target: Path, strict: bool) -> Corpus:
             "aligned files must have the same number of lines"
         )
     corpus = Corpus()
-    for number, (raw_src, raw_tgt) in enumerate(zip(src_lines, tgt_lines), start=1):
+    for number, (raw_src, raw_tgt) in enumerate(zip(src_lines, tgt_lines, strict=True), start=1):
         src, tgt = _decode(raw_src), _decode(raw_tgt)
         if src is None or tgt is None:
             bad_path = source if src is None else target

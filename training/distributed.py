@@ -1,7 +1,7 @@
 """Data parallelism across the processes that `torchrun` starts: gloo on CPUs, NCCL on GPUs.
 
-    torchrun --nproc_per_node=2 -m cli train CONFIG.yaml      # one machine, 2 processes
-    torchrun --nnodes=2 --node_rank=N --rdzv_endpoint=HOST:PORT --nproc_per_node=8 -m cli train CONFIG.yaml
+    torchrun --nproc_per_node=2 -m nmt.cli train CONFIG.yaml      # one machine, 2 processes
+    torchrun --nnodes=2 --node_rank=N --rdzv_endpoint=HOST:PORT --nproc_per_node=8 -m nmt.cli train CONFIG.yaml
 
 Every process computes the same epoch order and trains on its own share of the batches; gradients are
 averaged by DistributedDataParallel. Rank 0 evaluates, writes checkpoints and logs, and broadcasts its

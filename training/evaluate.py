@@ -5,10 +5,10 @@ import json
 import time
 from pathlib import Path
 
-from model.translator import DecodeOptions, Translator
-from training.corpus import load_corpus
-from training.files import write_atomic
-from training.scoring import score
+from nmt.model.translator import DecodeOptions, Translator
+from nmt.training.corpus import load_corpus
+from nmt.training.files import write_atomic
+from nmt.training.scoring import score
 
 
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
@@ -25,7 +25,7 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
     start = time.perf_counter()
     for i in tqdm(range(0, len(order), batch_size), desc="translating", unit="batch", leave=False):
         chunk = order[i : i + batch_size]
-        for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options)):
+        for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options), strict=True):
             hypotheses[j] = t.text
     seconds = time.perf_counter() - start
     scores = score(hypotheses, references)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from model.bundle import load_bundle, save_bundle
+from nmt.model.bundle import load_bundle, save_bundle
 
 
 def export_bundle(src: Path, dst: Path, fp16: bool = False, report: Path | None = None) -> dict:

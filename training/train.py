@@ -9,17 +9,17 @@ from pathlib import Path
 
 import torch
 
-from model.bundle import Bundle, load_bundle
-from model.config import ModelConfig
-from model.seq2seq import Seq2Seq
-from model.tokenizer import Tokenizer
-from model.translator import resolve_device
-from training.batching import Example
-from training.config import Config, CorpusFiles
-from training.corpus import Corpus, CorpusError, load_corpus
-from training.distributed import init_world
-from training.files import write_atomic
-from training.trainer import Progress, Trainer
+from nmt.model.bundle import Bundle, load_bundle
+from nmt.model.config import ModelConfig
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.tokenizer import Tokenizer
+from nmt.model.translator import resolve_device
+from nmt.training.batching import Example
+from nmt.training.config import Config, CorpusFiles
+from nmt.training.corpus import Corpus, CorpusError, load_corpus
+from nmt.training.distributed import init_world
+from nmt.training.files import write_atomic
+from nmt.training.trainer import Progress, Trainer
 
 
 def prepare_tokenizers(cfg: Config, pairs: list[tuple[str, str]]) -> tuple[Tokenizer, Tokenizer]:
@@ -66,7 +66,7 @@ def read_corpus(files: CorpusFiles) -> Corpus:
 
 def encode_pairs(pairs: list[tuple[str, str]], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[Example]:
     src_ids, tgt_ids = src.encode([s for s, _ in pairs]), tgt.encode([t for _, t in pairs])
-    return [(s, t) for s, t in zip(src_ids, tgt_ids) if 0 < len(s) <= max_len and 0 < len(t) <= max_len]
+    return [(s, t) for s, t in zip(src_ids, tgt_ids, strict=True) if 0 < len(s) <= max_len and 0 < len(t) <= max_len]
 
 
 def run_training(cfg: Config, config_path: Path | None = None, resume: bool = False) -> Progress:

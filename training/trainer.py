@@ -13,17 +13,17 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
-from model.bundle import Bundle, BundleConfig, save_bundle
-from model.seq2seq import Seq2Seq
-from model.tokenizer import PAD, Tokenizer
-from model.translator import DecodeOptions, Translator, resolve_device
-from training.batching import Example, collate, epoch_batches
-from training.checkpoint import load_checkpoint, save_checkpoint
-from training.config import Config, TrainConfig
-from training.distributed import World
-from training.files import write_atomic
-from training.plot import plot_log
-from training.scoring import Scores, score
+from nmt.model.bundle import Bundle, BundleConfig, save_bundle
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.tokenizer import PAD, Tokenizer
+from nmt.model.translator import DecodeOptions, Translator, resolve_device
+from nmt.training.batching import Example, collate, epoch_batches
+from nmt.training.checkpoint import load_checkpoint, save_checkpoint
+from nmt.training.config import Config, TrainConfig
+from nmt.training.distributed import World
+from nmt.training.files import write_atomic
+from nmt.training.plot import plot_log
+from nmt.training.scoring import Scores, score
 
 
 @dataclass
@@ -50,9 +50,9 @@ def use_bf16(amp: str, device: torch.device) -> bool:
 
 class Trainer:
     def __init__(self, cfg: Config, model: Seq2Seq, src_tok: Tokenizer, tgt_tok: Tokenizer,
-                 train: list[Example], dev: list[tuple[str, str]], world: World = World()):
+                 train: list[Example], dev: list[tuple[str, str]], world: World | None = None):
         self.cfg, self.tc = cfg, cfg.train
-        self.world = world
+        self.world = world or World()
         self.device = self.world.device(resolve_device(self.tc.device))
         self.model = model.to(self.device)
         self.net = self.model  # what the training step calls: the model, or its DDP wrapper

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from app.batcher import Batcher, ModelFailed, QueueFull, Stopped
-from app.segment import Segmented, split
-from app.settings import Settings
-from model.text import InvalidText, clean_input
-from model.translator import DecodeOptions, Translation
+from nmt.app.batcher import Batcher, ModelFailed, QueueFull, Stopped
+from nmt.app.segment import Segmented, split
+from nmt.app.settings import Settings
+from nmt.model.text import InvalidText, clean_input
+from nmt.model.translator import DecodeOptions, Translation
 
 log = logging.getLogger("nmt.service")
 

@@ -16,8 +16,8 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from app.routes import TRANSLATE_ERRORS, ApiError, check_api_key, header_key, settings_of, translate_texts
-from model.translator import DecodeOptions
+from nmt.app.routes import TRANSLATE_ERRORS, ApiError, check_api_key, header_key, settings_of, translate_texts
+from nmt.model.translator import DecodeOptions
 
 router = APIRouter(tags=["libretranslate"])
 

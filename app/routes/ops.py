@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from app.routes import error_responses
+from nmt.app.routes import error_responses
 
 router = APIRouter(tags=["ops"])
 

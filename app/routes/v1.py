@@ -4,8 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.routes import TRANSLATE_ERRORS, Translated, check_api_key, header_key, settings_of, translate_texts
-from model.translator import DecodeOptions
+from nmt.app.routes import TRANSLATE_ERRORS, Translated, check_api_key, header_key, settings_of, translate_texts
+from nmt.model.translator import DecodeOptions
 
 router = APIRouter(prefix="/v1", tags=["v1"])
 
@@ -68,7 +68,7 @@ def _output(t: Translated, body: TranslateRequest) -> TranslationOut:
     if body.return_attention:
         out.sentences = [SentenceDetail(source=source, text=s.text, src_tokens=s.src_tokens, tgt_tokens=s.tgt_tokens,
                                         attention=s.attention)
-                         for source, s in zip(t.segments.sentences, t.sentences)]
+                         for source, s in zip(t.segments.sentences, t.sentences, strict=True)]
     return out
 
 

@@ -16,7 +16,7 @@ def _decode_args(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args):
-    from model.translator import DecodeOptions
+    from nmt.model.translator import DecodeOptions
 
     if args.beam < 1:
         raise ValueError("--beam must be at least 1")
@@ -24,16 +24,16 @@ def _options(args):
 
 
 def cmd_train(args) -> int:
-    from training.config import load_config
-    from training.train import run_training
+    from nmt.training.config import load_config
+    from nmt.training.train import run_training
 
     run_training(load_config(args.config), args.config, resume=args.resume)
     return 0
 
 
 def cmd_evaluate(args) -> int:
-    from model.translator import Translator
-    from training.evaluate import evaluate, format_report
+    from nmt.model.translator import Translator
+    from nmt.training.evaluate import evaluate, format_report
 
     options = _options(args)
     report = evaluate(Translator.load(args.model, args.device, int8=args.int8), args.test, options, args.out)
@@ -44,7 +44,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_translate(args) -> int:
-    from model.translator import Translator
+    from nmt.model.translator import Translator
 
     options = _options(args)
     translator = Translator.load(args.model, args.device, int8=args.int8)
@@ -62,8 +62,8 @@ def cmd_serve(args) -> int:
     import uvicorn
     from pydantic import ValidationError
 
-    from app.main import create_app, load_translator
-    from app.settings import Settings
+    from nmt.app.main import create_app, load_translator
+    from nmt.app.settings import Settings
 
     given = {"model": args.model, "device": args.device, "torch_threads": args.workers_threads,
              "int8": args.int8 or None}
@@ -82,7 +82,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from training.export import export_bundle
+    from nmt.training.export import export_bundle
 
     export_bundle(args.model, args.out, fp16=args.fp16, report=args.report)
     print(f"wrote {args.out}{' (fp16 weights)' if args.fp16 else ''}")
@@ -90,7 +90,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_average(args) -> int:
-    from training.average import average_run
+    from nmt.training.average import average_run
 
     if args.last < 1:
         raise ValueError("--last must be at least 1")
@@ -100,7 +100,7 @@ def cmd_average(args) -> int:
 
 
 def cmd_build_bible(args) -> int:
-    from training.bible import main
+    from nmt.training.bible import main
 
     return main(args.rest)
 
@@ -165,9 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from model.bundle import BundleError
-    from training.config import ConfigError
-    from training.corpus import CorpusError
+    from nmt.model.bundle import BundleError
+    from nmt.training.config import ConfigError
+    from nmt.training.corpus import CorpusError
 
     try:
         return args.func(args)

@@ -1,12 +1,13 @@
-"""What the reliability scripts share: a toy model trained in seconds, and a real `nmt serve` process.
+"""What the reliability scripts, the tests and the benchmarks share: a toy task and a toy model trained in
+seconds, and a real `nmt serve` process.
 
-The toy model learns the reversal task of the tests ("alpha beta" -> "BETA ALPHA"); scripts use it unless
-given --model. Tests import this module too (tests/test_shutdown.py, tests/test_privacy.py, ...).
+The toy model learns the reversal task ("alpha beta" -> "BETA ALPHA"); scripts use it unless given --model.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import signal
 import socket
@@ -18,21 +19,39 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # a script runs the checkout it lives in, whatever `pip install -e` points at
-    sys.path.insert(0, str(ROOT))
+from nmt.model.config import ModelConfig
+
+WORDS = "alpha beta gamma delta eps zeta eta theta iota kappa lam mu nu xi omi pi rho sigma tau ups".split()
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "nmt-reliability"
 TOY_MODEL = {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
              "attention": "luong", "dropout": 0.1, "word_dropout": 0.0}
 TOY_TRAIN = {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300, "threads": 1}
 
 
+def reversal_pairs(n: int, seed: int) -> list[tuple[str, str]]:
+    """The toy task: the target is the source reversed and upper-cased."""
+    rng = random.Random(seed)
+    pairs = []
+    for _ in range(n):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(2, 7))]
+        pairs.append((" ".join(words), " ".join(reversed(words)).upper()))
+    return pairs
+
+
+def write_tsv(path: Path, pairs: list[tuple[str, str]]) -> Path:
+    path.write_text("".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
+    return path
+
+
+def tiny_config(attention: str = "luong", **overrides) -> ModelConfig:
+    """A network small enough for unit tests (vocabularies of the toy task's size)."""
+    base = dict(src_vocab_size=60, tgt_vocab_size=60, emb_dim=16, enc_hidden=16, dec_hidden=32,
+                attention=attention, dropout=0.0, word_dropout=0.0)
+    return ModelConfig(**(base | overrides))
+
+
 def toy_corpus(root: Path, train_pairs: int = 3000) -> dict[str, Path]:
     """The tests' reversal corpus, written as train.tsv and dev.tsv under root."""
-    if str(ROOT / "tests") not in sys.path:
-        sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import reversal_pairs, write_tsv
-
     root.mkdir(parents=True, exist_ok=True)
     return {"train": write_tsv(root / "train.tsv", reversal_pairs(train_pairs, 0)),
             "dev": write_tsv(root / "dev.tsv", reversal_pairs(100, 1))}
@@ -47,8 +66,8 @@ def toy_model(work: Path = DEFAULT_WORK) -> Path:
     """The toy bundle under work/toy-run/best, trained on the first call (some seconds), reused after."""
     run = work / "toy-run"
     if not (run / "best" / "manifest.json").exists():
-        from training.config import Config
-        from training.train import run_training
+        from nmt.training.config import Config
+        from nmt.training.train import run_training
 
         print(f"training a toy model in {run} ...", flush=True)
         shutil.rmtree(run, ignore_errors=True)
@@ -73,7 +92,7 @@ def free_port() -> int:
 
 def serve_command(model: Path, port: int, flags: tuple[str, ...] = (), threads: int | None = 1) -> list[str]:
     """`nmt serve` on 127.0.0.1:port on the CPU; threads: its torch threads (None: torch's choice, all cores)."""
-    command = [sys.executable, "-m", "cli", "serve", "--model", str(model), "--port", str(port), "--device", "cpu"]
+    command = [sys.executable, "-m", "nmt.cli", "serve", "--model", str(model), "--port", str(port), "--device", "cpu"]
     return command + list(flags) + (["--workers-threads", str(threads)] if threads else [])
 
 
@@ -91,7 +110,7 @@ class Server:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.started, self.ready_s = time.perf_counter(), float("nan")
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(serve_command(model, self.port, flags, threads), cwd=ROOT, stdout=log,
+            self.proc = subprocess.Popen(serve_command(model, self.port, flags, threads), stdout=log,
                                          stderr=subprocess.STDOUT, env=os.environ | {"NMT_BEAM_SIZE": "1"} | env)
 
     def __enter__(self) -> Server:
