@@ -42,8 +42,9 @@ import torch
 
 from nmt.app.metrics import Metrics
 from nmt.app.settings import Settings
+from nmt.model.batching import padded_batches
 from nmt.model.text import clean_input
-from nmt.model.translator import DecodeOptions, Encoded, Translation, Translator, padded_batches
+from nmt.model.translator import DecodeOptions, Encoded, Translation, Translator
 
 log = logging.getLogger("nmt.service")
 GIL_SWITCH_S = 0.0005  # see Batcher.start

@@ -14,6 +14,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nmt.model.batching import padded_batches
+
 # Decoding computes Bahdanau energies for at most this many (query, state, unit) triples at once, a few sentences
 # at a time: a large batch's (B,T,S,A) tensor (beam search: B sentences x K hypotheses) is tens of MB, freshly
 # allocated, written and read back at every step; in pieces of 1 MB it stays in cache and its memory is reused.
@@ -66,16 +68,10 @@ class BahdanauAttention(nn.Module):
         return 2 * self.v(energy).squeeze(-1)
 
 
-def pieces(lengths: list[int], budget: int):
-    """Consecutive runs of rows, (start, end, longest length among them), each with (end - start) * longest within
-    budget (a row alone may exceed it)."""
-    start, longest = 0, 0
-    for row, length in enumerate(lengths):
-        if row > start and (row - start + 1) * max(longest, length) > budget:
-            yield start, row, longest
-            start, longest = row, 0
-        longest = max(longest, length)
-    yield start, len(lengths), longest
+def pieces(lengths: list[int], budget: int) -> list[tuple[int, int, int]]:
+    """Consecutive runs of rows, (start, end, longest length among them), each within the token budget."""
+    return [(run[0], run[-1] + 1, max(lengths[i] for i in run))
+            for run in padded_batches(lengths, budget, order=range(len(lengths)))]
 
 
 def make_attention(kind: str, query_size: int, state_size: int) -> nn.Module | None:

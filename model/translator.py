@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from nmt.model.batching import padded_batches
 from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.decoder import FastDecoder, Memory
 from nmt.model.quantize import quantize_for_cpu
@@ -132,19 +133,6 @@ class Translator:
             tgt_tokens=tgt_tok.pieces(best.tokens) + ["</s>"],
             attention=attention, nbest=list(zip(texts, [h.score for h in hyps], strict=True)),
         )
-
-
-def padded_batches(lengths: list[int], budget: int, order: list[int] | None = None) -> list[list[int]]:
-    """The indices in order (default: shortest first), cut into batches whose padded size, rows x longest length,
-    stays within budget; one longer than the budget makes a batch alone."""
-    batches, current, longest = [], [], 0
-    for i in sorted(range(len(lengths)), key=lengths.__getitem__) if order is None else order:
-        if current and (len(current) + 1) * max(longest, lengths[i]) > budget:
-            batches.append(current)
-            current, longest = [], 0
-        current.append(i)
-        longest = max(longest, lengths[i])
-    return batches + [current] if current else batches
 
 
 @dataclass

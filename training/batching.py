@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import torch
 
+from nmt.model.batching import padded_batches
 from nmt.model.tokenizer import BOS, EOS, PAD
-from nmt.model.translator import padded_batches
 
 Example = tuple[list[int], list[int]]  # (source ids, target ids), no specials
 
