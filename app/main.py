@@ -17,9 +17,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nmt.app.batcher import Batcher
 from nmt.app.metrics import Metrics, MetricsMiddleware
 from nmt.app.routes import ApiError, libretranslate, ops, page, v1
+from nmt.app.scheduler import Scheduler
+from nmt.app.service import Service
 from nmt.app.settings import Settings
 from nmt.model.translator import DecodeOptions, Translator
 
@@ -40,21 +41,21 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
         logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRINGS)
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
-        app.state.translator = translator or await asyncio.to_thread(load_translator, settings)
-        app.state.batcher = Batcher(app.state.translator, settings, app.state.metrics)
-        app.state.batcher.start()
-        await app.state.batcher.translate(["Hello."], DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)
-        app.state.ready = True
-        config = app.state.translator.bundle.config
-        log.info("ready: %s -> %s model on %s", config.src_lang, config.tgt_lang, app.state.translator.device)
+        loaded = service.translator = translator or await asyncio.to_thread(load_translator, settings)
+        scheduler = service.scheduler = Scheduler(loaded, settings, service.metrics)
+        scheduler.start()
+        warmup = [s for text in loaded.prepare(["Hello."]) for s in text.sentences]
+        await scheduler.search(warmup, DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)
+        service.ready = True
+        config = loaded.bundle.config
+        log.info("ready: %s -> %s model on %s", config.src_lang, config.tgt_lang, loaded.device)
         yield
-        app.state.ready = False
-        app.state.batcher.stop()
+        service.ready = False
+        scheduler.stop()
 
     app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
-    app.state.settings, app.state.metrics = settings, Metrics()
-    app.state.translator, app.state.batcher, app.state.ready = translator, None, False
+    service = app.state.service = Service(settings, Metrics())
     for router in (v1.router, libretranslate.router, ops.router):
         app.include_router(router)
     page.add_page(app)
@@ -63,7 +64,7 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Authorization", "X-API-Key"])
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(MetricsMiddleware, metrics=service.metrics)
     return app
 
 

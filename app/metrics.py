@@ -17,21 +17,25 @@ class Metrics:
                                 ["route", "method", "status"], registry=r)
         self.latency = Histogram("nmt_request_seconds", "HTTP request latency by route", ["route"],
                                  buckets=LATENCY_BUCKETS, registry=r)
-        self.batch_sentences = Histogram("nmt_batch_sentences", "sentences per model batch",
+        self.batch_sentences = Histogram("nmt_batch_sentences", "rows per model batch (a live batch: per step)",
                                          buckets=BATCH_BUCKETS, registry=r)
         self.queue_depth = Gauge("nmt_queue_sentences", "sentences waiting for the model", registry=r)
         self.sentences = Counter("nmt_translated_sentences", "sentences translated", registry=r)
         self.tokens = Counter("nmt_translated_tokens", "target subwords produced", registry=r)
         self.model_seconds = Counter("nmt_model_seconds", "time spent in the model", registry=r)
-        self.tokens_per_second = Gauge("nmt_tokens_per_second", "target subwords per model second, last batch",
+        self.tokens_per_second = Gauge("nmt_tokens_per_second",
+                                       "target subwords per model second (live batch: rows per second of its last step)",
                                        registry=r)
 
-    def record_batch(self, sentences: int, tokens: int, seconds: float) -> None:
-        self.batch_sentences.observe(sentences)
+    def record(self, rows: int, sentences: int, tokens: int, seconds: float) -> None:
+        """One model call: a batch of `rows` searched for `seconds` (rows 0: encoding only), in which `sentences`
+        finished with `tokens` target tokens. Every policy records here and nowhere else."""
+        if rows:
+            self.batch_sentences.observe(rows)
+            self.tokens_per_second.set(rows / seconds if seconds > 0 else 0.0)
         self.sentences.inc(sentences)
         self.tokens.inc(tokens)
         self.model_seconds.inc(seconds)
-        self.tokens_per_second.set(tokens / seconds if seconds > 0 else 0.0)
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

@@ -14,6 +14,7 @@ FastDecoder is the inference-only form of a GRU decoder that computes once per s
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Protocol
 
 import torch
 from torch import nn
@@ -83,6 +84,27 @@ def place_state(parts: list[tuple[State, torch.Tensor]], rows: int) -> State:
     if isinstance(parts[0][0], tuple):
         return tuple(place_state([(s[k], at) for s, at in parts], rows) for k in range(len(parts[0][0])))
     return place_rows(parts, rows, dim=1).contiguous()
+
+
+class Decoding(Protocol):
+    """What search needs of a decoder; Decoder (stepped through its teacher-forced forward) and FastDecoder have it."""
+
+    def initial_state(self, memory: Memory) -> State: ...
+
+    def step(self, prev: torch.Tensor, state: State, memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor | None]:
+        """prev (n,) last tokens -> logits (n,V) with PAD and BOS at -inf, the new state, attention (n,S) or None."""
+        ...
+
+
+class SearchModel(Protocol):
+    """What search runs: Seq2Seq, or the Translator's InferenceModel."""
+
+    cfg: ModelConfig
+
+    @property
+    def decoder(self) -> Decoding: ...
+
+    def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Memory: ...
 
 
 class Decoder(nn.Module):

@@ -1,20 +1,26 @@
-"""Batched greedy and beam search. Every step runs the whole batch through the decoder at once;
-sentences that finish leave the batch, so the work shrinks as the batch empties.
+"""Batched greedy and beam search, as one loop: a LiveBatch that sentences join and leave between decoder steps.
 
-The model is a Seq2Seq or anything with its encode() and a decoder with initial_state() and step() (the
-Translator's inference model with a FastDecoder). Greedy search is a LiveBatch run to its end: the service keeps
-one running and lets sentences join it between steps (continuous batching), with the same loop.
+Every step runs all rows through the decoder at once. A sentence searched with beam size K holds K rows (K = 1 is
+greedy search); it leaves the batch as soon as it is finished, so a short sentence never waits for a long one,
+and sentences of any beam size share one batch. greedy_search and beam_search are a LiveBatch run to its end,
+so a sentence gets the same output alone, in a batch, or joining a batch that is already running (the service's
+continuous batching).
+
+The model is a Seq2Seq or an InferenceModel: encode() and a decoder with initial_state() and step() (the Decoding
+protocol of model/decoder.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from itertools import accumulate, pairwise
 from typing import Any
 
 import torch
 
-from nmt.model.decoder import Memory, State, place_rows, place_state, select_rows, select_state
+from nmt.model.decoder import Memory, SearchModel, State, place_rows, place_state, select_rows, select_state
 from nmt.model.tokenizer import BOS, EOS
+
+NEG_INF = float("-inf")
 
 
 @dataclass
@@ -55,120 +61,299 @@ class Rows:
                     place_state([(r.state, at) for r, at in parts], rows), *per_row)
 
 
+@dataclass(frozen=True)
+class Beam:
+    """How a sentence is searched: `size` rows (1 = greedy), the `nbest` best hypotheses returned, and the GNMT
+    length penalty alpha by which beam hypotheses are ranked."""
+
+    size: int = 1
+    nbest: int = 1
+    alpha: float = 1.0
+
+    @property
+    def rows(self) -> int:
+        return max(self.size, self.nbest)
+
+
+GREEDY = Beam()
+
+
+@dataclass(eq=False)
+class LiveSentence:
+    """A sentence in a LiveBatch: the caller's key, its beam, and the hypotheses that have ended so far."""
+
+    key: Any
+    beam: Beam
+    ended: list[Hypothesis] = field(default_factory=list)
+
+    def best(self) -> list[Hypothesis]:
+        return sorted(self.ended, key=lambda h: h.score, reverse=True)[: self.beam.nbest]
+
+
+@dataclass
+class Joining:
+    """Encoded sentences that join a LiveBatch: memory and max_len have one row per sentence."""
+
+    memory: Memory
+    max_len: torch.Tensor  # (m,)
+    keys: list[Any]
+    beam: Beam = GREEDY
+
+
 class LiveBatch:
-    """Greedy decoding of a batch that sentences join (add) and leave (step) between steps.
+    """Sentences join (add) and leave (step) between steps; a sentence of beam size K holds K adjacent rows.
 
-    Each sentence comes with a key of the caller's; step() advances every live sentence by one token and returns
-    (key, Hypothesis) for those that just ended (EOS or max length), which leave the batch at once. A sentence
-    added mid-way gets the same tokens as alone: its memory rows are padded to the batch's source length with
-    the mask False, and nothing else is shared between rows.
+    step() advances every live row by one token and returns (key, hypotheses best first) of the sentences that
+    have just finished: greedy ones at EOS or their max length; beam ones once K hypotheses ended in EOS, or at
+    their max length. A sentence added mid-way gets the same tokens as alone: its memory rows are padded to the
+    batch's source length with the mask False, and nothing else is shared between sentences.
 
-    Leaving costs a copy of every row's tensors (the memory above all), so the rows of ended sentences stay, marked
-    dead and computed for nothing, until they are a quarter of the batch or sentences join (add_groups' one copy
-    leaves them out).
-    Rows are kept in order of source length: Bahdanau attention works on pieces of neighbouring rows, each as wide
-    as its longest source, and a row's length never changes.
+    Leaving costs a copy of every row's tensors (the memory above all), so the rows of finished sentences stay,
+    marked dead (owner None) and computed for nothing, until they are a quarter of the batch or sentences join
+    (add_groups' one copy leaves them out). Rows are kept in order of source length: Bahdanau attention works on
+    pieces of neighbouring rows, each as wide as its longest source, and a row's length never changes.
     """
 
     COMPACT_SHARE = 4  # compact once dead rows are 1/4 of the batch
 
-    def __init__(self, model, with_attention: bool = False):
+    def __init__(self, model: SearchModel, with_attention: bool = False):
         self.model = model
         self.with_attention = with_attention and model.cfg.attention != "none"
-        self.keys: list[Any] = []  # one per row; DEAD for ended rows
+        self.owners: list[LiveSentence | None] = []  # the sentence of each row; None for a dead row
         self.rows: Rows | None = None
         self.dead = 0
+        self._groups: dict[int, torch.Tensor] | None = None  # beam size K -> (m,K) rows of its live sentences
+        self._greedy: torch.Tensor | None = None  # the other rows
 
     def __len__(self) -> int:
-        return len(self.keys) - self.dead
+        """Live rows."""
+        return len(self.owners) - self.dead
 
-    def add(self, memory: Memory, max_len: torch.Tensor, keys: list[Any]) -> None:
+    @property
+    def keys(self) -> list[Any]:
+        """The key of each row's sentence (None for a dead row)."""
+        return [None if owner is None else owner.key for owner in self.owners]
+
+    def add(self, memory: Memory, max_len: torch.Tensor, keys: list[Any], beam: Beam = GREEDY) -> None:
         """Sentences encoded by model.encode; they write their first token at the next step()."""
-        self.add_groups([(memory, max_len, keys)])
+        self.add_groups([Joining(memory, max_len, keys, beam)])
 
-    def add_groups(self, groups: list[tuple[Memory, torch.Tensor, list[Any]]]) -> None:
+    @torch.inference_mode()
+    def add_groups(self, groups: list[Joining]) -> None:
         """add() of several encoded batches at once. The live rows and the new ones go into new tensors in one
         copy, in order of source length, and the dead rows are left out of it (with no groups: a compaction)."""
         parts = [] if self.rows is None else [self.rows]
-        parts += [self._new_rows(memory, max_len) for memory, max_len, _ in groups]
-        keys = self.keys + [key for _, _, group in groups for key in group]
-        device = parts[0].prev.device
-        dead = torch.tensor([key is DEAD for key in keys], device=device)
-        lengths = torch.cat([rows.memory.mask.sum(1) for rows in parts]).masked_fill(dead, 2**62)  # dead rows last
-        order = lengths.argsort(stable=True)
-        alive = len(keys) - int(dead.sum())
+        owners = list(self.owners)
+        for group in groups:
+            parts.append(self._new_rows(group))
+            owners += [sentence for sentence in (LiveSentence(key, group.beam) for key in group.keys)
+                       for _ in range(group.beam.rows)]
+        alive = sum(owner is not None for owner in owners)
+        self._groups = self._greedy = None
         if not alive:
-            self.rows, self.keys, self.dead = None, [], 0
+            self.rows, self.owners, self.dead = None, [], 0
             return
-        if len(parts) == 1 and alive == len(keys) and bool((order == torch.arange(len(keys), device=device)).all()):
-            self.rows, self.keys = parts[0], keys  # one batch, in order already (greedy_search's)
+        device = parts[0].prev.device
+        dead = torch.tensor([owner is None for owner in owners], device=device)
+        lengths = torch.cat([rows.memory.mask.sum(1) for rows in parts]).masked_fill(dead, 2**62)  # dead rows last
+        order = lengths.argsort(stable=True)  # a sentence's K rows, of one length, stay adjacent and in order
+        if len(parts) == 1 and alive == len(owners) and bool((order == torch.arange(len(owners), device=device)).all()):
+            self.rows, self.owners = parts[0], owners  # one batch, in order already (greedy_search's)
             return
         at = torch.empty_like(order)
         at[order] = torch.arange(len(order), device=device)  # row i of the parts, one after another, goes to at[i]
         offsets = list(accumulate((len(rows.prev) for rows in parts), initial=0))
         placed = [(rows, at[a:b]) for rows, (a, b) in zip(parts, pairwise(offsets), strict=True)]
         self.rows = Rows.place(placed, alive)
-        self.keys = [keys[i] for i in order[:alive].tolist()]
+        self.owners = [owners[i] for i in order[:alive].tolist()]
         self.dead = 0
 
-    def _new_rows(self, memory: Memory, max_len: torch.Tensor) -> Rows:
+    def _new_rows(self, group: Joining) -> Rows:
+        k = group.beam.rows
+        memory, max_len = group.memory, group.max_len.long()
+        if k > 1:  # each hypothesis reads its sentence's memory row
+            repeat = torch.arange(len(max_len), device=max_len.device).repeat_interleave(k)
+            memory, max_len = memory.select(repeat), max_len[repeat]
         n, device, width = len(max_len), memory.mask.device, int(max_len.max())
+        scores = torch.zeros(n // k, k, device=device)
+        scores[:, 1:] = NEG_INF  # a sentence's K hypotheses start identical: keep one
         attention = memory.states.new_zeros(n, width, memory.mask.size(1)) if self.with_attention else None
         return Rows(memory, self.model.decoder.initial_state(memory), torch.full((n,), BOS, device=device),
-                    torch.zeros(n, device=device), torch.zeros(n, dtype=torch.long, device=device), max_len.long(),
+                    scores.view(-1), torch.zeros(n, dtype=torch.long, device=device), max_len,
                     torch.ones(n, dtype=torch.bool, device=device),
                     torch.zeros(n, width, dtype=torch.long, device=device), attention)
 
-    def step(self) -> list[tuple[Any, Hypothesis]]:
-        """One token for every live sentence; the ones that ended, as (key, Hypothesis), leave the batch."""
+    @torch.inference_mode()
+    def step(self) -> list[tuple[Any, list[Hypothesis]]]:
+        """One token for every live row; the sentences that finished, as (key, hypotheses), leave the batch."""
         r = self.rows
+        assert r is not None, "step() of an empty LiveBatch"
         logits, r.state, weights = self.model.decoder.step(r.prev, r.state, r.memory)
-        logp, best = top_k(logits.log_softmax(-1), 1)  # (n,1)
-        logp, r.prev = logp[:, 0], best[:, 0]
-        r.scores += logp
+        logp = logits.log_softmax(-1)  # (n,V)
         at = r.length.clamp(max=r.tokens.size(1) - 1)  # dead rows may have written their last column already
-        r.tokens.scatter_(1, at[:, None], r.prev[:, None])
         if r.attention is not None:
-            r.attention[torch.arange(len(self.keys)), at] = weights
+            r.attention[torch.arange(len(self.owners)), at] = weights
         r.length += r.live
+        groups = self._beam_groups()
+        greedy = self._greedy_rows() if groups else None  # None: every row
+        if greedy is None or len(greedy):
+            self._greedy_step(logp, greedy)
+        if groups:
+            parent = self._beam_step(logp, groups)
+            r.state, r.tokens = select_state(r.state, parent), r.tokens.index_select(0, parent)
+            if r.attention is not None:
+                r.attention = r.attention.index_select(0, parent)
+        r.tokens.scatter_(1, at[:, None], r.prev[:, None])
+        finished = self._greedy_ended(greedy) + [s for k, rows in groups.items() for s in self._finish_beams(k, rows)]
+        if finished:
+            leaving = set(finished)
+            self.remove({i for i, owner in enumerate(self.owners) if owner in leaving})
+        return [(sentence.key, sentence.best()) for sentence in finished]
+
+    def _greedy_step(self, logp: torch.Tensor, rows: torch.Tensor | None) -> None:
+        """The best token of each greedy row (rows; None: every row)."""
+        r = self.rows
+        if rows is None:
+            best_logp, best = top_k(logp, 1)  # (n,1)
+            r.prev, r.scores = best[:, 0], r.scores + best_logp[:, 0]
+        else:
+            best_logp, best = top_k(logp[rows], 1)
+            r.prev[rows], r.scores[rows] = best[:, 0], r.scores[rows] + best_logp[:, 0]
+
+    def _greedy_ended(self, rows: torch.Tensor | None) -> list[LiveSentence]:
+        """The greedy sentences that wrote EOS or reached their max length."""
+        r = self.rows
         done = r.live & ((r.prev == EOS) | (r.length >= r.max_len))
+        if rows is not None:
+            done &= torch.zeros_like(done).index_fill_(0, rows, True)
         if not bool(done.any()):
             return []
-        ended = done.nonzero().flatten().tolist()
-        finished = [(self.keys[i], self._hypothesis(i)) for i in ended]
-        self.remove(set(ended))
+        ended = []
+        for i in done.nonzero().flatten().tolist():
+            sentence = self.owners[i]
+            n = int(r.length[i])
+            attention = r.attention[i, :n] if r.attention is not None else None
+            sentence.ended.append(Hypothesis(strip_eos(r.tokens[i, :n].tolist()), float(r.scores[i]), attention))
+            ended.append(sentence)
+        return ended
+
+    def _beam_step(self, logp: torch.Tensor, groups: dict[int, torch.Tensor]) -> torch.Tensor:
+        """For each sentence of beam size K: the K best continuations of its K hypotheses over the vocabulary;
+        those ending in EOS among the K best are final, the K best others go on. Returns the row each row
+        continues (n,): itself for the other rows."""
+        r = self.rows
+        parent = torch.arange(len(self.owners), device=logp.device)
+        for k, rows in groups.items():  # rows (m,K)
+            flat, width = rows.flatten(), min(2 * k, logp.size(1))
+            best, tokens = top_k(logp, width)  # of every row: cheaper than a copy of the beam rows' logp
+            top_scores, hyp, token = rank_continuations(r.scores[rows], best[flat], tokens[flat], 2 * k)  # (m,2K)
+            parents = rows.gather(1, hyp)  # the row each candidate continues
+            is_eos = token == EOS
+            ended = is_eos[:, :k] & (top_scores[:, :k] > NEG_INF)
+            for i, j in ended.nonzero().tolist():
+                self._end(self.owners[int(rows[i, 0])], int(parents[i, j]), float(top_scores[i, j]), with_last=False)
+            keep = (is_eos.long() * 2 * k + torch.arange(2 * k, device=logp.device)).argsort(dim=1)[:, :k]
+            parent[flat] = parents.gather(1, keep).flatten()
+            r.prev[flat] = token.gather(1, keep).flatten()
+            r.scores[flat] = top_scores.gather(1, keep).flatten()
+        return parent
+
+    def _finish_beams(self, k: int, rows: torch.Tensor) -> list[LiveSentence]:
+        """Beam sentences with K ended hypotheses, or at their max length (their live hypotheses end there)."""
+        r, finished = self.rows, []
+        out_of_room = (r.length[rows[:, 0]] >= r.max_len[rows[:, 0]]).tolist()
+        for i, first in enumerate(rows[:, 0].tolist()):
+            sentence = self.owners[first]
+            if len(sentence.ended) < k and out_of_room[i]:
+                for row in rows[i].tolist():
+                    if r.scores[row] > NEG_INF:
+                        self._end(sentence, row, float(r.scores[row]), with_last=True)
+            if len(sentence.ended) >= k or out_of_room[i]:
+                finished.append(sentence)
         return finished
 
+    def _end(self, sentence: LiveSentence, row: int, score: float, with_last: bool) -> None:
+        """A final hypothesis of a beam sentence: the tokens of row (with the one just written, or without it: the
+        hypothesis that continues row with EOS), its score divided by the length penalty."""
+        r, length = self.rows, int(self.rows.length[row])  # columns written, this step's included
+        attention = r.attention[row, :length] if r.attention is not None else None
+        tokens = r.tokens[row, : length if with_last else length - 1].tolist()
+        sentence.ended.append(Hypothesis(tokens, score / length_penalty(len(tokens) + 1, sentence.beam.alpha), attention))
+
+    def _beam_groups(self) -> dict[int, torch.Tensor]:
+        """Rows of the live beam sentences by beam size, (m,K) each; recomputed only when rows join or leave."""
+        if self._groups is None:
+            starts: dict[int, list[int]] = {}
+            for i, owner in enumerate(self.owners):
+                if owner is not None and owner.beam.rows > 1 and (i == 0 or self.owners[i - 1] is not owner):
+                    starts.setdefault(owner.beam.rows, []).append(i)
+            device = self.rows.prev.device
+            self._groups = {k: torch.tensor(firsts, device=device)[:, None] + torch.arange(k, device=device)
+                            for k, firsts in starts.items()}
+        return self._groups
+
+    def _greedy_rows(self) -> torch.Tensor:
+        """The rows outside beam groups: greedy sentences', and dead ones (computed for nothing, ignored)."""
+        if self._greedy is None:
+            mask = torch.ones(len(self.owners), dtype=torch.bool, device=self.rows.prev.device)
+            for rows in self._beam_groups().values():
+                mask[rows.flatten()] = False
+            self._greedy = mask.nonzero().flatten()
+        return self._greedy
+
+    def remove_keys(self, unwanted) -> list[Any]:
+        """Drop the sentences whose key is unwanted (their caller gave up); returns their keys."""
+        rows = {i for i, owner in enumerate(self.owners) if owner is not None and unwanted(owner.key)}
+        keys = list(dict.fromkeys(self.owners[i].key for i in sorted(rows)))
+        self.remove(rows)
+        return keys
+
+    @torch.inference_mode()
     def remove(self, rows: set[int]) -> None:
         """Drop rows by position (finished, or no longer wanted by their caller)."""
-        rows = {i for i in rows if self.keys[i] is not DEAD}
+        rows = {i for i in rows if self.owners[i] is not None}
         if not rows:
             return
         self.rows.live[torch.tensor(sorted(rows), dtype=torch.long)] = False
         for i in rows:
-            self.keys[i] = DEAD
+            self.owners[i] = None
         self.dead += len(rows)
-        if self.dead * self.COMPACT_SHARE >= len(self.keys):
+        self._groups = self._greedy = None
+        if self.dead * self.COMPACT_SHARE >= len(self.owners):
             self.add_groups([])  # one copy of the live rows, without the dead ones
 
-    def _hypothesis(self, i: int) -> Hypothesis:
-        r, n = self.rows, int(self.rows.length[i])
-        attention = r.attention[i, :n] if r.attention is not None else None
-        return Hypothesis(strip_eos(r.tokens[i, :n].tolist()), float(r.scores[i]), attention)
+
+def reorder_state(state: State, rows: torch.Tensor, parents: torch.Tensor) -> State:
+    """The state with each of rows replaced by its parent's (beam search: a hypothesis continues another)."""
+    if isinstance(state, tuple):
+        return tuple(reorder_state(s, rows, parents) for s in state)
+    return state.index_copy(1, rows, state.index_select(1, parents))
 
 
-DEAD = object()  # LiveBatch.keys' mark of an ended sentence's row
-
-
-def greedy_search(model, memory: Memory, max_len: torch.Tensor, with_attention: bool = False) -> list[Hypothesis]:
-    """Pick the most likely token at each step. max_len (B,) caps each output."""
+def search(model: SearchModel, memory: Memory, max_len: torch.Tensor, beam: Beam = GREEDY,
+           with_attention: bool = False) -> list[list[Hypothesis]]:
+    """Search every sentence of the batch to its end: the best hypotheses of each, best first. max_len (B,) caps
+    each output."""
     live = LiveBatch(model, with_attention)
-    live.add(memory, max_len, list(range(len(max_len))))
-    results: list[Hypothesis | None] = [None] * len(max_len)
+    live.add(memory, max_len, list(range(len(max_len))), beam)
+    results: list[list[Hypothesis]] = [[] for _ in range(len(max_len))]
     while live:
-        for i, hyp in live.step():
-            results[i] = hyp
-    return results  # type: ignore[return-value]
+        for i, hyps in live.step():
+            results[i] = hyps
+    return results
+
+
+def greedy_search(model: SearchModel, memory: Memory, max_len: torch.Tensor,
+                  with_attention: bool = False) -> list[Hypothesis]:
+    """Pick the most likely token at each step."""
+    return [hyps[0] for hyps in search(model, memory, max_len, GREEDY, with_attention)]
+
+
+def beam_search(model: SearchModel, memory: Memory, max_len: torch.Tensor, beam_size: int, alpha: float = 1.0,
+                nbest: int = 1, with_attention: bool = False) -> list[list[Hypothesis]]:
+    """Keep the beam_size best prefixes of each sentence; a sentence ends once beam_size hypotheses have ended in
+    EOS (or it reaches its max length). The nbest hypotheses per sentence, best first."""
+    return search(model, memory, max_len, Beam(beam_size, nbest, alpha), with_attention)
 
 
 def strip_eos(tokens: list[int]) -> list[int]:
@@ -180,17 +365,22 @@ def length_penalty(length: int, alpha: float) -> float:
     return ((5 + length) / 6) ** alpha
 
 
-def best_continuations(scores: torch.Tensor, logits: torch.Tensor, width: int):
+def best_continuations(scores: torch.Tensor, logp: torch.Tensor, width: int):
     """The `width` best one-token continuations of each sentence, over its K hypotheses and the whole vocabulary:
-    scores (n,K) log-probabilities so far, logits (n*K,V) -> their scores (n,width), hypothesis (n,width) in 0..K-1
-    and token (n,width). They are among the `width` best tokens of each hypothesis: only those are ranked across
-    hypotheses, never the whole (n,K*V) table. (torch's fused log_softmax over the table costs half its logsumexp.)"""
+    scores (n,K) log-probabilities so far, logp (n*K,V) of the next token -> their scores (n,width), hypothesis
+    (n,width) in 0..K-1 and token (n,width)."""
+    return rank_continuations(scores, *top_k(logp, min(width, logp.size(1))), width)
+
+
+def rank_continuations(scores: torch.Tensor, best: torch.Tensor, tokens: torch.Tensor, width: int):
+    """best_continuations from each hypothesis's `per_row` best next tokens, best (n*K,per_row) log-probabilities
+    and tokens (n*K,per_row), per_row >= width: the width best continuations of a sentence are among them, so
+    only those are ranked across hypotheses, never the whole (n,K*V) table."""
     n, k = scores.shape
-    per_row = min(width, logits.size(1))
-    logp, row_tokens = top_k(logits.log_softmax(dim=1), per_row)  # (n*K, per_row)
-    cand = (scores.view(-1, 1) + logp).view(n, k * per_row)
+    per_row = best.size(1)
+    cand = (scores.reshape(-1, 1) + best).view(n, k * per_row)
     top_scores, top = cand.topk(width, dim=1)  # (n, width), indices into (K, per_row)
-    return top_scores, top // per_row, row_tokens.view(n, k * per_row).gather(1, top)
+    return top_scores, top // per_row, tokens.reshape(n, k * per_row).gather(1, top)
 
 
 def top_k(x: torch.Tensor, k: int, block: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
@@ -212,65 +402,3 @@ def top_k(x: torch.Tensor, k: int, block: int = 64) -> tuple[torch.Tensor, torch
     return values, torch.where(at < k * block, in_block, at - k * block + whole)
 
 
-def beam_search(model, memory: Memory, max_len: torch.Tensor, beam_size: int, alpha: float = 1.0,
-                nbest: int = 1, with_attention: bool = False) -> list[list[Hypothesis]]:
-    """Keep the beam_size best prefixes of each sentence; a sentence ends once beam_size hypotheses have
-    ended in EOS (or it reaches its max length). Returns the nbest hypotheses per sentence, best first.
-    The K hypotheses of a sentence are rows i*K .. i*K+K-1; they share the sentence's memory row."""
-    batch, device, k = memory.mask.size(0), memory.mask.device, beam_size
-    state = select_state(model.decoder.initial_state(memory), torch.arange(batch, device=device).repeat_interleave(k))
-    scores = torch.zeros(batch, k, device=device)
-    scores[:, 1:] = float("-inf")  # all beams start identical: keep one
-    history = torch.full((batch * k, 0), BOS, dtype=torch.long, device=device)  # (n*K, t)
-    attn_history = None
-    prev = torch.full((batch * k,), BOS, dtype=torch.long, device=device)
-    sentences = torch.arange(batch, device=device)  # original index of each live sentence
-    n_ended = torch.zeros(batch, dtype=torch.long, device=device)  # hypotheses ended in EOS, per live sentence
-    finished: list[list[Hypothesis]] = [[] for _ in range(batch)]
-    for step in range(int(max_len.max())):
-        n = len(sentences)
-        logits, state, weights = model.decoder.step(prev, state, memory)  # (n*K, V)
-        top_scores, hyp, token = best_continuations(scores, logits, 2 * k)  # (n, 2K): at most K of them end in EOS
-        parent = hyp + torch.arange(n, device=device)[:, None] * k  # row in (n*K)
-        is_eos = token == EOS
-        if with_attention and weights is not None:
-            attn_history = weights[:, None] if attn_history is None else torch.cat([attn_history, weights[:, None]], 1)
-        # hypotheses ending in EOS among the top K are final
-        ended = is_eos[:, :k] & (top_scores[:, :k] > float("-inf"))
-        n_ended += ended.sum(1)
-        for i, j in ended.nonzero().tolist():
-            toks = history[parent[i, j]].tolist()
-            att = attn_history[parent[i, j]] if attn_history is not None else None
-            s = int(sentences[i])
-            finished[s].append(Hypothesis(toks, float(top_scores[i, j]) / length_penalty(len(toks) + 1, alpha), att))
-        # the K best that go on
-        order = (is_eos.long() * 2 * k + torch.arange(2 * k, device=device)).argsort(dim=1)[:, :k]
-        scores = top_scores.gather(1, order)
-        rows = parent.gather(1, order).flatten()
-        prev = token.gather(1, order).flatten()
-        history = torch.cat([history[rows], prev[:, None]], dim=1)
-        state = select_state(state, rows)
-        if attn_history is not None:
-            attn_history = attn_history[rows]
-        out_of_room = step + 1 >= max_len[sentences]  # max_len tokens written
-        enough = n_ended >= k
-        for i in (out_of_room & ~enough).nonzero().flatten().tolist():
-            s = int(sentences[i])
-            for j in range(k):
-                if scores[i, j] > float("-inf"):
-                    r = i * k + j
-                    toks = history[r].tolist()
-                    att = attn_history[r] if attn_history is not None else None
-                    finished[s].append(Hypothesis(toks, float(scores[i, j]) / length_penalty(len(toks) + 1, alpha), att))
-        done = enough | out_of_room
-        if bool(done.all()):
-            break
-        if bool(done.any()):
-            keep = (~done).nonzero().flatten()
-            keep_rows = (keep[:, None] * k + torch.arange(k, device=device)).flatten()
-            sentences, scores, n_ended = sentences[keep], scores[keep], n_ended[keep]
-            history, prev = history[keep_rows], prev[keep_rows]
-            state, memory = select_state(state, keep_rows), memory.select(keep)
-            if attn_history is not None:
-                attn_history = attn_history[keep_rows]
-    return [sorted(h, key=lambda h: h.score, reverse=True)[:nbest] for h in finished]

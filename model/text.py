@@ -1,7 +1,8 @@
 """What the model accepts as input text: valid Unicode, with control characters turned into spaces.
 
-The Translator cleans every text with clean_input before tokenizing it; the service validates with the same
-function, so both refuse the same texts with the same message.
+The Translator checks every text (check_text) before cutting it into sentences at its line breaks, and cleans
+each sentence (clean_input) before tokenizing it, so the service and the evaluation job refuse the same texts
+with the same message.
 """
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ class InvalidText(ValueError):
 
 
 def clean_input(text: str) -> str:
-    """The text with every control character replaced by a space; InvalidText if it is not a valid string.
+    """The text with every control character replaced by a space; InvalidText if it is not a valid string."""
+    check_text(text)
+    return _CONTROL.sub(" ", text)
+
+
+def check_text(text: str) -> None:
+    """InvalidText if text is not a valid string.
 
     A lone surrogate (half of a UTF-16 pair, e.g. from JSON "\\ud800") is not a character: it cannot be
     encoded, so it is refused rather than guessed at.
@@ -26,4 +33,3 @@ def clean_input(text: str) -> str:
     if surrogate := _SURROGATE.search(text):
         raise InvalidText(f"not valid Unicode: a lone surrogate (U+{ord(surrogate.group()):04X}) "
                           f"at character {surrogate.start()}")
-    return _CONTROL.sub(" ", text)

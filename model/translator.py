@@ -1,33 +1,35 @@
-"""Translator: the one inference path, used by the service and by the evaluation job alike.
+"""The one translation pipeline, used by the service and by the evaluation job alike:
 
-text -> SentencePiece ids -> length-sorted batches -> encoder -> greedy/beam search -> detokenized text
+    prepare   text -> PreparedText: cleaned (model/text.py), cut into sentences (model/segment.py), each sentence
+              tokenized once into a SourceSentence
+    search    SourceSentences -> hypotheses: encoded in length-sorted batches, searched in a LiveBatch
+              (model/search.py); the service instead feeds them to its own running LiveBatch (app/scheduler.py)
+    finish    hypotheses -> Translation per sentence (detokenized) -> Translated per text (sentences rejoined)
 
 The network it runs is an InferenceModel: the trained encoder and, for a one-layer GRU decoder, the decoder's
 FastDecoder form (model/decoder.py); with int8=True, its int8 copy (model/quantize.py).
-GreedyStream is the same greedy search one step at a time, for a server's continuous batching.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 
 from nmt.model.batching import padded_batches
 from nmt.model.bundle import Bundle, load_bundle
-from nmt.model.decoder import FastDecoder, Memory
+from nmt.model.decoder import Decoding, FastDecoder, Memory
+from nmt.model.device import resolve_device
 from nmt.model.quantize import quantize_for_cpu
-from nmt.model.search import DEAD, Hypothesis, LiveBatch, beam_search, greedy_search, max_lengths
+from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, max_lengths, search
+from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
-from nmt.model.text import clean_input
+from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
 
 
-@dataclass
+@dataclass(frozen=True)
 class DecodeOptions:
     beam_size: int = 1
     nbest: int = 1
@@ -35,9 +37,37 @@ class DecodeOptions:
     max_len_ratio: float = 2.0
     with_attention: bool = False
 
+    @property
+    def beam(self) -> Beam:
+        return Beam(self.beam_size, self.nbest, self.length_penalty)
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    """One sentence to translate, prepared once: its text, and its subword ids with EOS (none if it is blank,
+    which is translated as "" without the model)."""
+
+    text: str
+    ids: tuple[int, ...]
+
+    @property
+    def blank(self) -> bool:
+        return not self.ids
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    """One text to translate, prepared once: its sentences, and the separators that put their translations back
+    in the text's layout (Segmented)."""
+
+    sentences: list[SourceSentence]
+    layout: Segmented
+
 
 @dataclass
 class Translation:
+    """One sentence translated."""
+
     text: str
     score: float
     src_tokens: list[str] = field(default_factory=list)
@@ -46,10 +76,38 @@ class Translation:
     nbest: list[tuple[str, float]] = field(default_factory=list)
 
 
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+BLANK = Translation("", 0.0)
+
+
+@dataclass
+class Translated:
+    """One text translated: its sentences' translations, put back in the text's layout."""
+
+    prepared: PreparedText
+    sentences: list[Translation]
+
+    @property
+    def text(self) -> str:
+        return self.prepared.layout.join([t.text for t in self.sentences])
+
+    @property
+    def score(self) -> float:
+        return sum(t.score for t in self.sentences)
+
+    def nbest(self) -> list[tuple[str, float]]:
+        """The k-th alternative of the text joins the k-th alternative of each sentence."""
+        k = max((len(t.nbest) for t in self.sentences), default=1)
+        picks = [[t.nbest[min(i, len(t.nbest) - 1)] if t.nbest else (t.text, t.score) for t in self.sentences]
+                 for i in range(k)]
+        return [(self.prepared.layout.join([text for text, _ in pick]), sum(s for _, s in pick)) for pick in picks]
+
+
+def _checked(i: int, text: str) -> str:
+    try:
+        check_text(text)
+        return text
+    except InvalidText as e:
+        raise InvalidText(f"text {i} is {e}") from None
 
 
 class InferenceModel(nn.Module):
@@ -59,14 +117,15 @@ class InferenceModel(nn.Module):
     def __init__(self, model: Seq2Seq):
         super().__init__()
         self.cfg, self.encoder = model.cfg, model.encoder
-        self.decoder = FastDecoder(model.decoder) if FastDecoder.supports(model.cfg) else model.decoder
+        self.decoder: Decoding = FastDecoder(model.decoder) if FastDecoder.supports(model.cfg) else model.decoder
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Memory:
-        return self.decoder.prepare(*self.encoder(src, src_len))
+        return self.decoder.prepare(*self.encoder(src, src_len))  # type: ignore[attr-defined]
 
 
 class Translator:
-    """int8: run an int8 copy of the network (CPU only; "auto" then means the CPU)."""
+    """int8: run an int8 copy of the network (CPU only; "auto" then means the CPU). batch_tokens: the padded source
+    tokens of one encoder batch."""
 
     def __init__(self, bundle: Bundle, device: str = "cpu", batch_tokens: int = 8000, int8: bool = False):
         if int8 and device == "auto":
@@ -81,135 +140,83 @@ class Translator:
         self.batch_tokens = batch_tokens
 
     @classmethod
-    def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False, **kwargs) -> Translator:
-        return cls(load_bundle(path), device, int8=int8, **kwargs)
+    def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False,
+             batch_tokens: int = 8000) -> Translator:
+        return cls(load_bundle(path), device, batch_tokens, int8)
 
-    def stream(self) -> GreedyStream:
-        return GreedyStream(self)
+    @property
+    def src_lang(self) -> str:
+        return self.bundle.config.src_lang
 
-    def translate(self, texts: list[str], options: DecodeOptions | None = None) -> list[Translation]:
-        """Translate many sentences at once; the output is in input order."""
-        options = options or DecodeOptions()
-        texts = [clean_input(t) for t in texts]  # InvalidText (a ValueError) if not valid Unicode
-        ids = self.source_ids(texts)
-        results: list[Translation | None] = [None] * len(texts)
-        for batch in self._batches(ids):
-            for i, hyps in zip(batch, self._decode([ids[i] for i in batch], options), strict=True):
-                results[i] = self.to_translation(ids[i], hyps) if texts[i].strip() else Translation("", 0.0)
-        return results  # type: ignore[return-value]
+    # --- prepare --------------------------------------------------------------------------------------------
+    def prepare(self, texts: list[str]) -> list[PreparedText]:
+        """Clean, segment and tokenize each text (all sentences in one tokenizer call); InvalidText (a ValueError)
+        for a text that is not valid Unicode."""
+        layouts = [split(_checked(i, text), self.src_lang) for i, text in enumerate(texts)]  # at line breaks too
+        sentences = [clean_input(s) for layout in layouts for s in layout.sentences]
+        ids = iter(self.bundle.src_tokenizer.encode(sentences))
+        prepared = []
+        cleaned = iter(sentences)
+        for layout in layouts:
+            prepared.append(PreparedText([self._source(next(cleaned), next(ids)) for _ in layout.sentences], layout))
+        return prepared
 
-    def _batches(self, ids: list[list[int]]) -> list[list[int]]:
-        """Indices grouped into batches of similar length within the token budget."""
-        return padded_batches([len(s) for s in ids], self.batch_tokens)
+    @staticmethod
+    def _source(text: str, ids: list[int]) -> SourceSentence:
+        return SourceSentence(text, tuple(ids) + (EOS,) if text.strip() and ids else ())
 
-    def source_ids(self, texts: list[str]) -> list[list[int]]:
-        return [s + [EOS] for s in self.bundle.src_tokenizer.encode(texts)]
-
-    def encode(self, batch: list[list[int]], max_len_ratio: float) -> tuple[Memory, torch.Tensor]:
-        """Source ids (EOS included) -> the batch's memory, and the longest output allowed for each (B,)."""
-        src_len = torch.tensor([len(s) for s in batch])
-        src = torch.full((len(batch), int(src_len.max())), PAD, dtype=torch.long)
-        for row, s in enumerate(batch):
-            src[row, : len(s)] = torch.tensor(s)
+    # --- search ---------------------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def encode(self, sentences: list[SourceSentence], options: DecodeOptions, keys: list) -> Joining:
+        """Non-blank sentences -> their memory and output caps, ready to join a LiveBatch under keys."""
+        src_len = torch.tensor([len(s.ids) for s in sentences])
+        src = torch.full((len(sentences), int(src_len.max())), PAD, dtype=torch.long)
+        for row, s in enumerate(sentences):
+            src[row, : len(s.ids)] = torch.tensor(s.ids)
         memory = self.model.encode(src.to(self.device), src_len.to(self.device))
-        return memory, max_lengths(src_len.to(self.device), max_len_ratio)
+        max_len = max_lengths(src_len.to(self.device), options.max_len_ratio)
+        return Joining(memory, max_len, keys, options.beam)
 
     @torch.inference_mode()
-    def _decode(self, batch: list[list[int]], options: DecodeOptions) -> list[list[Hypothesis]]:
-        memory, max_len = self.encode(batch, options.max_len_ratio)
-        if options.beam_size == 1 and options.nbest == 1:
-            return [[h] for h in greedy_search(self.model, memory, max_len, options.with_attention)]
-        return beam_search(self.model, memory, max_len, max(options.beam_size, options.nbest),
-                           options.length_penalty, options.nbest, options.with_attention)
+    def search(self, sentences: list[SourceSentence], options: DecodeOptions) -> list[list[Hypothesis]]:
+        """The hypotheses of each non-blank sentence, best first, in order; batches of similar lengths within the
+        token budget."""
+        results: list[list[Hypothesis]] = [[] for _ in sentences]
+        for batch in padded_batches([len(s.ids) for s in sentences], self.batch_tokens):
+            joining = self.encode([sentences[i] for i in batch], options, batch)
+            for i, hyps in zip(batch, search(self.model, joining.memory, joining.max_len, joining.beam,
+                                              options.with_attention), strict=True):
+                results[i] = hyps
+        return results
 
-    def to_translation(self, src_ids: list[int], hyps: list[Hypothesis]) -> Translation:
+    def live_batch(self, with_attention: bool = False) -> LiveBatch:
+        """An empty LiveBatch of this model, for continuous batching."""
+        return LiveBatch(self.model, with_attention)
+
+    # --- finish ---------------------------------------------------------------------------------------------
+    def finish(self, prepared: PreparedText, hyps: list[list[Hypothesis]]) -> Translated:
+        """The text's translation from the hypotheses of its non-blank sentences, in order."""
+        found = iter(hyps)
+        return Translated(prepared, [BLANK if s.blank else self.finish_sentence(s, next(found))
+                                     for s in prepared.sentences])
+
+    def finish_sentence(self, sentence: SourceSentence, hyps: list[Hypothesis]) -> Translation:
         tgt_tok = self.bundle.tgt_tokenizer
         texts = tgt_tok.decode([h.tokens for h in hyps])
         best = hyps[0]
-        attention = best.attention[:, : len(src_ids)].float().cpu().tolist() if best.attention is not None else None
+        attention = best.attention[:, : len(sentence.ids)].float().cpu().tolist() if best.attention is not None else None
         return Translation(
             text=texts[0], score=best.score,
-            src_tokens=self.bundle.src_tokenizer.pieces(src_ids[:-1]) + ["</s>"],
+            src_tokens=self.bundle.src_tokenizer.pieces(list(sentence.ids[:-1])) + ["</s>"],
             tgt_tokens=tgt_tok.pieces(best.tokens) + ["</s>"],
             attention=attention, nbest=list(zip(texts, [h.score for h in hyps], strict=True)),
         )
 
-
-@dataclass
-class Encoded:
-    """Sentences encoded by GreedyStream.encode(), waiting to join its live batch."""
-
-    memory: Memory | None  # of the non-blank sentences
-    max_len: torch.Tensor | None  # (n,)
-    entries: list[tuple[Any, list[int]]]  # (key, source ids) of each non-blank sentence
-    blank: list[Any]  # keys of the blank texts: answered "" at the next step, without the model
-
-    @property
-    def keys(self) -> list[Any]:
-        return [key for key, _ in self.entries] + self.blank
-
-
-class GreedyStream:
-    """Greedy translation one step at a time, for continuous batching: encode() sentences whenever they come (on
-    any thread), join() them to the live batch between steps, step() it, and get each translation back as soon as
-    its sentence has ended. It runs greedy_search's LiveBatch, so a sentence gets the text that translate() gives it
-    with beam_size 1, whenever it joins."""
-
-    def __init__(self, translator: Translator):
-        self.translator = translator
-        self.live = LiveBatch(translator.model)
-        self.ready: list[Any] = []  # keys of blank texts, answered "" at the next step
-
-    def __len__(self) -> int:
-        return len(self.live) + len(self.ready)
-
-    @torch.inference_mode()
-    def encode(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio,
-               ids: list[list[int]] | None = None) -> Encoded:
-        """Encode the texts (one batch) for join(); InvalidText if one is not valid. ids: their source_ids, when the
-        caller has them already. It only reads the model, so it may run on another thread while step() runs."""
-        texts = [clean_input(t) for t in texts]
-        ids = ids or self.translator.source_ids(texts)
-        joining = [i for i, text in enumerate(texts) if text.strip()]
-        blank = [keys[i] for i, text in enumerate(texts) if not text.strip()]
-        if not joining:
-            return Encoded(None, None, [], blank)
-        memory, max_len = self.translator.encode([ids[i] for i in joining], max_len_ratio)
-        return Encoded(memory, max_len, [(keys[i], ids[i]) for i in joining], blank)
-
-    @torch.inference_mode()
-    def join(self, *encoded: Encoded) -> None:
-        """Add encoded sentences to the live batch (in one copy of it): they write their first token at the next
-        step()."""
-        groups = [(e.memory, e.max_len, e.entries) for e in encoded if e.entries]
-        if groups:
-            self.live.add_groups(groups)
-        self.ready += [key for e in encoded for key in e.blank]
-
-    def add(self, texts: list[str], keys: list[Any], max_len_ratio: float = DecodeOptions.max_len_ratio) -> None:
-        """encode() and join() at once."""
-        self.join(self.encode(texts, keys, max_len_ratio))
-
-    def step(self) -> list[tuple[Any, Translation]]:
-        """One token for every live sentence; returns (key, Translation) of the sentences that ended."""
-        return [(key, make()) for key, make in self.step_lazily()]
-
-    @torch.inference_mode()
-    def step_lazily(self) -> list[tuple[Any, Callable[[], Translation]]]:
-        """step(), but each ended sentence comes with a function that makes its Translation, to be called on
-        another thread: detokenizing on the decoder's thread cost a service 20% of its throughput (measured)."""
-        done, self.ready = [(key, partial(Translation, "", 0.0)) for key in self.ready], []
-        if self.live:
-            done += [(key, partial(self.translator.to_translation, ids, [hyp])) for (key, ids), hyp in self.live.step()]
-        return done
-
-    @torch.inference_mode()
-    def drop(self, unwanted: Callable[[Any], bool]) -> list[Any]:
-        """Remove the sentences whose key is unwanted (their caller gave up); returns their keys."""
-        keys = [key for key in self.ready if unwanted(key)]
-        self.ready = [key for key in self.ready if not unwanted(key)]
-        rows = {i for i, entry in enumerate(self.live.keys) if entry is not DEAD and unwanted(entry[0])}
-        if rows:
-            keys += [self.live.keys[i][0] for i in sorted(rows)]
-            self.live.remove(rows)
-        return keys
+    # --- all three ------------------------------------------------------------------------------------------
+    def translate(self, texts: list[str], options: DecodeOptions | None = None) -> list[Translated]:
+        """Translate whole texts at once; the output is in input order."""
+        options = options or DecodeOptions()
+        prepared = self.prepare(texts)
+        sentences = [s for p in prepared for s in p.sentences if not s.blank]
+        found = iter(self.search(sentences, options))
+        return [self.finish(p, [next(found) for s in p.sentences if not s.blank]) for p in prepared]

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 from nmt.app.main import create_app
 from nmt.app.settings import Settings
-from nmt.model.translator import DecodeOptions, Translation, Translator
+from nmt.model.search import Hypothesis
+from nmt.model.translator import DecodeOptions, SourceSentence, Translator
 from nmt.scripts.harness import Server, toy_config
 from nmt.training.config import Config
 from nmt.training.train import run_training
@@ -46,12 +47,13 @@ def client_for(translator, **overrides):
         yield client
 
 
-class Gate:
-    """Wraps a translator; while closed, the model thread waits inside translate. Records what it was given,
-    and fails any batch that holds a text with "poison" in it."""
+class Gate(Translator):
+    """The translator (the same model and bundle), whose request-level batches wait while the gate is closed.
+    Records what it was given, and fails any batch that holds a sentence with "poison" in it. Tests use it with
+    batching="request", where every batch goes through search()."""
 
     def __init__(self, inner: Translator):
-        self.inner, self.bundle, self.device, self.source_ids = inner, inner.bundle, inner.device, inner.source_ids
+        self.__dict__.update(inner.__dict__)
         self.opened, self.entered = threading.Event(), threading.Event()
         self.opened.set()
         self.calls: list[tuple[list[str], DecodeOptions]] = []
@@ -64,13 +66,14 @@ class Gate:
         self.opened.clear()
         self.entered.clear()
 
-    def translate(self, texts: list[str], options: DecodeOptions | None = None) -> list[Translation]:
+    def search(self, sentences: list[SourceSentence], options: DecodeOptions) -> list[list[Hypothesis]]:
         self.entered.set()
         self.opened.wait(30)
-        self.calls.append((list(texts), options))
+        texts = [s.text for s in sentences]
+        self.calls.append((texts, options))
         if any("poison" in t for t in texts):
             raise ValueError("poisoned batch")
-        return self.inner.translate(texts, options)
+        return super().search(sentences, options)
 
 
 @contextmanager

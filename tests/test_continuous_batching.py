@@ -1,5 +1,5 @@
-"""Continuous batching: sentences join a running greedy batch between steps and leave it when they end, with
-the same results as alone; the service answers a short request while a long one is still being decoded."""
+"""Continuous batching: sentences of any beam size join a running batch between steps and leave it when they end,
+with the same results as alone; the service answers a short request while a long one is still being decoded."""
 from __future__ import annotations
 
 import threading
@@ -11,10 +11,10 @@ import torch
 from service_fixtures import client_for
 from test_model import random_batch
 
-from nmt.app.batcher import ENCODE_CHUNK_TOKENS
-from nmt.model.search import Hypothesis, LiveBatch, greedy_search, max_lengths
+from nmt.app.policies import ENCODE_CHUNK_TOKENS
+from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, beam_search, greedy_search, max_lengths
 from nmt.model.seq2seq import Seq2Seq
-from nmt.model.translator import DecodeOptions, InferenceModel
+from nmt.model.translator import DecodeOptions, InferenceModel, SourceSentence, Translator
 from nmt.scripts.harness import tiny_config
 
 SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta eta theta iota", "pi rho", "kappa lam mu nu xi",
@@ -43,12 +43,13 @@ def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
     with torch.no_grad():
         live, got = LiveBatch(model, with_attention=True), {}  # ended rows stay until they are 1/4 of the batch
         for joining, steps in ((((0, 2),), 3), (((2, 3),), 1), (((3, 5), (5, 6)), 0)):  # after 3 and 4 steps; the
-            groups = [(model.encode(src[a:b], lengths[a:b]), max_len[a:b], list(range(a, b))) for a, b in joining]
+            groups = [Joining(model.encode(src[a:b], lengths[a:b]), max_len[a:b], list(range(a, b))) for a, b in joining]
             live.add_groups(groups)  # last two groups join together
             for _ in range(steps):
                 got.update(live.step())
         while live:
             got.update(live.step())
+    got = {i: hyps[0] for i, hyps in got.items()}
     assert [got[i].tokens for i in range(6)] == [h.tokens for h in alone]
     assert [got[i].score for i in range(6)] == pytest.approx([h.score for h in alone], abs=1e-4)
     if attention != "none":
@@ -72,7 +73,7 @@ def test_sentences_join_a_batch_that_holds_removed_rows():
         while live:
             got.update(live.step())
     assert 3 not in got
-    assert {i: got[i].tokens for i in got} == {i: alone[i].tokens for i in range(10) if i != 3}
+    assert {i: got[i][0].tokens for i in got} == {i: alone[i].tokens for i in range(10) if i != 3}
 
 
 def test_dead_rows_are_copied_out_at_a_quarter_of_the_batch():
@@ -90,34 +91,68 @@ def test_dead_rows_are_copied_out_at_a_quarter_of_the_batch():
         got = {}
         while live:
             got.update(live.step())
-    assert {i: got[i].tokens for i in got} == {i: alone[i].tokens for i in range(3)}
+    assert {i: got[i][0].tokens for i in got} == {i: alone[i].tokens for i in range(3)}
 
 
-def test_stream_matches_translate_and_lets_short_sentences_leave_first(translator):
+@pytest.mark.parametrize("attention", ["none", "luong", "bahdanau"])
+def test_beam_and_greedy_sentences_share_a_live_batch_with_the_results_they_get_alone(attention):
+    """Sentences of beam sizes 1, 2, 3 and 5 (one with an n-best list) join a running batch at different steps and
+    get the hypotheses, scores and attention that beam search gives each alone."""
+    model, src, lengths, max_len = tiny_batch(attention, batch=8)
+    beams = [Beam(3), Beam(1), Beam(5, nbest=3, alpha=0.6), Beam(2), Beam(1), Beam(3), Beam(5), Beam(2, nbest=2)]
+    with torch.no_grad():
+        alone = [beam_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1],
+                             b.size, b.alpha, b.nbest, with_attention=True)[0] for i, b in enumerate(beams)]
+        live, got = LiveBatch(model, with_attention=True), {}
+        for start, end, steps in ((0, 3, 2), (3, 5, 1), (5, 8, 0)):
+            live.add_groups([Joining(model.encode(src[i : i + 1], lengths[i : i + 1]), max_len[i : i + 1], [i], beams[i])
+                             for i in range(start, end)])
+            for _ in range(steps):
+                got.update(live.step())
+        while live:
+            got.update(live.step())
+    for i, hyps in enumerate(alone):
+        assert [h.tokens for h in got[i]] == [h.tokens for h in hyps], i
+        assert [h.score for h in got[i]] == pytest.approx([h.score for h in hyps], abs=1e-4)
+        if attention != "none":
+            assert torch.allclose(got[i][0].attention[:, : lengths[i]], hyps[0].attention, atol=1e-5)
+
+
+def prepared(translator: Translator, texts: list[str]) -> list[SourceSentence]:
+    return [s for text in translator.prepare(texts) for s in text.sentences]
+
+
+def test_a_live_batch_gives_what_translate_gives_and_short_sentences_leave_first(translator):
     alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
-    stream, done, order = translator.stream(), {}, []
-    stream.add(SENTENCES[2:3], [2])  # the longest first
-    for _ in range(2):
-        assert stream.step() == []
-    stream.add([s for i, s in enumerate(SENTENCES) if i != 2], [i for i in range(len(SENTENCES)) if i != 2])
-    while stream:
-        for key, translation in stream.step():
-            done[key] = translation.text
-            order.append(key)
-    assert [done[i] for i in range(len(SENTENCES))] == alone
-    assert done[0] == "BETA ALPHA" and done[8] == ""
+    sentences = {i: s for i, s in enumerate(prepared(translator, SENTENCES)) if not s.blank}
+    live, done, order = translator.live_batch(), {}, []
+    with torch.inference_mode():
+        live.add_groups([translator.encode([sentences[2]], DecodeOptions(), [2])])  # the longest first
+        for _ in range(2):
+            assert live.step() == []
+        rest = [i for i in sentences if i != 2]
+        live.add_groups([translator.encode([sentences[i] for i in rest], DecodeOptions(), rest)])
+        while live:
+            for key, hyps in live.step():
+                done[key] = translator.finish_sentence(sentences[key], hyps).text
+                order.append(key)
+    assert [done.get(i, "") for i in range(len(SENTENCES))] == alone
+    assert done[0] == "BETA ALPHA" and 8 not in done and alone[8] == ""
     assert order.index(7) < order.index(2)  # "beta" joined later, ended sooner
 
 
-def test_dropped_sentences_leave_the_live_batch(translator):
-    stream = translator.stream()
-    stream.add(["alpha beta gamma", "tau mu"], ["keep", "drop"])
-    stream.step()
-    assert stream.drop(lambda key: key == "drop") == ["drop"] and len(stream) == 1
-    results = []
-    while stream:
-        results += stream.step()
-    assert [(k, t.text) for k, t in results] == [("keep", "GAMMA BETA ALPHA")]
+def test_removed_sentences_leave_the_live_batch(translator):
+    sentences = prepared(translator, ["alpha beta gamma", "tau mu"])
+    live, results = translator.live_batch(), []
+    with torch.inference_mode():
+        live.add_groups([translator.encode(sentences[:1], DecodeOptions(beam_size=3), ["keep"]),
+                         translator.encode(sentences[1:], DecodeOptions(beam_size=2), ["drop"])])
+        live.step()
+        assert live.remove_keys(lambda key: key == "drop") == ["drop"] and len(live) == 3
+        while live:
+            results += live.step()
+    assert [(key, translator.finish_sentence(sentences[0], hyps).text) for key, hyps in results] == [
+        ("keep", "GAMMA BETA ALPHA")]
 
 
 @pytest.mark.parametrize("batching", ["continuous", "request", "off"])
@@ -132,56 +167,50 @@ def test_service_results_are_the_same_in_every_batching_mode(translator, batchin
                                                                                                 DecodeOptions(beam_size=3))]
 
 
-class Wrapped:
-    """A translator that behaves as the real one, except for what a subclass changes in its stream()."""
+class Wrapped(Translator):
+    """The real translator (the same model and bundle), except for what a subclass overrides."""
 
-    def __init__(self, inner):
-        self.inner, self.bundle, self.device, self.source_ids = inner, inner.bundle, inner.device, inner.source_ids
+    def __init__(self, inner: Translator):
+        self.__dict__.update(inner.__dict__)
 
-    def translate(self, texts, options=None):
-        return self.inner.translate(texts, options)
+
+class SlowLiveBatch(LiveBatch):
+    """Steps of 20 ms: long enough to see who is answered first."""
+
+    def step(self):
+        time.sleep(0.02)
+        return super().step()
 
 
 class SlowSteps(Wrapped):
-    """A translator whose live batch takes 20 ms a step: long enough to see who is answered first."""
-
-    def stream(self):
-        stream = self.inner.stream()
-        step = stream.step_lazily
-        stream.step_lazily = lambda: (time.sleep(0.02), step())[1]
-        return stream
+    def live_batch(self, with_attention: bool = False) -> LiveBatch:
+        return SlowLiveBatch(self.model, with_attention)
 
 
-def test_service_answers_a_short_request_while_a_long_one_decodes(translator):
+@pytest.mark.parametrize("beam", [1, 4])
+def test_service_answers_a_short_request_while_a_long_one_decodes(translator, beam):
     """A long request is decoding; a short one sent then joins the live batch and is answered first."""
     long_text = " ".join(["gamma delta eps zeta eta theta iota kappa."] * 8)
-    with client_for(SlowSteps(translator)) as client, ThreadPoolExecutor(1) as pool:
-        batcher = client.app.state.batcher
+    with client_for(SlowSteps(translator), beam_size=beam) as client, ThreadPoolExecutor(1) as pool:
+        scheduler = client.app.state.service.scheduler
         long = pool.submit(client.post, "/v1/translate", json={"text": long_text})
         deadline = time.monotonic() + 30
-        while batcher.live == 0:
+        while scheduler.live == 0:
             assert time.monotonic() < deadline, "the long request never started decoding"
             time.sleep(0.001)
         short = client.post("/v1/translate", json={"text": "alpha beta"})
         assert short.json()["translations"][0]["text"] == "BETA ALPHA"
-        assert not long.done() and batcher.live == 8
+        assert not long.done() and scheduler.live == 8 * beam
         assert long.result().status_code == 200
 
 
 class FailsToEncode(Wrapped):
     """A translator whose encoder fails on any batch holding the word 'poison'."""
 
-    def stream(self):
-        stream = self.inner.stream()
-        encode = stream.encode
-
-        def failing(texts, keys, ratio, ids=None):
-            if any("poison" in t for t in texts):
-                raise RuntimeError("encoder failed")
-            return encode(texts, keys, ratio, ids)
-
-        stream.encode = failing
-        return stream
+    def encode(self, sentences, options, keys):
+        if any("poison" in s.text for s in sentences):
+            raise RuntimeError("encoder failed")
+        return super().encode(sentences, options, keys)
 
 
 def test_a_sentence_the_encoder_fails_on_fails_alone_and_frees_its_place(translator):
@@ -190,38 +219,38 @@ def test_a_sentence_the_encoder_fails_on_fails_alone_and_frees_its_place(transla
     texts = SENTENCES[:4] + ["alpha poison"] + SENTENCES[4:8]
     with client_for(FailsToEncode(translator)) as client, ThreadPoolExecutor(len(texts)) as pool:
         answers = [a.result() for a in [pool.submit(client.post, "/v1/translate", json={"text": t}) for t in texts]]
-        batcher = client.app.state.batcher
+        scheduler = client.app.state.service.scheduler
         assert [a.status_code for a in answers] == [200] * 4 + [500] + [200] * 4
         assert [a.json()["translations"][0]["text"] for a in answers if a.status_code == 200] == [
             translator.translate([t], DecodeOptions())[0].text for t in texts if "poison" not in t]
-        assert batcher._seated_tokens == 0 and batcher.live == 0 and batcher.queued == 0
+        assert scheduler.queue.seated_cost == 0 and scheduler.live == 0 and scheduler.queued == 0
 
 
-class ModelThreadOnly:
-    """A live batch that notes each use from a thread other than the model thread (encode() only reads the model:
-    any thread may call it). Its steps take 20 ms, so that requests arrive while others are being decoded."""
+class ModelThreadOnly(LiveBatch):
+    """A live batch that notes each use from a thread other than the model thread. Its steps take 20 ms, so that
+    requests arrive while others are being decoded."""
 
-    def __init__(self, stream, misuses: list[str]):
-        self.stream, self.misuses = stream, misuses
+    misuses: list[str]
 
-    def encode(self, *args):
-        return self.stream.encode(*args)
-
-    def step_lazily(self):
-        self._check("step_lazily")
+    def step(self):
+        self._check("step")
         time.sleep(0.02)
-        return self.stream.step_lazily()
+        return super().step()
 
     def __len__(self):
         self._check("__len__")
-        return len(self.stream)
+        return super().__len__()
 
-    def __getattr__(self, name):  # join, drop
-        self._check(name)
-        return getattr(self.stream, name)
+    def add_groups(self, groups):
+        self._check("add_groups")
+        return super().add_groups(groups)
+
+    def remove_keys(self, unwanted):
+        self._check("remove_keys")
+        return super().remove_keys(unwanted)
 
     def _check(self, name: str) -> None:
-        if threading.current_thread().name != "nmt-model":
+        if threading.current_thread().name not in ("nmt-model-0", "MainThread"):  # MainThread: its constructor
             self.misuses.append(f"{name} on {threading.current_thread().name}")
 
 
@@ -230,8 +259,10 @@ class OwnedLiveBatch(Wrapped):
         super().__init__(inner)
         self.misuses: list[str] = []
 
-    def stream(self):
-        return ModelThreadOnly(self.inner.stream(), self.misuses)
+    def live_batch(self, with_attention: bool = False) -> LiveBatch:
+        live = ModelThreadOnly(self.model, with_attention)
+        live.misuses = self.misuses
+        return live
 
 
 def test_only_the_model_thread_touches_the_live_batch(translator):
@@ -244,7 +275,7 @@ def test_only_the_model_thread_touches_the_live_batch(translator):
     with client_for(wrapped) as client, ThreadPoolExecutor(len(SENTENCES)) as pool:
         first = pool.submit(client.post, "/v1/translate", json={"text": SENTENCES[2]})
         deadline = time.monotonic() + 30
-        while client.app.state.batcher.live == 0:
+        while client.app.state.service.scheduler.live == 0:
             assert time.monotonic() < deadline, "the first request never started decoding"
             time.sleep(0.001)
         answers = [pool.submit(client.post, "/v1/translate", json={"text": s}) for s in SENTENCES]
@@ -261,16 +292,9 @@ class RecordsEncoding(Wrapped):
         super().__init__(inner)
         self.batches: list[list[int]] = []
 
-    def stream(self):
-        stream = self.inner.stream()
-        encode = stream.encode
-
-        def recording(texts, keys, ratio, ids=None):
-            self.batches.append([job.tokens for job in keys])
-            return encode(texts, keys, ratio, ids)
-
-        stream.encode = recording
-        return stream
+    def encode(self, sentences, options, keys):
+        self.batches.append([len(s.ids) for s in sentences])
+        return super().encode(sentences, options, keys)
 
 
 def test_the_encoder_thread_encodes_shortest_first_in_small_chunks(translator):

@@ -152,7 +152,7 @@ def test_best_continuations_match_the_whole_normalized_table(vocab):
     logits[:, 0] = float("-inf")  # PAD
     full = (scores.view(-1, 1) + logits.log_softmax(-1)).view(n, k * vocab)
     expected_scores, expected = full.topk(width, dim=1)
-    got_scores, hyp, token = best_continuations(scores, logits, width)
+    got_scores, hyp, token = best_continuations(scores, logits.log_softmax(-1), width)
     torch.testing.assert_close(got_scores, expected_scores)
     finite = expected_scores > float("-inf")
     assert torch.equal((hyp * vocab + token)[finite], expected[finite])

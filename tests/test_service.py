@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import Gate, client_for, service_settings
 
 from nmt.app.main import app_from_env, create_app
-from nmt.app.segment import split
+from nmt.model.segment import split
 from nmt.app.settings import Settings
 from nmt.model.translator import DecodeOptions
 
@@ -99,7 +99,7 @@ def test_scores_nbest_and_attention(client):
 def test_paragraphs_are_split_and_rejoined(client, translator):
     text = "alpha beta gamma\n\ntau mu; rho pi\nxi nu.  eta iota"
     [out] = texts_of(client.post("/v1/translate", json={"text": text, "return_attention": True}))
-    seg = split(text)
+    seg = split(text, "en")
     alone = [t.text for t in translator.translate(seg.sentences, DecodeOptions())]
     assert out == seg.join(alone) and out.startswith("GAMMA BETA ALPHA\n\n") and out.count("\n") == 3
     details = client.post("/v1/translate", json={"text": text, "return_attention": True}).json()
@@ -214,10 +214,10 @@ def test_not_ready_is_503(translator):
 
 
 def test_queue_full_is_503_with_retry_after(gate):
-    with client_for(gate, queue_size=4) as client, ThreadPoolExecutor(4) as pool:
+    with client_for(gate, batching="request", queue_size=4) as client, ThreadPoolExecutor(4) as pool:
         busy = hold_model(client, gate, pool)
         waiting = pool.submit(client.post, "/v1/translate", json={"text": "alpha. beta. gamma."})
-        wait_until(lambda: client.app.state.batcher.queued == 3)
+        wait_until(lambda: client.app.state.service.scheduler.queued == 3)
         answer = client.post("/v1/translate", json={"text": "delta. eps."})
         assert answer.status_code == 503 and answer.headers["retry-after"] == "1" and "full" in answer.json()["error"]
         gate.opened.set()
@@ -225,7 +225,7 @@ def test_queue_full_is_503_with_retry_after(gate):
 
 
 def test_timeout_is_504_and_abandoned_sentences_skip_the_model(gate):
-    with client_for(gate, request_timeout_s=0.5) as client, ThreadPoolExecutor(4) as pool:
+    with client_for(gate, batching="request", request_timeout_s=0.5) as client, ThreadPoolExecutor(4) as pool:
         busy = hold_model(client, gate, pool)
         answer = client.post("/v1/translate", json={"text": "zeta theta"})
         assert answer.status_code == 504 and "0.5 s" in answer.json()["error"]
@@ -237,7 +237,7 @@ def test_timeout_is_504_and_abandoned_sentences_skip_the_model(gate):
 
 def test_disconnected_client_frees_its_place(gate):
     """A client that goes away before its sentences reach the model: they never do."""
-    with client_for(gate) as client, ThreadPoolExecutor(4) as pool:
+    with client_for(gate, batching="request") as client, ThreadPoolExecutor(4) as pool:
         busy = hold_model(client, gate, pool)
         status = asyncio.run(post_then_disconnect(client.app, b'{"text": "zeta theta"}', wait_queued=1))
         assert status == 499
@@ -254,7 +254,7 @@ async def post_then_disconnect(app, body: bytes, wait_queued: int) -> int:
     async def receive():
         if messages:
             return messages.pop()
-        while app.state.batcher.queued < wait_queued:
+        while app.state.service.scheduler.queued < wait_queued:
             await asyncio.sleep(0.01)
         return {"type": "http.disconnect"}
 
@@ -270,11 +270,11 @@ async def post_then_disconnect(app, body: bytes, wait_queued: int) -> int:
 
 
 def test_bad_item_does_not_fail_its_batch(gate):
-    with client_for(gate) as client, ThreadPoolExecutor(4) as pool:
+    with client_for(gate, batching="request") as client, ThreadPoolExecutor(4) as pool:
         busy = hold_model(client, gate, pool)
         good = pool.submit(client.post, "/v1/translate", json={"text": "alpha beta"})
         bad = pool.submit(client.post, "/v1/translate", json={"text": "poison pill"})
-        wait_until(lambda: client.app.state.batcher.queued == 2)
+        wait_until(lambda: client.app.state.service.scheduler.queued == 2)
         gate.opened.set()
         assert texts_of(good.result()) == ["BETA ALPHA"]
         assert bad.result().status_code == 500 and "failed" in bad.result().json()["error"]
@@ -290,10 +290,10 @@ SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta eta theta iota"
 
 def test_concurrent_requests_share_batches_with_identical_results(gate, translator):
     alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
-    with client_for(gate) as client, ThreadPoolExecutor(len(SENTENCES) + 1) as pool:
+    with client_for(gate, batching="request") as client, ThreadPoolExecutor(len(SENTENCES) + 1) as pool:
         busy = hold_model(client, gate, pool)
         answers = [pool.submit(client.post, "/v1/translate", json={"text": s}) for s in SENTENCES]
-        wait_until(lambda: client.app.state.batcher.queued == len(SENTENCES))
+        wait_until(lambda: client.app.state.service.scheduler.queued == len(SENTENCES))
         gate.opened.set()
         together = [texts_of(a.result())[0] for a in answers]
         assert busy.result().status_code == 200
@@ -306,17 +306,17 @@ def test_concurrent_requests_share_batches_with_identical_results(gate, translat
 
 def test_batches_group_sentences_by_decode_options(gate, translator):
     requests = [("alpha beta", 1), ("tau mu", 3), ("pi rho sigma", 1), ("gamma delta", 3)]
-    with client_for(gate) as client, ThreadPoolExecutor(len(requests) + 1) as pool:
+    with client_for(gate, batching="request") as client, ThreadPoolExecutor(len(requests) + 1) as pool:
         busy = hold_model(client, gate, pool)
         answers = [pool.submit(client.post, "/v1/translate", json={"text": text, "beam_size": beam, "nbest": 2})
                    for text, beam in requests]
-        wait_until(lambda: client.app.state.batcher.queued == len(requests))
+        wait_until(lambda: client.app.state.service.scheduler.queued == len(requests))
         gate.opened.set()
         results = [a.result().json()["translations"][0] for a in answers]
         assert busy.result().status_code == 200
     for (text, beam), result in zip(requests, results, strict=True):
         alone = translator.translate([text], DecodeOptions(beam_size=beam, nbest=2))[0]
-        assert result["text"] == alone.text and [n["text"] for n in result["nbest"]] == [n for n, _ in alone.nbest]
+        assert result["text"] == alone.text and [n["text"] for n in result["nbest"]] == [n for n, _ in alone.nbest()]
     batches = {options.beam_size: sorted(texts) for texts, options in gate.calls[2:]}  # after warm-up and busy
     assert batches == {1: ["alpha beta", "pi rho sigma"], 3: ["gamma delta", "tau mu"]}
 
@@ -360,20 +360,29 @@ def test_settings_from_environment(monkeypatch):
     ("", []),
     (" \n ", []),
     ("One sentence", ["One sentence"]),
-    ("Hi. How are you? Fine!  Thanks; ok", ["Hi.", "How are you?", "Fine!", "Thanks;", "ok"]),
+    ("Hi. How are you? Fine!  Thanks; ok", ["Hi.", "How are you?", "Fine!", "Thanks; ok"]),  # never at ;
     ("Dr. Smith met J. R. Ewing. Then e.g. this.", ["Dr. Smith met J. R. Ewing.", "Then e.g. this."]),
     ('He said "stop." Then left...', ['He said "stop."', "Then left..."]),
     ("Pi is 3.14 today.\n\nNew paragraph\nnew line  ", ["Pi is 3.14 today.", "New paragraph", "new line"]),
+    ("Visit https://example.org/a?b=1 now. Ok.", ["Visit https://example.org/a?b=1 now.", "Ok."]),
 ])
 def test_split_and_join(text, sentences):
-    seg = split(text)
+    seg = split(text, "en")
     assert seg.sentences == sentences
     assert seg.join(seg.sentences) == text
     assert seg.join([s.upper() for s in seg.sentences]).count("\n") == text.count("\n")
 
 
-@given(st.text(alphabet=st.sampled_from("ab .!?;\n\t\"'"), max_size=40))
+@pytest.mark.parametrize("text, sentences", [
+    ("El Sr. García llegó. ¿Cómo estás? ¡Bien! Gracias.", ["El Sr. García llegó.", "¿Cómo estás?", "¡Bien!", "Gracias."]),
+    ("Jehová es mi pastor; nada me faltará.", ["Jehová es mi pastor; nada me faltará."]),
+])
+def test_split_spanish(text, sentences):
+    assert split(text, "es").sentences == sentences
+
+
+@given(st.text(alphabet=st.sampled_from("ab .!?;¿¡\n\t\"'"), max_size=40))
 def test_split_keeps_every_character(text):
-    seg = split(text)
+    seg = split(text, "en")
     assert seg.join(seg.sentences) == text
     assert all(s and s == s.strip() and "\n" not in s for s in seg.sentences)

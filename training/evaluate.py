@@ -1,4 +1,5 @@
-"""`nmt evaluate`: translate a test file with the shared Translator and score it with sacrebleu."""
+"""`nmt evaluate`: translate a test file through the service's pipeline (Translator.translate) and score it with
+sacrebleu."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from nmt.training.scoring import score
 
 
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
-             batch_size: int = 64) -> dict:
+             chunk_size: int = 256) -> dict:
     """Translate every source line of the test file; write hypotheses and a JSON report; return the report."""
     from tqdm import tqdm
 
@@ -21,10 +22,13 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         raise ValueError(f"{test_path}: no sentence pairs to evaluate")
     sources, references = [s for s, _ in corpus.pairs], [t for _, t in corpus.pairs]
     hypotheses = [""] * len(sources)
-    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))  # batches of similar lengths: less padding
+    # Through Translator.translate, the service's pipeline: the same segmentation, the same search, so the score
+    # describes what the service returns. Chunks of similar lengths only pace the progress bar: a sentence's output
+    # does not depend on the batch it is searched in.
+    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
     start = time.perf_counter()
-    for i in tqdm(range(0, len(order), batch_size), desc="translating", unit="batch", leave=False):
-        chunk = order[i : i + batch_size]
+    for i in tqdm(range(0, len(order), chunk_size), desc="translating", unit="chunk", leave=False):
+        chunk = order[i : i + chunk_size]
         for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options), strict=True):
             hypotheses[j] = t.text
     seconds = time.perf_counter() - start

@@ -11,9 +11,9 @@ import torch
 
 from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.config import ModelConfig
+from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
-from nmt.model.translator import resolve_device
 from nmt.training.batching import Example
 from nmt.training.config import Config, CorpusFiles
 from nmt.training.corpus import Corpus, CorpusError, load_corpus

@@ -14,9 +14,10 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from nmt.model.bundle import Bundle, BundleConfig, save_bundle
+from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import PAD, Tokenizer
-from nmt.model.translator import DecodeOptions, Translator, resolve_device
+from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.batching import Example, collate, epoch_batches
 from nmt.training.checkpoint import load_checkpoint, save_checkpoint
 from nmt.training.config import Config, TrainConfig

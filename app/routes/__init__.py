@@ -1,21 +1,26 @@
-"""What both translation APIs share: API keys, request limits, and the path of a request's texts through
-the sentence splitter and the batcher back to whole translated texts."""
+"""What both translation APIs share: API keys, request limits, and the path of a request's texts through the
+pipeline (model/translator.py) and the scheduler (app/scheduler.py) back to whole translated texts."""
 from __future__ import annotations
 
 import asyncio
 import hmac
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, Field
 
-from nmt.app.batcher import Batcher, ModelFailed, QueueFull, Stopped
-from nmt.app.segment import Segmented, split
+from nmt.app.jobs import ModelFailed, QueueFull, Stopped
+from nmt.app.scheduler import Scheduler
+from nmt.app.service import Service
 from nmt.app.settings import Settings
-from nmt.model.text import InvalidText, clean_input
-from nmt.model.translator import DecodeOptions, Translation
+from nmt.model.search import Hypothesis
+from nmt.model.text import InvalidText
+from nmt.model.translator import DecodeOptions, PreparedText, SourceSentence, Translated, Translator
+
+T = TypeVar("T")
 
 log = logging.getLogger("nmt.service")
 
@@ -53,33 +58,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
 TRANSLATE_ERRORS = error_responses(400, 401, 403, 413, 422, 503, 504)
 
 
-@dataclass
-class Translated:
-    """One request text: how it was split, and the translation of each of its sentences."""
-
-    segments: Segmented
-    sentences: list[Translation]
-
-    @property
-    def text(self) -> str:
-        return self.segments.join([t.text for t in self.sentences])
-
-    @property
-    def score(self) -> float:
-        return sum(t.score for t in self.sentences)
-
-    def nbest(self) -> list[tuple[str, float]]:
-        """The k-th alternative of the text joins the k-th alternative of each sentence."""
-        k = max((len(t.nbest) for t in self.sentences), default=1)
-        picks = [[t.nbest[min(i, len(t.nbest) - 1)] if t.nbest else (t.text, t.score) for t in self.sentences]
-                 for i in range(k)]
-        return [(self.segments.join([text for text, _ in pick]), sum(s for _, s in pick)) for pick in picks]
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 def header_key(request: Request) -> str | None:
     """An API key from `X-API-Key: KEY` or `Authorization: Bearer KEY`."""
     auth = request.headers.get("authorization", "")
@@ -98,6 +76,13 @@ def check_api_key(settings: Settings, key: str | None) -> None:
         raise ApiError(403, "invalid API key")
 
 
+def loaded(service: Service) -> Translator:
+    """The service's translator; 503 while it is still loading."""
+    if service.translator is None:
+        raise ApiError(503, "the model is not loaded yet", {"Retry-After": "5"})
+    return service.translator
+
+
 def check_options(settings: Settings, options: DecodeOptions) -> None:
     for name in ("beam_size", "nbest"):
         value = getattr(options, name)
@@ -106,59 +91,56 @@ def check_options(settings: Settings, options: DecodeOptions) -> None:
 
 
 def check_texts(settings: Settings, texts: list[str]) -> None:
-    """Per-request limits (413) and valid Unicode (422)."""
+    """Per-request limits before any work (413)."""
     if len(texts) > settings.max_items:
         raise ApiError(413, f"too many texts: {len(texts)}; the limit is {settings.max_items} per request")
     chars = sum(len(t) for t in texts)
     if chars > settings.max_chars:
         raise ApiError(413, f"request too long: {chars} characters; the limit is {settings.max_chars}")
-    for i, text in enumerate(texts):
-        try:
-            clean_input(text)
-        except InvalidText as e:
-            raise ApiError(422, f"text {i} is {e}") from None
 
 
-def split_texts(settings: Settings, texts: list[str]) -> list[Segmented]:
-    """Split each text into sentences, enforcing the sentence limits (413)."""
-    segmented = [split(t) for t in texts]
-    for i, seg in enumerate(segmented):
-        longest = max((len(s) for s in seg.sentences), default=0)
+def check_sentences(settings: Settings, prepared: list[PreparedText]) -> None:
+    """Sentence limits once the texts are cut into sentences (413)."""
+    for i, text in enumerate(prepared):
+        longest = max((len(s.text) for s in text.sentences), default=0)
         if longest > settings.max_sentence_chars:
             raise ApiError(413, f"text {i} has a sentence of {longest} characters; the limit is "
-                                f"{settings.max_sentence_chars} (end sentences with . ! ? ; or a line break)")
-    sentences = sum(len(seg.sentences) for seg in segmented)
+                                f"{settings.max_sentence_chars} (end sentences with . ! ? or a line break)")
+    sentences = sum(len(text.sentences) for text in prepared)
     if sentences > settings.queue_size:
         raise ApiError(413, f"too many sentences: {sentences}; the limit is {settings.queue_size} per request")
-    return segmented
 
 
-async def translate_texts(request: Request, texts: list[str], options: DecodeOptions) -> list[Translated]:
-    """Translate whole texts: split, batch with other requests, regroup. Errors are ApiErrors."""
-    settings, batcher = settings_of(request), request.app.state.batcher
-    if batcher is None or not request.app.state.ready:
+async def translate_texts(service: Service, request: Request, texts: list[str],
+                          options: DecodeOptions) -> list[Translated]:
+    """A request's texts through the pipeline: prepared once (Translator.prepare), their sentences searched with
+    other requests' (Scheduler), finished (Translator.finish). Errors are ApiErrors."""
+    settings, running = service.settings, service.running()
+    if running is None:
         raise ApiError(503, "the model is not ready yet", {"Retry-After": "5"})
+    translator, scheduler = running
     check_options(settings, options)
     check_texts(settings, texts)
-    segmented = split_texts(settings, texts)
-    sentences = [s for seg in segmented for s in seg.sentences]
+    try:
+        prepared = translator.prepare(texts)
+    except InvalidText as e:
+        raise ApiError(422, str(e)) from None
+    check_sentences(settings, prepared)
+    sentences = [s for text in prepared for s in text.sentences if not s.blank]
     start = time.perf_counter()
-    results = await _translate_sentences(request, batcher, sentences, options, settings.request_timeout_s)
+    found = iter(await _search(request, scheduler, sentences, options, settings.request_timeout_s))
+    translated = [translator.finish(text, [next(found) for s in text.sentences if not s.blank]) for text in prepared]
     log.info("%s: %d texts, %d sentences, %d characters in %.3f s", request.url.path, len(texts), len(sentences),
              sum(len(t) for t in texts), time.perf_counter() - start)
     if settings.log_texts:
-        log.info("%s: texts %r -> %r", request.url.path, sentences, [r.text for r in results])
-    translated, i = [], 0
-    for seg in segmented:
-        translated.append(Translated(seg, results[i : i + len(seg.sentences)]))
-        i += len(seg.sentences)
+        log.info("%s: texts %r -> %r", request.url.path, texts, [t.text for t in translated])
     return translated
 
 
-async def _translate_sentences(request: Request, batcher: Batcher, sentences: list[str], options: DecodeOptions,
-                               timeout: float) -> list[Translation]:
+async def _search(request: Request, scheduler: Scheduler, sentences: list[SourceSentence], options: DecodeOptions,
+                  timeout: float) -> list[list[Hypothesis]]:
     try:
-        return await _unless_disconnected(request, batcher.translate(sentences, options, timeout))
+        return await _unless_disconnected(request, scheduler.search(sentences, options, timeout))
     except QueueFull as e:
         raise ApiError(503, f"{e}; retry shortly", {"Retry-After": "1"}) from None
     except Stopped as e:
@@ -169,18 +151,18 @@ async def _translate_sentences(request: Request, batcher: Batcher, sentences: li
         raise ApiError(500, str(e)) from None
 
 
-async def _unless_disconnected(request: Request, work):
+async def _unless_disconnected(request: Request, work: Coroutine[Any, Any, T]) -> T:
     """Await work, but give it up (and so free its place in the queue) if the client goes away."""
-    work, gone = asyncio.ensure_future(work), asyncio.ensure_future(_disconnect(request))
+    task, gone = asyncio.ensure_future(work), asyncio.ensure_future(_disconnect(request))
     try:
-        await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (work, gone):
-            task.cancel()  # no-op on a finished task
-        await asyncio.gather(work, gone, return_exceptions=True)
-    if work.cancelled():
+        for t in (task, gone):
+            t.cancel()  # no-op on a finished task
+        await asyncio.gather(task, gone, return_exceptions=True)
+    if task.cancelled():
         raise ApiError(499, "client closed the request")
-    return work.result()
+    return task.result()
 
 
 async def _disconnect(request: Request) -> None:

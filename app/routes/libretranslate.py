@@ -16,7 +16,8 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from nmt.app.routes import TRANSLATE_ERRORS, ApiError, check_api_key, header_key, settings_of, translate_texts
+from nmt.app.routes import TRANSLATE_ERRORS, ApiError, check_api_key, header_key, loaded, translate_texts
+from nmt.app.service import Service, ServiceDep
 from nmt.model.translator import DecodeOptions
 
 router = APIRouter(tags=["libretranslate"])
@@ -37,20 +38,20 @@ class LibreRequest(BaseModel):
 @router.post("/translate", responses=TRANSLATE_ERRORS, openapi_extra={"requestBody": {"required": True, "content": {
     "application/json": {"schema": LibreRequest.model_json_schema()},
     "application/x-www-form-urlencoded": {"schema": LibreRequest.model_json_schema()}}}})
-async def translate(request: Request) -> dict:
+async def translate(service: ServiceDep, request: Request) -> dict:
     """LibreTranslate's /translate: JSON or form body."""
     body = await _read_request(request)
-    check_api_key(settings_of(request), body.api_key or header_key(request))
-    _check_pair(request, body)
+    check_api_key(service.settings, body.api_key or header_key(request))
+    _check_pair(service, body)
     texts = [body.q] if isinstance(body.q, str) else body.q
-    translated = await translate_texts(request, texts, DecodeOptions(beam_size=settings_of(request).beam_size))
+    translated = await translate_texts(service, request, texts, DecodeOptions(beam_size=service.settings.beam_size))
     out = [t.text for t in translated]
     return {"translatedText": out[0] if isinstance(body.q, str) else out}
 
 
 @router.get("/languages")
-def languages(request: Request) -> list[dict]:
-    config = request.app.state.translator.bundle.config
+def languages(service: ServiceDep) -> list[dict]:
+    config = loaded(service).bundle.config
     return [{"code": config.src_lang, "name": _name(config.src_lang), "targets": [config.tgt_lang]},
             {"code": config.tgt_lang, "name": _name(config.tgt_lang), "targets": []}]
 
@@ -83,8 +84,8 @@ def _explain(error: Exception) -> str:
     return str(error)
 
 
-def _check_pair(request: Request, body: LibreRequest) -> None:
-    config = request.app.state.translator.bundle.config
+def _check_pair(service: Service, body: LibreRequest) -> None:
+    config = loaded(service).bundle.config
     if body.source not in ("auto", config.src_lang) or body.target != config.tgt_lang:
         raise ApiError(400, f"language pair {body.source} -> {body.target} is not supported; "
                             f"this server translates {config.src_lang} -> {config.tgt_lang}")

@@ -1,10 +1,11 @@
 """For operators and orchestrators: liveness, readiness, Prometheus metrics."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from nmt.app.routes import error_responses
+from nmt.app.service import ServiceDep
 
 router = APIRouter(tags=["ops"])
 
@@ -16,16 +17,16 @@ def health() -> dict:
 
 
 @router.get("/ready", responses=error_responses(503))
-def ready(request: Request) -> JSONResponse:
-    """The model is loaded, warmed up by one translation, and its thread is running: 200; else 503."""
-    batcher = request.app.state.batcher
-    if request.app.state.ready and batcher is not None and batcher.alive:
+def ready(service: ServiceDep) -> JSONResponse:
+    """The model is loaded, warmed up by one translation, and its threads are running: 200; else 503."""
+    running = service.running()
+    if running is not None and running[1].alive:
         return JSONResponse({"status": "ready"})
     return JSONResponse({"error": "the model is not ready"}, status_code=503, headers={"Retry-After": "5"})
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-def metrics(request: Request) -> Response:
+def metrics(service: ServiceDep) -> Response:
     """Prometheus text format."""
-    body, content_type = request.app.state.metrics.render()
+    body, content_type = service.metrics.render()
     return Response(body, media_type=content_type)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from nmt.app.routes import TRANSLATE_ERRORS, Translated, check_api_key, header_key, settings_of, translate_texts
-from nmt.model.translator import DecodeOptions
+from nmt.app.routes import TRANSLATE_ERRORS, check_api_key, header_key, loaded, translate_texts
+from nmt.app.service import ServiceDep, service_of
+from nmt.model.translator import DecodeOptions, Translated
 
 router = APIRouter(prefix="/v1", tags=["v1"])
 
@@ -45,17 +46,17 @@ class TranslateResponse(BaseModel):
 
 
 async def require_key(request: Request) -> None:  # async: a plain def would run in a worker thread
-    check_api_key(settings_of(request), header_key(request))
+    check_api_key(service_of(request).settings, header_key(request))
 
 
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
              dependencies=[Depends(require_key)], responses=TRANSLATE_ERRORS)
-async def translate(body: TranslateRequest, request: Request) -> TranslateResponse:
+async def translate(body: TranslateRequest, service: ServiceDep, request: Request) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
     texts = [body.text] if isinstance(body.text, str) else body.text
-    beam = body.beam_size or settings_of(request).beam_size
+    beam = body.beam_size or service.settings.beam_size
     options = DecodeOptions(beam_size=beam, nbest=body.nbest, with_attention=body.return_attention)
-    translated = await translate_texts(request, texts, options)
+    translated = await translate_texts(service, request, texts, options)
     return TranslateResponse(translations=[_output(t, body) for t in translated])
 
 
@@ -66,20 +67,21 @@ def _output(t: Translated, body: TranslateRequest) -> TranslationOut:
     if body.nbest > 1:
         out.nbest = [Alternative(text=text, score=score) for text, score in t.nbest()[: body.nbest]]
     if body.return_attention:
-        out.sentences = [SentenceDetail(source=source, text=s.text, src_tokens=s.src_tokens, tgt_tokens=s.tgt_tokens,
-                                        attention=s.attention)
-                         for source, s in zip(t.segments.sentences, t.sentences, strict=True)]
+        out.sentences = [SentenceDetail(source=source.text, text=s.text, src_tokens=s.src_tokens,
+                                        tgt_tokens=s.tgt_tokens, attention=s.attention)
+                         for source, s in zip(t.prepared.sentences, t.sentences, strict=True)]
     return out
 
 
 @router.get("/models")
-def models(request: Request) -> dict:
+def models(service: ServiceDep) -> dict:
     """The loaded model: its languages, its configuration, and what training and evaluation measured."""
-    bundle = request.app.state.translator.bundle
+    translator = loaded(service)
+    bundle = translator.bundle
     src, tgt = bundle.config.src_lang, bundle.config.tgt_lang
     return {"models": [{"id": f"{src}-{tgt}", "source": src, "target": tgt, "bleu": _bleu(bundle.summary),
                         "config": bundle.config.model.model_dump(), "summary": bundle.summary,
-                        "device": str(request.app.state.translator.device)}]}
+                        "device": str(translator.device)}]}
 
 
 def _bleu(summary: dict) -> float | None:

@@ -1,0 +1,166 @@
+"""What the scheduler's threads share: a sentence waiting for the model (Job), the request it belongs to (Ticket),
+and the bounded queue they wait in (JobQueue), guarded by one condition variable."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from nmt.app.metrics import Metrics
+from nmt.model.search import Hypothesis
+from nmt.model.translator import DecodeOptions, SourceSentence
+
+log = logging.getLogger("nmt.service")
+
+
+class QueueFull(Exception):
+    """More sentences are waiting than the queue holds: try again later (503)."""
+
+
+class ModelFailed(Exception):
+    """The model raised on this sentence, even alone (500)."""
+
+
+class Stopped(Exception):
+    """The service is shutting down (503)."""
+
+
+@dataclass(eq=False)
+class Ticket:
+    """A request's claim on the model; the model skips its sentences once the request is abandoned."""
+
+    deadline: float  # time.monotonic()
+    abandoned: bool = False
+
+    def live(self) -> bool:
+        return not self.abandoned and time.monotonic() < self.deadline
+
+
+Outcome = list[Hypothesis] | BaseException
+
+
+@dataclass(eq=False)
+class Job:
+    """One sentence waiting for the model; its future gets the sentence's hypotheses, best first."""
+
+    sentence: SourceSentence
+    options: DecodeOptions
+    ticket: Ticket
+    future: asyncio.Future[list[Hypothesis]]
+    queued_at: float = field(default_factory=time.monotonic)
+    seated: bool = False  # taken for the live batch: its cost counts against the live batch's budget
+
+    @property
+    def cost(self) -> int:
+        """Source tokens it puts in a batch: one row per hypothesis."""
+        return len(self.sentence.ids) * self.options.beam.rows
+
+    def resolve(self, outcome: Outcome) -> None:
+        """Called from a model thread: settle the future on its own event loop."""
+        try:
+            self.future.get_loop().call_soon_threadsafe(_settle, self.future, outcome)
+        except RuntimeError:  # that loop is closed: nobody is waiting any more
+            pass
+
+
+def _settle(future: asyncio.Future[list[Hypothesis]], outcome: Outcome) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+class JobQueue:
+    """The sentences waiting for the model, oldest first, at most `size`; `cond` guards everything here and
+    wakes the model threads when work comes or room is made."""
+
+    def __init__(self, size: int, metrics: Metrics):
+        self.size, self.metrics = size, metrics
+        self.pending: deque[Job] = deque()
+        self.cond = threading.Condition()
+        self.stopping = False
+        self.seated_cost = 0  # cost of the seated jobs (being encoded, waiting to join, or in the live batch)
+        self.live_rows = 0  # rows of the live batch, as its model thread last published them
+
+    def put(self, jobs: list[Job]) -> None:
+        with self.cond:
+            if self.stopping:
+                raise Stopped("the service is shutting down")
+            if len(self.pending) + len(jobs) > self.size:
+                self.drop_abandoned()  # make room: sentences of requests that gave up do not count
+            if len(self.pending) + len(jobs) > self.size:
+                raise QueueFull(f"the translation queue is full ({len(self.pending)} sentences waiting)")
+            self.pending.extend(jobs)
+            self._changed()
+
+    def take(self, jobs: list[Job], seat: bool = False) -> None:
+        """Remove jobs from the queue (holding cond); seat: they go to the live batch, their cost counts."""
+        if jobs:
+            taken = set(jobs)
+            self.pending = deque(job for job in self.pending if job not in taken)
+            self._changed()
+        if seat:
+            for job in jobs:
+                job.seated = True
+            self.seated_cost += sum(job.cost for job in jobs)
+
+    def unseat(self, jobs: list[Job]) -> None:
+        """Jobs that left the live batch (or never joined it): their cost frees room for waiting sentences."""
+        seated = [job for job in jobs if job.seated]
+        if seated:
+            for job in seated:
+                job.seated = False
+            with self.cond:
+                self.seated_cost -= sum(job.cost for job in seated)
+                self.cond.notify_all()
+
+    def fail(self, jobs: list[Job], error: Exception) -> None:
+        self.unseat(jobs)
+        for job in jobs:
+            job.resolve(error)
+
+    def drop_abandoned(self) -> None:
+        """Forget the sentences of requests that gave up (holding cond)."""
+        if any(not job.ticket.live() for job in self.pending):
+            self.pending = deque(job for job in self.pending if job.ticket.live())
+            self._changed()
+
+    def stop(self) -> list[Job]:
+        """No more work: wake every thread; the jobs still waiting, for the caller to fail."""
+        with self.cond:
+            self.stopping = True
+            left, self.pending = list(self.pending), deque()
+            self.cond.notify_all()
+        return left
+
+    def _changed(self) -> None:
+        self.metrics.queue_depth.set(len(self.pending))
+        self.cond.notify_all()
+
+
+def fill(jobs: list[Job], budget: int, seated_cost: int = 0, padded: bool = True) -> tuple[list[Job], bool]:
+    """The first jobs that fit in budget beside seated_cost; and whether the budget is full. The first job always
+    fits into an empty batch. padded: a batch costs its rows times its longest source (a padded tensor, the rule of
+    model/batching.py), else the sum of its jobs' costs (the live batch's sources: only attention reads padding)."""
+    taken: list[Job] = []
+    longest, total = 0, seated_cost
+    for job in jobs:
+        longest, total = max(longest, job.cost), total + job.cost
+        cost = (len(taken) + 1) * longest if padded else total
+        if (taken or seated_cost) and cost > budget:
+            return taken, True
+        taken.append(job)
+    return taken, False
+
+
+def when_due(jobs: list[Job], full: bool, max_wait_ms: float) -> tuple[list[Job], float | None]:
+    """The jobs if due (their budget is full, or the oldest waited max_wait_ms), else none and the wait left."""
+    if not jobs:
+        return [], None
+    wait = jobs[0].queued_at + max_wait_ms / 1000 - time.monotonic()
+    return (jobs, None) if full or wait <= 0 else ([], wait)

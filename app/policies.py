@@ -1,0 +1,244 @@
+"""How the model threads batch the queued sentences: one class per policy (settings.batching).
+
+  continuous  ContinuousBatching: one live batch (model/search.py LiveBatch) runs the decoder step after step on
+              the model thread; sentences of every beam size share it, a beam-K sentence as K rows. A second thread,
+              the encoder thread, encodes waiting sentences while the decoder steps (torch releases the GIL inside
+              its ops, so the two use two cores); they join the live batch between two steps. A sentence that ends
+              leaves at once and its result goes back right away, so a short sentence never waits for a long one.
+              Encoding costs less per sentence than decoding it: the encoder thread takes waiting sentences
+              together once they are 1/JOIN_SHARE of the live batch, or the oldest waited join_wait_ms, or they
+              fill the budget: max_batch_tokens source tokens in the live batch, K per beam-K sentence (padding
+              not counted: only attention reads it). An empty batch starts once the oldest waited max_wait_ms.
+              It encodes what it took shortest first, in chunks of ENCODE_CHUNK_TOKENS (padding included), and
+              each chunk joins as soon as it is encoded: a short sentence taken with a long request's sentences
+              does not wait for theirs. The live batch belongs to the model thread; the others read its size as
+              the model thread last published it (JobQueue.live_rows).
+              Requests for attention weights are the fallback: they are translated as request-level batches
+              between two steps, because storing every row's weights at every step would slow every sentence.
+  request     RequestBatching: a batch is formed from the oldest sentence's options, oldest first, up to
+              max_batch_tokens, once its oldest sentence waited max_wait_ms; it is searched as a whole.
+  off         RequestBatching of one sentence per model call, in arrival order (a baseline for benchmarks).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from itertools import groupby
+
+from nmt.app.jobs import Job, JobQueue, ModelFailed, Stopped, fill, when_due
+from nmt.app.metrics import Metrics
+from nmt.app.settings import Settings
+from nmt.model.batching import padded_batches
+from nmt.model.search import Hypothesis, Joining
+from nmt.model.translator import Translator
+
+log = logging.getLogger("nmt.service")
+JOIN_SHARE = 4  # waiting sentences join a running batch at once when they are 1/4 of it
+ENCODE_CHUNK_TOKENS = 256  # the encoder thread's batches, padding included
+
+
+class RequestBatching:
+    """Whole batches, each searched at once (Translator.search); one_at_a_time: a batch of one sentence.
+    wanted: which queued jobs this policy takes (ContinuousBatching gives it only the attention requests)."""
+
+    def __init__(self, translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics,
+                 one_at_a_time: bool = False, wanted: Callable[[Job], bool] = lambda job: True):
+        self.translator, self.settings, self.queue, self.metrics = translator, settings, queue, metrics
+        self.one_at_a_time, self.wanted = one_at_a_time, wanted
+
+    def loops(self) -> list[Callable[[], None]]:
+        return [self._run]
+
+    def _run(self) -> None:
+        while (batch := self._next()) is not None:
+            self.process(batch)
+
+    def _next(self) -> list[Job] | None:
+        with self.queue.cond:
+            while not self.queue.stopping:
+                self.queue.drop_abandoned()
+                batch, wait = self.due()
+                if batch:
+                    self.queue.take(batch)
+                    return batch
+                self.queue.cond.wait(wait)
+            return None
+
+    def due(self) -> tuple[list[Job], float | None]:
+        """(a batch to search now, else none and the seconds until one is due); holding queue.cond."""
+        if self.one_at_a_time:
+            return [self.queue.pending[0]] if self.queue.pending else [], None
+        group = [job for job in self.queue.pending if self.wanted(job)]
+        if not group:
+            return [], None
+        batch, full = fill([job for job in group if job.options == group[0].options], self.settings.max_batch_tokens)
+        return when_due(batch, full, self.settings.max_wait_ms)
+
+    def process(self, batch: list[Job]) -> None:
+        """Search the batch; a batch that fails is retried one sentence at a time."""
+        start = time.perf_counter()
+        try:
+            outcomes: list[list[Hypothesis] | Exception] = list(
+                self.translator.search([job.sentence for job in batch], batch[0].options))
+        except Exception:
+            log.exception("model failed on a batch of %d sentences; retrying them one by one", len(batch))
+            outcomes = [self.alone(job) for job in batch]
+        found = [o for o in outcomes if not isinstance(o, Exception)]
+        self.metrics.record(len(batch), len(found), tokens_of(found), time.perf_counter() - start)
+        for job, outcome in zip(batch, outcomes, strict=True):
+            job.resolve(outcome)
+
+    def alone(self, job: Job) -> list[Hypothesis] | Exception:
+        try:
+            return self.translator.search([job.sentence], job.options)[0]
+        except Exception as e:
+            log.error("model failed on one sentence (%d subwords): %s", len(job.sentence.ids), type(e).__name__)
+            return ModelFailed("the model failed on this text")
+
+
+class ContinuousBatching:
+    """Iteration-level scheduling (module docstring): the model thread steps the live batch, the encoder thread
+    feeds it."""
+
+    def __init__(self, translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics):
+        self.translator, self.settings, self.queue, self.metrics = translator, settings, queue, metrics
+        self.live = translator.live_batch()  # its keys are Jobs; the model thread's alone
+        self.encoded: list[Joining] = []  # encoded by the encoder thread, waiting to join (guarded by queue.cond)
+        self.requests = RequestBatching(translator, settings, queue, metrics,
+                                        wanted=lambda job: job.options.with_attention)
+
+    def loops(self) -> list[Callable[[], None]]:
+        return [self._run_model, self._run_encoder]
+
+    # --- the model thread -----------------------------------------------------------------------------------
+    def _run_model(self) -> None:
+        while (work := self._next_work()) is not None:
+            joining, batch = work
+            try:
+                if batch:
+                    self.requests.process(batch)
+                if joining:
+                    self.live.add_groups(joining)
+                    joining = []
+                if self.live:
+                    self._step()
+            except Exception:  # never let the model thread die
+                log.exception("model thread: a batch failed")
+                self.queue.fail(batch + jobs_of(joining) + self._take_live(), ModelFailed("translation failed"))
+            self.queue.live_rows = len(self.live)
+        with self.queue.cond:
+            joining, self.encoded = self.encoded, []
+        self.queue.fail(jobs_of(joining) + self._take_live(), Stopped("the service is shutting down"))
+
+    def _next_work(self) -> tuple[list[Joining], list[Job]] | None:
+        """Block until there is work: encoded sentences to join the live batch, a due request-level batch, or a
+        live batch to step. None once stopping."""
+        with self.queue.cond:
+            while not self.queue.stopping:
+                self.queue.drop_abandoned()
+                batch, wait = self.requests.due()
+                joining, self.encoded = self.encoded, []
+                if joining or batch or self.live:
+                    self.queue.take(batch)
+                    return joining, batch
+                self.queue.cond.wait(wait)
+            return None
+
+    def _step(self) -> None:
+        """One decoder step of the live batch; sentences that finished get their results at once."""
+        self.queue.fail(self.live.remove_keys(lambda job: not job.ticket.live()), TimeoutError())  # nobody waits
+        if not self.live:
+            return
+        rows, start = len(self.live), time.perf_counter()
+        try:
+            finished = self.live.step()
+        except Exception:
+            log.exception("model failed on a step of %d rows; translating its sentences one by one", rows)
+            jobs = self._take_live()
+            self.queue.unseat(jobs)
+            for job in jobs:
+                job.resolve(self.requests.alone(job))
+            return
+        hyps = [h for _, h in finished]
+        self.metrics.record(rows, len(finished), tokens_of(hyps), time.perf_counter() - start)
+        self.queue.unseat([job for job, _ in finished])
+        for job, found in finished:
+            job.resolve(found)
+
+    def _take_live(self) -> list[Job]:
+        """Empty the live batch; its jobs."""
+        return self.live.remove_keys(lambda job: True)
+
+    # --- the encoder thread ---------------------------------------------------------------------------------
+    def _run_encoder(self) -> None:
+        while (jobs := self._next_to_encode()) is not None:
+            for chunk in padded_batches([len(job.sentence.ids) for job in jobs], ENCODE_CHUNK_TOKENS):
+                start = time.perf_counter()
+                joining = self._encode([jobs[i] for i in chunk])
+                self.metrics.record(0, 0, 0, time.perf_counter() - start)
+                self._hand_over(joining)
+
+    def _next_to_encode(self) -> list[Job] | None:
+        """Block until sentences wait and the live batch has room for some; take them. None once stopping."""
+        q = self.queue
+        with q.cond:
+            while not q.stopping:
+                q.drop_abandoned()
+                waiting = [job for job in q.pending if not job.options.with_attention]
+                jobs, full = fill(waiting, self.settings.max_batch_tokens, q.seated_cost, padded=False)
+                if q.seated_cost:  # sentences join a running batch together (module docstring)
+                    enough = len(jobs) * JOIN_SHARE >= q.live_rows
+                    jobs, wait = when_due(jobs, full or enough, self.settings.join_wait_ms)
+                else:  # an empty batch starts once it is full or its oldest waited max_wait_ms
+                    jobs, wait = when_due(jobs, full, self.settings.max_wait_ms)
+                if jobs:
+                    q.take(jobs, seat=True)
+                    return jobs
+                q.cond.wait(wait)
+            return None
+
+    def _encode(self, jobs: list[Job]) -> list[Joining]:
+        """The jobs encoded, one batch per option group; a batch that fails is encoded one by one, and a sentence
+        that fails even alone gets ModelFailed."""
+        by_options = [list(group) for _, group in groupby(sorted(jobs, key=lambda job: repr(job.options)),
+                                                          key=lambda job: job.options)]
+        if len(by_options) > 1:
+            return [joining for group in by_options for joining in self._encode(group)]
+        try:
+            return [self.translator.encode([job.sentence for job in jobs], jobs[0].options, jobs)]
+        except Exception:
+            if len(jobs) > 1:
+                log.exception("model failed to encode %d sentences; encoding them one by one", len(jobs))
+                return [joining for job in jobs for joining in self._encode([job])]
+            log.error("model failed on one sentence (%d subwords)", len(jobs[0].sentence.ids))
+            self.queue.fail(jobs, ModelFailed("the model failed on this text"))
+            return []
+
+    def _hand_over(self, joining: list[Joining]) -> None:
+        """Encoded sentences to the model thread, which joins them to the live batch at its next step."""
+        with self.queue.cond:
+            if not self.queue.stopping:
+                self.encoded += joining
+                self.queue.cond.notify_all()
+                return
+        self.queue.fail(jobs_of(joining), Stopped("the service is shutting down"))
+
+
+Policy = RequestBatching | ContinuousBatching
+
+
+def make_policy(translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics) -> Policy:
+    if settings.batching == "continuous":
+        return ContinuousBatching(translator, settings, queue, metrics)
+    return RequestBatching(translator, settings, queue, metrics, one_at_a_time=settings.batching == "off")
+
+
+def jobs_of(joining: list[Joining]) -> list[Job]:
+    """The Jobs of encoded batches that did not join the live batch (yet)."""
+    return [job for group in joining for job in group.keys]
+
+
+def tokens_of(found: list[list[Hypothesis]]) -> int:
+    """Target tokens of the best hypotheses, EOS included."""
+    return sum(len(hyps[0].tokens) + 1 for hyps in found if hyps)

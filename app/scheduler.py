@@ -1,0 +1,94 @@
+"""Cross-request batching: requests put their prepared sentences in one bounded queue, the model threads of a
+batching policy (app/policies.py) search them together, and each sentence's hypotheses go back to its request's
+event loop. Sentences of a request that gave up (timed out, client gone) are dropped before they reach the model,
+and leave a live batch at its next step.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import torch
+
+from nmt.app.jobs import Job, JobQueue, Stopped, Ticket
+from nmt.app.metrics import Metrics
+from nmt.app.policies import Policy, make_policy
+from nmt.app.settings import Settings
+from nmt.model.search import Hypothesis
+from nmt.model.translator import DecodeOptions, SourceSentence, Translator
+
+GIL_SWITCH_S = 0.0005  # see Scheduler.start
+
+
+class Scheduler:
+    def __init__(self, translator: Translator, settings: Settings, metrics: Metrics):
+        self.queue = JobQueue(settings.queue_size, metrics)
+        self.policy: Policy = make_policy(translator, settings, self.queue, metrics)
+        loops = self.policy.loops()
+        # Two model threads (decoder steps and encoder) each get half of torch's threads: their thread teams would
+        # fight over the cores otherwise (benchmarks/README.md).
+        threads = max(1, torch.get_num_threads() // len(loops))
+        self._threads = [threading.Thread(target=_with_torch_threads(loop, threads), name=f"nmt-model-{i}", daemon=True)
+                         for i, loop in enumerate(loops)]
+
+    def start(self) -> None:
+        # The model threads give the GIL up during every torch op and need it back right after, dozens of times a
+        # decoder step; a thread that holds it (the event loop, handling requests) lets go only after the switch
+        # interval, 5 ms by default: shorter, so that the model does not wait on the web server.
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        for job in self.queue.stop():
+            job.resolve(Stopped("the service is shutting down"))
+        for thread in self._threads:
+            thread.join(timeout)
+
+    @property
+    def queued(self) -> int:
+        """Sentences waiting for the model (not counting those it is searching)."""
+        return len(self.queue.pending)
+
+    @property
+    def live(self) -> int:
+        """Rows of the live batch (being decoded now)."""
+        return self.queue.live_rows
+
+    @property
+    def alive(self) -> bool:
+        return all(thread.is_alive() for thread in self._threads) and not self.queue.stopping
+
+    async def search(self, sentences: list[SourceSentence], options: DecodeOptions,
+                     timeout: float) -> list[list[Hypothesis]]:
+        """The hypotheses of each (non-blank) sentence, searched alongside other requests' sentences; TimeoutError
+        after timeout seconds."""
+        if not sentences:
+            return []
+        ticket, loop = Ticket(deadline=time.monotonic() + timeout), asyncio.get_running_loop()
+        jobs = [Job(sentence, options, ticket, loop.create_future()) for sentence in sentences]
+        self.queue.put(jobs)
+        futures = [job.future for job in jobs]
+        try:
+            done, pending = await asyncio.wait(futures, timeout=timeout, return_when=asyncio.FIRST_EXCEPTION)
+            failed = [f.exception() for f in futures if f in done and f.exception()]
+            if failed:
+                raise failed[0]  # type: ignore[misc]
+            if pending:
+                raise TimeoutError
+            return [f.result() for f in futures]
+        finally:
+            ticket.abandoned = True  # done, failed, timed out or cancelled: what is still queued is not wanted
+            for f in futures:
+                f.cancel()  # no-op on a settled future
+
+
+def _with_torch_threads(loop: Callable[[], None], threads: int) -> Callable[[], None]:
+    def run() -> None:
+        torch.set_num_threads(threads)
+        loop()
+
+    return run

@@ -1,0 +1,64 @@
+"""Cut a text into the sentences the model translates, and put the translations back in the same layout.
+
+Every line break ends a sentence, and the whitespace around it (a paragraph break "\\n\\n" too) is kept. Inside a
+line, sentences are found by sentencex (Wikimedia's rule-based segmenter: abbreviations of many languages,
+Spanish ¿…? and ¡…!, URLs and decimals left whole). A segment is never rewritten: joining the sentences and the
+separators gives the text back exactly.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sentencex
+
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """sentences[i] sits between separators[i] and separators[i + 1]; joining them gives the text back."""
+
+    sentences: list[str]
+    separators: list[str]
+
+    def join(self, translations: list[str]) -> str:
+        parts = [self.separators[0]]
+        for sentence, separator in zip(translations, self.separators[1:], strict=True):
+            parts += [sentence, separator]
+        return "".join(parts)
+
+
+def split(text: str, language: str) -> Segmented:
+    """The sentences of text, in a language sentencex knows (ISO 639-1 code; others fall back to its defaults)."""
+    stripped = text.strip()
+    if not stripped:
+        return Segmented([], [text])
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    sentences, separators = [], [lead]
+    lines, breaks = _LINE_BREAK.split(stripped), _LINE_BREAK.findall(stripped)
+    for i, line in enumerate(lines):
+        line_sentences, line_separators = _split_line(line, language)
+        sentences += line_sentences
+        separators += line_separators + [breaks[i] if i < len(breaks) else trail]
+    return Segmented(sentences, separators)
+
+
+def _split_line(line: str, language: str) -> tuple[list[str], list[str]]:
+    """A line (no line breaks, no outer whitespace) -> its sentences and the whitespace between them."""
+    sentences, separators, start = [], [], 0
+    for segment in sentencex.segment(language, line):
+        body = segment.rstrip()
+        if not body:
+            continue
+        begin = line.find(body, start)  # sentencex keeps the text; find each segment where it lies
+        if begin < 0:  # it did not: keep the line whole rather than lose or alter a character
+            return [line], []
+        if sentences:
+            separators.append(line[start:begin])
+        sentences.append(body)
+        start = begin + len(body)
+    if not sentences:
+        return [line], []
+    sentences[-1] += line[start:]  # nothing is lost, whatever the segmenter returned
+    return sentences, separators
