@@ -15,8 +15,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import Gate, client_for, service_settings
 
 from nmt.app.main import app_from_env, create_app
-from nmt.model.segment import split
 from nmt.app.settings import Settings
+from nmt.model.segment import split
 from nmt.model.translator import DecodeOptions
 
 
