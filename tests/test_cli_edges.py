@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from service_fixtures import client_for
 from test_bible import RV_IMP, WEB_IMP
 
 from nmt.cli import main, read_lines
 from nmt.model.bundle import BundleError, load_bundle
+from nmt.model.translator import Translator
 from nmt.training import bible
 from nmt.training.evaluate import format_report
 
@@ -121,3 +123,14 @@ def test_evaluate_report_says_lines_were_skipped():
     assert "1 unusable test line skipped" in format_report(report(1))
     assert "skipped" not in format_report(report(0))
 
+
+# --- LibreTranslate /translate: source "auto" ----------------------------------------------------------------
+@pytest.mark.parametrize("body", [{"q": "alpha", "source": "auto", "target": "yy"}, {"q": "alpha", "target": "yy"}],
+                         ids=["auto", "omitted"])
+def test_libretranslate_auto_source_is_400_naming_the_served_language(tiny_bundle, body):
+    with client_for(Translator(tiny_bundle, "cpu")) as client:
+        answer = client.post("/translate", json=body)
+        assert answer.status_code == 400
+        assert answer.json() == {"error": "source 'auto' is not supported (no language detection yet): only source 'xx' "
+                                          "is accepted; this server translates xx -> yy"}
+        assert client.post("/translate", json={**body, "source": "xx"}).status_code == 200
