@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import io
+import json
 import stat
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from service_fixtures import client_for
 from test_bible import RV_IMP, WEB_IMP
 
 from nmt.cli import main, read_lines
-from nmt.model.bundle import BundleError, load_bundle
+from nmt.model.bundle import DEFAULT_BUNDLE, BundleError, load_bundle, save_bundle
 from nmt.model.translator import Translator
 from nmt.training import bible
 from nmt.training.evaluate import format_report
@@ -134,3 +136,36 @@ def test_libretranslate_auto_source_is_400_naming_the_served_language(tiny_bundl
         assert answer.json() == {"error": "source 'auto' is not supported (no language detection yet): only source 'xx' "
                                           "is accepted; this server translates xx -> yy"}
         assert client.post("/translate", json={**body, "source": "xx"}).status_code == 200
+
+
+# --- /v1/models: the bundle's own recorded facts, labelled --------------------------------------------------------
+def test_models_reports_the_summary_as_recorded_with_when_and_how(tiny_bundle):
+    tiny_bundle.summary = {"train_minutes": 140.0, "step": 6000, "dev": {"bleu": 20.11}, "averaged_steps": [5000, 6000],
+                           "exported_on": "2026-11-23",
+                           "test": {"test": "t.tsv", "beam_size": 5, "device": "cpu", "bleu": 21.25, "sentences_per_s": 35.05}}
+    with client_for(Translator(tiny_bundle, "cpu")) as client:
+        [model] = client.get("/v1/models").json()["models"]
+    assert model["summary"] == tiny_bundle.summary and model["bleu"] == 21.25  # nothing added, nothing from elsewhere
+    labels = model["measured"]
+    assert "update 6000, before averaging" in labels["train_minutes"] and "update 6000" in labels["dev"]
+    assert "--beam 5 on t.tsv (cpu)" in labels["test"] and "on 2026-11-23" in labels["test"]
+    assert "not of this server" in labels["test"]
+
+
+def test_readme_quotes_the_shipped_bundles_recorded_figures():
+    summary = json.loads((DEFAULT_BUNDLE / "summary.json").read_text())
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### The default model"):]
+    section = section[:section.index("\n### ")]
+    test = summary["test"]
+    for figure in (summary["train_minutes"], summary["exported_on"], test["bleu"], test["chrf"], test["sentences_per_s"]):
+        assert str(figure) in section, figure
+
+
+def test_export_records_the_report_and_the_day_it_entered_the_bundle(tiny_bundle, tmp_path, capsys):
+    save_bundle(tiny_bundle, tmp_path / "best")
+    report_json = tmp_path / "report.json"
+    report_json.write_text(json.dumps(report(0)))
+    assert main(["export", str(tmp_path / "best"), str(tmp_path / "out"), "--report", str(report_json)]) == 0
+    summary = load_bundle(tmp_path / "out").summary
+    assert summary["test"] == report(0) and summary["exported_on"] == date.today().isoformat()
