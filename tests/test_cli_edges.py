@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import stat
 import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 from service_fixtures import client_for
 from test_bible import RV_IMP, WEB_IMP
 
@@ -169,3 +171,19 @@ def test_export_records_the_report_and_the_day_it_entered_the_bundle(tiny_bundle
     assert main(["export", str(tmp_path / "best"), str(tmp_path / "out"), "--report", str(report_json)]) == 0
     summary = load_bundle(tmp_path / "out").summary
     assert summary["test"] == report(0) and summary["exported_on"] == date.today().isoformat()
+
+
+# --- the README's first command ---------------------------------------------------------------------------------
+def test_readme_first_command_installs_the_cpu_torch_that_pip_install_keeps():
+    """The CPU torch must be in pyproject's range, or `pip install -e .` swaps it for PyPI's CUDA build; the Docker
+    image installs the same range."""
+    root = Path(__file__).parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    first = readme[readme.index("## Use it"):].split("```bash\n", 1)[1].split("\n", 1)[0]
+    found = re.fullmatch(r"pip install 'torch([^']+)' --index-url https://download\.pytorch\.org/whl/cpu "
+                         r"&& pip install -e \. && nmt serve", first)
+    assert found, first
+    pyproject = re.search(r'"torch([^"]+)"', (root / "pyproject.toml").read_text()).group(1)
+    dockerfile = re.search(r'ARG TORCH_SPEC="torch([^"]+)"', (root / "Dockerfile").read_text()).group(1)
+    assert SpecifierSet(found.group(1)) == SpecifierSet(pyproject) == SpecifierSet(dockerfile)
+    assert "`pip install -e . && nmt serve`" in readme  # the GPU route, beside it
