@@ -47,8 +47,8 @@ def cmd_translate(args) -> int:
     from nmt.model.translator import Translator
 
     options = _options(args)
-    lines = read_lines(args.input)  # before the model loads: bad input is reported at once
     translator = Translator.load(args.model, args.device, int8=args.int8)
+    lines = read_lines(args.input)
     for i in range(0, len(lines), 64):
         for t in translator.translate(lines[i : i + 64], options):
             print(t.text, flush=True)

@@ -76,7 +76,7 @@ def test_translate_names_the_file_and_line_that_is_not_utf8(tmp_path, capsys):
     bad.write_bytes("first line\nsecond\nJosé\n".encode("latin-1"))
     with pytest.raises(ValueError, match=r"latin1\.txt:3: not UTF-8 \(byte 0xe9\)"):
         read_lines(bad)
-    assert main(["translate", str(bad)]) == 2  # reported before the model loads
+    assert main(["translate", str(bad)]) == 2
     assert f"nmt translate: error: {bad}:3: not UTF-8" in one_line_error(capsys)
 
 
