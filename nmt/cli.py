@@ -61,9 +61,7 @@ def read_lines(path: Path | None) -> list[str]:
     name = str(path) if path is not None else "<stdin>"
     try:
         data = path.read_bytes() if path is not None else sys.stdin.buffer.read()
-    except FileNotFoundError:
-        raise  # already one line: "[Errno 2] No such file or directory: 'x'"
-    except OSError as e:  # a directory, no permission, ...
+    except OSError as e:  # missing, a directory, no permission, ...
         raise ValueError(f"{name}: cannot read ({e.strerror})") from None
     try:
         return data.decode("utf-8").splitlines()

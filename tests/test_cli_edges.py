@@ -86,9 +86,10 @@ def test_translate_stdin_that_is_not_utf8(monkeypatch, capsys):
     assert "<stdin>:2: not UTF-8 (byte 0xff)" in one_line_error(capsys)
 
 
-def test_translate_a_directory_is_one_line(tmp_path, capsys):
-    assert main(["translate", str(tmp_path)]) == 2
-    assert f"{tmp_path}: cannot read" in one_line_error(capsys)
+@pytest.mark.parametrize("name, reason", [(".", "Is a directory"), ("missing.txt", "No such file or directory")])
+def test_translate_an_unreadable_path_is_one_line(tmp_path, capsys, name, reason):
+    assert main(["translate", str(tmp_path / name)]) == 2
+    assert f"{tmp_path / name}: cannot read ({reason})" in one_line_error(capsys)
 
 
 def test_utf8_input_reads_as_lines(tmp_path):
