@@ -99,6 +99,7 @@ def verify_bundle(path: Path) -> None:
     """Check the manifest: every listed file present, with its size and sha256."""
     if not path.is_dir():
         raise BundleError(f"{path}: no model bundle here (expected a directory with manifest.json)")
+    _check_not_a_run(path)
     try:
         manifest = json.loads((path / "manifest.json").read_text())
         files = manifest["files"]
@@ -111,6 +112,14 @@ def verify_bundle(path: Path) -> None:
             raise BundleError(f"{path / name}: missing")
         if _describe(path / name) != expected:
             raise BundleError(f"{path / name}: size or checksum differs from manifest.json (truncated or altered)")
+
+
+def _check_not_a_run(path: Path) -> None:
+    """A training run's out_dir is an easy mistake for a bundle: name the bundle inside it, best/."""
+    if (path / "manifest.json").exists() or not ((path / "best").is_dir() or (path / "checkpoints").is_dir()):
+        return
+    pending = "" if (path / "best").is_dir() else " (not written yet: the run's first evaluation writes it)"
+    raise BundleError(f"{path}: a training run directory, not a model bundle; did you mean {path / 'best'}?{pending}")
 
 
 def _tied(cfg: ModelConfig) -> set[str]:

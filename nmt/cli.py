@@ -48,11 +48,27 @@ def cmd_translate(args) -> int:
 
     options = _options(args)
     translator = Translator.load(args.model, args.device, int8=args.int8)
-    lines = (args.input.read_text(encoding="utf-8") if args.input else sys.stdin.read()).splitlines()
+    lines = read_lines(args.input)
     for i in range(0, len(lines), 64):
         for t in translator.translate(lines[i : i + 64], options):
             print(t.text, flush=True)
     return 0
+
+
+def read_lines(path: Path | None) -> list[str]:
+    """The lines of a UTF-8 file, or of stdin when path is None. Text that is not UTF-8 (or a path that cannot be
+    read) is a ValueError naming the file and the line, which the codec's byte offset alone does not."""
+    name = str(path) if path is not None else "<stdin>"
+    try:
+        data = path.read_bytes() if path is not None else sys.stdin.buffer.read()
+    except OSError as e:  # missing, a directory, no permission, ...
+        raise ValueError(f"{name}: cannot read ({e.strerror})") from None
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1  # numbered as editors and `sed -n Np` number them
+        raise ValueError(f"{name}:{line}: not UTF-8 (byte 0x{data[e.start]:02x}); convert it, "
+                         f"e.g. iconv -f latin1 -t utf-8") from None
 
 
 def cmd_serve(args) -> int:
@@ -100,9 +116,13 @@ def cmd_average(args) -> int:
 
 
 def cmd_build_bible(args) -> int:
-    from nmt.training.bible import main
+    from nmt.training.bible import SPLITS, build_bible
 
-    return main(args.rest)
+    counts = build_bible(args.out)
+    for name in SPLITS:
+        print(f"{name}: {counts[name]} pairs")
+    print(f"total: {sum(counts.values())} pairs written to {args.out}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,9 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--last", type=int, default=5, help="how many of the last kept checkpoints (default: 5)")
     p.set_defaults(func=cmd_average)
 
+    from nmt.training.bible import DESCRIPTION  # light: no torch
+
     p = sub.add_parser("build-bible", help="rebuild the default en-es Bible corpus from Debian's SWORD modules",
-                       add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+                       description=DESCRIPTION)
+    p.add_argument("--out", type=Path, default=Path("data/bible"), metavar="DIR",
+                   help="output directory (default: data/bible)")
     p.set_defaults(func=cmd_build_bible)
     return parser
 
@@ -166,12 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from nmt.model.bundle import BundleError
+    from nmt.training.bible import BibleError
     from nmt.training.config import ConfigError
     from nmt.training.corpus import CorpusError
 
     try:
         return args.func(args)
-    except (BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, ValueError) as e:
+    except (BibleError, BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, ValueError) as e:
         print(f"nmt {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -5,12 +5,11 @@ verse with the Reina-Valera 1909 (``spaRV1909eb``).  The modules are exported
 with ``mod2imp`` (Debian package ``libsword-utils``), their OSIS markup is
 cleaned to plain text, and the pairs are split by book into train/dev/test.
 
-Run ``python -m training.bible --out data/bible`` (or ``nmt build-bible``).
+Run ``nmt build-bible --out data/bible``.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import re
 import shutil
@@ -27,6 +26,11 @@ SOURCE_MODULE = "engWEB2015eb"  # English source side
 TARGET_MODULE = "spaRV1909eb"  # Spanish target side
 DEB_PACKAGES = ("sword-text-web", "sword-text-sparv")
 INSTALL_HINT = "sudo apt-get install libsword-utils sword-text-web sword-text-sparv"
+DESCRIPTION = (
+    "Build the default English→Spanish corpus (World English Bible ↔ Reina-Valera 1909, verse by verse) from the "
+    "installed SWORD modules: train/dev/test .tsv and .refs files and a data card README.md. Needs mod2imp and "
+    f"the two modules (Debian/Ubuntu: {INSTALL_HINT})."
+)
 
 # Book names exactly as mod2imp prints them.
 TEST_BOOKS = frozenset({"Ruth", "Jonah", "Ecclesiastes", "Philippians", "James", "Jude"})
@@ -106,16 +110,14 @@ def run_mod2imp(module: str) -> str:
     """Export one SWORD module as IMP text with ``mod2imp``."""
     exe = shutil.which("mod2imp")
     if exe is None:
-        raise BibleError(f"mod2imp not found on PATH; install it with:\n  {INSTALL_HINT}")
+        raise BibleError(f"mod2imp not found on PATH (Debian/Ubuntu: {INSTALL_HINT})")
     proc = subprocess.run([exe, module], capture_output=True, check=False)
     stdout = proc.stdout.decode("utf-8", errors="replace")
     if proc.returncode != 0 or not stdout.startswith("$$$"):
         detail = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
         reason = detail[0] if detail else f"exit status {proc.returncode}"
-        raise BibleError(
-            f"mod2imp could not export SWORD module {module} ({reason}); "
-            f"install the modules with:\n  {INSTALL_HINT}"
-        )
+        raise BibleError(f"mod2imp could not export SWORD module {module} ({reason}); "
+                         f"install the modules (Debian/Ubuntu: {INSTALL_HINT})")
     return stdout
 
 
@@ -341,7 +343,7 @@ Both texts are in the public domain, so this corpus may be redistributed freely.
 
 ```
 {install}
-python -m training.bible --out data/bible   # or: nmt build-bible
+nmt build-bible --out data/bible
 ```
 
 `mod2imp {source}` and `mod2imp {target}` export the modules; verses are paired
@@ -432,29 +434,10 @@ def build_bible(out_dir: Path) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point (``nmt build-bible``)."""
-    parser = argparse.ArgumentParser(
-        prog="nmt build-bible",
-        description=(
-            "Build the default English→Spanish corpus (World English Bible ↔ Reina-Valera "
-            "1909) from the installed SWORD modules. Needs mod2imp: "
-            f"{INSTALL_HINT}. Writes train/dev/test .tsv and .refs files and a README.md."
-        ),
-    )
-    parser.add_argument(
-        "--out", type=Path, default=Path("data/bible"), metavar="DIR",
-        help="output directory (default: data/bible)",
-    )
-    args = parser.parse_args(argv)
-    try:
-        counts = build_bible(args.out)
-    except BibleError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for name in SPLITS:
-        print(f"{name}: {counts[name]} pairs")
-    print(f"total: {sum(counts.values())} pairs written to {args.out}")
-    return 0
+    """``python -m nmt.training.bible``: the same as ``nmt build-bible`` (one parser, one set of messages)."""
+    from nmt.cli import main as cli_main
+
+    return cli_main(["build-bible", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -48,8 +48,12 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
 
 
 def format_report(report: dict) -> str:
+    # Skipped lines are not in the scores: a reader comparing with another system's BLEU on the file must know.
+    skipped = report.get("skipped_lines", 0)
+    skipped_note = f" ({skipped} unusable test line{'s' * (skipped != 1)} skipped, not scored)" if skipped else ""
     return "\n".join([
-        f"{report['test']}: {report['sentences']} sentences, beam {report['beam_size']}, {report['device']}",
+        f"{report['test']}: {report['sentences']} sentences{skipped_note}, beam {report['beam_size']}, "
+        f"{report['device']}",
         f"BLEU = {report['bleu']:.2f}   {report['bleu_signature']}",
         f"       {report['bleu_detail']}",
         f"chrF = {report['chrf']:.2f}   {report['chrf_signature']}",

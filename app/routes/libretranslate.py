@@ -4,9 +4,10 @@
                       -> {"translatedText": text or list, matching q}
     GET  /languages   [{"code", "name", "targets"}]
 
-Differences, by design: one language pair (the model's); source "auto" is accepted and means the model's
-source language (nothing is detected); format "html" is refused; "alternatives" is not supported. Every
-problem with a request is 400 {"error": ...}, as LibreTranslate does.
+Differences, by design: one language pair (the model's); source "auto" is refused until the language is
+detected (translating text of another language as if it were the source gives confident nonsense); format
+"html" is refused; "alternatives" is not supported. Every problem with a request is 400 {"error": ...}, as
+LibreTranslate does.
 """
 from __future__ import annotations
 
@@ -86,7 +87,11 @@ def _explain(error: Exception) -> str:
 
 def _check_pair(service: Service, body: LibreRequest) -> None:
     config = loaded(service).bundle.config
-    if body.source not in ("auto", config.src_lang) or body.target != config.tgt_lang:
+    if body.source == "auto":
+        raise ApiError(400, f"source 'auto' is not supported (no language detection yet): only source "
+                            f"'{config.src_lang}' is accepted; this server translates {config.src_lang} -> "
+                            f"{config.tgt_lang}")
+    if body.source != config.src_lang or body.target != config.tgt_lang:
         raise ApiError(400, f"language pair {body.source} -> {body.target} is not supported; "
                             f"this server translates {config.src_lang} -> {config.tgt_lang}")
     if body.format != "text":

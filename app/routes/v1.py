@@ -75,13 +75,36 @@ def _output(t: Translated, body: TranslateRequest) -> TranslationOut:
 
 @router.get("/models")
 def models(service: ServiceDep) -> dict:
-    """The loaded model: its languages, its configuration, and what training and evaluation measured."""
+    """The loaded model: its languages, its configuration, and what training and evaluation measured, exactly as its
+    summary.json recorded it, with when and how each figure was measured under "measured"."""
     translator = loaded(service)
     bundle = translator.bundle
     src, tgt = bundle.config.src_lang, bundle.config.tgt_lang
     return {"models": [{"id": f"{src}-{tgt}", "source": src, "target": tgt, "bleu": _bleu(bundle.summary),
                         "config": bundle.config.model.model_dump(), "summary": bundle.summary,
-                        "device": str(translator.device)}]}
+                        "measured": _how_measured(bundle.summary), "device": str(translator.device)}]}
+
+
+def _how_measured(summary: dict) -> dict[str, str]:
+    """A label for each group of recorded figures: a speed measured on another machine and day, or a training time
+    and dev score of the checkpoint before averaging, must not read as a current fact about the served weights."""
+    step, averaged = summary.get("step"), summary.get("averaged_steps")
+    of_checkpoint = "the saved checkpoint" if step is None else f"the single checkpoint at update {step}"
+    of_checkpoint += ", before averaging" if averaged else ""
+    labels: dict[str, str] = {}
+    if "train_minutes" in summary:
+        labels["train_minutes"] = f"minutes of the training loop up to {of_checkpoint}, summed over resumed legs"
+    if isinstance(summary.get("dev"), dict):
+        labels["dev"] = f"dev set scored during training, {of_checkpoint}"
+    if averaged:
+        labels["averaged_steps"] = "the served weights are the mean of the weights at these updates"
+    test = summary.get("test")
+    if isinstance(test, dict):
+        when = f" on {summary['exported_on']}" if "exported_on" in summary else ""
+        labels["test"] = (f"nmt evaluate --beam {test.get('beam_size')} on {test.get('test')} ({test.get('device')}), "
+                          f"recorded by nmt export{when}; its speeds are of the machine that measured them then, not "
+                          f"of this server")
+    return labels
 
 
 def _bleu(summary: dict) -> float | None:

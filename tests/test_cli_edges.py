@@ -1,0 +1,190 @@
+"""What a new user hits at the edges of the command line and the service: each bad input is one line and exit 2."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import stat
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+from service_fixtures import client_for
+from test_bible import RV_IMP, WEB_IMP
+
+from nmt.cli import main, read_lines
+from nmt.model.bundle import DEFAULT_BUNDLE, BundleError, load_bundle, save_bundle
+from nmt.model.translator import Translator
+from nmt.training import bible
+from nmt.training.evaluate import format_report
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def fake_mod2imp(bin_dir: Path, script: str) -> None:
+    """A mod2imp on a PATH of its own, so the test runs where SWORD is not installed."""
+    bin_dir.mkdir()
+    exe = bin_dir / "mod2imp"
+    exe.write_text(f"#!/bin/sh\n{script}\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+
+
+# --- nmt build-bible ----------------------------------------------------------------------------------------
+def test_build_bible_help_lists_out(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["build-bible", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "--out DIR" in out and "mod2imp" in out and "libsword-utils" in out
+
+
+def test_build_bible_without_mod2imp_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert main(["build-bible", "--out", str(tmp_path / "out")]) == 2
+    assert "mod2imp not found on PATH" in one_line_error(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_bible_without_the_modules_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    fake_mod2imp(tmp_path / "bin", 'echo "$1: module not installed" >&2; exit 1')
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert bible.main(["--out", str(tmp_path / "out")]) == 2  # python -m nmt.training.bible: the same command
+    err = one_line_error(capsys)
+    assert f"could not export SWORD module {bible.SOURCE_MODULE}" in err and "sword-text-web" in err
+
+
+def test_build_bible_out_writes_the_corpus_there(tmp_path, monkeypatch, capsys):
+    for module, text in {bible.SOURCE_MODULE: WEB_IMP, bible.TARGET_MODULE: RV_IMP}.items():
+        (tmp_path / f"{module}.imp").write_text(text, encoding="utf-8")
+    fake_mod2imp(tmp_path / "bin", f'cat "{tmp_path}/$1.imp"')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    assert main(["build-bible", "--out", str(tmp_path / "out")]) == 0
+    assert "total: 3 pairs written to" in capsys.readouterr().out
+    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"train.tsv", "test.refs", "README.md"}
+
+
+# --- nmt translate: input that is not UTF-8 -------------------------------------------------------------------
+def test_translate_names_the_file_and_line_that_is_not_utf8(tmp_path, capsys):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("first line\nsecond\nJosé\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin1\.txt:3: not UTF-8 \(byte 0xe9\)"):
+        read_lines(bad)
+    assert main(["translate", str(bad)]) == 2
+    assert f"nmt translate: error: {bad}:3: not UTF-8" in one_line_error(capsys)
+
+
+def test_translate_stdin_that_is_not_utf8(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"ok\n\xff\n")))
+    assert main(["translate"]) == 2
+    assert "<stdin>:2: not UTF-8 (byte 0xff)" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("name, reason", [(".", "Is a directory"), ("missing.txt", "No such file or directory")])
+def test_translate_an_unreadable_path_is_one_line(tmp_path, capsys, name, reason):
+    assert main(["translate", str(tmp_path / name)]) == 2
+    assert f"{tmp_path / name}: cannot read ({reason})" in one_line_error(capsys)
+
+
+def test_utf8_input_reads_as_lines(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("José\n\nÑandú\n", encoding="utf-8")
+    assert read_lines(good) == ["José", "", "Ñandú"]
+
+
+# --- --model RUN ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("has_best", [True, False])
+def test_a_run_directory_points_at_its_best_bundle(tmp_path, capsys, has_best):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    if has_best:
+        (run / "best").mkdir()
+        (run / "best" / "manifest.json").write_text("{}")
+    with pytest.raises(BundleError, match=rf"a training run directory, not a model bundle; did you mean {run / 'best'}\?"):
+        load_bundle(run)
+    text = tmp_path / "in.txt"
+    text.write_text("hello\n")
+    assert main(["translate", "--model", str(run), str(text)]) == 2
+    err = one_line_error(capsys)
+    assert f"did you mean {run / 'best'}?" in err and ("not written yet" in err) != has_best
+
+
+# --- nmt evaluate's printed report ---------------------------------------------------------------------------
+def report(skipped: int) -> dict:
+    return {"test": "t.tsv", "sentences": 10, "skipped_lines": skipped, "beam_size": 5, "device": "cpu", "bleu": 20.0,
+            "bleu_signature": "sig", "bleu_detail": "detail", "chrf": 40.0, "chrf_signature": "sig",
+            "sentences_per_s": 1.0, "tokens_per_s": 2.0, "seconds": 10.0}
+
+
+def test_evaluate_report_says_lines_were_skipped():
+    assert format_report(report(3)).splitlines()[0] == (
+        "t.tsv: 10 sentences (3 unusable test lines skipped, not scored), beam 5, cpu")
+    assert "1 unusable test line skipped" in format_report(report(1))
+    assert "skipped" not in format_report(report(0))
+
+
+# --- LibreTranslate /translate: source "auto" ----------------------------------------------------------------
+@pytest.mark.parametrize("body", [{"q": "alpha", "source": "auto", "target": "yy"}, {"q": "alpha", "target": "yy"}],
+                         ids=["auto", "omitted"])
+def test_libretranslate_auto_source_is_400_naming_the_served_language(tiny_bundle, body):
+    with client_for(Translator(tiny_bundle, "cpu")) as client:
+        answer = client.post("/translate", json=body)
+        assert answer.status_code == 400
+        assert answer.json() == {"error": "source 'auto' is not supported (no language detection yet): only source 'xx' "
+                                          "is accepted; this server translates xx -> yy"}
+        assert client.post("/translate", json={**body, "source": "xx"}).status_code == 200
+
+
+# --- /v1/models: the bundle's own recorded facts, labelled --------------------------------------------------------
+def test_models_reports_the_summary_as_recorded_with_when_and_how(tiny_bundle):
+    tiny_bundle.summary = {"train_minutes": 140.0, "step": 6000, "dev": {"bleu": 20.11}, "averaged_steps": [5000, 6000],
+                           "exported_on": "2026-11-23",
+                           "test": {"test": "t.tsv", "beam_size": 5, "device": "cpu", "bleu": 21.25, "sentences_per_s": 35.05}}
+    with client_for(Translator(tiny_bundle, "cpu")) as client:
+        [model] = client.get("/v1/models").json()["models"]
+    assert model["summary"] == tiny_bundle.summary and model["bleu"] == 21.25  # nothing added, nothing from elsewhere
+    labels = model["measured"]
+    assert "update 6000, before averaging" in labels["train_minutes"] and "update 6000" in labels["dev"]
+    assert "--beam 5 on t.tsv (cpu)" in labels["test"] and "on 2026-11-23" in labels["test"]
+    assert "not of this server" in labels["test"]
+
+
+def test_readme_quotes_the_shipped_bundles_recorded_figures():
+    summary = json.loads((DEFAULT_BUNDLE / "summary.json").read_text())
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### The default model"):]
+    section = section[:section.index("\n### ")]
+    test = summary["test"]
+    for figure in (summary["train_minutes"], summary["exported_on"], test["bleu"], test["chrf"], test["sentences_per_s"]):
+        assert str(figure) in section, figure
+
+
+def test_export_records_the_report_and_the_day_it_entered_the_bundle(tiny_bundle, tmp_path, capsys):
+    save_bundle(tiny_bundle, tmp_path / "best")
+    report_json = tmp_path / "report.json"
+    report_json.write_text(json.dumps(report(0)))
+    assert main(["export", str(tmp_path / "best"), str(tmp_path / "out"), "--report", str(report_json)]) == 0
+    summary = load_bundle(tmp_path / "out").summary
+    assert summary["test"] == report(0) and summary["exported_on"] == date.today().isoformat()
+
+
+# --- the README's first command ---------------------------------------------------------------------------------
+def test_readme_first_command_installs_the_cpu_torch_that_pip_install_keeps():
+    """The CPU torch must be in pyproject's range, or `pip install -e .` swaps it for PyPI's CUDA build; the Docker
+    image installs the same range."""
+    root = Path(__file__).parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    first = readme[readme.index("## Use it"):].split("```bash\n", 1)[1].split("\n", 1)[0]
+    found = re.fullmatch(r"pip install 'torch([^']+)' --index-url https://download\.pytorch\.org/whl/cpu "
+                         r"&& pip install -e \. && nmt serve", first)
+    assert found, first
+    pyproject = re.search(r'"torch([^"]+)"', (root / "pyproject.toml").read_text()).group(1)
+    dockerfile = re.search(r'ARG TORCH_SPEC="torch([^"]+)"', (root / "Dockerfile").read_text()).group(1)
+    assert SpecifierSet(found.group(1)) == SpecifierSet(pyproject) == SpecifierSet(dockerfile)
+    assert "`pip install -e . && nmt serve`" in readme  # the GPU route, beside it
