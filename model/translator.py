@@ -20,6 +20,7 @@ from torch import nn
 from nmt.model.batching import padded_batches
 from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.decoder import FastDecoder, Memory
+from nmt.model.device import resolve_device
 from nmt.model.quantize import quantize_for_cpu
 from nmt.model.search import DEAD, Hypothesis, LiveBatch, beam_search, greedy_search, max_lengths
 from nmt.model.seq2seq import Seq2Seq
@@ -44,12 +45,6 @@ class Translation:
     tgt_tokens: list[str] = field(default_factory=list)
     attention: list[list[float]] | None = None  # (target token, source token) weights
     nbest: list[tuple[str, float]] = field(default_factory=list)
-
-
-def resolve_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 class InferenceModel(nn.Module):

@@ -11,9 +11,9 @@ import torch
 
 from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.config import ModelConfig
+from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
-from nmt.model.translator import resolve_device
 from nmt.training.batching import Example
 from nmt.training.config import Config, CorpusFiles
 from nmt.training.corpus import Corpus, CorpusError, load_corpus
@@ -78,7 +78,7 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
     torch.manual_seed(cfg.train.seed)
-    world = init_world(resolve_device(cfg.train.device).type)
+    world = init_world(resolve_device(cfg.train.device, "train.device").type)
     say = print if world.is_main else lambda *a, **k: None
     init = load_init(cfg) if cfg.train.init_from and not resume else None  # a resumed run has its own weights
     train, dev = read_corpus(cfg.data.train), read_corpus(cfg.data.dev)

@@ -14,9 +14,10 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from nmt.model.bundle import Bundle, BundleConfig, save_bundle
+from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import PAD, Tokenizer
-from nmt.model.translator import DecodeOptions, Translator, resolve_device
+from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.batching import Example, collate, epoch_batches
 from nmt.training.checkpoint import load_checkpoint, save_checkpoint
 from nmt.training.config import Config, TrainConfig
@@ -53,7 +54,7 @@ class Trainer:
                  train: list[Example], dev: list[tuple[str, str]], world: World | None = None):
         self.cfg, self.tc = cfg, cfg.train
         self.world = world or World()
-        self.device = self.world.device(resolve_device(self.tc.device))
+        self.device = self.world.device(resolve_device(self.tc.device, "train.device"))
         self.model = model.to(self.device)
         self.net = self.model  # what the training step calls: the model, or its DDP wrapper
         if self.world.size > 1:
