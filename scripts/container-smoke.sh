@@ -152,8 +152,8 @@ if podman image exists "$BASE_IMAGE"; then
     echo "present"
 else
     if ! podman image exists localhost/debian:bookworm; then
-        mirror=${DEBIAN_MIRROR:-$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
-            2>/dev/null | grep -E '^(deb|URIs:)' | grep -v security | grep -oE 'https?://[^ ]+' | head -1)}
+        # apt's sources in either form (one-line .list or deb822 .sources), whichever files exist
+        mirror=${DEBIAN_MIRROR:-$(python3 "$ROOT/scripts/debian_mirror.py" --suite bookworm || true)}
         mirror=${mirror:-http://deb.debian.org/debian}
         rootfs=$(mktemp -d /var/tmp/nmt-rootfs.XXXXXX)
         echo "debootstrap bookworm from $mirror into $rootfs"
