@@ -289,7 +289,8 @@ export NMT_IMAGE=$IMAGE NMT_MODEL_DIR=$MODEL_DIR TORCH_FROM=wheels NMT_BIND=127.
 compose=(docker-compose -f "$ROOT/docker-compose.yml" -p "$PROJECT")
 "${compose[@]}" config -q
 "${compose[@]}" --profile gpu config -q
-echo "docker-compose.yml is valid (with and without --profile gpu)"
+"${compose[@]}" --profile scale config -q
+echo "docker-compose.yml is valid (alone, with --profile gpu, with --profile scale)"
 "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
 
 step "9. docker-compose up -d --build"
