@@ -12,5 +12,8 @@ COPY haproxy.cfg /etc/haproxy/haproxy.cfg
 # The Debian package's unprivileged user; the balancer listens on 8080, no root needed.
 USER haproxy
 EXPOSE 8080
+# Soft stop: stop listening, let the requests in flight finish (at most hard-stop-after), exit. (As the container's
+# PID 1, haproxy -db does not act on SIGTERM: `docker stop` would wait its 10 s and SIGKILL it.)
+STOPSIGNAL SIGUSR1
 # -db: in the foreground, logging to stdout (the container's log)
 CMD ["haproxy", "-db", "-f", "/etc/haproxy/haproxy.cfg"]
