@@ -16,13 +16,6 @@ from nmt.scripts.harness import free_port, reversal_pairs, toy_config, write_tsv
 no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
 
 
-def fake_cuda(monkeypatch, count: int) -> None:
-    """A torch built with CUDA that sees `count` GPUs."""
-    monkeypatch.setattr(torch.version, "cuda", "12.4")
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: count > 0)
-    monkeypatch.setattr(torch.cuda, "device_count", lambda: count)
-
-
 def test_auto_and_cpu():
     assert resolve_device("cpu") == torch.device("cpu")
     assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
@@ -42,14 +35,14 @@ def test_cuda_without_cuda_build(monkeypatch):
     assert str(e.value) == f"train.device cuda:1: this torch ({torch.__version__}) has no CUDA; available: cpu"
 
 
-def test_cuda_build_without_gpu(monkeypatch):
-    fake_cuda(monkeypatch, 0)
+def test_cuda_build_without_gpu(fake_cuda):
+    fake_cuda(0)
     with pytest.raises(DeviceError, match=r"^device cuda: torch .* finds no usable CUDA GPU .*; available: cpu$"):
         resolve_device("cuda")
 
 
-def test_cuda_index_out_of_range(monkeypatch):
-    fake_cuda(monkeypatch, 2)
+def test_cuda_index_out_of_range(fake_cuda):
+    fake_cuda(2)
     assert resolve_device("cuda:1") == torch.device("cuda:1")
     with pytest.raises(DeviceError, match=r"^device cuda:2: there are 2 CUDA devices; available: cpu, cuda:0, cuda:1$"):
         resolve_device("cuda:2")
