@@ -10,7 +10,8 @@
 #
 # Environment: MODEL_DIR, STAND_IN_MODEL, IMAGE (default localhost/nmt:smoke), PORT (published on 127.0.0.1,
 # default 18000), COMPOSE_PORT (default 18001), TORCH_VERSION (default 2.13.0), HEALTH_TIMEOUT (s, default 300),
-# TEXT (the sentence to translate), SKIP_COMPOSE=1.
+# TEXT (the sentence to translate), SKIP_COMPOSE=1, SCALE_PORT (the balancer of the compose profile "scale", default
+# 18002), SKIP_SCALE=1.
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,6 +20,7 @@ PODMAN_DIR=$ROOT/.podman
 IMAGE=${IMAGE:-localhost/nmt:smoke}
 PORT=${PORT:-18000}
 COMPOSE_PORT=${COMPOSE_PORT:-18001}
+SCALE_PORT=${SCALE_PORT:-18002}
 TORCH_VERSION=${TORCH_VERSION:-2.13.0}
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-300}
 BASE_IMAGE=docker.io/library/python:3.11-slim
@@ -47,7 +49,7 @@ cleanup() {
     fi
     if [ -n "$COMPOSE_STARTED" ]; then
         step "cleanup: docker-compose down"
-        docker-compose -f "$ROOT/docker-compose.yml" -p "$PROJECT" down -v --remove-orphans
+        docker-compose -f "$ROOT/docker-compose.yml" -p "$PROJECT" --profile scale down -v --remove-orphans
     fi
     if [ -n "$SERVICE_PID" ]; then
         echo "stopping podman system service (pid $SERVICE_PID)"
@@ -152,8 +154,8 @@ if podman image exists "$BASE_IMAGE"; then
     echo "present"
 else
     if ! podman image exists localhost/debian:bookworm; then
-        mirror=${DEBIAN_MIRROR:-$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
-            2>/dev/null | grep -E '^(deb|URIs:)' | grep -v security | grep -oE 'https?://[^ ]+' | head -1)}
+        # apt's sources in either form (one-line .list or deb822 .sources), whichever files exist
+        mirror=${DEBIAN_MIRROR:-$(python3 "$ROOT/scripts/debian_mirror.py" --suite bookworm || true)}
         mirror=${mirror:-http://deb.debian.org/debian}
         rootfs=$(mktemp -d /var/tmp/nmt-rootfs.XXXXXX)
         echo "debootstrap bookworm from $mirror into $rootfs"
@@ -289,7 +291,8 @@ export NMT_IMAGE=$IMAGE NMT_MODEL_DIR=$MODEL_DIR TORCH_FROM=wheels NMT_BIND=127.
 compose=(docker-compose -f "$ROOT/docker-compose.yml" -p "$PROJECT")
 "${compose[@]}" config -q
 "${compose[@]}" --profile gpu config -q
-echo "docker-compose.yml is valid (with and without --profile gpu)"
+"${compose[@]}" --profile scale config -q
+echo "docker-compose.yml is valid (alone, with --profile gpu, with --profile scale)"
 "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
 
 step "9. docker-compose up -d --build"
@@ -312,3 +315,40 @@ step "11. docker-compose down -v"
 COMPOSE_STARTED=""
 [ -z "$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT")" ] || die "containers left after down"
 note "docker-compose down -v: no containers left"
+
+if [ "${SKIP_SCALE:-0}" = 1 ]; then
+    note "docker-compose --profile scale: skipped (SKIP_SCALE=1)"
+    exit 0
+fi
+
+# ------------------------------------------------------------------------------------------------------------------
+step "12. docker-compose --profile scale up -d --build nmt-lb (3 replicas behind HAProxy)"
+export NMT_LB_IMAGE=${IMAGE%:*}-lb:${IMAGE##*:} NMT_LB_PORT=$SCALE_PORT
+scale=("${compose[@]}" --profile scale)
+t=$EPOCHREALTIME
+COMPOSE_STARTED=1
+"${scale[@]}" up -d --build nmt-lb
+note "docker-compose --profile scale up -d --build nmt-lb: $(since "$t") s"
+for replica in nmt-1 nmt-2 nmt-3; do
+    wait_healthy "$("${scale[@]}" ps -q "$replica")" ""   # no published port: the healthcheck alone
+done
+deadline=$((SECONDS + 60))
+until curl -fsS --max-time 5 "http://127.0.0.1:$SCALE_PORT/ready" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || die "the balancer on port $SCALE_PORT does not answer /ready"
+    sleep 1
+done
+note "docker-compose --profile scale: replicas healthy and the balancer answering after $(since "$t") s"
+
+step "13. translate through the balancer"
+for _ in 1 2 3; do translate "$SCALE_PORT"; done
+"${scale[@]}" ps
+served=$("${scale[@]}" logs --no-color nmt-lb | grep -oE 'replicas/nmt-[0-9]+ ' | sort | uniq -c | tr -s ' ' | paste -sd,)
+echo "requests per replica (haproxy's log):$served"
+[ "$(grep -o 'nmt-' <<<"$served" | wc -l)" -eq 3 ] || die "not every replica got a request: $served"
+note "docker-compose --profile scale: answers from all 3 replicas through HAProxy ($served)"
+
+step "14. docker-compose --profile scale down -v"
+"${scale[@]}" down -v --remove-orphans
+COMPOSE_STARTED=""
+[ -z "$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT")" ] || die "containers left after down"
+note "docker-compose --profile scale down -v: no containers left"

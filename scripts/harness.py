@@ -100,11 +100,12 @@ class Server:
     """`nmt serve` in a subprocess, its output in log_path (default: a file in the temporary directory).
 
     `with Server(model, ...) as server:` waits until /ready answers 200; server.ready_s is the time from the
-    process's start to that answer. flags: more `nmt serve` options; env: NMT_* settings."""
+    process's start to that answer. flags: more `nmt serve` options; env: NMT_* settings; port: a given one (a
+    replica restarted where its load balancer expects it) instead of a free one."""
 
     def __init__(self, model: Path, log_path: Path | None = None, threads: int | None = 1,
-                 flags: tuple[str, ...] = (), **env: str):
-        self.port = free_port()
+                 flags: tuple[str, ...] = (), port: int | None = None, **env: str):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or Path(tempfile.gettempdir()) / f"nmt-server-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

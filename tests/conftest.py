@@ -34,3 +34,14 @@ def tiny_bundle(toy_tokenizers) -> Bundle:
     src, tgt = toy_tokenizers
     cfg = tiny_config(src_vocab_size=src.vocab_size, tgt_vocab_size=tgt.vocab_size)
     return Bundle(BundleConfig(src_lang="xx", tgt_lang="yy", model=cfg), Seq2Seq(cfg).eval(), src, tgt, {"note": "untrained"})
+
+
+@pytest.fixture
+def fake_cuda(monkeypatch):
+    """fake_cuda(count): from here on, torch was built with CUDA and sees `count` GPUs (for the device checks;
+    nothing may really run on them)."""
+    def pretend(count: int) -> None:
+        monkeypatch.setattr(torch.version, "cuda", "12.4")
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: count > 0)
+        monkeypatch.setattr(torch.cuda, "device_count", lambda: count)
+    return pretend

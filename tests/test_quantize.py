@@ -34,8 +34,9 @@ def test_without_a_quantized_engine_it_says_so_and_runs_fp32(monkeypatch, caplog
     assert "running fp32" in caplog.text
 
 
-def test_int8_is_a_cpu_path(toy_model):
-    with pytest.raises(ValueError, match="CPU"):
+def test_int8_is_a_cpu_path(toy_model, fake_cuda):
+    fake_cuda(1)  # a GPU that is there: refused for int8, not for being absent
+    with pytest.raises(ValueError, match="int8 inference runs on the CPU"):
         Translator.load(toy_model, "cuda", int8=True)
 
 

@@ -78,7 +78,7 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
     torch.manual_seed(cfg.train.seed)
-    world = init_world(resolve_device(cfg.train.device).type)
+    world = init_world(resolve_device(cfg.train.device, "train.device").type)
     say = print if world.is_main else lambda *a, **k: None
     init = load_init(cfg) if cfg.train.init_from and not resume else None  # a resumed run has its own weights
     train, dev = read_corpus(cfg.data.train), read_corpus(cfg.data.dev)

@@ -54,7 +54,7 @@ class Trainer:
                  train: list[Example], dev: list[tuple[str, str]], world: World | None = None):
         self.cfg, self.tc = cfg, cfg.train
         self.world = world or World()
-        self.device = self.world.device(resolve_device(self.tc.device))
+        self.device = self.world.device(resolve_device(self.tc.device, "train.device"))
         self.model = model.to(self.device)
         self.net = self.model  # what the training step calls: the model, or its DDP wrapper
         if self.world.size > 1:
