@@ -1,11 +1,17 @@
 """The default English->Spanish bundle in models/ loads with no training and no download, and translates."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import httpx
 
 from nmt.model.bundle import DEFAULT_BUNDLE, load_bundle
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.scripts.harness import Server
+from nmt.training.corpus import load_corpus
+from nmt.training.evaluate import evaluate
+from nmt.training.scoring import score
 
 
 def test_shipped_bundle_is_small_and_verified():
@@ -30,3 +36,22 @@ def test_nmt_serve_answers_with_the_shipped_model_over_http(tmp_path):
         assert reply.status_code == 200, reply.text
         text = reply.json()["translations"][0]["text"]
         assert "principio" in text and "tierra" in text, text
+
+
+def test_the_service_returns_exactly_what_nmt_evaluate_scores(tmp_path):
+    """The test books through a real `nmt serve` (beam 5, requests of 32 verses, four clients at once, so that they
+    share the live batch) and through `nmt evaluate`: the same hypotheses, so the same BLEU."""
+    test = Path(__file__).resolve().parent.parent / "data" / "bible" / "test.tsv"
+    report = evaluate(Translator.load(device="cpu"), test, DecodeOptions(beam_size=5), tmp_path / "eval")
+    offline = (tmp_path / "eval" / "hypotheses.txt").read_text(encoding="utf-8").splitlines()
+    sources = [s for s, _ in load_corpus(test).pairs]
+    chunks = [sources[i : i + 32] for i in range(0, len(sources), 32)]
+    with Server(DEFAULT_BUNDLE, tmp_path / "server.log") as server, ThreadPoolExecutor(4) as pool:
+        def ask(chunk: list[str]) -> list[str]:
+            reply = httpx.post(f"{server.url}/v1/translate", json={"text": chunk, "beam_size": 5}, timeout=300)
+            assert reply.status_code == 200, reply.text
+            return [t["text"] for t in reply.json()["translations"]]
+
+        served = [text for answer in pool.map(ask, chunks) for text in answer]
+    assert served == offline
+    assert score(served, [r for _, r in load_corpus(test).pairs]).bleu == report["bleu"]
