@@ -73,8 +73,9 @@ def run(translator, sources: list[str], beam: int, batch: int, seconds: float) -
         chunk = sources[done : done + batch]
         out = translator.translate(chunk, options)
         done += len(chunk)
-        src_tokens += sum(len(t.src_tokens) for t in out)
-        tgt_tokens += sum(len(t.tgt_tokens) for t in out)
+        sentences = [s for text in out for s in text.sentences]  # each text's sentences, as the pipeline cut it
+        src_tokens += sum(len(s.src_tokens) for s in sentences)
+        tgt_tokens += sum(len(s.tgt_tokens) for s in sentences)
     elapsed = time.perf_counter() - start
     return {"beam": beam, "batch": batch, "sentences": done, "seconds": round(elapsed, 2),
             "sent_per_s": done / elapsed, "tok_per_s": tgt_tokens / elapsed, "src_tokens": src_tokens,
