@@ -7,7 +7,8 @@ Both score a decoder query against precomputed keys, then take the softmax-weigh
 Bahdanau's tanh is computed through the sigmoid, tanh(x) = 2 sigmoid(2x) - 1, so that its energies take one pass:
     v^T tanh(x_tj) = 2 v^T sigmoid(2 W s + 2 U h_j) - sum(v)
 The constant sum(v) is the same for every j and the softmax ignores it, so it is left out; the keys hold 2 U h_j.
-(On the CPU torch's sigmoid is 3.5 times faster than its tanh; the (T,S,A) energies are the bulk of the work.)
+(On the CPU torch's sigmoid is several times faster than its tanh (benchmarks/README.md); the (T,S,A) energies are
+the bulk of the work.)
 """
 from __future__ import annotations
 

@@ -284,8 +284,8 @@ class FastDecoder(nn.Module):
 
 
 def tanh_(x: torch.Tensor) -> torch.Tensor:
-    """tanh in place, as 2 sigmoid(2x) - 1 (within 2e-7 of it): on the CPU torch's tanh is 3-6 times slower than
-    its sigmoid (measured on (750,512) floats: 518 against 88 us). Inference only: it overwrites x."""
+    """tanh in place, as 2 sigmoid(2x) - 1 (within 2e-7 of it): on the CPU torch's tanh is several times slower
+    than its sigmoid (figures: benchmarks/README.md). Inference only: it overwrites x."""
     return x.mul_(2).sigmoid_().mul_(2).sub_(1)
 
 
@@ -297,8 +297,7 @@ def per_sentence(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def linear(weight: torch.Tensor, bias: torch.Tensor | None = None, stored_transposed: bool = False) -> nn.Linear:
     """An nn.Linear holding these weights (a module, so that int8 quantization finds it); shares them if it can.
     stored_transposed: the (out, in) weight is a view of an (in, out) copy, the layout in which torch's CPU GEMM
-    computes the output layer's (n,E) x (E,V) product fastest: 3.5 against 4.1 ms for 68 rows (measured), the same
-    result."""
+    computes the output layer's (n,E) x (E,V) product fastest (figures: benchmarks/README.md), the same result."""
     layer = nn.utils.skip_init(nn.Linear, weight.size(1), weight.size(0), bias=bias is not None, device=weight.device)
     weight = weight.detach().t().contiguous().t() if stored_transposed else weight.detach().contiguous()
     layer.weight = nn.Parameter(weight, requires_grad=False)

@@ -399,7 +399,7 @@ def rank_continuations(scores: torch.Tensor, best: torch.Tensor, tokens: torch.T
 
 def top_k(x: torch.Tensor, k: int, block: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
     """torch.topk(x, k, dim=1) of a wide table x (n,V): the same values, best first, and their columns (among equal
-    values, maybe others). Three times faster on the output layer's (n,8000) logits, because torch's topk is a
+    values, maybe others). Faster on the output layer's (n,8000) logits (benchmarks/README.md), because torch's topk is a
     scalar loop over every value while its amax is vectorized: the row's k largest values lie in the k blocks of
     `block` columns with the largest maxima (a value outside them would be below k block maxima, so below k
     values), and only those k blocks, plus the columns after the last whole block, are ranked."""
