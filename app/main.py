@@ -41,7 +41,8 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
         logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRINGS)
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
-        loaded = service.translator = translator or await asyncio.to_thread(load_translator, settings)
+        loaded = translator if translator is not None else await asyncio.to_thread(load_translator, settings)
+        service.translator = loaded
         scheduler = service.scheduler = Scheduler(loaded, settings, service.metrics)
         scheduler.start()
         warmup = [s for text in loaded.prepare(["Hello."]) for s in text.sentences]

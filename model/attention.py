@@ -7,7 +7,8 @@ Both score a decoder query against precomputed keys, then take the softmax-weigh
 Bahdanau's tanh is computed through the sigmoid, tanh(x) = 2 sigmoid(2x) - 1, so that its energies take one pass:
     v^T tanh(x_tj) = 2 v^T sigmoid(2 W s + 2 U h_j) - sum(v)
 The constant sum(v) is the same for every j and the softmax ignores it, so it is left out; the keys hold 2 U h_j.
-(On the CPU torch's sigmoid is 3.5 times faster than its tanh; the (T,S,A) energies are the bulk of the work.)
+(On the CPU torch's sigmoid is several times faster than its tanh (benchmarks/README.md); the (T,S,A) energies are
+the bulk of the work.)
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ class LuongAttention(nn.Module):
     def keys(self, states: torch.Tensor) -> torch.Tensor:  # (B,S,M) -> (B,S,Q)
         return self.key(states)
 
-    def forward(self, query, keys, states, mask):  # query (B,T,Q)
+    def forward(self, query: torch.Tensor, keys: torch.Tensor, states: torch.Tensor,
+                mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # query (B,T,Q)
         return attend(query @ keys.transpose(1, 2), states, mask)
 
 
@@ -53,7 +55,8 @@ class BahdanauAttention(nn.Module):
     def keys(self, states: torch.Tensor) -> torch.Tensor:  # (B,S,M) -> (B,S,A), 2 U h_j
         return 2 * self.key(states)
 
-    def forward(self, query, keys, states, mask):  # query (B,T,Q)
+    def forward(self, query: torch.Tensor, keys: torch.Tensor, states: torch.Tensor,
+                mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # query (B,T,Q)
         q = 2 * self.query(query)  # (B,T,A), 2 W s
         if torch.is_grad_enabled():  # training: all at once
             return attend(self.scores(q, keys), states, mask)
@@ -74,7 +77,11 @@ def pieces(lengths: list[int], budget: int) -> list[tuple[int, int, int]]:
             for run in padded_batches(lengths, budget, order=range(len(lengths)))]
 
 
-def make_attention(kind: str, query_size: int, state_size: int) -> nn.Module | None:
+Attention = LuongAttention | BahdanauAttention
+
+
+def make_attention(kind: str, query_size: int, state_size: int) -> Attention | None:
     if kind == "none":
         return None
-    return {"luong": LuongAttention, "bahdanau": BahdanauAttention}[kind](query_size, state_size)
+    attention: type[Attention] = {"luong": LuongAttention, "bahdanau": BahdanauAttention}[kind]
+    return attention(query_size, state_size)

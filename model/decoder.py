@@ -13,8 +13,9 @@ FastDecoder is the inference-only form of a GRU decoder that computes once per s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, cast, overload
 
 import torch
 from torch import nn
@@ -40,31 +41,47 @@ class Memory:
 
     def select(self, rows: torch.Tensor) -> Memory:
         """Rows in a new order (beam expansion, finished sentences leaving the batch)."""
-        return Memory(**{f.name: select_rows(getattr(self, f.name), rows) for f in fields(self)})
+        return Memory(select_rows(self.states, rows), select_rows(self.mask, rows), select_rows(self.summary, rows),
+                      select_rows(self.keys, rows), select_rows(self.gates, rows), select_rows(self.fixed, rows))
 
     @staticmethod
     def place(parts: list[tuple[Memory, torch.Tensor]], rows: int) -> Memory:
         """The rows of several batches in one, each row at its position (place_rows); sources padded to the widest."""
-        return Memory(**{f.name: place_rows([(getattr(m, f.name), at) for m, at in parts], rows) for f in fields(Memory)})
+        return Memory(place_rows([(m.states, at) for m, at in parts], rows),
+                      place_rows([(m.mask, at) for m, at in parts], rows),
+                      place_rows([(m.summary, at) for m, at in parts], rows),
+                      place_rows([(m.keys, at) for m, at in parts], rows),
+                      place_rows([(m.gates, at) for m, at in parts], rows),
+                      place_rows([(m.fixed, at) for m, at in parts], rows))
 
 
+@overload
+def select_rows(t: torch.Tensor, rows: torch.Tensor) -> torch.Tensor: ...
+@overload
+def select_rows(t: torch.Tensor | None, rows: torch.Tensor) -> torch.Tensor | None: ...
 def select_rows(t: torch.Tensor | None, rows: torch.Tensor) -> torch.Tensor | None:
     """t's rows (dim 0) in the order of rows; None stays None (an optional per-sentence tensor)."""
     return None if t is None else t.index_select(0, rows)
 
 
-def place_rows(parts: list[tuple[torch.Tensor | None, torch.Tensor]], rows: int, dim: int = 0) -> torch.Tensor | None:
+@overload
+def place_rows(parts: Sequence[tuple[torch.Tensor, torch.Tensor]], rows: int, dim: int = 0) -> torch.Tensor: ...
+@overload
+def place_rows(parts: Sequence[tuple[torch.Tensor | None, torch.Tensor]], rows: int, dim: int = 0) -> torch.Tensor | None: ...
+def place_rows(parts: Sequence[tuple[torch.Tensor | None, torch.Tensor]], rows: int, dim: int = 0) -> torch.Tensor | None:
     """One tensor from several, in one copy of each: part t's row i (along dim) goes to position at[i]; positions
     from `rows` on are cut off (how rows are left out without a second copy). The other dims are as wide as the
-    widest part's, zeros (False) where a narrower part does not reach: a shorter source, shorter outputs."""
-    tensors = [t for t, _ in parts]
-    if tensors[0] is None:
+    widest part's, zeros (False) where a narrower part does not reach: a shorter source, shorter outputs.
+    An optional tensor is None in every part or in none."""
+    if parts[0][0] is None:
         return None
+    tensors = [t for t, _ in parts if t is not None]
+    assert len(tensors) == len(parts), "place_rows: a tensor is None in some parts only"
     shape = [max(t.size(d) for t in tensors) for d in range(tensors[0].dim())]
     shape[dim] = sum(t.size(dim) for t in tensors)
     ragged = any(t.size(d) != shape[d] for t in tensors for d in range(t.dim()) if d != dim)
     out = tensors[0].new_zeros(shape) if ragged else tensors[0].new_empty(shape)
-    for t, at in parts:
+    for t, (_, at) in zip(tensors, parts, strict=True):
         view = out
         for d in range(t.dim()):
             if d != dim:
@@ -75,15 +92,26 @@ def place_rows(parts: list[tuple[torch.Tensor | None, torch.Tensor]], rows: int,
 
 def select_state(state: State, rows: torch.Tensor) -> State:
     if isinstance(state, tuple):
-        return tuple(s.index_select(1, rows) for s in state)
+        h, c = state
+        return h.index_select(1, rows), c.index_select(1, rows)
     return state.index_select(1, rows)
 
 
 def place_state(parts: list[tuple[State, torch.Tensor]], rows: int) -> State:
-    """place_rows of (L,n,H) states (LSTM: each of (h, c)), rows along dim 1."""
+    """place_rows of (L,n,H) states (LSTM: each of (h, c)), rows along dim 1. Every part's state has the first's
+    form (they come from one model)."""
     if isinstance(parts[0][0], tuple):
-        return tuple(place_state([(s[k], at) for s, at in parts], rows) for k in range(len(parts[0][0])))
-    return place_rows(parts, rows, dim=1).contiguous()
+        h = place_rows([(s[0], at) for s, at in parts], rows, dim=1).contiguous()
+        c = place_rows([(s[1], at) for s, at in parts], rows, dim=1).contiguous()
+        return h, c
+    return place_rows(cast(list[tuple[torch.Tensor, torch.Tensor]], parts), rows, dim=1).contiguous()
+
+
+def initial_state(bridge: nn.Linear, cfg: ModelConfig, memory: Memory) -> State:
+    """s_0 = tanh(W c), one slice per layer; an LSTM's cell starts at zero."""
+    batch = memory.summary.size(0)
+    h0 = torch.tanh(bridge(memory.summary)).view(batch, cfg.dec_layers, -1).transpose(0, 1).contiguous()
+    return (h0, torch.zeros_like(h0)) if cfg.dec_cell == "lstm" else h0
 
 
 class Decoding(Protocol):
@@ -127,14 +155,13 @@ class Decoder(nn.Module):
         return Memory(states, mask, summary, keys)
 
     def initial_state(self, memory: Memory) -> State:
-        """s_0 = tanh(W c), one slice per layer; an LSTM's cell starts at zero."""
-        batch = memory.summary.size(0)
-        h0 = torch.tanh(self.bridge(memory.summary)).view(batch, self.cfg.dec_layers, -1).transpose(0, 1).contiguous()
-        return (h0, torch.zeros_like(h0)) if self.cfg.dec_cell == "lstm" else h0
+        return initial_state(self.bridge, self.cfg, memory)
 
-    def forward(self, prev: torch.Tensor, state: State, memory: Memory):
+    def forward(self, prev: torch.Tensor, state: State,
+                memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor | None]:
         """prev (B,T) previous target ids -> logits (B,T,V), last state, attention (B,T,S) or None."""
         emb = self.dropout(self.word_dropout(self.embed(prev)))  # (B,T,E)
+        weights: torch.Tensor | None
         if self.cfg.attention == "bahdanau":
             outputs, context, weights, state = self._run_bahdanau(emb, state, memory)
         else:
@@ -146,7 +173,8 @@ class Decoder(nn.Module):
         hidden = torch.tanh(self.combine(torch.cat([outputs, context, emb], dim=-1)))  # (B,T,E)
         return self.out(self.dropout(hidden)), state, weights
 
-    def step(self, prev: torch.Tensor, state: State, memory: Memory):
+    def step(self, prev: torch.Tensor, state: State,
+             memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor | None]:
         """One search step: prev (n,) last tokens -> logits (n,V) with PAD and BOS at -inf, new state, attention
         (n,S) or None. memory has n/K rows: the K hypotheses of a sentence (beam search) share its row."""
         k = prev.size(0) // memory.mask.size(0)
@@ -157,7 +185,9 @@ class Decoder(nn.Module):
         logits[:, [PAD, BOS]] = float("-inf")
         return logits, state, None if weights is None else weights[:, 0]
 
-    def _run_bahdanau(self, emb: torch.Tensor, state: State, memory: Memory):
+    def _run_bahdanau(self, emb: torch.Tensor, state: State,
+                      memory: Memory) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, State]:
+        assert self.attention is not None
         outputs, contexts, weights = [], [], []
         for t in range(emb.size(1)):
             top = (state[0] if isinstance(state, tuple) else state)[-1]  # s_{t-1} (B,H)
@@ -209,7 +239,8 @@ class FastDecoder(nn.Module):
         bias[[PAD, BOS]] = float("-inf")
         self.out = linear(dec.out.weight, bias, stored_transposed=True)
 
-    initial_state = Decoder.initial_state  # s_0 = tanh(W c), the same bridge
+    def initial_state(self, memory: Memory) -> State:
+        return initial_state(self.bridge, self.cfg, memory)  # the same bridge
 
     def prepare(self, states: torch.Tensor, mask: torch.Tensor, summary: torch.Tensor) -> Memory:
         keys = self.attention.keys(states) if self.attention is not None else None
@@ -217,15 +248,19 @@ class FastDecoder(nn.Module):
         gates = self.gates_c(summary) if self.cfg.attention != "bahdanau" else None  # bahdanau: per step, of ctx
         return Memory(states, mask, summary, keys, gates, fixed)
 
-    def step(self, prev: torch.Tensor, state: torch.Tensor, memory: Memory):
+    def step(self, prev: torch.Tensor, state: State,
+             memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor | None]:
         """Decoder.step: prev (n,), state (1,n,H), memory of n/K rows -> logits (n,V), state, attention (n,S)."""
+        assert isinstance(state, torch.Tensor)  # a GRU's
         emb, h = self.embed(prev), state[0]  # (n,E), (n,H)
         if self.cfg.attention == "bahdanau":  # attend with s_{t-1}; the GRU reads [E y; ctx_t]
             ctx, weights = self._attend(h, memory)
             s = self._gru(self.gates_y(emb) + self.gates_c(ctx), h)
         else:  # the GRU reads [E y; c]; luong attends with s_t
+            assert memory.gates is not None  # prepare() computes c's share of the gates unless Bahdanau
             s = self._gru(per_sentence(self.gates_y(emb), memory.gates), h)
             if self.attention is None:
+                assert memory.fixed is not None  # and c's share of the output layer without attention
                 hidden = per_sentence(self.combine(torch.cat([s, emb], dim=1)), memory.fixed)
                 return self.out(tanh_(hidden)), s[None], None
             ctx, weights = self._attend(s, memory)
@@ -234,6 +269,7 @@ class FastDecoder(nn.Module):
 
     def _attend(self, query: torch.Tensor, memory: Memory) -> tuple[torch.Tensor, torch.Tensor]:
         """query (n,H), K = n/m per sentence -> context (n,M), weights (n,S): one product per sentence."""
+        assert self.attention is not None
         n, m = query.size(0), memory.mask.size(0)
         ctx, weights = self.attention(query.view(m, n // m, -1), memory.keys, memory.states, memory.mask)  # (m,K,M)
         return ctx.view(n, -1), weights.view(n, -1)
@@ -248,8 +284,8 @@ class FastDecoder(nn.Module):
 
 
 def tanh_(x: torch.Tensor) -> torch.Tensor:
-    """tanh in place, as 2 sigmoid(2x) - 1 (within 2e-7 of it): on the CPU torch's tanh is 3-6 times slower than
-    its sigmoid (measured on (750,512) floats: 518 against 88 us). Inference only: it overwrites x."""
+    """tanh in place, as 2 sigmoid(2x) - 1 (within 2e-7 of it): on the CPU torch's tanh is several times slower
+    than its sigmoid (figures: benchmarks/README.md). Inference only: it overwrites x."""
     return x.mul_(2).sigmoid_().mul_(2).sub_(1)
 
 
@@ -261,8 +297,7 @@ def per_sentence(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def linear(weight: torch.Tensor, bias: torch.Tensor | None = None, stored_transposed: bool = False) -> nn.Linear:
     """An nn.Linear holding these weights (a module, so that int8 quantization finds it); shares them if it can.
     stored_transposed: the (out, in) weight is a view of an (in, out) copy, the layout in which torch's CPU GEMM
-    computes the output layer's (n,E) x (E,V) product fastest: 3.5 against 4.1 ms for 68 rows (measured), the same
-    result."""
+    computes the output layer's (n,E) x (E,V) product fastest (figures: benchmarks/README.md), the same result."""
     layer = nn.utils.skip_init(nn.Linear, weight.size(1), weight.size(0), bias=bias is not None, device=weight.device)
     weight = weight.detach().t().contiguous().t() if stored_transposed else weight.detach().contiguous()
     layer.weight = nn.Parameter(weight, requires_grad=False)

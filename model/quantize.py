@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import TypeVar
 
 import torch
 from torch import nn
-from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig, quantize_dynamic
+from torch.ao.quantization import QConfig, default_dynamic_qconfig, per_channel_dynamic_qconfig, quantize_dynamic
 
 from nmt.model.attention import BahdanauAttention
 
@@ -26,7 +27,10 @@ def cpu_engine() -> str | None:
     return next((e for e in PREFERRED_ENGINES if e in torch.backends.quantized.supported_engines), None)
 
 
-def quantize_for_cpu(model: nn.Module) -> nn.Module:
+M = TypeVar("M", bound=nn.Module)
+
+
+def quantize_for_cpu(model: M) -> M:
     """An int8 copy of model for CPU inference. Where this torch build has no quantized CPU engine (or quantizing
     fails), the model itself, fp32, after a logged warning: the caller asked for int8 and should know."""
     engine = cpu_engine()
@@ -34,7 +38,8 @@ def quantize_for_cpu(model: nn.Module) -> nn.Module:
         log.warning("int8 requested, but this torch build has no quantized CPU engine: running fp32")
         return model
     torch.backends.quantized.engine = engine
-    spec = {nn.Linear: per_channel_dynamic_qconfig, nn.LSTM: default_dynamic_qconfig, nn.GRU: default_dynamic_qconfig}
+    spec: dict[type[nn.Module] | str, QConfig | None] = {
+        nn.Linear: per_channel_dynamic_qconfig, nn.LSTM: default_dynamic_qconfig, nn.GRU: default_dynamic_qconfig}
     spec |= {f"{name}.v": None for name, module in model.named_modules() if isinstance(module, BahdanauAttention)}
     try:
         with warnings.catch_warnings():  # torch announces that torch.ao.quantization will move to torchao

@@ -11,6 +11,7 @@ protocol of model/decoder.py).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from itertools import accumulate, pairwise
 from typing import Any
@@ -130,6 +131,12 @@ class LiveBatch:
         return len(self.owners) - self.dead
 
     @property
+    def _rows(self) -> Rows:
+        """self.rows, for the methods that run only while the batch has rows (step and what it calls, remove)."""
+        assert self.rows is not None, "an empty LiveBatch"
+        return self.rows
+
+    @property
     def keys(self) -> list[Any]:
         """The key of each row's sentence (None for a dead row)."""
         return [None if owner is None else owner.key for owner in self.owners]
@@ -192,6 +199,7 @@ class LiveBatch:
         logp = logits.log_softmax(-1)  # (n,V)
         at = r.length.clamp(max=r.tokens.size(1) - 1)  # dead rows may have written their last column already
         if r.attention is not None:
+            assert weights is not None  # with_attention: the model has attention
             r.attention[torch.arange(len(self.owners)), at] = weights
         r.length += r.live
         groups = self._beam_groups()
@@ -212,7 +220,7 @@ class LiveBatch:
 
     def _greedy_step(self, logp: torch.Tensor, rows: torch.Tensor | None) -> None:
         """The best token of each greedy row (rows; None: every row)."""
-        r = self.rows
+        r = self._rows
         if rows is None:
             best_logp, best = top_k(logp, 1)  # (n,1)
             r.prev, r.scores = best[:, 0], r.scores + best_logp[:, 0]
@@ -222,7 +230,7 @@ class LiveBatch:
 
     def _greedy_ended(self, rows: torch.Tensor | None) -> list[LiveSentence]:
         """The greedy sentences that wrote EOS or reached their max length."""
-        r = self.rows
+        r = self._rows
         done = r.live & ((r.prev == EOS) | (r.length >= r.max_len))
         if rows is not None:
             done &= torch.zeros_like(done).index_fill_(0, rows, True)
@@ -231,6 +239,7 @@ class LiveBatch:
         ended = []
         for i in done.nonzero().flatten().tolist():
             sentence = self.owners[i]
+            assert sentence is not None  # a live row's
             n = int(r.length[i])
             attention = r.attention[i, :n] if r.attention is not None else None
             sentence.ended.append(Hypothesis(strip_eos(r.tokens[i, :n].tolist()), float(r.scores[i]), attention))
@@ -241,7 +250,7 @@ class LiveBatch:
         """For each sentence of beam size K: the K best continuations of its K hypotheses over the vocabulary;
         those ending in EOS among the K best are final, the K best others go on. Returns the row each row
         continues (n,): itself for the other rows."""
-        r = self.rows
+        r = self._rows
         parent = torch.arange(len(self.owners), device=logp.device)
         for k, rows in groups.items():  # rows (m,K)
             flat, width = rows.flatten(), min(2 * k, logp.size(1))
@@ -251,7 +260,9 @@ class LiveBatch:
             is_eos = token == EOS
             ended = is_eos[:, :k] & (top_scores[:, :k] > NEG_INF)
             for i, j in ended.nonzero().tolist():
-                self._end(self.owners[int(rows[i, 0])], int(parents[i, j]), float(top_scores[i, j]), with_last=False)
+                sentence = self.owners[int(rows[i, 0])]
+                assert sentence is not None  # groups hold live sentences' rows
+                self._end(sentence, int(parents[i, j]), float(top_scores[i, j]), with_last=False)
             keep = (is_eos.long() * 2 * k + torch.arange(2 * k, device=logp.device)).argsort(dim=1)[:, :k]
             parent[flat] = parents.gather(1, keep).flatten()
             r.prev[flat] = token.gather(1, keep).flatten()
@@ -260,10 +271,11 @@ class LiveBatch:
 
     def _finish_beams(self, k: int, rows: torch.Tensor) -> list[LiveSentence]:
         """Beam sentences with K ended hypotheses, or at their max length (their live hypotheses end there)."""
-        r, finished = self.rows, []
+        r, finished = self._rows, []
         out_of_room = (r.length[rows[:, 0]] >= r.max_len[rows[:, 0]]).tolist()
         for i, first in enumerate(rows[:, 0].tolist()):
             sentence = self.owners[first]
+            assert sentence is not None  # groups hold live sentences' rows
             if len(sentence.ended) < k and out_of_room[i]:
                 for row in rows[i].tolist():
                     if r.scores[row] > NEG_INF:
@@ -275,7 +287,8 @@ class LiveBatch:
     def _end(self, sentence: LiveSentence, row: int, score: float, with_last: bool) -> None:
         """A final hypothesis of a beam sentence: the tokens of row (with the one just written, or without it: the
         hypothesis that continues row with EOS), its score divided by the length penalty."""
-        r, length = self.rows, int(self.rows.length[row])  # columns written, this step's included
+        r = self._rows
+        length = int(r.length[row])  # columns written, this step's included
         attention = r.attention[row, :length] if r.attention is not None else None
         tokens = r.tokens[row, : length if with_last else length - 1].tolist()
         sentence.ended.append(Hypothesis(tokens, score / length_penalty(len(tokens) + 1, sentence.beam.alpha), attention))
@@ -287,7 +300,7 @@ class LiveBatch:
             for i, owner in enumerate(self.owners):
                 if owner is not None and owner.beam.rows > 1 and (i == 0 or self.owners[i - 1] is not owner):
                     starts.setdefault(owner.beam.rows, []).append(i)
-            device = self.rows.prev.device
+            device = self._rows.prev.device
             self._groups = {k: torch.tensor(firsts, device=device)[:, None] + torch.arange(k, device=device)
                             for k, firsts in starts.items()}
         return self._groups
@@ -295,17 +308,17 @@ class LiveBatch:
     def _greedy_rows(self) -> torch.Tensor:
         """The rows outside beam groups: greedy sentences', and dead ones (computed for nothing, ignored)."""
         if self._greedy is None:
-            mask = torch.ones(len(self.owners), dtype=torch.bool, device=self.rows.prev.device)
+            mask = torch.ones(len(self.owners), dtype=torch.bool, device=self._rows.prev.device)
             for rows in self._beam_groups().values():
                 mask[rows.flatten()] = False
             self._greedy = mask.nonzero().flatten()
         return self._greedy
 
-    def remove_keys(self, unwanted) -> list[Any]:
+    def remove_keys(self, unwanted: Callable[[Any], bool]) -> list[Any]:
         """Drop the sentences whose key is unwanted (their caller gave up); returns their keys."""
-        rows = {i for i, owner in enumerate(self.owners) if owner is not None and unwanted(owner.key)}
-        keys = list(dict.fromkeys(self.owners[i].key for i in sorted(rows)))
-        self.remove(rows)
+        leaving = {i: owner for i, owner in enumerate(self.owners) if owner is not None and unwanted(owner.key)}
+        keys = list(dict.fromkeys(leaving[i].key for i in sorted(leaving)))
+        self.remove(set(leaving))
         return keys
 
     @torch.inference_mode()
@@ -314,7 +327,7 @@ class LiveBatch:
         rows = {i for i in rows if self.owners[i] is not None}
         if not rows:
             return
-        self.rows.live[torch.tensor(sorted(rows), dtype=torch.long)] = False
+        self._rows.live[torch.tensor(sorted(rows), dtype=torch.long)] = False
         for i in rows:
             self.owners[i] = None
         self.dead += len(rows)
@@ -326,7 +339,8 @@ class LiveBatch:
 def reorder_state(state: State, rows: torch.Tensor, parents: torch.Tensor) -> State:
     """The state with each of rows replaced by its parent's (beam search: a hypothesis continues another)."""
     if isinstance(state, tuple):
-        return tuple(reorder_state(s, rows, parents) for s in state)
+        h, c = state
+        return h.index_copy(1, rows, h.index_select(1, parents)), c.index_copy(1, rows, c.index_select(1, parents))
     return state.index_copy(1, rows, state.index_select(1, parents))
 
 
@@ -385,7 +399,7 @@ def rank_continuations(scores: torch.Tensor, best: torch.Tensor, tokens: torch.T
 
 def top_k(x: torch.Tensor, k: int, block: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
     """torch.topk(x, k, dim=1) of a wide table x (n,V): the same values, best first, and their columns (among equal
-    values, maybe others). Three times faster on the output layer's (n,8000) logits, because torch's topk is a
+    values, maybe others). Faster on the output layer's (n,8000) logits (benchmarks/README.md), because torch's topk is a
     scalar loop over every value while its amax is vectorized: the row's k largest values lie in the k blocks of
     `block` columns with the largest maxima (a value outside them would be below k block maxima, so below k
     values), and only those k blocks, plus the columns after the last whole block, are ranked."""

@@ -46,7 +46,9 @@ def split(text: str, language: str) -> Segmented:
 
 def _split_line(line: str, language: str) -> tuple[list[str], list[str]]:
     """A line (no line breaks, no outer whitespace) -> its sentences and the whitespace between them."""
-    sentences, separators, start = [], [], 0
+    sentences: list[str] = []
+    separators: list[str] = []
+    start = 0
     for segment in sentencex.segment(language, line):
         body = segment.rstrip()
         if not body:

@@ -40,9 +40,10 @@ class Tokenizer:
     def vocab_size(self) -> int:
         return self.sp.get_piece_size()
 
-    # SentencePiece's list calls start a thread pool, even for num_threads=1: about 80 us a call, whatever the list's
-    # length (measured), so lists shorter than LIST_CALL_MIN go one text per call (3-6 us each); longer ones as a
-    # list, with one thread (the callers run beside torch, which keeps the cores busy already).
+    # SentencePiece's list calls start a thread pool, even for num_threads=1: a cost per call, whatever the list's
+    # length, of many short texts encoded one by one (benchmarks/README.md), so lists shorter than LIST_CALL_MIN go
+    # one text per call; longer ones as a list, with one thread (the callers run beside torch, which keeps the cores
+    # busy already).
     LIST_CALL_MIN = 64
 
     def encode(self, texts: list[str]) -> list[list[int]]:

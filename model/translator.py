@@ -19,7 +19,7 @@ from torch import nn
 
 from nmt.model.batching import padded_batches
 from nmt.model.bundle import Bundle, load_bundle
-from nmt.model.decoder import Decoding, FastDecoder, Memory
+from nmt.model.decoder import Decoder, FastDecoder, Memory
 from nmt.model.device import resolve_device
 from nmt.model.quantize import quantize_for_cpu
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, max_lengths, search
@@ -117,10 +117,10 @@ class InferenceModel(nn.Module):
     def __init__(self, model: Seq2Seq):
         super().__init__()
         self.cfg, self.encoder = model.cfg, model.encoder
-        self.decoder: Decoding = FastDecoder(model.decoder) if FastDecoder.supports(model.cfg) else model.decoder
+        self.decoder: FastDecoder | Decoder = FastDecoder(model.decoder) if FastDecoder.supports(model.cfg) else model.decoder
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Memory:
-        return self.decoder.prepare(*self.encoder(src, src_len))  # type: ignore[attr-defined]
+        return self.decoder.prepare(*self.encoder(src, src_len))
 
 
 class Translator:

@@ -93,7 +93,8 @@ def cmd_serve(args) -> int:
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     uvicorn.run(create_app(settings, translator), host=args.host, port=args.port,
-                timeout_graceful_shutdown=settings.request_timeout_s)
+                # uvicorn annotates an int, but waits with asyncio.wait_for(timeout=...), which takes a float
+                timeout_graceful_shutdown=settings.request_timeout_s)  # type: ignore[arg-type]
     return 0
 
 

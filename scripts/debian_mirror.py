@@ -39,7 +39,7 @@ def one_line_sources(text: str) -> list[Source]:
 
 def deb822_sources(text: str) -> list[Source]:
     """Stanzas separated by blank lines; a field may continue on indented lines; `#` lines are comments."""
-    sources = []
+    sources: list[Source] = []
     for stanza in _stanzas(text):
         types, enabled = stanza.get("types", "").split(), stanza.get("enabled", "yes").lower()
         if "deb" in types and enabled != "no" and stanza.get("uris"):
@@ -48,7 +48,9 @@ def deb822_sources(text: str) -> list[Source]:
 
 
 def _stanzas(text: str) -> list[dict[str, str]]:
-    stanzas, fields, key = [], {}, None
+    stanzas: list[dict[str, str]] = []
+    fields: dict[str, str] = {}
+    key: str | None = None
     for line in [*text.splitlines(), ""]:
         if line.startswith("#"):
             continue
@@ -87,8 +89,8 @@ def debian_mirror(sources: list[Source], suite: str = "bookworm") -> str | None:
     archive (security.debian.org holds only updates, debootstrap cannot start from it)."""
     release = [s for s in sources if suite in s.suites]
     other = [s for s in sources if not any("security" in x for x in s.suites) and "security" not in s.uri]
-    chosen = (release or other or [None])[0]
-    return chosen.uri.rstrip("/") if chosen else None
+    chosen = (release or other)[:1]
+    return chosen[0].uri.rstrip("/") if chosen else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -43,9 +44,9 @@ def write_tsv(path: Path, pairs: list[tuple[str, str]]) -> Path:
     return path
 
 
-def tiny_config(attention: str = "luong", **overrides) -> ModelConfig:
+def tiny_config(attention: str = "luong", **overrides: Any) -> ModelConfig:
     """A network small enough for unit tests (vocabularies of the toy task's size)."""
-    base = dict(src_vocab_size=60, tgt_vocab_size=60, emb_dim=16, enc_hidden=16, dec_hidden=32,
+    base: dict[str, Any] = dict(src_vocab_size=60, tgt_vocab_size=60, emb_dim=16, enc_hidden=16, dec_hidden=32,
                 attention=attention, dropout=0.0, word_dropout=0.0)
     return ModelConfig(**(base | overrides))
 

@@ -94,8 +94,8 @@ def main() -> int:
     parser.add_argument("--queue", type=int, default=32, help="NMT_QUEUE_SIZE, in sentences (default: 32)")
     add_model_args(parser)
     args = parser.parse_args()
-    env = {"NMT_QUEUE_SIZE": str(args.queue), "NMT_MAX_WAIT_MS": "5"}
-    with Server(model_of(args), args.work / "overload-server.log", **env) as server:
+    with Server(model_of(args), args.work / "overload-server.log", NMT_QUEUE_SIZE=str(args.queue),
+                NMT_MAX_WAIT_MS="5") as server:
         phases = {"before": hammer(server, STEADY_CLIENTS, args.seconds),
                   "during": hammer(server, FLOOD_CLIENTS, args.seconds),
                   "after": hammer(server, STEADY_CLIENTS, args.seconds)}

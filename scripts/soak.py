@@ -27,9 +27,10 @@ def main() -> int:
     parser.add_argument("--queue", type=int, default=32, help="NMT_QUEUE_SIZE, in sentences (default: 32)")
     add_model_args(parser)
     args = parser.parse_args()
-    statuses, rss = Counter(), []
-    env = {"NMT_QUEUE_SIZE": str(args.queue), "NMT_MAX_WAIT_MS": "5"}
-    with Server(model_of(args), args.work / "soak-server.log", **env) as server:
+    statuses: Counter[int] = Counter()
+    rss: list[float] = []
+    with Server(model_of(args), args.work / "soak-server.log", NMT_QUEUE_SIZE=str(args.queue),
+                NMT_MAX_WAIT_MS="5") as server:
         rss_ready, end = server.rss_mb(), time.monotonic() + args.minutes * 60
         while (left := end - time.monotonic()) > 0.5:
             statuses += hammer(server, args.clients, min(SLICE_S, left)).statuses

@@ -49,7 +49,7 @@ RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying",
 
 def error_responses(*statuses: int) -> dict[int | str, dict]:
     """The OpenAPI description of the errors a route answers, so that clients (and schema checks) know them."""
-    responses = {status: {"model": ErrorBody, "description": ERRORS[status]} for status in statuses}
+    responses: dict[int | str, dict] = {status: {"model": ErrorBody, "description": ERRORS[status]} for status in statuses}
     if 503 in responses:
         responses[503]["headers"] = RETRY_AFTER
     return responses

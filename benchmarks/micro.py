@@ -1,0 +1,99 @@
+"""Re-measure the CPU facts that code comments give as reasons (benchmarks/README.md has the recorded figures).
+
+    python benchmarks/micro.py                 # every fact, one torch thread
+    python benchmarks/micro.py tanh topk       # some of them: tanh, linear, topk, sentencepiece
+    python benchmarks/micro.py --threads 2
+
+Each line is the median of several timed runs: the faster and the slower way, and their ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+from torch.nn import functional as F
+
+from nmt.model.bundle import DEFAULT_BUNDLE
+from nmt.model.decoder import linear, tanh_
+from nmt.model.search import top_k
+from nmt.model.tokenizer import Tokenizer
+
+
+def median_us(f: Callable[[], object], number: int = 200, repeat: int = 7) -> float:
+    f()
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            f()
+        runs.append((time.perf_counter() - start) / number * 1e6)
+    return statistics.median(runs)
+
+
+def compare(what: str, fast: tuple[str, Callable[[], object]], slow: tuple[str, Callable[[], object]],
+            number: int = 200) -> None:
+    t_fast, t_slow = median_us(fast[1], number), median_us(slow[1], number)
+    print(f"{what}: {fast[0]} {t_fast:.1f} us, {slow[0]} {t_slow:.1f} us ({t_slow / t_fast:.2f}x)")
+
+
+def tanh() -> None:
+    """model/decoder.py tanh_, model/attention.py: torch's CPU tanh against its sigmoid."""
+    x = torch.randn(750, 512)
+    compare("(750,512) floats", ("sigmoid", lambda: torch.sigmoid(x)), ("tanh", lambda: torch.tanh(x)))
+    y = x.clone()
+    compare("(750,512) floats, in place", ("tanh_ (2 sigmoid(2x) - 1)", lambda: tanh_(y.copy_(x))),
+            ("tanh_", lambda: y.copy_(x).tanh_()))
+
+
+def output_layer() -> None:
+    """model/decoder.py linear(stored_transposed=True): the output layer's (n,E) x (E,V) product."""
+    weight, bias = torch.randn(8000, 256), torch.randn(8000)
+    stored, plain = linear(weight, bias, stored_transposed=True), linear(weight, bias)
+    with torch.inference_mode():
+        for rows in (68, 34):
+            h = torch.randn(rows, 256)
+            compare(f"({rows},256) x (256,8000)", ("weight stored (E,V)", lambda h=h: stored(h)),
+                    ("weight stored (V,E)", lambda h=h: plain(h)), number=50)
+            assert torch.allclose(stored(h), F.linear(h, weight, bias), atol=1e-4)
+
+
+def topk() -> None:
+    """model/search.py top_k: block-wise top-k of the output layer's logits against torch.topk."""
+    for rows, k in ((68, 1), (68, 10)):
+        x = torch.randn(rows, 8000).log_softmax(-1)
+        compare(f"({rows},8000) logits, k={k}", ("top_k", lambda x=x, k=k: top_k(x, k)),
+                ("torch.topk", lambda x=x, k=k: x.topk(k, dim=1)))
+
+
+def sentencepiece() -> None:
+    """model/tokenizer.py LIST_CALL_MIN: SentencePiece's list call against one call per text."""
+    tokenizer = Tokenizer((DEFAULT_BUNDLE / "src.spm").read_bytes())
+    for n in (1, 8, 64):
+        texts = ["In the beginning God created the heavens and the earth."] * n
+        compare(f"{n} texts", ("one call per text", lambda texts=texts: [tokenizer.sp.encode(t, out_type=int) for t in texts]),
+                ("one list call", lambda texts=texts: tokenizer.sp.encode(texts, out_type=int, num_threads=1)))
+
+
+FACTS = {"tanh": tanh, "linear": output_layer, "topk": topk, "sentencepiece": sentencepiece}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("facts", nargs="*", help=f"some of: {', '.join(FACTS)} (default: all)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default: 1, as a model thread)")
+    args = parser.parse_args()
+    if unknown := [name for name in args.facts if name not in FACTS]:
+        parser.error(f"unknown: {', '.join(unknown)}")
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {args.threads} thread(s)")
+    for name in args.facts or FACTS:
+        print(f"[{name}]")
+        FACTS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
