@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -17,7 +17,7 @@ from nmt.model.bundle import Bundle, BundleConfig, save_bundle
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import PAD, Tokenizer
 from nmt.model.translator import DecodeOptions, Translator, resolve_device
-from nmt.training.batching import Example, collate, epoch_batches
+from nmt.training.batching import EpochPlan, TrainingData
 from nmt.training.checkpoint import load_checkpoint, save_checkpoint
 from nmt.training.config import Config, TrainConfig
 from nmt.training.distributed import World
@@ -37,6 +37,7 @@ class Progress:
     best_bleu: float = -1.0
     bad_evals: int = 0
     train_seconds: float = 0.0
+    seen: dict[str, int] = field(default_factory=dict)  # pairs of each corpus trained on in the epochs completed
 
 
 def use_bf16(amp: str, device: torch.device) -> bool:
@@ -50,7 +51,7 @@ def use_bf16(amp: str, device: torch.device) -> bool:
 
 class Trainer:
     def __init__(self, cfg: Config, model: Seq2Seq, src_tok: Tokenizer, tgt_tok: Tokenizer,
-                 train: list[Example], dev: list[tuple[str, str]], world: World | None = None):
+                 data: TrainingData | None, dev: list[tuple[str, str]], world: World | None = None):
         self.cfg, self.tc = cfg, cfg.train
         self.world = world or World()
         self.device = self.world.device(resolve_device(self.tc.device))
@@ -60,12 +61,13 @@ class Trainer:
             self.net = DistributedDataParallel(self.model, device_ids=[self.device] if self.device.type == "cuda" else None)
             torch.manual_seed(self.tc.seed + self.world.rank)  # own dropout masks per rank
         self.src_tok, self.tgt_tok = src_tok, tgt_tok
-        self.train_examples, self.dev = train, dev
+        self.data, self.dev = data, dev
         self.out = cfg.out_dir
         self.optimizer = self._make_optimizer()
         self.use_bf16 = use_bf16(self.tc.amp, self.device)
         self.progress = Progress()
         self.log_path = self.out / "log.jsonl"
+        self.plan: EpochPlan | None = None  # the current epoch's batches, all ranks'
         self.stop_requested = False  # set by a signal handler (training/train.py): checkpoint after this step, stop
 
     # --- public -------------------------------------------------------------------------------
@@ -93,10 +95,12 @@ class Trainer:
         window_tokens, window_start = 0, time.monotonic()
         while not self.should_stop():
             if batches is None:
-                batches = self._my_batches(p.epoch)
+                self.plan = self.data.epoch(self.tc.batch_tokens, p.epoch)
+                batches = self.plan.share(self.world.rank, self.world.size)
                 bar = tqdm(total=len(batches), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}", unit="batch",
                            dynamic_ncols=True, mininterval=2, disable=not self.world.is_main)
-            batch = collate([self.train_examples[i] for i in batches[p.batch_in_epoch]])
+            batch = self.data.batch(batches.batch_rows(p.batch_in_epoch), p.epoch,
+                                    int(batches.order[p.batch_in_epoch]))
             loss = self._train_step(batch)
             p.step, p.batch_in_epoch = p.step + 1, p.batch_in_epoch + 1
             p.train_seconds = self.world.broadcast_float(time.monotonic() - started)
@@ -109,8 +113,9 @@ class Trainer:
                            "lr": self._lr(), "minutes": round(p.train_seconds / 60, 2)})
                 window_tokens, window_start = 0, time.monotonic()
             if p.batch_in_epoch == len(batches):
-                p.epoch, p.batch_in_epoch, batches = p.epoch + 1, 0, None
                 bar.close()
+                self._count_seen(self.plan)
+                p.epoch, p.batch_in_epoch, batches = p.epoch + 1, 0, None
             if p.step % tc.eval_every == 0 or self.should_stop():
                 self._evaluate_and_save()
             if self.stop_requested:
@@ -121,11 +126,16 @@ class Trainer:
         self.world.close()
         return p
 
-    def _my_batches(self, epoch: int) -> list[list[int]]:
-        """This rank's share of the epoch: every rank gets the same number of batches."""
-        batches = epoch_batches(self.train_examples, self.tc.batch_tokens, self.tc.seed, epoch)
-        per_rank = len(batches) // self.world.size
-        return batches[self.world.rank :: self.world.size][:per_rank]
+    def seen_so_far(self, plan: EpochPlan | None) -> dict[str, int]:
+        """Pairs of each corpus trained on by all ranks: the completed epochs', and this one's up to now."""
+        now = self.data.seen(plan.first(self.progress.batch_in_epoch * self.world.size)) if plan is not None else {}
+        return {name: self.progress.seen.get(name, 0) + now.get(name, 0) for name in self.data.corpus.names}
+
+    def _count_seen(self, plan: EpochPlan) -> None:
+        """At the end of an epoch: what every rank trained on, added to progress.seen and logged."""
+        p = self.progress
+        p.seen = self.seen_so_far(plan)  # batch_in_epoch == per_rank here
+        self._log({"step": p.step, "epoch": p.epoch, "seen": dict(p.seen)})
 
     def should_stop(self) -> bool:
         tc, p = self.tc, self.progress
