@@ -64,7 +64,7 @@ class DataConfig(BaseModel):
     tgt_lang: str = Field("es", description="target language code; picks a TMX's target <tuv>")
     max_len: int = Field(200, gt=0, description="drop training pairs with more subwords than this on either side")
     filters: FilterConfig = FilterConfig()
-    spm_sample: int = Field(200_000, gt=0, description="SentencePiece learns from at most this many sentences of "
+    spm_sample: int = Field(100_000, gt=0, description="SentencePiece learns from at most this many sentences of "
                             "each side, a uniform random sample of the training pairs")
     cache_dir: Path | None = Field(None, description="where prepared corpora are kept (default: .prepared beside "
                                    "out_dir)")
