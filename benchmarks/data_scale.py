@@ -8,7 +8,8 @@ Each corpus joins two verse pairs of data/bible/train.tsv into one pair (pair i 
 For each size, every phase runs in its own process, whose peak resident memory the kernel reports when it is
 reaped (os.wait4; with worker processes, that of the largest one):
 
-- prepare: `nmt prepare` into an empty cache: seconds, input pairs/s, peak RSS, disk size of the prepared data;
+- prepare: `nmt prepare` into an empty cache: seconds, input pairs/s (and per CPU-second of all its processes: on
+  a shared machine, wall-clock rates measure the neighbours too), peak RSS, disk size of the prepared data;
 - warm: `nmt train` of a tiny model for --updates updates on the prepared corpus: seconds from the process's start
   to the end of its first update, peak RSS;
 - cold (the sizes in --cold): `nmt train` from the raw TSV with an empty cache, so preparing inside the run:
@@ -102,7 +103,8 @@ def measured(command: list[str], log: Path) -> dict:
     out_log.write_text(stdout)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed: see {log} and {out_log}")
-    record = {"seconds": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+    record = {"seconds": round(seconds, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+              "peak_rss_mb": round(usage.ru_maxrss / 1024)}
     for line in stdout.splitlines():
         if line.startswith("{"):
             record |= json.loads(line)
@@ -121,6 +123,7 @@ def run_size(pairs: int, work: Path, updates: int, cold: bool) -> dict:
     config = write_config(work, f"warm-{pairs}", corpus, cache, updates)
     prep = measured([sys.executable, "-m", "nmt.cli", "prepare", str(config)], work / f"prepare-{pairs}.log")
     row |= {"prepare_s": prep["seconds"], "prepare_pairs_per_s": round(pairs / prep["seconds"]),
+            "prepare_cpu_s": prep["cpu_s"], "prepare_pairs_per_cpu_s": round(pairs / prep["cpu_s"]),
             "prepare_rss_mb": prep["peak_rss_mb"], "prepared_disk_mb": round(disk_mb(cache))}
     warm = measured([sys.executable, "-c", TIMED_TRAIN, str(config)], work / f"warm-{pairs}.log")
     row |= {"warm_first_update_s": warm["first_update_s"], "warm_train_s": warm["seconds"],
@@ -151,7 +154,8 @@ def main() -> int:
         print(json.dumps(rows[-1]), flush=True)
     print(f"\n{args.updates} updates of a tiny model ({TINY_MODEL['emb_dim']}-dim, vocabularies "
           f"{TINY_MODEL['src_vocab_size']}), {os.cpu_count()} cores; RSS in MB, times in s")
-    print_table(rows, ["pairs", "tsv_mb", "prepare_s", "prepare_pairs_per_s", "prepare_rss_mb", "prepared_disk_mb",
+    print_table(rows, ["pairs", "tsv_mb", "prepare_s", "prepare_pairs_per_s", "prepare_pairs_per_cpu_s",
+                       "prepare_rss_mb", "prepared_disk_mb",
                        "warm_first_update_s", "warm_train_rss_mb", "cold_first_update_s", "cold_train_rss_mb"])
     if args.json:
         print_json({"benchmark": "data_scale", "rows": rows})

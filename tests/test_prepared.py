@@ -50,7 +50,7 @@ def test_prepared_arrays_round_trip_and_the_cache_is_reused(tmp_path, capsys):
     assert "read and cleaned" not in capsys.readouterr().out, "prepared once, mapped after"
     corpus = got.corpus
     assert len(corpus) == 300 and corpus.ranges == [[0, 300]]
-    assert isinstance(corpus.src_ids, np.memmap) and corpus.src_ids.dtype == np.uint16
+    assert corpus.src_ids.dtype == np.uint16 and len(np.fromfile(corpus.ids_dir / "src.len", np.uint32)) == 300
     for row in (0, 137, 299):
         assert corpus.text(row) == pairs[row]
         src, tgt = corpus.ids(row)
@@ -68,8 +68,10 @@ def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monke
     monkeypatch.setattr("nmt.training.cleaning.CHUNK", 400)
     pooled = prepare(config.model_copy(update={"data": config.data.model_copy(update={"cache_dir": tmp_path / "c2"})}),
                      print).corpus
-    for name in ("src_ids", "src_off", "tgt_ids", "tgt_off", "lines"):
-        assert np.array_equal(getattr(inline, name), getattr(pooled, name)), name
+    for name in ("src.ids", "src.off", "tgt.ids", "tgt.len"):
+        assert (inline.ids_dir / name).read_bytes() == (pooled.ids_dir / name).read_bytes(), name
+    for name in ("src.txt", "tgt.off", "lines.u64", "sample.u64", "skipped.tsv"):
+        assert (inline.clean_dir / name).read_bytes() == (pooled.clean_dir / name).read_bytes(), name
     assert inline.manifest["counts"] == pooled.manifest["counts"] and inline.manifest["counts"]["duplicate pair"] > 0
 
 
@@ -103,7 +105,7 @@ def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):
     again = prepare(load_config(config), print).corpus
     out = capsys.readouterr().out
     assert f"{corpus.ids_dir}: incomplete or damaged, prepared again" in out and "tokenized" in out
-    assert np.array_equal(again.tgt_ids, np.fromfile(ids, dtype=np.uint16)) and len(again.tgt_ids) > 0
+    assert ids.stat().st_size == 2 * int(np.fromfile(again.ids_dir / "tgt.len", np.uint32).sum()), "whole again"
 
 
 def test_resume_refuses_a_corpus_that_changed(tmp_path, capsys):
@@ -151,3 +153,37 @@ def test_weighted_corpora_share_each_epoch_and_the_log_counts_them(tmp_path, cap
     seen = [r["seen"] for r in log if "seen" in r]
     assert seen == [{str(a): 150, str(b): 300}, {str(a): 300, str(b): 600}], seen
     assert f"seen: {a} 300 pairs, {b} 600 pairs" in out
+
+
+def test_resume_on_a_prepared_corpus_with_weights_and_transforms_is_exact(tmp_path):
+    """Two weighted corpora (one at 0.5: a random half each epoch), source noise and subword sampling: a run
+    stopped at step 12 and resumed ends with the weights of a run that went straight to 24."""
+    import torch
+
+    from nmt.training.checkpoint import load_checkpoint
+    from nmt.training.train import run_training
+
+    a = write_tsv(tmp_path / "a.tsv", unique_pairs(300))
+    b = write_tsv(tmp_path / "b.tsv", unique_pairs(200, 7))
+    transforms = [{"kind": "noise", "char_swap": 0.05, "lowercase": 0.3},
+                  {"kind": "subword_sampling", "alpha": 0.2, "sides": "both"}]
+
+    def config(name: str, steps: int):
+        raw = yaml.safe_load(open(write_config(tmp_path, [{"path": str(a)}, {"path": str(b), "weight": 0.5}],
+                                               transforms=transforms)))
+        raw["out_dir"] = str(tmp_path / name)
+        raw["train"] |= {"max_steps": steps, "eval_every": 12, "batch_tokens": 300}
+        return load_config_from(raw, tmp_path / f"{name}.yaml")
+
+    run_training(config("straight", 24))
+    run_training(config("resumed", 12))
+    assert run_training(config("resumed", 24), resume=True).step == 24
+    straight, resumed = (load_checkpoint(tmp_path / n / "checkpoints" / "last.pt") for n in ("straight", "resumed"))
+    assert straight["progress"]["epoch"] >= 1, "the run crosses an epoch: the half of b is drawn again"
+    for name, value in straight["model"].items():
+        assert torch.equal(value, resumed["model"][name]), name
+
+
+def load_config_from(raw: dict, path):
+    path.write_text(yaml.safe_dump(raw))
+    return load_config(path)

@@ -46,3 +46,22 @@ def mapped(path: Path, dtype) -> np.ndarray:
     if path.stat().st_size == 0:
         return np.zeros(0, dtype=dtype)
     return np.memmap(path, dtype=dtype, mode="r")
+
+
+class Rows:
+    """Item i of a flat array on disk, values[off[i]:off[i + 1]], read with pread. Nothing is memory-mapped, so the
+    process's resident memory does not grow with the rows it has read (a mapped page counts in RSS, and the kernel
+    maps 64 KB around each one touched): the rows stay in the page cache, which every process shares."""
+
+    def __init__(self, values: Path, offsets: Path, dtype):
+        self.dtype = np.dtype(dtype)
+        self._values, self._offsets = os.open(values, os.O_RDONLY), os.open(offsets, os.O_RDONLY)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        start, end = np.frombuffer(os.pread(self._offsets, 16, 8 * i), np.uint64).tolist()
+        size = self.dtype.itemsize
+        return np.frombuffer(os.pread(self._values, (end - start) * size, start * size), self.dtype)
+
+    def __del__(self) -> None:
+        for fd in (self._values, self._offsets):
+            os.close(fd)

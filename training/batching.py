@@ -63,7 +63,7 @@ class TrainingData:
     def __init__(self, corpus: PreparedCorpus, weights: list[float], max_len: int, transforms: Transforms | None,
                  seed: int):
         self.corpus, self.weights, self.max_len, self.transforms, self.seed = corpus, weights, max_len, transforms, seed
-        self.src_len, self.tgt_len = corpus.lengths()
+        self.src_len, self.tgt_len = (lengths.astype(np.int32) for lengths in corpus.lengths())
         self.usable = (self.src_len > 0) & (self.tgt_len > 0) & (self.src_len <= max_len) & (self.tgt_len <= max_len)
 
     def __len__(self) -> int:

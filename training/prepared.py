@@ -13,6 +13,7 @@ Layout under the cache directory (data.cache_dir, default .prepared beside out_d
         spm-<key>/               subword models learned from the sample (key: vocabulary sizes, sample, seed)
         ids-<key>/               the pairs as subword ids (key: the two subword models)
             src.ids, tgt.ids     uint16 (uint32 past 65,536 subwords), no specials; src.off/tgt.off: item offsets
+            src.len, tgt.len     uint32 subwords of each pair, read whole for batching (8 bytes a pair)
 
 Each directory is written under a temporary name, fsynced, and renamed into place with its manifest.json last:
 a directory with its final name is whole. On open, every file's size is checked against the manifest; one that
@@ -37,7 +38,7 @@ import numpy as np
 from tqdm import tqdm
 
 from nmt.model.tokenizer import Tokenizer
-from nmt.training.arrays import ArrayFile, Offsets, mapped
+from nmt.training.arrays import ArrayFile, Offsets, Rows, mapped
 from nmt.training.cleaning import Cleaned, chunks, clean_chunk, keep_rows
 from nmt.training.config import Config
 from nmt.training.corpus import NOT_UTF8, BadLine, is_tmx, names, summary
@@ -48,7 +49,7 @@ from nmt.training.fingerprint import fingerprints
 from nmt.training.pool import ordered_map
 from nmt.training.sampling import Reservoir
 
-VERSION = 1
+VERSION = 2  # 2: lengths files (src.len, tgt.len)
 INLINE_BYTES = 4 << 20  # corpora smaller than this are prepared in this process: starting workers costs more
 TOKENIZE_CHUNK = 20_000
 FIRST_FEW = 3  # skipped records of each kind printed; all of them are in skipped.tsv
@@ -257,14 +258,17 @@ def _tokenize(clean_dir: Path, pairs: int, src: Tokenizer, tgt: Tokenizer, out: 
     dtype = id_dtype(src, tgt)
     files = [ArrayFile(out / "src.ids", dtype), Offsets(out / "src.off"), ArrayFile(out / "tgt.ids", dtype),
              Offsets(out / "tgt.off")]
+    lengths = [ArrayFile(out / "src.len", np.uint32), ArrayFile(out / "tgt.len", np.uint32)]
     tasks = [(start, min(start + TOKENIZE_CHUNK, pairs)) for start in range(0, pairs, TOKENIZE_CHUNK)]
     work = partial(tokenize_rows, clean_dir=clean_dir, models=(src.model_bytes, tgt.model_bytes))
     with tqdm(total=pairs, desc="tokenizing", unit=" pairs", unit_scale=True, mininterval=1, disable=None) as bar:
         for arrays in ordered_map(work, tasks, workers):
             for handle, values in zip(files, arrays, strict=True):
                 handle.append(values)
+            lengths[0].append(arrays[1])
+            lengths[1].append(arrays[3])
             bar.update(len(arrays[1]))
-    for handle in files:
+    for handle in files + lengths:
         handle.close()
     return {"pairs": pairs, "dtype": np.dtype(dtype).name}
 
@@ -296,42 +300,32 @@ def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say) -> tuple[Tokenizer,
 
 # --- the prepared corpus ---------------------------------------------------------------------------------------
 class PreparedCorpus:
-    """The memory-mapped arrays of a prepared corpus (nothing is read until a batch asks for it)."""
+    """A prepared corpus on disk: lengths in memory (8 bytes a pair), a pair's ids or text read when a batch asks."""
 
     def __init__(self, clean_dir: Path, ids_dir: Path, corpus_names: list[str]):
         self.clean_dir, self.ids_dir, self.names = clean_dir, ids_dir, corpus_names
         self.manifest = json.loads((clean_dir / "manifest.json").read_text())
         dtype = np.dtype(json.loads((ids_dir / "manifest.json").read_text())["dtype"])
-        self.src_ids, self.tgt_ids = mapped(ids_dir / "src.ids", dtype), mapped(ids_dir / "tgt.ids", dtype)
-        self.src_off, self.tgt_off = mapped(ids_dir / "src.off", np.uint64), mapped(ids_dir / "tgt.off", np.uint64)
+        self.src_ids, self.tgt_ids = (Rows(ids_dir / f"{side}.ids", ids_dir / f"{side}.off", dtype)
+                                      for side in ("src", "tgt"))
+        self.src_text, self.tgt_text = (Rows(clean_dir / f"{side}.txt", clean_dir / f"{side}.off", np.uint8)
+                                        for side in ("src", "tgt"))
         self.lines = mapped(clean_dir / "lines.u64", np.uint64)
         self.ranges: list[list[int]] = self.manifest["ranges"]
 
     def __len__(self) -> int:
-        return len(self.src_off) - 1
+        return int(self.manifest["pairs"])
 
     def lengths(self) -> tuple[np.ndarray, np.ndarray]:
-        """Subwords of each source and target (int32)."""
-        return np.diff(self.src_off).astype(np.int32), np.diff(self.tgt_off).astype(np.int32)
+        """Subwords of each source and target."""
+        return np.fromfile(self.ids_dir / "src.len", np.uint32), np.fromfile(self.ids_dir / "tgt.len", np.uint32)
 
     def ids(self, row: int) -> tuple[list[int], list[int]]:
-        return (self.src_ids[int(self.src_off[row]) : int(self.src_off[row + 1])].tolist(),
-                self.tgt_ids[int(self.tgt_off[row]) : int(self.tgt_off[row + 1])].tolist())
+        return self.src_ids[row].tolist(), self.tgt_ids[row].tolist()
 
     def text(self, row: int) -> tuple[str, str]:
         """The pair's cleaned text (for text-level transforms)."""
-        out = []
-        for side in ("src", "tgt"):
-            text, off = self._text[side]
-            out.append(bytes(text[int(off[row]) : int(off[row + 1]) - 1]).decode("utf-8"))
-        return out[0], out[1]
-
-    @property
-    def _text(self) -> dict:
-        if not hasattr(self, "_text_maps"):
-            self._text_maps = {side: (mapped(self.clean_dir / f"{side}.txt", np.uint8),
-                                      mapped(self.clean_dir / f"{side}.off", np.uint64)) for side in ("src", "tgt")}
-        return self._text_maps
+        return (self.src_text[row][:-1].tobytes().decode("utf-8"), self.tgt_text[row][:-1].tobytes().decode("utf-8"))
 
     def corpus_of(self, rows: np.ndarray) -> np.ndarray:
         starts = np.array([start for start, _ in self.ranges])
