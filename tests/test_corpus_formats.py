@@ -100,3 +100,16 @@ def test_a_file_of_mixed_encodings(tmp_path, capsys):
     err = refused(tmp_path, capsys, tmp_path / "mixed.tsv")
     assert f"{tmp_path / 'mixed.tsv'}: line 101: not UTF-8, like 50 of its 150 lines while the others are: mixed " \
            "encodings" in err
+
+
+def test_mixed_encodings_in_the_target_file_of_an_aligned_pair(tmp_path, capsys):
+    pairs = reversal_pairs(60, 0)
+    (tmp_path / "c.en").write_text("".join(f"{s} é\n" for s, _ in pairs))
+    (tmp_path / "c.es").write_bytes(b"".join(f"{t} \xe9\n".encode("latin-1" if i % 2 else "utf-8")
+                                             for i, (_, t) in enumerate(pairs)))
+    dev = write_tsv(tmp_path / "dev.tsv", reversal_pairs(10, 1))
+    config = {"out_dir": str(tmp_path / "run"), "data": {"train": [str(tmp_path / "c.en"), str(tmp_path / "c.es")],
+                                                        "dev": str(dev)}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    assert main(["prepare", str(tmp_path / "c.yaml")]) == 2
+    assert f"{tmp_path / 'c.es'}: line 2: not UTF-8, like 30 of its 60 lines" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
 from nmt.training import prepared as prepared_module
 from nmt.training.arrays import ArrayFile
+from nmt.training.batching import TrainingData
 from nmt.training.config import load_config
 from nmt.training.prepared import prepare
 
@@ -150,9 +151,14 @@ def test_weighted_corpora_share_each_epoch_and_the_log_counts_them(tmp_path, cap
     out = capsys.readouterr().out
     assert f"corpora: {a} (300 pairs, weight 0.5), {b} (100 pairs, weight 3)" in out
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
-    seen = [r["seen"] for r in log if "seen" in r]
-    assert seen == [{str(a): 150, str(b): 300}, {str(a): 300, str(b): 600}], seen
+    seen = [r["seen"] for r in log if "seen" in r]  # at each evaluation: here the one at the end of epoch 2
+    assert seen == [{str(a): 300, str(b): 600}], seen
     assert f"seen: {a} 300 pairs, {b} 600 pairs" in out
+    data = TrainingData(prepare(load_config(config), print).corpus, [0.5, 3], 50, None, seed=1)
+    epochs = [data.epoch(400, epoch) for epoch in (0, 1)]
+    assert [data.seen(plan.rows) for plan in epochs] == [{str(a): 150, str(b): 300}] * 2
+    halves = [set(plan.rows[plan.rows < 300].tolist()) for plan in epochs]
+    assert halves[0] != halves[1], "a new random half of corpus a each epoch"
 
 
 def test_resume_on_a_prepared_corpus_with_weights_and_transforms_is_exact(tmp_path):

@@ -97,7 +97,7 @@ class TrainingData:
             return collate([self.corpus.ids(int(r)) for r in rows])
         pairs = [self.corpus.text(int(r)) for r in rows]
         examples = self.transforms(pairs, batch_rng(self.seed, epoch, number))
-        return collate([(s[: self.max_len] or [EOS], t[: self.max_len]) for s, t in examples])
+        return collate([(s[: self.max_len], t[: self.max_len]) for s, t in examples])
 
     def seen(self, rows: np.ndarray) -> dict[str, int]:
         """Pairs of each corpus among rows."""

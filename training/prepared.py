@@ -148,7 +148,7 @@ class CleanStats:
     kept: list[int]
     counts: Counter = field(default_factory=Counter)
     first: dict[str, list[list]] = field(default_factory=dict)  # reason -> [corpus, file, line] of the first few
-    not_utf8: Counter = field(default_factory=Counter)  # (corpus, file) -> lines
+    not_utf8: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (corpus, file) -> [lines, first]
     dedup_full: bool = False
 
     def skip(self, corpus: int, which: int, bad: BadLine) -> None:
@@ -157,7 +157,7 @@ class CleanStats:
         if len(first) < FIRST_FEW:
             first.append([corpus, which, bad.line])
         if bad.reason == NOT_UTF8:
-            self.not_utf8[corpus, which] += 1
+            self.not_utf8.setdefault((corpus, which), [0, bad.line])[0] += 1
 
 
 def _clean(cfg: Config, out: Path, workers: int, say: Say) -> dict:
@@ -215,20 +215,16 @@ def _drop_repeats(cleaned: Cleaned, seen: SeenPairs, path: str) -> Cleaned:
 
 def _refuse_unusable(cfg: Config, stats: CleanStats) -> None:
     """CorpusError for a file of mixed encodings, or corpora without one usable pair."""
-    for (corpus, which), bad in stats.not_utf8.items():
+    for (corpus, which), (bad, first) in stats.not_utf8.items():
         lines = stats.records[corpus]
         if 2 <= bad < lines and bad >= lines / 100:
             name = names(cfg.data.corpora[corpus].files)[which]
-            first = next(f[2] for f in stats.first[NOT_UTF8] if f[:2] == [corpus, which]) if NOT_UTF8 in stats.first \
-                else "?"
             raise CorpusError(f"{name}: line {first}: not UTF-8, like {bad} of its {lines} lines while the others are: "
                               "mixed encodings; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)")
     if sum(stats.kept) == 0:
-        first = next(iter(stats.first.values()), None)
-        where = ""
-        if first:
-            corpus, which, line = first[0]
-            reason = next(iter(stats.first))
+        first, where = next(iter(stats.first.items()), None), ""
+        if first is not None:  # the first kind of skip met, and its first record
+            reason, ((corpus, which, line), *_) = first
             where = f"; the first: {names(cfg.data.corpora[corpus].files)[which]}: line {line}: {reason}"
         label = " + ".join(spec.name for spec in cfg.data.corpora)
         raise CorpusError(f"{label}: no usable sentence pairs: {summary(0, stats.counts)}{where}")

@@ -132,10 +132,8 @@ class Trainer:
         return {name: self.progress.seen.get(name, 0) + now.get(name, 0) for name in self.data.corpus.names}
 
     def _count_seen(self, plan: EpochPlan) -> None:
-        """At the end of an epoch: what every rank trained on, added to progress.seen and logged."""
-        p = self.progress
-        p.seen = self.seen_so_far(plan)  # batch_in_epoch == per_rank here
-        self._log({"step": p.step, "epoch": p.epoch, "seen": dict(p.seen)})
+        """At the end of an epoch: what every rank trained on, added to progress.seen."""
+        self.progress.seen = self.seen_so_far(plan)  # batch_in_epoch == batches per rank here
 
     def should_stop(self) -> bool:
         tc, p = self.tc, self.progress
@@ -175,7 +173,7 @@ class Trainer:
             p.bad_evals += 1
             p.lr_scale = decayed(p.lr_scale, p.bad_evals, self.tc)
         self._log({"step": p.step, "epoch": p.epoch, "dev_bleu": scores.bleu, "dev_chrf": scores.chrf,
-                   "minutes": round(p.train_seconds / 60, 2), "best": improved})
+                   "minutes": round(p.train_seconds / 60, 2), "best": improved, "seen": self.seen_so_far(self.plan)})
         tqdm.write(f"step {p.step}: dev BLEU {scores.bleu:.2f} chrF {scores.chrf:.2f}"
                    f"{' (best)' if improved else ''} after {p.train_seconds / 60:.1f} min")
         self._save_checkpoint()
