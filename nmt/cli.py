@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("prepare", help="prepare a config's training data ahead of `nmt train`",
                        description="Read, clean, deduplicate and tokenize the training corpora of a config (data.train) "
-                       "into memory-mapped arrays in the cache (data.cache_dir, default .prepared beside out_dir), "
+                       "into flat arrays on disk in the cache (data.cache_dir, default .prepared beside out_dir), "
                        "learning the subword models from a sample first. `nmt train` with the same data, filters and "
                        "vocabulary sizes then starts from them; it prepares by itself when they are missing.")
     p.add_argument("config", type=Path, help="the YAML config that `nmt train` will be given")

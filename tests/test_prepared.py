@@ -193,3 +193,16 @@ def test_resume_on_a_prepared_corpus_with_weights_and_transforms_is_exact(tmp_pa
 def load_config_from(raw: dict, path):
     path.write_text(yaml.safe_dump(raw))
     return load_config(path)
+
+
+def test_each_rank_draws_its_own_batches_of_the_same_epoch(tmp_path):
+    config = load_config(write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", unique_pairs(500)))))
+    data = TrainingData(prepare(config, print).corpus, [1.0], 50, None, seed=1)
+    plan = data.epoch(200, epoch=0)
+    shares = [plan.share(rank, 2) for rank in (0, 1)]
+    assert len(shares[0]) == len(shares[1]) == len(plan) // 2
+    assert not set(shares[0].order.tolist()) & set(shares[1].order.tolist())
+    rows = [np.concatenate([share.batch_rows(i) for i in range(len(share))]) for share in shares]
+    assert not set(rows[0].tolist()) & set(rows[1].tolist()), "no pair in both ranks' batches"
+    together = np.sort(np.concatenate(rows))
+    assert np.array_equal(together, np.sort(plan.first(2 * len(shares[0])))), "together: the epoch (less an odd batch)"

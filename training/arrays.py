@@ -1,5 +1,5 @@
-"""Flat numpy arrays on disk: appended a chunk at a time while preparing, memory-mapped (read-only) after, so that
-every process that trains on them shares one copy in the page cache."""
+"""Flat numpy arrays on disk: appended a chunk at a time while preparing; read after, a row at a time (Rows) or
+memory-mapped (mapped), so that every process that trains on them shares one copy in the page cache."""
 from __future__ import annotations
 
 import os

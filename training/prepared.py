@@ -1,5 +1,6 @@
 """Prepare once, map everywhere: the training corpora cleaned and tokenized once into flat arrays on disk, which
-every later run, --resume and every DDP rank memory-map instead of holding the corpus in Python lists.
+every later run, --resume and every DDP rank read from there (through the page cache they share) instead of each
+holding the corpus in Python lists.
 
 Layout under the cache directory (data.cache_dir, default .prepared beside out_dir):
 
