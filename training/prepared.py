@@ -272,9 +272,11 @@ def _tokenize(clean_dir: Path, pairs: int, src: Tokenizer, tgt: Tokenizer, out: 
 
 # --- subword models ----------------------------------------------------------------------------------------------
 def sample_texts(clean_dir: Path, side: str) -> Iterator[str]:
-    text, off = mapped(clean_dir / f"{side}.txt", np.uint8), mapped(clean_dir / f"{side}.off", np.uint64)
-    for row in mapped(clean_dir / "sample.u64", np.int64):
-        yield bytes(text[int(off[row]) : int(off[row + 1]) - 1]).decode("utf-8")
+    """The sampled sentences of one side. Read with pread (Rows), not a memory map: the sample is spread over the
+    whole file, and the 64 KB the kernel maps around each touched page would put all of it in the process's RSS."""
+    text = Rows(clean_dir / f"{side}.txt", clean_dir / f"{side}.off", np.uint8)
+    for row in np.fromfile(clean_dir / "sample.u64", np.int64).tolist():
+        yield text[row][:-1].tobytes().decode("utf-8")
 
 
 def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say) -> tuple[Tokenizer, Tokenizer]:
@@ -282,7 +284,7 @@ def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say) -> tuple[Tokenizer,
     said in one line."""
     directory = clean_dir / f"spm-{spm_key(cfg)}"
     if usable(directory, say) is None:
-        rows = len(mapped(clean_dir / "sample.u64", np.int64))
+        rows = (clean_dir / "sample.u64").stat().st_size // 8
         say(f"learning subword models from {rows:,} sampled pairs (data.spm_sample: {cfg.data.spm_sample:,})")
         with atomic_dir(directory) as tmp:
             for side, asked in (("src", cfg.model.src_vocab_size), ("tgt", cfg.model.tgt_vocab_size)):
