@@ -2,11 +2,12 @@
 
     python benchmarks/train_speed.py [--steps 6] [--batch-tokens 3000] [--json]
 
-The same real Bible batches for every variant: the training split encoded with the model bundle's subword models
-(training/train.py encode_pairs), cut into token-budget batches of the first epoch (training/batching.py), the
-first --steps + 1 of them. Each variant (attention none / bahdanau / luong x amp fp32 / bf16 autocast) builds
-the default ModelConfig (configs/bible-en-es.yaml's sizes) with that attention, and runs Trainer's own training
-step (forward, label-smoothed loss, backward, clipping, Adam); the first step is a warm-up and is not timed.
+The same real Bible batches for every variant: the training split prepared with the model bundle's subword models
+(training/prepared.py, in a temporary cache), cut into token-budget batches of the first epoch
+(training/batching.py), the first --steps + 1 of them. Each variant (attention none / bahdanau / luong x amp
+fp32 / bf16 autocast) builds the default ModelConfig (configs/bible-en-es.yaml's sizes) with that attention, and
+runs Trainer's own training step (forward, label-smoothed loss, backward, clipping, Adam); the first step is a
+warm-up and is not timed.
 """
 from __future__ import annotations
 
@@ -20,18 +21,24 @@ import torch
 from common import ROOT, default_model, print_json, print_table
 
 
-def load_examples(model: Path, train: Path, max_len: int):
+def first_batches(model: Path, train: Path, batch_tokens: int, n: int, cache: Path):
+    """The bundle, and the first n batches of epoch 0 of the training split prepared with its subword models."""
     from nmt.model.bundle import load_bundle
-    from nmt.training.train import encode_pairs, read_corpus
+    from nmt.training.batching import TrainingData
+    from nmt.training.config import Config
+    from nmt.training.prepared import prepare
 
     bundle = load_bundle(model)
-    pairs = read_corpus(train).pairs
-    return bundle, encode_pairs(pairs, bundle.src_tokenizer, bundle.tgt_tokenizer, max_len)
+    cfg = Config.model_validate({"out_dir": cache / "run", "data": {"train": str(train), "dev": str(train),
+                                                                   "cache_dir": str(cache)}})
+    prepared = prepare(cfg, print, (bundle.src_tokenizer, bundle.tgt_tokenizer))
+    data = TrainingData(prepared.corpus, [1.0], cfg.data.max_len, None, seed=1)
+    plan = data.epoch(batch_tokens, 0)
+    return bundle, len(data), [data.batch(plan.batch_rows(i), 0, i) for i in range(min(n, len(plan)))]
 
 
-def tokens_per_second(bundle, examples, batches, attention: str, amp: str, train: Path) -> dict:
+def tokens_per_second(bundle, collated, attention: str, amp: str, train: Path) -> dict:
     from nmt.model.seq2seq import Seq2Seq
-    from nmt.training.batching import collate
     from nmt.training.config import Config
     from nmt.training.trainer import Trainer
 
@@ -39,8 +46,7 @@ def tokens_per_second(bundle, examples, batches, attention: str, amp: str, train
     cfg = Config.model_validate({"out_dir": tempfile.gettempdir(), "data": {"train": str(train), "dev": str(train)},
                                  "model": model_cfg.model_dump(), "train": {"amp": amp, "device": "cpu"}})
     torch.manual_seed(0)
-    trainer = Trainer(cfg, Seq2Seq(model_cfg), bundle.src_tokenizer, bundle.tgt_tokenizer, examples, [])  # writes nothing
-    collated = [collate([examples[i] for i in batch]) for batch in batches]
+    trainer = Trainer(cfg, Seq2Seq(model_cfg), bundle.src_tokenizer, bundle.tgt_tokenizer, None, [])  # writes nothing
     trainer._train_step(collated[0])  # warm-up
     start = time.perf_counter()
     for batch in collated[1:]:
@@ -64,13 +70,12 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     args = parser.parse_args()
 
-    from nmt.training.batching import epoch_batches
-
-    bundle, examples = load_examples(args.model or default_model(), args.train, max_len=200)
-    batches = epoch_batches(examples, args.batch_tokens, seed=1, epoch=0)[: args.steps + 1]
-    rows = [tokens_per_second(bundle, examples, batches, attention, amp, args.train)
+    with tempfile.TemporaryDirectory() as cache:
+        bundle, pairs, batches = first_batches(args.model or default_model(), args.train, args.batch_tokens,
+                                               args.steps + 1, Path(cache))
+    rows = [tokens_per_second(bundle, batches, attention, amp, args.train)
             for attention in args.attentions.split(",") for amp in args.amps.split(",")]
-    print(f"training steps, default config, {len(examples)} training pairs, batches of {args.batch_tokens} tokens, "
+    print(f"training steps, default config, {pairs} training pairs, batches of {args.batch_tokens} tokens, "
           f"{torch.get_num_threads()} threads")
     print_table(rows, ["attention", "amp", "bf16_active", "steps", "tokens", "seconds", "tok_per_s", "s_per_step"])
     if args.json:

@@ -31,6 +31,24 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_prepare(args) -> int:
+    from nmt.training.config import load_config
+    from nmt.training.prepared import prepare
+
+    cfg = load_config(args.config)
+    tokenizers = None
+    if cfg.train.init_from:  # the run will keep the bundle's subword models
+        from nmt.model.bundle import load_bundle
+
+        init = load_bundle(cfg.train.init_from)
+        tokenizers = (init.src_tokenizer, init.tgt_tokenizer)
+    prepared = prepare(cfg, print, tokenizers)
+    corpus = prepared.corpus
+    print(f"prepared {len(corpus):,} pairs in {corpus.clean_dir} (subword ids in {corpus.ids_dir.name}/): "
+          f"`nmt train {args.config}` will map them")
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from nmt.model.translator import Translator
     from nmt.training.evaluate import evaluate, format_report
@@ -135,6 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", type=Path)
     p.add_argument("--resume", action="store_true", help="continue the run in the config's out_dir from its last checkpoint")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("prepare", help="prepare a config's training data ahead of `nmt train`",
+                       description="Read, clean, deduplicate and tokenize the training corpora of a config (data.train) "
+                       "into flat arrays on disk in the cache (data.cache_dir, default .prepared beside out_dir), "
+                       "learning the subword models from a sample first. `nmt train` with the same data, filters and "
+                       "vocabulary sizes then starts from them; it prepares by itself when they are missing.")
+    p.add_argument("config", type=Path, help="the YAML config that `nmt train` will be given")
+    p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("evaluate", help="BLEU/chrF of a model on a test file", description="Translate a test file "
                        "(TSV source<TAB>reference) and score it with sacrebleu.")

@@ -67,6 +67,13 @@ def test_bad_and_huge_lines_among_good_ones_are_counted_and_skipped(tmp_path, ca
     (tmp_path / "train.tsv").write_bytes(good + b"\xff\xfe\tx\n" + b"only one column\n" + huge + b"\n")
     code, out, err = train(tmp_path, capsys, str(tmp_path / "train.tsv"))
     assert code == 0, err
-    assert ("train: 201 sentence pairs, 3 lines skipped (1 empty, 1 expected 2 tab-separated columns, found 1, "
-            "1 not UTF-8)") in out
-    assert "200 training pairs (1 over max_len dropped)" in out
+    assert ("train: 197 sentence pairs, 7 lines skipped (3 duplicate pair, 1 empty, 1 expected 2 tab-separated "
+            "columns, found 1, 1 not UTF-8, 1 too long)") in out
+    assert "197 training pairs (1 over max_len dropped)" in out
+    train_file = tmp_path / "train.tsv"
+    for line in (f"{train_file}: line 201: not UTF-8", f"{train_file}: line 202: expected 2 tab-separated columns",
+                 f"{train_file}: line 204: empty", f"{train_file}: line 203: too long"):
+        assert line in out  # the first few of each kind, with file:line
+    skipped = (tmp_path / "run" / "skipped.tsv").read_text().splitlines()
+    assert skipped[0] == "file\tline\treason" and len(skipped) == 1 + 7  # all of them, in the run directory
+    assert f"{train_file}\t203\ttoo long" in skipped

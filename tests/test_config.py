@@ -41,3 +41,31 @@ def test_reference_config_lists_every_key_with_its_default():
 def test_shipped_configs_load():
     for path in CONFIGS.glob("*.yaml"):
         load_config(path)
+
+
+def test_a_validation_error_is_one_line_naming_the_key(tmp_path, capsys):
+    from nmt.cli import main
+
+    cases = {"out_dir: x\ndata: {train: a, dev: b}\ntrain: {batch_token: 3000}\n":
+             "train.batch_token: unknown key (did you mean batch_tokens?)",
+             "out_dir: x\ndata: {train: a, dev: b}\ntrain: {lr: 0}\n": "train.lr: Input should be greater than 0",
+             "out_dir: x\ndata: {train: [{path: a, wieght: 2}], dev: b}\n":
+             "data.train.0.wieght: unknown key (did you mean weight?)",
+             "out_dir: x\ndata: {train: a, dev: b, filters: {max_ratio: 0.5}}\n":
+             "data.filters.max_ratio: Input should be greater than or equal to 1"}
+    for text, message in cases.items():
+        (tmp_path / "my.yaml").write_text(text)
+        assert main(["train", str(tmp_path / "my.yaml")]) == 2
+        err = capsys.readouterr().err
+        assert err == f"nmt train: error: {tmp_path / 'my.yaml'}: {message}\n", err
+
+
+def test_data_train_takes_a_path_a_pair_or_weighted_corpora():
+    from nmt.training.config import DataConfig
+
+    one = DataConfig(train="a.tsv", dev="d.tsv").corpora
+    pair = DataConfig(train=["a.en", "a.es"], dev="d.tsv").corpora
+    many = DataConfig(train=[{"path": "a.tmx", "weight": 3}, {"source": "b.en", "target": "b.es"}], dev="d.tsv").corpora
+    assert [(c.files, c.weight) for c in one + pair + many] == [
+        ((Path("a.tsv"),), 1.0), ((Path("a.en"), Path("a.es")), 1.0), ((Path("a.tmx"),), 3.0),
+        ((Path("b.en"), Path("b.es")), 1.0)]

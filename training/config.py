@@ -5,20 +5,80 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nmt.model.config import ModelConfig
+from nmt.training.config_errors import one_line
+from nmt.training.transforms import TransformConfig
 
-CorpusFiles = Path | tuple[Path, Path]  # a TSV file, or [source file, target file] aligned by line
+CorpusFiles = Path | tuple[Path, Path]  # a TSV or TMX file, or [source file, target file] aligned by line
+
+
+class CorpusSpec(BaseModel):
+    """One training corpus of several: a file (TSV or TMX) or two aligned files, and its weight."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: Path | None = Field(None, description="a TSV or TMX file, plain or compressed (gzip, xz, zstd)")
+    source: Path | None = Field(None, description="with target: two line-aligned plain-text files")
+    target: Path | None = None
+    weight: float = Field(1.0, gt=0, description="times each pair is seen per epoch (0.5: a random half of them)")
+
+    @model_validator(mode="after")
+    def one_layout(self) -> CorpusSpec:
+        if (self.path is None) == (self.source is None and self.target is None) or (self.source is None) != (
+                self.target is None):
+            raise ValueError("give either path, or source and target")
+        return self
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (self.path,) if self.path is not None else (self.source, self.target)  # type: ignore[return-value]
+
+    @property
+    def name(self) -> str:
+        return " + ".join(map(str, self.files))
+
+
+class FilterConfig(BaseModel):
+    """What preparation drops from the training corpora, each counted, and listed in out_dir/skipped.tsv."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_ratio: float | None = Field(3.0, ge=1, description="drop pairs whose longer side has more than this many "
+                                    "times the characters of the shorter (null: keep all)")
+    min_ratio_chars: int = Field(10, ge=0, description="the ratio filter applies once the longer side has this "
+                                 "many characters (short pairs vary a lot)")
+    identical: bool = Field(True, description="drop pairs whose source and target are the same text")
+    control_chars: bool = Field(True, description="drop pairs holding control characters (U+0000-001F, 007F-009F)")
+    duplicates: bool = Field(True, description="drop exact duplicate pairs (all but the first)")
+    dedup_memory_mb: int = Field(128, gt=0, description="memory of the duplicate check: 8 bytes per distinct "
+                                 "pair, up to 3/4 full (128 MB: 12M pairs; beyond, later pairs are not checked)")
 
 
 class DataConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    train: CorpusFiles = Field(description="training pairs: a TSV file (source<TAB>target) or [source, target] files")
+    train: CorpusFiles | list[CorpusSpec] = Field(
+        description="training pairs: a TSV or TMX file, [source, target] files, or a list of {path | source+target, "
+        "weight}")
     dev: CorpusFiles = Field(description="development pairs, for BLEU during training and early stopping")
-    src_lang: str = "en"
-    tgt_lang: str = "es"
+    src_lang: str = Field("en", description="source language code; picks a TMX's source <tuv xml:lang>")
+    tgt_lang: str = Field("es", description="target language code; picks a TMX's target <tuv>")
     max_len: int = Field(200, gt=0, description="drop training pairs with more subwords than this on either side")
+    filters: FilterConfig = FilterConfig()
+    spm_sample: int = Field(100_000, gt=0, description="SentencePiece learns from at most this many sentences of "
+                            "each side, a uniform random sample of the training pairs")
+    cache_dir: Path | None = Field(None, description="where prepared corpora are kept (default: .prepared beside "
+                                   "out_dir)")
+    transforms: list[TransformConfig] = Field(default_factory=list, description="on-the-fly transforms of training "
+                                              "pairs, in order (training/transforms/)")
+
+    @property
+    def corpora(self) -> list[CorpusSpec]:
+        """data.train in its general form: a list of weighted corpora."""
+        if isinstance(self.train, list):
+            return self.train
+        if isinstance(self.train, tuple):
+            return [CorpusSpec(source=self.train[0], target=self.train[1])]
+        return [CorpusSpec(path=self.train)]
 
 
 class TrainConfig(BaseModel):
@@ -60,6 +120,10 @@ class Config(BaseModel):
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.data.cache_dir or self.out_dir.parent / ".prepared"
+
 
 class ConfigError(Exception):
     pass
@@ -76,4 +140,4 @@ def load_config(path: Path | str) -> Config:
     try:
         return Config.model_validate(raw or {})
     except ValidationError as e:
-        raise ConfigError(f"{path}: {e}") from None
+        raise ConfigError(f"{path}: {one_line(e, raw, Config)}") from None

@@ -1,29 +1,36 @@
 """Reading and writing users' parallel corpora.
 
-Two input layouts are supported:
+Three input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
 
-* a TSV file with ``source<TAB>target`` on each line, or
-* two aligned plain-text files, one sentence per line.
+* a TSV file with ``source<TAB>target`` on each line,
+* two aligned plain-text files, one sentence per line, or
+* a TMX translation memory (a name ending in .tmx, before any .gz/.xz/.zst), two of its languages.
 
-Files are read as bytes and decoded line by line, so one broken line is
+Files are streamed as bytes and decoded line by line, so one broken line is
 reported (with its line number) instead of making the whole file unreadable.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
+from nmt.training.compressed import read_lines
+from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open
+from nmt.training.tmx import read_tmx
 
-UTF8_BOM = b"\xef\xbb\xbf"
 EMPTY = "empty"
+NOT_UTF8 = "not UTF-8"
 
+__all__ = ["CorpusError", "BadLine", "Corpus", "load_corpus", "read_records", "write_tsv", "write_lines"]
 
-class CorpusError(Exception):
-    """A corpus file cannot be used; the message names the file (and line)."""
+# What the readers yield, one per input line (TSV, aligned) or translation unit (TMX): (line, source, target),
+# each side bytes to decode (TSV: the whole line, target None), text (TMX), or None (TMX: that language is missing).
+Record = tuple[int, "bytes | str | None", "bytes | str | None"]
 
 
 @dataclass
@@ -47,34 +54,21 @@ class Corpus:
 
     def summary(self) -> str:
         """One-line human-readable account of what was read."""
-        text = f"{len(self.pairs)} sentence pairs"
-        if not self.bad_lines:
-            return text + ", no lines skipped"
-        reasons = Counter(bad.reason for bad in self.bad_lines)
-        detail = ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
-        return f"{text}, {len(self.bad_lines)} lines skipped ({detail})"
+        return summary(len(self.pairs), Counter(bad.reason for bad in self.bad_lines))
+
+
+def summary(pairs: int, skipped: Counter) -> str:
+    """`N sentence pairs, M lines skipped (a reason, b other reason)`: what reading a corpus gave."""
+    text = f"{pairs} sentence pairs"
+    if not skipped:
+        return text + ", no lines skipped"
+    detail = ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items()))
+    return f"{text}, {sum(skipped.values())} lines skipped ({detail})"
 
 
 def normalise_space(text: str) -> str:
     """Strip surrounding whitespace and collapse internal runs to one space."""
     return " ".join(text.split())
-
-
-def _read_lines(path: Path) -> list[bytes]:
-    """Return the raw lines of ``path`` (no line endings, BOM removed)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{path}: is a directory, expected a text file") from None
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read file ({exc.strerror})") from None
-    data = data.removeprefix(UTF8_BOM)
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()  # the file ended with a newline
-    return [line.removesuffix(b"\r") for line in lines]
 
 
 def _decode(raw: bytes) -> str | None:
@@ -99,79 +93,97 @@ def _check_pair(src: str, tgt: str) -> str | None:
     return None
 
 
-def _tsv_pair(raw: bytes) -> tuple[tuple[str, str] | None, str | None]:
-    """Parse one TSV line into (pair, None) or (None, reason)."""
+def is_tmx(path: Path) -> bool:
+    return ".tmx" in [suffix.lower() for suffix in path.suffixes]
+
+
+def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
+    """The records of one corpus: a TSV or TMX file (langs: the TMX's two languages), or two aligned files."""
+    if len(files) == 2:
+        return _aligned_records(*files)
+    if is_tmx(files[0]):
+        return read_tmx(files[0], *langs)
+    return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
+
+
+def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
+    src_lines, tgt_lines = read_lines(source), read_lines(target)
+    for number, (src, tgt) in enumerate(zip_longest(src_lines, tgt_lines), start=1):
+        if src is None or tgt is None:
+            total = number + sum(1 for _ in (src_lines if tgt is None else tgt_lines))
+            counts = (total, number - 1) if tgt is None else (number - 1, total)
+            raise CorpusError(f"{source} has {counts[0]} lines but {target} has {counts[1]}; "
+                              "aligned files must have the same number of lines")
+        yield number, src, tgt
+
+
+def parse_record(record: Record, where: tuple[str, str, str]) -> tuple[tuple[str, str] | None, BadLine | None]:
+    """A record as a normalised pair, or why it cannot be one. where: how to name the TSV/TMX file, the source
+    file, the target file (aligned files) in a BadLine."""
+    number, src, tgt = record
+    if tgt is None and isinstance(src, bytes):  # a TSV line
+        return _tsv_pair(number, src, where[0])
+    if src is None or tgt is None:
+        return None, BadLine(where[0], number, f"no {'source' if src is None else 'target'} language segment")
+    src_text, tgt_text = _text(src), _text(tgt)
+    if src_text is None or tgt_text is None:
+        return None, BadLine(where[1] if src_text is None else where[2], number, NOT_UTF8)
+    return _checked(number, normalise_space(src_text), normalise_space(tgt_text), where[0])
+
+
+def _text(side: bytes | str) -> str | None:
+    return side if isinstance(side, str) else _decode(side)
+
+
+def _tsv_pair(number: int, raw: bytes, path: str) -> tuple[tuple[str, str] | None, BadLine | None]:
     text = _decode(raw)
     if text is None:
-        return None, "not UTF-8"
+        return None, BadLine(path, number, NOT_UTF8)
     if not text.strip():
-        return None, EMPTY
+        return None, BadLine(path, number, EMPTY)
     columns = text.split("\t")
     if len(columns) != 2:
-        return None, f"expected 2 tab-separated columns, found {len(columns)}"
-    src, tgt = normalise_space(columns[0]), normalise_space(columns[1])
+        return None, BadLine(path, number, f"expected 2 tab-separated columns, found {len(columns)}")
+    return _checked(number, normalise_space(columns[0]), normalise_space(columns[1]), path)
+
+
+def _checked(number: int, src: str, tgt: str, path: str) -> tuple[tuple[str, str] | None, BadLine | None]:
     reason = _check_pair(src, tgt)
-    return (None, reason) if reason else ((src, tgt), None)
+    return (None, BadLine(path, number, reason)) if reason else ((src, tgt), None)
 
 
-def _add(corpus: Corpus, pair: tuple[str, str] | None, bad: BadLine | None, strict: bool) -> None:
-    """Record one parsed line; in strict mode any bad line except a blank one raises."""
-    if bad is None and pair is not None:
-        corpus.pairs.append(pair)
-        return
-    assert bad is not None
-    if strict and bad.reason != EMPTY:
-        raise CorpusError(f"{bad} (strict mode)")
-    corpus.bad_lines.append(bad)
-
-
-def _load_tsv(path: Path, strict: bool) -> Corpus:
-    """Read a ``source<TAB>target`` file."""
-    corpus = Corpus()
-    for number, raw in enumerate(_read_lines(path), start=1):
-        pair, reason = _tsv_pair(raw)
-        bad = BadLine(str(path), number, reason) if reason else None
-        _add(corpus, pair, bad, strict)
-    return corpus
-
-
-def _load_aligned(source: Path, target: Path, strict: bool) -> Corpus:
-    """Read two line-aligned plain-text files."""
-    src_lines, tgt_lines = _read_lines(source), _read_lines(target)
-    if len(src_lines) != len(tgt_lines):
-        raise CorpusError(
-            f"{source} has {len(src_lines)} lines but {target} has {len(tgt_lines)}; "
-            "aligned files must have the same number of lines"
-        )
-    corpus = Corpus()
-    for number, (raw_src, raw_tgt) in enumerate(zip(src_lines, tgt_lines, strict=True), start=1):
-        src, tgt = _decode(raw_src), _decode(raw_tgt)
-        if src is None or tgt is None:
-            bad_path = source if src is None else target
-            _add(corpus, None, BadLine(str(bad_path), number, "not UTF-8"), strict)
-            continue
-        src, tgt = normalise_space(src), normalise_space(tgt)
-        reason = _check_pair(src, tgt)
-        bad = BadLine(f"{source} + {target}", number, reason) if reason else None
-        _add(corpus, (src, tgt), bad, strict)
-    return corpus
+def names(files: tuple[Path, ...]) -> tuple[str, str, str]:
+    """How BadLines name a corpus's lines: (the pair of lines, a source line, a target line)."""
+    if len(files) == 2:
+        return f"{files[0]} + {files[1]}", str(files[0]), str(files[1])
+    return (str(files[0]),) * 3
 
 
 def load_corpus(
-    source: str | Path, target: str | Path | None = None, *, strict: bool = False
+    source: str | Path, target: str | Path | None = None, *, strict: bool = False,
+    langs: tuple[str, str] = ("en", "es"),
 ) -> Corpus:
-    """Load a parallel corpus.
+    """Load a (small) parallel corpus into memory: the dev and test sets.
 
-    With only ``source``, it is a TSV file (``source<TAB>target`` per line);
+    With only ``source``, it is a TSV file (``source<TAB>target`` per line), or a TMX file (its ``langs``);
     with ``target`` too, the two are line-aligned plain-text files.  Lines that
     are not UTF-8, have the wrong number of columns or an empty side are
     skipped and listed in ``bad_lines``; blank pairs are skipped with reason
     ``"empty"``.  With ``strict=True`` the first bad line (other than a blank
     one) raises :class:`CorpusError` instead.
     """
-    if target is None:
-        return _load_tsv(Path(source), strict)
-    return _load_aligned(Path(source), Path(target), strict)
+    files = (Path(source),) if target is None else (Path(source), Path(target))
+    corpus, where = Corpus(), names(files)
+    for record in read_records(files, langs):
+        pair, bad = parse_record(record, where)
+        if pair is not None:
+            corpus.pairs.append(pair)
+            continue
+        assert bad is not None
+        if strict and bad.reason != EMPTY:
+            raise CorpusError(f"{bad} (strict mode)")
+        corpus.bad_lines.append(bad)
+    return corpus
 
 
 def write_lines(lines: Iterable[str], path: str | Path) -> None:

@@ -14,23 +14,23 @@ from nmt.model.config import ModelConfig
 from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
-from nmt.training.batching import Example
+from nmt.training.batching import TrainingData
 from nmt.training.config import Config, CorpusFiles
 from nmt.training.corpus import Corpus, CorpusError, load_corpus
-from nmt.training.distributed import init_world
+from nmt.training.distributed import World, init_world
 from nmt.training.files import write_atomic
+from nmt.training.prepared import prepare
+from nmt.training.report import check_unchanged, record_sources, report_skipped, seen_line
 from nmt.training.trainer import Progress, Trainer
+from nmt.training.transforms import Transforms
 
 
-def prepare_tokenizers(cfg: Config, pairs: list[tuple[str, str]]) -> tuple[Tokenizer, Tokenizer]:
-    """Learn SentencePiece models on the training split, once per run directory."""
+def run_tokenizers(cfg: Config) -> tuple[Tokenizer, Tokenizer] | None:
+    """The run's subword models (out_dir/src.spm, tgt.spm), once it has them: a resumed run, or init_from's."""
     src_path, tgt_path = cfg.out_dir / "src.spm", cfg.out_dir / "tgt.spm"
-    if not (src_path.exists() and tgt_path.exists()):
-        src = Tokenizer.train((s for s, _ in pairs), cfg.model.src_vocab_size)
-        tgt = Tokenizer.train((t for _, t in pairs), cfg.model.tgt_vocab_size)
-        write_atomic(src_path, src.model_bytes)
-        write_atomic(tgt_path, tgt.model_bytes)
-    return Tokenizer(src_path.read_bytes()), Tokenizer(tgt_path.read_bytes())
+    if src_path.exists() and tgt_path.exists():
+        return Tokenizer(src_path.read_bytes()), Tokenizer(tgt_path.read_bytes())
+    return None
 
 
 TRAINING_ONLY = {"dropout", "word_dropout"}  # model keys that may differ from init_from's: they shape no weight
@@ -49,24 +49,45 @@ def load_init(cfg: Config) -> Bundle:
 
 
 def adopt_tokenizers(cfg: Config, init: Bundle) -> None:
-    """A run that starts from a bundle keeps its subword models: write them where prepare_tokenizers looks."""
+    """A run that starts from a bundle keeps its subword models: write them where run_tokenizers looks."""
     write_atomic(cfg.out_dir / "src.spm", init.src_tokenizer.model_bytes)
     write_atomic(cfg.out_dir / "tgt.spm", init.tgt_tokenizer.model_bytes)
 
 
-def read_corpus(files: CorpusFiles) -> Corpus:
-    """CorpusError, with the counts of the lines skipped and why, if not one pair is usable."""
+def read_corpus(files: CorpusFiles, langs: tuple[str, str] = ("en", "es")) -> Corpus:
+    """A small corpus in memory (the dev set); CorpusError, with the counts of the lines skipped and why, if not one
+    pair is usable."""
     paths = files if isinstance(files, tuple) else (files,)
-    corpus = load_corpus(*paths)
+    corpus = load_corpus(*paths, langs=langs)
     if not corpus.pairs:
         first = f"; the first: {corpus.bad_lines[0]}" if corpus.bad_lines else ""
         raise CorpusError(f"{' + '.join(map(str, paths))}: no usable sentence pairs: {corpus.summary()}{first}")
     return corpus
 
 
-def encode_pairs(pairs: list[tuple[str, str]], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[Example]:
-    src_ids, tgt_ids = src.encode([s for s, _ in pairs]), tgt.encode([t for _, t in pairs])
-    return [(s, t) for s, t in zip(src_ids, tgt_ids, strict=True) if 0 < len(s) <= max_len and 0 < len(t) <= max_len]
+def training_data(cfg: Config, world: World, say, resume: bool) -> TrainingData:
+    """The training corpora, prepared (or found prepared) by rank 0 and mapped by every rank; the run's subword
+    models in out_dir."""
+    if world.is_main:
+        if resume:
+            check_unchanged(cfg)
+        prepared = prepare(cfg, say, run_tokenizers(cfg))
+        if run_tokenizers(cfg) is None:
+            write_atomic(cfg.out_dir / "src.spm", prepared.src_tok.model_bytes)
+            write_atomic(cfg.out_dir / "tgt.spm", prepared.tgt_tok.model_bytes)
+        record_sources(cfg, prepared)
+    world.barrier()  # the other ranks map what rank 0 prepared
+    if not world.is_main:
+        prepared = prepare(cfg, say, run_tokenizers(cfg), create=False)
+    transforms = Transforms(cfg.data.transforms, prepared.src_tok, prepared.tgt_tok) if cfg.data.transforms else None
+    data = TrainingData(prepared.corpus, [spec.weight for spec in cfg.data.corpora], cfg.data.max_len, transforms,
+                        cfg.train.seed)
+    if world.is_main:
+        report_skipped(cfg, data, say)
+    if not len(data):
+        raise CorpusError(f"{' + '.join(prepared.corpus.names)}: no usable training pairs: all are over data.max_len "
+                          f"({cfg.data.max_len} subwords)")
+    return data
 
 
 def run_training(cfg: Config, config_path: Path | None = None, resume: bool = False) -> Progress:
@@ -81,34 +102,35 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     world = init_world(resolve_device(cfg.train.device, "train.device").type)
     say = print if world.is_main else lambda *a, **k: None
     init = load_init(cfg) if cfg.train.init_from and not resume else None  # a resumed run has its own weights
-    train, dev = read_corpus(cfg.data.train), read_corpus(cfg.data.dev)
-    say(f"train: {train.summary()}\ndev: {dev.summary()}")
+    dev = read_corpus(cfg.data.dev, (cfg.data.src_lang, cfg.data.tgt_lang))
     if world.is_main:
         cfg.out_dir.mkdir(parents=True, exist_ok=True)
         if config_path is not None and not resume:
             shutil.copyfile(config_path, cfg.out_dir / "config.yaml")
         if init is not None:
             adopt_tokenizers(cfg, init)
-        prepare_tokenizers(cfg, train.pairs)
-    world.barrier()  # the other ranks read the subword models rank 0 wrote
-    src_tok, tgt_tok = prepare_tokenizers(cfg, train.pairs)
+    data = training_data(cfg, world, say, resume)
+    say(f"dev: {dev.summary()}")
+    src_tok, tgt_tok = run_tokenizers(cfg)  # type: ignore[misc]  (written by training_data)
     model_cfg = cfg.model.model_copy(update={"src_vocab_size": src_tok.vocab_size, "tgt_vocab_size": tgt_tok.vocab_size})
-    examples = encode_pairs(train.pairs, src_tok, tgt_tok, cfg.data.max_len)
-    if not examples:
-        raise ValueError(f"{cfg.data.train}: no usable training pairs")
     model = Seq2Seq(model_cfg)
     if init is not None:
         model.load_state_dict(init.model.state_dict())
         say(f"starting from {cfg.train.init_from} (its weights and subword models; a fresh optimizer and schedule)")
+    too_long = int((~data.usable).sum())
     say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model_cfg.attention}; "
-          f"{len(examples)} training pairs ({len(train.pairs) - len(examples)} over max_len dropped)"
+        f"{len(data)} training pairs ({too_long} over max_len dropped)"
         f"{f'; {world.size} processes' if world.size > 1 else ''}")
-    trainer = Trainer(cfg.model_copy(update={"model": model_cfg}), model, src_tok, tgt_tok, examples, dev.pairs, world)
+    if len(data.weights) > 1:
+        say("corpora: " + ", ".join(f"{name} ({end - start:,} pairs, weight {w:g})" for name, (start, end), w in
+                                    zip(data.corpus.names, data.corpus.ranges, data.weights, strict=True)))
+    trainer = Trainer(cfg.model_copy(update={"model": model_cfg}), model, src_tok, tgt_tok, data, dev.pairs, world)
     if resume:
         trainer.resume()
         say(f"resumed at step {trainer.progress.step} (epoch {trainer.progress.epoch + 1})")
     with stop_on_signals(trainer, enabled=world.size == 1):
         progress = trainer.fit()
+    say(f"seen: {seen_line(trainer.seen_so_far(trainer.plan))}")
     if trainer.stop_requested:
         say(f"stopped at step {progress.step}, its checkpoint saved: add --resume to continue from there")
         raise KeyboardInterrupt

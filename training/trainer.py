@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -18,7 +18,7 @@ from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import PAD, Tokenizer
 from nmt.model.translator import DecodeOptions, Translator
-from nmt.training.batching import Example, collate, epoch_batches
+from nmt.training.batching import EpochPlan, TrainingData
 from nmt.training.checkpoint import load_checkpoint, save_checkpoint
 from nmt.training.config import Config, TrainConfig
 from nmt.training.distributed import World
@@ -38,6 +38,7 @@ class Progress:
     best_bleu: float = -1.0
     bad_evals: int = 0
     train_seconds: float = 0.0
+    seen: dict[str, int] = field(default_factory=dict)  # pairs of each corpus trained on in the epochs completed
 
 
 def use_bf16(amp: str, device: torch.device) -> bool:
@@ -51,7 +52,7 @@ def use_bf16(amp: str, device: torch.device) -> bool:
 
 class Trainer:
     def __init__(self, cfg: Config, model: Seq2Seq, src_tok: Tokenizer, tgt_tok: Tokenizer,
-                 train: list[Example], dev: list[tuple[str, str]], world: World | None = None):
+                 data: TrainingData | None, dev: list[tuple[str, str]], world: World | None = None):
         self.cfg, self.tc = cfg, cfg.train
         self.world = world or World()
         self.device = self.world.device(resolve_device(self.tc.device, "train.device"))
@@ -61,12 +62,13 @@ class Trainer:
             self.net = DistributedDataParallel(self.model, device_ids=[self.device] if self.device.type == "cuda" else None)
             torch.manual_seed(self.tc.seed + self.world.rank)  # own dropout masks per rank
         self.src_tok, self.tgt_tok = src_tok, tgt_tok
-        self.train_examples, self.dev = train, dev
+        self.data, self.dev = data, dev
         self.out = cfg.out_dir
         self.optimizer = self._make_optimizer()
         self.use_bf16 = use_bf16(self.tc.amp, self.device)
         self.progress = Progress()
         self.log_path = self.out / "log.jsonl"
+        self.plan: EpochPlan | None = None  # the current epoch's batches, all ranks'
         self.stop_requested = False  # set by a signal handler (training/train.py): checkpoint after this step, stop
 
     # --- public -------------------------------------------------------------------------------
@@ -94,10 +96,12 @@ class Trainer:
         window_tokens, window_start = 0, time.monotonic()
         while not self.should_stop():
             if batches is None:
-                batches = self._my_batches(p.epoch)
+                self.plan = self.data.epoch(self.tc.batch_tokens, p.epoch)
+                batches = self.plan.share(self.world.rank, self.world.size)
                 bar = tqdm(total=len(batches), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}", unit="batch",
                            dynamic_ncols=True, mininterval=2, disable=not self.world.is_main)
-            batch = collate([self.train_examples[i] for i in batches[p.batch_in_epoch]])
+            batch = self.data.batch(batches.batch_rows(p.batch_in_epoch), p.epoch,
+                                    int(batches.order[p.batch_in_epoch]))
             loss = self._train_step(batch)
             p.step, p.batch_in_epoch = p.step + 1, p.batch_in_epoch + 1
             p.train_seconds = self.world.broadcast_float(time.monotonic() - started)
@@ -110,8 +114,9 @@ class Trainer:
                            "lr": self._lr(), "minutes": round(p.train_seconds / 60, 2)})
                 window_tokens, window_start = 0, time.monotonic()
             if p.batch_in_epoch == len(batches):
-                p.epoch, p.batch_in_epoch, batches = p.epoch + 1, 0, None
                 bar.close()
+                self._count_seen(self.plan)
+                p.epoch, p.batch_in_epoch, batches = p.epoch + 1, 0, None
             if p.step % tc.eval_every == 0 or self.should_stop():
                 self._evaluate_and_save()
             if self.stop_requested:
@@ -122,11 +127,14 @@ class Trainer:
         self.world.close()
         return p
 
-    def _my_batches(self, epoch: int) -> list[list[int]]:
-        """This rank's share of the epoch: every rank gets the same number of batches."""
-        batches = epoch_batches(self.train_examples, self.tc.batch_tokens, self.tc.seed, epoch)
-        per_rank = len(batches) // self.world.size
-        return batches[self.world.rank :: self.world.size][:per_rank]
+    def seen_so_far(self, plan: EpochPlan | None) -> dict[str, int]:
+        """Pairs of each corpus trained on by all ranks: the completed epochs', and this one's up to now."""
+        now = self.data.seen(plan.first(self.progress.batch_in_epoch * self.world.size)) if plan is not None else {}
+        return {name: self.progress.seen.get(name, 0) + now.get(name, 0) for name in self.data.corpus.names}
+
+    def _count_seen(self, plan: EpochPlan) -> None:
+        """At the end of an epoch: what every rank trained on, added to progress.seen."""
+        self.progress.seen = self.seen_so_far(plan)  # batch_in_epoch == batches per rank here
 
     def should_stop(self) -> bool:
         tc, p = self.tc, self.progress
@@ -166,7 +174,7 @@ class Trainer:
             p.bad_evals += 1
             p.lr_scale = decayed(p.lr_scale, p.bad_evals, self.tc)
         self._log({"step": p.step, "epoch": p.epoch, "dev_bleu": scores.bleu, "dev_chrf": scores.chrf,
-                   "minutes": round(p.train_seconds / 60, 2), "best": improved})
+                   "minutes": round(p.train_seconds / 60, 2), "best": improved, "seen": self.seen_so_far(self.plan)})
         tqdm.write(f"step {p.step}: dev BLEU {scores.bleu:.2f} chrF {scores.chrf:.2f}"
                    f"{' (best)' if improved else ''} after {p.train_seconds / 60:.1f} min")
         self._save_checkpoint()

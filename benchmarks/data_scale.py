@@ -1,0 +1,166 @@
+"""Training data at scale: preparation speed and memory, and memory and time to the first update, for synthetic
+corpora of 0.1M, 1M and 10M unique pairs.
+
+    python benchmarks/data_scale.py [--sizes 0.1M,1M,10M] [--cold 1M] [--updates 50] [--work DIR]
+
+Each corpus joins two verse pairs of data/bible/train.tsv into one pair (pair i joins verse i mod V with verse
+(i div V + a fixed shuffle of i mod V) mod V, so no two pairs are the same), written once as a TSV under --work.
+For each size, every phase runs in its own process, whose peak resident memory the kernel reports when it is
+reaped (os.wait4; with worker processes, that of the largest one):
+
+- prepare: `nmt prepare` into an empty cache: seconds, input pairs/s (and per CPU-second of all its processes: on
+  a shared machine, wall-clock rates measure the neighbours too), peak RSS, disk size of the prepared data;
+- warm: `nmt train` of a tiny model for --updates updates on the prepared corpus: seconds from the process's start
+  to the end of its first update, peak RSS;
+- cold (the sizes in --cold): `nmt train` from the raw TSV with an empty cache, so preparing inside the run:
+  peak RSS, seconds to the first update.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from common import ROOT, print_json, print_table
+
+BIBLE = ROOT / "data" / "bible"
+TINY_MODEL = {"src_vocab_size": 1000, "tgt_vocab_size": 1000, "emb_dim": 32, "enc_hidden": 32, "dec_hidden": 64,
+              "attention": "luong", "dropout": 0.1, "word_dropout": 0.0}
+# The child that trains: the time from its start to the end of the first update goes to stdout as one JSON line.
+TIMED_TRAIN = """
+import json, sys, time
+started = time.monotonic()
+from nmt.training.trainer import Trainer
+step = Trainer._train_step
+def timed(self, batch):
+    loss = step(self, batch)
+    if self.progress.step == 0:
+        hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+        print(json.dumps({"first_update_s": round(time.monotonic() - started, 2), "first_update_rss_mb": hwm // 1024}),
+              flush=True)
+    return loss
+Trainer._train_step = timed
+from nmt.cli import main
+sys.exit(main(["train", sys.argv[1]]))
+"""
+
+
+def size_of(text: str) -> int:
+    return int(float(text.upper().removesuffix("M")) * 1_000_000) if text.upper().endswith("M") else int(text)
+
+
+def joined_corpus(pairs: int, work: Path) -> Path:
+    """The synthetic TSV of `pairs` unique joined verse pairs (written once)."""
+    path = work / f"joined-{pairs}.tsv"
+    if path.exists():
+        return path
+    verses = [line.split("\t") for line in (BIBLE / "train.tsv").read_text(encoding="utf-8").splitlines()]
+    shift = list(range(len(verses)))
+    random.Random(0).shuffle(shift)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        for i in range(pairs):
+            a, b = verses[i % len(verses)], verses[(i // len(verses) + shift[i % len(verses)]) % len(verses)]
+            out.write(f"{a[0]} {b[0]}\t{a[1]} {b[1]}\n")
+    tmp.rename(path)
+    return path
+
+
+def dev_file(work: Path) -> Path:
+    """The first 50 dev pairs: the evaluation that ends each run is not what is measured."""
+    path = work / "dev-50.tsv"
+    path.write_text("".join((BIBLE / "dev.tsv").read_text(encoding="utf-8").splitlines(keepends=True)[:50]))
+    return path
+
+
+def write_config(work: Path, name: str, corpus: Path, cache: Path, updates: int) -> Path:
+    config = {"out_dir": str(work / "runs" / name),
+              "data": {"train": str(corpus), "dev": str(dev_file(work)), "cache_dir": str(cache)},
+              "model": TINY_MODEL,
+              "train": {"max_steps": updates, "eval_every": 10 * updates, "batch_tokens": 2000, "threads": 1}}
+    shutil.rmtree(config["out_dir"], ignore_errors=True)
+    path = work / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def measured(command: list[str], log: Path) -> dict:
+    """Run command; its seconds, peak RSS (MB) and the JSON lines it printed."""
+    started = time.monotonic()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=out, text=True)
+        stdout = proc.stdout.read()  # type: ignore[union-attr]
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - started
+    out_log = log.with_suffix(".out")
+    out_log.write_text(stdout)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: see {log} and {out_log}")
+    record = {"seconds": round(seconds, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+              "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            record |= json.loads(line)
+    return record
+
+
+def disk_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def run_size(pairs: int, work: Path, updates: int, cold: bool) -> dict:
+    corpus = joined_corpus(pairs, work)
+    cache = work / f"cache-{pairs}"
+    shutil.rmtree(cache, ignore_errors=True)
+    row: dict = {"pairs": pairs, "tsv_mb": round(corpus.stat().st_size / 2**20)}
+    config = write_config(work, f"warm-{pairs}", corpus, cache, updates)
+    prep = measured([sys.executable, "-m", "nmt.cli", "prepare", str(config)], work / f"prepare-{pairs}.log")
+    row |= {"prepare_s": prep["seconds"], "prepare_pairs_per_s": round(pairs / prep["seconds"]),
+            "prepare_cpu_s": prep["cpu_s"], "prepare_pairs_per_cpu_s": round(pairs / prep["cpu_s"]),
+            "prepare_rss_mb": prep["peak_rss_mb"], "prepared_disk_mb": round(disk_mb(cache))}
+    warm = measured([sys.executable, "-c", TIMED_TRAIN, str(config)], work / f"warm-{pairs}.log")
+    row |= {"warm_first_update_s": warm["first_update_s"], "warm_train_s": warm["seconds"],
+            "warm_train_rss_mb": warm["peak_rss_mb"]}
+    if cold:
+        shutil.rmtree(cache, ignore_errors=True)
+        config = write_config(work, f"cold-{pairs}", corpus, cache, updates)
+        run = measured([sys.executable, "-c", TIMED_TRAIN, str(config)], work / f"cold-{pairs}.log")
+        row |= {"cold_first_update_s": run["first_update_s"], "cold_train_s": run["seconds"],
+                "cold_train_rss_mb": run["peak_rss_mb"]}
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="0.1M,1M", help="corpus sizes in pairs (default: 0.1M,1M; add 10M)")
+    parser.add_argument("--cold", default="1M", help="sizes also trained from the raw TSV with an empty cache "
+                        "(default: 1M; '' for none)")
+    parser.add_argument("--updates", type=int, default=50, help="training updates per run (default: 50)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/nmt-data-scale"), help="corpora, caches, runs, logs")
+    parser.add_argument("--json", action="store_true", help="also print one JSON line")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    cold = {size_of(s) for s in args.cold.split(",") if s}
+    rows = []
+    for size in map(size_of, args.sizes.split(",")):
+        rows.append(run_size(size, args.work, args.updates, size in cold))
+        print(json.dumps(rows[-1]), flush=True)
+    print(f"\n{args.updates} updates of a tiny model ({TINY_MODEL['emb_dim']}-dim, vocabularies "
+          f"{TINY_MODEL['src_vocab_size']}), {os.cpu_count()} cores; RSS in MB, times in s")
+    print_table(rows, ["pairs", "tsv_mb", "prepare_s", "prepare_pairs_per_s", "prepare_pairs_per_cpu_s",
+                       "prepare_rss_mb", "prepared_disk_mb",
+                       "warm_first_update_s", "warm_train_rss_mb", "cold_first_update_s", "cold_train_rss_mb"])
+    if args.json:
+        print_json({"benchmark": "data_scale", "rows": rows})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

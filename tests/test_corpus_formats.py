@@ -1,0 +1,115 @@
+"""The formats people have: TSV, aligned files and TMX, each plain or gzip/xz/zstd-compressed, streamed; and the
+damaged ones (a truncated archive, XML that breaks at line N, a file of mixed encodings) refused in one line that
+names the file and line, exit 2."""
+from __future__ import annotations
+
+import gzip
+import lzma
+
+import pytest
+import yaml
+import zstandard
+
+from nmt.cli import main
+from nmt.scripts.harness import reversal_pairs, write_tsv
+from nmt.training.corpus import BadLine, CorpusError, load_corpus
+
+COMPRESS = {"gz": gzip.compress, "xz": lzma.compress, "zst": zstandard.ZstdCompressor().compress}
+PAIRS = [("Hello, world.", "¡Hola, mundo!"), ("two  words", "dos palabras"), ("Ünïcode", "Unicódigo")]
+
+
+def tsv_bytes(pairs) -> bytes:
+    return "".join(f"{s}\t{t}\n" for s, t in pairs).encode()
+
+
+@pytest.mark.parametrize("suffix", sorted(COMPRESS))
+def test_compressed_tsv_and_aligned_files_read_as_plain_ones(tmp_path, suffix):
+    compress = COMPRESS[suffix]
+    (tmp_path / f"c.tsv.{suffix}").write_bytes(compress(tsv_bytes(PAIRS)))
+    expected = [("Hello, world.", "¡Hola, mundo!"), ("two words", "dos palabras"), ("Ünïcode", "Unicódigo")]
+    assert load_corpus(tmp_path / f"c.tsv.{suffix}").pairs == expected
+    (tmp_path / f"c.en.{suffix}").write_bytes(compress("".join(s + "\n" for s, _ in PAIRS).encode()))
+    (tmp_path / "c.es").write_text("".join(t + "\n" for _, t in PAIRS))  # one compressed, one not
+    assert load_corpus(tmp_path / f"c.en.{suffix}", tmp_path / "c.es").pairs == expected
+
+
+TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4">
+  <header srclang="en-US" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="x"
+          creationtoolversion="1"/>
+  <body>
+    <tu tuid="1">
+      <tuv xml:lang="en-US"><seg>Press <bpt i="1">&lt;b&gt;</bpt>Save<ept i="1">&lt;/b&gt;</ept> now.</seg></tuv>
+      <tuv xml:lang="es-ES"><seg>Pulse <bpt i="1">&lt;b&gt;</bpt>Guardar<ept i="1">&lt;/b&gt;</ept> ahora.</seg></tuv>
+    </tu>
+    <tu tuid="2">
+      <tuv xml:lang="EN-us"><seg>Fish &amp; chips</seg></tuv>
+      <tuv xml:lang="fr-FR"><seg>Poisson-frites</seg></tuv>
+    </tu>
+    <tu tuid="3">
+      <tuv lang="en"><seg>Good  morning</seg></tuv>
+      <tuv lang="es"><seg>Buenos días</seg></tuv>
+    </tu>
+  </body>
+</tmx>
+"""
+
+
+def test_tmx_streams_units_in_the_configured_languages_with_line_numbers(tmp_path):
+    (tmp_path / "m.tmx.gz").write_bytes(gzip.compress(TMX.encode()))
+    corpus = load_corpus(tmp_path / "m.tmx.gz", langs=("en", "es"))
+    assert corpus.pairs == [("Press Save now.", "Pulse Guardar ahora."), ("Good morning", "Buenos días")]
+    assert corpus.bad_lines == [BadLine(str(tmp_path / "m.tmx.gz"), 10, "no target language segment")]
+    assert load_corpus(tmp_path / "m.tmx.gz", langs=("en-us", "fr")).pairs == [("Fish & chips", "Poisson-frites")]
+
+
+def refused(tmp_path, capsys, train) -> str:
+    dev = write_tsv(tmp_path / "dev.tsv", reversal_pairs(10, 1))
+    config = {"out_dir": str(tmp_path / "run"), "data": {"train": str(train), "dev": str(dev)},
+              "model": {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16},
+              "train": {"max_steps": 2, "threads": 1}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    assert main(["train", str(tmp_path / "c.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nmt train: error: ") and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_truncated_gzip_is_named_with_the_line_reached(tmp_path, capsys):
+    data = gzip.compress(tsv_bytes(reversal_pairs(20_000, 0)))
+    (tmp_path / "t.tsv.gz").write_bytes(data[: len(data) // 2])
+    err = refused(tmp_path, capsys, tmp_path / "t.tsv.gz")
+    assert f"{tmp_path / 't.tsv.gz'}: damaged or truncated gzip data after line " in err
+    with pytest.raises(CorpusError, match="truncated zstd data"):
+        (tmp_path / "t.tsv.zst").write_bytes(COMPRESS["zst"](tsv_bytes(PAIRS))[:-4])
+        load_corpus(tmp_path / "t.tsv.zst")
+
+
+def test_tmx_whose_xml_breaks_at_line_n(tmp_path, capsys):
+    lines = TMX.splitlines()
+    lines[10] = lines[10].replace("&amp;", "&")  # line 11: a bare ampersand
+    (tmp_path / "m.tmx").write_text("\n".join(lines))
+    err = refused(tmp_path, capsys, tmp_path / "m.tmx")
+    assert f"{tmp_path / 'm.tmx'}: line 11: broken XML: " in err
+
+
+def test_a_file_of_mixed_encodings(tmp_path, capsys):
+    utf8 = "".join(f"{s} é\t{t} É\n" for s, t in reversal_pairs(100, 0)).encode()
+    latin1 = "".join(f"{s} é\t{t} É\n" for s, t in reversal_pairs(50, 1)).encode("latin-1")
+    (tmp_path / "mixed.tsv").write_bytes(utf8 + latin1)
+    err = refused(tmp_path, capsys, tmp_path / "mixed.tsv")
+    assert f"{tmp_path / 'mixed.tsv'}: line 101: not UTF-8, like 50 of its 150 lines while the others are: mixed " \
+           "encodings" in err
+
+
+def test_mixed_encodings_in_the_target_file_of_an_aligned_pair(tmp_path, capsys):
+    pairs = reversal_pairs(60, 0)
+    (tmp_path / "c.en").write_text("".join(f"{s} é\n" for s, _ in pairs))
+    (tmp_path / "c.es").write_bytes(b"".join(f"{t} \xe9\n".encode("latin-1" if i % 2 else "utf-8")
+                                             for i, (_, t) in enumerate(pairs)))
+    dev = write_tsv(tmp_path / "dev.tsv", reversal_pairs(10, 1))
+    config = {"out_dir": str(tmp_path / "run"), "data": {"train": [str(tmp_path / "c.en"), str(tmp_path / "c.es")],
+                                                        "dev": str(dev)}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    assert main(["prepare", str(tmp_path / "c.yaml")]) == 2
+    assert f"{tmp_path / 'c.es'}: line 2: not UTF-8, like 30 of its 60 lines" in capsys.readouterr().err

@@ -1,0 +1,208 @@
+"""The prepared corpus (training/prepared.py): arrays on disk that round-trip the corpus, a cache reused by later
+runs, written atomically (a full disk or a damaged file never leaves a cache that is used), and --resume refusing
+a corpus that changed."""
+from __future__ import annotations
+
+import errno
+import json
+
+import numpy as np
+import yaml
+
+from nmt.cli import main
+from nmt.scripts.harness import reversal_pairs, write_tsv
+from nmt.training import prepared as prepared_module
+from nmt.training.arrays import ArrayFile
+from nmt.training.batching import TrainingData
+from nmt.training.config import load_config
+from nmt.training.prepared import prepare
+
+TINY = {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16, "attention": "luong"}
+
+
+def unique_pairs(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """n different toy pairs (none dropped as a duplicate)."""
+    return list(dict.fromkeys(reversal_pairs(2 * n, seed)))[:n]
+
+
+def write_config(tmp_path, train, **data) -> str:
+    dev = write_tsv(tmp_path / "dev.tsv", reversal_pairs(10, 1))
+    config = {"out_dir": str(tmp_path / "run"), "data": {"train": train, "dev": str(dev), "max_len": 50} | data,
+              "model": TINY, "train": {"max_steps": 2, "eval_every": 2, "threads": 1}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    return str(tmp_path / "c.yaml")
+
+
+def one_line_error(capsys, argv) -> str:
+    capsys.readouterr()  # what came before
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"nmt {argv[0]}: error: ") and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_prepared_arrays_round_trip_and_the_cache_is_reused(tmp_path, capsys):
+    pairs = unique_pairs(300)
+    config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", pairs)))
+    assert main(["prepare", config]) == 0
+    out = capsys.readouterr().out
+    assert "read and cleaned 300 pairs" in out and "prepared 300 pairs" in out
+    got = prepare(load_config(config), print)
+    assert "read and cleaned" not in capsys.readouterr().out, "prepared once, mapped after"
+    corpus = got.corpus
+    assert len(corpus) == 300 and corpus.ranges == [[0, 300]]
+    assert corpus.src_ids.dtype == np.uint16 and len(np.fromfile(corpus.ids_dir / "src.len", np.uint32)) == 300
+    for row in (0, 137, 299):
+        assert corpus.text(row) == pairs[row]
+        src, tgt = corpus.ids(row)
+        assert (got.src_tok.decode([src])[0], got.tgt_tok.decode([tgt])[0]) == pairs[row]
+        assert corpus.where(row) == (0, row + 1)
+    assert main(["train", config]) == 0
+    assert "read and cleaned" not in capsys.readouterr().out, "nmt train maps what nmt prepare wrote"
+
+
+def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monkeypatch):
+    config = load_config(write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(2500, 0)))))
+    inline = prepare(config, print).corpus
+    monkeypatch.setattr(prepared_module, "INLINE_BYTES", 0)  # two spawned workers, chunks of a few records
+    monkeypatch.setattr(prepared_module, "TOKENIZE_CHUNK", 300)
+    monkeypatch.setattr("nmt.training.cleaning.CHUNK", 400)
+    pooled = prepare(config.model_copy(update={"data": config.data.model_copy(update={"cache_dir": tmp_path / "c2"})}),
+                     print).corpus
+    for name in ("src.ids", "src.off", "tgt.ids", "tgt.len"):
+        assert (inline.ids_dir / name).read_bytes() == (pooled.ids_dir / name).read_bytes(), name
+    for name in ("src.txt", "tgt.off", "lines.u64", "sample.u64", "skipped.tsv"):
+        assert (inline.clean_dir / name).read_bytes() == (pooled.clean_dir / name).read_bytes(), name
+    assert inline.manifest["counts"] == pooled.manifest["counts"] and inline.manifest["counts"]["duplicate pair"] > 0
+
+
+def test_disk_full_during_preparation_leaves_nothing_that_is_used_later(tmp_path, capsys, monkeypatch):
+    config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))))
+    cache = tmp_path / ".prepared"
+    append = ArrayFile.append
+    calls = []
+
+    def full_disk(self, values):
+        calls.append(1)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        append(self, values)
+
+    monkeypatch.setattr(ArrayFile, "append", full_disk)
+    err = one_line_error(capsys, ["prepare", config])
+    assert f"{cache}: cannot write the prepared corpus (No space left on device); nothing half-written" in err
+    assert sorted(p.name for p in cache.iterdir()) == ["fingerprints.json"], "no temporary or half-written directory"
+    monkeypatch.setattr(ArrayFile, "append", append)
+    assert main(["prepare", config]) == 0
+    assert "read and cleaned 300 pairs" in capsys.readouterr().out
+
+
+def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):
+    config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))))
+    corpus = prepare(load_config(config), print).corpus
+    ids = corpus.ids_dir / "tgt.ids"
+    ids.write_bytes(ids.read_bytes()[:-10])  # as a crash in a non-atomic writer would leave it
+    capsys.readouterr()
+    again = prepare(load_config(config), print).corpus
+    out = capsys.readouterr().out
+    assert f"{corpus.ids_dir}: incomplete or damaged, prepared again" in out and "tokenized" in out
+    assert ids.stat().st_size == 2 * int(np.fromfile(again.ids_dir / "tgt.len", np.uint32).sum()), "whole again"
+
+
+def test_resume_refuses_a_corpus_that_changed(tmp_path, capsys):
+    train = write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))
+    config = write_config(tmp_path, str(train))
+    assert main(["train", config]) == 0
+    with open(train, "a") as handle:
+        handle.write("one more\tMORE ONE\n")
+    err = one_line_error(capsys, ["train", config, "--resume"])
+    assert f"{train}: changed since this run started" in err and "--resume would train on other data" in err
+
+
+def test_no_usable_pair_after_filtering(tmp_path, capsys):
+    train = tmp_path / "train.tsv"
+    train.write_text("same\tsame\nalpha beta\talpha beta\nx\x07y\tXY\n")
+    err = one_line_error(capsys, ["train", write_config(tmp_path, str(train))])
+    assert (f"{train}: no usable sentence pairs: 0 sentence pairs, 3 lines skipped (1 control characters, "
+            "2 source identical to target)") in err
+    assert "line 1" in err
+
+
+def test_a_vocabulary_the_corpus_cannot_fill_is_said(tmp_path, capsys):
+    config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))))
+    raw = yaml.safe_load(open(config))
+    raw["model"]["tgt_vocab_size"] = 8000
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(raw))
+    assert main(["prepare", config]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("model.tgt_vocab_size"))
+    assert line.startswith("model.tgt_vocab_size: 8000 asked, but the corpus yields only ") and "subwords" in line
+    assert not any(line.startswith("model.src_vocab_size") for line in out.splitlines()), "40 fit: nothing to say"
+
+
+def test_weighted_corpora_share_each_epoch_and_the_log_counts_them(tmp_path, capsys):
+    a = write_tsv(tmp_path / "a.tsv", unique_pairs(300))
+    b = write_tsv(tmp_path / "b.tsv", [(s + " b", t + " B") for s, t in unique_pairs(100, 5)])
+    config = write_config(tmp_path, [{"path": str(a), "weight": 0.5}, {"path": str(b), "weight": 3}])
+    raw = yaml.safe_load(open(config))
+    raw["train"] |= {"max_steps": 1000, "max_epochs": 2, "eval_every": 1000, "batch_tokens": 400}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(raw))
+    assert main(["train", config]) == 0
+    out = capsys.readouterr().out
+    assert f"corpora: {a} (300 pairs, weight 0.5), {b} (100 pairs, weight 3)" in out
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    seen = [r["seen"] for r in log if "seen" in r]  # at each evaluation: here the one at the end of epoch 2
+    assert seen == [{str(a): 300, str(b): 600}], seen
+    assert f"seen: {a} 300 pairs, {b} 600 pairs" in out
+    data = TrainingData(prepare(load_config(config), print).corpus, [0.5, 3], 50, None, seed=1)
+    epochs = [data.epoch(400, epoch) for epoch in (0, 1)]
+    assert [data.seen(plan.rows) for plan in epochs] == [{str(a): 150, str(b): 300}] * 2
+    halves = [set(plan.rows[plan.rows < 300].tolist()) for plan in epochs]
+    assert halves[0] != halves[1], "a new random half of corpus a each epoch"
+
+
+def test_resume_on_a_prepared_corpus_with_weights_and_transforms_is_exact(tmp_path):
+    """Two weighted corpora (one at 0.5: a random half each epoch), source noise and subword sampling: a run
+    stopped at step 12 and resumed ends with the weights of a run that went straight to 24."""
+    import torch
+
+    from nmt.training.checkpoint import load_checkpoint
+    from nmt.training.train import run_training
+
+    a = write_tsv(tmp_path / "a.tsv", unique_pairs(300))
+    b = write_tsv(tmp_path / "b.tsv", unique_pairs(200, 7))
+    transforms = [{"kind": "noise", "char_swap": 0.05, "lowercase": 0.3},
+                  {"kind": "subword_sampling", "alpha": 0.2, "sides": "both"}]
+
+    def config(name: str, steps: int):
+        raw = yaml.safe_load(open(write_config(tmp_path, [{"path": str(a)}, {"path": str(b), "weight": 0.5}],
+                                               transforms=transforms)))
+        raw["out_dir"] = str(tmp_path / name)
+        raw["train"] |= {"max_steps": steps, "eval_every": 12, "batch_tokens": 300}
+        return load_config_from(raw, tmp_path / f"{name}.yaml")
+
+    run_training(config("straight", 24))
+    run_training(config("resumed", 12))
+    assert run_training(config("resumed", 24), resume=True).step == 24
+    straight, resumed = (load_checkpoint(tmp_path / n / "checkpoints" / "last.pt") for n in ("straight", "resumed"))
+    assert straight["progress"]["epoch"] >= 1, "the run crosses an epoch: the half of b is drawn again"
+    for name, value in straight["model"].items():
+        assert torch.equal(value, resumed["model"][name]), name
+
+
+def load_config_from(raw: dict, path):
+    path.write_text(yaml.safe_dump(raw))
+    return load_config(path)
+
+
+def test_each_rank_draws_its_own_batches_of_the_same_epoch(tmp_path):
+    config = load_config(write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", unique_pairs(500)))))
+    data = TrainingData(prepare(config, print).corpus, [1.0], 50, None, seed=1)
+    plan = data.epoch(200, epoch=0)
+    shares = [plan.share(rank, 2) for rank in (0, 1)]
+    assert len(shares[0]) == len(shares[1]) == len(plan) // 2
+    assert not set(shares[0].order.tolist()) & set(shares[1].order.tolist())
+    rows = [np.concatenate([share.batch_rows(i) for i in range(len(share))]) for share in shares]
+    assert not set(rows[0].tolist()) & set(rows[1].tolist()), "no pair in both ranks' batches"
+    together = np.sort(np.concatenate(rows))
+    assert np.array_equal(together, np.sort(plan.first(2 * len(shares[0])))), "together: the epoch (less an odd batch)"

@@ -1,0 +1,108 @@
+"""Corpus files as streams of raw lines, whether plain or compressed (gzip, xz, zstd: recognised by their first
+bytes, not their names), with a damaged or truncated file named in one line."""
+from __future__ import annotations
+
+import gzip
+import io
+import lzma
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+import zstandard
+
+from nmt.training.errors import CorpusError
+
+UTF8_BOM = b"\xef\xbb\xbf"
+MAGIC = {b"\x1f\x8b": "gzip", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
+DAMAGED = (EOFError, OSError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
+
+
+def kind_of(path: Path) -> str:
+    """'gzip', 'xz', 'zstd' or 'plain', from the file's first bytes."""
+    with _open_raw(path) as raw:
+        head = raw.read(6)
+    return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), "plain")
+
+
+@contextmanager
+def open_stream(path: Path) -> Iterator[BinaryIO]:
+    """The file's decompressed bytes, as a binary stream that iterates by line."""
+    kind = kind_of(path)
+    with _open_raw(path) as raw:
+        if kind == "gzip":
+            yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]
+        elif kind == "xz":
+            yield lzma.LZMAFile(raw)  # type: ignore[misc]
+        elif kind == "zstd":
+            yield io.BufferedReader(_ZstdReader(raw))  # type: ignore[misc]
+        else:
+            yield raw
+
+
+def read_lines(path: Path) -> Iterator[bytes]:
+    """The file's lines without line ends (and without a UTF-8 byte order mark on the first)."""
+    number = 0
+    try:
+        with open_stream(path) as stream:
+            for number, raw in enumerate(stream, start=1):  # noqa: B007 (number is the line reached, for the error)
+                raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+                yield raw.removeprefix(UTF8_BOM) if number == 1 else raw
+    except DAMAGED as e:
+        raise damaged(path, number, e) from None
+
+
+def damaged(path: Path, lines: int, e: BaseException) -> CorpusError:
+    detail = getattr(e, "strerror", None) or str(e) or type(e).__name__
+    return CorpusError(f"{path}: damaged or truncated {kind_of(path)} data after line {lines}: {detail}")
+
+
+@contextmanager
+def _open_raw(path: Path) -> Iterator[BinaryIO]:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise CorpusError(f"{path}: is a directory, expected a text file") from None
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read file ({exc.strerror})") from None
+    with handle:
+        yield handle
+
+
+class _ZstdReader(io.RawIOBase):
+    """Decompressed zstd frames, one after another. (zstandard's stream_reader ends quietly where a file is cut
+    short; this one raises EOFError there, like gzip and lzma.)"""
+
+    def __init__(self, raw: BinaryIO):
+        self._raw, self._dctx = raw, zstandard.ZstdDecompressor()
+        self._frame = self._dctx.decompressobj()
+        self._out, self._pos = b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._pos == len(self._out):
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if not self._frame.eof:
+                    raise EOFError("compressed file ended before the end of its last frame")
+                return 0
+            self._out, self._pos = self._decompress(chunk), 0
+        n = min(len(buffer), len(self._out) - self._pos)
+        buffer[:n] = memoryview(self._out)[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def _decompress(self, chunk: bytes) -> bytes:
+        out = []
+        while chunk:
+            if self._frame.eof:  # the next frame begins
+                self._frame = self._dctx.decompressobj()
+            out.append(self._frame.decompress(chunk))
+            chunk = self._frame.unused_data if self._frame.eof else b""
+        return b"".join(out)

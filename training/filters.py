@@ -1,0 +1,29 @@
+"""The cleaning filters of preparation (data.filters), past what the readers refuse (not UTF-8, wrong columns,
+empty sides): each returns why a normalised pair is dropped, or None. Duplicates are dropped by dedup.py."""
+from __future__ import annotations
+
+import re
+
+from nmt.training.config import FilterConfig
+
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+TOO_LONG = "too long"  # subwords over data.max_len, applied to the prepared arrays (training/batching.py)
+DUPLICATE = "duplicate pair"
+IDENTICAL = "source identical to target"
+CONTROL_CHARS = "control characters"
+
+
+def ratio_reason(cfg: FilterConfig) -> str:
+    return f"length ratio over {cfg.max_ratio:g}"
+
+
+def why_dropped(src: str, tgt: str, cfg: FilterConfig) -> str | None:
+    if cfg.control_chars and (CONTROL.search(src) or CONTROL.search(tgt)):
+        return CONTROL_CHARS
+    if cfg.identical and src == tgt:
+        return IDENTICAL
+    if cfg.max_ratio is not None:
+        short, long = sorted((len(src), len(tgt)))
+        if long >= cfg.min_ratio_chars and long > cfg.max_ratio * short:
+            return ratio_reason(cfg)
+    return None

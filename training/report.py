@@ -1,0 +1,70 @@
+"""What a run says about its training data: the counts of what was skipped and why, the first few of each kind
+with file:line, all of them in out_dir/skipped.tsv, and the corpus fingerprints that --resume checks."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+
+from nmt.training.batching import TrainingData
+from nmt.training.config import Config
+from nmt.training.corpus import names, summary
+from nmt.training.errors import CorpusError
+from nmt.training.files import atomic_open, write_atomic
+from nmt.training.filters import TOO_LONG
+from nmt.training.fingerprint import fingerprints
+from nmt.training.prepared import FIRST_FEW, Prepared, corpus_files
+
+SOURCES = "data.json"
+
+
+def report_skipped(cfg: Config, data: TrainingData, say: Callable[[str], None]) -> None:
+    """The summary line, the first few skipped records of each kind, and out_dir/skipped.tsv with all of them."""
+    manifest, where = data.corpus.manifest, [names(spec.files) for spec in cfg.data.corpora]
+    too_long = np.flatnonzero(~data.usable)
+    counts = Counter(manifest["counts"]) + Counter({TOO_LONG: len(too_long)} if len(too_long) else {})
+    say(f"train: {summary(len(data), counts)}")
+    for reason, first in manifest["first"].items():
+        for corpus, which, line in first:
+            say(f"  {where[corpus][which]}: line {line}: {reason}")
+    for row in too_long[:FIRST_FEW]:
+        corpus, line = data.corpus.where(int(row))
+        say(f"  {where[corpus][0]}: line {line}: {TOO_LONG} (over data.max_len {cfg.data.max_len} subwords)")
+    path = cfg.out_dir / "skipped.tsv"
+    with atomic_open(path) as out, open(data.corpus.clean_dir / "skipped.tsv", encoding="utf-8") as cached:
+        out.write("file\tline\treason\n")
+        for record in cached:
+            corpus, which, line, reason = record.rstrip("\n").split("\t", 3)
+            out.write(f"{where[int(corpus)][int(which)]}\t{line}\t{reason}\n")
+        for row in too_long:
+            corpus, line = data.corpus.where(int(row))
+            out.write(f"{where[corpus][0]}\t{line}\t{TOO_LONG}\n")
+    if counts:
+        say(f"  (all {sum(counts.values())} in {path})")
+    if manifest.get("dedup_full"):
+        say("  the duplicate check filled its table and stopped: raise data.filters.dedup_memory_mb to cover the corpus")
+
+
+def record_sources(cfg: Config, prepared: Prepared) -> None:
+    """out_dir/data.json: the fingerprint of every corpus file this run trains on."""
+    write_atomic(cfg.out_dir / SOURCES, json.dumps({"prepared": prepared.key, "files": prepared.hashes}, indent=1))
+
+
+def check_unchanged(cfg: Config) -> None:
+    """--resume: CorpusError if a corpus file differs from the one the run started with."""
+    try:
+        started = json.loads((cfg.out_dir / SOURCES).read_text())["files"]
+    except FileNotFoundError:
+        return  # a run from before data.json existed
+    now = fingerprints(corpus_files(cfg), cfg.cache_dir)
+    for path, digest in now.items():
+        if started.get(path, digest) != digest:
+            raise CorpusError(f"{path}: changed since this run started (content sha256 {started[path][:12]} then, "
+                              f"{digest[:12]} now): --resume would train on other data; restore it, or start a new run "
+                              "in another out_dir")
+
+
+def seen_line(seen: dict[str, int]) -> str:
+    return ", ".join(f"{name} {n:,} pairs" for name, n in seen.items())
