@@ -6,7 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 from nmt.training.errors import CorpusError
 from nmt.training.files import write_atomic
@@ -25,9 +28,19 @@ def _stat_key(path: Path) -> list[int]:
 def file_hash(path: Path) -> str:
     try:
         with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            return _sha256(handle)
     except OSError as e:
         raise CorpusError(f"{path}: cannot read file ({e.strerror})") from None
+
+
+def _sha256(handle: BinaryIO) -> str:
+    """The hex sha256 of the rest of the file: hashlib.file_digest where there is one (Python >= 3.11)."""
+    if sys.version_info >= (3, 11):
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+    digest = hashlib.sha256()
+    for chunk in iter(partial(handle.read, 1 << 20), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def fingerprints(paths: list[Path], cache_dir: Path) -> dict[str, str]:
