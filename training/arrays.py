@@ -17,7 +17,7 @@ class ArrayFile:
 
     def append(self, values) -> None:
         array = np.ascontiguousarray(values, dtype=self.dtype)
-        self.handle.write(memoryview(array).cast("B"))
+        self.handle.write(array.data.cast("B"))  # array.data: memoryview(array)
         self.count += len(array)
 
     def close(self) -> None:
