@@ -8,6 +8,7 @@ import difflib
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 
 def one_line(error: ValidationError, raw: Any, schema: type[BaseModel]) -> str:
@@ -21,7 +22,7 @@ def one_line(error: ValidationError, raw: Any, schema: type[BaseModel]) -> str:
     return "; ".join(f"{where}: {message}" for where, message in seen.items())
 
 
-def _likeliest_members(errors: list[dict], raw: Any) -> list[dict]:
+def _likeliest_members(errors: list[ErrorDetails], raw: Any) -> list[ErrorDetails]:
     """Where a value matches no member of a union, the errors of the member it came closest to (the one whose
     errors reach deepest into the value): a list of corpora with a bad weight is not also "not a valid path"."""
     depth: dict[tuple, dict] = {}
@@ -30,7 +31,7 @@ def _likeliest_members(errors: list[dict], raw: Any) -> list[dict]:
         if union is not None:
             best = depth.setdefault(union[0], {})
             best[union[1]] = max(best.get(union[1], 0), len(_keys(err["loc"], raw)))
-    def keep(err: dict) -> bool:
+    def keep(err: ErrorDetails) -> bool:
         union = _union_at(err["loc"], raw)
         if union is None:
             return True
@@ -62,7 +63,7 @@ def _keys(loc: tuple, raw: Any) -> list:
     return keys
 
 
-def _message(err: dict, keys: list, schema: type[BaseModel]) -> str:
+def _message(err: ErrorDetails, keys: list, schema: type[BaseModel]) -> str:
     if err["type"] != "extra_forbidden":
         return err["msg"]
     known = list(_fields_at(schema, keys[:-1]))
