@@ -223,9 +223,9 @@ def _refuse_unusable(cfg: Config, stats: CleanStats) -> None:
             raise CorpusError(f"{name}: line {first}: not UTF-8, like {bad} of its {lines} lines while the others are: "
                               "mixed encodings; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)")
     if sum(stats.kept) == 0:
-        first, where = next(iter(stats.first.items()), None), ""
-        if first is not None:  # the first kind of skip met, and its first record
-            reason, ((corpus, which, line), *_) = first
+        first_skip, where = next(iter(stats.first.items()), None), ""
+        if first_skip is not None:  # the first kind of skip met, and its first record
+            reason, ((corpus, which, line), *_) = first_skip
             where = f"; the first: {names(cfg.data.corpora[corpus].files)[which]}: line {line}: {reason}"
         label = " + ".join(spec.name for spec in cfg.data.corpora)
         raise CorpusError(f"{label}: no usable sentence pairs: {summary(0, stats.counts)}{where}")
