@@ -33,11 +33,11 @@ def open_stream(path: Path) -> Iterator[BinaryIO]:
     kind = kind_of(path)
     with _open_raw(path) as raw:
         if kind == "gzip":
-            yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]
+            yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]  # a BufferedIOBase: read like BinaryIO, not one
         elif kind == "xz":
-            yield lzma.LZMAFile(raw)  # type: ignore[misc]
+            yield lzma.LZMAFile(raw)  # type: ignore[misc]  # (likewise)
         elif kind == "zstd":
-            yield io.BufferedReader(_ZstdReader(raw))  # type: ignore[misc]
+            yield io.BufferedReader(_ZstdReader(raw))
         else:
             yield raw
 
