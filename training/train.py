@@ -111,7 +111,9 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
             adopt_tokenizers(cfg, init)
     data = training_data(cfg, world, say, resume)
     say(f"dev: {dev.summary()}")
-    src_tok, tgt_tok = run_tokenizers(cfg)  # type: ignore[misc]  (written by training_data)
+    tokenizers = run_tokenizers(cfg)
+    assert tokenizers is not None, "training_data writes the run's subword models"
+    src_tok, tgt_tok = tokenizers
     model_cfg = cfg.model.model_copy(update={"src_vocab_size": src_tok.vocab_size, "tgt_vocab_size": tgt_tok.vocab_size})
     model = Seq2Seq(model_cfg)
     if init is not None:

@@ -7,6 +7,7 @@ import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -50,6 +51,14 @@ def use_bf16(amp: str, device: torch.device) -> bool:
     return device.type == "cpu" and torch.ops.mkldnn._is_mkldnn_bf16_supported()
 
 
+class _Epoch(NamedTuple):
+    """The epoch under way: its batches (all ranks'), this rank's share of them, and this rank's progress bar."""
+
+    plan: EpochPlan
+    batches: EpochPlan
+    bar: tqdm
+
+
 class Trainer:
     def __init__(self, cfg: Config, model: Seq2Seq, src_tok: Tokenizer, tgt_tok: Tokenizer,
                  data: TrainingData | None, dev: list[tuple[str, str]], world: World | None = None):
@@ -57,12 +66,12 @@ class Trainer:
         self.world = world or World()
         self.device = self.world.device(resolve_device(self.tc.device, "train.device"))
         self.model = model.to(self.device)
-        self.net = self.model  # what the training step calls: the model, or its DDP wrapper
+        self.net: Seq2Seq | DistributedDataParallel = self.model  # what the training step calls: the model, or its DDP wrapper
         if self.world.size > 1:
             self.net = DistributedDataParallel(self.model, device_ids=[self.device] if self.device.type == "cuda" else None)
             torch.manual_seed(self.tc.seed + self.world.rank)  # own dropout masks per rank
         self.src_tok, self.tgt_tok = src_tok, tgt_tok
-        self.data, self.dev = data, dev
+        self.data, self.dev = data, dev  # data None: a Trainer for single steps (_train_step), which cannot fit()
         self.out = cfg.out_dir
         self.optimizer = self._make_optimizer()
         self.use_bf16 = use_bf16(self.tc.amp, self.device)
@@ -90,17 +99,19 @@ class Trainer:
         write_atomic(self.log_path, "".join(line + "\n" for line in kept))
 
     def fit(self) -> Progress:
-        tc, p = self.tc, self.progress
+        tc, p, data = self.tc, self.progress, self._training_data()
         started = time.monotonic() - p.train_seconds
-        batches, bar = None, None
+        current: _Epoch | None = None  # None: the next step starts an epoch
         window_tokens, window_start = 0, time.monotonic()
         while not self.should_stop():
-            if batches is None:
-                self.plan = self.data.epoch(self.tc.batch_tokens, p.epoch)
-                batches = self.plan.share(self.world.rank, self.world.size)
-                bar = tqdm(total=len(batches), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}", unit="batch",
-                           dynamic_ncols=True, mininterval=2, disable=not self.world.is_main)
-            batch = self.data.batch(batches.batch_rows(p.batch_in_epoch), p.epoch,
+            if current is None:
+                self.plan = data.epoch(self.tc.batch_tokens, p.epoch)
+                share = self.plan.share(self.world.rank, self.world.size)
+                current = _Epoch(self.plan, share, tqdm(
+                    total=len(share), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}", unit="batch",
+                    dynamic_ncols=True, mininterval=2, disable=not self.world.is_main))
+            plan, batches, bar = current
+            batch = data.batch(batches.batch_rows(p.batch_in_epoch), p.epoch,
                                     int(batches.order[p.batch_in_epoch]))
             loss = self._train_step(batch)
             p.step, p.batch_in_epoch = p.step + 1, p.batch_in_epoch + 1
@@ -115,22 +126,29 @@ class Trainer:
                 window_tokens, window_start = 0, time.monotonic()
             if p.batch_in_epoch == len(batches):
                 bar.close()
-                self._count_seen(self.plan)
-                p.epoch, p.batch_in_epoch, batches = p.epoch + 1, 0, None
+                self._count_seen(plan)
+                p.epoch, p.batch_in_epoch, current = p.epoch + 1, 0, None
             if p.step % tc.eval_every == 0 or self.should_stop():
                 self._evaluate_and_save()
             if self.stop_requested:
                 self._save_checkpoint()
                 break
-        if bar is not None:
-            bar.close()
+        if current is not None:  # (an epoch's bar that was finished is closed already)
+            current.bar.close()
         self.world.close()
         return p
 
     def seen_so_far(self, plan: EpochPlan | None) -> dict[str, int]:
         """Pairs of each corpus trained on by all ranks: the completed epochs', and this one's up to now."""
-        now = self.data.seen(plan.first(self.progress.batch_in_epoch * self.world.size)) if plan is not None else {}
-        return {name: self.progress.seen.get(name, 0) + now.get(name, 0) for name in self.data.corpus.names}
+        data = self._training_data()
+        now = data.seen(plan.first(self.progress.batch_in_epoch * self.world.size)) if plan is not None else {}
+        return {name: self.progress.seen.get(name, 0) + now.get(name, 0) for name in data.corpus.names}
+
+    def _training_data(self) -> TrainingData:
+        if self.data is None:
+            raise RuntimeError("this Trainer was made without training data (data=None): it can take single steps, "
+                               "not fit() or count what it has seen")
+        return self.data
 
     def _count_seen(self, plan: EpochPlan) -> None:
         """At the end of an epoch: what every rank trained on, added to progress.seen."""
