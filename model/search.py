@@ -336,14 +336,6 @@ class LiveBatch:
             self.add_groups([])  # one copy of the live rows, without the dead ones
 
 
-def reorder_state(state: State, rows: torch.Tensor, parents: torch.Tensor) -> State:
-    """The state with each of rows replaced by its parent's (beam search: a hypothesis continues another)."""
-    if isinstance(state, tuple):
-        h, c = state
-        return h.index_copy(1, rows, h.index_select(1, parents)), c.index_copy(1, rows, c.index_select(1, parents))
-    return state.index_copy(1, rows, state.index_select(1, parents))
-
-
 def search(model: SearchModel, memory: Memory, max_len: torch.Tensor, beam: Beam = GREEDY,
            with_attention: bool = False) -> list[list[Hypothesis]]:
     """Search every sentence of the batch to its end: the best hypotheses of each, best first. max_len (B,) caps
@@ -379,17 +371,12 @@ def length_penalty(length: int, alpha: float) -> float:
     return ((5 + length) / 6) ** alpha
 
 
-def best_continuations(scores: torch.Tensor, logp: torch.Tensor, width: int):
-    """The `width` best one-token continuations of each sentence, over its K hypotheses and the whole vocabulary:
-    scores (n,K) log-probabilities so far, logp (n*K,V) of the next token -> their scores (n,width), hypothesis
-    (n,width) in 0..K-1 and token (n,width)."""
-    return rank_continuations(scores, *top_k(logp, min(width, logp.size(1))), width)
-
-
 def rank_continuations(scores: torch.Tensor, best: torch.Tensor, tokens: torch.Tensor, width: int):
-    """best_continuations from each hypothesis's `per_row` best next tokens, best (n*K,per_row) log-probabilities
-    and tokens (n*K,per_row), per_row >= width: the width best continuations of a sentence are among them, so
-    only those are ranked across hypotheses, never the whole (n,K*V) table."""
+    """The `width` best one-token continuations of each sentence, over its K hypotheses and the whole vocabulary:
+    scores (n,K) log-probabilities so far, and each hypothesis's `per_row` best next tokens, best (n*K,per_row)
+    log-probabilities and tokens (n*K,per_row), per_row >= width -> their scores (n,width), hypothesis (n,width) in
+    0..K-1 and token (n,width). The width best continuations of a sentence are among those, so only they are
+    ranked across hypotheses, never the whole (n,K*V) table."""
     n, k = scores.shape
     per_row = best.size(1)
     cand = (scores.reshape(-1, 1) + best).view(n, k * per_row)

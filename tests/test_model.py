@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from nmt.model.attention import BahdanauAttention, pieces
-from nmt.model.search import beam_search, best_continuations, greedy_search, max_lengths, top_k
+from nmt.model.search import beam_search, greedy_search, max_lengths, rank_continuations, top_k
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import EOS, PAD
 from nmt.scripts.harness import tiny_config
@@ -141,8 +141,8 @@ def test_top_k_is_torch_topk(width, k):
 
 
 @pytest.mark.parametrize("vocab", [60, 5, 3000])
-def test_best_continuations_match_the_whole_normalized_table(vocab):
-    """Beam search ranks (score + log p) over every hypothesis and token; best_continuations normalizes only
+def test_ranked_continuations_match_the_whole_normalized_table(vocab):
+    """Beam search ranks (score + log p) over every hypothesis and token; rank_continuations ranks only
     each hypothesis's best tokens: the same candidates, the same scores."""
     gen = torch.Generator().manual_seed(0)
     n, k, width = 6, 4, 8
@@ -152,7 +152,7 @@ def test_best_continuations_match_the_whole_normalized_table(vocab):
     logits[:, 0] = float("-inf")  # PAD
     full = (scores.view(-1, 1) + logits.log_softmax(-1)).view(n, k * vocab)
     expected_scores, expected = full.topk(width, dim=1)
-    got_scores, hyp, token = best_continuations(scores, logits.log_softmax(-1), width)
+    got_scores, hyp, token = rank_continuations(scores, *top_k(logits.log_softmax(-1), min(width, vocab)), width)
     torch.testing.assert_close(got_scores, expected_scores)
     finite = expected_scores > float("-inf")
     assert torch.equal((hyp * vocab + token)[finite], expected[finite])
