@@ -22,7 +22,7 @@ from nmt.app.routes import ApiError, libretranslate, ops, page, v1
 from nmt.app.scheduler import Scheduler
 from nmt.app.service import Service
 from nmt.app.settings import Settings
-from nmt.model.translator import DecodeOptions, Translator
+from nmt.model.translator import DecodeOptions, Translator, searched
 
 log = logging.getLogger("nmt.service")
 WARMUP_TIMEOUT_S = 300.0
@@ -45,7 +45,7 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
         service.translator = loaded
         scheduler = service.scheduler = Scheduler(loaded, settings, service.metrics)
         scheduler.start()
-        warmup = [s for text in loaded.prepare(["Hello."]) for s in text.sentences]
+        warmup = searched(loaded.prepare(["Hello."]))
         await scheduler.search(warmup, DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)
         service.ready = True
         config = loaded.bundle.config

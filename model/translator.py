@@ -102,6 +102,11 @@ class Translated:
         return [(self.prepared.layout.join([text for text, _ in pick]), sum(s for _, s in pick)) for pick in picks]
 
 
+def searched(prepared: list[PreparedText]) -> list[SourceSentence]:
+    """The sentences the model searches, in order: the texts' non-blank ones."""
+    return [s for text in prepared for s in text.sentences if not s.blank]
+
+
 def _checked(i: int, text: str) -> str:
     try:
         check_text(text)
@@ -153,13 +158,10 @@ class Translator:
         """Clean, segment and tokenize each text (all sentences in one tokenizer call); InvalidText (a ValueError)
         for a text that is not valid Unicode."""
         layouts = [split(_checked(i, text), self.src_lang) for i, text in enumerate(texts)]  # at line breaks too
-        sentences = [clean_input(s) for layout in layouts for s in layout.sentences]
-        ids = iter(self.bundle.src_tokenizer.encode(sentences))
-        prepared = []
-        cleaned = iter(sentences)
-        for layout in layouts:
-            prepared.append(PreparedText([self._source(next(cleaned), next(ids)) for _ in layout.sentences], layout))
-        return prepared
+        cleaned = [clean_input(s) for layout in layouts for s in layout.sentences]
+        sources = iter([self._source(text, ids) for text, ids in
+                        zip(cleaned, self.bundle.src_tokenizer.encode(cleaned), strict=True)])
+        return [PreparedText([next(sources) for _ in layout.sentences], layout) for layout in layouts]
 
     @staticmethod
     def _source(text: str, ids: list[int]) -> SourceSentence:
@@ -194,11 +196,11 @@ class Translator:
         return LiveBatch(self.model, with_attention)
 
     # --- finish ---------------------------------------------------------------------------------------------
-    def finish(self, prepared: PreparedText, hyps: list[list[Hypothesis]]) -> Translated:
-        """The text's translation from the hypotheses of its non-blank sentences, in order."""
+    def finish(self, prepared: list[PreparedText], hyps: list[list[Hypothesis]]) -> list[Translated]:
+        """Each text's translation, from the hypotheses of searched(prepared), in order."""
         found = iter(hyps)
-        return Translated(prepared, [BLANK if s.blank else self.finish_sentence(s, next(found))
-                                     for s in prepared.sentences])
+        return [Translated(text, [BLANK if s.blank else self.finish_sentence(s, next(found)) for s in text.sentences])
+                for text in prepared]
 
     def finish_sentence(self, sentence: SourceSentence, hyps: list[Hypothesis]) -> Translation:
         tgt_tok = self.bundle.tgt_tokenizer
@@ -217,6 +219,4 @@ class Translator:
         """Translate whole texts at once; the output is in input order."""
         options = options or DecodeOptions()
         prepared = self.prepare(texts)
-        sentences = [s for p in prepared for s in p.sentences if not s.blank]
-        found = iter(self.search(sentences, options))
-        return [self.finish(p, [next(found) for s in p.sentences if not s.blank]) for p in prepared]
+        return self.finish(prepared, self.search(searched(prepared), options))

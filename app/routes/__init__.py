@@ -18,7 +18,7 @@ from nmt.app.service import Service
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
 from nmt.model.text import InvalidText
-from nmt.model.translator import DecodeOptions, PreparedText, SourceSentence, Translated, Translator
+from nmt.model.translator import DecodeOptions, PreparedText, SourceSentence, Translated, Translator, searched
 
 T = TypeVar("T")
 
@@ -126,10 +126,10 @@ async def translate_texts(service: Service, request: Request, texts: list[str],
     except InvalidText as e:
         raise ApiError(422, str(e)) from None
     check_sentences(settings, prepared)
-    sentences = [s for text in prepared for s in text.sentences if not s.blank]
+    sentences = searched(prepared)
     start = time.perf_counter()
-    found = iter(await _search(request, scheduler, sentences, options, settings.request_timeout_s))
-    translated = [translator.finish(text, [next(found) for s in text.sentences if not s.blank]) for text in prepared]
+    translated = translator.finish(prepared, await _search(request, scheduler, sentences, options,
+                                                           settings.request_timeout_s))
     log.info("%s: %d texts, %d sentences, %d characters in %.3f s", request.url.path, len(texts), len(sentences),
              sum(len(t) for t in texts), time.perf_counter() - start)
     if settings.log_texts:
