@@ -7,13 +7,19 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
 
 from nmt.app.metrics import Metrics
+from nmt.model.batching import batch_bounds
 from nmt.model.search import Hypothesis
 from nmt.model.translator import DecodeOptions, SourceSentence
 
 log = logging.getLogger("nmt.service")
+W = TypeVar("W")  # what a model thread waits for
 
 
 class QueueFull(Exception):
@@ -130,6 +136,18 @@ class JobQueue:
             self.pending = deque(job for job in self.pending if job.ticket.live())
             self._changed()
 
+    def wait_for(self, pick: Callable[[], tuple[W | None, float | None]]) -> W | None:
+        """Block until pick() gives work; it is called holding cond, after the abandoned jobs are dropped, and also
+        says how many seconds to wait before asking again (None: until woken). None once stopping."""
+        with self.cond:
+            while not self.stopping:
+                self.drop_abandoned()
+                work, wait = pick()
+                if work is not None:
+                    return work
+                self.cond.wait(wait)
+            return None
+
     def stop(self) -> list[Job]:
         """No more work: wake every thread; the jobs still waiting, for the caller to fail."""
         with self.cond:
@@ -143,16 +161,23 @@ class JobQueue:
         self.cond.notify_all()
 
 
-def fill(jobs: list[Job], budget: int, seated_cost: int = 0, padded: bool = True) -> tuple[list[Job], bool]:
-    """The first jobs that fit in budget beside seated_cost; and whether the budget is full. The first job always
-    fits into an empty batch. padded: a batch costs its rows times its longest source (a padded tensor, the rule of
-    model/batching.py), else the sum of its jobs' costs (the live batch's sources: only attention reads padding)."""
+def fill(jobs: list[Job], budget: int) -> tuple[list[Job], bool]:
+    """The first jobs that make one padded batch within budget (model/batching.py's rule, on their costs), and
+    whether the budget is full. The first job always fits."""
+    if not jobs:
+        return [], False
+    end = int(batch_bounds(np.array([job.cost for job in jobs]), budget)[1])
+    return jobs[:end], end < len(jobs)
+
+
+def fill_beside(jobs: list[Job], budget: int, seated_cost: int) -> tuple[list[Job], bool]:
+    """The first jobs whose costs fit in budget beside seated_cost, summed: the live batch's sources (only
+    attention reads their padding); and whether the budget is full. The first job fits into an empty batch."""
     taken: list[Job] = []
-    longest, total = 0, seated_cost
+    total = seated_cost
     for job in jobs:
-        longest, total = max(longest, job.cost), total + job.cost
-        cost = (len(taken) + 1) * longest if padded else total
-        if (taken or seated_cost) and cost > budget:
+        total += job.cost
+        if (taken or seated_cost) and total > budget:
             return taken, True
         taken.append(job)
     return taken, False

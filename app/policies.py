@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from itertools import groupby
 
-from nmt.app.jobs import Job, JobQueue, ModelFailed, Stopped, fill, when_due
+from nmt.app.jobs import Job, JobQueue, ModelFailed, Stopped, fill, fill_beside, when_due
 from nmt.app.metrics import Metrics
 from nmt.app.settings import Settings
 from nmt.model.batching import padded_batches
@@ -55,15 +55,14 @@ class RequestBatching:
             self.process(batch)
 
     def _next(self) -> list[Job] | None:
-        with self.queue.cond:
-            while not self.queue.stopping:
-                self.queue.drop_abandoned()
-                batch, wait = self.due()
-                if batch:
-                    self.queue.take(batch)
-                    return batch
-                self.queue.cond.wait(wait)
-            return None
+        return self.queue.wait_for(self._take_due)
+
+    def _take_due(self) -> tuple[list[Job] | None, float | None]:
+        batch, wait = self.due()
+        if not batch:
+            return None, wait
+        self.queue.take(batch)
+        return batch, None
 
     def due(self) -> tuple[list[Job], float | None]:
         """(a batch to search now, else none and the seconds until one is due); holding queue.cond."""
@@ -134,16 +133,15 @@ class ContinuousBatching:
     def _next_work(self) -> tuple[list[Joining], list[Job]] | None:
         """Block until there is work: encoded sentences to join the live batch, a due request-level batch, or a
         live batch to step. None once stopping."""
-        with self.queue.cond:
-            while not self.queue.stopping:
-                self.queue.drop_abandoned()
-                batch, wait = self.requests.due()
-                joining, self.encoded = self.encoded, []
-                if joining or batch or self.live:
-                    self.queue.take(batch)
-                    return joining, batch
-                self.queue.cond.wait(wait)
-            return None
+        return self.queue.wait_for(self._take_work)
+
+    def _take_work(self) -> tuple[tuple[list[Joining], list[Job]] | None, float | None]:
+        batch, wait = self.requests.due()
+        joining, self.encoded = self.encoded, []
+        if not (joining or batch or self.live):
+            return None, wait
+        self.queue.take(batch)
+        return (joining, batch), None
 
     def _step(self) -> None:
         """One decoder step of the live batch; sentences that finished get their results at once."""
@@ -181,22 +179,21 @@ class ContinuousBatching:
 
     def _next_to_encode(self) -> list[Job] | None:
         """Block until sentences wait and the live batch has room for some; take them. None once stopping."""
+        return self.queue.wait_for(self._take_to_encode)
+
+    def _take_to_encode(self) -> tuple[list[Job] | None, float | None]:
         q = self.queue
-        with q.cond:
-            while not q.stopping:
-                q.drop_abandoned()
-                waiting = [job for job in q.pending if not job.options.with_attention]
-                jobs, full = fill(waiting, self.settings.max_batch_tokens, q.seated_cost, padded=False)
-                if q.seated_cost:  # sentences join a running batch together (module docstring)
-                    enough = len(jobs) * JOIN_SHARE >= q.live_rows
-                    jobs, wait = when_due(jobs, full or enough, self.settings.join_wait_ms)
-                else:  # an empty batch starts once it is full or its oldest waited max_wait_ms
-                    jobs, wait = when_due(jobs, full, self.settings.max_wait_ms)
-                if jobs:
-                    q.take(jobs, seat=True)
-                    return jobs
-                q.cond.wait(wait)
-            return None
+        waiting = [job for job in q.pending if not job.options.with_attention]
+        jobs, full = fill_beside(waiting, self.settings.max_batch_tokens, q.seated_cost)
+        if q.seated_cost:  # sentences join a running batch together (module docstring)
+            enough = len(jobs) * JOIN_SHARE >= q.live_rows
+            jobs, wait = when_due(jobs, full or enough, self.settings.join_wait_ms)
+        else:  # an empty batch starts once it is full or its oldest waited max_wait_ms
+            jobs, wait = when_due(jobs, full, self.settings.max_wait_ms)
+        if not jobs:
+            return None, wait
+        q.take(jobs, seat=True)
+        return jobs, None
 
     def _encode(self, jobs: list[Job]) -> list[Joining]:
         """The jobs encoded, one batch per option group; a batch that fails is encoded one by one, and a sentence
