@@ -100,6 +100,13 @@ wait_healthy() {
     echo "healthy after ${HEALTHY_AFTER} s (health status: $(podman inspect -f '{{.State.Health.Status}}' "$ctr"))"
 }
 
+# "$@": a docker-compose command line; takes the project down and checks that none of its containers is left.
+compose_down() {
+    "$@" down -v --remove-orphans
+    COMPOSE_STARTED=""
+    [ -z "$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT")" ] || die "containers left after down"
+}
+
 # POSTs to /v1/translate and /translate on port $1, prints the answers and checks that they hold a translation.
 translate() {
     local port=$1 body answer
@@ -110,8 +117,8 @@ translate() {
     python3 -c 'import json, sys; t = json.loads(sys.argv[1])["translations"][0]["text"]; assert t.strip(), "empty"' \
         "$answer" || die "no translation in the answer of /v1/translate"
     TRANSLATION_JSON=$answer
-    body=$(python3 -c 'import json, sys; print(json.dumps({"q": sys.argv[1], "source": "auto", "target": sys.argv[2]}))' \
-        "$TEXT" "$TGT_LANG")
+    body=$(python3 -c 'import json, sys; print(json.dumps({"q": sys.argv[1], "source": sys.argv[2], "target": sys.argv[3]}))' \
+        "$TEXT" "$SRC_LANG" "$TGT_LANG")
     echo "POST http://127.0.0.1:$port/translate $body"
     answer=$(curl -fsS --max-time 60 -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$port/translate")
     echo "$answer"
@@ -236,8 +243,9 @@ case "$(realpath "$MODEL_DIR")/" in
     *) die "MODEL_DIR must lie inside the build context $ROOT" ;;
 esac
 TEXT=${TEXT:-In the beginning God created the heavens and the earth.}
-TGT_LANG=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["tgt_lang"])' "$MODEL_DIR/config.json")
-echo "MODEL_DIR=$MODEL_DIR ($(du -sh "$MODEL_DIR" | cut -f1), target language $TGT_LANG)"
+read -r SRC_LANG TGT_LANG < <(python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(c["src_lang"], c["tgt_lang"])' \
+    "$MODEL_DIR/config.json")
+echo "MODEL_DIR=$MODEL_DIR ($(du -sh "$MODEL_DIR" | cut -f1), $SRC_LANG -> $TGT_LANG)"
 note "model bundle: $MODEL_DIR"
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -311,9 +319,7 @@ translate "$COMPOSE_PORT"
 note "docker-compose: /v1/translate -> $TRANSLATION_JSON"
 
 step "11. docker-compose down -v"
-"${compose[@]}" down -v --remove-orphans
-COMPOSE_STARTED=""
-[ -z "$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT")" ] || die "containers left after down"
+compose_down "${compose[@]}"
 note "docker-compose down -v: no containers left"
 
 if [ "${SKIP_SCALE:-0}" = 1 ]; then
@@ -348,7 +354,5 @@ echo "requests per replica (haproxy's log):$served"
 note "docker-compose --profile scale: answers from all 3 replicas through HAProxy ($served)"
 
 step "14. docker-compose --profile scale down -v"
-"${scale[@]}" down -v --remove-orphans
-COMPOSE_STARTED=""
-[ -z "$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT")" ] || die "containers left after down"
+compose_down "${scale[@]}"
 note "docker-compose --profile scale down -v: no containers left"
