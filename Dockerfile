@@ -50,15 +50,12 @@ RUN --mount=type=bind,from=torch-source,source=/wheels,target=/tmp/wheels \
     else \
         pip install --index-url "$TORCH_INDEX" "$TORCH_SPEC"; \
     fi
-# An empty stand-in of the project, so that pip installs exactly the dependencies pyproject.toml declares. (Out of
-# the way of the real source: setuptools would take the stand-in's newer build/ files for the real ones.)
+# Exactly the dependencies pyproject.toml declares, read from it (a stand-in package would have to copy its layout),
+# in their own layer, so that a change to the source does not reinstall them.
 COPY pyproject.toml /tmp/deps/
-RUN cd /tmp/deps \
-    && mkdir -p nmt model training app app/routes models scripts \
-    && touch README.md nmt/__init__.py model/__init__.py training/__init__.py app/__init__.py \
-             app/routes/__init__.py models/__init__.py scripts/__init__.py \
-    && pip install . \
-    && pip uninstall -y nmt \
+RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('/tmp/deps/pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/deps/requirements.txt \
+    && pip install -r /tmp/deps/requirements.txt \
     && rm -rf /tmp/deps
 
 # ---- wheel: the project itself ---------------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def cmd_translate(args) -> int:
     options = _options(args)
     translator = Translator.load(args.model, args.device, int8=args.int8)
     lines = read_lines(args.input)
-    for i in range(0, len(lines), 64):
+    for i in range(0, len(lines), 64):  # output as it is done; the Translator batches within each 64 lines
         for t in translator.translate(lines[i : i + 64], options):
             print(t.text, flush=True)
     return 0
