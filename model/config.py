@@ -16,6 +16,8 @@ class ModelConfig(BaseModel):
 
     src_vocab_size: int = Field(8000, gt=4, description="source subword vocabulary (SentencePiece)")
     tgt_vocab_size: int = Field(8000, gt=4, description="target subword vocabulary (SentencePiece)")
+    placeholders: int = Field(0, ge=0, description="placeholder subwords reserved in both vocabularies, for spans "
+                              "carried verbatim (model/spans.py); 0: none")
     emb_dim: int = Field(256, gt=0, description="subword embedding size, source and target")
     enc_cell: Cell = Field("lstm", description="encoder cell; run in both directions")
     enc_hidden: int = Field(256, gt=0, description="encoder hidden size per direction")

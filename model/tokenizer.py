@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Iterable
 
 import sentencepiece as spm
 
+from nmt.model.spans import placeholder
 from nmt.model.text import clean_input
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
@@ -21,8 +23,9 @@ class Tokenizer:
             raise ValueError("SentencePiece model must use pad=0, unk=1, bos=2, eos=3")
 
     @classmethod
-    def train(cls, sentences: Iterable[str], vocab_size: int, character_coverage: float = 1.0) -> Tokenizer:
-        """Learn a unigram subword model from raw sentences."""
+    def train(cls, sentences: Iterable[str], vocab_size: int, character_coverage: float = 1.0,
+              placeholders: int = 0) -> Tokenizer:
+        """Learn a unigram subword model from raw sentences; then reserve the placeholder subwords."""
         buffer = io.BytesIO()
         spm.SentencePieceTrainer.train(
             sentence_iterator=iter(sentences),
@@ -34,7 +37,21 @@ class Tokenizer:
             hard_vocab_limit=False,
             minloglevel=2,
         )
-        return cls(buffer.getvalue())
+        return cls(buffer.getvalue()).with_placeholders(placeholders)
+
+    @property
+    def placeholders(self) -> int:
+        """How many placeholder subwords ⦅0⦆ … ⦅N-1⦆ (model/spans.py) this model reserves."""
+        n = 0
+        while self.sp.piece_to_id(placeholder(n)) != UNK:
+            n += 1
+        return n
+
+    def with_placeholders(self, n: int) -> Tokenizer:
+        """This model with at least n placeholder subwords, appended as the last ids: a model trained without
+        them keeps every id it had, so a network trained on it can grow its vocabulary (training/train.py)."""
+        pieces = [_user_defined_piece(placeholder(i)) for i in range(self.placeholders, n)]
+        return Tokenizer(self.model_bytes + b"".join(pieces)) if pieces else self
 
     @property
     def vocab_size(self) -> int:
@@ -64,3 +81,20 @@ class Tokenizer:
         if len(ids) < self.LIST_CALL_MIN:
             return [self.sp.decode(one) for one in ids]
         return self.sp.decode(ids, num_threads=1)
+
+
+def _user_defined_piece(text: str) -> bytes:
+    """One `pieces` entry of SentencePiece's ModelProto (field 1: piece, score, type USER_DEFINED), serialized.
+    Appending it to a serialized model adds a piece, as protobuf merges repeated fields by concatenation; a
+    user-defined piece is never split and never learned from text."""
+    raw = text.encode()
+    inner = b"\x0a" + _varint(len(raw)) + raw + b"\x15" + struct.pack("<f", 0.0) + b"\x18\x04"
+    return b"\x0a" + _varint(len(inner)) + inner
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    return bytes(out + bytes([n]))

@@ -1,16 +1,19 @@
 """The one translation pipeline, used by the service and by the evaluation job alike:
 
-    prepare   text -> PreparedText: cleaned (model/text.py), cut into sentences (model/segment.py), each sentence
-              tokenized once into a SourceSentence
+    prepare   text -> PreparedText: cleaned (model/text.py), cut into sentences (model/segment.py), each sentence's
+              spans masked by placeholders if the model has them (model/spans.py), and tokenized once into a
+              SourceSentence
     search    SourceSentences -> hypotheses: encoded in length-sorted batches, searched in a LiveBatch
               (model/search.py); the service instead feeds them to its own running LiveBatch (app/scheduler.py)
-    finish    hypotheses -> Translation per sentence (detokenized) -> Translated per text (sentences rejoined)
+    finish    hypotheses -> Translation per sentence (detokenized, spans restored) -> Translated per text
+              (sentences rejoined)
 
 The network it runs is an InferenceModel: the trained encoder and, for a one-layer GRU decoder, the decoder's
 FastDecoder form (model/decoder.py); with int8=True, its int8 copy (model/quantize.py).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from nmt.model.quantize import quantize_for_cpu
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, max_lengths, search
 from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
+from nmt.model.spans import Masked, mask, restore
 from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
 
@@ -44,11 +48,12 @@ class DecodeOptions:
 
 @dataclass(frozen=True)
 class SourceSentence:
-    """One sentence to translate, prepared once: its text, and its subword ids with EOS (none if it is blank,
-    which is translated as "" without the model)."""
+    """One sentence to translate, prepared once: its text, its subword ids with EOS (none if it is blank, which is
+    translated as "" without the model), and the spans its placeholders stand for (spans[i] for ⦅i⦆)."""
 
     text: str
     ids: tuple[int, ...]
+    spans: tuple[str, ...] = ()
 
     @property
     def blank(self) -> bool:
@@ -74,6 +79,7 @@ class Translation:
     tgt_tokens: list[str] = field(default_factory=list)
     attention: list[list[float]] | None = None  # (target token, source token) weights
     nbest: list[tuple[str, float]] = field(default_factory=list)
+    repairs: int = 0  # placeholders the model dropped or repeated, which restoring the spans had to repair
 
 
 BLANK = Translation("", 0.0)
@@ -154,18 +160,24 @@ class Translator:
         return self.bundle.config.src_lang
 
     # --- prepare --------------------------------------------------------------------------------------------
-    def prepare(self, texts: list[str]) -> list[PreparedText]:
-        """Clean, segment and tokenize each text (all sentences in one tokenizer call); InvalidText (a ValueError)
-        for a text that is not valid Unicode."""
+    def prepare(self, texts: list[str], marked: Sequence[str] = ()) -> list[PreparedText]:
+        """Clean, segment, mask and tokenize each text (all sentences in one tokenizer call); InvalidText (a
+        ValueError) for a text that is not valid Unicode. marked: strings to carry verbatim, besides the spans the
+        rules find (only a model with placeholders can)."""
         layouts = [split(_checked(i, text), self.src_lang) for i, text in enumerate(texts)]  # at line breaks too
         cleaned = [clean_input(s) for layout in layouts for s in layout.sentences]
-        sources = iter([self._source(text, ids) for text, ids in
-                        zip(cleaned, self.bundle.src_tokenizer.encode(cleaned), strict=True)])
+        masked = [self._masked(text, marked) for text in cleaned]
+        ids = self.bundle.src_tokenizer.encode([m.text for m in masked])
+        sources = iter([self._source(text, m, one) for text, m, one in zip(cleaned, masked, ids, strict=True)])
         return [PreparedText([next(sources) for _ in layout.sentences], layout) for layout in layouts]
 
+    def _masked(self, text: str, marked: Sequence[str]) -> Masked:
+        slots = self.bundle.src_tokenizer.placeholders
+        return mask(text, slots, marked) if slots else Masked(text, ())
+
     @staticmethod
-    def _source(text: str, ids: list[int]) -> SourceSentence:
-        return SourceSentence(text, tuple(ids) + (EOS,) if text.strip() and ids else ())
+    def _source(text: str, masked: Masked, ids: list[int]) -> SourceSentence:
+        return SourceSentence(text, tuple(ids) + (EOS,) if text.strip() and ids else (), masked.spans)
 
     # --- search ---------------------------------------------------------------------------------------------
     @torch.inference_mode()
@@ -205,13 +217,17 @@ class Translator:
     def finish_sentence(self, sentence: SourceSentence, hyps: list[Hypothesis]) -> Translation:
         tgt_tok = self.bundle.tgt_tokenizer
         texts = tgt_tok.decode([h.tokens for h in hyps])
+        repairs = 0
+        if tgt_tok.placeholders:
+            restored = [restore(text, sentence.spans) for text in texts]
+            texts, repairs = [r.text for r in restored], restored[0].missing + restored[0].extra
         best = hyps[0]
         attention = best.attention[:, : len(sentence.ids)].float().cpu().tolist() if best.attention is not None else None
         return Translation(
             text=texts[0], score=best.score,
             src_tokens=self.bundle.src_tokenizer.pieces(list(sentence.ids[:-1])) + ["</s>"],
             tgt_tokens=tgt_tok.pieces(best.tokens) + ["</s>"],
-            attention=attention, nbest=list(zip(texts, [h.score for h in hyps], strict=True)),
+            attention=attention, nbest=list(zip(texts, [h.score for h in hyps], strict=True)), repairs=repairs,
         )
 
     # --- all three ------------------------------------------------------------------------------------------

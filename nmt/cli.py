@@ -39,9 +39,9 @@ def cmd_prepare(args) -> int:
     tokenizers = None
     if cfg.train.init_from:  # the run will keep the bundle's subword models
         from nmt.model.bundle import load_bundle
+        from nmt.training.train import init_tokenizers
 
-        init = load_bundle(cfg.train.init_from)
-        tokenizers = (init.src_tokenizer, init.tgt_tokenizer)
+        tokenizers = init_tokenizers(cfg, load_bundle(cfg.train.init_from))
     prepared = prepare(cfg, print, tokenizers)
     corpus = prepared.corpus
     print(f"prepared {len(corpus):,} pairs in {corpus.clean_dir} (subword ids in {corpus.ids_dir.name}/): "

@@ -124,6 +124,12 @@ class Config(BaseModel):
     def cache_dir(self) -> Path:
         return self.data.cache_dir or self.out_dir.parent / ".prepared"
 
+    @model_validator(mode="after")
+    def placeholders_reserved(self) -> Config:
+        if any(t.kind == "placeholders" for t in self.data.transforms) and not self.model.placeholders:
+            raise ValueError("data.transforms has placeholders, but model.placeholders is 0: reserve some (e.g. 8)")
+        return self
+
 
 class ConfigError(Exception):
     pass

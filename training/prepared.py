@@ -74,7 +74,8 @@ def clean_key(cfg: Config, hashes: dict[str, str]) -> str:
 
 
 def spm_key(cfg: Config) -> str:
-    return _digest([cfg.model.src_vocab_size, cfg.model.tgt_vocab_size, cfg.data.spm_sample, cfg.train.seed])
+    return _digest([cfg.model.src_vocab_size, cfg.model.tgt_vocab_size, cfg.data.spm_sample, cfg.train.seed,
+                    cfg.model.placeholders])
 
 
 def ids_key(src: Tokenizer, tgt: Tokenizer) -> str:
@@ -288,9 +289,9 @@ def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say) -> tuple[Tokenizer,
         say(f"learning subword models from {rows:,} sampled pairs (data.spm_sample: {cfg.data.spm_sample:,})")
         with atomic_dir(directory) as tmp:
             for side, asked in (("src", cfg.model.src_vocab_size), ("tgt", cfg.model.tgt_vocab_size)):
-                tok = Tokenizer.train(sample_texts(clean_dir, side), asked)
+                tok = Tokenizer.train(sample_texts(clean_dir, side), asked, placeholders=cfg.model.placeholders)
                 (tmp / f"{side}.spm").write_bytes(tok.model_bytes)
-                if tok.vocab_size < asked:
+                if tok.vocab_size - tok.placeholders < asked:
                     say(f"model.{side}_vocab_size: {asked} asked, but the corpus yields only {tok.vocab_size} subwords: "
                         f"the {'source' if side == 'src' else 'target'} vocabulary has {tok.vocab_size}")
             write_manifest(tmp, {"key": spm_key(cfg)})

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.config import ModelConfig
@@ -41,17 +42,39 @@ def load_init(cfg: Config) -> Bundle:
     init = load_bundle(cfg.train.init_from)
     differ = [f"{key}: {getattr(init.config.model, key)} there, {getattr(cfg.model, key)} here"
               for key in ModelConfig.model_fields
-              if key not in TRAINING_ONLY | {"src_vocab_size", "tgt_vocab_size"}  # its subword models come along
+              if key not in TRAINING_ONLY | {"src_vocab_size", "tgt_vocab_size", "placeholders"}  # see adopt_tokenizers
               and getattr(init.config.model, key) != getattr(cfg.model, key)]
+    if init.config.model.placeholders > cfg.model.placeholders:
+        differ.append(f"placeholders: {init.config.model.placeholders} there, {cfg.model.placeholders} here")
     if differ:
         raise ValueError(f"train.init_from {cfg.train.init_from} is another network ({'; '.join(differ)})")
     return init
 
 
+def init_tokenizers(cfg: Config, init: Bundle) -> tuple[Tokenizer, Tokenizer]:
+    """A run that starts from a bundle keeps its subword models, with the placeholders cfg.model asks for added
+    (as new last ids: grown_weights gives them rows)."""
+    return (init.src_tokenizer.with_placeholders(cfg.model.placeholders),
+            init.tgt_tokenizer.with_placeholders(cfg.model.placeholders))
+
+
 def adopt_tokenizers(cfg: Config, init: Bundle) -> None:
-    """A run that starts from a bundle keeps its subword models: write them where run_tokenizers looks."""
-    write_atomic(cfg.out_dir / "src.spm", init.src_tokenizer.model_bytes)
-    write_atomic(cfg.out_dir / "tgt.spm", init.tgt_tokenizer.model_bytes)
+    """Write init_tokenizers where run_tokenizers looks."""
+    for side, tok in zip(("src", "tgt"), init_tokenizers(cfg, init), strict=True):
+        write_atomic(cfg.out_dir / f"{side}.spm", tok.model_bytes)
+
+
+def grown_weights(init: dict[str, torch.Tensor], model: nn.Module) -> dict[str, torch.Tensor]:
+    """init's weights for model, whose vocabularies may have more (placeholder) ids at the end: a vocabulary-sized
+    tensor keeps init's rows and takes the new rows from model's own initialization."""
+    own = model.state_dict()
+    grown = {}
+    for key, weight in init.items():
+        target = own[key]
+        if weight.shape != target.shape and weight.shape[1:] == target.shape[1:] and weight.size(0) < target.size(0):
+            weight = torch.cat([weight, target[weight.size(0):]])
+        grown[key] = weight
+    return grown
 
 
 def read_corpus(files: CorpusFiles, langs: tuple[str, str] = ("en", "es")) -> Corpus:
@@ -117,7 +140,7 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     model_cfg = cfg.model.model_copy(update={"src_vocab_size": src_tok.vocab_size, "tgt_vocab_size": tgt_tok.vocab_size})
     model = Seq2Seq(model_cfg)
     if init is not None:
-        model.load_state_dict(init.model.state_dict())
+        model.load_state_dict(grown_weights(init.model.state_dict(), model))
         say(f"starting from {cfg.train.init_from} (its weights and subword models; a fresh optimizer and schedule)")
     too_long = int((~data.usable).sum())
     say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model_cfg.attention}; "

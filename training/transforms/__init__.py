@@ -1,8 +1,8 @@
 """On-the-fly transforms of training pairs, applied as each batch is made (training/batching.py).
 
 Each transform is one small module with its pydantic config (`kind:` names it in data.transforms). Text-level
-transforms (noise) change a pair's text; then the pair is tokenized, by SentencePiece's best segmentation or, with
-subword_sampling, a sampled one. Every random choice comes from a generator seeded by (seed, epoch, batch index):
+transforms change a pair's text, noise first and placeholders last (so that noise never damages a placeholder);
+then the pair is tokenized, by SentencePiece's best segmentation or, with subword_sampling, a sampled one. Every random choice comes from a generator seeded by (seed, epoch, batch index):
 a batch is the same whenever it is made, so --resume reproduces it and each DDP rank draws its own.
 
 Transforms need a pair's text: preparation keeps the cleaned text beside the ids (training/prepared.py). Without
@@ -17,9 +17,10 @@ from pydantic import Field
 
 from nmt.model.tokenizer import Tokenizer
 from nmt.training.transforms.noise import NoiseConfig, add_noise
+from nmt.training.transforms.placeholders import PlaceholderConfig, add_placeholders
 from nmt.training.transforms.subword_sampling import SubwordSamplingConfig, sampled_ids
 
-TransformConfig = Annotated[NoiseConfig | SubwordSamplingConfig, Field(discriminator="kind")]
+TransformConfig = Annotated[NoiseConfig | PlaceholderConfig | SubwordSamplingConfig, Field(discriminator="kind")]
 
 Pair = tuple[str, str]
 Ids = tuple[list[int], list[int]]
@@ -35,12 +36,16 @@ class Transforms:
 
     def __init__(self, configs: list, src_tok: Tokenizer, tgt_tok: Tokenizer):
         self.noise = [c for c in configs if isinstance(c, NoiseConfig)]
+        self.placeholders = next((c for c in configs if isinstance(c, PlaceholderConfig)), None)
+        self.slots = min(src_tok.placeholders, tgt_tok.placeholders)
         self.sampling = next((c for c in configs if isinstance(c, SubwordSamplingConfig)), None)
         self.src_tok, self.tgt_tok = src_tok, tgt_tok
 
     def __call__(self, pairs: list[Pair], rng: random.Random) -> list[Ids]:
         for cfg in self.noise:
             pairs = [(add_noise(s, cfg, rng), t) for s, t in pairs]
+        if self.placeholders is not None:
+            pairs = [add_placeholders(pair, self.placeholders, self.slots, rng) for pair in pairs]
         srcs, tgts = [s for s, _ in pairs], [t for _, t in pairs]
         src_ids = self._encode(self.src_tok, srcs, "source", rng)
         tgt_ids = self._encode(self.tgt_tok, tgts, "target", rng)

@@ -1,0 +1,121 @@
+"""Spans that a translation must carry verbatim: numbers, URLs, e-mails, placeholders of code and templates, and
+whatever the caller marks. One module holds the rules, for training (training/transforms/placeholders.py) and
+for translation (model/translator.py) alike.
+
+A placeholder-aware model has N reserved subwords ⦅0⦆ … ⦅N-1⦆ (model/tokenizer.py). Before translation each span
+of a sentence is replaced by the next placeholder, in reading order (mask); the model carries the placeholders to
+their place in the translation, and restore() puts the spans back. Restoration is total: a placeholder the model
+dropped is put back before the final punctuation, a repeated one is kept once, an unknown one removed; each such
+repair is counted, so that the service can report how often the model needed one.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+OPEN, CLOSE = "⦅", "⦆"  # NFKC-stable: SentencePiece's normalizer leaves them as they are
+
+
+def placeholder(slot: int) -> str:
+    return f"{OPEN}{slot}{CLOSE}"
+
+
+PLACEHOLDER = re.compile(rf"{OPEN}(\d+){CLOSE}")
+
+# (kind, pattern), first match wins at a position, so the more specific kinds come first.
+RULES: tuple[tuple[str, str], ...] = (
+    ("placeholder", PLACEHOLDER.pattern),  # text that already looks like ours passes through untouched
+    ("markup", r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>"),
+    ("url", r"\b(?:https?|ftp)://[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]|\bwww\.[\w-]+(?:\.[\w-]+)+(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}])?"),
+    ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    ("code", r"`[^`\n]+`"),
+    ("printf", r"%(?:\d+\$)?[-+0#]*\d*(?:\.\d+)?[sdifuxXeEgGc]\b"),  # %s %d %1$s %.2f
+    ("format", r"\{\w*(?:[:,!][^{}\n]*)?\}"),  # {name} {0} {} {count, plural, ...}
+    ("path", r"(?<![\w/.])(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w.-]*|\b[A-Za-z]:\\(?:[\w .-]+\\)*[\w.-]+"),
+    ("version", r"\bv?\d+(?:\.\d+){2,}(?:-[\w.]+)?\b|\bv\d+(?:\.\d+)+\b"),
+    ("date", r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"),
+    ("handle", r"(?<![\w@])@\w+"),
+    ("hashtag", r"(?<![\w#&])#\w+"),
+    ("number", r"(?<![\w.,])[$€£¥]?\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?%?(?![\w])"),
+)
+SPAN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in RULES))
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+def find_spans(text: str, marked: Sequence[str] = ()) -> list[Span]:
+    """The spans of text in reading order, none overlapping: the caller's marked strings first (longest first),
+    then the rules."""
+    found: list[Span] = []
+    if marked:
+        literal = re.compile("|".join(re.escape(m) for m in sorted(set(marked), key=len, reverse=True) if m))
+        found = [Span(m.start(), m.end(), m.group(), "marked") for m in literal.finditer(text)]
+    taken = [(s.start, s.end) for s in found]
+    for m in SPAN.finditer(text):
+        if not any(m.start() < end and start < m.end() for start, end in taken):
+            found.append(Span(m.start(), m.end(), m.group(), m.lastgroup or "span"))
+    return sorted(found, key=lambda s: s.start)
+
+
+@dataclass(frozen=True)
+class Masked:
+    """A sentence with its first `slots` spans replaced by placeholders; spans[i] is what ⦅i⦆ stands for."""
+
+    text: str
+    spans: tuple[str, ...]
+
+
+def mask(text: str, slots: int, marked: Sequence[str] = ()) -> Masked:
+    """Replace the spans of text by ⦅0⦆, ⦅1⦆, … in reading order; spans beyond `slots` stay as text."""
+    spans = find_spans(text, marked)[:slots]
+    out, last = [], 0
+    for slot, span in enumerate(spans):
+        out += [text[last:span.start], placeholder(slot)]
+        last = span.end
+    return Masked("".join(out) + text[last:], tuple(s.text for s in spans))
+
+
+@dataclass(frozen=True)
+class Restored:
+    text: str
+    missing: int = 0  # spans the model dropped, put back by the fallback
+    extra: int = 0  # placeholders removed: repeats and slots the sentence does not have
+
+
+FINAL_PUNCTUATION = re.compile(r"[.!?…:;»”\"')\]]*$")
+
+
+def restore(translation: str, spans: Sequence[str]) -> Restored:
+    """The translation with each placeholder replaced by its span: every span exactly once, never altered (spans
+    are inserted as they are, not through a regular-expression replacement)."""
+    parts = PLACEHOLDER.split(translation)  # text, slot, text, slot, ..., text
+    out, seen, extra = [parts[0]], set(), 0
+    for digits, after in zip(parts[1::2], parts[2::2], strict=True):
+        slot = int(digits)
+        if slot < len(spans) and slot not in seen:
+            seen.add(slot)
+            out += [spans[slot], after]
+        else:  # a repeat, or a slot this sentence lacks: dropped with the space before it
+            extra += 1
+            if after[:1] in (" ", ""):
+                out[-1] = out[-1].rstrip(" ")
+            out.append(after)
+    text = "".join(out)
+    missing = [spans[i] for i in range(len(spans)) if i not in seen]
+    if missing:
+        text = _insert_before_end(text, " ".join(missing))
+    return Restored(text.strip(" "), len(missing), extra)
+
+
+def _insert_before_end(text: str, addition: str) -> str:
+    """addition put before the sentence's closing punctuation ("Ve a casa." -> "Ve a casa 25.")."""
+    stem = text.rstrip()
+    cut = FINAL_PUNCTUATION.search(stem).start()  # type: ignore[union-attr]  # the pattern matches "" at the end
+    return f"{stem[:cut].rstrip()} {addition}{stem[cut:]}".strip()
