@@ -2,8 +2,9 @@
 
 Each transform is one small module with its pydantic config (`kind:` names it in data.transforms). Text-level
 transforms change a pair's text, noise first and placeholders last (so that noise never damages a placeholder);
-then the pair is tokenized, by SentencePiece's best segmentation or, with subword_sampling, a sampled one. Every random choice comes from a generator seeded by (seed, epoch, batch index):
-a batch is the same whenever it is made, so --resume reproduces it and each DDP rank draws its own.
+then the pair is tokenized, by SentencePiece's best segmentation or, with subword_sampling, a sampled one. Every
+random choice comes from a generator seeded by (seed, epoch, batch index): a batch is the same whenever it is
+made, so --resume reproduces it and each DDP rank draws its own.
 
 Transforms need a pair's text: preparation keeps the cleaned text beside the ids (training/prepared.py). Without
 transforms, batches take the prepared ids directly.

@@ -1,0 +1,166 @@
+"""Robustness of a model on our own altered copies of a test file (never the training noise: other generators).
+
+    python benchmarks/robustness.py [--model BUNDLE] [--test TEST.tsv] [--beam 5] [--url http://127.0.0.1:8000]
+                                    [--write DIR]
+
+Rows, each scored with sacrebleu against the clean references:
+  clean        the test file as it is
+  typos        one word in ten gets a typo as people type (adjacent keys, swaps, drops, doubled letters)
+  casual       lowercased and unpunctuated, as in a chat
+  spans        two spans inserted into each verse (URLs, e-mails, prices, numbers, dates, versions, printf and
+               ICU placeholders, code): how many come back verbatim, how often each placeholder-aware output needed
+               a repair, and BLEU with the spans taken out of the answer, against the clean references
+
+--url translates through a running `nmt serve` (POST /v1/translate), otherwise in-process through the same
+pipeline; --write keeps the altered test files as TSV.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import string
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from common import TEST_SPLIT, default_model, print_table
+
+from nmt.model.translator import DecodeOptions, Translator
+from nmt.training.corpus import load_corpus
+from nmt.training.scoring import score
+
+KEYBOARD = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
+
+
+def neighbours(c: str) -> str:
+    for row in KEYBOARD:
+        if c.lower() in row:
+            i = row.index(c.lower())
+            return row[max(i - 1, 0):i] + row[i + 1:i + 2]
+    return c
+
+
+def typo(word: str, rng: random.Random) -> str:
+    if len(word) < 3 or not word.isalpha():
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(["key", "swap", "drop", "double"])
+    if kind == "key":
+        return word[:i] + rng.choice(neighbours(word[i])) + word[i + 1:]
+    if kind == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if kind == "drop":
+        return word[:i] + word[i + 1:]
+    return word[:i] + word[i] + word[i:]
+
+
+def with_typos(text: str, rng: random.Random) -> str:
+    return " ".join(typo(w, rng) if rng.random() < 0.1 else w for w in text.split(" "))
+
+
+def casual(text: str, rng: random.Random) -> str:
+    return " ".join("".join(c for c in text.lower() if c not in string.punctuation + "¿¡«»“”‘’").split())
+
+
+SPAN_MAKERS: list[Callable[[random.Random], str]] = [
+    lambda r: f"https://{r.choice(['example.org', 'docs.site.io'])}/{r.choice(['x', 'p/q'])}?id={r.randint(1, 999)}",
+    lambda r: f"{r.choice(['ana', 'jo.lee', 'info'])}@{r.choice(['mail.com', 'corp.example.org'])}",
+    lambda r: f"${r.randint(1, 99)},{r.randint(100, 999)}",
+    lambda r: str(r.randint(2, 9999)),
+    lambda r: f"{r.randint(1, 99)}.{r.randint(1, 99)}",
+    lambda r: f"{r.randint(1990, 2030)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
+    lambda r: f"v{r.randint(1, 9)}.{r.randint(0, 20)}.{r.randint(0, 9)}",
+    lambda r: r.choice(["%s", "%d", "%1$s", "%2$d"]),
+    lambda r: r.choice(["{name}", "{0}", "{count}"]),
+    lambda r: r.choice(["`git pull`", "`ls -l`", "`make test`"]),
+]
+
+
+def insert_spans(src: str, rng: random.Random, n: int = 2) -> tuple[str, list[str]]:
+    """src with n spans at random word boundaries (BLEU is taken on the answer with its spans removed, against
+    the clean reference)."""
+    spans = [rng.choice(SPAN_MAKERS)(rng) for _ in range(n)]
+    for span in spans:
+        src = _put(src, rng.random(), span)
+    return src, spans
+
+
+def _put(text: str, at: float, span: str) -> str:
+    words = text.split(" ")
+    i = round(at * len(words))
+    return " ".join([*words[:i], span, *words[i:]])
+
+
+def without(text: str, spans: list[str]) -> str:
+    for span in spans:
+        text = text.replace(span, " ", 1)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Backend:
+    def __init__(self, model: Path, url: str | None, beam: int):
+        self.url, self.options = url, DecodeOptions(beam_size=beam)
+        self.translator = None if url else Translator.load(model, "cpu")
+        self.repairs = 0
+
+    def translate(self, texts: list[str]) -> list[str]:
+        if self.url is None:
+            assert self.translator is not None
+            done = self.translator.translate(texts, self.options)
+            self.repairs += sum(s.repairs for t in done for s in t.sentences)
+            return [t.text for t in done]
+        out: list[str] = []
+        with httpx.Client(timeout=600) as client:
+            for i in range(0, len(texts), 32):
+                r = client.post(f"{self.url}/v1/translate", json={"text": texts[i:i + 32],
+                                                                   "beam_size": self.options.beam_size})
+                r.raise_for_status()
+                out += [t["text"] for t in r.json()["translations"]]
+        return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", type=Path, default=None)
+    p.add_argument("--test", type=Path, default=TEST_SPLIT)
+    p.add_argument("--beam", type=int, default=5)
+    p.add_argument("--url", default=None)
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--write", type=Path, default=None, help="keep the altered test files here")
+    args = p.parse_args()
+    backend = Backend(args.model or default_model(), args.url, args.beam)
+    pairs = load_corpus(args.test).pairs
+    src, ref = [s for s, _ in pairs], [r for _, r in pairs]
+    rows = []
+    clean = score(backend.translate(src), ref)
+    rows.append({"set": "clean", "BLEU": clean.bleu, "chrF": clean.chrf, "ΔBLEU": 0.0})
+    for name, alter in (("typos", with_typos), ("casual", casual)):
+        rng = random.Random(f"{args.seed}/{name}")
+        altered = [alter(s, rng) for s in src]
+        _keep(args.write, name, altered, ref)
+        s = score(backend.translate(altered), ref)
+        rows.append({"set": name, "BLEU": s.bleu, "chrF": s.chrf, "ΔBLEU": round(s.bleu - clean.bleu, 2)})
+    rng = random.Random(f"{args.seed}/spans")
+    spanned = [insert_spans(s, rng) for s in src]
+    _keep(args.write, "spans", [s for s, _ in spanned], ref)
+    backend.repairs = 0
+    answers = backend.translate([s for s, _ in spanned])
+    kept = sum(span in a for a, (_, spans) in zip(answers, spanned, strict=True) for span in spans)
+    total = sum(len(spans) for _, spans in spanned)
+    s = score([without(a, spans) for a, (_, spans) in zip(answers, spanned, strict=True)], ref)
+    rows.append({"set": "spans", "BLEU": s.bleu, "chrF": s.chrf, "ΔBLEU": round(s.bleu - clean.bleu, 2),
+                 "spans kept": f"{kept}/{total} ({100 * kept / total:.1f}%)",
+                 "repairs": backend.repairs if args.url is None else "see /metrics"})
+    print(f"{args.test}: {len(src)} sentences, beam {args.beam}, {args.url or 'in-process'}")
+    print_table(rows, ["set", "BLEU", "chrF", "ΔBLEU", "spans kept", "repairs"])
+
+
+def _keep(directory: Path | None, name: str, sources: list[str], refs: list[str]) -> None:
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / f"{name}.tsv").write_text("".join(f"{s}\t{r}\n" for s, r in zip(sources, refs, strict=True)))
+
+
+if __name__ == "__main__":
+    main()

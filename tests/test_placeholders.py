@@ -1,0 +1,86 @@
+"""Placeholder-aware models: reserved subwords (model/tokenizer.py), the training transform
+(training/transforms/placeholders.py), vocabulary growth for init_from (training/train.py), and the pipeline that
+masks and restores spans (model/translator.py)."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+from nmt.model.spans import PLACEHOLDER
+from nmt.model.tokenizer import Tokenizer
+from nmt.model.translator import Translator
+from nmt.scripts.harness import toy_config
+from nmt.training.config import Config
+from nmt.training.train import grown_weights, run_training
+from nmt.training.transforms.placeholders import PlaceholderConfig, add_placeholders
+
+
+def test_placeholders_are_appended_as_single_pieces_and_keep_every_other_id(toy_tokenizers):
+    tok = toy_tokenizers[0]
+    grown = tok.with_placeholders(4)
+    assert (tok.placeholders, grown.placeholders, grown.vocab_size) == (0, 4, tok.vocab_size + 4)
+    assert [grown.sp.id_to_piece(i) for i in range(tok.vocab_size)] == [tok.sp.id_to_piece(i) for i in range(tok.vocab_size)]
+    ids = grown.encode(["a ⦅3⦆ b ⦅0⦆"])[0]
+    assert grown.vocab_size - 1 in ids and grown.vocab_size - 4 in ids
+    assert grown.decode([ids]) == ["a ⦅3⦆ b ⦅0⦆"]
+    assert grown.with_placeholders(4) is grown and Tokenizer(grown.model_bytes).placeholders == 4
+
+
+def test_the_transform_masks_shared_spans_alike_on_both_sides():
+    cfg = PlaceholderConfig(inject=0)
+    src, tgt = add_placeholders(("I have 2 dogs and 3 cats at www.a.org.", "Tengo 3 gatos y 2 perros en www.a.org."),
+                                cfg, 8, random.Random(0))
+    assert src == "I have ⦅0⦆ dogs and ⦅1⦆ cats at ⦅2⦆."
+    assert tgt == "Tengo ⦅1⦆ gatos y ⦅0⦆ perros en ⦅2⦆."
+    unshared = ("I have 2 dogs.", "Tengo dos perros.")
+    assert add_placeholders(unshared, cfg, 8, random.Random(0)) == unshared
+
+
+def test_injected_placeholders_match_across_sides_and_are_numbered_in_source_order():
+    cfg = PlaceholderConfig(inject=1, max_inject=4)
+    for seed in range(50):
+        src, tgt = add_placeholders(("one two three four five", "uno dos tres cuatro cinco"), cfg, 6,
+                                    random.Random(seed))
+        in_src = PLACEHOLDER.findall(src)
+        assert in_src == [str(i) for i in range(len(in_src))] and 1 <= len(in_src) <= 4
+        assert sorted(PLACEHOLDER.findall(tgt)) == sorted(in_src)
+        assert add_placeholders(("one two three four five", "uno dos tres cuatro cinco"), cfg, 6,
+                                random.Random(seed)) == (src, tgt), "seeded"
+
+
+def test_the_transform_needs_reserved_placeholders(tmp_path):
+    raw = toy_config(tmp_path / "run", {"train": tmp_path / "t.tsv", "dev": tmp_path / "d.tsv"})
+    raw["data"]["transforms"] = [{"kind": "placeholders"}]
+    with pytest.raises(ValueError, match="model.placeholders is 0"):
+        Config.model_validate(raw)
+
+
+def test_grown_weights_keep_every_trained_row():
+    small, big = torch.nn.Embedding(10, 4), torch.nn.Embedding(13, 4)
+    grown = grown_weights(small.state_dict(), big)
+    assert torch.equal(grown["weight"][:10], small.weight) and torch.equal(grown["weight"][10:], big.weight[10:])
+
+
+@pytest.fixture(scope="module")
+def placeholder_model(tmp_path_factory, toy_model, toy_corpus) -> Path:
+    """The toy model fine-tuned with 4 placeholders (init_from grows its vocabularies), a few steps."""
+    run = tmp_path_factory.mktemp("ph") / "run"
+    raw = toy_config(run, toy_corpus, max_steps=20, eval_every=10, init_from=str(toy_model))
+    raw["data"]["transforms"] = [{"kind": "placeholders", "inject": 0.5}]
+    raw["model"] = raw["model"] | {"placeholders": 4}
+    run_training(Config.model_validate(raw))
+    return run / "best"
+
+
+def test_the_pipeline_masks_spans_and_brings_each_back(placeholder_model):
+    translator = Translator.load(placeholder_model, "cpu")
+    assert translator.bundle.src_tokenizer.placeholders == 4
+    [prepared] = translator.prepare(["a b 12 c https://x.org/p d"], marked=["c"])
+    [sentence] = prepared.sentences
+    assert sentence.spans == ("12", "c", "https://x.org/p") and sentence.text == "a b 12 c https://x.org/p d"
+    [done] = translator.translate(["a b 12 c https://x.org/p d"])
+    for span in ("12", "https://x.org/p"):
+        assert done.text.count(span) == 1

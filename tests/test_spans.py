@@ -1,0 +1,80 @@
+"""model/spans.py: the span rules, masking, and restoration that never loses, repeats or alters a span."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nmt.model.spans import find_spans, mask, placeholder, restore
+
+
+@pytest.mark.parametrize("text, span, kind", [
+    ("Visit https://example.org/a?b=1, now.", "https://example.org/a?b=1", "url"),
+    ("see www.example.com/x.", "www.example.com/x", "url"),
+    ("Write to ana.b@mail.example.com today", "ana.b@mail.example.com", "email"),
+    ("Hello %s!", "%s", "printf"), ("%1$d items", "%1$d", "printf"), ("pi is %.2f", "%.2f", "printf"),
+    ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"),
+    ("run `ls -la` first", "`ls -la`", "code"),
+    ("open /usr/local/bin/nmt now", "/usr/local/bin/nmt", "path"), (r"in C:\Users\ana\x.txt", r"C:\Users\ana\x.txt", "path"),
+    ("upgrade to v2.13.0 today", "v2.13.0", "version"), ("release 1.2.3-rc1 is out", "1.2.3-rc1", "version"),
+    ("on 2023-05-17 at", "2023-05-17", "date"), ("at 10:30 sharp", "10:30", "date"),
+    ("ask @ana_b now", "@ana_b", "handle"), ("tagged #nmt today", "#nmt", "hashtag"),
+    ("costs $3,450 now", "$3,450", "number"), ("pi is 3.14159.", "3.14159", "number"), ("rose 15% in", "15%", "number"),
+    ("the <b>bold</b> word", "<b>", "markup"), ('a <a href="x.html">link</a>', '<a href="x.html">', "markup"),
+])
+def test_each_kind_of_span(text, span, kind):
+    found = find_spans(text)
+    assert (found[0].text, found[0].kind) == (span, kind)
+
+
+@pytest.mark.parametrize("text", ["and/or", "the 2nd day", "an A4 sheet", "mp3 files", "x86_64", "v2 of it", "a {"])
+def test_words_with_digits_or_slashes_are_not_spans(text):
+    assert find_spans(text) == [] and mask(text, 8).text == text
+
+
+def test_mask_numbers_spans_in_reading_order_and_keeps_the_rest():
+    masked = mask("Pay $5 to ana@x.org by 2024-01-05.", slots=8)
+    assert masked.text == "Pay ⦅0⦆ to ⦅1⦆ by ⦅2⦆."
+    assert masked.spans == ("$5", "ana@x.org", "2024-01-05")
+    assert mask("1 2 3", slots=2) == mask("1 2 3", slots=2)
+    assert mask("1 2 3", slots=2).text == "⦅0⦆ ⦅1⦆ 3", "spans beyond the slots stay as text"
+
+
+def test_marked_strings_come_first_and_the_longest_wins():
+    masked = mask("Open Acme Cloud 2 or Acme now", slots=8, marked=["Acme", "Acme Cloud 2"])
+    assert masked.spans == ("Acme Cloud 2", "Acme")
+
+
+def test_text_that_looks_like_a_placeholder_passes_through():
+    masked = mask("keep ⦅3⦆ as is", slots=8)
+    assert masked.spans == ("⦅3⦆",) and restore(masked.text, masked.spans).text == "keep ⦅3⦆ as is"
+
+
+def test_restore_repairs_what_the_model_got_wrong():
+    spans = ("https://x.org", "25")
+    assert restore("Visite ⦅0⦆ para ⦅1⦆ más.", spans).text == "Visite https://x.org para 25 más."
+    dropped = restore("Visite para más.", spans)
+    assert (dropped.text, dropped.missing) == ("Visite para más https://x.org 25.", 2)
+    repeated = restore("Visite ⦅0⦆ ⦅0⦆ para ⦅1⦆ y ⦅7⦆ más.", spans)
+    assert (repeated.text, repeated.extra) == ("Visite https://x.org para 25 y más.", 2)
+    assert restore("⦅1⦆ ⦅0⦆", ("a  b", "c")).text == "c a  b", "a span is never altered, its spaces neither"
+
+
+SPAN_TEXT = st.text(alphabet="$%{}0123456789@#/.:-_ ", min_size=1, max_size=12).map(lambda s: f"§{s}§")
+WORDS = st.lists(st.text(alphabet="abcdefghij,.!?", min_size=1, max_size=8), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=WORDS, spans=st.lists(SPAN_TEXT, min_size=1, max_size=6, unique=True), data=st.data())
+def test_every_marked_span_survives_whatever_the_model_does(words, spans, data):
+    """For any text holding any marked spans, and any output the model may produce (placeholders dropped,
+    repeated, reordered, invented), each span comes back exactly once, unaltered."""
+    text = " ".join(data.draw(st.permutations(words + spans)))
+    masked = mask(text, slots=8, marked=spans)
+    assert sorted(masked.spans) == sorted(spans)
+    assert restore(masked.text, masked.spans).text == text, "an output that keeps the placeholders gives the text"
+    slots = data.draw(st.lists(st.integers(0, 9), max_size=12))
+    output = " ".join(data.draw(st.permutations(words + [placeholder(i) for i in slots])))
+    restored = restore(output, masked.spans).text
+    assert all(span in restored for span in spans)
+    assert restored.count("§") == 2 * len(spans), "each span exactly once (words hold no §)"
