@@ -135,12 +135,12 @@ def cmd_average(args) -> int:
 
 
 def cmd_build_bible(args) -> int:
-    from nmt.training.bible import SPLITS, build_bible
+    from nmt.training.bible import build_bible
 
     counts = build_bible(args.out)
-    for name in SPLITS:
-        print(f"{name}: {counts[name]} pairs")
-    print(f"total: {sum(counts.values())} pairs written to {args.out}")
+    for name, lines in counts.items():
+        print(f"{name}.tsv: {lines} lines")
+    print(f"written to {args.out}, with .refs files and a data card README.md")
     return 0
 
 
@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from nmt.training.bible import DESCRIPTION  # light: no torch
 
-    p = sub.add_parser("build-bible", help="rebuild the default en-es Bible corpus from Debian's SWORD modules",
+    p = sub.add_parser("build-bible", help="rebuild the default en-es/es-en Bible corpora from Debian's SWORD modules",
                        description=DESCRIPTION)
     p.add_argument("--out", type=Path, default=Path("data/bible"), metavar="DIR",
                    help="output directory (default: data/bible)")

@@ -13,7 +13,7 @@ reported (with its line number) instead of making the whole file unreadable.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
@@ -193,13 +193,14 @@ def write_lines(lines: Iterable[str], path: str | Path) -> None:
             handle.write(line + "\n")
 
 
-def write_tsv(pairs: Iterable[tuple[str, str]], path: str | Path) -> None:
-    """Write ``source<TAB>target`` lines atomically; fields may not hold tabs or newlines."""
+def write_tsv(rows: Iterable[Sequence[str]], path: str | Path) -> None:
+    """Write tab-separated lines atomically (``source<TAB>target``, or more columns: a test set with several
+    references); fields may not hold tabs or newlines."""
 
     def lines() -> Iterable[str]:
-        for number, (src, tgt) in enumerate(pairs, start=1):
-            if any(ch in src + tgt for ch in "\t\n\r"):
-                raise ValueError(f"pair {number} contains a tab or newline: {src!r} / {tgt!r}")
-            yield f"{src}\t{tgt}"
+        for number, row in enumerate(rows, start=1):
+            if any(ch in "".join(row) for ch in "\t\n\r"):
+                raise ValueError(f"row {number} contains a tab or newline: {' / '.join(map(repr, row))}")
+            yield "\t".join(row)
 
     write_lines(lines(), path)
