@@ -163,9 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("evaluate", help="BLEU/chrF of a model on a test file", description="Translate a test file "
-                       "(TSV source<TAB>reference) and score it with sacrebleu.")
+                       "(TSV source<TAB>reference, or source<TAB>reference<TAB>reference... for several references) "
+                       "and score it with sacrebleu, against all references of each line.")
     _decode_args(p)
-    p.add_argument("--test", type=Path, required=True, help="test pairs, TSV")
+    p.add_argument("--test", type=Path, required=True,
+                   help="test file, TSV: source<TAB>reference, or more reference columns (every line as many as the "
+                        "first; multi-reference BLEU/chrF, signature nrefs:N). A line with an empty column is skipped")
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
     p.set_defaults(func=cmd_evaluate)
