@@ -202,7 +202,7 @@ def corpus_files(web: Sequence[Row], kjv: Sequence[Row]) -> dict[str, list[Row]]
 
 def build_bible(out_dir: Path) -> dict[str, int]:
     """Export, clean, align and split the corpora into ``out_dir``; return the lines written per file."""
-    from nmt.training.bible_card import data_card
+    from nmt.training.bible_card import data_card  # here: the card module imports this one's constants
 
     spanish = parse_imp(run_mod2imp(RV.name))
     alignments = {m.name: align(parse_imp(run_mod2imp(m.name)), spanish, m) for m in ENGLISH}
