@@ -135,12 +135,12 @@ def cmd_average(args) -> int:
 
 
 def cmd_build_bible(args) -> int:
-    from nmt.training.bible import SPLITS, build_bible
+    from nmt.training.bible import build_bible
 
     counts = build_bible(args.out)
-    for name in SPLITS:
-        print(f"{name}: {counts[name]} pairs")
-    print(f"total: {sum(counts.values())} pairs written to {args.out}")
+    for name, lines in counts.items():
+        print(f"{name}.tsv: {lines} lines")
+    print(f"written to {args.out}, with .refs files and a data card README.md")
     return 0
 
 
@@ -163,9 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("evaluate", help="BLEU/chrF of a model on a test file", description="Translate a test file "
-                       "(TSV source<TAB>reference) and score it with sacrebleu.")
+                       "(TSV source<TAB>reference, or source<TAB>reference<TAB>reference... for several references) "
+                       "and score it with sacrebleu, against all references of each line.")
     _decode_args(p)
-    p.add_argument("--test", type=Path, required=True, help="test pairs, TSV")
+    p.add_argument("--test", type=Path, required=True,
+                   help="test file, TSV: source<TAB>reference, or more reference columns (every line as many as the "
+                        "first; multi-reference BLEU/chrF, signature nrefs:N). A line with an empty column is skipped")
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
     p.set_defaults(func=cmd_evaluate)
@@ -205,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from nmt.training.bible import DESCRIPTION  # light: no torch
 
-    p = sub.add_parser("build-bible", help="rebuild the default en-es Bible corpus from Debian's SWORD modules",
+    p = sub.add_parser("build-bible", help="rebuild the default en-es/es-en Bible corpora from Debian's SWORD modules",
                        description=DESCRIPTION)
     p.add_argument("--out", type=Path, default=Path("data/bible"), metavar="DIR",
                    help="output directory (default: data/bible)")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from packaging.specifiers import SpecifierSet
 from service_fixtures import client_for
-from test_bible import RV_IMP, WEB_IMP
+from test_bible import KJV_IMP, RV_IMP, WEB_IMP
 
 from nmt.cli import main, read_lines
 from nmt.model.bundle import DEFAULT_BUNDLE, BundleError, load_bundle, save_bundle
@@ -57,17 +57,20 @@ def test_build_bible_without_the_modules_is_one_line_exit_2(tmp_path, monkeypatc
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     assert bible.main(["--out", str(tmp_path / "out")]) == 2  # python -m nmt.training.bible: the same command
     err = one_line_error(capsys)
-    assert f"could not export SWORD module {bible.SOURCE_MODULE}" in err and "sword-text-web" in err
+    assert f"could not export SWORD module {bible.RV.name}" in err
+    assert "sword-text-web sword-text-kjv sword-text-sparv" in err
 
 
 def test_build_bible_out_writes_the_corpus_there(tmp_path, monkeypatch, capsys):
-    for module, text in {bible.SOURCE_MODULE: WEB_IMP, bible.TARGET_MODULE: RV_IMP}.items():
+    for module, text in {bible.WEB.name: WEB_IMP, bible.KJV.name: KJV_IMP, bible.RV.name: RV_IMP}.items():
         (tmp_path / f"{module}.imp").write_text(text, encoding="utf-8")
     fake_mod2imp(tmp_path / "bin", f'cat "{tmp_path}/$1.imp"')
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
     assert main(["build-bible", "--out", str(tmp_path / "out")]) == 0
-    assert "total: 3 pairs written to" in capsys.readouterr().out
-    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"train.tsv", "test.refs", "README.md"}
+    out = capsys.readouterr().out
+    assert "kjv/test.tsv: 2 lines" in out and "es-en/test-2refs.tsv: 1 lines" in out
+    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"train.tsv", "test.refs", "README.md", "kjv", "es-en"}
+    assert (tmp_path / "out" / "es-en" / "test-2refs.tsv").is_file()
 
 
 # --- nmt translate: input that is not UTF-8 -------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Three input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
 
-* a TSV file with ``source<TAB>target`` on each line,
+* a TSV file with ``source<TAB>target`` on each line (a test set may have more reference columns:
+  ``source<TAB>reference 1<TAB>reference 2...``, :func:`load_evaluation_set`),
 * two aligned plain-text files, one sentence per line, or
 * a TMX translation memory (a name ending in .tmx, before any .gz/.xz/.zst), two of its languages.
 
@@ -13,7 +14,7 @@ reported (with its line number) instead of making the whole file unreadable.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
@@ -26,7 +27,8 @@ from nmt.training.tmx import read_tmx
 EMPTY = "empty"
 NOT_UTF8 = "not UTF-8"
 
-__all__ = ["CorpusError", "BadLine", "Corpus", "load_corpus", "read_records", "write_tsv", "write_lines"]
+__all__ = ["CorpusError", "BadLine", "Corpus", "EvaluationSet", "load_corpus", "load_evaluation_set",
+           "read_records", "write_tsv", "write_lines"]
 
 # What the readers yield, one per input line (TSV, aligned) or translation unit (TMX): (line, source, target),
 # each side bytes to decode (TSV: the whole line, target None), text (TMX), or None (TMX: that language is missing).
@@ -57,6 +59,15 @@ class Corpus:
         return summary(len(self.pairs), Counter(bad.reason for bad in self.bad_lines))
 
 
+@dataclass
+class EvaluationSet:
+    """A test file: its sources, each with every reference it has, plus the lines that were skipped."""
+
+    sources: list[str] = field(default_factory=list)
+    references: list[list[str]] = field(default_factory=list)  # one list per reference column, a line per source
+    bad_lines: list[BadLine] = field(default_factory=list)
+
+
 def summary(pairs: int, skipped: Counter) -> str:
     """`N sentence pairs, M lines skipped (a reason, b other reason)`: what reading a corpus gave."""
     text = f"{pairs} sentence pairs"
@@ -82,14 +93,15 @@ def _decode(raw: bytes) -> str | None:
         return None
 
 
-def _check_pair(src: str, tgt: str) -> str | None:
-    """Return why a normalised pair is unusable, or None if it is fine."""
-    if not src and not tgt:
+def _check_row(row: tuple[str, ...]) -> str | None:
+    """Return why a normalised row (source, then its one or more targets) is unusable, or None if it is fine."""
+    if not any(row):
         return EMPTY
-    if not src:
+    if not row[0]:
         return "empty source side"
-    if not tgt:
-        return "empty target side"
+    empty = [column for column, text in enumerate(row[1:], start=2) if not text]
+    if empty:
+        return "empty target side" + (f" (column {empty[0]})" if len(row) > 2 else "")
     return None
 
 
@@ -117,39 +129,52 @@ def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
         yield number, src, tgt
 
 
-def parse_record(record: Record, where: tuple[str, str, str]) -> tuple[tuple[str, str] | None, BadLine | None]:
-    """A record as a normalised pair, or why it cannot be one. where: how to name the TSV/TMX file, the source
-    file, the target file (aligned files) in a BadLine."""
+def parse_record(
+    record: Record, where: tuple[str, str, str], columns: int = 2
+) -> tuple[tuple[str, ...] | None, BadLine | None]:
+    """A record as a normalised row (source, target), or why it cannot be one. where: how to name the TSV/TMX
+    file, the source file, the target file (aligned files) in a BadLine. columns: how many a TSV line must have
+    (more than 2: a test set's several references; other layouts always have 2)."""
     number, src, tgt = record
     if tgt is None and isinstance(src, bytes):  # a TSV line
-        return _tsv_pair(number, src, where[0])
+        return _tsv_row(number, src, where[0], columns)
     if src is None or tgt is None:
         return None, BadLine(where[0], number, f"no {'source' if src is None else 'target'} language segment")
     src_text, tgt_text = _text(src), _text(tgt)
     if src_text is None or tgt_text is None:
         return None, BadLine(where[1] if src_text is None else where[2], number, NOT_UTF8)
-    return _checked(number, normalise_space(src_text), normalise_space(tgt_text), where[0])
+    return _checked(number, where[0], normalise_space(src_text), normalise_space(tgt_text))
 
 
 def _text(side: bytes | str) -> str | None:
     return side if isinstance(side, str) else _decode(side)
 
 
-def _tsv_pair(number: int, raw: bytes, path: str) -> tuple[tuple[str, str] | None, BadLine | None]:
+def _tsv_row(number: int, raw: bytes, path: str, columns: int) -> tuple[tuple[str, ...] | None, BadLine | None]:
     text = _decode(raw)
     if text is None:
         return None, BadLine(path, number, NOT_UTF8)
     if not text.strip():
         return None, BadLine(path, number, EMPTY)
-    columns = text.split("\t")
-    if len(columns) != 2:
-        return None, BadLine(path, number, f"expected 2 tab-separated columns, found {len(columns)}")
-    return _checked(number, normalise_space(columns[0]), normalise_space(columns[1]), path)
+    fields = text.split("\t")
+    if len(fields) != columns:
+        return None, BadLine(path, number, f"expected {columns} tab-separated columns, found {len(fields)}")
+    return _checked(number, path, *map(normalise_space, fields))
 
 
-def _checked(number: int, src: str, tgt: str, path: str) -> tuple[tuple[str, str] | None, BadLine | None]:
-    reason = _check_pair(src, tgt)
-    return (None, BadLine(path, number, reason)) if reason else ((src, tgt), None)
+def _checked(number: int, path: str, *row: str) -> tuple[tuple[str, ...] | None, BadLine | None]:
+    reason = _check_row(row)
+    return (None, BadLine(path, number, reason)) if reason else (row, None)
+
+
+def _columns(record: Record) -> int | None:
+    """How many columns a record has (a TSV line: its tab-separated fields, at least 2; other layouts 2), or None
+    for a TSV line without text, which cannot tell."""
+    number, src, tgt = record
+    if tgt is None and isinstance(src, bytes):
+        text = _decode(src)
+        return max(2, text.count("\t") + 1) if text and text.strip() else None
+    return 2
 
 
 def names(files: tuple[Path, ...]) -> tuple[str, str, str]:
@@ -172,18 +197,45 @@ def load_corpus(
     ``"empty"``.  With ``strict=True`` the first bad line (other than a blank
     one) raises :class:`CorpusError` instead.
     """
-    files = (Path(source),) if target is None else (Path(source), Path(target))
-    corpus, where = Corpus(), names(files)
+    corpus = Corpus()
+    for row in _rows(_files(source, target), langs, corpus.bad_lines, strict=strict, columns=2):
+        corpus.pairs.append((row[0], row[1]))
+    return corpus
+
+
+def load_evaluation_set(source: str | Path, target: str | Path | None = None, *,
+                        langs: tuple[str, str] = ("en", "es")) -> EvaluationSet:
+    """Load the test file of ``nmt evaluate``: read as :func:`load_corpus` reads it, except that a TSV file may
+    have more than one reference column (``source<TAB>ref 1<TAB>ref 2...``). Its first line with text sets how
+    many columns every line must have; a line with another number, or with an empty column, is skipped."""
+    files = _files(source, target)
+    first = next((n for n in map(_columns, read_records(files, langs)) if n is not None), 2)
+    test = EvaluationSet(references=[[] for _ in range(first - 1)])
+    for row in _rows(files, langs, test.bad_lines, strict=False, columns=first):
+        test.sources.append(row[0])
+        for stream, reference in zip(test.references, row[1:], strict=True):
+            stream.append(reference)
+    return test
+
+
+def _files(source: str | Path, target: str | Path | None) -> tuple[Path, ...]:
+    return (Path(source),) if target is None else (Path(source), Path(target))
+
+
+def _rows(files: tuple[Path, ...], langs: tuple[str, str], bad_lines: list[BadLine], *, strict: bool,
+          columns: int) -> Iterator[tuple[str, ...]]:
+    """The usable rows of a corpus; the others are appended to bad_lines (strict: the first one other than a blank
+    line raises CorpusError)."""
+    where = names(files)
     for record in read_records(files, langs):
-        pair, bad = parse_record(record, where)
-        if pair is not None:
-            corpus.pairs.append(pair)
+        row, bad = parse_record(record, where, columns)
+        if row is not None:
+            yield row
             continue
         assert bad is not None
         if strict and bad.reason != EMPTY:
             raise CorpusError(f"{bad} (strict mode)")
-        corpus.bad_lines.append(bad)
-    return corpus
+        bad_lines.append(bad)
 
 
 def write_lines(lines: Iterable[str], path: str | Path) -> None:
@@ -193,13 +245,14 @@ def write_lines(lines: Iterable[str], path: str | Path) -> None:
             handle.write(line + "\n")
 
 
-def write_tsv(pairs: Iterable[tuple[str, str]], path: str | Path) -> None:
-    """Write ``source<TAB>target`` lines atomically; fields may not hold tabs or newlines."""
+def write_tsv(rows: Iterable[Sequence[str]], path: str | Path) -> None:
+    """Write tab-separated lines atomically (``source<TAB>target``, or more columns: a test set with several
+    references); fields may not hold tabs or newlines."""
 
     def lines() -> Iterable[str]:
-        for number, (src, tgt) in enumerate(pairs, start=1):
-            if any(ch in src + tgt for ch in "\t\n\r"):
-                raise ValueError(f"pair {number} contains a tab or newline: {src!r} / {tgt!r}")
-            yield f"{src}\t{tgt}"
+        for number, row in enumerate(rows, start=1):
+            if any(ch in "".join(row) for ch in "\t\n\r"):
+                raise ValueError(f"row {number} contains a tab or newline: {' / '.join(map(repr, row))}")
+            yield "\t".join(row)
 
     write_lines(lines(), path)

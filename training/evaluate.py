@@ -1,5 +1,5 @@
 """`nmt evaluate`: translate a test file through the service's pipeline (Translator.translate) and score it with
-sacrebleu."""
+sacrebleu, against every reference the file gives (source<TAB>reference<TAB>another reference...)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from nmt.model.translator import DecodeOptions, Translator
-from nmt.training.corpus import load_corpus
+from nmt.training.corpus import load_evaluation_set
 from nmt.training.files import write_atomic
 from nmt.training.scoring import score
 
@@ -17,10 +17,10 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
     """Translate every source line of the test file; write hypotheses and a JSON report; return the report."""
     from tqdm import tqdm
 
-    corpus = load_corpus(test_path)
-    if not corpus.pairs:
+    test = load_evaluation_set(test_path)
+    if not test.sources:
         raise ValueError(f"{test_path}: no sentence pairs to evaluate")
-    sources, references = [s for s, _ in corpus.pairs], [t for _, t in corpus.pairs]
+    sources = test.sources
     hypotheses = [""] * len(sources)
     # Through Translator.translate, the service's pipeline: the same segmentation, the same search, so the score
     # describes what the service returns. Chunks of similar lengths only pace the progress bar: a sentence's output
@@ -32,10 +32,11 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options), strict=True):
             hypotheses[j] = t.text
     seconds = time.perf_counter() - start
-    scores = score(hypotheses, references)
+    scores = score(hypotheses, *test.references)
     out_tokens = sum(len(ids) for ids in translator.bundle.tgt_tokenizer.encode(hypotheses))
     report = {
-        "test": str(test_path), "sentences": len(sources), "skipped_lines": len(corpus.bad_lines),
+        "test": str(test_path), "sentences": len(sources), "references": len(test.references),
+        "skipped_lines": len(test.bad_lines),
         **scores.as_dict(), "signature": scores.bleu_signature,
         "beam_size": options.beam_size, "seconds": round(seconds, 2),
         "sentences_per_s": round(len(sources) / seconds, 2), "tokens_per_s": round(out_tokens / seconds, 1),
@@ -51,8 +52,10 @@ def format_report(report: dict) -> str:
     # Skipped lines are not in the scores: a reader comparing with another system's BLEU on the file must know.
     skipped = report.get("skipped_lines", 0)
     skipped_note = f" ({skipped} unusable test line{'s' * (skipped != 1)} skipped, not scored)" if skipped else ""
+    refs = report.get("references", 1)
+    refs_note = f", {refs} references each" if refs > 1 else ""
     return "\n".join([
-        f"{report['test']}: {report['sentences']} sentences{skipped_note}, beam {report['beam_size']}, "
+        f"{report['test']}: {report['sentences']} sentences{refs_note}{skipped_note}, beam {report['beam_size']}, "
         f"{report['device']}",
         f"BLEU = {report['bleu']:.2f}   {report['bleu_signature']}",
         f"       {report['bleu_detail']}",

@@ -1,0 +1,81 @@
+"""`nmt evaluate --test` with several reference columns: one reader (training.corpus), multi-reference BLEU/chrF."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nmt.cli import main
+from nmt.model.translator import DecodeOptions
+from nmt.scripts.harness import reversal_pairs
+from nmt.training.corpus import BadLine, load_corpus, load_evaluation_set
+from nmt.training.evaluate import evaluate, format_report
+from nmt.training.scoring import score
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_two_column_file_has_one_reference(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.tsv", "a b\tB A\nc\t\nd\tD\n")
+    test = load_evaluation_set(path)
+    assert test.sources == ["a b", "d"] and test.references == [["B A", "D"]]
+    assert test.bad_lines == [BadLine(str(path), 2, "empty target side")]
+    assert load_corpus(path).pairs == list(zip(test.sources, test.references[0], strict=True))  # the same reader
+
+
+def test_reference_columns_become_reference_streams(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.tsv", "\n  src one \tref 1a\tref  1b\nsrc two\tref 2a\t\nsrc three\tonly one\n"
+                                     "src four\tref 4a\tref 4b\n")
+    test = load_evaluation_set(path)
+    assert test.sources == ["src one", "src four"]
+    assert test.references == [["ref 1a", "ref 4a"], ["ref 1b", "ref 4b"]]
+    assert [(bad.line, bad.reason) for bad in test.bad_lines] == [
+        (1, "empty"),  # a blank first line does not decide the number of columns
+        (3, "empty target side (column 3)"),  # an empty reference column: skipped, as with one reference
+        (4, "expected 3 tab-separated columns, found 2"),
+    ]
+
+
+def test_aligned_files_have_one_reference(tmp_path: Path) -> None:
+    src, tgt = write(tmp_path / "t.en", "a\nb\n"), write(tmp_path / "t.es", "A\tx\nB\n")
+    test = load_evaluation_set(src, tgt)  # a tab inside an aligned file's line is white space, not a column
+    assert test.sources == ["a", "b"] and test.references == [["A x", "B"]]
+
+
+def test_identical_references_score_as_one_and_the_signature_counts_them() -> None:
+    hypotheses = ["the cat sat on the mat", "a dog barked at night", "hello world"]
+    references = ["the cat sat on a mat", "the dog barked at night", "hello there world"]
+    one, two = score(hypotheses, references), score(hypotheses, references, list(references))
+    assert (two.bleu, two.chrf) == (one.bleu, one.chrf) and 0 < one.bleu < 100
+    assert "nrefs:1" in one.bleu_signature and "nrefs:2" in two.bleu_signature and "nrefs:2" in two.chrf_signature
+    better = score(hypotheses, references, ["x", "a dog barked at night", "y"])  # the second reference matches
+    assert better.bleu > one.bleu and better.chrf > one.chrf
+    with pytest.raises(ValueError, match="at least one"):
+        score(hypotheses)
+
+
+def test_evaluate_scores_against_every_reference(translator, tmp_path: Path) -> None:
+    pairs = reversal_pairs(30, 7)
+    single = write(tmp_path / "one.tsv", "".join(f"{s}\t{t}\n" for s, t in pairs))
+    double = write(tmp_path / "two.tsv", "".join(f"{s}\t{t}\t{t}\n" for s, t in pairs) + "alpha beta\tBETA ALPHA\t\n")
+    options = DecodeOptions(beam_size=1)
+    one, two = evaluate(translator, single, options), evaluate(translator, double, options, tmp_path / "out")
+    assert (two["bleu"], two["chrf"]) == (one["bleu"], one["chrf"]) and one["bleu"] > 50
+    assert two["sentences"] == 30 and two["references"] == 2 and two["skipped_lines"] == 1
+    assert "nrefs:2" in two["signature"] and "nrefs:2" in two["chrf_signature"] and "nrefs:1" in one["signature"]
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["references"] == 2
+    first = format_report(two).splitlines()[0]
+    assert "30 sentences, 2 references each (1 unusable test line skipped" in first
+    assert "references" not in format_report(one).splitlines()[0]
+
+
+def test_cli_evaluate_help_tells_of_reference_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["evaluate", "--help"])
+    assert exit_.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "source<TAB>reference<TAB>reference..." in out and "nrefs:N" in out and "empty column is skipped" in out
