@@ -9,6 +9,10 @@ from pathlib import Path
 
 def _decode_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: the shipped en-es model)")
+    _search_args(p)
+
+
+def _search_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beam", type=int, default=5, help="beam size; 1 = greedy (default: 5)")
     p.add_argument("--length-penalty", type=float, default=1.0, help="GNMT length penalty alpha (default: 1.0)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default: auto)")
@@ -56,6 +60,25 @@ def cmd_evaluate(args) -> int:
     options = _options(args)
     report = evaluate(Translator.load(args.model, args.device, int8=args.int8), args.test, options, args.out)
     print(format_report(report))
+    if args.json:
+        print(json.dumps(report))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from nmt.training.compare import Sampling, compare_systems, default_seed, format_comparison
+
+    sampling = Sampling(args.resamples, args.trials, default_seed() if args.seed is None else args.seed)
+
+    def translate(model: Path, sources: list[str]) -> list[str]:
+        from nmt.model.translator import Translator
+        from nmt.training.evaluate import translate_all
+
+        options = _options(args)
+        return translate_all(Translator.load(model, args.device, int8=args.int8), sources, options)
+
+    report = compare_systems(args.test, args.a, args.b, translate, sampling, args.beam)
+    print(format_comparison(report))
     if args.json:
         print(json.dumps(report))
     return 0
@@ -172,6 +195,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("compare", help="do two systems differ beyond chance? paired significance tests of BLEU/chrF",
+                       description="Score two systems on a test file (TSV source<TAB>reference) with BLEU and chrF, "
+                       "each with its 95% confidence interval, and test whether the difference is more than chance "
+                       "with sacrebleu's paired bootstrap resampling and paired approximate randomization (p-values). "
+                       "A system is a hypothesis file (one line per test pair: what `nmt evaluate --out DIR` writes "
+                       "to DIR/hypotheses.txt), such a DIR, or a model bundle, which is translated as `nmt evaluate` "
+                       "translates (--beam, --device, ...). The same --seed gives the same figures.")
+    _search_args(p)
+    p.add_argument("--test", type=Path, required=True, help="test pairs, TSV")
+    p.add_argument("a", type=Path, metavar="A", help="the baseline: hypothesis file, `nmt evaluate --out` directory "
+                   "or model bundle")
+    p.add_argument("b", type=Path, metavar="B", help="the system compared with it, likewise")
+    p.add_argument("--resamples", type=int, default=1000, help="paired bootstrap resamples (default: 1000)")
+    p.add_argument("--trials", type=int, default=10000, help="approximate randomization trials (default: 10000)")
+    p.add_argument("--seed", type=int, default=None, help="random seed, at least 1 (default: $SACREBLEU_SEED, "
+                   "else sacrebleu's 12345)")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("translate", help="translate lines from stdin or a file", description="Translate one sentence "
                        "per line, from a file or stdin, to stdout.")

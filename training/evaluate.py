@@ -5,32 +5,27 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.corpus import load_evaluation_set
 from nmt.training.files import write_atomic
 from nmt.training.scoring import score
+
+if TYPE_CHECKING:  # annotations only: `nmt compare` imports this module to compare files, without torch
+    from nmt.model.translator import DecodeOptions, Translator
+
+HYPOTHESES = "hypotheses.txt"  # in --out: one line per scored test pair
 
 
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
              chunk_size: int = 256) -> dict:
     """Translate every source line of the test file; write hypotheses and a JSON report; return the report."""
-    from tqdm import tqdm
-
     test = load_evaluation_set(test_path)
     if not test.sources:
         raise ValueError(f"{test_path}: no sentence pairs to evaluate")
     sources = test.sources
-    hypotheses = [""] * len(sources)
-    # Through Translator.translate, the service's pipeline: the same segmentation, the same search, so the score
-    # describes what the service returns. Chunks of similar lengths only pace the progress bar: a sentence's output
-    # does not depend on the batch it is searched in.
-    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
     start = time.perf_counter()
-    for i in tqdm(range(0, len(order), chunk_size), desc="translating", unit="chunk", leave=False):
-        chunk = order[i : i + chunk_size]
-        for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options), strict=True):
-            hypotheses[j] = t.text
+    hypotheses = translate_all(translator, sources, options, chunk_size)
     seconds = time.perf_counter() - start
     scores = score(hypotheses, *test.references)
     out_tokens = sum(len(ids) for ids in translator.bundle.tgt_tokenizer.encode(hypotheses))
@@ -43,9 +38,25 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         "device": str(translator.device),
     }
     if out_dir is not None:
-        write_atomic(out_dir / "hypotheses.txt", "\n".join(hypotheses) + "\n")
+        write_atomic(out_dir / HYPOTHESES, "\n".join(hypotheses) + "\n")
         write_atomic(out_dir / "report.json", json.dumps(report, indent=2) + "\n")
     return report
+
+
+def translate_all(translator: Translator, sources: list[str], options: DecodeOptions, chunk_size: int = 256) -> list[str]:
+    """The translation of each source, in order, with a progress bar: what `nmt evaluate` scores."""
+    from tqdm import tqdm
+
+    hypotheses = [""] * len(sources)
+    # Through Translator.translate, the service's pipeline: the same segmentation, the same search, so the score
+    # describes what the service returns. Chunks of similar lengths only pace the progress bar: a sentence's output
+    # does not depend on the batch it is searched in.
+    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+    for i in tqdm(range(0, len(order), chunk_size), desc="translating", unit="chunk", leave=False):
+        chunk = order[i : i + chunk_size]
+        for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options), strict=True):
+            hypotheses[j] = t.text
+    return hypotheses
 
 
 def format_report(report: dict) -> str:

@@ -1,0 +1,106 @@
+"""`nmt compare`: sacrebleu's paired tests on two systems' outputs, from hypothesis files or model bundles."""
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+from test_cli_edges import one_line_error
+
+from nmt.cli import main
+from nmt.scripts.harness import reversal_pairs, write_tsv
+from nmt.training.compare import SEED_VARIABLE, Sampling, compare_systems, default_seed
+
+FEW = Sampling(resamples=200, trials=1000)  # enough for p < 0.05 (the smallest p is 1/201), and quick
+
+
+def no_model(model: Path, sources: list[str]) -> list[str]:
+    raise AssertionError(f"{model} was to be read, not translated")
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, Path]:
+    """A test set and three systems on it: the references themselves, the references with each line's words
+    shuffled, and a copy of the shuffled one."""
+    pairs = reversal_pairs(150, 7)
+    rng = random.Random(0)
+    references = [t for _, t in pairs]
+    garbled = [" ".join(rng.sample(line.split(), len(line.split()))) for line in references]
+    paths = {"test": write_tsv(tmp_path / "test.tsv", pairs)}
+    for name, lines in (("perfect", references), ("garbled", garbled), ("garbled-copy", garbled)):
+        paths[name] = tmp_path / f"{name}.txt"
+        paths[name].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return paths
+
+
+def compare(files: dict[str, Path], a: str, b: str, sampling: Sampling = FEW) -> dict:
+    return compare_systems(files["test"], files[a], files[b], no_model, sampling)
+
+
+def test_identical_outputs_are_no_difference_at_all(files):
+    report = compare(files, "garbled", "garbled-copy")
+    assert report["differing_lines"] == 0
+    for metric in ("bleu", "chrf"):
+        assert report[metric]["difference"] == 0 and report[metric]["A"] == report[metric]["B"]
+        assert report[metric]["p_bootstrap"] == report[metric]["p_ar"] == 1.0
+
+
+def test_the_reference_against_a_garbled_system_is_significant(files):
+    report = compare(files, "garbled", "perfect")
+    assert report["differing_lines"] > 100
+    for metric in ("bleu", "chrf"):
+        scores = report[metric]
+        assert scores["B"] == {"score": 100.0, "mean": 100.0, "ci": 0.0}  # every resample of a perfect system is 100
+        assert scores["A"]["score"] < 90 and scores["A"]["ci"] > 0
+        assert scores["difference"] == pytest.approx(100 - scores["A"]["score"], abs=1e-3)
+        assert scores["p_bootstrap"] < 0.05 and scores["p_ar"] < 0.05
+
+
+def test_the_seed_makes_the_figures_reproducible_and_the_environment_is_left_alone(files, monkeypatch):
+    monkeypatch.delenv(SEED_VARIABLE, raising=False)
+    first, again = compare(files, "garbled", "perfect"), compare(files, "garbled", "perfect")
+    assert first == again
+    other = compare(files, "garbled", "perfect", Sampling(FEW.resamples, FEW.trials, seed=99))
+    assert other["bleu"]["A"]["mean"] != first["bleu"]["A"]["mean"]  # the resamples did change
+    assert SEED_VARIABLE not in os.environ
+    monkeypatch.setenv(SEED_VARIABLE, "99")
+    assert default_seed() == 99
+
+
+def test_hypotheses_align_with_the_pairs_evaluate_keeps(files):
+    """A test line that cannot be used is skipped, as `nmt evaluate` skips it, so hypotheses.txt has no line for it."""
+    files["test"].write_text(files["test"].read_text() + "only one column\n", encoding="utf-8")
+    report = compare(files, "garbled", "perfect")
+    assert report["sentences"] == 150 and report["skipped_lines"] == 1
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda path: path.write_text("one line\n"), "garbled.txt: 1 lines, but {test} has 150 sentence pairs"),
+    (lambda path: path.write_text(""), "garbled.txt: empty file"),
+    (lambda path: path.unlink(), "garbled.txt: file not found"),
+], ids=["line-count", "empty", "missing"])
+def test_bad_hypotheses_are_one_line_and_exit_2(files, capsys, damage, message):
+    damage(files["garbled"])
+    assert main(["compare", "--test", str(files["test"]), str(files["perfect"]), str(files["garbled"])]) == 2
+    assert message.format(test=files["test"]) in one_line_error(capsys)
+
+
+def test_with_bundles_the_model_is_translated_as_evaluate_translates(toy_model, tmp_path, capsys):
+    """Comparing `nmt evaluate`'s output with the model it came from: the same translations, so no difference."""
+    test = write_tsv(tmp_path / "toy-test.tsv", reversal_pairs(40, 11))
+    beam = ["--beam", "1"]
+    assert main(["evaluate", "--model", str(toy_model), "--test", str(test), "--out", str(tmp_path / "eval"), *beam]) == 0
+    evaluated = json.loads((tmp_path / "eval" / "report.json").read_text())
+    capsys.readouterr()
+    assert main(["compare", "--test", str(test), str(tmp_path / "eval"), str(toy_model), *beam,
+                 "--resamples", "50", "--trials", "100", "--json"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    report = json.loads(out[-1])
+    assert report["systems"] == {"A": {"path": str(tmp_path / "eval" / "hypotheses.txt"), "kind": "hypotheses"},
+                                 "B": {"path": str(toy_model), "kind": "model", "beam_size": 1}}
+    assert report["differing_lines"] == 0
+    assert round(report["bleu"]["B"]["score"], 2) == evaluated["bleu"]
+    assert round(report["chrf"]["B"]["score"], 2) == evaluated["chrf"]
+    assert out[2] == f"B = {toy_model} (model, beam 1)"
