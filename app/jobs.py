@@ -92,6 +92,7 @@ class JobQueue:
         self.stopping = False
         self.seated_cost = 0  # cost of the seated jobs (being encoded, waiting to join, or in the live batch)
         self.live_rows = 0  # rows of the live batch, as its model thread last published them
+        self._counted = 0  # what this queue has added to the metrics' queue depth
 
     def put(self, jobs: list[Job]) -> None:
         with self.cond:
@@ -153,11 +154,13 @@ class JobQueue:
         with self.cond:
             self.stopping = True
             left, self.pending = list(self.pending), deque()
-            self.cond.notify_all()
+            self._changed()
         return left
 
     def _changed(self) -> None:
-        self.metrics.queue_depth.set(len(self.pending))
+        # The gauge counts the sentences waiting in every model's queue: each queue adds what it changed by.
+        self.metrics.queue_depth.inc(len(self.pending) - self._counted)
+        self._counted = len(self.pending)
         self.cond.notify_all()
 
 

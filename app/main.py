@@ -1,12 +1,14 @@
 """The translation service: create_app(settings) assembles the FastAPI app.
 
 Start it with `nmt serve`, or `uvicorn --factory nmt.app.main:app_from_env` (settings from NMT_* variables).
-At startup the model is loaded, its thread started and warmed up by one translation; only then is /ready 200.
+At startup every model is loaded (app/registry.py), its threads started and warmed up by one translation, and the
+language detector loaded (app/detect.py); only then is /ready 200.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 
 import torch
@@ -17,7 +19,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from nmt.app.detect import LanguageDetector
 from nmt.app.metrics import Metrics, MetricsMiddleware
+from nmt.app.registry import Models, ServedModel, load_translators
 from nmt.app.routes import ApiError, libretranslate, ops, page, v1
 from nmt.app.scheduler import Scheduler
 from nmt.app.service import Service
@@ -28,31 +32,29 @@ log = logging.getLogger("nmt.service")
 WARMUP_TIMEOUT_S = 300.0
 
 
-def load_translator(settings: Settings) -> Translator:
-    """The Translator the settings describe (model, device, int8, batch budget)."""
-    return Translator.load(settings.model, settings.device, batch_tokens=settings.max_batch_tokens, int8=settings.int8)
-
-
-def create_app(settings: Settings, translator: Translator | None = None) -> FastAPI:
-    """The app; it loads settings.model at startup unless a translator is given."""
+def create_app(settings: Settings, translators: Sequence[Translator] | None = None,
+               detector: LanguageDetector | None = None) -> FastAPI:
+    """The app; at startup it loads the bundles the settings name (registry.bundle_paths) unless translators are
+    given, and a language detector among their source languages unless one is given."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRINGS)
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
-        loaded = translator if translator is not None else await asyncio.to_thread(load_translator, settings)
-        service.translator = loaded
-        scheduler = service.scheduler = Scheduler(loaded, settings, service.metrics)
-        scheduler.start()
-        warmup = searched(loaded.prepare(["Hello."]))
-        await scheduler.search(warmup, DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)
+        loaded = translators if translators is not None else await asyncio.to_thread(load_translators, settings)
+        models = service.models = Models([ServedModel(t, Scheduler(t, settings, service.metrics)) for t in loaded])
+        service.detector = detector if detector is not None else await asyncio.to_thread(LanguageDetector,
+                                                                                          models.sources)
+        for model in models:
+            model.scheduler.start()
+        await asyncio.gather(*(_warm_up(model, settings) for model in models))
         service.ready = True
-        config = loaded.bundle.config
-        log.info("ready: %s -> %s model on %s", config.src_lang, config.tgt_lang, loaded.device)
+        log.info("ready: %s", ", ".join(f"{s} -> {t} on {m.translator.device}" for (s, t), m in models.by_pair.items()))
         yield
         service.ready = False
-        scheduler.stop()
+        for model in models:
+            model.scheduler.stop()
 
     app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
@@ -71,6 +73,12 @@ def create_app(settings: Settings, translator: Translator | None = None) -> Fast
 
 def app_from_env() -> FastAPI:
     return create_app(Settings())
+
+
+async def _warm_up(model: ServedModel, settings: Settings) -> None:
+    """One translation through the model's scheduler: its first batch pays for torch's lazy setup, not a client."""
+    warmup = searched(model.translator.prepare(["Hello."]))
+    await model.scheduler.search(warmup, DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)
 
 
 class NoQueryStrings(logging.Filter):

@@ -7,25 +7,23 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from nmt.app.detect import LanguageDetector
 from nmt.app.metrics import Metrics
-from nmt.app.scheduler import Scheduler
+from nmt.app.registry import Models
 from nmt.app.settings import Settings
-from nmt.model.translator import Translator
 
 
 @dataclass
 class Service:
     settings: Settings
     metrics: Metrics
-    translator: Translator | None = None  # loaded at startup
-    scheduler: Scheduler | None = None  # started once the translator is loaded
-    ready: bool = False  # warmed up by one translation
+    models: Models | None = None  # loaded at startup, each with its scheduler
+    detector: LanguageDetector | None = None  # loaded at startup
+    ready: bool = False  # every model warmed up by one translation
 
-    def running(self) -> tuple[Translator, Scheduler] | None:
-        """The translator and scheduler, once the service is ready; else None."""
-        if self.ready and self.translator is not None and self.scheduler is not None:
-            return self.translator, self.scheduler
-        return None
+    def running(self) -> Models | None:
+        """The models, once the service is ready; else None."""
+        return self.models if self.ready else None
 
 
 def service_of(request: Request) -> Service:

@@ -8,13 +8,16 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from nmt.model.bundle import DEFAULT_BUNDLE
+from nmt.model.bundle import MODELS
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NMT_", extra="ignore")
 
-    model: Path = Field(DEFAULT_BUNDLE, description="model bundle directory")
+    model: Path | None = Field(None, description="one model bundle directory to serve (default: every bundle of "
+                               "models_dir)")
+    models_dir: Path = Field(MODELS, description="serve every bundle in this directory, one per language pair "
+                             "(default: the bundles shipped in the package)")
     device: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$", description="auto | cpu | cuda | cuda:N")
     torch_threads: int | None = Field(None, gt=0, description="torch CPU threads (default: torch's choice)")
     int8: bool = Field(False, description="int8 dynamic quantization of the model (CPU only; model/quantize.py)")

@@ -95,6 +95,16 @@ def load_bundle(path: Path | str | None = None, device: str | torch.device = "cp
     return Bundle(config, model.to(device).eval(), src, tgt, summary)
 
 
+def find_bundles(root: Path) -> list[Path]:
+    """The bundles directly under root (each directory holding a manifest.json), by name; BundleError if none."""
+    if not root.is_dir():
+        raise BundleError(f"{root}: no models directory here")
+    found = sorted(path for path in root.iterdir() if (path / "manifest.json").is_file())
+    if not found:
+        raise BundleError(f"{root}: no model bundle in this directory (expected subdirectories with manifest.json)")
+    return found
+
+
 def verify_bundle(path: Path) -> None:
     """Check the manifest: every listed file present, with its size and sha256."""
     if not path.is_dir():

@@ -119,21 +119,22 @@ def cmd_serve(args) -> int:
     import uvicorn
     from pydantic import ValidationError
 
-    from nmt.app.main import create_app, load_translator
+    from nmt.app.main import create_app
+    from nmt.app.registry import load_translators
     from nmt.app.settings import Settings
 
-    given = {"model": args.model, "device": args.device, "torch_threads": args.workers_threads,
-             "int8": args.int8 or None}
+    given = {"model": args.model, "models_dir": args.models_dir, "device": args.device,
+             "torch_threads": args.workers_threads, "int8": args.int8 or None}
     try:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
         raise ValueError("; ".join(f"setting {err['loc'][0]}: {err['msg']}" for err in e.errors())) from None
-    translator = load_translator(settings)  # fail early
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    translators = load_translators(settings)  # fail early
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    uvicorn.run(create_app(settings, translator), host=args.host, port=args.port,
+    uvicorn.run(create_app(settings, translators), host=args.host, port=args.port,
                 # uvicorn annotates an int, but waits with asyncio.wait_for(timeout=...), which takes a float
                 timeout_graceful_shutdown=settings.request_timeout_s)  # type: ignore[arg-type]
     return 0
@@ -222,8 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_translate)
 
     p = sub.add_parser("serve", help="run the translation service (HTTP API and demo page)", description="Serve "
-                       "a model over HTTP; every setting can also come from NMT_* variables (see app/settings.py).")
-    p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: NMT_MODEL or en-es)")
+                       "models over HTTP; every setting can also come from NMT_* variables (see app/settings.py).")
+    p.add_argument("--model", type=Path, default=None, help="serve this one model bundle (default: NMT_MODEL, "
+                   "else every bundle of --models-dir)")
+    p.add_argument("--models-dir", type=Path, default=None, help="serve every bundle in this directory, one per "
+                   "language pair (default: NMT_MODELS_DIR, else the bundles shipped in the package)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--device", default=None, help="auto | cpu | cuda (default: NMT_DEVICE or auto)")

@@ -29,13 +29,13 @@ TOY_MODEL = {"src_vocab_size": 60, "tgt_vocab_size": 60, "emb_dim": 32, "enc_hid
 TOY_TRAIN = {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300, "threads": 1}
 
 
-def reversal_pairs(n: int, seed: int) -> list[tuple[str, str]]:
-    """The toy task: the target is the source reversed and upper-cased."""
+def reversal_pairs(n: int, seed: int, reverse: bool = True) -> list[tuple[str, str]]:
+    """The toy task: the target is the source reversed (kept in order: reverse=False) and upper-cased."""
     rng = random.Random(seed)
     pairs = []
     for _ in range(n):
         words = [rng.choice(WORDS) for _ in range(rng.randint(2, 7))]
-        pairs.append((" ".join(words), " ".join(reversed(words)).upper()))
+        pairs.append((" ".join(words), " ".join(reversed(words) if reverse else words).upper()))
     return pairs
 
 
@@ -51,16 +51,17 @@ def tiny_config(attention: str = "luong", **overrides: Any) -> ModelConfig:
     return ModelConfig(**(base | overrides))
 
 
-def toy_corpus(root: Path, train_pairs: int = 3000) -> dict[str, Path]:
-    """The tests' reversal corpus, written as train.tsv and dev.tsv under root."""
+def toy_corpus(root: Path, train_pairs: int = 3000, reverse: bool = True) -> dict[str, Path]:
+    """The tests' reversal corpus (reverse=False: the upper-casing copy task), as train.tsv and dev.tsv under root."""
     root.mkdir(parents=True, exist_ok=True)
-    return {"train": write_tsv(root / "train.tsv", reversal_pairs(train_pairs, 0)),
-            "dev": write_tsv(root / "dev.tsv", reversal_pairs(100, 1))}
+    return {"train": write_tsv(root / "train.tsv", reversal_pairs(train_pairs, 0, reverse)),
+            "dev": write_tsv(root / "dev.tsv", reversal_pairs(100, 1, reverse))}
 
 
-def toy_config(out_dir: Path, corpus: dict[str, Path], **train) -> dict:
-    return {"out_dir": str(out_dir), "data": {"train": str(corpus["train"]), "dev": str(corpus["dev"])},
-            "model": TOY_MODEL, "train": TOY_TRAIN | train}
+def toy_config(out_dir: Path, corpus: dict[str, Path], languages: tuple[str, str] = ("en", "es"), **train) -> dict:
+    """The toy model's training config; languages: the (source, target) its bundle says it translates."""
+    data = {"train": str(corpus["train"]), "dev": str(corpus["dev"]), "src_lang": languages[0], "tgt_lang": languages[1]}
+    return {"out_dir": str(out_dir), "data": data, "model": TOY_MODEL, "train": TOY_TRAIN | train}
 
 
 def toy_model(work: Path = DEFAULT_WORK) -> Path:
@@ -91,9 +92,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_command(model: Path, port: int, flags: tuple[str, ...] = (), threads: int | None = 1) -> list[str]:
-    """`nmt serve` on 127.0.0.1:port on the CPU; threads: its torch threads (None: torch's choice, all cores)."""
-    command = [sys.executable, "-m", "nmt.cli", "serve", "--model", str(model), "--port", str(port), "--device", "cpu"]
+def serve_command(model: Path | None, port: int, flags: tuple[str, ...] = (), threads: int | None = 1) -> list[str]:
+    """`nmt serve` on 127.0.0.1:port on the CPU; model: its one bundle (None: flags or NMT_* variables say which);
+    threads: its torch threads (None: torch's choice, all cores)."""
+    command = [sys.executable, "-m", "nmt.cli", "serve", "--port", str(port), "--device", "cpu"]
+    command += ["--model", str(model)] if model is not None else []
     return command + list(flags) + (["--workers-threads", str(threads)] if threads else [])
 
 
@@ -104,7 +107,7 @@ class Server:
     process's start to that answer. flags: more `nmt serve` options; env: NMT_* settings; port: a given one (a
     replica restarted where its load balancer expects it) instead of a free one."""
 
-    def __init__(self, model: Path, log_path: Path | None = None, threads: int | None = 1,
+    def __init__(self, model: Path | None, log_path: Path | None = None, threads: int | None = 1,
                  flags: tuple[str, ...] = (), port: int | None = None, **env: str):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -1,11 +1,13 @@
-"""Fixtures for the service tests: a toy reversal model trained in seconds, in-process apps, a gate that holds
-the model thread still, and a real `nmt serve` process.
+"""Fixtures for the service tests: a toy reversal model trained in seconds (and a second toy model, for two
+language pairs), in-process apps, a gate that holds the model thread still, and a real `nmt serve` process.
 
-Its fixtures (toy_model, translator) reach every test module through conftest.py's pytest_plugins; import the
-helpers (client_for, Gate, running_server, ...) from here.
+Its fixtures (toy_model, toy_model_es_en, toy_models_dir, translator) reach every test module through conftest.py's
+pytest_plugins; import the helpers (client_for, Gate, running_server, ...) from here.
 """
 from __future__ import annotations
 
+import functools
+import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,11 +15,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from nmt.app.detect import LanguageDetector
 from nmt.app.main import create_app
+from nmt.app.scheduler import Scheduler
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
 from nmt.model.translator import DecodeOptions, SourceSentence, Translator
-from nmt.scripts.harness import Server, toy_config
+from nmt.scripts.harness import Server, toy_config, toy_corpus
 from nmt.training.config import Config
 from nmt.training.train import run_training
 
@@ -31,8 +35,34 @@ def toy_model(tmp_path_factory, toy_corpus) -> Path:
 
 
 @pytest.fixture(scope="session")
+def toy_model_es_en(tmp_path_factory) -> Path:
+    """A second toy bundle, es -> en, that has learned to copy ("alpha beta" -> "ALPHA BETA"): its answers tell
+    which of the two models translated."""
+    root = tmp_path_factory.getbasetemp()
+    run = root / "service-toy-run-es-en"
+    config = toy_config(run, toy_corpus(root / "copy-corpus", reverse=False), languages=("es", "en"))
+    run_training(Config.model_validate(config))
+    return run / "best"
+
+
+@pytest.fixture(scope="session")
+def toy_models_dir(tmp_path_factory, toy_model, toy_model_es_en) -> Path:
+    """A models directory with both toy bundles, as NMT_MODELS_DIR names one."""
+    root = tmp_path_factory.mktemp("models")
+    for name, bundle in (("en-es", toy_model), ("es-en", toy_model_es_en)):
+        shutil.copytree(bundle, root / name)
+    return root
+
+
+@pytest.fixture(scope="session")
 def translator(toy_model) -> Translator:
     return Translator.load(toy_model, "cpu")
+
+
+@functools.cache
+def shared_detector(among: tuple[str, ...]) -> LanguageDetector:
+    """One language detector for the in-process apps of the same source languages: loading it takes a second."""
+    return LanguageDetector(among)
 
 
 def service_settings(model: Path, **overrides) -> Settings:
@@ -41,10 +71,18 @@ def service_settings(model: Path, **overrides) -> Settings:
 
 
 @contextmanager
-def client_for(translator, **overrides):
-    """A started app (model thread running, warmed up) around translator, with settings overrides."""
-    with TestClient(create_app(service_settings(Path("unused"), **overrides), translator)) as client:
+def client_for(translators: Translator | list[Translator], **overrides):
+    """A started app (model threads running, warmed up) around one translator or several, with settings overrides."""
+    given = translators if isinstance(translators, list) else [translators]
+    detector = shared_detector(tuple(sorted({t.bundle.config.src_lang for t in given})))
+    with TestClient(create_app(service_settings(Path("unused"), **overrides), given, detector)) as client:
         yield client
+
+
+def scheduler_of(app) -> Scheduler:
+    """The scheduler of an app that serves one model."""
+    [model] = app.state.service.models
+    return model.scheduler
 
 
 class Gate(Translator):

@@ -135,13 +135,14 @@ def test_evaluate_report_says_lines_were_skipped():
 # --- LibreTranslate /translate: source "auto" ----------------------------------------------------------------
 @pytest.mark.parametrize("body", [{"q": "alpha", "source": "auto", "target": "yy"}, {"q": "alpha", "target": "yy"}],
                          ids=["auto", "omitted"])
-def test_libretranslate_auto_source_is_400_naming_the_served_language(tiny_bundle, body):
+def test_libretranslate_auto_source_with_one_model_is_its_source(tiny_bundle, body):
+    """One source language served: "auto" is that one, whatever the text (here one that no detector knows)."""
     with client_for(Translator(tiny_bundle, "cpu")) as client:
         answer = client.post("/translate", json=body)
-        assert answer.status_code == 400
-        assert answer.json() == {"error": "source 'auto' is not supported (no language detection yet): only source 'xx' "
-                                          "is accepted; this server translates xx -> yy"}
-        assert client.post("/translate", json={**body, "source": "xx"}).status_code == 200
+        explicit = client.post("/translate", json={**body, "source": "xx"})
+    assert answer.status_code == 200 and explicit.status_code == 200
+    assert answer.json() == {"translatedText": explicit.json()["translatedText"],
+                             "detectedLanguage": {"language": "xx", "confidence": 100.0}}
 
 
 # --- /v1/models: the bundle's own recorded facts, labelled --------------------------------------------------------

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import torch
-from service_fixtures import client_for
+from service_fixtures import client_for, scheduler_of
 from test_model import random_batch
 
 from nmt.app.policies import ENCODE_CHUNK_TOKENS
@@ -192,7 +192,7 @@ def test_service_answers_a_short_request_while_a_long_one_decodes(translator, be
     """A long request is decoding; a short one sent then joins the live batch and is answered first."""
     long_text = " ".join(["gamma delta eps zeta eta theta iota kappa."] * 8)
     with client_for(SlowSteps(translator), beam_size=beam) as client, ThreadPoolExecutor(1) as pool:
-        scheduler = client.app.state.service.scheduler
+        scheduler = scheduler_of(client.app)
         long = pool.submit(client.post, "/v1/translate", json={"text": long_text})
         deadline = time.monotonic() + 30
         while scheduler.live == 0:
@@ -219,7 +219,7 @@ def test_a_sentence_the_encoder_fails_on_fails_alone_and_frees_its_place(transla
     texts = SENTENCES[:4] + ["alpha poison"] + SENTENCES[4:8]
     with client_for(FailsToEncode(translator)) as client, ThreadPoolExecutor(len(texts)) as pool:
         answers = [a.result() for a in [pool.submit(client.post, "/v1/translate", json={"text": t}) for t in texts]]
-        scheduler = client.app.state.service.scheduler
+        scheduler = scheduler_of(client.app)
         assert [a.status_code for a in answers] == [200] * 4 + [500] + [200] * 4
         assert [a.json()["translations"][0]["text"] for a in answers if a.status_code == 200] == [
             translator.translate([t], DecodeOptions())[0].text for t in texts if "poison" not in t]
@@ -275,7 +275,7 @@ def test_only_the_model_thread_touches_the_live_batch(translator):
     with client_for(wrapped) as client, ThreadPoolExecutor(len(SENTENCES)) as pool:
         first = pool.submit(client.post, "/v1/translate", json={"text": SENTENCES[2]})
         deadline = time.monotonic() + 30
-        while client.app.state.service.scheduler.live == 0:
+        while scheduler_of(client.app).live == 0:
             assert time.monotonic() < deadline, "the first request never started decoding"
             time.sleep(0.001)
         answers = [pool.submit(client.post, "/v1/translate", json={"text": s}) for s in SENTENCES]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
-from service_fixtures import Gate, client_for, service_settings
+from service_fixtures import Gate, client_for, scheduler_of, service_settings
 
 from nmt.app.main import app_from_env, create_app
 from nmt.app.settings import Settings
@@ -206,7 +206,7 @@ def test_cors_only_when_configured(translator):
 
 
 def test_not_ready_is_503(translator):
-    client = TestClient(create_app(service_settings(Path("unused")), translator))  # no lifespan: never started
+    client = TestClient(create_app(service_settings(Path("unused")), [translator]))  # no lifespan: never started
     assert client.get("/health").status_code == 200
     assert client.get("/ready").status_code == 503
     answer = client.post("/v1/translate", json={"text": "alpha"})
@@ -217,7 +217,7 @@ def test_queue_full_is_503_with_retry_after(gate):
     with client_for(gate, batching="request", queue_size=4) as client, ThreadPoolExecutor(4) as pool:
         busy = hold_model(client, gate, pool)
         waiting = pool.submit(client.post, "/v1/translate", json={"text": "alpha. beta. gamma."})
-        wait_until(lambda: client.app.state.service.scheduler.queued == 3)
+        wait_until(lambda: scheduler_of(client.app).queued == 3)
         answer = client.post("/v1/translate", json={"text": "delta. eps."})
         assert answer.status_code == 503 and answer.headers["retry-after"] == "1" and "full" in answer.json()["error"]
         gate.opened.set()
@@ -254,7 +254,7 @@ async def post_then_disconnect(app, body: bytes, wait_queued: int) -> int:
     async def receive():
         if messages:
             return messages.pop()
-        while app.state.service.scheduler.queued < wait_queued:
+        while scheduler_of(app).queued < wait_queued:
             await asyncio.sleep(0.01)
         return {"type": "http.disconnect"}
 
@@ -274,7 +274,7 @@ def test_bad_item_does_not_fail_its_batch(gate):
         busy = hold_model(client, gate, pool)
         good = pool.submit(client.post, "/v1/translate", json={"text": "alpha beta"})
         bad = pool.submit(client.post, "/v1/translate", json={"text": "poison pill"})
-        wait_until(lambda: client.app.state.service.scheduler.queued == 2)
+        wait_until(lambda: scheduler_of(client.app).queued == 2)
         gate.opened.set()
         assert texts_of(good.result()) == ["BETA ALPHA"]
         assert bad.result().status_code == 500 and "failed" in bad.result().json()["error"]
@@ -293,7 +293,7 @@ def test_concurrent_requests_share_batches_with_identical_results(gate, translat
     with client_for(gate, batching="request") as client, ThreadPoolExecutor(len(SENTENCES) + 1) as pool:
         busy = hold_model(client, gate, pool)
         answers = [pool.submit(client.post, "/v1/translate", json={"text": s}) for s in SENTENCES]
-        wait_until(lambda: client.app.state.service.scheduler.queued == len(SENTENCES))
+        wait_until(lambda: scheduler_of(client.app).queued == len(SENTENCES))
         gate.opened.set()
         together = [texts_of(a.result())[0] for a in answers]
         assert busy.result().status_code == 200
@@ -310,7 +310,7 @@ def test_batches_group_sentences_by_decode_options(gate, translator):
         busy = hold_model(client, gate, pool)
         answers = [pool.submit(client.post, "/v1/translate", json={"text": text, "beam_size": beam, "nbest": 2})
                    for text, beam in requests]
-        wait_until(lambda: client.app.state.service.scheduler.queued == len(requests))
+        wait_until(lambda: scheduler_of(client.app).queued == len(requests))
         gate.opened.set()
         results = [a.result().json()["translations"][0] for a in answers]
         assert busy.result().status_code == 200

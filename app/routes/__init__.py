@@ -7,18 +7,19 @@ import hmac
 import logging
 import time
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
 from nmt.app.jobs import ModelFailed, QueueFull, Stopped
+from nmt.app.registry import Models, ServedModel, UnknownPair
 from nmt.app.scheduler import Scheduler
-from nmt.app.service import Service
+from nmt.app.service import ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
 from nmt.model.text import InvalidText
-from nmt.model.translator import DecodeOptions, PreparedText, SourceSentence, Translated, Translator, searched
+from nmt.model.translator import DecodeOptions, PreparedText, SourceSentence, Translated, searched
 
 T = TypeVar("T")
 
@@ -76,11 +77,31 @@ def check_api_key(settings: Settings, key: str | None) -> None:
         raise ApiError(403, "invalid API key")
 
 
-def loaded(service: Service) -> Translator:
-    """The service's translator; 503 while it is still loading."""
-    if service.translator is None:
-        raise ApiError(503, "the model is not loaded yet", {"Retry-After": "5"})
-    return service.translator
+def loaded_models(service: ServiceDep) -> Models:
+    """The service's models; 503 while they are still loading."""
+    if service.models is None:
+        raise ApiError(503, "the models are not loaded yet", {"Retry-After": "5"})
+    return service.models
+
+
+def ready_models(service: ServiceDep) -> Models:
+    """The service's models; 503 until they are warmed up."""
+    models = service.running()
+    if models is None:
+        raise ApiError(503, "the model is not ready yet", {"Retry-After": "5"})
+    return models
+
+
+LoadedModels = Annotated[Models, Depends(loaded_models)]
+ReadyModels = Annotated[Models, Depends(ready_models)]
+
+
+def model_for(models: Models, source: str | None, target: str | None) -> ServedModel:
+    """The model from source into target (None: whichever the server has); 400 naming the served pairs."""
+    try:
+        return models.find(source, target)
+    except UnknownPair as e:
+        raise ApiError(400, str(e)) from None
 
 
 def check_options(settings: Settings, options: DecodeOptions) -> None:
@@ -111,14 +132,11 @@ def check_sentences(settings: Settings, prepared: list[PreparedText]) -> None:
         raise ApiError(413, f"too many sentences: {sentences}; the limit is {settings.queue_size} per request")
 
 
-async def translate_texts(service: Service, request: Request, texts: list[str],
+async def translate_texts(settings: Settings, model: ServedModel, request: Request, texts: list[str],
                           options: DecodeOptions) -> list[Translated]:
     """A request's texts through the pipeline: prepared once (Translator.prepare), their sentences searched with
-    other requests' (Scheduler), finished (Translator.finish). Errors are ApiErrors."""
-    settings, running = service.settings, service.running()
-    if running is None:
-        raise ApiError(503, "the model is not ready yet", {"Retry-After": "5"})
-    translator, scheduler = running
+    other requests' (the model's Scheduler), finished (Translator.finish). Errors are ApiErrors."""
+    translator, scheduler = model.translator, model.scheduler
     check_options(settings, options)
     check_texts(settings, texts)
     try:
@@ -130,8 +148,8 @@ async def translate_texts(service: Service, request: Request, texts: list[str],
     start = time.perf_counter()
     translated = translator.finish(prepared, await _search(request, scheduler, sentences, options,
                                                            settings.request_timeout_s))
-    log.info("%s: %d texts, %d sentences, %d characters in %.3f s", request.url.path, len(texts), len(sentences),
-             sum(len(t) for t in texts), time.perf_counter() - start)
+    log.info("%s %s -> %s: %d texts, %d sentences, %d characters in %.3f s", request.url.path, *model.pair,
+             len(texts), len(sentences), sum(len(t) for t in texts), time.perf_counter() - start)
     if settings.log_texts:
         log.info("%s: texts %r -> %r", request.url.path, texts, [t.text for t in translated])
     return translated

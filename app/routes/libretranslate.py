@@ -1,30 +1,49 @@
 """LibreTranslate-compatible endpoints, so its clients and plugins work unchanged:
 
-    POST /translate   q (text or list), source, target, format, api_key; JSON or form-encoded
-                      -> {"translatedText": text or list, matching q}
-    GET  /languages   [{"code", "name", "targets"}]
+    POST /translate          q (text or list), source (a code, or "auto"), target, format, alternatives, api_key;
+                             JSON or form-encoded -> {"translatedText": text or list, matching q}, with
+                             "detectedLanguage" {"language", "confidence"} for source "auto" and "alternatives"
+                             (the beam's next best translations) for alternatives > 0
+    POST /detect             q, api_key -> [{"language", "confidence"}]: the served source languages, likeliest first
+    GET  /languages          [{"code", "name", "targets"}]
+    GET  /frontend/settings  what LibreTranslate's web page reads at start
 
-Differences, by design: one language pair (the model's); source "auto" is refused until the language is
-detected (translating text of another language as if it were the source gives confident nonsense); format
-"html" is refused; "alternatives" is not supported. Every problem with a request is 400 {"error": ...}, as
-LibreTranslate does.
+Differences, by design: source "auto" picks among the served source languages only (app/detect.py); format
+"html" is refused. Errors are {"error": ...} as LibreTranslate's: 400 for a malformed request or a language pair
+that is not served (naming those that are), and the service's limits keep their own codes (413, 422, 503).
 """
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Annotated, Literal, TypeVar
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nmt.app.routes import TRANSLATE_ERRORS, ApiError, check_api_key, header_key, loaded, translate_texts
-from nmt.app.service import Service, ServiceDep
-from nmt.model.translator import DecodeOptions
+from nmt.app.detect import Detected, LanguageDetector
+from nmt.app.routes import (
+    TRANSLATE_ERRORS,
+    ApiError,
+    LoadedModels,
+    ReadyModels,
+    check_api_key,
+    check_texts,
+    error_responses,
+    header_key,
+    model_for,
+    translate_texts,
+)
+from nmt.app.service import ServiceDep
+from nmt.app.settings import Settings
+from nmt.model.text import InvalidText
+from nmt.model.translator import DecodeOptions, Translated
 
 router = APIRouter(tags=["libretranslate"])
+R = TypeVar("R", bound=BaseModel)
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
                   "pt": "Portuguese", "ca": "Catalan", "nl": "Dutch"}
+FRONTEND_TIMEOUT_MS = 500  # LibreTranslate's default: how long its page waits after a keystroke before translating
 
 
 class LibreRequest(BaseModel):
@@ -33,35 +52,161 @@ class LibreRequest(BaseModel):
     source: str = "auto"
     target: str
     format: Literal["text", "html"] = "text"
+    alternatives: int = Field(0, ge=0, description="how many alternative translations to give besides the best")
     api_key: str | None = None
 
 
-@router.post("/translate", responses=TRANSLATE_ERRORS, openapi_extra={"requestBody": {"required": True, "content": {
-    "application/json": {"schema": LibreRequest.model_json_schema()},
-    "application/x-www-form-urlencoded": {"schema": LibreRequest.model_json_schema()}}}})
-async def translate(service: ServiceDep, request: Request) -> dict:
+class DetectRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    q: str | list[str]
+    api_key: str | None = None
+
+
+class DetectedLanguage(BaseModel):
+    language: str
+    confidence: float = Field(ge=0, le=100, description="percent")
+
+
+class LibreAnswer(BaseModel):
+    translatedText: str | list[str]
+    detectedLanguage: DetectedLanguage | list[DetectedLanguage] | None = None
+    alternatives: list[str] | list[list[str]] | None = None
+
+
+class Language(BaseModel):
+    code: str
+    name: str
+    targets: list[str]
+
+
+class FrontendLanguage(BaseModel):
+    code: str
+    name: str
+
+
+class FrontendLanguages(BaseModel):
+    source: FrontendLanguage
+    target: FrontendLanguage
+
+
+class FrontendSettings(BaseModel):
+    charLimit: int
+    frontendTimeout: int
+    apiKeys: bool
+    keyRequired: bool
+    suggestions: bool
+    filesTranslation: bool
+    supportedFilesFormat: list[str]
+    language: FrontendLanguages
+
+
+def detector_of(service: ServiceDep) -> LanguageDetector:
+    if service.detector is None:
+        raise ApiError(503, "the language detector is not loaded yet", {"Retry-After": "5"})
+    return service.detector
+
+
+Detector = Annotated[LanguageDetector, Depends(detector_of)]
+
+
+def _body_schema(model: type[BaseModel]) -> dict:
+    schema = model.model_json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema},
+                                                          "application/x-www-form-urlencoded": {"schema": schema}}}}
+
+
+@router.post("/translate", response_model=LibreAnswer, response_model_exclude_none=True, responses=TRANSLATE_ERRORS,
+             openapi_extra=_body_schema(LibreRequest))
+async def translate(service: ServiceDep, models: ReadyModels, detector: Detector, request: Request) -> LibreAnswer:
     """LibreTranslate's /translate: JSON or form body."""
-    body = await _read_request(request)
+    body = await _read_request(request, LibreRequest)
     check_api_key(service.settings, body.api_key or header_key(request))
-    _check_pair(service, body)
+    if body.format != "text":
+        raise ApiError(400, "format 'html' is not supported; send plain text (format 'text')")
     texts = [body.q] if isinstance(body.q, str) else body.q
-    translated = await translate_texts(service, request, texts, DecodeOptions(beam_size=service.settings.beam_size))
-    out = [t.text for t in translated]
-    return {"translatedText": out[0] if isinstance(body.q, str) else out}
+    detected = _detect(detector, texts)[0] if body.source == "auto" else None
+    model = model_for(models, detected.language if detected else body.source, body.target)
+    translated = await translate_texts(service.settings, model, request, texts,
+                                       _options(service.settings, body.alternatives))
+    return _answer(body, translated, detected)
+
+
+@router.post("/detect", response_model=list[DetectedLanguage], responses=error_responses(400, 401, 403, 413, 503),
+             openapi_extra=_body_schema(DetectRequest))
+async def detect(service: ServiceDep, detector: Detector, request: Request) -> list[DetectedLanguage]:
+    """The served source languages, likeliest first, with a confidence in percent."""
+    body = await _read_request(request, DetectRequest)
+    check_api_key(service.settings, body.api_key or header_key(request))
+    texts = [body.q] if isinstance(body.q, str) else body.q
+    check_texts(service.settings, texts)
+    return [DetectedLanguage(language=d.language, confidence=d.confidence) for d in _detect(detector, texts)]
 
 
 @router.get("/languages")
-def languages(service: ServiceDep) -> list[dict]:
-    config = loaded(service).bundle.config
-    return [{"code": config.src_lang, "name": _name(config.src_lang), "targets": [config.tgt_lang]},
-            {"code": config.tgt_lang, "name": _name(config.tgt_lang), "targets": []}]
+def languages(models: LoadedModels) -> list[Language]:
+    codes = sorted(set(models.sources) | {target for source in models.sources for target in models.targets(source)})
+    return [Language(code=code, name=_name(code), targets=models.targets(code)) for code in codes]
+
+
+@router.get("/frontend/settings")
+def frontend_settings(service: ServiceDep, models: LoadedModels) -> FrontendSettings:
+    """What LibreTranslate's page asks at start: limits, whether keys are needed, the languages it starts with."""
+    target = next(iter(models)).pair[1]
+    keys = bool(service.settings.api_keys)
+    return FrontendSettings(
+        charLimit=service.settings.max_chars, frontendTimeout=FRONTEND_TIMEOUT_MS, apiKeys=keys, keyRequired=keys,
+        suggestions=False, filesTranslation=False, supportedFilesFormat=[],
+        language=FrontendLanguages(source=FrontendLanguage(code="auto", name="Auto Detect"),
+                                   target=FrontendLanguage(code=target, name=_name(target))))
 
 
 def _name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
-async def _read_request(request: Request) -> LibreRequest:
+def _detect(detector: LanguageDetector, texts: list[str]) -> list[Detected]:
+    """The served source languages of the texts, taken together, likeliest first."""
+    if not any(text.strip() for text in texts):
+        raise ApiError(400, "Invalid request: q is empty; there is no language to detect")
+    try:
+        return detector.detect("\n".join(texts))
+    except InvalidText as e:
+        raise ApiError(400, f"Invalid request: q is {e}") from None
+
+
+def _options(settings: Settings, alternatives: int) -> DecodeOptions:
+    """The beam keeps the best translation and the alternatives asked for, as LibreTranslate's does."""
+    if alternatives >= settings.max_beam_size:
+        raise ApiError(400, f"Invalid request: alternatives is {alternatives}; this server gives at most "
+                            f"{settings.max_beam_size - 1}")
+    if not alternatives:
+        return DecodeOptions(beam_size=settings.beam_size)
+    return DecodeOptions(beam_size=max(settings.beam_size, alternatives + 1), nbest=alternatives + 1)
+
+
+def _answer(body: LibreRequest, translated: list[Translated], detected: Detected | None) -> LibreAnswer:
+    """LibreTranslate's answer: one value per text, or the value itself for a single q."""
+    single = isinstance(body.q, str)
+    answer = LibreAnswer(translatedText=translated[0].text if single else [t.text for t in translated])
+    if detected is not None:
+        language = DetectedLanguage(language=detected.language, confidence=detected.confidence)
+        answer.detectedLanguage = language if single else [language] * len(translated)
+    if body.alternatives:
+        found = [_alternatives(t, body.alternatives) for t in translated]
+        answer.alternatives = found[0] if single else found
+    return answer
+
+
+def _alternatives(translated: Translated, wanted: int) -> list[str]:
+    """The text's next best translations, each once, none equal to the translation or empty."""
+    found: list[str] = []
+    for text, _ in translated.nbest()[1:]:
+        if text not in found and text not in (translated.text, ""):
+            found.append(text)
+    return found[:wanted]
+
+
+async def _read_request(request: Request, model: type[R]) -> R:
     content_type = request.headers.get("content-type", "")
     try:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
@@ -70,7 +215,7 @@ async def _read_request(request: Request) -> LibreRequest:
                       for key in form}
         else:
             fields = json.loads(await request.body())
-        return LibreRequest.model_validate(fields)
+        return model.model_validate(fields)
     except (ValueError, RecursionError) as e:  # RecursionError: JSON nested thousands deep
         raise ApiError(400, f"Invalid request: {_explain(e)}") from None
 
@@ -83,16 +228,3 @@ def _explain(error: Exception) -> str:
     if isinstance(error, RecursionError):
         return "body is nested too deeply"
     return str(error)
-
-
-def _check_pair(service: Service, body: LibreRequest) -> None:
-    config = loaded(service).bundle.config
-    if body.source == "auto":
-        raise ApiError(400, f"source 'auto' is not supported (no language detection yet): only source "
-                            f"'{config.src_lang}' is accepted; this server translates {config.src_lang} -> "
-                            f"{config.tgt_lang}")
-    if body.source != config.src_lang or body.target != config.tgt_lang:
-        raise ApiError(400, f"language pair {body.source} -> {body.target} is not supported; "
-                            f"this server translates {config.src_lang} -> {config.tgt_lang}")
-    if body.format != "text":
-        raise ApiError(400, "format 'html' is not supported; send plain text (format 'text')")

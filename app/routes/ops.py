@@ -18,9 +18,9 @@ def health() -> dict:
 
 @router.get("/ready", responses=error_responses(503))
 def ready(service: ServiceDep) -> JSONResponse:
-    """The model is loaded, warmed up by one translation, and its threads are running: 200; else 503."""
-    running = service.running()
-    if running is not None and running[1].alive:
+    """Every model is loaded, warmed up by one translation, and its threads are running: 200; else 503."""
+    models = service.running()
+    if models is not None and all(model.scheduler.alive for model in models):
         return JSONResponse({"status": "ready"})
     return JSONResponse({"error": "the model is not ready"}, status_code=503, headers={"Retry-After": "5"})
 

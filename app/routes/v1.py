@@ -1,12 +1,22 @@
-"""The native API: POST /v1/translate with scores, n-best lists and attention; GET /v1/models."""
+"""The native API: POST /v1/translate with scores, n-best lists and attention, by the model of its source and
+target (either may be left out where the served models leave one choice); GET /v1/models."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from nmt.app.routes import TRANSLATE_ERRORS, check_api_key, header_key, loaded, translate_texts
+from nmt.app.registry import parameter_count
+from nmt.app.routes import (
+    TRANSLATE_ERRORS,
+    LoadedModels,
+    ReadyModels,
+    check_api_key,
+    header_key,
+    model_for,
+    translate_texts,
+)
 from nmt.app.service import ServiceDep, service_of
-from nmt.model.translator import DecodeOptions, Translated
+from nmt.model.translator import DecodeOptions, Translated, Translator
 
 router = APIRouter(prefix="/v1", tags=["v1"])
 
@@ -14,6 +24,8 @@ router = APIRouter(prefix="/v1", tags=["v1"])
 class TranslateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str | list[str] = Field(description="one text, or a list of texts; long texts are split into sentences")
+    source: str | None = Field(None, description="source language code; may be left out if one model fits")
+    target: str | None = Field(None, description="target language code; may be left out if one model fits")
     beam_size: int | None = Field(None, ge=1, description="1 = greedy; default: the server's beam_size")
     nbest: int = Field(1, ge=1, description="alternatives to return per text")
     return_scores: bool = Field(False, description="include the log-probability of each translation")
@@ -51,12 +63,14 @@ async def require_key(request: Request) -> None:  # async: a plain def would run
 
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
              dependencies=[Depends(require_key)], responses=TRANSLATE_ERRORS)
-async def translate(body: TranslateRequest, service: ServiceDep, request: Request) -> TranslateResponse:
+async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyModels,
+                    request: Request) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
+    model = model_for(models, body.source, body.target)
     texts = [body.text] if isinstance(body.text, str) else body.text
     beam = body.beam_size or service.settings.beam_size
     options = DecodeOptions(beam_size=beam, nbest=body.nbest, with_attention=body.return_attention)
-    translated = await translate_texts(service, request, texts, options)
+    translated = await translate_texts(service.settings, model, request, texts, options)
     return TranslateResponse(translations=[_output(t, body) for t in translated])
 
 
@@ -74,15 +88,19 @@ def _output(t: Translated, body: TranslateRequest) -> TranslationOut:
 
 
 @router.get("/models")
-def models(service: ServiceDep) -> dict:
-    """The loaded model: its languages, its configuration, and what training and evaluation measured, exactly as its
-    summary.json recorded it, with when and how each figure was measured under "measured"."""
-    translator = loaded(service)
+def list_models(models: LoadedModels) -> dict:
+    """The served models: each one's languages, its configuration, its size, and what training and evaluation
+    measured, exactly as its summary.json recorded it, with when and how each figure was measured under
+    "measured"."""
+    return {"models": [_describe(model.translator) for model in models]}
+
+
+def _describe(translator: Translator) -> dict:
     bundle = translator.bundle
     src, tgt = bundle.config.src_lang, bundle.config.tgt_lang
-    return {"models": [{"id": f"{src}-{tgt}", "source": src, "target": tgt, "bleu": _bleu(bundle.summary),
-                        "config": bundle.config.model.model_dump(), "summary": bundle.summary,
-                        "measured": _how_measured(bundle.summary), "device": str(translator.device)}]}
+    return {"id": f"{src}-{tgt}", "source": src, "target": tgt, "bleu": _bleu(bundle.summary),
+            "config": bundle.config.model.model_dump(), "parameters": parameter_count(translator),
+            "summary": bundle.summary, "measured": _how_measured(bundle.summary), "device": str(translator.device)}
 
 
 def _how_measured(summary: dict) -> dict[str, str]:

@@ -8,9 +8,12 @@ function setStatus(text, isError = false) {
   $("status").className = isError ? "error" : "";
 }
 
+let pair = {};  // the shown model's languages: the server may serve several
+
 async function showModel() {
   try {
     const model = (await (await fetch("/v1/models")).json()).models[0];
+    pair = { source: model.source, target: model.target };
     $("src-lang").textContent = `(${model.source})`;
     $("tgt-lang").textContent = `(${model.target})`;
     const bleu = model.bleu == null ? "" : `, BLEU ${model.bleu.toFixed(1)}`;
@@ -23,7 +26,7 @@ async function showModel() {
 async function translate() {
   const headers = { "Content-Type": "application/json" };
   if ($("key").value) headers["X-API-Key"] = $("key").value;
-  const body = { text: $("source").value, beam_size: Number($("beam").value) || 1, return_attention: true };
+  const body = { text: $("source").value, ...pair, beam_size: Number($("beam").value) || 1, return_attention: true };
   setStatus("translating…");
   $("translate").disabled = true;
   try {

@@ -1,0 +1,122 @@
+"""The served models, by language pair: each bundle of the models directory (or the one bundle named), loaded with
+its own scheduler, so that the models batch and decode side by side."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from nmt.app.scheduler import Scheduler
+from nmt.app.settings import Settings
+from nmt.model.bundle import BundleError, find_bundles
+from nmt.model.translator import Translator
+
+log = logging.getLogger("nmt.service")
+Pair = tuple[str, str]  # (source, target) language codes
+
+
+class UnknownPair(ValueError):
+    """No served model translates the asked-for languages."""
+
+
+def bundle_paths(settings: Settings) -> list[Path]:
+    """settings.model alone if it is set, else every bundle in settings.models_dir."""
+    return [settings.model] if settings.model is not None else find_bundles(settings.models_dir)
+
+
+def load_translators(settings: Settings) -> list[Translator]:
+    """A Translator for each bundle to serve, its size logged; BundleError if two translate the same pair."""
+    translators: list[Translator] = []
+    paths: dict[Pair, Path] = {}
+    for path in bundle_paths(settings):
+        translator = Translator.load(path, settings.device, batch_tokens=settings.max_batch_tokens, int8=settings.int8)
+        pair = pair_of(translator)
+        if pair in paths:
+            raise BundleError(f"{path}: translates {pair[0]} -> {pair[1]}, as {paths[pair]} does; serve one of them")
+        paths[pair] = path
+        translators.append(translator)
+        log_size(translator)
+    return translators
+
+
+def pair_of(translator: Translator) -> Pair:
+    config = translator.bundle.config
+    return config.src_lang, config.tgt_lang
+
+
+def log_size(translator: Translator) -> None:
+    source, target = pair_of(translator)
+    log.info("model %s -> %s: %s parameters, %.1f MB of weights on %s", source, target,
+             f"{parameter_count(translator):,}", weight_bytes(translator) / 1e6, translator.device)
+
+
+def parameter_count(translator: Translator) -> int:
+    """The trained network's parameters."""
+    return sum(p.numel() for p in translator.bundle.model.parameters())
+
+
+def weight_bytes(translator: Translator) -> int:
+    """Bytes of the weights the translator holds: the trained network's, and those of the network it runs where
+    they are not shared (the FastDecoder's fused copies; an int8 copy)."""
+    # A list first: the tensors unpacked from int8 layers are temporaries, whose freed addresses would be reused.
+    tensors = [t for network in (translator.bundle.model, translator.model)
+               for value in network.state_dict().values() for t in _tensors(value)]
+    return sum({t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in tensors}.values())
+
+
+def _tensors(value: object) -> Iterator[torch.Tensor]:
+    """The tensors of a state_dict value: a tensor, or the tensors packed in an int8 layer's tuples and objects."""
+    if isinstance(value, torch.Tensor):
+        yield value
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _tensors(item)
+    elif isinstance(value, torch.ScriptObject) and hasattr(value, "__getstate__"):
+        yield from _tensors(value.__getstate__())
+
+
+@dataclass
+class ServedModel:
+    translator: Translator
+    scheduler: Scheduler
+
+    @property
+    def pair(self) -> Pair:
+        return pair_of(self.translator)
+
+
+class Models:
+    """The served models, by (source, target)."""
+
+    def __init__(self, served: list[ServedModel]):
+        self.by_pair = {model.pair: model for model in sorted(served, key=lambda m: m.pair)}
+        if len(self.by_pair) < len(served):
+            raise ValueError("two models translate the same language pair")
+
+    def __iter__(self) -> Iterator[ServedModel]:
+        return iter(self.by_pair.values())
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({source for source, _ in self.by_pair})
+
+    def targets(self, source: str) -> list[str]:
+        return [target for s, target in self.by_pair if s == source]
+
+    def find(self, source: str | None = None, target: str | None = None) -> ServedModel:
+        """The one model from source into target (None: any); UnknownPair naming the served pairs if there is
+        none, or several that fit."""
+        found = [model for (s, t), model in self.by_pair.items() if source in (None, s) and target in (None, t)]
+        if len(found) == 1:
+            return found[0]
+        asked = f"{source or 'any language'} -> {target or 'any language'}"
+        if found:
+            raise UnknownPair(f"{asked} fits several models: name source and target; this server translates "
+                              f"{self.describe()}")
+        raise UnknownPair(f"language pair {asked} is not supported; this server translates {self.describe()}")
+
+    def describe(self) -> str:
+        return ", ".join(f"{source} -> {target}" for source, target in self.by_pair)

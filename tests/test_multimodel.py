@@ -1,0 +1,175 @@
+"""Several models in one service: every bundle of a models directory served, requests routed by (source, target);
+language detection (POST /detect, source "auto"); LibreTranslate's alternatives and /frontend/settings.
+
+The two toy models tell which one translated: en -> es reverses ("alpha beta" -> "BETA ALPHA"), es -> en copies
+("alpha beta" -> "ALPHA BETA")."""
+from __future__ import annotations
+
+import logging
+import shutil
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from libretranslatepy import LibreTranslateAPI
+from service_fixtures import client_for, service_settings, shared_detector
+
+from nmt.app.detect import Detected, LanguageDetector
+from nmt.app.main import create_app
+from nmt.app.registry import load_translators
+from nmt.app.settings import Settings
+from nmt.model.bundle import BundleError
+from nmt.model.translator import Translator
+from nmt.scripts.harness import Server
+
+ENGLISH = "The weather is lovely today, so we are going to walk along the beach with our friends."
+SPANISH = "Hoy hace muy buen tiempo, así que vamos a caminar por la playa con nuestros amigos."
+PAIRS = "this server translates en -> es, es -> en"
+
+
+@pytest.fixture(scope="module")
+def translators(toy_model, toy_model_es_en) -> list[Translator]:
+    return [Translator.load(toy_model, "cpu"), Translator.load(toy_model_es_en, "cpu")]
+
+
+@pytest.fixture(scope="module")
+def client(translators):
+    with client_for(translators) as c:
+        yield c
+
+
+def native(client, **body) -> httpx.Response:
+    return client.post("/v1/translate", json=body)
+
+
+def libre(client, **body) -> httpx.Response:
+    return client.post("/translate", json=body)
+
+
+# --- routing ------------------------------------------------------------------------------------------------
+def test_requests_go_to_the_model_of_their_pair(client):
+    assert native(client, text="alpha beta", source="en", target="es").json()["translations"][0]["text"] == "BETA ALPHA"
+    assert native(client, text="alpha beta", source="es", target="en").json()["translations"][0]["text"] == "ALPHA BETA"
+    assert native(client, text="alpha beta", source="es").json()["translations"][0]["text"] == "ALPHA BETA"  # one fits
+    assert libre(client, q="alpha beta", source="en", target="es").json() == {"translatedText": "BETA ALPHA"}
+    assert libre(client, q=["alpha beta"], source="es", target="en").json() == {"translatedText": ["ALPHA BETA"]}
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"source": "en", "target": "fr"}, f"language pair en -> fr is not supported; {PAIRS}"),
+    ({"source": "de", "target": "en"}, f"language pair de -> en is not supported; {PAIRS}"),
+    ({}, f"any language -> any language fits several models: name source and target; {PAIRS}"),
+])
+def test_a_pair_that_is_not_served_is_400_naming_the_served_ones(client, body, message):
+    answer = native(client, text="alpha", **body)
+    assert answer.status_code == 400 and answer.json() == {"error": message}
+    if body:
+        answer = libre(client, q="alpha", **body)
+        assert answer.status_code == 400 and answer.json() == {"error": message}
+
+
+def test_languages_and_models_list_every_model(client):
+    assert client.get("/languages").json() == [{"code": "en", "name": "English", "targets": ["es"]},
+                                               {"code": "es", "name": "Spanish", "targets": ["en"]}]
+    models = client.get("/v1/models").json()["models"]
+    assert [(m["id"], m["source"], m["target"]) for m in models] == [("en-es", "en", "es"), ("es-en", "es", "en")]
+    assert all(m["parameters"] > 1000 and m["bleu"] > 50 for m in models)
+
+
+# --- language detection --------------------------------------------------------------------------------------
+def test_detect_names_the_served_source_languages_likeliest_first(client):
+    english = client.post("/detect", json={"q": ENGLISH}).json()
+    assert [d["language"] for d in english] == ["en", "es"] and english[0]["confidence"] > 90
+    assert all(set(d) == {"language", "confidence"} and 0 <= d["confidence"] <= 100 for d in english)
+    spanish = client.post("/detect", data={"q": SPANISH}).json()  # form-encoded, as LibreTranslate's clients send
+    assert [d["language"] for d in spanish] == ["es", "en"] and spanish[0]["confidence"] > 90
+
+
+def test_detector_chooses_among_its_languages_only():
+    assert LanguageDetector(["en"]).detect(SPANISH) == [Detected("en", 100.0)]  # nothing to choose: no model loaded
+    [spanish, unknown] = LanguageDetector(["xx", "es"]).detect(SPANISH)
+    assert spanish.language == "es" and spanish.confidence > 99 and unknown == Detected("xx", 0.0)
+
+
+@pytest.mark.parametrize("body, message", [(b'{"q": "  "}', "q is empty"), (b"{}", "q: Field required"),
+                                           (b'{"q": "\\ud800 hola"}', "lone surrogate"), (b"{", "not valid JSON")])
+def test_detect_errors_are_400_in_libretranslates_shape(client, body, message):
+    answer = client.post("/detect", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 400 and list(answer.json()) == ["error"] and message in answer.json()["error"]
+
+
+def test_auto_source_translates_with_the_detected_language(client):
+    explicit = libre(client, q=SPANISH, source="es", target="en").json()["translatedText"]
+    answer = libre(client, q=SPANISH, source="auto", target="en").json()
+    assert answer["translatedText"] == explicit
+    assert answer["detectedLanguage"]["language"] == "es" and answer["detectedLanguage"]["confidence"] > 90
+    assert set(answer) == {"translatedText", "detectedLanguage"}
+    several = libre(client, q=[SPANISH, SPANISH], target="en").json()  # source left out: "auto"
+    assert several["translatedText"] == [explicit, explicit]
+    assert several["detectedLanguage"] == [answer["detectedLanguage"]] * 2
+
+
+def test_auto_source_into_a_target_the_detected_language_lacks_is_400(client):
+    answer = libre(client, q=SPANISH, source="auto", target="es")
+    assert answer.status_code == 400 and answer.json() == {"error": f"language pair es -> es is not supported; {PAIRS}"}
+
+
+# --- alternatives and the frontend's settings ------------------------------------------------------------------
+def test_alternatives_are_the_beams_next_best(client):
+    answer = libre(client, q="alpha beta gamma", source="en", target="es", alternatives=3).json()
+    assert answer["translatedText"] == "GAMMA BETA ALPHA"
+    alternatives = answer["alternatives"]
+    assert len(alternatives) == 3 and len(set(alternatives)) == 3 and answer["translatedText"] not in alternatives
+    nbest = native(client, text="alpha beta gamma", source="en", target="es", beam_size=4, nbest=4).json()
+    assert alternatives == [n["text"] for n in nbest["translations"][0]["nbest"][1:]]
+    listed = client.post("/translate", data={"q": ["alpha beta", "tau mu"], "source": "en", "target": "es",
+                                             "alternatives": "2"}).json()
+    assert [len(a) for a in listed["alternatives"]] == [2, 2]
+    assert "alternatives" not in libre(client, q="alpha", source="en", target="es").json()
+
+
+def test_too_many_alternatives_is_400(client):
+    answer = libre(client, q="alpha", source="en", target="es", alternatives=8)  # beam at most 8: 7 alternatives
+    assert answer.status_code == 400 and answer.json() == {
+        "error": "Invalid request: alternatives is 8; this server gives at most 7"}
+
+
+def test_frontend_settings_in_libretranslates_shape(client):
+    assert client.get("/frontend/settings").json() == {
+        "charLimit": 20_000, "frontendTimeout": 500, "apiKeys": False, "keyRequired": False, "suggestions": False,
+        "filesTranslation": False, "supportedFilesFormat": [],
+        "language": {"source": {"code": "auto", "name": "Auto Detect"}, "target": {"code": "es", "name": "Spanish"}}}
+
+
+# --- loading: a models directory ----------------------------------------------------------------------------
+def test_every_bundle_of_the_models_directory_is_served_and_its_size_logged(toy_models_dir, caplog):
+    caplog.set_level(logging.INFO, logger="nmt.service")
+    settings = service_settings(None, models_dir=toy_models_dir)
+    with TestClient(create_app(settings, detector=shared_detector(("en", "es")))) as client:
+        assert client.get("/ready").status_code == 200
+        assert [m["id"] for m in client.get("/v1/models").json()["models"]] == ["en-es", "es-en"]
+    sizes = [r.getMessage() for r in caplog.records if " parameters, " in r.getMessage()]
+    assert [line.split(":")[0] for line in sizes] == ["model en -> es", "model es -> en"]
+    assert all("MB of weights on cpu" in line for line in sizes)
+
+
+def test_models_directory_problems_are_one_clear_error(toy_model, tmp_path):
+    with pytest.raises(BundleError, match="no model bundle in this directory"):
+        load_translators(Settings(models_dir=tmp_path, device="cpu"))
+    for name in ("a", "b"):
+        shutil.copytree(toy_model, tmp_path / name)
+    with pytest.raises(BundleError, match=r"/b: translates en -> es, as .*/a does; serve one of them"):
+        load_translators(Settings(models_dir=tmp_path, device="cpu"))
+
+
+# --- LibreTranslate's own client, against `nmt serve --models-dir` ------------------------------------------------
+def test_libretranslate_client_against_a_real_server(toy_models_dir):
+    with Server(None, flags=("--models-dir", str(toy_models_dir))) as server:
+        api = LibreTranslateAPI(server.url)
+        assert api.languages() == [{"code": "en", "name": "English", "targets": ["es"]},
+                                   {"code": "es", "name": "Spanish", "targets": ["en"]}]
+        assert api.detect(SPANISH)[0]["language"] == "es" and api.detect(ENGLISH)[0]["language"] == "en"
+        assert api.translate("alpha beta", "en", "es") == "BETA ALPHA"
+        assert api.translate("alpha beta", "es", "en") == "ALPHA BETA"
+        log = server.log()
+    assert "model en -> es: " in log and "model es -> en: " in log and "ready: en -> es on cpu, es -> en on cpu" in log
