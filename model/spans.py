@@ -11,8 +11,8 @@ repair is counted, so that the service can report how often the model needed one
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 OPEN, CLOSE = "⦅", "⦆"  # NFKC-stable: SentencePiece's normalizer leaves them as they are
 
@@ -50,36 +50,66 @@ class Span:
     kind: str
 
 
-def find_spans(text: str, marked: Sequence[str] = ()) -> list[Span]:
-    """The spans of text in reading order, none overlapping: the caller's marked strings first (longest first),
-    then the rules."""
-    found: list[Span] = []
-    if marked:
-        literal = re.compile("|".join(re.escape(m) for m in sorted(set(marked), key=len, reverse=True) if m))
-        found = [Span(m.start(), m.end(), m.group(), "marked") for m in literal.finditer(text)]
+@dataclass(frozen=True)
+class Terms:
+    """What the caller asks to be carried through: strings kept verbatim (`keep`, e.g. a do-not-translate list
+    or HTML marked translate="no"), and glossary terms, each source term replaced by its target term. Matched as
+    whole words, the longest first; ignore_case matches the glossary's source terms in any case."""
+
+    keep: tuple[str, ...] = ()
+    glossary: Mapping[str, str] = field(default_factory=dict)
+    ignore_case: bool = False
+
+    def pattern(self) -> re.Pattern | None:
+        terms = sorted({t for t in (*self.keep, *self.glossary) if t}, key=len, reverse=True)
+        if not terms:
+            return None
+        return re.compile("|".join(rf"(?<!\w){re.escape(t)}(?!\w)" if t[0].isalnum() or t[-1].isalnum() else
+                                   re.escape(t) for t in terms), re.IGNORECASE if self.ignore_case else 0)
+
+    def output(self, found: str) -> str:
+        """What a found term becomes in the translation."""
+        if found in self.glossary:
+            return self.glossary[found]
+        if self.ignore_case:
+            folded = found.casefold()
+            for source, target in self.glossary.items():
+                if source.casefold() == folded:
+                    return target
+        return found
+
+
+NO_TERMS = Terms()
+
+
+def find_spans(text: str, terms: Terms = NO_TERMS) -> list[Span]:
+    """The spans of text, none overlapping: the caller's terms first (in reading order), then the rules'."""
+    pattern = terms.pattern()
+    found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
     taken = [(s.start, s.end) for s in found]
     for m in SPAN.finditer(text):
         if not any(m.start() < end and start < m.end() for start, end in taken):
             found.append(Span(m.start(), m.end(), m.group(), m.lastgroup or "span"))
-    return sorted(found, key=lambda s: s.start)
+    return found
 
 
 @dataclass(frozen=True)
 class Masked:
-    """A sentence with its first `slots` spans replaced by placeholders; spans[i] is what ⦅i⦆ stands for."""
+    """A sentence with spans replaced by placeholders; spans[i] is what ⦅i⦆ becomes in the translation."""
 
     text: str
     spans: tuple[str, ...]
 
 
-def mask(text: str, slots: int, marked: Sequence[str] = ()) -> Masked:
-    """Replace the spans of text by ⦅0⦆, ⦅1⦆, … in reading order; spans beyond `slots` stay as text."""
-    spans = find_spans(text, marked)[:slots]
+def mask(text: str, slots: int, terms: Terms = NO_TERMS) -> Masked:
+    """Replace spans of text by ⦅0⦆, ⦅1⦆, … in reading order: the caller's terms, then the rules' spans, as long
+    as slots last (the others stay as text)."""
+    spans = sorted(find_spans(text, terms)[:slots], key=lambda s: s.start)
     out, last = [], 0
     for slot, span in enumerate(spans):
         out += [text[last:span.start], placeholder(slot)]
         last = span.end
-    return Masked("".join(out) + text[last:], tuple(s.text for s in spans))
+    return Masked("".join(out) + text[last:], tuple(terms.output(s.text) for s in spans))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ FastDecoder form (model/decoder.py); with int8=True, its int8 copy (model/quanti
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from nmt.model.quantize import quantize_for_cpu
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, max_lengths, search
 from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
-from nmt.model.spans import Masked, mask, restore
+from nmt.model.spans import NO_TERMS, Masked, Terms, mask, restore
 from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
 
@@ -160,20 +159,25 @@ class Translator:
         return self.bundle.config.src_lang
 
     # --- prepare --------------------------------------------------------------------------------------------
-    def prepare(self, texts: list[str], marked: Sequence[str] = ()) -> list[PreparedText]:
+    def prepare(self, texts: list[str], terms: Terms = NO_TERMS) -> list[PreparedText]:
         """Clean, segment, mask and tokenize each text (all sentences in one tokenizer call); InvalidText (a
-        ValueError) for a text that is not valid Unicode. marked: strings to carry verbatim, besides the spans the
-        rules find (only a model with placeholders can)."""
+        ValueError) for a text that is not valid Unicode. terms: the caller's verbatim strings and glossary, carried
+        besides the spans the rules find (only by a model with placeholders: see `carries_spans`)."""
         layouts = [split(_checked(i, text), self.src_lang) for i, text in enumerate(texts)]  # at line breaks too
         cleaned = [clean_input(s) for layout in layouts for s in layout.sentences]
-        masked = [self._masked(text, marked) for text in cleaned]
+        masked = [self._masked(text, terms) for text in cleaned]
         ids = self.bundle.src_tokenizer.encode([m.text for m in masked])
         sources = iter([self._source(text, m, one) for text, m, one in zip(cleaned, masked, ids, strict=True)])
         return [PreparedText([next(sources) for _ in layout.sentences], layout) for layout in layouts]
 
-    def _masked(self, text: str, marked: Sequence[str]) -> Masked:
+    @property
+    def carries_spans(self) -> bool:
+        """Whether the model has placeholders, so that spans, verbatim terms and glossaries can be honoured."""
+        return self.bundle.src_tokenizer.placeholders > 0
+
+    def _masked(self, text: str, terms: Terms) -> Masked:
         slots = self.bundle.src_tokenizer.placeholders
-        return mask(text, slots, marked) if slots else Masked(text, ())
+        return mask(text, slots, terms) if slots else Masked(text, ())
 
     @staticmethod
     def _source(text: str, masked: Masked, ids: list[int]) -> SourceSentence:

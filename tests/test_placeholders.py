@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from nmt.model.spans import PLACEHOLDER
+from nmt.model.spans import PLACEHOLDER, Terms
 from nmt.model.tokenizer import Tokenizer
 from nmt.model.translator import Translator
 from nmt.scripts.harness import toy_config
@@ -78,7 +78,7 @@ def placeholder_model(tmp_path_factory, toy_model, toy_corpus) -> Path:
 def test_the_pipeline_masks_spans_and_brings_each_back(placeholder_model):
     translator = Translator.load(placeholder_model, "cpu")
     assert translator.bundle.src_tokenizer.placeholders == 4
-    [prepared] = translator.prepare(["a b 12 c https://x.org/p d"], marked=["c"])
+    [prepared] = translator.prepare(["a b 12 c https://x.org/p d"], Terms(keep=("c",)))
     [sentence] = prepared.sentences
     assert sentence.spans == ("12", "c", "https://x.org/p") and sentence.text == "a b 12 c https://x.org/p d"
     [done] = translator.translate(["a b 12 c https://x.org/p d"])

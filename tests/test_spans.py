@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nmt.model.spans import find_spans, mask, placeholder, restore
+from nmt.model.spans import Terms, find_spans, mask, placeholder, restore
 
 
 @pytest.mark.parametrize("text, span, kind", [
@@ -40,9 +40,19 @@ def test_mask_numbers_spans_in_reading_order_and_keeps_the_rest():
     assert mask("1 2 3", slots=2).text == "⦅0⦆ ⦅1⦆ 3", "spans beyond the slots stay as text"
 
 
-def test_marked_strings_come_first_and_the_longest_wins():
-    masked = mask("Open Acme Cloud 2 or Acme now", slots=8, marked=["Acme", "Acme Cloud 2"])
+def test_the_callers_terms_come_first_as_whole_words_and_the_longest_wins():
+    masked = mask("Open Acme Cloud 2 or Acme now, not Acmeware", slots=8, terms=Terms(keep=("Acme", "Acme Cloud 2")))
     assert masked.spans == ("Acme Cloud 2", "Acme")
+    assert mask("a 1 b 2 c Acme", slots=1, terms=Terms(keep=("Acme",))).spans == ("Acme",), "terms take slots first"
+
+
+def test_glossary_terms_become_their_target_terms():
+    glossary = {"heaven": "cielo", "Lord": "Señor"}
+    masked = mask("The Lord of heaven, not the heavenly lord.", slots=8, terms=Terms(glossary=glossary))
+    assert masked.text == "The ⦅0⦆ of ⦅1⦆, not the heavenly lord." and masked.spans == ("Señor", "cielo")
+    any_case = mask("The LORD of Heaven.", slots=8, terms=Terms(glossary=glossary, ignore_case=True))
+    assert any_case.spans == ("Señor", "cielo")
+    assert restore("El ⦅0⦆ del ⦅1⦆.", masked.spans).text == "El Señor del cielo."
 
 
 def test_text_that_looks_like_a_placeholder_passes_through():
@@ -70,7 +80,7 @@ def test_every_marked_span_survives_whatever_the_model_does(words, spans, data):
     """For any text holding any marked spans, and any output the model may produce (placeholders dropped,
     repeated, reordered, invented), each span comes back exactly once, unaltered."""
     text = " ".join(data.draw(st.permutations(words + spans)))
-    masked = mask(text, slots=8, marked=spans)
+    masked = mask(text, slots=8, terms=Terms(keep=tuple(spans)))
     assert sorted(masked.spans) == sorted(spans)
     assert restore(masked.text, masked.spans).text == text, "an output that keeps the placeholders gives the text"
     slots = data.draw(st.lists(st.integers(0, 9), max_size=12))
