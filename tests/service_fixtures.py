@@ -1,7 +1,7 @@
 """Fixtures for the service tests: a toy reversal model trained in seconds (and a second toy model, for two
 language pairs), in-process apps, a gate that holds the model thread still, and a real `nmt serve` process.
 
-Its fixtures (toy_model, toy_model_es_en, toy_models_dir, translator) reach every test module through conftest.py's
+Its fixtures (toy_model, toy_model_es_en, toy_models_dir, placeholder_model, translator) reach every test module through conftest.py's
 pytest_plugins; import the helpers (client_for, Gate, running_server, ...) from here.
 """
 from __future__ import annotations
@@ -52,6 +52,18 @@ def toy_models_dir(tmp_path_factory, toy_model, toy_model_es_en) -> Path:
     for name, bundle in (("en-es", toy_model), ("es-en", toy_model_es_en)):
         shutil.copytree(bundle, root / name)
     return root
+
+
+@pytest.fixture(scope="session")
+def placeholder_model(tmp_path_factory, toy_model, toy_corpus) -> Path:
+    """The toy model fine-tuned with 4 placeholder subwords (init_from grows its vocabularies) for a few steps: a
+    placeholder-aware bundle, whose spans, verbatim terms and glossary terms come back (restored) if not learned."""
+    run = tmp_path_factory.getbasetemp() / "service-toy-run-placeholders"
+    raw = toy_config(run, toy_corpus, max_steps=20, eval_every=10, init_from=str(toy_model))
+    raw["data"]["transforms"] = [{"kind": "placeholders", "inject": 0.5}]
+    raw["model"] = raw["model"] | {"placeholders": 4}
+    run_training(Config.model_validate(raw))
+    return run / "best"
 
 
 @pytest.fixture(scope="session")

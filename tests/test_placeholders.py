@@ -4,7 +4,6 @@ masks and restores spans (model/translator.py)."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 import torch
@@ -14,7 +13,7 @@ from nmt.model.tokenizer import Tokenizer
 from nmt.model.translator import Translator
 from nmt.scripts.harness import toy_config
 from nmt.training.config import Config
-from nmt.training.train import grown_weights, run_training
+from nmt.training.train import grown_weights
 from nmt.training.transforms.placeholders import PlaceholderConfig, add_placeholders
 
 
@@ -62,17 +61,6 @@ def test_grown_weights_keep_every_trained_row():
     small, big = torch.nn.Embedding(10, 4), torch.nn.Embedding(13, 4)
     grown = grown_weights(small.state_dict(), big)
     assert torch.equal(grown["weight"][:10], small.weight) and torch.equal(grown["weight"][10:], big.weight[10:])
-
-
-@pytest.fixture(scope="module")
-def placeholder_model(tmp_path_factory, toy_model, toy_corpus) -> Path:
-    """The toy model fine-tuned with 4 placeholders (init_from grows its vocabularies), a few steps."""
-    run = tmp_path_factory.mktemp("ph") / "run"
-    raw = toy_config(run, toy_corpus, max_steps=20, eval_every=10, init_from=str(toy_model))
-    raw["data"]["transforms"] = [{"kind": "placeholders", "inject": 0.5}]
-    raw["model"] = raw["model"] | {"placeholders": 4}
-    run_training(Config.model_validate(raw))
-    return run / "best"
 
 
 def test_the_pipeline_masks_spans_and_brings_each_back(placeholder_model):
