@@ -1,8 +1,8 @@
 """Fixtures for the service tests: a toy reversal model trained in seconds (and a second toy model, for two
 language pairs), in-process apps, a gate that holds the model thread still, and a real `nmt serve` process.
 
-Its fixtures (toy_model, toy_model_es_en, toy_models_dir, placeholder_model, translator) reach every test module through conftest.py's
-pytest_plugins; import the helpers (client_for, Gate, running_server, ...) from here.
+Its fixtures (toy_model, toy_model_es_en, toy_models_dir, placeholder_model, translator) reach every test module
+through conftest.py's pytest_plugins; import the helpers (client_for, Gate, running_server, ...) from here.
 """
 from __future__ import annotations
 
