@@ -14,7 +14,8 @@
 #                wheels: install the one torch-*.whl in the build context's wheels/ (must match the image's Python)
 #   TORCH_INDEX  default https://download.pytorch.org/whl/cpu (a CPU torch, ~5x smaller than PyPI's CUDA build)
 #   TORCH_SPEC   default "torch>=2.2,<2.15", the range pyproject.toml accepts
-#   MODEL_DIR    the model bundle directory in the build context baked in as /models/en-es (default models/en-es)
+#   MODELS_DIR   the models directory in the build context (one bundle per subdirectory) baked in as /models
+#                (default models: the shipped bundles)
 
 ARG BASE_IMAGE=python:3.11-slim
 ARG TORCH_FROM=index
@@ -72,8 +73,8 @@ RUN pip wheel --no-deps -w /dist .
 
 # ---- model: the bundle, made world-readable without a second copy of it in the final image -------------------------
 FROM base AS model
-ARG MODEL_DIR=models/en-es
-COPY ${MODEL_DIR}/ /models/en-es/
+ARG MODELS_DIR=models
+COPY ${MODELS_DIR}/ /models/
 RUN chmod -R a+rX,go-w /models
 
 # ---- runtime ---------------------------------------------------------------------------------------------------------
@@ -90,7 +91,7 @@ RUN --mount=type=bind,from=wheel,source=/dist,target=/tmp/dist \
 # The model last: a new model does not touch the layers above. Owned by root, readable by all: the service only
 # reads it.
 COPY --from=model /models /models
-ENV NMT_MODEL=/models/en-es NMT_DEVICE=auto HOME=/home/nmt
+ENV NMT_MODELS_DIR=/models NMT_DEVICE=auto HOME=/home/nmt
 
 USER nmt
 WORKDIR /home/nmt

@@ -4,11 +4,11 @@
 # Works on a machine with no Docker engine and no Docker Hub (Debian's podman, a debootstrapped base image, torch
 # from a local wheel); see docs/deployment.md. Run from anywhere, as root (it installs packages when missing).
 #
-#   scripts/container-smoke.sh                      # bakes models/en-es into the image
-#   MODEL_DIR=path/to/bundle scripts/container-smoke.sh
-#   STAND_IN_MODEL=1 scripts/container-smoke.sh     # a toy bundle trained in seconds (.podman/stand-in-model)
+#   scripts/container-smoke.sh                      # bakes models/ (the shipped bundles) into the image
+#   MODELS_DIR=path/to/bundles scripts/container-smoke.sh   # a directory of bundles, one per subdirectory
+#   STAND_IN_MODEL=1 scripts/container-smoke.sh     # a toy bundle trained in seconds (.podman/stand-in-models)
 #
-# Environment: MODEL_DIR, STAND_IN_MODEL, IMAGE (default localhost/nmt:smoke), PORT (published on 127.0.0.1,
+# Environment: MODELS_DIR, STAND_IN_MODEL, IMAGE (default localhost/nmt:smoke), PORT (published on 127.0.0.1,
 # default 18000), COMPOSE_PORT (default 18001), TORCH_VERSION (default 2.13.0), HEALTH_TIMEOUT (s, default 300),
 # TEXT (the sentence to translate), SKIP_COMPOSE=1, SCALE_PORT (the balancer of the compose profile "scale", default
 # 18002), SKIP_SCALE=1.
@@ -201,14 +201,14 @@ fi
 # ------------------------------------------------------------------------------------------------------------------
 step "4. model bundle"
 if [ "${STAND_IN_MODEL:-0}" = 1 ]; then
-    MODEL_DIR=.podman/stand-in-model
-    if [ ! -f "$MODEL_DIR/manifest.json" ]; then
+    MODELS_DIR=.podman/stand-in-models
+    if [ ! -f "$MODELS_DIR/toy/manifest.json" ]; then
         echo "training a toy reversal model (alpha beta -> BETA ALPHA) as a stand-in bundle"
         python3 - "$PODMAN_DIR" <<'EOF'
 import random, shutil, sys
 from pathlib import Path
-from training.config import Config
-from training.train import run_training
+from nmt.training.config import Config
+from nmt.training.train import run_training
 
 root = Path(sys.argv[1])
 run = root / "stand-in-run"
@@ -228,30 +228,32 @@ run_training(Config.model_validate({
               "dropout": 0.1, "word_dropout": 0.0},
     "train": {"batch_tokens": 1500, "lr": 0.005, "warmup_steps": 50, "eval_every": 150, "max_steps": 300,
               "threads": 1}}))
-shutil.rmtree(root / "stand-in-model", ignore_errors=True)
-shutil.copytree(run / "out" / "best", root / "stand-in-model")
+shutil.rmtree(root / "stand-in-models", ignore_errors=True)
+shutil.copytree(run / "out" / "best", root / "stand-in-models" / "toy")
 shutil.rmtree(run)
 EOF
     fi
     TEXT=${TEXT:-alpha beta gamma delta}
 fi
-MODEL_DIR=${MODEL_DIR:-models/en-es}
-MODEL_DIR=${MODEL_DIR%/}
-[ -f "$MODEL_DIR/manifest.json" ] || die "no model bundle in $MODEL_DIR (train one, set MODEL_DIR, or STAND_IN_MODEL=1)"
-case "$(realpath "$MODEL_DIR")/" in
-    "$ROOT"/*) MODEL_DIR=$(realpath --relative-to="$ROOT" "$MODEL_DIR") ;;
-    *) die "MODEL_DIR must lie inside the build context $ROOT" ;;
+MODELS_DIR=${MODELS_DIR:-models}
+MODELS_DIR=${MODELS_DIR%/}
+case "$(realpath "$MODELS_DIR")/" in
+    "$ROOT"/*) MODELS_DIR=$(realpath --relative-to="$ROOT" "$MODELS_DIR") ;;
+    *) die "MODELS_DIR must lie inside the build context $ROOT" ;;
 esac
+# The bundle the checks translate with: the first of the directory (the service serves them all).
+MODEL_DIR=$(find "$MODELS_DIR" -mindepth 2 -maxdepth 2 -name manifest.json -printf '%h\n' | sort | head -n 1)
+[ -n "$MODEL_DIR" ] || die "no model bundle in $MODELS_DIR (train one, set MODELS_DIR, or STAND_IN_MODEL=1)"
 TEXT=${TEXT:-In the beginning God created the heavens and the earth.}
 read -r SRC_LANG TGT_LANG < <(python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); print(c["src_lang"], c["tgt_lang"])' \
     "$MODEL_DIR/config.json")
-echo "MODEL_DIR=$MODEL_DIR ($(du -sh "$MODEL_DIR" | cut -f1), $SRC_LANG -> $TGT_LANG)"
-note "model bundle: $MODEL_DIR"
+echo "MODELS_DIR=$MODELS_DIR ($(du -sh "$MODELS_DIR" | cut -f1)); checked with $MODEL_DIR, $SRC_LANG -> $TGT_LANG"
+note "model bundles: $MODELS_DIR"
 
 # ------------------------------------------------------------------------------------------------------------------
 step "5. podman build --format docker -t $IMAGE ."
 t=$EPOCHREALTIME
-podman build --format docker -t "$IMAGE" --build-arg TORCH_FROM=wheels --build-arg "MODEL_DIR=$MODEL_DIR" .
+podman build --format docker -t "$IMAGE" --build-arg TORCH_FROM=wheels --build-arg "MODELS_DIR=$MODELS_DIR" .
 build_s=$(since "$t")
 size=$(podman image inspect -f '{{.Size}}' "$IMAGE")
 healthcheck=$(podman image inspect -f '{{json .Config.Healthcheck}}' "$IMAGE")
@@ -294,8 +296,8 @@ for _ in $(seq 50); do
 done
 curl -fsS --unix-socket "$PODMAN_DIR/podman.sock" http://d/_ping >/dev/null || die "podman system service did not start"
 echo "podman system service pid $SERVICE_PID on $DOCKER_HOST"
-unset NMT_MODEL NMT_GPU_PORT   # the compose defaults, whatever this shell holds
-export NMT_IMAGE=$IMAGE NMT_MODEL_DIR=$MODEL_DIR TORCH_FROM=wheels NMT_BIND=127.0.0.1 NMT_PORT=$COMPOSE_PORT
+unset NMT_MODELS_DIR NMT_GPU_PORT   # the compose defaults, whatever this shell holds
+export NMT_IMAGE=$IMAGE NMT_BUILD_MODELS=$MODELS_DIR TORCH_FROM=wheels NMT_BIND=127.0.0.1 NMT_PORT=$COMPOSE_PORT
 compose=(docker-compose -f "$ROOT/docker-compose.yml" -p "$PROJECT")
 "${compose[@]}" config -q
 "${compose[@]}" --profile gpu config -q
