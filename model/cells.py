@@ -37,7 +37,10 @@ class LSTMVariant:
 
 
 PLAIN = LSTMVariant()
-CUSTOM_CELLS = {"peephole_lstm": LSTMVariant(peephole=True), "cifg_lstm": LSTMVariant(coupled=True)}  # config names
+# Their names in ModelConfig.enc_cell. lstm_loop is the plain LSTM run by this module's Python loop: the control
+# that tells, in an ablation at equal wall-clock, what the variants' cells change from what the loop's speed does.
+CUSTOM_CELLS = {"peephole_lstm": LSTMVariant(peephole=True), "cifg_lstm": LSTMVariant(coupled=True),
+                "lstm_loop": PLAIN}
 
 
 class LSTMCell(nn.Module):
