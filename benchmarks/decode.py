@@ -33,7 +33,7 @@ import time
 import torch
 from common import default_model, print_json, print_table, test_sources
 
-GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+GATES = {"lstm": 4, "gru": 3, "rnn": 1, "peephole_lstm": 4, "cifg_lstm": 3, "lstm_loop": 4}  # peepholes: elementwise only
 
 
 def gemm_flops(seconds: float = 2.0, n: int = 1024) -> float:

@@ -6,6 +6,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Cell = Literal["lstm", "gru", "rnn"]
+# The encoder has more: model/cells.py's LSTM variants (peephole connections, coupled input-forget gates) and its
+# plain LSTM (the same function as lstm, in a Python loop: their speed's control)
+EncoderCell = Literal["lstm", "gru", "rnn", "peephole_lstm", "cifg_lstm", "lstm_loop"]
 Attention = Literal["none", "bahdanau", "luong"]
 
 
@@ -19,9 +22,13 @@ class ModelConfig(BaseModel):
     placeholders: int = Field(0, ge=0, description="placeholder subwords reserved in both vocabularies, for spans "
                               "carried verbatim (model/spans.py); 0: none")
     emb_dim: int = Field(256, gt=0, description="subword embedding size, source and target")
-    enc_cell: Cell = Field("lstm", description="encoder cell; run in both directions")
+    enc_cell: EncoderCell = Field("lstm", description="encoder cell, run in both directions: lstm | gru | rnn (Elman) | "
+                                  "peephole_lstm | cifg_lstm (coupled input-forget gates) | lstm_loop (lstm in "
+                                  "model/cells.py's loop, the variants' control)")
     enc_hidden: int = Field(256, gt=0, description="encoder hidden size per direction")
     enc_layers: int = Field(2, ge=1, description="stacked encoder layers")
+    reverse_source: bool = Field(False, description="the encoder reads each source's tokens in reverse order, EOS "
+                                 "still last (Sutskever et al. 2014)")
     dec_cell: Cell = Field("gru", description="decoder cell")
     dec_hidden: int = Field(512, gt=0, description="decoder hidden size")
     dec_layers: int = Field(1, ge=1, description="stacked decoder layers")

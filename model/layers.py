@@ -41,3 +41,13 @@ class WordDropout(nn.Module):
             return x
         keep = torch.empty(x.shape[:2] + (1,), device=x.device, dtype=x.dtype).bernoulli_(1 - self.p)
         return x * keep
+
+
+def reversed_prefix(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """x (B,S,...) with each row's first lengths[b] positions in reverse order, the rest where they are. Its own
+    inverse. A backward RNN's input and output over a padded batch; the source order of reverse_source."""
+    steps = x.size(1)
+    t = torch.arange(steps, device=x.device)[None, :]  # (1,S)
+    lengths = lengths.to(x.device)[:, None]  # (B,1)
+    index = torch.where(t < lengths, lengths - 1 - t, t)  # (B,S)
+    return x.gather(1, index.view(index.shape + (1,) * (x.dim() - 2)).expand(x.shape))
