@@ -29,6 +29,8 @@ from typing import Any
 import yaml
 from common import ROOT, TEST_SPLIT, print_json
 
+from nmt.training.config import load_config
+
 # name -> overrides of the base config's model section. The base (configs/bible-en-es.yaml) is a bidirectional
 # 2-layer LSTM encoder with Bahdanau attention, so "default" and "bahdanau" train the same model.
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -122,17 +124,24 @@ def main() -> int:
     parser.add_argument("--resamples", type=int, default=1000, help="paired bootstrap resamples (default: 1000)")
     parser.add_argument("--trials", type=int, default=10000, help="approximate randomization trials (default: 10000)")
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
+    parser.add_argument("--dry-run", action="store_true", help="write and check the variants' configs, train nothing")
     args = parser.parse_args()
     names = args.variants.split(",")
     unknown = [n for n in names + [args.baseline] if n not in VARIANTS]
     if unknown:
         parser.error(f"unknown variant {unknown[0]!r}; the variants: {', '.join(VARIANTS)}")
+    configs = {name: variant_config(args.config, name, args.minutes, args.out) for name in names}
+    for path in configs.values():  # every variant checked before hours of training start
+        load_config(path)
+    if args.dry_run:
+        print("\n".join(f"{name}: {path}" for name, path in configs.items()))
+        return 0
 
     rows = []
     for name in sorted(names, key=lambda n: n != args.baseline):  # the baseline first
         run_dir = args.out / name
         if not args.skip_train:
-            train(variant_config(args.config, name, args.minutes, args.out), run_dir)
+            train(configs[name], run_dir)
         rows.append({"variant": name, **training_figures(run_dir), **test_scores(run_dir, args.test)})
     baseline = args.out / args.baseline
     for row in rows:

@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from test_training import write_config
 
-from nmt.model.config import ModelConfig
+from nmt.training.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from ablation import VARIANTS, variant_config  # noqa: E402  (benchmarks/ is not a package)
+VARIANTS = ["default", "peephole", "cifg", "loop", "gru", "elman", "reverse", "depth1", "depth3", "none", "bahdanau",
+            "luong"]
 
 
 def test_ablation_trains_scores_and_compares_each_variant(toy_corpus, tmp_path):
@@ -46,10 +45,17 @@ def test_an_unknown_variant_is_a_usage_error(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_every_variant_is_a_valid_model_config(name, toy_corpus, tmp_path):
+def test_every_variant_is_a_valid_config(toy_corpus, tmp_path):
     base = write_config(tmp_path / "base.yaml", toy_corpus, tmp_path / "unused")
-    raw = yaml.safe_load(variant_config(base, name, 1.0, tmp_path / "ablation").read_text())
-    cfg = ModelConfig.model_validate(raw["model"])
-    assert cfg.model_dump(include=set(VARIANTS[name])) == VARIANTS[name]
-    assert raw["out_dir"] == str(tmp_path / "ablation" / name) and raw["train"]["max_minutes"] == 1.0
+    out = subprocess.run([sys.executable, "benchmarks/ablation.py", "--config", str(base), "--variants",
+                          ",".join(VARIANTS), "--minutes", "1", "--out", str(tmp_path / "ablation"), "--dry-run"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    models = {}
+    for name in VARIANTS:
+        cfg = load_config(tmp_path / "ablation" / name / "variant.yaml")
+        assert cfg.out_dir == tmp_path / "ablation" / name and cfg.train.max_minutes == 1.0
+        models[name] = cfg.model.model_dump(exclude={"attention"})
+    assert not (tmp_path / "ablation" / "default" / "checkpoints").exists(), "a dry run trains nothing"
+    assert models["peephole"]["enc_cell"] == "peephole_lstm" and models["depth3"]["enc_layers"] == 3
+    assert models["default"] == models["bahdanau"] and models["reverse"]["reverse_source"]
