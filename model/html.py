@@ -109,7 +109,8 @@ class _Tokenizer(HTMLParser):
         for (at, token), end in zip(self.events, starts[1:], strict=True):
             raw = self.source[at:end]  # what the parser skipped (a "</>") stays with the token before it
             if token.kind == "text" and out and out[-1].kind == "text":  # the parser cuts text at a stray "<"
-                raw, token = out[-1].raw + raw, Token("text", "", text=out.pop().text + token.text)
+                before = out.pop()
+                raw, token = before.raw + raw, Token("text", "", text=before.text + token.text)
             out.append(Token(token.kind, raw, token.name, token.text, token.verbatim, token.closed))
         return out
 

@@ -75,7 +75,7 @@ def reversed_words(text: str) -> str:
 
 
 # --- model/html.py -------------------------------------------------------------------------------------------
-@given(st.lists(st.sampled_from(list("ab <>/&;#!-=\"'\n") + ["<b>", "</b>", "<p>", "&amp;", "<!--", "-->"])).map("".join))
+@given(st.lists(st.sampled_from(list("ab <>/&;#!-=\"'\n\r\tñ€") + ["<b>", "</b>", "<p>", "&amp;", "<!--", "-->"])).map("".join))
 @settings(max_examples=300, deadline=None)
 def test_any_input_is_kept_byte_for_byte_outside_the_text(source):
     document = parse(source)
