@@ -250,9 +250,12 @@ def test_any_junk_is_translated_or_refused_clearly_never_a_500(placeholders, sou
         assert "is not HTML" in answer.json()["error"]
 
 
-def test_html_the_parser_refuses_is_400(plain):
+def test_html_the_parser_refuses_is_400_and_invalid_unicode_422(plain):
     answer = native(plain, text="<![foo alpha", format="html")
     assert answer.status_code == 400 and "text 0 is not HTML" in answer.json()["error"]
+    answer = plain.post("/v1/translate", content=b'{"text": ["<p>alpha</p>", "<p>x</p><p>\\ud800</p>"], "format": "html"}',
+                        headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and "text 1 is not valid Unicode" in answer.json()["error"]
 
 
 def test_html_requests_refuse_nbest_attention_and_alternatives(plain):
