@@ -26,6 +26,11 @@ class Metrics:
         self.tokens_per_second = Gauge("nmt_tokens_per_second",
                                        "target subwords per model second (live batch: rows per second of its last step)",
                                        registry=r)
+        self.span_repairs = Counter("nmt_span_repairs", "placeholders the model dropped or repeated, which restoring "
+                                    "the spans repaired (model/spans.py)", registry=r)
+        self.html_fallbacks = Counter("nmt_html_fallbacks", "HTML blocks translated text piece by text piece instead "
+                                      "of whole (model/html.py), by reason: tags (lost or out of order) or model "
+                                      "(no placeholders)", ["reason"], registry=r)
 
     def record(self, rows: int, sentences: int, tokens: int, seconds: float) -> None:
         """One model call: a batch of `rows` searched for `seconds` (rows 0: encoding only), in which `sentences`

@@ -120,7 +120,7 @@ def test_libretranslate_json_and_form(client):
 @pytest.mark.parametrize("body, message", [
     ({"q": "alpha", "source": "fr", "target": "es"}, "fr -> es is not supported"),
     ({"q": "alpha", "source": "en", "target": "de"}, "this server translates en -> es"),
-    ({"q": "<b>alpha</b>", "source": "en", "target": "es", "format": "html"}, "html"),
+    ({"q": "<b>alpha</b>", "source": "en", "target": "es", "format": "html", "alternatives": 1}, "not available for format"),
     ({"source": "en", "target": "es"}, "q: Field required"),
     ({"q": 5, "source": "en", "target": "es"}, "q"),
 ])

@@ -15,9 +15,10 @@ from pydantic import BaseModel, Field
 from nmt.app.jobs import ModelFailed, QueueFull, Stopped
 from nmt.app.registry import Models, ServedModel, UnknownPair
 from nmt.app.scheduler import Scheduler
-from nmt.app.service import ServiceDep
+from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
+from nmt.model.spans import NO_TERMS, Terms
 from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, PreparedText, SourceSentence, Translated, searched
 
@@ -38,7 +39,8 @@ class ErrorBody(BaseModel):
     error: str = Field(description="what went wrong, in one readable line")
 
 
-ERRORS = {400: "the body cannot be parsed, or (LibreTranslate API) any problem with the request",
+ERRORS = {400: "the body cannot be parsed, the model cannot do what is asked (dnt: it has no placeholders), or "
+               "(LibreTranslate API) any problem with the request",
           401: "an API key is required", 403: "the API key is not valid",
           413: "over a request limit (body size, texts, characters, sentence length, sentences)",
           422: "the request does not fit the schema, asks for too large a beam, or holds invalid Unicode",
@@ -132,15 +134,25 @@ def check_sentences(settings: Settings, prepared: list[PreparedText]) -> None:
         raise ApiError(413, f"too many sentences: {sentences}; the limit is {settings.queue_size} per request")
 
 
-async def translate_texts(settings: Settings, model: ServedModel, request: Request, texts: list[str],
-                          options: DecodeOptions) -> list[Translated]:
-    """A request's texts through the pipeline: prepared once (Translator.prepare), their sentences searched with
-    other requests' (the model's Scheduler), finished (Translator.finish). Errors are ApiErrors."""
-    translator, scheduler = model.translator, model.scheduler
+async def translate_texts(service: Service, model: ServedModel, request: Request, texts: list[str],
+                          options: DecodeOptions, terms: Terms = NO_TERMS) -> list[Translated]:
+    """A request's texts, within the request limits, through the pipeline (translate_checked)."""
+    check_texts(service.settings, texts)
+    return await translate_checked(service, model, request, texts, options, terms)
+
+
+async def translate_checked(service: Service, model: ServedModel, request: Request, texts: list[str],
+                            options: DecodeOptions, terms: Terms = NO_TERMS) -> list[Translated]:
+    """Texts already within the request limits (a request's, or the pieces of its HTML) through the pipeline:
+    prepared once (Translator.prepare, terms masked), their sentences searched with other requests' (the model's
+    Scheduler), finished (Translator.finish, spans restored). Errors are ApiErrors."""
+    settings, translator, scheduler = service.settings, model.translator, model.scheduler
     check_options(settings, options)
-    check_texts(settings, texts)
+    if (terms.keep or terms.glossary) and not translator.carries_spans:
+        source, target = model.pair
+        raise ApiError(400, f"the {source} -> {target} model has no placeholders: it cannot keep dnt strings verbatim")
     try:
-        prepared = translator.prepare(texts)
+        prepared = translator.prepare(texts, terms)
     except InvalidText as e:
         raise ApiError(422, str(e)) from None
     check_sentences(settings, prepared)
@@ -148,6 +160,7 @@ async def translate_texts(settings: Settings, model: ServedModel, request: Reque
     start = time.perf_counter()
     translated = translator.finish(prepared, await _search(request, scheduler, sentences, options,
                                                            settings.request_timeout_s))
+    service.metrics.span_repairs.inc(sum(s.repairs for t in translated for s in t.sentences))
     log.info("%s %s -> %s: %d texts, %d sentences, %d characters in %.3f s", request.url.path, *model.pair,
              len(texts), len(sentences), sum(len(t) for t in texts), time.perf_counter() - start)
     if settings.log_texts:

@@ -8,9 +8,10 @@
     GET  /languages          [{"code", "name", "targets"}]
     GET  /frontend/settings  what LibreTranslate's web page reads at start
 
-Differences, by design: source "auto" picks among the served source languages only (app/detect.py); format
-"html" is refused. Errors are {"error": ...} as LibreTranslate's: 400 for a malformed request or a language pair
-that is not served (naming those that are), and the service's limits keep their own codes (413, 422, 503).
+Differences, by design: source "auto" picks among the served source languages only (app/detect.py); format "html"
+(app/routes/html.py) gives no alternatives. Errors are {"error": ...} as LibreTranslate's: 400 for a malformed
+request or a language pair that is not served (naming those that are), and the service's limits keep their own
+codes (413, 422, 503).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from nmt.app.routes import (
     model_for,
     translate_texts,
 )
+from nmt.app.routes.html import translate_html
 from nmt.app.service import ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.text import InvalidText
@@ -121,14 +123,17 @@ async def translate(service: ServiceDep, models: ReadyModels, detector: Detector
     """LibreTranslate's /translate: JSON or form body."""
     body = await _read_request(request, LibreRequest)
     check_api_key(service.settings, body.api_key or header_key(request))
-    if body.format != "text":
-        raise ApiError(400, "format 'html' is not supported; send plain text (format 'text')")
+    if body.format == "html" and body.alternatives:
+        raise ApiError(400, "Invalid request: alternatives are not available for format 'html'")
     texts = [body.q] if isinstance(body.q, str) else body.q
     detected = _detect(detector, texts)[0] if body.source == "auto" else None
     model = model_for(models, detected.language if detected else body.source, body.target)
-    translated = await translate_texts(service.settings, model, request, texts,
-                                       _options(service.settings, body.alternatives))
-    return _answer(body, translated, detected)
+    options = _options(service.settings, body.alternatives)
+    if body.format == "html":
+        documents = await translate_html(service, model, request, texts, options)
+        return _answer(body, [d.text for d in documents], detected)
+    translated = await translate_texts(service, model, request, texts, options)
+    return _answer(body, [t.text for t in translated], detected, translated)
 
 
 @router.post("/detect", response_model=list[DetectedLanguage], responses=error_responses(400, 401, 403, 413, 503),
@@ -184,14 +189,16 @@ def _options(settings: Settings, alternatives: int) -> DecodeOptions:
     return DecodeOptions(beam_size=max(settings.beam_size, alternatives + 1), nbest=alternatives + 1)
 
 
-def _answer(body: LibreRequest, translated: list[Translated], detected: Detected | None) -> LibreAnswer:
-    """LibreTranslate's answer: one value per text, or the value itself for a single q."""
+def _answer(body: LibreRequest, texts: list[str], detected: Detected | None,
+            translated: list[Translated] | None = None) -> LibreAnswer:
+    """LibreTranslate's answer: one value per text, or the value itself for a single q; alternatives from the
+    translations' n-best lists."""
     single = isinstance(body.q, str)
-    answer = LibreAnswer(translatedText=translated[0].text if single else [t.text for t in translated])
+    answer = LibreAnswer(translatedText=texts[0] if single else texts)
     if detected is not None:
         language = DetectedLanguage(language=detected.language, confidence=detected.confidence)
-        answer.detectedLanguage = language if single else [language] * len(translated)
-    if body.alternatives:
+        answer.detectedLanguage = language if single else [language] * len(texts)
+    if body.alternatives and translated:
         found = [_alternatives(t, body.alternatives) for t in translated]
         answer.alternatives = found[0] if single else found
     return answer

@@ -1,6 +1,9 @@
 """The native API: POST /v1/translate with scores, n-best lists and attention, by the model of its source and
-target (either may be left out where the served models leave one choice); GET /v1/models."""
+target (either may be left out where the served models leave one choice), plain text or HTML, with strings to keep
+verbatim (dnt); GET /v1/models."""
 from __future__ import annotations
+
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -8,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nmt.app.registry import parameter_count
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
+    ApiError,
     LoadedModels,
     ReadyModels,
     check_api_key,
@@ -15,10 +19,14 @@ from nmt.app.routes import (
     model_for,
     translate_texts,
 )
+from nmt.app.routes.html import translate_html
 from nmt.app.service import ServiceDep, service_of
+from nmt.app.settings import Settings
+from nmt.model.spans import Terms
 from nmt.model.translator import DecodeOptions, Translated, Translator
 
 router = APIRouter(prefix="/v1", tags=["v1"])
+MAX_DNT = 256  # dnt strings per request: each is one more alternative of the pattern matched over every sentence
 
 
 class TranslateRequest(BaseModel):
@@ -30,6 +38,11 @@ class TranslateRequest(BaseModel):
     nbest: int = Field(1, ge=1, description="alternatives to return per text")
     return_scores: bool = Field(False, description="include the log-probability of each translation")
     return_attention: bool = Field(False, description="include tokens and attention weights of each sentence")
+    format: Literal["text", "html"] = Field("text", description="html: translate the text of HTML documents, their "
+                                            "markup kept (no nbest or return_attention)")
+    dnt: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, max_length=MAX_DNT, description="strings to keep verbatim (do not translate), matched as "
+        "whole words; needs a model with placeholders (400 otherwise)")
 
 
 class Alternative(BaseModel):
@@ -70,8 +83,24 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
     texts = [body.text] if isinstance(body.text, str) else body.text
     beam = body.beam_size or service.settings.beam_size
     options = DecodeOptions(beam_size=beam, nbest=body.nbest, with_attention=body.return_attention)
-    translated = await translate_texts(service.settings, model, request, texts, options)
+    terms = _dnt(service.settings, body.dnt)
+    if body.format == "html":
+        if body.nbest > 1 or body.return_attention:
+            raise ApiError(422, "nbest and return_attention are not available for format html")
+        documents = await translate_html(service, model, request, texts, options, terms)
+        return TranslateResponse(translations=[TranslationOut(text=d.text, score=d.score if body.return_scores else None)
+                                               for d in documents])
+    translated = await translate_texts(service, model, request, texts, options, terms)
     return TranslateResponse(translations=[_output(t, body) for t in translated])
+
+
+def _dnt(settings: Settings, dnt: list[str]) -> Terms:
+    """The verbatim strings as terms; 422 for one that no sentence could hold."""
+    for i, term in enumerate(dnt):
+        if len(term) > settings.max_sentence_chars:
+            raise ApiError(422, f"dnt entry {i} is {len(term)} characters; the limit is {settings.max_sentence_chars} "
+                                f"(the longest sentence)")
+    return Terms(keep=tuple(dnt))
 
 
 def _output(t: Translated, body: TranslateRequest) -> TranslationOut:

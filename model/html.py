@@ -1,0 +1,295 @@
+"""HTML documents: what of them the model translates, and each document put back around the translations.
+
+A document is read by the standard library's tolerant HTML parser (html.parser, which never gives up on malformed
+input) into tokens, each with its exact source text, and cut into runs at block elements (p, div, li, td, h1, …).
+A run is the content of one block: its text and inline elements (b, i, a, span, br, …) together, so that the model
+sees whole sentences. Everything else (block tags, the whitespace around and between blocks, comments, the doctype)
+is kept as written, byte for byte, and so is every tag inside a run, attributes and all: only text is rewritten.
+
+A run goes to the pipeline as its text with each inline tag (or kept element) replaced by one marker character, a
+private-use character reserved here. The caller passes the markers as verbatim terms (spans.Terms.keep): a model
+with placeholders carries them like any span, and restore() puts each back exactly once. `Run.fill` accepts the
+translation only if every marker came back once and the tags paired in the source (<b> … </b>) are still paired and
+nested; otherwise, and for a model without placeholders, the run is translated text piece by text piece
+(`Run.pieces`, `Run.fill_pieces`), each tag staying where it was: the deterministic fallback. An inline tag the
+source leaves unpaired (an unclosed <b>, a stray </b>) may land anywhere: the output is never less well-formed than
+the input, whose mistakes it keeps rather than guesses at.
+
+Never sent to the model: <script>, <style>, <pre>, <textarea>, <code>, <kbd>, <samp>, and any element marked
+translate="no" or class="notranslate" (an inline one travels inside its run as one marker). Such an element ends at
+its matching end tag; an inline one also at the next block tag (an unclosed <code> does not swallow the rest of the
+page), a block one otherwise at the end of the document.
+
+Translated text is escaped for HTML (& < > and the no-break space as &amp; &lt; &gt; &nbsp;): the source's entities
+come back as the characters they stand for, or as these four entities, so the output is valid wherever the input was.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from html.parser import HTMLParser
+from typing import Literal
+
+BLOCK = frozenset("""address article aside audio base blockquote body canvas caption col colgroup dd details dialog div
+    dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe
+    legend li link main menu meta nav noscript ol optgroup option p picture section select summary table tbody td
+    template tfoot th thead title tr ul video""".split())
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+VERBATIM = frozenset("script style pre textarea code kbd samp".split())
+RAW_BLOCKS = frozenset("script style pre textarea".split())  # verbatim elements that end a run, as blocks do
+
+MARKER_BASE, MARKER_END = 0xF0000, 0xFFFFE  # Supplementary Private Use Area-A: one character per inline item
+
+
+def marker(index: int) -> str:
+    return chr(MARKER_BASE + index)
+
+
+def _marker_index(char: str) -> int | None:
+    return ord(char) - MARKER_BASE if MARKER_BASE <= ord(char) < MARKER_END else None
+
+
+def escape_text(text: str) -> str:
+    return escape(text, quote=False).replace("\xa0", "&nbsp;")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Literal["start", "end", "text", "other"]  # other: comments, doctype, processing instructions, CDATA
+    raw: str  # exactly as written in the document
+    name: str = ""  # tags: the tag name, lower case
+    text: str = ""  # text: as the parser reads it, entities decoded
+    verbatim: bool = False  # start tags: marked translate="no" or class="notranslate"
+    closed: bool = False  # start tags: written self-closing (<br/>), or a void element (<br>)
+
+
+class _Tokenizer(HTMLParser):
+    """Notes where in the source each parser event starts; a token's raw text runs to the next one's start."""
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=True)
+        self.source = source
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
+        self.events: list[tuple[int, Token]] = []
+
+    def _add(self, token: Token) -> None:
+        line, column = self.getpos()
+        self.events.append((self.line_starts[line - 1] + column, token))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._add(Token("start", "", tag, verbatim=_marked_verbatim(attrs), closed=tag in VOID))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._add(Token("start", "", tag, verbatim=_marked_verbatim(attrs), closed=True))
+
+    def handle_endtag(self, tag: str) -> None:
+        self._add(Token("end", "", tag))
+
+    def handle_data(self, data: str) -> None:
+        self._add(Token("text", "", text=data))
+
+    def handle_comment(self, data: str) -> None:
+        self._add(Token("other", ""))
+
+    def handle_decl(self, decl: str) -> None:
+        self._add(Token("other", ""))
+
+    def handle_pi(self, data: str) -> None:
+        self._add(Token("other", ""))
+
+    def unknown_decl(self, data: str) -> None:
+        self._add(Token("other", ""))
+
+    def tokens(self) -> list[Token]:
+        self.feed(self.source)
+        self.close()
+        starts = [at for at, _ in self.events] + [len(self.source)]
+        out = [Token("other", self.source[: starts[0]])] if starts[0] > 0 else []  # never lose a byte
+        for (at, token), end in zip(self.events, starts[1:], strict=True):
+            raw = self.source[at:end]  # what the parser skipped (a "</>") stays with the token before it
+            if token.kind == "text" and out and out[-1].kind == "text":  # the parser cuts text at a stray "<"
+                before = out.pop()
+                raw, token = before.raw + raw, Token("text", "", text=before.text + token.text)
+            out.append(Token(token.kind, raw, token.name, token.text, token.verbatim, token.closed))
+        return out
+
+
+def _marked_verbatim(attrs: list[tuple[str, str | None]]) -> bool:
+    values = {name: (value or "") for name, value in attrs}
+    return values.get("translate", "").strip().lower() == "no" or "notranslate" in values.get("class", "").split()
+
+
+@dataclass(frozen=True)
+class Item:
+    """A piece of a run: text (`text` set), or an inline tag or kept element (one marker)."""
+
+    raw: str
+    text: str | None = None
+    tag: Literal["open", "close", ""] = ""  # "": not a tag that can be paired (void, self-closing, kept element)
+    name: str = ""
+
+    @property
+    def translatable(self) -> bool:
+        return self.text is not None and bool(self.text.strip())
+
+
+@dataclass
+class Run:
+    """The content of one block: items in source order."""
+
+    items: list[Item]
+    marked: list[int] = field(init=False)  # the items that become markers: marker(k) stands for items[marked[k]]
+    pairs: dict[int, int] = field(init=False)  # an opening tag's item -> its closing tag's item, as in the source
+
+    def __post_init__(self) -> None:
+        self.marked = [i for i, item in enumerate(self.items) if item.text is None]
+        self.pairs, open_tags = {}, []
+        for i, item in enumerate(self.items):
+            if item.tag == "open":
+                open_tags.append(i)
+            elif item.tag == "close" and open_tags and self.items[open_tags[-1]].name == item.name:
+                self.pairs[open_tags.pop()] = i  # a close that does not end the innermost open tag stays unpaired
+
+    @property
+    def raw(self) -> str:
+        return "".join(item.raw for item in self.items)
+
+    @property
+    def plain(self) -> bool:
+        """No tags: the run's text is all there is."""
+        return not self.marked
+
+    @property
+    def markers(self) -> tuple[str, ...]:
+        return tuple(marker(k) for k in range(len(self.marked)))
+
+    def text(self) -> str | None:
+        """The run's text with a marker per tag; None if it cannot be marked (its text holds marker characters)."""
+        if len(self.marked) > MARKER_END - MARKER_BASE or any(
+                _marker_index(c) is not None for item in self.items if item.text for c in item.text):
+            return None
+        markers = iter(self.markers)
+        return "".join(next(markers) if item.text is None else item.text for item in self.items)
+
+    def fill(self, translation: str) -> str | None:
+        """The run's HTML from the translation of text(); None unless every tag is back once, paired tags nested."""
+        order = [k for k in map(_marker_index, translation) if k is not None]
+        if sorted(order) != list(range(len(self.marked))) or not self._nested(order):
+            return None
+        out, text = [], []
+        for char in translation:
+            k = _marker_index(char)
+            if k is None:
+                text.append(char)
+            else:
+                out += [escape_text("".join(text)), self.items[self.marked[k]].raw]
+                text = []
+        return "".join(out) + escape_text("".join(text))
+
+    def _nested(self, order: list[int]) -> bool:
+        closing = {close: open_ for open_, close in self.pairs.items()}
+        open_tags: list[int] = []
+        for i in (self.marked[k] for k in order):
+            if i in self.pairs:
+                open_tags.append(i)
+            elif i in closing:
+                if not open_tags or open_tags.pop() != closing[i]:
+                    return False
+        return True
+
+    @property
+    def pieces(self) -> list[str]:
+        """The fallback's texts: each text item with something to translate."""
+        return [item.text for item in self.items if item.translatable and item.text is not None]
+
+    def fill_pieces(self, translations: Sequence[str]) -> str:
+        """The run's HTML from the translations of pieces, every tag where it was."""
+        found = iter(translations)
+        return "".join(escape_text(next(found)) if item.translatable else item.raw for item in self.items)
+
+
+@dataclass
+class Document:
+    """Kept source text and runs to translate, in order."""
+
+    parts: list[str | Run]
+
+    @property
+    def runs(self) -> list[Run]:
+        return [part for part in self.parts if isinstance(part, Run)]
+
+    def render(self, runs: Sequence[str]) -> str:
+        """The document with each run replaced by its translated HTML (runs: one per run, in order)."""
+        found = iter(runs)
+        return "".join(part if isinstance(part, str) else next(found) for part in self.parts)
+
+
+class InvalidHtml(ValueError):
+    """A document the parser cannot read."""
+
+
+def parse(source: str) -> Document:
+    """The document's runs and kept parts; joining the parts and the runs' raw text gives the source back.
+    InvalidHtml for the rare input that html.parser refuses (an unknown marked section, "<![foo")."""
+    try:
+        tokens = _Tokenizer(source).tokens()
+    except AssertionError as e:  # how _markupbase refuses
+        raise InvalidHtml(f"not HTML that can be read: {e}") from None
+    parts: list[str | Run] = []
+    items: list[Item] = []
+
+    def end_run() -> None:
+        if any(item.translatable for item in items):
+            parts.append(Run(items.copy()))
+        elif items:
+            parts.append("".join(item.raw for item in items))
+        items.clear()
+
+    for kind, raw, token in _chunks(tokens):
+        if kind == "block":
+            end_run()
+            parts.append(raw)
+        elif kind == "kept" or token.kind == "other":
+            items.append(Item(raw))
+        elif token.kind == "text":
+            items.append(Item(raw, token.text))
+        else:
+            items.append(Item(raw, tag="close" if token.kind == "end" else "" if token.closed else "open", name=token.name))
+    end_run()
+    return Document(parts)
+
+
+def _chunks(tokens: list[Token]) -> Iterator[tuple[Literal["block", "token", "kept"], str, Token]]:
+    """The tokens, a kept element as one chunk: "block" (a block tag, or a kept element that acts as a block),
+    "kept" (a kept inline element), or "token" (inline content)."""
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind == "start" and not token.closed and (token.verbatim or token.name in VERBATIM):
+            end = _kept_end(tokens, i)
+            block = token.name in BLOCK or token.name in RAW_BLOCKS
+            yield "block" if block else "kept", "".join(t.raw for t in tokens[i:end]), token
+            i = end
+            continue
+        is_block = token.kind in ("start", "end") and token.name in BLOCK
+        yield "block" if is_block else "token", token.raw, token
+        i += 1
+
+
+def _kept_end(tokens: list[Token], start: int) -> int:
+    """Where the kept element opened at tokens[start] ends (the index after it)."""
+    name = tokens[start].name
+    inline = name not in BLOCK and name not in RAW_BLOCKS
+    depth = 0
+    for i in range(start, len(tokens)):
+        token = tokens[i]
+        if token.kind == "start" and token.name == name and not token.closed:
+            depth += 1
+        elif token.kind == "end" and token.name == name:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif inline and token.kind in ("start", "end") and token.name in BLOCK:
+            return i
+    return len(tokens)

@@ -1,0 +1,312 @@
+"""HTML translation (model/html.py, app/routes/html.py) and verbatim strings (dnt) in the service.
+
+The toy models tell what happened: en -> es reverses and upper-cases ("alpha beta" -> "BETA ALPHA"); the
+placeholder-aware one (4 placeholders, barely fine-tuned) drops most placeholders, which restore() puts back at the
+end of the sentence, in order."""
+from __future__ import annotations
+
+from collections import Counter
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from prometheus_client.parser import text_string_to_metric_families
+from service_fixtures import client_for, running_server
+
+from nmt.model.html import BLOCK, InvalidHtml, marker, parse
+from nmt.model.translator import Translator
+
+WORDS = ["alpha", "beta", "gamma", "delta", "eps", "tau", "mu"]
+INLINE = [("<b>", "</b>"), ("<i>", "</i>"), ('<a href="https://x.org/?a=1&amp;b=2" title="T t">', "</a>"),
+          ("<span class='c'>", "</span>"), ("<EM>", "</EM>")]
+
+
+class Events(HTMLParser):
+    """A document's tags as (kind, name, exact source text), by the standard parser, independently of model/html.py."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, str, str]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(("start", tag, self.get_starttag_text() or ""))
+
+    def handle_endtag(self, tag):
+        self.tags.append(("end", tag, ""))
+
+
+def nested(html: str) -> bool:
+    """Every end tag closes the innermost open element (the generated inputs are all like this)."""
+    stack: list[str] = []
+    for kind, name, _ in Events(html).tags:
+        if kind == "start":
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            return False
+    return not stack
+
+
+def tag_multiset(html: str) -> Counter:
+    return Counter(Events(html).tags)
+
+
+def blocks(html: str) -> list[tuple[str, str, str]]:
+    return [tag for tag in Events(html).tags if tag[1] in BLOCK]
+
+
+# --- generated documents -----------------------------------------------------------------------------------
+words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
+inline = st.recursive(words, lambda inner: st.tuples(st.sampled_from(INLINE), st.lists(inner, min_size=1, max_size=3))
+                      .map(lambda t: t[0][0] + " ".join(t[1]) + t[0][1]), max_leaves=5)
+content = st.lists(inline, min_size=1, max_size=3).map(" ".join)
+kept = content.map(lambda c: f'<div translate="no">{c}</div>') | content.map(lambda c: f'<p class="x notranslate">{c}</p>')
+block = st.tuples(st.sampled_from(["p", "li", "h2", "td"]), content).map(lambda t: f"<{t[0]}>{t[1]}</{t[0]}>") | kept
+space = st.sampled_from(["", "\n", "\n\n  ", " "])
+documents = st.lists(st.tuples(space, block), min_size=1, max_size=3).map(lambda bs: "".join(s + b for s, b in bs) + "\n")
+
+
+def reversed_words(text: str) -> str:
+    """A stand-in translation that moves the markers about: each whitespace-separated chunk, in reverse order."""
+    return " ".join(reversed(text.split()))
+
+
+# --- model/html.py -------------------------------------------------------------------------------------------
+@given(st.lists(st.sampled_from(list("ab <>/&;#!-=\"'\n\r\tñ€") + ["<b>", "</b>", "<p>", "&amp;", "<!--", "-->"])).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_any_input_is_kept_byte_for_byte_outside_the_text(source):
+    document = parse(source)
+    assert document.render([run.raw for run in document.runs]) == source
+
+
+@given(documents)
+@settings(max_examples=200, deadline=None)
+def test_a_translation_that_changes_nothing_gives_the_document_back(source):
+    document = parse(source)
+    assert document.render([run.fill(run.text() or "") or "" for run in document.runs]) == source
+    assert document.render([run.fill_pieces(run.pieces) for run in document.runs]) == source
+
+
+@given(documents)
+@settings(max_examples=200, deadline=None)
+def test_reordered_markers_are_accepted_only_nested_and_the_fallback_keeps_every_tag(source):
+    document = parse(source)
+    filled = [run.fill(reversed_words(run.text() or "")) for run in document.runs]
+    out = document.render([html if html is not None else run.fill_pieces([p.upper() for p in run.pieces])
+                           for html, run in zip(filled, document.runs, strict=True)])
+    assert nested(out) and tag_multiset(out) == tag_multiset(source) and blocks(out) == blocks(source)
+
+
+def test_blocks_are_runs_and_kept_elements_stay_out_of_the_model():
+    source = ('<!DOCTYPE html>\n<html><head><title>alpha</title><style>p {}</style></head>\n<body>\n'
+              '  <p>beta <b>gamma</b> <a href="x">delta</a> &amp; eps</p>\n'
+              '<div translate="no">tau <b>mu</b></div>\n<pre> keep  me </pre>\n'
+              '<p>run <code>ls -la</code> and <span class="notranslate">Brand</span>.</p>\n'
+              '<script>if (a < b) {}</script>\n</body></html>\n')
+    document = parse(source)
+    assert [run.text() for run in document.runs] == [
+        "alpha", f"beta {marker(0)}gamma{marker(1)} {marker(2)}delta{marker(3)} & eps", f"run {marker(0)} and {marker(1)}."]
+    last = document.runs[2]
+    assert [last.items[i].raw for i in last.marked] == ["<code>ls -la</code>", '<span class="notranslate">Brand</span>']
+
+
+def test_fill_takes_reordered_tags_but_not_lost_repeated_or_crossed_ones():
+    [run] = parse("<p>alpha <b>beta</b> <i>gamma</i></p>").runs
+    b, end_b, i, end_i = (marker(k) for k in range(4))
+    assert run.fill(f"{i}GAMMA{end_i} & {b}BETA{end_b} <ALPHA>") == "<i>GAMMA</i> &amp; <b>BETA</b> &lt;ALPHA&gt;"
+    assert run.fill(f"{b}BETA{end_b} {i}GAMMA") is None, "a tag lost"
+    assert run.fill(f"{b}{b}BETA{end_b} {i}GAMMA{end_i}") is None, "a tag twice"
+    assert run.fill(f"{end_b}BETA{b} {i}GAMMA{end_i}") is None, "closed before it opens"
+    assert run.fill(f"{b}BETA {i}GAMMA{end_b}{end_i}") is None, "crossed"
+    assert run.fill_pieces(["ALPHA ", "BETA", "GAMMA"]) == "ALPHA <b>BETA</b> <i>GAMMA</i>"
+
+
+def test_tags_the_source_leaves_unpaired_may_go_anywhere():
+    [run] = parse("<p>alpha <b>beta</p>").runs  # an unclosed <b>
+    assert run.pairs == {} and run.fill(f"BETA ALPHA{marker(0)}") == "BETA ALPHA<b>"
+    [run] = parse("<p>alpha</b> <i>beta</i></p>").runs  # a stray </b>
+    assert run.pairs == {3: 5} and run.fill(f"{marker(1)}BETA{marker(2)} {marker(0)}ALPHA") is not None
+
+
+def test_entities_come_back_as_characters_or_valid_entities():
+    [run] = parse("<p>Tom &amp; Jerry &lt;3 &#169;&nbsp;&copy x</p>").runs
+    assert run.text() == "Tom & Jerry <3 ©\xa0© x"
+    assert run.fill(run.text() or "") == "Tom &amp; Jerry &lt;3 ©&nbsp;© x"
+
+
+def test_text_that_holds_marker_characters_is_translated_piece_by_piece():
+    [run] = parse(f"<p>alpha{marker(0)} <b>beta</b></p>").runs
+    assert run.text() is None and run.pieces == [f"alpha{marker(0)} ", "beta"]
+
+
+def test_an_input_the_parser_refuses_is_invalid_html():
+    with pytest.raises(InvalidHtml, match="marked section"):
+        parse("<![foo bar")
+
+
+# --- the service, in process ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def placeholders(placeholder_model):
+    with client_for(Translator.load(placeholder_model, "cpu")) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def plain(toy_model):
+    with client_for(Translator.load(toy_model, "cpu")) as client:
+        yield client
+
+
+def native(client, **body) -> httpx.Response:
+    return client.post("/v1/translate", json=body)
+
+
+def html_of(client, text, **body) -> str:
+    answer = native(client, text=text, format="html", **body)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["translations"][0]["text"]
+
+
+def metric(client_or_url, name: str, **labels: str) -> float:
+    text = client_or_url.get("/metrics").text if not isinstance(client_or_url, str) else httpx.get(
+        f"{client_or_url}/metrics").text
+    return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+               if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
+
+
+@settings(max_examples=25, deadline=None)
+@given(source=documents)
+def test_generated_documents_keep_every_tag_nested_and_kept_blocks_verbatim(placeholders, source):
+    out = html_of(placeholders, source)
+    assert nested(out) and tag_multiset(out) == tag_multiset(source) and blocks(out) == blocks(source)
+    for run in parse(source).parts:
+        if isinstance(run, str) and ("translate" in run or "notranslate" in run):
+            assert run in out, "a kept block, verbatim"
+
+
+def test_html_on_both_apis_with_the_placeholder_model(placeholders):
+    source = '<p>alpha <a href="x?a=1&amp;b=2">beta</a> gamma</p>\n\n  <div translate="no">tau mu</div>\n'
+    out = html_of(placeholders, source)
+    assert out.startswith("<p>") and out.endswith('</p>\n\n  <div translate="no">tau mu</div>\n')
+    assert out.count('<a href="x?a=1&amp;b=2">') == 1 and out.count("</a>") == 1 and "GAMMA" in out
+    answer = placeholders.post("/translate", json={"q": [source, "<b>alpha</b>"], "source": "en", "target": "es",
+                                                   "format": "html"})
+    assert answer.status_code == 200 and answer.json()["translatedText"][0] == out
+    assert answer.json()["translatedText"][1].count("<b>") == 1
+
+
+def test_a_model_without_placeholders_translates_each_text_piece(plain, translator):
+    before = metric(plain, "nmt_html_fallbacks_total", reason="model")
+    out = html_of(plain, "<ul>\n  <li>alpha beta <b>gamma delta</b> eps tau.</li>\n  <li>tau mu</li>\n</ul>")
+    pieces = [t.text for t in translator.translate(["alpha beta ", "gamma delta", " eps tau.", "tau mu"])]
+    assert pieces[:2] == ["BETA ALPHA ", "DELTA GAMMA"] and pieces[3] == "MU TAU"
+    assert out == "<ul>\n  <li>{}<b>{}</b>{}</li>\n  <li>{}</li>\n</ul>".format(*pieces)
+    assert metric(plain, "nmt_html_fallbacks_total", reason="model") == before + 1, "the block with tags only"
+
+
+def test_whitespace_between_inline_and_block_elements_is_kept(plain):
+    source = "\n <p> <b>alpha beta</b> <i>gamma delta</i>\n</p>\n\n\t<p>tau mu&nbsp;</p> "
+    assert html_of(plain, source) == "\n <p> <b>BETA ALPHA</b> <i>DELTA GAMMA</i>\n</p>\n\n\t<p>MU TAU&nbsp;</p> "
+
+
+def test_entities_stay_valid(plain):
+    out = html_of(plain, "<p>alpha &amp; beta &lt;gamma&gt;</p>")
+    assert Events(out).tags == [("start", "p", "<p>"), ("end", "p", "")] and "&" not in out.replace("&amp;", "").replace(
+        "&lt;", "").replace("&gt;", "")
+
+
+def test_too_many_tags_for_the_placeholders_falls_back_and_is_counted(placeholders):
+    before = metric(placeholders, "nmt_html_fallbacks_total", reason="tags")
+    source = "<p><b>alpha</b> <i>beta</i> <em>gamma</em></p>"  # 6 tags, 4 placeholders
+    out = html_of(placeholders, source)
+    assert out.startswith("<p><b>") and out.endswith("</em></p>") and tag_multiset(out) == tag_multiset(source)
+    assert metric(placeholders, "nmt_html_fallbacks_total", reason="tags") == before + 1
+
+
+@pytest.mark.parametrize("source", ["<p>alpha <b>beta</p><p>gamma", "alpha</b> beta</i>", "alpha < beta <",
+                                    "<p><b><i>alpha</b></i> beta", "<a href='x", "<!-- alpha", "</>alpha<p"])
+def test_malformed_html_is_translated_with_its_markup_kept(placeholders, plain, source):
+    for client in (placeholders, plain):
+        out = html_of(client, source)
+        assert tag_multiset(out) == tag_multiset(source)
+
+
+junk = st.lists(st.sampled_from(WORDS + ["<p>", "</p>", "<b>", "</b>", "<i ", ">", "<", "&", "&amp;", "&#xZZ;", "<!--",
+                                         "-->", '"', "<br/>", "</", "<![foo ", "<pre>", "<span translate=no>", "\n", "."]),
+                max_size=12).map(" ".join)
+
+
+@settings(max_examples=30, deadline=None)
+@given(source=junk)
+def test_any_junk_is_translated_or_refused_clearly_never_a_500(placeholders, source):
+    answer = native(placeholders, text=source, format="html")
+    assert answer.status_code in (200, 400), answer.text
+    if answer.status_code == 200:
+        assert tag_multiset(answer.json()["translations"][0]["text"]) == tag_multiset(source)
+    else:
+        assert "is not HTML" in answer.json()["error"]
+
+
+def test_html_the_parser_refuses_is_400_and_invalid_unicode_422(plain):
+    answer = native(plain, text="<![foo alpha", format="html")
+    assert answer.status_code == 400 and "text 0 is not HTML" in answer.json()["error"]
+    answer = plain.post("/v1/translate", content=b'{"text": ["<p>alpha</p>", "<p>x</p><p>\\ud800</p>"], "format": "html"}',
+                        headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and "text 1 is not valid Unicode" in answer.json()["error"]
+
+
+def test_html_requests_refuse_nbest_attention_and_alternatives(plain):
+    assert native(plain, text="<b>alpha</b>", format="html", nbest=2).status_code == 422
+    answer = plain.post("/translate", json={"q": "<b>alpha</b>", "source": "en", "target": "es", "format": "html",
+                                            "alternatives": 2})
+    assert answer.status_code == 400 and "alternatives" in answer.json()["error"]
+
+
+def test_html_scores_are_given_when_asked(plain):
+    answer = native(plain, text="<p>alpha <b>beta</b></p>", format="html", return_scores=True).json()
+    assert answer["translations"][0]["score"] < 0
+
+
+# --- dnt ---------------------------------------------------------------------------------------------------
+def test_dnt_strings_come_back_verbatim(placeholders):
+    [out] = [t["text"] for t in native(placeholders, text="alpha beta gamma", dnt=["beta"]).json()["translations"]]
+    assert out.count("beta") == 1 and "BETA" not in out
+    assert html_of(placeholders, "<p>alpha <b>beta</b> gamma</p>", dnt=["gamma"]).count("gamma") == 1
+
+
+def test_dnt_for_a_model_without_placeholders_is_400(plain):
+    answer = native(plain, text="alpha beta", dnt=["beta"])
+    assert answer.status_code == 400 and "no placeholders" in answer.json()["error"]
+    assert native(plain, text="alpha beta", dnt=[]).status_code == 200
+
+
+@pytest.mark.parametrize("dnt, message", [
+    (["x"] * 257, "body.dnt: List should have at most 256 items"),
+    ([""], "body.dnt.0: String should have at least 1 character"),
+    (["alpha", "x" * 1001], "dnt entry 1 is 1001 characters; the limit is 1000"),
+])
+def test_unusable_dnt_lists_are_422(placeholders, dnt, message):
+    answer = native(placeholders, text="alpha", dnt=dnt)
+    assert answer.status_code == 422 and message in answer.json()["error"]
+
+
+def test_span_repairs_are_counted(placeholders):
+    before = metric(placeholders, "nmt_span_repairs_total")
+    native(placeholders, text="alpha beta gamma delta eps", dnt=["alpha", "gamma", "eps"])
+    assert metric(placeholders, "nmt_span_repairs_total") > before  # this model drops most placeholders
+
+
+# --- a real server ---------------------------------------------------------------------------------------
+def test_html_and_dnt_through_a_real_server(placeholder_model):
+    source = '<p>alpha <b>beta</b> <span translate="no">tau mu</span></p>\n<p><b>alpha</b> <i>beta</i> <em>mu</em></p>'
+    with running_server(placeholder_model) as url:
+        answer = httpx.post(f"{url}/translate", data={"q": source, "source": "en", "target": "es", "format": "html"})
+        out = answer.json()["translatedText"]
+        assert tag_multiset(out) == tag_multiset(source) and nested(out) and '<span translate="no">tau mu</span>' in out
+        answer = httpx.post(f"{url}/v1/translate", json={"text": "alpha beta gamma", "dnt": ["beta"]})
+        assert answer.json()["translations"][0]["text"].count("beta") == 1
+        assert httpx.post(f"{url}/v1/translate", json={"text": "<![foo alpha", "format": "html"}).status_code == 400
+        assert metric(url, "nmt_span_repairs_total") > 0 and metric(url, "nmt_html_fallbacks_total", reason="tags") == 1
