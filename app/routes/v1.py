@@ -2,23 +2,29 @@
 target (either may be left out where the served models leave one choice); GET /v1/models."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from nmt.app.registry import parameter_count
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
     LoadedModels,
     ReadyModels,
-    check_api_key,
+    TextLimits,
+    admit,
+    check_glossary,
     header_key,
     model_for,
     translate_texts,
 )
 from nmt.app.service import ServiceDep, service_of
+from nmt.model.spans import Terms
 from nmt.model.translator import DecodeOptions, Translated, Translator
 
 router = APIRouter(prefix="/v1", tags=["v1"])
+Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class TranslateRequest(BaseModel):
@@ -30,6 +36,10 @@ class TranslateRequest(BaseModel):
     nbest: int = Field(1, ge=1, description="alternatives to return per text")
     return_scores: bool = Field(False, description="include the log-probability of each translation")
     return_attention: bool = Field(False, description="include tokens and attention weights of each sentence")
+    glossary: dict[Term, Term] | None = Field(None, description="source term -> target term: wherever a source term "
+                                              "stands as whole words, its translation has the target term (needs a "
+                                              "model with placeholders; otherwise 400)")
+    glossary_ignore_case: bool = Field(False, description="match the glossary's source terms in any case")
 
 
 class Alternative(BaseModel):
@@ -57,20 +67,23 @@ class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
 
 
-async def require_key(request: Request) -> None:  # async: a plain def would run in a worker thread
-    check_api_key(service_of(request).settings, header_key(request))
+async def require_key(request: Request) -> TextLimits:  # async: a plain def would run in a worker thread
+    return admit(service_of(request), request, header_key(request))
 
 
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
-             dependencies=[Depends(require_key)], responses=TRANSLATE_ERRORS)
-async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyModels,
-                    request: Request) -> TranslateResponse:
+             responses=TRANSLATE_ERRORS)
+async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyModels, request: Request,
+                    limits: Annotated[TextLimits, Depends(require_key)]) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
     model = model_for(models, body.source, body.target)
     texts = [body.text] if isinstance(body.text, str) else body.text
     beam = body.beam_size or service.settings.beam_size
     options = DecodeOptions(beam_size=beam, nbest=body.nbest, with_attention=body.return_attention)
-    translated = await translate_texts(service.settings, model, request, texts, options)
+    glossary = body.glossary or {}
+    check_glossary(service.settings, glossary)
+    translated = await translate_texts(service.settings, model, request, texts, options,
+                                       Terms(glossary=glossary, ignore_case=body.glossary_ignore_case), limits)
     return TranslateResponse(translations=[_output(t, body) for t in translated])
 
 
