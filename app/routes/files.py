@@ -78,8 +78,13 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
 
 
-@router.get("/download_file/{file_id}", responses=error_responses(404),
-            response_class=Response, response_description="the translated file")
+DOWNLOADED: dict[int | str, dict] = {200: {
+    "description": "the translated file, as an attachment under the uploaded file's name",
+    "content": {media_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for media_type, _ in FORMATS.values()}}}
+
+
+@router.get("/download_file/{file_id}", responses=DOWNLOADED | error_responses(404), response_class=Response)
 def download_file(service: ServiceDep, file_id: str) -> Response:
     """A file that POST /translate_file translated, while the server keeps it."""
     found = service.files.get(file_id)
