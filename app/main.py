@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from nmt.app.detect import LanguageDetector
 from nmt.app.metrics import Metrics, MetricsMiddleware
 from nmt.app.registry import Models, ServedModel, load_translators
-from nmt.app.routes import ApiError, libretranslate, ops, page, v1
+from nmt.app.routes import ApiError, files, libretranslate, ops, page, v1
 from nmt.app.scheduler import Scheduler
 from nmt.app.service import Service
 from nmt.app.settings import Settings
@@ -55,11 +55,12 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
         service.ready = False
         for model in models:
             model.scheduler.stop()
+        service.files.close()
 
     app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
     service = app.state.service = Service(settings, Metrics())
-    for router in (v1.router, libretranslate.router, ops.router):
+    for router in (v1.router, libretranslate.router, files.router, ops.router):
         app.include_router(router)
     page.add_page(app)
     _add_error_handlers(app)

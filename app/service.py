@@ -2,13 +2,15 @@
 app.state."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from nmt.app.detect import LanguageDetector
+from nmt.app.filestore import FileStore
 from nmt.app.metrics import Metrics
+from nmt.app.ratelimit import RateLimiter
 from nmt.app.registry import Models
 from nmt.app.settings import Settings
 
@@ -20,6 +22,11 @@ class Service:
     models: Models | None = None  # loaded at startup, each with its scheduler
     detector: LanguageDetector | None = None  # loaded at startup
     ready: bool = False  # every model warmed up by one translation
+    rate_limiter: RateLimiter = field(default_factory=RateLimiter)  # requests per minute, per API key
+    files: FileStore = field(init=False)  # translated files, until they are downloaded
+
+    def __post_init__(self) -> None:
+        self.files = FileStore(self.settings.stored_files, self.settings.stored_file_ttl_s)
 
     def running(self) -> Models | None:
         """The models, once the service is ready; else None."""

@@ -5,10 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from nmt.model.bundle import MODELS
+
+
+class KeyLimits(BaseModel):
+    """One API key's own limits, in place of the server's (NMT_REQUESTS_PER_MINUTE, NMT_MAX_CHARS)."""
+
+    model_config = ConfigDict(extra="forbid")
+    requests_per_minute: int | None = Field(None, ge=0, description="0: no limit")
+    max_chars: int | None = Field(None, gt=0, description="characters in one request, all texts together")
 
 
 class Settings(BaseSettings):
@@ -41,12 +49,25 @@ class Settings(BaseSettings):
     max_beam_size: int = Field(8, gt=0, description="largest beam_size (and nbest) a request may ask for")
     request_timeout_s: float = Field(30.0, gt=0, description="a translation not done by then: 504")
     max_body_bytes: int = Field(1_000_000, gt=0, description="larger request bodies: 413")
+    max_glossary_terms: int = Field(1_000, gt=0, description="entries of one request's glossary; beyond: 413")
+    max_term_chars: int = Field(200, gt=0, description="characters of one glossary term, source or target")
+
+    # files (POST /translate_file, GET /download_file/ID)
+    max_file_bytes: int = Field(100_000, gt=0, description="largest file to translate (413), in place of "
+                                "max_chars; the upload is still held to max_body_bytes, its translation to "
+                                "request_timeout_s")
+    stored_files: int = Field(100, gt=0, description="translated files kept for download; the oldest go first")
+    stored_file_ttl_s: float = Field(3600.0, gt=0, description="seconds a translated file is kept for download")
 
     # access
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list,
                                                      description="accepted keys, comma-separated; empty: open")
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list,
                                                          description="allowed origins, comma-separated; empty: no CORS")
+    requests_per_minute: int = Field(0, ge=0, description="requests per minute of each API key (of each client "
+                                     "address on a server without keys); beyond: 429 with Retry-After; 0: no limit")
+    key_limits: dict[str, KeyLimits] = Field(default_factory=dict, description="limits of some keys in place of the "
+                                             'server\'s, JSON: {"KEY": {"requests_per_minute": 30, "max_chars": 5000}}')
     log_texts: bool = Field(False, description="log request texts (never otherwise)")
 
     @field_validator("api_keys", "cors_origins", mode="before")
@@ -55,3 +76,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _limited_keys_are_accepted(self) -> Settings:
+        unknown = sorted(set(self.key_limits) - set(self.api_keys))
+        if unknown:
+            raise ValueError(f"key_limits names {len(unknown)} key(s) that are not in api_keys")  # never echo a key
+        return self
+
+    def rate_of(self, key: str | None) -> int:
+        """Requests per minute allowed to an API key (None: no key, on an open server); 0: no limit."""
+        own = self.key_limits.get(key) if key is not None else None
+        return own.requests_per_minute if own and own.requests_per_minute is not None else self.requests_per_minute
+
+    def chars_of(self, key: str | None) -> int:
+        """Characters per request allowed to an API key (None: no key, on an open server)."""
+        own = self.key_limits.get(key) if key is not None else None
+        return own.max_chars if own and own.max_chars is not None else self.max_chars

@@ -120,6 +120,20 @@ def _marked_verbatim(attrs: list[tuple[str, str | None]]) -> bool:
     return values.get("translate", "").strip().lower() == "no" or "notranslate" in values.get("class", "").split()
 
 
+HTML_SPACE = " \t\n\f\r"  # what HTML collapses: not the no-break space
+
+
+def flowing(text: str) -> str:
+    """Text as HTML renders it: inside it, any run of whitespace (line breaks too) is one space, so the pipeline,
+    which cuts text at line breaks, sees whole sentences; the whitespace around it is kept as written."""
+    core = text.strip(HTML_SPACE)
+    if not core:
+        return text
+    start = text.index(core)
+    inside = "".join(" " if c in HTML_SPACE else c for c in core)
+    return text[:start] + " ".join(part for part in inside.split(" ") if part) + text[start + len(core):]
+
+
 @dataclass(frozen=True)
 class Item:
     """A piece of a run: text (`text` set), or an inline tag or kept element (one marker)."""
@@ -170,7 +184,7 @@ class Run:
                 _marker_index(c) is not None for item in self.items if item.text for c in item.text):
             return None
         markers = iter(self.markers)
-        return "".join(next(markers) if item.text is None else item.text for item in self.items)
+        return flowing("".join(next(markers) if item.text is None else item.text for item in self.items))
 
     def fill(self, translation: str) -> str | None:
         """The run's HTML from the translation of text(); None unless every tag is back once, paired tags nested."""
@@ -201,7 +215,7 @@ class Run:
     @property
     def pieces(self) -> list[str]:
         """The fallback's texts: each text item with something to translate."""
-        return [item.text for item in self.items if item.translatable and item.text is not None]
+        return [flowing(item.text) for item in self.items if item.translatable and item.text is not None]
 
     def fill_pieces(self, translations: Sequence[str]) -> str:
         """The run's HTML from the translations of pieces, every tag where it was."""

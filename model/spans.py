@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 OPEN, CLOSE = "⦅", "⦆"  # NFKC-stable: SentencePiece's normalizer leaves them as they are
 
@@ -61,6 +62,11 @@ class Terms:
     ignore_case: bool = False
 
     def pattern(self) -> re.Pattern | None:
+        return self._pattern
+
+    @cached_property
+    def _pattern(self) -> re.Pattern | None:
+        """Built once per Terms: a request's glossary of a thousand terms is matched in each of its sentences."""
         terms = sorted({t for t in (*self.keep, *self.glossary) if t}, key=len, reverse=True)
         if not terms:
             return None

@@ -1,5 +1,6 @@
-"""The demo page in a real headless Chromium, served by a real `nmt serve`: type, click, read the translation
-and the attention heat-map. Needs Debian's chromium (apt-get install chromium) and playwright (pip)."""
+"""The demo page in a real headless Chromium, served by a real `nmt serve` of two toy models (en -> es reverses,
+es -> en copies): type, click, read the translation and the attention heat-map; choose and swap the language
+pair. Needs Debian's chromium (apt-get install chromium) and playwright (pip)."""
 from __future__ import annotations
 
 import shutil
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_fixtures import running_server
+
+from nmt.scripts.harness import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -19,9 +21,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 @pytest.fixture(scope="module")
-def server(toy_model) -> str:
-    with running_server(toy_model) as url:
-        yield url
+def server(toy_models_dir) -> str:
+    with Server(None, flags=("--models-dir", str(toy_models_dir))) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,7 @@ def browser(tmp_path_factory):
 
 def test_page_translates_and_draws_attention(server, browser, tmp_path):
     expected = httpx.post(f"{server}/v1/translate", json={"text": "alpha beta\ntau mu sigma", "beam_size": 1,
+                                                          "source": "en", "target": "es",
                                                           "return_attention": True}).json()["translations"][0]
     page = browser.new_page()
     errors = []
@@ -53,6 +56,36 @@ def test_page_translates_and_draws_attention(server, browser, tmp_path):
     assert page.locator("#attention tbody tr").count() == len(last["tgt_tokens"])
     assert page.locator("#attention tbody td").count() == len(last["tgt_tokens"]) * len(last["src_tokens"])
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    assert not errors
+
+
+def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server)
+    page.wait_for_function("document.getElementById('model').textContent.startsWith('Model en-es')")
+    assert page.locator("#pair option").all_inner_texts() == ["en → es", "es → en"]
+    page.fill("#beam", "1")
+    page.fill("#source", "alpha beta")
+    page.click("#translate")
+    page.wait_for_function("document.getElementById('status').textContent === 'done'", timeout=30_000)
+    assert page.input_value("#target") == "BETA ALPHA"  # en -> es reverses
+    page.click("#swap")
+    assert page.input_value("#pair") == "es en" and page.inner_text("#src-lang") == "(es)"
+    assert page.input_value("#source") == "BETA ALPHA" and page.input_value("#target") == ""  # the text came along
+    assert page.inner_text("#model").startswith("Model es-en")
+    page.fill("#source", "tau mu")
+    page.click("#translate")
+    page.wait_for_function("document.getElementById('target').value !== ''", timeout=30_000)
+    assert page.input_value("#target") == "TAU MU"  # es -> en copies
+    page.select_option("#pair", "en es")
+    assert page.inner_text("#tgt-lang") == "(es)" and not page.is_disabled("#swap")
+    page.select_option("#format", "html")
+    with page.expect_request("**/v1/translate") as sent:
+        page.click("#translate")
+    assert sent.value.post_data_json | {"text": ""} == {"text": "", "source": "en", "target": "es", "beam_size": 1,
+                                                        "return_attention": True, "format": "html"}
     assert not errors
 
 

@@ -61,7 +61,7 @@ def default_log(toy_model, tmp_path_factory) -> str:
 def test_no_text_and_no_key_in_any_log_line_by_default(default_log):
     assert '"POST /v1/translate HTTP/1.1" 200' in default_log  # the access log was captured
     assert '"POST /translate HTTP/1.1" 400' in default_log  # ... without its query string
-    assert "/v1/translate: 1 texts, 1 sentences" in default_log  # and the service's own log lines
+    assert "/v1/translate en -> es: 1 texts, 1 sentences" in default_log  # and the service's own log lines
     assert "Invalid HTTP request received" in default_log  # and uvicorn's error log
     for secret in (MARK, KEY, SERVER_KEY):
         assert secret not in default_log

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import math
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -42,8 +44,10 @@ class ErrorBody(BaseModel):
 ERRORS = {400: "the body cannot be parsed, the model cannot do what is asked (dnt: it has no placeholders), or "
                "(LibreTranslate API) any problem with the request",
           401: "an API key is required", 403: "the API key is not valid",
+          404: "no such file (GET /download_file): expired, or never translated here",
           413: "over a request limit (body size, texts, characters, sentence length, sentences)",
           422: "the request does not fit the schema, asks for too large a beam, or holds invalid Unicode",
+          429: "over the API key's requests per minute: retry after Retry-After seconds",
           503: "not ready yet, the queue is full, or shutting down: retry after Retry-After seconds",
           504: "the translation took longer than the request timeout"}
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying", "required": True,
@@ -53,12 +57,13 @@ RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying",
 def error_responses(*statuses: int) -> dict[int | str, dict]:
     """The OpenAPI description of the errors a route answers, so that clients (and schema checks) know them."""
     responses: dict[int | str, dict] = {status: {"model": ErrorBody, "description": ERRORS[status]} for status in statuses}
-    if 503 in responses:
-        responses[503]["headers"] = RETRY_AFTER
+    for status in (429, 503):
+        if status in responses:
+            responses[status]["headers"] = RETRY_AFTER
     return responses
 
 
-TRANSLATE_ERRORS = error_responses(400, 401, 403, 413, 422, 503, 504)
+TRANSLATE_ERRORS = error_responses(400, 401, 403, 413, 422, 429, 503, 504)
 
 
 def header_key(request: Request) -> str | None:
@@ -77,6 +82,32 @@ def check_api_key(settings: Settings, key: str | None) -> None:
     matches = [hmac.compare_digest(given, accepted.encode("utf-8", "surrogatepass")) for accepted in settings.api_keys]
     if not any(matches):
         raise ApiError(403, "invalid API key")
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """What one request may hold: texts (None: any number, as a file's), and characters, all texts together."""
+
+    items: int | None
+    chars: int
+
+    @classmethod
+    def of(cls, settings: Settings, key: str | None = None) -> TextLimits:
+        return cls(settings.max_items, settings.chars_of(key))
+
+
+def admit(service: Service, request: Request, key: str | None) -> TextLimits:
+    """The API key checked (401, 403), then its requests per minute (429 with Retry-After); the key's text limits.
+    On a server without keys, requests are counted per client address."""
+    settings = service.settings
+    check_api_key(settings, key)
+    accepted = key if settings.api_keys else None
+    who = f"key:{accepted}" if accepted is not None else f"address:{request.client.host if request.client else '-'}"
+    wait = service.rate_limiter.take(who, settings.rate_of(accepted))
+    if wait > 0:
+        raise ApiError(429, f"too many requests: the limit is {settings.rate_of(accepted)} per minute; retry in "
+                            f"{math.ceil(wait)} s", {"Retry-After": str(math.ceil(wait))})
+    return TextLimits.of(settings, accepted)
 
 
 def loaded_models(service: ServiceDep) -> Models:
@@ -113,13 +144,33 @@ def check_options(settings: Settings, options: DecodeOptions) -> None:
             raise ApiError(422, f"{name} is {value}; this server allows at most {settings.max_beam_size}")
 
 
-def check_texts(settings: Settings, texts: list[str]) -> None:
-    """Per-request limits before any work (413)."""
-    if len(texts) > settings.max_items:
-        raise ApiError(413, f"too many texts: {len(texts)}; the limit is {settings.max_items} per request")
+def check_texts(settings: Settings, texts: list[str], limits: TextLimits | None = None) -> None:
+    """Per-request limits before any work (413); limits: those of the request's API key (default: the server's)."""
+    limits = limits or TextLimits.of(settings)
+    if limits.items is not None and len(texts) > limits.items:
+        raise ApiError(413, f"too many texts: {len(texts)}; the limit is {limits.items} per request")
     chars = sum(len(t) for t in texts)
-    if chars > settings.max_chars:
-        raise ApiError(413, f"request too long: {chars} characters; the limit is {settings.max_chars}")
+    if chars > limits.chars:
+        raise ApiError(413, f"request too long: {chars} characters; the limit is {limits.chars}")
+
+
+def check_glossary(settings: Settings, glossary: Mapping[str, str]) -> None:
+    """A request's glossary within its limits (413): entries, and characters of each term."""
+    if len(glossary) > settings.max_glossary_terms:
+        raise ApiError(413, f"glossary too long: {len(glossary)} entries; the limit is {settings.max_glossary_terms}")
+    for term in (t for entry in glossary.items() for t in entry):
+        if len(term) > settings.max_term_chars:
+            raise ApiError(413, f"a glossary term has {len(term)} characters; the limit is {settings.max_term_chars} "
+                                f"({term[:30]!r})")
+
+
+def check_terms(model: ServedModel, terms: Terms) -> None:
+    """Terms to keep or replace need a model with placeholders: without them, 400 rather than a translation that
+    silently ignores them."""
+    if (terms.keep or terms.glossary) and not model.translator.carries_spans:
+        source, target = model.pair
+        raise ApiError(400, f"the {source} -> {target} model has no placeholders: it cannot keep dnt strings "
+                            f"verbatim or apply a glossary; send the request without them")
 
 
 def check_sentences(settings: Settings, prepared: list[PreparedText]) -> None:
@@ -135,9 +186,11 @@ def check_sentences(settings: Settings, prepared: list[PreparedText]) -> None:
 
 
 async def translate_texts(service: Service, model: ServedModel, request: Request, texts: list[str],
-                          options: DecodeOptions, terms: Terms = NO_TERMS) -> list[Translated]:
-    """A request's texts, within the request limits, through the pipeline (translate_checked)."""
-    check_texts(service.settings, texts)
+                          options: DecodeOptions, terms: Terms = NO_TERMS,
+                          limits: TextLimits | None = None) -> list[Translated]:
+    """A request's texts, within the request limits (limits: the API key's; default: the server's), through the
+    pipeline (translate_checked)."""
+    check_texts(service.settings, texts, limits)
     return await translate_checked(service, model, request, texts, options, terms)
 
 
@@ -145,12 +198,11 @@ async def translate_checked(service: Service, model: ServedModel, request: Reque
                             options: DecodeOptions, terms: Terms = NO_TERMS) -> list[Translated]:
     """Texts already within the request limits (a request's, or the pieces of its HTML) through the pipeline:
     prepared once (Translator.prepare, terms masked), their sentences searched with other requests' (the model's
-    Scheduler), finished (Translator.finish, spans restored). Errors are ApiErrors."""
+    Scheduler), finished (Translator.finish, spans restored). terms: what the caller asks to keep verbatim (dnt)
+    or replace (glossary). Errors are ApiErrors."""
     settings, translator, scheduler = service.settings, model.translator, model.scheduler
     check_options(settings, options)
-    if (terms.keep or terms.glossary) and not translator.carries_spans:
-        source, target = model.pair
-        raise ApiError(400, f"the {source} -> {target} model has no placeholders: it cannot keep dnt strings verbatim")
+    check_terms(model, terms)
     try:
         prepared = translator.prepare(texts, terms)
     except InvalidText as e:

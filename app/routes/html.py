@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from nmt.app.registry import ServedModel
-from nmt.app.routes import ApiError, check_texts, translate_checked
+from nmt.app.routes import ApiError, TextLimits, check_texts, translate_checked
 from nmt.app.service import Service
 from nmt.model.html import Document, InvalidHtml, marker, parse
 from nmt.model.spans import NO_TERMS, Terms
@@ -25,9 +25,11 @@ class HtmlTranslated:
 
 
 async def translate_html(service: Service, model: ServedModel, request: Request, documents: list[str],
-                         options: DecodeOptions, terms: Terms = NO_TERMS) -> list[HtmlTranslated]:
-    """Each document translated; outside the translated text, every byte as it was (model/html.py)."""
-    check_texts(service.settings, documents)
+                         options: DecodeOptions, terms: Terms = NO_TERMS,
+                         limits: TextLimits | None = None) -> list[HtmlTranslated]:
+    """Each document translated; outside the translated text, every byte as it was (model/html.py). limits: the
+    API key's (default: the server's)."""
+    check_texts(service.settings, documents, limits)
     parsed = [_parsed(i, document) for i, document in enumerate(documents)]
     runs = [run for document in parsed for run in document.runs]
     whole = [run.text() if model.translator.carries_spans or run.plain else None for run in runs]

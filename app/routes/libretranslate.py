@@ -7,6 +7,7 @@
     POST /detect             q, api_key -> [{"language", "confidence"}]: the served source languages, likeliest first
     GET  /languages          [{"code", "name", "targets"}]
     GET  /frontend/settings  what LibreTranslate's web page reads at start
+    POST /translate_file     and GET /download_file/ID: in app/routes/files.py
 
 Differences, by design: source "auto" picks among the served source languages only (app/detect.py); format "html"
 (app/routes/html.py) gives no alternatives. Errors are {"error": ...} as LibreTranslate's: 400 for a malformed
@@ -22,12 +23,13 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nmt.app.detect import Detected, LanguageDetector
+from nmt.app.documents import FORMATS
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
     ApiError,
     LoadedModels,
     ReadyModels,
-    check_api_key,
+    admit,
     check_texts,
     error_responses,
     header_key,
@@ -122,7 +124,7 @@ def _body_schema(model: type[BaseModel]) -> dict:
 async def translate(service: ServiceDep, models: ReadyModels, detector: Detector, request: Request) -> LibreAnswer:
     """LibreTranslate's /translate: JSON or form body."""
     body = await _read_request(request, LibreRequest)
-    check_api_key(service.settings, body.api_key or header_key(request))
+    limits = admit(service, request, body.api_key or header_key(request))
     if body.format == "html" and body.alternatives:
         raise ApiError(400, "Invalid request: alternatives are not available for format 'html'")
     texts = [body.q] if isinstance(body.q, str) else body.q
@@ -130,20 +132,20 @@ async def translate(service: ServiceDep, models: ReadyModels, detector: Detector
     model = model_for(models, detected.language if detected else body.source, body.target)
     options = _options(service.settings, body.alternatives)
     if body.format == "html":
-        documents = await translate_html(service, model, request, texts, options)
+        documents = await translate_html(service, model, request, texts, options, limits=limits)
         return _answer(body, [d.text for d in documents], detected)
-    translated = await translate_texts(service, model, request, texts, options)
+    translated = await translate_texts(service, model, request, texts, options, limits=limits)
     return _answer(body, [t.text for t in translated], detected, translated)
 
 
-@router.post("/detect", response_model=list[DetectedLanguage], responses=error_responses(400, 401, 403, 413, 503),
+@router.post("/detect", response_model=list[DetectedLanguage], responses=error_responses(400, 401, 403, 413, 429, 503),
              openapi_extra=_body_schema(DetectRequest))
 async def detect(service: ServiceDep, detector: Detector, request: Request) -> list[DetectedLanguage]:
     """The served source languages, likeliest first, with a confidence in percent."""
     body = await _read_request(request, DetectRequest)
-    check_api_key(service.settings, body.api_key or header_key(request))
+    limits = admit(service, request, body.api_key or header_key(request))
     texts = [body.q] if isinstance(body.q, str) else body.q
-    check_texts(service.settings, texts)
+    check_texts(service.settings, texts, limits)
     return [DetectedLanguage(language=d.language, confidence=d.confidence) for d in _detect(detector, texts)]
 
 
@@ -160,7 +162,7 @@ def frontend_settings(service: ServiceDep, models: LoadedModels) -> FrontendSett
     keys = bool(service.settings.api_keys)
     return FrontendSettings(
         charLimit=service.settings.max_chars, frontendTimeout=FRONTEND_TIMEOUT_MS, apiKeys=keys, keyRequired=keys,
-        suggestions=False, filesTranslation=False, supportedFilesFormat=[],
+        suggestions=False, filesTranslation=True, supportedFilesFormat=list(FORMATS),
         language=FrontendLanguages(source=FrontendLanguage(code="auto", name="Auto Detect"),
                                    target=FrontendLanguage(code=target, name=_name(target))))
 

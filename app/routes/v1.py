@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from nmt.app.registry import parameter_count
 from nmt.app.routes import (
@@ -14,7 +14,9 @@ from nmt.app.routes import (
     ApiError,
     LoadedModels,
     ReadyModels,
-    check_api_key,
+    TextLimits,
+    admit,
+    check_glossary,
     header_key,
     model_for,
     translate_texts,
@@ -27,6 +29,7 @@ from nmt.model.translator import DecodeOptions, Translated, Translator
 
 router = APIRouter(prefix="/v1", tags=["v1"])
 MAX_DNT = 256  # dnt strings per request: each is one more alternative of the pattern matched over every sentence
+Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class TranslateRequest(BaseModel):
@@ -43,6 +46,10 @@ class TranslateRequest(BaseModel):
     dnt: list[Annotated[str, Field(min_length=1)]] = Field(
         default_factory=list, max_length=MAX_DNT, description="strings to keep verbatim (do not translate), matched as "
         "whole words; needs a model with placeholders (400 otherwise)")
+    glossary: dict[Term, Term] | None = Field(None, description="source term -> target term: wherever a source term "
+                                              "stands as whole words, its translation has the target term (needs a "
+                                              "model with placeholders; otherwise 400)")
+    glossary_ignore_case: bool = Field(False, description="match the glossary's source terms in any case")
 
 
 class Alternative(BaseModel):
@@ -70,37 +77,39 @@ class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
 
 
-async def require_key(request: Request) -> None:  # async: a plain def would run in a worker thread
-    check_api_key(service_of(request).settings, header_key(request))
+async def require_key(request: Request) -> TextLimits:  # async: a plain def would run in a worker thread
+    return admit(service_of(request), request, header_key(request))
 
 
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
-             dependencies=[Depends(require_key)], responses=TRANSLATE_ERRORS)
-async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyModels,
-                    request: Request) -> TranslateResponse:
+             responses=TRANSLATE_ERRORS)
+async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyModels, request: Request,
+                    limits: Annotated[TextLimits, Depends(require_key)]) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
     model = model_for(models, body.source, body.target)
     texts = [body.text] if isinstance(body.text, str) else body.text
     beam = body.beam_size or service.settings.beam_size
     options = DecodeOptions(beam_size=beam, nbest=body.nbest, with_attention=body.return_attention)
-    terms = _dnt(service.settings, body.dnt)
+    glossary = body.glossary or {}
+    check_glossary(service.settings, glossary)
+    terms = Terms(keep=_dnt(service.settings, body.dnt), glossary=glossary, ignore_case=body.glossary_ignore_case)
     if body.format == "html":
         if body.nbest > 1 or body.return_attention:
             raise ApiError(422, "nbest and return_attention are not available for format html")
-        documents = await translate_html(service, model, request, texts, options, terms)
+        documents = await translate_html(service, model, request, texts, options, terms, limits)
         return TranslateResponse(translations=[TranslationOut(text=d.text, score=d.score if body.return_scores else None)
                                                for d in documents])
-    translated = await translate_texts(service, model, request, texts, options, terms)
+    translated = await translate_texts(service, model, request, texts, options, terms, limits)
     return TranslateResponse(translations=[_output(t, body) for t in translated])
 
 
-def _dnt(settings: Settings, dnt: list[str]) -> Terms:
-    """The verbatim strings as terms; 422 for one that no sentence could hold."""
+def _dnt(settings: Settings, dnt: list[str]) -> tuple[str, ...]:
+    """The verbatim strings; 422 for one that no sentence could hold."""
     for i, term in enumerate(dnt):
         if len(term) > settings.max_sentence_chars:
             raise ApiError(422, f"dnt entry {i} is {len(term)} characters; the limit is {settings.max_sentence_chars} "
                                 f"(the longest sentence)")
-    return Terms(keep=tuple(dnt))
+    return tuple(dnt)
 
 
 def _output(t: Translated, body: TranslateRequest) -> TranslationOut:

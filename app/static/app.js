@@ -1,4 +1,5 @@
-// The demo page: translate with POST /v1/translate and draw the last sentence's attention as a table.
+// The demo page: translate with POST /v1/translate between any served pair (from /languages, with a swap button),
+// as text or HTML, and draw the last sentence's attention as a table.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -8,25 +9,60 @@ function setStatus(text, isError = false) {
   $("status").className = isError ? "error" : "";
 }
 
-let pair = {};  // the shown model's languages: the server may serve several
+let models = {};  // "en-es" -> the model's entry of /v1/models
 
-async function showModel() {
+function selectedPair() {  // an option's value is "source target": codes may hold "-" (pt-BR), never a space
+  const [source, target] = $("pair").value.split(" ");
+  return { source, target };
+}
+
+function pairOption(source, target) {
+  const option = document.createElement("option");
+  option.value = `${source} ${target}`;
+  option.textContent = `${source} → ${target}`;
+  return option;
+}
+
+async function loadPairs() {
   try {
-    const model = (await (await fetch("/v1/models")).json()).models[0];
-    pair = { source: model.source, target: model.target };
-    $("src-lang").textContent = `(${model.source})`;
-    $("tgt-lang").textContent = `(${model.target})`;
-    const bleu = model.bleu == null ? "" : `, BLEU ${model.bleu.toFixed(1)}`;
-    $("model").textContent = `Model ${model.id}${bleu}`;
+    const [languages, listed] = await Promise.all([
+      fetch("/languages").then((r) => r.json()),
+      fetch("/v1/models").then((r) => r.json()),
+    ]);
+    models = Object.fromEntries(listed.models.map((m) => [m.id, m]));
+    $("pair").replaceChildren(...languages.flatMap((l) => l.targets.map((t) => pairOption(l.code, t))));
+    showPair();
   } catch (e) {
     $("model").textContent = "model information unavailable";
   }
 }
 
+function showPair() {
+  const { source, target } = selectedPair();
+  $("src-lang").textContent = `(${source})`;
+  $("tgt-lang").textContent = `(${target})`;
+  const model = models[`${source}-${target}`];
+  const bleu = model && model.bleu != null ? `, BLEU ${model.bleu.toFixed(1)}` : "";
+  $("model").textContent = `Model ${source}-${target}${bleu}`;
+  $("swap").disabled = !$("pair").querySelector(`option[value="${target} ${source}"]`);
+}
+
+function swap() {
+  const { source, target } = selectedPair();
+  $("pair").value = `${target} ${source}`;
+  if ($("target").value) {
+    $("source").value = $("target").value;
+    $("target").value = "";
+  }
+  showPair();
+}
+
 async function translate() {
   const headers = { "Content-Type": "application/json" };
   if ($("key").value) headers["X-API-Key"] = $("key").value;
-  const body = { text: $("source").value, ...pair, beam_size: Number($("beam").value) || 1, return_attention: true };
+  const body = { text: $("source").value, ...selectedPair(), beam_size: Number($("beam").value) || 1,
+                 return_attention: true };
+  if ($("format").value === "html") body.format = "html";
   setStatus("translating…");
   $("translate").disabled = true;
   try {
@@ -76,7 +112,9 @@ function drawHeatmap(sentences) {
 }
 
 $("translate").addEventListener("click", translate);
+$("pair").addEventListener("change", showPair);
+$("swap").addEventListener("click", swap);
 $("source").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) translate();
 });
-showModel();
+loadPairs();

@@ -1,0 +1,114 @@
+"""LibreTranslate's file translation:
+
+    POST /translate_file         multipart: file, source (a code, or "auto"), target, api_key
+                                 -> {"translatedFileUrl": ".../download_file/ID"}
+    GET  /download_file/{ID}     the translated file, under the uploaded file's name
+
+Files are .txt, .srt and .html (app/documents.py), at most NMT_MAX_FILE_BYTES (413); their texts go through the
+same pipeline and scheduler as any request's (translate_texts). A file's characters are not held to NMT_MAX_CHARS
+(the file limit is theirs) unless its API key has its own limit. Translated files wait in a bounded store
+(app/filestore.py) for NMT_STORED_FILE_TTL_S seconds at most. Errors are {"error": ...}, 400 for a request or file
+that cannot be translated, as LibreTranslate's.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+from starlette.datastructures import UploadFile
+
+from nmt.app.documents import FORMATS, Document, FileRejected, read_document
+from nmt.app.routes import (
+    ApiError,
+    ReadyModels,
+    TextLimits,
+    admit,
+    error_responses,
+    header_key,
+    model_for,
+    translate_texts,
+)
+from nmt.app.routes.html import translate_html
+from nmt.app.routes.libretranslate import detector_of
+from nmt.app.service import Service, ServiceDep
+from nmt.model.translator import DecodeOptions
+
+router = APIRouter(tags=["libretranslate"])
+DETECT_CHARS = 10_000  # source "auto": the language is told from the file's first characters
+
+FILE_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file", "source", "target"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": ", ".join(FORMATS)},
+                   "source": {"type": "string", "description": "source language code, or auto"},
+                   "target": {"type": "string"}, "api_key": {"type": "string"}}}}}}}
+
+
+class FileAnswer(BaseModel):
+    translatedFileUrl: str
+
+
+@router.post("/translate_file", response_model=FileAnswer, openapi_extra=FILE_FORM,
+             responses=error_responses(400, 401, 403, 413, 429, 503, 504))
+async def translate_file(service: ServiceDep, models: ReadyModels, request: Request) -> FileAnswer:
+    """Translate a file; the answer is the URL to download the translation from."""
+    settings = service.settings
+    form = await request.form()
+    key = _text(form.get("api_key")) or header_key(request)
+    admit(service, request, key)
+    upload, source, target = form.get("file"), _text(form.get("source")) or "auto", _text(form.get("target"))
+    if not target:
+        raise ApiError(400, "Invalid request: missing target parameter")
+    if not isinstance(upload, UploadFile):
+        raise ApiError(400, "Invalid request: missing file parameter (a multipart/form-data upload)")
+    content = await upload.read(settings.max_file_bytes + 1)
+    if len(content) > settings.max_file_bytes:
+        raise ApiError(413, f"file too large: over {settings.max_file_bytes} bytes, the limit")
+    try:
+        document = read_document(upload.filename or "", content)
+    except FileRejected as e:
+        raise ApiError(400, f"Invalid request: {e}") from None
+    if source == "auto":
+        source = _detected(service, document)
+    model = model_for(models, source, target)
+    own = settings.key_limits.get(key) if key is not None else None  # a key's own limit holds for its files too
+    chars = min(settings.max_file_bytes, own.max_chars) if own and own.max_chars else settings.max_file_bytes
+    options, limits = DecodeOptions(beam_size=settings.beam_size), TextLimits(None, chars)
+    translate = translate_html if document.format == "html" else translate_texts
+    translated = await translate(service, model, request, document.texts, options, limits=limits)
+    file_id = service.files.put(document.render([t.text for t in translated]), document.name, document.media_type)
+    return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
+
+
+DOWNLOADED: dict[int | str, dict] = {200: {
+    "description": "the translated file, as an attachment under the uploaded file's name",
+    "content": {media_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for media_type, _, _ in FORMATS.values()}}}
+
+
+@router.get("/download_file/{file_id}", responses=DOWNLOADED | error_responses(404), response_class=Response)
+def download_file(service: ServiceDep, file_id: str) -> Response:
+    """A file that POST /translate_file translated, while the server keeps it."""
+    found = service.files.get(file_id)
+    if found is None:
+        raise ApiError(404, "no such file: it expired or was never translated here; translate it again")
+    stored, content = found
+    return Response(content, media_type=stored.media_type, headers={"Content-Disposition": _attachment(stored.name)})
+
+
+def _text(value: object) -> str | None:
+    """A form field's text; None if it is absent, empty, or a file."""
+    return value if isinstance(value, str) and value else None
+
+
+def _detected(service: Service, document: Document) -> str:
+    text = "\n".join(document.texts)[:DETECT_CHARS]
+    if not text.strip():
+        raise ApiError(400, "Invalid request: the file has no text to tell its language from; name the source")
+    return detector_of(service).detect(text)[0].language
+
+
+def _attachment(name: str) -> str:
+    """Content-Disposition for a download under name, whatever characters it has (RFC 6266: filename*)."""
+    quoted = quote(name)
+    return f'attachment; filename="{name}"' if quoted == name else f"attachment; filename*=utf-8''{quoted}"

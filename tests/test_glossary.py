@@ -1,0 +1,77 @@
+"""A request's glossary on POST /v1/translate: each source term, as whole words, comes out as its target term, through
+the scheduler's path (Translator.prepare masks it with a placeholder, Translator.finish restores it as the target);
+its limits are 413; a model without placeholders refuses a glossary (400) rather than ignoring it.
+
+The placeholder-aware toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from service_fixtures import client_for, running_server
+
+from nmt.model.translator import Translator
+
+
+@pytest.fixture(scope="module")
+def client(placeholder_model):
+    with client_for(Translator.load(placeholder_model, "cpu"), max_glossary_terms=3, max_term_chars=12) as c:
+        yield c
+
+
+def translate(client, text: str, **body) -> httpx.Response:
+    return client.post("/v1/translate", json={"text": text, **body})
+
+
+def text_of(answer: httpx.Response) -> str:
+    assert answer.status_code == 200, answer.text
+    return answer.json()["translations"][0]["text"]
+
+
+def test_a_glossary_term_comes_out_as_its_target_term(client):
+    assert "OMEGA" not in text_of(translate(client, "alpha beta gamma"))
+    out = text_of(translate(client, "alpha beta gamma", glossary={"alpha": "OMEGA"}))
+    assert out.count("OMEGA") == 1  # restored however the toy model placed (or dropped) its placeholder
+    phrase = text_of(translate(client, "alpha beta gamma", glossary={"beta gamma": "OMEGA PSI"}))
+    assert phrase.count("OMEGA PSI") == 1
+
+
+def test_terms_match_whole_words_in_the_given_case_unless_told_otherwise(client):
+    assert "OMEGA" not in text_of(translate(client, "alphabet beta", glossary={"alpha": "OMEGA"}))
+    assert "OMEGA" not in text_of(translate(client, "alpha beta", glossary={"ALPHA": "OMEGA"}))
+    out = text_of(translate(client, "alpha beta", glossary={"ALPHA": "OMEGA"}, glossary_ignore_case=True))
+    assert out.count("OMEGA") == 1
+
+
+def test_every_text_and_sentence_of_a_request_gets_the_glossary(client):
+    answer = client.post("/v1/translate", json={"text": ["tau mu", "mu sigma\nsigma tau"], "glossary": {"tau": "T9"}})
+    first, second = (t["text"] for t in answer.json()["translations"])
+    assert first.count("T9") == 1 and second.count("T9") == 1 and second.count("\n") == 1
+
+
+@pytest.mark.parametrize("glossary, status, message", [
+    ({"a": "1", "b": "2", "c": "3", "d": "4"}, 413, "glossary too long: 4 entries; the limit is 3"),
+    ({"alpha": "x" * 13}, 413, "a glossary term has 13 characters; the limit is 12 ('xxxxxxxxxxxxx')"),
+])
+def test_a_glossary_over_the_limits_is_413(client, glossary, status, message):
+    answer = translate(client, "alpha", glossary=glossary)
+    assert answer.status_code == status and answer.json() == {"error": message}
+
+
+def test_a_blank_term_is_422(client):
+    answer = translate(client, "alpha", glossary={"  ": "x"})
+    assert answer.status_code == 422 and "glossary" in answer.json()["error"]
+
+
+def test_a_model_without_placeholders_refuses_a_glossary(translator):
+    with client_for(translator) as plain:
+        answer = translate(plain, "alpha beta", glossary={"alpha": "OMEGA"})
+        assert answer.status_code == 400 and answer.json() == {
+            "error": "the en -> es model has no placeholders: it cannot keep dnt strings verbatim or apply a "
+                     "glossary; send the request without them"}
+        assert text_of(translate(plain, "alpha beta", glossary={})) == "BETA ALPHA"  # an empty one asks nothing
+
+
+def test_a_glossary_over_http(placeholder_model):
+    with running_server(placeholder_model) as url:
+        answer = httpx.post(f"{url}/v1/translate", json={"text": "mu alpha", "glossary": {"alpha": "ÁLFA"}})
+    assert answer.status_code == 200 and answer.json()["translations"][0]["text"].count("ÁLFA") == 1

@@ -1,0 +1,154 @@
+"""LibreTranslate's file translation: POST /translate_file -> {"translatedFileUrl"}, GET /download_file/ID. Text,
+SubRip and HTML files keep their layout (lines, cue numbers and timings, markup); a file that is too large is 413,
+one that is not what its extension says is 400; translated files wait in a bounded store that no ID can escape.
+
+The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from service_fixtures import client_for
+
+from nmt.app.documents import FileRejected, read_document
+from nmt.app.filestore import FileStore
+
+
+@pytest.fixture(scope="module")
+def client(translator):
+    with client_for(translator, max_file_bytes=400, api_keys=["k1"]) as c:
+        yield c
+
+
+def upload(client, name: str, content: bytes, **fields: str):
+    return client.post("/translate_file", files={"file": (name, content)},
+                       data={"source": "en", "target": "es", "api_key": "k1"} | fields)
+
+
+def translated(client, name: str, content: bytes, **fields: str) -> tuple[bytes, str]:
+    """The downloaded file and its Content-Disposition."""
+    answer = upload(client, name, content, **fields)
+    assert answer.status_code == 200, answer.text
+    url = answer.json()["translatedFileUrl"]
+    assert url.startswith("http://testserver/download_file/")
+    download = client.get(url)
+    assert download.status_code == 200
+    return download.content, download.headers["content-disposition"]
+
+
+# --- the formats ----------------------------------------------------------------------------------------------
+def test_a_text_file_keeps_its_lines_paragraphs_line_ends_and_byte_order_mark(client):
+    text = "alpha beta\n\n  gamma delta\nmu nu xi\n"
+    content, disposition = translated(client, "notes.txt", text.encode())
+    assert content == b"BETA ALPHA\n\n  DELTA GAMMA\nXI NU MU\n" == translated_text(client, text).encode()
+    assert disposition == 'attachment; filename="notes.txt"'
+    content, _ = translated(client, "dos.txt", "\ufeffalpha beta\r\ngamma delta\r\n".encode())
+    assert content == "\ufeffBETA ALPHA\r\nDELTA GAMMA\r\n".encode()
+
+
+def test_subtitles_keep_cue_numbers_timings_and_lines(client):
+    srt = ("1\n00:00:01,000 --> 00:00:02,500\nalpha beta\nmu nu\n\n"
+           "2\n00:00:03,000 --> 00:00:04,000\ngamma delta\n")
+    content, _ = translated(client, "film.srt", srt.encode())
+    assert content.decode() == ("1\n00:00:01,000 --> 00:00:02,500\nBETA ALPHA\nNU MU\n\n"
+                                "2\n00:00:03,000 --> 00:00:04,000\nDELTA GAMMA\n")
+
+
+def test_html_keeps_its_markup_and_translates_the_text_between(client):
+    page = ('<!doctype html><html><head><title>alpha beta</title><style>p { color: red }</style></head>'
+            '<body><p class="x">mu  nu\n xi</p><code>alpha</code><p translate="no">tau</p>'
+            '<p>beta &amp; gamma</p></body></html>')
+    content, _ = translated(client, "page.html", page.encode())
+    assert content.decode() == (
+        '<!doctype html><html><head><title>BETA ALPHA</title><style>p { color: red }</style></head>'
+        '<body><p class="x">XI NU MU</p><code>alpha</code><p translate="no">tau</p>'
+        f'<p>{translated_text(client, "beta & gamma").replace("&", "&amp;")}</p></body></html>')
+
+
+def translated_text(client, text: str) -> str:
+    return client.post("/v1/translate", json={"text": text}, headers={"X-API-Key": "k1"}).json()["translations"][0]["text"]
+
+
+def test_the_download_keeps_the_uploaded_name_without_its_folders(client):
+    _, disposition = translated(client, "../../ñame x.txt", b"alpha beta")
+    assert disposition == "attachment; filename*=utf-8''%C3%B1ame%20x.txt"
+
+
+def test_source_auto_is_detected_among_the_served_languages(client):
+    content, _ = translated(client, "a.txt", b"alpha beta", source="auto")
+    assert content == b"BETA ALPHA"
+
+
+# --- refused --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, content, status, message", [
+    ("big.txt", b"alpha " * 70, 413, "file too large: over 400 bytes, the limit"),
+    ("doc.pdf", b"%PDF-1.4", 400, "Invalid request: cannot translate .pdf files: this server translates .txt, .srt, "
+                                  ".html, .htm files"),
+    ("README", b"alpha", 400, "Invalid request: cannot translate files without an extension: this server "
+                              "translates .txt, .srt, .html, .htm files"),
+    ("latin1.txt", "señor".encode("latin-1"), 400, "Invalid request: latin1.txt is not UTF-8 text (byte 2)"),
+    ("image.txt", b"GIF89a\x00\x01", 400,
+     "Invalid request: image.txt is not text: it holds control character U+0000 at character 6"),
+    ("empty.txt", b"", 400, "Invalid request: empty.txt is empty"),
+    ("bad.srt", b"1\nalpha beta\n", 400,
+     "Invalid request: not a SubRip file: line 2 should be a timing (00:00:01,000 --> 00:00:04,000)"),
+])
+def test_a_file_that_cannot_be_translated_is_refused_in_one_line(client, name, content, status, message):
+    answer = upload(client, name, content)
+    assert answer.status_code == status and answer.json() == {"error": message}
+
+
+def test_the_request_itself_is_checked(client):
+    assert upload(client, "a.txt", b"alpha", api_key="").status_code == 401
+    assert upload(client, "a.txt", b"alpha", api_key="wrong").status_code == 403
+    answer = upload(client, "a.txt", b"alpha", target="")
+    assert answer.status_code == 400 and answer.json() == {"error": "Invalid request: missing target parameter"}
+    answer = upload(client, "a.txt", b"alpha", target="fr")
+    assert answer.status_code == 400 and "this server translates en -> es" in answer.json()["error"]
+    answer = client.post("/translate_file", data={"source": "en", "target": "es", "api_key": "k1"})
+    assert answer.status_code == 400 and "missing file" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("file_id", ["0" * 32, "..%2F..%2Fetc%2Fpasswd", "A" * 32, "0" * 31])
+def test_an_unknown_download_is_404(client, file_id):
+    answer = client.get(f"/download_file/{file_id}")
+    assert answer.status_code == 404
+
+
+def test_the_frontend_is_told_that_files_are_translated(client):
+    settings = client.get("/frontend/settings").json()
+    assert settings["filesTranslation"] and settings["supportedFilesFormat"] == [".txt", ".srt", ".html", ".htm"]
+
+
+# --- the store ------------------------------------------------------------------------------------------------
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_store_keeps_few_files_for_a_while_in_its_own_directory():
+    clock = Clock()
+    store = FileStore(count=2, ttl_s=60, clock=clock)
+    first = store.put(b"1", "a.txt", "text/plain")
+    root = store.root
+    assert root is not None and root.stat().st_mode & 0o777 == 0o700
+    second, third = store.put(b"2", "b.txt", "text/plain"), store.put(b"3", "c.txt", "text/plain")
+    assert store.get(first) is None  # the oldest went when a third came
+    found = store.get(second)
+    assert found is not None and found[1] == b"2" and found[0].name == "b.txt"
+    clock.now += 61
+    assert store.get(third) is None and not any(root.iterdir())  # expired, and its file removed
+    for bad in ("../" + third, f"{root}/{third}", third.upper(), ""):
+        assert store.get(bad) is None
+    store.close()
+    assert not root.exists()
+
+
+def test_documents_refuse_what_they_cannot_cut():
+    with pytest.raises(FileRejected, match="no cues"):
+        read_document("x.srt", b"\n\n")
+    html = read_document(str(Path("a") / "b.HTM"), b"<p>x</p>")
+    assert (html.name, html.format, html.texts) == ("b.HTM", "html", ["<p>x</p>"]), "translated as format html"
