@@ -81,15 +81,11 @@ def insert_spans(src: str, rng: random.Random, n: int = 2) -> tuple[str, list[st
     """src with n spans at random word boundaries (BLEU is taken on the answer with its spans removed, against
     the clean reference)."""
     spans = [rng.choice(SPAN_MAKERS)(rng) for _ in range(n)]
-    for span in spans:
-        src = _put(src, rng.random(), span)
-    return src, spans
-
-
-def _put(text: str, at: float, span: str) -> str:
-    words = text.split(" ")
-    i = round(at * len(words))
-    return " ".join([*words[:i], span, *words[i:]])
+    words = src.split(" ")
+    at = sorted(rng.randrange(len(words) + 1) for _ in spans)  # chosen among the verse's own words: never inside
+    for i, span in sorted(zip(at, spans, strict=True), reverse=True):  # another span
+        words[i:i] = [span]
+    return " ".join(words), spans
 
 
 def without(text: str, spans: list[str]) -> str:
@@ -99,8 +95,8 @@ def without(text: str, spans: list[str]) -> str:
 
 
 class Backend:
-    def __init__(self, model: Path, url: str | None, beam: int):
-        self.url, self.options = url, DecodeOptions(beam_size=beam)
+    def __init__(self, model: Path, url: str | None, beam: int, pair: tuple[str, str]):
+        self.url, self.options, self.pair = url, DecodeOptions(beam_size=beam), pair
         self.translator = None if url else Translator.load(model, "cpu")
         self.repairs = 0
 
@@ -113,7 +109,8 @@ class Backend:
         out: list[str] = []
         with httpx.Client(timeout=600) as client:
             for i in range(0, len(texts), 32):
-                r = client.post(f"{self.url}/v1/translate", json={"text": texts[i:i + 32],
+                r = client.post(f"{self.url}/v1/translate", json={"text": texts[i:i + 32], "source": self.pair[0],
+                                                                   "target": self.pair[1],
                                                                    "beam_size": self.options.beam_size})
                 r.raise_for_status()
                 out += [t["text"] for t in r.json()["translations"]]
@@ -126,10 +123,12 @@ def main() -> None:
     p.add_argument("--test", type=Path, default=TEST_SPLIT)
     p.add_argument("--beam", type=int, default=5)
     p.add_argument("--url", default=None)
+    p.add_argument("--pair", default="en-es", help="with --url: the language pair to ask for (default en-es)")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--write", type=Path, default=None, help="keep the altered test files here")
     args = p.parse_args()
-    backend = Backend(args.model or default_model(), args.url, args.beam)
+    source, target = args.pair.split("-")
+    backend = Backend(args.model or default_model(), args.url, args.beam, (source, target))
     pairs = load_corpus(args.test).pairs
     src, ref = [s for s, _ in pairs], [r for _, r in pairs]
     rows = []
