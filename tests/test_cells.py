@@ -198,10 +198,13 @@ def test_reverse_source_the_translator_feeds_the_encoder_what_training_fed_it(to
 
 
 def test_a_bundle_older_than_the_new_keys_loads_with_their_defaults():
-    """The shipped en-es bundle was saved before enc_cell's variants and reverse_source."""
-    assert "reverse_source" not in json.loads((DEFAULT_BUNDLE / "config.json").read_text())["model"]
-    loaded = load_bundle(DEFAULT_BUNDLE)
-    assert loaded.config.model.reverse_source is False and loaded.config.model.enc_cell == "lstm"
+    """A bundle saved before enc_cell's variants, reverse_source and placeholders: its config lacks those keys."""
+    raw = json.loads((DEFAULT_BUNDLE / "config.json").read_text())
+    for key in ("reverse_source", "placeholders"):
+        raw["model"].pop(key, None)
+    old = BundleConfig.model_validate(raw)
+    assert (old.model.reverse_source, old.model.placeholders, old.model.enc_cell) == (False, 0, "lstm")
+    assert load_bundle(DEFAULT_BUNDLE).config.model.enc_cell == "lstm"
 
 
 @pytest.mark.parametrize("cell", sorted(CUSTOM_CELLS))
