@@ -21,6 +21,7 @@ class Tokenizer:
         self.sp = spm.SentencePieceProcessor(model_proto=model_bytes)
         if (self.sp.pad_id(), self.sp.unk_id(), self.sp.bos_id(), self.sp.eos_id()) != (PAD, UNK, BOS, EOS):
             raise ValueError("SentencePiece model must use pad=0, unk=1, bos=2, eos=3")
+        self.placeholders = _placeholders(self.sp)  # counted once: every sentence prepared and finished asks
 
     @classmethod
     def train(cls, sentences: Iterable[str], vocab_size: int, character_coverage: float = 1.0,
@@ -39,13 +40,6 @@ class Tokenizer:
         )
         return cls(buffer.getvalue()).with_placeholders(placeholders)
 
-    @property
-    def placeholders(self) -> int:
-        """How many placeholder subwords ⦅0⦆ … ⦅N-1⦆ (model/spans.py) this model reserves."""
-        n = 0
-        while self.sp.piece_to_id(placeholder(n)) != UNK:
-            n += 1
-        return n
 
     def with_placeholders(self, n: int) -> Tokenizer:
         """This model with at least n placeholder subwords, appended as the last ids: a model trained without
@@ -81,6 +75,14 @@ class Tokenizer:
         if len(ids) < self.LIST_CALL_MIN:
             return [self.sp.decode(one) for one in ids]
         return self.sp.decode(ids, num_threads=1)
+
+
+def _placeholders(sp: spm.SentencePieceProcessor) -> int:
+    """How many placeholder subwords ⦅0⦆ … ⦅N-1⦆ (model/spans.py) the model reserves."""
+    n = 0
+    while sp.piece_to_id(placeholder(n)) != UNK:
+        n += 1
+    return n
 
 
 def _user_defined_piece(text: str) -> bytes:
