@@ -61,11 +61,8 @@ class Terms:
     glossary: Mapping[str, str] = field(default_factory=dict)
     ignore_case: bool = False
 
-    def pattern(self) -> re.Pattern | None:
-        return self._pattern
-
     @cached_property
-    def _pattern(self) -> re.Pattern | None:
+    def pattern(self) -> re.Pattern | None:
         """Built once per Terms: a request's glossary of a thousand terms is matched in each of its sentences."""
         terms = sorted({t for t in (*self.keep, *self.glossary) if t}, key=len, reverse=True)
         if not terms:
@@ -73,15 +70,20 @@ class Terms:
         return re.compile("|".join(rf"(?<!\w){re.escape(t)}(?!\w)" if t[0].isalnum() or t[-1].isalnum() else
                                    re.escape(t) for t in terms), re.IGNORECASE if self.ignore_case else 0)
 
+    @cached_property
+    def _folded_glossary(self) -> dict[str, str]:
+        """Source terms in any case -> target; of two terms equal but for case, the first given."""
+        folded: dict[str, str] = {}
+        for source, target in self.glossary.items():
+            folded.setdefault(source.casefold(), target)
+        return folded
+
     def output(self, found: str) -> str:
         """What a found term becomes in the translation."""
         if found in self.glossary:
             return self.glossary[found]
         if self.ignore_case:
-            folded = found.casefold()
-            for source, target in self.glossary.items():
-                if source.casefold() == folded:
-                    return target
+            return self._folded_glossary.get(found.casefold(), found)
         return found
 
 
@@ -90,7 +92,7 @@ NO_TERMS = Terms()
 
 def find_spans(text: str, terms: Terms = NO_TERMS) -> list[Span]:
     """The spans of text, none overlapping: the caller's terms first (in reading order), then the rules'."""
-    pattern = terms.pattern()
+    pattern = terms.pattern
     found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
     taken = [(s.start, s.end) for s in found]
     for m in SPAN.finditer(text):
