@@ -91,5 +91,10 @@ class Settings(BaseSettings):
 
     def chars_of(self, key: str | None) -> int:
         """Characters per request allowed to an API key (None: no key, on an open server)."""
+        own = self.own_chars(key)
+        return own if own is not None else self.max_chars
+
+    def own_chars(self, key: str | None) -> int | None:
+        """The API key's own characters per request, if NMT_KEY_LIMITS gives it one."""
         own = self.key_limits.get(key) if key is not None else None
-        return own.max_chars if own and own.max_chars is not None else self.max_chars
+        return own.max_chars if own else None

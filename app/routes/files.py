@@ -71,8 +71,8 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     if source == "auto":
         source = _detected(service, document)
     model = model_for(models, source, target)
-    own = settings.key_limits.get(key) if key is not None else None  # a key's own limit holds for its files too
-    chars = min(settings.max_file_bytes, own.max_chars) if own and own.max_chars else settings.max_file_bytes
+    own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
+    chars = min(settings.max_file_bytes, own) if own else settings.max_file_bytes
     options, limits = DecodeOptions(beam_size=settings.beam_size), TextLimits(None, chars)
     translate = translate_html if document.format == "html" else translate_texts
     translated = await translate(service, model, request, document.texts, options, limits=limits)
