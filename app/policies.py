@@ -1,20 +1,27 @@
 """How the model threads batch the queued sentences: one class per policy (settings.batching).
 
-  continuous  ContinuousBatching: one live batch (model/search.py LiveBatch) runs the decoder step after step on
-              the model thread; sentences of every beam size share it, a beam-K sentence as K rows. A second thread,
-              the encoder thread, encodes waiting sentences while the decoder steps (torch releases the GIL inside
-              its ops, so the two use two cores); they join the live batch between two steps. A sentence that ends
-              leaves at once and its result goes back right away, so a short sentence never waits for a long one.
+  continuous  ContinuousBatching: live batches (model/search.py LiveBatch) run the decoder step after step, each
+              on its own model thread (a Lane; settings.decoder_lanes of them); sentences of every beam size share
+              a lane, a beam-K sentence as K rows. Lanes use the cores side by side: torch releases the GIL inside
+              its ops, and on the CPU two lanes of one torch thread each do more than one lane of two threads,
+              whose ops are too small to split well (benchmarks/README.md). A further thread, the encoder thread,
+              encodes waiting sentences while the lanes step; each encoded chunk joins the lane with the fewest
+              rows between two of its steps. A sentence that ends leaves at once and its result goes back right
+              away, so a short sentence never waits for a long one.
               Encoding costs less per sentence than decoding it: the encoder thread takes waiting sentences
-              together once they are 1/JOIN_SHARE of the live batch, or the oldest waited join_wait_ms, or they
-              fill the budget: max_batch_tokens source tokens in the live batch, K per beam-K sentence (padding
-              not counted: only attention reads it). An empty batch starts once the oldest waited max_wait_ms.
+              together once their rows are 1/JOIN_SHARE of the emptiest lane's, or the oldest waited join_wait_ms,
+              or they fill the budget: max_batch_tokens source tokens per lane, K per beam-K sentence (padding not
+              counted: only attention reads it). An empty service starts once the oldest waited max_wait_ms.
+              With a backlog, room freed for one sentence would have the encoder take sentences one by one, at
+              about three times the cost per sentence of a batch of eight: it takes ENCODE_GROUP of them then, and
+              the budget is exceeded by less than a group.
               It encodes what it took shortest first, in chunks of ENCODE_CHUNK_TOKENS (padding included), and
               each chunk joins as soon as it is encoded: a short sentence taken with a long request's sentences
-              does not wait for theirs. The live batch belongs to the model thread; the others read its size as
-              the model thread last published it (JobQueue.live_rows).
-              Requests for attention weights are the fallback: they are translated as request-level batches
-              between two steps, because storing every row's weights at every step would slow every sentence.
+              does not wait for theirs. A live batch belongs to its lane's thread; the others read its size as
+              that thread last published it (Lane.rows).
+              Requests for attention weights are the fallback: the first lane translates them as request-level
+              batches between two of its steps, because storing every row's weights at every step would slow
+              every sentence.
   request     RequestBatching: a batch is formed from the oldest sentence's options, oldest first, up to
               max_batch_tokens, once its oldest sentence waited max_wait_ms; it is searched as a whole.
   off         RequestBatching of one sentence per model call, in arrival order (a baseline for benchmarks).
@@ -24,18 +31,24 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from itertools import groupby
+
+import torch
 
 from nmt.app.jobs import Job, JobQueue, ModelFailed, Stopped, fill, fill_beside, when_due
 from nmt.app.metrics import Metrics
 from nmt.app.settings import Settings
 from nmt.model.batching import padded_batches
-from nmt.model.search import Hypothesis, Joining
+from nmt.model.search import Hypothesis, Joining, LiveBatch
 from nmt.model.translator import Translator
 
 log = logging.getLogger("nmt.service")
 JOIN_SHARE = 4  # waiting sentences join a running batch at once when they are 1/4 of it
 ENCODE_CHUNK_TOKENS = 256  # the encoder thread's batches, padding included
+ENCODE_GROUP = 8  # a backlog is encoded this many sentences at a time at least (module docstring)
+AUTO_LANES = 4  # lanes_for's most: more lanes of fewer rows each would run too small a batch
 
 
 class RequestBatching:
@@ -96,64 +109,77 @@ class RequestBatching:
             return ModelFailed("the model failed on this text")
 
 
-class ContinuousBatching:
-    """Iteration-level scheduling (module docstring): the model thread steps the live batch, the encoder thread
-    feeds it."""
+@dataclass(eq=False)
+class Lane:
+    """A live batch and the model thread that steps it. joining: encoded sentences handed over by the encoder
+    thread, and rows: the live batch's rows as the lane's thread last published them plus those joining (both
+    guarded by queue.cond)."""
 
-    def __init__(self, translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics):
+    live: LiveBatch
+    joining: list[Joining] = field(default_factory=list)
+    rows: int = 0
+
+
+class ContinuousBatching:
+    """Iteration-level scheduling (module docstring): each lane's thread steps its live batch, the encoder thread
+    feeds them."""
+
+    def __init__(self, translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics, lanes: int = 1):
         self.translator, self.settings, self.queue, self.metrics = translator, settings, queue, metrics
-        self.live = translator.live_batch()  # its keys are Jobs; the model thread's alone
-        self.encoded: list[Joining] = []  # encoded by the encoder thread, waiting to join (guarded by queue.cond)
+        self.lanes = [Lane(translator.live_batch()) for _ in range(lanes)]  # a LiveBatch's keys are Jobs
         self.requests = RequestBatching(translator, settings, queue, metrics,
                                         wanted=lambda job: job.options.with_attention)
 
     def loops(self) -> list[Callable[[], None]]:
-        return [self._run_model, self._run_encoder]
+        return [*(partial(self._run_lane, lane) for lane in self.lanes), self._run_encoder]
 
-    # --- the model thread -----------------------------------------------------------------------------------
-    def _run_model(self) -> None:
-        while (work := self._next_work()) is not None:
+    # --- the lanes' threads ---------------------------------------------------------------------------------
+    def _run_lane(self, lane: Lane) -> None:
+        while (work := self.queue.wait_for(lambda: self._take_work(lane))) is not None:
             joining, batch = work
             try:
                 if batch:
                     self.requests.process(batch)
                 if joining:
-                    self.live.add_groups(joining)
+                    lane.live.add_groups(joining)
                     joining = []
-                if self.live:
-                    self._step()
-            except Exception:  # never let the model thread die
+                if lane.live:
+                    self._step(lane.live)
+            except Exception:  # never let a model thread die
                 log.exception("model thread: a batch failed")
-                self.queue.fail(batch + jobs_of(joining) + self._take_live(), ModelFailed("translation failed"))
-            self.queue.live_rows = len(self.live)
+                self.queue.fail(batch + jobs_of(joining) + _take_all(lane.live), ModelFailed("translation failed"))
+            self._publish(lane)
         with self.queue.cond:
-            joining, self.encoded = self.encoded, []
-        self.queue.fail(jobs_of(joining) + self._take_live(), Stopped("the service is shutting down"))
+            joining, lane.joining = lane.joining, []
+        self.queue.fail(jobs_of(joining) + _take_all(lane.live), Stopped("the service is shutting down"))
 
-    def _next_work(self) -> tuple[list[Joining], list[Job]] | None:
-        """Block until there is work: encoded sentences to join the live batch, a due request-level batch, or a
-        live batch to step. None once stopping."""
-        return self.queue.wait_for(self._take_work)
-
-    def _take_work(self) -> tuple[tuple[list[Joining], list[Job]] | None, float | None]:
-        batch, wait = self.requests.due()
-        joining, self.encoded = self.encoded, []
-        if not (joining or batch or self.live):
+    def _take_work(self, lane: Lane) -> tuple[tuple[list[Joining], list[Job]] | None, float | None]:
+        """Work for the lane, holding queue.cond: encoded sentences to join its live batch, a due request-level
+        batch (the first lane's), or its live batch to step."""
+        batch, wait = self.requests.due() if lane is self.lanes[0] else ([], None)
+        joining, lane.joining = lane.joining, []
+        if not (joining or batch or lane.live):
             return None, wait
         self.queue.take(batch)
         return (joining, batch), None
 
-    def _step(self) -> None:
-        """One decoder step of the live batch; sentences that finished get their results at once."""
-        self.queue.fail(self.live.remove_keys(lambda job: not job.ticket.live()), TimeoutError())  # nobody waits
-        if not self.live:
+    def _publish(self, lane: Lane) -> None:
+        """The lane's rows, for the encoder thread's choices and the metrics."""
+        with self.queue.cond:
+            lane.rows = len(lane.live) + sum(len(group.keys) * group.beam.rows for group in lane.joining)
+            self.queue.live_rows = sum(len(other.live) for other in self.lanes)
+
+    def _step(self, live: LiveBatch) -> None:
+        """One decoder step of a live batch; sentences that finished get their results at once."""
+        self.queue.fail(live.remove_keys(lambda job: not job.ticket.live()), TimeoutError())  # nobody waits
+        if not live:
             return
-        rows, start = len(self.live), time.perf_counter()
+        rows, start = len(live), time.perf_counter()
         try:
-            finished = self.live.step()
+            finished = live.step()
         except Exception:
             log.exception("model failed on a step of %d rows; translating its sentences one by one", rows)
-            jobs = self._take_live()
+            jobs = _take_all(live)
             self.queue.unseat(jobs)
             for job in jobs:
                 job.resolve(self.requests.alone(job))
@@ -163,10 +189,6 @@ class ContinuousBatching:
         self.queue.unseat([job for job, _ in finished])
         for job, found in finished:
             job.resolve(found)
-
-    def _take_live(self) -> list[Job]:
-        """Empty the live batch; its jobs."""
-        return self.live.remove_keys(lambda job: True)
 
     # --- the encoder thread ---------------------------------------------------------------------------------
     def _run_encoder(self) -> None:
@@ -184,9 +206,11 @@ class ContinuousBatching:
     def _take_to_encode(self) -> tuple[list[Job] | None, float | None]:
         q = self.queue
         waiting = [job for job in q.pending if not job.options.with_attention]
-        jobs, full = fill_beside(waiting, self.settings.max_batch_tokens, q.seated_cost)
+        jobs, full = fill_beside(waiting, self.settings.max_batch_tokens * len(self.lanes), q.seated_cost)
+        if full and 0 < len(jobs) < ENCODE_GROUP:  # a backlog, and room for a few: take a group of them
+            jobs = waiting[:ENCODE_GROUP]
         if q.seated_cost:  # sentences join a running batch together (module docstring)
-            enough = len(jobs) * JOIN_SHARE >= q.live_rows
+            enough = sum(job.options.beam.rows for job in jobs) * JOIN_SHARE >= min(lane.rows for lane in self.lanes)
             jobs, wait = when_due(jobs, full or enough, self.settings.join_wait_ms)
         else:  # an empty batch starts once it is full or its oldest waited max_wait_ms
             jobs, wait = when_due(jobs, full, self.settings.max_wait_ms)
@@ -213,10 +237,12 @@ class ContinuousBatching:
             return []
 
     def _hand_over(self, joining: list[Joining]) -> None:
-        """Encoded sentences to the model thread, which joins them to the live batch at its next step."""
+        """Encoded sentences to the lane with the fewest rows, which joins them to its live batch at its next step."""
         with self.queue.cond:
             if not self.queue.stopping:
-                self.encoded += joining
+                lane = min(self.lanes, key=lambda lane: lane.rows)
+                lane.joining += joining
+                lane.rows += sum(len(group.keys) * group.beam.rows for group in joining)
                 self.queue.cond.notify_all()
                 return
         self.queue.fail(jobs_of(joining), Stopped("the service is shutting down"))
@@ -227,8 +253,21 @@ Policy = RequestBatching | ContinuousBatching
 
 def make_policy(translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics) -> Policy:
     if settings.batching == "continuous":
-        return ContinuousBatching(translator, settings, queue, metrics)
+        return ContinuousBatching(translator, settings, queue, metrics, lanes_for(translator, settings))
     return RequestBatching(translator, settings, queue, metrics, one_at_a_time=settings.batching == "off")
+
+
+def lanes_for(translator: Translator, settings: Settings) -> int:
+    """settings.decoder_lanes, else one lane per torch thread on the CPU (at most AUTO_LANES), one on a GPU (whose
+    kernels one lane's batch already fills)."""
+    if settings.decoder_lanes:
+        return settings.decoder_lanes
+    return min(AUTO_LANES, torch.get_num_threads()) if translator.device.type == "cpu" else 1
+
+
+def _take_all(live: LiveBatch) -> list[Job]:
+    """Empty a live batch; its jobs."""
+    return live.remove_keys(lambda job: True)
 
 
 def jobs_of(joining: list[Joining]) -> list[Job]:

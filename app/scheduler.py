@@ -28,8 +28,8 @@ class Scheduler:
         self.queue = JobQueue(settings.queue_size, metrics)
         self.policy: Policy = make_policy(translator, settings, self.queue, metrics)
         loops = self.policy.loops()
-        # Two model threads (decoder steps and encoder) each get half of torch's threads: their thread teams would
-        # fight over the cores otherwise (benchmarks/README.md).
+        # The model threads (the lanes' decoder steps, the encoder) share torch's threads, at least one each: their
+        # thread teams would fight over the cores otherwise (benchmarks/README.md).
         threads = max(1, torch.get_num_threads() // len(loops))
         self._threads = [threading.Thread(target=_with_torch_threads(loop, threads), name=f"nmt-model-{i}", daemon=True)
                          for i, loop in enumerate(loops)]

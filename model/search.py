@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from nmt.model.decoder import Memory, SearchModel, State, place_rows, place_state, select_rows, select_state
+from nmt.model.decoder import Memory, SearchModel, State, place_rows, place_state, select_state
 from nmt.model.tokenizer import BOS, EOS
 
 NEG_INF = float("-inf")
@@ -37,10 +37,11 @@ def max_lengths(src_len: torch.Tensor, ratio: float, extra: int = 10) -> torch.T
 
 @dataclass
 class Rows:
-    """Per-sentence tensors of a LiveBatch, one row per sentence (ended ones too, until the batch is compacted)."""
+    """The tensors of a Part: memory has one row per sentence (its K hypotheses read it together), the rest one row
+    per hypothesis, a sentence's K rows adjacent (ended sentences' too, until the part is compacted)."""
 
-    memory: Memory
-    state: State  # (L,n,H)
+    memory: Memory  # m rows
+    state: State  # (L,n,H), n = m*K
     prev: torch.Tensor  # (n,) last token written (BOS at first)
     scores: torch.Tensor  # (n,) log-probability so far
     length: torch.Tensor  # (n,) tokens written
@@ -49,17 +50,16 @@ class Rows:
     tokens: torch.Tensor  # (n,W) tokens written, W >= max_len
     attention: torch.Tensor | None  # (n,W,S) attention of each token written
 
-    def select(self, rows: torch.Tensor) -> Rows:
-        return Rows(self.memory.select(rows), select_state(self.state, rows),
-                    *(select_rows(getattr(self, f.name), rows) for f in fields(self)[2:]))
-
     @staticmethod
-    def place(parts: list[tuple[Rows, torch.Tensor]], rows: int) -> Rows:
-        """The rows of several Rows in one copy, row i of a part at position at[i]; positions from `rows` on are
-        cut off. Sources, tokens and attention are padded to the widest part's (model.decoder.place_rows)."""
-        per_row = (place_rows([(getattr(r, f.name), at) for r, at in parts], rows) for f in fields(Rows)[2:])
-        return Rows(Memory.place([(r.memory, at) for r, at in parts], rows),
-                    place_state([(r.state, at) for r, at in parts], rows), *per_row)
+    def place(parts: list[tuple[Rows, torch.Tensor]], sentences: int, k: int) -> Rows:
+        """The rows of several Rows in one copy, sentence i of a part at position at[i] (its K rows from at[i]*K
+        on); positions from `sentences` on are cut off. Sources, tokens and attention are padded to the widest
+        part's (model.decoder.place_rows)."""
+        hypotheses = [(rows, (at[:, None] * k + torch.arange(k, device=at.device)).flatten()) for rows, at in parts]
+        per_row = (place_rows([(getattr(r, f.name), at) for r, at in hypotheses], sentences * k)
+                   for f in fields(Rows)[2:])
+        return Rows(Memory.place([(r.memory, at) for r, at in parts], sentences),
+                    place_state([(r.state, at) for r, at in hypotheses], sentences * k), *per_row)
 
 
 @dataclass(frozen=True)
@@ -102,44 +102,24 @@ class Joining:
 
 
 class LiveBatch:
-    """Sentences join (add) and leave (step) between steps; a sentence of beam size K holds K adjacent rows.
+    """Sentences join (add) and leave (step) between steps; a sentence of beam size K holds K rows.
 
     step() advances every live row by one token and returns (key, hypotheses best first) of the sentences that
     have just finished: greedy ones at EOS or their max length; beam ones once K hypotheses ended in EOS, or at
-    their max length. A sentence added mid-way gets the same tokens as alone: its memory rows are padded to the
-    batch's source length with the mask False, and nothing else is shared between sentences.
-
-    Leaving costs a copy of every row's tensors (the memory above all), so the rows of finished sentences stay,
-    marked dead (owner None) and computed for nothing, until they are a quarter of the batch or sentences join
-    (add_groups' one copy leaves them out). Rows are kept in order of source length: Bahdanau attention works on
-    pieces of neighbouring rows, each as wide as its longest source, and a row's length never changes.
+    their max length. A sentence added mid-way gets the same tokens as alone: its memory is padded to the batch's
+    source length with the mask False, and nothing else is shared between sentences. Sentences with K rows each
+    make one Part (K = 1: greedy), so that a sentence's K hypotheses share its memory row; every part takes one
+    decoder step per step().
     """
-
-    COMPACT_SHARE = 4  # compact once dead rows are 1/4 of the batch
 
     def __init__(self, model: SearchModel, with_attention: bool = False):
         self.model = model
         self.with_attention = with_attention and model.cfg.attention != "none"
-        self.owners: list[LiveSentence | None] = []  # the sentence of each row; None for a dead row
-        self.rows: Rows | None = None
-        self.dead = 0
-        self._groups: dict[int, torch.Tensor] | None = None  # beam size K -> (m,K) rows of its live sentences
-        self._greedy: torch.Tensor | None = None  # the other rows
+        self.parts: dict[int, Part] = {}  # K -> the sentences with K rows
 
     def __len__(self) -> int:
         """Live rows."""
-        return len(self.owners) - self.dead
-
-    @property
-    def _rows(self) -> Rows:
-        """self.rows, for the methods that run only while the batch has rows (step and what it calls, remove)."""
-        assert self.rows is not None, "an empty LiveBatch"
-        return self.rows
-
-    @property
-    def keys(self) -> list[Any]:
-        """The key of each row's sentence (None for a dead row)."""
-        return [None if owner is None else owner.key for owner in self.owners]
+        return sum(len(part) for part in self.parts.values())
 
     def add(self, memory: Memory, max_len: torch.Tensor, keys: list[Any], beam: Beam = GREEDY) -> None:
         """Sentences encoded by model.encode; they write their first token at the next step()."""
@@ -147,93 +127,131 @@ class LiveBatch:
 
     @torch.inference_mode()
     def add_groups(self, groups: list[Joining]) -> None:
-        """add() of several encoded batches at once. The live rows and the new ones go into new tensors in one
-        copy, in order of source length, and the dead rows are left out of it (with no groups: a compaction)."""
+        """add() of several encoded batches at once: one copy per part they join."""
+        for k in dict.fromkeys(group.beam.rows for group in groups):
+            part = self.parts.setdefault(k, Part(k, self.model, self.with_attention))
+            part.add([group for group in groups if group.beam.rows == k])
+
+    @torch.inference_mode()
+    def step(self) -> list[tuple[Any, list[Hypothesis]]]:
+        """One token for every live row; the sentences that finished, as (key, hypotheses), leave the batch."""
+        assert self, "step() of an empty LiveBatch"
+        finished = [sentence for part in self.parts.values() if part for sentence in part.step()]
+        return [(sentence.key, sentence.best()) for sentence in finished]
+
+    def remove_keys(self, unwanted: Callable[[Any], bool]) -> list[Any]:
+        """Drop the sentences whose key is unwanted (their caller gave up); returns their keys."""
+        keys = []
+        for part in self.parts.values():
+            leaving = {i for i, owner in enumerate(part.owners) if owner is not None and unwanted(owner.key)}
+            keys += [part.owners[i].key for i in sorted(leaving)]  # type: ignore[union-attr]
+            part.remove(leaving)
+        return list(dict.fromkeys(keys))
+
+
+class Part:
+    """The sentences of a LiveBatch that hold K rows each: their Rows and, per sentence, its LiveSentence (None
+    once it ended or was removed).
+
+    Leaving costs a copy of every row's tensors, so the rows of finished sentences stay, dead and computed for
+    nothing, until they are a quarter of the part or sentences join (add's one copy leaves them out). Sentences
+    are kept in order of source length: Bahdanau attention works on pieces of neighbouring sentences, each as
+    wide as its longest source, and a sentence's length never changes.
+    """
+
+    COMPACT_SHARE = 4  # compact once dead sentences are 1/4 of the part
+
+    def __init__(self, k: int, model: SearchModel, with_attention: bool):
+        self.k, self.model, self.with_attention = k, model, with_attention
+        self.owners: list[LiveSentence | None] = []
+        self.rows: Rows | None = None
+        self.dead = 0
+
+    def __len__(self) -> int:
+        """Live rows."""
+        return (len(self.owners) - self.dead) * self.k
+
+    @property
+    def keys(self) -> list[Any]:
+        """The key of each sentence (None for a dead one)."""
+        return [None if owner is None else owner.key for owner in self.owners]
+
+    @property
+    def _rows(self) -> Rows:
+        """self.rows, for the methods that run only while the part has rows (step and what it calls, remove)."""
+        assert self.rows is not None, "an empty Part"
+        return self.rows
+
+    def add(self, groups: list[Joining]) -> None:
+        """The live sentences and the new ones go into new tensors in one copy, in order of source length, and the
+        dead ones are left out of it (with no groups: a compaction)."""
         parts = [] if self.rows is None else [self.rows]
         owners = list(self.owners)
         for group in groups:
             parts.append(self._new_rows(group))
-            owners += [sentence for sentence in (LiveSentence(key, group.beam) for key in group.keys)
-                       for _ in range(group.beam.rows)]
+            owners += [LiveSentence(key, group.beam) for key in group.keys]
         alive = sum(owner is not None for owner in owners)
-        self._groups = self._greedy = None
         if not alive:
             self.rows, self.owners, self.dead = None, [], 0
             return
         device = parts[0].prev.device
         dead = torch.tensor([owner is None for owner in owners], device=device)
-        lengths = torch.cat([rows.memory.mask.sum(1) for rows in parts]).masked_fill(dead, 2**62)  # dead rows last
-        order = lengths.argsort(stable=True)  # a sentence's K rows, of one length, stay adjacent and in order
+        lengths = torch.cat([rows.memory.mask.sum(1) for rows in parts]).masked_fill(dead, 2**62)  # dead ones last
+        order = lengths.argsort(stable=True)
         if len(parts) == 1 and alive == len(owners) and bool((order == torch.arange(len(owners), device=device)).all()):
-            self.rows, self.owners = parts[0], owners  # one batch, in order already (greedy_search's)
+            self.rows, self.owners = parts[0], owners  # one batch, in order already (search()'s)
             return
         at = torch.empty_like(order)
-        at[order] = torch.arange(len(order), device=device)  # row i of the parts, one after another, goes to at[i]
-        offsets = list(accumulate((len(rows.prev) for rows in parts), initial=0))
+        at[order] = torch.arange(len(order), device=device)  # sentence i of the parts, one after another, goes to at[i]
+        offsets = list(accumulate((rows.memory.mask.size(0) for rows in parts), initial=0))
         placed = [(rows, at[a:b]) for rows, (a, b) in zip(parts, pairwise(offsets), strict=True)]
-        self.rows = Rows.place(placed, alive)
+        self.rows = Rows.place(placed, alive, self.k)
         self.owners = [owners[i] for i in order[:alive].tolist()]
         self.dead = 0
 
     def _new_rows(self, group: Joining) -> Rows:
-        k = group.beam.rows
-        memory, max_len = group.memory, group.max_len.long()
-        if k > 1:  # each hypothesis reads its sentence's memory row
-            repeat = torch.arange(len(max_len), device=max_len.device).repeat_interleave(k)
-            memory, max_len = memory.select(repeat), max_len[repeat]
-        n, device, width = len(max_len), memory.mask.device, int(max_len.max())
-        scores = torch.zeros(n // k, k, device=device)
+        k, memory = self.k, group.memory
+        m, device = len(group.max_len), memory.mask.device
+        repeat = torch.arange(m, device=device).repeat_interleave(k)  # the sentence of each hypothesis
+        max_len = group.max_len.long()[repeat]
+        n, width = m * k, int(max_len.max())
+        scores = torch.zeros(m, k, device=device)
         scores[:, 1:] = NEG_INF  # a sentence's K hypotheses start identical: keep one
         attention = memory.states.new_zeros(n, width, memory.mask.size(1)) if self.with_attention else None
-        return Rows(memory, self.model.decoder.initial_state(memory), torch.full((n,), BOS, device=device),
-                    scores.view(-1), torch.zeros(n, dtype=torch.long, device=device), max_len,
-                    torch.ones(n, dtype=torch.bool, device=device),
+        return Rows(memory, select_state(self.model.decoder.initial_state(memory), repeat),
+                    torch.full((n,), BOS, device=device), scores.view(-1), torch.zeros(n, dtype=torch.long, device=device),
+                    max_len, torch.ones(n, dtype=torch.bool, device=device),
                     torch.zeros(n, width, dtype=torch.long, device=device), attention)
 
-    @torch.inference_mode()
-    def step(self) -> list[tuple[Any, list[Hypothesis]]]:
-        """One token for every live row; the sentences that finished, as (key, hypotheses), leave the batch."""
-        r = self.rows
-        assert r is not None, "step() of an empty LiveBatch"
+    def step(self) -> list[LiveSentence]:
+        """One token for every row; the sentences that finished leave the part."""
+        r = self._rows
         logits, r.state, weights = self.model.decoder.step(r.prev, r.state, r.memory)
         logp = logits.log_softmax(-1)  # (n,V)
         at = r.length.clamp(max=r.tokens.size(1) - 1)  # dead rows may have written their last column already
         if r.attention is not None:
             assert weights is not None  # with_attention: the model has attention
-            r.attention[torch.arange(len(self.owners)), at] = weights
+            r.attention[torch.arange(len(r.prev)), at] = weights
         r.length += r.live
-        groups = self._beam_groups()
-        greedy = self._greedy_rows() if groups else None  # None: every row
-        if greedy is None or len(greedy):
-            self._greedy_step(logp, greedy)
-        if groups:
-            parent = self._beam_step(logp, groups)
+        if self.k == 1:
+            best_logp, best = top_k(logp, 1)  # (n,1)
+            r.prev, r.scores = best[:, 0], r.scores + best_logp[:, 0]
+        else:
+            parent = self._beam_step(logp)
             r.state, r.tokens = select_state(r.state, parent), r.tokens.index_select(0, parent)
             if r.attention is not None:
                 r.attention = r.attention.index_select(0, parent)
         r.tokens.scatter_(1, at[:, None], r.prev[:, None])
-        finished = self._greedy_ended(greedy) + [s for k, rows in groups.items() for s in self._finish_beams(k, rows)]
+        finished = self._greedy_ended() if self.k == 1 else self._finish_beams()
         if finished:
             leaving = set(finished)
             self.remove({i for i, owner in enumerate(self.owners) if owner in leaving})
-        return [(sentence.key, sentence.best()) for sentence in finished]
+        return finished
 
-    def _greedy_step(self, logp: torch.Tensor, rows: torch.Tensor | None) -> None:
-        """The best token of each greedy row (rows; None: every row)."""
-        r = self._rows
-        if rows is None:
-            best_logp, best = top_k(logp, 1)  # (n,1)
-            r.prev, r.scores = best[:, 0], r.scores + best_logp[:, 0]
-        else:
-            best_logp, best = top_k(logp[rows], 1)
-            r.prev[rows], r.scores[rows] = best[:, 0], r.scores[rows] + best_logp[:, 0]
-
-    def _greedy_ended(self, rows: torch.Tensor | None) -> list[LiveSentence]:
+    def _greedy_ended(self) -> list[LiveSentence]:
         """The greedy sentences that wrote EOS or reached their max length."""
         r = self._rows
         done = r.live & ((r.prev == EOS) | (r.length >= r.max_len))
-        if rows is not None:
-            done &= torch.zeros_like(done).index_fill_(0, rows, True)
         if not bool(done.any()):
             return []
         ended = []
@@ -246,38 +264,33 @@ class LiveBatch:
             ended.append(sentence)
         return ended
 
-    def _beam_step(self, logp: torch.Tensor, groups: dict[int, torch.Tensor]) -> torch.Tensor:
-        """For each sentence of beam size K: the K best continuations of its K hypotheses over the vocabulary;
-        those ending in EOS among the K best are final, the K best others go on. Returns the row each row
-        continues (n,): itself for the other rows."""
-        r = self._rows
-        parent = torch.arange(len(self.owners), device=logp.device)
-        for k, rows in groups.items():  # rows (m,K)
-            flat, width = rows.flatten(), min(2 * k, logp.size(1))
-            best, tokens = top_k(logp, width)  # of every row: cheaper than a copy of the beam rows' logp
-            top_scores, hyp, token = rank_continuations(r.scores[rows], best[flat], tokens[flat], 2 * k)  # (m,2K)
-            parents = rows.gather(1, hyp)  # the row each candidate continues
-            is_eos = token == EOS
-            ended = is_eos[:, :k] & (top_scores[:, :k] > NEG_INF)
-            for i, j in ended.nonzero().tolist():
-                sentence = self.owners[int(rows[i, 0])]
-                assert sentence is not None  # groups hold live sentences' rows
+    def _beam_step(self, logp: torch.Tensor) -> torch.Tensor:
+        """For each sentence: the K best continuations of its K hypotheses over the vocabulary; those ending in EOS
+        among the K best are final, the K best others go on. Returns the row each row continues (n,)."""
+        r, k = self._rows, self.k
+        m = len(self.owners)
+        best, tokens = top_k(logp, min(2 * k, logp.size(1)))
+        top_scores, hyp, token = rank_continuations(r.scores.view(m, k), best, tokens, 2 * k)  # (m,2K)
+        parents = hyp + torch.arange(0, m * k, k, device=logp.device)[:, None]  # the row each candidate continues
+        is_eos = token == EOS
+        ended = is_eos[:, :k] & (top_scores[:, :k] > NEG_INF)
+        for i, j in ended.nonzero().tolist():
+            sentence = self.owners[i]
+            if sentence is not None:  # dead sentences' rows are computed for nothing
                 self._end(sentence, int(parents[i, j]), float(top_scores[i, j]), with_last=False)
-            keep = (is_eos.long() * 2 * k + torch.arange(2 * k, device=logp.device)).argsort(dim=1)[:, :k]
-            parent[flat] = parents.gather(1, keep).flatten()
-            r.prev[flat] = token.gather(1, keep).flatten()
-            r.scores[flat] = top_scores.gather(1, keep).flatten()
-        return parent
+        keep = (is_eos.long() * 2 * k + torch.arange(2 * k, device=logp.device)).argsort(dim=1)[:, :k]
+        r.prev, r.scores = token.gather(1, keep).flatten(), top_scores.gather(1, keep).flatten()
+        return parents.gather(1, keep).flatten()
 
-    def _finish_beams(self, k: int, rows: torch.Tensor) -> list[LiveSentence]:
+    def _finish_beams(self) -> list[LiveSentence]:
         """Beam sentences with K ended hypotheses, or at their max length (their live hypotheses end there)."""
-        r, finished = self._rows, []
-        out_of_room = (r.length[rows[:, 0]] >= r.max_len[rows[:, 0]]).tolist()
-        for i, first in enumerate(rows[:, 0].tolist()):
-            sentence = self.owners[first]
-            assert sentence is not None  # groups hold live sentences' rows
+        r, k, finished = self._rows, self.k, []
+        out_of_room = (r.length[::k] >= r.max_len[::k]).tolist()
+        for i, sentence in enumerate(self.owners):
+            if sentence is None:
+                continue
             if len(sentence.ended) < k and out_of_room[i]:
-                for row in rows[i].tolist():
+                for row in range(i * k, (i + 1) * k):
                     if r.scores[row] > NEG_INF:
                         self._end(sentence, row, float(r.scores[row]), with_last=True)
             if len(sentence.ended) >= k or out_of_room[i]:
@@ -293,47 +306,18 @@ class LiveBatch:
         tokens = r.tokens[row, : length if with_last else length - 1].tolist()
         sentence.ended.append(Hypothesis(tokens, score / length_penalty(len(tokens) + 1, sentence.beam.alpha), attention))
 
-    def _beam_groups(self) -> dict[int, torch.Tensor]:
-        """Rows of the live beam sentences by beam size, (m,K) each; recomputed only when rows join or leave."""
-        if self._groups is None:
-            starts: dict[int, list[int]] = {}
-            for i, owner in enumerate(self.owners):
-                if owner is not None and owner.beam.rows > 1 and (i == 0 or self.owners[i - 1] is not owner):
-                    starts.setdefault(owner.beam.rows, []).append(i)
-            device = self._rows.prev.device
-            self._groups = {k: torch.tensor(firsts, device=device)[:, None] + torch.arange(k, device=device)
-                            for k, firsts in starts.items()}
-        return self._groups
-
-    def _greedy_rows(self) -> torch.Tensor:
-        """The rows outside beam groups: greedy sentences', and dead ones (computed for nothing, ignored)."""
-        if self._greedy is None:
-            mask = torch.ones(len(self.owners), dtype=torch.bool, device=self._rows.prev.device)
-            for rows in self._beam_groups().values():
-                mask[rows.flatten()] = False
-            self._greedy = mask.nonzero().flatten()
-        return self._greedy
-
-    def remove_keys(self, unwanted: Callable[[Any], bool]) -> list[Any]:
-        """Drop the sentences whose key is unwanted (their caller gave up); returns their keys."""
-        leaving = {i: owner for i, owner in enumerate(self.owners) if owner is not None and unwanted(owner.key)}
-        keys = list(dict.fromkeys(leaving[i].key for i in sorted(leaving)))
-        self.remove(set(leaving))
-        return keys
-
     @torch.inference_mode()
-    def remove(self, rows: set[int]) -> None:
-        """Drop rows by position (finished, or no longer wanted by their caller)."""
-        rows = {i for i in rows if self.owners[i] is not None}
-        if not rows:
+    def remove(self, sentences: set[int]) -> None:
+        """Drop sentences by position (finished, or no longer wanted by their caller)."""
+        sentences = {i for i in sentences if self.owners[i] is not None}
+        if not sentences:
             return
-        self._rows.live[torch.tensor(sorted(rows), dtype=torch.long)] = False
-        for i in rows:
+        self._rows.live.view(-1, self.k)[torch.tensor(sorted(sentences), dtype=torch.long)] = False
+        for i in sentences:
             self.owners[i] = None
-        self.dead += len(rows)
-        self._groups = self._greedy = None
+        self.dead += len(sentences)
         if self.dead * self.COMPACT_SHARE >= len(self.owners):
-            self.add_groups([])  # one copy of the live rows, without the dead ones
+            self.add([])  # one copy of the live sentences, without the dead ones
 
 
 def search(model: SearchModel, memory: Memory, max_len: torch.Tensor, beam: Beam = GREEDY,

@@ -88,7 +88,8 @@ def test_peephole_with_zero_peepholes_is_the_plain_lstm():
     with torch.no_grad():
         for cell in peephole.cells:
             cell.peep.zero_()
-        torch.testing.assert_close(peephole(x, LENGTHS)[0], plain(x, LENGTHS)[0], atol=0, rtol=0)
+        torch.testing.assert_close(peephole(x, LENGTHS)[0], plain(x, LENGTHS)[0], atol=1e-6, rtol=0)  # the fused
+        # kernel may sum in another order than the loop's (on some CPUs: a few 1e-8 apart)
         peephole.cells[0].peep.fill_(0.5)
         assert not torch.allclose(peephole(x, LENGTHS)[0], plain(x, LENGTHS)[0])
 

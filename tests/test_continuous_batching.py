@@ -66,27 +66,29 @@ def test_sentences_join_a_batch_that_holds_removed_rows():
         live, got = LiveBatch(model), {}
         live.add(model.encode(src[:8], lengths[:8]), max_len[:8], list(range(8)))
         got.update(live.step())
-        live.remove({live.keys.index(3)})  # one dead row of eight: kept until the join
-        assert live.dead == 1
+        greedy = live.parts[1]
+        assert live.remove_keys(lambda key: key == 3) == [3]  # one dead sentence of eight: kept until the join
+        assert greedy.dead == 1
         live.add(model.encode(src[8:], lengths[8:]), max_len[8:], [8, 9])
-        assert live.dead == 0 and len(live.keys) == 9 - len(got)
+        assert greedy.dead == 0 and len(greedy.keys) == 9 - len(got)
         while live:
             got.update(live.step())
     assert 3 not in got
     assert {i: got[i][0].tokens for i in got} == {i: alone[i].tokens for i in range(10) if i != 3}
 
 
-def test_dead_rows_are_copied_out_at_a_quarter_of_the_batch():
+def test_dead_sentences_are_copied_out_at_a_quarter_of_the_batch():
     model, src, lengths, max_len = tiny_batch("bahdanau", batch=8)
     alone = greedy_alone(model, src, lengths, max_len)
     with torch.no_grad():
         live = LiveBatch(model)
         live.add(model.encode(src, lengths), max_len, list(range(8)))
-        live.remove({live.keys.index(1), live.keys.index(6)})  # 2 of 8: a quarter
-        assert live.dead == 0 and sorted(live.keys) == [0, 2, 3, 4, 5, 7] and len(live.rows.prev) == 6
+        greedy = live.parts[1]
+        live.remove_keys(lambda key: key in (1, 6))  # 2 of 8: a quarter
+        assert greedy.dead == 0 and sorted(greedy.keys) == [0, 2, 3, 4, 5, 7] and len(greedy.rows.prev) == 6
         live.step()
-        live.remove(set(range(len(live.keys))))  # every row: an empty batch that sentences can join again
-        assert len(live) == 0 and live.rows is None
+        live.remove_keys(lambda key: True)  # every sentence: an empty batch that sentences can join again
+        assert len(live) == 0 and greedy.rows is None
         live.add(model.encode(src[:3], lengths[:3]), max_len[:3], [0, 1, 2])
         got = {}
         while live:
