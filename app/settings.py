@@ -32,9 +32,9 @@ class Settings(BaseSettings):
 
     # batching
     batching: Literal["continuous", "request", "off"] = Field(
-        "continuous", description="continuous: greedy sentences join and leave a running batch between decoder steps "
-        "(beam search and attention requests: per batch); request: whole batches per model call; off: one sentence "
-        "per model call")
+        "continuous", description="continuous: sentences of every beam size join and leave running batches (one per "
+        "decoder lane) between decoder steps (attention requests: per batch); request: whole batches per model call; "
+        "off: one sentence per model call")
     max_batch_tokens: int = Field(4000, gt=0, description="source subwords per model batch, padding included "
                                   "(continuous batching: per lane, padding not counted)")
     decoder_lanes: int | None = Field(None, gt=0, description="continuous batching: live batches decoded side by "
@@ -42,7 +42,8 @@ class Settings(BaseSettings):
                                       "most 4; one on a GPU)")
     max_wait_ms: float = Field(5.0, ge=0, description="how long a batch waits for more sentences to join it")
     join_wait_ms: float = Field(50.0, ge=0, description="continuous batching: how long sentences may wait to join "
-                                "a running batch together (one encoder call), unless they are 1/4 of it")
+                                "a running batch together (one encoder call), unless their rows are 1/4 of the "
+                                "emptiest lane's")
     queue_size: int = Field(2048, gt=0, description="sentences waiting for the model; beyond this: 503")
 
     # decoding and per-request limits

@@ -11,7 +11,7 @@ import torch
 from service_fixtures import client_for, scheduler_of
 from test_model import random_batch
 
-from nmt.app.policies import ENCODE_CHUNK_TOKENS
+from nmt.app.policies import ENCODE_CHUNK_TOKENS, ENCODE_GROUP
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, beam_search, greedy_search, max_lengths
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.translator import DecodeOptions, InferenceModel, SourceSentence, Translator
@@ -229,8 +229,8 @@ def test_a_sentence_the_encoder_fails_on_fails_alone_and_frees_its_place(transla
 
 
 class ModelThreadOnly(LiveBatch):
-    """A live batch that notes each use from a thread other than the model thread. Its steps take 20 ms, so that
-    requests arrive while others are being decoded."""
+    """A live batch that notes each use from a thread other than its lane's model thread. Its steps take 20 ms, so
+    that requests arrive while others are being decoded."""
 
     misuses: list[str]
 
@@ -252,8 +252,12 @@ class ModelThreadOnly(LiveBatch):
         return super().remove_keys(unwanted)
 
     def _check(self, name: str) -> None:
-        if threading.current_thread().name not in ("nmt-model-0", "MainThread"):  # MainThread: its constructor
-            self.misuses.append(f"{name} on {threading.current_thread().name}")
+        me = threading.current_thread().name
+        if me == "MainThread":  # its constructor
+            return
+        self.owner = getattr(self, "owner", me)  # the lane's thread, which uses it first
+        if me != self.owner:
+            self.misuses.append(f"{name} on {me}, not on {self.owner}")
 
 
 class OwnedLiveBatch(Wrapped):
@@ -315,3 +319,57 @@ def test_the_encoder_thread_encodes_shortest_first_in_small_chunks(translator):
     lengths = [n for batch in recorder.batches for n in batch]
     assert sorted(lengths) == lengths and len(lengths) == 41 and len(recorder.batches) > 1
     assert all(len(batch) * max(batch) <= ENCODE_CHUNK_TOKENS for batch in recorder.batches)
+
+
+def test_a_backlog_is_encoded_a_group_at_a_time(translator):
+    """With the live batch's budget full (here: one sentence's worth), room for one sentence would have the encoder
+    take the waiting sentences one by one; it takes ENCODE_GROUP of them at once, and they get the same results."""
+    texts = [f"{a} {b}" for a, b in zip(SENTENCES[:5], SENTENCES[1:6], strict=True)] * 2  # 10 texts, one request
+    recorder = RecordsEncoding(translator)
+    with client_for(recorder, max_batch_tokens=1) as client:
+        recorder.batches.clear()  # the start-up's warm-up
+        answer = client.post("/v1/translate", json={"text": texts})
+    assert answer.status_code == 200
+    assert [t["text"] for t in answer.json()["translations"]] == [t.text for t in translator.translate(texts)]
+    assert sum(len(batch) for batch in recorder.batches) == 10
+    assert len(recorder.batches[0]) == ENCODE_GROUP  # not 1, as the budget alone would take
+
+
+class RecordsLanes(LiveBatch):
+    """Notes which model thread stepped which sentences (the shared `stepped`); steps of 5 ms."""
+
+    stepped: dict[str, set]
+
+    def step(self):
+        time.sleep(0.005)
+        self.stepped.setdefault(threading.current_thread().name, set()).update(job.sentence.text for job in self._jobs())
+        return super().step()
+
+    def _jobs(self):
+        return [owner.key for part in self.parts.values() for owner in part.owners if owner is not None]
+
+
+class TwoLanes(Wrapped):
+    def __init__(self, inner):
+        super().__init__(inner)
+        self.stepped: dict[str, set] = {}
+
+    def live_batch(self, with_attention: bool = False) -> LiveBatch:
+        live = RecordsLanes(self.model, with_attention)
+        live.stepped = self.stepped
+        return live
+
+
+@pytest.mark.parametrize("beam", [1, 3])
+def test_two_lanes_share_the_sentences_and_each_gets_what_it_gets_alone(translator, beam):
+    """With decoder_lanes=2, two model threads step a live batch each; sentences go to both, with the results
+    they get alone."""
+    lanes = TwoLanes(translator)
+    texts = [f"{a} {b}" for a in SENTENCES[:8] for b in SENTENCES[:4]]  # 32 texts
+    options = DecodeOptions(beam_size=beam)
+    with client_for(lanes, decoder_lanes=2, beam_size=beam) as client, ThreadPoolExecutor(len(texts)) as pool:
+        answers = [pool.submit(client.post, "/v1/translate", json={"text": t}) for t in texts]
+        got = [a.result().json()["translations"][0]["text"] for a in answers]
+    assert got == [t.text for t in translator.translate(texts, options)]
+    assert {"nmt-model-0", "nmt-model-1"} <= set(lanes.stepped) and "nmt-model-2" not in lanes.stepped
+    assert lanes.stepped["nmt-model-0"] and lanes.stepped["nmt-model-1"]

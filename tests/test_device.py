@@ -57,7 +57,9 @@ def assert_one_line_refusal(done: subprocess.CompletedProcess, command: str, set
     err = done.stderr.strip()
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in err and len(err.splitlines()) == 1, err
-    assert err == f"nmt {command}: error: {setting} cuda: this torch ({torch.__version__}) has no CUDA; available: cpu"
+    why = (f"this torch ({torch.__version__}) has no CUDA" if torch.version.cuda is None  # a CPU build
+           else f"torch {torch.__version__} finds no usable CUDA GPU (driver?)")  # a CUDA build on a machine without
+    assert err == f"nmt {command}: error: {setting} cuda: {why}; available: cpu"
 
 
 @no_cuda
