@@ -1,7 +1,7 @@
 """Training data at scale: preparation speed and memory, and memory and time to the first update, for synthetic
 corpora of 0.1M, 1M and 10M unique pairs.
 
-    python benchmarks/data_scale.py [--sizes 0.1M,1M,10M] [--cold 1M] [--updates 50] [--work DIR]
+    python benchmarks/data_scale.py [--sizes 0.1M,1M,10M] [--cold 1M] [--ddp 1M] [--updates 50] [--work DIR]
 
 Each corpus joins two verse pairs of data/bible/train.tsv into one pair (pair i joins verse i mod V with verse
 (i div V + a fixed shuffle of i mod V) mod V, so no two pairs are the same), written once as a TSV under --work.
@@ -14,6 +14,10 @@ reaped (os.wait4; with worker processes, that of the largest one):
   to the end of its first update, peak RSS;
 - cold (the sizes in --cold): `nmt train` from the raw TSV with an empty cache, so preparing inside the run:
   peak RSS, seconds to the first update.
+- ddp (the sizes in --ddp): the warm run again, as one process and as two gloo ranks under `torchrun
+  --nproc_per_node=2`, each process's memory sampled from /proc/PID/smaps_rollup every 0.2 s: the peak RSS of
+  each, and the peak of their PSS summed (PSS splits each page among the processes that map it, so the corpus's
+  pages, mapped by both ranks from the page cache, count once between them).
 """
 from __future__ import annotations
 
@@ -111,6 +115,80 @@ def measured(command: list[str], log: Path) -> dict:
     return record
 
 
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += kids
+            todo += kids
+    return found
+
+
+def memory_kb(pid: int, data: Path) -> dict[str, int]:
+    """Rss and Pss of a process in kB, in all and of its mappings of files under `data` (empty once it is gone)."""
+    totals = {"Rss": 0, "Pss": 0, "data_Rss": 0, "data_Pss": 0}
+    try:
+        text = Path(f"/proc/{pid}/smaps").read_text()
+    except OSError:
+        return {}
+    in_data = False
+    for line in text.splitlines():
+        key, *rest = line.split()
+        if key in ("Rss:", "Pss:"):
+            totals[key[:-1]] += int(rest[0])
+            if in_data:
+                totals["data_" + key[:-1]] += int(rest[0])
+        elif not key.endswith(":"):  # a mapping's first line: range, perms, offset, device, inode, path
+            in_data = len(rest) >= 5 and rest[4].startswith(str(data))
+    return totals
+
+
+def sampled(command: list[str], log: Path, data: Path) -> dict:
+    """Run command; the peak RSS of each of its training processes (the ranks, or the process itself; not
+    torchrun) and the peaks of their summed RSS and PSS, in all and of their mappings of `data`, in MB, sampled
+    every 0.2 s."""
+    with open(log, "w") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        peak: dict[int, int] = {}
+        sums = {"Rss": 0, "Pss": 0, "data_Rss": 0, "data_Pss": 0}
+        while proc.poll() is None:
+            memory = {pid: memory_kb(pid, data) for pid in [proc.pid, *descendants(proc.pid)] if _trains(pid)}
+            for pid, m in memory.items():
+                peak[pid] = max(peak.get(pid, 0), m.get("Rss", 0))
+            for key in sums:
+                sums[key] = max(sums[key], sum(m.get(key, 0) for m in memory.values()))
+            time.sleep(0.2)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: see {log}")
+    return {"processes": len(peak), "peak_rss_mb": sorted(v // 1024 for v in peak.values()),
+            "rss_sum_mb": sums["Rss"] // 1024, "pss_sum_mb": sums["Pss"] // 1024,
+            "data_rss_sum_mb": sums["data_Rss"] // 1024, "data_pss_sum_mb": sums["data_Pss"] // 1024}
+
+
+def _trains(pid: int) -> bool:
+    try:
+        line = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"nmt.cli" in line and b"torchrun" not in line
+
+
+def ddp_rows(pairs: int, work: Path, updates: int) -> list[dict]:
+    """The warm run as one process and as two gloo ranks, on the prepared corpus of `pairs`."""
+    corpus, cache = joined_corpus(pairs, work), work / f"cache-{pairs}"
+    rows = []
+    for name, command in (("1 process", [sys.executable, "-m", "nmt.cli", "train"]),
+                          ("2 gloo ranks", ["torchrun", "--standalone", "--nproc_per_node=2", "-m", "nmt.cli", "train"])):
+        config = write_config(work, f"ddp-{pairs}-{name[0]}", corpus, cache, updates)
+        record = sampled([*command, str(config)], work / f"ddp-{pairs}-{name[0]}.log", cache)
+        rows.append({"pairs": pairs, "run": name, **record})
+    return rows
+
+
 def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
@@ -142,6 +220,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="0.1M,1M", help="corpus sizes in pairs (default: 0.1M,1M; add 10M)")
     parser.add_argument("--cold", default="1M", help="sizes also trained from the raw TSV with an empty cache "
                         "(default: 1M; '' for none)")
+    parser.add_argument("--ddp", default="", help="sizes also trained as two gloo ranks, after the rest (e.g. 1M)")
     parser.add_argument("--updates", type=int, default=50, help="training updates per run (default: 50)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/nmt-data-scale"), help="corpora, caches, runs, logs")
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
@@ -149,16 +228,23 @@ def main() -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     cold = {size_of(s) for s in args.cold.split(",") if s}
     rows = []
-    for size in map(size_of, args.sizes.split(",")):
+    for size in (size_of(s) for s in args.sizes.split(",") if s):
         rows.append(run_size(size, args.work, args.updates, size in cold))
         print(json.dumps(rows[-1]), flush=True)
-    print(f"\n{args.updates} updates of a tiny model ({TINY_MODEL['emb_dim']}-dim, vocabularies "
-          f"{TINY_MODEL['src_vocab_size']}), {os.cpu_count()} cores; RSS in MB, times in s")
-    print_table(rows, ["pairs", "tsv_mb", "prepare_s", "prepare_pairs_per_s", "prepare_pairs_per_cpu_s",
-                       "prepare_rss_mb", "prepared_disk_mb",
-                       "warm_first_update_s", "warm_train_rss_mb", "cold_first_update_s", "cold_train_rss_mb"])
+    if rows:
+        print(f"\n{args.updates} updates of a tiny model ({TINY_MODEL['emb_dim']}-dim, vocabularies "
+              f"{TINY_MODEL['src_vocab_size']}), {os.cpu_count()} cores; RSS in MB, times in s")
+        print_table(rows, ["pairs", "tsv_mb", "prepare_s", "prepare_pairs_per_s", "prepare_pairs_per_cpu_s",
+                           "prepare_rss_mb", "prepared_disk_mb",
+                           "warm_first_update_s", "warm_train_rss_mb", "cold_first_update_s", "cold_train_rss_mb"])
+    ddp = [row for size in args.ddp.split(",") if size for row in ddp_rows(size_of(size), args.work, args.updates)]
+    if ddp:
+        print(f"\nthe warm run ({args.updates} updates) as one process and as two gloo ranks, each process sampled "
+              "every 0.2 s; MB")
+        print_table(ddp, ["pairs", "run", "processes", "peak_rss_mb", "rss_sum_mb", "pss_sum_mb", "data_rss_sum_mb",
+                          "data_pss_sum_mb"])
     if args.json:
-        print_json({"benchmark": "data_scale", "rows": rows})
+        print_json({"benchmark": "data_scale", "rows": rows, "ddp": ddp})
     return 0
 
 

@@ -8,21 +8,48 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import torch
 from test_training import write_config
+
+from nmt.training.checkpoint import load_checkpoint
+
+
+def torchrun(config: Path, cwd: Path, *flags: str) -> subprocess.CompletedProcess:
+    """`nmt train` as two gloo processes on the CPU; asserts it succeeded."""
+    root = str(Path(__file__).resolve().parent.parent)  # this checkout's cli, whatever pip install -e points at
+    env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": root}
+    done = subprocess.run(["torchrun", "--standalone", "--nproc_per_node=2", "-m", "nmt.cli", "train", str(config),
+                           *flags], capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+no_torchrun = pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun is not installed")
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("torchrun") is None, reason="torchrun is not installed")
+@no_torchrun
 def test_two_gloo_processes_train_together(toy_corpus, tmp_path):
     config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=60, eval_every=30, threads=1)
-    root = str(Path(__file__).resolve().parent.parent)  # this checkout's cli, whatever pip install -e points at
-    env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": root}
-    done = subprocess.run(["torchrun", "--standalone", "--nproc_per_node=2", "-m", "nmt.cli", "train", str(config)],
-                          capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
-                          )
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = torchrun(config, tmp_path)
     assert "2 processes" in done.stdout
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     bleus = [r["dev_bleu"] for r in log if "dev_bleu" in r]
     assert len(bleus) == 2 and bleus[-1] > bleus[0], bleus
     assert (tmp_path / "run" / "best" / "manifest.json").exists()
+
+
+@pytest.mark.slow
+@no_torchrun
+def test_two_gloo_processes_resume_exactly(toy_corpus, tmp_path):
+    """Two ranks trained 40 updates straight, and 20 then --resume'd to 40, end with the same weights."""
+    straight = write_config(tmp_path / "a.yaml", toy_corpus, tmp_path / "a", max_steps=40, eval_every=20, threads=1)
+    torchrun(straight, tmp_path)
+    halves = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=20, eval_every=20, threads=1)
+    torchrun(halves, tmp_path)
+    write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=40, eval_every=20, threads=1)
+    assert "resumed at step 20" in torchrun(halves, tmp_path, "--resume").stdout
+    a = load_checkpoint(tmp_path / "a" / "checkpoints" / "last.pt")
+    b = load_checkpoint(tmp_path / "b" / "checkpoints" / "last.pt")
+    for name in a["model"]:
+        assert torch.equal(a["model"][name], b["model"][name]), name

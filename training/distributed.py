@@ -38,6 +38,14 @@ class World:
         dist.broadcast_object_list(box, src=0)
         return box[0]
 
+    def gather(self, obj) -> list:
+        """Every rank's value of a small picklable object, in rank order, on every rank."""
+        if self.size == 1:
+            return [obj]
+        every: list = [None] * self.size
+        dist.all_gather_object(every, obj)
+        return every
+
     def broadcast_float(self, value: float) -> float:
         if self.size == 1:
             return value

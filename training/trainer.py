@@ -86,8 +86,10 @@ class Trainer:
         self.model.load_state_dict(ckpt["model"])
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.progress = Progress(**ckpt["progress"])
-        torch.set_rng_state(ckpt["rng"]["torch"])
-        random.setstate(ckpt["rng"]["python"])
+        states = ckpt["rng"] if isinstance(ckpt["rng"], list) else [ckpt["rng"]]  # one per rank (older: rank 0's)
+        state = states[self.world.rank] if self.world.rank < len(states) else states[0]
+        torch.set_rng_state(state["torch"])
+        random.setstate(state["python"])
         self._truncate_log(self.progress.step)
 
     def _truncate_log(self, step: int) -> None:
@@ -131,7 +133,7 @@ class Trainer:
             if p.step % tc.eval_every == 0 or self.should_stop():
                 self._evaluate_and_save()
             if self.stop_requested:
-                self._save_checkpoint()
+                self._save_checkpoint([rng_state()])  # (not in a torchrun job: train.py)
                 break
         if current is not None:  # (an epoch's bar that was finished is closed already)
             current.bar.close()
@@ -176,12 +178,13 @@ class Trainer:
         return loss.item()
 
     def _evaluate_and_save(self) -> None:
+        rng = self.world.gather(rng_state())  # each rank's own dropout masks continue after --resume
         if self.world.is_main:
-            self._evaluate_and_save_main()
+            self._evaluate_and_save_main(rng)
         for name, value in self.world.broadcast(asdict(self.progress)).items():  # rank 0's decisions
             setattr(self.progress, name, value)
 
-    def _evaluate_and_save_main(self) -> None:
+    def _evaluate_and_save_main(self, rng: list[dict]) -> None:
         p = self.progress
         scores = self.evaluate_dev()
         improved = scores.bleu > p.best_bleu
@@ -195,7 +198,7 @@ class Trainer:
                    "minutes": round(p.train_seconds / 60, 2), "best": improved, "seen": self.seen_so_far(self.plan)})
         tqdm.write(f"step {p.step}: dev BLEU {scores.bleu:.2f} chrF {scores.chrf:.2f}"
                    f"{' (best)' if improved else ''} after {p.train_seconds / 60:.1f} min")
-        self._save_checkpoint()
+        self._save_checkpoint(rng)
         self._keep_weights()
         plot_log(self.log_path, self.out / "training.png")
 
@@ -214,12 +217,12 @@ class Trainer:
                    **summary}
         save_bundle(self._bundle(summary), path)
 
-    def _save_checkpoint(self) -> None:  # rank 0 only
+    def _save_checkpoint(self, rng: list[dict]) -> None:  # rank 0 only; rng: every rank's rng_state()
         save_checkpoint({
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "progress": asdict(self.progress),
-            "rng": {"torch": torch.get_rng_state(), "python": random.getstate()},
+            "rng": rng,
         }, self.out / "checkpoints" / "last.pt")
 
     def _keep_weights(self) -> None:  # rank 0 only
@@ -249,6 +252,11 @@ class Trainer:
             return
         with open(self.log_path, "a") as f:
             f.write(json.dumps(record) + "\n")
+
+
+def rng_state() -> dict:
+    """This process's random state: what its dropout masks and transforms draw next."""
+    return {"torch": torch.get_rng_state(), "python": random.getstate()}
 
 
 def kept_weights(run_dir: Path) -> list[Path]:
