@@ -45,7 +45,7 @@ from nmt.model.search import Hypothesis, Joining, LiveBatch
 from nmt.model.translator import Translator
 
 log = logging.getLogger("nmt.service")
-JOIN_SHARE = 4  # waiting sentences join a running batch at once when they are 1/4 of it
+JOIN_SHARE = 4  # waiting sentences join a running batch at once when their rows are 1/4 of its rows
 ENCODE_CHUNK_TOKENS = 256  # the encoder thread's batches, padding included
 ENCODE_GROUP = 8  # a backlog is encoded this many sentences at a time at least (module docstring)
 AUTO_LANES = 4  # lanes_for's most: more lanes of fewer rows each would run too small a batch
@@ -118,6 +118,7 @@ class Lane:
     live: LiveBatch
     joining: list[Joining] = field(default_factory=list)
     rows: int = 0
+    live_rows: int = 0  # the live batch's rows alone, as last published
 
 
 class ContinuousBatching:
@@ -166,8 +167,9 @@ class ContinuousBatching:
     def _publish(self, lane: Lane) -> None:
         """The lane's rows, for the encoder thread's choices and the metrics."""
         with self.queue.cond:
-            lane.rows = len(lane.live) + sum(len(group.keys) * group.beam.rows for group in lane.joining)
-            self.queue.live_rows = sum(len(other.live) for other in self.lanes)
+            lane.live_rows = len(lane.live)  # read on its own thread: another lane's is only read as published
+            lane.rows = lane.live_rows + sum(len(group.keys) * group.beam.rows for group in lane.joining)
+            self.queue.live_rows = sum(other.live_rows for other in self.lanes)
 
     def _step(self, live: LiveBatch) -> None:
         """One decoder step of a live batch; sentences that finished get their results at once."""
