@@ -143,9 +143,9 @@ class LiveBatch:
         """Drop the sentences whose key is unwanted (their caller gave up); returns their keys."""
         keys = []
         for part in self.parts.values():
-            leaving = {i for i, owner in enumerate(part.owners) if owner is not None and unwanted(owner.key)}
-            keys += [part.owners[i].key for i in sorted(leaving)]  # type: ignore[union-attr]
-            part.remove(leaving)
+            leaving = {i: owner for i, owner in enumerate(part.owners) if owner is not None and unwanted(owner.key)}
+            keys += [leaving[i].key for i in sorted(leaving)]
+            part.remove(set(leaving))
         return list(dict.fromkeys(keys))
 
 
