@@ -15,9 +15,10 @@ reaped (os.wait4; with worker processes, that of the largest one):
 - cold (the sizes in --cold): `nmt train` from the raw TSV with an empty cache, so preparing inside the run:
   peak RSS, seconds to the first update.
 - ddp (the sizes in --ddp): the warm run again, as one process and as two gloo ranks under `torchrun
-  --nproc_per_node=2`, each process's memory sampled from /proc/PID/smaps_rollup every 0.2 s: the peak RSS of
-  each, and the peak of their PSS summed (PSS splits each page among the processes that map it, so the corpus's
-  pages, mapped by both ranks from the page cache, count once between them).
+  --nproc_per_node=2`, each process's memory sampled from /proc/PID/smaps every 0.2 s: the peak RSS of each, and
+  the peaks of their RSS and PSS summed, in all and of their mappings of the prepared data (PSS splits each page
+  among the processes that map it, so the corpus's pages, mapped by both ranks from the page cache, count once
+  between them).
 """
 from __future__ import annotations
 
