@@ -19,6 +19,10 @@
               each chunk joins as soon as it is encoded: a short sentence taken with a long request's sentences
               does not wait for theirs. A live batch belongs to its lane's thread; the others read its size as
               that thread last published it (Lane.rows).
+              Short sentences take the express lane (settings.express_lane, with two ordinary lanes or more): a
+              sentence of SHORT_SUBWORDS or fewer, alone, steps about four times faster than beside long ones
+              in one live batch, and while the express lane has sentences at most all but one of the ordinary
+              lanes step at once, so that one core stays free for it (benchmarks/README.md: the mixed load).
               Requests for attention weights are the fallback: the first lane translates them as request-level
               batches between two of its steps, because storing every row's weights at every step would slow
               every sentence.
@@ -49,6 +53,8 @@ JOIN_SHARE = 4  # waiting sentences join a running batch at once when their rows
 ENCODE_CHUNK_TOKENS = 256  # the encoder thread's batches, padding included
 ENCODE_GROUP = 8  # a backlog is encoded this many sentences at a time at least (module docstring)
 AUTO_LANES = 4  # lanes_for's most: more lanes of fewer rows each would run too small a batch
+SHORT_SUBWORDS = 24  # sentences this short may take the express lane (module docstring)
+EXPRESS_ROWS = 40  # the express lane's most rows: eight beam-5 sentences
 
 
 class RequestBatching:
@@ -113,12 +119,19 @@ class RequestBatching:
 class Lane:
     """A live batch and the model thread that steps it. joining: encoded sentences handed over by the encoder
     thread, and rows: the live batch's rows as the lane's thread last published them plus those joining (both
-    guarded by queue.cond)."""
+    guarded by queue.cond). express: the lane kept for short sentences; stepping: between taking work and
+    publishing its rows."""
 
     live: LiveBatch
+    express: bool = False
     joining: list[Joining] = field(default_factory=list)
     rows: int = 0
     live_rows: int = 0  # the live batch's rows alone, as last published
+    stepping: bool = False
+
+    def takes(self, rows: int, longest: int) -> bool:
+        """Whether sentences of these rows, the longest of them this many subwords, may join this lane."""
+        return not self.express or (longest <= SHORT_SUBWORDS and self.rows + rows <= EXPRESS_ROWS)
 
 
 class ContinuousBatching:
@@ -128,6 +141,8 @@ class ContinuousBatching:
     def __init__(self, translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics, lanes: int = 1):
         self.translator, self.settings, self.queue, self.metrics = translator, settings, queue, metrics
         self.lanes = [Lane(translator.live_batch()) for _ in range(lanes)]  # a LiveBatch's keys are Jobs
+        if settings.express_lane and lanes >= 2:  # last: the first lane also runs the attention requests
+            self.lanes.append(Lane(translator.live_batch(), express=True))
         self.requests = RequestBatching(translator, settings, queue, metrics,
                                         wanted=lambda job: job.options.with_attention)
 
@@ -158,11 +173,21 @@ class ContinuousBatching:
         """Work for the lane, holding queue.cond: encoded sentences to join its live batch, a due request-level
         batch (the first lane's), or its live batch to step."""
         batch, wait = self.requests.due() if lane is self.lanes[0] else ([], None)
-        joining, lane.joining = lane.joining, []
-        if not (joining or batch or lane.live):
+        if not (lane.joining or batch or lane.live):
             return None, wait
+        if self._yields(lane):
+            return None, None  # until a lane publishes
+        joining, lane.joining = lane.joining, []
         self.queue.take(batch)
+        lane.stepping = True
         return (joining, batch), None
+
+    def _yields(self, lane: Lane) -> bool:
+        """Whether an ordinary lane waits before its step: while the express lane has sentences, one core is its."""
+        express, ordinary = self.lanes[-1], self.lanes[:-1]
+        if lane.express or not express.express or not express.rows:
+            return False
+        return sum(other.stepping for other in ordinary) >= len(ordinary) - 1
 
     def _publish(self, lane: Lane) -> None:
         """The lane's rows, for the encoder thread's choices and the metrics."""
@@ -170,6 +195,8 @@ class ContinuousBatching:
             lane.live_rows = len(lane.live)  # read on its own thread: another lane's is only read as published
             lane.rows = lane.live_rows + sum(len(group.keys) * group.beam.rows for group in lane.joining)
             self.queue.live_rows = sum(other.live_rows for other in self.lanes)
+            lane.stepping = False
+            self.queue.cond.notify_all()  # a lane that yielded (_yields) may step now
 
     def _step(self, live: LiveBatch) -> None:
         """One decoder step of a live batch; sentences that finished get their results at once."""
@@ -212,7 +239,9 @@ class ContinuousBatching:
         if full and 0 < len(jobs) < ENCODE_GROUP:  # a backlog, and room for a few: take a group of them
             jobs = waiting[:ENCODE_GROUP]
         if q.seated_cost:  # sentences join a running batch together (module docstring)
-            enough = sum(job.options.beam.rows for job in jobs) * JOIN_SHARE >= min(lane.rows for lane in self.lanes)
+            rows = sum(job.options.beam.rows for job in jobs)
+            longest = max((len(job.sentence.ids) for job in jobs), default=0)
+            enough = rows * JOIN_SHARE >= self._lane_for(rows, longest).rows
             jobs, wait = when_due(jobs, full or enough, self.settings.join_wait_ms)
         else:  # an empty batch starts once it is full or its oldest waited max_wait_ms
             jobs, wait = when_due(jobs, full, self.settings.max_wait_ms)
@@ -238,13 +267,20 @@ class ContinuousBatching:
             self.queue.fail(jobs, ModelFailed("the model failed on this text"))
             return []
 
+    def _lane_for(self, rows: int, longest: int) -> Lane:
+        """The express lane for short sentences while it has room, else the ordinary lane with the fewest rows."""
+        return min((lane for lane in self.lanes if lane.takes(rows, longest)),
+                   key=lambda lane: (not lane.express, lane.rows))
+
     def _hand_over(self, joining: list[Joining]) -> None:
-        """Encoded sentences to the lane with the fewest rows, which joins them to its live batch at its next step."""
+        """Encoded sentences to a lane (_lane_for), which joins them to its live batch at its next step."""
+        rows = sum(len(group.keys) * group.beam.rows for group in joining)
+        longest = max((len(job.sentence.ids) for job in jobs_of(joining)), default=0)
         with self.queue.cond:
             if not self.queue.stopping:
-                lane = min(self.lanes, key=lambda lane: lane.rows)
+                lane = self._lane_for(rows, longest)
                 lane.joining += joining
-                lane.rows += sum(len(group.keys) * group.beam.rows for group in joining)
+                lane.rows += rows
                 self.queue.cond.notify_all()
                 return
         self.queue.fail(jobs_of(joining), Stopped("the service is shutting down"))
