@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,19 @@ def test_two_gloo_processes_resume_exactly(toy_corpus, tmp_path):
     b = load_checkpoint(tmp_path / "b" / "checkpoints" / "last.pt")
     for name in a["model"]:
         assert torch.equal(a["model"][name], b["model"][name]), name
+
+
+@pytest.mark.slow
+@no_torchrun
+def test_a_two_process_run_resumed_by_one_says_where_its_epoch_goes_on(toy_corpus, tmp_path):
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=3, eval_every=3, threads=1)
+    torchrun(config, tmp_path)
+    assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["progress"]["batch_in_epoch"] == 3
+    write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5, eval_every=3, threads=1)
+    root = str(Path(__file__).resolve().parent.parent)
+    done = subprocess.run([sys.executable, "-m", "nmt.cli", "train", str(config), "--resume"], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path, env=os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": root})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert ("the run was saved by 2 process(es) and goes on with 1: this epoch continues from batch 6 of its plan, "
+            "and the weights will not be those of an uninterrupted run") in done.stdout
+    assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["progress"]["batch_in_epoch"] == 8

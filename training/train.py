@@ -151,8 +151,13 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
                                     zip(data.corpus.names, data.corpus.ranges, data.weights, strict=True)))
     trainer = Trainer(cfg.model_copy(update={"model": model_cfg}), model, src_tok, tgt_tok, data, dev.pairs, world)
     if resume:
-        trainer.resume()
+        saved = trainer.resume()
         say(f"resumed at step {trainer.progress.step} (epoch {trainer.progress.epoch + 1})")
+        if saved != world.size:
+            again = f" (up to {world.size - 1} of its batches trained again)" if world.size > 1 else ""
+            say(f"the run was saved by {saved} process(es) and goes on with {world.size}: this epoch continues from "
+                f"batch {trainer.progress.batch_in_epoch * world.size} of its plan{again}, and the weights will not "
+                "be those of an uninterrupted run")
     with stop_on_signals(trainer, enabled=world.size == 1):
         progress = trainer.fit()
     say(f"seen: {seen_line(trainer.seen_so_far(trainer.plan))}")

@@ -81,16 +81,24 @@ class Trainer:
         self.stop_requested = False  # set by a signal handler (training/train.py): checkpoint after this step, stop
 
     # --- public -------------------------------------------------------------------------------
-    def resume(self) -> None:
+    def resume(self) -> int:
+        """Continue from the last checkpoint; the number of processes that saved it."""
         ckpt = load_checkpoint(self.out / "checkpoints" / "last.pt")
         self.model.load_state_dict(ckpt["model"])
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.progress = Progress(**ckpt["progress"])
         states = ckpt["rng"] if isinstance(ckpt["rng"], list) else [ckpt["rng"]]  # one per rank (older: rank 0's)
-        state = states[self.world.rank] if self.world.rank < len(states) else states[0]
-        torch.set_rng_state(state["torch"])
-        random.setstate(state["python"])
+        if self.world.rank < len(states):
+            torch.set_rng_state(states[self.world.rank]["torch"])
+            random.setstate(states[self.world.rank]["python"])
+        else:  # more processes than saved it: an rng of this rank's own
+            torch.manual_seed(self.tc.seed + self.world.rank + self.progress.step)
+            random.seed(self.tc.seed + self.world.rank + self.progress.step)
+        # Rank r trains batches r, r + size, ... of the epoch's plan (EpochPlan.share): the first
+        # batch_in_epoch × saved batches are done whatever the size now, so the epoch goes on from there.
+        self.progress.batch_in_epoch = self.progress.batch_in_epoch * len(states) // self.world.size
         self._truncate_log(self.progress.step)
+        return len(states)
 
     def _truncate_log(self, step: int) -> None:
         """Forget what the log says about steps after the checkpoint: they will be trained again."""
