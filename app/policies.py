@@ -19,10 +19,14 @@
               each chunk joins as soon as it is encoded: a short sentence taken with a long request's sentences
               does not wait for theirs. A live batch belongs to its lane's thread; the others read its size as
               that thread last published it (Lane.rows).
-              Short sentences take the express lane (settings.express_lane, with two ordinary lanes or more): a
+              Short sentences take the express lane when it is on (settings.express_lane, off by default; with two
+              ordinary lanes or more): a
               sentence of SHORT_SUBWORDS or fewer, alone, steps about four times faster than beside long ones
               in one live batch, and while the express lane has sentences at most all but one of the ordinary
               lanes step at once, so that one core stays free for it (benchmarks/README.md: the mixed load).
+              It takes them only while fewer than EXPRESS_UNDER requests are in flight: a service that many
+              clients keep busy is bound by throughput, which the big batches of every core give (with the
+              express lane, 64 uniform clients lost a quarter of their throughput: benchmarks/README.md).
               Requests for attention weights are the fallback: the first lane translates them as request-level
               batches between two of its steps, because storing every row's weights at every step would slow
               every sentence.
@@ -55,6 +59,7 @@ ENCODE_GROUP = 8  # a backlog is encoded this many sentences at a time at least 
 AUTO_LANES = 4  # lanes_for's most: more lanes of fewer rows each would run too small a batch
 SHORT_SUBWORDS = 24  # sentences this short may take the express lane (module docstring)
 EXPRESS_ROWS = 40  # the express lane's most rows: eight beam-5 sentences
+EXPRESS_UNDER = 16  # requests in flight from which the express lane takes no sentence (module docstring)
 
 
 class RequestBatching:
@@ -120,7 +125,7 @@ class Lane:
     """A live batch and the model thread that steps it. joining: encoded sentences handed over by the encoder
     thread, and rows: the live batch's rows as the lane's thread last published them plus those joining (both
     guarded by queue.cond). express: the lane kept for short sentences; stepping: between taking work and
-    publishing its rows."""
+    publishing its rows; waiting: see ContinuousBatching._yields."""
 
     live: LiveBatch
     express: bool = False
@@ -128,10 +133,13 @@ class Lane:
     rows: int = 0
     live_rows: int = 0  # the live batch's rows alone, as last published
     stepping: bool = False
+    waiting: bool = False  # gave way to the express lane and has not stepped since (ContinuousBatching._yields)
 
-    def takes(self, rows: int, longest: int) -> bool:
-        """Whether sentences of these rows, the longest of them this many subwords, may join this lane."""
-        return not self.express or (longest <= SHORT_SUBWORDS and self.rows + rows <= EXPRESS_ROWS)
+    def takes(self, rows: int, longest: int, requests: int) -> bool:
+        """Whether sentences of these rows, the longest of them this many subwords, may join this lane while
+        this many requests are in flight."""
+        return not self.express or (longest <= SHORT_SUBWORDS and self.rows + rows <= EXPRESS_ROWS
+                                    and requests < EXPRESS_UNDER)
 
 
 class ContinuousBatching:
@@ -176,17 +184,21 @@ class ContinuousBatching:
         if not (lane.joining or batch or lane.live):
             return None, wait
         if self._yields(lane):
+            lane.waiting = True
             return None, None  # until a lane publishes
         joining, lane.joining = lane.joining, []
         self.queue.take(batch)
-        lane.stepping = True
+        lane.stepping, lane.waiting = True, False
         return (joining, batch), None
 
     def _yields(self, lane: Lane) -> bool:
-        """Whether an ordinary lane waits before its step: while the express lane has sentences, one core is its."""
+        """Whether an ordinary lane waits before its step: while the express lane has sentences, one core is its,
+        and the ordinary lanes take turns (one that has not waited gives way to one that has: no lane starves)."""
         express, ordinary = self.lanes[-1], self.lanes[:-1]
         if lane.express or not express.express or not express.rows:
             return False
+        if not lane.waiting and any(other.waiting for other in ordinary if other is not lane):
+            return True
         return sum(other.stepping for other in ordinary) >= len(ordinary) - 1
 
     def _publish(self, lane: Lane) -> None:
@@ -268,8 +280,9 @@ class ContinuousBatching:
             return []
 
     def _lane_for(self, rows: int, longest: int) -> Lane:
-        """The express lane for short sentences while it has room, else the ordinary lane with the fewest rows."""
-        return min((lane for lane in self.lanes if lane.takes(rows, longest)),
+        """The express lane for short sentences while it has room and the service is not busy, else the ordinary
+        lane with the fewest rows (holding queue.cond)."""
+        return min((lane for lane in self.lanes if lane.takes(rows, longest, self.queue.requests)),
                    key=lambda lane: (not lane.express, lane.rows))
 
     def _hand_over(self, joining: list[Joining]) -> None:
