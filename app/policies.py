@@ -20,13 +20,13 @@
               does not wait for theirs. A live batch belongs to its lane's thread; the others read its size as
               that thread last published it (Lane.rows).
               Short sentences take the express lane when it is on (settings.express_lane, off by default; with two
-              ordinary lanes or more): a
-              sentence of SHORT_SUBWORDS or fewer, alone, steps about four times faster than beside long ones
-              in one live batch, and while the express lane has sentences at most all but one of the ordinary
-              lanes step at once, so that one core stays free for it (benchmarks/README.md: the mixed load).
+              ordinary lanes or more): a sentence of SHORT_SUBWORDS or fewer, alone, steps about four times
+              faster than beside long ones in one live batch, and while the express lane has sentences at most
+              all but one of the ordinary lanes step at once, so that one core stays free for it
+              (benchmarks/README.md: the express lane).
               It takes them only while fewer than EXPRESS_UNDER requests are in flight: a service that many
               clients keep busy is bound by throughput, which the big batches of every core give (with the
-              express lane, 64 uniform clients lost a quarter of their throughput: benchmarks/README.md).
+              express lane, 64 uniform clients lost a quarter of their throughput).
               Requests for attention weights are the fallback: the first lane translates them as request-level
               batches between two of its steps, because storing every row's weights at every step would slow
               every sentence.

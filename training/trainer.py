@@ -87,7 +87,9 @@ class Trainer:
         self.model.load_state_dict(ckpt["model"])
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.progress = Progress(**ckpt["progress"])
-        states = ckpt["rng"] if isinstance(ckpt["rng"], list) else [ckpt["rng"]]  # one per rank (older: rank 0's)
+        # One rng state per rank; an older checkpoint kept rank 0's alone and not how many ranks there were:
+        # every rank takes that one, and the process count is taken to be unchanged.
+        states = ckpt["rng"] if isinstance(ckpt["rng"], list) else [ckpt["rng"]] * self.world.size
         if self.world.rank < len(states):
             torch.set_rng_state(states[self.world.rank]["torch"])
             random.setstate(states[self.world.rank]["python"])
