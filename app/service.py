@@ -33,7 +33,9 @@ class Service:
         return self.models if self.ready else None
 
 
-def service_of(request: Request) -> Service:
+# The dependencies are coroutines though they never wait: FastAPI runs a plain def in a worker thread, a thread hop
+# (and a GIL handover beside the model threads) per request for an attribute lookup.
+async def service_of(request: Request) -> Service:
     return request.app.state.service
 
 

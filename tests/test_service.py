@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import fastapi.dependencies.utils
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
@@ -79,6 +80,23 @@ def test_translate_text_and_list(client):
     out = texts_of(client.post("/v1/translate", json={"text": ["alpha beta", "", "tau mu sigma", "  "]}))
     assert out == ["BETA ALPHA", "", "SIGMA MU TAU", "  "]
     assert texts_of(client.post("/v1/translate", json={"text": []})) == []
+
+
+def test_translate_requests_hop_to_no_worker_thread(client, monkeypatch):
+    """FastAPI runs a plain-def dependency or handler in a worker thread: a hop per request beside the model
+    threads, for an attribute lookup (app/service.py). The translation routes' dependencies are coroutines."""
+    hops = []
+    original = fastapi.dependencies.utils.run_in_threadpool
+
+    async def counted(func, *args, **kwargs):
+        hops.append(getattr(func, "__name__", repr(func)))
+        return await original(func, *args, **kwargs)
+
+    monkeypatch.setattr(fastapi.dependencies.utils, "run_in_threadpool", counted)
+    assert texts_of(client.post("/v1/translate", json={"text": "alpha beta"})) == ["BETA ALPHA"]
+    answer = client.post("/translate", json={"q": "alpha beta", "source": "auto", "target": "es"})
+    assert answer.json()["translatedText"] == "BETA ALPHA"
+    assert hops == []
 
 
 def test_scores_nbest_and_attention(client):

@@ -110,14 +110,14 @@ def admit(service: Service, request: Request, key: str | None) -> TextLimits:
     return TextLimits.of(settings, accepted)
 
 
-def loaded_models(service: ServiceDep) -> Models:
+async def loaded_models(service: ServiceDep) -> Models:
     """The service's models; 503 while they are still loading."""
     if service.models is None:
         raise ApiError(503, "the models are not loaded yet", {"Retry-After": "5"})
     return service.models
 
 
-def ready_models(service: ServiceDep) -> Models:
+async def ready_models(service: ServiceDep) -> Models:
     """The service's models; 503 until they are warmed up."""
     models = service.running()
     if models is None:

@@ -37,7 +37,7 @@ from nmt.app.routes import (
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.service import ServiceDep
+from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated
@@ -104,13 +104,17 @@ class FrontendSettings(BaseModel):
     language: FrontendLanguages
 
 
-def detector_of(service: ServiceDep) -> LanguageDetector:
+def detector_of(service: Service) -> LanguageDetector:
     if service.detector is None:
         raise ApiError(503, "the language detector is not loaded yet", {"Retry-After": "5"})
     return service.detector
 
 
-Detector = Annotated[LanguageDetector, Depends(detector_of)]
+async def _detector(service: ServiceDep) -> LanguageDetector:
+    return detector_of(service)
+
+
+Detector = Annotated[LanguageDetector, Depends(_detector)]
 
 
 def _body_schema(model: type[BaseModel]) -> dict:

@@ -22,7 +22,7 @@ from nmt.app.routes import (
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.service import ServiceDep, service_of
+from nmt.app.service import ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.spans import Terms
 from nmt.model.translator import DecodeOptions, Translated, Translator
@@ -77,8 +77,8 @@ class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
 
 
-async def require_key(request: Request) -> TextLimits:  # async: a plain def would run in a worker thread
-    return admit(service_of(request), request, header_key(request))
+async def require_key(service: ServiceDep, request: Request) -> TextLimits:
+    return admit(service, request, header_key(request))
 
 
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
