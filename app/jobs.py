@@ -57,12 +57,24 @@ class Job:
     ticket: Ticket
     future: asyncio.Future[list[Hypothesis]]
     queued_at: float = field(default_factory=time.monotonic)
+    taken_at: float = 0.0  # out of the queue (continuous batching: by the encoder thread)
+    encoded_at: float = 0.0  # continuous batching: encoded, handed to a lane
+    joined_at: float = 0.0  # continuous batching: in its lane's live batch
     seated: bool = False  # taken for the live batch: its cost counts against the live batch's budget
 
     @property
     def cost(self) -> int:
         """Source tokens it puts in a batch: one row per hypothesis."""
         return len(self.sentence.ids) * self.options.beam.rows
+
+    def phases(self, done: float) -> dict[str, float]:
+        """Seconds from queued to done, phase by phase: queued, then encoding (the encoder thread's backlog
+        included), joining (a live batch, at its lane's next step) and decoding; a request-level batch is searched
+        whole, its encoding counted as decoding."""
+        if not self.joined_at:
+            return {"queued": self.taken_at - self.queued_at, "decoding": done - self.taken_at}
+        return {"queued": self.taken_at - self.queued_at, "encoding": self.encoded_at - self.taken_at,
+                "joining": self.joined_at - self.encoded_at, "decoding": done - self.joined_at}
 
     def resolve(self, outcome: Outcome) -> None:
         """Called from a model thread: settle the future on its own event loop."""
@@ -115,6 +127,9 @@ class JobQueue:
     def take(self, jobs: list[Job], seat: bool = False) -> None:
         """Remove jobs from the queue (holding cond); seat: they go to the live batch, their cost counts."""
         if jobs:
+            now = time.monotonic()
+            for job in jobs:
+                job.taken_at = now
             taken = set(jobs)
             self.pending = deque(job for job in self.pending if job not in taken)
             self._changed()

@@ -26,6 +26,9 @@ class Metrics:
         self.tokens_per_second = Gauge("nmt_tokens_per_second",
                                        "target subwords per model second (live batch: rows per second of its last step)",
                                        registry=r)
+        self.phase_seconds = Histogram("nmt_sentence_phase_seconds", "where a translated sentence's time went: "
+                                       "queued, encoding and joining (continuous batching), decoding", ["phase"],
+                                       buckets=LATENCY_BUCKETS, registry=r)
         self.span_repairs = Counter("nmt_span_repairs", "placeholders the model dropped or repeated, which restoring "
                                     "the spans repaired (model/spans.py)", registry=r)
         self.html_fallbacks = Counter("nmt_html_fallbacks", "HTML blocks translated text piece by text piece instead "
@@ -41,6 +44,11 @@ class Metrics:
         self.sentences.inc(sentences)
         self.tokens.inc(tokens)
         self.model_seconds.inc(seconds)
+
+    def record_phases(self, phases: dict[str, float]) -> None:
+        """A translated sentence's time, phase by phase (Job.phases)."""
+        for phase, seconds in phases.items():
+            self.phase_seconds.labels(phase).observe(seconds)
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

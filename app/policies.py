@@ -109,7 +109,10 @@ class RequestBatching:
             outcomes = [self.alone(job) for job in batch]
         found = [o for o in outcomes if not isinstance(o, Exception)]
         self.metrics.record(len(batch), len(found), tokens_of(found), time.perf_counter() - start)
+        done = time.monotonic()
         for job, outcome in zip(batch, outcomes, strict=True):
+            if not isinstance(outcome, Exception):
+                self.metrics.record_phases(job.phases(done))
             job.resolve(outcome)
 
     def alone(self, job: Job) -> list[Hypothesis] | Exception:
@@ -166,6 +169,9 @@ class ContinuousBatching:
                     self.requests.process(batch)
                 if joining:
                     lane.live.add_groups(joining)
+                    joined = time.monotonic()
+                    for job in jobs_of(joining):
+                        job.joined_at = joined
                     joining = []
                 if lane.live:
                     self._step(lane.live)
@@ -228,7 +234,9 @@ class ContinuousBatching:
         hyps = [h for _, h in finished]
         self.metrics.record(rows, len(finished), tokens_of(hyps), time.perf_counter() - start)
         self.queue.unseat([job for job, _ in finished])
+        done = time.monotonic()
         for job, found in finished:
+            self.metrics.record_phases(job.phases(done))
             job.resolve(found)
 
     # --- the encoder thread ---------------------------------------------------------------------------------
@@ -289,6 +297,9 @@ class ContinuousBatching:
         """Encoded sentences to a lane (_lane_for), which joins them to its live batch at its next step."""
         rows = sum(len(group.keys) * group.beam.rows for group in joining)
         longest = max((len(job.sentence.ids) for job in jobs_of(joining)), default=0)
+        encoded = time.monotonic()
+        for job in jobs_of(joining):
+            job.encoded_at = encoded
         with self.queue.cond:
             if not self.queue.stopping:
                 lane = self._lane_for(rows, longest)

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from common import TEST_SPLIT, Server, default_model, percentile, print_json, print_table, test_sources
+from prometheus_client.parser import text_string_to_metric_families
 
 
 @dataclass
@@ -80,11 +81,22 @@ async def drive(url: str, groups: dict[str, tuple[int, list[str]]], beam: int, c
 def run(server: Server, groups: dict, beam: int, count_tokens, warmup: float, seconds: float):
     """drive() on the server; also the CPU cores that the server and this process (the clients) kept busy."""
     server_cpu, own_cpu, start = server.cpu_seconds(), time.process_time(), time.perf_counter()
+    phases = phase_totals(server.url)
     tallies, measured = asyncio.run(drive(server.url, groups, beam, count_tokens, warmup, seconds))
     elapsed = time.perf_counter() - start
     cpu = {"server_cores": (server.cpu_seconds() - server_cpu) / elapsed,
-           "client_cores": (time.process_time() - own_cpu) / elapsed}
+           "client_cores": (time.process_time() - own_cpu) / elapsed,
+           "phases_ms": phase_means(phases, phase_totals(server.url))}
     return tallies, measured, cpu
+
+
+def phase_totals(url: str) -> dict[str, tuple[float, float]]:
+    """The server's nmt_sentence_phase_seconds: phase -> (sentences, seconds) so far."""
+    samples = {(s.name, s.labels.get("phase")): s.value for family in
+               text_string_to_metric_families(httpx.get(f"{url}/metrics").text)
+               if family.name == "nmt_sentence_phase_seconds" for s in family.samples}
+    return {phase: (n, samples[("nmt_sentence_phase_seconds_sum", phase)])
+            for (name, phase), n in samples.items() if name == "nmt_sentence_phase_seconds_count"}
 
 
 def row_of(scenario: str, batching: str, beam: int, clients: int, tally: Tally, seconds: float, cpu: dict) -> dict:
@@ -186,6 +198,22 @@ def print_bars(rows: list[dict]) -> None:
                 print(f"beam {beam}, {mode}: short requests' p99 under load / p50 alone = "
                       f"{loaded['p99_s'] / alone['p50_s']:.1f} ({loaded['p99_s']:.3f} / {alone['p50_s']:.3f} s; "
                       f"p99 / p50 under load {loaded['p99_s'] / loaded['p50_s']:.2f})")
+                print(f"  a sentence's mean time, phase by phase (nmt_sentence_phase_seconds): alone "
+                      f"{phases_of(alone)}; under the mixed load, long and short {phases_of(loaded)}")
+
+
+def phase_means(before: dict[str, tuple[float, float]], after: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """Milliseconds a sentence spent in each phase on average, between two phase_totals."""
+    means = {}
+    for phase, (n, seconds) in after.items():
+        n0, seconds0 = before.get(phase, (0, 0))
+        if n > n0:
+            means[phase] = 1000 * (seconds - seconds0) / (n - n0)
+    return means
+
+
+def phases_of(row: dict) -> str:
+    return ", ".join(f"{phase} {ms:.0f}" for phase, ms in row["phases_ms"].items()) + " ms"
 
 
 if __name__ == "__main__":

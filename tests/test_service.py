@@ -353,6 +353,30 @@ def test_metrics_count_requests_and_tokens_but_no_text(client):
     assert metric(client, "nmt_tokens_per_second")[("nmt_tokens_per_second", ())] > 0
 
 
+@pytest.mark.parametrize(("batching", "phases"), [("continuous", {"queued", "encoding", "joining", "decoding"}),
+                                                   ("request", {"queued", "decoding"})])
+def test_metrics_say_where_a_sentences_time_went(translator, batching, phases):
+    with client_for(translator, batching=batching) as client:
+        before = phase_seconds(client)
+        assert texts_of(client.post("/v1/translate", json={"text": ["alpha beta", "tau mu sigma"]})) == [
+            "BETA ALPHA", "SIGMA MU TAU"]
+        after = phase_seconds(client)
+        took = metric(client, "nmt_request_seconds")[("nmt_request_seconds_sum", (("route", "/v1/translate"),))]
+    counts = {phase: after[phase][0] - before.get(phase, (0, 0))[0] for phase in after}
+    spent = {phase: after[phase][1] - before.get(phase, (0, 0))[1] for phase in after}
+    assert counts == dict.fromkeys(phases, 2)  # each of the two sentences, once in each phase
+    assert min(spent.values()) >= 0 and spent["decoding"] > 0
+    assert sum(spent.values()) <= 2 * took  # the two sentences' times, each within the request's
+
+
+def phase_seconds(client) -> dict[str, tuple[float, float]]:
+    """nmt_sentence_phase_seconds: phase -> (count, sum)."""
+    samples = metric(client, "nmt_sentence_phase_seconds")
+    return {dict(labels)["phase"]: (samples[("nmt_sentence_phase_seconds_count", labels)],
+                                    samples[("nmt_sentence_phase_seconds_sum", labels)])
+            for name, labels in samples if name == "nmt_sentence_phase_seconds_count"}
+
+
 # --- startup, settings and splitting -----------------------------------------------------------------------------
 def test_app_loads_its_model_at_startup(toy_model, monkeypatch):
     monkeypatch.setenv("NMT_MODEL", str(toy_model))
