@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 
 from nmt.model.text import InvalidText, clean_input
 from nmt.model.translator import DecodeOptions, Translated
+from nmt.training.config import FilterConfig
+from nmt.training.corpus import normalise_space
+from nmt.training.filters import CONTROL, CONTROL_CHARS, why_dropped
 
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"])
 ODD = st.sampled_from("\x00\x07\t\n\r\x1b\x7f\x85\x9f\u200b\u200d\u200e\u200f\u202e\u2066\ufeff\ufffd\uffff"
@@ -79,3 +82,20 @@ def test_a_bad_text_fails_alone_with_invalid_text(translator):
         translator.translate(["alpha beta", "alpha \udfff"], DecodeOptions())
     with_control, plain = translator.translate(["alpha\x00beta", "alpha beta"], DecodeOptions())
     assert with_control.text == plain.text == "BETA ALPHA"
+
+
+# --- corpus preparation's fast paths give what the plain rules give -------------------------------------------------
+CORPUS_TEXT = st.one_of(ANY_TEXT, st.text(st.sampled_from("ab .\t\x1c\x85\x00\x9f\u00a0\u2003\u200b\u2028"), max_size=30))
+
+
+@QUICK
+@given(CORPUS_TEXT)
+def test_normalise_space_is_split_and_join(text):
+    assert normalise_space(text) == " ".join(text.split())
+
+
+@QUICK
+@given(CORPUS_TEXT, CORPUS_TEXT)
+def test_the_control_character_filter_drops_what_its_pattern_finds(src, tgt):
+    cfg = FilterConfig(identical=False, max_ratio=None)
+    assert (why_dropped(src, tgt, cfg) == CONTROL_CHARS) == bool(CONTROL.search(src) or CONTROL.search(tgt))

@@ -79,6 +79,10 @@ def summary(pairs: int, skipped: Counter) -> str:
 
 def normalise_space(text: str) -> str:
     """Strip surrounding whitespace and collapse internal runs to one space."""
+    # Most text is normalised already, which these C-speed looks tell (every whitespace character but the space is
+    # unprintable) at a fifth of the cost of splitting and joining it.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 

@@ -18,7 +18,7 @@ def ratio_reason(cfg: FilterConfig) -> str:
 
 
 def why_dropped(src: str, tgt: str, cfg: FilterConfig) -> str | None:
-    if cfg.control_chars and (CONTROL.search(src) or CONTROL.search(tgt)):
+    if cfg.control_chars and _has_control(src, tgt):
         return CONTROL_CHARS
     if cfg.identical and src == tgt:
         return IDENTICAL
@@ -27,3 +27,8 @@ def why_dropped(src: str, tgt: str, cfg: FilterConfig) -> str | None:
         if long >= cfg.min_ratio_chars and long > cfg.max_ratio * short:
             return ratio_reason(cfg)
     return None
+
+
+def _has_control(*texts: str) -> bool:
+    # isprintable() is a first look at C speed: every control character is unprintable (so are a few others)
+    return not all(text.isprintable() for text in texts) and any(CONTROL.search(text) for text in texts)
