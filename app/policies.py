@@ -295,11 +295,11 @@ class ContinuousBatching:
 
     def _hand_over(self, joining: list[Joining]) -> None:
         """Encoded sentences to a lane (_lane_for), which joins them to its live batch at its next step."""
-        rows = sum(len(group.keys) * group.beam.rows for group in joining)
-        longest = max((len(job.sentence.ids) for job in jobs_of(joining)), default=0)
-        encoded = time.monotonic()
-        for job in jobs_of(joining):
+        jobs, encoded = jobs_of(joining), time.monotonic()
+        for job in jobs:
             job.encoded_at = encoded
+        rows = sum(len(group.keys) * group.beam.rows for group in joining)
+        longest = max((len(job.sentence.ids) for job in jobs), default=0)
         with self.queue.cond:
             if not self.queue.stopping:
                 lane = self._lane_for(rows, longest)
@@ -307,7 +307,7 @@ class ContinuousBatching:
                 lane.rows += rows
                 self.queue.cond.notify_all()
                 return
-        self.queue.fail(jobs_of(joining), Stopped("the service is shutting down"))
+        self.queue.fail(jobs, Stopped("the service is shutting down"))
 
 
 Policy = RequestBatching | ContinuousBatching
