@@ -19,14 +19,6 @@
               each chunk joins as soon as it is encoded: a short sentence taken with a long request's sentences
               does not wait for theirs. A live batch belongs to its lane's thread; the others read its size as
               that thread last published it (Lane.rows).
-              Short sentences take the express lane when it is on (settings.express_lane, off by default; with two
-              ordinary lanes or more): a sentence of SHORT_SUBWORDS or fewer, alone, steps about four times
-              faster than beside long ones in one live batch, and while the express lane has sentences at most
-              all but one of the ordinary lanes step at once, so that one core stays free for it
-              (benchmarks/README.md: the express lane).
-              It takes them only while fewer than EXPRESS_UNDER requests are in flight: a service that many
-              clients keep busy is bound by throughput, which the big batches of every core give (with the
-              express lane, 64 uniform clients lost a quarter of their throughput).
               Requests for attention weights are the fallback: the first lane translates them as request-level
               batches between two of its steps, because storing every row's weights at every step would slow
               every sentence.
@@ -57,9 +49,6 @@ JOIN_SHARE = 4  # waiting sentences join a running batch at once when their rows
 ENCODE_CHUNK_TOKENS = 256  # the encoder thread's batches, padding included
 ENCODE_GROUP = 8  # a backlog is encoded this many sentences at a time at least (module docstring)
 AUTO_LANES = 4  # lanes_for's most: more lanes of fewer rows each would run too small a batch
-SHORT_SUBWORDS = 24  # sentences this short may take the express lane (module docstring)
-EXPRESS_ROWS = 40  # the express lane's most rows: eight beam-5 sentences
-EXPRESS_UNDER = 16  # requests in flight from which the express lane takes no sentence (module docstring)
 
 
 class RequestBatching:
@@ -127,22 +116,12 @@ class RequestBatching:
 class Lane:
     """A live batch and the model thread that steps it. joining: encoded sentences handed over by the encoder
     thread, and rows: the live batch's rows as the lane's thread last published them plus those joining (both
-    guarded by queue.cond). express: the lane kept for short sentences; stepping: between taking work and
-    publishing its rows; waiting: see ContinuousBatching._yields."""
+    guarded by queue.cond)."""
 
     live: LiveBatch
-    express: bool = False
     joining: list[Joining] = field(default_factory=list)
     rows: int = 0
     live_rows: int = 0  # the live batch's rows alone, as last published
-    stepping: bool = False
-    waiting: bool = False  # gave way to the express lane and has not stepped since (ContinuousBatching._yields)
-
-    def takes(self, rows: int, longest: int, requests: int) -> bool:
-        """Whether sentences of these rows, the longest of them this many subwords, may join this lane while
-        this many requests are in flight."""
-        return not self.express or (longest <= SHORT_SUBWORDS and self.rows + rows <= EXPRESS_ROWS
-                                    and requests < EXPRESS_UNDER)
 
 
 class ContinuousBatching:
@@ -152,8 +131,6 @@ class ContinuousBatching:
     def __init__(self, translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics, lanes: int = 1):
         self.translator, self.settings, self.queue, self.metrics = translator, settings, queue, metrics
         self.lanes = [Lane(translator.live_batch()) for _ in range(lanes)]  # a LiveBatch's keys are Jobs
-        if settings.express_lane and lanes >= 2:  # last: the first lane also runs the attention requests
-            self.lanes.append(Lane(translator.live_batch(), express=True))
         self.requests = RequestBatching(translator, settings, queue, metrics,
                                         wanted=lambda job: job.options.with_attention)
 
@@ -189,23 +166,9 @@ class ContinuousBatching:
         batch, wait = self.requests.due() if lane is self.lanes[0] else ([], None)
         if not (lane.joining or batch or lane.live):
             return None, wait
-        if self._yields(lane):
-            lane.waiting = True
-            return None, None  # until a lane publishes
         joining, lane.joining = lane.joining, []
         self.queue.take(batch)
-        lane.stepping, lane.waiting = True, False
         return (joining, batch), None
-
-    def _yields(self, lane: Lane) -> bool:
-        """Whether an ordinary lane waits before its step: while the express lane has sentences, one core is its,
-        and the ordinary lanes take turns (one that has not waited gives way to one that has: no lane starves)."""
-        express, ordinary = self.lanes[-1], self.lanes[:-1]
-        if lane.express or not express.express or not express.rows:
-            return False
-        if not lane.waiting and any(other.waiting for other in ordinary if other is not lane):
-            return True
-        return sum(other.stepping for other in ordinary) >= len(ordinary) - 1
 
     def _publish(self, lane: Lane) -> None:
         """The lane's rows, for the encoder thread's choices and the metrics."""
@@ -213,8 +176,7 @@ class ContinuousBatching:
             lane.live_rows = len(lane.live)  # read on its own thread: another lane's is only read as published
             lane.rows = lane.live_rows + sum(len(group.keys) * group.beam.rows for group in lane.joining)
             self.queue.live_rows = sum(other.live_rows for other in self.lanes)
-            lane.stepping = False
-            self.queue.cond.notify_all()  # a lane that yielded (_yields) may step now
+            self.queue.cond.notify_all()  # the encoder thread's choice reads the lanes' rows (_take_to_encode)
 
     def _step(self, live: LiveBatch) -> None:
         """One decoder step of a live batch; sentences that finished get their results at once."""
@@ -260,8 +222,7 @@ class ContinuousBatching:
             jobs = waiting[:ENCODE_GROUP]
         if q.seated_cost:  # sentences join a running batch together (module docstring)
             rows = sum(job.options.beam.rows for job in jobs)
-            longest = max((len(job.sentence.ids) for job in jobs), default=0)
-            enough = rows * JOIN_SHARE >= self._lane_for(rows, longest).rows
+            enough = rows * JOIN_SHARE >= self._emptiest_lane().rows
             jobs, wait = when_due(jobs, full or enough, self.settings.join_wait_ms)
         else:  # an empty batch starts once it is full or its oldest waited max_wait_ms
             jobs, wait = when_due(jobs, full, self.settings.max_wait_ms)
@@ -287,22 +248,19 @@ class ContinuousBatching:
             self.queue.fail(jobs, ModelFailed("the model failed on this text"))
             return []
 
-    def _lane_for(self, rows: int, longest: int) -> Lane:
-        """The express lane for short sentences while it has room and the service is not busy, else the ordinary
-        lane with the fewest rows (holding queue.cond)."""
-        return min((lane for lane in self.lanes if lane.takes(rows, longest, self.queue.requests)),
-                   key=lambda lane: (not lane.express, lane.rows))
+    def _emptiest_lane(self) -> Lane:
+        """The lane with the fewest rows (holding queue.cond)."""
+        return min(self.lanes, key=lambda lane: lane.rows)
 
     def _hand_over(self, joining: list[Joining]) -> None:
-        """Encoded sentences to a lane (_lane_for), which joins them to its live batch at its next step."""
+        """Encoded sentences to the emptiest lane, which joins them to its live batch at its next step."""
         jobs, encoded = jobs_of(joining), time.monotonic()
         for job in jobs:
             job.encoded_at = encoded
         rows = sum(len(group.keys) * group.beam.rows for group in joining)
-        longest = max((len(job.sentence.ids) for job in jobs), default=0)
         with self.queue.cond:
             if not self.queue.stopping:
-                lane = self._lane_for(rows, longest)
+                lane = self._emptiest_lane()
                 lane.joining += joining
                 lane.rows += rows
                 self.queue.cond.notify_all()

@@ -40,10 +40,6 @@ class Settings(BaseSettings):
     decoder_lanes: int | None = Field(None, gt=0, description="continuous batching: live batches decoded side by "
                                       "side, each on its own thread (default: one per torch thread on the CPU, at "
                                       "most 4; one on a GPU)")
-    express_lane: bool = Field(False, description="continuous batching with two lanes or more: one more lane kept "
-                               "for short sentences (up to 24 subwords, 40 rows), one core kept for it while it has "
-                               "sentences, while fewer than 16 requests are in flight (off by default: on 2 cores it "
-                               "did not measure better, benchmarks/README.md)")
     max_wait_ms: float = Field(5.0, ge=0, description="how long a batch waits for more sentences to join it")
     join_wait_ms: float = Field(50.0, ge=0, description="continuous batching: how long sentences may wait to join "
                                 "a running batch together (one encoder call), unless their rows are 1/4 of the "

@@ -5,16 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import torch
-from service_fixtures import client_for, scheduler_of, service_settings
+from service_fixtures import client_for, scheduler_of
 from test_model import random_batch
 
-from nmt.app.jobs import JobQueue
-from nmt.app.metrics import Metrics
-from nmt.app.policies import ENCODE_CHUNK_TOKENS, ENCODE_GROUP, EXPRESS_ROWS, EXPRESS_UNDER, SHORT_SUBWORDS, ContinuousBatching
+from nmt.app.policies import ENCODE_CHUNK_TOKENS, ENCODE_GROUP
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, beam_search, greedy_search, max_lengths
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.translator import DecodeOptions, InferenceModel, SourceSentence, Translator
@@ -372,63 +369,10 @@ def test_two_lanes_share_the_sentences_and_each_gets_what_it_gets_alone(translat
     lanes = TwoLanes(translator)
     texts = [f"{a} {b}" for a in SENTENCES[:8] for b in SENTENCES[:4]]  # 32 texts
     options = DecodeOptions(beam_size=beam)
-    with (client_for(lanes, decoder_lanes=2, express_lane=False, beam_size=beam) as client,
+    with (client_for(lanes, decoder_lanes=2, beam_size=beam) as client,
           ThreadPoolExecutor(len(texts)) as pool):
         answers = [pool.submit(client.post, "/v1/translate", json={"text": t}) for t in texts]
         got = [a.result().json()["translations"][0]["text"] for a in answers]
     assert got == [t.text for t in translator.translate(texts, options)]
     assert {"nmt-model-0", "nmt-model-1"} <= set(lanes.stepped) and "nmt-model-2" not in lanes.stepped
     assert lanes.stepped["nmt-model-0"] and lanes.stepped["nmt-model-1"]
-
-
-@pytest.mark.parametrize("beam", [1, 3])
-def test_short_sentences_take_the_express_lane_with_the_results_they_get_alone(translator, beam):
-    """Two ordinary lanes and the express lane (nmt-model-2): short sentences step there, long ones never do, and
-    every sentence gets what it gets alone."""
-    lanes = TwoLanes(translator)
-    long_texts = [" ".join([SENTENCES[i]] * 12) for i in (2, 4, 6)]  # over SHORT_SUBWORDS
-    texts = [*long_texts, *SENTENCES[:8]]  # fewer requests at once than EXPRESS_UNDER
-    assert all(len(s.ids) > SHORT_SUBWORDS for text in translator.prepare(long_texts) for s in text.sentences)
-    with (client_for(lanes, decoder_lanes=2, express_lane=True, beam_size=beam) as client,
-          ThreadPoolExecutor(len(texts)) as pool):
-        answers = [pool.submit(client.post, "/v1/translate", json={"text": t}) for t in texts]
-        got = [a.result().json()["translations"][0]["text"] for a in answers]
-        assert scheduler_of(client.app).queue.requests == 0  # every request counted out
-    assert got == [t.text for t in translator.translate(texts, DecodeOptions(beam_size=beam))]
-    assert lanes.stepped["nmt-model-2"] and not lanes.stepped["nmt-model-2"] & set(long_texts)
-
-
-def policy_with_lanes(translator: Translator, lanes: int, **overrides) -> ContinuousBatching:
-    metrics = Metrics()
-    settings = service_settings(Path("unused"), **overrides)
-    return ContinuousBatching(translator, settings, JobQueue(100, metrics), metrics, lanes)
-
-
-def test_short_sentences_go_to_the_express_lane_while_it_has_room_and_the_service_is_not_busy(translator):
-    policy = policy_with_lanes(translator, lanes=2, express_lane=True)
-    first, second, express = policy.lanes
-    assert express.express and not first.express
-    assert policy._lane_for(rows=5, longest=SHORT_SUBWORDS) is express
-    assert policy._lane_for(rows=5, longest=SHORT_SUBWORDS + 1) is first  # too long: the emptiest ordinary lane
-    express.rows, first.rows = EXPRESS_ROWS - 4, 10
-    assert policy._lane_for(rows=5, longest=3) is second  # the express lane is full
-    express.rows, policy.queue.requests = 0, EXPRESS_UNDER
-    assert policy._lane_for(rows=5, longest=3) is second  # a busy service: every core for throughput
-    assert len(policy_with_lanes(translator, lanes=1, express_lane=True).lanes) == 1  # no core to keep for it
-    assert len(policy_with_lanes(translator, lanes=2).lanes) == 2  # off by default
-
-
-def test_ordinary_lanes_leave_a_core_to_the_express_lane_while_it_has_sentences(translator):
-    """With two ordinary lanes, one steps at a time while the express lane has sentences, the two in turn; the
-    express lane never waits."""
-    policy = policy_with_lanes(translator, lanes=2, express_lane=True)
-    first, second, express = policy.lanes
-    work = Joining.__new__(Joining)  # what the encoder thread handed over; not looked into before the step
-    first.stepping, second.joining, express.joining, express.rows = True, [work], [work], 1
-    assert policy._take_work(second) == (None, None) and second.joining == [work]  # waits
-    assert policy._take_work(express) == (([work], []), None)
-    first.stepping, first.joining = False, [work]  # first published, and has more to step
-    assert policy._take_work(first) == (None, None) and first.waiting  # second waited: first gives way
-    assert policy._take_work(second) == (([work], []), None) and second.stepping and not second.waiting
-    second.stepping, express.rows = True, 0  # the express lane is empty: no core kept
-    assert policy._take_work(first) == (([work], []), None)
