@@ -1,9 +1,12 @@
 """What the benchmarks share: the default model and test split, a table printer, percentiles, a server."""
 from __future__ import annotations
 
+import argparse
 import json
 import math
 from pathlib import Path
+
+import torch
 
 from nmt.model.bundle import DEFAULT_BUNDLE as DEFAULT_MODEL
 from nmt.scripts.harness import Server  # noqa: F401  (`nmt serve` in a subprocess, shared with scripts and tests)
@@ -16,6 +19,16 @@ TEST_SPLIT = ROOT / "data" / "bible" / "test.tsv"
 def default_model() -> Path:
     """The shipped en-es bundle when it exists, else the training run's current best bundle."""
     return DEFAULT_MODEL if DEFAULT_MODEL.exists() else FALLBACK_MODEL
+
+
+def add_device(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="cpu", help="torch device of the model: cpu (default), cuda or cuda:N")
+
+
+def synchronize(device: str) -> None:
+    """Wait for the device's queued work, so that a timer read next counts it (CUDA runs asynchronously)."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
 
 
 def test_sources(path: Path = TEST_SPLIT) -> list[str]:

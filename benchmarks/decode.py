@@ -31,20 +31,23 @@ import sys
 import time
 
 import torch
-from common import default_model, print_json, print_table, test_sources
+from common import add_device, default_model, print_json, print_table, synchronize, test_sources
 
 GATES = {"lstm": 4, "gru": 3, "rnn": 1, "peephole_lstm": 4, "cifg_lstm": 3, "lstm_loop": 4}  # peepholes: elementwise only
 
 
-def gemm_flops(seconds: float = 2.0, n: int = 1024) -> float:
-    """Measured fp32 matmul throughput (FLOP/s) at torch's current thread count."""
-    a, b, c = torch.randn(n, n), torch.randn(n, n), torch.empty(n, n)
+def gemm_flops(device: str = "cpu", seconds: float = 2.0, n: int = 1024) -> float:
+    """Measured fp32 matmul throughput (FLOP/s) on the device (the CPU: at torch's current thread count)."""
+    a, b, c = (torch.randn(n, n, device=device) for _ in range(3))
     for _ in range(3):
         torch.matmul(a, b, out=c)
+    synchronize(device)
     done, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        torch.matmul(a, b, out=c)
-        done += 1
+        for _ in range(10):
+            torch.matmul(a, b, out=c)
+        synchronize(device)
+        done += 10
     return 2 * n**3 * done / (time.perf_counter() - start)
 
 
@@ -91,7 +94,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="time per configuration, at least one chunk (default: 15)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N test sentences")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
-    parser.add_argument("--int8", action="store_true", help="int8 dynamic quantization (model/quantize.py)")
+    parser.add_argument("--int8", action="store_true", help="int8 dynamic quantization (model/quantize.py, CPU only)")
+    add_device(parser)
     parser.add_argument("--json", action="store_true", help="also print one JSON line with every figure")
     args = parser.parse_args()
 
@@ -101,10 +105,10 @@ def main() -> int:
         torch.set_num_threads(args.threads)
     model = args.model or default_model()
     sources = test_sources(*([args.test] if args.test else []))[: args.limit]
-    translator = Translator.load(model, "cpu", **({"int8": True} if args.int8 else {}))
+    translator = Translator.load(model, args.device, **({"int8": True} if args.int8 else {}))
     cfg = translator.bundle.config.model
     translator.translate(sources[:8], None)  # warm-up
-    gemm = gemm_flops()
+    gemm = gemm_flops(args.device)
     rows = []
     for beam in map(int, args.beams.split(",")):
         for size in args.batch_sizes.split(","):
@@ -113,13 +117,13 @@ def main() -> int:
                                                           beam) / 1e9
             row["roofline"] = row["gflop_per_tok"] * 1e9 * row["tok_per_s"] / gemm
             rows.append(row)
-    print(f"model {model} ({'int8' if args.int8 else 'fp32'}), {len(sources)} test sentences, "
+    print(f"model {model} ({'int8' if args.int8 else 'fp32'}) on {translator.device}, {len(sources)} test sentences, "
           f"{torch.get_num_threads()} threads; fp32 GEMM {gemm / 1e9:.1f} GFLOP/s")
     print_table(rows, ["beam", "batch", "sentences", "seconds", "sent_per_s", "tok_per_s", "tgt_per_sent",
                        "gflop_per_tok", "roofline"])
     if args.json:
-        print_json({"benchmark": "decode", "model": str(model), "int8": args.int8, "threads": torch.get_num_threads(),
-                    "gemm_gflops": gemm / 1e9, "rows": rows})
+        print_json({"benchmark": "decode", "model": str(model), "device": str(translator.device), "int8": args.int8,
+                    "threads": torch.get_num_threads(), "gemm_gflops": gemm / 1e9, "rows": rows})
     return 0
 
 

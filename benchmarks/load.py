@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
-from common import TEST_SPLIT, Server, default_model, percentile, print_json, print_table, test_sources
+from common import TEST_SPLIT, Server, add_device, default_model, percentile, print_json, print_table, test_sources
 from prometheus_client.parser import text_string_to_metric_families
 
 
@@ -108,12 +108,12 @@ def row_of(scenario: str, batching: str, beam: int, clients: int, tally: Tally, 
             "text_p99_p50": sorted(percentile(v, 99) / percentile(v, 50) for v in tally.by_text.values())}
 
 
-def offline(model, beam: int) -> dict:
+def offline(model, beam: int, device: str) -> dict:
     """`nmt evaluate --beam B` on the test split: the offline throughput on the same lines, through the same pipeline."""
     from nmt.model.translator import DecodeOptions, Translator
     from nmt.training.evaluate import evaluate
 
-    translator = Translator.load(model, "cpu")
+    translator = Translator.load(model, device)
     translator.translate(test_sources()[:8], DecodeOptions(beam_size=beam))  # warm-up
     report = evaluate(translator, TEST_SPLIT, DecodeOptions(beam_size=beam))
     return {"scenario": "offline", "batching": "nmt evaluate", "beam": beam, "clients": "-", "requests": "-",
@@ -126,7 +126,7 @@ def mixed(model, mode: str, beam: int, sentences: list[str], args, count_tokens,
     longest = by_length[-args.long_clients * args.long_sentences * 2 :]
     paragraphs = ["\n".join(longest[i : i + args.long_sentences]) for i in range(0, len(longest), args.long_sentences)]
     groups = {"long": (args.long_clients, paragraphs), "short": (args.short_clients, by_length[:8])}
-    with Server(model, threads=args.threads, NMT_BATCHING=mode, **env) as server:
+    with Server(model, threads=args.threads, device=args.device, NMT_BATCHING=mode, **env) as server:
         alone, seconds, cpu = run(server, {"short": (1, by_length[:8])}, beam, count_tokens, args.warmup, args.seconds)
         rows = [row_of("short-alone", mode, beam, 1, alone["short"], seconds, cpu)]
         tallies, seconds, cpu = run(server, groups, beam, count_tokens, args.warmup, args.seconds)
@@ -149,6 +149,7 @@ def main() -> int:
     parser.add_argument("--no-mixed", action="store_true", help="skip the mixed load")
     parser.add_argument("--no-uniform", action="store_true", help="skip the uniform load")
     parser.add_argument("--threads", type=int, default=None, help="the server's torch threads (default: its default)")
+    add_device(parser)
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     args = parser.parse_args()
 
@@ -161,9 +162,9 @@ def main() -> int:
     env = {"NMT_QUEUE_SIZE": "100000", "NMT_REQUEST_TIMEOUT_S": "600"}
     rows = []
     for beam in map(int, args.beams.split(",")):
-        rows.append(offline(model, beam))
+        rows.append(offline(model, beam, args.device))
         for mode in [] if args.no_uniform else args.modes.split(","):
-            with Server(model, threads=args.threads, NMT_BATCHING=mode, **env) as server:
+            with Server(model, threads=args.threads, device=args.device, NMT_BATCHING=mode, **env) as server:
                 for n in map(int, args.clients.split(",")):
                     tallies, seconds, cpu = run(server, {"all": (n, sentences)}, beam, count_tokens, args.warmup,
                                                 args.seconds)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import torch
-from common import ROOT, default_model, print_json, print_table
+from common import ROOT, add_device, default_model, print_json, print_table, synchronize
 
 
 def first_batches(model: Path, train: Path, batch_tokens: int, n: int, cache: Path):
@@ -37,20 +37,22 @@ def first_batches(model: Path, train: Path, batch_tokens: int, n: int, cache: Pa
     return bundle, len(data), [data.batch(plan.batch_rows(i), 0, i) for i in range(min(n, len(plan)))]
 
 
-def tokens_per_second(bundle, collated, attention: str, amp: str, train: Path) -> dict:
+def tokens_per_second(bundle, collated, attention: str, amp: str, train: Path, device: str) -> dict:
     from nmt.model.seq2seq import Seq2Seq
     from nmt.training.config import Config
     from nmt.training.trainer import Trainer
 
     model_cfg = bundle.config.model.model_copy(update={"attention": attention})
     cfg = Config.model_validate({"out_dir": tempfile.gettempdir(), "data": {"train": str(train), "dev": str(train)},
-                                 "model": model_cfg.model_dump(), "train": {"amp": amp, "device": "cpu"}})
+                                 "model": model_cfg.model_dump(), "train": {"amp": amp, "device": device}})
     torch.manual_seed(0)
     trainer = Trainer(cfg, Seq2Seq(model_cfg), bundle.src_tokenizer, bundle.tgt_tokenizer, None, [])  # writes nothing
     trainer._train_step(collated[0])  # warm-up
+    synchronize(device)
     start = time.perf_counter()
     for batch in collated[1:]:
         trainer._train_step(batch)
+    synchronize(device)
     seconds = time.perf_counter() - start
     tokens = sum(b.n_tokens for b in collated[1:])
     return {"attention": attention, "amp": amp, "bf16_active": trainer.use_bf16, "steps": len(collated) - 1,
@@ -67,19 +69,20 @@ def main() -> int:
     parser.add_argument("--batch-tokens", type=int, default=3000, help="batch budget (default: 3000, as the config)")
     parser.add_argument("--attentions", default="none,bahdanau,luong", help="(default: none,bahdanau,luong)")
     parser.add_argument("--amps", default="fp32,bf16", help="(default: fp32,bf16)")
+    add_device(parser)
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as cache:
         bundle, pairs, batches = first_batches(args.model or default_model(), args.train, args.batch_tokens,
                                                args.steps + 1, Path(cache))
-    rows = [tokens_per_second(bundle, batches, attention, amp, args.train)
+    rows = [tokens_per_second(bundle, batches, attention, amp, args.train, args.device)
             for attention in args.attentions.split(",") for amp in args.amps.split(",")]
-    print(f"training steps, default config, {pairs} training pairs, batches of {args.batch_tokens} tokens, "
-          f"{torch.get_num_threads()} threads")
+    print(f"training steps on {args.device}, default config, {pairs} training pairs, batches of {args.batch_tokens} "
+          f"tokens, {torch.get_num_threads()} threads")
     print_table(rows, ["attention", "amp", "bf16_active", "steps", "tokens", "seconds", "tok_per_s", "s_per_step"])
     if args.json:
-        print_json({"benchmark": "train_speed", "threads": torch.get_num_threads(), "rows": rows})
+        print_json({"benchmark": "train_speed", "device": args.device, "threads": torch.get_num_threads(), "rows": rows})
     return 0
 
 

@@ -92,10 +92,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_command(model: Path | None, port: int, flags: tuple[str, ...] = (), threads: int | None = 1) -> list[str]:
-    """`nmt serve` on 127.0.0.1:port on the CPU; model: its one bundle (None: flags or NMT_* variables say which);
-    threads: its torch threads (None: torch's choice, all cores)."""
-    command = [sys.executable, "-m", "nmt.cli", "serve", "--port", str(port), "--device", "cpu"]
+def serve_command(model: Path | None, port: int, flags: tuple[str, ...] = (), threads: int | None = 1,
+                  device: str = "cpu") -> list[str]:
+    """`nmt serve` on 127.0.0.1:port on the device (the CPU unless said); model: its one bundle (None: flags or NMT_*
+    variables say which); threads: its torch threads (None: torch's choice, all cores)."""
+    command = [sys.executable, "-m", "nmt.cli", "serve", "--port", str(port), "--device", device]
     command += ["--model", str(model)] if model is not None else []
     return command + list(flags) + (["--workers-threads", str(threads)] if threads else [])
 
@@ -108,14 +109,14 @@ class Server:
     replica restarted where its load balancer expects it) instead of a free one."""
 
     def __init__(self, model: Path | None, log_path: Path | None = None, threads: int | None = 1,
-                 flags: tuple[str, ...] = (), port: int | None = None, **env: str):
+                 flags: tuple[str, ...] = (), port: int | None = None, device: str = "cpu", **env: str):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or Path(tempfile.gettempdir()) / f"nmt-server-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.started, self.ready_s = time.perf_counter(), float("nan")
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(serve_command(model, self.port, flags, threads), stdout=log,
+            self.proc = subprocess.Popen(serve_command(model, self.port, flags, threads, device), stdout=log,
                                          stderr=subprocess.STDOUT, env=os.environ | {"NMT_BEAM_SIZE": "1"} | env)
 
     def __enter__(self) -> Server:

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Issue 21's GPU check, one prepared script of about four minutes on a GPU machine (a lent H200: five at most):
+#   1. decoding: greedy and beam-5 sentences/s at batch sizes 1, 16, 64 and the whole test split (decode.py);
+#   2. the service under 64 clients at beams 1 and 5, against offline `nmt evaluate` on the same GPU (load.py);
+#   3. training: target tokens/s of the default model's training step, fp32 and bf16 autocast (train_speed.py).
+# Each benchmark's output goes to $OUT/NAME.txt (default: gpu-results/), its figures also as one JSON line.
+#
+# On a bare machine (the lent H200s have torch, sentencepiece, sacrebleu, httpx, lxml, ... but not the web stack),
+# first, here: `bash benchmarks/gpu_wheels.sh` (into .whl/), then on the device tool, carrying .whl:
+#     bash benchmarks/gpu.sh
+# DEVICE=cpu SECONDS_PER_RUN=1 runs the same on the CPU, as a check of the script itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-gpu-results}
+device=${DEVICE:-cuda}
+seconds=${SECONDS_PER_RUN:-8}
+mkdir -p "$out"
+export PYTHONUNBUFFERED=1
+
+if ! python3 -c "import nmt.app.main" 2>/dev/null; then  # not installed here: the wheels, then this checkout
+  if [ -d .whl ]; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+  fi
+  python3 -m pip install -q --no-index --no-deps --no-build-isolation --no-compile --no-cache-dir --target /tmp/site .
+  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+fi
+python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(),
+torch.cuda.get_device_name() if torch.cuda.is_available() else '')" | tee "$out/device.txt"
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee -a "$out/device.txt"
+
+run() {  # NAME COMMAND...: the command's output in $OUT/NAME.txt and on the terminal, its time beside it
+  local name=$1 start=$SECONDS
+  shift
+  echo "== $name: $*"
+  if "$@" 2>&1 | tr '\r' '\n' | grep -v '%|' | tee "$out/$name.txt"; then
+    echo "== $name: $((SECONDS - start)) s"
+  else
+    echo "== $name: FAILED after $((SECONDS - start)) s (the others still run)"
+  fi
+}
+run decode python3 benchmarks/decode.py --device "$device" --beams 1,5 --batch-sizes 1,16,64,all --seconds "$seconds" --json
+run load python3 benchmarks/load.py --device "$device" --beams 1,5 --modes continuous --no-mixed --seconds "$seconds" --json
+run train_speed python3 benchmarks/train_speed.py --device "$device" --attentions bahdanau --amps fp32,bf16 --steps 20 \
+  --json
