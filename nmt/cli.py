@@ -148,12 +148,19 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _steps(text: str) -> list[int]:
+    try:
+        return [int(n) for n in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of update numbers: {text!r}") from None
+
+
 def cmd_average(args) -> int:
     from nmt.training.average import average_run
 
     if args.last < 1:
         raise ValueError("--last must be at least 1")
-    steps = average_run(args.run, args.out, args.last)
+    steps = average_run(args.run, args.out, args.last, args.steps)
     print(f"wrote {args.out}: the mean of the weights at steps {', '.join(map(str, steps))}")
     return 0
 
@@ -246,10 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("average", help="average a run's last checkpoints into one bundle",
                        description="Write a bundle whose weights are the mean of the last N weights a run kept "
-                       "(train.keep_checkpoints), with the config and subword models of RUN/best.")
+                       "(train.keep_checkpoints), or of those at --steps, with the config and subword models of "
+                       "RUN/best; its summary records the dev scores and training minutes of the last of them.")
     p.add_argument("run", type=Path, help="run directory (the config's out_dir)")
     p.add_argument("out", type=Path, help="directory to write the bundle to")
     p.add_argument("--last", type=int, default=5, help="how many of the last kept checkpoints (default: 5)")
+    p.add_argument("--steps", type=_steps, default=None, metavar="N,N,...",
+                   help="these kept checkpoints instead of the last ones (one of them: that checkpoint as a bundle)")
     p.set_defaults(func=cmd_average)
 
     from nmt.training.bible import DESCRIPTION  # light: no torch

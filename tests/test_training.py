@@ -122,6 +122,27 @@ def test_kept_checkpoints_average_into_a_bundle(toy_corpus, tmp_path, capsys):
     assert "keep_checkpoints" in capsys.readouterr().err
 
 
+def test_one_kept_checkpoint_becomes_a_bundle_with_its_own_dev_scores(toy_corpus, tmp_path, capsys):
+    """--steps picks kept checkpoints; the summary's step, dev scores and minutes are the log's at the last of
+    them, not the best checkpoint's."""
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=60, eval_every=20,
+                          keep_checkpoints=2)
+    run_training(load_config(config))
+    assert main(["average", str(tmp_path / "run"), str(tmp_path / "one"), "--steps", "40"]) == 0
+    one = load_bundle(tmp_path / "one")
+    weights = load_checkpoint(tmp_path / "run" / "checkpoints" / "step-40.pt")
+    for name, value in one.model.state_dict().items():
+        torch.testing.assert_close(value, weights[name].float())
+    logged = next(json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()
+                  if '"dev_bleu"' in line and json.loads(line)["step"] == 40)
+    assert one.summary["step"] == 40 and one.summary["averaged_steps"] == [40]
+    assert one.summary["dev"] == {"bleu": logged["dev_bleu"], "chrf": logged["dev_chrf"]}
+    assert one.summary["train_minutes"] == round(logged["minutes"], 1)
+    capsys.readouterr()
+    assert main(["average", str(tmp_path / "run"), str(tmp_path / "x"), "--steps", "20"]) == 2
+    assert "no weights of step 20 (kept: 40, 60)" in capsys.readouterr().err
+
+
 def test_init_from_starts_at_a_bundles_weights_and_subwords(toy_corpus, tmp_path, capsys):
     first = write_config(tmp_path / "a.yaml", toy_corpus, tmp_path / "a", max_steps=40, eval_every=20)
     run_training(load_config(first))
