@@ -1,5 +1,6 @@
-"""Crash-safe training: kill -9 a toy training run at random moments, `--resume` it each time, and compare the
-end with an uninterrupted run of the same config (CPU, one thread, same seed: bit for bit).
+"""Crash-safe training: kill -9 a toy training run at random moments (after each checkpoint but the last, within
+the shortest checkpoint interval), `--resume` it each time, and compare the end with an uninterrupted run of the
+same config (CPU, one thread, same seed: bit for bit).
 
     python scripts/kill_resume.py [--kills 5] [--steps 200] [--eval-every 20] [--seed 0]
 
@@ -131,28 +132,31 @@ def run_to_end(config: Path) -> Watch:
     return watcher.stop()
 
 
-def kill_delay(step_at: dict[int, float], step: int, rng: random.Random) -> float:
-    """A random moment of the training left after `step` (start-up skipped), as timed in an uninterrupted run."""
-    first, second = sorted(step_at)[:2]
-    startup = step_at[first] - (step_at[second] - step_at[first])  # before the first training step
-    return startup + rng.random() * (step_at[max(step_at)] - step_at.get(step, startup))
+def kill_moment(step_at: dict[int, float], step: int, rng: random.Random) -> tuple[int, float] | None:
+    """When to kill a run resumed at `step`: once its next checkpoint appears, after a random part of the shortest
+    checkpoint interval of an uninterrupted run (step_at), so that it dies training, evaluating or writing the
+    checkpoint after, whatever this machine's speed; None when no checkpoint but the last is left."""
+    steps = sorted(step_at)
+    later = [s for s in steps[:-1] if s > step]
+    if not later:
+        return None
+    shortest = min(b - a for a, b in zip((step_at[s] for s in steps), (step_at[s] for s in steps[1:]), strict=False))
+    return later[0], rng.random() * shortest
 
 
 def run_with_kills(config: Path, kills: int, step_at: dict[int, float], rng: random.Random) -> Runs:
-    """Start, kill -9 at a random moment of the work left (timed by step_at, from an uninterrupted run), resume;
-    `kills` times, then to the end."""
+    """Start, kill -9 at a random moment after its next checkpoint (kill_moment), resume; `kills` times (as many as
+    there are checkpoints before the last), then to the end."""
     runs, watcher, begin = Runs(), Watcher(out_dir(config)), time.monotonic()
     watcher.start()
     with open(config.with_suffix(".log"), "wb") as log:
         while True:
-            delay = kill_delay(step_at, step_of(config), rng)
+            moment = kill_moment(step_at, step_of(config), rng) if len(runs.killed_at_steps) < kills else None
             proc = start(config, log)
             runs.started += 1
-            if len(runs.killed_at_steps) < kills:
-                try:
-                    proc.wait(delay)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            if moment is not None and _reached(watcher, proc, moment[0]):
+                time.sleep(moment[1])
+                proc.kill()
             if proc.wait() == 0:
                 break
             if proc.returncode != -9:
@@ -161,6 +165,15 @@ def run_with_kills(config: Path, kills: int, step_at: dict[int, float], rng: ran
     runs.watch, runs.seconds = watcher.stop(), time.monotonic() - begin
     runs.leftovers = [p.name for p in out_dir(config).rglob(".*") if p.name != ".gitignore"]
     return runs
+
+
+def _reached(watcher: Watcher, proc: subprocess.Popen, step: int) -> bool:
+    """Wait until the watcher has loaded a checkpoint of this step; False if the process ended first."""
+    while step not in watcher.watch.step_at:
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def compare(a: Path, b: Path) -> tuple[int, float]:
