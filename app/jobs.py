@@ -103,7 +103,6 @@ class JobQueue:
         self.cond = threading.Condition()
         self.stopping = False
         self.seated_cost = 0  # cost of the seated jobs (being encoded, waiting to join, or in the live batch)
-        self.requests = 0  # requests whose sentences were put and whose answer is not given yet
         self.live_rows = 0  # rows of the live batch, as its model thread last published them
         self._counted = 0  # what this queue has added to the metrics' queue depth
 
@@ -116,13 +115,7 @@ class JobQueue:
             if len(self.pending) + len(jobs) > self.size:
                 raise QueueFull(f"the translation queue is full ({len(self.pending)} sentences waiting)")
             self.pending.extend(jobs)
-            self.requests += 1
             self._changed()
-
-    def answered(self) -> None:
-        """A request whose sentences were put has its answer (or gave up)."""
-        with self.cond:
-            self.requests -= 1
 
     def take(self, jobs: list[Job], seat: bool = False) -> None:
         """Remove jobs from the queue (holding cond); seat: they go to the live batch, their cost counts."""

@@ -84,7 +84,6 @@ class Scheduler:
             ticket.abandoned = True  # done, failed, timed out or cancelled: what is still queued is not wanted
             for f in futures:
                 f.cancel()  # no-op on a settled future
-            self.queue.answered()
 
 
 def _with_torch_threads(loop: Callable[[], None], threads: int) -> Callable[[], None]:
