@@ -5,13 +5,13 @@ Transformer NMT it is usually worth a few tenths of BLEU (Junczys-Dowmunt et al.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
 
 from nmt.model.bundle import load_bundle, save_bundle
 from nmt.training.checkpoint import load_checkpoint
+from nmt.training.plot import read_log
 from nmt.training.trainer import kept_step, kept_weights
 
 
@@ -41,7 +41,7 @@ def _at_step(summary: dict, log: Path, step: int) -> dict:
     """The best bundle's summary with the training minutes and dev scores of the run's evaluation at `step` (the
     last averaged checkpoint) instead of the best one's; without them when the log has no evaluation there."""
     kept = {k: v for k, v in summary.items() if k not in ("step", "train_minutes", "dev")}
-    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    records = read_log(log) if log.exists() else []
     evaluation = next((r for r in reversed(records) if r.get("step") == step and "dev_bleu" in r), None)
     if evaluation is None:
         return kept

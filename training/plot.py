@@ -1,8 +1,13 @@
-"""A PNG of the training curves: train loss and dev BLEU against steps."""
+"""The training log (out_dir/log.jsonl) read back, and a PNG of its curves: train loss and dev BLEU against steps."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+
+def read_log(log_path: Path) -> list[dict]:
+    """The log's records, oldest first: training lines ("loss") and evaluations ("dev_bleu")."""
+    return [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def plot_log(log_path: Path, png_path: Path) -> None:
@@ -11,7 +16,7 @@ def plot_log(log_path: Path, png_path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    records = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+    records = read_log(log_path)
     train = [r for r in records if "loss" in r]
     dev = [r for r in records if "dev_bleu" in r]
     fig, ax_loss = plt.subplots(figsize=(8, 4.5))
