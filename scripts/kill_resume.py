@@ -140,8 +140,8 @@ def kill_moment(step_at: dict[int, float], step: int, rng: random.Random) -> tup
     later = [s for s in steps[:-1] if s > step]
     if not later:
         return None
-    shortest = min(b - a for a, b in zip((step_at[s] for s in steps), (step_at[s] for s in steps[1:]), strict=False))
-    return later[0], rng.random() * shortest
+    times = [step_at[s] for s in steps]
+    return later[0], rng.random() * min(b - a for a, b in zip(times, times[1:], strict=False))
 
 
 def run_with_kills(config: Path, kills: int, step_at: dict[int, float], rng: random.Random) -> Runs:
