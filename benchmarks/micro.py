@@ -1,7 +1,7 @@
 """Re-measure the CPU facts that code comments give as reasons (benchmarks/README.md has the recorded figures).
 
     python benchmarks/micro.py                 # every fact, one torch thread
-    python benchmarks/micro.py tanh topk       # some of them: tanh, linear, topk, sentencepiece
+    python benchmarks/micro.py tanh topk       # some of them: tanh, linear, topk, sentencepiece, steps
     python benchmarks/micro.py --threads 2
 
 Each line is the median of several timed runs: the faster and the slower way, and their ratio.
@@ -14,12 +14,14 @@ import time
 from collections.abc import Callable
 
 import torch
+from common import test_sources
 from torch.nn import functional as F
 
 from nmt.model.bundle import DEFAULT_BUNDLE
 from nmt.model.decoder import linear, tanh_
 from nmt.model.search import top_k
 from nmt.model.tokenizer import Tokenizer
+from nmt.model.translator import DecodeOptions, Translator, searched
 
 
 def median_us(f: Callable[[], object], number: int = 200, repeat: int = 7) -> float:
@@ -77,7 +79,26 @@ def sentencepiece() -> None:
                 ("one list call", lambda texts=texts: tokenizer.sp.encode(texts, out_type=int, num_threads=1)))
 
 
-FACTS = {"tanh": tanh, "linear": output_layer, "topk": topk, "sentencepiece": sentencepiece}
+def steps() -> None:
+    """Why a short sentence's decoder steps slow down beside long ones (benchmarks/README.md): one beam-5 step of
+    the shipped model, fp32 and int8, for a short sentence alone, the 6 longest test verses (their sentences), and
+    the two together."""
+    short, longest = "The price rose quickly in the city of the king.", sorted(test_sources(), key=len)[-6:]
+    for int8 in (False, True):
+        translator = Translator.load(DEFAULT_BUNDLE, device="cpu", int8=int8)
+        print(f"{'int8' if int8 else 'fp32'}: a step of the short sentence alone {step_ms(translator, [short]):.1f} ms, "
+              f"of the 6 longest {step_ms(translator, longest):.1f} ms, of all 7 "
+              f"{step_ms(translator, [*longest, short]):.1f} ms")
+
+
+def step_ms(translator: Translator, texts: list[str]) -> float:
+    sentences = searched(translator.prepare(texts))
+    live = translator.live_batch()
+    live.add_groups([translator.encode(sentences, DecodeOptions(beam_size=5), list(range(len(sentences))))])
+    return median_us(live.step, number=1, repeat=6) / 1000  # 7 steps: no sentence ends so soon
+
+
+FACTS = {"tanh": tanh, "linear": output_layer, "topk": topk, "sentencepiece": sentencepiece, "steps": steps}
 
 
 def main() -> int:
