@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -140,8 +141,7 @@ def kill_moment(step_at: dict[int, float], step: int, rng: random.Random) -> tup
     later = [s for s in steps[:-1] if s > step]
     if not later:
         return None
-    times = [step_at[s] for s in steps]
-    return later[0], rng.random() * min(b - a for a, b in zip(times, times[1:], strict=False))
+    return later[0], rng.random() * min(step_at[b] - step_at[a] for a, b in pairwise(steps))
 
 
 def run_with_kills(config: Path, kills: int, step_at: dict[int, float], rng: random.Random) -> Runs:
