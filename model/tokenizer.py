@@ -51,6 +51,10 @@ class Tokenizer:
     def vocab_size(self) -> int:
         return self.sp.get_piece_size()
 
+    def scored_pieces(self) -> list[tuple[str, float]]:
+        """Every subword with its score (a unigram model's: its log-probability)."""
+        return [(self.sp.id_to_piece(i), self.sp.get_score(i)) for i in range(self.vocab_size)]
+
     # SentencePiece's list calls start a thread pool, even for num_threads=1: a cost per call, whatever the list's
     # length, of many short texts encoded one by one (benchmarks/README.md), so lists shorter than LIST_CALL_MIN go
     # one text per call; longer ones as a list, with one thread (the callers run beside torch, which keeps the cores

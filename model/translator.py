@@ -1,8 +1,8 @@
 """The one translation pipeline, used by the service and by the evaluation job alike:
 
     prepare   text -> PreparedText: cleaned (model/text.py), cut into sentences (model/segment.py), each sentence's
-              spans masked by placeholders if the model has them (model/spans.py), and tokenized once into a
-              SourceSentence
+              spans masked by placeholders if the model has them (model/spans.py), an all-lowercase sentence
+              truecased (model/truecase.py), and tokenized once into a SourceSentence
     search    SourceSentences -> hypotheses: encoded in length-sorted batches, searched in a LiveBatch
               (model/search.py); the service instead feeds them to its own running LiveBatch (app/scheduler.py)
     finish    hypotheses -> Translation per sentence (detokenized, spans restored) -> Translated per text
@@ -30,6 +30,7 @@ from nmt.model.seq2seq import Seq2Seq
 from nmt.model.spans import NO_TERMS, Masked, Terms, mask, restore
 from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
+from nmt.model.truecase import Truecaser
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class Translator:
         if int8:
             self.model = quantize_for_cpu(self.model)
         self.batch_tokens = batch_tokens
+        self.truecase = Truecaser(bundle.src_tokenizer.scored_pieces())
 
     @classmethod
     def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False,
@@ -160,13 +162,13 @@ class Translator:
 
     # --- prepare --------------------------------------------------------------------------------------------
     def prepare(self, texts: list[str], terms: Terms = NO_TERMS) -> list[PreparedText]:
-        """Clean, segment, mask and tokenize each text (all sentences in one tokenizer call); InvalidText (a
+        """Clean, segment, mask, truecase and tokenize each text (all sentences in one tokenizer call); InvalidText (a
         ValueError) for a text that is not valid Unicode. terms: the caller's verbatim strings and glossary, carried
         besides the spans the rules find (only by a model with placeholders: see `carries_spans`)."""
         layouts = [split(_checked(i, text), self.src_lang) for i, text in enumerate(texts)]  # at line breaks too
         cleaned = [clean_input(s) for layout in layouts for s in layout.sentences]
         masked = [self._masked(text, terms) for text in cleaned]
-        ids = self.bundle.src_tokenizer.encode([m.text for m in masked])
+        ids = self.bundle.src_tokenizer.encode([self.truecase(m.text) for m in masked])  # after masking: spans as typed
         sources = iter([self._source(text, m, one) for text, m, one in zip(cleaned, masked, ids, strict=True)])
         return [PreparedText([next(sources) for _ in layout.sentences], layout) for layout in layouts]
 
