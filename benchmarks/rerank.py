@@ -1,0 +1,89 @@
+"""Reranking a model's n-best lists with the reverse model: BLEU and chrF on a test file for each beam and weight.
+
+    python benchmarks/rerank.py [--model models/en-es] [--reverse models/es-en] [--test data/bible/dev.tsv]
+                                [--beams 5,10] [--weights 0,1,2,3]
+
+Each sentence is searched with beam K and returns its K best hypotheses y, scored log P(y|x) / lp(y) as the search
+ranks them (model/search.py). The reverse model scores log P(x|y) by teacher forcing, and the hypothesis with the
+best
+        log P(y|x) / lp(y)  +  w * log P(x|y) / |x|
+is kept (|x|: the source's subwords in the reverse model's target vocabulary, EOS included: the same for every
+hypothesis of a sentence, so it only scales w). w = 0 is the model alone, at beam K. Choose K and w on the dev
+books; the test books only report. Not part of the pipeline yet: a measurement (README.md, the default models).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+from common import default_model, print_table
+
+from nmt.model.bundle import MODELS
+from nmt.model.tokenizer import BOS, EOS, PAD
+from nmt.model.translator import DecodeOptions, Translated, Translator
+from nmt.training.corpus import load_corpus
+from nmt.training.scoring import score
+
+Candidates = tuple[list[str], list[float], list[float]]  # texts, forward scores, reverse log-probabilities per |x|
+
+
+@torch.inference_mode()
+def reverse_scores(reverse: Translator, hypotheses: list[str], source: str) -> list[float]:
+    """log P(source | hypothesis) / |source| under the reverse model, for each hypothesis of one sentence."""
+    ys = [ids + [EOS] for ids in reverse.bundle.src_tokenizer.encode(hypotheses)]
+    x = reverse.bundle.tgt_tokenizer.encode([source])[0] + [EOS]
+    src = torch.full((len(ys), max(map(len, ys))), PAD)
+    for row, ids in enumerate(ys):
+        src[row, : len(ids)] = torch.tensor(ids)
+    tgt_in = torch.tensor([[BOS] + x[:-1]] * len(ys))  # (n,|x|) teacher forcing
+    logp = reverse.bundle.model(src, torch.tensor([len(ids) for ids in ys]), tgt_in).log_softmax(-1)
+    return (logp.gather(2, torch.tensor([x] * len(ys))[:, :, None]).sum((1, 2)) / len(x)).tolist()
+
+
+def candidates(translated: list[Translated], reverse: Translator) -> list[list[Candidates | None]]:
+    """Per text, per sentence: its n-best texts and both scores (None for a blank sentence)."""
+    return [[reverse_candidates(reverse, sentence.text, t.nbest) if t.nbest else None
+             for sentence, t in zip(text.prepared.sentences, text.sentences, strict=True)] for text in translated]
+
+
+def reverse_candidates(reverse: Translator, source: str, nbest: list[tuple[str, float]]) -> Candidates:
+    texts = [text for text, _ in nbest]
+    return texts, [s for _, s in nbest], reverse_scores(reverse, texts, source)
+
+
+def reranked(translated: list[Translated], found: list[list[Candidates | None]], weight: float) -> list[str]:
+    """Each text with every sentence's best hypothesis under the weight, in the text's layout."""
+    def best(c: Candidates) -> str:
+        texts, forward, backward = c
+        return texts[max(range(len(texts)), key=lambda j: forward[j] + weight * backward[j])]
+
+    return [text.prepared.layout.join(["" if c is None else best(c) for c in sentences])
+            for text, sentences in zip(translated, found, strict=True)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=None, help="the model (default: models/en-es)")
+    parser.add_argument("--reverse", type=Path, default=MODELS / "es-en", help="the reverse model (default: models/es-en)")
+    parser.add_argument("--test", type=Path, default=Path("data/bible/dev.tsv"), help="TSV source<TAB>reference")
+    parser.add_argument("--beams", default="5,10", help="beam sizes, each returning that many hypotheses")
+    parser.add_argument("--weights", default="0,1,2,3", help="weights w of the reverse score")
+    args = parser.parse_args()
+    model, reverse = Translator.load(args.model or default_model(), "cpu"), Translator.load(args.reverse, "cpu")
+    pairs = load_corpus(args.test).pairs
+    sources, references = [s for s, _ in pairs], [t for _, t in pairs]
+    rows = []
+    for beam in map(int, args.beams.split(",")):
+        translated = model.translate(sources, DecodeOptions(beam_size=beam, nbest=beam))
+        found = candidates(translated, reverse)
+        for weight in map(float, args.weights.split(",")):
+            s = score(reranked(translated, found, weight), references)
+            rows.append({"beam": beam, "weight": weight, "BLEU": f"{s.bleu:.2f}", "chrF": f"{s.chrf:.2f}"})
+    print(f"{args.test}: {len(pairs)} pairs; reranked with {args.reverse}")
+    print_table(rows, ["beam", "weight", "BLEU", "chrF"])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
