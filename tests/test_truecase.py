@@ -1,5 +1,5 @@
-"""Truecasing all-lowercase input from the source vocabulary: names and "I" get their usual form, the first letter
-a capital; cased text, caseless vocabularies and typed spans are left alone."""
+"""Truecasing all-lowercase input from the source vocabulary: names and "I" get their usual form; the first letter,
+cased text and typed spans are left alone."""
 from __future__ import annotations
 
 import pytest
@@ -11,15 +11,14 @@ VOCABULARY = [("<unk>", 0.0), ("▁Israel", -9.0), ("▁the", -3.0), ("▁The", 
               ("▁May", -11.0), ("▁LORD", -7.0), ("▁Lord", -9.5), ("rael", -10.0), ("⦅0⦆", 0.0)]
 
 
-def test_each_word_takes_its_most_probable_whole_piece_and_the_first_letter_a_capital():
+def test_a_word_only_capitalized_in_the_vocabulary_takes_its_most_probable_form():
     truecase = Truecaser(VOCABULARY)
-    assert truecase.forms == {"israel": "Israel", "i": "I", "lord": "LORD"}
-    assert truecase("the lord may bless israel and i know it") == "The LORD may bless Israel and I know it"
-    assert truecase("¿y dónde?") == "¿Y dónde?"  # the first letter, past punctuation
-    assert truecase("42 rael ⦅0⦆ israelite") == "42 Rael ⦅0⦆ israelite"  # no whole piece: kept as typed
+    assert truecase.forms == {"israel": "Israel", "i": "I", "lord": "LORD"}  # "the", "may": also lowercase pieces
+    assert truecase("the lord may bless israel and i know it") == "the LORD may bless Israel and I know it"
+    assert truecase("rael ⦅0⦆ israelite 42") == "rael ⦅0⦆ israelite 42"  # no whole piece: kept as typed
 
 
-def test_text_with_a_capital_and_caseless_vocabularies_are_left_alone():
+def test_text_with_a_capital_and_lowercase_vocabularies_are_left_alone():
     assert Truecaser(VOCABULARY)("the lord bless Israel") == "the lord bless Israel"
     lowercase_model = Truecaser([("▁the", -3.0), ("▁israel", -9.0)])
     assert lowercase_model("the lord bless israel") == "the lord bless israel"
@@ -31,10 +30,10 @@ def shipped() -> Translator:
 
 
 def test_the_pipeline_tokenizes_lowercase_input_as_its_usual_casing(shipped: Translator):
-    casual, = shipped.prepare(["i saw jesus in jerusalem"])
-    cased, = shipped.prepare(["I saw Jesus in Jerusalem"])
+    casual, = shipped.prepare(["then i saw jesus in jerusalem"])
+    cased, = shipped.prepare(["then I saw Jesus in Jerusalem"])
     assert casual.sentences[0].ids == cased.sentences[0].ids
-    assert casual.sentences[0].text == "i saw jesus in jerusalem"  # the writer's text is what is kept
+    assert casual.sentences[0].text == "then i saw jesus in jerusalem"  # the writer's text is what is kept
 
 
 def test_spans_are_masked_before_truecasing_and_come_back_as_typed(shipped: Translator):
