@@ -20,8 +20,8 @@ import torch
 from common import default_model, print_table
 
 from nmt.model.bundle import MODELS
-from nmt.model.tokenizer import BOS, EOS, PAD
 from nmt.model.translator import DecodeOptions, Translated, Translator
+from nmt.training.batching import collate
 from nmt.training.corpus import load_corpus
 from nmt.training.scoring import score
 
@@ -30,15 +30,12 @@ Candidates = tuple[list[str], list[float], list[float]]  # texts, forward scores
 
 @torch.inference_mode()
 def reverse_scores(reverse: Translator, hypotheses: list[str], source: str) -> list[float]:
-    """log P(source | hypothesis) / |source| under the reverse model, for each hypothesis of one sentence."""
-    ys = [ids + [EOS] for ids in reverse.bundle.src_tokenizer.encode(hypotheses)]
-    x = reverse.bundle.tgt_tokenizer.encode([source])[0] + [EOS]
-    src = torch.full((len(ys), max(map(len, ys))), PAD)
-    for row, ids in enumerate(ys):
-        src[row, : len(ids)] = torch.tensor(ids)
-    tgt_in = torch.tensor([[BOS] + x[:-1]] * len(ys))  # (n,|x|) teacher forcing
-    logp = reverse.bundle.model(src, torch.tensor([len(ids) for ids in ys]), tgt_in).log_softmax(-1)
-    return (logp.gather(2, torch.tensor([x] * len(ys))[:, :, None]).sum((1, 2)) / len(x)).tolist()
+    """log P(source | hypothesis) / |source| under the reverse model, for each hypothesis of one sentence: the
+    teacher-forced batch that training makes (training/batching.py collate), the source as every row's target."""
+    x = reverse.bundle.tgt_tokenizer.encode([source])[0]
+    batch = collate([(y, x) for y in reverse.bundle.src_tokenizer.encode(hypotheses)])
+    logp = reverse.bundle.model(batch.src, batch.src_len, batch.tgt_in).log_softmax(-1)  # (n,|x|+1,V)
+    return (logp.gather(2, batch.tgt_out[:, :, None]).sum((1, 2)) / batch.tgt_out.size(1)).tolist()
 
 
 def candidates(translated: list[Translated], reverse: Translator) -> list[list[Candidates | None]]:
