@@ -67,8 +67,10 @@ def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monke
     monkeypatch.setattr(prepared_module, "INLINE_BYTES", 0)  # two spawned workers, chunks of a few records
     monkeypatch.setattr(prepared_module, "TOKENIZE_CHUNK", 300)
     monkeypatch.setattr("nmt.training.cleaning.CHUNK", 400)
-    pooled = prepare(config.model_copy(update={"data": config.data.model_copy(update={"cache_dir": tmp_path / "c2"})}),
-                     print).corpus
+    pooled_job = prepare(config.model_copy(update={"data": config.data.model_copy(update={"cache_dir": tmp_path / "c2"})}),
+                         print)
+    pooled = pooled_job.corpus
+    assert pooled_job.src_tok.model_bytes == prepare(config, print).src_tok.model_bytes, "subword models learned apart"
     for name in ("src.ids", "src.off", "tgt.ids", "tgt.len"):
         assert (inline.ids_dir / name).read_bytes() == (pooled.ids_dir / name).read_bytes(), name
     for name in ("src.txt", "tgt.off", "lines.u64", "sample.u64", "skipped.tsv"):

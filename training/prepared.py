@@ -280,22 +280,30 @@ def sample_texts(clean_dir: Path, side: str) -> Iterator[str]:
         yield text[row][:-1].tobytes().decode("utf-8")
 
 
-def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say) -> tuple[Tokenizer, Tokenizer]:
-    """SentencePiece models learned from the sample (cached beside the cleaned corpus), each reduced vocabulary
-    said in one line."""
+def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say, workers: int = 1) -> tuple[Tokenizer, Tokenizer]:
+    """SentencePiece models learned from the sample (cached beside the cleaned corpus), the two sides side by side
+    when workers > 1; each reduced vocabulary said in one line."""
     directory = clean_dir / f"spm-{spm_key(cfg)}"
     if usable(directory, say) is None:
         rows = (clean_dir / "sample.u64").stat().st_size // 8
         say(f"learning subword models from {rows:,} sampled pairs (data.spm_sample: {cfg.data.spm_sample:,})")
+        sides = [("src", cfg.model.src_vocab_size), ("tgt", cfg.model.tgt_vocab_size)]
+        learn = partial(learn_side, clean_dir=clean_dir, placeholders=cfg.model.placeholders)
         with atomic_dir(directory) as tmp:
-            for side, asked in (("src", cfg.model.src_vocab_size), ("tgt", cfg.model.tgt_vocab_size)):
-                tok = Tokenizer.train(sample_texts(clean_dir, side), asked, placeholders=cfg.model.placeholders)
-                (tmp / f"{side}.spm").write_bytes(tok.model_bytes)
+            for (side, asked), model in zip(sides, ordered_map(learn, sides, min(workers, 2)), strict=True):
+                (tmp / f"{side}.spm").write_bytes(model)
+                tok = Tokenizer(model)
                 if tok.vocab_size - tok.placeholders < asked:
                     say(f"model.{side}_vocab_size: {asked} asked, but the corpus yields only {tok.vocab_size} subwords: "
                         f"the {'source' if side == 'src' else 'target'} vocabulary has {tok.vocab_size}")
             write_manifest(tmp, {"key": spm_key(cfg)})
     return Tokenizer((directory / "src.spm").read_bytes()), Tokenizer((directory / "tgt.spm").read_bytes())
+
+
+def learn_side(side: tuple[str, int], clean_dir: Path, placeholders: int) -> bytes:
+    """The subword model of one side (name, vocabulary size), learned from its sampled sentences (in a worker)."""
+    name, vocab_size = side
+    return Tokenizer.train(sample_texts(clean_dir, name), vocab_size, placeholders=placeholders).model_bytes
 
 
 # --- the prepared corpus ---------------------------------------------------------------------------------------
@@ -375,7 +383,7 @@ def prepare(cfg: Config, say: Say, tokenizers: tuple[Tokenizer, Tokenizer] | Non
             write_manifest(tmp, {"key": key, **_clean(cfg, tmp, workers, say)})
         _say_rate(say, "read and cleaned", json.loads((clean_dir / "manifest.json").read_text())["records"], started)
     manifest = json.loads((clean_dir / "manifest.json").read_text())
-    src_tok, tgt_tok = tokenizers or learn_tokenizers(cfg, clean_dir, say)
+    src_tok, tgt_tok = tokenizers or learn_tokenizers(cfg, clean_dir, say, workers)
     ids_dir = clean_dir / f"ids-{ids_key(src_tok, tgt_tok)}"
     if usable(ids_dir, say) is None:
         if not create:
