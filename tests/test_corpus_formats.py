@@ -12,6 +12,7 @@ import zstandard
 
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
+from nmt.training.compressed import read_blocks, read_lines
 from nmt.training.corpus import BadLine, CorpusError, load_corpus
 
 COMPRESS = {"gz": gzip.compress, "xz": lzma.compress, "zst": zstandard.ZstdCompressor().compress}
@@ -31,6 +32,19 @@ def test_compressed_tsv_and_aligned_files_read_as_plain_ones(tmp_path, suffix):
     (tmp_path / f"c.en.{suffix}").write_bytes(compress("".join(s + "\n" for s, _ in PAIRS).encode()))
     (tmp_path / "c.es").write_text("".join(t + "\n" for _, t in PAIRS))  # one compressed, one not
     assert load_corpus(tmp_path / f"c.en.{suffix}", tmp_path / "c.es").pairs == expected
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 1 << 20])
+def test_blocks_hold_the_lines_that_read_lines_gives(tmp_path, size):
+    text = "\ufeffHello\tHola\r\n\nA line longer than a small block\tUna línea\nno final line end\tsin fin"
+    for path, data in ((tmp_path / "p.tsv", text.encode()), (tmp_path / "c.tsv.gz", gzip.compress(text.encode()))):
+        path.write_bytes(data)
+        blocks = list(read_blocks(path, size))
+        assert all(block.endswith(b"\n") for _, block in blocks)
+        assert b"".join(block for _, block in blocks).split(b"\n")[:-1] == [
+            line + b"\r" if line == b"Hello\tHola" else line for line in read_lines(path)]
+        firsts = [first for first, _ in blocks]
+        assert firsts == [1 + sum(block.count(b"\n") for _, block in blocks[:i]) for i in range(len(blocks))]
 
 
 TMX = """<?xml version="1.0" encoding="UTF-8"?>

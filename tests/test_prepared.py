@@ -67,6 +67,7 @@ def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monke
     monkeypatch.setattr(prepared_module, "INLINE_BYTES", 0)  # two spawned workers, chunks of a few records
     monkeypatch.setattr(prepared_module, "TOKENIZE_CHUNK", 300)
     monkeypatch.setattr("nmt.training.cleaning.CHUNK", 400)
+    monkeypatch.setattr("nmt.training.cleaning.BLOCK_BYTES", 1000)  # a TSV's blocks: lines cut at block ends
     pooled_job = prepare(config.model_copy(update={"data": config.data.model_copy(update={"cache_dir": tmp_path / "c2"})}),
                          print)
     pooled = pooled_job.corpus

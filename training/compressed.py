@@ -54,6 +54,26 @@ def read_lines(path: Path) -> Iterator[bytes]:
         raise damaged(path, number, e) from None
 
 
+def read_blocks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
+    """The file's lines as blocks of about `size` bytes of whole lines, each line ending in \\n (a last line
+    without one gets it), with the number of the block's first line; no UTF-8 byte order mark. The lines are
+    read_lines' with their line ends, at a fraction of the cost of a Python object per line."""
+    line, carry = 1, b""
+    try:
+        with open_stream(path) as stream:
+            while data := stream.read(size):
+                data = carry + data
+                end = data.rfind(b"\n") + 1
+                block, carry = data[:end], data[end:]
+                if block:
+                    yield line, block.removeprefix(UTF8_BOM) if line == 1 else block
+                    line += block.count(b"\n")
+            if carry:
+                yield line, (carry.removeprefix(UTF8_BOM) if line == 1 else carry) + b"\n"
+    except DAMAGED as e:
+        raise damaged(path, line - 1, e) from None
+
+
 def damaged(path: Path, lines: int, e: BaseException) -> CorpusError:
     detail = getattr(e, "strerror", None) or str(e) or type(e).__name__
     return CorpusError(f"{path}: damaged or truncated {kind_of(path)} data after line {lines}: {detail}")
