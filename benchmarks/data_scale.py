@@ -23,6 +23,7 @@ reaped (os.wait4; with worker processes, that of the largest one):
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -194,6 +195,25 @@ def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
+def encoder_floor(cache: Path, sentences: int = 20_000) -> dict:
+    """SentencePiece's encoder alone, one thread, on the first prepared pairs with the learned models: CPU µs a
+    pair (both sides), and the pairs/s that the machine's cores could tokenize at that cost with nothing else to do
+    (the ceiling of the tokenizing pass, and so of preparation)."""
+    from nmt.model.tokenizer import Tokenizer
+
+    clean_dir = next(p for p in cache.iterdir() if p.is_dir())
+    models = next(clean_dir.glob("spm-*"))
+    micros = 0.0
+    for side in ("src", "tgt"):
+        tok = Tokenizer((models / f"{side}.spm").read_bytes())
+        with open(clean_dir / f"{side}.txt", encoding="utf-8") as handle:
+            lines = [line.rstrip("\n") for line in itertools.islice(handle, sentences)]
+        start = time.process_time()
+        tok.encode(lines)
+        micros += (time.process_time() - start) / len(lines) * 1e6
+    return {"encode_us_per_pair": round(micros, 1), "encode_ceiling_pairs_per_s": round((os.cpu_count() or 1) * 1e6 / micros)}
+
+
 def run_size(pairs: int, work: Path, updates: int, cold: bool) -> dict:
     corpus = joined_corpus(pairs, work)
     cache = work / f"cache-{pairs}"
@@ -203,7 +223,7 @@ def run_size(pairs: int, work: Path, updates: int, cold: bool) -> dict:
     prep = measured([sys.executable, "-m", "nmt.cli", "prepare", str(config)], work / f"prepare-{pairs}.log")
     row |= {"prepare_s": prep["seconds"], "prepare_pairs_per_s": round(pairs / prep["seconds"]),
             "prepare_cpu_s": prep["cpu_s"], "prepare_pairs_per_cpu_s": round(pairs / prep["cpu_s"]),
-            "prepare_rss_mb": prep["peak_rss_mb"], "prepared_disk_mb": round(disk_mb(cache))}
+            "prepare_rss_mb": prep["peak_rss_mb"], "prepared_disk_mb": round(disk_mb(cache)), **encoder_floor(cache)}
     warm = measured([sys.executable, "-c", TIMED_TRAIN, str(config)], work / f"warm-{pairs}.log")
     row |= {"warm_first_update_s": warm["first_update_s"], "warm_train_s": warm["seconds"],
             "warm_train_rss_mb": warm["peak_rss_mb"]}
@@ -236,7 +256,7 @@ def main() -> int:
         print(f"\n{args.updates} updates of a tiny model ({TINY_MODEL['emb_dim']}-dim, vocabularies "
               f"{TINY_MODEL['src_vocab_size']}), {os.cpu_count()} cores; RSS in MB, times in s")
         print_table(rows, ["pairs", "tsv_mb", "prepare_s", "prepare_pairs_per_s", "prepare_pairs_per_cpu_s",
-                           "prepare_rss_mb", "prepared_disk_mb",
+                           "encode_us_per_pair", "encode_ceiling_pairs_per_s", "prepare_rss_mb", "prepared_disk_mb",
                            "warm_first_update_s", "warm_train_rss_mb", "cold_first_update_s", "cold_train_rss_mb"])
     ddp = [row for size in args.ddp.split(",") if size for row in ddp_rows(size_of(size), args.work, args.updates)]
     if ddp:
