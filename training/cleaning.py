@@ -10,7 +10,7 @@ import numpy as np
 
 from nmt.training.compressed import read_blocks
 from nmt.training.config import CorpusSpec, FilterConfig
-from nmt.training.corpus import BadLine, Record, is_tmx, names, parse_record, read_records
+from nmt.training.corpus import BadLine, Record, is_tsv, names, parse_record, read_records
 from nmt.training.dedup import fingerprint
 from nmt.training.filters import why_dropped
 
@@ -62,7 +62,7 @@ def chunks(corpora: list[CorpusSpec], langs: tuple[str, str]) -> Iterator[Chunk 
     """The records of every corpus, in order: a TSV's BLOCK_BYTES at a time, other layouts' CHUNK at a time."""
     for index, spec in enumerate(corpora):
         where = names(spec.files)
-        if len(spec.files) == 1 and not is_tmx(spec.files[0]):
+        if is_tsv(spec.files):
             yield from (TsvBlock(index, where, first, data) for first, data in read_blocks(spec.files[0], BLOCK_BYTES))
             continue
         records = read_records(spec.files, langs)

@@ -113,13 +113,18 @@ def is_tmx(path: Path) -> bool:
     return ".tmx" in [suffix.lower() for suffix in path.suffixes]
 
 
+def is_tsv(files: tuple[Path, ...]) -> bool:
+    """Whether a corpus is one TSV file (else a TMX file or two aligned files)."""
+    return len(files) == 1 and not is_tmx(files[0])
+
+
 def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
     """The records of one corpus: a TSV or TMX file (langs: the TMX's two languages), or two aligned files."""
     if len(files) == 2:
         return _aligned_records(*files)
     if is_tmx(files[0]):
         return read_tmx(files[0], *langs)
-    return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
+    return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))  # is_tsv(files)
 
 
 def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
