@@ -63,7 +63,8 @@ def test_prepared_arrays_round_trip_and_the_cache_is_reused(tmp_path, capsys):
 
 def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monkeypatch):
     config = load_config(write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(2500, 0)))))
-    inline = prepare(config, print).corpus
+    inline_job = prepare(config, print)
+    inline = inline_job.corpus
     monkeypatch.setattr(prepared_module, "INLINE_BYTES", 0)  # two spawned workers, chunks of a few records
     monkeypatch.setattr(prepared_module, "TOKENIZE_CHUNK", 300)
     monkeypatch.setattr("nmt.training.cleaning.CHUNK", 400)
@@ -71,7 +72,8 @@ def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monke
     pooled_job = prepare(config.model_copy(update={"data": config.data.model_copy(update={"cache_dir": tmp_path / "c2"})}),
                          print)
     pooled = pooled_job.corpus
-    assert pooled_job.src_tok.model_bytes == prepare(config, print).src_tok.model_bytes, "subword models learned apart"
+    for side in ("src_tok", "tgt_tok"):
+        assert getattr(pooled_job, side).model_bytes == getattr(inline_job, side).model_bytes, f"{side} learned apart"
     for name in ("src.ids", "src.off", "tgt.ids", "tgt.len"):
         assert (inline.ids_dir / name).read_bytes() == (pooled.ids_dir / name).read_bytes(), name
     for name in ("src.txt", "tgt.off", "lines.u64", "sample.u64", "skipped.tsv"):

@@ -120,11 +120,11 @@ def is_tsv(files: tuple[Path, ...]) -> bool:
 
 def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
     """The records of one corpus: a TSV or TMX file (langs: the TMX's two languages), or two aligned files."""
+    if is_tsv(files):
+        return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
     if len(files) == 2:
         return _aligned_records(*files)
-    if is_tmx(files[0]):
-        return read_tmx(files[0], *langs)
-    return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))  # is_tsv(files)
+    return read_tmx(files[0], *langs)
 
 
 def _aligned_records(source: Path, target: Path) -> Iterator[Record]:

@@ -290,7 +290,7 @@ def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say, workers: int = 1) -
         sides = [("src", cfg.model.src_vocab_size), ("tgt", cfg.model.tgt_vocab_size)]
         learn = partial(learn_side, clean_dir=clean_dir, placeholders=cfg.model.placeholders)
         with atomic_dir(directory) as tmp:
-            for (side, asked), model in zip(sides, ordered_map(learn, sides, min(workers, 2)), strict=True):
+            for (side, asked), model in zip(sides, ordered_map(learn, sides, min(workers, len(sides))), strict=True):
                 (tmp / f"{side}.spm").write_bytes(model)
                 tok = Tokenizer(model)
                 if tok.vocab_size - tok.placeholders < asked:
