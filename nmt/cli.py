@@ -29,9 +29,11 @@ def _options(args):
 
 def cmd_train(args) -> int:
     from nmt.training.config import load_config
+    from nmt.training.distributed import end_torchrun_process
     from nmt.training.train import run_training
 
     run_training(load_config(args.config), args.config, resume=args.resume)
+    end_torchrun_process(0)
     return 0
 
 

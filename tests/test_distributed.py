@@ -70,3 +70,14 @@ def test_a_two_process_run_resumed_by_one_says_where_its_epoch_goes_on(toy_corpu
     assert ("the run was saved by 2 process(es) and goes on with 1: this epoch continues from batch 6 of its plan, "
             "and the weights will not be those of an uninterrupted run") in done.stdout
     assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["progress"]["batch_in_epoch"] == 8
+
+
+@pytest.mark.parametrize("world_size, code", [("2", 3), ("1", 0)])
+def test_a_torchrun_process_ends_at_once_with_its_output_flushed(world_size, code):
+    """end_torchrun_process skips the interpreter's finalization (where gloo's threads can abort the process) in a
+    torchrun job's process only; what it printed is not lost."""
+    script = ("import sys; from nmt.training.distributed import end_torchrun_process; print('said', end=''); "
+              "end_torchrun_process(3); sys.exit(0)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env=os.environ | {"WORLD_SIZE": world_size})
+    assert (done.returncode, done.stdout) == (code, "said")
