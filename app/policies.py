@@ -13,7 +13,7 @@
               or they fill the budget: max_batch_tokens source tokens per lane, K per beam-K sentence (padding not
               counted: only attention reads it). An empty service starts once the oldest waited max_wait_ms.
               With a backlog, room freed for one sentence would have the encoder take sentences one by one, at
-              about three times the cost per sentence of a batch of eight: it takes ENCODE_GROUP of them then, and
+              about three times the cost per sentence of a batch of sixteen: it takes ENCODE_GROUP of them then, and
               the budget is exceeded by less than a group.
               It encodes what it took shortest first, in chunks of ENCODE_CHUNK_TOKENS (padding included), and
               each chunk joins as soon as it is encoded: a short sentence taken with a long request's sentences
@@ -46,8 +46,8 @@ from nmt.model.translator import Translator
 
 log = logging.getLogger("nmt.service")
 JOIN_SHARE = 4  # waiting sentences join a running batch at once when their rows are 1/4 of its rows
-ENCODE_CHUNK_TOKENS = 256  # the encoder thread's batches, padding included
-ENCODE_GROUP = 8  # a backlog is encoded this many sentences at a time at least (module docstring)
+ENCODE_CHUNK_TOKENS = 512  # the encoder thread's batches, padding included
+ENCODE_GROUP = 16  # a backlog is encoded this many sentences at a time at least (module docstring)
 AUTO_LANES = 4  # lanes_for's most: more lanes of fewer rows each would run too small a batch
 
 

@@ -326,14 +326,14 @@ def test_the_encoder_thread_encodes_shortest_first_in_small_chunks(translator):
 def test_a_backlog_is_encoded_a_group_at_a_time(translator):
     """With the live batch's budget full (here: one sentence's worth), room for one sentence would have the encoder
     take the waiting sentences one by one; it takes ENCODE_GROUP of them at once, and they get the same results."""
-    texts = [f"{a} {b}" for a, b in zip(SENTENCES[:5], SENTENCES[1:6], strict=True)] * 2  # 10 texts, one request
+    texts = [f"{a} {b}" for a, b in zip(SENTENCES[:5], SENTENCES[1:6], strict=True)] * 4  # 20 texts, one request
     recorder = RecordsEncoding(translator)
     with client_for(recorder, max_batch_tokens=1) as client:
         recorder.batches.clear()  # the start-up's warm-up
         answer = client.post("/v1/translate", json={"text": texts})
     assert answer.status_code == 200
     assert [t["text"] for t in answer.json()["translations"]] == [t.text for t in translator.translate(texts)]
-    assert sum(len(batch) for batch in recorder.batches) == 10
+    assert sum(len(batch) for batch in recorder.batches) == 20 > ENCODE_GROUP
     assert len(recorder.batches[0]) == ENCODE_GROUP  # not 1, as the budget alone would take
 
 
