@@ -29,11 +29,9 @@ def _options(args):
 
 def cmd_train(args) -> int:
     from nmt.training.config import load_config
-    from nmt.training.distributed import end_torchrun_process
     from nmt.training.train import run_training
 
     run_training(load_config(args.config), args.config, resume=args.resume)
-    end_torchrun_process(0)
     return 0
 
 
@@ -282,13 +280,17 @@ def main(argv: list[str] | None = None) -> int:
     from nmt.training.corpus import CorpusError
 
     try:
-        return args.func(args)
+        code = args.func(args)
     except (BibleError, BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, ValueError) as e:
         print(f"nmt {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        code = 2
     except KeyboardInterrupt:
         print(f"nmt {args.command}: interrupted", file=sys.stderr)
-        return 130
+        code = 130
+    if args.command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
+        from nmt.training.distributed import end_torchrun_process
+        end_torchrun_process(code)
+    return code
 
 
 if __name__ == "__main__":
