@@ -61,13 +61,18 @@ class World:
     def close(self) -> None:
         """Leave the process group once every rank is done with it."""
         if self.size > 1 and dist.is_initialized():
-            dist.barrier()
+            self.barrier()
             dist.destroy_process_group()
+
+
+def torchrun_world_size() -> int:
+    """How many processes torchrun started for this job (its WORLD_SIZE); 1 outside torchrun."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
 
 
 def init_world(device_type: str) -> World:
     """Join the process group when started by torchrun (WORLD_SIZE > 1); otherwise a world of one."""
-    size = int(os.environ.get("WORLD_SIZE", "1"))
+    size = torchrun_world_size()
     if size == 1:
         return World()
     backend = "nccl" if device_type == "cuda" else "gloo"
@@ -83,7 +88,7 @@ def end_torchrun_process(code: int) -> None:
     finalizes takes the GIL, and the process aborts ("terminate called without an active exception", a few runs in a
     hundred). Every file a run writes is closed before this, and the streams are flushed here.
     """
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+    if torchrun_world_size() > 1:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
