@@ -156,12 +156,11 @@ def _steps(text: str) -> list[int]:
 
 
 def cmd_average(args) -> int:
-    from nmt.training.average import average_run
+    from nmt.training.average import average
 
     if args.last < 1:
         raise ValueError("--last must be at least 1")
-    steps = average_run(args.run, args.out, args.last, args.steps)
-    print(f"wrote {args.out}: the mean of the weights at steps {', '.join(map(str, steps))}")
+    print(f"wrote {args.out}: the mean of the weights of {'; '.join(average(args.sources, args.out, args.last, args.steps))}")
     return 0
 
 
@@ -254,8 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("average", help="average a run's last checkpoints into one bundle",
                        description="Write a bundle whose weights are the mean of the last N weights a run kept "
                        "(train.keep_checkpoints), or of those at --steps, with the config and subword models of "
-                       "RUN/best; its summary records the dev scores and training minutes of the last of them.")
-    p.add_argument("run", type=Path, help="run directory (the config's out_dir)")
+                       "RUN/best; its summary records the dev scores and training minutes of the last of them. "
+                       "With several sources (runs and bundles of one model config and subword models, e.g. a "
+                       "bundle and a run that started from it), each counts once: a run as the mean of its kept "
+                       "checkpoints, a bundle as its weights.")
+    p.add_argument("sources", type=Path, nargs="+", metavar="SOURCE",
+                   help="run directory (the config's out_dir), or a bundle to average with the other sources")
     p.add_argument("out", type=Path, help="directory to write the bundle to")
     p.add_argument("--last", type=int, default=5, help="how many of the last kept checkpoints (default: 5)")
     p.add_argument("--steps", type=_steps, default=None, metavar="N,N,...",

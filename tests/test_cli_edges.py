@@ -157,6 +157,10 @@ def test_models_reports_the_summary_as_recorded_with_when_and_how(tiny_bundle):
     assert "update 6000, before averaging" in labels["train_minutes"] and "update 6000" in labels["dev"]
     assert "--beam 5 on t.tsv (cpu)" in labels["test"] and "on 2026-11-23" in labels["test"]
     assert "not of this server" in labels["test"]
+    tiny_bundle.summary = {"parameters": 1, "averaged": ["models/es-en", "runs/x at steps 40, 60"]}
+    with client_for(Translator(tiny_bundle, "cpu")) as client:
+        [model] = client.get("/v1/models").json()["models"]
+    assert model["bleu"] is None and set(model["measured"]) == {"averaged"}
 
 
 def test_readme_quotes_the_shipped_bundles_recorded_figures():

@@ -8,7 +8,7 @@ import torch
 import yaml
 
 from nmt.cli import main
-from nmt.model.bundle import load_bundle
+from nmt.model.bundle import DEFAULT_BUNDLE, load_bundle
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.checkpoint import load_checkpoint
 from nmt.training.config import load_config
@@ -120,6 +120,27 @@ def test_kept_checkpoints_average_into_a_bundle(toy_corpus, tmp_path, capsys):
     assert averaged.summary["averaged_steps"] == [40, 60]
     assert main(["average", str(tmp_path / "run" / "best"), str(tmp_path / "x")]) == 2
     assert "keep_checkpoints" in capsys.readouterr().err
+
+
+def test_a_bundle_and_a_run_average_into_one_bundle(toy_corpus, tmp_path, capsys):
+    """Several sources count once each: a run as the mean of its kept checkpoints, a bundle as its weights; the
+    summary names them and keeps no score of the first; another model is refused in one line."""
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=60, eval_every=20,
+                          keep_checkpoints=2)
+    run_training(load_config(config))
+    best, run = tmp_path / "run" / "best", tmp_path / "run"
+    assert main(["average", str(best), str(run), str(tmp_path / "mix"), "--last", "2"]) == 0
+    assert f"of {best}; {run} at steps 40, 60" in capsys.readouterr().out
+    mixed, b = load_bundle(tmp_path / "mix"), load_bundle(best).model.state_dict()
+    c40, c60 = (load_checkpoint(run / "checkpoints" / f"step-{n}.pt") for n in (40, 60))
+    for name, value in mixed.model.state_dict().items():
+        torch.testing.assert_close(value, (b[name] + (c40[name] + c60[name]) / 2) / 2)
+    assert mixed.summary == {"parameters": load_bundle(best).summary["parameters"],
+                             "averaged": [str(best), f"{run} at steps 40, 60"]}
+    assert main(["average", str(run), str(DEFAULT_BUNDLE), str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err
+    assert f"{DEFAULT_BUNDLE}: another model config or other subword models than {run}" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "bad").exists()
 
 
 def test_one_kept_checkpoint_becomes_a_bundle_with_its_own_dev_scores(toy_corpus, tmp_path, capsys):

@@ -1,7 +1,10 @@
-"""`nmt average`: one bundle whose weights are the mean of a run's last kept checkpoints (train.keep_checkpoints).
+"""`nmt average`: one bundle whose weights are the mean of a run's last kept checkpoints (train.keep_checkpoints),
+or of several sources of one model: runs (each the mean of its kept checkpoints) and bundles, weighted alike.
 
 Averaging the weights of the last few evaluations smooths out the noise of the final updates; for RNN and
 Transformer NMT it is usually worth a few tenths of BLEU (Junczys-Dowmunt et al. 2016; Vaswani et al. 2017).
+Sources of one model fine-tuned from the same weights (the legs of the shipped models, each starting from the last
+one's bundle) stay close enough in weight space for their mean to be a model too (Wortsman et al. 2022).
 """
 from __future__ import annotations
 
@@ -9,15 +12,40 @@ from pathlib import Path
 
 import torch
 
-from nmt.model.bundle import load_bundle, save_bundle
+from nmt.model.bundle import Bundle, load_bundle, save_bundle
 from nmt.training.checkpoint import load_checkpoint
 from nmt.training.plot import read_log
 from nmt.training.trainer import kept_step, kept_weights
 
+Weights = dict[str, torch.Tensor]
 
-def average_run(run_dir: Path, out: Path, last: int, steps: list[int] | None = None) -> list[int]:
-    """Write OUT: RUN_DIR/best with the mean weights of the last `last` kept checkpoints (or of those at `steps`).
-    Returns their steps."""
+
+def average(sources: list[Path], out: Path, last: int, steps: list[int] | None = None) -> list[str]:
+    """Write OUT with the mean of the sources' weights, each source counted once: a run directory stands for the
+    mean of its last `last` kept checkpoints (or of those at `steps`), a bundle for its weights. The config,
+    subword models and summary are the first source's. Returns what each source stood for."""
+    if len(sources) == 1 and not _is_run(sources[0]):
+        raise FileNotFoundError(f"{sources[0] / 'checkpoints'}: no step-N.pt weights (train with "
+                                "train.keep_checkpoints), and no other source to average it with")
+    means = [_run_mean(s, last, steps) if _is_run(s) else _bundle_weights(s) for s in sources]
+    first, _, first_name = means[0]
+    for bundle, _, name in means[1:]:
+        if bundle.config != first.config or _subwords(bundle) != _subwords(first):
+            raise ValueError(f"{name}: another model config or other subword models than {first_name}")
+    first.model.load_state_dict({key: sum(weights[key] for _, weights, _ in means) / len(means)
+                                 for key in first.model.state_dict()})
+    if len(means) > 1:  # the first source's scores, step and minutes no longer describe these weights
+        first.summary = {"parameters": first.model.num_parameters(), "averaged": [name for _, _, name in means]}
+    save_bundle(first, out)
+    return [name for _, _, name in means]
+
+
+def _is_run(path: Path) -> bool:
+    return (path / "checkpoints").is_dir()
+
+
+def _run_mean(run_dir: Path, last: int, steps: list[int] | None) -> tuple[Bundle, Weights, str]:
+    """RUN_DIR/best, the mean weights of its last `last` kept checkpoints (or of those at `steps`), and a name."""
     kept = {kept_step(path): path for path in kept_weights(run_dir)}
     if not kept:
         raise FileNotFoundError(f"{run_dir / 'checkpoints'}: no step-N.pt weights (train with train.keep_checkpoints)")
@@ -31,10 +59,17 @@ def average_run(run_dir: Path, out: Path, last: int, steps: list[int] | None = N
     for step in chosen:
         for name, value in load_checkpoint(kept[step]).items():
             mean[name] += value.float() / len(chosen)
-    bundle.model.load_state_dict(mean)
     bundle.summary = {**_at_step(bundle.summary, run_dir / "log.jsonl", chosen[-1]), "averaged_steps": chosen}
-    save_bundle(bundle, out)
-    return chosen
+    return bundle, mean, f"{run_dir} at steps {', '.join(map(str, chosen))}"
+
+
+def _bundle_weights(path: Path) -> tuple[Bundle, Weights, str]:
+    bundle = load_bundle(path)
+    return bundle, {name: value.float() for name, value in bundle.model.state_dict().items()}, str(path)
+
+
+def _subwords(bundle: Bundle) -> tuple[bytes, bytes]:
+    return bundle.src_tokenizer.model_bytes, bundle.tgt_tokenizer.model_bytes
 
 
 def _at_step(summary: dict, log: Path, step: int) -> dict:

@@ -154,6 +154,8 @@ def _how_measured(summary: dict) -> dict[str, str]:
         labels["dev"] = f"dev set scored during training, {of_checkpoint}"
     if averaged:
         labels["averaged_steps"] = "the served weights are the mean of the weights at these updates"
+    if "averaged" in summary:
+        labels["averaged"] = "the served weights are the mean of these sources' weights (nmt average)"
     test = summary.get("test")
     if isinstance(test, dict):
         when = f" on {summary['exported_on']}" if "exported_on" in summary else ""
