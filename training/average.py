@@ -8,6 +8,7 @@ one's bundle) stay close enough in weight space for their mean to be a model too
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import torch
@@ -28,16 +29,15 @@ def average(sources: list[Path], out: Path, last: int, steps: list[int] | None =
         raise FileNotFoundError(f"{sources[0] / 'checkpoints'}: no step-N.pt weights (train with "
                                 "train.keep_checkpoints), and no other source to average it with")
     means = [_run_mean(s, last, steps) if _is_run(s) else _bundle_weights(s) for s in sources]
-    first, _, first_name = means[0]
+    (first, _, first_name), names = means[0], [name for _, _, name in means]
     for bundle, _, name in means[1:]:
         if bundle.config != first.config or _subwords(bundle) != _subwords(first):
             raise ValueError(f"{name}: another model config or other subword models than {first_name}")
-    first.model.load_state_dict({key: sum(weights[key] for _, weights, _ in means) / len(means)
-                                 for key in first.model.state_dict()})
+    first.model.load_state_dict(_mean(weights for _, weights, _ in means))
     if len(means) > 1:  # the first source's scores, step and minutes no longer describe these weights
-        first.summary = {"parameters": first.model.num_parameters(), "averaged": [name for _, _, name in means]}
+        first.summary = {"parameters": first.model.num_parameters(), "averaged": names}
     save_bundle(first, out)
-    return [name for _, _, name in means]
+    return names
 
 
 def _is_run(path: Path) -> bool:
@@ -55,17 +55,28 @@ def _run_mean(run_dir: Path, last: int, steps: list[int] | None) -> tuple[Bundle
                                 f"{', '.join(map(str, kept))})")
     chosen = sorted(steps) if steps else sorted(kept)[-last:]
     bundle = load_bundle(run_dir / "best")  # the run's config and subword models
-    mean = {name: torch.zeros_like(value) for name, value in bundle.model.state_dict().items()}
-    for step in chosen:
-        for name, value in load_checkpoint(kept[step]).items():
-            mean[name] += value.float() / len(chosen)
+    mean = _mean(load_checkpoint(kept[step]) for step in chosen)  # one checkpoint in memory at a time
     bundle.summary = {**_at_step(bundle.summary, run_dir / "log.jsonl", chosen[-1]), "averaged_steps": chosen}
     return bundle, mean, f"{run_dir} at steps {', '.join(map(str, chosen))}"
 
 
 def _bundle_weights(path: Path) -> tuple[Bundle, Weights, str]:
-    bundle = load_bundle(path)
-    return bundle, {name: value.float() for name, value in bundle.model.state_dict().items()}, str(path)
+    bundle = load_bundle(path)  # float32 weights
+    return bundle, bundle.model.state_dict(), str(path)
+
+
+def _mean(weight_sets: Iterable[Weights]) -> Weights:
+    """The mean of each weight over the sets, in float32, holding one set at a time besides the sum."""
+    total: Weights = {}
+    count = 0
+    for weights in weight_sets:
+        count += 1
+        for name, value in weights.items():
+            if name in total:
+                total[name] += value.float()
+            else:
+                total[name] = value.float().clone()
+    return {name: value / count for name, value in total.items()}
 
 
 def _subwords(bundle: Bundle) -> tuple[bytes, bytes]:
