@@ -25,8 +25,9 @@ class Tokenizer:
 
     @classmethod
     def train(cls, sentences: Iterable[str], vocab_size: int, character_coverage: float = 1.0,
-              placeholders: int = 0) -> Tokenizer:
-        """Learn a unigram subword model from raw sentences; then reserve the placeholder subwords."""
+              placeholders: int = 0, threads: int = 1) -> Tokenizer:
+        """Learn a unigram subword model from raw sentences; then reserve the placeholder subwords. threads: for
+        SentencePiece's EM steps (more than the cores it has to itself only adds contention)."""
         buffer = io.BytesIO()
         spm.SentencePieceTrainer.train(
             sentence_iterator=iter(sentences),
@@ -36,6 +37,7 @@ class Tokenizer:
             character_coverage=character_coverage,
             pad_id=PAD, unk_id=UNK, bos_id=BOS, eos_id=EOS,
             hard_vocab_limit=False,
+            num_threads=threads,
             minloglevel=2,
         )
         return cls(buffer.getvalue()).with_placeholders(placeholders)
@@ -71,6 +73,11 @@ class Tokenizer:
             for text in texts:
                 clean_input(text)
             raise
+
+    def encode_utf8(self, lines: list[bytes]) -> list[list[int]]:
+        """encode for lines that are valid UTF-8 already (a prepared corpus): SentencePiece reads them as they are,
+        with no decoding to str and encoding back."""
+        return self.sp.encode(lines, out_type=int, num_threads=1)
 
     def pieces(self, ids: list[int]) -> list[str]:
         return self.sp.id_to_piece(ids)

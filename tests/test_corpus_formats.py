@@ -12,7 +12,7 @@ import zstandard
 
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
-from nmt.training.compressed import read_blocks, read_lines
+from nmt.training.compressed import read_blocks, read_lines, read_span
 from nmt.training.corpus import BadLine, CorpusError, load_corpus
 
 COMPRESS = {"gz": gzip.compress, "xz": lzma.compress, "zst": zstandard.ZstdCompressor().compress}
@@ -45,6 +45,9 @@ def test_blocks_hold_the_lines_that_read_lines_gives(tmp_path, size):
             line + b"\r" if line == b"Hello\tHola" else line for line in read_lines(path)]
         firsts = [first for first, _ in blocks]
         assert firsts == [1 + sum(block.count(b"\n") for _, block in blocks[:i]) for i in range(len(blocks))]
+    plain = tmp_path / "p.tsv"
+    spans = [read_span(plain, start, start + size) for start in range(0, plain.stat().st_size, size)]
+    assert b"".join(spans) == b"".join(block for _, block in read_blocks(plain, size)), "spans tile the file's lines"
 
 
 TMX = """<?xml version="1.0" encoding="UTF-8"?>

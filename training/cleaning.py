@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
 
-from nmt.training.compressed import read_blocks
+from nmt.training.compressed import kind_of, read_blocks, read_span
 from nmt.training.config import CorpusSpec, FilterConfig
 from nmt.training.corpus import BadLine, Record, is_tsv, names, parse_record, read_records
 from nmt.training.dedup import fingerprint
-from nmt.training.filters import why_dropped
+from nmt.training.filters import why_dropped, why_dropped_printable
 
 CHUNK = 20_000  # records per task: large enough that pickling is a small part of the work
 BLOCK_BYTES = 4 << 20  # a TSV's task: whole lines, about this many bytes
@@ -46,6 +47,22 @@ class TsvBlock:
 
 
 @dataclass
+class TsvSpan:
+    """Bytes start:end of a plain (uncompressed) TSV file, which the worker reads itself: the main process does
+    not read gigabytes only to send them on. Its lines are numbered from 1 within the span (only the main process
+    knows how many came before: Cleaned.numbered_within)."""
+
+    corpus: int
+    where: tuple[str, str, str]
+    path: Path
+    start: int
+    end: int
+
+    def block(self) -> TsvBlock:
+        return TsvBlock(self.corpus, self.where, 1, read_span(self.path, self.start, self.end))
+
+
+@dataclass
 class Cleaned:
     corpus: int
     records: int
@@ -56,39 +73,130 @@ class Cleaned:
     lines: np.ndarray  # line (TMX: of the <tu>) of each kept pair
     hashes: np.ndarray  # fingerprint of each kept pair, for the duplicate check
     skipped: list[BadLine] = field(default_factory=list)
+    numbered_within: bool = False  # lines count from 1 within the chunk (a TsvSpan's), not within the file
+
+    def renumber(self, before: int) -> None:
+        """Number the lines within the file, `before` lines coming before the chunk."""
+        self.lines += np.uint64(before)
+        for bad in self.skipped:
+            bad.line += before
+        self.numbered_within = False
 
 
-def chunks(corpora: list[CorpusSpec], langs: tuple[str, str]) -> Iterator[Chunk | TsvBlock]:
-    """The records of every corpus, in order: a TSV's BLOCK_BYTES at a time, other layouts' CHUNK at a time."""
+def chunks(corpora: list[CorpusSpec], langs: tuple[str, str]) -> Iterator[Chunk | TsvBlock | TsvSpan]:
+    """The records of every corpus, in order: a TSV's BLOCK_BYTES at a time (a plain one's as spans that the
+    workers read), other layouts' CHUNK at a time."""
     for index, spec in enumerate(corpora):
-        where = names(spec.files)
+        where, path = names(spec.files), spec.files[0]
+        if is_tsv(spec.files) and kind_of(path) == "plain":
+            size = path.stat().st_size
+            yield from (TsvSpan(index, where, path, start, min(start + BLOCK_BYTES, size))
+                        for start in range(0, size, BLOCK_BYTES))
+            continue
         if is_tsv(spec.files):
-            yield from (TsvBlock(index, where, first, data) for first, data in read_blocks(spec.files[0], BLOCK_BYTES))
+            yield from (TsvBlock(index, where, first, data) for first, data in read_blocks(path, BLOCK_BYTES))
             continue
         records = read_records(spec.files, langs)
         while batch := list(islice(records, CHUNK)):
             yield Chunk(index, where, batch)
 
 
-def clean_chunk(chunk: Chunk | TsvBlock, filters: FilterConfig) -> Cleaned:
-    src, tgt, lines, hashes, skipped = [], [], [], [], []
-    records = chunk.records()
+def clean_chunk(chunk: Chunk | TsvBlock | TsvSpan, filters: FilterConfig) -> Cleaned:
+    if isinstance(chunk, TsvSpan):
+        cleaned = clean_chunk(chunk.block(), filters)
+        cleaned.numbered_within = True
+        return cleaned
+    plain = plain_lines(chunk.data) if isinstance(chunk, TsvBlock) else None
+    if plain is None:
+        return clean_records(chunk.corpus, chunk.records(), chunk.where, filters)
+    assert isinstance(chunk, TsvBlock)
+    return _clean_plain(chunk, *plain, filters)
+
+
+def clean_records(corpus: int, records: list[Record], where: tuple[str, str, str], filters: FilterConfig) -> Cleaned:
+    """Records of any layout, each through parse_record."""
+    kept = _Kept()
     for record in records:
-        pair, bad = parse_record(record, chunk.where)
+        kept.record(record, where, filters)
+    return kept.cleaned(corpus, len(records))
+
+
+def _clean_plain(block: TsvBlock, texts: list[str], raws: list[bytes], odd: set[int], filters: FilterConfig) -> Cleaned:
+    """A UTF-8 TSV block (plain_lines): its lines without a space to normalise, split at their tab, are pairs as
+    parse_record would make them when both sides are printable (no control character, no space but " ", no
+    second tab); the others go through parse_record."""
+    kept = _Kept()
+    for index, (line, raw) in enumerate(zip(texts, raws, strict=True)):
+        number = block.first_line + index
+        src, _, tgt = line.partition("\t")
+        if index in odd or not (src and tgt and src.isprintable() and tgt.isprintable()):
+            kept.record((number, raw, None), block.where, filters)
+        elif reason := why_dropped_printable(src, tgt, filters):
+            kept.skipped.append(BadLine(block.where[0], number, reason))
+        else:
+            kept.add(number, src, tgt, raw)
+    return kept.cleaned(block.corpus, len(texts))
+
+
+def plain_lines(data: bytes) -> tuple[list[str], list[bytes], set[int]] | None:
+    """A TSV block's lines as text and as UTF-8 (CRLF line ends taken as LF), and the indices of the lines with a
+    space to strip or collapse (or a control character beside a space, or no text at all). None for a block that
+    is not UTF-8. Both looks run at C speed over the whole block, not as a few Python calls a line."""
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    codes = np.frombuffer(data, np.uint8)
+    blank = codes <= ord(" ")  # a space, tab, line end or control character
+    twice = np.flatnonzero(blank[1:] & blank[:-1]) + 1  # the second of two in a row
+    starts = np.concatenate([[0], twice]) if blank[0] else twice
+    odd = set(np.searchsorted(np.flatnonzero(codes == ord("\n")), starts).tolist())  # the lines they are on
+    return text.split("\n")[:-1], data.split(b"\n")[:-1], odd  # [:-1]: after the last \n
+
+
+@dataclass
+class _Kept:
+    """The pairs of one chunk kept so far (text) and the records skipped."""
+
+    src: list[str] = field(default_factory=list)
+    tgt: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    hashes: list[bytes] = field(default_factory=list)
+    skipped: list[BadLine] = field(default_factory=list)
+
+    def add(self, number: int, src: str, tgt: str, pair: bytes) -> None:
+        """pair: src + "\t" + tgt in UTF-8, which the fingerprint is of."""
+        self.src.append(src)
+        self.tgt.append(tgt)
+        self.lines.append(number)
+        self.hashes.append(fingerprint(pair))
+
+    def record(self, record: Record, where: tuple[str, str, str], filters: FilterConfig) -> None:
+        """A record of any layout, kept or skipped."""
+        pair, bad = parse_record(record, where)
         if pair is not None and (reason := why_dropped(pair[0], pair[1], filters)):
-            bad = BadLine(chunk.where[0], record[0], reason)
+            bad = BadLine(where[0], record[0], reason)
         if bad is not None:
-            skipped.append(bad)
-            continue
-        assert pair is not None
-        s, t = pair[0].encode() + b"\n", pair[1].encode() + b"\n"
-        src.append(s)
-        tgt.append(t)
-        lines.append(record[0])
-        hashes.append(fingerprint(s, t))
-    return Cleaned(chunk.corpus, len(records), b"".join(src), b"".join(tgt),
-                   np.fromiter(map(len, src), np.int64, len(src)), np.fromiter(map(len, tgt), np.int64, len(tgt)),
-                   np.array(lines, dtype=np.uint64), np.array(hashes, dtype=np.uint64), skipped)
+            self.skipped.append(bad)
+        else:
+            assert pair is not None
+            self.add(record[0], pair[0], pair[1], f"{pair[0]}\t{pair[1]}".encode())
+
+    def cleaned(self, corpus: int, records: int) -> Cleaned:
+        (src, src_bytes), (tgt, tgt_bytes) = _lines(self.src), _lines(self.tgt)
+        return Cleaned(corpus, records, src, tgt, src_bytes, tgt_bytes, np.array(self.lines, dtype=np.uint64),
+                       np.frombuffer(b"".join(self.hashes), np.uint64) | np.uint64(1), self.skipped)
+
+
+def _lines(texts: list[str]) -> tuple[bytes, np.ndarray]:
+    """The texts as UTF-8, each followed by \n, and the bytes of each (\n included): one encode for all."""
+    if not texts:
+        return b"", np.zeros(0, np.int64)
+    data = ("\n".join(texts) + "\n").encode()
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n")) + 1
+    return data, np.diff(ends, prepend=0)
 
 
 def keep_rows(cleaned: Cleaned, keep: np.ndarray) -> Cleaned:

@@ -74,6 +74,24 @@ def read_blocks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
         raise damaged(path, line - 1, e) from None
 
 
+def read_span(path: Path, start: int, end: int) -> bytes:
+    """The lines of a plain file that start at a byte in start:end, as read_blocks gives them (each ending in \\n,
+    no byte order mark): spans that tile a file give each of its lines once, so that worker processes can read
+    their parts of it themselves."""
+    with _open_raw(path) as raw:
+        if start > 0:
+            raw.seek(start - 1)
+            start += len(raw.readline()) - 1  # the rest of a line that started before: the previous span's
+        if start >= end:
+            return b""
+        data = raw.read(end - start)
+        if not data.endswith(b"\n"):
+            data += raw.readline()  # the last line, past end
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    return data.removeprefix(UTF8_BOM) if start == 0 else data
+
+
 def damaged(path: Path, lines: int, e: BaseException) -> CorpusError:
     detail = getattr(e, "strerror", None) or str(e) or type(e).__name__
     return CorpusError(f"{path}: damaged or truncated {kind_of(path)} data after line {lines}: {detail}")

@@ -12,8 +12,10 @@ import numpy as np
 MAX_LOAD = 0.75
 
 
-def fingerprint(src: bytes, tgt: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(src + b"\t" + tgt, digest_size=8).digest(), "little") | 1  # 0: empty slot
+def fingerprint(pair: bytes) -> bytes:
+    """8 bytes of a normalised pair's "source\ttarget" (UTF-8; unambiguous: normalised text has no tab), which
+    read as a uint64 and made odd (0 marks an empty slot) are what SeenPairs takes."""
+    return hashlib.blake2b(pair, digest_size=8).digest()
 
 
 class SeenPairs:

@@ -20,6 +20,11 @@ def ratio_reason(cfg: FilterConfig) -> str:
 def why_dropped(src: str, tgt: str, cfg: FilterConfig) -> str | None:
     if cfg.control_chars and _has_control(src, tgt):
         return CONTROL_CHARS
+    return why_dropped_printable(src, tgt, cfg)
+
+
+def why_dropped_printable(src: str, tgt: str, cfg: FilterConfig) -> str | None:
+    """why_dropped of a pair known to be printable (so without control characters)."""
     if cfg.identical and src == tgt:
         return IDENTICAL
     if cfg.max_ratio is not None:

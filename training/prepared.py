@@ -175,6 +175,8 @@ def _clean(cfg: Config, out: Path, workers: int, say: Say) -> dict:
             tqdm(desc="reading", unit=" pairs", unit_scale=True, mininterval=1, disable=None) as bar:
         work = partial(clean_chunk, filters=filters)
         for cleaned in ordered_map(work, chunks(corpora, (cfg.data.src_lang, cfg.data.tgt_lang)), workers):
+            if cleaned.numbered_within:
+                cleaned.renumber(stats.records[cleaned.corpus])
             if seen is not None:
                 cleaned = _drop_repeats(cleaned, seen, where[cleaned.corpus][0])
             for bad in cleaned.skipped:
@@ -245,8 +247,8 @@ def tokenize_rows(task: tuple, clean_dir: Path, models: tuple[bytes, bytes]) -> 
     dtype = id_dtype(*toks)
     for side, tok in zip(("src", "tgt"), toks, strict=True):
         text, off = mapped(clean_dir / f"{side}.txt", np.uint8), mapped(clean_dir / f"{side}.off", np.uint64)
-        lines = bytes(text[int(off[start]) : int(off[end])]).decode("utf-8").split("\n")[:-1]
-        ids = tok.encode(lines)
+        lines = bytes(text[int(off[start]) : int(off[end])]).split(b"\n")[:-1]  # UTF-8 as SentencePiece reads it
+        ids = tok.encode_utf8(lines)
         lengths = np.fromiter(map(len, ids), np.int64, len(ids))
         out += [np.fromiter(chain.from_iterable(ids), dtype, int(lengths.sum())), lengths]
     return out
@@ -303,7 +305,9 @@ def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say, workers: int = 1) -
 def learn_side(side: tuple[str, int], clean_dir: Path, placeholders: int) -> bytes:
     """The subword model of one side (name, vocabulary size), learned from its sampled sentences (in a worker)."""
     name, vocab_size = side
-    return Tokenizer.train(sample_texts(clean_dir, name), vocab_size, placeholders=placeholders).model_bytes
+    threads = max(1, (os.cpu_count() or 1) // 2)  # the cores of one of the two sides learned side by side
+    return Tokenizer.train(sample_texts(clean_dir, name), vocab_size, placeholders=placeholders,
+                           threads=threads).model_bytes
 
 
 # --- the prepared corpus ---------------------------------------------------------------------------------------

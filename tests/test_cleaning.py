@@ -1,0 +1,50 @@
+"""training/cleaning.py: a TSV block's lines that are normalised already take a fast path, the others
+parse_record's; both must give the same pairs, fingerprints and reasons."""
+from __future__ import annotations
+
+import numpy as np
+
+from nmt.training.cleaning import Cleaned, TsvBlock, clean_chunk, clean_records, plain_lines
+from nmt.training.config import FilterConfig
+
+WHERE = ("c.tsv", "c.tsv", "c.tsv")
+ODD_LINES = [
+    "a b c\tx y z", "  leading\tspace", "double  space\tx", "trailing \tx", "x\t tab space", "ctrl\x01char\tx",
+    "no tab here", "three\tcolumns\there", "\tempty source", "empty target\t", "", "   ", "same\tsame",
+    "short\tmuch much much much much much longer than its source", "nbsp\u00a0space\tx", "del\x7f\tx",
+    "crlf line\tx\r", "ünïcödé\tçà", "tab\t\tdouble", "a b c\tx y z", "a  b c\tx y z",
+]
+
+
+def per_record(block: TsvBlock, filters: FilterConfig) -> Cleaned:
+    """The block cleaned as other layouts' chunks are: every line through parse_record."""
+    return clean_records(block.corpus, block.records(), block.where, filters)
+
+
+def same(a: Cleaned, b: Cleaned) -> bool:
+    return (a.src, a.tgt, a.records, [str(bad) for bad in a.skipped]) == (
+        b.src, b.tgt, b.records, [str(bad) for bad in b.skipped]) and all(
+        np.array_equal(getattr(a, name), getattr(b, name)) for name in ("src_bytes", "tgt_bytes", "lines", "hashes"))
+
+
+def test_the_fast_path_cleans_as_parse_record_does():
+    filters = FilterConfig(min_ratio_chars=10)
+    for lines in (["plain one\tuno", "plain two\tdos", "ünïcödé\tçà"], ODD_LINES, ODD_LINES[::-1]):
+        data = "".join(f"{line}\n" for line in lines).encode()
+        block = TsvBlock(0, WHERE, 7, data)
+        assert plain_lines(data) is not None, "a UTF-8 block takes the fast path (with its odd lines the slow one)"
+        got, expected = clean_chunk(block, filters), per_record(block, filters)
+        assert same(got, expected) and got.records == len(lines)
+    cleaned = clean_chunk(TsvBlock(0, WHERE, 1, "".join(f"{line}\n" for line in ODD_LINES).encode()), filters)
+    reasons = {bad.line: bad.reason for bad in cleaned.skipped}
+    assert reasons[6] == "control characters" and reasons[13] == "source identical to target", reasons
+    first, last = cleaned.hashes[0], cleaned.hashes[-1]  # "a b c\tx y z" and "a  b c\tx y z" normalised
+    assert first == last == cleaned.hashes[-2] and first % 2 == 1, "the duplicate check sees one pair"
+
+
+def test_a_block_that_is_not_utf8_takes_the_slow_path_line_by_line():
+    data = b"bien\tgood\n" + "mal\tbad\n".encode("latin-1") + "año\tyear\n".encode("latin-1")
+    block = TsvBlock(0, WHERE, 1, data)
+    assert plain_lines(data) is None
+    cleaned = clean_chunk(block, FilterConfig())
+    assert cleaned.src == b"bien\nmal\n" and [bad.line for bad in cleaned.skipped] == [3]
