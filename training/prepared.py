@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +48,7 @@ from nmt.training.filters import DUPLICATE
 from nmt.training.fingerprint import fingerprints
 from nmt.training.pool import ordered_map
 from nmt.training.sampling import Reservoir
+from nmt.training.word_memo import memo_for
 
 VERSION = 2  # 2: lengths files (src.len, tgt.len)
 INLINE_BYTES = 4 << 20  # corpora smaller than this are prepared in this process: starting workers costs more
@@ -243,14 +243,11 @@ def tokenize_rows(task: tuple, clean_dir: Path, models: tuple[bytes, bytes]) -> 
     """Rows start:end of the cleaned text as flat id arrays and lengths: [src ids, src lengths, tgt ids, tgt ...]."""
     start, end = task
     out: list[np.ndarray] = []
-    toks = [Tokenizer(m) for m in models]
-    dtype = id_dtype(*toks)
-    for side, tok in zip(("src", "tgt"), toks, strict=True):
+    dtype = np.dtype(id_dtype(*(Tokenizer(m) for m in models))).name
+    for side, model in zip(("src", "tgt"), models, strict=True):
         text, off = mapped(clean_dir / f"{side}.txt", np.uint8), mapped(clean_dir / f"{side}.off", np.uint64)
         lines = bytes(text[int(off[start]) : int(off[end])]).split(b"\n")[:-1]  # UTF-8 as SentencePiece reads it
-        ids = tok.encode_utf8(lines)
-        lengths = np.fromiter(map(len, ids), np.int64, len(ids))
-        out += [np.fromiter(chain.from_iterable(ids), dtype, int(lengths.sum())), lengths]
+        out += memo_for(model, dtype).encode(lines)
     return out
 
 
