@@ -9,7 +9,8 @@ For each size, every phase runs in its own process, whose peak resident memory t
 reaped (os.wait4; with worker processes, that of the largest one):
 
 - prepare: `nmt prepare` into an empty cache: seconds, input pairs/s (and per CPU-second of all its processes: on
-  a shared machine, wall-clock rates measure the neighbours too), peak RSS, disk size of the prepared data;
+  a shared machine, wall-clock rates measure the neighbours too), peak RSS, disk size of the prepared data; and
+  the CPU cost of tokenizing a pair with SentencePiece on whole lines against the word memo that preparation uses;
 - warm: `nmt train` of a tiny model for --updates updates on the prepared corpus: seconds from the process's start
   to the end of its first update, peak RSS;
 - cold (the sizes in --cold): `nmt train` from the raw TSV with an empty cache, so preparing inside the run:
@@ -195,21 +196,25 @@ def disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def encoder_floor(cache: Path, sentences: int = 20_000) -> dict:
-    """SentencePiece's encoder alone, one thread, on the first prepared pairs with the learned models: CPU µs a
-    pair (both sides; the best of 3 runs), and the pairs/s that the machine's cores could tokenize at that cost
-    with nothing else to do (the ceiling of the tokenizing pass, and so of preparation)."""
+def encoder_costs(cache: Path, sentences: int = 20_000) -> dict:
+    """CPU µs a pair (both sides, one thread, the best of 3 runs) of tokenizing the first prepared pairs with the
+    learned models two ways: SentencePiece on each whole line, and the word memo that preparation uses
+    (training/word_memo.py), warmed by one pass first as it is after a worker's first tasks."""
     from nmt.model.tokenizer import Tokenizer
+    from nmt.training.word_memo import WordMemo
 
     clean_dir = next(p for p in cache.iterdir() if p.is_dir())
     models = next(clean_dir.glob("spm-*"))
-    micros = 0.0
+    whole, memo = 0.0, 0.0
     for side in ("src", "tgt"):
         tok = Tokenizer((models / f"{side}.spm").read_bytes())
-        with open(clean_dir / f"{side}.txt", encoding="utf-8") as handle:
-            lines = [line.rstrip("\n") for line in itertools.islice(handle, sentences)]
-        micros += min(_cpu_seconds(tok.encode, lines) for _ in range(3)) / len(lines) * 1e6
-    return {"encode_us_per_pair": round(micros, 1), "encode_ceiling_pairs_per_s": round((os.cpu_count() or 1) * 1e6 / micros)}
+        with open(clean_dir / f"{side}.txt", "rb") as handle:
+            lines = [line.rstrip(b"\n") for line in itertools.islice(handle, sentences)]
+        words = WordMemo(tok, "uint32")
+        words.encode(lines)
+        whole += min(_cpu_seconds(tok.encode_utf8, lines) for _ in range(3)) / len(lines) * 1e6
+        memo += min(_cpu_seconds(words.encode, lines) for _ in range(3)) / len(lines) * 1e6
+    return {"sentencepiece_us_per_pair": round(whole, 1), "memo_us_per_pair": round(memo, 1)}
 
 
 def _cpu_seconds(fn, *args) -> float:
@@ -227,7 +232,7 @@ def run_size(pairs: int, work: Path, updates: int, cold: bool) -> dict:
     prep = measured([sys.executable, "-m", "nmt.cli", "prepare", str(config)], work / f"prepare-{pairs}.log")
     row |= {"prepare_s": prep["seconds"], "prepare_pairs_per_s": round(pairs / prep["seconds"]),
             "prepare_cpu_s": prep["cpu_s"], "prepare_pairs_per_cpu_s": round(pairs / prep["cpu_s"]),
-            "prepare_rss_mb": prep["peak_rss_mb"], "prepared_disk_mb": round(disk_mb(cache)), **encoder_floor(cache)}
+            "prepare_rss_mb": prep["peak_rss_mb"], "prepared_disk_mb": round(disk_mb(cache)), **encoder_costs(cache)}
     warm = measured([sys.executable, "-c", TIMED_TRAIN, str(config)], work / f"warm-{pairs}.log")
     row |= {"warm_first_update_s": warm["first_update_s"], "warm_train_s": warm["seconds"],
             "warm_train_rss_mb": warm["peak_rss_mb"]}
@@ -260,7 +265,7 @@ def main() -> int:
         print(f"\n{args.updates} updates of a tiny model ({TINY_MODEL['emb_dim']}-dim, vocabularies "
               f"{TINY_MODEL['src_vocab_size']}), {os.cpu_count()} cores; RSS in MB, times in s")
         print_table(rows, ["pairs", "tsv_mb", "prepare_s", "prepare_pairs_per_s", "prepare_pairs_per_cpu_s",
-                           "encode_us_per_pair", "encode_ceiling_pairs_per_s", "prepare_rss_mb", "prepared_disk_mb",
+                           "sentencepiece_us_per_pair", "memo_us_per_pair", "prepare_rss_mb", "prepared_disk_mb",
                            "warm_first_update_s", "warm_train_rss_mb", "cold_first_update_s", "cold_train_rss_mb"])
     ddp = [row for size in args.ddp.split(",") if size for row in ddp_rows(size_of(size), args.work, args.updates)]
     if ddp:
