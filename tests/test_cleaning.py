@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nmt.training.cleaning import Cleaned, TsvBlock, clean_chunk, clean_records, plain_lines
+from nmt.training.cleaning import Cleaned, TsvBlock, TsvSpan, clean_chunk, clean_records, plain_lines
 from nmt.training.config import FilterConfig
 
 WHERE = ("c.tsv", "c.tsv", "c.tsv")
@@ -48,3 +48,21 @@ def test_a_block_that_is_not_utf8_takes_the_slow_path_line_by_line():
     assert plain_lines(data) is None
     cleaned = clean_chunk(block, FilterConfig())
     assert cleaned.src == b"bien\nmal\n" and [bad.line for bad in cleaned.skipped] == [3]
+
+
+def test_spans_of_a_file_clean_as_its_blocks_do_even_a_span_without_a_line(tmp_path):
+    path = tmp_path / "c.tsv"
+    path.write_text("short\tcorto\n" + "long " * 40 + "\tlargo\n  odd\tline\nlast\túltima")
+    filters = FilterConfig()
+    spans = [TsvSpan(0, WHERE, path, start, start + 64) for start in range(0, path.stat().st_size, 64)]
+    cleaned = [clean_chunk(span, filters) for span in spans]
+    assert any(c.records == 0 for c in cleaned), "the long line leaves a span with no line of its own"
+    before = 0
+    for c in cleaned:
+        c.renumber(before)
+        before += c.records
+    whole = clean_chunk(TsvBlock(0, WHERE, 1, path.read_bytes() + b"\n"), filters)
+    assert b"".join(c.src for c in cleaned) == whole.src and before == whole.records == 4
+    assert np.concatenate([c.lines for c in cleaned]).tolist() == whole.lines.tolist() == [1, 3, 4]
+    assert [str(bad) for c in cleaned for bad in c.skipped] == [str(bad) for bad in whole.skipped] == [
+        "c.tsv: line 2: length ratio over 3"]

@@ -151,7 +151,7 @@ def plain_lines(data: bytes) -> tuple[list[str], list[bytes], set[int]] | None:
     codes = np.frombuffer(data, np.uint8)
     blank = codes <= ord(" ")  # a space, tab, line end or control character
     twice = np.flatnonzero(blank[1:] & blank[:-1]) + 1  # the second of two in a row
-    starts = np.concatenate([[0], twice]) if blank[0] else twice
+    starts = np.concatenate([[0], twice]) if blank[:1].any() else twice  # [:1]: a span may hold no line
     odd = set(np.searchsorted(np.flatnonzero(codes == ord("\n")), starts).tolist())  # the lines they are on
     return text.split("\n")[:-1], data.split(b"\n")[:-1], odd  # [:-1]: after the last \n
 
