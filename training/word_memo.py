@@ -10,7 +10,7 @@ first lines against SentencePiece, so that a case it missed fails loudly instead
 """
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -66,7 +66,7 @@ class WordMemo:
         return np.fromiter(chain.from_iterable(ids), self.dtype, int(lengths.sum())), lengths
 
 
-@cache
+@lru_cache(maxsize=2)
 def memo_for(model: bytes, dtype: str) -> WordMemo:
-    """The memo of a model in this (worker) process, kept between its tasks."""
+    """The memo of a model in this (worker) process, kept between its tasks: the two sides' of the job at hand."""
     return WordMemo(Tokenizer(model), dtype)
