@@ -9,6 +9,10 @@
 # first, here: `bash benchmarks/gpu_wheels.sh` (into .whl/), then on the device tool, carrying .whl:
 #     bash benchmarks/gpu.sh
 # DEVICE=cpu SECONDS_PER_RUN=1 runs the same on the CPU, as a check of the script itself.
+# The device tool carries at most 64 MiB of working tree, and the tracked files are 66 MiB with the two shipped
+# models (2026-12-04): leave models/ out of the index for the call and carry only the model it needs, then restore:
+#     git rm -r --cached -q models && echo /models/ >> .git/info/exclude   # carry: .whl models/en-es models/__init__.py
+#     ... the call ...; sed -i '/^\/models\/$/d' .git/info/exclude && git reset -q
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-gpu-results}
