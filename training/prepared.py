@@ -246,7 +246,7 @@ def tokenize_rows(task: tuple, clean_dir: Path, models: tuple[bytes, bytes]) -> 
     dtype = np.dtype(id_dtype(*(Tokenizer(m) for m in models))).name
     for side, model in zip(("src", "tgt"), models, strict=True):
         text, off = mapped(clean_dir / f"{side}.txt", np.uint8), mapped(clean_dir / f"{side}.off", np.uint64)
-        lines = bytes(text[int(off[start]) : int(off[end])]).split(b"\n")[:-1]  # UTF-8 as SentencePiece reads it
+        lines = bytes(text[int(off[start]) : int(off[end])]).split(b"\n")[:-1]  # UTF-8, as the memo takes it
         out += memo_for(model, dtype).encode(lines)
     return out
 
