@@ -4,6 +4,7 @@ a corpus that changed."""
 from __future__ import annotations
 
 import errno
+import gzip
 import json
 
 import numpy as np
@@ -79,6 +80,27 @@ def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monke
     for name in ("src.txt", "tgt.off", "lines.u64", "sample.u64", "skipped.tsv"):
         assert (inline.clean_dir / name).read_bytes() == (pooled.clean_dir / name).read_bytes(), name
     assert inline.manifest["counts"] == pooled.manifest["counts"] and inline.manifest["counts"]["duplicate pair"] > 0
+
+
+def test_a_compressed_tsv_prepares_as_the_plain_one_does(tmp_path, monkeypatch):
+    """A plain TSV goes to the workers as byte spans they read, a gzip one as blocks the main process reads: the
+    same pairs, lines and skipped records either way, odd lines included."""
+    lines = [f"{s}\t{t}" for s, t in unique_pairs(400)] + ["dup\tDUP", "dup\tDUP", "  spaced  out \t x", "no tab",
+                                                          "same\tsame", "ctrl\x01\tX"]
+    data = "".join(f"{line}\r\n" if i % 7 == 0 else f"{line}\n" for i, line in enumerate(lines)).encode()
+    (tmp_path / "plain.tsv").write_bytes(data)
+    (tmp_path / "packed.tsv.gz").write_bytes(gzip.compress(data))
+    monkeypatch.setattr("nmt.training.cleaning.BLOCK_BYTES", 500)
+    dirs = []
+    for name in ("plain.tsv", "packed.tsv.gz"):
+        config = load_config(write_config(tmp_path, str(tmp_path / name), cache_dir=str(tmp_path / f"c-{name}")))
+        dirs.append(prepare(config, print).corpus.clean_dir)
+    for file in ("src.txt", "tgt.txt", "lines.u64"):
+        assert (dirs[0] / file).read_bytes() == (dirs[1] / file).read_bytes(), file
+    skipped = [sorted((d / "skipped.tsv").read_text().splitlines()) for d in dirs]  # a chunk's duplicates come last
+    assert skipped[0] == skipped[1] and [line.split("\t")[2:] for line in skipped[0]] == [
+        ["402", "duplicate pair"], ["403", "length ratio over 3"], ["404", "expected 2 tab-separated columns, found 1"],
+        ["405", "source identical to target"], ["406", "control characters"]]
 
 
 def test_disk_full_during_preparation_leaves_nothing_that_is_used_later(tmp_path, capsys, monkeypatch):
