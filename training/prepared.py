@@ -239,11 +239,11 @@ def id_dtype(*toks: Tokenizer):
     return np.uint16 if max(t.vocab_size for t in toks) <= 1 << 16 else np.uint32
 
 
-def tokenize_rows(task: tuple, clean_dir: Path, models: tuple[bytes, bytes]) -> list[np.ndarray]:
-    """Rows start:end of the cleaned text as flat id arrays and lengths: [src ids, src lengths, tgt ids, tgt ...]."""
+def tokenize_rows(task: tuple, clean_dir: Path, models: tuple[bytes, bytes], dtype: str) -> list[np.ndarray]:
+    """Rows start:end of the cleaned text as flat id arrays (of dtype, id_dtype's) and lengths: [src ids, src
+    lengths, tgt ids, tgt lengths]."""
     start, end = task
     out: list[np.ndarray] = []
-    dtype = np.dtype(id_dtype(*(Tokenizer(m) for m in models))).name
     for side, model in zip(("src", "tgt"), models, strict=True):
         text, off = mapped(clean_dir / f"{side}.txt", np.uint8), mapped(clean_dir / f"{side}.off", np.uint64)
         lines = bytes(text[int(off[start]) : int(off[end])]).split(b"\n")[:-1]  # UTF-8, as the memo takes it
@@ -257,7 +257,8 @@ def _tokenize(clean_dir: Path, pairs: int, src: Tokenizer, tgt: Tokenizer, out: 
              Offsets(out / "tgt.off")]
     lengths = [ArrayFile(out / "src.len", np.uint32), ArrayFile(out / "tgt.len", np.uint32)]
     tasks = [(start, min(start + TOKENIZE_CHUNK, pairs)) for start in range(0, pairs, TOKENIZE_CHUNK)]
-    work = partial(tokenize_rows, clean_dir=clean_dir, models=(src.model_bytes, tgt.model_bytes))
+    work = partial(tokenize_rows, clean_dir=clean_dir, models=(src.model_bytes, tgt.model_bytes),
+                   dtype=np.dtype(dtype).name)
     with tqdm(total=pairs, desc="tokenizing", unit=" pairs", unit_scale=True, mininterval=1, disable=None) as bar:
         for arrays in ordered_map(work, tasks, workers):
             for handle, values in zip(files, arrays, strict=True):
