@@ -1,7 +1,7 @@
 """Re-measure the CPU facts that code comments give as reasons (benchmarks/README.md has the recorded figures).
 
     python benchmarks/micro.py                 # every fact, one torch thread
-    python benchmarks/micro.py tanh topk       # some of them: tanh, linear, topk, sentencepiece, steps
+    python benchmarks/micro.py tanh topk       # some of them: tanh, linear, topk, sentencepiece, steps, repeats
     python benchmarks/micro.py --threads 2
 
 Each line is the median of several timed runs: the faster and the slower way, and their ratio.
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 import torch
-from common import test_sources
+from common import ROOT, test_sources
 from torch.nn import functional as F
 
 from nmt.model.bundle import DEFAULT_BUNDLE
@@ -98,7 +98,20 @@ def step_ms(translator: Translator, texts: list[str]) -> float:
     return median_us(live.step, number=1, repeat=6) / 1000  # 7 steps: no sentence ends so soon
 
 
-FACTS = {"tanh": tanh, "linear": output_layer, "topk": topk, "sentencepiece": sentencepiece, "steps": steps}
+def repeats() -> None:
+    """training/prepared.py sample_texts: SentencePiece learning the Reina-Valera side of the WEB and KJV corpora
+    (each Spanish verse twice, once beside each English one), as sampled and with each sentence once; one run each
+    (the model for an 8,000-subword vocabulary takes seconds)."""
+    bible = ROOT / "data" / "bible"
+    texts = [line.split("\t")[1] for path in (bible / "train.tsv", bible / "kjv" / "train.tsv")
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    for how, sentences in (("each sentence once", list(dict.fromkeys(texts))), ("as sampled", texts)):
+        start = time.perf_counter()
+        Tokenizer.train(sentences, 8000, threads=torch.get_num_threads())
+        print(f"{how}: {len(sentences):,} sentences, {time.perf_counter() - start:.1f} s")
+
+
+FACTS = {"tanh": tanh, "linear": output_layer, "topk": topk, "sentencepiece": sentencepiece, "steps": steps, "repeats": repeats}
 
 
 def main() -> int:

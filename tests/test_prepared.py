@@ -188,6 +188,29 @@ def test_weighted_corpora_share_each_epoch_and_the_log_counts_them(tmp_path, cap
     assert halves[0] != halves[1], "a new random half of corpus a each epoch"
 
 
+def test_subword_models_learn_each_sampled_sentence_once(tmp_path, monkeypatch):
+    """Two sources for the same targets (as the WEB and the KJV for the Reina-Valera): the target side's sample
+    holds each sentence twice, and SentencePiece is handed each once."""
+    pairs = unique_pairs(200)
+    a = write_tsv(tmp_path / "a.tsv", pairs)
+    b = write_tsv(tmp_path / "b.tsv", [(other, t) for (other, _), (_, t) in zip(unique_pairs(200, 5), pairs, strict=True)])
+    config = load_config(write_config(tmp_path, [{"path": str(a)}, {"path": str(b)}]))
+    config.model.src_vocab_size = config.model.tgt_vocab_size = 64  # the two sources' characters need more than 40
+    learned: dict[int, list[str]] = {}
+    train = prepared_module.Tokenizer.train
+
+    def recording(sentences, vocab_size, **kwargs):
+        sentences = list(sentences)
+        learned[len(learned)] = sentences
+        return train(sentences, vocab_size, **kwargs)
+
+    monkeypatch.setattr(prepared_module.Tokenizer, "train", recording)
+    prepare(config, print)
+    src, tgt = learned[0], learned[1]
+    assert len(src) > 300 and len(set(src)) == len(src)
+    assert len(tgt) == 200 and set(tgt) == {t for _, t in pairs}, "each shared target once"
+
+
 def test_resume_on_a_prepared_corpus_with_weights_and_transforms_is_exact(tmp_path):
     """Two weighted corpora (one at 0.5: a random half each epoch), source noise and subword sampling: a run
     stopped at step 12 and resumed ends with the weights of a run that went straight to 24."""

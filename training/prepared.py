@@ -75,7 +75,7 @@ def clean_key(cfg: Config, hashes: dict[str, str]) -> str:
 
 def spm_key(cfg: Config) -> str:
     return _digest([cfg.model.src_vocab_size, cfg.model.tgt_vocab_size, cfg.data.spm_sample, cfg.train.seed,
-                    cfg.model.placeholders])
+                    cfg.model.placeholders, "distinct"])  # "distinct": learned from each sampled sentence once
 
 
 def ids_key(src: Tokenizer, tgt: Tokenizer) -> str:
@@ -272,12 +272,15 @@ def _tokenize(clean_dir: Path, pairs: int, src: Tokenizer, tgt: Tokenizer, out: 
 
 
 # --- subword models ----------------------------------------------------------------------------------------------
-def sample_texts(clean_dir: Path, side: str) -> Iterator[str]:
-    """The sampled sentences of one side. Read with pread (Rows), not a memory map: the sample is spread over the
-    whole file, and the 64 KB the kernel maps around each touched page would put all of it in the process's RSS."""
+def sample_texts(clean_dir: Path, side: str) -> list[str]:
+    """The distinct sampled sentences of one side, in sample order. A side repeats itself where corpora share it
+    (the same Spanish verses beside the WEB and the KJV), and SentencePiece 0.2.2 stalls on such repeats
+    (benchmarks/README.md, "Subword models from repeated sentences"). Read with pread (Rows), not a memory map: the
+    sample is spread over the whole file, and the 64 KB the kernel maps around each touched page would put all of
+    it in the process's RSS."""
     text = Rows(clean_dir / f"{side}.txt", clean_dir / f"{side}.off", np.uint8)
-    for row in np.fromfile(clean_dir / "sample.u64", np.int64).tolist():
-        yield text[row][:-1].tobytes().decode("utf-8")
+    rows = np.fromfile(clean_dir / "sample.u64", np.int64).tolist()
+    return list(dict.fromkeys(text[row][:-1].tobytes().decode("utf-8") for row in rows))
 
 
 def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say, workers: int = 1) -> tuple[Tokenizer, Tokenizer]:
