@@ -19,18 +19,7 @@ out=${OUT:-gpu-results}
 device=${DEVICE:-cuda}
 seconds=${SECONDS_PER_RUN:-8}
 mkdir -p "$out"
-export PYTHONUNBUFFERED=1
-
-if ! python3 -c "import nmt.app.main" 2>/dev/null; then  # not installed here: the wheels, then this checkout
-  if [ -d .whl ]; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
-  fi
-  python3 -m pip install -q --no-index --no-deps --no-build-isolation --no-compile --no-cache-dir --target /tmp/site .
-  export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
-fi
-python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(),
-torch.cuda.get_device_name() if torch.cuda.is_available() else '')" | tee "$out/device.txt"
-command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee -a "$out/device.txt"
+source benchmarks/gpu_env.sh
 
 run() {  # NAME COMMAND...: the command's output in $OUT/NAME.txt and on the terminal, its time beside it
   local name=$1 start=$SECONDS

@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 names=(fastapi starlette pydantic pydantic-core pydantic-settings python-dotenv annotated-types typing-inspection
-       uvicorn python-multipart sentencex zstandard py3langid opentelemetry-api)  # fastapi's telemetry imports it
+       uvicorn python-multipart sentencex zstandard py3langid opentelemetry-api  # fastapi's telemetry imports it
+       sentencepiece)  # the H200's own 0.2.2 stalls on repeated sentences (benchmarks/README.md)
 platforms=()
 for tag in manylinux_2_28_x86_64 manylinux_2_27_x86_64 manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux1_x86_64; do
   platforms+=(--platform "$tag")
