@@ -6,7 +6,8 @@ if ! python3 -c "import nmt.app.main" 2>/dev/null; then  # not installed here: t
   if [ -d .whl ]; then
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
   fi
-  python3 -m pip install -q --no-index --no-deps --no-build-isolation --no-compile --no-cache-dir --target /tmp/site .
+  python3 -m pip install -q --no-index --no-deps --no-build-isolation --no-compile --no-cache-dir --upgrade \
+    --target /tmp/site .  # --upgrade: a warm machine keeps the last call's copy otherwise
   export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
 fi
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(),
