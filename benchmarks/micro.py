@@ -1,7 +1,8 @@
 """Re-measure the CPU facts that code comments give as reasons (benchmarks/README.md has the recorded figures).
 
     python benchmarks/micro.py                 # every fact, one torch thread
-    python benchmarks/micro.py tanh topk       # some of them: tanh, linear, topk, sentencepiece, steps, repeats
+    python benchmarks/micro.py tanh topk       # some of them: tanh, linear, topk, sentencepiece, steps, repeats,
+                                               # spans, transforms
     python benchmarks/micro.py --threads 2
 
 Each line is the median of several timed runs: the faster and the slower way, and their ratio.
@@ -111,7 +112,36 @@ def repeats() -> None:
         print(f"{how}: {len(sentences):,} sentences, {time.perf_counter() - start:.1f} s")
 
 
-FACTS = {"tanh": tanh, "linear": output_layer, "topk": topk, "sentencepiece": sentencepiece, "steps": steps, "repeats": repeats}
+def spans() -> None:
+    """model/spans.py MAY_SPAN: find_spans on sentences without spans (test verses) and with them."""
+    from nmt.model.spans import SPAN, find_spans
+    verses = test_sources()[:200]
+    typed = [f"{v[:40]} 3,450 at https://example.org/a {v[40:]}" for v in verses]
+    for what, texts in (("200 test verses", verses), ("the same with a number and a URL", typed)):
+        compare(what, ("find_spans", lambda texts=texts: [find_spans(t) for t in texts]),
+                ("the rules alone", lambda texts=texts: [list(SPAN.finditer(t)) for t in texts]), number=5)
+
+
+def transforms() -> None:
+    """training/transforms: a 24,000-token batch's worth of Bible pairs (566) through noise and placeholders, then
+    SentencePiece: what each training step costs the CPU before the network sees it."""
+    import random
+
+    from nmt.training.transforms import Transforms
+    from nmt.training.transforms.noise import NoiseConfig
+    from nmt.training.transforms.placeholders import PlaceholderConfig
+    lines = (ROOT / "data" / "bible" / "train.tsv").read_text(encoding="utf-8").splitlines()[:566]
+    pairs = [(s, t) for s, t in (line.split("\t")[:2] for line in lines)]
+    tokenizer = Tokenizer((DEFAULT_BUNDLE / "src.spm").read_bytes()), Tokenizer((DEFAULT_BUNDLE / "tgt.spm").read_bytes())
+    configs = [NoiseConfig(lowercase=0.4, drop_punctuation=0.4), PlaceholderConfig()]
+    made = Transforms(configs, *tokenizer)
+    plain = Transforms([], *tokenizer)
+    compare("566 pairs", ("SentencePiece alone", lambda: plain(pairs, random.Random(1))),
+            ("noise, placeholders, SentencePiece", lambda: made(pairs, random.Random(1))), number=5)
+
+
+FACTS = {"tanh": tanh, "linear": output_layer, "topk": topk, "sentencepiece": sentencepiece, "steps": steps,
+         "repeats": repeats, "spans": spans, "transforms": transforms}
 
 
 def main() -> int:

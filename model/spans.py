@@ -41,6 +41,9 @@ RULES: tuple[tuple[str, str], ...] = (
     ("number", r"(?<![\w.,])[$€£¥]?\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?%?(?![\w])"),
 )
 SPAN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in RULES))
+# Every rule needs a digit, "www." or one of these characters (a URL's "://" has its "/"). One scan for them is
+# far cheaper than SPAN's thirteen tries at each position, and most sentences of ordinary prose have none.
+MAY_SPAN = re.compile(r"[\d⦅<@`%{/\\#]|www\.")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ def find_spans(text: str, terms: Terms = NO_TERMS) -> list[Span]:
     """The spans of text, none overlapping: the caller's terms first (in reading order), then the rules'."""
     pattern = terms.pattern
     found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
+    if not MAY_SPAN.search(text):
+        return found
     taken = [(s.start, s.end) for s in found]
     for m in SPAN.finditer(text):
         if not any(m.start() < end and start < m.end() for start, end in taken):

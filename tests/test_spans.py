@@ -88,3 +88,16 @@ def test_every_marked_span_survives_whatever_the_model_does(words, spans, data):
     restored = restore(output, masked.spans).text
     assert all(span in restored for span in spans)
     assert restored.count("§") == 2 * len(spans), "each span exactly once (words hold no §)"
+
+
+PIECES = ["a", "b", "w", "v", "s", "d", " ", ".", ",", ":", "-", "$", "~", "/", "\\", "@", "#", "%", "{", "}", "<",
+          ">", "`", "1", "2", "٣", "www.", "http", "://", "⦅", "⦆", "x.com", "C:"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14).map("".join))
+def test_the_quick_look_for_span_characters_never_hides_a_span(text):
+    """find_spans skips the rules where MAY_SPAN finds nothing: what the rules find must be the same."""
+    from nmt.model.spans import SPAN
+    assert [(s.start, s.end, s.kind) for s in find_spans(text)] == \
+        [(m.start(), m.end(), m.lastgroup) for m in SPAN.finditer(text)]

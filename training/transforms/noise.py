@@ -32,19 +32,23 @@ def add_noise(text: str, cfg: NoiseConfig, rng: random.Random) -> str:
 
 
 def _typos(text: str, cfg: NoiseConfig, rng: random.Random) -> str:
-    chars, out, i = list(text), [], 0
-    while i < len(chars):
+    """One draw per character visited (a swap takes two characters and one draw). Nearly every draw keeps its
+    character, so kept runs are copied as slices and only the rare typo is spelled out."""
+    any_typo = cfg.char_swap + cfg.char_drop + cfg.char_double
+    out, kept_from, i, n = [], 0, 0, len(text)
+    while i < n:
         r = rng.random()
-        if r < cfg.char_swap and i + 1 < len(chars):
-            out += [chars[i + 1], chars[i]]
-            i += 2
+        if r >= any_typo:
+            i += 1
             continue
-        r -= cfg.char_swap
-        if r < cfg.char_drop:
-            pass
-        elif r - cfg.char_drop < cfg.char_double:
-            out += [chars[i], chars[i]]
+        out.append(text[kept_from:i])
+        if r < cfg.char_swap and i + 1 < n:
+            out.append(text[i + 1] + text[i])
+            i += 2
         else:
-            out.append(chars[i])
-        i += 1
-    return "".join(out)
+            r -= cfg.char_swap  # a swap drawn at the last character falls through to a drop
+            if r >= cfg.char_drop:
+                out.append(text[i] * 2 if r - cfg.char_drop < cfg.char_double else text[i])
+            i += 1
+        kept_from = i
+    return "".join(out) + text[kept_from:]
