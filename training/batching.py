@@ -4,6 +4,7 @@ a few bytes per pair whatever the corpus size, and no pair's ids are read before
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import torch
@@ -106,15 +107,15 @@ class TrainingData:
 
 
 def collate(examples: list[Example]) -> Batch:
-    src = [s + [EOS] for s, _ in examples]
-    tgt = [t for _, t in examples]
-    n, s_max, t_max = len(examples), max(map(len, src)), max(map(len, tgt)) + 1
-    src_t = torch.full((n, s_max), PAD, dtype=torch.long)
-    tgt_in = torch.full((n, t_max), PAD, dtype=torch.long)
-    tgt_out = torch.full((n, t_max), PAD, dtype=torch.long)
-    for row, (s, t) in enumerate(zip(src, tgt, strict=True)):
-        src_t[row, : len(s)] = torch.tensor(s)
-        tgt_in[row, : len(t) + 1] = torch.tensor([BOS] + t)
-        tgt_out[row, : len(t) + 1] = torch.tensor(t + [EOS])
-    lengths = torch.tensor([len(s) for s in src])
-    return Batch(src_t, lengths, tgt_in, tgt_out, sum(len(t) + 1 for t in tgt))
+    src_len = np.array([len(s) + 1 for s, _ in examples], np.int64)  # + EOS
+    tgt_len = np.array([len(t) + 1 for _, t in examples], np.int64)  # + BOS (in), + EOS (out)
+    return Batch(padded([s + [EOS] for s, _ in examples], src_len), torch.from_numpy(src_len),
+                 padded([[BOS] + t for _, t in examples], tgt_len), padded([t + [EOS] for _, t in examples], tgt_len),
+                 int(tgt_len.sum()))
+
+
+def padded(rows: list[list[int]], lengths: np.ndarray) -> torch.Tensor:
+    """(B, longest) ids, PAD after each row's end: filled in one assignment, not row by row."""
+    out = np.full((len(rows), int(lengths.max())), PAD, np.int64)
+    out[np.arange(out.shape[1]) < lengths[:, None]] = np.fromiter(chain.from_iterable(rows), np.int64, int(lengths.sum()))
+    return torch.from_numpy(out)
