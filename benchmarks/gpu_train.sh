@@ -18,7 +18,8 @@ runs=${RUNS:-en-es en-es-wide es-en es-en-wide}
 work=/tmp/gpu-runs
 mkdir -p "$out/logs" "$work/configs" "$work/export"
 source benchmarks/gpu_env.sh
-nmt() { python3 -P -m nmt "$@"; }  # -P: not the source folder nmt/ of the working directory
+nmt_cmd=(python3 -P -m nmt)  # -P: not the source folder nmt/ of the working directory
+nmt() { "${nmt_cmd[@]}" "$@"; }
 quiet() { stdbuf -oL tr '\r' '\n' | grep --line-buffered -v '%|' || true; }  # progress bars out of the logs
 
 for r in $runs; do  # the configs, with this call's device and minutes
@@ -28,7 +29,7 @@ done
 directions=$(for r in $runs; do echo "${r:0:5}"; done | sort -u)
 for d in $directions; do  # the runs of one direction share its prepared data: prepared once, before they start
   first=$(printf '%s\n' $runs | grep -m1 "^$d")
-  timeout 150 python3 -P -m nmt prepare "$work/configs/$first.yaml" 2>&1 | quiet > "$out/logs/prepare-$d.txt" &
+  timeout 150 "${nmt_cmd[@]}" prepare "$work/configs/$first.yaml" 2>&1 | quiet > "$out/logs/prepare-$d.txt" &
 done
 wait
 echo "== prepared: $SECONDS s (a preparation that outlasted 150 s was stopped: see its log)"

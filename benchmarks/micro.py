@@ -132,10 +132,10 @@ def transforms() -> None:
     from nmt.training.transforms.placeholders import PlaceholderConfig
     lines = (ROOT / "data" / "bible" / "train.tsv").read_text(encoding="utf-8").splitlines()[:566]
     pairs = [(s, t) for s, t in (line.split("\t")[:2] for line in lines)]
-    tokenizer = Tokenizer((DEFAULT_BUNDLE / "src.spm").read_bytes()), Tokenizer((DEFAULT_BUNDLE / "tgt.spm").read_bytes())
+    tokenizers = Tokenizer((DEFAULT_BUNDLE / "src.spm").read_bytes()), Tokenizer((DEFAULT_BUNDLE / "tgt.spm").read_bytes())
     configs = [NoiseConfig(lowercase=0.4, drop_punctuation=0.4), PlaceholderConfig()]
-    made = Transforms(configs, *tokenizer)
-    plain = Transforms([], *tokenizer)
+    made = Transforms(configs, *tokenizers)
+    plain = Transforms([], *tokenizers)
     compare("566 pairs", ("SentencePiece alone", lambda: plain(pairs, random.Random(1))),
             ("noise, placeholders, SentencePiece", lambda: made(pairs, random.Random(1))), number=5)
 

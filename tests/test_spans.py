@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nmt.model.spans import Terms, find_spans, mask, placeholder, restore
+from nmt.model.spans import SPAN, Terms, find_spans, mask, placeholder, restore
 
 
 @pytest.mark.parametrize("text, span, kind", [
@@ -98,6 +98,5 @@ PIECES = ["a", "b", "w", "v", "s", "d", " ", ".", ",", ":", "-", "$", "~", "/", 
 @given(st.lists(st.sampled_from(PIECES), max_size=14).map("".join))
 def test_the_quick_look_for_span_characters_never_hides_a_span(text):
     """find_spans skips the rules where MAY_SPAN finds nothing: what the rules find must be the same."""
-    from nmt.model.spans import SPAN
     assert [(s.start, s.end, s.kind) for s in find_spans(text)] == \
         [(m.start(), m.end(), m.lastgroup) for m in SPAN.finditer(text)]
