@@ -39,6 +39,7 @@ class Ticket:
     """A request's claim on the model; the model skips its sentences once the request is abandoned."""
 
     deadline: float  # time.monotonic()
+    small: bool = False  # far smaller than the requests in flight: its sentences decode first (app/policies.py)
     abandoned: bool = False
 
     def live(self) -> bool:

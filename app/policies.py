@@ -19,6 +19,14 @@
               each chunk joins as soon as it is encoded: a short sentence taken with a long request's sentences
               does not wait for theirs. A live batch belongs to its lane's thread; the others read its size as
               that thread last published it (Lane.rows).
+              Small requests go first: a request whose source subwords are at most 1/settings.small_requests of the
+              mean of the other requests in flight (a sentence typed in a UI beside documents) is taken at once,
+              encoded apart, and joins its lane's small batch, which steps up to settings.small_share times the
+              lane's other step time between two of its other steps. Its decoder steps are then a few rows, not the
+              long texts' hundred, and come more often; the long texts get the rest of the lane's time, and all of
+              it once the small batch is empty. Between requests of similar size (64 clients sending one verse
+              each) only the shortest verses are small, and as much gets done (benchmarks/README.md, small requests
+              first).
               Requests for attention weights are the fallback: the first lane translates them as request-level
               batches between two of its steps, because storing every row's weights at every step would slow
               every sentence.
@@ -114,14 +122,34 @@ class RequestBatching:
 
 @dataclass(eq=False)
 class Lane:
-    """A live batch and the model thread that steps it. joining: encoded sentences handed over by the encoder
-    thread, and rows: the live batch's rows as the lane's thread last published them plus those joining (both
-    guarded by queue.cond)."""
+    """The live batches that a model thread steps: live, and small for the sentences of small requests (module
+    docstring). joining and small_joining: encoded sentences handed over by the encoder thread, and rows: the live
+    batches' rows as the lane's thread last published them plus those joining (guarded by queue.cond)."""
 
     live: LiveBatch
+    small: LiveBatch
+    share: float  # settings.small_share
     joining: list[Joining] = field(default_factory=list)
+    small_joining: list[Joining] = field(default_factory=list)
     rows: int = 0
-    live_rows: int = 0  # the live batch's rows alone, as last published
+    live_rows: int = 0  # the live batches' rows alone, as last published
+    live_step_s: float = 0.0  # the live batch's last step
+    small_s: float = 0.0  # the small batch's steps since then
+
+    def due(self) -> LiveBatch | None:
+        """The batch to step next: the small one until it has had share times the live batch's step time."""
+        if self.small and (not self.live or self.small_s < self.live_step_s * self.share):
+            return self.small
+        return self.live if self.live else None
+
+    def stepped(self, batch: LiveBatch, seconds: float) -> None:
+        if batch is self.small:
+            self.small_s += seconds
+        else:
+            self.live_step_s, self.small_s = seconds, 0.0
+
+    def batches(self) -> tuple[LiveBatch, LiveBatch]:
+        return self.live, self.small
 
 
 class ContinuousBatching:
@@ -130,7 +158,8 @@ class ContinuousBatching:
 
     def __init__(self, translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics, lanes: int = 1):
         self.translator, self.settings, self.queue, self.metrics = translator, settings, queue, metrics
-        self.lanes = [Lane(translator.live_batch()) for _ in range(lanes)]  # a LiveBatch's keys are Jobs
+        self.lanes = [Lane(translator.live_batch(), translator.live_batch(), settings.small_share)  # keys: Jobs
+                      for _ in range(lanes)]
         self.requests = RequestBatching(translator, settings, queue, metrics,
                                         wanted=lambda job: job.options.with_attention)
 
@@ -140,41 +169,45 @@ class ContinuousBatching:
     # --- the lanes' threads ---------------------------------------------------------------------------------
     def _run_lane(self, lane: Lane) -> None:
         while (work := self.queue.wait_for(lambda: self._take_work(lane))) is not None:
-            joining, batch = work
+            joining, small_joining, batch = work
             try:
                 if batch:
                     self.requests.process(batch)
-                if joining:
+                if joining or small_joining:
                     lane.live.add_groups(joining)
+                    lane.small.add_groups(small_joining)
                     joined = time.monotonic()
-                    for job in jobs_of(joining):
+                    for job in jobs_of(joining + small_joining):
                         job.joined_at = joined
-                    joining = []
-                if lane.live:
-                    self._step(lane.live)
+                    joining, small_joining = [], []
+                if (live := lane.due()) is not None:
+                    start = time.perf_counter()
+                    self._step(live)
+                    lane.stepped(live, time.perf_counter() - start)
             except Exception:  # never let a model thread die
                 log.exception("model thread: a batch failed")
-                self.queue.fail(batch + jobs_of(joining) + _take_all(lane.live), ModelFailed("translation failed"))
+                self.queue.fail(batch + jobs_of(joining + small_joining) + _take_all(*lane.batches()),
+                                ModelFailed("translation failed"))
             self._publish(lane)
         with self.queue.cond:
-            joining, lane.joining = lane.joining, []
-        self.queue.fail(jobs_of(joining) + _take_all(lane.live), Stopped("the service is shutting down"))
+            joining, lane.joining, lane.small_joining = lane.joining + lane.small_joining, [], []
+        self.queue.fail(jobs_of(joining) + _take_all(*lane.batches()), Stopped("the service is shutting down"))
 
-    def _take_work(self, lane: Lane) -> tuple[tuple[list[Joining], list[Job]] | None, float | None]:
+    def _take_work(self, lane: Lane) -> tuple[tuple[list[Joining], list[Joining], list[Job]] | None, float | None]:
         """Work for the lane, holding queue.cond: encoded sentences to join its live batch, a due request-level
         batch (the first lane's), or its live batch to step."""
         batch, wait = self.requests.due() if lane is self.lanes[0] else ([], None)
-        if not (lane.joining or batch or lane.live):
+        if not (lane.joining or lane.small_joining or batch or lane.live or lane.small):
             return None, wait
-        joining, lane.joining = lane.joining, []
+        joining, small_joining, lane.joining, lane.small_joining = lane.joining, lane.small_joining, [], []
         self.queue.take(batch)
-        return (joining, batch), None
+        return (joining, small_joining, batch), None
 
     def _publish(self, lane: Lane) -> None:
         """The lane's rows, for the encoder thread's choices and the metrics."""
         with self.queue.cond:
-            lane.live_rows = len(lane.live)  # read on its own thread: another lane's is only read as published
-            lane.rows = lane.live_rows + sum(len(group.keys) * group.beam.rows for group in lane.joining)
+            lane.live_rows = len(lane.live) + len(lane.small)  # another lane's is only read as published
+            lane.rows = lane.live_rows + rows_of(lane.joining + lane.small_joining)
             self.queue.live_rows = sum(other.live_rows for other in self.lanes)
             self.queue.cond.notify_all()  # the encoder thread's choice reads the lanes' rows (_take_to_encode)
 
@@ -204,11 +237,12 @@ class ContinuousBatching:
     # --- the encoder thread ---------------------------------------------------------------------------------
     def _run_encoder(self) -> None:
         while (jobs := self._next_to_encode()) is not None:
+            small = jobs[0].ticket.small  # _take_to_encode takes small requests' sentences apart
             for chunk in padded_batches([len(job.sentence.ids) for job in jobs], ENCODE_CHUNK_TOKENS):
                 start = time.perf_counter()
                 joining = self._encode([jobs[i] for i in chunk])
                 self.metrics.record(0, 0, 0, time.perf_counter() - start)
-                self._hand_over(joining)
+                self._hand_over(joining, small)
 
     def _next_to_encode(self) -> list[Job] | None:
         """Block until sentences wait and the live batch has room for some; take them. None once stopping."""
@@ -217,6 +251,9 @@ class ContinuousBatching:
     def _take_to_encode(self) -> tuple[list[Job] | None, float | None]:
         q = self.queue
         waiting = [job for job in q.pending if not job.options.with_attention]
+        if small := [job for job in waiting if job.ticket.small]:  # small requests wait neither for room nor company
+            q.take(small, seat=True)
+            return small, None
         jobs, full = fill_beside(waiting, self.settings.max_batch_tokens * len(self.lanes), q.seated_cost)
         if full and 0 < len(jobs) < ENCODE_GROUP:  # a backlog, and room for a few: take a group of them
             jobs = waiting[:ENCODE_GROUP]
@@ -252,17 +289,20 @@ class ContinuousBatching:
         """The lane with the fewest rows (holding queue.cond)."""
         return min(self.lanes, key=lambda lane: lane.rows)
 
-    def _hand_over(self, joining: list[Joining]) -> None:
-        """Encoded sentences to the emptiest lane, which joins them to its live batch at its next step."""
+    def _hand_over(self, joining: list[Joining], small: bool) -> None:
+        """Encoded sentences to the emptiest lane, which joins them to its live (or small) batch at its next
+        step."""
         jobs, encoded = jobs_of(joining), time.monotonic()
         for job in jobs:
             job.encoded_at = encoded
-        rows = sum(len(group.keys) * group.beam.rows for group in joining)
         with self.queue.cond:
             if not self.queue.stopping:
                 lane = self._emptiest_lane()
-                lane.joining += joining
-                lane.rows += rows
+                if small:
+                    lane.small_joining += joining
+                else:
+                    lane.joining += joining
+                lane.rows += rows_of(joining)
                 self.queue.cond.notify_all()
                 return
         self.queue.fail(jobs, Stopped("the service is shutting down"))
@@ -285,14 +325,18 @@ def lanes_for(translator: Translator, settings: Settings) -> int:
     return min(AUTO_LANES, torch.get_num_threads()) if translator.device.type == "cpu" else 1
 
 
-def _take_all(live: LiveBatch) -> list[Job]:
-    """Empty a live batch; its jobs."""
-    return live.remove_keys(lambda job: True)
+def _take_all(*batches: LiveBatch) -> list[Job]:
+    """Empty live batches; their jobs."""
+    return [job for live in batches for job in live.remove_keys(lambda job: True)]
 
 
 def jobs_of(joining: list[Joining]) -> list[Job]:
     """The Jobs of encoded batches that did not join the live batch (yet)."""
     return [job for group in joining for job in group.keys]
+
+
+def rows_of(joining: list[Joining]) -> int:
+    return sum(len(group.keys) * group.beam.rows for group in joining)
 
 
 def tokens_of(found: list[list[Hypothesis]]) -> int:

@@ -25,7 +25,8 @@ GIL_SWITCH_S = 0.0005  # see Scheduler.start
 
 class Scheduler:
     def __init__(self, translator: Translator, settings: Settings, metrics: Metrics):
-        self.queue = JobQueue(settings.queue_size, metrics)
+        self.settings, self.queue = settings, JobQueue(settings.queue_size, metrics)
+        self._in_flight = self._in_flight_tokens = 0  # requests being searched, their source subwords (event loop)
         self.policy: Policy = make_policy(translator, settings, self.queue, metrics)
         loops = self.policy.loops()
         # The model threads (the lanes' decoder steps, the encoder) share torch's threads, at least one each: their
@@ -48,6 +49,11 @@ class Scheduler:
         for thread in self._threads:
             thread.join(timeout)
 
+    def _small(self, tokens: int) -> bool:
+        """A request of tokens source subwords, far smaller than the requests in flight (settings.small_requests)."""
+        ratio = self.settings.small_requests
+        return ratio > 0 and self._in_flight > 0 and tokens * ratio * self._in_flight <= self._in_flight_tokens
+
     @property
     def queued(self) -> int:
         """Sentences waiting for the model (not counting those it is searching)."""
@@ -68,7 +74,11 @@ class Scheduler:
         after timeout seconds."""
         if not sentences:
             return []
-        ticket, loop = Ticket(deadline=time.monotonic() + timeout), asyncio.get_running_loop()
+        tokens = sum(len(sentence.ids) for sentence in sentences)
+        ticket = Ticket(deadline=time.monotonic() + timeout, small=self._small(tokens))
+        loop = asyncio.get_running_loop()
+        self._in_flight += 1
+        self._in_flight_tokens += tokens
         jobs = [Job(sentence, options, ticket, loop.create_future()) for sentence in sentences]
         self.queue.put(jobs)
         futures = [job.future for job in jobs]
@@ -81,6 +91,8 @@ class Scheduler:
                 raise TimeoutError
             return [f.result() for f in futures]
         finally:
+            self._in_flight -= 1
+            self._in_flight_tokens -= tokens
             ticket.abandoned = True  # done, failed, timed out or cancelled: what is still queued is not wanted
             for f in futures:
                 f.cancel()  # no-op on a settled future

@@ -11,7 +11,7 @@ import torch
 from service_fixtures import client_for, scheduler_of
 from test_model import random_batch
 
-from nmt.app.policies import ENCODE_CHUNK_TOKENS, ENCODE_GROUP
+from nmt.app.policies import ENCODE_CHUNK_TOKENS, ENCODE_GROUP, Lane
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, beam_search, greedy_search, max_lengths
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.translator import DecodeOptions, InferenceModel, SourceSentence, Translator
@@ -376,3 +376,65 @@ def test_two_lanes_share_the_sentences_and_each_gets_what_it_gets_alone(translat
     assert got == [t.text for t in translator.translate(texts, options)]
     assert {"nmt-model-0", "nmt-model-1"} <= set(lanes.stepped) and "nmt-model-2" not in lanes.stepped
     assert lanes.stepped["nmt-model-0"] and lanes.stepped["nmt-model-1"]
+
+
+class RecordsSentences(SlowLiveBatch):
+    """Steps of 20 ms (SlowLiveBatch) that note the texts of the sentences they step."""
+
+    def step(self):
+        self.texts = getattr(self, "texts", set()) | {owner.key.sentence.text for part in self.parts.values()
+                                                      for owner in part.owners if owner is not None}
+        return super().step()
+
+
+class SentenceRecorder(Wrapped):
+    def live_batch(self, with_attention: bool = False) -> LiveBatch:
+        return RecordsSentences(self.model, with_attention)
+
+
+@pytest.mark.parametrize("beam", [1, 3])
+def test_a_small_request_beside_long_ones_steps_in_the_small_batch_with_what_it_gets_alone(translator, beam):
+    """Two long requests decode in one lane; a request far smaller than they are (settings.small_requests) joins
+    the lane's small batch, is answered first, with what it gets alone; the long ones, of one size, are not small."""
+    long_text = " ".join(["gamma delta eps zeta eta theta iota kappa."] * 6)
+    options = DecodeOptions(beam_size=beam)
+    with (client_for(SentenceRecorder(translator), beam_size=beam, decoder_lanes=1, small_requests=4) as client,
+          ThreadPoolExecutor(2) as pool):
+        scheduler = scheduler_of(client.app)
+        longs = [pool.submit(client.post, "/v1/translate", json={"text": long_text}) for _ in range(2)]
+        deadline = time.monotonic() + 30
+        while scheduler.live < 2 * 6 * beam:
+            assert time.monotonic() < deadline, "the long requests never started decoding"
+            time.sleep(0.001)
+        short = client.post("/v1/translate", json={"text": "alpha beta"})
+        assert not any(long.done() for long in longs)
+        lane = scheduler.policy.lanes[0]  # type: ignore[union-attr]
+        assert short.json()["translations"][0]["text"] == translator.translate(["alpha beta"], options)[0].text
+        assert [long.result().json()["translations"][0]["text"] for long in longs] == [
+            translator.translate([long_text], options)[0].text] * 2
+    assert lane.small.texts == {"alpha beta"}
+    assert "alpha beta" not in lane.live.texts and "gamma delta eps zeta eta theta iota kappa." in lane.live.texts
+
+
+class Rows(list):
+    """Stands for a LiveBatch in Lane's choice, which reads only whether a batch has rows."""
+
+
+def test_a_lanes_small_batch_steps_for_share_times_the_other_step_then_the_other_steps():
+    live, small = Rows([1]), Rows([1])
+    lane = Lane(live, small, share=2.0)  # type: ignore[arg-type]
+    assert lane.due() is live  # no step of the live batch measured yet
+    lane.stepped(live, 0.010)
+    order = []
+    for _ in range(8):
+        batch = lane.due()
+        order.append("small" if batch is small else "live")
+        lane.stepped(batch, 0.004 if batch is small else 0.010)
+    assert order == ["small"] * 5 + ["live"] + ["small"] * 2  # 5 x 4 ms reach 2 x 10 ms
+    small.clear()
+    assert lane.due() is live
+    small.append(1)
+    live.clear()
+    assert lane.due() is small
+    small.clear()
+    assert lane.due() is None
