@@ -29,6 +29,8 @@ class Metrics:
         self.phase_seconds = Histogram("nmt_sentence_phase_seconds", "where a translated sentence's time went: "
                                        "queued, encoding and joining (continuous batching), decoding", ["phase"],
                                        buckets=LATENCY_BUCKETS, registry=r)
+        self.small_requests = Counter("nmt_small_requests", "requests far smaller than the others in flight, decoded "
+                                      "in their lanes' small batches first (NMT_SMALL_REQUESTS)", registry=r)
         self.span_repairs = Counter("nmt_span_repairs", "placeholders the model dropped or repeated, which restoring "
                                     "the spans repaired (model/spans.py)", registry=r)
         self.html_fallbacks = Counter("nmt_html_fallbacks", "HTML blocks translated text piece by text piece instead "

@@ -25,7 +25,7 @@ GIL_SWITCH_S = 0.0005  # see Scheduler.start
 
 class Scheduler:
     def __init__(self, translator: Translator, settings: Settings, metrics: Metrics):
-        self.settings, self.queue = settings, JobQueue(settings.queue_size, metrics)
+        self.settings, self.metrics, self.queue = settings, metrics, JobQueue(settings.queue_size, metrics)
         self._in_flight = self._in_flight_tokens = 0  # requests being searched, their source subwords (event loop)
         self.policy: Policy = make_policy(translator, settings, self.queue, metrics)
         loops = self.policy.loops()
@@ -76,6 +76,8 @@ class Scheduler:
             return []
         tokens = sum(len(sentence.ids) for sentence in sentences)
         ticket = Ticket(deadline=time.monotonic() + timeout, small=self._small(tokens))
+        if ticket.small:
+            self.metrics.small_requests.inc()
         loop = asyncio.get_running_loop()
         self._in_flight += 1
         self._in_flight_tokens += tokens

@@ -412,6 +412,7 @@ def test_a_small_request_beside_long_ones_steps_in_the_small_batch_with_what_it_
         assert short.json()["translations"][0]["text"] == translator.translate(["alpha beta"], options)[0].text
         assert [long.result().json()["translations"][0]["text"] for long in longs] == [
             translator.translate([long_text], options)[0].text] * 2
+        assert "nmt_small_requests_total 1.0" in client.get("/metrics").text
     assert lane.small.texts == {"alpha beta"}
     assert "alpha beta" not in lane.live.texts and "gamma delta eps zeta eta theta iota kappa." in lane.live.texts
 
