@@ -21,12 +21,12 @@
               that thread last published it (Lane.rows).
               Small requests go first: a request whose source subwords are at most 1/settings.small_requests of the
               mean of the other requests in flight (a sentence typed in a UI beside documents) is taken at once,
-              encoded apart, and joins its lane's small batch, which steps up to settings.small_share times the
-              lane's other step time between two of its other steps. Its decoder steps are then a few rows, not the
-              long texts' hundred, and come more often; the long texts get the rest of the lane's time, and all of
-              it once the small batch is empty. Between requests of similar size (64 clients sending one verse
-              each) only the shortest verses are small, and as much gets done (benchmarks/README.md, small requests
-              first).
+              encoded apart, and joins the small batch of the lane with the fewest small rows, which steps up to
+              settings.small_share times the lane's other step time between two of its other steps. Its decoder
+              steps are then a few rows, not the long texts' dozens, and come more often; the long texts get the
+              rest of the lane's time, and all of it once the small batch is empty. Between requests of similar
+              size (64 clients sending one verse each) only the shortest verses are small, and as much gets done
+              (benchmarks/README.md, small requests first).
               Requests for attention weights are the fallback: the first lane translates them as request-level
               batches between two of its steps, because storing every row's weights at every step would slow
               every sentence.
@@ -132,6 +132,7 @@ class Lane:
     joining: list[Joining] = field(default_factory=list)
     small_joining: list[Joining] = field(default_factory=list)
     rows: int = 0
+    small_rows: int = 0  # of rows, the small batch's and those joining it
     live_rows: int = 0  # the live batches' rows alone, as last published
     live_step_s: float = 0.0  # the live batch's last step
     small_s: float = 0.0  # the small batch's steps since then
@@ -208,6 +209,7 @@ class ContinuousBatching:
         with self.queue.cond:
             lane.live_rows = len(lane.live) + len(lane.small)  # another lane's is only read as published
             lane.rows = lane.live_rows + rows_of(lane.joining + lane.small_joining)
+            lane.small_rows = len(lane.small) + rows_of(lane.small_joining)
             self.queue.live_rows = sum(other.live_rows for other in self.lanes)
             self.queue.cond.notify_all()  # the encoder thread's choice reads the lanes' rows (_take_to_encode)
 
@@ -297,10 +299,12 @@ class ContinuousBatching:
             job.encoded_at = encoded
         with self.queue.cond:
             if not self.queue.stopping:
-                lane = self._emptiest_lane()
-                if small:
+                if small:  # small batches of as few rows as can be: each of their steps is short
+                    lane = min(self.lanes, key=lambda lane: (lane.small_rows, lane.rows))
                     lane.small_joining += joining
+                    lane.small_rows += rows_of(joining)
                 else:
+                    lane = self._emptiest_lane()
                     lane.joining += joining
                 lane.rows += rows_of(joining)
                 self.queue.cond.notify_all()

@@ -439,3 +439,28 @@ def test_a_lanes_small_batch_steps_for_share_times_the_other_step_then_the_other
     assert lane.due() is small
     small.clear()
     assert lane.due() is None
+
+
+def test_small_requests_go_to_the_lane_with_the_fewest_small_rows(translator):
+    """With two lanes decoding long requests (the second lane fewer rows), a second small request arriving while the
+    first is still in the second lane's small batch goes to the first lane's, though the second lane still has
+    fewer rows: each small batch's steps stay as short as they can be."""
+    sentence = "gamma delta eps zeta eta theta iota kappa."
+    with (client_for(SentenceRecorder(translator), decoder_lanes=2, small_requests=4) as client,
+          ThreadPoolExecutor(4) as pool):
+        scheduler = scheduler_of(client.app)
+        lanes = scheduler.policy.lanes  # type: ignore[union-attr]
+        deadline, longs = time.monotonic() + 30, []
+        for lane, n in zip(lanes, (6, 2), strict=True):  # one long request after the other: each to the emptier lane
+            longs.append(pool.submit(client.post, "/v1/translate", json={"text": " ".join([sentence] * n)}))
+            while not lane.live_rows:
+                assert time.monotonic() < deadline, "a long request never started decoding"
+                time.sleep(0.001)
+        first = pool.submit(client.post, "/v1/translate", json={"text": "alpha beta"})
+        while not any(lane.small_rows for lane in lanes):
+            assert time.monotonic() < deadline, "the first small request never reached a lane"
+            time.sleep(0.001)
+        second = client.post("/v1/translate", json={"text": "tau mu"})
+        assert first.result().status_code == second.status_code == 200
+        assert all(long.result().status_code == 200 for long in longs)
+    assert [getattr(lane.small, "texts", set()) for lane in lanes] == [{"tau mu"}, {"alpha beta"}]
