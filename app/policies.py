@@ -292,8 +292,8 @@ class ContinuousBatching:
         return min(self.lanes, key=lambda lane: lane.rows)
 
     def _hand_over(self, joining: list[Joining], small: bool) -> None:
-        """Encoded sentences to the emptiest lane, which joins them to its live (or small) batch at its next
-        step."""
+        """Encoded sentences to the emptiest lane (a small request's: to the lane with the fewest small rows),
+        which joins them to its live (or small) batch at its next step."""
         jobs, encoded = jobs_of(joining), time.monotonic()
         for job in jobs:
             job.encoded_at = encoded
