@@ -75,15 +75,14 @@ class Scheduler:
         if not sentences:
             return []
         tokens = sum(len(sentence.ids) for sentence in sentences)
-        ticket = Ticket(deadline=time.monotonic() + timeout, small=self._small(tokens))
-        if ticket.small:
-            self.metrics.small_requests.inc()
-        loop = asyncio.get_running_loop()
+        ticket, loop = Ticket(deadline=time.monotonic() + timeout, small=self._small(tokens)), asyncio.get_running_loop()
+        jobs = [Job(sentence, options, ticket, loop.create_future()) for sentence in sentences]
+        self.queue.put(jobs)  # QueueFull or Stopped: refused, never in flight
+        futures = [job.future for job in jobs]
         self._in_flight += 1
         self._in_flight_tokens += tokens
-        jobs = [Job(sentence, options, ticket, loop.create_future()) for sentence in sentences]
-        self.queue.put(jobs)
-        futures = [job.future for job in jobs]
+        if ticket.small:
+            self.metrics.small_requests.inc()
         try:
             done, pending = await asyncio.wait(futures, timeout=timeout, return_when=asyncio.FIRST_EXCEPTION)
             failed = [f.exception() for f in futures if f in done and f.exception()]

@@ -240,6 +240,8 @@ def test_queue_full_is_503_with_retry_after(gate):
         assert answer.status_code == 503 and answer.headers["retry-after"] == "1" and "full" in answer.json()["error"]
         gate.opened.set()
         assert busy.result().status_code == 200 and waiting.result().status_code == 200
+        scheduler = scheduler_of(client.app)  # the refused request left nothing counted as in flight
+        assert (scheduler._in_flight, scheduler._in_flight_tokens) == (0, 0)
 
 
 def test_timeout_is_504_and_abandoned_sentences_skip_the_model(gate):
