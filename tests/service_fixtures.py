@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,6 +25,14 @@ from nmt.model.translator import DecodeOptions, SourceSentence, Translator
 from nmt.scripts.harness import Server, toy_config, toy_corpus
 from nmt.training.config import Config
 from nmt.training.train import run_training
+
+
+def wait_until(condition, what: str = "timed out waiting", timeout: float = 10) -> None:
+    """Poll condition() until it holds; fail with `what` after timeout seconds."""
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, what
+        time.sleep(0.001)
 
 
 @pytest.fixture(scope="session")

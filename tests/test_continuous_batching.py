@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import torch
-from service_fixtures import client_for, scheduler_of
+from service_fixtures import client_for, scheduler_of, wait_until
 from test_model import random_batch
 
 from nmt.app.policies import ENCODE_CHUNK_TOKENS, ENCODE_GROUP, Lane
@@ -198,10 +198,7 @@ def test_service_answers_a_short_request_while_a_long_one_decodes(translator, be
           ThreadPoolExecutor(1) as pool):
         scheduler = scheduler_of(client.app)
         long = pool.submit(client.post, "/v1/translate", json={"text": long_text})
-        deadline = time.monotonic() + 30
-        while scheduler.live == 0:
-            assert time.monotonic() < deadline, "the long request never started decoding"
-            time.sleep(0.001)
+        wait_until(lambda: scheduler.live > 0, "the long request never started decoding", timeout=30)
         short = client.post("/v1/translate", json={"text": "alpha beta"})
         assert short.json()["translations"][0]["text"] == "BETA ALPHA"
         assert not long.done() and scheduler.live >= 8 * beam  # the short one's row may not have left it yet
@@ -282,10 +279,7 @@ def test_only_the_model_thread_touches_the_live_batch(translator):
     alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
     with client_for(wrapped) as client, ThreadPoolExecutor(len(SENTENCES)) as pool:
         first = pool.submit(client.post, "/v1/translate", json={"text": SENTENCES[2]})
-        deadline = time.monotonic() + 30
-        while scheduler_of(client.app).live == 0:
-            assert time.monotonic() < deadline, "the first request never started decoding"
-            time.sleep(0.001)
+        wait_until(lambda: scheduler_of(client.app).live > 0, "the first request never started decoding", timeout=30)
         answers = [pool.submit(client.post, "/v1/translate", json={"text": s}) for s in SENTENCES]
         texts = [a.result().json()["translations"][0]["text"] for a in answers]
         assert first.result().status_code == 200
@@ -344,11 +338,13 @@ class RecordsLanes(LiveBatch):
 
     def step(self):
         time.sleep(0.005)
-        self.stepped.setdefault(threading.current_thread().name, set()).update(job.sentence.text for job in self._jobs())
+        self.stepped.setdefault(threading.current_thread().name, set()).update(texts_in(self))
         return super().step()
 
-    def _jobs(self):
-        return [owner.key for part in self.parts.values() for owner in part.owners if owner is not None]
+
+def texts_in(live: LiveBatch) -> set[str]:
+    """The texts of the sentences a service's live batch holds (its keys are Jobs)."""
+    return {owner.key.sentence.text for part in live.parts.values() for owner in part.owners if owner is not None}
 
 
 class TwoLanes(Wrapped):
@@ -382,8 +378,7 @@ class RecordsSentences(SlowLiveBatch):
     """Steps of 20 ms (SlowLiveBatch) that note the texts of the sentences they step."""
 
     def step(self):
-        self.texts = getattr(self, "texts", set()) | {owner.key.sentence.text for part in self.parts.values()
-                                                      for owner in part.owners if owner is not None}
+        self.texts = getattr(self, "texts", set()) | texts_in(self)
         return super().step()
 
 
@@ -402,10 +397,7 @@ def test_a_small_request_beside_long_ones_steps_in_the_small_batch_with_what_it_
           ThreadPoolExecutor(2) as pool):
         scheduler = scheduler_of(client.app)
         longs = [pool.submit(client.post, "/v1/translate", json={"text": long_text}) for _ in range(2)]
-        deadline = time.monotonic() + 30
-        while scheduler.live < 2 * 6 * beam:
-            assert time.monotonic() < deadline, "the long requests never started decoding"
-            time.sleep(0.001)
+        wait_until(lambda: scheduler.live >= 2 * 6 * beam, "the long requests never started decoding", timeout=30)
         short = client.post("/v1/translate", json={"text": "alpha beta"})
         assert not any(long.done() for long in longs)
         lane = scheduler.policy.lanes[0]  # type: ignore[union-attr]
@@ -450,16 +442,12 @@ def test_small_requests_go_to_the_lane_with_the_fewest_small_rows(translator):
           ThreadPoolExecutor(4) as pool):
         scheduler = scheduler_of(client.app)
         lanes = scheduler.policy.lanes  # type: ignore[union-attr]
-        deadline, longs = time.monotonic() + 30, []
+        longs = []
         for lane, n in zip(lanes, (6, 2), strict=True):  # one long request after the other: each to the emptier lane
             longs.append(pool.submit(client.post, "/v1/translate", json={"text": " ".join([sentence] * n)}))
-            while not lane.live_rows:
-                assert time.monotonic() < deadline, "a long request never started decoding"
-                time.sleep(0.001)
+            wait_until(lambda lane=lane: lane.live_rows > 0, "a long request never started decoding")
         first = pool.submit(client.post, "/v1/translate", json={"text": "alpha beta"})
-        while not any(lane.small_rows for lane in lanes):
-            assert time.monotonic() < deadline, "the first small request never reached a lane"
-            time.sleep(0.001)
+        wait_until(lambda: any(lane.small_rows for lane in lanes), "the first small request never reached a lane")
         second = client.post("/v1/translate", json={"text": "tau mu"})
         assert first.result().status_code == second.status_code == 200
         assert all(long.result().status_code == 200 for long in longs)

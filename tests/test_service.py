@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
-from service_fixtures import Gate, client_for, scheduler_of, service_settings
+from service_fixtures import Gate, client_for, scheduler_of, service_settings, wait_until
 
 from nmt.app.main import app_from_env, create_app
 from nmt.app.settings import Settings
@@ -41,13 +40,6 @@ def metric(client, name: str) -> dict[tuple, float]:
     """Samples of one metric, keyed by (sample name, sorted labels)."""
     families = text_string_to_metric_families(client.get("/metrics").text)
     return {(s.name, tuple(sorted(s.labels.items()))): s.value for f in families if f.name == name for s in f.samples}
-
-
-def wait_until(condition, timeout: float = 10) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "timed out waiting"
-        time.sleep(0.01)
 
 
 def hold_model(client, gate: Gate, pool: ThreadPoolExecutor, text: str = "omi pi"):
