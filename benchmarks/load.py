@@ -16,7 +16,7 @@ within the measured window count; sentences/s counts test lines.
 Mixed load: --long-clients send requests of --long-sentences of the longest test sentences each, while
 --short-clients send one of the 8 shortest test sentences each. The short texts' unloaded latency is measured in
 the same run, by one client alone on the same server first; reported: the short requests' p99 under load over
-their p50 alone, for request-level and continuous batching.
+their p50 alone, for request-level and continuous batching (those of them in --modes).
 
 Bars (issue 21): with 64 clients at beam 5, continuous >= 0.8 of offline `nmt evaluate --beam 5`; short beam-5
 requests under 4 long-text clients: p99 under load <= 4x their p50 alone (greedy: below the 6.6x measured before).
@@ -140,8 +140,8 @@ def main() -> int:
     parser.add_argument("--model", default=None, help="model bundle (default: models/en-es, else runs/bible-en-es/best)")
     parser.add_argument("--beams", default="1,5", help="beam sizes, each a run of everything (default: 1,5)")
     parser.add_argument("--clients", default="64", help="concurrent clients of the uniform load (default: 64)")
-    parser.add_argument("--modes", default="continuous,request", help="server batching modes of the uniform load "
-                        "(default: continuous,request; also: off)")
+    parser.add_argument("--modes", default="continuous,request", help="server batching modes (default: "
+                        "continuous,request; also: off, for the uniform load only)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured time per run (default: 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured time before it (default: 2)")
     parser.add_argument("--long-clients", type=int, default=4, help="mixed load: clients sending long requests")
@@ -172,7 +172,7 @@ def main() -> int:
                     rows.append(row_of("uniform", mode, beam, n, tallies["all"], seconds, cpu))
         if not args.no_uniform:  # the machine's speed drifts: the offline rate again, after the service's runs
             rows.append(offline(model, beam, args.device) | {"batching": "nmt evaluate, after"})
-        for mode in [] if args.no_mixed else ("request", "continuous"):
+        for mode in [] if args.no_mixed else [m for m in ("request", "continuous") if m in args.modes.split(",")]:
             rows += mixed(model, mode, beam, sentences, args, count_tokens, env)
     print(f"nmt serve --model {model}: {len(sentences)} test sentences; {args.seconds:g} s per run")
     print_table(rows, ["scenario", "batching", "beam", "clients", "requests", "errors", "sent_per_s", "tok_per_s",
