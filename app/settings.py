@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     small_requests: float = Field(4.0, ge=0, description="continuous batching: a request whose source subwords are "
                                   "at most 1/N of the mean of the other requests in flight decodes in its lane's "
                                   "small batch, which steps before the lane's other sentences (0: none is small)")
-    small_share: float = Field(2.0, gt=0, description="continuous batching: a lane's small batch steps for up to N "
+    small_share: float = Field(4.0, gt=0, description="continuous batching: a lane's small batch steps for up to N "
                                "times the lane's other step time between two of its other steps")
     queue_size: int = Field(2048, gt=0, description="sentences waiting for the model; beyond this: 503")
 
