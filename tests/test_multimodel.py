@@ -58,14 +58,31 @@ def test_requests_go_to_the_model_of_their_pair(client):
 @pytest.mark.parametrize("body, message", [
     ({"source": "en", "target": "fr"}, f"language pair en -> fr is not supported; {PAIRS}"),
     ({"source": "de", "target": "en"}, f"language pair de -> en is not supported; {PAIRS}"),
-    ({}, f"any language -> any language fits several models: name source and target; {PAIRS}"),
 ])
 def test_a_pair_that_is_not_served_is_400_naming_the_served_ones(client, body, message):
     answer = native(client, text="alpha", **body)
     assert answer.status_code == 400 and answer.json() == {"error": message}
-    if body:
-        answer = libre(client, q="alpha", **body)
-        assert answer.status_code == 400 and answer.json() == {"error": message}
+    answer = libre(client, q="alpha", **body)
+    assert answer.status_code == 400 and answer.json() == {"error": message}
+
+
+@pytest.mark.parametrize("text, pair", [(ENGLISH, ("en", "es")), (SPANISH, ("es", "en"))])
+def test_a_native_request_without_a_pair_translates_from_the_detected_source(client, text, pair):
+    texts = [text, "  "]  # the blank one detected with the others, translated as itself
+    explicit = native(client, text=texts, source=pair[0], target=pair[1]).json()
+    assert "detected_source" not in explicit
+    for body in ({}, {"source": "auto"}):
+        answer = native(client, text=texts, **body).json()
+        assert answer["translations"] == explicit["translations"]
+        assert answer["detected_source"]["language"] == pair[0] and answer["detected_source"]["confidence"] > 90
+    one_fits = native(client, text=texts, source="auto", target=pair[1]).json()  # nothing to detect
+    assert one_fits == explicit
+
+
+def test_a_native_request_without_a_pair_or_words_is_400(client):
+    answer = native(client, text=["", " "])
+    assert answer.status_code == 400
+    assert answer.json() == {"error": f"any language -> any language fits several models: name source and target; {PAIRS}"}
 
 
 def test_languages_and_models_list_every_model(client):

@@ -1,6 +1,8 @@
-"""The default English->Spanish bundle in models/ loads with no training and no download, and translates."""
+"""The shipped bundles in models/ (English->Spanish the default) load with no training and no download, and translate."""
 from __future__ import annotations
 
+import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,14 +30,21 @@ def test_shipped_model_translates_english_to_spanish():
     assert out[1].text == ""
 
 
-def test_nmt_serve_answers_with_the_shipped_model_over_http(tmp_path):
-    """The README's first two commands: `nmt serve` on the committed bundle, then its curl request."""
-    with Server(DEFAULT_BUNDLE, tmp_path / "server.log") as server:
-        reply = httpx.post(f"{server.url}/v1/translate", timeout=30,
-                           json={"text": "In the beginning God created the heavens and the earth."})
+def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
+    """The README's first two commands: `nmt serve` as it starts by default (every shipped bundle), then the
+    README's curl request, which names no language pair: its source is detected."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    body = json.loads(re.search(r"curl -s localhost:8000/v1/translate .*?-d '(\{.*?\})'", readme, re.S).group(1))
+    with Server(None, tmp_path / "server.log") as server:
+        reply = httpx.post(f"{server.url}/v1/translate", timeout=30, json=body)
         assert reply.status_code == 200, reply.text
         text = reply.json()["translations"][0]["text"]
         assert "principio" in text and "tierra" in text, text
+        assert reply.json()["detected_source"]["language"] == "en"
+        reply = httpx.post(f"{server.url}/v1/translate", timeout=30,
+                           json={"text": "En el principio creó Dios los cielos y la tierra."})
+        assert reply.status_code == 200 and reply.json()["detected_source"]["language"] == "es", reply.text
+        assert "beginning" in reply.json()["translations"][0]["text"]
 
 
 def test_the_service_returns_exactly_what_nmt_evaluate_scores(tmp_path):

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from pydantic import BaseModel, Field
 
+from nmt.app.detect import LanguageDetector
 from nmt.app.jobs import ModelFailed, QueueFull, Stopped
 from nmt.app.registry import Models, ServedModel, UnknownPair
 from nmt.app.scheduler import Scheduler
@@ -135,6 +136,12 @@ def model_for(models: Models, source: str | None, target: str | None) -> ServedM
         return models.find(source, target)
     except UnknownPair as e:
         raise ApiError(400, str(e)) from None
+
+
+def detector_of(service: Service) -> LanguageDetector:
+    if service.detector is None:
+        raise ApiError(503, "the language detector is not loaded yet", {"Retry-After": "5"})
+    return service.detector
 
 
 def check_options(settings: Settings, options: DecodeOptions) -> None:

@@ -24,13 +24,13 @@ from nmt.app.routes import (
     ReadyModels,
     TextLimits,
     admit,
+    detector_of,
     error_responses,
     header_key,
     model_for,
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.routes.libretranslate import detector_of
 from nmt.app.service import Service, ServiceDep
 from nmt.model.translator import DecodeOptions
 

@@ -31,13 +31,14 @@ from nmt.app.routes import (
     ReadyModels,
     admit,
     check_texts,
+    detector_of,
     error_responses,
     header_key,
     model_for,
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.service import Service, ServiceDep
+from nmt.app.service import ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated
@@ -102,12 +103,6 @@ class FrontendSettings(BaseModel):
     filesTranslation: bool
     supportedFilesFormat: list[str]
     language: FrontendLanguages
-
-
-def detector_of(service: Service) -> LanguageDetector:
-    if service.detector is None:
-        raise ApiError(503, "the language detector is not loaded yet", {"Retry-After": "5"})
-    return service.detector
 
 
 async def _detector(service: ServiceDep) -> LanguageDetector:

@@ -1,6 +1,6 @@
 """The native API: POST /v1/translate with scores, n-best lists and attention, by the model of its source and
-target (either may be left out where the served models leave one choice), plain text or HTML, with strings to keep
-verbatim (dnt); GET /v1/models."""
+target (either may be left out where the served models leave one choice; a source left out where several fit is
+detected), plain text or HTML, with strings to keep verbatim (dnt); GET /v1/models."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from nmt.app.registry import parameter_count
+from nmt.app.registry import Models, parameter_count
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
     ApiError,
@@ -17,14 +17,16 @@ from nmt.app.routes import (
     TextLimits,
     admit,
     check_glossary,
+    detector_of,
     header_key,
     model_for,
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.service import ServiceDep
+from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.spans import Terms
+from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated, Translator
 
 router = APIRouter(prefix="/v1", tags=["v1"])
@@ -35,7 +37,8 @@ Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 class TranslateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str | list[str] = Field(description="one text, or a list of texts; long texts are split into sentences")
-    source: str | None = Field(None, description="source language code; may be left out if one model fits")
+    source: str | None = Field(None, description="source language code; left out (or \"auto\") where several "
+                               "models fit: the likeliest of their source languages, from the texts together")
     target: str | None = Field(None, description="target language code; may be left out if one model fits")
     beam_size: int | None = Field(None, ge=1, description="1 = greedy; default: the server's beam_size")
     nbest: int = Field(1, ge=1, description="alternatives to return per text")
@@ -73,8 +76,14 @@ class TranslationOut(BaseModel):
     sentences: list[SentenceDetail] | None = None
 
 
+class DetectedSource(BaseModel):
+    language: str
+    confidence: float = Field(ge=0, le=100, description="percent")
+
+
 class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
+    detected_source: DetectedSource | None = Field(None, description="the source language, where it was detected")
 
 
 async def require_key(service: ServiceDep, request: Request) -> TextLimits:
@@ -86,8 +95,10 @@ async def require_key(service: ServiceDep, request: Request) -> TextLimits:
 async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyModels, request: Request,
                     limits: Annotated[TextLimits, Depends(require_key)]) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
-    model = model_for(models, body.source, body.target)
     texts = [body.text] if isinstance(body.text, str) else body.text
+    source = None if body.source == "auto" else body.source
+    detected = None if source else _detected_source(service, models, body.target, texts)
+    model = model_for(models, detected.language if detected else source, body.target)
     beam = body.beam_size or service.settings.beam_size
     options = DecodeOptions(beam_size=beam, nbest=body.nbest, with_attention=body.return_attention)
     glossary = body.glossary or {}
@@ -98,9 +109,23 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
             raise ApiError(422, "nbest and return_attention are not available for format html")
         documents = await translate_html(service, model, request, texts, options, terms, limits)
         return TranslateResponse(translations=[TranslationOut(text=d.text, score=d.score if body.return_scores else None)
-                                               for d in documents])
+                                               for d in documents], detected_source=detected)
     translated = await translate_texts(service, model, request, texts, options, terms, limits)
-    return TranslateResponse(translations=[_output(t, body) for t in translated])
+    return TranslateResponse(translations=[_output(t, body) for t in translated], detected_source=detected)
+
+
+def _detected_source(service: Service, models: Models, target: str | None, texts: list[str]) -> DetectedSource | None:
+    """The likeliest source language of the texts among those of the models into target, where several fit; None
+    where one fits (or none), or no text has words."""
+    fitting = {source for source, into in models.by_pair if target in (None, into)}
+    if len(fitting) < 2 or not any(text.strip() for text in texts):
+        return None
+    try:
+        ranked = detector_of(service).detect("\n".join(texts))
+    except InvalidText as e:
+        raise ApiError(422, str(e)) from None
+    best = next(d for d in ranked if d.language in fitting)
+    return DetectedSource(language=best.language, confidence=best.confidence)
 
 
 def _dnt(settings: Settings, dnt: list[str]) -> tuple[str, ...]:
