@@ -69,7 +69,7 @@ COPY training training
 COPY app app
 COPY models models
 COPY scripts scripts
-RUN pip wheel --no-deps -w /dist .
+RUN pip wheel --no-deps -w /dist . && sha256sum /dist/*.whl > /wheel.sha256
 
 # ---- model: the bundle, made world-readable without a second copy of it in the final image -------------------------
 FROM base AS model
@@ -82,7 +82,10 @@ FROM base AS runtime
 RUN useradd --uid 10001 --user-group --create-home --home-dir /home/nmt --shell /usr/sbin/nologin nmt
 COPY --from=deps /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-# The project from its wheel, then a check that the service and its page are really there.
+# The project from its wheel, then a check that the service and its page are really there. The wheel's checksum is
+# copied first because podman (buildah) leaves a bind mount's content out of its cache key: without it, a rebuild
+# after a code change reused this layer and its old wheel. A COPY's key is its content.
+COPY --from=wheel /wheel.sha256 /tmp/nmt-wheel.sha256
 RUN --mount=type=bind,from=wheel,source=/dist,target=/tmp/dist \
     pip install --no-deps --no-index /tmp/dist/*.whl \
     && python -c "import nmt.cli, nmt.app.main, nmt.app.routes.page as p; assert (p.STATIC / 'index.html').is_file()" \

@@ -107,6 +107,17 @@ compose_down() {
     [ -z "$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT")" ] || die "containers left after down"
 }
 
+# A digest of the Python files of the package nmt, by their paths in it: below $1, or where Python imports nmt from.
+CODE_DIGEST='
+import hashlib, os, pathlib, sys
+root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(__import__("nmt").__file__))
+files = sorted(pathlib.Path(d, f) for d, _, names in os.walk(root, followlinks=True) for f in names if f.endswith(".py"))
+digest = hashlib.sha256()
+for path in files:
+    digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+print(digest.hexdigest(), len(files))
+'
+
 # POSTs to /v1/translate and /translate on port $1, prints the answers and checks that they hold a translation.
 translate() {
     local port=$1 body answer
@@ -261,7 +272,12 @@ user=$(podman image inspect -f '{{.Config.User}}' "$IMAGE")
 [ "$healthcheck" != null ] && [ -n "$healthcheck" ] || die "the image has no HEALTHCHECK"
 [ -n "$user" ] && [ "$user" != root ] && [ "$user" != 0 ] || die "the image runs as root"
 echo "healthcheck: $healthcheck"
-note "build: ${build_s} s; image $IMAGE: $((size / 1000000)) MB; user $user"
+# The image must hold this checkout's code, not a cached layer's (the Dockerfile's wheel checksum): the same digest
+# of the package's Python files, here through typecheck/nmt's links and there where the wheel installed them.
+code=$(python3 -c "$CODE_DIGEST" typecheck/nmt)
+image_code=$(podman run --rm --entrypoint python "$IMAGE" -c "$CODE_DIGEST")
+[ "$code" = "$image_code" ] || die "the image's code is not this checkout's (digest $image_code, here $code)"
+note "build: ${build_s} s; image $IMAGE: $((size / 1000000)) MB; user $user; its code is this checkout's"
 
 # ------------------------------------------------------------------------------------------------------------------
 step "6. podman run -p 127.0.0.1:$PORT:8000 $IMAGE"

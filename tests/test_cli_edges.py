@@ -196,3 +196,16 @@ def test_readme_first_command_installs_the_cpu_torch_that_pip_install_keeps():
     dockerfile = re.search(r'ARG TORCH_SPEC="torch([^"]+)"', (root / "Dockerfile").read_text()).group(1)
     assert SpecifierSet(found.group(1)) == SpecifierSet(pyproject) == SpecifierSet(dockerfile)
     assert "`pip install -e . && nmt serve`" in readme  # the GPU route, beside it
+
+
+# --- the type check's view of the package ---------------------------------------------------------------------------
+def test_typecheck_links_every_module_of_the_package():
+    """mypy checks the package through typecheck/nmt's links (pyproject.toml, [tool.mypy]): each module of nmt/ and
+    each folder that installs as a subpackage needs one, or mypy never reads it (nmt/__main__.py went unchecked)."""
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).parents[1]
+    package_dir = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
+    links = root / "typecheck" / "nmt"
+    wanted = {p.name: p for p in (root / "nmt").glob("*.py")}
+    wanted |= {name.removeprefix("nmt."): root / folder for name, folder in package_dir.items() if name != "nmt"}
+    assert {p.name: p.resolve() for p in links.iterdir()} == {name: p.resolve() for name, p in wanted.items()}
