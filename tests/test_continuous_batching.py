@@ -177,10 +177,12 @@ class Wrapped(Translator):
 
 
 class SlowLiveBatch(LiveBatch):
-    """Steps of 20 ms: long enough to see who is answered first."""
+    """Steps of step_s (20 ms): long enough to see who is answered first."""
+
+    step_s = 0.02
 
     def step(self):
-        time.sleep(0.02)
+        time.sleep(self.step_s)
         return super().step()
 
 
@@ -383,8 +385,14 @@ class RecordsSentences(SlowLiveBatch):
 
 
 class SentenceRecorder(Wrapped):
+    def __init__(self, inner: Translator, step_s: float = SlowLiveBatch.step_s):
+        super().__init__(inner)
+        self.step_s = step_s
+
     def live_batch(self, with_attention: bool = False) -> LiveBatch:
-        return RecordsSentences(self.model, with_attention)
+        live = RecordsSentences(self.model, with_attention)
+        live.step_s = self.step_s
+        return live
 
 
 @pytest.mark.parametrize("beam", [1, 3])
@@ -438,7 +446,8 @@ def test_small_requests_go_to_the_lane_with_the_fewest_small_rows(translator):
     first is still in the second lane's small batch goes to the first lane's, though the second lane still has
     fewer rows: each small batch's steps stay as short as they can be."""
     sentence = "gamma delta eps zeta eta theta iota kappa."
-    with (client_for(SentenceRecorder(translator), decoder_lanes=2, small_requests=4) as client,
+    # Steps of 100 ms: the first long request must still decode when the second arrives, or both go to one lane.
+    with (client_for(SentenceRecorder(translator, step_s=0.1), decoder_lanes=2, small_requests=4) as client,
           ThreadPoolExecutor(4) as pool):
         scheduler = scheduler_of(client.app)
         lanes = scheduler.policy.lanes  # type: ignore[union-attr]
