@@ -294,7 +294,7 @@ class ContinuousBatching:
     def _hand_over(self, joining: list[Joining], small: bool) -> None:
         """Encoded sentences to the emptiest lane (a small request's: to the lane with the fewest small rows),
         which joins them to its live (or small) batch at its next step."""
-        jobs, encoded = jobs_of(joining), time.monotonic()
+        jobs, encoded, rows = jobs_of(joining), time.monotonic(), rows_of(joining)
         for job in jobs:
             job.encoded_at = encoded
         with self.queue.cond:
@@ -302,11 +302,11 @@ class ContinuousBatching:
                 if small:  # small batches of as few rows as can be: each of their steps is short
                     lane = min(self.lanes, key=lambda lane: (lane.small_rows, lane.rows))
                     lane.small_joining += joining
-                    lane.small_rows += rows_of(joining)
+                    lane.small_rows += rows
                 else:
                     lane = self._emptiest_lane()
                     lane.joining += joining
-                lane.rows += rows_of(joining)
+                lane.rows += rows
                 self.queue.cond.notify_all()
                 return
         self.queue.fail(jobs, Stopped("the service is shutting down"))
