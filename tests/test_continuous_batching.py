@@ -333,30 +333,34 @@ def test_a_backlog_is_encoded_a_group_at_a_time(translator):
     assert len(recorder.batches[0]) == ENCODE_GROUP  # not 1, as the budget alone would take
 
 
-class RecordsLanes(LiveBatch):
-    """Notes which model thread stepped which sentences (the shared `stepped`); steps of 5 ms."""
-
-    stepped: dict[str, set]
-
-    def step(self):
-        time.sleep(0.005)
-        self.stepped.setdefault(threading.current_thread().name, set()).update(texts_in(self))
-        return super().step()
-
-
 def texts_in(live: LiveBatch) -> set[str]:
     """The texts of the sentences a service's live batch holds (its keys are Jobs)."""
     return {owner.key.sentence.text for part in live.parts.values() for owner in part.owners if owner is not None}
 
 
-class TwoLanes(Wrapped):
-    def __init__(self, inner):
+class RecordingLiveBatch(SlowLiveBatch):
+    """Steps of step_s (SlowLiveBatch) that note the texts of the sentences they step: in texts, and in `stepped`
+    by model thread (a dict that all the live batches of one Recorder share)."""
+
+    stepped: dict[str, set]
+
+    def step(self):
+        seen = texts_in(self)
+        self.texts = getattr(self, "texts", set()) | seen
+        self.stepped.setdefault(threading.current_thread().name, set()).update(seen)
+        return super().step()
+
+
+class Recorder(Wrapped):
+    """The real translator, its live batches RecordingLiveBatches of steps of step_s."""
+
+    def __init__(self, inner: Translator, step_s: float = SlowLiveBatch.step_s):
         super().__init__(inner)
-        self.stepped: dict[str, set] = {}
+        self.step_s, self.stepped = step_s, {}
 
     def live_batch(self, with_attention: bool = False) -> LiveBatch:
-        live = RecordsLanes(self.model, with_attention)
-        live.stepped = self.stepped
+        live = RecordingLiveBatch(self.model, with_attention)
+        live.step_s, live.stepped = self.step_s, self.stepped
         return live
 
 
@@ -364,7 +368,7 @@ class TwoLanes(Wrapped):
 def test_two_lanes_share_the_sentences_and_each_gets_what_it_gets_alone(translator, beam):
     """With decoder_lanes=2, two model threads step a live batch each; sentences go to both, with the results
     they get alone."""
-    lanes = TwoLanes(translator)
+    lanes = Recorder(translator, step_s=0.005)
     texts = [f"{a} {b}" for a in SENTENCES[:8] for b in SENTENCES[:4]]  # 32 texts
     options = DecodeOptions(beam_size=beam)
     with (client_for(lanes, decoder_lanes=2, beam_size=beam) as client,
@@ -376,32 +380,13 @@ def test_two_lanes_share_the_sentences_and_each_gets_what_it_gets_alone(translat
     assert lanes.stepped["nmt-model-0"] and lanes.stepped["nmt-model-1"]
 
 
-class RecordsSentences(SlowLiveBatch):
-    """Steps of 20 ms (SlowLiveBatch) that note the texts of the sentences they step."""
-
-    def step(self):
-        self.texts = getattr(self, "texts", set()) | texts_in(self)
-        return super().step()
-
-
-class SentenceRecorder(Wrapped):
-    def __init__(self, inner: Translator, step_s: float = SlowLiveBatch.step_s):
-        super().__init__(inner)
-        self.step_s = step_s
-
-    def live_batch(self, with_attention: bool = False) -> LiveBatch:
-        live = RecordsSentences(self.model, with_attention)
-        live.step_s = self.step_s
-        return live
-
-
 @pytest.mark.parametrize("beam", [1, 3])
 def test_a_small_request_beside_long_ones_steps_in_the_small_batch_with_what_it_gets_alone(translator, beam):
     """Two long requests decode in one lane; a request far smaller than they are (settings.small_requests) joins
     the lane's small batch, is answered first, with what it gets alone; the long ones, of one size, are not small."""
     long_text = " ".join(["gamma delta eps zeta eta theta iota kappa."] * 6)
     options = DecodeOptions(beam_size=beam)
-    with (client_for(SentenceRecorder(translator), beam_size=beam, decoder_lanes=1, small_requests=4) as client,
+    with (client_for(Recorder(translator), beam_size=beam, decoder_lanes=1, small_requests=4) as client,
           ThreadPoolExecutor(2) as pool):
         scheduler = scheduler_of(client.app)
         longs = [pool.submit(client.post, "/v1/translate", json={"text": long_text}) for _ in range(2)]
@@ -447,7 +432,7 @@ def test_small_requests_go_to_the_lane_with_the_fewest_small_rows(translator):
     fewer rows: each small batch's steps stay as short as they can be."""
     sentence = "gamma delta eps zeta eta theta iota kappa."
     # Steps of 100 ms: the first long request must still decode when the second arrives, or both go to one lane.
-    with (client_for(SentenceRecorder(translator, step_s=0.1), decoder_lanes=2, small_requests=4) as client,
+    with (client_for(Recorder(translator, step_s=0.1), decoder_lanes=2, small_requests=4) as client,
           ThreadPoolExecutor(4) as pool):
         scheduler = scheduler_of(client.app)
         lanes = scheduler.policy.lanes  # type: ignore[union-attr]
