@@ -79,10 +79,12 @@ def test_a_native_request_without_a_pair_translates_from_the_detected_source(cli
     assert one_fits == explicit
 
 
-def test_a_native_request_without_a_pair_or_words_is_400(client):
+def test_a_native_request_without_a_pair_is_refused_for_blank_or_invalid_text(client):
     answer = native(client, text=["", " "])
     assert answer.status_code == 400
     assert answer.json() == {"error": f"any language -> any language fits several models: name source and target; {PAIRS}"}
+    answer = client.post("/v1/translate", content=b'{"text": "\\ud800 hola"}', headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and "lone surrogate" in answer.json()["error"]  # as with a named pair
 
 
 def test_languages_and_models_list_every_model(client):
