@@ -340,11 +340,14 @@ def texts_in(live: LiveBatch) -> set[str]:
 
 class RecordingLiveBatch(SlowLiveBatch):
     """Steps of step_s (SlowLiveBatch) that note the texts of the sentences they step: in texts, and in `stepped`
-    by model thread (a dict that all the live batches of one Recorder share)."""
+    by model thread (a dict that all the live batches of one Recorder share); each step waits while `opened` (the
+    Recorder's) is clear."""
 
     stepped: dict[str, set]
+    opened: threading.Event
 
     def step(self):
+        assert self.opened.wait(30), "the recorder's steps were held for 30 s"
         seen = texts_in(self)
         self.texts = getattr(self, "texts", set()) | seen
         self.stepped.setdefault(threading.current_thread().name, set()).update(seen)
@@ -352,15 +355,17 @@ class RecordingLiveBatch(SlowLiveBatch):
 
 
 class Recorder(Wrapped):
-    """The real translator, its live batches RecordingLiveBatches of steps of step_s."""
+    """The real translator, its live batches RecordingLiveBatches of steps of step_s; clear `opened` to hold every
+    lane before its next step."""
 
     def __init__(self, inner: Translator, step_s: float = SlowLiveBatch.step_s):
         super().__init__(inner)
-        self.step_s, self.stepped = step_s, {}
+        self.step_s, self.stepped, self.opened = step_s, {}, threading.Event()
+        self.opened.set()
 
     def live_batch(self, with_attention: bool = False) -> LiveBatch:
         live = RecordingLiveBatch(self.model, with_attention)
-        live.step_s, live.stepped = self.step_s, self.stepped
+        live.step_s, live.stepped, live.opened = self.step_s, self.stepped, self.opened
         return live
 
 
@@ -431,18 +436,20 @@ def test_small_requests_go_to_the_lane_with_the_fewest_small_rows(translator):
     first is still in the second lane's small batch goes to the first lane's, though the second lane still has
     fewer rows: each small batch's steps stay as short as they can be."""
     sentence = "gamma delta eps zeta eta theta iota kappa."
-    # Steps of 100 ms: the first long request must still decode when the second arrives, or both go to one lane.
-    with (client_for(Recorder(translator, step_s=0.1), decoder_lanes=2, small_requests=4) as client,
-          ThreadPoolExecutor(4) as pool):
-        scheduler = scheduler_of(client.app)
-        lanes = scheduler.policy.lanes  # type: ignore[union-attr]
-        longs = []
-        for lane, n in zip(lanes, (6, 2), strict=True):  # one long request after the other: each to the emptier lane
-            longs.append(pool.submit(client.post, "/v1/translate", json={"text": " ".join([sentence] * n)}))
-            wait_until(lambda lane=lane: lane.live_rows > 0, "a long request never started decoding")
-        first = pool.submit(client.post, "/v1/translate", json={"text": "alpha beta"})
-        wait_until(lambda: any(lane.small_rows for lane in lanes), "the first small request never reached a lane")
-        second = client.post("/v1/translate", json={"text": "tau mu"})
-        assert first.result().status_code == second.status_code == 200
-        assert all(long.result().status_code == 200 for long in longs)
+    recorder = Recorder(translator)
+    with (client_for(recorder, decoder_lanes=2, small_requests=4) as client, ThreadPoolExecutor(4) as pool):
+        lanes = scheduler_of(client.app).policy.lanes  # type: ignore[union-attr]
+        recorder.opened.clear()  # no lane steps, so that none finishes (or publishes its rows) until all are placed
+        answers = []
+        try:
+            for lane, n in zip(lanes, (6, 2), strict=True):  # one long request after the other: each to the emptier lane
+                answers.append(pool.submit(client.post, "/v1/translate", json={"text": " ".join([sentence] * n)}))
+                wait_until(lambda lane=lane: lane.rows > 0, "a long request never reached its lane")
+            answers.append(pool.submit(client.post, "/v1/translate", json={"text": "alpha beta"}))
+            wait_until(lambda: lanes[1].small_rows > 0, "the first small request never reached the second lane")
+            answers.append(pool.submit(client.post, "/v1/translate", json={"text": "tau mu"}))
+            wait_until(lambda: lanes[0].small_rows > 0, "the second small request never reached the first lane")
+        finally:
+            recorder.opened.set()
+        assert [answer.result().status_code for answer in answers] == [200] * 4
     assert [getattr(lane.small, "texts", set()) for lane in lanes] == [{"tau mu"}, {"alpha beta"}]
