@@ -177,9 +177,9 @@ class Wrapped(Translator):
 
 
 class SlowLiveBatch(LiveBatch):
-    """Steps of step_s (20 ms): long enough to see who is answered first."""
+    """Steps of step_s (50 ms): long enough to see who is answered first, with room for a busy machine's stalls."""
 
-    step_s = 0.02
+    step_s = 0.05
 
     def step(self):
         time.sleep(self.step_s)
