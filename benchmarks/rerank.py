@@ -9,7 +9,7 @@ best
         log P(y|x) / lp(y)  +  w * log P(x|y) / |x|
 is kept (|x|: the source's subwords in the reverse model's target vocabulary, EOS included: the same for every
 hypothesis of a sentence, so it only scales w). w = 0 is the model alone, at beam K. Choose K and w on the dev
-books; the test books only report. Not part of the pipeline yet: a measurement (README.md, the default models).
+books; the test books only report. Not part of the pipeline yet: a measurement (docs/models.md, "Decoding choices measured").
 """
 from __future__ import annotations
 
