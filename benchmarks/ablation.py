@@ -15,7 +15,7 @@ Prints one markdown row per variant: parameters, updates and minutes trained, me
 log's tokens_per_s records), the last dev BLEU, test BLEU/chrF with sentences/s for greedy and beam 5
 (training/evaluate.py, as `nmt evaluate` does; the hypotheses in OUT/NAME/test-greedy and test-beam5), and the p-values
 of its BLEU difference from the baseline's, paired bootstrap / approximate randomization (training/compare.py, as
-`nmt compare` computes them on those hypotheses).
+`nmt compare` computes them on those hypotheses). OUT/ablation.png: every variant's train loss against minutes.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ import yaml
 from common import ROOT, TEST_SPLIT, print_json
 
 from nmt.training.config import load_config
+from nmt.training.plot import plot_runs
 
 # name -> overrides of the base config's model section. The base (configs/bible-en-es.yaml) is a bidirectional
 # 2-layer LSTM encoder with Bahdanau attention, so "default" and "bahdanau" train the same model.
@@ -157,6 +158,10 @@ def main() -> int:
         shown = row | {f"{d}_p": f"{row[f'{d}_p_bootstrap']} / {row[f'{d}_p_ar']}" if f"{d}_p_ar" in row else "—"
                        for d, _ in DECODES}
         print("| " + " | ".join(str(shown[c]) for c in columns) + " |")
+    curves = args.out / "ablation.png"
+    plot_runs({name: args.out / name / "log.jsonl" for name in names}, curves,
+              f"{args.config.stem}: train loss, {args.minutes:g} minutes per variant")
+    print(f"train loss curves: {curves}")
     if args.json:
         print_json({"benchmark": "ablation", "minutes": args.minutes, "baseline": args.baseline,
                     "variants": {n: VARIANTS[n] for n in names}, "rows": rows})

@@ -34,6 +34,7 @@ def test_ablation_trains_scores_and_compares_each_variant(toy_corpus, tmp_path):
         assert 0 < rows[1][f"{decode}_p_bootstrap"] <= 1 and 0 < rows[1][f"{decode}_p_ar"] <= 1
         assert rows[1][f"{decode}_diff"] == pytest.approx(rows[1][f"{decode}_bleu"] - rows[0][f"{decode}_bleu"], abs=0.01)
     assert "| none |" in out.stdout and "| luong |" in out.stdout
+    assert (tmp_path / "ablation" / "ablation.png").read_bytes().startswith(b"\x89PNG")
     variant = (tmp_path / "ablation" / "none" / "variant.yaml").read_text()
     assert "attention: none" in variant and "max_minutes: 0.1" in variant
 

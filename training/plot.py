@@ -1,4 +1,5 @@
-"""The training log (out_dir/log.jsonl) read back, and a PNG of its curves: train loss and dev BLEU against steps."""
+"""The training log (out_dir/log.jsonl) read back, and PNGs of its curves: one run's train loss and dev BLEU against
+steps, or several runs' train loss against wall-clock minutes (runs of one budget, side by side)."""
 from __future__ import annotations
 
 import json
@@ -10,12 +11,17 @@ def read_log(log_path: Path) -> list[dict]:
     return [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def plot_log(log_path: Path, png_path: Path) -> None:
+def _pyplot():
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # files only: no display, whatever the machine has
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def plot_log(log_path: Path, png_path: Path) -> None:
+    plt = _pyplot()
     records = read_log(log_path)
     train = [r for r in records if "loss" in r]
     dev = [r for r in records if "dev_bleu" in r]
@@ -27,6 +33,23 @@ def plot_log(log_path: Path, png_path: Path) -> None:
     ax_bleu.plot([r["step"] for r in dev], [r["dev_bleu"] for r in dev], "o-", color="tab:red", label="dev BLEU")
     ax_bleu.set_ylabel("dev BLEU", color="tab:red")
     ax_loss.set_title(f"{log_path.parent.name}: train loss and dev BLEU")
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=100)
+    plt.close(fig)
+
+
+def plot_runs(logs: dict[str, Path], png_path: Path, title: str) -> None:
+    """The train loss of each named run's log against its wall-clock minutes, one line a run: what each run
+    learned in the same time (the ablation's variants)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name, log_path in logs.items():
+        train = [r for r in read_log(log_path) if "loss" in r]
+        ax.plot([r["minutes"] for r in train], [r["loss"] for r in train], lw=1, label=name)
+    ax.set_xlabel("minutes of training")
+    ax.set_ylabel("train loss (label-smoothed)")
+    ax.set_title(title)
+    ax.legend()
     fig.tight_layout()
     fig.savefig(png_path, dpi=100)
     plt.close(fig)
