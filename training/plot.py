@@ -11,6 +11,14 @@ def read_log(log_path: Path) -> list[dict]:
     return [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+SMOOTHING = 5  # log lines per point of plot_runs' curves: one line's loss is a few batches', too noisy to compare runs
+
+
+def _running_mean(values: list[float], n: int) -> list[float]:
+    """Each value replaced by the mean of it and the n - 1 before it (fewer at the start)."""
+    return [sum(values[max(0, i - n + 1):i + 1]) / (i + 1 - max(0, i - n + 1)) for i in range(len(values))]
+
+
 def _pyplot():
     import matplotlib
 
@@ -45,9 +53,9 @@ def plot_runs(logs: dict[str, Path], png_path: Path, title: str) -> None:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for name, log_path in logs.items():
         train = [r for r in read_log(log_path) if "loss" in r]
-        ax.plot([r["minutes"] for r in train], [r["loss"] for r in train], lw=1, label=name)
+        ax.plot([r["minutes"] for r in train], _running_mean([r["loss"] for r in train], SMOOTHING), lw=1, label=name)
     ax.set_xlabel("minutes of training")
-    ax.set_ylabel("train loss (label-smoothed)")
+    ax.set_ylabel(f"train loss (label-smoothed), mean of {SMOOTHING} log lines")
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()
