@@ -101,7 +101,11 @@ class Models:
 
     @property
     def sources(self) -> list[str]:
-        return sorted({source for source, _ in self.by_pair})
+        return self.sources_into(None)
+
+    def sources_into(self, target: str | None) -> list[str]:
+        """The source languages of the models into target (None: of every model)."""
+        return sorted({source for source, into in self.by_pair if target in (None, into)})
 
     def targets(self, source: str) -> list[str]:
         return [target for s, target in self.by_pair if s == source]

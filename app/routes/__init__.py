@@ -138,6 +138,14 @@ def model_for(models: Models, source: str | None, target: str | None) -> ServedM
         raise ApiError(400, str(e)) from None
 
 
+class DetectedLanguage(BaseModel):
+    """A detected source language, as both APIs answer it (LibreTranslate's detectedLanguage, v1's
+    detected_source)."""
+
+    language: str
+    confidence: float = Field(ge=0, le=100, description="percent")
+
+
 def detector_of(service: Service) -> LanguageDetector:
     if service.detector is None:
         raise ApiError(503, "the language detector is not loaded yet", {"Retry-After": "5"})

@@ -27,6 +27,7 @@ from nmt.app.documents import FORMATS
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
     ApiError,
+    DetectedLanguage,
     LoadedModels,
     ReadyModels,
     admit,
@@ -65,11 +66,6 @@ class DetectRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     q: str | list[str]
     api_key: str | None = None
-
-
-class DetectedLanguage(BaseModel):
-    language: str
-    confidence: float = Field(ge=0, le=100, description="percent")
 
 
 class LibreAnswer(BaseModel):

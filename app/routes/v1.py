@@ -12,6 +12,7 @@ from nmt.app.registry import Models, parameter_count
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
     ApiError,
+    DetectedLanguage,
     LoadedModels,
     ReadyModels,
     TextLimits,
@@ -76,14 +77,9 @@ class TranslationOut(BaseModel):
     sentences: list[SentenceDetail] | None = None
 
 
-class DetectedSource(BaseModel):
-    language: str
-    confidence: float = Field(ge=0, le=100, description="percent")
-
-
 class TranslateResponse(BaseModel):
     translations: list[TranslationOut]
-    detected_source: DetectedSource | None = Field(None, description="the source language, where it was detected")
+    detected_source: DetectedLanguage | None = Field(None, description="the source language, where it was detected")
 
 
 async def require_key(service: ServiceDep, request: Request) -> TextLimits:
@@ -114,10 +110,10 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
     return TranslateResponse(translations=[_output(t, body) for t in translated], detected_source=detected)
 
 
-def _detected_source(service: Service, models: Models, target: str | None, texts: list[str]) -> DetectedSource | None:
+def _detected_source(service: Service, models: Models, target: str | None, texts: list[str]) -> DetectedLanguage | None:
     """The likeliest source language of the texts among those of the models into target, where several fit; None
     where one fits (or none), or no text has words."""
-    fitting = {source for source, into in models.by_pair if target in (None, into)}
+    fitting = models.sources_into(target)
     if len(fitting) < 2 or not any(text.strip() for text in texts):
         return None
     try:
@@ -125,7 +121,7 @@ def _detected_source(service: Service, models: Models, target: str | None, texts
     except InvalidText as e:
         raise ApiError(422, str(e)) from None
     best = next(d for d in ranked if d.language in fitting)
-    return DetectedSource(language=best.language, confidence=best.confidence)
+    return DetectedLanguage(language=best.language, confidence=best.confidence)
 
 
 def _dnt(settings: Settings, dnt: list[str]) -> tuple[str, ...]:
