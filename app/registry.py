@@ -54,15 +54,15 @@ def log_size(translator: Translator) -> None:
 
 
 def parameter_count(translator: Translator) -> int:
-    """The trained network's parameters."""
-    return sum(p.numel() for p in translator.bundle.model.parameters())
+    """The trained networks' parameters (an ensemble's: all its members')."""
+    return sum(network.num_parameters() for network in translator.bundle.members)
 
 
 def weight_bytes(translator: Translator) -> int:
     """Bytes of the weights the translator holds: the trained network's, and those of the network it runs where
     they are not shared (the FastDecoder's fused copies; an int8 copy)."""
     # A list first: the tensors unpacked from int8 layers are temporaries, whose freed addresses would be reused.
-    tensors = [t for network in (translator.bundle.model, translator.model)
+    tensors = [t for network in (*translator.bundle.members, translator.model)
                for value in network.state_dict().values() for t in _tensors(value)]
     return sum({t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in tensors}.values())
 

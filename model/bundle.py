@@ -1,7 +1,8 @@
 """A model directory that holds everything needed to translate, and nothing that executes:
 
     model.safetensors   weights (fp32 or fp16)
-    config.json         BundleConfig: languages and the ModelConfig
+    member-1.safetensors, ...   an ensemble's other members' weights (model/ensemble.py), if it is one
+    config.json         BundleConfig: languages and the ModelConfig (an ensemble's: each member's)
     src.spm, tgt.spm    SentencePiece models
     summary.json        what training and evaluation measured
     manifest.json       size and sha256 of every file above
@@ -18,11 +19,12 @@ from importlib import resources
 from pathlib import Path
 
 import torch
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from nmt.model.config import ModelConfig
+from nmt.model.ensemble import mismatch
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
 
@@ -40,15 +42,36 @@ class BundleConfig(BaseModel):
     src_lang: str
     tgt_lang: str
     model: ModelConfig
+    others: list[ModelConfig] = Field(default_factory=list, description="an ensemble's other members")
+
+    def files(self) -> tuple[str, ...]:
+        """The files of a bundle with this config, as its manifest lists them."""
+        return FILES + tuple(member_file(i) for i in range(1, len(self.others) + 1))
 
 
 @dataclass
 class Bundle:
     config: BundleConfig
-    model: Seq2Seq
+    model: Seq2Seq  # the network; an ensemble's first member
     src_tokenizer: Tokenizer
     tgt_tokenizer: Tokenizer
     summary: dict = field(default_factory=dict)
+    others: list[Seq2Seq] = field(default_factory=list)  # an ensemble's other members, config.others' networks
+
+    @property
+    def subwords(self) -> tuple[bytes, bytes]:
+        """The source and target SentencePiece models: bundles with equal ones number subwords alike."""
+        return self.src_tokenizer.model_bytes, self.tgt_tokenizer.model_bytes
+
+    @property
+    def members(self) -> list[Seq2Seq]:
+        """The networks whose mean distribution the bundle translates with (one, unless it is an ensemble)."""
+        return [self.model, *self.others]
+
+
+def member_file(i: int) -> str:
+    """The weights file of an ensemble's member i (0: the first, model.safetensors)."""
+    return "model.safetensors" if i == 0 else f"member-{i}.safetensors"
 
 
 def save_bundle(bundle: Bundle, path: Path, fp16: bool = False) -> None:
@@ -57,14 +80,15 @@ def save_bundle(bundle: Bundle, path: Path, fp16: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
-        state = {k: v.detach().to("cpu", torch.float16 if fp16 else torch.float32).contiguous()
-                 for k, v in bundle.model.state_dict().items() if k not in _tied(bundle.config.model)}
-        save_file(state, str(tmp / "model.safetensors"), metadata={"format": FORMAT})
+        for i, network in enumerate(bundle.members):
+            state = {k: v.detach().to("cpu", torch.float16 if fp16 else torch.float32).contiguous()
+                     for k, v in network.state_dict().items() if k not in _tied(network.cfg)}
+            save_file(state, str(tmp / member_file(i)), metadata={"format": FORMAT})
         (tmp / "config.json").write_text(bundle.config.model_dump_json(indent=2))
         (tmp / "src.spm").write_bytes(bundle.src_tokenizer.model_bytes)
         (tmp / "tgt.spm").write_bytes(bundle.tgt_tokenizer.model_bytes)
         (tmp / "summary.json").write_text(json.dumps(bundle.summary, indent=2))
-        manifest = {"format": FORMAT, "files": {name: _describe(tmp / name) for name in FILES}}
+        manifest = {"format": FORMAT, "files": {name: _describe(tmp / name) for name in bundle.config.files()}}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
         _swap_in(tmp, path)
     finally:
@@ -74,25 +98,37 @@ def save_bundle(bundle: Bundle, path: Path, fp16: bool = False) -> None:
 def load_bundle(path: Path | str | None = None, device: str | torch.device = "cpu") -> Bundle:
     """Load and verify a bundle; any problem is a BundleError that names the file."""
     path = Path(path) if path is not None else DEFAULT_BUNDLE
-    verify_bundle(path)
+    files = verify_bundle(path)
     try:
         config = BundleConfig.model_validate_json((path / "config.json").read_text())
     except ValidationError as e:
         raise BundleError(f"{path / 'config.json'}: not a valid bundle config: {e}") from None
-    model = Seq2Seq(config.model)
-    try:
-        state = {k: v.float() for k, v in load_file(str(path / "model.safetensors")).items()}
-        missing, unexpected = model.load_state_dict(state, strict=False)
-    except (SafetensorError, RuntimeError) as e:
-        raise BundleError(f"{path / 'model.safetensors'}: weights do not fit the config: {e}") from None
-    if set(missing) - _tied(config.model) or unexpected:
-        raise BundleError(f"{path / 'model.safetensors'}: missing {missing[:3]} / unexpected {unexpected[:3]} weights")
+    if files != set(config.files()):
+        raise BundleError(f"{path / 'config.json'}: {len(config.others) + 1} networks, but manifest.json lists "
+                          f"{len(files) - len(FILES) + 1} weights files")
+    for other in config.others:
+        if problem := mismatch(config.model, other):
+            raise BundleError(f"{path / 'config.json'}: ensemble members that do not fit together: {problem}")
+    networks = [_load_network(path / member_file(i), cfg) for i, cfg in enumerate([config.model, *config.others])]
     try:
         src, tgt = Tokenizer((path / "src.spm").read_bytes()), Tokenizer((path / "tgt.spm").read_bytes())
     except (RuntimeError, ValueError) as e:
         raise BundleError(f"{path}: bad SentencePiece model: {e}") from None
     summary = json.loads((path / "summary.json").read_text())
-    return Bundle(config, model.to(device).eval(), src, tgt, summary)
+    first, *others = [network.to(device).eval() for network in networks]
+    return Bundle(config, first, src, tgt, summary, others)
+
+
+def _load_network(file: Path, cfg: ModelConfig) -> Seq2Seq:
+    model = Seq2Seq(cfg)
+    try:
+        state = {k: v.float() for k, v in load_file(str(file)).items()}
+        missing, unexpected = model.load_state_dict(state, strict=False)
+    except (SafetensorError, RuntimeError) as e:
+        raise BundleError(f"{file}: weights do not fit the config: {e}") from None
+    if set(missing) - _tied(cfg) or unexpected:
+        raise BundleError(f"{file}: missing {missing[:3]} / unexpected {unexpected[:3]} weights")
+    return model
 
 
 def find_bundles(root: Path) -> list[Path]:
@@ -105,8 +141,8 @@ def find_bundles(root: Path) -> list[Path]:
     return found
 
 
-def verify_bundle(path: Path) -> None:
-    """Check the manifest: every listed file present, with its size and sha256."""
+def verify_bundle(path: Path) -> set[str]:
+    """Check the manifest: every listed file present, with its size and sha256. Returns their names."""
     if not path.is_dir():
         raise BundleError(f"{path}: no model bundle here (expected a directory with manifest.json)")
     _check_not_a_run(path)
@@ -115,13 +151,15 @@ def verify_bundle(path: Path) -> None:
         files = manifest["files"]
     except (OSError, ValueError, KeyError, TypeError):
         raise BundleError(f"{path / 'manifest.json'}: missing or unreadable manifest") from None
-    if manifest.get("format") != FORMAT or set(files) != set(FILES):
+    members = {member_file(i) for i in range(1, len(files))}  # an ensemble's: member-1.safetensors, ...
+    if manifest.get("format") != FORMAT or not set(FILES) <= set(files) or not set(files) - set(FILES) <= members:
         raise BundleError(f"{path / 'manifest.json'}: not a {FORMAT} manifest")
     for name, expected in files.items():
         if not (path / name).is_file():
             raise BundleError(f"{path / name}: missing")
         if _describe(path / name) != expected:
             raise BundleError(f"{path / name}: size or checksum differs from manifest.json (truncated or altered)")
+    return set(files)
 
 
 def _check_not_a_run(path: Path) -> None:

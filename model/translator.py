@@ -9,7 +9,8 @@
               (sentences rejoined)
 
 The network it runs is an InferenceModel: the trained encoder and, for a one-layer GRU decoder, the decoder's
-FastDecoder form (model/decoder.py); with int8=True, its int8 copy (model/quantize.py).
+FastDecoder form (model/decoder.py), or for an ensemble bundle the Ensemble of its members' (model/ensemble.py);
+with int8=True, its int8 copy (model/quantize.py).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from nmt.model.batching import padded_batches
 from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.decoder import Decoder, FastDecoder, Memory
 from nmt.model.device import resolve_device
+from nmt.model.ensemble import Ensemble
 from nmt.model.quantize import quantize_for_cpu
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, max_lengths, search
 from nmt.model.segment import Segmented, split
@@ -145,7 +147,8 @@ class Translator:
         self.device = resolve_device(device)
         if int8 and self.device.type != "cpu":
             raise ValueError(f"int8 inference runs on the CPU, not on {self.device}")
-        self.model = InferenceModel(bundle.model.to(self.device).eval()).eval()
+        networks = [InferenceModel(network.to(self.device).eval()).eval() for network in bundle.members]
+        self.model: InferenceModel | Ensemble = networks[0] if len(networks) == 1 else Ensemble(networks).eval()
         if int8:
             self.model = quantize_for_cpu(self.model)
         self.batch_tokens = batch_tokens

@@ -148,6 +148,14 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_ensemble(args) -> int:
+    from nmt.training.ensemble import ensemble
+
+    bundle = ensemble(args.sources, args.out, fp16=args.fp16)
+    print(f"wrote {args.out}: an ensemble of {len(bundle.members)} networks{' (fp16 weights)' if args.fp16 else ''}")
+    return 0
+
+
 def _steps(text: str) -> list[int]:
     try:
         return [int(n) for n in text.split(",")]
@@ -264,6 +272,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=_steps, default=None, metavar="N,N,...",
                    help="these kept checkpoints instead of the last ones (one of them: that checkpoint as a bundle)")
     p.set_defaults(func=cmd_average)
+
+    p = sub.add_parser("ensemble", help="one bundle that translates with several bundles' networks together",
+                       description="Write a bundle that translates with the mean next-token distribution of the "
+                       "networks of several bundles of one language pair and the same subword models and layer sizes "
+                       "(e.g. one config trained with other seeds). It is evaluated, compared and served like any "
+                       "bundle; each network adds its decoder step to every token's cost.")
+    p.add_argument("sources", type=Path, nargs="+", metavar="BUNDLE", help="bundles to ensemble (two or more)")
+    p.add_argument("out", type=Path, help="directory to write the bundle to")
+    p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
+    p.set_defaults(func=cmd_ensemble)
 
     from nmt.training.bible import DESCRIPTION  # light: no torch
 

@@ -31,7 +31,7 @@ def average(sources: list[Path], out: Path, last: int, steps: list[int] | None =
     means = [_run_mean(s, last, steps) if _is_run(s) else _bundle_weights(s) for s in sources]
     (first, _, first_name), names = means[0], [name for _, _, name in means]
     for bundle, _, name in means[1:]:
-        if bundle.config != first.config or _subwords(bundle) != _subwords(first):
+        if bundle.config != first.config or bundle.subwords != first.subwords:
             raise ValueError(f"{name}: another model config or other subword models than {first_name}")
     first.model.load_state_dict(_mean(weights for _, weights, _ in means))
     if len(means) > 1:  # the first source's scores, step and minutes no longer describe these weights
@@ -62,6 +62,8 @@ def _run_mean(run_dir: Path, last: int, steps: list[int] | None) -> tuple[Bundle
 
 def _bundle_weights(path: Path) -> tuple[Bundle, Weights, str]:
     bundle = load_bundle(path)  # float32 weights
+    if bundle.others:
+        raise ValueError(f"{path}: an ensemble of {len(bundle.members)} networks; average its members' own bundles")
     return bundle, bundle.model.state_dict(), str(path)
 
 
@@ -77,10 +79,6 @@ def _mean(weight_sets: Iterable[Weights]) -> Weights:
             else:
                 total[name] = value.float().clone()
     return {name: value / count for name, value in total.items()}
-
-
-def _subwords(bundle: Bundle) -> tuple[bytes, bytes]:
-    return bundle.src_tokenizer.model_bytes, bundle.tgt_tokenizer.model_bytes
 
 
 def _at_step(summary: dict, log: Path, step: int) -> dict:

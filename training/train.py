@@ -40,6 +40,9 @@ TRAINING_ONLY = {"dropout", "word_dropout"}  # model keys that may differ from i
 def load_init(cfg: Config) -> Bundle:
     """The train.init_from bundle, after checking that its network is the one cfg.model describes."""
     init = load_bundle(cfg.train.init_from)
+    if init.others:
+        raise ValueError(f"train.init_from {cfg.train.init_from} is an ensemble of {len(init.members)} networks; "
+                         "start from one member's bundle")
     differ = [f"{key}: {getattr(init.config.model, key)} there, {getattr(cfg.model, key)} here"
               for key in ModelConfig.model_fields
               if key not in TRAINING_ONLY | {"src_vocab_size", "tgt_vocab_size", "placeholders"}  # see adopt_tokenizers

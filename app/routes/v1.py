@@ -177,6 +177,8 @@ def _how_measured(summary: dict) -> dict[str, str]:
         labels["averaged_steps"] = "the served weights are the mean of the weights at these updates"
     if "averaged" in summary:
         labels["averaged"] = "the served weights are the mean of these sources' weights (nmt average)"
+    if "ensemble" in summary:
+        labels["ensemble"] = "the served model is the mean distribution of these bundles' networks (nmt ensemble)"
     test = summary.get("test")
     if isinstance(test, dict):
         when = f" on {summary['exported_on']}" if "exported_on" in summary else ""

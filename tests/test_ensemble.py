@@ -1,0 +1,155 @@
+"""Ensembles (model/ensemble.py, `nmt ensemble`): the mean of the members' next-token distributions, searched,
+saved as one bundle, evaluated and served like any other."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+import torch
+from service_fixtures import client_for
+
+from nmt.cli import main
+from nmt.model.bundle import Bundle, BundleConfig, BundleError, load_bundle, save_bundle
+from nmt.model.ensemble import Ensemble
+from nmt.model.search import Beam, search
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.tokenizer import BOS, EOS
+from nmt.model.translator import DecodeOptions, InferenceModel, Translator
+from nmt.training.config import Config
+from nmt.training.train import load_init
+
+SENTENCES = ["alpha beta gamma", "delta", "beta beta alpha delta gamma"]
+
+
+def network(bundle: Bundle, seed: int, **overrides) -> Seq2Seq:
+    torch.manual_seed(seed)
+    return Seq2Seq(bundle.model.cfg.model_copy(update=overrides)).eval()
+
+
+def with_members(bundle: Bundle, *others: Seq2Seq) -> Bundle:
+    config = bundle.config.model_copy(update={"others": [o.cfg for o in others]})
+    return Bundle(config, bundle.model, bundle.src_tokenizer, bundle.tgt_tokenizer, {}, list(others))
+
+
+def encoded(bundle: Bundle, model) -> tuple:
+    ids = bundle.src_tokenizer.encode(SENTENCES)
+    src_len = torch.tensor([len(s) + 1 for s in ids])
+    src = torch.zeros(len(ids), int(src_len.max()), dtype=torch.long)
+    for row, s in enumerate(ids):
+        src[row, : len(s) + 1] = torch.tensor(s + [EOS])
+    return model.encode(src, src_len), src_len + 5
+
+
+@pytest.mark.parametrize("dec_cell", ["gru", "lstm"])
+@pytest.mark.parametrize("beam", [1, 3])
+def test_an_ensemble_of_a_network_with_itself_searches_as_the_network(tiny_bundle, dec_cell, beam):
+    """The mean of two equal distributions is that distribution: same tokens, same scores, for both state forms."""
+    net = network(tiny_bundle, 0, dec_cell=dec_cell)
+    alone = InferenceModel(net).eval()
+    twice = Ensemble([alone, InferenceModel(net).eval()]).eval()
+    with torch.inference_mode():
+        expected = search(alone, *encoded(tiny_bundle, alone), Beam(beam))
+        got = search(twice, *encoded(tiny_bundle, twice), Beam(beam))
+    assert [[h.tokens for h in hyps] for hyps in got] == [[h.tokens for h in hyps] for hyps in expected]
+    for g, e in zip(got, expected, strict=True):
+        assert g[0].score == pytest.approx(e[0].score, abs=1e-4)
+
+
+def test_each_step_is_the_members_mean_distribution(tiny_bundle):
+    a, b = (InferenceModel(network(tiny_bundle, seed)).eval() for seed in (1, 2))
+    both = Ensemble([a, b]).eval()
+    with torch.inference_mode():
+        (mem_a, _), (mem_b, _), (mem, _) = (encoded(tiny_bundle, m) for m in (a, b, both))
+        prev = torch.full((len(SENTENCES),), BOS, dtype=torch.long)
+        p_a = a.decoder.step(prev, a.decoder.initial_state(mem_a), mem_a)[0].softmax(-1)
+        p_b = b.decoder.step(prev, b.decoder.initial_state(mem_b), mem_b)[0].softmax(-1)
+        logits, state, _ = both.decoder.step(prev, both.decoder.initial_state(mem), mem)
+    torch.testing.assert_close(logits.softmax(-1), (p_a + p_b) / 2)  # what search's log_softmax reads
+    assert not torch.allclose(p_a, p_b), "two seeds, two networks"
+    assert isinstance(state, torch.Tensor) and state.size(-1) == 2 * tiny_bundle.model.cfg.dec_hidden
+
+
+def test_nmt_ensemble_writes_one_bundle_that_translates_as_the_members_together(tiny_bundle, tmp_path, capsys):
+    other = with_members(tiny_bundle)
+    other.model = network(tiny_bundle, 7, enc_cell="gru", reverse_source=True)  # other cells and order are fine
+    other.config = other.config.model_copy(update={"model": other.model.cfg})
+    save_bundle(tiny_bundle, tmp_path / "a")
+    save_bundle(other, tmp_path / "b")
+    assert main(["ensemble", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "ab")]) == 0
+    assert "an ensemble of 2 networks" in capsys.readouterr().out
+    manifest = json.loads((tmp_path / "ab" / "manifest.json").read_text())
+    assert set(manifest["files"]) >= {"model.safetensors", "member-1.safetensors"}
+    loaded = load_bundle(tmp_path / "ab")
+    assert [m.cfg for m in loaded.members] == [tiny_bundle.model.cfg, other.model.cfg]
+    assert loaded.summary["ensemble"] == [str(tmp_path / "a"), str(tmp_path / "b")]
+    options = DecodeOptions(beam_size=3)
+    from_disk = Translator(loaded, "cpu").translate(SENTENCES, options)
+    in_memory = Translator(with_members(tiny_bundle, other.model), "cpu").translate(SENTENCES, options)
+    assert [t.text for t in from_disk] == [t.text for t in in_memory]
+    alone = [t.text for t in Translator(tiny_bundle, "cpu").translate(SENTENCES, options)]
+    assert [t.text for t in from_disk] != alone, "the second member changes what the untrained first one says"
+    assert main(["ensemble", str(tmp_path / "ab"), str(tmp_path / "a"), str(tmp_path / "aba")]) == 0  # members count
+    assert len(load_bundle(tmp_path / "aba").members) == 3
+
+
+def test_networks_that_cannot_be_ensembled_are_refused_in_one_line(tiny_bundle, toy_tokenizers, tmp_path, capsys):
+    save_bundle(tiny_bundle, tmp_path / "a")
+    wider = with_members(tiny_bundle)
+    wider.model = network(tiny_bundle, 1, dec_hidden=48)
+    wider.config = wider.config.model_copy(update={"model": wider.model.cfg})
+    save_bundle(wider, tmp_path / "wider")
+    swapped = Bundle(BundleConfig(src_lang="xx", tgt_lang="yy", model=tiny_bundle.model.cfg), tiny_bundle.model,
+                     toy_tokenizers[1], toy_tokenizers[0])
+    save_bundle(swapped, tmp_path / "subwords")
+    save_bundle(Bundle(tiny_bundle.config.model_copy(update={"tgt_lang": "zz"}), tiny_bundle.model, *toy_tokenizers),
+                tmp_path / "zz")
+    for other, message in (("wider", "dec_hidden 48 against 32"), ("subwords", "other subword models"),
+                           ("zz", "translates xx -> zz")):
+        assert main(["ensemble", str(tmp_path / "a"), str(tmp_path / other), str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert main(["ensemble", str(tmp_path / "a"), str(tmp_path / "out")]) == 2
+    assert "at least two" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_ensemble_bundle_whose_files_disagree_with_its_config_is_refused(tiny_bundle, tmp_path):
+    save_bundle(with_members(tiny_bundle, network(tiny_bundle, 3)), tmp_path / "ab")
+    config = json.loads((tmp_path / "ab" / "config.json").read_text())
+    config["others"].append(config["others"][0])  # says three networks; the manifest has two weights files
+    (tmp_path / "ab" / "config.json").write_text(json.dumps(config))
+    manifest = json.loads((tmp_path / "ab" / "manifest.json").read_text())
+    data = (tmp_path / "ab" / "config.json").read_bytes()
+    manifest["files"]["config.json"] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    (tmp_path / "ab" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match="3 networks, but manifest.json lists 2 weights files"):
+        load_bundle(tmp_path / "ab")
+
+
+def test_an_ensemble_is_neither_averaged_nor_fine_tuned(tiny_bundle, tmp_path, capsys):
+    save_bundle(tiny_bundle, tmp_path / "a")
+    save_bundle(with_members(tiny_bundle, network(tiny_bundle, 3)), tmp_path / "ab")
+    assert main(["average", str(tmp_path / "ab"), str(tmp_path / "a"), str(tmp_path / "out")]) == 2
+    assert "an ensemble of 2 networks" in capsys.readouterr().err
+    (tmp_path / "train.tsv").write_text("alpha\tALPHA\n")
+    cfg = Config.model_validate({"out_dir": str(tmp_path / "run"), "data": {"train": str(tmp_path / "train.tsv"),
+                                          "dev": str(tmp_path / "train.tsv")},
+                                 "model": tiny_bundle.model.cfg.model_dump(),
+                                 "train": {"init_from": str(tmp_path / "ab")}})
+    with pytest.raises(ValueError, match="is an ensemble of 2 networks; start from one member's bundle"):
+        load_init(cfg)
+
+
+def test_the_service_serves_an_ensemble_bundle(toy_model, tmp_path):
+    """The trained toy model ensembled with itself reverses as it does; /v1/models counts both networks."""
+    assert main(["ensemble", str(toy_model), str(toy_model), str(tmp_path / "twice")]) == 0
+    alone, twice = Translator.load(toy_model, "cpu"), Translator.load(tmp_path / "twice", "cpu")
+    with client_for(twice) as client:
+        answer = client.post("/v1/translate", json={"text": ["alpha beta gamma", "delta alpha"], "beam_size": 3})
+        models = client.get("/v1/models").json()["models"]
+    assert answer.status_code == 200, answer.text
+    expected = [t.text for t in alone.translate(["alpha beta gamma", "delta alpha"], DecodeOptions(beam_size=3))]
+    assert [t["text"] for t in answer.json()["translations"]] == expected
+    assert models[0]["parameters"] == 2 * alone.bundle.model.num_parameters()
+    assert "nmt ensemble" in models[0]["measured"]["ensemble"]
