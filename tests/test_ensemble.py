@@ -91,6 +91,10 @@ def test_nmt_ensemble_writes_one_bundle_that_translates_as_the_members_together(
     assert [t.text for t in from_disk] != alone, "the second member changes what the untrained first one says"
     assert main(["ensemble", str(tmp_path / "ab"), str(tmp_path / "a"), str(tmp_path / "aba")]) == 0  # members count
     assert len(load_bundle(tmp_path / "aba").members) == 3
+    assert main(["export", str(tmp_path / "ab"), str(tmp_path / "ab16"), "--fp16"]) == 0
+    assert len(load_bundle(tmp_path / "ab16").members) == 2
+    halved = [(tmp_path / d / "member-1.safetensors").stat().st_size for d in ("ab16", "ab")]
+    assert halved[0] < 0.6 * halved[1]
 
 
 def test_networks_that_cannot_be_ensembled_are_refused_in_one_line(tiny_bundle, toy_tokenizers, tmp_path, capsys):
