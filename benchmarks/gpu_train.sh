@@ -5,16 +5,18 @@
 # candidate that scores best on the dev books at beam 5 (each run's best checkpoint and the mean of its last five
 # kept), exported in fp16 and packed for the trip back, as the device tool returns at most 8 files of 16 MiB:
 #   $OUT/DIRECTION.tar.part-*   the bundle; here: cat DIR/en-es.tar.part-* | tar -x -C DEST  (DEST/en-es/)
-#   $OUT/dev-bleu.txt           every candidate's dev BLEU at beam 5
-#   $OUT/logs.tar.gz            each run's log.jsonl, training.png and console output
+#   $OUT/logs.tar.gz            each run's log.jsonl, training.png and console output; dev-bleu.txt, every
+#                               candidate's dev BLEU at beam 5 (also printed); device.txt
 #
 #     bash benchmarks/gpu_wheels.sh     # here, once: the web stack's wheels into .whl/
 #     bash benchmarks/gpu_train.sh      # on the device tool, carrying .whl; models/ need not travel (gpu.sh says how)
-# DEVICE=cpu MINUTES=0.2 checks the script itself on the CPU; RUNS="en-es es-en" trains only those.
+# DEVICE=cpu MINUTES=0.2 checks the script itself on the CPU; RUNS="en-es es-en" trains only those. SEEDS=2 trains
+# each run twice more apart (RUN-s2, with train.seed 2) and adds the ensemble of the two best checkpoints
+# (`nmt ensemble`, RUN+s2) to the candidates: networks trained apart err apart (README, "Ensembles").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-gpu-results}
-runs=${RUNS:-en-es en-es-wide es-en es-en-wide}
+bases=${RUNS:-en-es en-es-wide es-en es-en-wide}
 work=/tmp/gpu-runs
 mkdir -p "$out/logs" "$work/configs" "$work/export"
 source benchmarks/gpu_env.sh
@@ -22,9 +24,16 @@ nmt_cmd=(python3 -P -m nmt)  # -P: not the source folder nmt/ of the working dir
 nmt() { "${nmt_cmd[@]}" "$@"; }
 quiet() { stdbuf -oL tr '\r' '\n' | grep --line-buffered -v '%|' || true; }  # progress bars out of the logs
 
-for r in $runs; do  # the configs, with this call's device and minutes
+runs=""
+for r in $bases; do  # the configs, with this call's device and minutes (and the seed twins' seed and directory)
   sed -e "s/^  device: .*/  device: ${DEVICE:-cuda}/" -e "s/^  max_minutes: .*/  max_minutes: ${MINUTES:-6.2}/" \
     "configs/gpu/$r.yaml" > "$work/configs/$r.yaml"
+  runs="$runs $r"
+  if [ "${SEEDS:-1}" = 2 ]; then
+    sed -e "s|^out_dir: .*|out_dir: $work/$r-s2|" -e 's/^train:$/train:\n  seed: 2/' "$work/configs/$r.yaml" \
+      > "$work/configs/$r-s2.yaml"
+    runs="$runs $r-s2"
+  fi
 done
 directions=$(for r in $runs; do echo "${r:0:5}"; done | sort -u)
 for d in $directions; do  # the runs of one direction share its prepared data: prepared once, before they start
@@ -33,6 +42,11 @@ for d in $directions; do  # the runs of one direction share its prepared data: p
 done
 wait
 echo "== prepared: $SECONDS s (a preparation that outlasted 150 s was stopped: see its log)"
+for r in $bases; do  # a seed twin learns with its base's subword models (train.seed also seeds their sample)
+  [ "${SEEDS:-1}" = 2 ] || break
+  clean=$(sed -n 's/^prepared .* pairs in \(.*\) (subword ids in .*/\1/p' "$out/logs/prepare-${r:0:5}.txt")
+  mkdir -p "$work/$r-s2" && cp "$clean"/spm-*/src.spm "$clean"/spm-*/tgt.spm "$work/$r-s2/"
+done
 for r in $runs; do
   nmt train "$work/configs/$r.yaml" 2>&1 | quiet > "$out/logs/train-$r.txt" &
 done
@@ -52,6 +66,12 @@ for r in $runs; do
    dev_bleu "$r" "$work/$r-mean" > "$work/$r.mean.bleu" &
    wait) &
 done
+if [ "${SEEDS:-1}" = 2 ]; then
+  for r in $bases; do
+    (nmt ensemble "$work/$r/best" "$work/$r-s2/best" "$work/$r+s2" > /dev/null 2>&1 || true
+     dev_bleu "$r" "$work/$r+s2" > "$work/$r.ensemble.bleu") &
+  done
+fi
 wait
 cat "$work"/*.bleu | sort | tee "$out/dev-bleu.txt"
 echo "== evaluated: $SECONDS s"
@@ -66,6 +86,7 @@ for d in $directions; do  # the direction's best candidate, in fp16, in parts of
 done
 for r in $runs; do cp "$work/$r/log.jsonl" "$out/logs/$r.log.jsonl" 2>/dev/null || true
                    cp "$work/$r/training.png" "$out/logs/$r.png" 2>/dev/null || true; done
+mv "$out/dev-bleu.txt" "$out/device.txt" "$out/logs/"  # few files: two ensembles' parts (3 each) and the logs
 tar -C "$out" -czf "$out/logs.tar.gz" logs && rm -r "$out/logs"
 ls -la "$out"
 echo "== done: $SECONDS s"
