@@ -59,7 +59,7 @@ def parameter_count(translator: Translator) -> int:
 
 
 def weight_bytes(translator: Translator) -> int:
-    """Bytes of the weights the translator holds: the trained network's, and those of the network it runs where
+    """Bytes of the weights the translator holds: the trained networks', and those of the network it runs where
     they are not shared (the FastDecoder's fused copies; an int8 copy)."""
     # A list first: the tensors unpacked from int8 layers are temporaries, whose freed addresses would be reused.
     tensors = [t for network in (*translator.bundle.members, translator.model)
