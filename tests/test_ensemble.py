@@ -152,7 +152,13 @@ def test_the_service_serves_an_ensemble_bundle(toy_model, tmp_path):
     with client_for(twice) as client:
         answer = client.post("/v1/translate", json={"text": ["alpha beta gamma", "delta alpha"], "beam_size": 3})
         models = client.get("/v1/models").json()["models"]
+        body = {"text": "alpha beta gamma", "beam_size": 3, "nbest": 2, "return_attention": True}
+        detailed = client.post("/v1/translate", json=body).json()["translations"][0]
     assert answer.status_code == 200, answer.text
+    [sentence] = detailed["sentences"]  # the members' mean attention: still a distribution over the source
+    assert len(detailed["nbest"]) == 2 and len(sentence["attention"]) == len(sentence["tgt_tokens"])
+    for row in sentence["attention"]:
+        assert len(row) == len(sentence["src_tokens"]) and sum(row) == pytest.approx(1, abs=1e-4)
     expected = [t.text for t in alone.translate(["alpha beta gamma", "delta alpha"], DecodeOptions(beam_size=3))]
     assert [t["text"] for t in answer.json()["translations"]] == expected
     assert models[0]["parameters"] == 2 * alone.bundle.model.num_parameters()
