@@ -11,8 +11,8 @@
 #     bash benchmarks/gpu_wheels.sh     # here, once: the web stack's wheels into .whl/
 #     bash benchmarks/gpu_train.sh      # on the device tool, carrying .whl; models/ need not travel (gpu.sh says how)
 # DEVICE=cpu MINUTES=0.2 checks the script itself on the CPU; RUNS="en-es es-en" trains only those. SEEDS=2 trains
-# each run twice more apart (RUN-s2, with train.seed 2) and adds the ensemble of the two best checkpoints
-# (`nmt ensemble`, RUN+s2) to the candidates: networks trained apart err apart (README, "Ensembles").
+# each run's twin apart (RUN-s2: train.seed 2, the base's subword models) and adds the ensemble of the two best
+# checkpoints (`nmt ensemble`, RUN+s2) to the candidates: networks trained apart err apart (README, "Ensembles").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-gpu-results}
@@ -30,8 +30,9 @@ for r in $bases; do  # the configs, with this call's device and minutes (and the
     "configs/gpu/$r.yaml" > "$work/configs/$r.yaml"
   runs="$runs $r"
   if [ "${SEEDS:-1}" = 2 ]; then
-    sed -e "s|^out_dir: .*|out_dir: $work/$r-s2|" -e 's/^train:$/train:\n  seed: 2/' "$work/configs/$r.yaml" \
-      > "$work/configs/$r-s2.yaml"
+    # train.seed 2; data.spm_seed 1, the base's train.seed: the same subword models (and prepared data)
+    sed -e "s|^out_dir: .*|out_dir: $work/$r-s2|" -e 's/^train:$/train:\n  seed: 2/' \
+      -e 's/^data:$/data:\n  spm_seed: 1/' "$work/configs/$r.yaml" > "$work/configs/$r-s2.yaml"
     runs="$runs $r-s2"
   fi
 done
@@ -42,11 +43,6 @@ for d in $directions; do  # the runs of one direction share its prepared data: p
 done
 wait
 echo "== prepared: $SECONDS s (a preparation that outlasted 150 s was stopped: see its log)"
-for r in $bases; do  # a seed twin learns with its base's subword models (train.seed also seeds their sample)
-  [ "${SEEDS:-1}" = 2 ] || break
-  clean=$(sed -n 's/^prepared .* pairs in \(.*\) (subword ids in .*/\1/p' "$out/logs/prepare-${r:0:5}.txt")
-  mkdir -p "$work/$r-s2" && cp "$clean"/spm-*/src.spm "$clean"/spm-*/tgt.spm "$work/$r-s2/"
-done
 for r in $runs; do
   nmt train "$work/configs/$r.yaml" 2>&1 | quiet > "$out/logs/train-$r.txt" &
 done

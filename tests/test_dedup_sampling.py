@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from nmt.training.dedup import SeenPairs
+from nmt.training.prepared import sample_rows
 from nmt.training.sampling import Reservoir
 
 
@@ -32,3 +33,15 @@ def test_the_reservoir_is_a_uniform_sample_of_the_stream():
         assert len(set(sample.rows.tolist())) == 10
         hits[sample.rows] += 1
     assert np.all(np.abs(hits.reshape(10, 100).sum(1) - 1000) < 150)  # each tenth of the stream: 10 % of draws
+
+
+def test_the_sample_is_the_same_however_the_rows_are_offered():
+    """prepared.sample_rows offers a corpus's rows in fixed chunks; until 2026-12-05 the rows were offered as the
+    cleaning workers' chunks came: the same rows either way, so the subword models of a fresh cache did not change."""
+    for seed in (1, 2):
+        chunked = Reservoir(50, seed)
+        for n in (7, 300, 1, 1200, 492):
+            chunked.offer(n)
+        assert sample_rows(2000, 50, seed, chunk=64) == chunked.sorted().tolist() == sample_rows(2000, 50, seed)
+    assert sample_rows(2000, 50, 1) != sample_rows(2000, 50, 2)
+    assert sample_rows(30, 50, 1) == list(range(30))

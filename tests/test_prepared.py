@@ -77,7 +77,7 @@ def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monke
         assert getattr(pooled_job, side).model_bytes == getattr(inline_job, side).model_bytes, f"{side} learned apart"
     for name in ("src.ids", "src.off", "tgt.ids", "tgt.len"):
         assert (inline.ids_dir / name).read_bytes() == (pooled.ids_dir / name).read_bytes(), name
-    for name in ("src.txt", "tgt.off", "lines.u64", "sample.u64", "skipped.tsv"):
+    for name in ("src.txt", "tgt.off", "lines.u64", "skipped.tsv"):
         assert (inline.clean_dir / name).read_bytes() == (pooled.clean_dir / name).read_bytes(), name
     assert inline.manifest["counts"] == pooled.manifest["counts"] and inline.manifest["counts"]["duplicate pair"] > 0
 
@@ -256,3 +256,22 @@ def test_each_rank_draws_its_own_batches_of_the_same_epoch(tmp_path):
     assert not set(rows[0].tolist()) & set(rows[1].tolist()), "no pair in both ranks' batches"
     together = np.sort(np.concatenate(rows))
     assert np.array_equal(together, np.sort(plan.first(2 * len(shares[0])))), "together: the epoch (less an odd batch)"
+
+
+def test_subword_models_depend_on_their_sample_seed_not_on_what_the_cache_held(tmp_path):
+    """A cleaned corpus is shared by runs of any seed; the sample its subword models learn from is drawn with the
+    run's data.spm_seed (default train.seed), so a run learns the same models in a shared cache as alone, and runs
+    that differ in train.seed only learn the same models when they share spm_seed (an ensemble's members)."""
+    train = str(write_tsv(tmp_path / "train.tsv", unique_pairs(400)))
+    base = load_config(write_config(tmp_path, train, spm_sample=40))
+
+    def subwords(cache: str, seed: int, spm_seed: int | None = None) -> tuple[bytes, bytes]:
+        data = base.data.model_copy(update={"cache_dir": tmp_path / cache, "spm_seed": spm_seed})
+        cfg = base.model_copy(update={"data": data, "train": base.train.model_copy(update={"seed": seed})})
+        got = prepare(cfg, print)
+        return got.src_tok.model_bytes, got.tgt_tok.model_bytes
+
+    shared_first, shared_second = subwords("shared", 1), subwords("shared", 2)
+    assert subwords("alone", 2) == shared_second, "the cache's first run chose the second run's subword models"
+    assert shared_first != shared_second, "two seeds, two samples of 40 of 400 pairs"
+    assert subwords("shared", 2, spm_seed=1) == shared_first

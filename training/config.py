@@ -66,6 +66,8 @@ class DataConfig(BaseModel):
     filters: FilterConfig = FilterConfig()
     spm_sample: int = Field(100_000, gt=0, description="SentencePiece learns from at most this many sentences of "
                             "each side, a uniform random sample of the training pairs")
+    spm_seed: int | None = Field(None, description="seed of that sample (default: train.seed); runs of other "
+                                 "train.seed but one spm_seed learn the same subword models (an ensemble's members)")
     cache_dir: Path | None = Field(None, description="where prepared corpora are kept (default: .prepared beside "
                                    "out_dir)")
     transforms: list[TransformConfig] = Field(default_factory=list, description="on-the-fly transforms of training "

@@ -8,10 +8,10 @@ Layout under the cache directory (data.cache_dir, default .prepared beside out_d
         src.txt, tgt.txt         the kept pairs' text, UTF-8, one sentence per line (for text-level transforms)
         src.off, tgt.off         uint64 byte offsets: pair i is src.txt[off[i]:off[i+1]] (its line, with \\n)
         lines.u64                each pair's line in its file (TMX: the <tu>'s line), for reports
-        sample.u64               the rows SentencePiece learns from (a uniform sample of data.spm_sample)
         skipped.tsv              every record dropped: corpus, file (0 pair, 1 source, 2 target), line, reason
         manifest.json            sizes of the files above, counts, the corpora's row ranges
-        spm-<key>/               subword models learned from the sample (key: vocabulary sizes, sample, seed)
+        spm-<key>/               subword models learned from a uniform sample of data.spm_sample cleaned pairs
+                                 (key: vocabulary sizes, sample size and its seed, data.spm_seed or train.seed)
         ids-<key>/               the pairs as subword ids (key: the two subword models)
             src.ids, tgt.ids     uint16 (uint32 past 65,536 subwords), no specials; src.off/tgt.off: item offsets
             src.len, tgt.len     uint32 subwords of each pair, read whole for batching (8 bytes a pair)
@@ -73,9 +73,16 @@ def clean_key(cfg: Config, hashes: dict[str, str]) -> str:
     return _digest({"version": VERSION, "corpora": corpora, "filters": cfg.data.filters.model_dump()})
 
 
+def spm_seed(cfg: Config) -> int:
+    """The seed of the sample the subword models learn from."""
+    return cfg.train.seed if cfg.data.spm_seed is None else cfg.data.spm_seed
+
+
 def spm_key(cfg: Config) -> str:
-    return _digest([cfg.model.src_vocab_size, cfg.model.tgt_vocab_size, cfg.data.spm_sample, cfg.train.seed,
-                    cfg.model.placeholders, "distinct"])  # "distinct": learned from each sampled sentence once
+    # "distinct": learned from each sampled sentence once; "sampled here": the sample drawn with the key's seed and
+    # size (a cleaned corpus once kept one sample, drawn with the seed of the run that cleaned it first)
+    return _digest([cfg.model.src_vocab_size, cfg.model.tgt_vocab_size, cfg.data.spm_sample, spm_seed(cfg),
+                    cfg.model.placeholders, "distinct", "sampled here"])
 
 
 def ids_key(src: Tokenizer, tgt: Tokenizer) -> str:
@@ -169,7 +176,6 @@ def _clean(cfg: Config, out: Path, workers: int, say: Say) -> dict:
              "lines.u64": ArrayFile(out / "lines.u64", np.uint64)}
     stats = CleanStats([0] * len(corpora), [0] * len(corpora))
     seen = SeenPairs(filters.dedup_memory_mb) if filters.duplicates else None
-    sample = Reservoir(cfg.data.spm_sample, cfg.train.seed)
     where = [names(spec.files) for spec in corpora]
     with open(out / "skipped.tsv", "w", encoding="utf-8") as skipped, \
             tqdm(desc="reading", unit=" pairs", unit_scale=True, mininterval=1, disable=None) as bar:
@@ -187,7 +193,6 @@ def _clean(cfg: Config, out: Path, workers: int, say: Say) -> dict:
                                  ("tgt.txt", np.frombuffer(cleaned.tgt, np.uint8)), ("src.off", cleaned.src_bytes),
                                  ("tgt.off", cleaned.tgt_bytes), ("lines.u64", cleaned.lines)):
                 files[name].append(values)
-            sample.offer(len(cleaned.lines))
             stats.records[cleaned.corpus] += cleaned.records
             stats.kept[cleaned.corpus] += len(cleaned.lines)
             bar.update(cleaned.records)
@@ -197,16 +202,9 @@ def _clean(cfg: Config, out: Path, workers: int, say: Say) -> dict:
         handle.close()
     stats.dedup_full = seen is not None and seen.full
     _refuse_unusable(cfg, stats)
-    _write_sample(out, sample)
     bounds = np.cumsum([0] + stats.kept).tolist()
     return {"pairs": sum(stats.kept), "records": stats.records, "counts": dict(stats.counts), "first": stats.first,
             "ranges": [[bounds[i], bounds[i + 1]] for i in range(len(corpora))], "dedup_full": stats.dedup_full}
-
-
-def _write_sample(out: Path, sample: Reservoir) -> None:
-    handle = ArrayFile(out / "sample.u64", np.int64)
-    handle.append(sample.sorted())
-    handle.close()
 
 
 def _drop_repeats(cleaned: Cleaned, seen: SeenPairs, path: str) -> Cleaned:
@@ -272,26 +270,35 @@ def _tokenize(clean_dir: Path, pairs: int, src: Tokenizer, tgt: Tokenizer, out: 
 
 
 # --- subword models ----------------------------------------------------------------------------------------------
-def sample_texts(clean_dir: Path, side: str) -> list[str]:
-    """The distinct sampled sentences of one side, in sample order. A side repeats itself where corpora share it
+def sample_rows(pairs: int, size: int, seed: int, chunk: int = 1 << 20) -> list[int]:
+    """A uniform random sample of `size` of the rows 0..pairs-1, in order: a Reservoir offered the rows a chunk at a
+    time (the same rows as offered all at once, in fixed memory)."""
+    sample = Reservoir(size, seed)
+    for start in range(0, pairs, chunk):
+        sample.offer(min(chunk, pairs - start))
+    return sample.sorted().tolist()
+
+
+def sample_texts(clean_dir: Path, side: str, rows: list[int]) -> list[str]:
+    """The distinct sentences of one side at these rows, in their order. A side repeats itself where corpora share it
     (the same Spanish verses beside the WEB and the KJV), and SentencePiece 0.2.2 stalls on such repeats
     (benchmarks/README.md, "Subword models from repeated sentences"). Read with pread (Rows), not a memory map: the
     sample is spread over the whole file, and the 64 KB the kernel maps around each touched page would put all of
     it in the process's RSS."""
     text = Rows(clean_dir / f"{side}.txt", clean_dir / f"{side}.off", np.uint8)
-    rows = np.fromfile(clean_dir / "sample.u64", np.int64).tolist()
     return list(dict.fromkeys(text[row][:-1].tobytes().decode("utf-8") for row in rows))
 
 
-def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say, workers: int = 1) -> tuple[Tokenizer, Tokenizer]:
-    """SentencePiece models learned from the sample (cached beside the cleaned corpus), the two sides side by side
-    when workers > 1; each reduced vocabulary said in one line."""
+def learn_tokenizers(cfg: Config, clean_dir: Path, pairs: int, say: Say,
+                     workers: int = 1) -> tuple[Tokenizer, Tokenizer]:
+    """SentencePiece models learned from a sample of the corpus's `pairs` cleaned pairs (cached beside it), the two
+    sides side by side when workers > 1; each reduced vocabulary said in one line."""
     directory = clean_dir / f"spm-{spm_key(cfg)}"
     if usable(directory, say) is None:
-        rows = (clean_dir / "sample.u64").stat().st_size // 8
-        say(f"learning subword models from {rows:,} sampled pairs (data.spm_sample: {cfg.data.spm_sample:,})")
+        rows = sample_rows(pairs, cfg.data.spm_sample, spm_seed(cfg))
+        say(f"learning subword models from {len(rows):,} sampled pairs (data.spm_sample: {cfg.data.spm_sample:,})")
         sides = [("src", cfg.model.src_vocab_size), ("tgt", cfg.model.tgt_vocab_size)]
-        learn = partial(learn_side, clean_dir=clean_dir, placeholders=cfg.model.placeholders)
+        learn = partial(learn_side, clean_dir=clean_dir, rows=rows, placeholders=cfg.model.placeholders)
         with atomic_dir(directory) as tmp:
             for (side, asked), model in zip(sides, ordered_map(learn, sides, min(workers, len(sides))), strict=True):
                 (tmp / f"{side}.spm").write_bytes(model)
@@ -303,11 +310,11 @@ def learn_tokenizers(cfg: Config, clean_dir: Path, say: Say, workers: int = 1) -
     return Tokenizer((directory / "src.spm").read_bytes()), Tokenizer((directory / "tgt.spm").read_bytes())
 
 
-def learn_side(side: tuple[str, int], clean_dir: Path, placeholders: int) -> bytes:
+def learn_side(side: tuple[str, int], clean_dir: Path, rows: list[int], placeholders: int) -> bytes:
     """The subword model of one side (name, vocabulary size), learned from its sampled sentences (in a worker)."""
     name, vocab_size = side
     threads = max(1, (os.cpu_count() or 1) // 2)  # the cores of one of the two sides learned side by side
-    return Tokenizer.train(sample_texts(clean_dir, name), vocab_size, placeholders=placeholders,
+    return Tokenizer.train(sample_texts(clean_dir, name, rows), vocab_size, placeholders=placeholders,
                            threads=threads).model_bytes
 
 
@@ -388,7 +395,7 @@ def prepare(cfg: Config, say: Say, tokenizers: tuple[Tokenizer, Tokenizer] | Non
             write_manifest(tmp, {"key": key, **_clean(cfg, tmp, workers, say)})
         _say_rate(say, "read and cleaned", json.loads((clean_dir / "manifest.json").read_text())["records"], started)
     manifest = json.loads((clean_dir / "manifest.json").read_text())
-    src_tok, tgt_tok = tokenizers or learn_tokenizers(cfg, clean_dir, say, workers)
+    src_tok, tgt_tok = tokenizers or learn_tokenizers(cfg, clean_dir, manifest["pairs"], say, workers)
     ids_dir = clean_dir / f"ids-{ids_key(src_tok, tgt_tok)}"
     if usable(ids_dir, say) is None:
         if not create:
