@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from common import ROOT, TEST_SPLIT, print_json
+from common import ROOT, TEST_SPLIT, print_json, print_markdown
 
 from nmt.training.config import load_config
 from nmt.training.plot import plot_runs
@@ -96,14 +96,11 @@ def test_scores(run_dir: Path, test: Path) -> dict:
 
 def p_values(baseline: Path, run_dir: Path, test: Path, resamples: int, trials: int) -> dict:
     """BLEU difference from the baseline run and its p-values, per decode, from the two runs' test hypotheses."""
-    from nmt.training.compare import Sampling, compare_systems
-
-    def no_translation(model: Path, sources: list[str]) -> list[str]:
-        raise AssertionError(f"{model}: expected hypotheses, not a model")  # both systems are hypothesis files
+    from nmt.training.compare import Sampling, compare_systems, hypotheses_only
 
     row = {}
     for name, _ in DECODES:
-        report = compare_systems(test, baseline / f"test-{name}", run_dir / f"test-{name}", no_translation,
+        report = compare_systems(test, baseline / f"test-{name}", run_dir / f"test-{name}", hypotheses_only,
                                  Sampling(resamples, trials))
         bleu = report["bleu"]
         row |= {f"{name}_diff": bleu["difference"], f"{name}_p_bootstrap": bleu["p_bootstrap"],
@@ -152,12 +149,8 @@ def main() -> int:
                "greedy_p", "greedy_sent_per_s", "beam5_bleu", "beam5_chrf", "beam5_p", "beam5_sent_per_s"]
     print(f"{args.config.name}, {args.minutes:g} minutes per variant; test: {args.test}; p: BLEU against "
           f"{args.baseline}, paired bootstrap / approximate randomization")
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for row in rows:
-        shown = row | {f"{d}_p": f"{row[f'{d}_p_bootstrap']} / {row[f'{d}_p_ar']}" if f"{d}_p_ar" in row else "—"
-                       for d, _ in DECODES}
-        print("| " + " | ".join(str(shown[c]) for c in columns) + " |")
+    print_markdown([row | {f"{d}_p": f"{row[f'{d}_p_bootstrap']} / {row[f'{d}_p_ar']}" if f"{d}_p_ar" in row else "—"
+                           for d, _ in DECODES} for row in rows], columns)
     curves = args.out / "ablation.png"
     plot_runs({name: args.out / name / "log.jsonl" for name in names}, curves,
               f"{args.config.stem}: train loss, {args.minutes:g} minutes per variant")

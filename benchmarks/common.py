@@ -44,6 +44,14 @@ def print_table(rows: list[dict], columns: list[str]) -> None:
         print("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)))
 
 
+def print_markdown(rows: list[dict], columns: list[str]) -> None:
+    """A markdown table of the rows' columns, as the README's tables are pasted from; "—" where a row has none."""
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(str(row.get(c, "—")) for c in columns) + " |")
+
+
 def print_json(record: dict) -> None:
     print(json.dumps(record))
 

@@ -15,16 +15,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from common import ROOT, TEST_SPLIT, print_json
+from common import ROOT, TEST_SPLIT, print_json, print_markdown
 
 from nmt.model.translator import DecodeOptions, Translator
-from nmt.training.compare import Sampling, compare_systems
+from nmt.training.compare import Sampling, compare_systems, hypotheses_only
 from nmt.training.ensemble import ensemble
 from nmt.training.evaluate import evaluate
-
-
-def hypotheses_only(model: Path, sources: list[str]) -> list[str]:
-    raise AssertionError(f"{model}: expected hypotheses, not a model")  # both systems compared are hypothesis files
 
 
 def main() -> int:
@@ -41,8 +37,9 @@ def main() -> int:
         parser.error("give at least two bundles")
     rows = []
     for k in range(1, len(args.bundles) + 1):
-        model = args.bundles[0] if k == 1 else args.out / str(k)
+        model = args.bundles[0]
         if k > 1:
+            model = args.out / str(k)
             ensemble(args.bundles[:k], model)
         report = evaluate(Translator.load(model, "cpu"), args.test, DecodeOptions(beam_size=args.beam),
                           args.out / str(k) / "test")
@@ -55,10 +52,7 @@ def main() -> int:
     columns = ["networks", "bleu", "chrf", "sent_per_s", "diff", "p"]
     print(f"test: {args.test}, beam {args.beam}; networks: the first k of {', '.join(map(str, args.bundles))}; "
           f"diff and p: BLEU against the first alone, paired bootstrap / approximate randomization")
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for row in rows:
-        print("| " + " | ".join(str(row.get(c, "—")) for c in columns) + " |")
+    print_markdown(rows, columns)
     if args.json:
         print_json({"benchmark": "ensemble", "bundles": [str(b) for b in args.bundles], "beam": args.beam, "rows": rows})
     return 0

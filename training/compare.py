@@ -78,6 +78,11 @@ def read_hypotheses(path: Path) -> list[str]:
     return hypotheses
 
 
+def hypotheses_only(model: Path, sources: list[str]) -> list[str]:
+    """The Translate of a comparison whose systems are hypothesis files only (the benchmarks' and tests')."""
+    raise ValueError(f"{model}: a model bundle, where a hypothesis file was expected")
+
+
 def load_system(path: Path, sources: list[str], translate: Translate) -> System:
     """A hypothesis file, an `nmt evaluate --out` directory (its hypotheses.txt), or a model bundle (translated)."""
     if path.is_dir() and (path / HYPOTHESES).is_file():

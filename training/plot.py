@@ -28,6 +28,12 @@ def _pyplot():
     return plt
 
 
+def _save(plt, fig, png_path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=100)
+    plt.close(fig)
+
+
 def plot_log(log_path: Path, png_path: Path) -> None:
     plt = _pyplot()
     records = read_log(log_path)
@@ -41,9 +47,7 @@ def plot_log(log_path: Path, png_path: Path) -> None:
     ax_bleu.plot([r["step"] for r in dev], [r["dev_bleu"] for r in dev], "o-", color="tab:red", label="dev BLEU")
     ax_bleu.set_ylabel("dev BLEU", color="tab:red")
     ax_loss.set_title(f"{log_path.parent.name}: train loss and dev BLEU")
-    fig.tight_layout()
-    fig.savefig(png_path, dpi=100)
-    plt.close(fig)
+    _save(plt, fig, png_path)
 
 
 def plot_runs(logs: dict[str, Path], png_path: Path, title: str) -> None:
@@ -58,6 +62,4 @@ def plot_runs(logs: dict[str, Path], png_path: Path, title: str) -> None:
     ax.set_ylabel(f"train loss (label-smoothed), mean of {SMOOTHING} log lines")
     ax.set_title(title)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(png_path, dpi=100)
-    plt.close(fig)
+    _save(plt, fig, png_path)
