@@ -11,11 +11,11 @@ from service_fixtures import client_for
 
 from nmt.cli import main
 from nmt.model.bundle import Bundle, BundleConfig, BundleError, load_bundle, save_bundle
+from nmt.model.decoder import State
 from nmt.model.ensemble import Ensemble
-from nmt.model.search import Beam, search
 from nmt.model.seq2seq import Seq2Seq
-from nmt.model.tokenizer import BOS, EOS
-from nmt.model.translator import DecodeOptions, InferenceModel, Translator
+from nmt.model.tokenizer import BOS
+from nmt.model.translator import DecodeOptions, Translator, searched
 from nmt.training.config import Config
 from nmt.training.train import load_init
 
@@ -27,18 +27,22 @@ def network(bundle: Bundle, seed: int, **overrides) -> Seq2Seq:
     return Seq2Seq(bundle.model.cfg.model_copy(update=overrides)).eval()
 
 
-def with_members(bundle: Bundle, *others: Seq2Seq) -> Bundle:
-    config = bundle.config.model_copy(update={"others": [o.cfg for o in others]})
-    return Bundle(config, bundle.model, bundle.src_tokenizer, bundle.tgt_tokenizer, {}, list(others))
+def bundle_of(base: Bundle, *networks: Seq2Seq) -> Bundle:
+    """base's languages and subword models with these networks (two or more: an ensemble)."""
+    first, *others = networks
+    config = base.config.model_copy(update={"model": first.cfg, "others": [n.cfg for n in others]})
+    return Bundle(config, first, base.src_tokenizer, base.tgt_tokenizer, {}, others)
 
 
-def encoded(bundle: Bundle, model) -> tuple:
-    ids = bundle.src_tokenizer.encode(SENTENCES)
-    src_len = torch.tensor([len(s) + 1 for s in ids])
-    src = torch.zeros(len(ids), int(src_len.max()), dtype=torch.long)
-    for row, s in enumerate(ids):
-        src[row, : len(s) + 1] = torch.tensor(s + [EOS])
-    return model.encode(src, src_len), src_len + 5
+def first_step(translator: Translator) -> tuple[torch.Tensor, State]:
+    """The logits and decoder state of the translator's network after BOS, for each of SENTENCES."""
+    sentences = searched(translator.prepare(SENTENCES))
+    memory = translator.encode(sentences, DecodeOptions(), list(range(len(sentences)))).memory
+    decoder = translator.model.decoder
+    with torch.inference_mode():
+        prev = torch.full((len(sentences),), BOS, dtype=torch.long)
+        logits, state, _ = decoder.step(prev, decoder.initial_state(memory), memory)
+    return logits, state
 
 
 @pytest.mark.parametrize("dec_cell", ["gru", "lstm"])
@@ -46,34 +50,27 @@ def encoded(bundle: Bundle, model) -> tuple:
 def test_an_ensemble_of_a_network_with_itself_searches_as_the_network(tiny_bundle, dec_cell, beam):
     """The mean of two equal distributions is that distribution: same tokens, same scores, for both state forms."""
     net = network(tiny_bundle, 0, dec_cell=dec_cell)
-    alone = InferenceModel(net).eval()
-    twice = Ensemble([alone, InferenceModel(net).eval()]).eval()
-    with torch.inference_mode():
-        expected = search(alone, *encoded(tiny_bundle, alone), Beam(beam))
-        got = search(twice, *encoded(tiny_bundle, twice), Beam(beam))
+    alone, twice = (Translator(bundle_of(tiny_bundle, *nets), "cpu") for nets in ([net], [net, net]))
+    assert isinstance(twice.model, Ensemble)
+    sentences, options = searched(alone.prepare(SENTENCES)), DecodeOptions(beam_size=beam)
+    expected, got = alone.search(sentences, options), twice.search(sentences, options)
     assert [[h.tokens for h in hyps] for hyps in got] == [[h.tokens for h in hyps] for hyps in expected]
     for g, e in zip(got, expected, strict=True):
         assert g[0].score == pytest.approx(e[0].score, abs=1e-4)
 
 
 def test_each_step_is_the_members_mean_distribution(tiny_bundle):
-    a, b = (InferenceModel(network(tiny_bundle, seed)).eval() for seed in (1, 2))
-    both = Ensemble([a, b]).eval()
-    with torch.inference_mode():
-        (mem_a, _), (mem_b, _), (mem, _) = (encoded(tiny_bundle, m) for m in (a, b, both))
-        prev = torch.full((len(SENTENCES),), BOS, dtype=torch.long)
-        p_a = a.decoder.step(prev, a.decoder.initial_state(mem_a), mem_a)[0].softmax(-1)
-        p_b = b.decoder.step(prev, b.decoder.initial_state(mem_b), mem_b)[0].softmax(-1)
-        logits, state, _ = both.decoder.step(prev, both.decoder.initial_state(mem), mem)
+    a, b = (network(tiny_bundle, seed) for seed in (1, 2))
+    (logits_a, _), (logits_b, _), (logits, state) = (first_step(Translator(bundle_of(tiny_bundle, *nets), "cpu"))
+                                                     for nets in ([a], [b], [a, b]))
+    p_a, p_b = logits_a.softmax(-1), logits_b.softmax(-1)
     torch.testing.assert_close(logits.softmax(-1), (p_a + p_b) / 2)  # what search's log_softmax reads
     assert not torch.allclose(p_a, p_b), "two seeds, two networks"
     assert isinstance(state, torch.Tensor) and state.size(-1) == 2 * tiny_bundle.model.cfg.dec_hidden
 
 
 def test_nmt_ensemble_writes_one_bundle_that_translates_as_the_members_together(tiny_bundle, tmp_path, capsys):
-    other = with_members(tiny_bundle)
-    other.model = network(tiny_bundle, 7, enc_cell="gru", reverse_source=True)  # other cells and order are fine
-    other.config = other.config.model_copy(update={"model": other.model.cfg})
+    other = bundle_of(tiny_bundle, network(tiny_bundle, 7, enc_cell="gru", reverse_source=True))  # other cells, order
     save_bundle(tiny_bundle, tmp_path / "a")
     save_bundle(other, tmp_path / "b")
     assert main(["ensemble", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "ab")]) == 0
@@ -85,7 +82,7 @@ def test_nmt_ensemble_writes_one_bundle_that_translates_as_the_members_together(
     assert loaded.summary["ensemble"] == [str(tmp_path / "a"), str(tmp_path / "b")]
     options = DecodeOptions(beam_size=3)
     from_disk = Translator(loaded, "cpu").translate(SENTENCES, options)
-    in_memory = Translator(with_members(tiny_bundle, other.model), "cpu").translate(SENTENCES, options)
+    in_memory = Translator(bundle_of(tiny_bundle, tiny_bundle.model, other.model), "cpu").translate(SENTENCES, options)
     assert [t.text for t in from_disk] == [t.text for t in in_memory]
     alone = [t.text for t in Translator(tiny_bundle, "cpu").translate(SENTENCES, options)]
     assert [t.text for t in from_disk] != alone, "the second member changes what the untrained first one says"
@@ -99,10 +96,7 @@ def test_nmt_ensemble_writes_one_bundle_that_translates_as_the_members_together(
 
 def test_networks_that_cannot_be_ensembled_are_refused_in_one_line(tiny_bundle, toy_tokenizers, tmp_path, capsys):
     save_bundle(tiny_bundle, tmp_path / "a")
-    wider = with_members(tiny_bundle)
-    wider.model = network(tiny_bundle, 1, dec_hidden=48)
-    wider.config = wider.config.model_copy(update={"model": wider.model.cfg})
-    save_bundle(wider, tmp_path / "wider")
+    save_bundle(bundle_of(tiny_bundle, network(tiny_bundle, 1, dec_hidden=48)), tmp_path / "wider")
     swapped = Bundle(BundleConfig(src_lang="xx", tgt_lang="yy", model=tiny_bundle.model.cfg), tiny_bundle.model,
                      toy_tokenizers[1], toy_tokenizers[0])
     save_bundle(swapped, tmp_path / "subwords")
@@ -119,7 +113,7 @@ def test_networks_that_cannot_be_ensembled_are_refused_in_one_line(tiny_bundle, 
 
 
 def test_an_ensemble_bundle_whose_files_disagree_with_its_config_is_refused(tiny_bundle, tmp_path):
-    save_bundle(with_members(tiny_bundle, network(tiny_bundle, 3)), tmp_path / "ab")
+    save_bundle(bundle_of(tiny_bundle, tiny_bundle.model, network(tiny_bundle, 3)), tmp_path / "ab")
     config = json.loads((tmp_path / "ab" / "config.json").read_text())
     config["others"].append(config["others"][0])  # says three networks; the manifest has two weights files
     (tmp_path / "ab" / "config.json").write_text(json.dumps(config))
@@ -133,7 +127,7 @@ def test_an_ensemble_bundle_whose_files_disagree_with_its_config_is_refused(tiny
 
 def test_an_ensemble_is_neither_averaged_nor_fine_tuned(tiny_bundle, tmp_path, capsys):
     save_bundle(tiny_bundle, tmp_path / "a")
-    save_bundle(with_members(tiny_bundle, network(tiny_bundle, 3)), tmp_path / "ab")
+    save_bundle(bundle_of(tiny_bundle, tiny_bundle.model, network(tiny_bundle, 3)), tmp_path / "ab")
     assert main(["average", str(tmp_path / "ab"), str(tmp_path / "a"), str(tmp_path / "out")]) == 2
     assert "an ensemble of 2 networks" in capsys.readouterr().err
     (tmp_path / "train.tsv").write_text("alpha\tALPHA\n")
