@@ -19,6 +19,10 @@ def _search_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (model/quantize.py)")
 
 
+def _fp16_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
+
+
 def _options(args):
     from nmt.model.translator import DecodeOptions
 
@@ -254,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "and an `nmt evaluate --out` report.json in its summary (shown by the service's /v1/models).")
     p.add_argument("model", type=Path, help="bundle to export, e.g. runs/my-model/best")
     p.add_argument("out", type=Path, help="directory to write")
-    p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
+    _fp16_arg(p)
     p.add_argument("--report", type=Path, default=None, help="report.json from `nmt evaluate --out DIR`")
     p.set_defaults(func=cmd_export)
 
@@ -280,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "bundle; each network adds its decoder step to every token's cost.")
     p.add_argument("sources", type=Path, nargs="+", metavar="BUNDLE", help="bundles to ensemble (two or more)")
     p.add_argument("out", type=Path, help="directory to write the bundle to")
-    p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
+    _fp16_arg(p)
     p.set_defaults(func=cmd_ensemble)
 
     from nmt.training.bible import DESCRIPTION  # light: no torch
