@@ -177,6 +177,19 @@ def test_init_from_starts_at_a_bundles_weights_and_subwords(toy_corpus, tmp_path
     before, after = load_bundle(start).model.state_dict(), load_bundle(tmp_path / "b" / "best").model.state_dict()
     for name in before:
         torch.testing.assert_close(after[name], before[name])
+    partner = write_config(tmp_path / "p.yaml", toy_corpus, tmp_path / "p", max_steps=20, eval_every=20, seed=2)
+    raw = yaml.safe_load(partner.read_text())
+    raw["data"] |= {"subwords_from": str(start), "spm_sample": 30}  # a sample that would learn other subwords
+    partner.write_text(yaml.safe_dump(raw))
+    run_training(load_config(partner))  # its own weights, the bundle's subword models: an ensemble partner
+    for name in ("src.spm", "tgt.spm"):
+        assert (tmp_path / "p" / name).read_bytes() == (start / name).read_bytes()
+    assert not torch.equal(load_bundle(tmp_path / "p" / "best").model.state_dict()["encoder.embed.weight"],
+                           before["encoder.embed.weight"])
+    raw["train"]["init_from"] = str(start)
+    partner.write_text(yaml.safe_dump(raw))
+    assert main(["train", str(partner)]) == 2
+    assert "data.subwords_from and train.init_from both given" in capsys.readouterr().err
     other = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "c", max_steps=20, init_from=str(start))
     raw = yaml.safe_load(other.read_text())
     raw["model"]["enc_hidden"] = 32

@@ -68,6 +68,8 @@ class DataConfig(BaseModel):
                             "each side, a uniform random sample of the training pairs")
     spm_seed: int | None = Field(None, description="seed of that sample (default: train.seed); runs of other "
                                  "train.seed but one spm_seed learn the same subword models (an ensemble's members)")
+    subwords_from: Path | None = Field(None, description="a bundle whose subword models this run takes instead of "
+                                       "learning its own: a network trained apart that can be ensembled with it")
     cache_dir: Path | None = Field(None, description="where prepared corpora are kept (default: .prepared beside "
                                    "out_dir)")
     transforms: list[TransformConfig] = Field(default_factory=list, description="on-the-fly transforms of training "
@@ -130,6 +132,12 @@ class Config(BaseModel):
     def placeholders_reserved(self) -> Config:
         if any(t.kind == "placeholders" for t in self.data.transforms) and not self.model.placeholders:
             raise ValueError("data.transforms has placeholders, but model.placeholders is 0: reserve some (e.g. 8)")
+        return self
+
+    @model_validator(mode="after")
+    def one_source_of_subwords(self) -> Config:
+        if self.data.subwords_from and self.train.init_from:
+            raise ValueError("data.subwords_from and train.init_from both given: init_from brings its subword models")
         return self
 
 

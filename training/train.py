@@ -55,8 +55,8 @@ def load_init(cfg: Config) -> Bundle:
 
 
 def init_tokenizers(cfg: Config, init: Bundle) -> tuple[Tokenizer, Tokenizer]:
-    """A run that starts from a bundle keeps its subword models, with the placeholders cfg.model asks for added
-    (as new last ids: grown_weights gives them rows)."""
+    """A run that starts from a bundle (or takes its subwords) keeps its subword models, with the placeholders
+    cfg.model asks for added (as new last ids: grown_weights gives them rows)."""
     return (init.src_tokenizer.with_placeholders(cfg.model.placeholders),
             init.tgt_tokenizer.with_placeholders(cfg.model.placeholders))
 
@@ -135,6 +135,8 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
             shutil.copyfile(config_path, cfg.out_dir / "config.yaml")
         if init is not None:
             adopt_tokenizers(cfg, init)
+        elif cfg.data.subwords_from and not resume:
+            adopt_tokenizers(cfg, load_bundle(cfg.data.subwords_from))
     data = training_data(cfg, world, say, resume)
     say(f"dev: {dev.summary()}")
     tokenizers = run_tokenizers(cfg)
