@@ -100,6 +100,17 @@ class Balancer:
             time.sleep(0.1)
         raise RuntimeError(f"haproxy's servers not all UP after {timeout} s:\n{self.log_path.read_text()}")
 
+    def unfinished(self) -> list[str]:
+        """The request lines of haproxy's log (`option httplog`) whose termination state is not "----": a request
+        that a side aborted, timed out or that haproxy refused. The state's letters are in HAProxy's configuration
+        manual, 8.5 ("SD": the server aborted while sending its data)."""
+        def state(line: str) -> str | None:
+            fields = line.split()  # client [date] frontend backend/server timers status bytes - - STATE ...
+            return fields[9] if len(fields) > 10 and fields[1].startswith("[") and '"' in line else None
+
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return [line for line in lines if state(line) not in (None, "----")]
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()

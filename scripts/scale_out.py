@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             tally, restart, back = asyncio.run(run_load(replicas, lb, args, verses))
             after = lb.servers()
         report(tally, shares(before, after), shares(back, after), after, restart)
+        if tally.failed:  # what the balancer saw of them
+            print("haproxy's log, requests not ended normally:\n  " + "\n  ".join(lb.unfinished() or ["none"]))
         # deploy/k8s sizes a replica's memory from this figure
         print("peak memory under load: " + ", ".join(f"nmt-{i + 1} {r.peak_rss_mb():.0f} MB" for i, r in enumerate(replicas)))
     finally:
