@@ -124,6 +124,7 @@ def cmd_serve(args) -> int:
     from pydantic import ValidationError
 
     from nmt.app.main import create_app
+    from nmt.app.protocol import OneWritePerResponse
     from nmt.app.registry import load_translators
     from nmt.app.settings import Settings
 
@@ -138,7 +139,7 @@ def cmd_serve(args) -> int:
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    uvicorn.run(create_app(settings, translators), host=args.host, port=args.port,
+    uvicorn.run(create_app(settings, translators), host=args.host, port=args.port, http=OneWritePerResponse,
                 # uvicorn annotates an int, but waits with asyncio.wait_for(timeout=...), which takes a float
                 timeout_graceful_shutdown=settings.request_timeout_s)  # type: ignore[arg-type]
     return 0

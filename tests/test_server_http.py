@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import running_server
 
+from nmt.app.protocol import JoinedWrites
 from nmt.scripts.harness import free_port, serve_command
 
 SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta", "pi rho", "kappa lam mu nu xi", "ups tau",
@@ -87,3 +88,38 @@ def test_corrupt_model_fails_fast_and_clearly(toy_model, tmp_path):
     result = start_failure(broken)
     assert result.returncode == 2 and "model.safetensors" in result.stderr and "checksum" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_response_leaves_in_one_write():
+    """app/protocol.py: uvicorn's two writes of a response (headers, then body) reach the socket as one, so a replica
+    killed between them cuts nothing; what close() follows is still sent, and the rest of the transport is as it was."""
+    sent: list[bytes | str] = []
+
+    class Socket:
+        def write(self, data: bytes) -> None:
+            sent.append(bytes(data))
+
+        def is_closing(self) -> bool:
+            return False
+
+        def close(self) -> None:
+            sent.append("closed")
+
+        def get_extra_info(self, name: str) -> str:
+            return f"info {name}"
+
+    async def one_response() -> None:
+        transport = JoinedWrites(Socket(), asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n")
+        transport.write(b"{}")
+        assert sent == []
+        await asyncio.sleep(0)
+        assert sent == [b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"]
+        transport.write(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        transport.close()
+        assert sent[1:] == [b"HTTP/1.1 400 Bad Request\r\n\r\n", "closed"]
+        assert transport.get_extra_info("peername") == "info peername"
+        await asyncio.sleep(0)
+        assert len(sent) == 3
+
+    asyncio.run(one_response())
