@@ -1,6 +1,7 @@
 """The translation service: create_app(settings) assembles the FastAPI app.
 
-Start it with `nmt serve`, or `uvicorn --factory nmt.app.main:app_from_env` (settings from NMT_* variables).
+Start it with `nmt serve`, or `uvicorn --factory nmt.app.main:app_from_env --http nmt.app.protocol:OneWritePerResponse`
+(settings from NMT_* variables; app/protocol.py says why that protocol).
 At startup every model is loaded (app/registry.py), its threads started and warmed up by one translation, and the
 language detector loaded (app/detect.py); only then is /ready 200.
 """
