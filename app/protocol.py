@@ -4,10 +4,11 @@ nmt.app.protocol:OneWritePerResponse` does the same by hand).
 uvicorn writes a response's status line and headers to the socket at once, and its body in a second write. A
 replica that dies between the two (SIGKILL, an OOM kill) leaves its load balancer with headers already passed on to
 the client and a body that never comes: the one failure a balancer cannot retry, since the client has its answer's
-beginning. Between the two writes the event loop's thread can wait for the GIL while the model's thread decodes, so
-that gap is not microseconds but up to a GIL switch interval (5 ms). Here the writes of one turn of the event loop
-are joined and sent at its next turn: a response that fits the socket's buffer then reaches the balancer whole or not
-at all (`scripts/scale_out.py` measures it: a replica SIGKILLed under load costs no request).
+beginning. Between the two writes the event loop's thread can wait for the GIL while the model's thread decodes (up
+to a GIL switch interval, 5 ms), or be switched out on a busy machine: the gap is wider than the code between them.
+Here the writes of one turn of the event loop are joined and sent at its next turn: a response that fits the
+socket's buffer then reaches the balancer whole or not at all (`benchmarks/sigkill_cuts.py` counts the writes and
+the cut answers; `scripts/scale_out.py`: a replica SIGKILLed under load costs no request).
 """
 from __future__ import annotations
 
