@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import subprocess
 import sys
@@ -24,58 +23,47 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from common import TEST_SPLIT, print_table
+from common import TEST_SPLIT, Server, print_table
 
-from nmt.scripts.harness import free_port, toy_model
+from nmt.scripts.harness import toy_model
 
 PROTOCOLS = {"uvicorn (httptools)": "httptools", "nmt serve": "nmt.app.protocol:OneWritePerResponse"}
 
 
-class Replica:
-    def __init__(self, model: Path, http: str):
-        self.url = f"http://127.0.0.1:{free_port()}"
-        env = os.environ | {"NMT_MODEL": str(model), "NMT_BEAM_SIZE": "1", "NMT_TORCH_THREADS": "1"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "nmt.app.main:app_from_env", "--port",
-             self.url.rsplit(":", 1)[1], "--http", http, "--no-access-log", "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while not self.ready():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the replica ({http}) did not get ready")
-            time.sleep(0.1)
+def replica(model: Path, http: str) -> Server:
+    """The service under uvicorn's command line with the HTTP protocol http, ready."""
+    uvicorn = lambda port: [sys.executable, "-m", "uvicorn", "--factory", "nmt.app.main:app_from_env", "--port",
+                            str(port), "--http", http, "--no-access-log", "--log-level", "warning"]
+    server = Server(None, command=uvicorn, NMT_MODEL=str(model), NMT_TORCH_THREADS="1")
+    server.wait_ready()
+    return server
 
-    def ready(self) -> bool:
-        try:
-            return httpx.get(f"{self.url}/ready").status_code == 200
-        except httpx.HTTPError:
-            return False
 
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
+def kill(server: Server) -> None:
+    server.proc.kill()
+    server.proc.wait()
 
 
 def writes(model: Path, http: str, requests: int, texts: list[str]) -> Counter:
-    replica, log = Replica(model, http), Path(tempfile.mkdtemp()) / "strace.txt"
+    server, log = replica(model, http), Path(tempfile.mkdtemp()) / "strace.txt"
     trace = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=write,writev,sendto,sendmsg", "-s", "2",
-                              "-p", str(replica.proc.pid), "-o", str(log)])
+                              "-p", str(server.proc.pid), "-o", str(log)])
     time.sleep(1)  # strace attached
     try:
         with httpx.Client(timeout=30) as client:
             for i in range(requests):
-                client.post(f"{replica.url}/v1/translate", json={"text": texts[i % len(texts)]}).raise_for_status()
+                client.post(f"{server.url}/v1/translate", json={"text": texts[i % len(texts)]}).raise_for_status()
     finally:
         time.sleep(0.2)
         trace.terminate()
         trace.wait()
-        replica.kill()
+        kill(server)
     lines = log.read_text().splitlines()
     return Counter({"writes with a status line": sum('"HT"...' in line for line in lines),
                     "writes with a JSON body": sum('"{\\""...' in line for line in lines)})
 
 
-async def load_then_kill(replica: Replica, clients: int, texts: list[str]) -> Counter:
+async def load_then_kill(server: Server, clients: int, texts: list[str]) -> Counter:
     tally, stop = Counter(), asyncio.Event()
 
     async def client(seed: int) -> None:
@@ -85,7 +73,7 @@ async def load_then_kill(replica: Replica, clients: int, texts: list[str]) -> Co
                     return
                 headers = False
                 try:
-                    async with http.stream("POST", f"{replica.url}/v1/translate",
+                    async with http.stream("POST", f"{server.url}/v1/translate",
                                            json={"text": texts[i % len(texts)]}) as answer:
                         headers = True
                         await answer.aread()
@@ -96,7 +84,7 @@ async def load_then_kill(replica: Replica, clients: int, texts: list[str]) -> Co
 
     tasks = [asyncio.create_task(client(seed)) for seed in range(clients)]
     await asyncio.sleep(1.0)
-    replica.kill()
+    kill(server)
     stop.set()
     await asyncio.gather(*tasks)
     return tally
@@ -122,7 +110,7 @@ def main() -> int:
         if traced:
             row.update(writes(model, http, args.requests, texts))
         for _ in range(args.kills):
-            row.update(asyncio.run(load_then_kill(Replica(model, http), args.clients, texts)))
+            row.update(asyncio.run(load_then_kill(replica(model, http), args.clients, texts)))
         rows.append({"protocol": name} | {column: row[column] for column in columns})
         print(f"{name}: done", flush=True)
     print(f"{args.requests} requests traced, {args.kills} SIGKILLs under load of {args.clients} clients, per protocol")

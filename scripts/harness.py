@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -106,17 +107,20 @@ class Server:
 
     `with Server(model, ...) as server:` waits until /ready answers 200; server.ready_s is the time from the
     process's start to that answer. flags: more `nmt serve` options; env: NMT_* settings; port: a given one (a
-    replica restarted where its load balancer expects it) instead of a free one."""
+    replica restarted where its load balancer expects it) instead of a free one; command: another way to start the
+    service on a given port than `nmt serve` (e.g. uvicorn's own command line)."""
 
     def __init__(self, model: Path | None, log_path: Path | None = None, threads: int | None = 1,
-                 flags: tuple[str, ...] = (), port: int | None = None, device: str = "cpu", **env: str):
+                 flags: tuple[str, ...] = (), port: int | None = None, device: str = "cpu",
+                 command: Callable[[int], list[str]] | None = None, **env: str):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or Path(tempfile.gettempdir()) / f"nmt-server-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.started, self.ready_s = time.perf_counter(), float("nan")
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(serve_command(model, self.port, flags, threads, device), stdout=log,
+            argv = command(self.port) if command else serve_command(model, self.port, flags, threads, device)
+            self.proc = subprocess.Popen(argv, stdout=log,
                                          stderr=subprocess.STDOUT, env=os.environ | {"NMT_BEAM_SIZE": "1"} | env)
 
     def __enter__(self) -> Server:
