@@ -8,7 +8,7 @@ import torch
 import yaml
 
 from nmt.cli import main
-from nmt.model.bundle import DEFAULT_BUNDLE, load_bundle
+from nmt.model.bundle import load_bundle, save_bundle
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.checkpoint import load_checkpoint
 from nmt.training.config import load_config
@@ -122,7 +122,7 @@ def test_kept_checkpoints_average_into_a_bundle(toy_corpus, tmp_path, capsys):
     assert "keep_checkpoints" in capsys.readouterr().err
 
 
-def test_a_bundle_and_a_run_average_into_one_bundle(toy_corpus, tmp_path, capsys):
+def test_a_bundle_and_a_run_average_into_one_bundle(toy_corpus, tiny_bundle, tmp_path, capsys):
     """Several sources count once each: a run as the mean of its kept checkpoints, a bundle as its weights; the
     summary names them and keeps no score of the first; another model is refused in one line."""
     config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=60, eval_every=20,
@@ -137,9 +137,10 @@ def test_a_bundle_and_a_run_average_into_one_bundle(toy_corpus, tmp_path, capsys
         torch.testing.assert_close(value, (b[name] + (c40[name] + c60[name]) / 2) / 2)
     assert mixed.summary == {"parameters": load_bundle(best).summary["parameters"],
                              "averaged": [str(best), f"{run} at steps 40, 60"]}
-    assert main(["average", str(run), str(DEFAULT_BUNDLE), str(tmp_path / "bad")]) == 2
+    save_bundle(tiny_bundle, other := tmp_path / "other")
+    assert main(["average", str(run), str(other), str(tmp_path / "bad")]) == 2
     err = capsys.readouterr().err
-    assert f"{DEFAULT_BUNDLE}: another model config or other subword models than {run}" in err
+    assert f"{other}: another model config or other subword models than {run}" in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "bad").exists()
 
 
