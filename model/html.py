@@ -25,6 +25,7 @@ come back as the characters they stand for, or as these four entities, so the ou
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -115,6 +116,17 @@ class _Tokenizer(HTMLParser):
         return out
 
 
+def _tags(html: str) -> Counter[str] | None:
+    """The tags that html.parser reads in html, None if it cannot read it. A tag or kept element moved by the model
+    can change what the parser reads: a kept element that ended the source with an unfinished "<![foo" is
+    unreadable anywhere else."""
+    try:
+        tokens = _Tokenizer(html).tokens()
+    except AssertionError:
+        return None
+    return Counter(token.raw for token in tokens if token.kind in ("start", "end"))
+
+
 def _marked_verbatim(attrs: list[tuple[str, str | None]]) -> bool:
     values = {name: (value or "") for name, value in attrs}
     return values.get("translate", "").strip().lower() == "no" or "notranslate" in values.get("class", "").split()
@@ -187,7 +199,8 @@ class Run:
         return flowing("".join(next(markers) if item.text is None else item.text for item in self.items))
 
     def fill(self, translation: str) -> str | None:
-        """The run's HTML from the translation of text(); None unless every tag is back once, paired tags nested."""
+        """The run's HTML from the translation of text(); None unless every tag is back once, paired tags nested,
+        and html.parser reads the same tags in it as in the source."""
         order = [k for k in map(_marker_index, translation) if k is not None]
         if sorted(order) != list(range(len(self.marked))) or not self._nested(order):
             return None
@@ -199,7 +212,9 @@ class Run:
             else:
                 out += [escape_text("".join(text)), self.items[self.marked[k]].raw]
                 text = []
-        return "".join(out) + escape_text("".join(text))
+        html = "".join(out) + escape_text("".join(text))
+        source = _tags(self.raw)
+        return html if source is not None and _tags(html) == source else None
 
     def _nested(self, order: list[int]) -> bool:
         closing = {close: open_ for open_, close in self.pairs.items()}

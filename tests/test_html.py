@@ -131,6 +131,14 @@ def test_tags_the_source_leaves_unpaired_may_go_anywhere():
     assert run.pairs == {3: 5} and run.fill(f"{marker(1)}BETA{marker(2)} {marker(0)}ALPHA") is not None
 
 
+def test_a_kept_element_that_ended_the_source_unfinished_stays_at_the_end():
+    """html.parser reads '<![foo' as text only at the end of its input: moved before the text, the kept element
+    would make the answer unreadable HTML."""
+    [run] = parse(". alpha <span translate=no> <b> <![foo ").runs
+    assert run.fill(f"ALPHA . {marker(0)}") == "ALPHA . <span translate=no> <b> <![foo "
+    assert run.fill(f"{marker(0)} ALPHA .") is None
+
+
 def test_entities_come_back_as_characters_or_valid_entities():
     [run] = parse("<p>Tom &amp; Jerry &lt;3 &#169;&nbsp;&copy x</p>").runs
     assert run.text() == "Tom & Jerry <3 ©\xa0© x"
