@@ -34,8 +34,9 @@ def summarize(name: str, runs: list[dict]) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default=None, help="model bundle (default: models/en-es, else runs/bible-en-es/best)")
-    parser.add_argument("--models-dir", default=None, help="serve every bundle of this directory instead, as the "
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--model", default=None, help="model bundle (default: models/en-es, else runs/bible-en-es/best)")
+    which.add_argument("--models-dir", default=None, help="serve every bundle of this directory instead, as the "
                         "image does (e.g. models: both shipped models)")
     parser.add_argument("--runs", type=int, default=2, help="starts per variant (default: 2)")
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
