@@ -39,11 +39,6 @@ def replica(model: Path, http: str) -> Server:
     return server
 
 
-def kill(server: Server) -> None:
-    server.proc.kill()
-    server.proc.wait()
-
-
 def writes(model: Path, http: str, requests: int, texts: list[str]) -> Counter:
     server, log = replica(model, http), Path(tempfile.mkdtemp()) / "strace.txt"
     trace = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=write,writev,sendto,sendmsg", "-s", "2",
@@ -57,7 +52,7 @@ def writes(model: Path, http: str, requests: int, texts: list[str]) -> Counter:
         time.sleep(0.2)
         trace.terminate()
         trace.wait()
-        kill(server)
+        server.kill()
     lines = log.read_text().splitlines()
     return Counter({"writes with a status line": sum('"HT"...' in line for line in lines),
                     "writes with a JSON body": sum('"{\\""...' in line for line in lines)})
@@ -84,7 +79,7 @@ async def load_then_kill(server: Server, clients: int, texts: list[str]) -> Coun
 
     tasks = [asyncio.create_task(client(seed)) for seed in range(clients)]
     await asyncio.sleep(1.0)
-    kill(server)
+    server.kill()
     stop.set()
     await asyncio.gather(*tasks)
     return tally

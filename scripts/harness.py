@@ -179,7 +179,11 @@ class Server:
         except subprocess.TimeoutExpired:
             return None
 
+    def kill(self) -> None:
+        """SIGKILL, and reap the process."""
+        self.proc.kill()
+        self.proc.wait()
+
     def stop(self) -> None:
         if self.terminate(15) is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.kill()

@@ -84,8 +84,7 @@ def kill_and_restart(replicas: list[Server], lb: Balancer, model: Path, work: Pa
     """SIGKILL the victim, wait down_s, start it again on its port; measure its way back into service."""
     victim, name = replicas[VICTIM], f"nmt-{VICTIM + 1}"
     killed_at = time.monotonic() - load_start
-    victim.proc.kill()
-    victim.proc.wait()
+    victim.kill()
     time.sleep(down_s)
     served_before = lb.servers()[name].sessions
     replicas[VICTIM] = new = Server(model, log_path=work / f"replica-{VICTIM + 1}-restarted.log", port=victim.port)
