@@ -17,9 +17,8 @@ from importlib.metadata import version
 from common import Server, default_model, print_json, print_table
 
 
-def measure(model, models_dir, int8: bool) -> dict:
-    flags = ("--models-dir", str(models_dir)) if models_dir else ()
-    with Server(None if models_dir else model, threads=None, flags=flags + (("--int8",) if int8 else ())) as server:
+def measure(model, flags: tuple[str, ...], int8: bool) -> dict:
+    with Server(model, threads=None, flags=flags + (("--int8",) if int8 else ())) as server:
         return {"ready_s": server.ready_s, "peak_rss_mb": server.peak_rss_mb(), "rss_mb": server.rss_mb()}
 
 
@@ -41,14 +40,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2, help="starts per variant (default: 2)")
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
     args = parser.parse_args()
-    model = args.model or default_model()
+    model = None if args.models_dir else args.model or default_model()
+    flags = ("--models-dir", args.models_dir) if args.models_dir else ()
     runs = {False: [], True: []}
     for _ in range(args.runs):
         for int8 in (False, True):
-            runs[int8].append(measure(model, args.models_dir, int8))
+            runs[int8].append(measure(model, flags, int8))
     rows = [summarize("fp32", runs[False]), summarize("int8", runs[True])]
     torch = version("torch")  # the server's own: the same interpreter and environment
-    served = f"--models-dir {args.models_dir}" if args.models_dir else f"--model {model}"
+    served = " ".join(flags) or f"--model {model}"
     print(f"nmt serve {served}, torch {torch}: process start -> /ready 200, memory once ready")
     print_table(rows, ["weights", "runs", "ready_s", "ready_s_range", "peak_rss_mb", "peak_rss_mb_range", "rss_mb"])
     if args.json:
