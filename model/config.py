@@ -21,6 +21,8 @@ class ModelConfig(BaseModel):
     tgt_vocab_size: int = Field(8000, gt=4, description="target subword vocabulary (SentencePiece)")
     placeholders: int = Field(0, ge=0, description="placeholder subwords reserved in both vocabularies, for spans "
                               "carried verbatim (model/spans.py); 0: none")
+    names: bool = Field(False, description="the network was trained with names masked (the placeholders transform's "
+                        "`names`), so translation carries the capitalized words its source vocabulary lacks as spans")
     emb_dim: int = Field(256, gt=0, description="subword embedding size, source and target")
     enc_cell: EncoderCell = Field("lstm", description="encoder cell, run in both directions: lstm | gru | rnn (Elman) | "
                                   "peephole_lstm | cifg_lstm (coupled input-forget gates) | lstm_loop (lstm in "

@@ -7,6 +7,11 @@ of a sentence is replaced by the next placeholder, in reading order (mask); the 
 their place in the translation, and restore() puts the spans back. Restoration is total: a placeholder the model
 dropped is put back before the final punctuation, a repeated one is kept once, an unknown one removed; each such
 repair is counted, so that the service can report how often the model needed one.
+
+Names are spans too, for a model trained with them (ModelConfig.names): a capitalized word that its source
+vocabulary does not hold as a whole word ("Haman", "Google") is carried verbatim instead of becoming a name the
+model knows ("Tom went to Paris" -> "Y fué á Beth-el" before). The first word of a sentence is left alone: there a
+capital says nothing.
 """
 from __future__ import annotations
 
@@ -44,6 +49,12 @@ SPAN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in RULES))
 # Every rule needs a digit, "www." or one of these characters (a URL's "://" has its "/"). One scan for them is
 # far cheaper than SPAN's thirteen tries at each position, and most sentences of ordinary prose have none.
 MAY_SPAN = re.compile(r"[\d⦅<@`%{/\\#]|www\.")
+
+
+WORD = re.compile(r"[^\W\d_]+")
+# What may stand before a sentence's first word: the start or the end of a sentence or clause, or an opening quote
+# or bracket (a quotation starts a sentence: 'He said, “Go”'), then spaces, quotes and brackets.
+SENTENCE_START = re.compile(r"(?:^|[.!?:;]|[\"'“‘«¿¡(\[])[\s\"'“‘«¿¡(\[-]*$")
 
 
 @dataclass(frozen=True)
@@ -93,17 +104,27 @@ class Terms:
 NO_TERMS = Terms()
 
 
-def find_spans(text: str, terms: Terms = NO_TERMS) -> list[Span]:
-    """The spans of text, none overlapping: the caller's terms first (in reading order), then the rules'."""
+def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None = None) -> list[Span]:
+    """The spans of text, none overlapping: the caller's terms first (in reading order), then the rules', then,
+    given the words a model knows (lowercase), the names it does not."""
     pattern = terms.pattern
     found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
-    if not MAY_SPAN.search(text):
-        return found
-    taken = [(s.start, s.end) for s in found]
-    for m in SPAN.finditer(text):
-        if not any(m.start() < end and start < m.end() for start, end in taken):
-            found.append(Span(m.start(), m.end(), m.group(), m.lastgroup or "span"))
+    if MAY_SPAN.search(text):
+        found += _free([Span(m.start(), m.end(), m.group(), m.lastgroup or "span") for m in SPAN.finditer(text)], found)
+    if known is not None:
+        found += _free([s for s in names(text) if s.text.lower() not in known], found)
     return found
+
+
+def names(text: str) -> list[Span]:
+    """The capitalized words of text that do not start a sentence."""
+    return [Span(m.start(), m.end(), m.group(), "name") for m in WORD.finditer(text)
+            if m.group()[0].isupper() and not SENTENCE_START.search(text, 0, m.start())]
+
+
+def _free(spans: list[Span], taken: list[Span]) -> list[Span]:
+    """The spans that overlap none of taken."""
+    return [s for s in spans if not any(s.start < t.end and t.start < s.end for t in taken)]
 
 
 @dataclass(frozen=True)
@@ -114,10 +135,10 @@ class Masked:
     spans: tuple[str, ...]
 
 
-def mask(text: str, slots: int, terms: Terms = NO_TERMS) -> Masked:
-    """Replace spans of text by ⦅0⦆, ⦅1⦆, … in reading order: the caller's terms, then the rules' spans, as long
-    as slots last (the others stay as text)."""
-    spans = sorted(find_spans(text, terms)[:slots], key=lambda s: s.start)
+def mask(text: str, slots: int, terms: Terms = NO_TERMS, known: frozenset[str] | None = None) -> Masked:
+    """Replace spans of text by ⦅0⦆, ⦅1⦆, … in reading order: the caller's terms, then the rules' spans, then
+    unknown names (given known), as long as slots last (the others stay as text)."""
+    spans = sorted(find_spans(text, terms, known)[:slots], key=lambda s: s.start)
     out, last = [], 0
     for slot, span in enumerate(spans):
         out += [text[last:span.start], placeholder(slot)]

@@ -11,6 +11,7 @@ from nmt.model.spans import placeholder
 from nmt.model.text import clean_input
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
+WORD_START = "\u2581"  # SentencePiece's mark of a piece that begins a word
 
 
 class Tokenizer:
@@ -56,6 +57,10 @@ class Tokenizer:
     def scored_pieces(self) -> list[tuple[str, float]]:
         """Every subword with its score (a unigram model's: its log-probability)."""
         return [(self.sp.id_to_piece(i), self.sp.get_score(i)) for i in range(self.vocab_size)]
+
+    def words(self) -> frozenset[str]:
+        """The words that are one subword, in lowercase: those the model has seen often."""
+        return frozenset(piece[1:].lower() for piece, _ in self.scored_pieces() if piece.startswith(WORD_START))
 
     # SentencePiece's list calls start a thread pool, even for num_threads=1: a cost per call, whatever the list's
     # length, of many short texts encoded one by one (benchmarks/README.md), so lists shorter than LIST_CALL_MIN go

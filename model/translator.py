@@ -153,6 +153,7 @@ class Translator:
             self.model = quantize_for_cpu(self.model)
         self.batch_tokens = batch_tokens
         self.truecase = Truecaser(bundle.src_tokenizer.scored_pieces())
+        self.known_words = bundle.src_tokenizer.words() if bundle.config.model.names else None
 
     @classmethod
     def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False,
@@ -182,7 +183,7 @@ class Translator:
 
     def _masked(self, text: str, terms: Terms) -> Masked:
         slots = self.bundle.src_tokenizer.placeholders
-        return mask(text, slots, terms) if slots else Masked(text, ())
+        return mask(text, slots, terms, self.known_words) if slots else Masked(text, ())
 
     @staticmethod
     def _source(text: str, masked: Masked, ids: list[int]) -> SourceSentence:

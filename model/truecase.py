@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from nmt.model.tokenizer import WORD_START
+
 WORD = re.compile(r"\w+")
-WORD_START = "\u2581"  # SentencePiece's mark of a piece that begins a word
 
 
 class Truecaser:

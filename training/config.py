@@ -132,6 +132,10 @@ class Config(BaseModel):
     def placeholders_reserved(self) -> Config:
         if any(t.kind == "placeholders" for t in self.data.transforms) and not self.model.placeholders:
             raise ValueError("data.transforms has placeholders, but model.placeholders is 0: reserve some (e.g. 8)")
+        masks_names = any(t.kind == "placeholders" and t.names for t in self.data.transforms)
+        if masks_names != self.model.names:
+            raise ValueError("model.names needs the placeholders transform with names > 0, and that transform needs "
+                             "model.names: true (the model is trained to carry names, and translation masks them)")
         return self
 
     @model_validator(mode="after")

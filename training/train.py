@@ -34,7 +34,7 @@ def run_tokenizers(cfg: Config) -> tuple[Tokenizer, Tokenizer] | None:
     return None
 
 
-TRAINING_ONLY = {"dropout", "word_dropout"}  # model keys that may differ from init_from's: they shape no weight
+TRAINING_ONLY = {"dropout", "word_dropout", "names"}  # model keys that may differ from init_from's: no weight's shape
 
 
 def load_init(cfg: Config) -> Bundle:
