@@ -8,6 +8,7 @@ import random
 import pytest
 import torch
 
+from nmt.model.bundle import load_bundle
 from nmt.model.spans import PLACEHOLDER, Terms
 from nmt.model.tokenizer import Tokenizer
 from nmt.model.translator import Translator
@@ -36,6 +37,26 @@ def test_the_transform_masks_shared_spans_alike_on_both_sides():
     assert tgt == "Tengo ⦅1⦆ gatos y ⦅0⦆ perros en ⦅2⦆."
     unshared = ("I have 2 dogs.", "Tengo dos perros.")
     assert add_placeholders(unshared, cfg, 8, random.Random(0)) == unshared
+
+
+def test_with_names_the_transform_masks_the_names_a_pair_shares_too():
+    pair = ("And David said to Saul in Hebron, “Esther is here”.", "Esther y David dijeron á Saúl en Hebrón: aquí.")
+    assert add_placeholders(pair, PlaceholderConfig(inject=0), 8, random.Random(0)) == pair  # names: 0, the default
+    src, tgt = add_placeholders(pair, PlaceholderConfig(inject=0, names=1), 8, random.Random(0))
+    # Saul and Hebron differ in Spanish; Esther starts a quotation in the source, as mask() leaves it at translation
+    assert (src, tgt) == ("And ⦅0⦆ said to Saul in Hebron, “Esther is here”.", "Esther y ⦅0⦆ dijeron á Saúl en Hebrón: aquí.")
+    masked = [add_placeholders(pair, PlaceholderConfig(inject=0, names=0.3), 8, random.Random(seed))[0] != pair[0]
+              for seed in range(200)]
+    assert 40 < sum(masked) < 80, "about 30 % of pairs"
+
+
+def test_names_in_the_transform_and_in_the_model_go_together(tmp_path):
+    raw = toy_config(tmp_path / "run", {"train": tmp_path / "t.tsv", "dev": tmp_path / "d.tsv"})
+    raw["model"] = raw["model"] | {"placeholders": 4}
+    for transform, names in (({"kind": "placeholders", "names": 0.3}, False), ({"kind": "placeholders"}, True)):
+        raw["data"]["transforms"], raw["model"]["names"] = [transform], names
+        with pytest.raises(ValueError, match="model.names"):
+            Config.model_validate(raw)
 
 
 def test_injected_placeholders_match_across_sides_and_are_numbered_in_source_order():
@@ -72,3 +93,18 @@ def test_the_pipeline_masks_spans_and_brings_each_back(placeholder_model):
     [done] = translator.translate(["a b 12 c https://x.org/p d"])
     for span in ("12", "https://x.org/p"):
         assert done.text.count(span) == 1
+
+
+def test_a_model_trained_with_names_masks_the_names_its_vocabulary_lacks(placeholder_model, tmp_path):
+    bundle = load_bundle(placeholder_model)
+    assert Translator(bundle, "cpu").known_words is None  # trained without names: names stay text
+    bundle.config.model.names = True
+    translator = Translator(bundle, "cpu")
+    known = translator.known_words
+    assert known and all(w == w.lower() for w in known)
+    unknown = "Zqxvbn"
+    assert unknown.lower() not in known
+    [prepared] = translator.prepare([f"a b {unknown} c"])
+    assert prepared.sentences[0].spans == (unknown,)
+    [done] = translator.translate([f"a b {unknown} c"])
+    assert done.text.count(unknown) == 1

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nmt.model.spans import SPAN, Terms, find_spans, mask, placeholder, restore
+from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, restore
 
 
 @pytest.mark.parametrize("text, span, kind", [
@@ -100,3 +100,24 @@ def test_the_quick_look_for_span_characters_never_hides_a_span(text):
     """find_spans skips the rules where MAY_SPAN finds nothing: what the rules find must be the same."""
     assert [(s.start, s.end, s.kind) for s in find_spans(text)] == \
         [(m.start(), m.end(), m.lastgroup) for m in SPAN.finditer(text)]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Tom went to Paris with Anna.", ["Paris", "Anna"]),  # the first word of a sentence may be any word
+    ("He left. Then Haman’s house burned", ["Haman"]),
+    ("He said, “Unfortunately Bob is out”; (Sure) Ana: Yes", ["Bob", "Ana"]),  # quotations and clauses start sentences
+    ("¿Dónde está María?", ["María"]),
+    ("no capitals here", []),
+])
+def test_names_are_the_capitalized_words_that_do_not_start_a_sentence(text, found):
+    assert [s.text for s in names(text)] == found and all(s.kind == "name" for s in names(text))
+
+
+def test_only_names_the_model_does_not_know_are_masked_and_only_when_asked():
+    text = "Then David met Haman at 10:30 in Berlin."
+    known = frozenset({"then", "david", "met", "at", "in"})
+    assert mask(text, 8).text == "Then David met Haman at ⦅0⦆ in Berlin."
+    masked = mask(text, 8, known=known)
+    assert masked == mask(text, 8, Terms(), known)
+    assert masked.text == "Then David met ⦅0⦆ at ⦅1⦆ in ⦅2⦆." and masked.spans == ("Haman", "10:30", "Berlin")
+    assert mask("Ask Haman", 8, Terms(glossary={"Haman": "Amán"}), known).spans == ("Amán",)  # the caller's first
