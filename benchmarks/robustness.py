@@ -10,6 +10,9 @@ Rows, each scored with sacrebleu against the clean references:
   spans        two spans inserted into each verse (URLs, e-mails, prices, numbers, dates, versions, printf and
                ICU placeholders, code): how many come back verbatim, how often each placeholder-aware output needed
                a repair, and BLEU with the spans taken out of the answer, against the clean references
+  names        the names a verse and its reference share ("David", "Esther": model/spans.py's rule) renamed on both
+               sides to names no Bible has ("Kowalczyk"): how many come back verbatim, and BLEU against the renamed
+               references
 
 --url translates through a running `nmt serve` (POST /v1/translate), otherwise in-process through the same
 pipeline; --write keeps the altered test files as TSV.
@@ -26,6 +29,7 @@ from pathlib import Path
 import httpx
 from common import TEST_SPLIT, default_model, print_table
 
+from nmt.model.spans import names
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.corpus import load_corpus
 from nmt.training.scoring import score
@@ -86,6 +90,22 @@ def insert_spans(src: str, rng: random.Random, n: int = 2) -> tuple[str, list[st
     for i, span in sorted(zip(at, spans, strict=True), reverse=True):  # another span
         words[i:i] = [span]
     return " ".join(words), spans
+
+
+INVENTED = ("Kowalczyk", "Okonkwo", "Tanaka", "Lindqvist", "Abernathy", "Valtonen", "Szymanski", "Moreau",
+            "Nakamura", "Oyelaran", "Fitzgerald", "Wojcik")
+
+
+def rename(src: str, ref: str, rng: random.Random) -> tuple[str, str, list[str]]:
+    """src and ref with the names they share replaced, every occurrence on both sides, by invented ones."""
+    def word(w: str) -> str:
+        return rf"(?<!\w){re.escape(w)}(?!\w)"
+
+    shared = list(dict.fromkeys(n.text for n in names(src) if re.search(word(n.text), ref)))[:len(INVENTED)]
+    new = rng.sample(INVENTED, len(shared))
+    for old, name in zip(shared, new, strict=True):
+        src, ref = re.sub(word(old), name, src), re.sub(word(old), name, ref)
+    return src, ref, new
 
 
 def without(text: str, spans: list[str]) -> str:
@@ -151,8 +171,24 @@ def main() -> None:
     rows.append({"set": "spans", "BLEU": s.bleu, "chrF": s.chrf, "ΔBLEU": round(s.bleu - clean.bleu, 2),
                  "spans kept": f"{kept}/{total} ({100 * kept / total:.1f}%)",
                  "repairs": backend.repairs if args.url is None else "see /metrics"})
+    rows.append(names_row(backend, src, ref, clean.bleu, random.Random(f"{args.seed}/names"), args.write))
     print(f"{args.test}: {len(src)} sentences, beam {args.beam}, {args.url or 'in-process'}")
     print_table(rows, ["set", "BLEU", "chrF", "ΔBLEU", "spans kept", "repairs"])
+
+
+def names_row(backend: Backend, src: list[str], ref: list[str], clean_bleu: float, rng: random.Random,
+              write: Path | None) -> dict:
+    renamed = [rename(s, r, rng) for s, r in zip(src, ref, strict=True)]
+    new_ref = [r for _, r, _ in renamed]
+    _keep(write, "names", [s for s, _, _ in renamed], new_ref)
+    backend.repairs = 0
+    answers = backend.translate([s for s, _, _ in renamed])
+    total = sum(r.count(n) for _, r, new in renamed for n in new)
+    kept = sum(min(a.count(n), r.count(n)) for a, (_, r, new) in zip(answers, renamed, strict=True) for n in new)
+    s = score(answers, new_ref)
+    return {"set": "names", "BLEU": s.bleu, "chrF": s.chrf, "ΔBLEU": round(s.bleu - clean_bleu, 2),
+            "spans kept": f"{kept}/{total} ({100 * kept / max(total, 1):.1f}%)",
+            "repairs": backend.repairs if backend.url is None else "see /metrics"}
 
 
 def _keep(directory: Path | None, name: str, sources: list[str], refs: list[str]) -> None:
