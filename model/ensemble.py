@@ -19,14 +19,15 @@ from torch import nn
 from nmt.model.config import ModelConfig
 from nmt.model.decoder import Memory, SearchModel, State
 
-# What must agree for the members' rows to lie side by side and their distributions to be over the same subwords.
-SHARED_SHAPE = ("src_vocab_size", "tgt_vocab_size", "placeholders", "emb_dim", "enc_hidden", "dec_cell", "dec_hidden",
-                "dec_layers", "attention")
+# What must agree for the members' rows to lie side by side, their distributions to be over the same subwords, and
+# their sources to be masked alike (names).
+MUST_AGREE = ("src_vocab_size", "tgt_vocab_size", "placeholders", "names", "emb_dim", "enc_hidden", "dec_cell",
+              "dec_hidden", "dec_layers", "attention")
 
 
 def mismatch(first: ModelConfig, other: ModelConfig) -> str | None:
     """Why two networks cannot be ensembled ("dec_hidden 512 against 256"), or None if they can."""
-    for name in SHARED_SHAPE:
+    for name in MUST_AGREE:
         a, b = getattr(first, name), getattr(other, name)
         if a != b:
             return f"{name} {b} against {a}"

@@ -97,13 +97,14 @@ def test_nmt_ensemble_writes_one_bundle_that_translates_as_the_members_together(
 def test_networks_that_cannot_be_ensembled_are_refused_in_one_line(tiny_bundle, toy_tokenizers, tmp_path, capsys):
     save_bundle(tiny_bundle, tmp_path / "a")
     save_bundle(bundle_of(tiny_bundle, network(tiny_bundle, 1, dec_hidden=48)), tmp_path / "wider")
+    save_bundle(bundle_of(tiny_bundle, network(tiny_bundle, 1, names=True)), tmp_path / "names")
     swapped = Bundle(BundleConfig(src_lang="xx", tgt_lang="yy", model=tiny_bundle.model.cfg), tiny_bundle.model,
                      toy_tokenizers[1], toy_tokenizers[0])
     save_bundle(swapped, tmp_path / "subwords")
     save_bundle(Bundle(tiny_bundle.config.model_copy(update={"tgt_lang": "zz"}), tiny_bundle.model, *toy_tokenizers),
                 tmp_path / "zz")
-    for other, message in (("wider", "dec_hidden 48 against 32"), ("subwords", "other subword models"),
-                           ("zz", "translates xx -> zz")):
+    for other, message in (("wider", "dec_hidden 48 against 32"), ("names", "names True against False"),
+                           ("subwords", "other subword models"), ("zz", "translates xx -> zz")):
         assert main(["ensemble", str(tmp_path / "a"), str(tmp_path / other), str(tmp_path / "out")]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
