@@ -52,9 +52,11 @@ MAY_SPAN = re.compile(r"[\d⦅<@`%{/\\#]|www\.")
 
 
 WORD = re.compile(r"[^\W\d_]+")
-# What may stand before a sentence's first word: the start or the end of a sentence or clause, or an opening quote
-# or bracket (a quotation starts a sentence: 'He said, “Go”'), then spaces, quotes and brackets.
-SENTENCE_START = re.compile(r"(?:^|[.!?:;]|[\"'“‘«¿¡(\[])[\s\"'“‘«¿¡(\[-]*$")
+# What may stand before a sentence's first word: the start or the end of a sentence or clause (not the period of
+# "Mr.", "Dr.", "Mrs." or "U.S."), or an opening quote or bracket (a quotation starts a sentence: 'He said, “Go”'),
+# then spaces, quotes and brackets.
+SENTENCE_START = re.compile(r"(?:^|[!?:;]|(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.|[\"'“‘«¿¡(\[])"
+                            r"[\s\"'“‘«¿¡(\[-]*$")
 
 
 @dataclass(frozen=True)

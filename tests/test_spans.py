@@ -107,6 +107,7 @@ def test_the_quick_look_for_span_characters_never_hides_a_span(text):
     ("He left. Then Haman’s house burned", ["Haman"]),
     ("He said, “Unfortunately Bob is out”; (Sure) Ana: Yes", ["Bob", "Ana"]),  # quotations and clauses start sentences
     ("¿Dónde está María?", ["María"]),
+    ("Mr. Johnson met Dr. Who and the U.S. Army. Then Ai.", ["Johnson", "Dr", "Who", "U", "S", "Army", "Ai"]),
     ("no capitals here", []),
 ])
 def test_names_are_the_capitalized_words_that_do_not_start_a_sentence(text, found):
