@@ -120,8 +120,12 @@ def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None 
 
 def names(text: str) -> list[Span]:
     """The capitalized words of text that do not start a sentence."""
-    return [Span(m.start(), m.end(), m.group(), "name") for m in WORD.finditer(text)
-            if m.group()[0].isupper() and not SENTENCE_START.search(text, 0, m.start())]
+    return [s for s in capitalized(text) if not SENTENCE_START.search(text, 0, s.start)]
+
+
+def capitalized(text: str) -> list[Span]:
+    """Every capitalized word of text, as a name."""
+    return [Span(m.start(), m.end(), m.group(), "name") for m in WORD.finditer(text) if m.group()[0].isupper()]
 
 
 def _free(spans: list[Span], taken: list[Span]) -> list[Span]:

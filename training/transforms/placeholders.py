@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nmt.model.spans import PLACEHOLDER, WORD, Span, find_spans, placeholder
+from nmt.model.spans import PLACEHOLDER, Span, capitalized, find_spans, placeholder
 
 EVERY_NAME: frozenset[str] = frozenset()  # known words for find_spans: none, so every name is a span
 
@@ -48,7 +48,7 @@ def _mask_shared(src: str, tgt: str, slots: int, with_names: bool = False) -> tu
     source's names too, with_names (in the target, a name may start the sentence)."""
     tgt_spans = find_spans(tgt)
     if with_names:
-        tgt_spans += [Span(m.start(), m.end(), m.group(), "name") for m in WORD.finditer(tgt) if m.group()[0].isupper()]
+        tgt_spans += capitalized(tgt)
     in_tgt = {s.text: s for s in reversed(tgt_spans)}  # the first span of each text
     src_spans = find_spans(src, known=EVERY_NAME if with_names else None)
     shared = [(s, in_tgt.pop(s.text)) for s in src_spans if s.text in in_tgt][:slots]
