@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     device: str = Field("auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$", description="auto | cpu | cuda | cuda:N")
     torch_threads: int | None = Field(None, gt=0, description="torch CPU threads (default: torch's choice)")
     int8: bool = Field(False, description="int8 dynamic quantization of the model (CPU only; model/quantize.py)")
+    exact: bool = Field(False, description="batch-invariant search: a sentence's translation does not depend on the "
+                        "requests batched with it, exactly what `nmt evaluate --exact` scores (slower; model/invariant.py)")
 
     # batching
     batching: Literal["continuous", "request", "off"] = Field(

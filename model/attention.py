@@ -12,9 +12,12 @@ the bulk of the work.)
 """
 from __future__ import annotations
 
+from functools import partial
+
 import torch
 from torch import nn
 
+from nmt.model import invariant
 from nmt.model.batching import padded_batches
 
 # Decoding computes Bahdanau energies for at most this many (query, state, unit) triples at once, a few sentences
@@ -28,7 +31,7 @@ ENERGY_CHUNK = 1 << 18
 def attend(scores: torch.Tensor, states: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """scores (B,T,S), states (B,S,M), mask (B,S) -> context (B,T,M), weights (B,T,S)."""
     weights = scores.masked_fill(~mask[:, None, :], float("-inf")).softmax(dim=-1)
-    return weights @ states, weights
+    return invariant.bmm(weights, states), weights
 
 
 class LuongAttention(nn.Module):
@@ -39,9 +42,10 @@ class LuongAttention(nn.Module):
     def keys(self, states: torch.Tensor) -> torch.Tensor:  # (B,S,M) -> (B,S,Q)
         return self.key(states)
 
-    def forward(self, query: torch.Tensor, keys: torch.Tensor, states: torch.Tensor,
-                mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # query (B,T,Q)
-        return attend(query @ keys.transpose(1, 2), states, mask)
+    def forward(self, query: torch.Tensor, keys: torch.Tensor, states: torch.Tensor, mask: torch.Tensor,
+                product: invariant.Product = invariant.direct) -> tuple[torch.Tensor, torch.Tensor]:  # query (B,T,Q)
+        """product: unused (Luong's products are attention's batched products, batch invariant as they are)."""
+        return attend(invariant.bmm(query, keys, transpose_b=True), states, mask)
 
 
 class BahdanauAttention(nn.Module):
@@ -55,20 +59,22 @@ class BahdanauAttention(nn.Module):
     def keys(self, states: torch.Tensor) -> torch.Tensor:  # (B,S,M) -> (B,S,A), 2 U h_j
         return 2 * self.key(states)
 
-    def forward(self, query: torch.Tensor, keys: torch.Tensor, states: torch.Tensor,
-                mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # query (B,T,Q)
-        q = 2 * self.query(query)  # (B,T,A), 2 W s
+    def forward(self, query: torch.Tensor, keys: torch.Tensor, states: torch.Tensor, mask: torch.Tensor,
+                product: invariant.Product = invariant.direct) -> tuple[torch.Tensor, torch.Tensor]:  # query (B,T,Q)
+        """product: how the layers are applied (exact search: invariant.rows)."""
         if torch.is_grad_enabled():  # training: all at once
-            return attend(self.scores(q, keys), states, mask)
+            return attend(self.scores(2 * self.query(query), keys, self.v), states, mask)
+        q = 2 * product(self.query, query)  # (B,T,A), 2 W s
         scores = q.new_zeros(q.size(0), q.size(1), keys.size(1))  # (B,T,S); padding stays 0, masked by attend
         for start, end, width in pieces(mask.sum(1).tolist(), ENERGY_CHUNK // (q.size(1) * keys.size(2))):
-            scores[start:end, :, :width] = self.scores(q[start:end], keys[start:end, :width])
+            scores[start:end, :, :width] = self.scores(q[start:end], keys[start:end, :width], partial(product, self.v))
         return attend(scores, states, mask)
 
-    def scores(self, q: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        """q (b,T,A), keys (b,S,A) -> e (b,T,S), up to the constant sum(v)."""
+    @staticmethod
+    def scores(q: torch.Tensor, keys: torch.Tensor, v: invariant.Layer) -> torch.Tensor:
+        """q (b,T,A), keys (b,S,A), v the (A -> 1) product -> e (b,T,S), up to the constant sum(v)."""
         energy = torch.sigmoid_(q[:, :, None, :] + keys[:, None, :, :])  # (b,T,S,A)
-        return 2 * self.v(energy).squeeze(-1)
+        return 2 * v(energy).squeeze(-1)
 
 
 def pieces(lengths: list[int], budget: int) -> list[tuple[int, int, int]]:

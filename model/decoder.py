@@ -20,6 +20,7 @@ from typing import Protocol, cast, overload
 import torch
 from torch import nn
 
+from nmt.model import invariant
 from nmt.model.attention import make_attention
 from nmt.model.config import ModelConfig
 from nmt.model.layers import ScaledEmbedding, WordDropout, make_rnn
@@ -107,10 +108,9 @@ def place_state(parts: list[tuple[State, torch.Tensor]], rows: int) -> State:
     return place_rows(cast(list[tuple[torch.Tensor, torch.Tensor]], parts), rows, dim=1).contiguous()
 
 
-def initial_state(bridge: nn.Linear, cfg: ModelConfig, memory: Memory) -> State:
-    """s_0 = tanh(W c), one slice per layer; an LSTM's cell starts at zero."""
-    batch = memory.summary.size(0)
-    h0 = torch.tanh(bridge(memory.summary)).view(batch, cfg.dec_layers, -1).transpose(0, 1).contiguous()
+def initial_state(bridged: torch.Tensor, cfg: ModelConfig) -> State:
+    """s_0 = tanh(W c) from W c (B, L*H), one slice per layer; an LSTM's cell starts at zero."""
+    h0 = torch.tanh(bridged).view(bridged.size(0), cfg.dec_layers, -1).transpose(0, 1).contiguous()
     return (h0, torch.zeros_like(h0)) if cfg.dec_cell == "lstm" else h0
 
 
@@ -155,7 +155,7 @@ class Decoder(nn.Module):
         return Memory(states, mask, summary, keys)
 
     def initial_state(self, memory: Memory) -> State:
-        return initial_state(self.bridge, self.cfg, memory)
+        return initial_state(self.bridge(memory.summary), self.cfg)
 
     def forward(self, prev: torch.Tensor, state: State,
                 memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor | None]:
@@ -211,6 +211,7 @@ class FastDecoder(nn.Module):
     The embedding's sqrt(E) scale is folded into its table; PAD and BOS get -inf through the output bias. The K
     hypotheses of a sentence (beam search) share its memory row: attention is one product over the sentence's K
     queries, no memory is copied per hypothesis.
+    exact: every product batch invariant (model/invariant.py), so that a sentence's search is the same in any batch.
     Training keeps Decoder.forward. The Linear layers (what int8 quantization acts on) hold the decoder's weights
     as they are at construction: build a new FastDecoder after training changes them.
     """
@@ -219,9 +220,10 @@ class FastDecoder(nn.Module):
     def supports(cfg: ModelConfig) -> bool:
         return cfg.dec_cell == "gru" and cfg.dec_layers == 1
 
-    def __init__(self, dec: Decoder):
+    def __init__(self, dec: Decoder, exact: bool = False):
         super().__init__()
         cfg = dec.cfg
+        self.product: invariant.Product = invariant.rows if exact else invariant.direct  # model/invariant.py
         e, h, m = cfg.emb_dim, cfg.dec_hidden, dec.bridge.in_features  # E, H, memory size M
         self.cfg, self.bridge, self.attention = cfg, dec.bridge, dec.attention
         self.embed = nn.Embedding.from_pretrained(dec.embed.weight.detach() * dec.embed.scale)
@@ -240,43 +242,46 @@ class FastDecoder(nn.Module):
         self.out = linear(dec.out.weight, bias, stored_transposed=True)
 
     def initial_state(self, memory: Memory) -> State:
-        return initial_state(self.bridge, self.cfg, memory)  # the same bridge
+        return initial_state(self.product(self.bridge, memory.summary), self.cfg)  # the same bridge
 
     def prepare(self, states: torch.Tensor, mask: torch.Tensor, summary: torch.Tensor) -> Memory:
-        keys = self.attention.keys(states) if self.attention is not None else None
-        fixed = self.combine_c(summary) if self.attention is None else None
-        gates = self.gates_c(summary) if self.cfg.attention != "bahdanau" else None  # bahdanau: per step, of ctx
+        product = self.product
+        keys = product(self.attention.keys, states) if self.attention is not None else None
+        fixed = product(self.combine_c, summary) if self.attention is None else None
+        gates = product(self.gates_c, summary) if self.cfg.attention != "bahdanau" else None  # bahdanau: per step, of ctx
         return Memory(states, mask, summary, keys, gates, fixed)
 
     def step(self, prev: torch.Tensor, state: State,
              memory: Memory) -> tuple[torch.Tensor, State, torch.Tensor | None]:
         """Decoder.step: prev (n,), state (1,n,H), memory of n/K rows -> logits (n,V), state, attention (n,S)."""
         assert isinstance(state, torch.Tensor)  # a GRU's
+        product = self.product
         emb, h = self.embed(prev), state[0]  # (n,E), (n,H)
         if self.cfg.attention == "bahdanau":  # attend with s_{t-1}; the GRU reads [E y; ctx_t]
             ctx, weights = self._attend(h, memory)
-            s = self._gru(self.gates_y(emb) + self.gates_c(ctx), h)
+            s = self._gru(product(self.gates_y, emb) + product(self.gates_c, ctx), h)
         else:  # the GRU reads [E y; c]; luong attends with s_t
             assert memory.gates is not None  # prepare() computes c's share of the gates unless Bahdanau
-            s = self._gru(per_sentence(self.gates_y(emb), memory.gates), h)
+            s = self._gru(per_sentence(product(self.gates_y, emb), memory.gates), h)
             if self.attention is None:
                 assert memory.fixed is not None  # and c's share of the output layer without attention
-                hidden = per_sentence(self.combine(torch.cat([s, emb], dim=1)), memory.fixed)
-                return self.out(tanh_(hidden)), s[None], None
+                hidden = per_sentence(product(self.combine, torch.cat([s, emb], dim=1)), memory.fixed)
+                return product(self.out, tanh_(hidden)), s[None], None
             ctx, weights = self._attend(s, memory)
-        hidden = self.combine(torch.cat([s, ctx, emb], dim=1))
-        return self.out(tanh_(hidden)), s[None], weights
+        hidden = product(self.combine, torch.cat([s, ctx, emb], dim=1))
+        return product(self.out, tanh_(hidden)), s[None], weights
 
     def _attend(self, query: torch.Tensor, memory: Memory) -> tuple[torch.Tensor, torch.Tensor]:
         """query (n,H), K = n/m per sentence -> context (n,M), weights (n,S): one product per sentence."""
         assert self.attention is not None
         n, m = query.size(0), memory.mask.size(0)
-        ctx, weights = self.attention(query.view(m, n // m, -1), memory.keys, memory.states, memory.mask)  # (m,K,M)
+        ctx, weights = self.attention(query.view(m, n // m, -1), memory.keys, memory.states, memory.mask,
+                                      self.product)  # (m,K,M)
         return ctx.view(n, -1), weights.view(n, -1)
 
     def _gru(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         """GRU cell in torch's gate order (r, z, n): x (n,3H) input gates (b_ih included), h (n,H) -> (n,H)."""
-        g, hh = self.gates_h(h), h.size(1)  # U h + b_hh (n,3H)
+        g, hh = self.product(self.gates_h, h), h.size(1)  # U h + b_hh (n,3H)
         rz = torch.sigmoid(x[:, : 2 * hh] + g[:, : 2 * hh])
         r, z = rz[:, :hh], rz[:, hh:]
         cand = tanh_(torch.addcmul(x[:, 2 * hh :], r, g[:, 2 * hh :]))

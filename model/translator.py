@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils.rnn import pad_sequence
 
+from nmt.model import invariant
 from nmt.model.batching import padded_batches
 from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.decoder import Decoder, FastDecoder, Memory
@@ -125,29 +128,46 @@ def _checked(i: int, text: str) -> str:
 
 class InferenceModel(nn.Module):
     """What the Translator runs: the trained encoder, and the decoder in its FastDecoder form where it has one
-    (otherwise the trained decoder, stepped through its teacher-forced forward)."""
+    (otherwise the trained decoder, stepped through its teacher-forced forward). exact: batch-invariant search
+    (model/invariant.py), for a FastDecoder only."""
 
-    def __init__(self, model: Seq2Seq):
+    def __init__(self, model: Seq2Seq, exact: bool = False):
         super().__init__()
-        self.cfg, self.encoder = model.cfg, model.encoder
-        self.decoder: FastDecoder | Decoder = FastDecoder(model.decoder) if FastDecoder.supports(model.cfg) else model.decoder
+        if exact and not FastDecoder.supports(model.cfg):
+            raise ValueError("exact (batch-invariant) search needs a one-layer GRU decoder")
+        self.cfg, self.encoder, self.exact = model.cfg, model.encoder, exact
+        self.decoder: FastDecoder | Decoder = (FastDecoder(model.decoder, exact) if FastDecoder.supports(model.cfg)
+                                               else model.decoder)
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Memory:
-        return self.decoder.prepare(*self.encoder(src, src_len))
+        """src (B,S), src_len (B,) -> the batch's memory. exact: each sentence runs through the encoder alone, and the
+        sources are padded to a multiple of invariant.WIDTH positions."""
+        if not self.exact:
+            return self.decoder.prepare(*self.encoder(src, src_len))
+        alone = [self.encoder(src[i : i + 1, :n], src_len[i : i + 1]) for i, n in enumerate(src_len.tolist())]
+        width = invariant.width(src.size(1))
+        states = pad_sequence([s[0] for s, _, _ in alone], batch_first=True)  # (B,longest,M)
+        states = F.pad(states, (0, 0, 0, width - states.size(1)))  # (B,width,M)
+        mask = torch.arange(width, device=src.device) < src_len[:, None]  # (B,width)
+        return self.decoder.prepare(states, mask, torch.cat([c for _, _, c in alone]))
 
 
 class Translator:
     """int8: run an int8 copy of the network (CPU only; "auto" then means the CPU). batch_tokens: the padded source
-    tokens of one encoder batch."""
+    tokens of one encoder batch. exact: batch-invariant search (model/invariant.py): a sentence gets the same
+    translation, bit for bit, in any batch (the service's, the evaluation job's), at some cost in speed."""
 
-    def __init__(self, bundle: Bundle, device: str = "cpu", batch_tokens: int = 8000, int8: bool = False):
+    def __init__(self, bundle: Bundle, device: str = "cpu", batch_tokens: int = 8000, int8: bool = False,
+                 exact: bool = False):
+        if int8 and exact:
+            raise ValueError("int8 search cannot be exact: its products are scaled by the whole batch's range")
         if int8 and device == "auto":
             device = "cpu"
         self.bundle = bundle
         self.device = resolve_device(device)
         if int8 and self.device.type != "cpu":
             raise ValueError(f"int8 inference runs on the CPU, not on {self.device}")
-        networks = [InferenceModel(network.to(self.device).eval()).eval() for network in bundle.members]
+        networks = [InferenceModel(network.to(self.device).eval(), exact).eval() for network in bundle.members]
         self.model: InferenceModel | Ensemble = networks[0] if len(networks) == 1 else Ensemble(networks).eval()
         if int8:
             self.model = quantize_for_cpu(self.model)
@@ -157,8 +177,8 @@ class Translator:
 
     @classmethod
     def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False,
-             batch_tokens: int = 8000) -> Translator:
-        return cls(load_bundle(path), device, batch_tokens, int8)
+             batch_tokens: int = 8000, exact: bool = False) -> Translator:
+        return cls(load_bundle(path), device, batch_tokens, int8, exact)
 
     @property
     def src_lang(self) -> str:

@@ -17,6 +17,14 @@ def _search_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--length-penalty", type=float, default=1.0, help="GNMT length penalty alpha (default: 1.0)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default: auto)")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (model/quantize.py)")
+    p.add_argument("--exact", action="store_true", help="batch-invariant search: each sentence's translation is the "
+                   "same in any batch, exactly what `nmt serve --exact` returns for it (slower; model/invariant.py)")
+
+
+def _translator(args, model: Path | None):
+    from nmt.model.translator import Translator
+
+    return Translator.load(model, args.device, int8=args.int8, exact=args.exact)
 
 
 def _fp16_arg(p: argparse.ArgumentParser) -> None:
@@ -58,11 +66,10 @@ def cmd_prepare(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from nmt.model.translator import Translator
     from nmt.training.evaluate import evaluate, format_report
 
     options = _options(args)
-    report = evaluate(Translator.load(args.model, args.device, int8=args.int8), args.test, options, args.out)
+    report = evaluate(_translator(args, args.model), args.test, options, args.out)
     print(format_report(report))
     if args.json:
         print(json.dumps(report))
@@ -75,11 +82,9 @@ def cmd_compare(args) -> int:
     sampling = Sampling(args.resamples, args.trials, default_seed() if args.seed is None else args.seed)
 
     def translate(model: Path, sources: list[str]) -> list[str]:
-        from nmt.model.translator import Translator
         from nmt.training.evaluate import translate_all
 
-        options = _options(args)
-        return translate_all(Translator.load(model, args.device, int8=args.int8), sources, options)
+        return translate_all(_translator(args, model), sources, _options(args))
 
     report = compare_systems(args.test, args.a, args.b, translate, sampling, args.beam)
     print(format_comparison(report))
@@ -89,10 +94,8 @@ def cmd_compare(args) -> int:
 
 
 def cmd_translate(args) -> int:
-    from nmt.model.translator import Translator
-
     options = _options(args)
-    translator = Translator.load(args.model, args.device, int8=args.int8)
+    translator = _translator(args, args.model)
     lines = read_lines(args.input)
     for i in range(0, len(lines), 64):  # output as it is done; the Translator batches within each 64 lines
         for t in translator.translate(lines[i : i + 64], options):
@@ -129,7 +132,8 @@ def cmd_serve(args) -> int:
     from nmt.app.settings import Settings
 
     given = {"model": args.model, "models_dir": args.models_dir, "device": args.device,
-             "torch_threads": args.workers_threads, "int8": args.int8 or None}
+             "torch_threads": args.workers_threads, "int8": args.int8 or None,
+             "exact": args.exact or None}
     try:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
@@ -252,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=None, help="auto | cpu | cuda (default: NMT_DEVICE or auto)")
     p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (default: NMT_INT8)")
+    p.add_argument("--exact", action="store_true", help="batch-invariant search: a sentence's translation does not "
+                   "depend on the requests batched with it (slower; default: NMT_EXACT)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("export", help="copy a bundle for release (fp16, with an evaluation report)",

@@ -49,14 +49,14 @@ def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
 
 
 def test_the_service_returns_exactly_what_nmt_evaluate_scores(tmp_path):
-    """The test books through a real `nmt serve` (beam 5, requests of 32 verses, four clients at once, so that they
-    share the live batch) and through `nmt evaluate`: the same hypotheses, so the same BLEU."""
+    """The test books through a real `nmt serve --exact` (beam 5, requests of 32 verses, four clients at once, so
+    that they share the live batch) and through `nmt evaluate --exact`: the same hypotheses, so the same BLEU."""
     test = Path(__file__).resolve().parent.parent / "data" / "bible" / "test.tsv"
-    report = evaluate(Translator.load(device="cpu"), test, DecodeOptions(beam_size=5), tmp_path / "eval")
+    report = evaluate(Translator.load(device="cpu", exact=True), test, DecodeOptions(beam_size=5), tmp_path / "eval")
     offline = (tmp_path / "eval" / "hypotheses.txt").read_text(encoding="utf-8").splitlines()
     sources = [s for s, _ in load_corpus(test).pairs]
     chunks = [sources[i : i + 32] for i in range(0, len(sources), 32)]
-    with Server(DEFAULT_BUNDLE, tmp_path / "server.log") as server, ThreadPoolExecutor(4) as pool:
+    with Server(DEFAULT_BUNDLE, tmp_path / "server.log", flags=("--exact",)) as server, ThreadPoolExecutor(4) as pool:
         def ask(chunk: list[str]) -> list[str]:
             reply = httpx.post(f"{server.url}/v1/translate", json={"text": chunk, "beam_size": 5}, timeout=300)
             assert reply.status_code == 200, reply.text

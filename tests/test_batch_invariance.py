@@ -1,0 +1,125 @@
+"""Exact (batch-invariant) search, model/invariant.py: a sentence's search reads the same floats, bit for bit,
+alone, in any batch and joining a running one, so that `nmt serve --exact` returns exactly what
+`nmt evaluate --exact` scores.
+
+The first tests check the properties of torch's CPU kernels that model/invariant.py relies on (they fail if a torch
+upgrade changes them); the others check whole searches, with tiny networks and with the shipped model."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from test_model import random_batch
+
+from nmt.model import invariant
+from nmt.model.search import Beam, Joining, LiveBatch, beam_search, max_lengths
+from nmt.model.seq2seq import Seq2Seq
+from nmt.model.translator import DecodeOptions, InferenceModel, Translator, searched
+from nmt.scripts.harness import tiny_config
+from nmt.training.corpus import load_corpus
+
+
+@pytest.mark.parametrize(("inputs", "outputs"), [(256, 768), (512, 1536), (256, 8000), (1024, 256), (256, 1)])
+def test_a_rows_product_is_the_same_in_any_batch_at_any_position(inputs, outputs):
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(inputs, outputs)
+    x = torch.randn(inputs)
+    with torch.inference_mode():
+        alone = invariant.rows(layer, x[None])[0]
+        for batch in [2, 3, 5, 11, 12, 16, 17, 40]:
+            for position in {0, 1, batch // 2, batch - 1}:
+                others = torch.randn(batch, inputs)
+                others[position] = x
+                assert torch.equal(invariant.rows(layer, others)[position], alone), (batch, position)
+
+
+def test_a_masked_softmax_is_the_same_at_any_padded_width():
+    torch.manual_seed(0)
+    for length in range(1, 40):
+        scores = torch.randn(length)
+        widths = [invariant.width(length) + invariant.WIDTH * extra for extra in range(3)]
+        results = []
+        for batch, width in zip([1, 2, 7], widths, strict=True):
+            padded = torch.full((batch, 5, width), float("-inf"))
+            padded[-1, :, :length] = scores
+            results.append(padded.softmax(-1)[-1, :, :length])
+        assert all(torch.equal(r, results[0]) for r in results), length
+
+
+@pytest.mark.parametrize("transpose_b", [False, True])
+def test_a_batched_product_is_the_same_for_a_batch_of_one(transpose_b):
+    torch.manual_seed(0)
+    for length in [3, 9, 20]:
+        width = invariant.width(length)
+        a, b = torch.rand(5, width), torch.zeros(width, 64)
+        a[:, length:] = 0
+        b[:length] = torch.randn(length, 64)
+        b_in = b.t().contiguous() if transpose_b else b  # (M,S) stored, read transposed
+        results = []
+        for batch in [1, 2, 6]:
+            many_a, many_b = torch.rand(batch, 5, width), torch.randn(batch, *b_in.shape)
+            many_a[-1], many_b[-1] = a, b_in
+            results.append(invariant.bmm(many_a, many_b, transpose_b=transpose_b)[-1])
+        assert all(torch.equal(r, results[0]) for r in results), length
+
+
+@pytest.mark.parametrize("attention", ["none", "luong", "bahdanau"])
+def test_sentences_joining_a_live_batch_get_exactly_what_they_get_alone(attention):
+    """Sentences of beam sizes 1 to 5 join a running batch at different steps: the same hypotheses, scores and
+    attention weights as alone, bit for bit."""
+    torch.manual_seed(0)
+    model = InferenceModel(Seq2Seq(tiny_config(attention)), exact=True).eval()
+    src, lengths = random_batch(batch=8, length=20)  # sources of 16 positions and of 32 (invariant.WIDTH)
+    max_len = max_lengths(lengths, 2.0)
+    beams = [Beam(3), Beam(1), Beam(5, nbest=3, alpha=0.6), Beam(2), Beam(1), Beam(3), Beam(5), Beam(2, nbest=2)]
+    with torch.inference_mode():
+        alone = [beam_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1],
+                             b.size, b.alpha, b.nbest, with_attention=True)[0] for i, b in enumerate(beams)]
+        live, got = LiveBatch(model, with_attention=True), {}
+        for start, end, steps in ((0, 3, 2), (3, 5, 1), (5, 8, 0)):
+            live.add_groups([Joining(model.encode(src[i : i + 1], lengths[i : i + 1]), max_len[i : i + 1], [i], beams[i])
+                             for i in range(start, end)])  # padded to 20 columns: 32 positions
+            for _ in range(steps):
+                got.update(live.step())
+        while live:
+            got.update(live.step())
+    for i, hyps in enumerate(alone):
+        assert [(h.tokens, h.score) for h in got[i]] == [(h.tokens, h.score) for h in hyps], i
+        if attention != "none":
+            n = int(lengths[i])
+            assert torch.equal(got[i][0].attention[:, :n], hyps[0].attention[:, :n]), i
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[Translator, list]:
+    translator = Translator.load(device="cpu", exact=True)  # the shipped en-es ensemble
+    verses = [src for src, _ in load_corpus(Path(__file__).resolve().parent.parent / "data" / "bible" / "dev.tsv").pairs[:12]]
+    return translator, searched(translator.prepare(verses))
+
+
+@pytest.mark.parametrize("beam", [1, 5])
+def test_the_shipped_model_scores_a_sentence_alike_alone_in_a_batch_and_joining_one(shipped, beam):
+    translator, sentences = shipped
+    options = DecodeOptions(beam_size=beam)
+    batched = translator.search(sentences, options)  # length-sorted batches, as `nmt evaluate` runs them
+    alone = [translator.search([s], options)[0] for s in sentences]
+    live, joined, half = translator.live_batch(), {}, len(sentences) // 2
+    live.add_groups([translator.encode(sentences[half:], options, list(range(half, len(sentences))))])
+    for _ in range(3):
+        joined.update(live.step())
+    live.add_groups([translator.encode([s], options, [i]) for i, s in enumerate(sentences[:half])])  # mid-way
+    while live:
+        joined.update(live.step())
+    for i in range(len(sentences)):
+        expected = [(h.tokens, h.score) for h in alone[i]]
+        assert [(h.tokens, h.score) for h in batched[i]] == expected, i
+        assert [(h.tokens, h.score) for h in joined[i]] == expected, i
+
+
+def test_exact_search_is_refused_where_it_cannot_be_exact():
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match="one-layer GRU decoder"):
+        InferenceModel(Seq2Seq(tiny_config("luong", dec_layers=2)), exact=True)
+    with pytest.raises(ValueError, match="int8 search cannot be exact"):
+        Translator.load(device="cpu", int8=True, exact=True)
