@@ -153,20 +153,21 @@ class InferenceModel(nn.Module):
 
 
 class Translator:
-    """int8: run an int8 copy of the network (CPU only; "auto" then means the CPU). batch_tokens: the padded source
-    tokens of one encoder batch. exact: batch-invariant search (model/invariant.py): a sentence gets the same
-    translation, bit for bit, in any batch (the service's, the evaluation job's), at some cost in speed."""
+    """int8: run an int8 copy of the network. exact: batch-invariant search (model/invariant.py): a sentence gets the
+    same translation, bit for bit, in any batch (the service's, the evaluation job's), at some cost in speed. Both
+    run on the CPU only ("auto" then means the CPU): int8's kernels are the CPU's, and exact search fixes the shapes
+    that change the CPU kernels' sums. batch_tokens: the padded source tokens of one encoder batch."""
 
     def __init__(self, bundle: Bundle, device: str = "cpu", batch_tokens: int = 8000, int8: bool = False,
                  exact: bool = False):
         if int8 and exact:
             raise ValueError("int8 search cannot be exact: its products are scaled by the whole batch's range")
-        if int8 and device == "auto":
+        if (int8 or exact) and device == "auto":
             device = "cpu"
-        self.bundle = bundle
+        self.bundle, self.exact = bundle, exact
         self.device = resolve_device(device)
-        if int8 and self.device.type != "cpu":
-            raise ValueError(f"int8 inference runs on the CPU, not on {self.device}")
+        if (int8 or exact) and self.device.type != "cpu":
+            raise ValueError(f"{'int8' if int8 else 'exact'} search runs on the CPU, not on {self.device}")
         networks = [InferenceModel(network.to(self.device).eval(), exact).eval() for network in bundle.members]
         self.model: InferenceModel | Ensemble = networks[0] if len(networks) == 1 else Ensemble(networks).eval()
         if int8:

@@ -89,6 +89,21 @@ def test_translate_stdin_that_is_not_utf8(monkeypatch, capsys):
     assert "<stdin>:2: not UTF-8 (byte 0xff)" in one_line_error(capsys)
 
 
+def test_exact_int8_is_one_line_exit_2(tmp_path, capsys):
+    text = tmp_path / "in.txt"
+    text.write_text("Hello.\n", encoding="utf-8")
+    assert main(["translate", "--exact", "--int8", str(text)]) == 2
+    assert "nmt translate: error: int8 search cannot be exact" in one_line_error(capsys)
+
+
+def test_evaluate_report_says_the_search_was_exact():
+    report = {"test": "t.tsv", "sentences": 2, "beam_size": 5, "device": "cpu", "exact": True, "bleu": 1.0, "chrf": 2.0,
+              "bleu_signature": "s", "bleu_detail": "d", "chrf_signature": "c", "sentences_per_s": 1, "tokens_per_s": 1,
+              "seconds": 1}
+    assert "beam 5, cpu, exact search" in format_report(report)
+    assert "exact" not in format_report(report | {"exact": False}).splitlines()[0]
+
+
 @pytest.mark.parametrize("name, reason", [(".", "Is a directory"), ("missing.txt", "No such file or directory")])
 def test_translate_an_unreadable_path_is_one_line(tmp_path, capsys, name, reason):
     assert main(["translate", str(tmp_path / name)]) == 2

@@ -34,10 +34,13 @@ def test_without_a_quantized_engine_it_says_so_and_runs_fp32(monkeypatch, caplog
     assert "running fp32" in caplog.text
 
 
-def test_int8_is_a_cpu_path(toy_model, fake_cuda):
+def test_int8_and_exact_are_cpu_paths(toy_model, fake_cuda):
     fake_cuda(1)  # a GPU that is there: refused for int8, not for being absent
-    with pytest.raises(ValueError, match="int8 inference runs on the CPU"):
+    with pytest.raises(ValueError, match="int8 search runs on the CPU"):
         Translator.load(toy_model, "cuda", int8=True)
+    with pytest.raises(ValueError, match="exact search runs on the CPU"):
+        Translator.load(toy_model, "cuda", exact=True)
+    assert Translator.load(toy_model, "auto", exact=True).device.type == "cpu"
 
 
 def test_cli_translate_int8(toy_model, tmp_path, capsys):

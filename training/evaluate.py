@@ -35,7 +35,7 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         **scores.as_dict(), "signature": scores.bleu_signature,
         "beam_size": options.beam_size, "seconds": round(seconds, 2),
         "sentences_per_s": round(len(sources) / seconds, 2), "tokens_per_s": round(out_tokens / seconds, 1),
-        "device": str(translator.device),
+        "device": str(translator.device), "exact": translator.exact,
     }
     if out_dir is not None:
         write_atomic(out_dir / HYPOTHESES, "\n".join(hypotheses) + "\n")
@@ -50,7 +50,7 @@ def translate_all(translator: Translator, sources: list[str], options: DecodeOpt
     hypotheses = [""] * len(sources)
     # Through Translator.translate, the service's pipeline: the same segmentation, the same search, so the score
     # describes what the service returns. Chunks of similar lengths only pace the progress bar: a sentence's output
-    # does not depend on the batch it is searched in.
+    # does not depend on the batch it is searched in (bit for bit with an exact Translator: model/invariant.py).
     order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
     for i in tqdm(range(0, len(order), chunk_size), desc="translating", unit="chunk", leave=False):
         chunk = order[i : i + chunk_size]
@@ -67,7 +67,7 @@ def format_report(report: dict) -> str:
     refs_note = f", {refs} references each" if refs > 1 else ""
     return "\n".join([
         f"{report['test']}: {report['sentences']} sentences{refs_note}{skipped_note}, beam {report['beam_size']}, "
-        f"{report['device']}",
+        f"{report['device']}{', exact search' if report.get('exact') else ''}",
         f"BLEU = {report['bleu']:.2f}   {report['bleu_signature']}",
         f"       {report['bleu_detail']}",
         f"chrF = {report['chrf']:.2f}   {report['chrf_signature']}",
