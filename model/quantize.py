@@ -4,9 +4,9 @@ Weights of every nn.Linear (the FastDecoder's gate, attention, combine and outpu
 stored as int8 (per output channel for Linear layers); activations are quantized on the fly, per batch, and the
 products run in int8 with fp32 accumulation (fbgemm / oneDNN kernels of torch's "x86" engine). A batch's
 activations share one scale, so a sentence's output depends on the sentences batched with it, and no padding
-makes it exact (fp32's exact search: model/invariant.py). Embeddings, the softmax and the GRU cell's gate arithmetic stay fp32, and so does
-Bahdanau attention's v: its input is the (B,T,S,A) energy tensor, which quantizing on the fly would read twice
-more, for a product with one output.
+makes it exact (fp32's exact search: model/invariant.py). Embeddings, the softmax and the GRU cell's gate
+arithmetic stay fp32, and so does Bahdanau attention's v: its input is the (B,T,S,A) energy tensor, which
+quantizing on the fly would read twice more, for a product with one output.
 """
 from __future__ import annotations
 
