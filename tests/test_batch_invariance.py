@@ -123,3 +123,13 @@ def test_exact_search_is_refused_where_it_cannot_be_exact():
         InferenceModel(Seq2Seq(tiny_config("luong", dec_layers=2)), exact=True)
     with pytest.raises(ValueError, match="int8 search cannot be exact"):
         Translator.load(device="cpu", int8=True, exact=True)
+
+
+def test_nmt_exact_makes_the_services_translators_exact(monkeypatch):
+    from nmt.app.registry import load_translators
+    from nmt.app.settings import Settings
+
+    monkeypatch.setenv("NMT_EXACT", "true")
+    assert [t.exact for t in load_translators(Settings(device="cpu"))] == [True, True]  # en-es and es-en
+    monkeypatch.delenv("NMT_EXACT")
+    assert [t.exact for t in load_translators(Settings(device="cpu"))] == [False, False]
