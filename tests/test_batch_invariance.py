@@ -3,17 +3,16 @@ alone, in any batch and joining a running one, so that `nmt serve --exact` retur
 `nmt evaluate --exact` scores.
 
 The first tests check the properties of torch's CPU kernels that model/invariant.py relies on (they fail if a torch
-upgrade changes them); the others check whole searches, with tiny networks and with the shipped model."""
+upgrade changes them); the others check whole searches with the shipped model (tiny networks:
+tests/test_continuous_batching.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 import torch
-from test_model import random_batch
 
 from nmt.model import invariant
-from nmt.model.search import Beam, Joining, LiveBatch, beam_search, max_lengths
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.translator import DecodeOptions, InferenceModel, Translator, searched
 from nmt.scripts.harness import tiny_config
@@ -62,33 +61,6 @@ def test_a_batched_product_is_the_same_for_a_batch_of_one(transpose_b):
             many_a[-1], many_b[-1] = a, b_in
             results.append(invariant.bmm(many_a, many_b, transpose_b=transpose_b)[-1])
         assert all(torch.equal(r, results[0]) for r in results), length
-
-
-@pytest.mark.parametrize("attention", ["none", "luong", "bahdanau"])
-def test_sentences_joining_a_live_batch_get_exactly_what_they_get_alone(attention):
-    """Sentences of beam sizes 1 to 5 join a running batch at different steps: the same hypotheses, scores and
-    attention weights as alone, bit for bit."""
-    torch.manual_seed(0)
-    model = InferenceModel(Seq2Seq(tiny_config(attention)), exact=True).eval()
-    src, lengths = random_batch(batch=8, length=20)  # sources of 16 positions and of 32 (invariant.WIDTH)
-    max_len = max_lengths(lengths, 2.0)
-    beams = [Beam(3), Beam(1), Beam(5, nbest=3, alpha=0.6), Beam(2), Beam(1), Beam(3), Beam(5), Beam(2, nbest=2)]
-    with torch.inference_mode():
-        alone = [beam_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1],
-                             b.size, b.alpha, b.nbest, with_attention=True)[0] for i, b in enumerate(beams)]
-        live, got = LiveBatch(model, with_attention=True), {}
-        for start, end, steps in ((0, 3, 2), (3, 5, 1), (5, 8, 0)):
-            live.add_groups([Joining(model.encode(src[i : i + 1], lengths[i : i + 1]), max_len[i : i + 1], [i], beams[i])
-                             for i in range(start, end)])  # padded to 20 columns: 32 positions
-            for _ in range(steps):
-                got.update(live.step())
-        while live:
-            got.update(live.step())
-    for i, hyps in enumerate(alone):
-        assert [(h.tokens, h.score) for h in got[i]] == [(h.tokens, h.score) for h in hyps], i
-        if attention != "none":
-            n = int(lengths[i])
-            assert torch.equal(got[i][0].attention[:, :n], hyps[0].attention[:, :n]), i
 
 
 @pytest.fixture(scope="module")
