@@ -21,10 +21,14 @@ from common import ROOT, default_model, print_json, print_table
 DEV_SPLIT = ROOT / "data" / "bible" / "dev.tsv"
 
 
-def searched_alone(translator, sentences, options) -> tuple[float, list]:
-    start = time.perf_counter()
-    hyps = [translator.search([s], options)[0] for s in sentences]
-    return time.perf_counter() - start, hyps
+def searched_alone(translator, sentences, options) -> tuple[list[float], list]:
+    """Each sentence searched by itself: the seconds each took, and its hypotheses."""
+    seconds, hyps = [], []
+    for sentence in sentences:
+        start = time.perf_counter()
+        hyps.append(translator.search([sentence], options)[0])
+        seconds.append(time.perf_counter() - start)
+    return seconds, hyps
 
 
 def main() -> int:
@@ -53,14 +57,13 @@ def main() -> int:
             start = time.perf_counter()
             batched = translator.search(sentences, options)
             batched_s = time.perf_counter() - start
-            _, alone = searched_alone(translator, sentences, options)
-            alone_s, _ = searched_alone(translator, sentences[: args.alone], options)
+            alone_s, alone = searched_alone(translator, sentences, options)
             pairs = [(b[0], a[0]) for b, a in zip(batched, alone, strict=True)]
             rows.append({"beam": beam, "search": name, "sentences": len(sentences),
                          "tokens_differ": sum(b.tokens != a.tokens for b, a in pairs),
                          "scores_differ": sum(b.score != a.score for b, a in pairs),
                          "batched_sent_per_s": len(sentences) / batched_s,
-                         "alone_ms": 1000 * alone_s / args.alone})
+                         "alone_ms": 1000 * sum(alone_s[: args.alone]) / len(alone_s[: args.alone])})
     print(f"model {model}, {args.test} ({len(texts)} lines), {torch.get_num_threads()} threads; batched: length-sorted "
           f"batches, as `nmt evaluate`; alone: one sentence per search")
     print_table(rows, list(rows[0]))

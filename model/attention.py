@@ -65,9 +65,10 @@ class BahdanauAttention(nn.Module):
         if torch.is_grad_enabled():  # training: all at once
             return attend(self.scores(2 * self.query(query), keys, self.v), states, mask)
         q = 2 * product(self.query, query)  # (B,T,A), 2 W s
+        v = partial(product, self.v)
         scores = q.new_zeros(q.size(0), q.size(1), keys.size(1))  # (B,T,S); padding stays 0, masked by attend
         for start, end, width in pieces(mask.sum(1).tolist(), ENERGY_CHUNK // (q.size(1) * keys.size(2))):
-            scores[start:end, :, :width] = self.scores(q[start:end], keys[start:end, :width], partial(product, self.v))
+            scores[start:end, :, :width] = self.scores(q[start:end], keys[start:end, :width], v)
         return attend(scores, states, mask)
 
     @staticmethod
