@@ -10,7 +10,6 @@ quantizing on the fly would read twice more, for a product with one output.
 """
 from __future__ import annotations
 
-import logging
 import warnings
 from typing import TypeVar
 
@@ -20,7 +19,6 @@ from torch.ao.quantization import QConfig, default_dynamic_qconfig, per_channel_
 
 from nmt.model.attention import BahdanauAttention
 
-log = logging.getLogger("nmt.quantize")
 PREFERRED_ENGINES = ("x86", "fbgemm", "onednn", "qnnpack")
 
 
@@ -33,12 +31,12 @@ M = TypeVar("M", bound=nn.Module)
 
 
 def quantize_for_cpu(model: M) -> M:
-    """An int8 copy of model for CPU inference. Where this torch build has no quantized CPU engine (or quantizing
-    fails), the model itself, fp32, after a logged warning: the caller asked for int8 and should know."""
+    """An int8 copy of model for CPU inference. A ValueError where this torch build has no quantized CPU engine
+    or quantizing fails: the caller asked for int8, and running fp32 instead would hide it."""
     engine = cpu_engine()
     if engine is None:
-        log.warning("int8 requested, but this torch build has no quantized CPU engine: running fp32")
-        return model
+        raise ValueError("int8 needs a quantized CPU engine, and this torch build has none "
+                         f"(torch.backends.quantized.supported_engines: {torch.backends.quantized.supported_engines})")
     torch.backends.quantized.engine = engine
     spec: dict[type[nn.Module] | str, QConfig | None] = {
         nn.Linear: per_channel_dynamic_qconfig, nn.LSTM: default_dynamic_qconfig, nn.GRU: default_dynamic_qconfig}
@@ -49,5 +47,4 @@ def quantize_for_cpu(model: M) -> M:
             warnings.simplefilter("ignore", DeprecationWarning)
             return quantize_dynamic(model.cpu(), spec, dtype=torch.qint8)
     except (RuntimeError, AssertionError) as e:
-        log.warning("int8 requested, but quantization failed (%s): running fp32", e)
-        return model
+        raise ValueError(f"int8 quantization failed: {e}") from None

@@ -1,8 +1,6 @@
 """int8 CPU inference: the quantized translator loads, translates, and mostly agrees with fp32."""
 from __future__ import annotations
 
-import logging
-
 import pytest
 import torch
 from torch.ao.nn.quantized import dynamic as qdynamic
@@ -26,12 +24,13 @@ def test_int8_translator_agrees_with_fp32_on_most_sentences(toy_model, translato
     assert quantized.translate(["alpha beta"])[0].text == "BETA ALPHA"
 
 
-def test_without_a_quantized_engine_it_says_so_and_runs_fp32(monkeypatch, caplog):
+def test_without_a_quantized_engine_int8_is_refused_not_run_in_fp32(monkeypatch, toy_model, capsys):
     model = InferenceModel(Seq2Seq(tiny_config("luong"))).eval()
     monkeypatch.setattr(quantize, "cpu_engine", lambda: None)
-    with caplog.at_level(logging.WARNING, logger="nmt.quantize"):
-        assert quantize.quantize_for_cpu(model) is model
-    assert "running fp32" in caplog.text
+    with pytest.raises(ValueError, match="int8 needs a quantized CPU engine"):
+        quantize.quantize_for_cpu(model)
+    assert cli.main(["translate", "--model", str(toy_model), "--int8"]) == 2
+    assert "nmt translate: error: int8 needs a quantized CPU engine" in capsys.readouterr().err
 
 
 def test_int8_and_exact_are_cpu_paths(toy_model, fake_cuda):
