@@ -15,7 +15,7 @@ from service_fixtures import client_for
 from test_bible import KJV_IMP, RV_IMP, WEB_IMP
 
 from nmt.cli import main, read_lines
-from nmt.model.bundle import DEFAULT_BUNDLE, BundleError, load_bundle, save_bundle
+from nmt.model.bundle import MODELS, BundleError, load_bundle, save_bundle
 from nmt.model.translator import Translator
 from nmt.training import bible
 from nmt.training.evaluate import format_report
@@ -178,8 +178,9 @@ def test_models_reports_the_summary_as_recorded_with_when_and_how(tiny_bundle):
     assert model["bleu"] is None and set(model["measured"]) == {"averaged"}
 
 
-def test_readme_quotes_the_shipped_bundles_recorded_figures():
-    summary = json.loads((DEFAULT_BUNDLE / "summary.json").read_text())
+@pytest.mark.parametrize("pair", ["en-es", "es-en"])
+def test_readme_quotes_the_shipped_bundles_recorded_figures(pair):
+    summary = json.loads((MODELS / pair / "summary.json").read_text())
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### The default model"):]
     section = section[:section.index("\n### ")]
