@@ -77,6 +77,7 @@ def test_a_stray_file_outside_the_manifest_is_never_read(bundle, tmp_path):
 
 
 @pytest.mark.parametrize("write", [malicious_pickle, malicious_torch_file])
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")  # torch.load notes the raw pickle's protocol, then refuses it
 def test_a_malicious_checkpoint_is_refused_unrun(tmp_path, write):
     write(tmp_path / "last.pt", tmp_path / "pwned")
     with pytest.raises(pickle.UnpicklingError):
