@@ -54,8 +54,8 @@ class Encoder(nn.Module):
         if isinstance(self.rnn, BiLSTM):
             states, (h_n, _) = self.rnn(x, src_len.to(x.device))
             return states, h_n
-        if x.size(0) == 1 and int(src_len[0]) == x.size(1):  # one sentence, no padding (the Translator encodes each
-            # alone): the same states, sooner unpacked
+        if bool((src_len == x.size(1)).all()):  # no padding (an exact Translator encodes each length apart): the
+            # same states, sooner unpacked
             out, final = self.rnn(x)
             return out, final[0] if isinstance(final, tuple) else final
         packed = pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)

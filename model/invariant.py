@@ -11,9 +11,9 @@ with torch's CPU kernels (tests/test_batch_invariance.py checks each property th
   more, and a product with a source's 8 positions as columns (Luong's scores) otherwise than with 16; with the
   sources padded to a multiple of WIDTH, every width gives the same;
 - a batched product of one matrix (batch of one) takes another kernel than a batch of several.
-An exact Translator (model/translator.py) keeps each of those shapes fixed, and its encoder reads one sentence at a
-time: the recurrent network's per-step products have as many rows as there are sentences still running, which
-padding does not fix cheaply. It costs speed (benchmarks/invariance.py): a product of one row (a greedy sentence
+An exact Translator (model/translator.py) keeps each of those shapes fixed, and its encoder reads the sentences of
+each length together, unpacked, their rows padded to a multiple of ROWS: packed, the recurrent network's per-step
+products would have as many rows as there are sentences still running. It costs speed (benchmarks/invariance.py): a product of one row (a greedy sentence
 alone) takes a matrix-vector kernel that is several times faster than the product of ROWS rows.
 
 int8 networks cannot be exact: dynamic quantization scales each product's input by the whole batch's range.

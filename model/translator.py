@@ -20,7 +20,6 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.rnn import pad_sequence
 
 from nmt.model import invariant
 from nmt.model.batching import padded_batches
@@ -140,16 +139,23 @@ class InferenceModel(nn.Module):
                                                else model.decoder)
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Memory:
-        """src (B,S), src_len (B,) -> the batch's memory. exact: each sentence runs through the encoder alone, and the
-        sources are padded to a multiple of invariant.WIDTH positions."""
+        """src (B,S), src_len (B,) -> the batch's memory. exact: the sentences of each length run through the encoder
+        together, unpadded, their rows padded to a multiple of invariant.ROWS (so that a sentence's states do not
+        depend on the others of its length); the sources are padded to a multiple of invariant.WIDTH positions."""
         if not self.exact:
             return self.decoder.prepare(*self.encoder(src, src_len))
-        alone = [self.encoder(src[i : i + 1, :n], src_len[i : i + 1]) for i, n in enumerate(src_len.tolist())]
         width = invariant.width(src.size(1))
-        states = pad_sequence([s[0] for s, _, _ in alone], batch_first=True)  # (B,longest,M)
-        states = F.pad(states, (0, 0, 0, width - states.size(1)))  # (B,width,M)
+        like = self.encoder.embed.weight
+        states = like.new_zeros(src.size(0), width, self.encoder.output_size)  # (B,width,M)
+        summary = like.new_zeros(src.size(0), self.encoder.output_size)  # (B,M)
+        for n in src_len.unique().tolist():
+            group = (src_len == n).nonzero().squeeze(1)  # (G,)
+            rows = -(-group.numel() // invariant.ROWS) * invariant.ROWS
+            x = F.pad(src[group, :n], (0, 0, 0, rows - group.numel()), value=PAD)  # (rows,n)
+            s, _, c = self.encoder(x, src_len.new_full((rows,), n))
+            states[group, :n], summary[group] = s[: group.numel()], c[: group.numel()]
         mask = torch.arange(width, device=src.device) < src_len[:, None]  # (B,width)
-        return self.decoder.prepare(states, mask, torch.cat([c for _, _, c in alone]))
+        return self.decoder.prepare(states, mask, summary)
 
 
 class Translator:

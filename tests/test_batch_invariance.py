@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from nmt.model import invariant
+from nmt.model.bundle import load_bundle
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.translator import DecodeOptions, InferenceModel, Translator, searched
 from nmt.scripts.harness import tiny_config
@@ -61,6 +62,23 @@ def test_a_batched_product_is_the_same_for_a_batch_of_one(transpose_b):
             many_a[-1], many_b[-1] = a, b_in
             results.append(invariant.bmm(many_a, many_b, transpose_b=transpose_b)[-1])
         assert all(torch.equal(r, results[0]) for r in results), length
+
+
+def test_exact_encoding_gives_a_sentence_the_same_memory_among_any_number_of_its_length():
+    """The exact encoder runs the sentences of one length together, their rows padded to a multiple of ROWS: a
+    sentence's states and summary must not depend on how many share its length, nor on its row among them."""
+    torch.manual_seed(0)
+    model = InferenceModel(load_bundle().model.eval(), exact=True).eval()
+    n = 23
+    sentence = torch.randint(4, 8000, (n,))
+    memories = []
+    for others, row in [(0, 0), (2, 1), (4, 4), (9, 3), (14, 11)]:  # 1, 3, 5, 10 and 15 sentences of length n
+        src = torch.randint(4, 8000, (others + 1, n))
+        src[row] = sentence
+        with torch.no_grad():
+            memory = model.encode(src, torch.full((others + 1,), n))
+        memories.append((memory.states[row], memory.summary[row], memory.keys[row]))
+    assert all(torch.equal(a, b) for m in memories[1:] for a, b in zip(m, memories[0], strict=True))
 
 
 @pytest.fixture(scope="module")
