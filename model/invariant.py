@@ -13,8 +13,9 @@ with torch's CPU kernels (tests/test_batch_invariance.py checks each property th
 - a batched product of one matrix (batch of one) takes another kernel than a batch of several.
 An exact Translator (model/translator.py) keeps each of those shapes fixed, and its encoder reads the sentences of
 each length together, unpacked, their rows padded to a multiple of ROWS: packed, the recurrent network's per-step
-products would have as many rows as there are sentences still running. It costs speed (benchmarks/invariance.py): a product of one row (a greedy sentence
-alone) takes a matrix-vector kernel that is several times faster than the product of ROWS rows.
+products would have as many rows as there are sentences still running. It costs speed (benchmarks/invariance.py):
+a product of one row (a greedy sentence alone) takes a matrix-vector kernel that is several times faster than the
+product of ROWS rows.
 
 int8 networks cannot be exact: dynamic quantization scales each product's input by the whole batch's range.
 """

@@ -140,7 +140,7 @@ class InferenceModel(nn.Module):
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor) -> Memory:
         """src (B,S), src_len (B,) -> the batch's memory. exact: the sentences of each length run through the encoder
-        together, unpadded, their rows padded to a multiple of invariant.ROWS (so that a sentence's states do not
+        together, unpacked, their rows padded to a multiple of invariant.ROWS (so that a sentence's states do not
         depend on the others of its length); the sources are padded to a multiple of invariant.WIDTH positions."""
         if not self.exact:
             return self.decoder.prepare(*self.encoder(src, src_len))
