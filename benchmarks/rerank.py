@@ -1,7 +1,7 @@
 """Reranking a model's n-best lists with the reverse model: BLEU and chrF on a test file for each beam and weight.
 
     python benchmarks/rerank.py [--model models/en-es] [--reverse models/es-en] [--test data/bible/dev.tsv]
-                                [--beams 5,10] [--weights 0,1,2,3]
+                                [--beams 5,10] [--weights 0,1,2,3] [--length-penalties 1.0]
 
 Each sentence is searched with beam K and returns its K best hypotheses y, scored log P(y|x) / lp(y) as the search
 ranks them (model/search.py). The reverse model scores log P(x|y) by teacher forcing, and the hypothesis with the
@@ -66,19 +66,22 @@ def main() -> int:
     parser.add_argument("--test", type=Path, default=Path("data/bible/dev.tsv"), help="TSV source<TAB>reference")
     parser.add_argument("--beams", default="5,10", help="beam sizes, each returning that many hypotheses")
     parser.add_argument("--weights", default="0,1,2,3", help="weights w of the reverse score")
+    parser.add_argument("--length-penalties", default="1.0", help="GNMT length penalties α of the search (lp(y))")
     args = parser.parse_args()
     model, reverse = Translator.load(args.model or default_model(), "cpu"), Translator.load(args.reverse, "cpu")
     pairs = load_corpus(args.test).pairs
     sources, references = [s for s, _ in pairs], [t for _, t in pairs]
     rows = []
-    for beam in map(int, args.beams.split(",")):
-        translated = model.translate(sources, DecodeOptions(beam_size=beam, nbest=beam))
-        found = candidates(translated, reverse)
-        for weight in map(float, args.weights.split(",")):
-            s = score(reranked(translated, found, weight), references)
-            rows.append({"beam": beam, "weight": weight, "BLEU": f"{s.bleu:.2f}", "chrF": f"{s.chrf:.2f}"})
+    for alpha in map(float, args.length_penalties.split(",")):
+        for beam in map(int, args.beams.split(",")):
+            translated = model.translate(sources, DecodeOptions(beam_size=beam, nbest=beam, length_penalty=alpha))
+            found = candidates(translated, reverse)
+            for weight in map(float, args.weights.split(",")):
+                s = score(reranked(translated, found, weight), references)
+                rows.append({"lp": alpha, "beam": beam, "weight": weight, "BLEU": f"{s.bleu:.2f}",
+                             "chrF": f"{s.chrf:.2f}"})
     print(f"{args.test}: {len(pairs)} pairs; reranked with {args.reverse}")
-    print_table(rows, ["beam", "weight", "BLEU", "chrF"])
+    print_table(rows, ["lp", "beam", "weight", "BLEU", "chrF"])
     return 0
 
 
