@@ -42,15 +42,24 @@ def rows(layer: Layer, x: torch.Tensor) -> torch.Tensor:
     """layer(x) for a Linear layer over x (..., K), computed on x's rows padded with zero rows to a multiple of ROWS."""
     flat = x.reshape(-1, x.size(-1))
     n = flat.size(0)
-    if n % ROWS:
-        flat = torch.cat([flat, flat.new_zeros(ROWS - n % ROWS, flat.size(1))])
+    if padded_rows(n) > n:
+        flat = torch.cat([flat, flat.new_zeros(padded_rows(n) - n, flat.size(1))])
     out = layer(flat)
     return out[:n].view(*x.shape[:-1], out.size(-1))
 
 
+def padded_rows(n: int) -> int:
+    """The rows that a product over n rows is computed on."""
+    return _round_up(n, ROWS)
+
+
 def width(positions: int) -> int:
     """The padded width of a batch whose longest source has this many positions."""
-    return -(-positions // WIDTH) * WIDTH
+    return _round_up(positions, WIDTH)
+
+
+def _round_up(n: int, multiple: int) -> int:
+    return -(-n // multiple) * multiple
 
 
 def bmm(a: torch.Tensor, b: torch.Tensor, transpose_b: bool = False) -> torch.Tensor:

@@ -150,7 +150,7 @@ class InferenceModel(nn.Module):
         summary = like.new_zeros(src.size(0), self.encoder.output_size)  # (B,M)
         for n in src_len.unique().tolist():
             group = (src_len == n).nonzero().squeeze(1)  # (G,)
-            rows = -(-group.numel() // invariant.ROWS) * invariant.ROWS
+            rows = invariant.padded_rows(group.numel())
             x = F.pad(src[group, :n], (0, 0, 0, rows - group.numel()), value=PAD)  # (rows,n)
             s, _, c = self.encoder(x, src_len.new_full((rows,), n))
             states[group, :n], summary[group] = s[: group.numel()], c[: group.numel()]
