@@ -14,6 +14,7 @@ from nmt.scripts.harness import Server  # noqa: F401  (`nmt serve` in a subproce
 ROOT = Path(__file__).resolve().parent.parent
 FALLBACK_MODEL = ROOT / "runs" / "bible-en-es" / "best"
 TEST_SPLIT = ROOT / "data" / "bible" / "test.tsv"
+DEV_SPLIT = ROOT / "data" / "bible" / "dev.tsv"
 
 
 def default_model() -> Path:

@@ -16,9 +16,7 @@ import sys
 import time
 
 import torch
-from common import ROOT, default_model, print_json, print_table
-
-DEV_SPLIT = ROOT / "data" / "bible" / "dev.tsv"
+from common import DEV_SPLIT, default_model, print_json, print_table
 
 
 def searched_alone(translator, sentences, options) -> tuple[list[float], list]:

@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 
 import torch
-from common import default_model, print_table
+from common import DEV_SPLIT, default_model, print_table
 
 from nmt.model.bundle import MODELS
 from nmt.model.translator import DecodeOptions, Translated, Translator
@@ -63,7 +63,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None, help="the model (default: models/en-es)")
     parser.add_argument("--reverse", type=Path, default=MODELS / "es-en", help="the reverse model (default: models/es-en)")
-    parser.add_argument("--test", type=Path, default=Path("data/bible/dev.tsv"), help="TSV source<TAB>reference")
+    parser.add_argument("--test", type=Path, default=DEV_SPLIT, help="TSV source<TAB>reference")
     parser.add_argument("--beams", default="5,10", help="beam sizes, each returning that many hypotheses")
     parser.add_argument("--weights", default="0,1,2,3", help="weights w of the reverse score")
     parser.add_argument("--length-penalties", default="1.0", help="GNMT length penalties α of the search (lp(y))")
