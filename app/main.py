@@ -22,12 +22,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nmt.app.detect import LanguageDetector
 from nmt.app.metrics import Metrics, MetricsMiddleware
-from nmt.app.registry import Models, ServedModel, load_translators
+from nmt.app.registry import Models, ServedModel, link_reverses, load_translators
 from nmt.app.routes import ApiError, files, libretranslate, ops, page, v1
 from nmt.app.scheduler import Scheduler
 from nmt.app.service import Service
 from nmt.app.settings import Settings
-from nmt.model.translator import DecodeOptions, Translator, searched
+from nmt.model.translator import Translator, searched
 
 log = logging.getLogger("nmt.service")
 WARMUP_TIMEOUT_S = 300.0
@@ -44,6 +44,7 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
         loaded = translators if translators is not None else await asyncio.to_thread(load_translators, settings)
+        link_reverses(list(loaded), settings)
         models = service.models = Models([ServedModel(t, Scheduler(t, settings, service.metrics)) for t in loaded])
         service.detector = detector if detector is not None else await asyncio.to_thread(LanguageDetector,
                                                                                           models.sources)
@@ -80,7 +81,7 @@ def app_from_env() -> FastAPI:
 async def _warm_up(model: ServedModel, settings: Settings) -> None:
     """One translation through the model's scheduler: its first batch pays for torch's lazy setup, not a client."""
     warmup = searched(model.translator.prepare(["Hello."]))
-    await model.scheduler.search(warmup, DecodeOptions(beam_size=settings.beam_size), WARMUP_TIMEOUT_S)
+    await model.scheduler.search(warmup, settings.decode_options(), WARMUP_TIMEOUT_S)
 
 
 class NoQueryStrings(logging.Filter):

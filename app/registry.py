@@ -43,6 +43,20 @@ def load_translators(settings: Settings) -> list[Translator]:
     return translators
 
 
+def link_reverses(translators: list[Translator], settings: Settings) -> None:
+    """Give each model the served model of the other direction, to rerank with (model/rerank.py); BundleError if
+    settings.rerank asks for reranking and a model has none."""
+    by_pair = {pair_of(t): t for t in translators}
+    for translator in translators:
+        source, target = pair_of(translator)
+        reverse = by_pair.get((target, source))
+        if reverse is not None:
+            translator.rerank_with(reverse)
+        elif settings.rerank:
+            raise BundleError(f"rerank is {settings.rerank}, but no served model translates {target} -> {source} "
+                              f"to rerank {source} -> {target} with; serve one, or set NMT_RERANK=0")
+
+
 def pair_of(translator: Translator) -> Pair:
     config = translator.bundle.config
     return config.src_lang, config.tgt_lang

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from nmt.model.bundle import MODELS
+from nmt.model.translator import DecodeOptions
 
 
 class KeyLimits(BaseModel):
@@ -55,6 +56,10 @@ class Settings(BaseSettings):
 
     # decoding and per-request limits
     beam_size: int = Field(5, gt=0, description="beam size of requests that do not choose one (1 = greedy)")
+    length_penalty: float = Field(1.0, ge=0, description="GNMT length penalty alpha of the beam search")
+    rerank: float = Field(0.0, ge=0, description="rerank each sentence's beam with the served model of the other "
+                          "direction, this weight of its score (model/rerank.py); 0: off. Every served model then "
+                          "needs its reverse")
     max_chars: int = Field(20_000, gt=0, description="characters in one request, all items together")
     max_items: int = Field(128, gt=0, description="texts in one request")
     max_sentence_chars: int = Field(1_000, gt=0, description="characters in one sentence after splitting")
@@ -95,6 +100,12 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"key_limits names {len(unknown)} key(s) that are not in api_keys")  # never echo a key
         return self
+
+    def decode_options(self, beam_size: int | None = None, nbest: int = 1, with_attention: bool = False,
+                       rerank: float | None = None) -> DecodeOptions:
+        """A request's decoding: what it chose (None: the server's choice), the server's for the rest."""
+        return DecodeOptions(beam_size=beam_size or self.beam_size, nbest=nbest, length_penalty=self.length_penalty,
+                             with_attention=with_attention, rerank=self.rerank if rerank is None else rerank)
 
     def rate_of(self, key: str | None) -> int:
         """Requests per minute allowed to an API key (None: no key, on an open server); 0: no limit."""

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from nmt.model.decoder import Memory, SearchModel, State, place_rows, place_state, select_state
-from nmt.model.tokenizer import BOS, EOS
+from nmt.model.tokenizer import BOS, EOS, PAD
 
 NEG_INF = float("-inf")
 
@@ -331,6 +331,21 @@ def search(model: SearchModel, memory: Memory, max_len: torch.Tensor, beam: Beam
         for i, hyps in live.step():
             results[i] = hyps
     return results
+
+
+def forced_scores(model: SearchModel, memory: Memory, targets: torch.Tensor) -> torch.Tensor:
+    """log P(target | source) of each row, by teacher forcing through the decoder steps that search takes (so an
+    ensemble, an int8 or an exact model scores as it translates): targets (B,T) ids, each row ending in EOS, PAD
+    after it -> (B,)."""
+    state = model.decoder.initial_state(memory)
+    prev = targets.new_full((targets.size(0),), BOS)
+    total = torch.zeros(targets.size(0), device=targets.device)
+    for t in range(targets.size(1)):
+        logits, state, _ = model.decoder.step(prev, state, memory)
+        prev = targets[:, t]
+        logp = logits.log_softmax(-1).gather(1, prev[:, None])[:, 0]  # (B,)
+        total += logp.masked_fill(prev == PAD, 0.0)  # PAD's logit is -inf
+    return total
 
 
 def greedy_search(model: SearchModel, memory: Memory, max_len: torch.Tensor,

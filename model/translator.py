@@ -5,6 +5,8 @@
               truecased (model/truecase.py), and tokenized once into a SourceSentence
     search    SourceSentences -> hypotheses: encoded in length-sorted batches, searched in a LiveBatch
               (model/search.py); the service instead feeds them to its own running LiveBatch (app/scheduler.py)
+    rerank    with DecodeOptions.rerank > 0: each sentence's beam reordered with the reverse model's score
+              (model/rerank.py)
     finish    hypotheses -> Translation per sentence (detokenized, spans restored) -> Translated per text
               (sentences rejoined)
 
@@ -28,7 +30,8 @@ from nmt.model.decoder import Decoder, FastDecoder, Memory
 from nmt.model.device import resolve_device
 from nmt.model.ensemble import Ensemble
 from nmt.model.quantize import quantize_for_cpu
-from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, max_lengths, search
+from nmt.model.rerank import reranked, reverse_scores
+from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, forced_scores, max_lengths, search
 from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.spans import NO_TERMS, Masked, Terms, mask, restore
@@ -44,10 +47,16 @@ class DecodeOptions:
     length_penalty: float = 1.0
     max_len_ratio: float = 2.0
     with_attention: bool = False
+    rerank: float = 0.0  # w, the weight of the reverse model's score (model/rerank.py); 0: the search's order
+
+    def __post_init__(self) -> None:
+        if self.rerank < 0:
+            raise ValueError(f"the reranking weight is {self.rerank}; it cannot be negative")
 
     @property
     def beam(self) -> Beam:
-        return Beam(self.beam_size, self.nbest, self.length_penalty)
+        """What the search keeps: the nbest hypotheses asked for, or all the beam's if they are to be reranked."""
+        return Beam(self.beam_size, max(self.nbest, self.beam_size) if self.rerank else self.nbest, self.length_penalty)
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,7 @@ class Translator:
         self.batch_tokens = batch_tokens
         self.truecase = Truecaser(bundle.src_tokenizer.scored_pieces())
         self.known_words = bundle.src_tokenizer.words() if bundle.config.model.names else None
+        self.reverse: Translator | None = None  # the model of the other direction, for reranking (rerank_with)
 
     @classmethod
     def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False,
@@ -190,6 +200,17 @@ class Translator:
     @property
     def src_lang(self) -> str:
         return self.bundle.config.src_lang
+
+    @property
+    def tgt_lang(self) -> str:
+        return self.bundle.config.tgt_lang
+
+    def rerank_with(self, reverse: Translator) -> None:
+        """Rerank with this model of the other direction when the options ask (DecodeOptions.rerank)."""
+        if (reverse.src_lang, reverse.tgt_lang) != (self.tgt_lang, self.src_lang):
+            raise ValueError(f"a {reverse.src_lang} -> {reverse.tgt_lang} model cannot rerank {self.src_lang} -> "
+                             f"{self.tgt_lang} translations: it must translate {self.tgt_lang} -> {self.src_lang}")
+        self.reverse = reverse
 
     # --- prepare --------------------------------------------------------------------------------------------
     def prepare(self, texts: list[str], terms: Terms = NO_TERMS) -> list[PreparedText]:
@@ -220,13 +241,16 @@ class Translator:
     @torch.inference_mode()
     def encode(self, sentences: list[SourceSentence], options: DecodeOptions, keys: list) -> Joining:
         """Non-blank sentences -> their memory and output caps, ready to join a LiveBatch under keys."""
-        src_len = torch.tensor([len(s.ids) for s in sentences])
-        src = torch.full((len(sentences), int(src_len.max())), PAD, dtype=torch.long)
-        for row, s in enumerate(sentences):
-            src[row, : len(s.ids)] = torch.tensor(s.ids)
-        memory = self.model.encode(src.to(self.device), src_len.to(self.device))
-        max_len = max_lengths(src_len.to(self.device), options.max_len_ratio)
-        return Joining(memory, max_len, keys, options.beam)
+        src_len = torch.tensor([len(s.ids) for s in sentences], device=self.device)
+        memory = self.model.encode(self._padded([s.ids for s in sentences]), src_len)
+        return Joining(memory, max_lengths(src_len, options.max_len_ratio), keys, options.beam)
+
+    def _padded(self, rows: list[tuple[int, ...]] | list[list[int]]) -> torch.Tensor:
+        """(B, longest) ids on the model's device, PAD after each row's end."""
+        out = torch.full((len(rows), max(map(len, rows))), PAD, dtype=torch.long)
+        for i, ids in enumerate(rows):
+            out[i, : len(ids)] = torch.tensor(ids)
+        return out.to(self.device)
 
     @torch.inference_mode()
     def search(self, sentences: list[SourceSentence], options: DecodeOptions) -> list[list[Hypothesis]]:
@@ -239,6 +263,30 @@ class Translator:
                                               options.with_attention), strict=True):
                 results[i] = hyps
         return results
+
+    @torch.inference_mode()
+    def log_probs(self, sources: list[list[int]], targets: list[list[int]]) -> list[float]:
+        """log P(target | source) under this model for each pair of subword ids (EOS not included), in order;
+        batches of similar source lengths within the token budget."""
+        scores = [0.0] * len(sources)
+        for batch in padded_batches([len(s) + 1 for s in sources], self.batch_tokens):
+            src = [sources[i] + [EOS] for i in batch]
+            memory = self.model.encode(self._padded(src), torch.tensor([len(s) for s in src], device=self.device))
+            tgt = self._padded([targets[i] + [EOS] for i in batch])
+            for i, score in zip(batch, forced_scores(self.model, memory, tgt).tolist(), strict=True):
+                scores[i] = score
+        return scores
+
+    def rerank(self, sentences: list[SourceSentence], hyps: list[list[Hypothesis]],
+               options: DecodeOptions) -> list[list[Hypothesis]]:
+        """Each sentence's hypotheses (from search), reordered by the reverse model if the options ask, and cut to
+        the nbest asked for; ValueError if they ask and no reverse model is set (rerank_with)."""
+        if not options.rerank:
+            return hyps
+        if self.reverse is None:
+            raise ValueError(f"reranking needs the {self.tgt_lang} -> {self.src_lang} model beside this one")
+        found = reverse_scores(self, self.reverse, sentences, hyps)
+        return [reranked(h, r, options.rerank)[: options.nbest] for h, r in zip(hyps, found, strict=True)]
 
     def live_batch(self, with_attention: bool = False) -> LiveBatch:
         """An empty LiveBatch of this model, for continuous batching."""
@@ -272,4 +320,5 @@ class Translator:
         """Translate whole texts at once; the output is in input order."""
         options = options or DecodeOptions()
         prepared = self.prepare(texts)
-        return self.finish(prepared, self.search(searched(prepared), options))
+        sentences = searched(prepared)
+        return self.finish(prepared, self.rerank(sentences, self.search(sentences, options), options))

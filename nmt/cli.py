@@ -15,6 +15,10 @@ def _decode_args(p: argparse.ArgumentParser) -> None:
 def _search_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beam", type=int, default=5, help="beam size; 1 = greedy (default: 5)")
     p.add_argument("--length-penalty", type=float, default=1.0, help="GNMT length penalty alpha (default: 1.0)")
+    p.add_argument("--rerank", type=float, default=0.0, metavar="W", help="rerank each sentence's beam with the "
+                   "reverse model, weight W of its score (model/rerank.py; needs --reverse; default: 0, off)")
+    p.add_argument("--reverse", type=Path, default=None, metavar="BUNDLE",
+                   help="the model of the other direction, for --rerank")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda (default: auto)")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (model/quantize.py)")
     p.add_argument("--exact", action="store_true", help="batch-invariant search: each sentence's translation is the "
@@ -24,7 +28,12 @@ def _search_args(p: argparse.ArgumentParser) -> None:
 def _translator(args, model: Path | None):
     from nmt.model.translator import Translator
 
-    return Translator.load(model, args.device, int8=args.int8, exact=args.exact)
+    if args.rerank and args.reverse is None:
+        raise ValueError("--rerank needs --reverse BUNDLE, the model of the other direction")
+    translator = Translator.load(model, args.device, int8=args.int8, exact=args.exact)
+    if args.rerank:
+        translator.rerank_with(Translator.load(args.reverse, args.device, int8=args.int8, exact=args.exact))
+    return translator
 
 
 def _fp16_arg(p: argparse.ArgumentParser) -> None:
@@ -36,7 +45,7 @@ def _options(args):
 
     if args.beam < 1:
         raise ValueError("--beam must be at least 1")
-    return DecodeOptions(beam_size=args.beam, length_penalty=args.length_penalty)
+    return DecodeOptions(beam_size=args.beam, length_penalty=args.length_penalty, rerank=args.rerank)
 
 
 def cmd_train(args) -> int:
@@ -128,18 +137,19 @@ def cmd_serve(args) -> int:
 
     from nmt.app.main import create_app
     from nmt.app.protocol import OneWritePerResponse
-    from nmt.app.registry import load_translators
+    from nmt.app.registry import link_reverses, load_translators
     from nmt.app.settings import Settings
 
     given = {"model": args.model, "models_dir": args.models_dir, "device": args.device,
              "torch_threads": args.workers_threads, "int8": args.int8 or None,
-             "exact": args.exact or None}
+             "exact": args.exact or None, "rerank": args.rerank}
     try:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
         raise ValueError("; ".join(f"setting {err['loc'][0]}: {err['msg']}" for err in e.errors())) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     translators = load_translators(settings)  # fail early
+    link_reverses(translators, settings)
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
@@ -256,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=None, help="auto | cpu | cuda (default: NMT_DEVICE or auto)")
     p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (default: NMT_INT8)")
+    p.add_argument("--rerank", type=float, default=None, metavar="W", help="rerank each beam with the served model "
+                   "of the other direction, weight W (default: NMT_RERANK or 0, off; a request may choose its own)")
     p.add_argument("--exact", action="store_true", help="batch-invariant search: a sentence's translation does not "
                    "depend on the requests batched with it (slower; default: NMT_EXACT)")
     p.set_defaults(func=cmd_serve)

@@ -33,7 +33,8 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         "test": str(test_path), "sentences": len(sources), "references": len(test.references),
         "skipped_lines": len(test.bad_lines),
         **scores.as_dict(), "signature": scores.bleu_signature,
-        "beam_size": options.beam_size, "seconds": round(seconds, 2),
+        "beam_size": options.beam_size, "length_penalty": options.length_penalty, "rerank": options.rerank,
+        "seconds": round(seconds, 2),
         "sentences_per_s": round(len(sources) / seconds, 2), "tokens_per_s": round(out_tokens / seconds, 1),
         "device": str(translator.device), "exact": translator.exact,
     }
@@ -59,6 +60,12 @@ def translate_all(translator: Translator, sources: list[str], options: DecodeOpt
     return hypotheses
 
 
+def _decoding_note(report: dict) -> str:
+    """What a report's decoding changed from the plain beam (reports written before these keys had neither)."""
+    alpha, weight = report.get("length_penalty", 1.0), report.get("rerank", 0.0)
+    return (f", length penalty {alpha}" if alpha != 1.0 else "") + (f", reranked (w = {weight})" if weight else "")
+
+
 def format_report(report: dict) -> str:
     # Skipped lines are not in the scores: a reader comparing with another system's BLEU on the file must know.
     skipped = report.get("skipped_lines", 0)
@@ -66,8 +73,8 @@ def format_report(report: dict) -> str:
     refs = report.get("references", 1)
     refs_note = f", {refs} references each" if refs > 1 else ""
     return "\n".join([
-        f"{report['test']}: {report['sentences']} sentences{refs_note}{skipped_note}, beam {report['beam_size']}, "
-        f"{report['device']}{', exact search' if report.get('exact') else ''}",
+        f"{report['test']}: {report['sentences']} sentences{refs_note}{skipped_note}, beam {report['beam_size']}"
+        f"{_decoding_note(report)}, {report['device']}{', exact search' if report.get('exact') else ''}",
         f"BLEU = {report['bleu']:.2f}   {report['bleu_signature']}",
         f"       {report['bleu_detail']}",
         f"chrF = {report['chrf']:.2f}   {report['chrf_signature']}",

@@ -159,6 +159,13 @@ def check_options(settings: Settings, options: DecodeOptions) -> None:
             raise ApiError(422, f"{name} is {value}; this server allows at most {settings.max_beam_size}")
 
 
+def check_rerank(model: ServedModel, options: DecodeOptions) -> None:
+    if options.rerank and model.translator.reverse is None:
+        source, target = model.pair
+        raise ApiError(400, f"rerank needs a {target} -> {source} model; this server translates {source} -> "
+                            f"{target} only one way")
+
+
 def check_texts(settings: Settings, texts: list[str], limits: TextLimits | None = None) -> None:
     """Per-request limits before any work (413); limits: those of the request's API key (default: the server's)."""
     limits = limits or TextLimits.of(settings)
@@ -217,6 +224,7 @@ async def translate_checked(service: Service, model: ServedModel, request: Reque
     or replace (glossary). Errors are ApiErrors."""
     settings, translator, scheduler = service.settings, model.translator, model.scheduler
     check_options(settings, options)
+    check_rerank(model, options)
     check_terms(model, terms)
     try:
         prepared = translator.prepare(texts, terms)
@@ -225,8 +233,10 @@ async def translate_checked(service: Service, model: ServedModel, request: Reque
     check_sentences(settings, prepared)
     sentences = searched(prepared)
     start = time.perf_counter()
-    translated = translator.finish(prepared, await _search(request, scheduler, sentences, options,
-                                                           settings.request_timeout_s))
+    hyps = await _search(request, scheduler, sentences, options, settings.request_timeout_s)
+    if options.rerank:  # the reverse model's teacher-forced pass, off the event loop
+        hyps = await asyncio.to_thread(translator.rerank, sentences, hyps, options)
+    translated = translator.finish(prepared, hyps)
     service.metrics.span_repairs.inc(sum(s.repairs for t in translated for s in t.sentences))
     log.info("%s %s -> %s: %d texts, %d sentences, %d characters in %.3f s", request.url.path, *model.pair,
              len(texts), len(sentences), sum(len(t) for t in texts), time.perf_counter() - start)

@@ -32,7 +32,6 @@ from nmt.app.routes import (
 )
 from nmt.app.routes.html import translate_html
 from nmt.app.service import Service, ServiceDep
-from nmt.model.translator import DecodeOptions
 
 router = APIRouter(tags=["libretranslate"])
 DETECT_CHARS = 10_000  # source "auto": the language is told from the file's first characters
@@ -73,7 +72,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     model = model_for(models, source, target)
     own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
     chars = min(settings.max_file_bytes, own) if own else settings.max_file_bytes
-    options, limits = DecodeOptions(beam_size=settings.beam_size), TextLimits(None, chars)
+    options, limits = settings.decode_options(), TextLimits(None, chars)
     translate = translate_html if document.format == "html" else translate_texts
     translated = await translate(service, model, request, document.texts, options, limits=limits)
     file_id = service.files.put(document.render([t.text for t in translated]), document.name, document.media_type)

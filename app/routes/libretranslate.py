@@ -182,8 +182,8 @@ def _options(settings: Settings, alternatives: int) -> DecodeOptions:
         raise ApiError(400, f"Invalid request: alternatives is {alternatives}; this server gives at most "
                             f"{settings.max_beam_size - 1}")
     if not alternatives:
-        return DecodeOptions(beam_size=settings.beam_size)
-    return DecodeOptions(beam_size=max(settings.beam_size, alternatives + 1), nbest=alternatives + 1)
+        return settings.decode_options()
+    return settings.decode_options(max(settings.beam_size, alternatives + 1), nbest=alternatives + 1)
 
 
 def _answer(body: LibreRequest, texts: list[str], detected: Detected | None,

@@ -28,7 +28,7 @@ from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.spans import Terms
 from nmt.model.text import InvalidText
-from nmt.model.translator import DecodeOptions, Translated, Translator
+from nmt.model.translator import Translated, Translator
 
 router = APIRouter(prefix="/v1", tags=["v1"])
 MAX_DNT = 256  # dnt strings per request: each is one more alternative of the pattern matched over every sentence
@@ -43,7 +43,11 @@ class TranslateRequest(BaseModel):
     target: str | None = Field(None, description="target language code; may be left out if one model fits")
     beam_size: int | None = Field(None, ge=1, description="1 = greedy; default: the server's beam_size")
     nbest: int = Field(1, ge=1, description="alternatives to return per text")
-    return_scores: bool = Field(False, description="include the log-probability of each translation")
+    rerank: float | None = Field(None, ge=0, description="rerank each sentence's beam with the model of the other "
+                                 "direction, this weight of its score; 0: off; default: the server's rerank; needs "
+                                 "that model served (400 otherwise)")
+    return_scores: bool = Field(False, description="include the log-probability of each translation (reranked: "
+                                "the sum that ranked it)")
     return_attention: bool = Field(False, description="include tokens and attention weights of each sentence")
     format: Literal["text", "html"] = Field("text", description="html: translate the text of HTML documents, their "
                                             "markup kept (no nbest or return_attention)")
@@ -95,8 +99,7 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
     source = None if body.source == "auto" else body.source
     detected = None if source else _detected_source(service, models, body.target, texts)
     model = model_for(models, detected.language if detected else source, body.target)
-    beam = body.beam_size or service.settings.beam_size
-    options = DecodeOptions(beam_size=beam, nbest=body.nbest, with_attention=body.return_attention)
+    options = service.settings.decode_options(body.beam_size, body.nbest, body.return_attention, body.rerank)
     glossary = body.glossary or {}
     check_glossary(service.settings, glossary)
     terms = Terms(keep=_dnt(service.settings, body.dnt), glossary=glossary, ignore_case=body.glossary_ignore_case)
