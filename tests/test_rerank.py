@@ -141,3 +141,14 @@ def test_serve_that_reranks_without_the_reverse_model_is_one_line_exit_2(toy_mod
     assert main(["serve", "--model", str(toy_model), "--rerank", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert "no served model translates es -> en to rerank en -> es with" in err and "\n" not in err
+
+
+def test_exact_reranking_gives_a_sentence_the_same_scores_alone_and_batched(toy_pair):
+    """With exact models the reverse pass is batch invariant too: `nmt evaluate --exact --rerank` scores what
+    `nmt serve --exact` returns, whatever the requests around a sentence."""
+    forward, reverse = (Translator(t.bundle, "cpu", exact=True) for t in toy_pair)
+    forward.rerank_with(reverse)
+    texts = ["alpha beta gamma", "delta epsilon", "zeta eta theta iota kappa lambda", "mu", "nu xi omicron pi"]
+    options = DecodeOptions(beam_size=3, nbest=3, rerank=2.0)
+    together = [t.sentences[0].nbest for t in forward.translate(texts, options)]
+    assert together == [forward.translate([text], options)[0].sentences[0].nbest for text in texts]
