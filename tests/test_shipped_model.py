@@ -33,9 +33,10 @@ def test_shipped_model_translates_english_to_spanish():
 
 def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
     """The README's first two commands: `nmt serve` as it starts by default (every shipped bundle), then the
-    README's curl request, which names no language pair: its source is detected."""
+    README's curl request, which names no language pair: its source is detected; and its reranked request."""
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    body = json.loads(re.search(r"curl -s localhost:8000/v1/translate .*?-d '(\{.*?\})'", readme, re.S).group(1))
+    bodies = [json.loads(b) for b in re.findall(r"curl -s localhost:8000/v1/translate .*?-d '(\{.*?\})'", readme, re.S)]
+    body, [reranked] = bodies[0], [b for b in bodies if "rerank" in b]
     with Server(None, tmp_path / "server.log") as server:
         reply = httpx.post(f"{server.url}/v1/translate", timeout=30, json=body)
         assert reply.status_code == 200, reply.text
@@ -46,6 +47,9 @@ def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
                            json={"text": "En el principio creó Dios los cielos y la tierra."})
         assert reply.status_code == 200 and reply.json()["detected_source"]["language"] == "es", reply.text
         assert "beginning" in reply.json()["translations"][0]["text"]
+        reply = httpx.post(f"{server.url}/v1/translate", timeout=30, json=reranked)  # with es-en's opinion
+        assert reply.status_code == 200 and reranked["rerank"] > 0, reply.text
+        assert "Señor" in reply.json()["translations"][0]["text"], reply.text
 
 
 def test_the_service_returns_exactly_what_nmt_evaluate_scores(tmp_path):
