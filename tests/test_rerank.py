@@ -3,6 +3,7 @@ errors, and the same reranking through `nmt evaluate` and the service."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import torch
@@ -152,3 +153,18 @@ def test_exact_reranking_gives_a_sentence_the_same_scores_alone_and_batched(toy_
     options = DecodeOptions(beam_size=3, nbest=3, rerank=2.0)
     together = [t.sentences[0].nbest for t in forward.translate(texts, options)]
     assert together == [forward.translate([text], options)[0].sentences[0].nbest for text in texts]
+
+
+class SlowReranking(Translator):
+    def rerank(self, sentences, hyps, options):
+        time.sleep(1.0)
+        return super().rerank(sentences, hyps, options)
+
+
+def test_reranking_counts_within_the_request_deadline(toy_pair):
+    translators = [SlowReranking(toy_pair[0].bundle, "cpu"), Translator(toy_pair[1].bundle, "cpu")]
+    with client_for(translators, beam_size=3, request_timeout_s=0.5) as client:
+        body = {"text": "alpha beta", "source": "en", "target": "es"}
+        assert client.post("/v1/translate", json=body).status_code == 200  # not reranked: in time
+        r = client.post("/v1/translate", json=body | {"rerank": 1.0})
+        assert r.status_code == 504 and "longer than 0.5 s" in r.json()["error"]

@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 from nmt.app.detect import LanguageDetector
 from nmt.app.jobs import ModelFailed, QueueFull, Stopped
 from nmt.app.registry import Models, ServedModel, UnknownPair
-from nmt.app.scheduler import Scheduler
 from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
@@ -222,7 +221,7 @@ async def translate_checked(service: Service, model: ServedModel, request: Reque
     prepared once (Translator.prepare, terms masked), their sentences searched with other requests' (the model's
     Scheduler), finished (Translator.finish, spans restored). terms: what the caller asks to keep verbatim (dnt)
     or replace (glossary). Errors are ApiErrors."""
-    settings, translator, scheduler = service.settings, model.translator, model.scheduler
+    settings, translator = service.settings, model.translator
     check_options(settings, options)
     check_rerank(model, options)
     check_terms(model, terms)
@@ -233,10 +232,8 @@ async def translate_checked(service: Service, model: ServedModel, request: Reque
     check_sentences(settings, prepared)
     sentences = searched(prepared)
     start = time.perf_counter()
-    hyps = await _search(request, scheduler, sentences, options, settings.request_timeout_s)
-    if options.rerank:  # the reverse model's teacher-forced pass, off the event loop
-        hyps = await asyncio.to_thread(translator.rerank, sentences, hyps, options)
-    translated = translator.finish(prepared, hyps)
+    translated = translator.finish(prepared, await _search(request, model, sentences, options,
+                                                           settings.request_timeout_s))
     service.metrics.span_repairs.inc(sum(s.repairs for t in translated for s in t.sentences))
     log.info("%s %s -> %s: %d texts, %d sentences, %d characters in %.3f s", request.url.path, *model.pair,
              len(texts), len(sentences), sum(len(t) for t in texts), time.perf_counter() - start)
@@ -245,10 +242,10 @@ async def translate_checked(service: Service, model: ServedModel, request: Reque
     return translated
 
 
-async def _search(request: Request, scheduler: Scheduler, sentences: list[SourceSentence], options: DecodeOptions,
+async def _search(request: Request, model: ServedModel, sentences: list[SourceSentence], options: DecodeOptions,
                   timeout: float) -> list[list[Hypothesis]]:
     try:
-        return await _unless_disconnected(request, scheduler.search(sentences, options, timeout))
+        return await _unless_disconnected(request, _found(model, sentences, options, timeout))
     except QueueFull as e:
         raise ApiError(503, f"{e}; retry shortly", {"Retry-After": "1"}) from None
     except Stopped as e:
@@ -257,6 +254,20 @@ async def _search(request: Request, scheduler: Scheduler, sentences: list[Source
         raise ApiError(504, f"translation took longer than {timeout:g} s") from None
     except ModelFailed as e:
         raise ApiError(500, str(e)) from None
+
+
+async def _found(model: ServedModel, sentences: list[SourceSentence], options: DecodeOptions,
+                 timeout: float) -> list[list[Hypothesis]]:
+    """The sentences' hypotheses, searched with other requests' (the model's Scheduler), then reranked if the options
+    ask: TimeoutError past timeout seconds for both together."""
+    deadline = time.monotonic() + timeout
+    hyps = await model.scheduler.search(sentences, options, timeout)
+    if not options.rerank:
+        return hyps
+    # The reverse model's pass runs off the event loop; past the deadline the request is answered (504), and the
+    # pass, which a thread cannot be made to stop, ends unheard.
+    rerank = asyncio.to_thread(model.translator.rerank, sentences, hyps, options)
+    return await asyncio.wait_for(rerank, deadline - time.monotonic())
 
 
 async def _unless_disconnected(request: Request, work: Coroutine[Any, Any, T]) -> T:
