@@ -30,6 +30,8 @@ def _translator(args, model: Path | None):
 
     if args.rerank and args.reverse is None:
         raise ValueError("--rerank needs --reverse BUNDLE, the model of the other direction")
+    if args.reverse is not None and not args.rerank:
+        raise ValueError("--reverse is only read by --rerank W; give a weight, or leave --reverse out")
     translator = Translator.load(model, args.device, int8=args.int8, exact=args.exact)
     if args.rerank:
         translator.rerank_with(Translator.load(args.reverse, args.device, int8=args.int8, exact=args.exact))

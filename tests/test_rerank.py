@@ -101,6 +101,11 @@ def test_evaluate_reranks_with_the_reverse_bundle_and_says_so(toy_model, toy_mod
     assert main(["evaluate", "--model", str(toy_model), "--test", str(toy_corpus["dev"]), "--rerank", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.endswith("--rerank needs --reverse BUNDLE, the model of the other direction") and "\n" not in err
+    # A reverse bundle without a weight would be loaded by nothing: said, not silently dropped.
+    assert main(["evaluate", "--model", str(toy_model), "--test", str(toy_corpus["dev"]),
+                 "--reverse", str(toy_model_es_en)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("--reverse is only read by --rerank W; give a weight, or leave --reverse out") and "\n" not in err
 
 
 def test_the_service_reranks_as_the_translator_does(toy_pair):
