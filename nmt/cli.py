@@ -105,12 +105,12 @@ def cmd_compare(args) -> int:
 
 
 def cmd_translate(args) -> int:
+    from nmt.training.evaluate import translations_in_order
+
     options = _options(args)
     translator = _translator(args, args.model)
-    lines = read_lines(args.input)
-    for i in range(0, len(lines), 64):  # output as it is done; the Translator batches within each 64 lines
-        for t in translator.translate(lines[i : i + 64], options):
-            print(t.text, flush=True)
+    for text in translations_in_order(translator, read_lines(args.input), options):
+        print(text, flush=True)
     return 0
 
 

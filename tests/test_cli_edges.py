@@ -16,9 +16,9 @@ from test_bible import KJV_IMP, RV_IMP, WEB_IMP
 
 from nmt.cli import main, read_lines
 from nmt.model.bundle import MODELS, BundleError, load_bundle, save_bundle
-from nmt.model.translator import Translator
+from nmt.model.translator import DecodeOptions, Translator
 from nmt.training import bible
-from nmt.training.evaluate import format_report
+from nmt.training.evaluate import format_report, translations_in_order
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -226,3 +226,16 @@ def test_typecheck_links_every_module_of_the_package():
     wanted = {p.name: p for p in (root / "nmt").glob("*.py")}
     wanted |= {name.removeprefix("nmt."): root / folder for name, folder in package_dir.items() if name != "nmt"}
     assert {p.name: p.resolve() for p in links.iterdir()} == {name: p.resolve() for name, p in wanted.items()}
+
+
+def test_translate_prints_every_line_in_input_order_across_windows(toy_model, translator, tmp_path, capsys):
+    """`nmt translate` works a window of lines at a time, each batched by length: the lines still come out in
+    input order, one for each, blank lines included, each as it is translated alone."""
+    lines = ["alpha beta gamma delta", "", "tau mu", "mu sigma tau", "alpha beta gamma delta epsilon zeta eta", "mu"]
+    options = DecodeOptions(beam_size=1)
+    expected = [translator.translate([line], options)[0].text for line in lines]
+    assert expected[0] == "DELTA GAMMA BETA ALPHA" and expected[1] == ""  # the toy model reverses its input
+    assert list(translations_in_order(translator, lines, options, window=4)) == expected
+    (tmp_path / "in.txt").write_text("\n".join(lines) + "\n")
+    assert main(["translate", "--model", str(toy_model), "--beam", "1", str(tmp_path / "in.txt")]) == 0
+    assert capsys.readouterr().out.splitlines() == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,20 @@ def translate_all(translator: Translator, sources: list[str], options: DecodeOpt
         for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options), strict=True):
             hypotheses[j] = t.text
     return hypotheses
+
+
+def translations_in_order(translator: Translator, sources: list[str], options: DecodeOptions,
+                          window: int = 512) -> Iterator[str]:
+    """Each source's translation, in input order, a window of lines at a time, with a progress bar: what
+    `nmt translate` prints as it goes. The Translator batches each window's sentences by length, so a wider window
+    pads less; the first line comes out after a window is done."""
+    from tqdm import tqdm
+
+    with tqdm(total=len(sources), desc="translating", unit="line", leave=False) as bar:
+        for i in range(0, len(sources), window):
+            for t in translator.translate(sources[i : i + window], options):
+                yield t.text
+            bar.update(min(window, len(sources) - i))
 
 
 def _decoding_note(report: dict) -> str:
