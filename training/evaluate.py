@@ -47,17 +47,14 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
 
 def translate_all(translator: Translator, sources: list[str], options: DecodeOptions, chunk_size: int = 256) -> list[str]:
     """The translation of each source, in order, with a progress bar: what `nmt evaluate` scores."""
-    from tqdm import tqdm
-
-    hypotheses = [""] * len(sources)
     # Through Translator.translate, the service's pipeline: the same segmentation, the same search, so the score
     # describes what the service returns. Chunks of similar lengths only pace the progress bar: a sentence's output
     # does not depend on the batch it is searched in (bit for bit with an exact Translator: model/invariant.py).
     order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
-    for i in tqdm(range(0, len(order), chunk_size), desc="translating", unit="chunk", leave=False):
-        chunk = order[i : i + chunk_size]
-        for j, t in zip(chunk, translator.translate([sources[j] for j in chunk], options), strict=True):
-            hypotheses[j] = t.text
+    hypotheses = [""] * len(sources)
+    for i, text in zip(order, translations_in_order(translator, [sources[i] for i in order], options, chunk_size),
+                       strict=True):
+        hypotheses[i] = text
     return hypotheses
 
 
@@ -70,9 +67,10 @@ def translations_in_order(translator: Translator, sources: list[str], options: D
 
     with tqdm(total=len(sources), desc="translating", unit="line", leave=False) as bar:
         for i in range(0, len(sources), window):
-            for t in translator.translate(sources[i : i + window], options):
+            chunk = sources[i : i + window]
+            for t in translator.translate(chunk, options):
                 yield t.text
-            bar.update(min(window, len(sources) - i))
+            bar.update(len(chunk))
 
 
 def _decoding_note(report: dict) -> str:
