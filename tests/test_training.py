@@ -60,6 +60,22 @@ def test_resume_continues_exactly(toy_corpus, tmp_path):
         assert torch.equal(a["model"][name], b["model"][name]), name
 
 
+def test_a_run_stopped_off_the_evaluation_grid_resumes_with_the_schedule_of_one_run(toy_corpus, tmp_path):
+    """The evaluation where a leg stops (step 30, off the every-20 grid) is logged but spends no patience and lowers
+    no rate. A learning rate too small to learn keeps the dev BLEU flat, so every evaluation after the first is flat."""
+    flat = {"lr": 1e-9, "min_lr": 1e-12, "warmup_steps": 0, "eval_every": 20, "patience": 10}
+    straight = write_config(tmp_path / "a.yaml", toy_corpus, tmp_path / "a", max_steps=60, **flat)
+    run_training(load_config(straight))
+    legs = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=30, **flat)
+    run_training(load_config(legs))
+    write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=60, **flat)
+    run_training(load_config(legs), resume=True)
+    a, b = (load_checkpoint(tmp_path / run / "checkpoints" / "last.pt")["progress"] for run in "ab")
+    assert (b["lr_scale"], b["bad_evals"]) == (a["lr_scale"], a["bad_evals"]) == (0.25, 2)
+    records = [json.loads(line) for line in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records if "dev_bleu" in r] == [20, 30, 40, 60]
+
+
 def test_existing_run_needs_resume_flag(toy_corpus, tmp_path, capsys):
     config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5)
     assert main(["train", str(config)]) == 0

@@ -140,8 +140,9 @@ class Trainer:
                 bar.close()
                 self._count_seen(plan)
                 p.epoch, p.batch_in_epoch, current = p.epoch + 1, 0, None
-            if p.step % tc.eval_every == 0 or self.should_stop():
-                self._evaluate_and_save()
+            on_grid = p.step % tc.eval_every == 0
+            if on_grid or self.should_stop():
+                self._evaluate_and_save(on_grid)
             if self.stop_requested:
                 self._save_checkpoint([rng_state()])  # (not in a torchrun job: train.py)
                 break
@@ -187,21 +188,24 @@ class Trainer:
         self.optimizer.step()
         return loss.item()
 
-    def _evaluate_and_save(self) -> None:
+    def _evaluate_and_save(self, on_grid: bool) -> None:
         rng = self.world.gather(rng_state())  # each rank's own dropout masks continue after --resume
         if self.world.is_main:
-            self._evaluate_and_save_main(rng)
+            self._evaluate_and_save_main(rng, on_grid)
         for name, value in self.world.broadcast(asdict(self.progress)).items():  # rank 0's decisions
             setattr(self.progress, name, value)
 
-    def _evaluate_and_save_main(self, rng: list[dict]) -> None:
+    def _evaluate_and_save_main(self, rng: list[dict], on_grid: bool) -> None:
+        """on_grid: an evaluation every eval_every updates. The one where a run stops off that grid (max_minutes, max_steps,
+        the last epoch) can make a new best but never counts against the run: a run stopped by max_minutes and
+        --resumed later lowers its rate and spends its patience where one run at once would."""
         p = self.progress
         scores = self.evaluate_dev()
         improved = scores.bleu > p.best_bleu
         if improved:
             p.best_bleu, p.bad_evals = scores.bleu, 0
             self.save_bundle(self.out / "best", {"dev": scores.as_dict(), "step": p.step})
-        else:
+        elif on_grid:
             p.bad_evals += 1
             p.lr_scale = decayed(p.lr_scale, p.bad_evals, self.tc)
         self._log({"step": p.step, "epoch": p.epoch, "dev_bleu": scores.bleu, "dev_chrf": scores.chrf,
