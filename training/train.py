@@ -117,11 +117,7 @@ def training_data(cfg: Config, world: World, say, resume: bool) -> TrainingData:
 
 
 def run_training(cfg: Config, config_path: Path | None = None, resume: bool = False) -> Progress:
-    last = cfg.out_dir / "checkpoints" / "last.pt"
-    if last.exists() and not resume:
-        raise FileExistsError(f"{cfg.out_dir} already holds a run: pass --resume to continue it, or choose another out_dir")
-    if resume and not last.exists():
-        raise FileNotFoundError(f"--resume: no checkpoint at {last}")
+    check_run_dir(cfg.out_dir, resume)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
     torch.manual_seed(cfg.train.seed)
@@ -130,39 +126,20 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     init = load_init(cfg) if cfg.train.init_from and not resume else None  # a resumed run has its own weights
     dev = read_corpus(cfg.data.dev, (cfg.data.src_lang, cfg.data.tgt_lang))
     if world.is_main:
-        cfg.out_dir.mkdir(parents=True, exist_ok=True)
-        if config_path is not None and not resume:
-            shutil.copyfile(config_path, cfg.out_dir / "config.yaml")
-        if init is not None:
-            adopt_tokenizers(cfg, init)
-        elif cfg.data.subwords_from and not resume:
-            adopt_tokenizers(cfg, load_bundle(cfg.data.subwords_from))
+        start_run_dir(cfg, config_path, resume, init)
     data = training_data(cfg, world, say, resume)
     say(f"dev: {dev.summary()}")
-    tokenizers = run_tokenizers(cfg)
-    assert tokenizers is not None, "training_data writes the run's subword models"
-    src_tok, tgt_tok = tokenizers
-    model_cfg = cfg.model.model_copy(update={"src_vocab_size": src_tok.vocab_size, "tgt_vocab_size": tgt_tok.vocab_size})
-    model = Seq2Seq(model_cfg)
-    if init is not None:
-        model.load_state_dict(grown_weights(init.model.state_dict(), model))
-        say(f"starting from {cfg.train.init_from} (its weights and subword models; a fresh optimizer and schedule)")
+    model, src_tok, tgt_tok = new_model(cfg, init, say)
     too_long = int((~data.usable).sum())
-    say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model_cfg.attention}; "
+    say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model.cfg.attention}; "
         f"{len(data)} training pairs ({too_long} over max_len dropped)"
         f"{f'; {world.size} processes' if world.size > 1 else ''}")
     if len(data.weights) > 1:
         say("corpora: " + ", ".join(f"{name} ({end - start:,} pairs, weight {w:g})" for name, (start, end), w in
                                     zip(data.corpus.names, data.corpus.ranges, data.weights, strict=True)))
-    trainer = Trainer(cfg.model_copy(update={"model": model_cfg}), model, src_tok, tgt_tok, data, dev.pairs, world)
+    trainer = Trainer(cfg.model_copy(update={"model": model.cfg}), model, src_tok, tgt_tok, data, dev.pairs, world)
     if resume:
-        saved = trainer.resume()
-        say(f"resumed at step {trainer.progress.step} (epoch {trainer.progress.epoch + 1})")
-        if saved != world.size:
-            again = f" (up to {world.size - 1} of its batches trained again)" if world.size > 1 else ""
-            say(f"the run was saved by {saved} process(es) and goes on with {world.size}: this epoch continues from "
-                f"batch {trainer.progress.batch_in_epoch * world.size} of its plan{again}, and the weights will not "
-                "be those of an uninterrupted run")
+        resume_trainer(trainer, world.size, say)
     with stop_on_signals(trainer, enabled=world.size == 1):
         progress = trainer.fit()
     say(f"seen: {seen_line(trainer.seen_so_far(trainer.plan))}")
@@ -171,6 +148,49 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
         raise KeyboardInterrupt
     say(f"done: {progress.step} steps, best dev BLEU {progress.best_bleu:.2f}; best bundle in {cfg.out_dir / 'best'}")
     return progress
+
+
+def check_run_dir(out_dir: Path, resume: bool) -> None:
+    """A new run needs a fresh out_dir; --resume needs a run's checkpoint there."""
+    last = out_dir / "checkpoints" / "last.pt"
+    if last.exists() and not resume:
+        raise FileExistsError(f"{out_dir} already holds a run: pass --resume to continue it, or choose another out_dir")
+    if resume and not last.exists():
+        raise FileNotFoundError(f"--resume: no checkpoint at {last}")
+
+
+def start_run_dir(cfg: Config, config_path: Path | None, resume: bool, init: Bundle | None) -> None:
+    """out_dir with a copy of the config and, when they come from a bundle, the run's subword models."""
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    if config_path is not None and not resume:
+        shutil.copyfile(config_path, cfg.out_dir / "config.yaml")
+    if init is not None:
+        adopt_tokenizers(cfg, init)
+    elif cfg.data.subwords_from and not resume:
+        adopt_tokenizers(cfg, load_bundle(cfg.data.subwords_from))
+
+
+def new_model(cfg: Config, init: Bundle | None, say) -> tuple[Seq2Seq, Tokenizer, Tokenizer]:
+    """The network sized to the run's subword vocabularies, and init_from's weights when there is one."""
+    tokenizers = run_tokenizers(cfg)
+    assert tokenizers is not None, "training_data writes the run's subword models"
+    src_tok, tgt_tok = tokenizers
+    model = Seq2Seq(cfg.model.model_copy(update={"src_vocab_size": src_tok.vocab_size,
+                                                 "tgt_vocab_size": tgt_tok.vocab_size}))
+    if init is not None:
+        model.load_state_dict(grown_weights(init.model.state_dict(), model))
+        say(f"starting from {cfg.train.init_from} (its weights and subword models; a fresh optimizer and schedule)")
+    return model, src_tok, tgt_tok
+
+
+def resume_trainer(trainer: Trainer, world_size: int, say) -> None:
+    saved = trainer.resume()
+    say(f"resumed at step {trainer.progress.step} (epoch {trainer.progress.epoch + 1})")
+    if saved != world_size:
+        again = f" (up to {world_size - 1} of its batches trained again)" if world_size > 1 else ""
+        say(f"the run was saved by {saved} process(es) and goes on with {world_size}: this epoch continues from "
+            f"batch {trainer.progress.batch_in_epoch * world_size} of its plan{again}, and the weights will not "
+            "be those of an uninterrupted run")
 
 
 @contextmanager
