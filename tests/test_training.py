@@ -60,7 +60,7 @@ def test_resume_continues_exactly(toy_corpus, tmp_path):
         assert torch.equal(a["model"][name], b["model"][name]), name
 
 
-def test_a_run_stopped_off_the_evaluation_grid_resumes_with_the_schedule_of_one_run(toy_corpus, tmp_path):
+def test_a_run_stopped_off_the_evaluation_grid_resumes_with_the_schedule_of_one_run(toy_corpus, tmp_path, capsys):
     """The evaluation where a leg stops (step 30, off the every-20 grid) is logged but spends no patience and lowers
     no rate. A learning rate too small to learn keeps the dev BLEU flat, so every evaluation after the first is flat."""
     flat = {"lr": 1e-9, "min_lr": 1e-12, "warmup_steps": 0, "eval_every": 20, "patience": 10}
@@ -69,7 +69,9 @@ def test_a_run_stopped_off_the_evaluation_grid_resumes_with_the_schedule_of_one_
     legs = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=30, **flat)
     run_training(load_config(legs))
     write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=60, **flat)
+    capsys.readouterr()
     run_training(load_config(legs), resume=True)
+    assert "learning rate 1.00e-09, best dev BLEU 0.00, 0 of 10 evaluations of patience spent" in capsys.readouterr().out
     a, b = (load_checkpoint(tmp_path / run / "checkpoints" / "last.pt")["progress"] for run in "ab")
     assert (b["lr_scale"], b["bad_evals"]) == (a["lr_scale"], a["bad_evals"]) == (0.25, 2)
     records = [json.loads(line) for line in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
