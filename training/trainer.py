@@ -198,7 +198,8 @@ class Trainer:
     def _evaluate_and_save_main(self, rng: list[dict], on_grid: bool) -> None:
         """on_grid: an evaluation every eval_every updates. The one where a run stops off that grid (max_minutes, max_steps,
         the last epoch) can make a new best but never counts against the run: a run stopped by max_minutes and
-        --resumed later lowers its rate and spends its patience where one run at once would."""
+        --resumed later lowers its rate and spends its patience where one run at once would (unless that evaluation
+        is a new best, which restarts the count as any new best does)."""
         p = self.progress
         scores = self.evaluate_dev()
         improved = scores.bleu > p.best_bleu
