@@ -186,12 +186,12 @@ def new_model(cfg: Config, init: Bundle | None, say) -> tuple[Seq2Seq, Tokenizer
 def resume_trainer(trainer: Trainer, world_size: int, say) -> None:
     saved = trainer.resume()
     p = trainer.progress
-    say(f"resumed at step {p.step} (epoch {p.epoch + 1}): learning rate {trainer.tc.lr * p.lr_scale:.2e}, best dev BLEU "
+    say(f"resumed at step {p.step} (epoch {p.epoch + 1}): learning rate {trainer.current_lr():.2e}, best dev BLEU "
         f"{p.best_bleu:.2f}, {p.bad_evals} of {trainer.tc.patience} evaluations of patience spent")
     if saved != world_size:
         again = f" (up to {world_size - 1} of its batches trained again)" if world_size > 1 else ""
         say(f"the run was saved by {saved} process(es) and goes on with {world_size}: this epoch continues from "
-            f"batch {trainer.progress.batch_in_epoch * world_size} of its plan{again}, and the weights will not "
+            f"batch {p.batch_in_epoch * world_size} of its plan{again}, and the weights will not "
             "be those of an uninterrupted run")
 
 

@@ -132,9 +132,9 @@ class Trainer:
             bar.update()
             if p.step % 50 == 0:
                 rate = window_tokens / (time.monotonic() - window_start)
-                bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{self._lr():.2e}")
+                bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{self.current_lr():.2e}")
                 self._log({"step": p.step, "epoch": p.epoch, "loss": round(loss, 4), "tokens_per_s": round(rate),
-                           "lr": self._lr(), "minutes": round(p.train_seconds / 60, 2)})
+                           "lr": self.current_lr(), "minutes": round(p.train_seconds / 60, 2)})
                 window_tokens, window_start = 0, time.monotonic()
             if p.batch_in_epoch == len(batches):
                 bar.close()
@@ -254,13 +254,14 @@ class Trainer:
             return torch.optim.RMSprop(params, lr=tc.lr, weight_decay=tc.weight_decay)
         return torch.optim.Adam(params, lr=tc.lr, weight_decay=tc.weight_decay)
 
-    def _lr(self) -> float:
+    def current_lr(self) -> float:
+        """The rate of the next update: lr, times the plateau schedule's scale, times the warm-up factor."""
         warm = min(1.0, (self.progress.step + 1) / self.tc.warmup_steps) if self.tc.warmup_steps else 1.0
         return self.tc.lr * self.progress.lr_scale * warm
 
     def _set_lr(self) -> None:
         for group in self.optimizer.param_groups:
-            group["lr"] = self._lr()
+            group["lr"] = self.current_lr()
 
     def _log(self, record: dict) -> None:
         if not self.world.is_main:
