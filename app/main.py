@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nmt.app.detect import LanguageDetector
 from nmt.app.metrics import Metrics, MetricsMiddleware
-from nmt.app.registry import Models, ServedModel, link_reverses, load_translators
+from nmt.app.registry import Models, ServedModel, load_translators
 from nmt.app.routes import ApiError, files, libretranslate, ops, page, v1
 from nmt.app.scheduler import Scheduler
 from nmt.app.service import Service
@@ -35,8 +35,9 @@ WARMUP_TIMEOUT_S = 300.0
 
 def create_app(settings: Settings, translators: Sequence[Translator] | None = None,
                detector: LanguageDetector | None = None) -> FastAPI:
-    """The app; at startup it loads the bundles the settings name (registry.bundle_paths) unless translators are
-    given, and a language detector among their source languages unless one is given."""
+    """The app; at startup it loads the bundles the settings name (registry.load_translators) unless translators are
+    given, served as given (linked to their reverses as load_translators links them), and a language detector among
+    their source languages unless one is given."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -44,7 +45,6 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
         loaded = translators if translators is not None else await asyncio.to_thread(load_translators, settings)
-        link_reverses(list(loaded), settings)
         models = service.models = Models([ServedModel(t, Scheduler(t, settings, service.metrics)) for t in loaded])
         service.detector = detector if detector is not None else await asyncio.to_thread(LanguageDetector,
                                                                                           models.sources)

@@ -28,7 +28,8 @@ def bundle_paths(settings: Settings) -> list[Path]:
 
 
 def load_translators(settings: Settings) -> list[Translator]:
-    """A Translator for each bundle to serve, its size logged; BundleError if two translate the same pair."""
+    """A Translator for each bundle to serve, its size logged and its reverse linked (link_reverses); BundleError if
+    two translate the same pair, or if a model to rerank has no reverse."""
     translators: list[Translator] = []
     paths: dict[Pair, Path] = {}
     for path in bundle_paths(settings):
@@ -40,6 +41,7 @@ def load_translators(settings: Settings) -> list[Translator]:
         paths[pair] = path
         translators.append(translator)
         log_size(translator)
+    link_reverses(translators, settings)
     return translators
 
 

@@ -139,7 +139,7 @@ def cmd_serve(args) -> int:
 
     from nmt.app.main import create_app
     from nmt.app.protocol import OneWritePerResponse
-    from nmt.app.registry import link_reverses, load_translators
+    from nmt.app.registry import load_translators
     from nmt.app.settings import Settings
 
     given = {"model": args.model, "models_dir": args.models_dir, "device": args.device,
@@ -150,8 +150,7 @@ def cmd_serve(args) -> int:
     except ValidationError as e:
         raise ValueError("; ".join(f"setting {err['loc'][0]}: {err['msg']}" for err in e.errors())) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    translators = load_translators(settings)  # fail early
-    link_reverses(translators, settings)
+    translators = load_translators(settings)  # fail early: a bad bundle, or a model to rerank without its reverse
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))

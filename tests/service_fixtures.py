@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from nmt.app.detect import LanguageDetector
 from nmt.app.main import create_app
+from nmt.app.registry import link_reverses
 from nmt.app.scheduler import Scheduler
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
@@ -95,8 +96,10 @@ def service_settings(model: Path, **overrides) -> Settings:
 def client_for(translators: Translator | list[Translator], **overrides):
     """A started app (model threads running, warmed up) around one translator or several, with settings overrides."""
     given = translators if isinstance(translators, list) else [translators]
+    settings = service_settings(Path("unused"), **overrides)
+    link_reverses(given, settings)  # as load_translators does
     detector = shared_detector(tuple(sorted({t.bundle.config.src_lang for t in given})))
-    with TestClient(create_app(service_settings(Path("unused"), **overrides), given, detector)) as client:
+    with TestClient(create_app(settings, given, detector)) as client:
         yield client
 
 

@@ -12,7 +12,7 @@ from nmt.model.bundle import load_bundle, save_bundle
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.checkpoint import load_checkpoint
 from nmt.training.config import load_config
-from nmt.training.train import run_training
+from nmt.training.train import record_config, run_training
 
 
 def write_config(path, corpus, out_dir, **train):
@@ -67,15 +67,21 @@ def test_a_run_stopped_off_the_evaluation_grid_resumes_with_the_schedule_of_one_
     straight = write_config(tmp_path / "a.yaml", toy_corpus, tmp_path / "a", max_steps=60, **flat)
     run_training(load_config(straight))
     legs = write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=30, **flat)
-    run_training(load_config(legs))
+    run_training(load_config(legs), legs)
+    first_leg = legs.read_text()
     write_config(tmp_path / "b.yaml", toy_corpus, tmp_path / "b", max_steps=60, **flat)
     capsys.readouterr()
-    run_training(load_config(legs), resume=True)
+    run_training(load_config(legs), legs, resume=True)
     assert "learning rate 1.00e-09, best dev BLEU 0.00, 0 of 10 evaluations of patience spent" in capsys.readouterr().out
     a, b = (load_checkpoint(tmp_path / run / "checkpoints" / "last.pt")["progress"] for run in "ab")
     assert (b["lr_scale"], b["bad_evals"]) == (a["lr_scale"], a["bad_evals"]) == (0.25, 2)
     records = [json.loads(line) for line in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records if "dev_bleu" in r] == [20, 30, 40, 60]
+    # the run directory keeps each leg's config, the last as config.yaml
+    assert (tmp_path / "b" / "config.yaml").read_text() == legs.read_text() != first_leg
+    assert (tmp_path / "b" / "config.1.yaml").read_text() == first_leg
+    record_config(legs, tmp_path / "b")  # a --resume with the same config keeps no copy of it
+    assert sorted(p.name for p in (tmp_path / "b").glob("config*.yaml")) == ["config.1.yaml", "config.yaml"]
 
 
 def test_existing_run_needs_resume_flag(toy_corpus, tmp_path, capsys):
