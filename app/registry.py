@@ -34,7 +34,7 @@ def load_translators(settings: Settings) -> list[Translator]:
     paths: dict[Pair, Path] = {}
     for path in bundle_paths(settings):
         translator = Translator.load(path, settings.device, batch_tokens=settings.max_batch_tokens, int8=settings.int8,
-                                     exact=settings.exact)
+                                     exact=settings.exact, segment_chars=settings.segment_chars)
         pair = pair_of(translator)
         if pair in paths:
             raise BundleError(f"{path}: translates {pair[0]} -> {pair[1]}, as {paths[pair]} does; serve one of them")

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     rerank: float = Field(0.0, ge=0, description="rerank each sentence's beam with the served model of the other "
                           "direction, this weight of its score (model/rerank.py); 0: off. Every served model then "
                           "needs its reverse")
+    segment_chars: int = Field(0, ge=0, description="the sentences of a line are translated together "
+                               "while they fit in this many characters (model/segment.py); 0: each sentence alone")
     max_chars: int = Field(20_000, gt=0, description="characters in one request, all items together")
     max_items: int = Field(128, gt=0, description="texts in one request")
     max_sentence_chars: int = Field(1_000, gt=0, description="characters in one sentence after splitting")
@@ -93,6 +95,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _segments_fit_the_sentence_limit(self) -> Settings:
+        if self.segment_chars > self.max_sentence_chars:  # else sentences let in alone would be refused packed
+            raise ValueError(f"segment_chars ({self.segment_chars}) exceeds max_sentence_chars "
+                             f"({self.max_sentence_chars})")
+        return self
 
     @model_validator(mode="after")
     def _limited_keys_are_accepted(self) -> Settings:

@@ -1,8 +1,10 @@
 """Cut a text into the sentences the model translates, and put the translations back in the same layout.
 
-Every line break ends a sentence, and the whitespace around it (a paragraph break "\\n\\n" too) is kept. Inside a
+Every line break ends a segment, and the whitespace around it (a paragraph break "\\n\\n" too) is kept. Inside a
 line, sentences are found by sentencex (Wikimedia's rule-based segmenter: abbreviations of many languages,
-Spanish ¿…? and ¡…!, URLs and decimals left whole). A segment is never rewritten: joining the sentences and the
+Spanish ¿…? and ¡…!, URLs and decimals left whole); with max_chars, consecutive sentences of a line are kept
+together as one segment while it fits, for a model that learned from lines of several sentences (README, "How a
+request is translated", has what it measured). A segment is never rewritten: joining the segments and the
 separators gives the text back exactly.
 """
 from __future__ import annotations
@@ -29,8 +31,9 @@ class Segmented:
         return "".join(parts)
 
 
-def split(text: str, language: str) -> Segmented:
-    """The sentences of text, in a language sentencex knows (ISO 639-1 code; others fall back to its defaults)."""
+def split(text: str, language: str, max_chars: int = 0) -> Segmented:
+    """The segments of text, in a language sentencex knows (ISO 639-1 code; others fall back to its defaults): its
+    sentences, those of a line packed together while a segment is at most max_chars long (0: each sentence alone)."""
     stripped = text.strip()
     if not stripped:
         return Segmented([], [text])
@@ -38,10 +41,22 @@ def split(text: str, language: str) -> Segmented:
     sentences, separators = [], [lead]
     lines, breaks = _LINE_BREAK.split(stripped), _LINE_BREAK.findall(stripped)
     for i, line in enumerate(lines):
-        line_sentences, line_separators = _split_line(line, language)
+        line_sentences, line_separators = _packed(*_split_line(line, language), max_chars)
         sentences += line_sentences
         separators += line_separators + [breaks[i] if i < len(breaks) else trail]
     return Segmented(sentences, separators)
+
+
+def _packed(sentences: list[str], separators: list[str], max_chars: int) -> tuple[list[str], list[str]]:
+    """Consecutive sentences of a line (separators between them) joined while the segment fits in max_chars."""
+    segments, kept = sentences[:1], []
+    for separator, sentence in zip(separators, sentences[1:], strict=True):
+        if len(segments[-1]) + len(separator) + len(sentence) <= max_chars:
+            segments[-1] += separator + sentence
+        else:
+            kept.append(separator)
+            segments.append(sentence)
+    return segments, kept
 
 
 def _split_line(line: str, language: str) -> tuple[list[str], list[str]]:

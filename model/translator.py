@@ -1,8 +1,9 @@
 """The one translation pipeline, used by the service and by the evaluation job alike:
 
-    prepare   text -> PreparedText: cleaned (model/text.py), cut into sentences (model/segment.py), each sentence's
-              spans masked by placeholders if the model has them (model/spans.py), an all-lowercase sentence
-              truecased (model/truecase.py), and tokenized once into a SourceSentence
+    prepare   text -> PreparedText: cleaned (model/text.py), cut into sentences, those of a line kept together up
+              to segment_chars (model/segment.py); each one's spans masked by placeholders if the model has them
+              (model/spans.py), an all-lowercase one truecased (model/truecase.py), and tokenized once into a
+              SourceSentence
     search    SourceSentences -> hypotheses: encoded in length-sorted batches, searched in a LiveBatch
               (model/search.py); the service instead feeds them to its own running LiveBatch (app/scheduler.py)
     rerank    with DecodeOptions.rerank > 0: each sentence's beam reordered with the reverse model's score
@@ -171,10 +172,12 @@ class Translator:
     """int8: run an int8 copy of the network. exact: batch-invariant search (model/invariant.py): a sentence gets the
     same translation, bit for bit, in any batch (the service's, the evaluation job's), at some cost in speed. Both
     run on the CPU only ("auto" then means the CPU): int8's kernels are the CPU's, and exact search fixes the shapes
-    that change the CPU kernels' sums. batch_tokens: the padded source tokens of one encoder batch."""
+    that change the CPU kernels' sums. batch_tokens: the padded source tokens of one encoder batch. segment_chars:
+    the sentences of a line are translated together while they fit in this many characters (model/segment.py; 0:
+    each sentence alone)."""
 
     def __init__(self, bundle: Bundle, device: str = "cpu", batch_tokens: int = 8000, int8: bool = False,
-                 exact: bool = False):
+                 exact: bool = False, segment_chars: int = 0):
         if int8 and exact:
             raise ValueError("int8 search cannot be exact: its products are scaled by the whole batch's range")
         if (int8 or exact) and device == "auto":
@@ -188,14 +191,17 @@ class Translator:
         if int8:
             self.model = quantize_for_cpu(self.model)
         self.batch_tokens = batch_tokens
+        if segment_chars < 0:
+            raise ValueError(f"segment_chars is {segment_chars}; it cannot be negative")
+        self.segment_chars = segment_chars
         self.truecase = Truecaser(bundle.src_tokenizer.scored_pieces())
         self.known_words = bundle.src_tokenizer.words() if bundle.config.model.names else None
         self.reverse: Translator | None = None  # the model of the other direction, for reranking (rerank_with)
 
     @classmethod
     def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False,
-             batch_tokens: int = 8000, exact: bool = False) -> Translator:
-        return cls(load_bundle(path), device, batch_tokens, int8, exact)
+             batch_tokens: int = 8000, exact: bool = False, segment_chars: int = 0) -> Translator:
+        return cls(load_bundle(path), device, batch_tokens, int8, exact, segment_chars)
 
     @property
     def src_lang(self) -> str:
@@ -217,7 +223,7 @@ class Translator:
         """Clean, segment, mask, truecase and tokenize each text (all sentences in one tokenizer call); InvalidText (a
         ValueError) for a text that is not valid Unicode. terms: the caller's verbatim strings and glossary, carried
         besides the spans the rules find (only by a model with placeholders: see `carries_spans`)."""
-        layouts = [split(_checked(i, text), self.src_lang) for i, text in enumerate(texts)]  # at line breaks too
+        layouts = [split(_checked(i, text), self.src_lang, self.segment_chars) for i, text in enumerate(texts)]
         cleaned = [clean_input(s) for layout in layouts for s in layout.sentences]
         masked = [self._masked(text, terms) for text in cleaned]
         ids = self.bundle.src_tokenizer.encode([self.truecase(m.text) for m in masked])  # after masking: spans as typed

@@ -23,6 +23,8 @@ def _search_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (model/quantize.py)")
     p.add_argument("--exact", action="store_true", help="batch-invariant search: each sentence's translation is the "
                    "same in any batch, exactly what `nmt serve --exact` returns for it (slower; model/invariant.py)")
+    p.add_argument("--segment-chars", type=int, default=0, metavar="N", help="translate the sentences of a line "
+                   "together while they fit in N characters (default: 0, each sentence alone, as `nmt serve`)")
 
 
 def _translator(args, model: Path | None):
@@ -32,7 +34,10 @@ def _translator(args, model: Path | None):
         raise ValueError("--rerank needs --reverse BUNDLE, the model of the other direction")
     if args.reverse is not None and not args.rerank:
         raise ValueError("--reverse is only read by --rerank W; give a weight, or leave --reverse out")
-    translator = Translator.load(model, args.device, int8=args.int8, exact=args.exact)
+    if args.segment_chars < 0:
+        raise ValueError(f"--segment-chars is {args.segment_chars}; give 0 (each sentence alone) or more")
+    translator = Translator.load(model, args.device, int8=args.int8, exact=args.exact,
+                                 segment_chars=args.segment_chars)
     if args.rerank:
         translator.rerank_with(Translator.load(args.reverse, args.device, int8=args.int8, exact=args.exact))
     return translator
@@ -144,7 +149,7 @@ def cmd_serve(args) -> int:
 
     given = {"model": args.model, "models_dir": args.models_dir, "device": args.device,
              "torch_threads": args.workers_threads, "int8": args.int8 or None,
-             "exact": args.exact or None, "rerank": args.rerank}
+             "exact": args.exact or None, "rerank": args.rerank, "segment_chars": args.segment_chars}
     try:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
@@ -271,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "of the other direction, weight W (default: NMT_RERANK or 0, off; a request may choose its own)")
     p.add_argument("--exact", action="store_true", help="batch-invariant search: a sentence's translation does not "
                    "depend on the requests batched with it (slower; default: NMT_EXACT)")
+    p.add_argument("--segment-chars", type=int, default=None, metavar="N", help="translate the sentences of a line "
+                   "together while they fit in N characters (default: NMT_SEGMENT_CHARS or 0, each alone)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("export", help="copy a bundle for release (fp16, with an evaluation report)",

@@ -199,7 +199,7 @@ class SlowSteps(Wrapped):
 def test_service_answers_a_short_request_while_a_long_one_decodes(translator, beam):
     """A long request is decoding; a short one sent then joins the live batch (one lane; at once, not to wait for
     others to join with it) and is answered first."""
-    long_text = " ".join(["gamma delta eps zeta eta theta iota kappa."] * 8)
+    long_text = "\n".join(["gamma delta eps zeta eta theta iota kappa."] * 8)  # 8 sentences
     with (client_for(SlowSteps(translator), beam_size=beam, decoder_lanes=1, join_wait_ms=0) as client,
           ThreadPoolExecutor(1) as pool):
         scheduler = scheduler_of(client.app)
@@ -309,7 +309,7 @@ def test_the_encoder_thread_encodes_shortest_first_in_small_chunks(translator):
     """A request's sentences are taken together but encoded shortest first, in chunks of at most
     ENCODE_CHUNK_TOKENS (rows x longest), so that the short ones join the live batch without waiting for the rest."""
     long_sentence = "gamma delta eps zeta eta theta iota kappa lam mu nu xi omi pi rho sigma tau ups."
-    text = " ".join([long_sentence] * 40 + ["beta."])
+    text = "\n".join([long_sentence] * 40 + ["beta."])
     recorder = RecordsEncoding(translator)
     with client_for(recorder) as client:
         recorder.batches.clear()  # the start-up's warm-up
@@ -393,7 +393,7 @@ def test_two_lanes_share_the_sentences_and_each_gets_what_it_gets_alone(translat
 def test_a_small_request_beside_long_ones_steps_in_the_small_batch_with_what_it_gets_alone(translator, beam):
     """Two long requests decode in one lane; a request far smaller than they are (settings.small_requests) joins
     the lane's small batch, is answered first, with what it gets alone; the long ones, of one size, are not small."""
-    long_text = " ".join(["gamma delta eps zeta eta theta iota kappa."] * 6)
+    long_text = "\n".join(["gamma delta eps zeta eta theta iota kappa."] * 6)
     options = DecodeOptions(beam_size=beam)
     with (client_for(Recorder(translator), beam_size=beam, decoder_lanes=1, small_requests=4) as client,
           ThreadPoolExecutor(2) as pool):

@@ -15,9 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import Gate, client_for, scheduler_of, service_settings, wait_until
 
 from nmt.app.main import app_from_env, create_app
+from nmt.app.registry import load_translators
 from nmt.app.settings import Settings
 from nmt.model.segment import split
-from nmt.model.translator import DecodeOptions
+from nmt.model.translator import DecodeOptions, Translator
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_scores_nbest_and_attention(client):
 def test_paragraphs_are_split_and_rejoined(client, translator):
     text = "alpha beta gamma\n\ntau mu; rho pi\nxi nu.  eta iota"
     [out] = texts_of(client.post("/v1/translate", json={"text": text, "return_attention": True}))
-    seg = split(text, "en")
+    seg = split(text, "en", translator.segment_chars)
     alone = [t.text for t in translator.translate(seg.sentences, DecodeOptions())]
     assert out == seg.join(alone) and out.startswith("GAMMA BETA ALPHA\n\n") and out.count("\n") == 3
     details = client.post("/v1/translate", json={"text": text, "return_attention": True}).json()
@@ -171,8 +172,9 @@ def test_invalid_requests_are_422(client, body, message):
 @pytest.mark.parametrize("overrides, body, message", [
     ({"max_items": 2}, {"text": ["a", "b", "c"]}, "too many texts: 3"),
     ({"max_chars": 10}, {"text": ["alpha beta", "gamma"]}, "15 characters"),
-    ({"max_sentence_chars": 12}, {"text": "alpha beta.  alpha beta gamma"}, "sentence of 16 characters"),
-    ({"queue_size": 2}, {"text": "alpha. beta. gamma."}, "too many sentences: 3"),
+    ({"max_sentence_chars": 12, "segment_chars": 12}, {"text": "alpha beta.\nalpha beta gamma"},
+     "sentence of 16 characters"),
+    ({"queue_size": 2}, {"text": "alpha.\nbeta.\ngamma."}, "too many sentences: 3"),
 ])
 def test_limits_are_413(translator, overrides, body, message):
     with client_for(translator, **overrides) as client:
@@ -226,9 +228,9 @@ def test_not_ready_is_503(translator):
 def test_queue_full_is_503_with_retry_after(gate):
     with client_for(gate, batching="request", queue_size=4) as client, ThreadPoolExecutor(4) as pool:
         busy = hold_model(client, gate, pool)
-        waiting = pool.submit(client.post, "/v1/translate", json={"text": "alpha. beta. gamma."})
+        waiting = pool.submit(client.post, "/v1/translate", json={"text": "alpha.\nbeta.\ngamma."})
         wait_until(lambda: scheduler_of(client.app).queued == 3)
-        answer = client.post("/v1/translate", json={"text": "delta. eps."})
+        answer = client.post("/v1/translate", json={"text": "delta.\neps."})
         assert answer.status_code == 503 and answer.headers["retry-after"] == "1" and "full" in answer.json()["error"]
         gate.opened.set()
         assert busy.result().status_code == 200 and waiting.result().status_code == 200
@@ -390,6 +392,8 @@ def test_settings_from_environment(monkeypatch):
     assert settings.log_texts is False and Settings(api_keys=[]).api_keys == []
     with pytest.raises(ValueError):
         Settings(device="tpu")
+    with pytest.raises(ValueError, match=r"segment_chars \(300\) exceeds max_sentence_chars \(100\)"):
+        Settings(segment_chars=300, max_sentence_chars=100)
 
 
 @pytest.mark.parametrize("text, sentences", [
@@ -417,8 +421,29 @@ def test_split_spanish(text, sentences):
     assert split(text, "es").sentences == sentences
 
 
-@given(st.text(alphabet=st.sampled_from("ab .!?;¿¡\n\t\"'"), max_size=40))
-def test_split_keeps_every_character(text):
-    seg = split(text, "en")
+@given(st.text(alphabet=st.sampled_from("ab .!?;¿¡\n\t\"'"), max_size=40), st.integers(0, 50))
+def test_split_keeps_every_character(text, max_chars):
+    seg = split(text, "en", max_chars)
     assert seg.join(seg.sentences) == text
     assert all(s and s == s.strip() and "\n" not in s for s in seg.sentences)
+    alone = split(text, "en").sentences
+    assert all(len(s) <= max_chars or s in alone for s in seg.sentences)  # only a sentence alone may be longer
+
+
+def test_the_sentences_of_a_line_are_packed_up_to_max_chars():
+    text = "Hi. How are you? Fine!  Thanks; ok\nNew line. Two."
+    assert split(text, "en", 20).sentences == ["Hi. How are you?", "Fine!  Thanks; ok", "New line. Two."]
+    assert split(text, "en", 1000).sentences == ["Hi. How are you? Fine!  Thanks; ok", "New line. Two."]
+    assert split(text, "en", 3).sentences == split(text, "en").sentences  # each longer than 3: alone
+
+
+def test_the_service_and_the_translator_segment_alike(translator, toy_model):
+    text = "alpha beta. gamma delta. epsilon zeta."
+    assert [len(p.sentences) for p in translator.prepare([text])] == [3]  # the default: each sentence alone
+    together = Translator.load(toy_model, "cpu", segment_chars=100)
+    assert [len(p.sentences) for p in together.prepare([text])] == [1]
+    expected = together.translate([text], DecodeOptions())[0].text
+    with client_for(together, segment_chars=100) as client:
+        assert client.post("/v1/translate", json={"text": text, "target": "es"}).json()["translations"][0]["text"] \
+            == expected
+    assert load_translators(service_settings(toy_model, segment_chars=100))[0].segment_chars == 100

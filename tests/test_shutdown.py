@@ -11,7 +11,7 @@ import pytest
 from nmt.scripts.harness import Server
 from nmt.scripts.sigterm_drain import BOUND_S, HOLD_MS, bounded_drain, drain
 
-FOUR_SENTENCES = {"text": "alpha beta. tau mu. pi rho. eta theta."}
+FOUR_SENTENCES = {"text": "alpha beta.\ntau mu.\npi rho.\neta theta."}
 
 
 def test_sigterm_answers_requests_in_flight_then_exits_0(toy_model, tmp_path):
