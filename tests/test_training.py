@@ -80,7 +80,7 @@ def test_a_run_stopped_off_the_evaluation_grid_resumes_with_the_schedule_of_one_
     # the run directory keeps each leg's config, the last as config.yaml
     assert (tmp_path / "b" / "config.yaml").read_text() == legs.read_text() != first_leg
     assert (tmp_path / "b" / "config.1.yaml").read_text() == first_leg
-    record_config(legs, tmp_path / "b")  # a --resume with the same config keeps no copy of it
+    record_config(legs, tmp_path / "b", resume=True)  # a --resume with the same config keeps no copy of it
     assert sorted(p.name for p in (tmp_path / "b").glob("config*.yaml")) == ["config.1.yaml", "config.yaml"]
 
 

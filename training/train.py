@@ -162,18 +162,18 @@ def start_run_dir(cfg: Config, config_path: Path | None, resume: bool, init: Bun
     """out_dir with a copy of the config and, when they come from a bundle, the run's subword models."""
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
     if config_path is not None:
-        record_config(config_path, cfg.out_dir)
+        record_config(config_path, cfg.out_dir, resume)
     if init is not None:
         adopt_tokenizers(cfg, init)
     elif cfg.data.subwords_from and not resume:
         adopt_tokenizers(cfg, load_bundle(cfg.data.subwords_from))
 
 
-def record_config(config_path: Path, out_dir: Path) -> None:
+def record_config(config_path: Path, out_dir: Path, resume: bool) -> None:
     """out_dir/config.yaml: the config the run last started or resumed with. A --resume with another config (say a
     raised max_minutes) keeps the one before as config.N.yaml, N = 1 for the first leg's, so each leg's stays."""
     current, text = out_dir / "config.yaml", config_path.read_bytes()
-    if current.exists() and current.read_bytes() != text:
+    if resume and current.exists() and current.read_bytes() != text:
         current.replace(out_dir / f"config.{len(list(out_dir.glob('config.*.yaml'))) + 1}.yaml")
     write_atomic(current, text)
 
