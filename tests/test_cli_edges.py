@@ -147,6 +147,19 @@ def test_evaluate_report_says_lines_were_skipped():
     assert "skipped" not in format_report(report(0))
 
 
+def test_evaluate_segments_as_asked_and_says_so(toy_model, tmp_path, capsys):
+    test = tmp_path / "t.tsv"
+    test.write_text("alpha beta. gamma delta.\tBETA ALPHA. DELTA GAMMA.\n")
+    for chars in (0, 100):
+        assert main(["evaluate", "--model", str(toy_model), "--test", str(test), "--segment-chars", str(chars),
+                     "--json", "--out", str(tmp_path / str(chars))]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert json.loads(out[-1])["segment_chars"] == chars
+        assert ("sentences together up to 100 characters" in out[0]) == (chars == 100)
+    assert main(["evaluate", "--model", str(toy_model), "--test", str(test), "--segment-chars", "-1"]) == 2
+    assert "--segment-chars is -1; give 0 (each sentence alone) or more" in one_line_error(capsys)
+
+
 # --- LibreTranslate /translate: source "auto" ----------------------------------------------------------------
 @pytest.mark.parametrize("body", [{"q": "alpha", "source": "auto", "target": "yy"}, {"q": "alpha", "target": "yy"}],
                          ids=["auto", "omitted"])

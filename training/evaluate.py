@@ -37,7 +37,7 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         "beam_size": options.beam_size, "length_penalty": options.length_penalty, "rerank": options.rerank,
         "seconds": round(seconds, 2),
         "sentences_per_s": round(len(sources) / seconds, 2), "tokens_per_s": round(out_tokens / seconds, 1),
-        "device": str(translator.device), "exact": translator.exact,
+        "device": str(translator.device), "exact": translator.exact, "segment_chars": translator.segment_chars,
     }
     if out_dir is not None:
         write_atomic(out_dir / HYPOTHESES, "\n".join(hypotheses) + "\n")
@@ -75,8 +75,9 @@ def translations_in_order(translator: Translator, sources: list[str], options: D
 
 def _decoding_note(report: dict) -> str:
     """What a report's decoding changed from the plain beam (reports written before these keys had neither)."""
-    alpha, weight = report.get("length_penalty", 1.0), report.get("rerank", 0.0)
-    return (f", length penalty {alpha}" if alpha != 1.0 else "") + (f", reranked (w = {weight})" if weight else "")
+    alpha, weight, chars = report.get("length_penalty", 1.0), report.get("rerank", 0.0), report.get("segment_chars", 0)
+    return ((f", length penalty {alpha}" if alpha != 1.0 else "") + (f", reranked (w = {weight})" if weight else "")
+            + (f", sentences together up to {chars} characters" if chars else ""))
 
 
 def format_report(report: dict) -> str:
