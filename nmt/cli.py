@@ -34,8 +34,6 @@ def _translator(args, model: Path | None):
         raise ValueError("--rerank needs --reverse BUNDLE, the model of the other direction")
     if args.reverse is not None and not args.rerank:
         raise ValueError("--reverse is only read by --rerank W; give a weight, or leave --reverse out")
-    if args.segment_chars < 0:
-        raise ValueError(f"--segment-chars is {args.segment_chars}; give 0 (each sentence alone) or more")
     translator = Translator.load(model, args.device, int8=args.int8, exact=args.exact,
                                  segment_chars=args.segment_chars)
     if args.rerank:

@@ -157,7 +157,7 @@ def test_evaluate_segments_as_asked_and_says_so(toy_model, tmp_path, capsys):
         assert json.loads(out[-1])["segment_chars"] == chars
         assert ("sentences together up to 100 characters" in out[0]) == (chars == 100)
     assert main(["evaluate", "--model", str(toy_model), "--test", str(test), "--segment-chars", "-1"]) == 2
-    assert "--segment-chars is -1; give 0 (each sentence alone) or more" in one_line_error(capsys)
+    assert "segment_chars is -1; it cannot be negative" in one_line_error(capsys)
 
 
 # --- LibreTranslate /translate: source "auto" ----------------------------------------------------------------
