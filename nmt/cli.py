@@ -208,7 +208,12 @@ def cmd_build_bible(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nmt", description="Train, evaluate and serve biLSTM-GRU translation models.")
     sub = parser.add_subparsers(dest="command", required=True)
+    for add_commands in (_training_commands, _evaluation_commands, _serve_command, _bundle_commands, _data_commands):
+        add_commands(sub)
+    return parser
 
+
+def _training_commands(sub) -> None:
     p = sub.add_parser("train", help="train a model from a YAML config", description="Train a model from a YAML config "
                        "(see configs/reference.yaml for every key).")
     p.add_argument("config", type=Path)
@@ -223,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", type=Path, help="the YAML config that `nmt train` will be given")
     p.set_defaults(func=cmd_prepare)
 
+
+def _evaluation_commands(sub) -> None:
     p = sub.add_parser("evaluate", help="BLEU/chrF of a model on a test file", description="Translate a test file "
                        "(TSV source<TAB>reference, or source<TAB>reference<TAB>reference... for several references) "
                        "and score it with sacrebleu, against all references of each line.")
@@ -259,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
     p.set_defaults(func=cmd_translate)
 
+
+def _serve_command(sub) -> None:
     p = sub.add_parser("serve", help="run the translation service (HTTP API and demo page)", description="Serve "
                        "models over HTTP; every setting can also come from NMT_* variables (see app/settings.py).")
     p.add_argument("--model", type=Path, default=None, help="serve this one model bundle (default: NMT_MODEL, "
@@ -278,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "together while they fit in N characters (default: NMT_SEGMENT_CHARS or 0, each alone)")
     p.set_defaults(func=cmd_serve)
 
+
+def _bundle_commands(sub) -> None:
     p = sub.add_parser("export", help="copy a bundle for release (fp16, with an evaluation report)",
                        description="Verify a bundle and write a copy, optionally with fp16 weights (half the size) "
                        "and an `nmt evaluate --out` report.json in its summary (shown by the service's /v1/models).")
@@ -312,6 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     _fp16_arg(p)
     p.set_defaults(func=cmd_ensemble)
 
+
+def _data_commands(sub) -> None:
     from nmt.training.bible import DESCRIPTION  # light: no torch
 
     p = sub.add_parser("build-bible", help="rebuild the default en-es/es-en Bible corpora from Debian's SWORD modules",
@@ -319,7 +332,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("data/bible"), metavar="DIR",
                    help="output directory (default: data/bible)")
     p.set_defaults(func=cmd_build_bible)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
