@@ -351,6 +351,13 @@ def test_committed_es_en_files_are_the_web_files_swapped() -> None:
         assert _read(DATA / f"es-en/{split}.refs") == _read(DATA / f"{split}.refs")
 
 
+def test_the_everyday_files_are_one_set_of_pairs_swapped() -> None:
+    everyday = DATA.parent / "everyday"
+    en_es = _read(everyday / "en-es.tsv").splitlines()
+    assert len(en_es) == 30 and all(len(line.split("\t")) == 2 and all(line.split("\t")) for line in en_es)
+    assert _read(everyday / "es-en.tsv").splitlines() == ["\t".join(line.split("\t")[::-1]) for line in en_es]
+
+
 def test_committed_files_have_one_reference_per_line_and_all_columns() -> None:
     for tsv in DATA.rglob("*.tsv"):
         lines = _read(tsv).splitlines()
