@@ -59,10 +59,9 @@ def main() -> None:
 
 
 def report(name: str, translator: Translator, src: list[str], ref: list[str]) -> None:
-    prepared = translator.prepare(src)
-    cut = sum(len(p.sentences) > 1 for p in prepared)
-    hyps = [x.text for x in translator.translate(src, DecodeOptions(beam_size=5))]
-    scores = score(hyps, ref).as_dict()
+    translated = translator.translate(src, DecodeOptions(beam_size=5))
+    cut = sum(len(t.sentences) > 1 for t in translated)
+    scores = score([t.text for t in translated], ref).as_dict()
     print(f"{name:50s} lines cut: {cut:3d}  BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}", flush=True)
 
 
