@@ -443,7 +443,7 @@ def test_the_service_and_the_translator_segment_alike(translator, toy_model):
     together = Translator.load(toy_model, "cpu", segment_chars=100)
     assert [len(p.sentences) for p in together.prepare([text])] == [1]
     expected = together.translate([text], DecodeOptions())[0].text
-    with client_for(together, segment_chars=100) as client:
+    with client_for(together) as client:
         assert client.post("/v1/translate", json={"text": text, "target": "es"}).json()["translations"][0]["text"] \
             == expected
     assert load_translators(service_settings(toy_model, segment_chars=100))[0].segment_chars == 100
