@@ -183,7 +183,7 @@ class ContinuousBatching:
                     joining, small_joining = [], []
                 if (live := lane.due()) is not None:
                     start = time.perf_counter()
-                    self._step(live)
+                    self._step(lane, live)
                     lane.stepped(live, time.perf_counter() - start)
             except Exception:  # never let a model thread die
                 log.exception("model thread: a batch failed")
@@ -213,8 +213,9 @@ class ContinuousBatching:
             self.queue.live_rows = sum(other.live_rows for other in self.lanes)
             self.queue.cond.notify_all()  # the encoder thread's choice reads the lanes' rows (_take_to_encode)
 
-    def _step(self, live: LiveBatch) -> None:
-        """One decoder step of a live batch; sentences that finished get their results at once."""
+    def _step(self, lane: Lane, live: LiveBatch) -> None:
+        """One decoder step of one of the lane's live batches; sentences that finished get their results at once,
+        the lane's rows published without them first: no one answered is still counted (/metrics, the lane choice)."""
         self.queue.fail(live.remove_keys(lambda job: not job.ticket.live()), TimeoutError())  # nobody waits
         if not live:
             return
@@ -225,12 +226,15 @@ class ContinuousBatching:
             log.exception("model failed on a step of %d rows; translating its sentences one by one", rows)
             jobs = _take_all(live)
             self.queue.unseat(jobs)
+            self._publish(lane)
             for job in jobs:
                 job.resolve(self.requests.alone(job))
             return
         hyps = [h for _, h in finished]
         self.metrics.record(rows, len(finished), tokens_of(hyps), time.perf_counter() - start)
         self.queue.unseat([job for job, _ in finished])
+        if finished:
+            self._publish(lane)
         done = time.monotonic()
         for job, found in finished:
             self.metrics.record_phases(job.phases(done))
