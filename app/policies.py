@@ -187,8 +187,9 @@ class ContinuousBatching:
                     lane.stepped(live, time.perf_counter() - start)
             except Exception:  # never let a model thread die
                 log.exception("model thread: a batch failed")
-                self.queue.fail(batch + jobs_of(joining + small_joining) + _take_all(*lane.batches()),
-                                ModelFailed("translation failed"))
+                failed = batch + jobs_of(joining + small_joining) + _take_all(*lane.batches())
+                self._publish(lane)  # before the answers, as _step publishes
+                self.queue.fail(failed, ModelFailed("translation failed"))
             self._publish(lane)
         with self.queue.cond:
             joining, lane.joining, lane.small_joining = lane.joining + lane.small_joining, [], []

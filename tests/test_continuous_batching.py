@@ -207,7 +207,7 @@ def test_service_answers_a_short_request_while_a_long_one_decodes(translator, be
         wait_until(lambda: scheduler.live > 0, "the long request never started decoding", timeout=30)
         short = client.post("/v1/translate", json={"text": "alpha beta"})
         assert short.json()["translations"][0]["text"] == "BETA ALPHA"
-        assert not long.done() and scheduler.live >= 8 * beam  # the short one's row may not have left it yet
+        assert not long.done() and scheduler.live >= 8 * beam
         assert long.result().status_code == 200
 
 
@@ -435,23 +435,54 @@ def test_a_lanes_small_batch_steps_for_share_times_the_other_step_then_the_other
     assert lane.due() is None
 
 
-def test_a_lane_publishes_its_rows_before_it_answers(translator, monkeypatch):
-    """Once a request is answered its rows are counted nowhere (/metrics, the encoder thread's choice of lane), even
-    when a lane is slow to publish: it publishes before it answers. (Answered first, the warm-up's row once sent a
-    request to the wrong lane.)"""
-    publish = ContinuousBatching._publish
+def slowed(publish):
+    """A lane's _publish that first sleeps 0.1 s: a lane slow to publish its rows."""
 
     def slow_publish(self, lane):
         time.sleep(0.1)
         publish(self, lane)
 
-    monkeypatch.setattr(ContinuousBatching, "_publish", slow_publish)
+    return slow_publish
+
+
+def test_a_lane_publishes_its_rows_before_it_answers(translator, monkeypatch):
+    """Once a request is answered its rows are counted nowhere (/metrics, the encoder thread's choice of lane), even
+    when a lane is slow to publish: it publishes before it answers. (Answered first, the warm-up's row once sent a
+    request to the wrong lane.)"""
+    monkeypatch.setattr(ContinuousBatching, "_publish", slowed(ContinuousBatching._publish))
     with client_for(translator, decoder_lanes=2) as client:
         scheduler = scheduler_of(client.app)
         lanes = scheduler.policy.lanes  # type: ignore[union-attr]
         for text in ["alpha beta", SENTENCES[1], "\n".join(SENTENCES[:3])]:
             assert client.post("/v1/translate", json={"text": text}).status_code == 200
             assert scheduler.live == 0 and [lane.rows for lane in lanes] == [0, 0]
+
+
+class FailsToJoin(Wrapped):
+    """A translator whose live batches fail to take in any sentence with the word 'poison'."""
+
+    def live_batch(self, with_attention: bool = False) -> LiveBatch:
+        return PoisonedLiveBatch(self.model, with_attention)
+
+
+class PoisonedLiveBatch(LiveBatch):
+    def add_groups(self, groups):
+        if any("poison" in job.sentence.text for group in groups for job in group.keys):
+            raise RuntimeError("the live batch failed")
+        return super().add_groups(groups)
+
+
+def test_a_lane_that_fails_publishes_its_rows_before_it_answers(translator, monkeypatch):
+    """A lane whose live batch fails answers its sentences ModelFailed (500), its rows published without them first,
+    as after a step."""
+    monkeypatch.setattr(ContinuousBatching, "_publish", slowed(ContinuousBatching._publish))
+    with client_for(FailsToJoin(translator), decoder_lanes=1) as client:
+        scheduler = scheduler_of(client.app)
+        [lane] = scheduler.policy.lanes  # type: ignore[union-attr]
+        assert client.post("/v1/translate", json={"text": "alpha poison"}).status_code == 500
+        assert scheduler.live == 0 and lane.rows == 0
+        assert client.post("/v1/translate", json={"text": "alpha beta"}).json()["translations"][0]["text"] \
+            == "BETA ALPHA"
 
 
 def test_small_requests_go_to_the_lane_with_the_fewest_small_rows(translator):
