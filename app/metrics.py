@@ -36,6 +36,9 @@ class Metrics:
         self.html_fallbacks = Counter("nmt_html_fallbacks", "HTML blocks translated text piece by text piece instead "
                                       "of whole (model/html.py), by reason: tags (lost or out of order) or model "
                                       "(no placeholders)", ["reason"], registry=r)
+        self.html_unaligned = Counter("nmt_html_unaligned", "HTML blocks with paired tags only whose tags the "
+                                      "attention could not put back around their words (app/routes/html.py): "
+                                      "translated with the tags as markers instead", registry=r)
 
     def record(self, rows: int, sentences: int, tokens: int, seconds: float) -> None:
         """One model call: a batch of `rows` searched for `seconds` (rows 0: encoding only), in which `sentences`

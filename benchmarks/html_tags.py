@@ -6,15 +6,20 @@ Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and it
 `<a href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`, sent with
 format html to /v1/translate (beam 5). Prints how many answers keep every tag (the same tags, attributes
 included, as a multiset), keep the protected block byte for byte, and are well-formed (every element closed in
-order), and the service's HTML fallback counter.
+order); how many of the <b> and <a> elements still hold a word; the BLEU of the first block's text (tags taken
+out) against the verses translated without tags; and the service's HTML counters (blocks not aligned, blocks
+translated piece by piece).
 """
 from __future__ import annotations
 
 import argparse
+import html
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
 import httpx
+import sacrebleu
 from common import TEST_SPLIT
 
 from nmt.training.corpus import load_corpus
@@ -53,6 +58,30 @@ def tags_of(html: str) -> Tags:
     return parser
 
 
+HELD = re.compile(r"<(b|a)\b[^>]*>(.*?)</\1>", re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
+
+
+def held(answer: str) -> tuple[int, int]:
+    """Of the first block's <b> and <a> elements, how many hold a word, and how many there are."""
+    found = HELD.findall(answer.split("</p>")[0])
+    return sum(bool(TAG.sub("", inner).strip()) for _, inner in found), len(found)
+
+
+def text_of(answer: str) -> str:
+    """The first block's text, without its tags."""
+    return " ".join(html.unescape(TAG.sub("", answer.split("</p>")[0])).split())
+
+
+def translated(client: httpx.Client, url: str, texts: list[str], **fields) -> list[str]:
+    out: list[str] = []
+    for i in range(0, len(texts), 32):
+        r = client.post(f"{url}/v1/translate", json={"text": texts[i:i + 32], "beam_size": 5} | fields)
+        r.raise_for_status()
+        out += [t["text"] for t in r.json()["translations"]]
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", required=True)
@@ -60,15 +89,12 @@ def main() -> None:
     p.add_argument("--pair", default="en-es")
     args = p.parse_args()
     source, target = args.pair.split("-")
-    verses = [s for s, _ in load_corpus(args.test).pairs]
+    pairs = load_corpus(args.test).pairs
+    verses, references = [s for s, _ in pairs], [t for _, t in pairs]
     docs = [document(i, v) for i, v in enumerate(verses)]
-    answers: list[str] = []
     with httpx.Client(timeout=600) as client:
-        for i in range(0, len(docs), 32):
-            r = client.post(f"{args.url}/v1/translate", json={"text": docs[i:i + 32], "format": "html",
-                                                             "source": source, "target": target, "beam_size": 5})
-            r.raise_for_status()
-            answers += [t["text"] for t in r.json()["translations"]]
+        answers = translated(client, args.url, docs, format="html", source=source, target=target)
+        plain = translated(client, args.url, verses, source=source, target=target)
         metrics = client.get(f"{args.url}/metrics").text
     same_tags = sum(tags_of(a).tags == tags_of(d).tags for a, d in zip(answers, docs, strict=True))
     protected = sum(f'<p translate="no">{v}</p>' in a for a, v in zip(answers, verses, strict=True))
@@ -76,7 +102,12 @@ def main() -> None:
     print(f"{args.test}: {len(docs)} documents, {args.pair}, beam 5, {args.url}")
     print(f"every tag kept: {same_tags}/{len(docs)}; protected block verbatim: {protected}/{len(docs)}; "
           f"well-formed: {well_formed}/{len(docs)}")
-    print("\n".join(line for line in metrics.splitlines() if line.startswith("nmt_html_fallbacks_total")))
+    holding = [held(a) for a in answers]
+    print(f"<b> and <a> elements holding a word: {sum(h for h, _ in holding)}/{sum(n for _, n in holding)}")
+    tagged, untagged = (sacrebleu.corpus_bleu(hyps, [references]).score for hyps in ([text_of(a) for a in answers], plain))
+    print(f"BLEU of the tagged blocks' text {tagged:.2f}; of the verses without tags {untagged:.2f}")
+    print("\n".join(line for line in metrics.splitlines()
+                    if line.startswith(("nmt_html_fallbacks_total", "nmt_html_unaligned_total"))))
 
 
 if __name__ == "__main__":

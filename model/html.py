@@ -25,12 +25,16 @@ come back as the characters they stand for, or as these four entities, so the ou
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
+from itertools import combinations
 from typing import Literal
+
+from nmt.model.align import words
 
 BLOCK = frozenset("""address article aside audio base blockquote body canvas caption col colgroup dd details dialog div
     dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe
@@ -40,6 +44,8 @@ VOID = frozenset("area base br col embed hr img input link meta param source tra
 VERBATIM = frozenset("script style pre textarea code kbd samp".split())
 RAW_BLOCKS = frozenset("script style pre textarea".split())  # verbatim elements that end a run, as blocks do
 
+LEADING, TRAILING = "¿¡([{«\"'“‘", ".,;:!?)]}»\"'”’"
+PUNCTUATED = re.compile(f"([{re.escape(LEADING)}]*)(.*?)([{re.escape(TRAILING)}]*)", re.DOTALL)
 MARKER_BASE, MARKER_END = 0xF0000, 0xFFFFE  # Supplementary Private Use Area-A: one character per inline item
 
 
@@ -226,6 +232,76 @@ class Run:
                 if not open_tags or open_tags.pop() != closing[i]:
                     return False
         return True
+
+    @property
+    def alignable(self) -> bool:
+        """Every tag is one of a pair (no <br>, no kept element): the run can be translated as plain text and each
+        pair put back around the words it held (fill_aligned)."""
+        paired = set(self.pairs) | set(self.pairs.values())
+        return bool(self.marked) and all(i in paired for i in self.marked) and self.text() is not None
+
+    def plain_text(self) -> str:
+        """The run's text without its tags."""
+        marked = self.text()
+        assert marked is not None, "an alignable run"
+        return flowing("".join(c for c in marked if _marker_index(c) is None))
+
+    def word_ranges(self) -> dict[int, tuple[int, int]]:
+        """Each pair's opening item -> the words of plain_text() it holds, [first, end): a word the tag cuts (un<b>
+        like</b>ly) counts as held whole."""
+        prefix, ranges, starts = "", {}, {}
+        for char in self.text() or "":
+            k = _marker_index(char)
+            if k is None:
+                prefix += char
+                continue
+            item, count = self.marked[k], len(words(prefix))
+            if item in self.pairs:
+                starts[item] = count - 1 if prefix and prefix[-1] not in HTML_SPACE else count
+            else:
+                opening = next(o for o, c in self.pairs.items() if c == item)
+                ranges[opening] = (starts[opening], count)
+        return ranges
+
+    def fill_aligned(self, translation: str, targets: Sequence[int]) -> str | None:
+        """The run's HTML from plain_text()'s translation, each pair of tags around the words its source words went
+        to (targets: per source word, the translation's word it went to, -1 for none; model/align.py), a pair that
+        holds every word around the whole translation; None if a pair's words went nowhere, or pairs apart in the
+        source would overlap or cross."""
+        source, written = words(self.plain_text()), words(translation)
+        if len(targets) != len(source):
+            return None
+        ranges, spans = self.word_ranges(), {}
+        for opening, (first, end) in ranges.items():
+            hit = [targets[s] for s in range(first, end) if 0 <= targets[s] < len(written)]
+            if not hit:
+                return None
+            spans[opening] = (0, len(written) - 1) if end - first == len(source) else (min(hit), max(hit))
+        for a, b in combinations(sorted(spans), 2):  # a opens before b: b is inside a in the source, or after it
+            if b > self.pairs[a] and not (spans[a][1] < spans[b][0] or spans[b][1] < spans[a][0]):
+                return None
+        held = {o: " ".join(source[first:end]) for o, (first, end) in ranges.items()}
+        tagged = " ".join(self._tagged(t, word, spans, held) for t, word in enumerate(written))
+        core = translation.strip(HTML_SPACE)
+        html = translation[:translation.index(core)] + tagged + translation[translation.index(core) + len(core):]
+        return html if _tags(html) == _tags(self.raw) else None
+
+    def _tagged(self, t: int, word: str, spans: dict[int, tuple[int, int]], held: dict[int, str]) -> str:
+        """Word t of the translation with the tags of the pairs that start or end at it: outer pairs outside, and
+        inside the word's punctuation ("<b>Jesús</b>.") unless the pair's source words had theirs."""
+        punctuated = PUNCTUATED.fullmatch(word)
+        assert punctuated is not None, "every word matches"
+        lead, core, trail = punctuated.groups()
+        opens = sorted((o for o, (lo, _) in spans.items() if lo == t), key=lambda o: (-spans[o][1], o))
+        closes = sorted((o for o, (_, hi) in spans.items() if hi == t), key=lambda o: (-spans[o][0], -o))
+        # tags outside the punctuation: the pairs that had theirs, and every pair around those (a pair in spans
+        # holds a word, so held[o] has a first and a last character)
+        before = max((i + 1 for i, o in enumerate(opens) if held[o][0] in LEADING), default=0)
+        after = min((i for i, o in enumerate(closes) if held[o][-1] in TRAILING), default=len(closes))
+        return "".join([*(self.items[o].raw for o in opens[:before]), escape_text(lead),
+                        *(self.items[o].raw for o in opens[before:]), escape_text(core),
+                        *(self.items[self.pairs[o]].raw for o in closes[:after]), escape_text(trail),
+                        *(self.items[self.pairs[o]].raw for o in closes[after:])])
 
     @property
     def pieces(self) -> list[str]:

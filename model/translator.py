@@ -231,6 +231,11 @@ class Translator:
         return [PreparedText([next(sources) for _ in layout.sentences], layout) for layout in layouts]
 
     @property
+    def attends(self) -> bool:
+        """Whether the model has attention, which can say where each source word went (model/align.py)."""
+        return self.bundle.config.model.attention != "none"
+
+    @property
     def carries_spans(self) -> bool:
         """Whether the model has placeholders, so that spans, verbatim terms and glossaries can be honoured."""
         return self.bundle.src_tokenizer.placeholders > 0

@@ -124,6 +124,39 @@ def test_fill_takes_reordered_tags_but_not_lost_repeated_or_crossed_ones():
     assert run.fill_pieces(["ALPHA ", "BETA", "GAMMA"]) == "ALPHA <b>BETA</b> <i>GAMMA</i>"
 
 
+def test_aligned_pairs_hold_the_words_their_words_went_to():
+    [run] = parse("<p>alpha <b>beta gamma</b> delta</p>").runs
+    assert run.alignable and run.plain_text() == "alpha beta gamma delta" and run.word_ranges() == {1: (1, 3)}
+    assert run.fill_aligned("DELTA GAMMA BETA ALPHA", [3, 2, 1, 0]) == "DELTA <b>GAMMA BETA</b> ALPHA"
+    assert run.fill_aligned("DELTA X GAMMA BETA", [-1, 3, 1, 0]) == "DELTA <b>X GAMMA BETA</b>", "and the words between"
+    assert run.fill_aligned("DELTA GAMMA BETA ALPHA", [3, -1, -1, 0]) is None, "the pair's words went nowhere"
+    assert run.fill_aligned("DELTA GAMMA", [1, 0, 1]) is None, "not the run's words"
+    [nested] = parse("<p><a href='x'>alpha <b>beta</b></a> gamma</p>").runs
+    assert nested.fill_aligned("GAMMA ALPHA BETA", [1, 2, 0]) == "GAMMA <a href='x'>ALPHA <b>BETA</b></a>"
+    assert nested.fill_aligned("GAMMA ALPHA", [1, 1, 0]) == "GAMMA <a href='x'><b>ALPHA</b></a>"
+    [apart] = parse("<p><b>alpha</b> <i>beta</i> gamma</p>").runs
+    assert apart.fill_aligned("BETA ALPHA GAMMA", [1, 0, 2]) == "<i>BETA</i> <b>ALPHA</b> GAMMA"
+    assert apart.fill_aligned("ALPHABETA GAMMA", [0, 0, 1]) is None, "pairs apart in the source would overlap"
+
+
+def test_aligned_pairs_keep_out_of_the_punctuation_their_words_had_not_and_hold_a_whole_run_whole():
+    [run] = parse("<p> <b>alpha</b> beta </p>").runs
+    assert run.fill_aligned(" BETA ¿ALPHA?! ", [1, 0]) == " BETA ¿<b>ALPHA</b>?! "
+    [run] = parse("<p><b>«alpha».</b> beta</p>").runs
+    assert run.fill_aligned("BETA «ALPHA».", [1, 0]) == "BETA <b>«ALPHA».</b>"
+    [run] = parse("<p><a href='x'><b>alpha.</b> beta</a></p>").runs
+    assert run.fill_aligned("X.", [0, 0]) == "<a href='x'><b>X.</b></a>", "outside the inner pair's: outside too"
+    [run] = parse("<p><i>alpha beta gamma</i></p>").runs
+    assert run.fill_aligned("GAMMA BETA ALPHA", [0, 0, 0]) == "<i>GAMMA BETA ALPHA</i>"
+
+
+@pytest.mark.parametrize("source", ["<p>alpha<br>beta</p>", "<p>alpha <code>x</code></p>", "<p>alpha</b> beta</p>",
+                                    "<p>alpha beta</p>"])
+def test_runs_with_a_tag_that_is_not_one_of_a_pair_are_not_aligned(source):
+    [run] = parse(source).runs
+    assert not run.alignable
+
+
 def test_tags_the_source_leaves_unpaired_may_go_anywhere():
     [run] = parse("<p>alpha <b>beta</p>").runs  # an unclosed <b>
     assert run.pairs == {} and run.fill(f"BETA ALPHA{marker(0)}") == "BETA ALPHA<b>"
@@ -206,18 +239,27 @@ def test_html_on_both_apis_with_the_placeholder_model(placeholders):
     assert answer.json()["translatedText"][1].count("<b>") == 1
 
 
-def test_a_model_without_placeholders_translates_each_text_piece(plain, translator):
+def test_a_model_without_placeholders_translates_each_text_piece_around_a_tag_that_is_not_paired(plain, translator):
     before = metric(plain, "nmt_html_fallbacks_total", reason="model")
-    out = html_of(plain, "<ul>\n  <li>alpha beta <b>gamma delta</b> eps tau.</li>\n  <li>tau mu</li>\n</ul>")
-    pieces = [t.text for t in translator.translate(["alpha beta ", "gamma delta", " eps tau.", "tau mu"])]
-    assert pieces[:2] == ["BETA ALPHA ", "DELTA GAMMA"] and pieces[3] == "MU TAU"
-    assert out == "<ul>\n  <li>{}<b>{}</b>{}</li>\n  <li>{}</li>\n</ul>".format(*pieces)
-    assert metric(plain, "nmt_html_fallbacks_total", reason="model") == before + 1, "the block with tags only"
+    out = html_of(plain, '<ul>\n  <li>alpha beta <img src="x.png"> eps tau.</li>\n  <li>tau mu</li>\n</ul>')
+    pieces = [t.text for t in translator.translate(["alpha beta ", " eps tau.", "tau mu"])]
+    assert pieces[0] == "BETA ALPHA " and pieces[2] == "MU TAU"
+    assert out == '<ul>\n  <li>{}<img src="x.png">{}</li>\n  <li>{}</li>\n</ul>'.format(*pieces)
+    assert metric(plain, "nmt_html_fallbacks_total", reason="model") == before + 1, "the block with a tag only"
+
+
+def test_paired_tags_go_around_the_words_they_held_translated_with_the_whole_text(plain, translator):
+    before = metric(plain, "nmt_html_unaligned_total")
+    out = html_of(plain, "<ul>\n  <li>alpha beta <b>gamma delta</b> eps tau</li>\n</ul>")
+    [whole] = translator.translate(["alpha beta gamma delta eps tau"])
+    assert whole.text == "TAU EPS DELTA GAMMA BETA ALPHA", "the toy model reverses"
+    assert out == "<ul>\n  <li>TAU EPS <b>DELTA GAMMA</b> BETA ALPHA</li>\n</ul>"
+    assert metric(plain, "nmt_html_unaligned_total") == before
 
 
 def test_whitespace_between_inline_and_block_elements_is_kept(plain):
     source = "\n <p> <b>alpha beta</b> <i>gamma delta</i>\n</p>\n\n\t<p>tau mu&nbsp;</p> "
-    assert html_of(plain, source) == "\n <p> <b>BETA ALPHA</b> <i>DELTA GAMMA</i>\n</p>\n\n\t<p>MU TAU&nbsp;</p> "
+    assert html_of(plain, source) == "\n <p> <i>DELTA GAMMA</i> <b>BETA ALPHA</b>\n</p>\n\n\t<p>MU TAU&nbsp;</p> "
 
 
 def test_entities_stay_valid(plain):
@@ -228,9 +270,9 @@ def test_entities_stay_valid(plain):
 
 def test_too_many_tags_for_the_placeholders_falls_back_and_is_counted(placeholders):
     before = metric(placeholders, "nmt_html_fallbacks_total", reason="tags")
-    source = "<p><b>alpha</b> <i>beta</i> <em>gamma</em></p>"  # 6 tags, 4 placeholders
+    source = "<p><b>alpha</b> <i>beta</i> <em>gamma</em><br></p>"  # 7 tags, 4 placeholders; a <br>: not aligned
     out = html_of(placeholders, source)
-    assert out.startswith("<p><b>") and out.endswith("</em></p>") and tag_multiset(out) == tag_multiset(source)
+    assert out.startswith("<p><b>") and out.endswith("</em><br></p>") and tag_multiset(out) == tag_multiset(source)
     assert metric(placeholders, "nmt_html_fallbacks_total", reason="tags") == before + 1
 
 
@@ -311,7 +353,8 @@ def test_span_repairs_are_counted(placeholders):
 
 # --- a real server ---------------------------------------------------------------------------------------
 def test_html_and_dnt_through_a_real_server(placeholder_model):
-    source = '<p>alpha <b>beta</b> <span translate="no">tau mu</span></p>\n<p><b>alpha</b> <i>beta</i> <em>mu</em></p>'
+    source = ('<p>alpha <b>beta</b> <span translate="no">tau mu</span></p>\n'
+              '<p><b>alpha</b> <i>beta</i> <em>mu</em> <code>x</code></p>')  # 7 markers, 4 placeholders: a fallback
     with running_server(placeholder_model) as url:
         answer = httpx.post(f"{url}/translate", data={"q": source, "source": "en", "target": "es", "format": "html"})
         out = answer.json()["translatedText"]

@@ -1,0 +1,73 @@
+"""Where each source word went: a word alignment read from the decoder's attention, so that inline markup (an HTML
+<b>, a Word run's formatting) can be put back around the words it held (model/html.py) while the model translates
+the text without it.
+
+A word is a subword starting with "▁" and the subwords after it (a placeholder and its "▁" are one word, as its
+span is in the text). The attention of every target subword to every source subword, summed over the subwords of
+each word, gives a (target words, source words) matrix A. Each source word s goes to the target word that attends
+to it most, argmax_t A[t, s]: read the other way (each target word to the source word it attends most), Bahdanau
+attention often points one word ahead of the word being translated.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import torch
+
+if TYPE_CHECKING:
+    from nmt.model.translator import Translated
+
+EOS_PIECE = "</s>"
+SPACE = re.compile("[ \t\n\f\r]+")  # what parts words here and in HTML: a no-break space is text
+
+
+def words(text: str) -> list[str]:
+    return [word for word in SPACE.split(text) if word]
+
+
+def word_of_pieces(pieces: Sequence[str]) -> list[int]:
+    """The word each subword belongs to (counted from 0); -1 for the end of sentence."""
+    out, word = [], -1
+    for piece in pieces:
+        if piece == EOS_PIECE:
+            out.append(-1)
+            continue
+        if piece.startswith("▁") or word < 0:
+            word += 1
+        out.append(word)
+    return out
+
+
+def source_to_target(src_pieces: Sequence[str], tgt_pieces: Sequence[str],
+                     attention: Sequence[Sequence[float]]) -> list[int]:
+    """For each source word, the target word that attends to it most. attention: (target subwords, source
+    subwords), both with their end of sentence."""
+    src, tgt = word_of_pieces(src_pieces), word_of_pieces(tgt_pieces)
+    if max(src, default=-1) < 0 or max(tgt, default=-1) < 0:
+        return [-1] * (max(src, default=-1) + 1)  # nothing written: no source word went anywhere
+    weights = torch.tensor(attention, dtype=torch.float32)[: len(tgt), : len(src)]  # (T,S) subwords
+    keep_t, keep_s = torch.tensor([w >= 0 for w in tgt]), torch.tensor([w >= 0 for w in src])
+    words = torch.zeros(max(tgt) + 1, max(src) + 1)  # (target words, source words)
+    rows = torch.tensor(tgt)[keep_t]
+    by_target = torch.zeros(words.size(0), weights.size(1)).index_add_(0, rows, weights[keep_t])  # (Tw,S)
+    words.index_add_(1, torch.tensor(src)[keep_s], by_target[:, keep_s])
+    return words.argmax(0).tolist()
+
+
+def text_alignment(translated: Translated) -> list[int] | None:
+    """For each source word of a translated text, the word of translated.text it went to (-1: none), across its
+    sentences; None if a sentence has no attention, or its subwords do not make the words of its translation (a
+    restored span with a space in it)."""
+    targets: list[int] = []
+    written = 0  # target words of the sentences before
+    for sentence in translated.sentences:
+        count = len(words(sentence.text))
+        if sentence.src_tokens:  # not a blank sentence, which has no words either side
+            if sentence.attention is None or max(word_of_pieces(sentence.tgt_tokens)) + 1 != count:
+                return None
+            targets += [t + written if t >= 0 else -1
+                        for t in source_to_target(sentence.src_tokens, sentence.tgt_tokens, sentence.attention)]
+        written += count
+    return targets
