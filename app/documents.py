@@ -4,9 +4,10 @@ together around their translations with everything else kept.
     .txt         the whole file is one text: the pipeline keeps its lines and paragraphs (model/segment.py)
     .srt         cue numbers and timings kept; each cue's text is one text, its lines kept
     .html .htm   the whole document is one HTML text, translated as `format: html` (model/html.py)
+    .docx        each paragraph is one HTML text, its runs' formatting as spans (app/word.py)
 
-A file must be UTF-8 text (a byte-order mark and CRLF line ends are kept); anything else is a FileRejected with
-a one-line reason.
+A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a .docx file a readable Word document;
+anything else is a FileRejected with a one-line reason.
 """
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal
 
+from nmt.app import word
+
 BOM = "\ufeff"
 BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, line feed, form feed, carriage return
 CUE_NUMBER = re.compile(r"\s*\d+\s*")
 TIMING = re.compile(r"\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}(\s.*)?")
 
-Cut = tuple[list[str], Callable[[list[str]], str]]  # the texts, and what puts their translations back
+Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back
+Read = Callable[[str, bytes], tuple[list[str], Callable[[list[str]], bytes]]]  # (name, content): the file's texts,
+# and what writes the translated file from their translations
 
 
 class FileRejected(ValueError):
@@ -36,14 +41,7 @@ class Document:
     media_type: str
     format: Literal["text", "html"]
     texts: list[str]
-    _rebuild: Callable[[list[str]], str]
-    _bom: bool
-    _crlf: bool
-
-    def render(self, translations: list[str]) -> bytes:
-        text = self._rebuild(translations)
-        text = text.replace("\n", "\r\n") if self._crlf else text
-        return ((BOM if self._bom else "") + text).encode("utf-8")
+    render: Callable[[list[str]], bytes]
 
 
 def plain_text(text: str) -> Cut:
@@ -83,11 +81,42 @@ def subtitles(text: str) -> Cut:
     return ["\n".join(lines[start:end]) for start, end in cues], rebuild
 
 
-FORMATS: dict[str, tuple[str, Literal["text", "html"], Callable[[str], Cut]]] = {
-    ".txt": ("text/plain; charset=utf-8", "text", plain_text),
-    ".srt": ("application/x-subrip; charset=utf-8", "text", subtitles),
-    ".html": ("text/html; charset=utf-8", "html", plain_text),
-    ".htm": ("text/html; charset=utf-8", "html", plain_text),
+def text_file(cut: Callable[[str], Cut]) -> Read:
+    """A reader of UTF-8 text files that cut(text) cuts: the file's byte-order mark and CRLF line ends kept."""
+    def read(name: str, content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise FileRejected(f"{name} is not UTF-8 text (byte {e.start})") from None
+        if binary := BINARY.search(text):
+            raise FileRejected(f"{name} is not text: it holds control character U+{ord(binary.group()):04X} "
+                               f"at character {binary.start()}")
+        bom, crlf = text.startswith(BOM), "\r\n" in text
+        texts, rebuild = cut(text.removeprefix(BOM).replace("\r\n", "\n"))
+
+        def render(translations: list[str]) -> bytes:
+            text = rebuild(translations)
+            text = text.replace("\n", "\r\n") if crlf else text
+            return ((BOM if bom else "") + text).encode("utf-8")
+
+        return texts, render
+
+    return read
+
+
+def word_document(name: str, content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
+    try:
+        return word.read_docx(content)
+    except word.Damaged as e:
+        raise FileRejected(f"{name} is not a Word document that can be read: {e}") from None
+
+
+FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
+    ".txt": ("text/plain; charset=utf-8", "text", text_file(plain_text)),
+    ".srt": ("application/x-subrip; charset=utf-8", "text", text_file(subtitles)),
+    ".html": ("text/html; charset=utf-8", "html", text_file(plain_text)),
+    ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text)),
+    ".docx": (word.MEDIA_TYPE, "html", word_document),
 }
 
 
@@ -98,7 +127,7 @@ def base_name(name: str) -> str:
 
 def read_document(name: str, content: bytes) -> Document:
     """The document of an uploaded file; FileRejected for an unknown extension, or content that is not what it
-    says (not UTF-8, binary, an unparseable SubRip file)."""
+    says (not UTF-8, binary, an unparseable SubRip file, a damaged Word document)."""
     name = base_name(name)
     extension = PurePosixPath(name.lower()).suffix
     if extension not in FORMATS:
@@ -106,15 +135,6 @@ def read_document(name: str, content: bytes) -> Document:
         raise FileRejected(f"cannot translate {kind}: this server translates {', '.join(FORMATS)} files")
     if not content:
         raise FileRejected(f"{name} is empty")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise FileRejected(f"{name} is not UTF-8 text (byte {e.start})") from None
-    if binary := BINARY.search(text):
-        raise FileRejected(f"{name} is not text: it holds control character U+{ord(binary.group()):04X} "
-                           f"at character {binary.start()}")
-    bom, crlf = text.startswith(BOM), "\r\n" in text
-    text = text.removeprefix(BOM).replace("\r\n", "\n")
-    media_type, text_format, cut = FORMATS[extension]
-    texts, rebuild = cut(text)
-    return Document(name, media_type, text_format, texts, rebuild, bom, crlf)
+    media_type, text_format, read = FORMATS[extension]
+    texts, render = read(name, content)
+    return Document(name, media_type, text_format, texts, render)

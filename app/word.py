@@ -1,0 +1,287 @@
+"""Word documents (.docx, Office Open XML): the text of each paragraph translated, everything else kept as written.
+
+A .docx file is a zip of XML parts. The parts people read (word/document.xml, the headers and footers, footnotes,
+endnotes, comments) are parsed to find where each element starts and ends, and edited as bytes, never re-serialized:
+namespace prefixes, mc:Ignorable lists and attribute order stay as Word wrote them (ElementTree would rename the
+prefixes, which Word reports as a damaged file). Every other part and every zip entry's compression is kept.
+
+Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of its
+runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs of
+one formatting are one span), which the HTML pipeline puts back around the words it held (app/routes/html.py). A
+*plain* paragraph, whose runs hold nothing but their formatting and text (<w:rPr>,
+<w:t>; spell-check marks and bookmarks around them), is written back as new runs in the translation's order, each
+span's text with its run's formatting, the rest with the paragraph's most common formatting. Any other paragraph
+(tabs, breaks, fields, hyperlinks, drawings) keeps its runs where they are, each <w:t>'s text translated alone.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+import xml.parsers.expat
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+MAX_PART_BYTES = 64 << 20  # a part's uncompressed size as its zip entry declares it: no zip bomb is inflated
+START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
+WHITE = re.compile(r"[ \t\n\r]+")  # HTML's white space: a no-break space is text
+SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
+PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "bookmarkStart", "bookmarkEnd"})  # a paragraph's children
+PLAIN_RUN = frozenset({"rPr", "t", "lastRenderedPageBreak"})  # a plain paragraph's runs' children
+
+
+class Damaged(ValueError):
+    """Not a Word document, or one that cannot be read (the message says why, in a few words)."""
+
+
+@dataclass
+class Element:
+    """One XML element of a part: its local name, its bytes [start, end), its children, and the text it holds."""
+
+    name: str
+    start: int
+    end: int = -1
+    children: list[Element] = field(default_factory=list)
+    text: str = ""
+
+    def child(self, name: str) -> Element | None:
+        return next((c for c in self.children if c.name == name), None)
+
+
+def elements(part: bytes, prefix: str) -> Element:
+    """The part's elements under a root that spans it all, each with its byte span; the prefix's (Word's) elements
+    named without it."""
+    parser = xml.parsers.expat.ParserCreate()
+    root, stack = Element("", 0, len(part)), []
+    stack.append(root)
+
+    def start(name: str, _attributes: dict[str, str]) -> None:
+        element = Element(_local(name, prefix), parser.CurrentByteIndex)
+        stack[-1].children.append(element)
+        stack.append(element)
+
+    def end(name: str) -> None:
+        element = stack.pop()
+        tag = START_TAG.match(part, element.start)
+        assert tag is not None, "expat read a start tag that START_TAG does not"
+        if tag.group().endswith(b"/>"):  # an empty-element tag (<w:t/>), its start and its end
+            element.end = tag.end()
+        else:  # expat is at the end tag, which holds no ">" before its own
+            element.end = part.index(b">", parser.CurrentByteIndex) + 1
+
+    def text(data: str) -> None:
+        stack[-1].text += data
+
+    def doctype(*_: object) -> None:
+        raise Damaged("it declares a DTD, which Word never writes")  # and no entity can expand
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        parser.Parse(part, True)
+    except xml.parsers.expat.ExpatError as e:
+        raise Damaged(f"its XML is not well-formed ({e})") from None
+    return root
+
+
+def _local(name: str, prefix: str) -> str:
+    """The local name of an element of Word's namespace; other namespaces' elements keep their prefix."""
+    return name[len(prefix) + 1:] if name.startswith(prefix + ":") else name
+
+
+def word_prefix(part: bytes) -> str:
+    """The prefix the part binds to Word's namespace (w, in every file Word writes)."""
+    found = re.search(rb'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(WORD.encode()) + rb'["\']', part)
+    if found is None:
+        raise Damaged("a text part does not declare Word's namespace")
+    return found.group(1).decode()
+
+
+@dataclass
+class Paragraph:
+    """A paragraph's texts (<w:t>) in order, each with its run's formatting (<w:rPr> as written, b"" if none)."""
+
+    element: Element
+    texts: list[tuple[Element, bytes]]
+    plain: bool
+
+
+def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
+    """Every paragraph that has text, nested ones (text boxes) too, each with the texts whose nearest paragraph it
+    is."""
+    found: list[Paragraph] = []
+
+    todo: list[tuple[Element, Paragraph | None, bytes]] = [(root, None, b"")]  # depth first, in document order
+    while todo:
+        element, paragraph, style = todo.pop()
+        if element.name == "p":
+            paragraph = Paragraph(element, [], _plain(element))
+            found.append(paragraph)
+        elif element.name == "r":
+            rpr = element.child("rPr")
+            style = part[rpr.start:rpr.end] if rpr else b""
+        elif element.name == "t" and paragraph is not None:
+            paragraph.texts.append((element, style))
+        todo += [(child, paragraph, style) for child in reversed(element.children)]
+    return [p for p in found if any(t.text.strip() for t, _ in p.texts)]
+
+
+def _plain(paragraph: Element) -> bool:
+    return all(c.name in PLAIN_PARAGRAPH for c in paragraph.children) and all(
+        g.name in PLAIN_RUN for c in paragraph.children if c.name == "r" for g in c.children)
+
+
+Edit = tuple[int, int, bytes]  # replace part[start:end] with these bytes
+
+
+@dataclass
+class Cut:
+    """A part's texts to translate, and what makes its edits from their translations."""
+
+    texts: list[str]
+    edits: Callable[[list[str]], list[Edit]]
+
+
+def cut_paragraph(paragraph: Paragraph, part: bytes, prefix: str) -> Cut:
+    return _whole(paragraph, part, prefix) if paragraph.plain else _each_text(paragraph, prefix)
+
+
+def _each_text(paragraph: Paragraph, prefix: str) -> Cut:
+    """Each <w:t> with text translated alone, where it is."""
+    texts = [t for t, _ in paragraph.texts if t.text.strip()]
+
+    def edits(out: list[str]) -> list[Edit]:
+        return [(t.start, t.end, _text(prefix, _edged(t.text, html.unescape(translation))))
+                for t, translation in zip(texts, out, strict=True)]
+
+    return Cut([html.escape(t.text, quote=False) for t in texts], edits)
+
+
+def _whole(paragraph: Paragraph, part: bytes, prefix: str) -> Cut:
+    """The paragraph as one text: runs formatted otherwise than most of its text as spans."""
+    groups: list[tuple[bytes, str]] = []  # consecutive texts of one formatting joined
+    for t, style in paragraph.texts:
+        if groups and groups[-1][0] == style:
+            groups[-1] = (style, groups[-1][1] + t.text)
+        else:
+            groups.append((style, t.text))
+    weight: Counter[bytes] = Counter()
+    for style, text in groups:
+        weight[style] += len(text)
+    common = weight.most_common(1)[0][0]
+    marked = "".join(html.escape(text, quote=False) if style == common else
+                     f'<span id="r{k}">{html.escape(text, quote=False)}</span>' for k, (style, text) in enumerate(groups))
+    return Cut([marked], lambda out: [_rebuilt(paragraph, part, prefix, groups, common, out[0])])
+
+
+def _rebuilt(paragraph: Paragraph, part: bytes, prefix: str, groups: list[tuple[bytes, str]], common: bytes,
+             translation: str) -> Edit:
+    """The paragraph's content after its properties, written again: its bookmarks' starts, the translation as runs
+    (each span with its run's formatting), its bookmarks' ends."""
+    content = [c for c in paragraph.element.children if c.name != "pPr"]
+    runs, at = [], 0
+    for span in SPAN.finditer(translation):
+        inner = html.unescape(span.group(2))
+        core = inner.strip()  # a span's edge spaces go outside it: no underlined or highlighted space
+        lead, trail = inner[:len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
+        runs += [(common, html.unescape(translation[at:span.start()]) + lead), (groups[int(span.group(1))][0], core),
+                 (common, trail)]
+        at = span.end()
+    runs.append((common, html.unescape(translation[at:])))
+    written = b"".join(_run(prefix, style, text) for style, text in _spaced(runs))
+    starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name == name)
+                    for name in ("bookmarkStart", "bookmarkEnd"))
+    return content[0].start, content[-1].end, starts + written + ends
+
+
+def _spaced(runs: list[tuple[bytes, str]]) -> list[tuple[bytes, str]]:
+    """The runs' text spaced as a browser shows HTML, where the translation was made (a run of white space is one
+    space, none at either end), which Word would show as written; empty runs go."""
+    out: list[tuple[bytes, str]] = []
+    for style, text in runs:
+        text = WHITE.sub(" ", text)
+        if not out or out[-1][1].endswith(" "):
+            text = text.lstrip(" ")
+        if out and out[-1][0] == style:
+            out[-1] = (style, out[-1][1] + text)
+        elif text:
+            out.append((style, text))
+    if out and out[-1][1].endswith(" "):
+        out[-1] = (out[-1][0], out[-1][1].rstrip(" "))
+    return [run for run in out if run[1]]
+
+
+def _edged(source: str, translation: str) -> str:
+    """The translation with the source's spaces at either end: a text alone is one piece of a line ("Name: ")."""
+    return source[:len(source) - len(source.lstrip())] + translation.strip() + source[len(source.rstrip()):]
+
+
+def _text(prefix: str, text: str) -> bytes:
+    return f'<{prefix}:t xml:space="preserve">{html.escape(text, quote=False)}</{prefix}:t>'.encode()
+
+
+def _run(prefix: str, style: bytes, text: str) -> bytes:
+    return f"<{prefix}:r>".encode() + style + _text(prefix, text) + f"</{prefix}:r>".encode()
+
+
+def cut_part(part: bytes) -> Cut:
+    prefix = word_prefix(part)
+    cuts = [cut_paragraph(p, part, prefix) for p in paragraphs(elements(part, prefix), part)]
+
+    def edits(translations: list[str]) -> list[Edit]:
+        out, at = [], 0
+        for cut in cuts:
+            out += cut.edits(translations[at:at + len(cut.texts)])
+            at += len(cut.texts)
+        return out
+
+    return Cut([text for cut in cuts for text in cut.texts], edits)
+
+
+def edited(part: bytes, edits: list[Edit]) -> bytes:
+    for start, end, replacement in sorted(edits, reverse=True):  # from the end: earlier offsets stay true
+        part = part[:start] + replacement + part[end:]
+    return part
+
+
+def read_docx(content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
+    """The document's texts (HTML, one per paragraph or text), and what writes the document around their
+    translations; Damaged if it is not a Word document."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+        names = [e.filename for e in entries if TEXT_PARTS.fullmatch(e.filename)]
+        if "word/document.xml" not in names:
+            raise Damaged("it has no word/document.xml")
+        if oversized := [e.filename for e in entries if e.filename in names and e.file_size > MAX_PART_BYTES]:
+            raise Damaged(f"{oversized[0]} is over {MAX_PART_BYTES >> 20} MiB uncompressed")
+        parts = {name: archive.read(name) for name in names}
+        kept = {e.filename: archive.read(e) for e in entries if e.filename not in parts}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as e:
+        raise Damaged(f"it is not a readable zip file ({e})") from None
+    cuts = {}
+    for name, part in parts.items():
+        try:
+            cuts[name] = cut_part(part)
+        except Damaged as e:
+            raise Damaged(f"{name}: {e}") from None
+
+    def render(translations: list[str]) -> bytes:
+        out, at = io.BytesIO(), 0
+        with zipfile.ZipFile(out, "w") as written:
+            for entry in entries:
+                if entry.filename in cuts:
+                    cut = cuts[entry.filename]
+                    data = edited(parts[entry.filename], cut.edits(translations[at:at + len(cut.texts)]))
+                    at += len(cut.texts)
+                else:
+                    data = kept[entry.filename]
+                written.writestr(entry, data)
+        return out.getvalue()
+
+    return [text for cut in cuts.values() for text in cut.texts], render

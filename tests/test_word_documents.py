@@ -1,0 +1,148 @@
+"""Word documents (.docx) through POST /translate_file: made and read back by python-docx, as a user's files are;
+each paragraph translated, its runs' formatting, the tables, headers and every other part kept. And app/word.py on
+parts written by hand: the bytes outside the text stay as they were.
+
+The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from docx.enum.text import WD_BREAK
+from service_fixtures import client_for
+
+from nmt.app import word
+from nmt.model.translator import Translator
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+@pytest.fixture(scope="module")
+def client(translator):
+    with client_for(translator, max_file_bytes=200_000) as c:
+        yield c
+
+
+def translated(client, content: bytes, name: str = "letter.docx") -> bytes:
+    answer = client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
+    assert answer.status_code == 200, answer.text
+    download = client.get(answer.json()["translatedFileUrl"])
+    assert download.status_code == 200 and download.headers["content-type"] == word.MEDIA_TYPE
+    return download.content
+
+
+def text(client, source: str) -> str:
+    return client.post("/v1/translate", json={"text": source}).json()["translations"][0]["text"]
+
+
+def saved(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_word_document_is_translated_with_its_formatting_tables_and_headers(client):
+    document = docx.Document()
+    document.add_heading("alpha beta", level=1)
+    mixed = document.add_paragraph("alpha beta ")
+    mixed.add_run("gamma").bold = True
+    mixed.add_run(" delta")
+    tabbed = document.add_paragraph("mu nu")
+    tabbed.add_run().add_break(WD_BREAK.LINE)
+    tabbed.add_run("xi omicron")
+    document.add_table(rows=1, cols=2).rows[0].cells[0].text = "pi rho"
+    document.sections[0].header.paragraphs[0].text = "sigma tau"
+    source = saved(document)
+
+    result = docx.Document(io.BytesIO(translated(client, source)))
+    heading, mixed, tabbed = result.paragraphs[:3]
+    assert (heading.text, heading.style.name) == ("BETA ALPHA", "Heading 1")
+    assert text(client, "alpha beta gamma delta") == "DELTA GAMMA BETA ALPHA", "the toy model reverses"
+    assert [(r.text, r.bold) for r in mixed.runs] == [("DELTA ", None), ("GAMMA", True), (" BETA ALPHA", None)]
+    assert tabbed.text == f"{text(client, 'mu nu')}\n{text(client, 'xi omicron')}", "a break: each text alone"
+    assert result.tables[0].rows[0].cells[0].text == "RHO PI"
+    assert result.sections[0].header.paragraphs[0].text == "TAU SIGMA"
+    before, after = zipfile.ZipFile(io.BytesIO(source)), zipfile.ZipFile(io.BytesIO(translated(client, source)))
+    assert [e.filename for e in after.infolist()] == [e.filename for e in before.infolist()]
+    for entry in before.infolist():
+        if not word.TEXT_PARTS.fullmatch(entry.filename):
+            assert after.read(entry.filename) == before.read(entry), f"{entry.filename} was changed"
+
+
+def test_a_paragraph_is_rebuilt_around_its_translation_and_nothing_else_moves():
+    part = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {W} xmlns:x="urn:x" x:keep="1">'
+            '<w:body><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:bookmarkStart w:id="0" w:name="top"/>'
+            '<w:r><w:t xml:space="preserve">alpha </w:t></w:r><w:proofErr w:type="spellStart"/>'
+            '<w:r><w:rPr><w:i/></w:rPr><w:t>beta</w:t></w:r><w:r><w:t xml:space="preserve"> &amp; gamma</w:t></w:r>'
+            '<w:bookmarkEnd w:id="0"/></w:p><w:p><w:r><w:t/></w:r></w:p><x:other>alpha</x:other>'
+            '<w:sectPr><w:pgSz w:w="11906"/></w:sectPr></w:body></w:document>').encode()
+    cut = word.cut_part(part)
+    assert cut.texts == ['alpha <span id="r1">beta</span> &amp; gamma'], "the empty paragraph is not sent"
+    [(start, end, written)] = cut.edits(['<span id="r1"> BETA </span>  GAMMA &amp;  ALPHA '])
+    assert part[:start].endswith(b"</w:pPr>") and part[end:].startswith(b"</w:p><w:p>")
+    assert written == (b'<w:bookmarkStart w:id="0" w:name="top"/>'
+                       b'<w:r><w:rPr><w:i/></w:rPr><w:t xml:space="preserve">BETA</w:t></w:r>'
+                       b'<w:r><w:t xml:space="preserve"> GAMMA &amp; ALPHA</w:t></w:r><w:bookmarkEnd w:id="0"/>')
+
+
+def test_texts_of_a_paragraph_that_is_not_plain_are_translated_where_they_are():
+    part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha: </w:t><w:tab/>'
+            '<w:t>beta</w:t></w:r><w:hyperlink><w:r><w:t>gamma &lt;x&gt;</w:t></w:r></w:hyperlink></w:p>'
+            '</w:body></w:document>').encode()
+    cut = word.cut_part(part)
+    assert cut.texts == ["alpha: ", "beta", "gamma &lt;x&gt;"]
+    assert word.edited(part, cut.edits(["ALPHA:", " BETA ", "X &amp; GAMMA"])) == (
+        f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">ALPHA: </w:t><w:tab/>'
+        '<w:t xml:space="preserve">BETA</w:t></w:r><w:hyperlink><w:r><w:t xml:space="preserve">X &amp; GAMMA</w:t>'
+        '</w:r></w:hyperlink></w:p></w:body></w:document>').encode()
+
+
+def test_a_text_box_paragraph_inside_a_paragraph_is_its_own_text():
+    part = (f'<w:document {W}><w:body><w:p><w:r><w:t>alpha</w:t></w:r><w:r><w:drawing><w:txbxContent>'
+            '<w:p><w:r><w:t>beta gamma</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r></w:p>'
+            '</w:body></w:document>').encode()
+    cut = word.cut_part(part)
+    assert cut.texts == ["alpha", "beta gamma"]
+    assert b"<w:t>" not in word.edited(part, cut.edits(["ALPHA", "GAMMA BETA"]))
+
+
+def zipped(name: str, data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"PK\x03\x04 not really", "it is not a readable zip file"),
+    (zipped("word/styles.xml", b"<x/>"), "it has no word/document.xml"),
+    (zipped("word/document.xml", f"<w:document {W}><w:p>".encode()),
+     "word/document.xml: its XML is not well-formed (no element found: line 1, column"),
+    (zipped("word/document.xml", b"<document/>"), "word/document.xml: a text part does not declare Word's namespace"),
+    (zipped("word/document.xml", f'<!DOCTYPE d [<!ENTITY x "alpha">]><w:document {W}>&x;</w:document>'.encode()),
+     "word/document.xml: it declares a DTD, which Word never writes"),
+])
+def test_a_damaged_word_document_is_refused_in_one_line(client, content, reason):
+    answer = client.post("/translate_file", files={"file": ("x.docx", content)}, data={"source": "en", "target": "es"})
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith(f"Invalid request: x.docx is not a Word document that can be read: {reason}")
+
+
+def test_the_shipped_model_carries_a_bold_word_to_its_translation():
+    document = docx.Document()
+    paragraph = document.add_paragraph("In the beginning ")
+    paragraph.add_run("God").bold = True
+    paragraph.add_run(" created the heavens and the earth.")
+    with client_for(Translator.load(device="cpu")) as client:
+        [result] = docx.Document(io.BytesIO(translated(client, saved(document)))).paragraphs
+    assert "principio" in result.text and "tierra" in result.text, result.text
+    assert [r.text for r in result.runs if r.bold] == ["Dios"], [(r.text, r.bold) for r in result.runs]
+
+
+def test_a_deeply_nested_paragraph_is_translated_not_a_500(client):
+    deep = (f'<w:document {W}><w:body>' + "<w:sdt><w:sdtContent>" * 5000 + "<w:p><w:r><w:t>alpha beta</w:t></w:r></w:p>"
+            + "</w:sdtContent></w:sdt>" * 5000 + "</w:body></w:document>")
+    out = zipfile.ZipFile(io.BytesIO(translated(client, zipped("word/document.xml", deep.encode()))))
+    assert b'<w:t xml:space="preserve">BETA ALPHA</w:t>' in out.read("word/document.xml")
