@@ -7,14 +7,15 @@ Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and it
 format html to /v1/translate (beam 5). Prints how many answers keep every tag (the same tags, attributes
 included, as a multiset), keep the protected block byte for byte, and are well-formed (every element closed in
 order); how many of the <b> and <a> elements still hold a word; the BLEU of the first block's text (tags taken
-out) against the verses translated without tags; and the service's HTML counters (blocks not aligned, blocks
-translated piece by piece).
+out) against the verses translated without tags; the documents per second of each; and the service's HTML
+counters (blocks not aligned, blocks translated piece by piece).
 """
 from __future__ import annotations
 
 import argparse
 import html
 import re
+import time
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -93,8 +94,11 @@ def main() -> None:
     verses, references = [s for s, _ in pairs], [t for _, t in pairs]
     docs = [document(i, v) for i, v in enumerate(verses)]
     with httpx.Client(timeout=600) as client:
+        start = time.perf_counter()
         answers = translated(client, args.url, docs, format="html", source=source, target=target)
+        tagged_s = time.perf_counter() - start
         plain = translated(client, args.url, verses, source=source, target=target)
+        plain_s = time.perf_counter() - start - tagged_s
         metrics = client.get(f"{args.url}/metrics").text
     same_tags = sum(tags_of(a).tags == tags_of(d).tags for a, d in zip(answers, docs, strict=True))
     protected = sum(f'<p translate="no">{v}</p>' in a for a, v in zip(answers, verses, strict=True))
@@ -106,6 +110,8 @@ def main() -> None:
     print(f"<b> and <a> elements holding a word: {sum(h for h, _ in holding)}/{sum(n for _, n in holding)}")
     tagged, untagged = (sacrebleu.corpus_bleu(hyps, [references]).score for hyps in ([text_of(a) for a in answers], plain))
     print(f"BLEU of the tagged blocks' text {tagged:.2f}; of the verses without tags {untagged:.2f}")
+    print(f"documents/s {len(docs) / tagged_s:.1f} tagged, {len(verses) / plain_s:.1f} without tags (requests of 32, "
+          "one at a time)")
     print("\n".join(line for line in metrics.splitlines()
                     if line.startswith(("nmt_html_fallbacks_total", "nmt_html_unaligned_total"))))
 
