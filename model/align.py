@@ -45,15 +45,18 @@ def source_to_target(src_pieces: Sequence[str], tgt_pieces: Sequence[str],
     """For each source word, the target word that attends to it most. attention: (target subwords, source
     subwords), both with their end of sentence."""
     src, tgt = word_of_pieces(src_pieces), word_of_pieces(tgt_pieces)
-    if max(src, default=-1) < 0 or max(tgt, default=-1) < 0:
-        return [-1] * (max(src, default=-1) + 1)  # nothing written: no source word went anywhere
-    weights = torch.tensor(attention, dtype=torch.float32)[: len(tgt), : len(src)]  # (T,S) subwords
+    sources = max(src, default=-1) + 1
+    # rows: a hypothesis cut at its maximum length has no row for the end of sentence that its pieces list
+    weights = torch.tensor(attention, dtype=torch.float32).reshape(len(attention), -1 if attention else 0)  # (T,S)
+    src, tgt = src[: weights.size(1)], tgt[: weights.size(0)]
+    if max(tgt, default=-1) < 0 or sources == 0:
+        return [-1] * sources  # nothing written: no source word went anywhere
+    weights = weights[: len(tgt), : len(src)]
     keep_t, keep_s = torch.tensor([w >= 0 for w in tgt]), torch.tensor([w >= 0 for w in src])
-    words = torch.zeros(max(tgt) + 1, max(src) + 1)  # (target words, source words)
-    rows = torch.tensor(tgt)[keep_t]
-    by_target = torch.zeros(words.size(0), weights.size(1)).index_add_(0, rows, weights[keep_t])  # (Tw,S)
-    words.index_add_(1, torch.tensor(src)[keep_s], by_target[:, keep_s])
-    return words.argmax(0).tolist()
+    matrix = torch.zeros(max(tgt) + 1, sources)  # (target words, source words)
+    by_target = torch.zeros(matrix.size(0), weights.size(1)).index_add_(0, torch.tensor(tgt)[keep_t], weights[keep_t])
+    matrix.index_add_(1, torch.tensor(src)[keep_s], by_target[:, keep_s])
+    return matrix.argmax(0).tolist()
 
 
 def text_alignment(translated: Translated) -> list[int] | None:

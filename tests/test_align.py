@@ -20,6 +20,8 @@ def test_each_source_word_goes_to_the_target_word_that_attends_to_it_most():
                  [0.0, 0.0, 0.0, 1.0]]
     assert source_to_target(src, tgt, attention) == [1, 0]
     assert source_to_target(src, ["</s>"], [[0, 0, 0, 1.0]]) == [-1, -1], "nothing written"
+    assert source_to_target(src, tgt, attention[:3]) == [1, 0], "cut at its maximum length: no row for </s>"
+    assert source_to_target(src, tgt, []) == [-1, -1]
 
 
 def test_a_texts_words_are_aligned_across_its_sentences(toy_model):
