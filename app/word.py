@@ -21,15 +21,16 @@ import re
 import xml.parsers.expat
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+
+from nmt.model.align import SPACE
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
 MAX_PART_BYTES = 64 << 20  # a part's uncompressed size as its zip entry declares it: no zip bomb is inflated
 START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
-WHITE = re.compile(r"[ \t\n\r]+")  # HTML's white space: a no-break space is text
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
 PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "bookmarkStart", "bookmarkEnd"})  # a paragraph's children
 PLAIN_RUN = frozenset({"rPr", "t", "lastRenderedPageBreak"})  # a plain paragraph's runs' children
@@ -186,9 +187,8 @@ def _rebuilt(paragraph: Paragraph, part: bytes, prefix: str, groups: list[tuple[
     content = [c for c in paragraph.element.children if c.name != "pPr"]
     runs, at = [], 0
     for span in SPAN.finditer(translation):
-        inner = html.unescape(span.group(2))
-        core = inner.strip()  # a span's edge spaces go outside it: no underlined or highlighted space
-        lead, trail = inner[:len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
+        # a span's edge spaces go outside it: no underlined or highlighted space
+        lead, core, trail = _edges(html.unescape(span.group(2)))
         runs += [(common, html.unescape(translation[at:span.start()]) + lead), (groups[int(span.group(1))][0], core),
                  (common, trail)]
         at = span.end()
@@ -204,7 +204,7 @@ def _spaced(runs: list[tuple[bytes, str]]) -> list[tuple[bytes, str]]:
     space, none at either end), which Word would show as written; empty runs go."""
     out: list[tuple[bytes, str]] = []
     for style, text in runs:
-        text = WHITE.sub(" ", text)
+        text = SPACE.sub(" ", text)  # HTML's white space: a no-break space is text
         if not out or out[-1][1].endswith(" "):
             text = text.lstrip(" ")
         if out and out[-1][0] == style:
@@ -216,9 +216,17 @@ def _spaced(runs: list[tuple[bytes, str]]) -> list[tuple[bytes, str]]:
     return [run for run in out if run[1]]
 
 
+def _edges(text: str) -> tuple[str, str, str]:
+    """text as its leading white space, what is between, and its trailing white space (all of it, if blank)."""
+    core = text.strip()
+    start = text.index(core)
+    return text[:start], core, text[start + len(core):]
+
+
 def _edged(source: str, translation: str) -> str:
     """The translation with the source's spaces at either end: a text alone is one piece of a line ("Name: ")."""
-    return source[:len(source) - len(source.lstrip())] + translation.strip() + source[len(source.rstrip()):]
+    lead, _, trail = _edges(source)
+    return lead + translation.strip() + trail
 
 
 def _text(prefix: str, text: str) -> bytes:
@@ -229,16 +237,20 @@ def _run(prefix: str, style: bytes, text: str) -> bytes:
     return f"<{prefix}:r>".encode() + style + _text(prefix, text) + f"</{prefix}:r>".encode()
 
 
+def shares(cuts: Iterable[Cut], translations: list[str]) -> Iterator[tuple[Cut, list[str]]]:
+    """Each cut with the translations of its texts, the cuts' texts having been translated one after another."""
+    at = 0
+    for cut in cuts:
+        yield cut, translations[at:at + len(cut.texts)]
+        at += len(cut.texts)
+
+
 def cut_part(part: bytes) -> Cut:
     prefix = word_prefix(part)
     cuts = [cut_paragraph(p, part, prefix) for p in paragraphs(elements(part, prefix), part)]
 
     def edits(translations: list[str]) -> list[Edit]:
-        out, at = [], 0
-        for cut in cuts:
-            out += cut.edits(translations[at:at + len(cut.texts)])
-            at += len(cut.texts)
-        return out
+        return [edit for cut, share in shares(cuts, translations) for edit in cut.edits(share)]
 
     return Cut([text for cut in cuts for text in cut.texts], edits)
 
@@ -272,16 +284,12 @@ def read_docx(content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
             raise Damaged(f"{name}: {e}") from None
 
     def render(translations: list[str]) -> bytes:
-        out, at = io.BytesIO(), 0
+        data = kept | {name: edited(parts[name], cut.edits(share))
+                       for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)}
+        out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as written:
             for entry in entries:
-                if entry.filename in cuts:
-                    cut = cuts[entry.filename]
-                    data = edited(parts[entry.filename], cut.edits(translations[at:at + len(cut.texts)]))
-                    at += len(cut.texts)
-                else:
-                    data = kept[entry.filename]
-                written.writestr(entry, data)
+                written.writestr(entry, data[entry.filename])
         return out.getvalue()
 
     return [text for cut in cuts.values() for text in cut.texts], render

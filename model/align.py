@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from nmt.model.translator import Translated
 
 EOS_PIECE = "</s>"
-SPACE = re.compile("[ \t\n\f\r]+")  # what parts words here and in HTML: a no-break space is text
+HTML_SPACE = " \t\n\f\r"  # what HTML collapses, and what parts words here: not the no-break space, which is text
+SPACE = re.compile(f"[{HTML_SPACE}]+")
 
 
 def words(text: str) -> list[str]:

@@ -34,7 +34,7 @@ from html.parser import HTMLParser
 from itertools import combinations
 from typing import Literal
 
-from nmt.model.align import words
+from nmt.model.align import HTML_SPACE, words
 
 BLOCK = frozenset("""address article aside audio base blockquote body canvas caption col colgroup dd details dialog div
     dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe
@@ -138,18 +138,18 @@ def _marked_verbatim(attrs: list[tuple[str, str | None]]) -> bool:
     return values.get("translate", "").strip().lower() == "no" or "notranslate" in values.get("class", "").split()
 
 
-HTML_SPACE = " \t\n\f\r"  # what HTML collapses: not the no-break space
+def edges(text: str) -> tuple[str, str, str]:
+    """text as its leading white space, what is between, and its trailing white space (all of it, if blank)."""
+    core = text.strip(HTML_SPACE)
+    start = text.index(core)
+    return text[:start], core, text[start + len(core):]
 
 
 def flowing(text: str) -> str:
     """Text as HTML renders it: inside it, any run of whitespace (line breaks too) is one space, so the pipeline,
     which cuts text at line breaks, sees whole sentences; the whitespace around it is kept as written."""
-    core = text.strip(HTML_SPACE)
-    if not core:
-        return text
-    start = text.index(core)
-    inside = "".join(" " if c in HTML_SPACE else c for c in core)
-    return text[:start] + " ".join(part for part in inside.split(" ") if part) + text[start + len(core):]
+    lead, core, trail = edges(text)
+    return lead + " ".join(words(core)) + trail
 
 
 @dataclass(frozen=True)
@@ -282,8 +282,8 @@ class Run:
                 return None
         held = {o: " ".join(source[first:end]) for o, (first, end) in ranges.items()}
         tagged = " ".join(self._tagged(t, word, spans, held) for t, word in enumerate(written))
-        core = translation.strip(HTML_SPACE)
-        html = translation[:translation.index(core)] + tagged + translation[translation.index(core) + len(core):]
+        lead, _, trail = edges(translation)
+        html = lead + tagged + trail
         return html if _tags(html) == _tags(self.raw) else None
 
     def _tagged(self, t: int, word: str, spans: dict[int, tuple[int, int]], held: dict[int, str]) -> str:

@@ -66,10 +66,10 @@ async def _marked(service: Service, model: ServedModel, request: Request, runs: 
     """The runs left, whole, each tag a marker that a model with placeholders carries like a span."""
     whole = {i: runs[i].text() for i, (html, _) in enumerate(done)
              if html is None and (model.translator.carries_spans or runs[i].plain)}
-    todo = [i for i, text in whole.items() if text is not None]
+    todo = {i: text for i, text in whole.items() if text is not None}
     marked = max((len(runs[i].marked) for i in todo), default=0)
     markers = Terms(terms.keep + tuple(marker(k) for k in range(marked)), terms.glossary, terms.ignore_case)
-    found = await _translated(service, model, request, [whole[i] or "" for i in todo], options, markers)
+    found = await _translated(service, model, request, list(todo.values()), options, markers)
     for i, translated in zip(todo, found, strict=True):
         done[i] = (runs[i].fill(translated.text), translated.score)
     for i, (html, _) in enumerate(done):
