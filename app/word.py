@@ -29,7 +29,9 @@ from nmt.model.align import SPACE
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
-MAX_PART_BYTES = 64 << 20  # a part's uncompressed size as its zip entry declares it: no zip bomb is inflated
+# uncompressed sizes as the zip entries declare them (zipfile inflates no more): no zip bomb is inflated
+MAX_PART_BYTES = 64 << 20  # a text part, parsed
+MAX_UNZIPPED_BYTES = 256 << 20  # the whole file, held to be written again
 START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
 PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "bookmarkStart", "bookmarkEnd"})  # a paragraph's children
@@ -272,6 +274,8 @@ def read_docx(content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
             raise Damaged("it has no word/document.xml")
         if oversized := [e.filename for e in entries if e.filename in names and e.file_size > MAX_PART_BYTES]:
             raise Damaged(f"{oversized[0]} is over {MAX_PART_BYTES >> 20} MiB uncompressed")
+        if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
+            raise Damaged(f"it is over {MAX_UNZIPPED_BYTES >> 20} MiB uncompressed")
         parts = {name: archive.read(name) for name in names}
         kept = {e.filename: archive.read(e) for e in entries if e.filename not in parts}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as e:

@@ -146,3 +146,20 @@ def test_a_deeply_nested_paragraph_is_translated_not_a_500(client):
             + "</w:sdtContent></w:sdt>" * 5000 + "</w:body></w:document>")
     out = zipfile.ZipFile(io.BytesIO(translated(client, zipped("word/document.xml", deep.encode()))))
     assert b'<w:t xml:space="preserve">BETA ALPHA</w:t>' in out.read("word/document.xml")
+
+
+@pytest.mark.parametrize("name, size, reason", [
+    ("word/document.xml", word.MAX_PART_BYTES + 1, "word/document.xml is over 64 MiB uncompressed"),
+    ("word/media/image1.png", word.MAX_UNZIPPED_BYTES + 1, "it is over 256 MiB uncompressed"),
+])
+def test_a_zip_bomb_is_refused_before_it_is_inflated(name, size, reason):
+    bomb = io.BytesIO()  # zeros: a few hundred kB compressed
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        if name != "word/document.xml":
+            archive.writestr("word/document.xml", f"<w:document {W}/>")
+        with archive.open(name, "w") as entry:
+            for _ in range(size >> 20):
+                entry.write(bytes(1 << 20))
+            entry.write(bytes(size % (1 << 20)))
+    with pytest.raises(word.Damaged, match=reason):
+        word.read_docx(bomb.getvalue())
