@@ -27,9 +27,9 @@
               rest of the lane's time, and all of it once the small batch is empty. Between requests of similar
               size (64 clients sending one verse each) only the shortest verses are small, and as much gets done
               (benchmarks/README.md, small requests first).
-              Requests for attention weights are the fallback: the first lane translates them as request-level
-              batches between two of its steps, because storing every row's weights at every step would slow
-              every sentence.
+              Sentences whose attention weights are asked for (HTML's inline tags are put back by them) join the
+              live batch too, in parts of their own (model/search.py LiveBatch), so that the other rows do not
+              carry weights.
   request     RequestBatching: a batch is formed from the oldest sentence's options, oldest first, up to
               max_batch_tokens, once its oldest sentence waited max_wait_ms; it is searched as a whole.
   off         RequestBatching of one sentence per model call, in arrival order (a baseline for benchmarks).
@@ -60,13 +60,12 @@ AUTO_LANES = 4  # lanes_for's most: more lanes of fewer rows each would run too 
 
 
 class RequestBatching:
-    """Whole batches, each searched at once (Translator.search); one_at_a_time: a batch of one sentence.
-    wanted: which queued jobs this policy takes (ContinuousBatching gives it only the attention requests)."""
+    """Whole batches, each searched at once (Translator.search); one_at_a_time: a batch of one sentence."""
 
     def __init__(self, translator: Translator, settings: Settings, queue: JobQueue, metrics: Metrics,
-                 one_at_a_time: bool = False, wanted: Callable[[Job], bool] = lambda job: True):
+                 one_at_a_time: bool = False):
         self.translator, self.settings, self.queue, self.metrics = translator, settings, queue, metrics
-        self.one_at_a_time, self.wanted = one_at_a_time, wanted
+        self.one_at_a_time = one_at_a_time
 
     def loops(self) -> list[Callable[[], None]]:
         return [self._run]
@@ -87,12 +86,10 @@ class RequestBatching:
 
     def due(self) -> tuple[list[Job], float | None]:
         """(a batch to search now, else none and the seconds until one is due); holding queue.cond."""
-        if self.one_at_a_time:
-            return [self.queue.pending[0]] if self.queue.pending else [], None
-        group = [job for job in self.queue.pending if self.wanted(job)]
-        if not group:
-            return [], None
-        batch, full = fill([job for job in group if job.options == group[0].options], self.settings.max_batch_tokens)
+        pending = self.queue.pending
+        if self.one_at_a_time or not pending:
+            return [pending[0]] if pending else [], None
+        batch, full = fill([job for job in pending if job.options == pending[0].options], self.settings.max_batch_tokens)
         return when_due(batch, full, self.settings.max_wait_ms)
 
     def process(self, batch: list[Job]) -> None:
@@ -103,7 +100,7 @@ class RequestBatching:
                 self.translator.search([job.sentence for job in batch], batch[0].options))
         except Exception:
             log.exception("model failed on a batch of %d sentences; retrying them one by one", len(batch))
-            outcomes = [self.alone(job) for job in batch]
+            outcomes = [searched_alone(self.translator, job) for job in batch]
         found = [o for o in outcomes if not isinstance(o, Exception)]
         self.metrics.record(len(batch), len(found), tokens_of(found), time.perf_counter() - start)
         done = time.monotonic()
@@ -111,13 +108,6 @@ class RequestBatching:
             if not isinstance(outcome, Exception):
                 self.metrics.record_phases(job.phases(done))
             job.resolve(outcome)
-
-    def alone(self, job: Job) -> list[Hypothesis] | Exception:
-        try:
-            return self.translator.search([job.sentence], job.options)[0]
-        except Exception as e:
-            log.error("model failed on one sentence (%d subwords): %s", len(job.sentence.ids), type(e).__name__)
-            return ModelFailed("the model failed on this text")
 
 
 @dataclass(eq=False)
@@ -161,8 +151,6 @@ class ContinuousBatching:
         self.translator, self.settings, self.queue, self.metrics = translator, settings, queue, metrics
         self.lanes = [Lane(translator.live_batch(), translator.live_batch(), settings.small_share)  # keys: Jobs
                       for _ in range(lanes)]
-        self.requests = RequestBatching(translator, settings, queue, metrics,
-                                        wanted=lambda job: job.options.with_attention)
 
     def loops(self) -> list[Callable[[], None]]:
         return [*(partial(self._run_lane, lane) for lane in self.lanes), self._run_encoder]
@@ -170,10 +158,8 @@ class ContinuousBatching:
     # --- the lanes' threads ---------------------------------------------------------------------------------
     def _run_lane(self, lane: Lane) -> None:
         while (work := self.queue.wait_for(lambda: self._take_work(lane))) is not None:
-            joining, small_joining, batch = work
+            joining, small_joining = work
             try:
-                if batch:
-                    self.requests.process(batch)
                 if joining or small_joining:
                     lane.live.add_groups(joining)
                     lane.small.add_groups(small_joining)
@@ -187,7 +173,7 @@ class ContinuousBatching:
                     lane.stepped(live, time.perf_counter() - start)
             except Exception:  # never let a model thread die
                 log.exception("model thread: a batch failed")
-                failed = batch + jobs_of(joining + small_joining) + _take_all(*lane.batches())
+                failed = jobs_of(joining + small_joining) + _take_all(*lane.batches())
                 self._publish(lane)  # before the answers, as _step publishes
                 self.queue.fail(failed, ModelFailed("translation failed"))
             self._publish(lane)
@@ -195,15 +181,13 @@ class ContinuousBatching:
             joining, lane.joining, lane.small_joining = lane.joining + lane.small_joining, [], []
         self.queue.fail(jobs_of(joining) + _take_all(*lane.batches()), Stopped("the service is shutting down"))
 
-    def _take_work(self, lane: Lane) -> tuple[tuple[list[Joining], list[Joining], list[Job]] | None, float | None]:
-        """Work for the lane, holding queue.cond: encoded sentences to join its live batch, a due request-level
-        batch (the first lane's), or its live batch to step."""
-        batch, wait = self.requests.due() if lane is self.lanes[0] else ([], None)
-        if not (lane.joining or lane.small_joining or batch or lane.live or lane.small):
-            return None, wait
+    def _take_work(self, lane: Lane) -> tuple[tuple[list[Joining], list[Joining]] | None, None]:
+        """Work for the lane, holding queue.cond: encoded sentences to join its live batch, or its live batch to
+        step."""
+        if not (lane.joining or lane.small_joining or lane.live or lane.small):
+            return None, None
         joining, small_joining, lane.joining, lane.small_joining = lane.joining, lane.small_joining, [], []
-        self.queue.take(batch)
-        return (joining, small_joining, batch), None
+        return (joining, small_joining), None
 
     def _publish(self, lane: Lane) -> None:
         """The lane's rows, for the encoder thread's choices and the metrics."""
@@ -229,7 +213,7 @@ class ContinuousBatching:
             self.queue.unseat(jobs)
             self._publish(lane)
             for job in jobs:
-                job.resolve(self.requests.alone(job))
+                job.resolve(searched_alone(self.translator, job))
             return
         hyps = [h for _, h in finished]
         self.metrics.record(rows, len(finished), tokens_of(hyps), time.perf_counter() - start)
@@ -257,7 +241,7 @@ class ContinuousBatching:
 
     def _take_to_encode(self) -> tuple[list[Job] | None, float | None]:
         q = self.queue
-        waiting = [job for job in q.pending if not job.options.with_attention]
+        waiting = list(q.pending)
         if small := [job for job in waiting if job.ticket.small]:  # small requests wait neither for room nor company
             q.take(small, seat=True)
             return small, None
@@ -332,6 +316,15 @@ def lanes_for(translator: Translator, settings: Settings) -> int:
     if settings.decoder_lanes:
         return settings.decoder_lanes
     return min(AUTO_LANES, torch.get_num_threads()) if translator.device.type == "cpu" else 1
+
+
+def searched_alone(translator: Translator, job: Job) -> list[Hypothesis] | Exception:
+    """The job's sentence searched by itself (after its batch failed); ModelFailed if it fails alone too."""
+    try:
+        return translator.search([job.sentence], job.options)[0]
+    except Exception as e:
+        log.error("model failed on one sentence (%d subwords): %s", len(job.sentence.ids), type(e).__name__)
+        return ModelFailed("the model failed on this text")
 
 
 def _take_all(*batches: LiveBatch) -> list[Job]:

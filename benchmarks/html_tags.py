@@ -1,10 +1,12 @@
 """HTML through the running service: test verses wrapped as documents with inline tags and a protected block.
 
     nmt serve --port 8765 &   python benchmarks/html_tags.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
+                                                                [--clients 1] [--per-request 32]
 
 Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and its next-to-last word in
 `<a href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`, sent with
-format html to /v1/translate (beam 5). Prints how many answers keep every tag (the same tags, attributes
+format html to /v1/translate (beam 5), --per-request documents a request, from --clients clients at once (each
+sends its next request when its answer is back). Prints how many answers keep every tag (the same tags, attributes
 included, as a multiset), keep the protected block byte for byte, and are well-formed (every element closed in
 order); how many of the <b> and <a> elements still hold a word; the BLEU of the first block's text (tags taken
 out) against the verses translated without tags; the documents per second of each; and the service's HTML
@@ -17,6 +19,7 @@ import html
 import re
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 
 import httpx
@@ -59,6 +62,7 @@ def tags_of(html: str) -> Tags:
     return parser
 
 
+failures: Counter = Counter()  # HTTP status -> requests that failed with it
 HELD = re.compile(r"<(b|a)\b[^>]*>(.*?)</\1>", re.DOTALL)
 TAG = re.compile(r"<[^>]*>")
 
@@ -74,13 +78,18 @@ def text_of(answer: str) -> str:
     return " ".join(html.unescape(TAG.sub("", answer.split("</p>")[0])).split())
 
 
-def translated(client: httpx.Client, url: str, texts: list[str], **fields) -> list[str]:
-    out: list[str] = []
-    for i in range(0, len(texts), 32):
-        r = client.post(f"{url}/v1/translate", json={"text": texts[i:i + 32], "beam_size": 5} | fields)
-        r.raise_for_status()
-        out += [t["text"] for t in r.json()["translations"]]
-    return out
+def translated(client: httpx.Client, url: str, texts: list[str], args: argparse.Namespace, **fields) -> list[str]:
+    """The translations; a request that fails is counted (failures) and its texts come back empty."""
+    def request(chunk: list[str]) -> list[str]:
+        r = client.post(f"{url}/v1/translate", json={"text": chunk, "beam_size": 5} | fields)
+        if r.status_code != 200:
+            failures[r.status_code] += 1
+            return [""] * len(chunk)
+        return [t["text"] for t in r.json()["translations"]]
+
+    n = args.per_request
+    with ThreadPoolExecutor(args.clients) as clients:
+        return [t for out in clients.map(request, [texts[i:i + n] for i in range(0, len(texts), n)]) for t in out]
 
 
 def main() -> None:
@@ -88,6 +97,8 @@ def main() -> None:
     p.add_argument("--url", required=True)
     p.add_argument("--test", default=str(TEST_SPLIT))
     p.add_argument("--pair", default="en-es")
+    p.add_argument("--clients", type=int, default=1, help="requests sent at once (default: 1)")
+    p.add_argument("--per-request", type=int, default=32, help="documents (or verses) a request (default: 32)")
     args = p.parse_args()
     source, target = args.pair.split("-")
     pairs = load_corpus(args.test).pairs
@@ -95,9 +106,9 @@ def main() -> None:
     docs = [document(i, v) for i, v in enumerate(verses)]
     with httpx.Client(timeout=600) as client:
         start = time.perf_counter()
-        answers = translated(client, args.url, docs, format="html", source=source, target=target)
+        answers = translated(client, args.url, docs, args, format="html", source=source, target=target)
         tagged_s = time.perf_counter() - start
-        plain = translated(client, args.url, verses, source=source, target=target)
+        plain = translated(client, args.url, verses, args, source=source, target=target)
         plain_s = time.perf_counter() - start - tagged_s
         metrics = client.get(f"{args.url}/metrics").text
     same_tags = sum(tags_of(a).tags == tags_of(d).tags for a, d in zip(answers, docs, strict=True))
@@ -110,8 +121,8 @@ def main() -> None:
     print(f"<b> and <a> elements holding a word: {sum(h for h, _ in holding)}/{sum(n for _, n in holding)}")
     tagged, untagged = (sacrebleu.corpus_bleu(hyps, [references]).score for hyps in ([text_of(a) for a in answers], plain))
     print(f"BLEU of the tagged blocks' text {tagged:.2f}; of the verses without tags {untagged:.2f}")
-    print(f"documents/s {len(docs) / tagged_s:.1f} tagged, {len(verses) / plain_s:.1f} without tags (requests of 32, "
-          "one at a time)")
+    print(f"documents/s {len(docs) / tagged_s:.1f} tagged, {len(verses) / plain_s:.1f} without tags (requests of "
+          f"{args.per_request}, {args.clients} at a time); failed requests: {dict(failures) or 0}")
     print("\n".join(line for line in metrics.splitlines()
                     if line.startswith(("nmt_html_fallbacks_total", "nmt_html_unaligned_total"))))
 

@@ -99,6 +99,7 @@ class Joining:
     max_len: torch.Tensor  # (m,)
     keys: list[Any]
     beam: Beam = GREEDY
+    with_attention: bool = False  # each hypothesis carries its attention weights
 
 
 class LiveBatch:
@@ -109,28 +110,31 @@ class LiveBatch:
     their max length. A sentence added mid-way gets the same tokens as alone: its memory is padded to the batch's
     source length with the mask False, and nothing else is shared between sentences. Sentences with K rows each
     make one Part (K = 1: greedy), so that a sentence's K hypotheses share its memory row; every part takes one
-    decoder step per step().
+    decoder step per step(). Sentences whose attention weights are wanted make parts of their own: keeping every
+    row's weights at every step would cost the others a (rows, W, S) copy at each beam step.
     """
 
-    def __init__(self, model: SearchModel, with_attention: bool = False):
+    def __init__(self, model: SearchModel):
         self.model = model
-        self.with_attention = with_attention and model.cfg.attention != "none"
-        self.parts: dict[int, Part] = {}  # K -> the sentences with K rows
+        self.parts: dict[tuple[int, bool], Part] = {}  # (K, with attention) -> the sentences with K rows
 
     def __len__(self) -> int:
         """Live rows."""
         return sum(len(part) for part in self.parts.values())
 
-    def add(self, memory: Memory, max_len: torch.Tensor, keys: list[Any], beam: Beam = GREEDY) -> None:
+    def add(self, memory: Memory, max_len: torch.Tensor, keys: list[Any], beam: Beam = GREEDY,
+            with_attention: bool = False) -> None:
         """Sentences encoded by model.encode; they write their first token at the next step()."""
-        self.add_groups([Joining(memory, max_len, keys, beam)])
+        self.add_groups([Joining(memory, max_len, keys, beam, with_attention)])
 
     @torch.inference_mode()
     def add_groups(self, groups: list[Joining]) -> None:
         """add() of several encoded batches at once: one copy per part they join."""
-        for k in dict.fromkeys(group.beam.rows for group in groups):
-            part = self.parts.setdefault(k, Part(k, self.model, self.with_attention))
-            part.add([group for group in groups if group.beam.rows == k])
+        attends = self.model.cfg.attention != "none"
+        kinds = [(group.beam.rows, group.with_attention and attends) for group in groups]
+        for kind in dict.fromkeys(kinds):
+            part = self.parts.setdefault(kind, Part(*kind, self.model))
+            part.add([group for group, of in zip(groups, kinds, strict=True) if of == kind])
 
     @torch.inference_mode()
     def step(self) -> list[tuple[Any, list[Hypothesis]]]:
@@ -161,8 +165,8 @@ class Part:
 
     COMPACT_SHARE = 4  # compact once dead sentences are 1/4 of the part
 
-    def __init__(self, k: int, model: SearchModel, with_attention: bool):
-        self.k, self.model, self.with_attention = k, model, with_attention
+    def __init__(self, k: int, with_attention: bool, model: SearchModel):
+        self.k, self.with_attention, self.model = k, with_attention, model
         self.owners: list[LiveSentence | None] = []
         self.rows: Rows | None = None
         self.dead = 0
@@ -324,8 +328,8 @@ def search(model: SearchModel, memory: Memory, max_len: torch.Tensor, beam: Beam
            with_attention: bool = False) -> list[list[Hypothesis]]:
     """Search every sentence of the batch to its end: the best hypotheses of each, best first. max_len (B,) caps
     each output."""
-    live = LiveBatch(model, with_attention)
-    live.add(memory, max_len, list(range(len(max_len))), beam)
+    live = LiveBatch(model)
+    live.add(memory, max_len, list(range(len(max_len))), beam, with_attention)
     results: list[list[Hypothesis]] = [[] for _ in range(len(max_len))]
     while live:
         for i, hyps in live.step():

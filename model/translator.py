@@ -254,7 +254,7 @@ class Translator:
         """Non-blank sentences -> their memory and output caps, ready to join a LiveBatch under keys."""
         src_len = torch.tensor([len(s.ids) for s in sentences], device=self.device)
         memory = self.model.encode(self._padded([s.ids for s in sentences]), src_len)
-        return Joining(memory, max_lengths(src_len, options.max_len_ratio), keys, options.beam)
+        return Joining(memory, max_lengths(src_len, options.max_len_ratio), keys, options.beam, options.with_attention)
 
     def _padded(self, rows: list[tuple[int, ...]] | list[list[int]]) -> torch.Tensor:
         """(B, longest) ids on the model's device, PAD after each row's end."""
@@ -271,7 +271,7 @@ class Translator:
         for batch in padded_batches([len(s.ids) for s in sentences], self.batch_tokens):
             joining = self.encode([sentences[i] for i in batch], options, batch)
             for i, hyps in zip(batch, search(self.model, joining.memory, joining.max_len, joining.beam,
-                                              options.with_attention), strict=True):
+                                              joining.with_attention), strict=True):
                 results[i] = hyps
         return results
 
@@ -299,9 +299,9 @@ class Translator:
         found = reverse_scores(self, self.reverse, sentences, hyps)
         return [reranked(h, r, options.rerank)[: options.nbest] for h, r in zip(hyps, found, strict=True)]
 
-    def live_batch(self, with_attention: bool = False) -> LiveBatch:
+    def live_batch(self) -> LiveBatch:
         """An empty LiveBatch of this model, for continuous batching."""
-        return LiveBatch(self.model, with_attention)
+        return LiveBatch(self.model)
 
     # --- finish ---------------------------------------------------------------------------------------------
     def finish(self, prepared: list[PreparedText], hyps: list[list[Hypothesis]]) -> list[Translated]:

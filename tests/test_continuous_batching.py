@@ -41,9 +41,10 @@ def test_joining_mid_way_gives_the_same_tokens_as_alone(attention):
     model, src, lengths, max_len = tiny_batch(attention, batch=6)
     alone = greedy_alone(model, src, lengths, max_len, with_attention=True)
     with torch.no_grad():
-        live, got = LiveBatch(model, with_attention=True), {}  # ended rows stay until they are 1/4 of the batch
+        live, got = LiveBatch(model), {}  # ended rows stay until they are 1/4 of the batch
         for joining, steps in ((((0, 2),), 3), (((2, 3),), 1), (((3, 5), (5, 6)), 0)):  # after 3 and 4 steps; the
-            groups = [Joining(model.encode(src[a:b], lengths[a:b]), max_len[a:b], list(range(a, b))) for a, b in joining]
+            groups = [Joining(model.encode(src[a:b], lengths[a:b]), max_len[a:b], list(range(a, b)), with_attention=True)
+                      for a, b in joining]
             live.add_groups(groups)  # last two groups join together
             for _ in range(steps):
                 got.update(live.step())
@@ -66,7 +67,7 @@ def test_sentences_join_a_batch_that_holds_removed_rows():
         live, got = LiveBatch(model), {}
         live.add(model.encode(src[:8], lengths[:8]), max_len[:8], list(range(8)))
         got.update(live.step())
-        greedy = live.parts[1]
+        greedy = live.parts[1, False]
         assert live.remove_keys(lambda key: key == 3) == [3]  # one dead sentence of eight: kept until the join
         assert greedy.dead == 1
         live.add(model.encode(src[8:], lengths[8:]), max_len[8:], [8, 9])
@@ -83,7 +84,7 @@ def test_dead_sentences_are_copied_out_at_a_quarter_of_the_batch():
     with torch.no_grad():
         live = LiveBatch(model)
         live.add(model.encode(src, lengths), max_len, list(range(8)))
-        greedy = live.parts[1]
+        greedy = live.parts[1, False]
         live.remove_keys(lambda key: key in (1, 6))  # 2 of 8: a quarter
         assert greedy.dead == 0 and sorted(greedy.keys) == [0, 2, 3, 4, 5, 7] and len(greedy.rows.prev) == 6
         live.step()
@@ -107,10 +108,10 @@ def test_beam_and_greedy_sentences_share_a_live_batch_with_the_results_they_get_
     with torch.no_grad():
         alone = [beam_search(model, model.encode(src[i : i + 1, : lengths[i]], lengths[i : i + 1]), max_len[i : i + 1],
                              b.size, b.alpha, b.nbest, with_attention=True)[0] for i, b in enumerate(beams)]
-        live, got = LiveBatch(model, with_attention=True), {}
+        live, got = LiveBatch(model), {}
         for start, end, steps in ((0, 3, 2), (3, 5, 1), (5, 8, 0)):
-            live.add_groups([Joining(model.encode(src[i : i + 1], lengths[i : i + 1]), max_len[i : i + 1], [i], beams[i])
-                             for i in range(start, end)])
+            live.add_groups([Joining(model.encode(src[i : i + 1], lengths[i : i + 1]), max_len[i : i + 1], [i], beams[i],
+                                     with_attention=True) for i in range(start, end)])
             for _ in range(steps):
                 got.update(live.step())
         while live:
@@ -191,8 +192,8 @@ class SlowLiveBatch(LiveBatch):
 
 
 class SlowSteps(Wrapped):
-    def live_batch(self, with_attention: bool = False) -> LiveBatch:
-        return SlowLiveBatch(self.model, with_attention)
+    def live_batch(self) -> LiveBatch:
+        return SlowLiveBatch(self.model)
 
 
 @pytest.mark.parametrize("beam", [1, 4])
@@ -270,8 +271,8 @@ class OwnedLiveBatch(Wrapped):
         super().__init__(inner)
         self.misuses: list[str] = []
 
-    def live_batch(self, with_attention: bool = False) -> LiveBatch:
-        live = ModelThreadOnly(self.model, with_attention)
+    def live_batch(self) -> LiveBatch:
+        live = ModelThreadOnly(self.model)
         live.misuses = self.misuses
         return live
 
@@ -354,6 +355,7 @@ class RecordingLiveBatch(SlowLiveBatch):
         assert self.opened.wait(30), "the recorder's steps were held for 30 s"
         seen = texts_in(self)
         self.texts = getattr(self, "texts", set()) | seen
+        self.kinds = [*getattr(self, "kinds", []), {kind for kind, part in self.parts.items() if part}]
         self.stepped.setdefault(threading.current_thread().name, set()).update(seen)
         return super().step()
 
@@ -367,8 +369,8 @@ class Recorder(Wrapped):
         self.step_s, self.stepped, self.opened = step_s, {}, threading.Event()
         self.opened.set()
 
-    def live_batch(self, with_attention: bool = False) -> LiveBatch:
-        live = RecordingLiveBatch(self.model, with_attention)
+    def live_batch(self) -> LiveBatch:
+        live = RecordingLiveBatch(self.model)
         live.step_s, live.stepped, live.opened = self.step_s, self.stepped, self.opened
         return live
 
@@ -409,6 +411,27 @@ def test_a_small_request_beside_long_ones_steps_in_the_small_batch_with_what_it_
         assert "nmt_small_requests_total 1.0" in client.get("/metrics").text
     assert lane.small.texts == {"alpha beta"}
     assert "alpha beta" not in lane.live.texts and "gamma delta eps zeta eta theta iota kappa." in lane.live.texts
+
+
+def test_sentences_asking_for_attention_step_in_the_live_batch_beside_the_others(translator):
+    """HTML's paired tags are put back by the attention: such a block's sentence joins the lane's live batch, in a
+    part of its own (K, with attention), and steps with the plain sentences; each request gets what it gets alone."""
+    recorder = Recorder(translator)
+    tagged, plain = "<p>alpha beta <b>gamma delta</b> eps tau</p>", "tau mu sigma"
+    with (client_for(recorder, decoder_lanes=1, small_requests=0) as client, ThreadPoolExecutor(2) as pool):
+        [lane] = scheduler_of(client.app).policy.lanes  # type: ignore[union-attr]
+        lane.live.kinds = []  # the start-up's warm-up
+        recorder.opened.clear()  # no step until both have reached the lane
+        try:
+            answers = [pool.submit(client.post, "/v1/translate", json=body)
+                       for body in ({"text": tagged, "format": "html"}, {"text": plain})]
+            wait_until(lambda: lane.rows == 2, "the two requests never reached the lane")
+        finally:
+            recorder.opened.set()
+        got = [answer.result().json()["translations"][0]["text"] for answer in answers]
+    assert got == ["<p>TAU EPS <b>DELTA GAMMA</b> BETA ALPHA</p>", translator.translate([plain])[0].text]
+    assert {(1, True), (1, False)} in lane.live.kinds, "the two kinds of sentence in one step"
+    assert {"alpha beta gamma delta eps tau", plain} <= lane.live.texts
 
 
 class Rows(list):
@@ -461,8 +484,8 @@ def test_a_lane_publishes_its_rows_before_it_answers(translator, monkeypatch):
 class FailsToJoin(Wrapped):
     """A translator whose live batches fail to take in any sentence with the word 'poison'."""
 
-    def live_batch(self, with_attention: bool = False) -> LiveBatch:
-        return PoisonedLiveBatch(self.model, with_attention)
+    def live_batch(self) -> LiveBatch:
+        return PoisonedLiveBatch(self.model)
 
 
 class PoisonedLiveBatch(LiveBatch):
