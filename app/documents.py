@@ -4,10 +4,10 @@ together around their translations with everything else kept.
     .txt         the whole file is one text: the pipeline keeps its lines and paragraphs (model/segment.py)
     .srt         cue numbers and timings kept; each cue's text is one text, its lines kept
     .html .htm   the whole document is one HTML text, translated as `format: html` (model/html.py)
-    .docx        each paragraph is one HTML text, its runs' formatting as spans (app/word.py)
+    .docx .pptx  each paragraph is one HTML text, its runs' formatting as spans (app/office.py)
 
-A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a .docx file a readable Word document;
-anything else is a FileRejected with a one-line reason.
+A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a .docx or .pptx file a readable Word
+document or PowerPoint presentation; anything else is a FileRejected with a one-line reason.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal
 
-from nmt.app import word
+from nmt.app import office
 
 BOM = "\ufeff"
 BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, line feed, form feed, carriage return
@@ -104,11 +104,14 @@ def text_file(cut: Callable[[str], Cut]) -> Read:
     return read
 
 
-def word_document(name: str, content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
-    try:
-        return word.read_docx(content)
-    except word.Damaged as e:
-        raise FileRejected(f"{name} is not a Word document that can be read: {e}") from None
+def office_file(kind: office.Kind) -> Read:
+    def read(name: str, content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
+        try:
+            return office.read(content, kind)
+        except office.Damaged as e:
+            raise FileRejected(f"{name} is not a {kind.name} that can be read: {e}") from None
+
+    return read
 
 
 FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
@@ -116,7 +119,8 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".srt": ("application/x-subrip; charset=utf-8", "text", text_file(subtitles)),
     ".html": ("text/html; charset=utf-8", "html", text_file(plain_text)),
     ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text)),
-    ".docx": (word.MEDIA_TYPE, "html", word_document),
+    ".docx": (office.WORD.media_type, "html", office_file(office.WORD)),
+    ".pptx": (office.POWERPOINT.media_type, "html", office_file(office.POWERPOINT)),
 }
 
 
@@ -127,7 +131,7 @@ def base_name(name: str) -> str:
 
 def read_document(name: str, content: bytes) -> Document:
     """The document of an uploaded file; FileRejected for an unknown extension, or content that is not what it
-    says (not UTF-8, binary, an unparseable SubRip file, a damaged Word document)."""
+    says (not UTF-8, binary, an unparseable SubRip file, a damaged Word or PowerPoint file)."""
     name = base_name(name)
     extension = PurePosixPath(name.lower()).suffix
     if extension not in FORMATS:

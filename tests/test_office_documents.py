@@ -1,6 +1,7 @@
-"""Word documents (.docx) through POST /translate_file: made and read back by python-docx, as a user's files are;
-each paragraph translated, its runs' formatting, the tables, headers and every other part kept. And app/word.py on
-parts written by hand: the bytes outside the text stay as they were.
+"""Word documents (.docx) and PowerPoint presentations (.pptx) through POST /translate_file: made and read back by
+python-docx and python-pptx, as a user's files are; each paragraph translated, its runs' formatting, the tables,
+headers, notes and every other part kept. And app/office.py on parts written by hand: the bytes outside the text
+stay as they were.
 
 The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
@@ -9,14 +10,16 @@ import io
 import zipfile
 
 import docx
+import pptx
 import pytest
 from docx.enum.text import WD_BREAK
 from service_fixtures import client_for
 
-from nmt.app import word
+from nmt.app import office
 from nmt.model.translator import Translator
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,8 @@ def translated(client, content: bytes, name: str = "letter.docx") -> bytes:
     answer = client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
     assert answer.status_code == 200, answer.text
     download = client.get(answer.json()["translatedFileUrl"])
-    assert download.status_code == 200 and download.headers["content-type"] == word.MEDIA_TYPE
+    kind = office.POWERPOINT if name.endswith(".pptx") else office.WORD
+    assert download.status_code == 200 and download.headers["content-type"] == kind.media_type
     return download.content
 
 
@@ -64,11 +68,7 @@ def test_a_word_document_is_translated_with_its_formatting_tables_and_headers(cl
     assert tabbed.text == f"{text(client, 'mu nu')}\n{text(client, 'xi omicron')}", "a break: each text alone"
     assert result.tables[0].rows[0].cells[0].text == "RHO PI"
     assert result.sections[0].header.paragraphs[0].text == "TAU SIGMA"
-    before, after = zipfile.ZipFile(io.BytesIO(source)), zipfile.ZipFile(io.BytesIO(translated(client, source)))
-    assert [e.filename for e in after.infolist()] == [e.filename for e in before.infolist()]
-    for entry in before.infolist():
-        if not word.TEXT_PARTS.fullmatch(entry.filename):
-            assert after.read(entry.filename) == before.read(entry), f"{entry.filename} was changed"
+    unchanged_but_text(source, translated(client, source), office.WORD)
 
 
 def test_a_paragraph_is_rebuilt_around_its_translation_and_nothing_else_moves():
@@ -78,7 +78,7 @@ def test_a_paragraph_is_rebuilt_around_its_translation_and_nothing_else_moves():
             '<w:r><w:rPr><w:i/></w:rPr><w:t>beta</w:t></w:r><w:r><w:t xml:space="preserve"> &amp; gamma</w:t></w:r>'
             '<w:bookmarkEnd w:id="0"/></w:p><w:p><w:r><w:t/></w:r></w:p><x:other>alpha</x:other>'
             '<w:sectPr><w:pgSz w:w="11906"/></w:sectPr></w:body></w:document>').encode()
-    cut = word.cut_part(part)
+    cut = office.cut_part(part, office.WORD)
     assert cut.texts == ['alpha <span id="r1">beta</span> &amp; gamma'], "the empty paragraph is not sent"
     [(start, end, written)] = cut.edits(['<span id="r1"> BETA </span>  GAMMA &amp;  ALPHA '])
     assert part[:start].endswith(b"</w:pPr>") and part[end:].startswith(b"</w:p><w:p>")
@@ -91,9 +91,9 @@ def test_texts_of_a_paragraph_that_is_not_plain_are_translated_where_they_are():
     part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha: </w:t><w:tab/>'
             '<w:t>beta</w:t></w:r><w:hyperlink><w:r><w:t>gamma &lt;x&gt;</w:t></w:r></w:hyperlink></w:p>'
             '</w:body></w:document>').encode()
-    cut = word.cut_part(part)
+    cut = office.cut_part(part, office.WORD)
     assert cut.texts == ["alpha: ", "beta", "gamma &lt;x&gt;"]
-    assert word.edited(part, cut.edits(["ALPHA:", " BETA ", "X &amp; GAMMA"])) == (
+    assert office.edited(part, cut.edits(["ALPHA:", " BETA ", "X &amp; GAMMA"])) == (
         f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">ALPHA: </w:t><w:tab/>'
         '<w:t xml:space="preserve">BETA</w:t></w:r><w:hyperlink><w:r><w:t xml:space="preserve">X &amp; GAMMA</w:t>'
         '</w:r></w:hyperlink></w:p></w:body></w:document>').encode()
@@ -103,9 +103,9 @@ def test_a_text_box_paragraph_inside_a_paragraph_is_its_own_text():
     part = (f'<w:document {W}><w:body><w:p><w:r><w:t>alpha</w:t></w:r><w:r><w:drawing><w:txbxContent>'
             '<w:p><w:r><w:t>beta gamma</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r></w:p>'
             '</w:body></w:document>').encode()
-    cut = word.cut_part(part)
+    cut = office.cut_part(part, office.WORD)
     assert cut.texts == ["alpha", "beta gamma"]
-    assert b"<w:t>" not in word.edited(part, cut.edits(["ALPHA", "GAMMA BETA"]))
+    assert b"<w:t>" not in office.edited(part, cut.edits(["ALPHA", "GAMMA BETA"]))
 
 
 def zipped(name: str, data: bytes) -> bytes:
@@ -120,7 +120,7 @@ def zipped(name: str, data: bytes) -> bytes:
     (zipped("word/styles.xml", b"<x/>"), "it has no word/document.xml"),
     (zipped("word/document.xml", f"<w:document {W}><w:p>".encode()),
      "word/document.xml: its XML is not well-formed (no element found: line 1, column"),
-    (zipped("word/document.xml", b"<document/>"), "word/document.xml: a text part does not declare Word's namespace"),
+    (zipped("word/document.xml", b"<document/>"), "word/document.xml: a text part does not declare the namespace http://schemas.openxmlformats.org/"),
     (zipped("word/document.xml", f'<!DOCTYPE d [<!ENTITY x "alpha">]><w:document {W}>&x;</w:document>'.encode()),
      "word/document.xml: it declares a DTD, which Word never writes"),
 ])
@@ -149,8 +149,8 @@ def test_a_deeply_nested_paragraph_is_translated_not_a_500(client):
 
 
 @pytest.mark.parametrize("name, size, reason", [
-    ("word/document.xml", word.MAX_PART_BYTES + 1, "word/document.xml is over 64 MiB uncompressed"),
-    ("word/media/image1.png", word.MAX_UNZIPPED_BYTES + 1, "it is over 256 MiB uncompressed"),
+    ("word/document.xml", office.MAX_PART_BYTES + 1, "word/document.xml is over 64 MiB uncompressed"),
+    ("word/media/image1.png", office.MAX_UNZIPPED_BYTES + 1, "it is over 256 MiB uncompressed"),
 ])
 def test_a_zip_bomb_is_refused_before_it_is_inflated(name, size, reason):
     bomb = io.BytesIO()  # zeros: a few hundred kB compressed
@@ -161,5 +161,64 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(name, size, reason):
             for _ in range(size >> 20):
                 entry.write(bytes(1 << 20))
             entry.write(bytes(size % (1 << 20)))
-    with pytest.raises(word.Damaged, match=reason):
-        word.read_docx(bomb.getvalue())
+    with pytest.raises(office.Damaged, match=reason):
+        office.read(bomb.getvalue(), office.WORD)
+
+
+def unchanged_but_text(source: bytes, result: bytes, kind: office.Kind) -> None:
+    """The same zip entries in the same order, each byte for byte but the text parts."""
+    before, after = zipfile.ZipFile(io.BytesIO(source)), zipfile.ZipFile(io.BytesIO(result))
+    assert [e.filename for e in after.infolist()] == [e.filename for e in before.infolist()]
+    for entry in before.infolist():
+        if not kind.text_parts.fullmatch(entry.filename):
+            assert after.read(entry.filename) == before.read(entry), f"{entry.filename} was changed"
+
+
+def test_a_presentation_is_translated_with_its_formatting_tables_and_notes(client):
+    deck = pptx.Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "alpha beta"
+    body = slide.placeholders[1].text_frame
+    body.text = "mu nu\vxi omicron"  # \v: a line break (<a:br/>) in the paragraph
+    mixed = body.add_paragraph()
+    mixed.add_run().text = "alpha beta "
+    bold = mixed.add_run()
+    bold.text, bold.font.bold = "gamma", True
+    mixed.add_run().text = " delta"
+    table = deck.slides.add_slide(deck.slide_layouts[5]).shapes.add_table(1, 2, 0, 0, 914400, 914400).table
+    table.cell(0, 1).text = "pi rho"
+    slide.notes_slide.notes_text_frame.text = "sigma tau"
+    source = saved(deck)
+
+    result = translated(client, source, "talk.pptx")
+    first, second = pptx.Presentation(io.BytesIO(result)).slides
+    assert first.shapes.title.text_frame.text == "BETA ALPHA"
+    broken, mixed = first.placeholders[1].text_frame.paragraphs
+    assert broken.text == f"{text(client, 'mu nu')}\v{text(client, 'xi omicron')}", "a break: each text alone"
+    assert [(r.text, r.font.bold) for r in mixed.runs] == [("DELTA ", None), ("GAMMA", True), (" BETA ALPHA", None)]
+    assert second.shapes[-1].table.cell(0, 1).text == "RHO PI"
+    assert first.notes_slide.notes_text_frame.text == "TAU SIGMA"
+    unchanged_but_text(source, result, office.POWERPOINT)
+
+
+def test_a_slide_paragraph_keeps_its_end_formatting_last_and_its_fields_as_they_are():
+    part = (f'<p:sld {A} xmlns:p="urn:p"><p:txBody><a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="en-US"/>'
+            '<a:t>alpha </a:t></a:r><a:r><a:rPr lang="en-US" i="1"/><a:t>beta</a:t></a:r>'
+            '<a:endParaRPr lang="en-US"/></a:p><a:p><a:fld id="{1}" type="slidenum"><a:rPr lang="en-US"/><a:t>7</a:t>'
+            '</a:fld><a:r><a:t> gamma</a:t></a:r></a:p></p:txBody></p:sld>').encode()
+    cut = office.cut_part(part, office.POWERPOINT)
+    assert cut.texts == ['alpha <span id="r1">beta</span>', " gamma"], "the field's text is not sent"
+    assert office.edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA', "GAMMA"])) == (
+        f'<p:sld {A} xmlns:p="urn:p"><p:txBody><a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="en-US" i="1"/><a:t>BETA</a:t>'
+        '</a:r><a:r><a:rPr lang="en-US"/><a:t> ALPHA</a:t></a:r><a:endParaRPr lang="en-US"/></a:p><a:p>'
+        '<a:fld id="{1}" type="slidenum"><a:rPr lang="en-US"/><a:t>7</a:t></a:fld><a:r><a:t> GAMMA</a:t></a:r></a:p>'
+        '</p:txBody></p:sld>').encode()
+
+
+def test_a_file_that_is_not_a_presentation_is_refused_in_one_line(client):
+    answer = client.post("/translate_file", files={"file": ("x.pptx", zipped("word/document.xml", f"<w:document {W}/>"
+                                                                             .encode()))},
+                         data={"source": "en", "target": "es"})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == ("Invalid request: x.pptx is not a PowerPoint presentation that can be read: it has "
+                                      "no ppt/presentation.xml")

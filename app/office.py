@@ -1,17 +1,21 @@
-"""Word documents (.docx, Office Open XML): the text of each paragraph translated, everything else kept as written.
+"""Office Open XML files, Word documents (.docx) and PowerPoint presentations (.pptx): the text of each paragraph
+translated, everything else kept as written.
 
-A .docx file is a zip of XML parts. The parts people read (word/document.xml, the headers and footers, footnotes,
-endnotes, comments) are parsed to find where each element starts and ends, and edited as bytes, never re-serialized:
-namespace prefixes, mc:Ignorable lists and attribute order stay as Word wrote them (ElementTree would rename the
-prefixes, which Word reports as a damaged file). Every other part and every zip entry's compression is kept.
+Such a file is a zip of XML parts. The parts people read (Word: word/document.xml, the headers and footers,
+footnotes, endnotes, comments; PowerPoint: the slides and their notes) are parsed to find where each element starts
+and ends, and edited as bytes, never re-serialized: namespace prefixes, mc:Ignorable lists and attribute order stay
+as written (ElementTree would rename the prefixes, which Word reports as a damaged file). Every other part and every
+zip entry's compression is kept. Word's paragraphs, runs and texts (<w:p>, <w:r>, <w:t>) and PowerPoint's
+(DrawingML's <a:p>, <a:r>, <a:t>) have one structure; a Kind says what differs.
 
 Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of its
 runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs of
 one formatting are one span), which the HTML pipeline puts back around the words it held (app/routes/html.py). A
-*plain* paragraph, whose runs hold nothing but their formatting and text (<w:rPr>,
-<w:t>; spell-check marks and bookmarks around them), is written back as new runs in the translation's order, each
-span's text with its run's formatting, the rest with the paragraph's most common formatting. Any other paragraph
-(tabs, breaks, fields, hyperlinks, drawings) keeps its runs where they are, each <w:t>'s text translated alone.
+*plain* paragraph, whose runs hold nothing but their formatting and text (<w:rPr>, <w:t>; spell-check marks and
+bookmarks around them, DrawingML's end-of-paragraph formatting after them), is written back as new runs in the
+translation's order, each span's text with its run's formatting, the rest with the paragraph's most common
+formatting. Any other paragraph (tabs, breaks, fields, hyperlinks, drawings) keeps its runs where they are, each
+<w:t>'s text translated alone; a DrawingML field's text (a slide number, a date) is not translated.
 """
 from __future__ import annotations
 
@@ -26,20 +30,42 @@ from dataclasses import dataclass, field
 
 from nmt.model.align import SPACE
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
 # uncompressed sizes as the zip entries declare them (zipfile inflates no more): no zip bomb is inflated
 MAX_PART_BYTES = 64 << 20  # a text part, parsed
 MAX_UNZIPPED_BYTES = 256 << 20  # the whole file, held to be written again
 START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
-PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "bookmarkStart", "bookmarkEnd"})  # a paragraph's children
+BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
+PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr"}) | BEFORE_RUNS | AFTER_RUNS  # a plain paragraph's children
 PLAIN_RUN = frozenset({"rPr", "t", "lastRenderedPageBreak"})  # a plain paragraph's runs' children
 
 
+@dataclass(frozen=True)
+class Kind:
+    """A kind of Office Open XML file: what it is called, its media type, the namespace of its paragraphs, the
+    parts that hold its text, the part every such file has, and whether its texts need xml:space="preserve" to
+    keep their edge spaces (Word's <w:t>; DrawingML's <a:t> keeps them, and allows no attribute)."""
+
+    name: str
+    media_type: str
+    namespace: str
+    text_parts: re.Pattern[str]
+    main_part: str
+    preserve: bool
+
+
+WORD = Kind("Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+            re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"), "word/document.xml",
+            preserve=True)
+POWERPOINT = Kind("PowerPoint presentation", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                  "http://schemas.openxmlformats.org/drawingml/2006/main",
+                  re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"), "ppt/presentation.xml",
+                  preserve=False)
+
+
 class Damaged(ValueError):
-    """Not a Word document, or one that cannot be read (the message says why, in a few words)."""
+    """Not a file of its kind, or one that cannot be read (the message says why, in a few words)."""
 
 
 @dataclass
@@ -57,8 +83,8 @@ class Element:
 
 
 def elements(part: bytes, prefix: str) -> Element:
-    """The part's elements under a root that spans it all, each with its byte span; the prefix's (Word's) elements
-    named without it."""
+    """The part's elements under a root that spans it all, each with its byte span; the prefix's (the paragraphs'
+    namespace's) elements named without it."""
     parser = xml.parsers.expat.ParserCreate()
     root, stack = Element("", 0, len(part)), []
     stack.append(root)
@@ -93,16 +119,31 @@ def elements(part: bytes, prefix: str) -> Element:
 
 
 def _local(name: str, prefix: str) -> str:
-    """The local name of an element of Word's namespace; other namespaces' elements keep their prefix."""
+    """The local name of an element of the paragraphs' namespace; other namespaces' elements keep their prefix."""
     return name[len(prefix) + 1:] if name.startswith(prefix + ":") else name
 
 
-def word_prefix(part: bytes) -> str:
-    """The prefix the part binds to Word's namespace (w, in every file Word writes)."""
-    found = re.search(rb'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(WORD.encode()) + rb'["\']', part)
-    if found is None:
-        raise Damaged("a text part does not declare Word's namespace")
-    return found.group(1).decode()
+@dataclass(frozen=True)
+class Tags:
+    """How a part writes the elements written here: the prefix it binds to the paragraphs' namespace (w in every
+    file Word writes, a in PowerPoint's), and whether a text needs xml:space="preserve" (Kind.preserve)."""
+
+    prefix: str
+    preserve: bool
+
+    @staticmethod
+    def of(part: bytes, kind: Kind) -> Tags:
+        found = re.search(rb'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(kind.namespace.encode()) + rb'["\']', part)
+        if found is None:
+            raise Damaged(f"a text part does not declare the namespace {kind.namespace}")
+        return Tags(found.group(1).decode(), kind.preserve)
+
+    def text(self, text: str) -> bytes:
+        space = ' xml:space="preserve"' if self.preserve else ""
+        return f'<{self.prefix}:t{space}>{html.escape(text, quote=False)}</{self.prefix}:t>'.encode()
+
+    def run(self, style: bytes, text: str) -> bytes:
+        return f"<{self.prefix}:r>".encode() + style + self.text(text) + f"</{self.prefix}:r>".encode()
 
 
 @dataclass
@@ -130,6 +171,8 @@ def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
             style = part[rpr.start:rpr.end] if rpr else b""
         elif element.name == "t" and paragraph is not None:
             paragraph.texts.append((element, style))
+        elif element.name == "fld":  # DrawingML's field: its text is the field's value, shown as it is
+            continue
         todo += [(child, paragraph, style) for child in reversed(element.children)]
     return [p for p in found if any(t.text.strip() for t, _ in p.texts)]
 
@@ -150,22 +193,22 @@ class Cut:
     edits: Callable[[list[str]], list[Edit]]
 
 
-def cut_paragraph(paragraph: Paragraph, part: bytes, prefix: str) -> Cut:
-    return _whole(paragraph, part, prefix) if paragraph.plain else _each_text(paragraph, prefix)
+def cut_paragraph(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
+    return _whole(paragraph, part, tags) if paragraph.plain else _each_text(paragraph, tags)
 
 
-def _each_text(paragraph: Paragraph, prefix: str) -> Cut:
+def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
     """Each <w:t> with text translated alone, where it is."""
     texts = [t for t, _ in paragraph.texts if t.text.strip()]
 
     def edits(out: list[str]) -> list[Edit]:
-        return [(t.start, t.end, _text(prefix, _edged(t.text, html.unescape(translation))))
+        return [(t.start, t.end, tags.text(_edged(t.text, html.unescape(translation))))
                 for t, translation in zip(texts, out, strict=True)]
 
     return Cut([html.escape(t.text, quote=False) for t in texts], edits)
 
 
-def _whole(paragraph: Paragraph, part: bytes, prefix: str) -> Cut:
+def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
     """The paragraph as one text: runs formatted otherwise than most of its text as spans."""
     groups: list[tuple[bytes, str]] = []  # consecutive texts of one formatting joined
     for t, style in paragraph.texts:
@@ -179,13 +222,13 @@ def _whole(paragraph: Paragraph, part: bytes, prefix: str) -> Cut:
     common = weight.most_common(1)[0][0]
     marked = "".join(html.escape(text, quote=False) if style == common else
                      f'<span id="r{k}">{html.escape(text, quote=False)}</span>' for k, (style, text) in enumerate(groups))
-    return Cut([marked], lambda out: [_rebuilt(paragraph, part, prefix, groups, common, out[0])])
+    return Cut([marked], lambda out: [_rebuilt(paragraph, part, tags, groups, common, out[0])])
 
 
-def _rebuilt(paragraph: Paragraph, part: bytes, prefix: str, groups: list[tuple[bytes, str]], common: bytes,
+def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[tuple[bytes, str]], common: bytes,
              translation: str) -> Edit:
     """The paragraph's content after its properties, written again: its bookmarks' starts, the translation as runs
-    (each span with its run's formatting), its bookmarks' ends."""
+    (each span with its run's formatting), its bookmarks' ends and end-of-paragraph formatting."""
     content = [c for c in paragraph.element.children if c.name != "pPr"]
     runs, at = [], 0
     for span in SPAN.finditer(translation):
@@ -195,9 +238,8 @@ def _rebuilt(paragraph: Paragraph, part: bytes, prefix: str, groups: list[tuple[
                  (common, trail)]
         at = span.end()
     runs.append((common, html.unescape(translation[at:])))
-    written = b"".join(_run(prefix, style, text) for style, text in _spaced(runs))
-    starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name == name)
-                    for name in ("bookmarkStart", "bookmarkEnd"))
+    written = b"".join(tags.run(style, text) for style, text in _spaced(runs))
+    starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name in kept) for kept in (BEFORE_RUNS, AFTER_RUNS))
     return content[0].start, content[-1].end, starts + written + ends
 
 
@@ -231,14 +273,6 @@ def _edged(source: str, translation: str) -> str:
     return lead + translation.strip() + trail
 
 
-def _text(prefix: str, text: str) -> bytes:
-    return f'<{prefix}:t xml:space="preserve">{html.escape(text, quote=False)}</{prefix}:t>'.encode()
-
-
-def _run(prefix: str, style: bytes, text: str) -> bytes:
-    return f"<{prefix}:r>".encode() + style + _text(prefix, text) + f"</{prefix}:r>".encode()
-
-
 def shares(cuts: Iterable[Cut], translations: list[str]) -> Iterator[tuple[Cut, list[str]]]:
     """Each cut with the translations of its texts, the cuts' texts having been translated one after another."""
     at = 0
@@ -247,9 +281,9 @@ def shares(cuts: Iterable[Cut], translations: list[str]) -> Iterator[tuple[Cut, 
         at += len(cut.texts)
 
 
-def cut_part(part: bytes) -> Cut:
-    prefix = word_prefix(part)
-    cuts = [cut_paragraph(p, part, prefix) for p in paragraphs(elements(part, prefix), part)]
+def cut_part(part: bytes, kind: Kind) -> Cut:
+    tags = Tags.of(part, kind)
+    cuts = [cut_paragraph(p, part, tags) for p in paragraphs(elements(part, tags.prefix), part)]
 
     def edits(translations: list[str]) -> list[Edit]:
         return [edit for cut, share in shares(cuts, translations) for edit in cut.edits(share)]
@@ -263,15 +297,15 @@ def edited(part: bytes, edits: list[Edit]) -> bytes:
     return part
 
 
-def read_docx(content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
-    """The document's texts (HTML, one per paragraph or text), and what writes the document around their
-    translations; Damaged if it is not a Word document."""
+def read(content: bytes, kind: Kind) -> tuple[list[str], Callable[[list[str]], bytes]]:
+    """The file's texts (HTML, one per paragraph or text), and what writes the file around their translations;
+    Damaged if it is not a file of that kind."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
-        names = [e.filename for e in entries if TEXT_PARTS.fullmatch(e.filename)]
-        if "word/document.xml" not in names:
-            raise Damaged("it has no word/document.xml")
+        if kind.main_part not in {e.filename for e in entries}:
+            raise Damaged(f"it has no {kind.main_part}")
+        names = [e.filename for e in entries if kind.text_parts.fullmatch(e.filename)]
         if oversized := [e.filename for e in entries if e.filename in names and e.file_size > MAX_PART_BYTES]:
             raise Damaged(f"{oversized[0]} is over {MAX_PART_BYTES >> 20} MiB uncompressed")
         if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
@@ -283,7 +317,7 @@ def read_docx(content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
     cuts = {}
     for name, part in parts.items():
         try:
-            cuts[name] = cut_part(part)
+            cuts[name] = cut_part(part, kind)
         except Damaged as e:
             raise Damaged(f"{name}: {e}") from None
 
