@@ -5,19 +5,21 @@ together around their translations with everything else kept.
     .srt         cue numbers and timings kept; each cue's text is one text, its lines kept
     .html .htm   the whole document is one HTML text, translated as `format: html` (model/html.py)
     .docx .pptx  each paragraph is one HTML text, its runs' formatting as spans (app/office.py)
+    .epub        each XHTML document of the book is one HTML text (app/epub.py)
 
-A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a .docx or .pptx file a readable Word
-document or PowerPoint presentation; anything else is a FileRejected with a one-line reason.
+A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a .docx, .pptx or .epub file a readable
+Word document, PowerPoint presentation or EPUB book; anything else is a FileRejected with a one-line reason.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal
 
-from nmt.app import office
+from nmt.app import epub, office, packages
 
 BOM = "\ufeff"
 BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, line feed, form feed, carriage return
@@ -104,12 +106,13 @@ def text_file(cut: Callable[[str], Cut]) -> Read:
     return read
 
 
-def office_file(kind: office.Kind) -> Read:
+def package(kind: str, read_package: Callable[[bytes], tuple[list[str], Callable[[list[str]], bytes]]]) -> Read:
+    """A reader of zip packages (app/packages.py) that read_package reads; kind names one in its errors."""
     def read(name: str, content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
         try:
-            return office.read(content, kind)
-        except office.Damaged as e:
-            raise FileRejected(f"{name} is not a {kind.name} that can be read: {e}") from None
+            return read_package(content)
+        except packages.Damaged as e:
+            raise FileRejected(f"{name} is not {kind} that can be read: {e}") from None
 
     return read
 
@@ -119,8 +122,10 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".srt": ("application/x-subrip; charset=utf-8", "text", text_file(subtitles)),
     ".html": ("text/html; charset=utf-8", "html", text_file(plain_text)),
     ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text)),
-    ".docx": (office.WORD.media_type, "html", office_file(office.WORD)),
-    ".pptx": (office.POWERPOINT.media_type, "html", office_file(office.POWERPOINT)),
+    ".docx": (office.WORD.media_type, "html", package(office.WORD.name, partial(office.read, kind=office.WORD))),
+    ".pptx": (office.POWERPOINT.media_type, "html",
+              package(office.POWERPOINT.name, partial(office.read, kind=office.POWERPOINT))),
+    ".epub": (epub.MEDIA_TYPE, "html", package("an EPUB book", epub.read)),
 }
 
 
@@ -131,7 +136,7 @@ def base_name(name: str) -> str:
 
 def read_document(name: str, content: bytes) -> Document:
     """The document of an uploaded file; FileRejected for an unknown extension, or content that is not what it
-    says (not UTF-8, binary, an unparseable SubRip file, a damaged Word or PowerPoint file)."""
+    says (not UTF-8, binary, an unparseable SubRip file, a damaged Word, PowerPoint or EPUB file)."""
     name = base_name(name)
     extension = PurePosixPath(name.lower()).suffix
     if extension not in FORMATS:

@@ -20,19 +20,15 @@ formatting. Any other paragraph (tabs, breaks, fields, hyperlinks, drawings) kee
 from __future__ import annotations
 
 import html
-import io
 import re
 import xml.parsers.expat
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from nmt.app.packages import Damaged, unzipped
 from nmt.model.align import SPACE
 
-# uncompressed sizes as the zip entries declare them (zipfile inflates no more): no zip bomb is inflated
-MAX_PART_BYTES = 64 << 20  # a text part, parsed
-MAX_UNZIPPED_BYTES = 256 << 20  # the whole file, held to be written again
 START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
@@ -42,7 +38,7 @@ PLAIN_RUN = frozenset({"rPr", "t", "lastRenderedPageBreak"})  # a plain paragrap
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of Office Open XML file: what it is called, its media type, the namespace of its paragraphs, the
+    """A kind of Office Open XML file: what one is called, its media type, the namespace of its paragraphs, the
     parts that hold its text, the part every such file has, and whether its texts need xml:space="preserve" to
     keep their edge spaces (Word's <w:t>; DrawingML's <a:t> keeps them, and allows no attribute)."""
 
@@ -54,18 +50,14 @@ class Kind:
     preserve: bool
 
 
-WORD = Kind("Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+WORD = Kind("a Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
             re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"), "word/document.xml",
             preserve=True)
-POWERPOINT = Kind("PowerPoint presentation", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+POWERPOINT = Kind("a PowerPoint presentation", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                   "http://schemas.openxmlformats.org/drawingml/2006/main",
                   re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"), "ppt/presentation.xml",
                   preserve=False)
-
-
-class Damaged(ValueError):
-    """Not a file of its kind, or one that cannot be read (the message says why, in a few words)."""
 
 
 @dataclass
@@ -300,34 +292,16 @@ def edited(part: bytes, edits: list[Edit]) -> bytes:
 def read(content: bytes, kind: Kind) -> tuple[list[str], Callable[[list[str]], bytes]]:
     """The file's texts (HTML, one per paragraph or text), and what writes the file around their translations;
     Damaged if it is not a file of that kind."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        entries = archive.infolist()
-        if kind.main_part not in {e.filename for e in entries}:
-            raise Damaged(f"it has no {kind.main_part}")
-        names = [e.filename for e in entries if kind.text_parts.fullmatch(e.filename)]
-        if oversized := [e.filename for e in entries if e.filename in names and e.file_size > MAX_PART_BYTES]:
-            raise Damaged(f"{oversized[0]} is over {MAX_PART_BYTES >> 20} MiB uncompressed")
-        if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
-            raise Damaged(f"it is over {MAX_UNZIPPED_BYTES >> 20} MiB uncompressed")
-        parts = {name: archive.read(name) for name in names}
-        kept = {e.filename: archive.read(e) for e in entries if e.filename not in parts}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as e:
-        raise Damaged(f"it is not a readable zip file ({e})") from None
+    package = unzipped(content, kind.main_part, kind.text_parts)
     cuts = {}
-    for name, part in parts.items():
+    for name, part in package.parts.items():
         try:
             cuts[name] = cut_part(part, kind)
         except Damaged as e:
             raise Damaged(f"{name}: {e}") from None
 
     def render(translations: list[str]) -> bytes:
-        data = kept | {name: edited(parts[name], cut.edits(share))
-                       for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)}
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as written:
-            for entry in entries:
-                written.writestr(entry, data[entry.filename])
-        return out.getvalue()
+        return package.written({name: edited(package.parts[name], cut.edits(share))
+                                for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)})
 
     return [text for cut in cuts.values() for text in cut.texts], render

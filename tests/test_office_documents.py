@@ -15,7 +15,7 @@ import pytest
 from docx.enum.text import WD_BREAK
 from service_fixtures import client_for
 
-from nmt.app import office
+from nmt.app import office, packages
 from nmt.model.translator import Translator
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -149,8 +149,8 @@ def test_a_deeply_nested_paragraph_is_translated_not_a_500(client):
 
 
 @pytest.mark.parametrize("name, size, reason", [
-    ("word/document.xml", office.MAX_PART_BYTES + 1, "word/document.xml is over 64 MiB uncompressed"),
-    ("word/media/image1.png", office.MAX_UNZIPPED_BYTES + 1, "it is over 256 MiB uncompressed"),
+    ("word/document.xml", packages.MAX_PART_BYTES + 1, "word/document.xml is over 64 MiB uncompressed"),
+    ("word/media/image1.png", packages.MAX_UNZIPPED_BYTES + 1, "it is over 256 MiB uncompressed"),
 ])
 def test_a_zip_bomb_is_refused_before_it_is_inflated(name, size, reason):
     bomb = io.BytesIO()  # zeros: a few hundred kB compressed
@@ -161,7 +161,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(name, size, reason):
             for _ in range(size >> 20):
                 entry.write(bytes(1 << 20))
             entry.write(bytes(size % (1 << 20)))
-    with pytest.raises(office.Damaged, match=reason):
+    with pytest.raises(packages.Damaged, match=reason):
         office.read(bomb.getvalue(), office.WORD)
 
 
