@@ -6,20 +6,21 @@ together around their translations with everything else kept.
     .html .htm   the whole document is one HTML text, translated as `format: html` (model/html.py)
     .docx .pptx  each paragraph is one HTML text, its runs' formatting as spans (app/office.py)
     .epub        each XHTML document of the book is one HTML text (app/epub.py)
+    .odt .odp    each paragraph's content, as written, is one HTML text (app/opendocument.py)
 
-A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a .docx, .pptx or .epub file a readable
-Word document, PowerPoint presentation or EPUB book; anything else is a FileRejected with a one-line reason.
+A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a zipped one (.docx, .pptx, .epub, .odt,
+.odp) a readable file of its kind; anything else is a FileRejected with a one-line reason.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Literal
+from typing import Any, Literal
 
-from nmt.app import epub, office, packages
+from nmt.app import epub, office, opendocument, packages
+from nmt.app.packages import Written
 
 BOM = "\ufeff"
 BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, line feed, form feed, carriage return
@@ -27,8 +28,7 @@ CUE_NUMBER = re.compile(r"\s*\d+\s*")
 TIMING = re.compile(r"\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}(\s.*)?")
 
 Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back
-Read = Callable[[str, bytes], tuple[list[str], Callable[[list[str]], bytes]]]  # (name, content): the file's texts,
-# and what writes the translated file from their translations
+Read = Callable[[str, bytes], Written]  # (name, content) -> Written
 
 
 class FileRejected(ValueError):
@@ -85,7 +85,7 @@ def subtitles(text: str) -> Cut:
 
 def text_file(cut: Callable[[str], Cut]) -> Read:
     """A reader of UTF-8 text files that cut(text) cuts: the file's byte-order mark and CRLF line ends kept."""
-    def read(name: str, content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
+    def read(name: str, content: bytes) -> Written:
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -106,9 +106,9 @@ def text_file(cut: Callable[[str], Cut]) -> Read:
     return read
 
 
-def package(kind: str, read_package: Callable[[bytes], tuple[list[str], Callable[[list[str]], bytes]]]) -> Read:
+def package(kind: str, read_package: Callable[[bytes], Written]) -> Read:
     """A reader of zip packages (app/packages.py) that read_package reads; kind names one in its errors."""
-    def read(name: str, content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
+    def read(name: str, content: bytes) -> Written:
         try:
             return read_package(content)
         except packages.Damaged as e:
@@ -117,14 +117,20 @@ def package(kind: str, read_package: Callable[[bytes], tuple[list[str], Callable
     return read
 
 
+def document_kind(kind: office.Kind | opendocument.Kind,
+                  read: Callable[[bytes, Any], Written]) -> tuple[str, Literal["html"], Read]:
+    return kind.media_type, "html", package(kind.name, lambda content: read(content, kind))
+
+
 FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".txt": ("text/plain; charset=utf-8", "text", text_file(plain_text)),
     ".srt": ("application/x-subrip; charset=utf-8", "text", text_file(subtitles)),
     ".html": ("text/html; charset=utf-8", "html", text_file(plain_text)),
     ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text)),
-    ".docx": (office.WORD.media_type, "html", package(office.WORD.name, partial(office.read, kind=office.WORD))),
-    ".pptx": (office.POWERPOINT.media_type, "html",
-              package(office.POWERPOINT.name, partial(office.read, kind=office.POWERPOINT))),
+    ".docx": document_kind(office.WORD, office.read),
+    ".pptx": document_kind(office.POWERPOINT, office.read),
+    ".odt": document_kind(opendocument.TEXT_DOCUMENT, opendocument.read),
+    ".odp": document_kind(opendocument.PRESENTATION, opendocument.read),
     ".epub": (epub.MEDIA_TYPE, "html", package("an EPUB book", epub.read)),
 }
 
@@ -136,7 +142,7 @@ def base_name(name: str) -> str:
 
 def read_document(name: str, content: bytes) -> Document:
     """The document of an uploaded file; FileRejected for an unknown extension, or content that is not what it
-    says (not UTF-8, binary, an unparseable SubRip file, a damaged Word, PowerPoint or EPUB file)."""
+    says (not UTF-8, binary, an unparseable SubRip file, a damaged zipped file)."""
     name = base_name(name)
     extension = PurePosixPath(name.lower()).suffix
     if extension not in FORMATS:

@@ -9,15 +9,14 @@ table of contents (toc.ncx); an EPUB 3 table of contents is an XHTML document, t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from nmt.app.packages import Damaged, unzipped
+from nmt.app.packages import Damaged, Written, unzipped
 
 MEDIA_TYPE = "application/epub+zip"
 DOCUMENTS = re.compile(r"(?i).+\.(xhtml|html?)")
 
 
-def read(content: bytes) -> tuple[list[str], Callable[[list[str]], bytes]]:
+def read(content: bytes) -> Written:
     """The book's XHTML documents, each one text, and what writes the book around their translations; Damaged if it
     is not an EPUB book."""
     package = unzipped(content, "mimetype", DOCUMENTS)

@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import html
 import re
-import xml.parsers.expat
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from nmt.app.packages import Damaged, unzipped
+from nmt.app.packages import Damaged, Written, unzipped
+from nmt.app.xmlparts import Cut, Edit, Element, edited, elements, prefix_of, shares
 from nmt.model.align import SPACE
 
-START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
 PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr"}) | BEFORE_RUNS | AFTER_RUNS  # a plain paragraph's children
@@ -60,61 +58,6 @@ POWERPOINT = Kind("a PowerPoint presentation", "application/vnd.openxmlformats-o
                   preserve=False)
 
 
-@dataclass
-class Element:
-    """One XML element of a part: its local name, its bytes [start, end), its children, and the text it holds."""
-
-    name: str
-    start: int
-    end: int = -1
-    children: list[Element] = field(default_factory=list)
-    text: str = ""
-
-    def child(self, name: str) -> Element | None:
-        return next((c for c in self.children if c.name == name), None)
-
-
-def elements(part: bytes, prefix: str) -> Element:
-    """The part's elements under a root that spans it all, each with its byte span; the prefix's (the paragraphs'
-    namespace's) elements named without it."""
-    parser = xml.parsers.expat.ParserCreate()
-    root, stack = Element("", 0, len(part)), []
-    stack.append(root)
-
-    def start(name: str, _attributes: dict[str, str]) -> None:
-        element = Element(_local(name, prefix), parser.CurrentByteIndex)
-        stack[-1].children.append(element)
-        stack.append(element)
-
-    def end(name: str) -> None:
-        element = stack.pop()
-        tag = START_TAG.match(part, element.start)
-        assert tag is not None, "expat read a start tag that START_TAG does not"
-        if tag.group().endswith(b"/>"):  # an empty-element tag (<w:t/>), its start and its end
-            element.end = tag.end()
-        else:  # expat is at the end tag, which holds no ">" before its own
-            element.end = part.index(b">", parser.CurrentByteIndex) + 1
-
-    def text(data: str) -> None:
-        stack[-1].text += data
-
-    def doctype(*_: object) -> None:
-        raise Damaged("it declares a DTD, which Word never writes")  # and no entity can expand
-
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    parser.StartDoctypeDeclHandler = doctype
-    try:
-        parser.Parse(part, True)
-    except xml.parsers.expat.ExpatError as e:
-        raise Damaged(f"its XML is not well-formed ({e})") from None
-    return root
-
-
-def _local(name: str, prefix: str) -> str:
-    """The local name of an element of the paragraphs' namespace; other namespaces' elements keep their prefix."""
-    return name[len(prefix) + 1:] if name.startswith(prefix + ":") else name
-
-
 @dataclass(frozen=True)
 class Tags:
     """How a part writes the elements written here: the prefix it binds to the paragraphs' namespace (w in every
@@ -125,10 +68,10 @@ class Tags:
 
     @staticmethod
     def of(part: bytes, kind: Kind) -> Tags:
-        found = re.search(rb'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(kind.namespace.encode()) + rb'["\']', part)
-        if found is None:
+        prefix = prefix_of(part, kind.namespace)
+        if prefix is None:
             raise Damaged(f"a text part does not declare the namespace {kind.namespace}")
-        return Tags(found.group(1).decode(), kind.preserve)
+        return Tags(prefix, kind.preserve)
 
     def text(self, text: str) -> bytes:
         space = ' xml:space="preserve"' if self.preserve else ""
@@ -172,17 +115,6 @@ def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
 def _plain(paragraph: Element) -> bool:
     return all(c.name in PLAIN_PARAGRAPH for c in paragraph.children) and all(
         g.name in PLAIN_RUN for c in paragraph.children if c.name == "r" for g in c.children)
-
-
-Edit = tuple[int, int, bytes]  # replace part[start:end] with these bytes
-
-
-@dataclass
-class Cut:
-    """A part's texts to translate, and what makes its edits from their translations."""
-
-    texts: list[str]
-    edits: Callable[[list[str]], list[Edit]]
 
 
 def cut_paragraph(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
@@ -265,14 +197,6 @@ def _edged(source: str, translation: str) -> str:
     return lead + translation.strip() + trail
 
 
-def shares(cuts: Iterable[Cut], translations: list[str]) -> Iterator[tuple[Cut, list[str]]]:
-    """Each cut with the translations of its texts, the cuts' texts having been translated one after another."""
-    at = 0
-    for cut in cuts:
-        yield cut, translations[at:at + len(cut.texts)]
-        at += len(cut.texts)
-
-
 def cut_part(part: bytes, kind: Kind) -> Cut:
     tags = Tags.of(part, kind)
     cuts = [cut_paragraph(p, part, tags) for p in paragraphs(elements(part, tags.prefix), part)]
@@ -283,13 +207,7 @@ def cut_part(part: bytes, kind: Kind) -> Cut:
     return Cut([text for cut in cuts for text in cut.texts], edits)
 
 
-def edited(part: bytes, edits: list[Edit]) -> bytes:
-    for start, end, replacement in sorted(edits, reverse=True):  # from the end: earlier offsets stay true
-        part = part[:start] + replacement + part[end:]
-    return part
-
-
-def read(content: bytes, kind: Kind) -> tuple[list[str], Callable[[list[str]], bytes]]:
+def read(content: bytes, kind: Kind) -> Written:
     """The file's texts (HTML, one per paragraph or text), and what writes the file around their translations;
     Damaged if it is not a file of that kind."""
     package = unzipped(content, kind.main_part, kind.text_parts)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
+Written = tuple[list[str], Callable[[list[str]], bytes]]  # a file's texts, and what writes it from their translations
 MAX_PART_BYTES = 64 << 20  # a text part, parsed
 MAX_UNZIPPED_BYTES = 256 << 20  # the whole file, held to be written again
 

@@ -156,7 +156,8 @@ def test_too_many_alternatives_is_400(client):
 def test_frontend_settings_in_libretranslates_shape(client):
     assert client.get("/frontend/settings").json() == {
         "charLimit": 20_000, "frontendTimeout": 500, "apiKeys": False, "keyRequired": False, "suggestions": False,
-        "filesTranslation": True, "supportedFilesFormat": [".txt", ".srt", ".html", ".htm", ".docx", ".pptx", ".epub"],
+        "filesTranslation": True,
+        "supportedFilesFormat": [".txt", ".srt", ".html", ".htm", ".docx", ".pptx", ".odt", ".odp", ".epub"],
         "language": {"source": {"code": "auto", "name": "Auto Detect"}, "target": {"code": "es", "name": "Spanish"}}}
 
 

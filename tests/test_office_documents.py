@@ -122,7 +122,7 @@ def zipped(name: str, data: bytes) -> bytes:
      "word/document.xml: its XML is not well-formed (no element found: line 1, column"),
     (zipped("word/document.xml", b"<document/>"), "word/document.xml: a text part does not declare the namespace http://schemas.openxmlformats.org/"),
     (zipped("word/document.xml", f'<!DOCTYPE d [<!ENTITY x "alpha">]><w:document {W}>&x;</w:document>'.encode()),
-     "word/document.xml: it declares a DTD, which Word never writes"),
+     "word/document.xml: it declares a DTD, which no Office or OpenDocument file does"),
 ])
 def test_a_damaged_word_document_is_refused_in_one_line(client, content, reason):
     answer = client.post("/translate_file", files={"file": ("x.docx", content)}, data={"source": "en", "target": "es"})

@@ -1,0 +1,142 @@
+"""OpenDocument files, text documents (.odt) and presentations (.odp): the text of each paragraph translated,
+everything else kept as written.
+
+Such a file is a zip of XML parts; its text is in content.xml (and, for a text document, in styles.xml: the pages'
+headers and footers). A paragraph (<text:p>, <text:h>) holds text and inline elements much as an HTML block does:
+spans (<text:span text:style-name="T1">), links, spaces (<text:s/>), tabs, line breaks, fields. So each paragraph's
+content, as written, is one HTML text for the HTML pipeline (model/html.py), which translates the text between the
+tags and keeps every tag, attributes and all: a span goes back around the words it held (app/routes/html.py), and
+the paragraph stays well-formed XML (a no-break space, which the pipeline writes &nbsp;, is written &#160;). The
+parts are edited as bytes (app/xmlparts.py); every other entry is kept byte for byte.
+
+An element inside a paragraph that holds paragraphs of its own and no text of its own (a footnote with its number,
+a text box, a comment) is one marker in that paragraph's text, <nmt-kept id="K"/>, put back where the translation
+puts it; its own paragraphs are texts of their own. Extra spaces (<text:s/>) are a space, and soft page breaks
+(<text:soft-page-break/>, where the page broke when the file was saved: the application lays the pages out again
+on loading) go: any other tag without an end tag in a paragraph keeps its text from being placed by the attention
+(app/routes/html.py), and a translation has its own spaces and its own length.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nmt.app.packages import Damaged, Written, unzipped
+from nmt.app.xmlparts import START_TAG, Cut, Edit, Element, edited, elements, prefix_of, shares
+
+TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+PARAGRAPHS = frozenset({"p", "h"})
+WRITTEN_AS = {"s": " ", "soft-page-break": ""}  # elements written as text in a paragraph's HTML
+KEPT = re.compile(r'<nmt-kept id="(\d+)"/>')
+TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of OpenDocument file: what one is called, its media type (its mimetype entry says it too), and the
+    parts that hold its text."""
+
+    name: str
+    media_type: str
+    text_parts: re.Pattern[str]
+
+
+TEXT_DOCUMENT = Kind("an OpenDocument text", "application/vnd.oasis.opendocument.text", re.compile(r"(content|styles)\.xml"))
+PRESENTATION = Kind("an OpenDocument presentation", "application/vnd.oasis.opendocument.presentation",
+                    re.compile(r"content\.xml"))
+
+
+def read(content: bytes, kind: Kind) -> Written:
+    """The file's texts (HTML, one per paragraph), and what writes the file around their translations; Damaged if
+    it is not a file of that kind."""
+    package = unzipped(content, "content.xml", kind.text_parts)
+    if package.kept.get("mimetype", b"").strip() != kind.media_type.encode():
+        raise Damaged(f"its mimetype entry does not say {kind.media_type}")
+    cuts = {}
+    for name, part in package.parts.items():
+        try:
+            cuts[name] = cut_part(part)
+        except Damaged as e:
+            raise Damaged(f"{name}: {e}") from None
+
+    def render(translations: list[str]) -> bytes:
+        return package.written({name: edited(package.parts[name], cut.edits(share))
+                                for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)})
+
+    return [text for cut in cuts.values() for text in cut.texts], render
+
+
+def cut_part(part: bytes) -> Cut:
+    """The part's paragraphs (none if it does not declare the text namespace)."""
+    prefix = prefix_of(part, TEXT)
+    return _within(elements(part, prefix), part) if prefix else Cut([], lambda _: [])
+
+
+def _within(element: Element, part: bytes) -> Cut:
+    """The outermost paragraphs under element, each with what it holds."""
+    return _joined([_paragraph(p, part) for p in _outermost(element.children, lambda e: e.name in PARAGRAPHS)])
+
+
+def _joined(cuts: list[Cut]) -> Cut:
+    def edits(translations: list[str]) -> list[Edit]:
+        return [edit for cut, share in shares(cuts, translations) for edit in cut.edits(share)]
+
+    return Cut([text for cut in cuts for text in cut.texts], edits)
+
+
+def _paragraph(paragraph: Element, part: bytes) -> Cut:
+    """The paragraph's content as one HTML text (if it has text), its containers as markers in it; then the
+    containers' paragraphs."""
+    start = START_TAG.match(part, paragraph.start)
+    assert start is not None, "expat read a start tag that START_TAG does not"
+    if start.group().endswith(b"/>"):
+        return Cut([], lambda _: [])
+    end = part.rindex(b"</", start.end(), paragraph.end)
+    text, containers = _content(part, start.end(), end, paragraph.children)
+    inner = _joined([_within(container, part) for container in containers])
+    if not html.unescape(TAG.sub("", text)).strip():  # no text but the containers': they are edited where they are
+        return inner
+
+    def edits(translations: list[str]) -> list[Edit]:
+        inside = inner.edits(translations[1:])
+        written = [edited(part[c.start:c.end], [(a - c.start, b - c.start, new) for a, b, new in inside
+                                               if c.start <= a and b <= c.end]) for c in containers]
+        translation = KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translations[0])
+        return [(start.end(), end, translation.replace("&nbsp;", "&#160;").encode("utf-8"))]
+
+    return Cut([text, *inner.texts], edits)
+
+
+def _content(part: bytes, start: int, end: int, children: list[Element]) -> tuple[str, list[Element]]:
+    """part[start:end], a paragraph's content, as HTML (its containers as markers, extra spaces as spaces, soft page
+    breaks gone), and its containers."""
+    pieces: list[str] = []
+    containers: list[Element] = []
+    for element in _outermost(children, lambda e: e.name in WRITTEN_AS or _is_container(e)):
+        pieces.append(part[start:element.start].decode("utf-8"))
+        if element.name in WRITTEN_AS:
+            pieces.append(WRITTEN_AS[element.name])
+        else:
+            pieces.append(f'<nmt-kept id="{len(containers)}"/>')
+            containers.append(element)
+        start = element.end
+    return "".join([*pieces, part[start:end].decode("utf-8")]), containers
+
+
+def _outermost(elements: list[Element], wanted: Callable[[Element], bool]) -> list[Element]:
+    """The wanted elements among these and their descendants, in document order, none inside another."""
+    found, todo = [], list(reversed(elements))
+    while todo:  # iterative: nesting depth is the file's to choose
+        element = todo.pop()
+        if wanted(element):
+            found.append(element)
+        else:
+            todo += reversed(element.children)
+    return found
+
+
+def _is_container(element: Element) -> bool:
+    """Whether the element holds paragraphs and no text of its own (a footnote, a text box, a comment)."""
+    return not element.text.strip() and bool(_outermost([element], lambda e: e.name in PARAGRAPHS))

@@ -1,0 +1,105 @@
+"""XML parts of zipped documents (app/office.py, app/opendocument.py) read for where each element starts and ends,
+and edited as bytes, never re-serialized: whatever is not edited stays byte for byte as written (prefixes, attribute
+order, declarations), which is what the programs that wrote the file expect to read again.
+"""
+from __future__ import annotations
+
+import re
+import xml.parsers.expat
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from nmt.app.packages import Damaged
+
+START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
+
+
+def prefix_of(part: bytes, namespace: str) -> str | None:
+    """The prefix the part binds to the namespace (on its root, in the files Office and LibreOffice write); Damaged
+    if the part is not UTF-8, as every part read here must be (edits are written in UTF-8)."""
+    try:
+        part.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Damaged(f"its XML is not UTF-8 (byte {e.start})") from None
+    found = re.search(rb'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(namespace.encode()) + rb'["\']', part)
+    return found.group(1).decode() if found else None
+
+
+@dataclass
+class Element:
+    """One XML element of a part: its local name, its bytes [start, end), its children, and the text it holds."""
+
+    name: str
+    start: int
+    end: int = -1
+    children: list[Element] = field(default_factory=list)
+    text: str = ""
+
+    def child(self, name: str) -> Element | None:
+        return next((c for c in self.children if c.name == name), None)
+
+
+def elements(part: bytes, prefix: str) -> Element:
+    """The part's elements under a root that spans it all, each with its byte span; the prefix's (the paragraphs'
+    namespace's) elements named without it; Damaged unless the part is well-formed XML."""
+    parser = xml.parsers.expat.ParserCreate()
+    root, stack = Element("", 0, len(part)), []
+    stack.append(root)
+
+    def start(name: str, _attributes: dict[str, str]) -> None:
+        element = Element(_local(name, prefix), parser.CurrentByteIndex)
+        stack[-1].children.append(element)
+        stack.append(element)
+
+    def end(name: str) -> None:
+        element = stack.pop()
+        tag = START_TAG.match(part, element.start)
+        assert tag is not None, "expat read a start tag that START_TAG does not"
+        if tag.group().endswith(b"/>"):  # an empty-element tag (<w:t/>), its start and its end
+            element.end = tag.end()
+        else:  # expat is at the end tag, which holds no ">" before its own
+            element.end = part.index(b">", parser.CurrentByteIndex) + 1
+
+    def text(data: str) -> None:
+        stack[-1].text += data
+
+    def doctype(*_: object) -> None:
+        raise Damaged("it declares a DTD, which no Office or OpenDocument file does")  # and no entity can expand
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        parser.Parse(part, True)
+    except xml.parsers.expat.ExpatError as e:
+        raise Damaged(f"its XML is not well-formed ({e})") from None
+    return root
+
+
+def _local(name: str, prefix: str) -> str:
+    """The local name of an element of the paragraphs' namespace; other namespaces' elements keep their prefix."""
+    return name[len(prefix) + 1:] if name.startswith(prefix + ":") else name
+
+
+Edit = tuple[int, int, bytes]  # replace part[start:end] with these bytes
+
+
+@dataclass
+class Cut:
+    """A part's texts to translate, and what makes its edits from their translations."""
+
+    texts: list[str]
+    edits: Callable[[list[str]], list[Edit]]
+
+
+def shares(cuts: Iterable[Cut], translations: list[str]) -> Iterator[tuple[Cut, list[str]]]:
+    """Each cut with the translations of its texts, the cuts' texts having been translated one after another."""
+    at = 0
+    for cut in cuts:
+        yield cut, translations[at:at + len(cut.texts)]
+        at += len(cut.texts)
+
+
+def edited(part: bytes, edits: list[Edit]) -> bytes:
+    for start, end, replacement in sorted(edits, reverse=True):  # from the end: earlier offsets stay true
+        part = part[:start] + replacement + part[end:]
+    return part

@@ -1,0 +1,114 @@
+"""OpenDocument files (.odt, .odp) through POST /translate_file, and app/opendocument.py on parts as LibreOffice
+writes them: each paragraph's content translated as the HTML API translates it, spans around the words they held,
+footnotes and text boxes as texts of their own, every byte outside the paragraphs kept.
+The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+from service_fixtures import client_for
+
+from nmt.app import opendocument
+from nmt.app.xmlparts import edited
+
+NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+      'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+      'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+      'xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"')
+BODY = ('<text:h text:outline-level="1">alpha beta</text:h>'
+        '<text:p text:style-name="P1">alpha beta <text:span text:style-name="T1">gamma delta</text:span> eps tau'
+        '<text:soft-page-break/></text:p>'
+        '<text:p>tau <text:s text:c="2"/>mu<text:note text:id="n1" text:note-class="footnote"><text:note-citation>1'
+        '</text:note-citation><text:note-body><text:p>xi omicron</text:p></text:note-body></text:note></text:p>'
+        '<text:p text:style-name="P2"/><text:p>pi &amp; rho</text:p>')
+CONTENT = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {NS} office:version="1.3">'
+           f'<office:body><office:text>{BODY}</office:text></office:body></office:document-content>')
+STYLES = (f'<office:document-styles {NS}><office:master-styles><style:master-page xmlns:style="urn:s">'
+          '<style:header><text:p>sigma tau</text:p></style:header></style:master-page></office:master-styles>'
+          '</office:document-styles>')
+
+
+@pytest.fixture(scope="module")
+def client(translator):
+    with client_for(translator, max_file_bytes=200_000) as c:
+        yield c
+
+
+def package(mimetype: str, *parts: tuple[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), mimetype)  # stored, first: as the format requires
+        for name, data in parts:
+            archive.writestr(name, data)
+        archive.writestr("Pictures/x.png", b"\x89PNG not really")
+    return out.getvalue()
+
+
+def upload(client, name: str, content: bytes):
+    return client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
+
+
+def html(client, text: str) -> str:
+    return client.post("/v1/translate", json={"text": text, "format": "html"}).json()["translations"][0]["text"]
+
+
+def test_a_text_document_is_translated_paragraph_by_paragraph(client):
+    source = package(opendocument.TEXT_DOCUMENT.media_type, ("content.xml", CONTENT), ("styles.xml", STYLES))
+    answer = upload(client, "letter.odt", source)
+    assert answer.status_code == 200, answer.text
+    download = client.get(answer.json()["translatedFileUrl"])
+    assert download.headers["content-type"] == opendocument.TEXT_DOCUMENT.media_type
+    after, before = zipfile.ZipFile(io.BytesIO(download.content)), zipfile.ZipFile(io.BytesIO(source))
+    assert [e.filename for e in after.infolist()] == [e.filename for e in before.infolist()]
+    for name in ("mimetype", "Pictures/x.png"):
+        assert after.read(name) == before.read(name)
+    content = after.read("content.xml").decode()
+    ET.fromstring(content)  # well-formed
+    assert content == CONTENT.replace(BODY, (
+        '<text:h text:outline-level="1">BETA ALPHA</text:h>'
+        '<text:p text:style-name="P1">TAU EPS <text:span text:style-name="T1">DELTA GAMMA</text:span> BETA ALPHA'
+        '</text:p>'
+        f'<text:p>{html(client, "tau mu")}<text:note text:id="n1" text:note-class="footnote"><text:note-citation>1'
+        f'</text:note-citation><text:note-body><text:p>{html(client, "xi omicron")}</text:p></text:note-body>'
+        '</text:note></text:p>'
+        f'<text:p text:style-name="P2"/><text:p>{html(client, "pi &amp; rho")}</text:p>'))
+    assert "<text:p>TAU SIGMA</text:p>" in after.read("styles.xml").decode(), "the page header"
+
+
+def test_a_presentation_translates_its_slides_text_boxes_and_notes():
+    slide = (f'<office:document-content {NS}><office:body><office:presentation><draw:page draw:name="one">'
+             '<draw:frame><draw:text-box><text:p>alpha beta</text:p></draw:text-box></draw:frame>'
+             '<presentation:notes><draw:frame><draw:text-box><text:p>gamma delta</text:p></draw:text-box></draw:frame>'
+             '</presentation:notes></draw:page></office:presentation></office:body></office:document-content>')
+    cut = opendocument.cut_part(slide.encode())
+    assert cut.texts == ["alpha beta", "gamma delta"]
+    out = edited(slide.encode(), cut.edits(["BETA ALPHA", "DELTA GAMMA"])).decode()
+    assert out == slide.replace("alpha beta", "BETA ALPHA").replace("gamma delta", "DELTA GAMMA")
+
+
+def test_a_text_box_in_a_paragraph_without_text_is_translated_where_it_is():
+    part = (f'<office:document-content {NS}><text:p><draw:frame><draw:text-box><text:p>alpha &lt;b&gt;</text:p>'
+            '</draw:text-box></draw:frame></text:p></office:document-content>').encode()
+    cut = opendocument.cut_part(part)
+    assert cut.texts == ["alpha &lt;b&gt;"]
+    assert b"<text:p>B &amp; ALPHA&#160;</text:p>" in edited(part, cut.edits(["B &amp; ALPHA&nbsp;"]))
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("x.odt", b"PK\x03\x04 not really", "it is not a readable zip file"),
+    ("x.odt", package("application/vnd.oasis.opendocument.text"), "it has no content.xml"),
+    ("x.odp", package("application/vnd.oasis.opendocument.text", ("content.xml", CONTENT)),
+     "its mimetype entry does not say application/vnd.oasis.opendocument.presentation"),
+    ("x.odt", package("application/vnd.oasis.opendocument.text", ("content.xml", CONTENT[:-20])),
+     "content.xml: its XML is not well-formed"),
+    ("x.odt", package("application/vnd.oasis.opendocument.text", ("content.xml", CONTENT.encode("utf-16"))),
+     "content.xml: its XML is not UTF-8 (byte 0)"),
+], ids=["not a zip", "no content", "another kind", "malformed", "UTF-16"])
+def test_a_damaged_file_is_refused_in_one_line(client, name, content, reason):
+    answer = upload(client, name, content)
+    kind = "an OpenDocument presentation" if name.endswith(".odp") else "an OpenDocument text"
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith(f"Invalid request: {name} is not {kind} that can be read: {reason}")
