@@ -1,16 +1,18 @@
 """HTML through the running service: test verses wrapped as documents with inline tags and a protected block.
 
     nmt serve --port 8765 &   python benchmarks/html_tags.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                                                [--clients 1] [--per-request 32]
+                                                                [--clients 1] [--per-request 32] [--numbered]
 
 Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and its next-to-last word in
-`<a href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`, sent with
-format html to /v1/translate (beam 5), --per-request documents a request, from --clients clients at once (each
-sends its next request when its answer is back). Prints how many answers keep every tag (the same tags, attributes
-included, as a multiset), keep the protected block byte for byte, and are well-formed (every element closed in
-order); how many of the <b> and <a> elements still hold a word; the BLEU of the first block's text (tags taken
-out) against the verses translated without tags; the documents per second of each; and the service's HTML
-counters (blocks not aligned, blocks translated piece by piece).
+`<a href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`; with --numbered the
+first block starts with a verse number, `<sup>N</sup>&#160;`, as e-books and web pages print them. Sent with format
+html to /v1/translate (beam 5), --per-request documents a request, from --clients clients at once (each sends its
+next request when its answer is back). Prints how many answers keep every tag (the same tags, attributes included,
+as a multiset), keep the protected block byte for byte, and are well-formed (every element closed in order); how
+many of the <b> and <a> elements still hold a word (--numbered: how many verse numbers are still alone in their
+<sup>); the BLEU of the first block's text (tags and numbers taken out) against the verses translated without
+tags; the documents per second of each; and the service's HTML counters (blocks not aligned, blocks translated
+piece by piece).
 """
 from __future__ import annotations
 
@@ -29,12 +31,17 @@ from common import TEST_SPLIT
 from nmt.training.corpus import load_corpus
 
 
-def document(i: int, verse: str) -> str:
+def document(i: int, verse: str, numbered: bool) -> str:
     words = verse.split(" ")
     if len(words) >= 4:
         words[1] = f"<b>{words[1]}</b>"
         words[-2] = f'<a href="https://example.org/{i}">{words[-2]}</a>'
-    return f'<p>{" ".join(words)}</p><p translate="no">{verse}</p>'
+    number = f"<sup>{number_of(i)}</sup>&#160;" if numbered else ""
+    return f'<p>{number}{" ".join(words)}</p><p translate="no">{verse}</p>'
+
+
+def number_of(i: int) -> int:
+    return i % 40 + 1
 
 
 class Tags(HTMLParser):
@@ -63,6 +70,7 @@ def tags_of(html: str) -> Tags:
 
 
 failures: Counter = Counter()  # HTTP status -> requests that failed with it
+NUMBER = re.compile(r"<sup>\d+</sup>")
 HELD = re.compile(r"<(b|a)\b[^>]*>(.*?)</\1>", re.DOTALL)
 TAG = re.compile(r"<[^>]*>")
 
@@ -75,7 +83,7 @@ def held(answer: str) -> tuple[int, int]:
 
 def text_of(answer: str) -> str:
     """The first block's text, without its tags."""
-    return " ".join(html.unescape(TAG.sub("", answer.split("</p>")[0])).split())
+    return " ".join(html.unescape(TAG.sub("", NUMBER.sub("", answer.split("</p>")[0]))).split())
 
 
 def translated(client: httpx.Client, url: str, texts: list[str], args: argparse.Namespace, **fields) -> list[str]:
@@ -99,11 +107,12 @@ def main() -> None:
     p.add_argument("--pair", default="en-es")
     p.add_argument("--clients", type=int, default=1, help="requests sent at once (default: 1)")
     p.add_argument("--per-request", type=int, default=32, help="documents (or verses) a request (default: 32)")
+    p.add_argument("--numbered", action="store_true", help="each document's verse number first, in a <sup>")
     args = p.parse_args()
     source, target = args.pair.split("-")
     pairs = load_corpus(args.test).pairs
     verses, references = [s for s, _ in pairs], [t for _, t in pairs]
-    docs = [document(i, v) for i, v in enumerate(verses)]
+    docs = [document(i, v, args.numbered) for i, v in enumerate(verses)]
     with httpx.Client(timeout=600) as client:
         start = time.perf_counter()
         answers = translated(client, args.url, docs, args, format="html", source=source, target=target)
@@ -118,6 +127,9 @@ def main() -> None:
     print(f"every tag kept: {same_tags}/{len(docs)}; protected block verbatim: {protected}/{len(docs)}; "
           f"well-formed: {well_formed}/{len(docs)}")
     holding = [held(a) for a in answers]
+    if args.numbered:
+        kept = sum(f"<sup>{number_of(i)}</sup>" in a for i, a in enumerate(answers))
+        print(f"verse numbers still alone in their <sup>: {kept}/{len(docs)}")
     print(f"<b> and <a> elements holding a word: {sum(h for h, _ in holding)}/{sum(n for _, n in holding)}")
     tagged, untagged = (sacrebleu.corpus_bleu(hyps, [references]).score for hyps in ([text_of(a) for a in answers], plain))
     print(f"BLEU of the tagged blocks' text {tagged:.2f}; of the verses without tags {untagged:.2f}")

@@ -25,7 +25,14 @@ SPACE = re.compile(f"[{HTML_SPACE}]+")
 
 
 def words(text: str) -> list[str]:
+    """The words of an HTML text: parted by HTML's white space (a no-break space is text, and glues)."""
     return [word for word in SPACE.split(text) if word]
+
+
+def model_words(text: str) -> list[str]:
+    """The words of a text as the model's subwords part them: by any space, the no-break space too (SentencePiece's
+    normalization makes every Unicode space a space)."""
+    return text.split()
 
 
 def word_of_pieces(pieces: Sequence[str]) -> list[int]:
@@ -67,7 +74,7 @@ def text_alignment(translated: Translated) -> list[int] | None:
     targets: list[int] = []
     written = 0  # target words of the sentences before
     for sentence in translated.sentences:
-        count = len(words(sentence.text))
+        count = len(model_words(sentence.text))
         if sentence.src_tokens:  # not a blank sentence, which has no words either side
             if sentence.attention is None or max(word_of_pieces(sentence.tgt_tokens)) + 1 != count:
                 return None

@@ -34,7 +34,7 @@ from html.parser import HTMLParser
 from itertools import combinations
 from typing import Literal
 
-from nmt.model.align import HTML_SPACE, words
+from nmt.model.align import HTML_SPACE, model_words, words
 
 BLOCK = frozenset("""address article aside audio base blockquote body canvas caption col colgroup dd details dialog div
     dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe
@@ -247,17 +247,17 @@ class Run:
         return flowing("".join(c for c in marked if _marker_index(c) is None))
 
     def word_ranges(self) -> dict[int, tuple[int, int]]:
-        """Each pair's opening item -> the words of plain_text() it holds, [first, end): a word the tag cuts (un<b>
-        like</b>ly) counts as held whole."""
+        """Each pair's opening item -> the words of plain_text() it holds (model_words), [first, end): a word the tag
+        cuts (un<b>like</b>ly) counts as held whole."""
         prefix, ranges, starts = "", {}, {}
         for char in self.text() or "":
             k = _marker_index(char)
             if k is None:
                 prefix += char
                 continue
-            item, count = self.marked[k], len(words(prefix))
+            item, count = self.marked[k], len(model_words(prefix))
             if item in self.pairs:
-                starts[item] = count - 1 if prefix and prefix[-1] not in HTML_SPACE else count
+                starts[item] = count - 1 if prefix and not prefix[-1].isspace() else count
             else:
                 opening = next(o for o, c in self.pairs.items() if c == item)
                 ranges[opening] = (starts[opening], count)
@@ -268,7 +268,7 @@ class Run:
         to (targets: per source word, the translation's word it went to, -1 for none; model/align.py), a pair that
         holds every word around the whole translation; None if a pair's words went nowhere, or pairs apart in the
         source would overlap or cross."""
-        source, written = words(self.plain_text()), words(translation)
+        source, written = model_words(self.plain_text()), model_words(translation)
         if len(targets) != len(source):
             return None
         ranges, spans = self.word_ranges(), {}

@@ -257,6 +257,14 @@ def test_paired_tags_go_around_the_words_they_held_translated_with_the_whole_tex
     assert metric(plain, "nmt_html_unaligned_total") == before
 
 
+def test_a_pair_beside_a_no_break_space_goes_around_its_own_word(plain):
+    """A no-break space glues words in HTML but parts them for the model (its subwords): the words are counted as
+    the model counts them, or the pair would go the placeholder way ("<sup>1</sup>&nbsp;In the beginning…")."""
+    before = metric(plain, "nmt_html_unaligned_total")
+    assert html_of(plain, "<p><b>alpha</b>&nbsp;beta gamma</p>") == "<p>GAMMA BETA <b>ALPHA</b></p>"
+    assert metric(plain, "nmt_html_unaligned_total") == before
+
+
 def test_whitespace_between_inline_and_block_elements_is_kept(plain):
     source = "\n <p> <b>alpha beta</b> <i>gamma delta</i>\n</p>\n\n\t<p>tau mu&nbsp;</p> "
     assert html_of(plain, source) == "\n <p> <i>DELTA GAMMA</i> <b>BETA ALPHA</b>\n</p>\n\n\t<p>MU TAU&nbsp;</p> "
