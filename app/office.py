@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import Cut, Edit, Element, edited, elements, prefix_of, shares
+from nmt.app.xmlparts import Cut, Edit, Element, elements, prefix_of, shares, translated_parts
 from nmt.model.align import SPACE
 
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
@@ -211,15 +211,4 @@ def read(content: bytes, kind: Kind) -> Written:
     """The file's texts (HTML, one per paragraph or text), and what writes the file around their translations;
     Damaged if it is not a file of that kind."""
     package = unzipped(content, kind.main_part, kind.text_parts)
-    cuts = {}
-    for name, part in package.parts.items():
-        try:
-            cuts[name] = cut_part(part, kind)
-        except Damaged as e:
-            raise Damaged(f"{name}: {e}") from None
-
-    def render(translations: list[str]) -> bytes:
-        return package.written({name: edited(package.parts[name], cut.edits(share))
-                                for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)})
-
-    return [text for cut in cuts.values() for text in cut.texts], render
+    return translated_parts(package, lambda part: cut_part(part, kind))

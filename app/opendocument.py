@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import START_TAG, Cut, Edit, Element, edited, elements, prefix_of, shares
+from nmt.app.xmlparts import START_TAG, Cut, Edit, Element, edited, elements, prefix_of, shares, translated_parts
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 PARAGRAPHS = frozenset({"p", "h"})
@@ -54,18 +54,7 @@ def read(content: bytes, kind: Kind) -> Written:
     package = unzipped(content, "content.xml", kind.text_parts)
     if package.kept.get("mimetype", b"").strip() != kind.media_type.encode():
         raise Damaged(f"its mimetype entry does not say {kind.media_type}")
-    cuts = {}
-    for name, part in package.parts.items():
-        try:
-            cuts[name] = cut_part(part)
-        except Damaged as e:
-            raise Damaged(f"{name}: {e}") from None
-
-    def render(translations: list[str]) -> bytes:
-        return package.written({name: edited(package.parts[name], cut.edits(share))
-                                for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)})
-
-    return [text for cut in cuts.values() for text in cut.texts], render
+    return translated_parts(package, cut_part)
 
 
 def cut_part(part: bytes) -> Cut:

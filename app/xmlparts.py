@@ -9,7 +9,7 @@ import xml.parsers.expat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from nmt.app.packages import Damaged
+from nmt.app.packages import Damaged, Package, Written
 
 START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 
@@ -103,3 +103,20 @@ def edited(part: bytes, edits: list[Edit]) -> bytes:
     for start, end, replacement in sorted(edits, reverse=True):  # from the end: earlier offsets stay true
         part = part[:start] + replacement + part[end:]
     return part
+
+
+def translated_parts(package: Package, cut_part: Callable[[bytes], Cut]) -> Written:
+    """The texts of the package's text parts, each part cut by cut_part, and what writes the package with each part
+    edited around their translations; Damaged (naming the part) if a part cannot be read."""
+    cuts = {}
+    for name, part in package.parts.items():
+        try:
+            cuts[name] = cut_part(part)
+        except Damaged as e:
+            raise Damaged(f"{name}: {e}") from None
+
+    def render(translations: list[str]) -> bytes:
+        return package.written({name: edited(package.parts[name], cut.edits(share))
+                                for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)})
+
+    return [text for cut in cuts.values() for text in cut.texts], render

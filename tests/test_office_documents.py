@@ -16,6 +16,7 @@ from docx.enum.text import WD_BREAK
 from service_fixtures import client_for
 
 from nmt.app import office, packages
+from nmt.app.xmlparts import edited
 from nmt.model.translator import Translator
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -93,7 +94,7 @@ def test_texts_of_a_paragraph_that_is_not_plain_are_translated_where_they_are():
             '</w:body></w:document>').encode()
     cut = office.cut_part(part, office.WORD)
     assert cut.texts == ["alpha: ", "beta", "gamma &lt;x&gt;"]
-    assert office.edited(part, cut.edits(["ALPHA:", " BETA ", "X &amp; GAMMA"])) == (
+    assert edited(part, cut.edits(["ALPHA:", " BETA ", "X &amp; GAMMA"])) == (
         f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">ALPHA: </w:t><w:tab/>'
         '<w:t xml:space="preserve">BETA</w:t></w:r><w:hyperlink><w:r><w:t xml:space="preserve">X &amp; GAMMA</w:t>'
         '</w:r></w:hyperlink></w:p></w:body></w:document>').encode()
@@ -105,7 +106,7 @@ def test_a_text_box_paragraph_inside_a_paragraph_is_its_own_text():
             '</w:body></w:document>').encode()
     cut = office.cut_part(part, office.WORD)
     assert cut.texts == ["alpha", "beta gamma"]
-    assert b"<w:t>" not in office.edited(part, cut.edits(["ALPHA", "GAMMA BETA"]))
+    assert b"<w:t>" not in edited(part, cut.edits(["ALPHA", "GAMMA BETA"]))
 
 
 def zipped(name: str, data: bytes) -> bytes:
@@ -208,7 +209,7 @@ def test_a_slide_paragraph_keeps_its_end_formatting_last_and_its_fields_as_they_
             '</a:fld><a:r><a:t> gamma</a:t></a:r></a:p></p:txBody></p:sld>').encode()
     cut = office.cut_part(part, office.POWERPOINT)
     assert cut.texts == ['alpha <span id="r1">beta</span>', " gamma"], "the field's text is not sent"
-    assert office.edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA', "GAMMA"])) == (
+    assert edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA', "GAMMA"])) == (
         f'<p:sld {A} xmlns:p="urn:p"><p:txBody><a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="en-US" i="1"/><a:t>BETA</a:t>'
         '</a:r><a:r><a:rPr lang="en-US"/><a:t> ALPHA</a:t></a:r><a:endParaRPr lang="en-US"/></a:p><a:p>'
         '<a:fld id="{1}" type="slidenum"><a:rPr lang="en-US"/><a:t>7</a:t></a:fld><a:r><a:t> GAMMA</a:t></a:r></a:p>'
