@@ -263,6 +263,22 @@ class Run:
                 ranges[opening] = (starts[opening], count)
         return ranges
 
+    def enclosed(self) -> dict[int, str]:
+        """Each pair's opening item -> the text between its two tags."""
+        texts: dict[int, str] = {}
+        opened: list[int] = []
+        for char in self.text() or "":
+            k = _marker_index(char)
+            if k is None:
+                for opening in opened:
+                    texts[opening] += char
+            elif (item := self.marked[k]) in self.pairs:
+                texts[item] = ""
+                opened.append(item)
+            else:
+                opened = [o for o in opened if self.pairs[o] != item]
+        return texts
+
     def fill_aligned(self, translation: str, targets: Sequence[int]) -> str | None:
         """The run's HTML from plain_text()'s translation, each pair of tags around the words its source words went
         to (targets: per source word, the translation's word it went to, -1 for none; model/align.py), a pair that
@@ -280,7 +296,8 @@ class Run:
         for a, b in combinations(sorted(spans), 2):  # a opens before b: b is inside a in the source, or after it
             if b > self.pairs[a] and not (spans[a][1] < spans[b][0] or spans[b][1] < spans[a][0]):
                 return None
-        held = {o: " ".join(source[first:end]) for o, (first, end) in ranges.items()}
+        inside = self.enclosed()  # the pair's own text: a word it cuts ("<b>Peter</b>,") held whole is not
+        held = {o: inside[o].strip() or " ".join(source[first:end]) for o, (first, end) in ranges.items()}
         tagged = " ".join(self._tagged(t, word, spans, held) for t, word in enumerate(written))
         lead, _, trail = edges(translation)
         html = lead + tagged + trail

@@ -148,6 +148,9 @@ def test_aligned_pairs_keep_out_of_the_punctuation_their_words_had_not_and_hold_
     assert run.fill_aligned("X.", [0, 0]) == "<a href='x'><b>X.</b></a>", "outside the inner pair's: outside too"
     [run] = parse("<p><i>alpha beta gamma</i></p>").runs
     assert run.fill_aligned("GAMMA BETA ALPHA", [0, 0, 0]) == "<i>GAMMA BETA ALPHA</i>"
+    [run] = parse("<p>alpha <b>beta</b>, gamma</p>").runs
+    assert run.enclosed() == {1: "beta"}
+    assert run.fill_aligned("GAMMA BETA, ALPHA", [2, 1, 0]) == "GAMMA <b>BETA</b>, ALPHA", "the comma was outside"
 
 
 @pytest.mark.parametrize("source", ["<p>alpha<br>beta</p>", "<p>alpha <code>x</code></p>", "<p>alpha</b> beta</p>",
