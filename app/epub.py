@@ -1,36 +1,59 @@
 """EPUB books (.epub): each XHTML document in the book translated as one HTML text (model/html.py keeps every tag
-as written, so the markup stays well-formed XML), every other entry kept byte for byte, the mimetype entry first
-and stored as the format requires.
-
-The one change XML needs: a no-break space, which the HTML pipeline writes as &nbsp;, is written &#160; (XML knows
-no &nbsp; without a DTD). Not translated: the book's metadata (its title in the package document) and an EPUB 2
-table of contents (toc.ncx); an EPUB 3 table of contents is an XHTML document, translated as the others.
+as written, so the markup stays well-formed XML), the labels of an EPUB 2 table of contents (toc.ncx) and the
+book's title and description (the package document's dc:title, dc:description) translated where they are, every
+other entry kept byte for byte, the mimetype entry first and stored as the format requires. Translations are
+written as XML (app/xmlparts.py xml_of: a no-break space as &#160;).
 """
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 
 from nmt.app.packages import Damaged, Written, unzipped
+from nmt.app.xmlparts import Cut, Element, content_span, elements, prefix_of, translated_parts, xml_of
 
 MEDIA_TYPE = "application/epub+zip"
 DOCUMENTS = re.compile(r"(?i).+\.(xhtml|html?)")
+TEXT_PARTS = re.compile(r"(?i).+\.(xhtml|html?|ncx|opf)")
+DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
 
 
 def read(content: bytes) -> Written:
-    """The book's XHTML documents, each one text, and what writes the book around their translations; Damaged if it
-    is not an EPUB book."""
-    package = unzipped(content, "mimetype", DOCUMENTS)
+    """The book's texts, and what writes the book around their translations; Damaged if it is not an EPUB book."""
+    package = unzipped(content, "mimetype", TEXT_PARTS)
     if package.kept["mimetype"].strip() != MEDIA_TYPE.encode():
         raise Damaged(f"its mimetype entry does not say {MEDIA_TYPE}")
-    texts = []
-    for name, part in package.parts.items():
-        try:
-            texts.append(part.decode("utf-8"))
-        except UnicodeDecodeError as e:
-            raise Damaged(f"{name} is not UTF-8 (byte {e.start})") from None
+    return translated_parts(package, cut_part)
 
-    def render(translations: list[str]) -> bytes:
-        return package.written({name: translation.replace("&nbsp;", "&#160;").encode("utf-8")
-                                for name, translation in zip(package.parts, translations, strict=True)})
 
-    return texts, render
+def cut_part(name: str, part: bytes) -> Cut:
+    if DOCUMENTS.fullmatch(name):
+        return _document(part)
+    if name.lower().endswith(".ncx"):  # navigation labels and the document title: each <text>
+        return _element_texts(part, lambda element: element.name == "text")
+    prefix = prefix_of(part, DUBLIN_CORE)  # the package document's metadata
+    if prefix is None:
+        return Cut([], lambda _: [])
+    return _element_texts(part, lambda element: element.name in {f"{prefix}:title", f"{prefix}:description"})
+
+
+def _document(part: bytes) -> Cut:
+    try:
+        text = part.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Damaged(f"it is not UTF-8 (byte {e.start})") from None
+    return Cut([text], lambda out: [(0, len(part), xml_of(out[0]))])
+
+
+def _element_texts(part: bytes, wanted: Callable[[Element], bool]) -> Cut:
+    """The text of each wanted element that holds text and no element, as HTML text, translated in place."""
+    found, todo = [], [elements(part, "")]
+    while todo:
+        element = todo.pop()
+        if wanted(element) and not element.children and element.text.strip():
+            found.append(element)
+        todo += reversed(element.children)
+    spans = [content_span(part, element) for element in found]  # none is empty: each holds text
+    return Cut([html.escape(element.text, quote=False) for element in found],
+               lambda out: [(*span, xml_of(text)) for span, text in zip(spans, out, strict=True) if span])

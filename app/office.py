@@ -211,4 +211,4 @@ def read(content: bytes, kind: Kind) -> Written:
     """The file's texts (HTML, one per paragraph or text), and what writes the file around their translations;
     Damaged if it is not a file of that kind."""
     package = unzipped(content, kind.main_part, kind.text_parts)
-    return translated_parts(package, lambda part: cut_part(part, kind))
+    return translated_parts(package, lambda _, part: cut_part(part, kind))

@@ -24,7 +24,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import START_TAG, Cut, Edit, Element, edited, elements, prefix_of, shares, translated_parts
+from nmt.app.xmlparts import (
+    Cut,
+    Edit,
+    Element,
+    content_span,
+    edited,
+    elements,
+    prefix_of,
+    shares,
+    translated_parts,
+    xml_of,
+)
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 PARAGRAPHS = frozenset({"p", "h"})
@@ -54,7 +65,7 @@ def read(content: bytes, kind: Kind) -> Written:
     package = unzipped(content, "content.xml", kind.text_parts)
     if package.kept.get("mimetype", b"").strip() != kind.media_type.encode():
         raise Damaged(f"its mimetype entry does not say {kind.media_type}")
-    return translated_parts(package, cut_part)
+    return translated_parts(package, lambda _, part: cut_part(part))
 
 
 def cut_part(part: bytes) -> Cut:
@@ -78,12 +89,11 @@ def _joined(cuts: list[Cut]) -> Cut:
 def _paragraph(paragraph: Element, part: bytes) -> Cut:
     """The paragraph's content as one HTML text (if it has text), its containers as markers in it; then the
     containers' paragraphs."""
-    start = START_TAG.match(part, paragraph.start)
-    assert start is not None, "expat read a start tag that START_TAG does not"
-    if start.group().endswith(b"/>"):
+    span = content_span(part, paragraph)
+    if span is None:
         return Cut([], lambda _: [])
-    end = part.rindex(b"</", start.end(), paragraph.end)
-    text, containers = _content(part, start.end(), end, paragraph.children)
+    start, end = span
+    text, containers = _content(part, start, end, paragraph.children)
     inner = _joined([_within(container, part) for container in containers])
     if not html.unescape(TAG.sub("", text)).strip():  # no text but the containers': they are edited where they are
         return inner
@@ -93,7 +103,7 @@ def _paragraph(paragraph: Element, part: bytes) -> Cut:
         written = [edited(part[c.start:c.end], [(a - c.start, b - c.start, new) for a, b, new in inside
                                                if c.start <= a and b <= c.end]) for c in containers]
         translation = KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translations[0])
-        return [(start.end(), end, translation.replace("&nbsp;", "&#160;").encode("utf-8"))]
+        return [(start, end, xml_of(translation))]
 
     return Cut([text, *inner.texts], edits)
 

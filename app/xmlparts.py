@@ -99,19 +99,34 @@ def shares(cuts: Iterable[Cut], translations: list[str]) -> Iterator[tuple[Cut, 
         at += len(cut.texts)
 
 
+def content_span(part: bytes, element: Element) -> tuple[int, int] | None:
+    """Where the element's content starts and ends in the part; None for an empty-element tag (<text:p/>)."""
+    start = START_TAG.match(part, element.start)
+    assert start is not None, "expat read a start tag that START_TAG does not"
+    if start.group().endswith(b"/>"):
+        return None
+    return start.end(), part.rindex(b"</", start.end(), element.end)
+
+
+def xml_of(translation: str) -> bytes:
+    """An HTML text the pipeline translated, as XML: the no-break space it writes as &nbsp; written &#160; (XML
+    knows no &nbsp; without a DTD); its other entities (&amp; &lt; &gt;) are XML's too."""
+    return translation.replace("&nbsp;", "&#160;").encode("utf-8")
+
+
 def edited(part: bytes, edits: list[Edit]) -> bytes:
     for start, end, replacement in sorted(edits, reverse=True):  # from the end: earlier offsets stay true
         part = part[:start] + replacement + part[end:]
     return part
 
 
-def translated_parts(package: Package, cut_part: Callable[[bytes], Cut]) -> Written:
-    """The texts of the package's text parts, each part cut by cut_part, and what writes the package with each part
-    edited around their translations; Damaged (naming the part) if a part cannot be read."""
+def translated_parts(package: Package, cut_part: Callable[[str, bytes], Cut]) -> Written:
+    """The texts of the package's text parts, each part cut by cut_part(name, part), and what writes the package
+    with each part edited around their translations; Damaged (naming the part) if a part cannot be read."""
     cuts = {}
     for name, part in package.parts.items():
         try:
-            cuts[name] = cut_part(part)
+            cuts[name] = cut_part(name, part)
         except Damaged as e:
             raise Damaged(f"{name}: {e}") from None
 

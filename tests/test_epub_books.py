@@ -1,6 +1,7 @@
 """EPUB books through POST /translate_file: written and read back by ebooklib, as e-book tools do; each XHTML
-document translated as the HTML API translates it, still well-formed XML; every other entry kept, the mimetype
-entry first and stored. The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
+document translated as the HTML API translates it, still well-formed XML; the table of contents' labels and the
+book's title translated; every other entry kept, the mimetype entry first and stored. The toy model reverses its
+input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
 import io
@@ -25,9 +26,9 @@ def client(translator):
 def book(chapter: str = CHAPTER) -> bytes:
     written = ebooklib.EpubBook()
     written.set_identifier("test-book")
-    written.set_title("alpha")
+    written.set_title("alpha beta gamma")
     written.set_language("en")
-    one = ebooklib.EpubHtml(title="alpha beta", file_name="one.xhtml", lang="en")
+    one = ebooklib.EpubHtml(title="tau mu", file_name="one.xhtml", lang="en")
     one.content = chapter
     written.add_item(one)
     written.toc = [one]
@@ -58,10 +59,18 @@ def test_a_book_is_translated_as_the_html_api_translates_its_documents(client, t
             ET.fromstring(written)  # well-formed XML
             html = client.post("/v1/translate", json={"text": before.read(entry).decode(), "format": "html"})
             assert written.decode() == html.json()["translations"][0]["text"].replace("&nbsp;", "&#160;")
+        elif entry.filename.endswith((".ncx", ".opf")):
+            assert written == before.read(entry).replace(b"alpha beta gamma", b"GAMMA BETA ALPHA").replace(
+                b">tau mu<", b">MU TAU<"), f"{entry.filename}: the labels and the title, and nothing else"
         else:
             assert written == before.read(entry), f"{entry.filename} was changed"
     (tmp_path / "out.epub").write_bytes(download.content)
-    chapter = ebooklib.read_epub(tmp_path / "out.epub").get_item_with_href("one.xhtml").get_body_content().decode()
+    assert b"<text>MU TAU</text>" in after.read("EPUB/toc.ncx") and b">GAMMA BETA ALPHA</dc:title>" in after.read(
+        "EPUB/content.opf")
+    book_read = ebooklib.read_epub(tmp_path / "out.epub")
+    assert book_read.get_metadata("DC", "title")[0][0] == "GAMMA BETA ALPHA"
+    assert [link.title for link in book_read.toc] == ["MU TAU"]
+    chapter = book_read.get_item_with_href("one.xhtml").get_body_content().decode()
     assert "<h1>BETA ALPHA</h1>" in chapter and "<p>TAU EPS <b>DELTA GAMMA</b> BETA ALPHA</p>" in chapter
     assert "<p>MU TAU\xa0</p>" in chapter, "the no-break space, written &#160;"
 
@@ -80,7 +89,7 @@ def zipped(*entries: tuple[str, bytes]) -> bytes:
     (zipped(("mimetype", b"application/zip"), ("one.xhtml", b"<html/>")),
      "its mimetype entry does not say application/epub+zip"),
     (zipped(("mimetype", b"application/epub+zip"), ("OEBPS/one.xhtml", "<p>señor</p>".encode("latin-1"))),
-     "OEBPS/one.xhtml is not UTF-8 (byte 5)"),
+     "OEBPS/one.xhtml: it is not UTF-8 (byte 5)"),
 ])
 def test_a_file_that_is_not_a_book_is_refused_in_one_line(client, content, reason):
     answer = upload(client, content, "x.epub")
