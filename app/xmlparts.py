@@ -1,6 +1,6 @@
-"""XML parts of zipped documents (app/office.py, app/opendocument.py) read for where each element starts and ends,
-and edited as bytes, never re-serialized: whatever is not edited stays byte for byte as written (prefixes, attribute
-order, declarations), which is what the programs that wrote the file expect to read again.
+"""XML parts of zipped documents (app/office.py, app/opendocument.py, app/epub.py) read for where each element
+starts and ends, and edited as bytes, never re-serialized: whatever is not edited stays byte for byte as written
+(prefixes, attribute order, declarations), which is what the programs that wrote the file expect to read again.
 """
 from __future__ import annotations
 
