@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -94,8 +93,7 @@ def _paragraph(paragraph: Element, part: bytes) -> Cut:
     if span is None:
         return Cut([], lambda _: [])
     start, end = span
-    common = _common_spans(paragraph, part)
-    text, containers = _content(part, span, paragraph.children, common)
+    text, containers = _content(part, start, end, paragraph.children)
     inner = _joined([_within(container, part) for container in containers])
     if not html.unescape(TAG.sub("", text)).strip():  # no text but the containers': they are edited where they are
         return inner
@@ -104,71 +102,26 @@ def _paragraph(paragraph: Element, part: bytes) -> Cut:
         inside = inner.edits(translations[1:])
         written = [edited(part[c.start:c.end], [(a - c.start, b - c.start, new) for a, b, new in inside
                                                if c.start <= a and b <= c.end]) for c in containers]
-        translation = _wrapped(translations[0], *_tags(part, common[0])) if common else translations[0]
-        translation = KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translation)
+        translation = KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translations[0])
         return [(start, end, xml_of(translation))]
 
     return Cut([text, *inner.texts], edits)
 
 
-def _content(part: bytes, span: tuple[int, int], children: list[Element],
-             unwrapped: list[Element]) -> tuple[str, list[Element]]:
-    """part[span], a paragraph's content, as HTML (its containers as markers, extra spaces as spaces, soft page
-    breaks gone, the unwrapped spans' tags left out), and its containers."""
-    regions: list[tuple[int, int, str]] = []  # part[a:b] written as this text
+def _content(part: bytes, start: int, end: int, children: list[Element]) -> tuple[str, list[Element]]:
+    """part[start:end], a paragraph's content, as HTML (its containers as markers, extra spaces as spaces, soft page
+    breaks gone), and its containers."""
+    pieces: list[str] = []
     containers: list[Element] = []
     for element in _outermost(children, lambda e: e.name in WRITTEN_AS or _is_container(e)):
+        pieces.append(part[start:element.start].decode("utf-8"))
         if element.name in WRITTEN_AS:
-            regions.append((element.start, element.end, WRITTEN_AS[element.name]))
+            pieces.append(WRITTEN_AS[element.name])
         else:
-            regions.append((element.start, element.end, f'<nmt-kept id="{len(containers)}"/>'))
+            pieces.append(f'<nmt-kept id="{len(containers)}"/>')
             containers.append(element)
-    for element in unwrapped:
-        content = content_span(part, element)
-        assert content is not None, "an unwrapped span holds text"
-        regions += [(element.start, content[0], ""), (content[1], element.end, "")]
-    pieces, at = [], span[0]
-    for a, b, text in sorted(regions):
-        pieces += [part[at:a].decode("utf-8"), text]
-        at = b
-    return "".join([*pieces, part[at:span[1]].decode("utf-8")]), containers
-
-
-def _common_spans(paragraph: Element, part: bytes) -> list[Element]:
-    """A paragraph written as spans only (no text outside them, as LibreOffice writes a presentation's text, each
-    run a span of its own formatting): the spans of the formatting that holds most of its text, which go to the
-    model as plain text, and whose formatting the text outside the other spans gets back (_wrapped). Otherwise
-    none: the text outside spans has the paragraph's formatting."""
-    spans = [c for c in paragraph.children if c.name == "span" and content_span(part, c)]
-    if paragraph.text.strip() or not spans:
-        return []
-    weight: Counter[bytes] = Counter()
-    for span in spans:
-        weight[_tags(part, span)[0]] += span.end - span.start
-    common = weight.most_common(1)[0][0]
-    return [span for span in spans if _tags(part, span)[0] == common]
-
-
-def _tags(part: bytes, element: Element) -> tuple[bytes, bytes]:
-    """The element's start and end tags, as written."""
-    content = content_span(part, element)
-    assert content is not None, "an element with content"
-    return part[element.start:content[0]], part[content[1]:element.end]
-
-
-def _wrapped(translation: str, start: bytes, end: bytes) -> str:
-    """The translation with each stretch of text outside its elements (not only white space) inside these tags."""
-    out, depth, at = [], 0, 0
-    for tag in TAG.finditer(translation):
-        text = translation[at:tag.start()]
-        out += [_inside(text, start, end) if depth == 0 else text, tag.group()]
-        depth += 0 if tag.group().endswith("/>") else -1 if tag.group().startswith("</") else 1
-        at = tag.end()
-    return "".join([*out, _inside(translation[at:], start, end)])
-
-
-def _inside(text: str, start: bytes, end: bytes) -> str:
-    return f"{start.decode('utf-8')}{text}{end.decode('utf-8')}" if text.strip() else text
+        start = element.end
+    return "".join([*pieces, part[start:end].decode("utf-8")]), containers
 
 
 def _outermost(elements: list[Element], wanted: Callable[[Element], bool]) -> list[Element]:

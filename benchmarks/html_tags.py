@@ -1,18 +1,20 @@
 """HTML through the running service: test verses wrapped as documents with inline tags and a protected block.
 
     nmt serve --port 8765 &   python benchmarks/html_tags.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                                                [--clients 1] [--per-request 32] [--numbered]
+                                                                [--clients 1] [--per-request 32] [--numbered | --spans]
 
 Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and its next-to-last word in
-`<a href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`; with --numbered the
-first block starts with a verse number, `<sup>N</sup>&#160;`, as e-books and web pages print them. Sent with format
-html to /v1/translate (beam 5), --per-request documents a request, from --clients clients at once (each sends its
-next request when its answer is back). Prints how many answers keep every tag (the same tags, attributes included,
-as a multiset), keep the protected block byte for byte, and are well-formed (every element closed in order); how
-many of the <b> and <a> elements still hold a word (--numbered: how many verse numbers are still alone in their
-<sup>); the BLEU of the first block's text (tags and numbers taken out) against the verses translated without
-tags; the documents per second of each; and the service's HTML counters (blocks not aligned, blocks translated
-piece by piece).
+`<a href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`. With --numbered the
+first block starts with a verse number, `<sup>N</sup>&#160;`, as e-books and web pages print them; with --spans it
+is written as word processors export HTML, every stretch a span: `<span class="c1">` first word `</span><span
+class="c2">` second word `</span><span class="c1">` the rest `</span>`. Sent with format html to /v1/translate
+(beam 5), --per-request documents a request, from --clients clients at once (each sends its next request when its
+answer is back). Prints how many answers keep every tag (the same tags, attributes included, as a multiset), keep
+the protected block byte for byte, and are well-formed (every element closed in order); how many of the <b> and
+<a> elements (--spans: the c2 spans) still hold a word (--numbered: also how many verse numbers are still alone in
+their <sup>); the BLEU of the first block's text (tags and numbers taken out) against the verses translated
+without tags; the documents per second of each; and the service's HTML counters (blocks not aligned, blocks
+translated piece by piece).
 """
 from __future__ import annotations
 
@@ -31,8 +33,11 @@ from common import TEST_SPLIT
 from nmt.training.corpus import load_corpus
 
 
-def document(i: int, verse: str, numbered: bool) -> str:
+def document(i: int, verse: str, numbered: bool, spans: bool) -> str:
     words = verse.split(" ")
+    if spans and len(words) >= 4:
+        return (f'<p><span class="c1">{words[0]} </span><span class="c2">{words[1]}</span><span class="c1"> '
+                f'{" ".join(words[2:])}</span></p><p translate="no">{verse}</p>')
     if len(words) >= 4:
         words[1] = f"<b>{words[1]}</b>"
         words[-2] = f'<a href="https://example.org/{i}">{words[-2]}</a>'
@@ -71,14 +76,14 @@ def tags_of(html: str) -> Tags:
 
 failures: Counter = Counter()  # HTTP status -> requests that failed with it
 NUMBER = re.compile(r"<sup>\d+</sup>")
-HELD = re.compile(r"<(b|a)\b[^>]*>(.*?)</\1>", re.DOTALL)
+HELD = re.compile(r'<(b|a)\b[^>]*>(.*?)</\1>|<span class="c2">(.*?)</span>', re.DOTALL)
 TAG = re.compile(r"<[^>]*>")
 
 
 def held(answer: str) -> tuple[int, int]:
-    """Of the first block's <b> and <a> elements, how many hold a word, and how many there are."""
-    found = HELD.findall(answer.split("</p>")[0])
-    return sum(bool(TAG.sub("", inner).strip()) for _, inner in found), len(found)
+    """Of the first block's <b>, <a> and c2 span elements, how many hold a word, and how many there are."""
+    found = [m.group(2) or m.group(3) or "" for m in HELD.finditer(answer.split("</p>")[0])]
+    return sum(bool(TAG.sub("", inner).strip()) for inner in found), len(found)
 
 
 def text_of(answer: str) -> str:
@@ -108,11 +113,12 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=1, help="requests sent at once (default: 1)")
     p.add_argument("--per-request", type=int, default=32, help="documents (or verses) a request (default: 32)")
     p.add_argument("--numbered", action="store_true", help="each document's verse number first, in a <sup>")
+    p.add_argument("--spans", action="store_true", help="each first block written as spans only")
     args = p.parse_args()
     source, target = args.pair.split("-")
     pairs = load_corpus(args.test).pairs
     verses, references = [s for s, _ in pairs], [t for _, t in pairs]
-    docs = [document(i, v, args.numbered) for i, v in enumerate(verses)]
+    docs = [document(i, v, args.numbered, args.spans) for i, v in enumerate(verses)]
     with httpx.Client(timeout=600) as client:
         start = time.perf_counter()
         answers = translated(client, args.url, docs, args, format="html", source=source, target=target)
@@ -130,7 +136,7 @@ def main() -> None:
     if args.numbered:
         kept = sum(f"<sup>{number_of(i)}</sup>" in a for i, a in enumerate(answers))
         print(f"verse numbers still alone in their <sup>: {kept}/{len(docs)}")
-    print(f"<b> and <a> elements holding a word: {sum(h for h, _ in holding)}/{sum(n for _, n in holding)}")
+    print(f"<b>, <a>, c2 elements holding a word: {sum(h for h, _ in holding)}/{sum(n for _, n in holding)}")
     tagged, untagged = (sacrebleu.corpus_bleu(hyps, [references]).score for hyps in ([text_of(a) for a in answers], plain))
     print(f"BLEU of the tagged blocks' text {tagged:.2f}; of the verses without tags {untagged:.2f}")
     print(f"documents/s {len(docs) / tagged_s:.1f} tagged, {len(verses) / plain_s:.1f} without tags (requests of "

@@ -133,6 +133,19 @@ def _tags(html: str) -> Counter[str] | None:
     return Counter(token.raw for token in tokens if token.kind in ("start", "end"))
 
 
+def wrapped(html: str, start: str, end: str) -> str:
+    """html (or XML) with each stretch of text outside its elements (not white space alone) between start and end
+    tags, its edge spaces outside them; its elements are paired or self-closing."""
+    pieces, depth = re.split(r"(<[^>]*>)", html), 0  # text, tag, text, …, text
+    for k, piece in enumerate(pieces):
+        if k % 2:
+            depth += 0 if piece.endswith("/>") else -1 if piece.startswith("</") else 1
+        elif depth == 0 and piece.strip(HTML_SPACE):
+            lead, core, trail = edges(piece)  # spaces outside: no underlined space
+            pieces[k] = f"{lead}{start}{core}{end}{trail}"
+    return "".join(pieces)
+
+
 def _marked_verbatim(attrs: list[tuple[str, str | None]]) -> bool:
     values = {name: (value or "") for name, value in attrs}
     return values.get("translate", "").strip().lower() == "no" or "notranslate" in values.get("class", "").split()
@@ -283,11 +296,16 @@ class Run:
         """The run's HTML from plain_text()'s translation, each pair of tags around the words its source words went
         to (targets: per source word, the translation's word it went to, -1 for none; model/align.py), a pair that
         holds every word around the whole translation; None if a pair's words went nowhere, or pairs apart in the
-        source would overlap or cross."""
-        source, written = model_words(self.plain_text()), model_words(translation)
-        if len(targets) != len(source):
+        source would overlap or cross. The common pairs of a run written as spans (common_pairs) go around the
+        text outside the others instead, unless that changes the tags (two of them side by side would be one)."""
+        if len(targets) != len(model_words(self.plain_text())):
             return None
-        ranges, spans = self.word_ranges(), {}
+        common = self.common_pairs()
+        return (common and self._aligned(translation, targets, common)) or self._aligned(translation, targets, set())
+
+    def _aligned(self, translation: str, targets: Sequence[int], common: set[int]) -> str | None:
+        source, written = model_words(self.plain_text()), model_words(translation)
+        ranges, spans = {o: r for o, r in self.word_ranges().items() if o not in common}, {}
         for opening, (first, end) in ranges.items():
             hit = [targets[s] for s in range(first, end) if 0 <= targets[s] < len(written)]
             if not hit:
@@ -298,10 +316,36 @@ class Run:
                 return None
         inside = self.enclosed()  # the pair's own text: a word it cuts ("<b>Peter</b>,") held whole is not
         held = {o: inside[o].strip() or " ".join(source[first:end]) for o, (first, end) in ranges.items()}
-        tagged = " ".join(self._tagged(t, word, spans, held) for t, word in enumerate(written))
+        html = " ".join(self._tagged(t, word, spans, held) for t, word in enumerate(written))
+        if common:
+            html = wrapped(html, self.items[min(common)].raw, self.items[self.pairs[min(common)]].raw)
         lead, _, trail = edges(translation)
-        html = lead + tagged + trail
+        html = lead + html + trail
         return html if _tags(html) == _tags(self.raw) else None
+
+    def common_pairs(self) -> set[int]:
+        """A run of several outermost pairs and no text outside them, as word processors write HTML (each stretch
+        of text a <span> of its formatting): those of them that hold no pair and whose start tag, as written,
+        holds most of its text, if there are two or more. They are not placed by the attention (the same
+        formatting on either side of another pair would cross it); the text outside the other pairs gets their
+        tags back (wrapped). Otherwise none."""
+        closing, depth, outermost = set(self.pairs.values()), 0, []
+        for i, item in enumerate(self.items):
+            if i in self.pairs:
+                outermost += [i] if depth == 0 else []
+                depth += 1
+            elif i in closing:
+                depth -= 1
+            elif depth == 0 and item.translatable:
+                return set()
+        leaves = [o for o in outermost if not any(o < i < self.pairs[o] for i in self.pairs)]
+        if len(outermost) < 2 or not leaves:
+            return set()
+        inside, weight = self.enclosed(), Counter[str]()
+        for opening in leaves:
+            weight[self.items[opening].raw] += len(inside[opening])
+        common = {o for o in leaves if self.items[o].raw == weight.most_common(1)[0][0]}
+        return common if len(common) >= 2 else set()  # one formatting on either side of another
 
     def _tagged(self, t: int, word: str, spans: dict[int, tuple[int, int]], held: dict[int, str]) -> str:
         """Word t of the translation with the tags of the pairs that start or end at it: outer pairs outside, and

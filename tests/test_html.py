@@ -260,6 +260,20 @@ def test_paired_tags_go_around_the_words_they_held_translated_with_the_whole_tex
     assert metric(plain, "nmt_html_unaligned_total") == before
 
 
+def test_a_run_written_as_spans_keeps_its_common_formatting_around_the_rest(plain):
+    """Word processors write each stretch of text as a span of its formatting: the same span on either side of
+    another would cross it if placed by the attention; it goes around the text outside the other spans instead."""
+    before = metric(plain, "nmt_html_unaligned_total")
+    source = '<p><span class="c1">alpha beta </span><span class="c2">gamma</span><span class="c1"> delta eps</span></p>'
+    assert html_of(plain, source) == (
+        '<p><span class="c1">EPS DELTA</span> <span class="c2">GAMMA</span> <span class="c1">BETA ALPHA</span></p>')
+    assert metric(plain, "nmt_html_unaligned_total") == before
+    [run] = parse(source).runs
+    assert run.common_pairs() == {0, 6}
+    [run] = parse("<p><b>alpha</b> <i>beta gamma</i></p>").runs
+    assert run.common_pairs() == set(), "one of each: each placed by the attention"
+
+
 def test_a_pair_beside_a_no_break_space_goes_around_its_own_word(plain):
     """A no-break space glues words in HTML but parts them for the model (its subwords): the words are counted as
     the model counts them, or the pair would go the placeholder way ("<sup>1</sup>&nbsp;In the beginning…")."""
