@@ -314,7 +314,7 @@ class Run:
         for a, b in combinations(sorted(spans), 2):  # a opens before b: b is inside a in the source, or after it
             if b > self.pairs[a] and not (spans[a][1] < spans[b][0] or spans[b][1] < spans[a][0]):
                 return None
-        inside = self.enclosed()  # the pair's own text: a word it cuts ("<b>Peter</b>,") held whole is not
+        inside = self.enclosed()  # its own text decides its punctuation: "<b>Peter</b>," holds "Peter", not "Peter,"
         held = {o: inside[o].strip() or " ".join(source[first:end]) for o, (first, end) in ranges.items()}
         html = " ".join(self._tagged(t, word, spans, held) for t, word in enumerate(written))
         if common:
