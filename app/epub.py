@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import Cut, Element, content_span, elements, prefix_of, translated_parts, xml_of
+from nmt.app.xmlparts import Cut, Element, elements, outermost, prefix_of, translated_parts, xml_of
 
 MEDIA_TYPE = "application/epub+zip"
 DOCUMENTS = re.compile(r"(?i).+\.(xhtml|html?)")
@@ -48,12 +48,7 @@ def _document(part: bytes) -> Cut:
 
 def _element_texts(part: bytes, wanted: Callable[[Element], bool]) -> Cut:
     """The text of each wanted element that holds text and no element, as HTML text, translated in place."""
-    found, todo = [], [elements(part, "")]
-    while todo:
-        element = todo.pop()
-        if wanted(element) and not element.children and element.text.strip():
-            found.append(element)
-        todo += reversed(element.children)
-    spans = [content_span(part, element) for element in found]  # none is empty: each holds text
+    found = outermost([elements(part, "")], lambda e: wanted(e) and not e.children and bool(e.text.strip()))
     return Cut([html.escape(element.text, quote=False) for element in found],
-               lambda out: [(*span, xml_of(text)) for span, text in zip(spans, out, strict=True) if span])
+               lambda out: [(*element.content, xml_of(text)) for element, text in zip(found, out, strict=True)
+                            if element.content])

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import Cut, Edit, Element, elements, prefix_of, shares, translated_parts
+from nmt.app.xmlparts import Cut, Edit, Element, elements, joined, prefix_of, translated_parts
 from nmt.model.align import SPACE
 
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
@@ -199,12 +199,7 @@ def _edged(source: str, translation: str) -> str:
 
 def cut_part(part: bytes, kind: Kind) -> Cut:
     tags = Tags.of(part, kind)
-    cuts = [cut_paragraph(p, part, tags) for p in paragraphs(elements(part, tags.prefix), part)]
-
-    def edits(translations: list[str]) -> list[Edit]:
-        return [edit for cut, share in shares(cuts, translations) for edit in cut.edits(share)]
-
-    return Cut([text for cut in cuts for text in cut.texts], edits)
+    return joined([cut_paragraph(p, part, tags) for p in paragraphs(elements(part, tags.prefix), part)])
 
 
 def read(content: bytes, kind: Kind) -> Written:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from nmt.app.packages import Damaged, Written, unzipped
@@ -28,11 +27,11 @@ from nmt.app.xmlparts import (
     Cut,
     Edit,
     Element,
-    content_span,
     edited,
     elements,
+    joined,
+    outermost,
     prefix_of,
-    shares,
     translated_parts,
     xml_of,
 )
@@ -76,25 +75,17 @@ def cut_part(part: bytes) -> Cut:
 
 def _within(element: Element, part: bytes) -> Cut:
     """The outermost paragraphs under element, each with what it holds."""
-    return _joined([_paragraph(p, part) for p in _outermost(element.children, lambda e: e.name in PARAGRAPHS)])
-
-
-def _joined(cuts: list[Cut]) -> Cut:
-    def edits(translations: list[str]) -> list[Edit]:
-        return [edit for cut, share in shares(cuts, translations) for edit in cut.edits(share)]
-
-    return Cut([text for cut in cuts for text in cut.texts], edits)
+    return joined([_paragraph(p, part) for p in outermost(element.children, lambda e: e.name in PARAGRAPHS)])
 
 
 def _paragraph(paragraph: Element, part: bytes) -> Cut:
     """The paragraph's content as one HTML text (if it has text), its containers as markers in it; then the
     containers' paragraphs."""
-    span = content_span(part, paragraph)
-    if span is None:
+    if paragraph.content is None:
         return Cut([], lambda _: [])
-    start, end = span
+    start, end = paragraph.content
     text, containers = _content(part, start, end, paragraph.children)
-    inner = _joined([_within(container, part) for container in containers])
+    inner = joined([_within(container, part) for container in containers])
     if not html.unescape(TAG.sub("", text)).strip():  # no text but the containers': they are edited where they are
         return inner
 
@@ -113,7 +104,7 @@ def _content(part: bytes, start: int, end: int, children: list[Element]) -> tupl
     breaks gone), and its containers."""
     pieces: list[str] = []
     containers: list[Element] = []
-    for element in _outermost(children, lambda e: e.name in WRITTEN_AS or _is_container(e)):
+    for element in outermost(children, lambda e: e.name in WRITTEN_AS or _is_container(e)):
         pieces.append(part[start:element.start].decode("utf-8"))
         if element.name in WRITTEN_AS:
             pieces.append(WRITTEN_AS[element.name])
@@ -124,18 +115,6 @@ def _content(part: bytes, start: int, end: int, children: list[Element]) -> tupl
     return "".join([*pieces, part[start:end].decode("utf-8")]), containers
 
 
-def _outermost(elements: list[Element], wanted: Callable[[Element], bool]) -> list[Element]:
-    """The wanted elements among these and their descendants, in document order, none inside another."""
-    found, todo = [], list(reversed(elements))
-    while todo:  # iterative: nesting depth is the file's to choose
-        element = todo.pop()
-        if wanted(element):
-            found.append(element)
-        else:
-            todo += reversed(element.children)
-    return found
-
-
 def _is_container(element: Element) -> bool:
     """Whether the element holds paragraphs and no text of its own (a footnote, a text box, a comment)."""
-    return not element.text.strip() and bool(_outermost([element], lambda e: e.name in PARAGRAPHS))
+    return not element.text.strip() and bool(outermost([element], lambda e: e.name in PARAGRAPHS))

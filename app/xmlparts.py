@@ -27,11 +27,13 @@ def prefix_of(part: bytes, namespace: str) -> str | None:
 
 @dataclass
 class Element:
-    """One XML element of a part: its local name, its bytes [start, end), its children, and the text it holds."""
+    """One XML element of a part: its local name, its bytes [start, end), its content's bytes (None for an
+    empty-element tag, <text:p/>), its children, and the text it holds."""
 
     name: str
     start: int
     end: int = -1
+    content: tuple[int, int] | None = None
     children: list[Element] = field(default_factory=list)
     text: str = ""
 
@@ -58,6 +60,7 @@ def elements(part: bytes, prefix: str) -> Element:
         if tag.group().endswith(b"/>"):  # an empty-element tag (<w:t/>), its start and its end
             element.end = tag.end()
         else:  # expat is at the end tag, which holds no ">" before its own
+            element.content = tag.end(), parser.CurrentByteIndex
             element.end = part.index(b">", parser.CurrentByteIndex) + 1
 
     def text(data: str) -> None:
@@ -91,21 +94,32 @@ class Cut:
     edits: Callable[[list[str]], list[Edit]]
 
 
+def joined(cuts: list[Cut]) -> Cut:
+    """Several cuts of one part as one: their texts one after another."""
+    def edits(translations: list[str]) -> list[Edit]:
+        return [edit for cut, share in shares(cuts, translations) for edit in cut.edits(share)]
+
+    return Cut([text for cut in cuts for text in cut.texts], edits)
+
+
+def outermost(elements: list[Element], wanted: Callable[[Element], bool]) -> list[Element]:
+    """The wanted elements among these and their descendants, in document order, none inside another."""
+    found, todo = [], list(reversed(elements))
+    while todo:  # iterative: nesting depth is the file's to choose
+        element = todo.pop()
+        if wanted(element):
+            found.append(element)
+        else:
+            todo += reversed(element.children)
+    return found
+
+
 def shares(cuts: Iterable[Cut], translations: list[str]) -> Iterator[tuple[Cut, list[str]]]:
     """Each cut with the translations of its texts, the cuts' texts having been translated one after another."""
     at = 0
     for cut in cuts:
         yield cut, translations[at:at + len(cut.texts)]
         at += len(cut.texts)
-
-
-def content_span(part: bytes, element: Element) -> tuple[int, int] | None:
-    """Where the element's content starts and ends in the part; None for an empty-element tag (<text:p/>)."""
-    start = START_TAG.match(part, element.start)
-    assert start is not None, "expat read a start tag that START_TAG does not"
-    if start.group().endswith(b"/>"):
-        return None
-    return start.end(), part.rindex(b"</", start.end(), element.end)
 
 
 def xml_of(translation: str) -> bytes:
