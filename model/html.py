@@ -298,13 +298,15 @@ class Run:
         holds every word around the whole translation; None if a pair's words went nowhere, or pairs apart in the
         source would overlap or cross. The common pairs of a run written as spans (common_pairs) go around the
         text outside the others instead, unless that changes the tags (two of them side by side would be one)."""
-        if len(targets) != len(model_words(self.plain_text())):
+        source = model_words(self.plain_text())
+        if len(targets) != len(source):
             return None
         common = self.common_pairs()
-        return (common and self._aligned(translation, targets, common)) or self._aligned(translation, targets, set())
+        return (common and self._aligned(source, translation, targets, common)) or self._aligned(
+            source, translation, targets, set())
 
-    def _aligned(self, translation: str, targets: Sequence[int], common: set[int]) -> str | None:
-        source, written = model_words(self.plain_text()), model_words(translation)
+    def _aligned(self, source: list[str], translation: str, targets: Sequence[int], common: set[int]) -> str | None:
+        written = model_words(translation)
         ranges, spans = {o: r for o, r in self.word_ranges().items() if o not in common}, {}
         for opening, (first, end) in ranges.items():
             hit = [targets[s] for s in range(first, end) if 0 <= targets[s] < len(written)]
