@@ -2,9 +2,11 @@
 
 A document is read by the standard library's tolerant HTML parser (html.parser, which never gives up on malformed
 input) into tokens, each with its exact source text, and cut into runs at block elements (p, div, li, td, h1, …).
-A run is the content of one block: its text and inline elements (b, i, a, span, br, …) together, so that the model
-sees whole sentences. Everything else (block tags, the whitespace around and between blocks, comments, the doctype)
-is kept as written, byte for byte, and so is every tag inside a run, attributes and all: only text is rewritten.
+A run is the content of one block: its text and inline elements (b, i, a, span, …) together, so that the model
+sees whole sentences; a line break (<br>) outside the inline elements ends a line, and each line is a run, as the
+pipeline translates a text's lines apart. Everything else (block tags, the whitespace around and between blocks,
+comments, the doctype) is kept as written, byte for byte, and so is every tag inside a run, attributes and all: only
+text is rewritten.
 
 A run goes to the pipeline as its text with each inline tag (or kept element) replaced by one marker character, a
 private-use character reserved here. The caller passes the markers as verbatim terms (spans.Terms.keep): a model
@@ -408,10 +410,11 @@ def parse(source: str) -> Document:
     items: list[Item] = []
 
     def end_run() -> None:
-        if any(item.translatable for item in items):
-            parts.append(Run(items.copy()))
-        elif items:
-            parts.append("".join(item.raw for item in items))
+        for line in _lines(items):
+            if any(item.translatable for item in line):
+                parts.append(Run(line))
+            elif line:
+                parts.append("".join(item.raw for item in line))
         items.clear()
 
     for kind, raw, token in _chunks(tokens):
@@ -426,6 +429,20 @@ def parse(source: str) -> Document:
             items.append(Item(raw, tag="close" if token.kind == "end" else "" if token.closed else "open", name=token.name))
     end_run()
     return Document(parts)
+
+
+def _lines(items: list[Item]) -> list[list[Item]]:
+    """A block's items cut at each <br> outside every pair of inline tags, each <br> a line of its own: the lines
+    are translated apart, as the pipeline translates a text's lines (a <br> between two sentences, carried as a
+    marker, would land inside one of them). A <br> inside a pair (<b>one<br>two</b>) stays in its run."""
+    pairs = Run(items).pairs.items() if items else ()
+    cuts = [i for i, item in enumerate(items)
+            if item.name == "br" and not item.tag and not any(o < i < c for o, c in pairs)]
+    lines, start = [], 0
+    for i in cuts:
+        lines += [items[start:i], [items[i]]]
+        start = i + 1
+    return lines + [items[start:]]
 
 
 def _chunks(tokens: list[Token]) -> Iterator[tuple[Literal["block", "token", "kept"], str, Token]]:

@@ -75,7 +75,8 @@ def reversed_words(text: str) -> str:
 
 
 # --- model/html.py -------------------------------------------------------------------------------------------
-@given(st.lists(st.sampled_from(list("ab <>/&;#!-=\"'\n\r\tñ€") + ["<b>", "</b>", "<p>", "&amp;", "<!--", "-->"])).map("".join))
+@given(st.lists(st.sampled_from(list("ab <>/&;#!-=\"'\n\r\tñ€") + ["<b>", "</b>", "<p>", "<br>", "&amp;", "<!--", "-->"]))
+       .map("".join))
 @settings(max_examples=300, deadline=None)
 def test_any_input_is_kept_byte_for_byte_outside_the_text(source):
     document = parse(source)
@@ -153,7 +154,7 @@ def test_aligned_pairs_keep_out_of_the_punctuation_their_words_had_not_and_hold_
     assert run.fill_aligned("GAMMA BETA, ALPHA", [2, 1, 0]) == "GAMMA <b>BETA</b>, ALPHA", "the comma was outside"
 
 
-@pytest.mark.parametrize("source", ["<p>alpha<br>beta</p>", "<p>alpha <code>x</code></p>", "<p>alpha</b> beta</p>",
+@pytest.mark.parametrize("source", ["<p><b>alpha<br>beta</b></p>", "<p>alpha <code>x</code></p>", "<p>alpha</b> beta</p>",
                                     "<p>alpha beta</p>"])
 def test_runs_with_a_tag_that_is_not_one_of_a_pair_are_not_aligned(source):
     [run] = parse(source).runs
@@ -189,6 +190,12 @@ def test_text_that_holds_marker_characters_is_translated_piece_by_piece():
 def test_an_input_the_parser_refuses_is_invalid_html():
     with pytest.raises(InvalidHtml, match="marked section"):
         parse("<![foo bar")
+
+
+def test_a_line_break_outside_the_inline_elements_ends_a_line_and_each_line_is_a_run():
+    document = parse("<p>alpha <b>beta</b><br>\ngamma<br/></p><p><i>delta<br>eps</i> tau</p>")
+    assert [run.raw for run in document.runs] == ["alpha <b>beta</b>", "\ngamma", "<i>delta<br>eps</i> tau"]
+    assert [part for part in document.parts if isinstance(part, str)] == ["<p>", "<br>", "<br/>", "</p>", "<p>", "</p>"]
 
 
 # --- the service, in process ---------------------------------------------------------------------------------
@@ -251,6 +258,13 @@ def test_a_model_without_placeholders_translates_each_text_piece_around_a_tag_th
     assert metric(plain, "nmt_html_fallbacks_total", reason="model") == before + 1, "the block with a tag only"
 
 
+def test_lines_broken_by_br_are_translated_apart(placeholders):
+    """As one text, the <br>'s marker would come back wherever the model put it (this model drops it, and
+    restore() puts it at the end)."""
+    lines = [html_of(placeholders, line) for line in ("alpha beta", "gamma delta.")]
+    assert html_of(placeholders, "<p>alpha beta<br>gamma delta.</p>") == "<p>{}<br>{}</p>".format(*lines)
+
+
 def test_paired_tags_go_around_the_words_they_held_translated_with_the_whole_text(plain, translator):
     before = metric(plain, "nmt_html_unaligned_total")
     out = html_of(plain, "<ul>\n  <li>alpha beta <b>gamma delta</b> eps tau</li>\n</ul>")
@@ -295,9 +309,9 @@ def test_entities_stay_valid(plain):
 
 def test_too_many_tags_for_the_placeholders_falls_back_and_is_counted(placeholders):
     before = metric(placeholders, "nmt_html_fallbacks_total", reason="tags")
-    source = "<p><b>alpha</b> <i>beta</i> <em>gamma</em><br></p>"  # 7 tags, 4 placeholders; a <br>: not aligned
+    source = "<p><b>alpha</b> <i>beta</i> <em>gamma<br></em></p>"  # 7 tags, 4 placeholders; a <br>: not aligned
     out = html_of(placeholders, source)
-    assert out.startswith("<p><b>") and out.endswith("</em><br></p>") and tag_multiset(out) == tag_multiset(source)
+    assert out.startswith("<p><b>") and out.endswith("<br></em></p>") and tag_multiset(out) == tag_multiset(source)
     assert metric(placeholders, "nmt_html_fallbacks_total", reason="tags") == before + 1
 
 
@@ -387,4 +401,6 @@ def test_html_and_dnt_through_a_real_server(placeholder_model):
         answer = httpx.post(f"{url}/v1/translate", json={"text": "alpha beta gamma", "dnt": ["beta"]})
         assert answer.json()["translations"][0]["text"].count("beta") == 1
         assert httpx.post(f"{url}/v1/translate", json={"text": "<![foo alpha", "format": "html"}).status_code == 400
-        assert metric(url, "nmt_span_repairs_total") > 0 and metric(url, "nmt_html_fallbacks_total", reason="tags") == 1
+        # the 7 markers' block, at least (whether this barely trained model carries the first block's 3 depends on
+        # the machine it was trained on)
+        assert metric(url, "nmt_span_repairs_total") > 0 and metric(url, "nmt_html_fallbacks_total", reason="tags") >= 1
