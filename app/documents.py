@@ -8,6 +8,9 @@ together around their translations with everything else kept.
     .epub        each XHTML document of the book is one HTML text (app/epub.py)
     .odt .odp    each paragraph's content, as written, is one HTML text (app/opendocument.py)
 
+A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
+(app/labels.py).
+
 A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a zipped one (.docx, .pptx, .epub, .odt,
 .odp) a readable file of its kind; anything else is a FileRejected with a one-line reason.
 """
@@ -19,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, Literal
 
-from nmt.app import epub, office, opendocument, packages
+from nmt.app import epub, labels, office, opendocument, packages
+from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
 
 BOM = "\ufeff"
@@ -37,13 +41,13 @@ class FileRejected(ValueError):
 
 @dataclass(frozen=True)
 class Document:
-    """A file cut into the texts to translate; render(translations) is the translated file."""
+    """A file cut into the texts to translate; render(translations, languages) is the translated file."""
 
     name: str
     media_type: str
     format: Literal["text", "html"]
     texts: list[str]
-    render: Callable[[list[str]], bytes]
+    render: Callable[[list[str], Languages], bytes]
 
 
 def plain_text(text: str) -> Cut:
@@ -83,8 +87,9 @@ def subtitles(text: str) -> Cut:
     return ["\n".join(lines[start:end]) for start, end in cues], rebuild
 
 
-def text_file(cut: Callable[[str], Cut]) -> Read:
-    """A reader of UTF-8 text files that cut(text) cuts: the file's byte-order mark and CRLF line ends kept."""
+def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None) -> Read:
+    """A reader of UTF-8 text files that cut(text) cuts: the file's byte-order mark and CRLF line ends kept; the
+    language labels that relabel finds relabelled (app/labels.py)."""
     def read(name: str, content: bytes) -> Written:
         try:
             text = content.decode("utf-8")
@@ -96,10 +101,11 @@ def text_file(cut: Callable[[str], Cut]) -> Read:
         bom, crlf = text.startswith(BOM), "\r\n" in text
         texts, rebuild = cut(text.removeprefix(BOM).replace("\r\n", "\n"))
 
-        def render(translations: list[str]) -> bytes:
+        def render(translations: list[str], languages: Languages) -> bytes:
             text = rebuild(translations)
             text = text.replace("\n", "\r\n") if crlf else text
-            return ((BOM if bom else "") + text).encode("utf-8")
+            written = ((BOM if bom else "") + text).encode("utf-8")
+            return relabel(written, languages) if relabel else written
 
         return texts, render
 
@@ -125,8 +131,8 @@ def document_kind(kind: office.Kind | opendocument.Kind,
 FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".txt": ("text/plain; charset=utf-8", "text", text_file(plain_text)),
     ".srt": ("application/x-subrip; charset=utf-8", "text", text_file(subtitles)),
-    ".html": ("text/html; charset=utf-8", "html", text_file(plain_text)),
-    ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text)),
+    ".html": ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML)),
+    ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML)),
     ".docx": document_kind(office.WORD, office.read),
     ".pptx": document_kind(office.POWERPOINT, office.read),
     ".odt": document_kind(opendocument.TEXT_DOCUMENT, opendocument.read),

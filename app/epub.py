@@ -10,6 +10,8 @@ import html
 import re
 from collections.abc import Callable
 
+from nmt.app import labels
+from nmt.app.labels import Labels
 from nmt.app.packages import Damaged, Written, unzipped
 from nmt.app.xmlparts import Cut, Element, elements, outermost, prefix_of, translated_parts, xml_of
 
@@ -17,6 +19,7 @@ MEDIA_TYPE = "application/epub+zip"
 DOCUMENTS = re.compile(r"(?i).+\.(xhtml|html?)")
 TEXT_PARTS = re.compile(r"(?i).+\.(xhtml|html?|ncx|opf)")
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+LABELS = Labels(TEXT_PARTS, labels.every(labels.HTML, labels.element(rb"dc:language")))  # app/labels.py
 
 
 def read(content: bytes) -> Written:
@@ -24,7 +27,7 @@ def read(content: bytes) -> Written:
     package = unzipped(content, "mimetype", TEXT_PARTS)
     if package.kept["mimetype"].strip() != MEDIA_TYPE.encode():
         raise Damaged(f"its mimetype entry does not say {MEDIA_TYPE}")
-    return translated_parts(package, cut_part)
+    return translated_parts(package, cut_part, LABELS)
 
 
 def cut_part(name: str, part: bytes) -> Cut:

@@ -24,6 +24,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from nmt.app import labels
+from nmt.app.labels import Labels
 from nmt.app.packages import Damaged, Written, unzipped
 from nmt.app.xmlparts import Cut, Edit, Element, elements, joined, prefix_of, translated_parts
 from nmt.model.align import SPACE
@@ -37,8 +39,9 @@ PLAIN_RUN = frozenset({"rPr", "t", "lastRenderedPageBreak"})  # a plain paragrap
 @dataclass(frozen=True)
 class Kind:
     """A kind of Office Open XML file: what one is called, its media type, the namespace of its paragraphs, the
-    parts that hold its text, the part every such file has, and whether its texts need xml:space="preserve" to
-    keep their edge spaces (Word's <w:t>; DrawingML's <a:t> keeps them, and allows no attribute)."""
+    parts that hold its text, the part every such file has, whether its texts need xml:space="preserve" to keep
+    their edge spaces (Word's <w:t>; DrawingML's <a:t> keeps them, and allows no attribute), and where it says
+    what language its text is in (app/labels.py)."""
 
     name: str
     media_type: str
@@ -46,16 +49,17 @@ class Kind:
     text_parts: re.Pattern[str]
     main_part: str
     preserve: bool
+    labels: Labels
 
 
 WORD = Kind("a Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
             re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"), "word/document.xml",
-            preserve=True)
+            preserve=True, labels=Labels(re.compile(r"word/.+\.xml"), labels.attribute(rb"\w+:val", tag=rb"\w+:lang")))
 POWERPOINT = Kind("a PowerPoint presentation", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                   "http://schemas.openxmlformats.org/drawingml/2006/main",
                   re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"), "ppt/presentation.xml",
-                  preserve=False)
+                  preserve=False, labels=Labels(re.compile(r"ppt/.+\.xml"), labels.attribute(rb"lang")))
 
 
 @dataclass(frozen=True)
@@ -206,4 +210,4 @@ def read(content: bytes, kind: Kind) -> Written:
     """The file's texts (HTML, one per paragraph or text), and what writes the file around their translations;
     Damaged if it is not a file of that kind."""
     package = unzipped(content, kind.main_part, kind.text_parts)
-    return translated_parts(package, lambda _, part: cut_part(part, kind))
+    return translated_parts(package, lambda _, part: cut_part(part, kind), kind.labels)

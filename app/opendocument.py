@@ -22,6 +22,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from nmt.app import labels
+from nmt.app.labels import Labels
 from nmt.app.packages import Damaged, Written, unzipped
 from nmt.app.xmlparts import (
     Cut,
@@ -53,6 +55,11 @@ class Kind:
     text_parts: re.Pattern[str]
 
 
+# where OpenDocument files say what language their text is in (app/labels.py): styles' fo:language (with the region
+# apart, fo:country) or, for languages that need more, style:rfc-language-tag; the document's dc:language
+LABELS = Labels(re.compile(r"(content|styles|meta)\.xml"), labels.every(
+    labels.attribute(rb"fo:language", region=rb"fo:country"), labels.attribute(rb"style:rfc-language-tag"),
+    labels.element(rb"dc:language")))
 TEXT_DOCUMENT = Kind("an OpenDocument text", "application/vnd.oasis.opendocument.text", re.compile(r"(content|styles)\.xml"))
 PRESENTATION = Kind("an OpenDocument presentation", "application/vnd.oasis.opendocument.presentation",
                     re.compile(r"content\.xml"))
@@ -64,7 +71,7 @@ def read(content: bytes, kind: Kind) -> Written:
     package = unzipped(content, "content.xml", kind.text_parts)
     if package.kept.get("mimetype", b"").strip() != kind.media_type.encode():
         raise Damaged(f"its mimetype entry does not say {kind.media_type}")
-    return translated_parts(package, lambda _, part: cut_part(part))
+    return translated_parts(package, lambda _, part: cut_part(part), LABELS)
 
 
 def cut_part(part: bytes) -> Cut:

@@ -12,7 +12,10 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-Written = tuple[list[str], Callable[[list[str]], bytes]]  # a file's texts, and what writes it from their translations
+from nmt.app.labels import Languages
+
+# a file's texts, and what writes it from their translations (and the languages, for its labels: app/labels.py)
+Written = tuple[list[str], Callable[[list[str], Languages], bytes]]
 MAX_PART_BYTES = 64 << 20  # a text part, parsed
 MAX_UNZIPPED_BYTES = 256 << 20  # the whole file, held to be written again
 

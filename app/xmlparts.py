@@ -9,6 +9,7 @@ import xml.parsers.expat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from nmt.app.labels import Labels, Languages
 from nmt.app.packages import Damaged, Package, Written
 
 START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
@@ -134,9 +135,10 @@ def edited(part: bytes, edits: list[Edit]) -> bytes:
     return part
 
 
-def translated_parts(package: Package, cut_part: Callable[[str, bytes], Cut]) -> Written:
+def translated_parts(package: Package, cut_part: Callable[[str, bytes], Cut], labels: Labels) -> Written:
     """The texts of the package's text parts, each part cut by cut_part(name, part), and what writes the package
-    with each part edited around their translations; Damaged (naming the part) if a part cannot be read."""
+    with each part edited around their translations and its labels relabelled; Damaged (naming the part) if a part
+    cannot be read."""
     cuts = {}
     for name, part in package.parts.items():
         try:
@@ -144,8 +146,9 @@ def translated_parts(package: Package, cut_part: Callable[[str, bytes], Cut]) ->
         except Damaged as e:
             raise Damaged(f"{name}: {e}") from None
 
-    def render(translations: list[str]) -> bytes:
-        return package.written({name: edited(package.parts[name], cut.edits(share))
-                                for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)})
+    def render(translations: list[str], languages: Languages) -> bytes:
+        parts = {name: edited(package.parts[name], cut.edits(share))
+                 for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)}
+        return package.written(parts | labels.relabelled(package.kept | parts, languages))
 
     return [text for cut in cuts.values() for text in cut.texts], render

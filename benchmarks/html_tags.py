@@ -1,20 +1,21 @@
 """HTML through the running service: test verses wrapped as documents with inline tags and a protected block.
 
     nmt serve --port 8765 &   python benchmarks/html_tags.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                                                [--clients 1] [--per-request 32] [--numbered | --spans]
+                                [--clients 1] [--per-request 32] [--numbered | --spans | --breaks]
 
-Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and its next-to-last word in
-`<a href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`. With --numbered the
-first block starts with a verse number, `<sup>N</sup>&#160;`, as e-books and web pages print them; with --spans it
-is written as word processors export HTML, every stretch a span: `<span class="c1">` first word `</span><span
-class="c2">` second word `</span><span class="c1">` the rest `</span>`. Sent with format html to /v1/translate
-(beam 5), --per-request documents a request, from --clients clients at once (each sends its next request when its
-answer is back). Prints how many answers keep every tag (the same tags, attributes included, as a multiset), keep
-the protected block byte for byte, and are well-formed (every element closed in order); how many of the <b> and
-<a> elements (--spans: the c2 spans) still hold a word (--numbered: also how many verse numbers are still alone in
-their <sup>); the BLEU of the first block's text (tags and numbers taken out) against the verses translated
-without tags; the documents per second of each; and the service's HTML counters (blocks not aligned, blocks
-translated piece by piece).
+Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and its next-to-last word in `<a
+href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`. With --numbered the first
+block starts with a verse number, `<sup>N</sup>&#160;`, as e-books and web pages print them; with --spans it is
+written as word processors export HTML, every stretch a span: `<span class="c1">` first word `</span><span
+class="c2">` second word `</span><span class="c1">` the rest `</span>`; with --breaks the first block is two lines,
+the tagged verse, `<br>` and the next verse, as poems and addresses are written. Sent with format html to
+/v1/translate (beam 5), --per-request documents a request, from --clients clients at once (each sends its next
+request when its answer is back). Prints how many answers keep every tag (the same tags, attributes included, as a
+multiset), keep the protected block byte for byte, and are well-formed (every element closed in order); how many of
+the <b> and <a> elements (--spans: the c2 spans) still hold a word (--numbered: also how many verse numbers are
+still alone in their <sup>); the BLEU of the first block's text (tags and numbers taken out; --breaks: each line
+against its own verse's reference) and of the verses translated without tags; the documents per second of each; and
+the service's HTML counters (blocks not aligned, blocks translated piece by piece).
 """
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ from common import TEST_SPLIT
 from nmt.training.corpus import load_corpus
 
 
-def document(i: int, verse: str, numbered: bool, spans: bool) -> str:
-    words = verse.split(" ")
+def document(i: int, verse: str, args: argparse.Namespace, after: str) -> str:
+    """The document of verse i; `after` is the next verse, the second line with --breaks."""
+    words, numbered, spans = verse.split(" "), args.numbered, args.spans
     if spans and len(words) >= 4:
         return (f'<p><span class="c1">{words[0]} </span><span class="c2">{words[1]}</span><span class="c1"> '
                 f'{" ".join(words[2:])}</span></p><p translate="no">{verse}</p>')
@@ -42,7 +44,8 @@ def document(i: int, verse: str, numbered: bool, spans: bool) -> str:
         words[1] = f"<b>{words[1]}</b>"
         words[-2] = f'<a href="https://example.org/{i}">{words[-2]}</a>'
     number = f"<sup>{number_of(i)}</sup>&#160;" if numbered else ""
-    return f'<p>{number}{" ".join(words)}</p><p translate="no">{verse}</p>'
+    second = f"<br>{after}" if args.breaks else ""
+    return f'<p>{number}{" ".join(words)}{second}</p><p translate="no">{verse}</p>'
 
 
 def number_of(i: int) -> int:
@@ -91,6 +94,12 @@ def text_of(answer: str) -> str:
     return " ".join(html.unescape(TAG.sub("", NUMBER.sub("", answer.split("</p>")[0]))).split())
 
 
+def lines_of(answer: str) -> list[str]:
+    """The first block's two lines (--breaks), its text all in the first unless one <br> parts them."""
+    lines = answer.split("</p>")[0].split("<br>")
+    return [text_of(line) for line in lines] if len(lines) == 2 else [text_of(answer), ""]
+
+
 def translated(client: httpx.Client, url: str, texts: list[str], args: argparse.Namespace, **fields) -> list[str]:
     """The translations; a request that fails is counted (failures) and its texts come back empty."""
     def request(chunk: list[str]) -> list[str]:
@@ -114,11 +123,12 @@ def main() -> None:
     p.add_argument("--per-request", type=int, default=32, help="documents (or verses) a request (default: 32)")
     p.add_argument("--numbered", action="store_true", help="each document's verse number first, in a <sup>")
     p.add_argument("--spans", action="store_true", help="each first block written as spans only")
+    p.add_argument("--breaks", action="store_true", help="each first block two lines, the next verse after a <br>")
     args = p.parse_args()
     source, target = args.pair.split("-")
     pairs = load_corpus(args.test).pairs
     verses, references = [s for s, _ in pairs], [t for _, t in pairs]
-    docs = [document(i, v, args.numbered, args.spans) for i, v in enumerate(verses)]
+    docs = [document(i, v, args, verses[(i + 1) % len(verses)]) for i, v in enumerate(verses)]
     with httpx.Client(timeout=600) as client:
         start = time.perf_counter()
         answers = translated(client, args.url, docs, args, format="html", source=source, target=target)
@@ -137,7 +147,14 @@ def main() -> None:
         kept = sum(f"<sup>{number_of(i)}</sup>" in a for i, a in enumerate(answers))
         print(f"verse numbers still alone in their <sup>: {kept}/{len(docs)}")
     print(f"<b>, <a>, c2 elements holding a word: {sum(h for h, _ in holding)}/{sum(n for _, n in holding)}")
-    tagged, untagged = (sacrebleu.corpus_bleu(hyps, [references]).score for hyps in ([text_of(a) for a in answers], plain))
+    untagged = sacrebleu.corpus_bleu(plain, [references]).score
+    if args.breaks:  # each line against its own verse's reference
+        n = len(references)
+        hyps = [line for a in answers for line in lines_of(a)]
+        refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
+    else:
+        hyps, refs = [text_of(a) for a in answers], references
+    tagged = sacrebleu.corpus_bleu(hyps, [refs]).score
     print(f"BLEU of the tagged blocks' text {tagged:.2f}; of the verses without tags {untagged:.2f}")
     print(f"documents/s {len(docs) / tagged_s:.1f} tagged, {len(verses) / plain_s:.1f} without tags (requests of "
           f"{args.per_request}, {args.clients} at a time); failed requests: {dict(failures) or 0}")

@@ -1,7 +1,7 @@
 """EPUB books through POST /translate_file: written and read back by ebooklib, as e-book tools do; each XHTML
 document translated as the HTML API translates it, still well-formed XML; the table of contents' labels and the
-book's title translated; every other entry kept, the mimetype entry first and stored. The toy model reverses its
-input ("alpha beta" -> "BETA ALPHA")."""
+book's title translated; the language labels the target's (en -> es); every other entry kept, the mimetype entry
+first and stored. The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
 import io
@@ -58,10 +58,12 @@ def test_a_book_is_translated_as_the_html_api_translates_its_documents(client, t
         if epub.DOCUMENTS.fullmatch(entry.filename):
             ET.fromstring(written)  # well-formed XML
             html = client.post("/v1/translate", json={"text": before.read(entry).decode(), "format": "html"})
-            assert written.decode() == html.json()["translations"][0]["text"].replace("&nbsp;", "&#160;")
+            translation = html.json()["translations"][0]["text"].replace("&nbsp;", "&#160;")
+            assert 'lang="en"' in translation and written.decode() == translation.replace('lang="en"', 'lang="es"')
         elif entry.filename.endswith((".ncx", ".opf")):
             assert written == before.read(entry).replace(b"alpha beta gamma", b"GAMMA BETA ALPHA").replace(
-                b">tau mu<", b">MU TAU<"), f"{entry.filename}: the labels and the title, and nothing else"
+                b">tau mu<", b">MU TAU<").replace(b"<dc:language>en<", b"<dc:language>es<"), (
+                f"{entry.filename}: the labels, the title and the language, and nothing else")
         else:
             assert written == before.read(entry), f"{entry.filename} was changed"
     (tmp_path / "out.epub").write_bytes(download.content)

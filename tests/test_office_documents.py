@@ -69,7 +69,7 @@ def test_a_word_document_is_translated_with_its_formatting_tables_and_headers(cl
     assert tabbed.text == f"{text(client, 'mu nu')}\n{text(client, 'xi omicron')}", "a break: each text alone"
     assert result.tables[0].rows[0].cells[0].text == "RHO PI"
     assert result.sections[0].header.paragraphs[0].text == "TAU SIGMA"
-    unchanged_but_text(source, translated(client, source), office.WORD)
+    unchanged_but_text(source, translated(client, source), office.WORD, b'<w:lang w:val="en-US"')
 
 
 def test_a_paragraph_is_rebuilt_around_its_translation_and_nothing_else_moves():
@@ -166,13 +166,18 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(name, size, reason):
         office.read(bomb.getvalue(), office.WORD)
 
 
-def unchanged_but_text(source: bytes, result: bytes, kind: office.Kind) -> None:
-    """The same zip entries in the same order, each byte for byte but the text parts."""
+def unchanged_but_text(source: bytes, result: bytes, kind: office.Kind, label: bytes) -> None:
+    """The same zip entries in the same order, each byte for byte but the text parts and the language labels:
+    `label`, a label of the source's language as python-docx's or python-pptx's template writes it, is the target's
+    in every part (en-US -> es), and there is one at least."""
     before, after = zipfile.ZipFile(io.BytesIO(source)), zipfile.ZipFile(io.BytesIO(result))
     assert [e.filename for e in after.infolist()] == [e.filename for e in before.infolist()]
+    relabelled = label.replace(b"en-US", b"es")
+    assert any(label in before.read(entry) for entry in before.infolist())
     for entry in before.infolist():
         if not kind.text_parts.fullmatch(entry.filename):
-            assert after.read(entry.filename) == before.read(entry), f"{entry.filename} was changed"
+            expected = before.read(entry).replace(label, relabelled)
+            assert after.read(entry.filename) == expected, f"{entry.filename} was changed"
 
 
 def test_a_presentation_is_translated_with_its_formatting_tables_and_notes(client):
@@ -199,7 +204,7 @@ def test_a_presentation_is_translated_with_its_formatting_tables_and_notes(clien
     assert [(r.text, r.font.bold) for r in mixed.runs] == [("DELTA ", None), ("GAMMA", True), (" BETA ALPHA", None)]
     assert second.shapes[-1].table.cell(0, 1).text == "RHO PI"
     assert first.notes_slide.notes_text_frame.text == "TAU SIGMA"
-    unchanged_but_text(source, result, office.POWERPOINT)
+    unchanged_but_text(source, result, office.POWERPOINT, b' lang="en-US"')
 
 
 def test_a_slide_paragraph_keeps_its_end_formatting_last_and_its_fields_as_they_are():

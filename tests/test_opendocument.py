@@ -78,6 +78,20 @@ def test_a_text_document_is_translated_paragraph_by_paragraph(client):
     assert "<text:p>TAU SIGMA</text:p>" in after.read("styles.xml").decode(), "the page header"
 
 
+def test_the_translation_says_it_is_in_the_target_language(client):
+    style = ('<office:automatic-styles><style:style style:name="T1" xmlns:style="urn:s"><style:text-properties '
+             'fo:language="en" fo:country="GB" style:language-asian="zh" style:country-asian="CN" '
+             'xmlns:fo="urn:f"/></style:style></office:automatic-styles>')
+    meta = ('<office:document-meta xmlns:dc="urn:d"><office:meta><dc:language>en-US</dc:language></office:meta>'
+            '</office:document-meta>')
+    content = CONTENT.replace("<office:body>", style + "<office:body>")
+    source = package(opendocument.TEXT_DOCUMENT.media_type, ("content.xml", content), ("meta.xml", meta))
+    answer = upload(client, "letter.odt", source)
+    after = zipfile.ZipFile(io.BytesIO(client.get(answer.json()["translatedFileUrl"]).content))
+    assert 'fo:language="es" fo:country="none" style:language-asian="zh"' in after.read("content.xml").decode()
+    assert after.read("meta.xml").decode() == meta.replace("en-US", "es")
+
+
 def test_a_presentation_translates_its_slides_text_boxes_and_notes():
     slide = (f'<office:document-content {NS}><office:body><office:presentation><draw:page draw:name="one">'
              '<draw:frame><draw:text-box><text:p>alpha beta</text:p></draw:text-box></draw:frame>'

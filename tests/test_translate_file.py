@@ -55,18 +55,20 @@ def test_subtitles_keep_cue_numbers_timings_and_lines(client):
 
 
 def test_html_keeps_its_markup_and_translates_the_text_between(client):
-    page = ('<!doctype html><html><head><title>alpha beta</title><style>p { color: red }</style></head>'
+    page = ('<!doctype html><html lang="en-US"><head><title>alpha beta</title><style>p { color: red }</style></head>'
             '<body><p class="x">mu  nu\n xi</p><code>alpha</code><p translate="no">tau</p>'
-            '<p>beta &amp; gamma</p></body></html>')
+            '<p>beta &amp; gamma <q lang=fr>mu</q></p></body></html>')
     content, _ = translated(client, "page.html", page.encode())
     assert content.decode() == (
-        '<!doctype html><html><head><title>BETA ALPHA</title><style>p { color: red }</style></head>'
+        '<!doctype html><html lang="es"><head><title>BETA ALPHA</title><style>p { color: red }</style></head>'
         '<body><p class="x">XI NU MU</p><code>alpha</code><p translate="no">tau</p>'
-        f'<p>{translated_text(client, "beta & gamma").replace("&", "&amp;")}</p></body></html>')
+        f'<p>{translated_text(client, "beta & gamma <q lang=fr>mu</q>", "html")}</p></body></html>'), (
+        "the page's language the target's, a quotation's in another language kept")
 
 
-def translated_text(client, text: str) -> str:
-    return client.post("/v1/translate", json={"text": text}, headers={"X-API-Key": "k1"}).json()["translations"][0]["text"]
+def translated_text(client, text: str, format: str = "text") -> str:
+    answer = client.post("/v1/translate", json={"text": text, "format": format}, headers={"X-API-Key": "k1"})
+    return answer.json()["translations"][0]["text"]
 
 
 def test_the_download_keeps_the_uploaded_name_without_its_folders(client):

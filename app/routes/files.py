@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from nmt.app.documents import FORMATS, Document, FileRejected, read_document
+from nmt.app.labels import Languages
 from nmt.app.routes import (
     ApiError,
     ReadyModels,
@@ -75,7 +76,8 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     options, limits = settings.decode_options(), TextLimits(None, chars)
     translate = translate_html if document.format == "html" else translate_texts
     translated = await translate(service, model, request, document.texts, options, limits=limits)
-    file_id = service.files.put(document.render([t.text for t in translated]), document.name, document.media_type)
+    written = document.render([t.text for t in translated], Languages(*model.pair))
+    file_id = service.files.put(written, document.name, document.media_type)
     return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
 
 
