@@ -61,7 +61,8 @@ class Tags(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags[self.get_starttag_text()] += 1
-        self.stack.append(tag)
+        if tag != "br":  # a void element: it has no end tag
+            self.stack.append(tag)
 
     def handle_endtag(self, tag):
         self.tags[f"</{tag}>"] += 1
