@@ -14,7 +14,8 @@ a text box, a comment) is one marker in that paragraph's text, <nmt-kept id="K"/
 puts it; its own paragraphs are texts of their own. Extra spaces (<text:s/>) are a space, and soft page breaks
 (<text:soft-page-break/>, where the page broke when the file was saved: the application lays the pages out again
 on loading) go: any other tag without an end tag in a paragraph keeps its text from being placed by the attention
-(app/routes/html.py), and a translation has its own spaces and its own length.
+(app/routes/html.py), and a translation has its own spaces and its own length. A line break (<text:line-break/>)
+is HTML's <br/>, so that each line is translated apart, as model/html.py translates HTML's lines.
 """
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ from nmt.app.xmlparts import (
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 PARAGRAPHS = frozenset({"p", "h"})
-WRITTEN_AS = {"s": " ", "soft-page-break": ""}  # elements written as text in a paragraph's HTML
+WRITTEN_AS = {"s": " ", "soft-page-break": "", "line-break": "<br/>"}  # elements written so in a paragraph's HTML
+BREAK = re.compile("<br/>")  # only a line break is written so: text's < is &lt;
 KEPT = re.compile(r'<nmt-kept id="(\d+)"/>')
 TAG = re.compile(r"<[^>]*>")
 
@@ -91,7 +93,7 @@ def _paragraph(paragraph: Element, part: bytes) -> Cut:
     if paragraph.content is None:
         return Cut([], lambda _: [])
     start, end = paragraph.content
-    text, containers = _content(part, start, end, paragraph.children)
+    text, containers, breaks = _content(part, start, end, paragraph.children)
     inner = joined([_within(container, part) for container in containers])
     if not html.unescape(TAG.sub("", text)).strip():  # no text but the containers': they are edited where they are
         return inner
@@ -101,25 +103,28 @@ def _paragraph(paragraph: Element, part: bytes) -> Cut:
         written = [edited(part[c.start:c.end], [(a - c.start, b - c.start, new) for a, b, new in inside
                                                if c.start <= a and b <= c.end]) for c in containers]
         translation = KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translations[0])
-        return [(start, end, xml_of(translation))]
+        found = iter(breaks)  # the HTML pipeline keeps every tag: as many as in the source
+        return [(start, end, xml_of(BREAK.sub(lambda _: next(found), translation)))]
 
     return Cut([text, *inner.texts], edits)
 
 
-def _content(part: bytes, start: int, end: int, children: list[Element]) -> tuple[str, list[Element]]:
+def _content(part: bytes, start: int, end: int, children: list[Element]) -> tuple[str, list[Element], list[str]]:
     """part[start:end], a paragraph's content, as HTML (its containers as markers, extra spaces as spaces, soft page
-    breaks gone), and its containers."""
+    breaks gone, line breaks <br/>), its containers, and its line breaks as written."""
     pieces: list[str] = []
     containers: list[Element] = []
+    breaks: list[str] = []
     for element in outermost(children, lambda e: e.name in WRITTEN_AS or _is_container(e)):
         pieces.append(part[start:element.start].decode("utf-8"))
         if element.name in WRITTEN_AS:
             pieces.append(WRITTEN_AS[element.name])
+            breaks += [part[element.start:element.end].decode("utf-8")] if element.name == "line-break" else []
         else:
             pieces.append(f'<nmt-kept id="{len(containers)}"/>')
             containers.append(element)
         start = element.end
-    return "".join([*pieces, part[start:end].decode("utf-8")]), containers
+    return "".join([*pieces, part[start:end].decode("utf-8")]), containers, breaks
 
 
 def _is_container(element: Element) -> bool:
