@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
 from nmt.app import epub, labels, office, opendocument, packages
 from nmt.app.labels import Languages, Relabel
@@ -33,6 +33,7 @@ TIMING = re.compile(r"\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d
 
 Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back
 Read = Callable[[str, bytes], Written]  # (name, content) -> Written
+K = TypeVar("K", office.Kind, opendocument.Kind)
 
 
 class FileRejected(ValueError):
@@ -123,8 +124,8 @@ def package(kind: str, read_package: Callable[[bytes], Written]) -> Read:
     return read
 
 
-def document_kind(kind: office.Kind | opendocument.Kind,
-                  read: Callable[[bytes, Any], Written]) -> tuple[str, Literal["html"], Read]:
+def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Literal["html"], Read]:
+    """The format of a kind of office document that read(content, kind) reads."""
     return kind.media_type, "html", package(kind.name, lambda content: read(content, kind))
 
 

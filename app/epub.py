@@ -13,7 +13,7 @@ from collections.abc import Callable
 from nmt.app import labels
 from nmt.app.labels import Labels
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import Cut, Element, elements, outermost, prefix_of, translated_parts, xml_of
+from nmt.app.xmlparts import Cut, Element, elements, outermost, prefix_of, text_of, translated_parts, xml_of
 
 MEDIA_TYPE = "application/epub+zip"
 DOCUMENTS = re.compile(r"(?i).+\.(xhtml|html?)")
@@ -42,11 +42,7 @@ def cut_part(name: str, part: bytes) -> Cut:
 
 
 def _document(part: bytes) -> Cut:
-    try:
-        text = part.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise Damaged(f"it is not UTF-8 (byte {e.start})") from None
-    return Cut([text], lambda out: [(0, len(part), xml_of(out[0]))])
+    return Cut([text_of(part)], lambda out: [(0, len(part), xml_of(out[0]))])
 
 
 def _element_texts(part: bytes, wanted: Callable[[Element], bool]) -> Cut:

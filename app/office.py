@@ -29,6 +29,7 @@ from nmt.app.labels import Labels
 from nmt.app.packages import Damaged, Written, unzipped
 from nmt.app.xmlparts import Cut, Edit, Element, elements, joined, prefix_of, translated_parts
 from nmt.model.align import SPACE
+from nmt.model.html import edges
 
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
@@ -161,7 +162,7 @@ def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[tuple[b
     runs, at = [], 0
     for span in SPAN.finditer(translation):
         # a span's edge spaces go outside it: no underlined or highlighted space
-        lead, core, trail = _edges(html.unescape(span.group(2)))
+        lead, core, trail = edges(html.unescape(span.group(2)), space=None)
         runs += [(common, html.unescape(translation[at:span.start()]) + lead), (groups[int(span.group(1))][0], core),
                  (common, trail)]
         at = span.end()
@@ -188,16 +189,9 @@ def _spaced(runs: list[tuple[bytes, str]]) -> list[tuple[bytes, str]]:
     return [run for run in out if run[1]]
 
 
-def _edges(text: str) -> tuple[str, str, str]:
-    """text as its leading white space, what is between, and its trailing white space (all of it, if blank)."""
-    core = text.strip()
-    start = text.index(core)
-    return text[:start], core, text[start + len(core):]
-
-
 def _edged(source: str, translation: str) -> str:
     """The translation with the source's spaces at either end: a text alone is one piece of a line ("Name: ")."""
-    lead, _, trail = _edges(source)
+    lead, _, trail = edges(source, space=None)
     return lead + translation.strip() + trail
 
 

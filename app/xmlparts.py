@@ -15,13 +15,18 @@ from nmt.app.packages import Damaged, Package, Written
 START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
 
 
+def text_of(part: bytes) -> str:
+    """The part as text; Damaged unless it is UTF-8, as every part read here must be (edits are written in UTF-8)."""
+    try:
+        return part.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Damaged(f"it is not UTF-8 (byte {e.start})") from None
+
+
 def prefix_of(part: bytes, namespace: str) -> str | None:
     """The prefix the part binds to the namespace (on its root, in the files Office and LibreOffice write); Damaged
-    if the part is not UTF-8, as every part read here must be (edits are written in UTF-8)."""
-    try:
-        part.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise Damaged(f"its XML is not UTF-8 (byte {e.start})") from None
+    if the part is not UTF-8."""
+    text_of(part)
     found = re.search(rb'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(namespace.encode()) + rb'["\']', part)
     return found.group(1).decode() if found else None
 

@@ -153,9 +153,10 @@ def _marked_verbatim(attrs: list[tuple[str, str | None]]) -> bool:
     return values.get("translate", "").strip().lower() == "no" or "notranslate" in values.get("class", "").split()
 
 
-def edges(text: str) -> tuple[str, str, str]:
-    """text as its leading white space, what is between, and its trailing white space (all of it, if blank)."""
-    core = text.strip(HTML_SPACE)
+def edges(text: str, space: str | None = HTML_SPACE) -> tuple[str, str, str]:
+    """text as its leading white space, what is between, and its trailing white space (all of it, if blank); white
+    space is HTML's by default, any (the no-break space too) with space=None."""
+    core = text.strip(space)
     start = text.index(core)
     return text[:start], core, text[start + len(core):]
 

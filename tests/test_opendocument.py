@@ -140,7 +140,7 @@ def test_a_paragraph_written_as_spans_only_keeps_its_formatting_on_every_word(cl
     ("x.odt", package("application/vnd.oasis.opendocument.text", ("content.xml", CONTENT[:-20])),
      "content.xml: its XML is not well-formed"),
     ("x.odt", package("application/vnd.oasis.opendocument.text", ("content.xml", CONTENT.encode("utf-16"))),
-     "content.xml: its XML is not UTF-8 (byte 0)"),
+     "content.xml: it is not UTF-8 (byte 0)"),
 ], ids=["not a zip", "no content", "another kind", "malformed", "UTF-16"])
 def test_a_damaged_file_is_refused_in_one_line(client, name, content, reason):
     answer = upload(client, name, content)
