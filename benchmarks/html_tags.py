@@ -13,9 +13,10 @@ the tagged verse, `<br>` and the next verse, as poems and addresses are written.
 request when its answer is back). Prints how many answers keep every tag (the same tags, attributes included, as a
 multiset), keep the protected block byte for byte, and are well-formed (every element closed in order); how many of
 the <b> and <a> elements (--spans: the c2 spans) still hold a word (--numbered: also how many verse numbers are
-still alone in their <sup>); the BLEU of the first block's text (tags and numbers taken out; --breaks: each line
-against its own verse's reference) and of the verses translated without tags; the documents per second of each; and
-the service's HTML counters (blocks not aligned, blocks translated piece by piece).
+still alone in their <sup>, and followed by their no-break space); the BLEU of the first block's text (tags and
+numbers taken out; --breaks: each line against its own verse's reference) and of the verses translated without tags;
+the documents per second of each; and the service's HTML counters (blocks not aligned, blocks translated piece by
+piece).
 """
 from __future__ import annotations
 
@@ -146,7 +147,9 @@ def main() -> None:
     holding = [held(a) for a in answers]
     if args.numbered:
         kept = sum(f"<sup>{number_of(i)}</sup>" in a for i, a in enumerate(answers))
-        print(f"verse numbers still alone in their <sup>: {kept}/{len(docs)}")
+        joined = sum(f"<sup>{number_of(i)}</sup>&nbsp;" in a for i, a in enumerate(answers))
+        print(f"verse numbers still alone in their <sup>: {kept}/{len(docs)}; followed by their no-break space: "
+              f"{joined}/{len(docs)}")
     print(f"<b>, <a>, c2 elements holding a word: {sum(h for h, _ in holding)}/{sum(n for _, n in holding)}")
     untagged = sacrebleu.corpus_bleu(plain, [references]).score
     if args.breaks:  # each line against its own verse's reference

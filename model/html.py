@@ -48,6 +48,7 @@ RAW_BLOCKS = frozenset("script style pre textarea".split())  # verbatim elements
 
 LEADING, TRAILING = "¿¡([{«\"'“‘", ".,;:!?)]}»\"'”’"
 PUNCTUATED = re.compile(f"([{re.escape(LEADING)}]*)(.*?)([{re.escape(TRAILING)}]*)", re.DOTALL)
+NO_BREAK_SPACE = "\xa0"
 MARKER_BASE, MARKER_END = 0xF0000, 0xFFFFE  # Supplementary Private Use Area-A: one character per inline item
 
 
@@ -60,7 +61,7 @@ def _marker_index(char: str) -> int | None:
 
 
 def escape_text(text: str) -> str:
-    return escape(text, quote=False).replace("\xa0", "&nbsp;")
+    return escape(text, quote=False).replace(NO_BREAK_SPACE, "&nbsp;")
 
 
 @dataclass(frozen=True)
@@ -321,12 +322,27 @@ class Run:
                 return None
         inside = self.enclosed()  # its own text decides its punctuation: "<b>Peter</b>," holds "Peter", not "Peter,"
         held = {o: inside[o].strip() or " ".join(source[first:end]) for o, (first, end) in ranges.items()}
-        html = " ".join(self._tagged(t, word, spans, held) for t, word in enumerate(written))
+        joined, last = self._no_break_after(spans), len(written) - 1
+        html = "".join(self._tagged(t, word, spans, held) + ("" if t == last else "&nbsp;" if t in joined else " ")
+                       for t, word in enumerate(written))
         if common:
             html = wrapped(html, self.items[min(common)].raw, self.items[self.pairs[min(common)]].raw)
         lead, _, trail = edges(translation)
         html = lead + html + trail
         return html if _tags(html) == _tags(self.raw) else None
+
+    def _no_break_after(self, spans: dict[int, tuple[int, int]]) -> set[int]:
+        """The translation's words after which a no-break space goes where a space would: where the source has one
+        right outside a pair's tags (<sup>1</sup>&nbsp;In the beginning), on the same side of the pair's words."""
+        after = set()
+        for opening, (first, last) in spans.items():
+            before, closing = self.items[opening - 1] if opening else None, self.pairs[opening]
+            behind = self.items[closing + 1] if closing + 1 < len(self.items) else None
+            if before is not None and (before.text or "").endswith(NO_BREAK_SPACE):
+                after.add(first - 1)
+            if behind is not None and (behind.text or "").startswith(NO_BREAK_SPACE):
+                after.add(last)
+        return after
 
     def common_pairs(self) -> set[int]:
         """A run of several outermost pairs and no text outside them, as word processors write HTML (each stretch

@@ -154,6 +154,14 @@ def test_aligned_pairs_keep_out_of_the_punctuation_their_words_had_not_and_hold_
     assert run.fill_aligned("GAMMA BETA, ALPHA", [2, 1, 0]) == "GAMMA <b>BETA</b>, ALPHA", "the comma was outside"
 
 
+def test_a_no_break_space_beside_a_pair_stays_beside_it():
+    [run] = parse("<p><sup>1</sup>&#160;alpha beta</p>").runs
+    assert run.fill_aligned("1 BETA ALPHA", [0, 2, 1]) == "<sup>1</sup>&nbsp;BETA ALPHA"
+    assert run.fill_aligned("BETA ALPHA 1", [2, 1, 0]) == "BETA ALPHA <sup>1</sup>", "none after the last word"
+    [run] = parse("<p>alpha\xa0<b>beta</b> gamma</p>").runs
+    assert run.fill_aligned("GAMMA ALPHA BETA", [1, 2, 0]) == "GAMMA ALPHA&nbsp;<b>BETA</b>"
+
+
 @pytest.mark.parametrize("source", ["<p><b>alpha<br>beta</b></p>", "<p>alpha <code>x</code></p>", "<p>alpha</b> beta</p>",
                                     "<p>alpha beta</p>"])
 def test_runs_with_a_tag_that_is_not_one_of_a_pair_are_not_aligned(source):
