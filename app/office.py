@@ -10,12 +10,14 @@ zip entry's compression is kept. Word's paragraphs, runs and texts (<w:p>, <w:r>
 
 Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of its
 runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs of
-one formatting are one span), which the HTML pipeline puts back around the words it held (app/routes/html.py). A
-*plain* paragraph, whose runs hold nothing but their formatting and text (<w:rPr>, <w:t>; spell-check marks and
-bookmarks around them, DrawingML's end-of-paragraph formatting after them), is written back as new runs in the
-translation's order, each span's text with its run's formatting, the rest with the paragraph's most common
-formatting. Any other paragraph (tabs, breaks, fields, hyperlinks, drawings) keeps its runs where they are, each
-<w:t>'s text translated alone; a DrawingML field's text (a slide number, a date) is not translated.
+one formatting are one span; a hyperlink's text always one), which the HTML pipeline puts back around the words it
+held (app/routes/html.py), and each line break a <br/>, so that each line is translated apart. A *plain* paragraph,
+whose runs hold nothing but their formatting, text and line breaks (<w:rPr>, <w:t>, <w:br/>; spell-check marks and
+bookmarks around them, Word's hyperlinks around them, DrawingML's line breaks between them and end-of-paragraph
+formatting after them), is written back as new runs in the translation's order, each span's text with its run's
+formatting (and its hyperlink around it), the rest with the paragraph's most common formatting. Any other
+paragraph (tabs, fields, drawings) keeps its runs where they are, each <w:t>'s text translated alone; a DrawingML
+field's text (a slide number, a date) is not translated.
 """
 from __future__ import annotations
 
@@ -33,8 +35,10 @@ from nmt.model.html import edges
 
 SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
-PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr"}) | BEFORE_RUNS | AFTER_RUNS  # a plain paragraph's children
-PLAIN_RUN = frozenset({"rPr", "t", "lastRenderedPageBreak"})  # a plain paragraph's runs' children
+# a plain paragraph's children (DrawingML's line break, <a:br>, is one), and its runs' (Word's, <w:br/>, is one)
+PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "hyperlink", "br"}) | BEFORE_RUNS | AFTER_RUNS
+PLAIN_RUN = frozenset({"rPr", "t", "br", "lastRenderedPageBreak"})
+BREAK = "<br/>"  # a line break in a paragraph's HTML: only it is written so (text's < is &lt;)
 
 
 @dataclass(frozen=True)
@@ -82,44 +86,68 @@ class Tags:
         space = ' xml:space="preserve"' if self.preserve else ""
         return f'<{self.prefix}:t{space}>{html.escape(text, quote=False)}</{self.prefix}:t>'.encode()
 
-    def run(self, style: bytes, text: str) -> bytes:
-        return f"<{self.prefix}:r>".encode() + style + self.text(text) + f"</{self.prefix}:r>".encode()
+    def run(self, style: bytes, content: bytes) -> bytes:
+        return f"<{self.prefix}:r>".encode() + style + content + f"</{self.prefix}:r>".encode()
+
+    def linked(self, style: bytes, text: str, link: Link | None) -> bytes:
+        """A run of this text, in its hyperlink if it has one."""
+        run = self.run(style, self.text(text))
+        return link[0] + run + link[1] if link else run
+
+
+Link = tuple[bytes, bytes]  # a hyperlink's start and end tags, as written
+Run = tuple[bytes, str, Link | None]  # a run to write: its formatting, its text, its hyperlink
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A paragraph's text (<w:t>) or line break (<w:br/>, <a:br>), with its run's formatting (<w:rPr> as written,
+    b"" if none) and the hyperlink around its run (Word's <w:hyperlink>), if any."""
+
+    element: Element
+    style: bytes
+    link: Link | None
+    in_run: bool
 
 
 @dataclass
 class Paragraph:
-    """A paragraph's texts (<w:t>) in order, each with its run's formatting (<w:rPr> as written, b"" if none)."""
+    """A paragraph's pieces in order."""
 
     element: Element
-    texts: list[tuple[Element, bytes]]
+    pieces: list[Piece]
     plain: bool
 
 
 def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
-    """Every paragraph that has text, nested ones (text boxes) too, each with the texts whose nearest paragraph it
+    """Every paragraph that has text, nested ones (text boxes) too, each with the pieces whose nearest paragraph it
     is."""
     found: list[Paragraph] = []
-
-    todo: list[tuple[Element, Paragraph | None, bytes]] = [(root, None, b"")]  # depth first, in document order
+    # depth first, in document order: (element, its paragraph, its run, its hyperlink)
+    todo: list[tuple[Element, Paragraph | None, Element | None, Link | None]] = [(root, None, None, None)]
     while todo:
-        element, paragraph, style = todo.pop()
+        element, paragraph, run, link = todo.pop()
         if element.name == "p":
-            paragraph = Paragraph(element, [], _plain(element))
+            paragraph, run, link = Paragraph(element, [], _plain(element)), None, None
             found.append(paragraph)
         elif element.name == "r":
-            rpr = element.child("rPr")
-            style = part[rpr.start:rpr.end] if rpr else b""
-        elif element.name == "t" and paragraph is not None:
-            paragraph.texts.append((element, style))
+            run = element
+        elif element.name == "hyperlink" and element.content:
+            link = part[element.start:element.content[0]], part[element.content[1]:element.end]
+        elif element.name in ("t", "br") and paragraph is not None:
+            rpr = run.child("rPr") if run else None
+            paragraph.pieces.append(Piece(element, part[rpr.start:rpr.end] if rpr else b"", link, run is not None))
         elif element.name == "fld":  # DrawingML's field: its text is the field's value, shown as it is
             continue
-        todo += [(child, paragraph, style) for child in reversed(element.children)]
-    return [p for p in found if any(t.text.strip() for t, _ in p.texts)]
+        todo += [(child, paragraph, run, link) for child in reversed(element.children)]
+    return [p for p in found if any(piece.element.text.strip() for piece in p.pieces)]
 
 
 def _plain(paragraph: Element) -> bool:
-    return all(c.name in PLAIN_PARAGRAPH for c in paragraph.children) and all(
-        g.name in PLAIN_RUN for c in paragraph.children if c.name == "r" for g in c.children)
+    links = [c for c in paragraph.children if c.name == "hyperlink"]
+    runs = [c for c in paragraph.children if c.name == "r"] + [r for link in links for r in link.children]
+    return (all(c.name in PLAIN_PARAGRAPH for c in paragraph.children) and all(r.name == "r" for r in runs)
+            and all(g.name in PLAIN_RUN for r in runs for g in r.children))
 
 
 def cut_paragraph(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
@@ -128,7 +156,7 @@ def cut_paragraph(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
 
 def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
     """Each <w:t> with text translated alone, where it is."""
-    texts = [t for t, _ in paragraph.texts if t.text.strip()]
+    texts = [piece.element for piece in paragraph.pieces if piece.element.text.strip()]
 
     def edits(out: list[str]) -> list[Edit]:
         return [(t.start, t.end, tags.text(_edged(t.text, html.unescape(translation))))
@@ -137,55 +165,93 @@ def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
     return Cut([html.escape(t.text, quote=False) for t in texts], edits)
 
 
-def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
-    """The paragraph as one text: runs formatted otherwise than most of its text as spans."""
-    groups: list[tuple[bytes, str]] = []  # consecutive texts of one formatting joined
-    for t, style in paragraph.texts:
-        if groups and groups[-1][0] == style:
-            groups[-1] = (style, groups[-1][1] + t.text)
+@dataclass
+class Group:
+    """Consecutive texts of one formatting and hyperlink, joined; or a line break (its bytes to write again)."""
+
+    style: bytes
+    text: str
+    link: Link | None
+    line_break: bytes | None = None
+
+
+def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
+    groups: list[Group] = []
+    for piece in paragraph.pieces:
+        element = piece.element
+        if element.name == "br":  # Word's is in a run of its own again; DrawingML's is the paragraph's child
+            written = part[element.start:element.end]
+            groups.append(Group(piece.style, "", None, tags.run(piece.style, written) if piece.in_run else written))
+        elif groups and groups[-1].line_break is None and (groups[-1].style, groups[-1].link) == (piece.style,
+                                                                                               piece.link):
+            groups[-1].text += element.text
         else:
-            groups.append((style, t.text))
+            groups.append(Group(piece.style, element.text, piece.link))
+    return groups
+
+
+def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
+    """The paragraph as one text: runs formatted otherwise than most of its text, and hyperlinks, as spans; line
+    breaks as <br/>."""
+    groups = _groups(paragraph, part, tags)
     weight: Counter[bytes] = Counter()
-    for style, text in groups:
-        weight[style] += len(text)
+    for group in groups:
+        weight[group.style] += len(group.text) if group.line_break is None and group.link is None else 0
     common = weight.most_common(1)[0][0]
-    marked = "".join(html.escape(text, quote=False) if style == common else
-                     f'<span id="r{k}">{html.escape(text, quote=False)}</span>' for k, (style, text) in enumerate(groups))
-    return Cut([marked], lambda out: [_rebuilt(paragraph, part, tags, groups, common, out[0])])
+
+    def marked(k: int, group: Group) -> str:
+        text = html.escape(group.text, quote=False)
+        if group.line_break is not None:
+            return BREAK
+        return text if group.style == common and group.link is None else f'<span id="r{k}">{text}</span>'
+
+    text = "".join(marked(k, group) for k, group in enumerate(groups))
+    return Cut([text], lambda out: [_rebuilt(paragraph, part, tags, groups, common, out[0])])
 
 
-def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[tuple[bytes, str]], common: bytes,
+def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[Group], common: bytes,
              translation: str) -> Edit:
     """The paragraph's content after its properties, written again: its bookmarks' starts, the translation as runs
-    (each span with its run's formatting), its bookmarks' ends and end-of-paragraph formatting."""
+    (each span with its run's formatting and hyperlink), line by line, its line breaks between the lines, its
+    bookmarks' ends and end-of-paragraph formatting."""
     content = [c for c in paragraph.element.children if c.name != "pPr"]
-    runs, at = [], 0
-    for span in SPAN.finditer(translation):
-        # a span's edge spaces go outside it: no underlined or highlighted space
-        lead, core, trail = edges(html.unescape(span.group(2)), space=None)
-        runs += [(common, html.unescape(translation[at:span.start()]) + lead), (groups[int(span.group(1))][0], core),
-                 (common, trail)]
-        at = span.end()
-    runs.append((common, html.unescape(translation[at:])))
-    written = b"".join(tags.run(style, text) for style, text in _spaced(runs))
+    breaks = iter([group.line_break for group in groups if group.line_break is not None])
+    lines = [b"".join(tags.linked(*run) for run in _spaced(_runs(line, groups, common)))
+             for line in translation.split(BREAK)]
+    written = b"".join(line + (next(breaks) if i < len(lines) - 1 else b"") for i, line in enumerate(lines))
     starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name in kept) for kept in (BEFORE_RUNS, AFTER_RUNS))
     return content[0].start, content[-1].end, starts + written + ends
 
 
-def _spaced(runs: list[tuple[bytes, str]]) -> list[tuple[bytes, str]]:
+def _runs(line: str, groups: list[Group], common: bytes) -> list[Run]:
+    """A translated line as runs: each span's text with its group's formatting and hyperlink, the rest common."""
+    runs: list[Run] = []
+    at = 0
+    for span in SPAN.finditer(line):
+        # a span's edge spaces go outside it: no underlined or highlighted space
+        lead, core, trail = edges(html.unescape(span.group(2)), space=None)
+        group = groups[int(span.group(1))]
+        runs += [(common, html.unescape(line[at:span.start()]) + lead, None), (group.style, core, group.link),
+                 (common, trail, None)]
+        at = span.end()
+    return [*runs, (common, html.unescape(line[at:]), None)]
+
+
+def _spaced(runs: list[Run]) -> list[Run]:
     """The runs' text spaced as a browser shows HTML, where the translation was made (a run of white space is one
-    space, none at either end), which Word would show as written; empty runs go."""
-    out: list[tuple[bytes, str]] = []
-    for style, text in runs:
+    space, none at either end), which Word would show as written; consecutive runs of one formatting and hyperlink
+    joined; empty runs gone."""
+    out: list[Run] = []
+    for style, text, link in runs:
         text = SPACE.sub(" ", text)  # HTML's white space: a no-break space is text
         if not out or out[-1][1].endswith(" "):
             text = text.lstrip(" ")
-        if out and out[-1][0] == style:
-            out[-1] = (style, out[-1][1] + text)
+        if out and (out[-1][0], out[-1][2]) == (style, link):
+            out[-1] = (style, out[-1][1] + text, link)
         elif text:
-            out.append((style, text))
+            out.append((style, text, link))
     if out and out[-1][1].endswith(" "):
-        out[-1] = (out[-1][0], out[-1][1].rstrip(" "))
+        out[-1] = (out[-1][0], out[-1][1].rstrip(" "), out[-1][2])
     return [run for run in out if run[1]]
 
 

@@ -100,6 +100,32 @@ def test_texts_of_a_paragraph_that_is_not_plain_are_translated_where_they_are():
         '</w:r></w:hyperlink></w:p></w:body></w:document>').encode()
 
 
+def test_a_hyperlink_goes_back_around_its_words_and_lines_are_translated_apart():
+    paragraph = ('<w:p><w:r><w:t xml:space="preserve">alpha </w:t></w:r><w:hyperlink r:id="rId5" w:history="1">'
+                 '<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t>beta</w:t></w:r></w:hyperlink>'
+                 '<w:r><w:t>,</w:t><w:br/><w:t xml:space="preserve">gamma </w:t></w:r>'
+                 '<w:r><w:rPr><w:b/></w:rPr><w:t>delta</w:t></w:r></w:p>')
+    part = f'<w:document {W} xmlns:r="urn:r"><w:body>{paragraph}</w:body></w:document>'.encode()
+    cut = office.cut_part(part, office.WORD)
+    assert cut.texts == ['alpha <span id="r1">beta</span>,<br/>gamma <span id="r5">delta</span>']
+    out = edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA,<br/><span id="r5">DELTA</span> GAMMA']))
+    assert out.decode().split("<w:body>")[1] == (
+        '<w:p><w:hyperlink r:id="rId5" w:history="1"><w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>'
+        '<w:t xml:space="preserve">BETA</w:t></w:r></w:hyperlink><w:r><w:t xml:space="preserve"> ALPHA,</w:t></w:r>'
+        '<w:r><w:br/></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">DELTA</w:t></w:r>'
+        '<w:r><w:t xml:space="preserve"> GAMMA</w:t></w:r></w:p></w:body></w:document>')
+
+
+def test_a_slide_paragraph_keeps_its_line_breaks_between_its_lines():
+    part = (f'<p:sld {A} xmlns:p="urn:p"><a:p><a:r><a:rPr lang="en-US"/><a:t>alpha beta</a:t></a:r>'
+            '<a:br><a:rPr lang="en-US"/></a:br><a:r><a:rPr lang="en-US"/><a:t>gamma</a:t></a:r></a:p></p:sld>').encode()
+    cut = office.cut_part(part, office.POWERPOINT)
+    assert cut.texts == ["alpha beta<br/>gamma"]
+    assert edited(part, cut.edits(["BETA ALPHA<br/>GAMMA"])) == (
+        f'<p:sld {A} xmlns:p="urn:p"><a:p><a:r><a:rPr lang="en-US"/><a:t>BETA ALPHA</a:t></a:r>'
+        '<a:br><a:rPr lang="en-US"/></a:br><a:r><a:rPr lang="en-US"/><a:t>GAMMA</a:t></a:r></a:p></p:sld>').encode()
+
+
 def test_a_text_box_paragraph_inside_a_paragraph_is_its_own_text():
     part = (f'<w:document {W}><w:body><w:p><w:r><w:t>alpha</w:t></w:r><w:r><w:drawing><w:txbxContent>'
             '<w:p><w:r><w:t>beta gamma</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r></w:p>'
