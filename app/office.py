@@ -178,13 +178,12 @@ class Group:
 def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
     groups: list[Group] = []
     for piece in paragraph.pieces:
-        element = piece.element
+        element, last = piece.element, groups[-1] if groups else None
         if element.name == "br":  # Word's is in a run of its own again; DrawingML's is the paragraph's child
             written = part[element.start:element.end]
             groups.append(Group(piece.style, "", None, tags.run(piece.style, written) if piece.in_run else written))
-        elif groups and groups[-1].line_break is None and (groups[-1].style, groups[-1].link) == (piece.style,
-                                                                                               piece.link):
-            groups[-1].text += element.text
+        elif last and last.line_break is None and (last.style, last.link) == (piece.style, piece.link):
+            last.text += element.text
         else:
             groups.append(Group(piece.style, element.text, piece.link))
     return groups
@@ -200,9 +199,9 @@ def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
     common = weight.most_common(1)[0][0]
 
     def marked(k: int, group: Group) -> str:
-        text = html.escape(group.text, quote=False)
         if group.line_break is not None:
             return BREAK
+        text = html.escape(group.text, quote=False)
         return text if group.style == common and group.link is None else f'<span id="r{k}">{text}</span>'
 
     text = "".join(marked(k, group) for k, group in enumerate(groups))
