@@ -8,16 +8,16 @@ as written (ElementTree would rename the prefixes, which Word reports as a damag
 zip entry's compression is kept. Word's paragraphs, runs and texts (<w:p>, <w:r>, <w:t>) and PowerPoint's
 (DrawingML's <a:p>, <a:r>, <a:t>) have one structure; a Kind says what differs.
 
-Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of its
-runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs of
-one formatting are one span; a hyperlink's text always one), which the HTML pipeline puts back around the words it
-held (app/routes/html.py), and each line break a <br/>, so that each line is translated apart. A *plain* paragraph,
-whose runs hold nothing but their formatting, text and line breaks (<w:rPr>, <w:t>, <w:br/>; spell-check marks and
-bookmarks around them, Word's hyperlinks around them, DrawingML's line breaks between them and end-of-paragraph
-formatting after them), is written back as new runs in the translation's order, each span's text with its run's
-formatting (and its hyperlink around it), the rest with the paragraph's most common formatting. Any other
-paragraph (tabs, fields, drawings) keeps its runs where they are, each <w:t>'s text translated alone; a DrawingML
-field's text (a slide number, a date) is not translated.
+Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of
+its runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs
+of one formatting are one span; a hyperlink's text always one), which the HTML pipeline puts back around the words
+it held (app/routes/html.py), and each line break or tab a <br/>, so that what is between is translated apart. A
+*plain* paragraph, whose runs hold nothing but their formatting, text, tabs and line breaks (<w:rPr>, <w:t>,
+<w:tab/>, <w:br/>; spell-check marks and bookmarks around them, Word's hyperlinks around them, DrawingML's line
+breaks between them and end-of-paragraph formatting after them), is written back as new runs in the translation's
+order, each span's text with its run's formatting (and its hyperlink around it), the rest with the paragraph's most
+common formatting. Any other paragraph (fields, drawings) keeps its runs where they are, each <w:t>'s text
+translated alone; a DrawingML field's text (a slide number, a date) is not translated.
 """
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
 # a plain paragraph's children (DrawingML's line break, <a:br>, is one), and its runs' (Word's, <w:br/>, is one)
 PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "hyperlink", "br"}) | BEFORE_RUNS | AFTER_RUNS
-PLAIN_RUN = frozenset({"rPr", "t", "br", "lastRenderedPageBreak"})
-BREAK = "<br/>"  # a line break in a paragraph's HTML: only it is written so (text's < is &lt;)
+PLAIN_RUN = frozenset({"rPr", "t", "br", "tab", "lastRenderedPageBreak"})
+BREAK = "<br/>"  # a line break or tab in a paragraph's HTML: only they are written so (text's < is &lt;)
+BREAKS = frozenset({"br", "tab"})
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,8 @@ Run = tuple[bytes, str, Link | None]  # a run to write: its formatting, its text
 
 @dataclass(frozen=True)
 class Piece:
-    """A paragraph's text (<w:t>) or line break (<w:br/>, <a:br>), with its run's formatting (<w:rPr> as written,
-    b"" if none) and the hyperlink around its run (Word's <w:hyperlink>), if any."""
+    """A paragraph's text (<w:t>), line break (<w:br/>, <a:br>) or tab (<w:tab/>), with its run's formatting
+    (<w:rPr> as written, b"" if none) and the hyperlink around its run (Word's <w:hyperlink>), if any."""
 
     element: Element
     style: bytes
@@ -134,7 +135,8 @@ def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
             run = element
         elif element.name == "hyperlink" and element.content:
             link = part[element.start:element.content[0]], part[element.content[1]:element.end]
-        elif element.name in ("t", "br") and paragraph is not None:
+        elif paragraph is not None and (element.name in ("t", "br") or element.name == "tab" and run):
+            # (a tab outside a run is a tab stop, in the paragraph's properties)
             rpr = run.child("rPr") if run else None
             paragraph.pieces.append(Piece(element, part[rpr.start:rpr.end] if rpr else b"", link, run is not None))
         elif element.name == "fld":  # DrawingML's field: its text is the field's value, shown as it is
@@ -167,7 +169,7 @@ def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
 
 @dataclass
 class Group:
-    """Consecutive texts of one formatting and hyperlink, joined; or a line break (its bytes to write again)."""
+    """Consecutive texts of one formatting and hyperlink, joined; or a line break or tab (its bytes to write again)."""
 
     style: bytes
     text: str
@@ -179,7 +181,7 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
     groups: list[Group] = []
     for piece in paragraph.pieces:
         element, last = piece.element, groups[-1] if groups else None
-        if element.name == "br":  # Word's is in a run of its own again; DrawingML's is the paragraph's child
+        if element.name in BREAKS:  # Word's in a run of its own again; DrawingML's line break is the paragraph's child
             written = part[element.start:element.end]
             groups.append(Group(piece.style, "", None, tags.run(piece.style, written) if piece.in_run else written))
         elif last and last.line_break is None and (last.style, last.link) == (piece.style, piece.link):
@@ -191,7 +193,7 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
 
 def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
     """The paragraph as one text: runs formatted otherwise than most of its text, and hyperlinks, as spans; line
-    breaks as <br/>."""
+    breaks and tabs as <br/>."""
     groups = _groups(paragraph, part, tags)
     weight: Counter[bytes] = Counter()
     for group in groups:
@@ -211,7 +213,7 @@ def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
 def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[Group], common: bytes,
              translation: str) -> Edit:
     """The paragraph's content after its properties, written again: its bookmarks' starts, the translation as runs
-    (each span with its run's formatting and hyperlink), line by line, its line breaks between the lines, its
+    (each span with its run's formatting and hyperlink), line by line, its line breaks and tabs between, its
     bookmarks' ends and end-of-paragraph formatting."""
     content = [c for c in paragraph.element.children if c.name != "pPr"]
     breaks = iter([group.line_break for group in groups if group.line_break is not None])

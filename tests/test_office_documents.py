@@ -90,14 +90,25 @@ def test_a_paragraph_is_rebuilt_around_its_translation_and_nothing_else_moves():
 
 def test_texts_of_a_paragraph_that_is_not_plain_are_translated_where_they_are():
     part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha: </w:t><w:tab/>'
-            '<w:t>beta</w:t></w:r><w:hyperlink><w:r><w:t>gamma &lt;x&gt;</w:t></w:r></w:hyperlink></w:p>'
-            '</w:body></w:document>').encode()
+            '<w:t>beta</w:t></w:r><w:fldSimple w:instr="PAGE"><w:r><w:t>gamma &lt;x&gt;</w:t></w:r></w:fldSimple>'
+            '</w:p></w:body></w:document>').encode()
     cut = office.cut_part(part, office.WORD)
     assert cut.texts == ["alpha: ", "beta", "gamma &lt;x&gt;"]
     assert edited(part, cut.edits(["ALPHA:", " BETA ", "X &amp; GAMMA"])) == (
         f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">ALPHA: </w:t><w:tab/>'
-        '<w:t xml:space="preserve">BETA</w:t></w:r><w:hyperlink><w:r><w:t xml:space="preserve">X &amp; GAMMA</w:t>'
-        '</w:r></w:hyperlink></w:p></w:body></w:document>').encode()
+        '<w:t xml:space="preserve">BETA</w:t></w:r><w:fldSimple w:instr="PAGE"><w:r><w:t xml:space="preserve">X &amp; '
+        'GAMMA</w:t></w:r></w:fldSimple></w:p></w:body></w:document>').encode()
+
+
+def test_a_tab_parts_a_paragraph_as_a_line_break_does_and_a_tab_stop_is_no_tab():
+    part = (f'<w:document {W}><w:body><w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
+            '<w:r><w:t>alpha beta:</w:t><w:tab/><w:t>gamma</w:t></w:r></w:p></w:body></w:document>').encode()
+    cut = office.cut_part(part, office.WORD)
+    assert cut.texts == ["alpha beta:<br/>gamma"]
+    assert edited(part, cut.edits(["BETA ALPHA:<br/>GAMMA"])) == (
+        f'<w:document {W}><w:body><w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
+        '<w:r><w:t xml:space="preserve">BETA ALPHA:</w:t></w:r><w:r><w:tab/></w:r>'
+        '<w:r><w:t xml:space="preserve">GAMMA</w:t></w:r></w:p></w:body></w:document>').encode()
 
 
 def test_a_hyperlink_goes_back_around_its_words_and_lines_are_translated_apart():
