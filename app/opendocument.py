@@ -9,13 +9,13 @@ tags and keeps every tag, attributes and all: a span goes back around the words 
 the paragraph stays well-formed XML (a no-break space, which the pipeline writes &nbsp;, is written &#160;). The
 parts are edited as bytes (app/xmlparts.py); every other entry is kept byte for byte.
 
-An element inside a paragraph that holds paragraphs of its own and no text of its own (a footnote with its number,
-a text box, a comment) is one marker in that paragraph's text, <nmt-kept id="K"/>, put back where the translation
-puts it; its own paragraphs are texts of their own. Extra spaces (<text:s/>) are a space, and soft page breaks
-(<text:soft-page-break/>, where the page broke when the file was saved: the application lays the pages out again
-on loading) go: any other tag without an end tag in a paragraph keeps its text from being placed by the attention
-(app/routes/html.py), and a translation has its own spaces and its own length. A line break (<text:line-break/>)
-is HTML's <br/>, so that each line is translated apart, as model/html.py translates HTML's lines.
+An element inside a paragraph that holds paragraphs of its own and no text of its own (a footnote with its number, a
+text box, a comment) is one marker in that paragraph's text, <nmt-kept id="K"/>, put back where the translation puts
+it; its own paragraphs are texts of their own. Extra spaces (<text:s/>) are a space, and soft page breaks
+(<text:soft-page-break/>, where the page broke when the file was saved: the application lays the pages out again on
+loading) go: a translation has its own spaces and its own length; a footnote's citation or a frame, as any element
+without content, follows the word it followed (model/html.py). A line break (<text:line-break/>) is HTML's <br/>, so
+that each line is translated apart, as model/html.py translates HTML's lines.
 """
 from __future__ import annotations
 

@@ -1,22 +1,22 @@
 """HTML through the running service: test verses wrapped as documents with inline tags and a protected block.
 
     nmt serve --port 8765 &   python benchmarks/html_tags.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                [--clients 1] [--per-request 32] [--numbered | --spans | --breaks]
+                                [--clients 1] [--per-request 32] [--numbered | --spans | --breaks | --images]
 
 Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and its next-to-last word in `<a
 href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`. With --numbered the first
 block starts with a verse number, `<sup>N</sup>&#160;`, as e-books and web pages print them; with --spans it is
 written as word processors export HTML, every stretch a span: `<span class="c1">` first word `</span><span
 class="c2">` second word `</span><span class="c1">` the rest `</span>`; with --breaks the first block is two lines,
-the tagged verse, `<br>` and the next verse, as poems and addresses are written. Sent with format html to
-/v1/translate (beam 5), --per-request documents a request, from --clients clients at once (each sends its next
-request when its answer is back). Prints how many answers keep every tag (the same tags, attributes included, as a
-multiset), keep the protected block byte for byte, and are well-formed (every element closed in order); how many of
-the <b> and <a> elements (--spans: the c2 spans) still hold a word (--numbered: also how many verse numbers are
-still alone in their <sup>, and followed by their no-break space); the BLEU of the first block's text (tags and
-numbers taken out; --breaks: each line against its own verse's reference) and of the verses translated without tags;
-the documents per second of each; and the service's HTML counters (blocks not aligned, blocks translated piece by
-piece).
+the tagged verse, `<br>` and the next verse, as poems and addresses are written. With --images an `<img>` follows
+the fourth word (of verses of six words or more). Sent with format html to /v1/translate (beam 5), --per-request
+documents a request, from --clients clients at once (each sends its next request when its answer is back). Prints
+how many answers keep every tag (the same tags, attributes included, as a multiset), keep the protected block byte
+for byte, and are well-formed (every element closed in order); how many of the <b> and <a> elements (--spans: the c2
+spans) still hold a word (--numbered: also how many verse numbers are still alone in their <sup>, and followed by
+their no-break space); the BLEU of the first block's text (tags and numbers taken out; --breaks: each line against
+its own verse's reference) and of the verses translated without tags; the documents per second of each; and the
+service's HTML counters (blocks not aligned, blocks translated piece by piece).
 """
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ def document(i: int, verse: str, args: argparse.Namespace, after: str) -> str:
         words[1] = f"<b>{words[1]}</b>"
         words[-2] = f'<a href="https://example.org/{i}">{words[-2]}</a>'
     number = f"<sup>{number_of(i)}</sup>&#160;" if numbered else ""
+    if args.images and len(words) >= 6:  # an inline image after the fourth word
+        words[3] += f' <img src="{i}.png" alt="">'
     second = f"<br>{after}" if args.breaks else ""
     return f'<p>{number}{" ".join(words)}{second}</p><p translate="no">{verse}</p>'
 
@@ -62,7 +64,7 @@ class Tags(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags[self.get_starttag_text()] += 1
-        if tag != "br":  # a void element: it has no end tag
+        if tag not in ("br", "img"):  # void elements: they have no end tag
             self.stack.append(tag)
 
     def handle_endtag(self, tag):
@@ -126,6 +128,7 @@ def main() -> None:
     p.add_argument("--numbered", action="store_true", help="each document's verse number first, in a <sup>")
     p.add_argument("--spans", action="store_true", help="each first block written as spans only")
     p.add_argument("--breaks", action="store_true", help="each first block two lines, the next verse after a <br>")
+    p.add_argument("--images", action="store_true", help="an <img> after each first block's fourth word")
     args = p.parse_args()
     source, target = args.pair.split("-")
     pairs = load_corpus(args.test).pairs

@@ -8,14 +8,16 @@ pipeline translates a text's lines apart. Everything else (block tags, the white
 comments, the doctype) is kept as written, byte for byte, and so is every tag inside a run, attributes and all: only
 text is rewritten.
 
-A run goes to the pipeline as its text with each inline tag (or kept element) replaced by one marker character, a
-private-use character reserved here. The caller passes the markers as verbatim terms (spans.Terms.keep): a model
-with placeholders carries them like any span, and restore() puts each back exactly once. `Run.fill` accepts the
-translation only if every marker came back once and the tags paired in the source (<b> … </b>) are still paired and
-nested; otherwise, and for a model without placeholders, the run is translated text piece by text piece
-(`Run.pieces`, `Run.fill_pieces`), each tag staying where it was: the deterministic fallback. An inline tag the
-source leaves unpaired (an unclosed <b>, a stray </b>) may land anywhere: the output is never less well-formed than
-the input, whose mistakes it keeps rather than guesses at.
+A run whose tags all come in pairs or have no content is translated as plain text, and its tags placed by the
+attention (`Run.fill_aligned`, app/routes/html.py). Otherwise, or where that fails, a run goes to the pipeline as
+its text with each inline tag (or kept element) replaced by one marker character, a private-use character reserved
+here. The caller passes the markers as verbatim terms (spans.Terms.keep): a model with placeholders carries them
+like any span, and restore() puts each back exactly once. `Run.fill` accepts the translation only if every marker
+came back once and the tags paired in the source (<b> … </b>) are still paired and nested; otherwise, and for a
+model without placeholders, the run is translated text piece by text piece (`Run.pieces`, `Run.fill_pieces`), each
+tag staying where it was: the deterministic fallback. An inline tag the source leaves unpaired (an unclosed <b>, a
+stray </b>) may land anywhere: the output is never less well-formed than the input, whose mistakes it keeps rather
+than guesses at.
 
 Never sent to the model: <script>, <style>, <pre>, <textarea>, <code>, <kbd>, <samp>, and any element marked
 translate="no" or class="notranslate" (an inline one travels inside its run as one marker). Such an element ends at
@@ -142,11 +144,18 @@ def wrapped(html: str, start: str, end: str) -> str:
     pieces, depth = re.split(r"(<[^>]*>)", html), 0  # text, tag, text, …, text
     for k, piece in enumerate(pieces):
         if k % 2:
-            depth += 0 if piece.endswith("/>") else -1 if piece.startswith("</") else 1
+            void = piece.endswith("/>") or _name(piece) in VOID
+            depth += 0 if void else -1 if piece.startswith("</") else 1
         elif depth == 0 and piece.strip(HTML_SPACE):
             lead, core, trail = edges(piece)  # spaces outside: no underlined space
             pieces[k] = f"{lead}{start}{core}{end}{trail}"
     return "".join(pieces)
+
+
+def _name(tag: str) -> str:
+    """A tag's element name, lower case."""
+    found = re.match(r"</?([^\s/>]+)", tag)
+    return found.group(1).lower() if found else ""
 
 
 def _marked_verbatim(attrs: list[tuple[str, str | None]]) -> bool:
@@ -250,35 +259,62 @@ class Run:
                     return False
         return True
 
+    def void(self, i: int) -> bool:
+        """Whether item i is an element without content (<img>, <wbr>, a <br> inside a pair)."""
+        return not self.items[i].tag and bool(self.items[i].name)
+
     @property
     def alignable(self) -> bool:
-        """Every tag is one of a pair (no <br>, no kept element): the run can be translated as plain text and each
-        pair put back around the words it held (fill_aligned)."""
+        """Every tag is one of a pair or an element without content (no kept element, no tag the source leaves
+        unpaired): the run can be translated as plain text, each pair put back around the words it held and each
+        element without content after the word it followed (fill_aligned)."""
         paired = set(self.pairs) | set(self.pairs.values())
-        return bool(self.marked) and all(i in paired for i in self.marked) and self.text() is not None
+        return bool(self.marked) and all(i in paired or self.void(i) for i in self.marked) and self.text() is not None
 
     def plain_text(self) -> str:
         """The run's text without its tags."""
         marked = self.text()
         assert marked is not None, "an alignable run"
-        return flowing("".join(c for c in marked if _marker_index(c) is None))
+        return flowing(self._unmarked(marked))
+
+    def _unmarked(self, marked: str) -> str:
+        """Marked text (text()) without its markers; a <br>'s is a space (the words on either side are two)."""
+        def plain(char: str) -> str:
+            k = _marker_index(char)
+            return char if k is None else " " if self.items[self.marked[k]].name == "br" else ""
+
+        return "".join(map(plain, marked))
 
     def word_ranges(self) -> dict[int, tuple[int, int]]:
         """Each pair's opening item -> the words of plain_text() it holds (model_words), [first, end): a word the tag
         cuts (un<b>like</b>ly) counts as held whole."""
-        prefix, ranges, starts = "", {}, {}
-        for char in self.text() or "":
+        text, ranges, starts = self.text() or "", {}, {}
+        for j, char in enumerate(text):
             k = _marker_index(char)
             if k is None:
-                prefix += char
                 continue
+            prefix = self._unmarked(text[:j])
             item, count = self.marked[k], len(model_words(prefix))
+            if self.void(item):
+                continue
             if item in self.pairs:
                 starts[item] = count - 1 if prefix and not prefix[-1].isspace() else count
             else:
                 opening = next(o for o, c in self.pairs.items() if c == item)
                 ranges[opening] = (starts[opening], count)
         return ranges
+
+    def anchors(self) -> dict[int, tuple[int, bool]]:
+        """Each element without content (void) -> the word of plain_text() it follows (-1 if none) and whether a
+        space parts it from that word (from the first word, for -1), in source order."""
+        text, found = self.text() or "", {}
+        for j, char in enumerate(text):
+            k = _marker_index(char)
+            if k is not None and self.void(self.marked[k]):
+                word = len(model_words(self._unmarked(text[:j]))) - 1
+                beside = text[j - 1:j] if word >= 0 else text[j + 1:j + 2]
+                found[self.marked[k]] = word, beside.isspace()
+        return found
 
     def enclosed(self) -> dict[int, str]:
         """Each pair's opening item -> the text between its two tags."""
@@ -322,9 +358,21 @@ class Run:
                 return None
         inside = self.enclosed()  # its own text decides its punctuation: "<b>Peter</b>," holds "Peter", not "Peter,"
         held = {o: inside[o].strip() or " ".join(source[first:end]) for o, (first, end) in ranges.items()}
+        placed: dict[int, list[str]] = {}  # a translation's word -> the elements without content after it (-1: first)
+        for item, (s, spaced) in self.anchors().items():
+            if s >= 0 and not 0 <= targets[s] < len(written):
+                return None
+            space = " " if spaced else ""
+            placed.setdefault(targets[s] if s >= 0 else -1, []).append(
+                space + self.items[item].raw if s >= 0 else self.items[item].raw + space)
+
+        def voids(t: int) -> str:
+            return "".join(placed.get(t, []))
+
         joined, last = self._no_break_after(spans), len(written) - 1
-        html = "".join(self._tagged(t, word, spans, held) + ("" if t == last else "&nbsp;" if t in joined else " ")
-                       for t, word in enumerate(written))
+        html = voids(-1) + "".join(self._tagged(t, word, spans, held) + voids(t) +
+                                   ("" if t == last else "&nbsp;" if t in joined else " ")
+                                   for t, word in enumerate(written))
         if common:
             html = wrapped(html, self.items[min(common)].raw, self.items[self.pairs[min(common)]].raw)
         lead, _, trail = edges(translation)

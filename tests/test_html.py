@@ -162,11 +162,20 @@ def test_a_no_break_space_beside_a_pair_stays_beside_it():
     assert run.fill_aligned("GAMMA ALPHA BETA", [1, 2, 0]) == "GAMMA ALPHA&nbsp;<b>BETA</b>"
 
 
-@pytest.mark.parametrize("source", ["<p><b>alpha<br>beta</b></p>", "<p>alpha <code>x</code></p>", "<p>alpha</b> beta</p>",
-                                    "<p>alpha beta</p>"])
-def test_runs_with_a_tag_that_is_not_one_of_a_pair_are_not_aligned(source):
+@pytest.mark.parametrize("source", ["<p>alpha <code>x</code></p>", "<p>alpha</b> beta</p>", "<p>alpha beta</p>"])
+def test_runs_with_a_kept_element_or_a_tag_the_source_leaves_unpaired_are_not_aligned(source):
     [run] = parse(source).runs
     assert not run.alignable
+
+
+def test_an_element_without_content_goes_after_the_word_it_followed_spaced_as_it_was():
+    [run] = parse('<p>alpha <img src="x.png"> beta <b>gamma<br>delta</b>.<wbr></p>').runs
+    assert run.alignable and run.plain_text() == "alpha beta gamma delta.", "a <br> parts two words"
+    assert run.anchors() == {1: (0, True), 5: (2, False), 9: (3, False)} and run.word_ranges() == {3: (2, 4)}
+    assert run.fill_aligned("DELTA GAMMA. BETA ALPHA", [3, 2, 1, 0]) == (
+        '<b>DELTA<wbr> GAMMA</b>.<br> BETA ALPHA <img src="x.png">')
+    [run] = parse('<p><img src="x.png"> alpha</p>').runs
+    assert run.fill_aligned("ALPHA", [0]) == '<img src="x.png"> ALPHA'
 
 
 def test_tags_the_source_leaves_unpaired_may_go_anywhere():
@@ -259,10 +268,10 @@ def test_html_on_both_apis_with_the_placeholder_model(placeholders):
 
 def test_a_model_without_placeholders_translates_each_text_piece_around_a_tag_that_is_not_paired(plain, translator):
     before = metric(plain, "nmt_html_fallbacks_total", reason="model")
-    out = html_of(plain, '<ul>\n  <li>alpha beta <img src="x.png"> eps tau.</li>\n  <li>tau mu</li>\n</ul>')
+    out = html_of(plain, '<ul>\n  <li>alpha beta <code>x</code> eps tau.</li>\n  <li>tau mu</li>\n</ul>')
     pieces = [t.text for t in translator.translate(["alpha beta ", " eps tau.", "tau mu"])]
     assert pieces[0] == "BETA ALPHA " and pieces[2] == "MU TAU"
-    assert out == '<ul>\n  <li>{}<img src="x.png">{}</li>\n  <li>{}</li>\n</ul>'.format(*pieces)
+    assert out == '<ul>\n  <li>{}<code>x</code>{}</li>\n  <li>{}</li>\n</ul>'.format(*pieces)
     assert metric(plain, "nmt_html_fallbacks_total", reason="model") == before + 1, "the block with a tag only"
 
 
@@ -271,6 +280,14 @@ def test_lines_broken_by_br_are_translated_apart(placeholders):
     restore() puts it at the end)."""
     lines = [html_of(placeholders, line) for line in ("alpha beta", "gamma delta.")]
     assert html_of(placeholders, "<p>alpha beta<br>gamma delta.</p>") == "<p>{}<br>{}</p>".format(*lines)
+
+
+def test_an_image_goes_after_the_word_it_followed_in_the_whole_translation(plain, translator):
+    before = metric(plain, "nmt_html_fallbacks_total")
+    out = html_of(plain, '<p>alpha beta <img src="x.png"> gamma delta</p>')
+    [whole] = translator.translate(["alpha beta gamma delta"])
+    assert whole.text == "DELTA GAMMA BETA ALPHA" and out == '<p>DELTA GAMMA BETA <img src="x.png"> ALPHA</p>'
+    assert metric(plain, "nmt_html_fallbacks_total") == before
 
 
 def test_paired_tags_go_around_the_words_they_held_translated_with_the_whole_text(plain, translator):
@@ -317,9 +334,9 @@ def test_entities_stay_valid(plain):
 
 def test_too_many_tags_for_the_placeholders_falls_back_and_is_counted(placeholders):
     before = metric(placeholders, "nmt_html_fallbacks_total", reason="tags")
-    source = "<p><b>alpha</b> <i>beta</i> <em>gamma<br></em></p>"  # 7 tags, 4 placeholders; a <br>: not aligned
+    source = "<p><b>alpha</b> <i>beta</i> <em>gamma</em> <code>x</code></p>"  # 7 markers, 4 placeholders; kept: not aligned
     out = html_of(placeholders, source)
-    assert out.startswith("<p><b>") and out.endswith("<br></em></p>") and tag_multiset(out) == tag_multiset(source)
+    assert out.startswith("<p><b>") and out.endswith("</em> <code>x</code></p>") and tag_multiset(out) == tag_multiset(source)
     assert metric(placeholders, "nmt_html_fallbacks_total", reason="tags") == before + 1
 
 

@@ -2,8 +2,9 @@
 translated together through the one pipeline (translate_checked), in up to three passes, each for the runs the one
 before could not fill:
 
-    aligned    a run whose tags all come in pairs (<b>…</b>, <a …>…</a>), translated as plain text with the
-               attention, each pair put back around the words its words went to (model/align.py)
+    aligned    a run whose tags all come in pairs (<b>…</b>, <a …>…</a>) or have no content (<img>), translated as
+               plain text with the attention, each pair put back around the words its words went to, each element
+               without content after the word it followed (model/align.py)
     marked     the run whole, each tag a marker that a model with placeholders carries like a span, accepted if
                every tag came back once and in order
     pieces     text piece by text piece, every tag where it was: the text has less context, but the page keeps its
