@@ -11,13 +11,15 @@ zip entry's compression is kept. Word's paragraphs, runs and texts (<w:p>, <w:r>
 Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of
 its runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs
 of one formatting are one span; a hyperlink's text always one), which the HTML pipeline puts back around the words
-it held (app/routes/html.py), and each line break or tab a <br/>, so that what is between is translated apart. A
+it held (app/routes/html.py), and each line break or tab a <br id="K"/>, so that what is between is translated apart. A
 *plain* paragraph, whose runs hold nothing but their formatting, text, tabs and line breaks (<w:rPr>, <w:t>,
 <w:tab/>, <w:br/>; spell-check marks and bookmarks around them, Word's hyperlinks around them, DrawingML's line
 breaks between them and end-of-paragraph formatting after them), is written back as new runs in the translation's
 order, each span's text with its run's formatting (and its hyperlink around it), the rest with the paragraph's most
-common formatting. Any other paragraph (fields, drawings) keeps its runs where they are, each <w:t>'s text
-translated alone; a DrawingML field's text (a slide number, a date) is not translated.
+common formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a date) and a run of
+a picture or a symbol are kept whole, each a marker (<nmt-kept id="K"/>) that goes after the word it followed, its
+text (a field's value) not translated. Any other paragraph (a field of several runs, a text box) keeps its runs
+where they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from nmt.app import labels
 from nmt.app.labels import Labels
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import Cut, Edit, Element, elements, joined, prefix_of, translated_parts
+from nmt.app.xmlparts import Cut, Edit, Element, elements, joined, outermost, prefix_of, translated_parts
 from nmt.model.align import SPACE
 from nmt.model.html import edges
 
@@ -38,8 +40,13 @@ BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd"
 # a plain paragraph's children (DrawingML's line break, <a:br>, is one), and its runs' (Word's, <w:br/>, is one)
 PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "hyperlink", "br"}) | BEFORE_RUNS | AFTER_RUNS
 PLAIN_RUN = frozenset({"rPr", "t", "br", "tab", "lastRenderedPageBreak"})
-BREAK = "<br/>"  # a line break or tab in a paragraph's HTML: only they are written so (text's < is &lt;)
 BREAKS = frozenset({"br", "tab"})
+# kept whole where the translation puts them (after the word they followed): a field (Word's <w:fldSimple>,
+# DrawingML's <a:fld>: a page or slide number, a date) and a run of an object (a picture, a symbol)
+FIELDS, OBJECTS = frozenset({"fldSimple", "fld"}), frozenset({"drawing", "pict", "object", "sym"})
+KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
+# how a paragraph's HTML writes its line breaks and tabs, and what it keeps whole (text's < is &lt;): by group
+MARK = re.compile(r'<(br|nmt-kept) id="(\d+)"/>')
 
 
 @dataclass(frozen=True)
@@ -102,8 +109,9 @@ Run = tuple[bytes, str, Link | None]  # a run to write: its formatting, its text
 
 @dataclass(frozen=True)
 class Piece:
-    """A paragraph's text (<w:t>), line break (<w:br/>, <a:br>) or tab (<w:tab/>), with its run's formatting
-    (<w:rPr> as written, b"" if none) and the hyperlink around its run (Word's <w:hyperlink>), if any."""
+    """A paragraph's text (<w:t>), line break (<w:br/>, <a:br>), tab (<w:tab/>) or element kept whole (a field, a
+    run of an object: its text, a field's value, is not translated), with its run's formatting (<w:rPr> as written,
+    b"" if none) and the hyperlink around its run (Word's <w:hyperlink>), if any."""
 
     element: Element
     style: bytes
@@ -131,25 +139,39 @@ def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
         if element.name == "p":
             paragraph, run, link = Paragraph(element, [], _plain(element)), None, None
             found.append(paragraph)
+        elif paragraph is not None and _kept(element):
+            paragraph.pieces.append(Piece(element, _style(part, element), link, element.name == "r"))
+            continue
         elif element.name == "r":
             run = element
         elif element.name == "hyperlink" and element.content:
             link = part[element.start:element.content[0]], part[element.content[1]:element.end]
         elif paragraph is not None and (element.name in ("t", "br") or element.name == "tab" and run):
             # (a tab outside a run is a tab stop, in the paragraph's properties)
-            rpr = run.child("rPr") if run else None
-            paragraph.pieces.append(Piece(element, part[rpr.start:rpr.end] if rpr else b"", link, run is not None))
-        elif element.name == "fld":  # DrawingML's field: its text is the field's value, shown as it is
-            continue
+            paragraph.pieces.append(Piece(element, _style(part, run), link, run is not None))
         todo += [(child, paragraph, run, link) for child in reversed(element.children)]
     return [p for p in found if any(piece.element.text.strip() for piece in p.pieces)]
+
+
+def _kept(element: Element) -> bool:
+    """A field, or a run of an object, with no paragraph inside (a text box's are texts of their own)."""
+    whole = element.name in FIELDS or element.name == "r" and any(c.name in OBJECTS for c in element.children) and all(
+        c.name in KEPT_RUN for c in element.children)
+    return whole and not outermost(element.children, lambda e: e.name == "p")
 
 
 def _plain(paragraph: Element) -> bool:
     links = [c for c in paragraph.children if c.name == "hyperlink"]
     runs = [c for c in paragraph.children if c.name == "r"] + [r for link in links for r in link.children]
-    return (all(c.name in PLAIN_PARAGRAPH for c in paragraph.children) and all(r.name == "r" for r in runs)
-            and all(g.name in PLAIN_RUN for r in runs for g in r.children))
+    return (all(c.name in PLAIN_PARAGRAPH or _kept(c) for c in paragraph.children)
+            and all(r.name == "r" for r in runs)
+            and all(_kept(r) or all(g.name in PLAIN_RUN for g in r.children) for r in runs))
+
+
+def _style(part: bytes, run: Element | None) -> bytes:
+    """A run's formatting as written (<w:rPr>), b"" if it has none."""
+    rpr = run.child("rPr") if run and run.name == "r" else None
+    return part[rpr.start:rpr.end] if rpr else b""
 
 
 def cut_paragraph(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
@@ -158,7 +180,7 @@ def cut_paragraph(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
 
 def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
     """Each <w:t> with text translated alone, where it is."""
-    texts = [piece.element for piece in paragraph.pieces if piece.element.text.strip()]
+    texts = [piece.element for piece in paragraph.pieces if piece.element.name == "t" and piece.element.text.strip()]
 
     def edits(out: list[str]) -> list[Edit]:
         return [(t.start, t.end, tags.text(_edged(t.text, html.unescape(translation))))
@@ -169,12 +191,14 @@ def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
 
 @dataclass
 class Group:
-    """Consecutive texts of one formatting and hyperlink, joined; or a line break or tab (its bytes to write again)."""
+    """Consecutive texts of one formatting and hyperlink, joined; or a line break, a tab or an element kept whole (its
+    bytes to write again)."""
 
     style: bytes
     text: str
     link: Link | None
-    line_break: bytes | None = None
+    element: bytes | None = None
+    breaks_line: bool = False
 
 
 def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
@@ -183,8 +207,11 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
         element, last = piece.element, groups[-1] if groups else None
         if element.name in BREAKS:  # Word's in a run of its own again; DrawingML's line break is the paragraph's child
             written = part[element.start:element.end]
-            groups.append(Group(piece.style, "", None, tags.run(piece.style, written) if piece.in_run else written))
-        elif last and last.line_break is None and (last.style, last.link) == (piece.style, piece.link):
+            groups.append(Group(piece.style, "", None, tags.run(piece.style, written) if piece.in_run else written,
+                                breaks_line=True))
+        elif element.name != "t":  # kept whole: a field, a run of an object
+            groups.append(Group(piece.style, "", None, part[element.start:element.end]))
+        elif last and last.element is None and (last.style, last.link) == (piece.style, piece.link):
             last.text += element.text
         else:
             groups.append(Group(piece.style, element.text, piece.link))
@@ -193,16 +220,16 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
 
 def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
     """The paragraph as one text: runs formatted otherwise than most of its text, and hyperlinks, as spans; line
-    breaks and tabs as <br/>."""
+    breaks and tabs as <br id="K"/>, fields and objects as <nmt-kept id="K"/>."""
     groups = _groups(paragraph, part, tags)
     weight: Counter[bytes] = Counter()
     for group in groups:
-        weight[group.style] += len(group.text) if group.line_break is None and group.link is None else 0
+        weight[group.style] += len(group.text) if group.link is None else 0
     common = weight.most_common(1)[0][0]
 
     def marked(k: int, group: Group) -> str:
-        if group.line_break is not None:
-            return BREAK
+        if group.element is not None:
+            return f'<{"br" if group.breaks_line else "nmt-kept"} id="{k}"/>'
         text = html.escape(group.text, quote=False)
         return text if group.style == common and group.link is None else f'<span id="r{k}">{text}</span>'
 
@@ -213,13 +240,18 @@ def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
 def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[Group], common: bytes,
              translation: str) -> Edit:
     """The paragraph's content after its properties, written again: its bookmarks' starts, the translation as runs
-    (each span with its run's formatting and hyperlink), line by line, its line breaks and tabs between, its
-    bookmarks' ends and end-of-paragraph formatting."""
+    (each span with its run's formatting and hyperlink) with its line breaks, tabs, fields and objects where the
+    translation put them, its bookmarks' ends and end-of-paragraph formatting."""
     content = [c for c in paragraph.element.children if c.name != "pPr"]
-    breaks = iter([group.line_break for group in groups if group.line_break is not None])
-    lines = [b"".join(tags.linked(*run) for run in _spaced(_runs(line, groups, common)))
-             for line in translation.split(BREAK)]
-    written = b"".join(line + (next(breaks) if i < len(lines) - 1 else b"") for i, line in enumerate(lines))
+    written, at, line_start = b"", 0, True
+    for mark in [*MARK.finditer(translation), None]:  # the text before each mark, then the mark
+        line_end = mark is None or mark[1] == "br"
+        runs = _spaced(_runs(translation[at:mark.start() if mark else None], groups, common), line_start, line_end)
+        written += b"".join(tags.linked(*run) for run in runs)
+        if mark:
+            element = groups[int(mark[2])].element
+            assert element is not None, "a mark is a group's that has an element"
+            written, at, line_start = written + element, mark.end(), line_end
     starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name in kept) for kept in (BEFORE_RUNS, AFTER_RUNS))
     return content[0].start, content[-1].end, starts + written + ends
 
@@ -238,20 +270,20 @@ def _runs(line: str, groups: list[Group], common: bytes) -> list[Run]:
     return [*runs, (common, html.unescape(line[at:]), None)]
 
 
-def _spaced(runs: list[Run]) -> list[Run]:
+def _spaced(runs: list[Run], line_start: bool, line_end: bool) -> list[Run]:
     """The runs' text spaced as a browser shows HTML, where the translation was made (a run of white space is one
-    space, none at either end), which Word would show as written; consecutive runs of one formatting and hyperlink
-    joined; empty runs gone."""
+    space, none at either end of a line), which Word would show as written; consecutive runs of one formatting and
+    hyperlink joined; empty runs gone."""
     out: list[Run] = []
     for style, text, link in runs:
         text = SPACE.sub(" ", text)  # HTML's white space: a no-break space is text
-        if not out or out[-1][1].endswith(" "):
+        if out[-1][1].endswith(" ") if out else line_start:
             text = text.lstrip(" ")
         if out and (out[-1][0], out[-1][2]) == (style, link):
             out[-1] = (style, out[-1][1] + text, link)
         elif text:
             out.append((style, text, link))
-    if out and out[-1][1].endswith(" "):
+    if line_end and out and out[-1][1].endswith(" "):
         out[-1] = (out[-1][0], out[-1][1].rstrip(" "), out[-1][2])
     return [run for run in out if run[1]]
 

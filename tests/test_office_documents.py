@@ -90,22 +90,22 @@ def test_a_paragraph_is_rebuilt_around_its_translation_and_nothing_else_moves():
 
 def test_texts_of_a_paragraph_that_is_not_plain_are_translated_where_they_are():
     part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha: </w:t><w:tab/>'
-            '<w:t>beta</w:t></w:r><w:fldSimple w:instr="PAGE"><w:r><w:t>gamma &lt;x&gt;</w:t></w:r></w:fldSimple>'
+            '<w:t>beta</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:t>gamma &lt;x&gt;</w:t></w:r>'
             '</w:p></w:body></w:document>').encode()
     cut = office.cut_part(part, office.WORD)
     assert cut.texts == ["alpha: ", "beta", "gamma &lt;x&gt;"]
     assert edited(part, cut.edits(["ALPHA:", " BETA ", "X &amp; GAMMA"])) == (
         f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">ALPHA: </w:t><w:tab/>'
-        '<w:t xml:space="preserve">BETA</w:t></w:r><w:fldSimple w:instr="PAGE"><w:r><w:t xml:space="preserve">X &amp; '
-        'GAMMA</w:t></w:r></w:fldSimple></w:p></w:body></w:document>').encode()
+        '<w:t xml:space="preserve">BETA</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r>'
+        '<w:t xml:space="preserve">X &amp; GAMMA</w:t></w:r></w:p></w:body></w:document>').encode()
 
 
 def test_a_tab_parts_a_paragraph_as_a_line_break_does_and_a_tab_stop_is_no_tab():
     part = (f'<w:document {W}><w:body><w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
             '<w:r><w:t>alpha beta:</w:t><w:tab/><w:t>gamma</w:t></w:r></w:p></w:body></w:document>').encode()
     cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ["alpha beta:<br/>gamma"]
-    assert edited(part, cut.edits(["BETA ALPHA:<br/>GAMMA"])) == (
+    assert cut.texts == ['alpha beta:<br id="1"/>gamma']
+    assert edited(part, cut.edits(['BETA ALPHA:<br id="1"/>GAMMA'])) == (
         f'<w:document {W}><w:body><w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
         '<w:r><w:t xml:space="preserve">BETA ALPHA:</w:t></w:r><w:r><w:tab/></w:r>'
         '<w:r><w:t xml:space="preserve">GAMMA</w:t></w:r></w:p></w:body></w:document>').encode()
@@ -118,8 +118,8 @@ def test_a_hyperlink_goes_back_around_its_words_and_lines_are_translated_apart()
                  '<w:r><w:rPr><w:b/></w:rPr><w:t>delta</w:t></w:r></w:p>')
     part = f'<w:document {W} xmlns:r="urn:r"><w:body>{paragraph}</w:body></w:document>'.encode()
     cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ['alpha <span id="r1">beta</span>,<br/>gamma <span id="r5">delta</span>']
-    out = edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA,<br/><span id="r5">DELTA</span> GAMMA']))
+    assert cut.texts == ['alpha <span id="r1">beta</span>,<br id="3"/>gamma <span id="r5">delta</span>']
+    out = edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA,<br id="3"/><span id="r5">DELTA</span> GAMMA']))
     assert out.decode().split("<w:body>")[1] == (
         '<w:p><w:hyperlink r:id="rId5" w:history="1"><w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>'
         '<w:t xml:space="preserve">BETA</w:t></w:r></w:hyperlink><w:r><w:t xml:space="preserve"> ALPHA,</w:t></w:r>'
@@ -131,8 +131,8 @@ def test_a_slide_paragraph_keeps_its_line_breaks_between_its_lines():
     part = (f'<p:sld {A} xmlns:p="urn:p"><a:p><a:r><a:rPr lang="en-US"/><a:t>alpha beta</a:t></a:r>'
             '<a:br><a:rPr lang="en-US"/></a:br><a:r><a:rPr lang="en-US"/><a:t>gamma</a:t></a:r></a:p></p:sld>').encode()
     cut = office.cut_part(part, office.POWERPOINT)
-    assert cut.texts == ["alpha beta<br/>gamma"]
-    assert edited(part, cut.edits(["BETA ALPHA<br/>GAMMA"])) == (
+    assert cut.texts == ['alpha beta<br id="1"/>gamma']
+    assert edited(part, cut.edits(['BETA ALPHA<br id="1"/>GAMMA'])) == (
         f'<p:sld {A} xmlns:p="urn:p"><a:p><a:r><a:rPr lang="en-US"/><a:t>BETA ALPHA</a:t></a:r>'
         '<a:br><a:rPr lang="en-US"/></a:br><a:r><a:rPr lang="en-US"/><a:t>GAMMA</a:t></a:r></a:p></p:sld>').encode()
 
@@ -244,18 +244,29 @@ def test_a_presentation_is_translated_with_its_formatting_tables_and_notes(clien
     unchanged_but_text(source, result, office.POWERPOINT, b' lang="en-US"')
 
 
-def test_a_slide_paragraph_keeps_its_end_formatting_last_and_its_fields_as_they_are():
+def test_a_slide_paragraph_keeps_its_end_formatting_last_and_its_fields_whole_where_the_translation_puts_them():
     part = (f'<p:sld {A} xmlns:p="urn:p"><p:txBody><a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="en-US"/>'
             '<a:t>alpha </a:t></a:r><a:r><a:rPr lang="en-US" i="1"/><a:t>beta</a:t></a:r>'
             '<a:endParaRPr lang="en-US"/></a:p><a:p><a:fld id="{1}" type="slidenum"><a:rPr lang="en-US"/><a:t>7</a:t>'
             '</a:fld><a:r><a:t> gamma</a:t></a:r></a:p></p:txBody></p:sld>').encode()
     cut = office.cut_part(part, office.POWERPOINT)
-    assert cut.texts == ['alpha <span id="r1">beta</span>', " gamma"], "the field's text is not sent"
-    assert edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA', "GAMMA"])) == (
+    assert cut.texts == ['alpha <span id="r1">beta</span>', '<nmt-kept id="0"/> gamma'], "the field's text not sent"
+    assert edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA', 'GAMMA <nmt-kept id="0"/>'])) == (
         f'<p:sld {A} xmlns:p="urn:p"><p:txBody><a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="en-US" i="1"/><a:t>BETA</a:t>'
         '</a:r><a:r><a:rPr lang="en-US"/><a:t> ALPHA</a:t></a:r><a:endParaRPr lang="en-US"/></a:p><a:p>'
-        '<a:fld id="{1}" type="slidenum"><a:rPr lang="en-US"/><a:t>7</a:t></a:fld><a:r><a:t> GAMMA</a:t></a:r></a:p>'
+        '<a:r><a:t>GAMMA </a:t></a:r><a:fld id="{1}" type="slidenum"><a:rPr lang="en-US"/><a:t>7</a:t></a:fld></a:p>'
         '</p:txBody></p:sld>').encode()
+
+
+def test_a_picture_in_a_word_paragraph_follows_the_word_it_followed():
+    picture = '<w:r><w:rPr><w:noProof/></w:rPr><w:drawing><wp:inline xmlns:wp="urn:wp"/></w:drawing></w:r>'
+    part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha </w:t></w:r>{picture}'
+            '<w:r><w:t xml:space="preserve"> beta gamma</w:t></w:r></w:p></w:body></w:document>').encode()
+    cut = office.cut_part(part, office.WORD)
+    assert cut.texts == ['alpha <nmt-kept id="1"/> beta gamma']
+    assert edited(part, cut.edits(['GAMMA BETA <nmt-kept id="1"/> ALPHA'])) == (
+        f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">GAMMA BETA </w:t></w:r>{picture}'
+        '<w:r><w:t xml:space="preserve"> ALPHA</w:t></w:r></w:p></w:body></w:document>').encode()
 
 
 def test_a_file_that_is_not_a_presentation_is_refused_in_one_line(client):
