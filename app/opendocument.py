@@ -14,8 +14,9 @@ text box, a comment) is one marker in that paragraph's text, <nmt-kept id="K"/>,
 it; its own paragraphs are texts of their own. Extra spaces (<text:s/>) are a space, and soft page breaks
 (<text:soft-page-break/>, where the page broke when the file was saved: the application lays the pages out again on
 loading) go: a translation has its own spaces and its own length; a footnote's citation or a frame, as any element
-without content, follows the word it followed (model/html.py). A line break (<text:line-break/>) is HTML's <br/>, so
-that each line is translated apart, as model/html.py translates HTML's lines.
+without content, follows the word it followed (model/html.py). A line break (<text:line-break/>) or a tab
+(<text:tab/>) is HTML's <br/>, so that what is on either side is translated apart, as model/html.py translates
+HTML's lines.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ from nmt.app.xmlparts import (
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 PARAGRAPHS = frozenset({"p", "h"})
-WRITTEN_AS = {"s": " ", "soft-page-break": "", "line-break": "<br/>"}  # elements written so in a paragraph's HTML
+# elements written so in a paragraph's HTML; a line break and a tab part what is on either side, translated apart
+WRITTEN_AS = {"s": " ", "soft-page-break": "", "line-break": "<br/>", "tab": "<br/>"}
 BREAK = re.compile("<br/>")  # only a line break is written so: text's < is &lt;
 KEPT = re.compile(r'<nmt-kept id="(\d+)"/>')
 TAG = re.compile(r"<[^>]*>")
@@ -119,7 +121,7 @@ def _content(part: bytes, start: int, end: int, children: list[Element]) -> tupl
         pieces.append(part[start:element.start].decode("utf-8"))
         if element.name in WRITTEN_AS:
             pieces.append(WRITTEN_AS[element.name])
-            breaks += [part[element.start:element.end].decode("utf-8")] if element.name == "line-break" else []
+            breaks += [part[element.start:element.end].decode("utf-8")] if WRITTEN_AS[element.name] == "<br/>" else []
         else:
             pieces.append(f'<nmt-kept id="{len(containers)}"/>')
             containers.append(element)

@@ -94,11 +94,13 @@ def test_the_translation_says_it_is_in_the_target_language(client):
 
 
 def test_lines_parted_by_a_line_break_are_translated_apart(client):
-    body = '<text:p>alpha beta<text:line-break/>gamma <text:span text:style-name="T1">delta</text:span></text:p>'
+    body = ('<text:p>alpha beta<text:line-break/>gamma <text:span text:style-name="T1">delta</text:span>'
+            '<text:tab/>mu nu</text:p>')
     source = package(opendocument.TEXT_DOCUMENT.media_type, ("content.xml", CONTENT.replace(BODY, body)))
     after = zipfile.ZipFile(io.BytesIO(client.get(upload(client, "a.odt", source).json()["translatedFileUrl"]).content))
     assert after.read("content.xml").decode() == CONTENT.replace(BODY, (
-        '<text:p>BETA ALPHA<text:line-break/><text:span text:style-name="T1">DELTA</text:span> GAMMA</text:p>'))
+        '<text:p>BETA ALPHA<text:line-break/><text:span text:style-name="T1">DELTA</text:span> GAMMA<text:tab/>NU MU'
+        '</text:p>')), "a tab parts its sides as a line break does"
 
 
 def test_a_presentation_translates_its_slides_text_boxes_and_notes():
