@@ -1,0 +1,99 @@
+"""Word documents through the running service: test verses written with python-docx as paragraphs people write,
+sent to POST /translate_file, read back with python-docx.
+
+    nmt serve --port 8765 &   python benchmarks/word_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
+                                  [--per-file 40]
+
+Each paragraph is two verses: the first with its second word bold and a small picture after its fourth word, then
+a line break (Shift+Enter), then the next verse. Files of --per-file paragraphs. Prints how many paragraphs come
+back with their two lines, their picture and a bold run that holds a word; the BLEU of the lines, each against its
+own verse's reference (beside the verses translated as plain text); and the paragraphs per second.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import struct
+import time
+import zlib
+
+import docx
+import httpx
+import sacrebleu
+from common import TEST_SPLIT
+from docx.enum.text import WD_BREAK
+from docx.shared import Pt
+
+from nmt.training.corpus import load_corpus
+
+
+def png() -> bytes:
+    """A red 8×8 PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 8 for _ in range(8))
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def document(pairs: list[tuple[str, str]]) -> bytes:
+    """A .docx of one paragraph per pair of verses."""
+    written, picture = docx.Document(), png()
+    for first, second in pairs:
+        words, paragraph = first.split(" "), written.add_paragraph()
+        paragraph.add_run(words[0] + " ")
+        paragraph.add_run(words[1]).bold = True
+        paragraph.add_run(" " + " ".join(words[2:4]) + " ")
+        paragraph.add_run().add_picture(io.BytesIO(picture), width=Pt(8))
+        paragraph.add_run(" " + " ".join(words[4:])).add_break(WD_BREAK.LINE)
+        paragraph.add_run(second)
+    out = io.BytesIO()
+    written.save(out)
+    return out.getvalue()
+
+
+def translated(client: httpx.Client, url: str, content: bytes, source: str, target: str) -> bytes:
+    answer = client.post(f"{url}/translate_file", files={"file": ("verses.docx", content)},
+                         data={"source": source, "target": target})
+    answer.raise_for_status()
+    return client.get(answer.json()["translatedFileUrl"]).content
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--url", required=True)
+    p.add_argument("--test", default=str(TEST_SPLIT))
+    p.add_argument("--pair", default="en-es")
+    p.add_argument("--per-file", type=int, default=40, help="paragraphs a file (default: 40)")
+    args = p.parse_args()
+    source, target = args.pair.split("-")
+    corpus = [(s, t) for s, t in load_corpus(args.test).pairs if len(s.split(" ")) >= 6]
+    verses, references = [s for s, _ in corpus], [t for _, t in corpus]
+    n = len(verses)
+    pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
+    lines, whole, pictured, bold, seconds = [], 0, 0, 0, 0.0
+    with httpx.Client(timeout=600) as client:
+        for at in range(0, n, args.per_file):
+            start = time.perf_counter()
+            result = docx.Document(io.BytesIO(translated(client, args.url, document(pairs[at:at + args.per_file]),
+                                                         source, target)))
+            seconds += time.perf_counter() - start
+            for paragraph in result.paragraphs:
+                parted = paragraph.text.split("\n")
+                whole += len(parted) == 2
+                lines += parted if len(parted) == 2 else [paragraph.text.replace("\n", " "), ""]
+                pictured += len(paragraph._p.xpath(".//w:drawing")) == 1
+                bold += any(run.bold and run.text.strip() for run in paragraph.runs)
+        plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
+            "text": verses[at:at + 32], "source": source, "target": target}).json()["translations"]]
+    refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
+    print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
+    print(f"two lines: {whole}/{n}; the picture: {pictured}/{n}; a bold run holding a word: {bold}/{n}")
+    print(f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; of the verses as plain text "
+          f"{sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
+    print(f"paragraphs/s {n / seconds:.1f} (files of {args.per_file})")
+
+
+if __name__ == "__main__":
+    main()
