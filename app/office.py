@@ -35,7 +35,8 @@ from nmt.app.xmlparts import Cut, Edit, Element, elements, joined, outermost, pr
 from nmt.model.align import SPACE
 from nmt.model.html import edges
 
-SPAN = re.compile(r'<span id="r(\d+)">(.*?)</span>', re.DOTALL)
+TOKEN = re.compile(r'<span id="r(\d+)">|</span>|<(br|nmt-kept) id="(\d+)"/>')  # what a paragraph's HTML holds
+EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</span>)')
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
 # a plain paragraph's children (DrawingML's line break, <a:br>, is one), and its runs' (Word's, <w:br/>, is one)
 PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "hyperlink", "br"}) | BEFORE_RUNS | AFTER_RUNS
@@ -45,8 +46,7 @@ BREAKS = frozenset({"br", "tab"})
 # DrawingML's <a:fld>: a page or slide number, a date) and a run of an object (a picture, a symbol)
 FIELDS, OBJECTS = frozenset({"fldSimple", "fld"}), frozenset({"drawing", "pict", "object", "sym"})
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
-# how a paragraph's HTML writes its line breaks and tabs, and what it keeps whole (text's < is &lt;): by group
-MARK = re.compile(r'<(br|nmt-kept) id="(\d+)"/>')
+
 
 
 @dataclass(frozen=True)
@@ -241,33 +241,41 @@ def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[Group],
              translation: str) -> Edit:
     """The paragraph's content after its properties, written again: its bookmarks' starts, the translation as runs
     (each span with its run's formatting and hyperlink) with its line breaks, tabs, fields and objects where the
-    translation put them, its bookmarks' ends and end-of-paragraph formatting."""
+    translation put them (inside a span too), its bookmarks' ends and end-of-paragraph formatting."""
     content = [c for c in paragraph.element.children if c.name != "pPr"]
-    written, at, line_start = b"", 0, True
-    for mark in [*MARK.finditer(translation), None]:  # the text before each mark, then the mark
-        line_end = mark is None or mark[1] == "br"
-        runs = _spaced(_runs(translation[at:mark.start() if mark else None], groups, common), line_start, line_end)
-        written += b"".join(tags.linked(*run) for run in runs)
-        if mark:
-            element = groups[int(mark[2])].element
-            assert element is not None, "a mark is a group's that has an element"
-            written, at, line_start = written + element, mark.end(), line_end
+    written, line_start = b"", True
+    for runs, element, line_end in _segments(translation, groups, common):
+        written += b"".join(tags.linked(*run) for run in _spaced(runs, line_start, line_end)) + (element or b"")
+        line_start = line_end
     starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name in kept) for kept in (BEFORE_RUNS, AFTER_RUNS))
     return content[0].start, content[-1].end, starts + written + ends
 
 
-def _runs(line: str, groups: list[Group], common: bytes) -> list[Run]:
-    """A translated line as runs: each span's text with its group's formatting and hyperlink, the rest common."""
+def _segments(translation: str, groups: list[Group], common: bytes) -> list[tuple[list[Run], bytes | None, bool]]:
+    """The translation cut at its marks: the runs before each mark (each span's text with its group's formatting and
+    hyperlink, the rest common), the mark's element (None after the last), and whether it ends a line."""
+    # a span's edge spaces go outside it: no underlined or highlighted space
+    translation = EDGE_SPACE.sub(lambda m: m[2] + m[1] if m[1] else m[4] + m[3], translation)
+    segments: list[tuple[list[Run], bytes | None, bool]] = []
     runs: list[Run] = []
+    inside: Group | None = None  # the span the text is in
+
+    def run(text: str) -> Run:
+        text = html.unescape(text)
+        return (inside.style, text, inside.link) if inside else (common, text, None)
+
     at = 0
-    for span in SPAN.finditer(line):
-        # a span's edge spaces go outside it: no underlined or highlighted space
-        lead, core, trail = edges(html.unescape(span.group(2)), space=None)
-        group = groups[int(span.group(1))]
-        runs += [(common, html.unescape(line[at:span.start()]) + lead, None), (group.style, core, group.link),
-                 (common, trail, None)]
-        at = span.end()
-    return [*runs, (common, html.unescape(line[at:]), None)]
+    for token in TOKEN.finditer(translation):
+        runs.append(run(translation[at:token.start()]))
+        at = token.end()
+        if token[1] is not None:  # a span opens
+            inside = groups[int(token[1])]
+        elif token[2] is None:  # a span closes
+            inside = None
+        else:
+            segments.append((runs, groups[int(token[3])].element, token[2] == "br"))
+            runs = []
+    return [*segments, ([*runs, run(translation[at:])], None, True)]
 
 
 def _spaced(runs: list[Run], line_start: bool, line_end: bool) -> list[Run]:

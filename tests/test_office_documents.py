@@ -137,6 +137,19 @@ def test_a_slide_paragraph_keeps_its_line_breaks_between_its_lines():
         '<a:br><a:rPr lang="en-US"/></a:br><a:r><a:rPr lang="en-US"/><a:t>GAMMA</a:t></a:r></a:p></p:sld>').encode()
 
 
+def test_a_picture_the_translation_puts_inside_a_span_parts_its_run_in_two():
+    picture = '<w:r><w:drawing><wp:inline xmlns:wp="urn:wp"/></w:drawing></w:r>'
+    bold = '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+    part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha delta eps </w:t></w:r>{bold.format("beta")}'
+            f'{picture}{bold.format(" gamma")}</w:p></w:body></w:document>').encode()
+    cut = office.cut_part(part, office.WORD)
+    assert cut.texts == ['alpha delta eps <span id="r1">beta</span><nmt-kept id="2"/><span id="r3"> gamma</span>']
+    out = edited(part, cut.edits(['<span id="r1">BETA <nmt-kept id="2"/> X</span> ALPHA<span id="r3"> GAMMA</span>']))
+    assert out == (f'<w:document {W}><w:body><w:p>{bold.format("BETA ")}{picture}{bold.format(" X")}'
+                   f'<w:r><w:t xml:space="preserve"> ALPHA </w:t></w:r>{bold.format("GAMMA")}</w:p></w:body>'
+                   '</w:document>').encode()
+
+
 def test_a_text_box_paragraph_inside_a_paragraph_is_its_own_text():
     part = (f'<w:document {W}><w:body><w:p><w:r><w:t>alpha</w:t></w:r><w:r><w:drawing><w:txbxContent>'
             '<w:p><w:r><w:t>beta gamma</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r></w:p>'
