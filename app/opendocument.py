@@ -15,8 +15,8 @@ it; its own paragraphs are texts of their own. Extra spaces (<text:s/>) are a sp
 (<text:soft-page-break/>, where the page broke when the file was saved: the application lays the pages out again on
 loading) go: a translation has its own spaces and its own length; a footnote's citation or a frame, as any element
 without content, follows the word it followed (model/html.py). A line break (<text:line-break/>) or a tab
-(<text:tab/>) is HTML's <br/>, so that what is on either side is translated apart, as model/html.py translates
-HTML's lines.
+(<text:tab/>) is HTML's <br> (<br id="K"/>, put back by K), so that what is on either side is translated apart, as
+model/html.py translates HTML's lines.
 """
 from __future__ import annotations
 
@@ -42,9 +42,11 @@ from nmt.app.xmlparts import (
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 PARAGRAPHS = frozenset({"p", "h"})
-# elements written so in a paragraph's HTML; a line break and a tab part what is on either side, translated apart
-WRITTEN_AS = {"s": " ", "soft-page-break": "", "line-break": "<br/>", "tab": "<br/>"}
-BREAK = re.compile("<br/>")  # only a line break is written so: text's < is &lt;
+WRITTEN_AS = {"s": " ", "soft-page-break": ""}  # elements written so in a paragraph's HTML
+# a line break and a tab part what is on either side, translated apart: each written <br id="K"/>, K its place among
+# the paragraph's breaks
+BREAKS = frozenset({"line-break", "tab"})
+BREAK = re.compile(r'<br id="(\d+)"/>')  # only a break is written so: text's < is &lt;
 KEPT = re.compile(r'<nmt-kept id="(\d+)"/>')
 TAG = re.compile(r"<[^>]*>")
 
@@ -105,23 +107,24 @@ def _paragraph(paragraph: Element, part: bytes) -> Cut:
         written = [edited(part[c.start:c.end], [(a - c.start, b - c.start, new) for a, b, new in inside
                                                if c.start <= a and b <= c.end]) for c in containers]
         translation = KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translations[0])
-        found = iter(breaks)  # the HTML pipeline keeps every tag: as many as in the source
-        return [(start, end, xml_of(BREAK.sub(lambda _: next(found), translation)))]
+        return [(start, end, xml_of(BREAK.sub(lambda m: breaks[int(m[1])], translation)))]
 
     return Cut([text, *inner.texts], edits)
 
 
 def _content(part: bytes, start: int, end: int, children: list[Element]) -> tuple[str, list[Element], list[str]]:
     """part[start:end], a paragraph's content, as HTML (its containers as markers, extra spaces as spaces, soft page
-    breaks gone, line breaks <br/>), its containers, and its line breaks as written."""
+    breaks gone, line breaks and tabs <br id="K"/>), its containers, and its line breaks and tabs as written."""
     pieces: list[str] = []
     containers: list[Element] = []
     breaks: list[str] = []
-    for element in outermost(children, lambda e: e.name in WRITTEN_AS or _is_container(e)):
+    for element in outermost(children, lambda e: e.name in WRITTEN_AS or e.name in BREAKS or _is_container(e)):
         pieces.append(part[start:element.start].decode("utf-8"))
         if element.name in WRITTEN_AS:
             pieces.append(WRITTEN_AS[element.name])
-            breaks += [part[element.start:element.end].decode("utf-8")] if WRITTEN_AS[element.name] == "<br/>" else []
+        elif element.name in BREAKS:
+            pieces.append(f'<br id="{len(breaks)}"/>')
+            breaks.append(part[element.start:element.end].decode("utf-8"))
         else:
             pieces.append(f'<nmt-kept id="{len(containers)}"/>')
             containers.append(element)
