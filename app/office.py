@@ -11,15 +11,16 @@ zip entry's compression is kept. Word's paragraphs, runs and texts (<w:p>, <w:r>
 Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of
 its runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs
 of one formatting are one span; a hyperlink's text always one), which the HTML pipeline puts back around the words
-it held (app/routes/html.py), and each line break or tab a <br id="K"/>, so that what is between is translated apart. A
-*plain* paragraph, whose runs hold nothing but their formatting, text, tabs and line breaks (<w:rPr>, <w:t>,
-<w:tab/>, <w:br/>; spell-check marks and bookmarks around them, Word's hyperlinks around them, DrawingML's line
-breaks between them and end-of-paragraph formatting after them), is written back as new runs in the translation's
-order, each span's text with its run's formatting (and its hyperlink around it), the rest with the paragraph's most
-common formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a date) and a run of
-a picture or a symbol are kept whole, each a marker (<nmt-kept id="K"/>) that goes after the word it followed, its
-text (a field's value) not translated. Any other paragraph (a field of several runs, a text box) keeps its runs
-where they are, each <w:t>'s text translated alone.
+it held (app/routes/html.py), and each line break or tab a <br id="K"/>, so that what is between is translated
+apart. A *plain* paragraph, whose runs hold nothing but their formatting, text, tabs and line breaks (<w:rPr>,
+<w:t>, <w:tab/>, <w:br/>; spell-check marks and bookmarks around them, Word's hyperlinks around them, DrawingML's
+line breaks between them and end-of-paragraph formatting after them), is written back as new runs in the
+translation's order, each span's text with its run's formatting (and its hyperlink around it), the rest with the
+paragraph's most common formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a
+date) and a run of a picture or a symbol are kept whole, each a marker (<nmt-kept id="K"/>) that goes after the word
+it followed, its text (a field's value) not translated. A field of several runs (<w:fldChar> begin … end) is kept
+whole too, unless it is a HYPERLINK, whose value is the link's text. Any other paragraph (a text box, a HYPERLINK
+field) keeps its runs where they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ PLAIN_RUN = frozenset({"rPr", "t", "br", "tab", "lastRenderedPageBreak"})
 BREAKS = frozenset({"br", "tab"})
 # kept whole where the translation puts them (after the word they followed): a field (Word's <w:fldSimple>,
 # DrawingML's <a:fld>: a page or slide number, a date) and a run of an object (a picture, a symbol)
-FIELDS, OBJECTS = frozenset({"fldSimple", "fld"}), frozenset({"drawing", "pict", "object", "sym"})
+# (a field of several runs, <w:fldChar w:fldCharType="begin"/> … "end", is made one element, a "complexField")
+FIELDS, OBJECTS = frozenset({"fldSimple", "fld", "complexField"}), frozenset({"drawing", "pict", "object", "sym"})
+FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
 
 
@@ -137,6 +140,7 @@ def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
     while todo:
         element, paragraph, run, link = todo.pop()
         if element.name == "p":
+            element.children = _fields_joined(element.children, part)
             paragraph, run, link = Paragraph(element, [], _plain(element)), None, None
             found.append(paragraph)
         elif paragraph is not None and _kept(element):
@@ -151,6 +155,29 @@ def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
             paragraph.pieces.append(Piece(element, _style(part, run), link, run is not None))
         todo += [(child, paragraph, run, link) for child in reversed(element.children)]
     return [p for p in found if any(piece.element.text.strip() for piece in p.pieces)]
+
+
+def _fields_joined(children: list[Element], part: bytes) -> list[Element]:
+    """A paragraph's children with each field of several runs (its begin, instructions, separator, value and end)
+    made one element, "complexField"; a HYPERLINK field's runs are left as they are (its value is the link's text,
+    to translate), and so are those of a field without its end."""
+    out: list[Element] = []
+    field: list[Element] = []  # the runs of the field read so far
+    depth = 0
+    for child in children:
+        fld = child.child("fldChar") if child.name == "r" else None
+        kind = FIELD_CHAR.search(part, fld.start, fld.end) if fld else None
+        depth += 1 if kind and kind[1] == b"begin" else -1 if kind and depth else 0
+        if not field and not depth:
+            out.append(child)
+            continue
+        field.append(child)
+        if not depth:
+            instruction = " ".join(g.text for r in field for g in r.children if g.name == "instrText").strip()
+            whole = not instruction.upper().startswith("HYPERLINK")
+            out += [Element("complexField", field[0].start, field[-1].end, children=field)] if whole else field
+            field = []
+    return out + field
 
 
 def _kept(element: Element) -> bool:

@@ -150,6 +150,31 @@ def test_a_picture_the_translation_puts_inside_a_span_parts_its_run_in_two():
                    '</w:document>').encode()
 
 
+def field(instruction: str, value: str) -> str:
+    """A field of several runs, as Word writes PAGE, NUMPAGES or a HYPERLINK field."""
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+            f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{value}</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def test_a_field_of_several_runs_is_kept_whole_but_a_hyperlink_field_is_translated_run_by_run():
+    def paragraph(content: str) -> bytes:
+        return f'<w:document {W}><w:body><w:p>{content}</w:p></w:body></w:document>'.encode()
+
+    part = paragraph('<w:r><w:t xml:space="preserve">Page </w:t></w:r>' + field("PAGE", "3") +
+                     '<w:r><w:t xml:space="preserve"> of </w:t></w:r>' + field("NUMPAGES", "9"))
+    cut = office.cut_part(part, office.WORD)
+    assert cut.texts == ['Page <nmt-kept id="1"/> of <nmt-kept id="3"/>'], "the fields' values are not sent"
+    assert edited(part, cut.edits(['PÁGINA <nmt-kept id="1"/> DE <nmt-kept id="3"/>'])).decode() == (
+        part.decode().replace("Page ", "PÁGINA ").replace(" of ", " DE "))
+    link = paragraph('<w:r><w:t xml:space="preserve">see </w:t></w:r>' + field('HYPERLINK "https://x.org"', "alpha beta"))
+    assert office.cut_part(link, office.WORD).texts == ["see ", "alpha beta"], "a link's text is translated"
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    unended = paragraph("<w:r><w:t>alpha</w:t></w:r>" + field("PAGE", "3").removesuffix(end))
+    assert office.cut_part(unended, office.WORD).texts == ["alpha", "3"], "a field without its end: run by run"
+
+
 def test_a_text_box_paragraph_inside_a_paragraph_is_its_own_text():
     part = (f'<w:document {W}><w:body><w:p><w:r><w:t>alpha</w:t></w:r><w:r><w:drawing><w:txbxContent>'
             '<w:p><w:r><w:t>beta gamma</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r></w:p>'
