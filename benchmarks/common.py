@@ -26,6 +26,13 @@ def add_device(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="torch device of the model: cpu (default), cuda or cuda:N")
 
 
+def add_service(parser: argparse.ArgumentParser) -> None:
+    """The arguments of a benchmark of the running service: its URL, the test file, the language pair."""
+    parser.add_argument("--url", required=True, help="the running service, e.g. http://127.0.0.1:8765")
+    parser.add_argument("--test", default=str(TEST_SPLIT), help="test file, TSV source<TAB>reference")
+    parser.add_argument("--pair", default="en-es", help="source-target (default: en-es)")
+
+
 def synchronize(device: str) -> None:
     """Wait for the device's queued work, so that a timer read next counts it (CUDA runs asynchronously)."""
     if torch.device(device).type == "cuda":

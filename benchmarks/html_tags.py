@@ -30,7 +30,7 @@ from html.parser import HTMLParser
 
 import httpx
 import sacrebleu
-from common import TEST_SPLIT
+from common import add_service
 
 from nmt.training.corpus import load_corpus
 
@@ -120,9 +120,7 @@ def translated(client: httpx.Client, url: str, texts: list[str], args: argparse.
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--url", required=True)
-    p.add_argument("--test", default=str(TEST_SPLIT))
-    p.add_argument("--pair", default="en-es")
+    add_service(p)
     p.add_argument("--clients", type=int, default=1, help="requests sent at once (default: 1)")
     p.add_argument("--per-request", type=int, default=32, help="documents (or verses) a request (default: 32)")
     p.add_argument("--numbered", action="store_true", help="each document's verse number first, in a <sup>")

@@ -20,7 +20,7 @@ import zlib
 import docx
 import httpx
 import sacrebleu
-from common import TEST_SPLIT
+from common import add_service
 from docx.enum.text import WD_BREAK
 from docx.shared import Pt
 
@@ -62,9 +62,7 @@ def translated(client: httpx.Client, url: str, content: bytes, source: str, targ
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--url", required=True)
-    p.add_argument("--test", default=str(TEST_SPLIT))
-    p.add_argument("--pair", default="en-es")
+    add_service(p)
     p.add_argument("--per-file", type=int, default=40, help="paragraphs a file (default: 40)")
     args = p.parse_args()
     source, target = args.pair.split("-")
