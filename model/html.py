@@ -279,24 +279,28 @@ class Run:
 
     def _unmarked(self, marked: str) -> str:
         """Marked text (text()) without its markers; a <br>'s is a space (the words on either side are two)."""
-        def plain(char: str) -> str:
-            k = _marker_index(char)
-            return char if k is None else " " if self.items[self.marked[k]].name == "br" else ""
+        return "".join(map(self._unmarked_char, marked))
 
-        return "".join(map(plain, marked))
+    def _unmarked_char(self, char: str) -> str:
+        k = _marker_index(char)
+        return char if k is None else " " if self.items[self.marked[k]].name == "br" else ""
+
+    def _marks(self) -> Iterator[tuple[int, int, str]]:
+        """Each marker of text(), in order: where it is in text(), its item, and the text before it unmarked."""
+        text, prefix = self.text() or "", ""
+        for j, char in enumerate(text):
+            if (k := _marker_index(char)) is not None:
+                yield j, self.marked[k], prefix
+            prefix += self._unmarked_char(char)
 
     def word_ranges(self) -> dict[int, tuple[int, int]]:
         """Each pair's opening item -> the words of plain_text() it holds (model_words), [first, end): a word the tag
         cuts (un<b>like</b>ly) counts as held whole."""
-        text, ranges, starts = self.text() or "", {}, {}
-        for j, char in enumerate(text):
-            k = _marker_index(char)
-            if k is None:
-                continue
-            prefix = self._unmarked(text[:j])
-            item, count = self.marked[k], len(model_words(prefix))
+        ranges, starts = {}, {}
+        for _, item, prefix in self._marks():
             if self.void(item):
                 continue
+            count = len(model_words(prefix))
             if item in self.pairs:
                 starts[item] = count - 1 if prefix and not prefix[-1].isspace() else count
             else:
@@ -308,12 +312,11 @@ class Run:
         """Each element without content (void) -> the word of plain_text() it follows (-1 if none) and whether a
         space parts it from that word (from the first word, for -1), in source order."""
         text, found = self.text() or "", {}
-        for j, char in enumerate(text):
-            k = _marker_index(char)
-            if k is not None and self.void(self.marked[k]):
-                word = len(model_words(self._unmarked(text[:j]))) - 1
+        for j, item, prefix in self._marks():
+            if self.void(item):
+                word = len(model_words(prefix)) - 1
                 beside = text[j - 1:j] if word >= 0 else text[j + 1:j + 2]
-                found[self.marked[k]] = word, beside.isspace()
+                found[item] = word, beside.isspace()
         return found
 
     def enclosed(self) -> dict[int, str]:
