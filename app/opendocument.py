@@ -106,8 +106,8 @@ def _paragraph(paragraph: Element, part: bytes) -> Cut:
         inside = inner.edits(translations[1:])
         written = [edited(part[c.start:c.end], [(a - c.start, b - c.start, new) for a, b, new in inside
                                                if c.start <= a and b <= c.end]) for c in containers]
-        translation = KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translations[0])
-        return [(start, end, xml_of(BREAK.sub(lambda m: breaks[int(m[1])], translation)))]
+        translation = BREAK.sub(lambda m: breaks[int(m[1])], translations[0])  # this paragraph's, not its containers'
+        return [(start, end, xml_of(KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translation)))]
 
     return Cut([text, *inner.texts], edits)
 
