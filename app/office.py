@@ -51,7 +51,6 @@ FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
 
 
-
 @dataclass(frozen=True)
 class Kind:
     """A kind of Office Open XML file: what one is called, its media type, the namespace of its paragraphs, the
