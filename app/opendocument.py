@@ -31,9 +31,10 @@ from nmt.app.xmlparts import (
     Cut,
     Edit,
     Element,
-    edited,
+    edited_within,
     elements,
     joined,
+    nested,
     outermost,
     prefix_of,
     translated_parts,
@@ -86,26 +87,25 @@ def cut_part(part: bytes) -> Cut:
     return _within(elements(part, prefix), part) if prefix else Cut([], lambda _: [])
 
 
-def _within(element: Element, part: bytes) -> Cut:
+def _within(element: Element, part: bytes, depth: int = 0) -> Cut:
     """The outermost paragraphs under element, each with what it holds."""
-    return joined([_paragraph(p, part) for p in outermost(element.children, lambda e: e.name in PARAGRAPHS)])
+    return joined([_paragraph(p, part, depth) for p in outermost(element.children, lambda e: e.name in PARAGRAPHS)])
 
 
-def _paragraph(paragraph: Element, part: bytes) -> Cut:
+def _paragraph(paragraph: Element, part: bytes, depth: int) -> Cut:
     """The paragraph's content as one HTML text (if it has text), its containers as markers in it; then the
     containers' paragraphs."""
     if paragraph.content is None:
         return Cut([], lambda _: [])
     start, end = paragraph.content
     text, containers, breaks = _content(part, start, end, paragraph.children)
-    inner = joined([_within(container, part) for container in containers])
+    inner = joined([_within(container, part, nested(depth)) for container in containers])
     if not html.unescape(TAG.sub("", text)).strip():  # no text but the containers': they are edited where they are
         return inner
 
     def edits(translations: list[str]) -> list[Edit]:
         inside = inner.edits(translations[1:])
-        written = [edited(part[c.start:c.end], [(a - c.start, b - c.start, new) for a, b, new in inside
-                                               if c.start <= a and b <= c.end]) for c in containers]
+        written = [edited_within(part, c, inside) for c in containers]
         translation = BREAK.sub(lambda m: breaks[int(m[1])], translations[0])  # this paragraph's, not its containers'
         return [(start, end, xml_of(KEPT.sub(lambda m: written[int(m.group(1))].decode("utf-8"), translation)))]
 

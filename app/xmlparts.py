@@ -108,6 +108,17 @@ def joined(cuts: list[Cut]) -> Cut:
     return Cut([text for cut in cuts for text in cut.texts], edits)
 
 
+MAX_NESTING = 32  # paragraphs in text boxes, notes or comments in paragraphs: no file people write nests so deep
+
+
+def nested(depth: int) -> int:
+    """The depth of the paragraphs inside a paragraph at this depth; Damaged past MAX_NESTING (each level is a few
+    frames of the cut's recursion and of its edits')."""
+    if depth >= MAX_NESTING:
+        raise Damaged(f"its paragraphs are nested more than {MAX_NESTING} deep (in text boxes, notes or comments)")
+    return depth + 1
+
+
 def outermost(elements: list[Element], wanted: Callable[[Element], bool]) -> list[Element]:
     """The wanted elements among these and their descendants, in document order, none inside another."""
     found, todo = [], list(reversed(elements))
@@ -141,6 +152,13 @@ def edited(part: bytes, edits: list[Edit]) -> bytes:
         out += [part[at:start], replacement]
         at = end
     return b"".join([*out, part[at:]])
+
+
+def edited_within(part: bytes, element: Element, edits: list[Edit]) -> bytes:
+    """The element's bytes with those of the part's edits that fall inside it made."""
+    return edited(part[element.start:element.end], [(start - element.start, end - element.start, new)
+                                                    for start, end, new in edits
+                                                    if element.start <= start and end <= element.end])
 
 
 def translated_parts(package: Package, cut_part: Callable[[str, bytes], Cut], labels: Labels) -> Written:

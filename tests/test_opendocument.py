@@ -144,7 +144,11 @@ def test_a_paragraph_written_as_spans_only_keeps_its_formatting_on_every_word(cl
      "content.xml: its XML is not well-formed"),
     ("x.odt", package("application/vnd.oasis.opendocument.text", ("content.xml", CONTENT.encode("utf-16"))),
      "content.xml: it is not UTF-8 (byte 0)"),
-], ids=["not a zip", "no content", "another kind", "malformed", "UTF-16"])
+    ("x.odt", package("application/vnd.oasis.opendocument.text", ("content.xml", (
+        f'<office:document-content {NS}>' + "<text:p>a<text:note><text:note-body>" * 40 + "<text:p>alpha</text:p>"
+        + "</text:note-body></text:note></text:p>" * 40 + "</office:document-content>"))),
+     "content.xml: its paragraphs are nested more than 32 deep (in text boxes, notes or comments)"),
+], ids=["not a zip", "no content", "another kind", "malformed", "UTF-16", "notes in notes"])
 def test_a_damaged_file_is_refused_in_one_line(client, name, content, reason):
     answer = upload(client, name, content)
     kind = "an OpenDocument presentation" if name.endswith(".odp") else "an OpenDocument text"
