@@ -19,8 +19,10 @@ translation's order, each span's text with its run's formatting (and its hyperli
 paragraph's most common formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a
 date) and a run of a picture or a symbol are kept whole, each a marker (<nmt-kept id="K"/>) that goes after the word
 it followed, its text (a field's value) not translated. A field of several runs (<w:fldChar> begin … end) is kept
-whole too, unless it is a HYPERLINK, whose value is the link's text. Any other paragraph (a text box, a HYPERLINK
-field) keeps its runs where they are, each <w:t>'s text translated alone.
+whole too, unless it is a HYPERLINK, whose value is the link's text. A run of a text box (a drawing that holds
+paragraphs, in Word's two copies: DrawingML's and VML's) is kept whole in the same way, the translation of its own
+paragraphs written inside it. Any other paragraph (a HYPERLINK field, an inline content control) keeps its runs where
+they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -32,7 +34,18 @@ from dataclasses import dataclass
 from nmt.app import labels
 from nmt.app.labels import Labels
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import Cut, Edit, Element, elements, joined, outermost, prefix_of, translated_parts
+from nmt.app.xmlparts import (
+    Cut,
+    Edit,
+    Element,
+    edited_within,
+    elements,
+    joined,
+    nested,
+    outermost,
+    prefix_of,
+    translated_parts,
+)
 from nmt.model.align import SPACE
 from nmt.model.html import edges
 
@@ -123,37 +136,39 @@ class Piece:
 
 @dataclass
 class Paragraph:
-    """A paragraph's pieces in order."""
+    """A paragraph's pieces in order, and the elements in it that hold paragraphs of their own (a text box's run)."""
 
     element: Element
     pieces: list[Piece]
+    containers: list[Element]
     plain: bool
 
 
-def paragraphs(root: Element, part: bytes) -> list[Paragraph]:
-    """Every paragraph that has text, nested ones (text boxes) too, each with the pieces whose nearest paragraph it
-    is."""
-    found: list[Paragraph] = []
-    # depth first, in document order: (element, its paragraph, its run, its hyperlink)
-    todo: list[tuple[Element, Paragraph | None, Element | None, Link | None]] = [(root, None, None, None)]
+def read_paragraph(element: Element, part: bytes) -> Paragraph:
+    """The paragraph's pieces, each with its run's formatting and hyperlink; a run holding paragraphs (a text box)
+    is one piece, kept whole, and a container."""
+    element.children = _fields_joined(element.children, part)
+    paragraph = Paragraph(element, [], [], _plain(element))
+    # depth first, in document order: (element, its run, its hyperlink)
+    todo: list[tuple[Element, Element | None, Link | None]] = [(c, None, None) for c in reversed(element.children)]
     while todo:
-        element, paragraph, run, link = todo.pop()
-        if element.name == "p":
-            element.children = _fields_joined(element.children, part)
-            paragraph, run, link = Paragraph(element, [], _plain(element)), None, None
-            found.append(paragraph)
-        elif paragraph is not None and _kept(element):
+        element, run, link = todo.pop()
+        if _kept(element) or _container(element):
             paragraph.pieces.append(Piece(element, _style(part, element), link, element.name == "r"))
+            paragraph.containers += [element] if _container(element) else []
             continue
-        elif element.name == "r":
+        if element.name == "p":  # a paragraph outside a run, which Word does not write: a text of its own
+            paragraph.containers.append(element)
+            continue
+        if element.name == "r":
             run = element
         elif element.name == "hyperlink" and element.content:
             link = part[element.start:element.content[0]], part[element.content[1]:element.end]
-        elif paragraph is not None and (element.name in ("t", "br") or element.name == "tab" and run):
+        elif element.name in ("t", "br") or element.name == "tab" and run:
             # (a tab outside a run is a tab stop, in the paragraph's properties)
             paragraph.pieces.append(Piece(element, _style(part, run), link, run is not None))
-        todo += [(child, paragraph, run, link) for child in reversed(element.children)]
-    return [p for p in found if any(piece.element.text.strip() for piece in p.pieces)]
+        todo += [(child, run, link) for child in reversed(element.children)]
+    return paragraph
 
 
 def _fields_joined(children: list[Element], part: bytes) -> list[Element]:
@@ -180,10 +195,17 @@ def _fields_joined(children: list[Element], part: bytes) -> list[Element]:
 
 
 def _kept(element: Element) -> bool:
-    """A field, or a run of an object, with no paragraph inside (a text box's are texts of their own)."""
+    """A field, or a run of an object, with no paragraph inside."""
     whole = element.name in FIELDS or element.name == "r" and any(c.name in OBJECTS for c in element.children) and all(
         c.name in KEPT_RUN for c in element.children)
-    return whole and not outermost(element.children, lambda e: e.name == "p")
+    return whole and not _container(element)
+
+
+def _container(element: Element) -> bool:
+    """A run that holds paragraphs (a text box's, in a drawing) and no text outside them: its paragraphs are texts of
+    their own, and the run goes where the translation of the paragraph around it puts it."""
+    inside = outermost(element.children, lambda e: e.name in ("p", "t")) if element.name == "r" else []
+    return bool(inside) and all(e.name == "p" for e in inside)
 
 
 def _plain(paragraph: Element) -> bool:
@@ -191,7 +213,7 @@ def _plain(paragraph: Element) -> bool:
     runs = [c for c in paragraph.children if c.name == "r"] + [r for link in links for r in link.children]
     return (all(c.name in PLAIN_PARAGRAPH or _kept(c) for c in paragraph.children)
             and all(r.name == "r" for r in runs)
-            and all(_kept(r) or all(g.name in PLAIN_RUN for g in r.children) for r in runs))
+            and all(_kept(r) or _container(r) or all(g.name in PLAIN_RUN for g in r.children) for r in runs))
 
 
 def _style(part: bytes, run: Element | None) -> bytes:
@@ -200,8 +222,18 @@ def _style(part: bytes, run: Element | None) -> bytes:
     return part[rpr.start:rpr.end] if rpr else b""
 
 
-def cut_paragraph(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
-    return _whole(paragraph, part, tags) if paragraph.plain else _each_text(paragraph, tags)
+def _within(element: Element, part: bytes, tags: Tags, depth: int = 0) -> Cut:
+    """The outermost paragraphs of element (itself one, or under it), each with the paragraphs it holds."""
+    return joined([_paragraph(read_paragraph(p, part), part, tags, depth)
+                   for p in outermost([element], lambda e: e.name == "p")])
+
+
+def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut:
+    """The paragraph's text, if it has any (whole if it is plain, else each <w:t> alone), then its containers'."""
+    inner = joined([_within(c, part, tags, nested(depth)) for c in paragraph.containers])
+    if not any(piece.element.text.strip() for piece in paragraph.pieces):
+        return inner  # (its containers are edited where they are)
+    return _whole(paragraph, part, tags, inner) if paragraph.plain else joined([_each_text(paragraph, tags), inner])
 
 
 def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
@@ -227,7 +259,8 @@ class Group:
     breaks_line: bool = False
 
 
-def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
+def _groups(paragraph: Paragraph, part: bytes, tags: Tags, inside: list[Edit]) -> list[Group]:
+    """The paragraph's groups; an element kept whole written with the edits inside it (a text box's)."""
     groups: list[Group] = []
     for piece in paragraph.pieces:
         element, last = piece.element, groups[-1] if groups else None
@@ -236,7 +269,7 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
             groups.append(Group(piece.style, "", None, tags.run(piece.style, written) if piece.in_run else written,
                                 breaks_line=True))
         elif element.name != "t":  # kept whole: a field, a run of an object
-            groups.append(Group(piece.style, "", None, part[element.start:element.end]))
+            groups.append(Group(piece.style, "", None, edited_within(part, element, inside)))
         elif last and last.element is None and (last.style, last.link) == (piece.style, piece.link):
             last.text += element.text
         else:
@@ -244,10 +277,11 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags) -> list[Group]:
     return groups
 
 
-def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
+def _whole(paragraph: Paragraph, part: bytes, tags: Tags, inner: Cut) -> Cut:
     """The paragraph as one text: runs formatted otherwise than most of its text, and hyperlinks, as spans; line
-    breaks and tabs as <br id="K"/>, fields and objects as <nmt-kept id="K"/>."""
-    groups = _groups(paragraph, part, tags)
+    breaks and tabs as <br id="K"/>, fields, objects and text boxes as <nmt-kept id="K"/>; then the texts of its text
+    boxes (inner), whose edits go inside the runs it writes again."""
+    groups = _groups(paragraph, part, tags, [])
     weight: Counter[bytes] = Counter()
     for group in groups:
         weight[group.style] += len(group.text) if group.link is None else 0
@@ -259,8 +293,11 @@ def _whole(paragraph: Paragraph, part: bytes, tags: Tags) -> Cut:
         text = html.escape(group.text, quote=False)
         return text if group.style == common and group.link is None else f'<span id="r{k}">{text}</span>'
 
-    text = "".join(marked(k, group) for k, group in enumerate(groups))
-    return Cut([text], lambda out: [_rebuilt(paragraph, part, tags, groups, common, out[0])])
+    def edits(out: list[str]) -> list[Edit]:
+        written = _groups(paragraph, part, tags, inner.edits(out[1:]))
+        return [_rebuilt(paragraph, part, tags, written, common, out[0])]
+
+    return Cut(["".join(marked(k, group) for k, group in enumerate(groups)), *inner.texts], edits)
 
 
 def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[Group], common: bytes,
@@ -330,7 +367,7 @@ def _edged(source: str, translation: str) -> str:
 
 def cut_part(part: bytes, kind: Kind) -> Cut:
     tags = Tags.of(part, kind)
-    return joined([cut_paragraph(p, part, tags) for p in paragraphs(elements(part, tags.prefix), part)])
+    return _within(elements(part, tags.prefix), part, tags)
 
 
 def read(content: bytes, kind: Kind) -> Written:

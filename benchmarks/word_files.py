@@ -2,16 +2,21 @@
 sent to POST /translate_file, read back with python-docx.
 
     nmt serve --port 8765 &   python benchmarks/word_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                  [--per-file 40]
+                                  [--per-file 40] [--text-boxes]
 
 Each paragraph is two verses: the first with its second word bold and a small picture after its fourth word, then
 a line break (Shift+Enter), then the next verse. Files of --per-file paragraphs. Prints how many paragraphs come
 back with their two lines, their picture and a bold run that holds a word; the BLEU of the lines, each against its
 own verse's reference (beside the verses translated as plain text); and the paragraphs per second.
+
+With --text-boxes, the second verse is in a text box after the first's fourth word instead (a drawing that holds a
+paragraph, with its VML copy, as LibreOffice and Word write one), and no line break: the lines are the paragraph's
+own text and its text box's.
 """
 from __future__ import annotations
 
 import argparse
+import html
 import io
 import struct
 import time
@@ -22,6 +27,9 @@ import httpx
 import sacrebleu
 from common import add_service
 from docx.enum.text import WD_BREAK
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Pt
 
 from nmt.training.corpus import load_corpus
@@ -37,7 +45,25 @@ def png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-def document(pairs: list[tuple[str, str]]) -> bytes:
+BOX_NAMESPACES = nsdecls("w", "wp", "a") + (' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+                                             ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+                                             ' xmlns:v="urn:schemas-microsoft-com:vml"')
+
+
+def text_box(text: str) -> BaseOxmlElement:
+    """A run of an inline text box that holds the text, in DrawingML and in VML for older readers."""
+    content = f"<w:txbxContent><w:p><w:r><w:t>{html.escape(text)}</w:t></w:r></w:p></w:txbxContent>"
+    return parse_xml(
+        f'<w:r {BOX_NAMESPACES}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+        '<wp:inline><wp:extent cx="1440180" cy="360045"/><wp:docPr id="1" name="box"/><a:graphic><a:graphicData '
+        'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp><wps:cNvSpPr txBox="1"/>'
+        '<wps:spPr><a:prstGeom prst="rect"/></wps:spPr>'
+        f'<wps:txbx>{content}</wps:txbx><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing>'
+        f'</mc:Choice><mc:Fallback><w:pict><v:rect style="width:113.4pt;height:28.35pt"><v:textbox>{content}'
+        '</v:textbox></v:rect></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def document(pairs: list[tuple[str, str]], boxes: bool) -> bytes:
     """A .docx of one paragraph per pair of verses."""
     written, picture = docx.Document(), png()
     for first, second in pairs:
@@ -45,6 +71,10 @@ def document(pairs: list[tuple[str, str]]) -> bytes:
         paragraph.add_run(words[0] + " ")
         paragraph.add_run(words[1]).bold = True
         paragraph.add_run(" " + " ".join(words[2:4]) + " ")
+        if boxes:
+            paragraph._p.append(text_box(second))
+            paragraph.add_run(" " + " ".join(words[4:]))
+            continue
         paragraph.add_run().add_picture(io.BytesIO(picture), width=Pt(8))
         paragraph.add_run(" " + " ".join(words[4:])).add_break(WD_BREAK.LINE)
         paragraph.add_run(second)
@@ -64,6 +94,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--per-file", type=int, default=40, help="paragraphs a file (default: 40)")
+    p.add_argument("--text-boxes", action="store_true", help="the second verse in a text box, not on a line of its own")
     args = p.parse_args()
     source, target = args.pair.split("-")
     corpus = [(s, t) for s, t in load_corpus(args.test).pairs if len(s.split(" ")) >= 6]
@@ -74,20 +105,22 @@ def main() -> None:
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
-            result = docx.Document(io.BytesIO(translated(client, args.url, document(pairs[at:at + args.per_file]),
-                                                         source, target)))
+            written = document(pairs[at:at + args.per_file], args.text_boxes)
+            result = docx.Document(io.BytesIO(translated(client, args.url, written, source, target)))
             seconds += time.perf_counter() - start
             for paragraph in result.paragraphs:
-                parted = paragraph.text.split("\n")
+                boxed = [" ".join(t.text or "" for t in box.iter(qn("w:t"))) for box in paragraph._p.iter(qn("w:txbxContent"))]
+                parted = [paragraph.text, boxed[0]] if args.text_boxes and boxed else paragraph.text.split("\n")
                 whole += len(parted) == 2
                 lines += parted if len(parted) == 2 else [paragraph.text.replace("\n", " "), ""]
-                pictured += len(paragraph._p.xpath(".//w:drawing")) == 1
+                pictured += len(paragraph._p.xpath(".//w:drawing")) == 1 and len(boxed) == 2 * args.text_boxes
                 bold += any(run.bold and run.text.strip() for run in paragraph.runs)
         plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
             "text": verses[at:at + 32], "source": source, "target": target}).json()["translations"]]
     refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
     print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
-    print(f"two lines: {whole}/{n}; the picture: {pictured}/{n}; a bold run holding a word: {bold}/{n}")
+    kept = "the text box in both copies" if args.text_boxes else "the picture"
+    print(f"two lines: {whole}/{n}; {kept}: {pictured}/{n}; a bold run holding a word: {bold}/{n}")
     print(f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; of the verses as plain text "
           f"{sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
     print(f"paragraphs/s {n / seconds:.1f} (files of {args.per_file})")

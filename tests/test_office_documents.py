@@ -13,6 +13,8 @@ import docx
 import pptx
 import pytest
 from docx.enum.text import WD_BREAK
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from service_fixtures import client_for
 
 from nmt.app import office, packages
@@ -175,13 +177,53 @@ def test_a_field_of_several_runs_is_kept_whole_but_a_hyperlink_field_is_translat
     assert office.cut_part(unended, office.WORD).texts == ["alpha", "3"], "a field without its end: run by run"
 
 
-def test_a_text_box_paragraph_inside_a_paragraph_is_its_own_text():
-    part = (f'<w:document {W}><w:body><w:p><w:r><w:t>alpha</w:t></w:r><w:r><w:drawing><w:txbxContent>'
-            '<w:p><w:r><w:t>beta gamma</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r></w:p>'
-            '</w:body></w:document>').encode()
+def text_box(text: str) -> str:
+    """A run of a text box as Word writes one: a drawing, and a VML copy for older readers, each with the text."""
+    content = f'<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>'
+    return (f'<w:r><w:rPr><w:noProof/></w:rPr><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>'
+            f'{content}</wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><v:textbox>{content}</v:textbox>'
+            '</w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def test_a_text_box_goes_where_the_translation_puts_it_and_its_paragraphs_are_texts_of_their_own():
+    body = ('<w:p><w:r><w:t xml:space="preserve">alpha </w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>beta</w:t></w:r>'
+            f'{text_box("gamma delta")}</w:p>')
+    part = f'<w:document {W} xmlns:mc="m" xmlns:wps="s" xmlns:v="v"><w:body>{body}</w:body></w:document>'.encode()
     cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ["alpha", "beta gamma"]
-    assert b"<w:t>" not in edited(part, cut.edits(["ALPHA", "GAMMA BETA"]))
+    assert cut.texts == ['alpha <span id="r1">beta</span><nmt-kept id="2"/>', "gamma delta", "gamma delta"]
+    out = edited(part, cut.edits(['<nmt-kept id="2"/>ALFA <span id="r1">BETA</span>', "DELTA GAMMA", "DELTA GAMMA"]))
+    written = text_box("DELTA GAMMA").replace("<w:t>", '<w:t xml:space="preserve">')  # its paragraphs written again
+    assert out.decode() == part.decode().replace(body, (
+        f'<w:p>{written}<w:r><w:t xml:space="preserve">ALFA </w:t></w:r><w:r><w:rPr><w:b/></w:rPr>'
+        '<w:t xml:space="preserve">BETA</w:t></w:r></w:p>')), "the paragraph written again, its text box translated"
+
+
+def test_a_word_paragraph_with_a_text_box_is_translated_whole_and_so_is_the_box(client):
+    document = docx.Document()
+    paragraph = document.add_paragraph("alpha beta ")
+    paragraph.add_run("gamma").bold = True
+    namespaces = ('xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:wps="urn:wps" '
+                  'xmlns:v="urn:schemas-microsoft-com:vml"')
+    paragraph._p.append(parse_xml(text_box("mu nu xi").replace("<w:r>", f"<w:r {nsdecls('w')} {namespaces}>", 1)))
+    paragraph.add_run(" delta")
+
+    [result] = docx.Document(io.BytesIO(translated(client, saved(document)))).paragraphs
+    assert result.text.split() == text(client, "alpha beta gamma delta").split(), "one text, not run by run"
+    assert [r.text for r in result.runs if r.bold] == ["GAMMA"]
+    boxes = result._p.findall(".//" + qn("w:txbxContent"))
+    assert [box.findtext(".//" + qn("w:t")) for box in boxes] == [text(client, "mu nu xi")] * 2, "both copies"
+
+
+def test_a_text_box_in_a_paragraph_read_run_by_run_or_without_text_is_translated_where_it_is():
+    inline_control = '<w:sdt><w:sdtContent><w:r><w:t>alpha beta</w:t></w:r></w:sdtContent></w:sdt>'
+    for body, texts in [(f'<w:p>{inline_control}{text_box("gamma")}</w:p>', ["alpha beta", "gamma", "gamma"]),
+                        (f'<w:p>{text_box("gamma")}</w:p>', ["gamma", "gamma"])]:
+        part = f'<w:document {W} xmlns:mc="m" xmlns:wps="s" xmlns:v="v"><w:body>{body}</w:body></w:document>'.encode()
+        cut = office.cut_part(part, office.WORD)
+        assert cut.texts == texts
+        out = edited(part, cut.edits([t.upper() for t in texts])).decode()
+        assert out == part.decode().replace("alpha beta", "ALPHA BETA").replace("gamma", "GAMMA").replace(
+            "<w:t>", '<w:t xml:space="preserve">')
 
 
 def zipped(name: str, data: bytes) -> bytes:
@@ -199,6 +241,10 @@ def zipped(name: str, data: bytes) -> bytes:
     (zipped("word/document.xml", b"<document/>"), "word/document.xml: a text part does not declare the namespace http://schemas.openxmlformats.org/"),
     (zipped("word/document.xml", f'<!DOCTYPE d [<!ENTITY x "alpha">]><w:document {W}>&x;</w:document>'.encode()),
      "word/document.xml: it declares a DTD, which no Office or OpenDocument file does"),
+    (zipped("word/document.xml", (f'<w:document {W}><w:body>' + "<w:p><w:r><w:t>a</w:t></w:r><w:r><w:drawing>"
+                                  "<w:txbxContent>" * 40 + "<w:p><w:r><w:t>alpha</w:t></w:r></w:p>"
+                                  + "</w:txbxContent></w:drawing></w:r></w:p>" * 40 + "</w:body></w:document>").encode()),
+     "word/document.xml: its paragraphs are nested more than 32 deep (in text boxes, notes or comments)"),
 ])
 def test_a_damaged_word_document_is_refused_in_one_line(client, content, reason):
     answer = client.post("/translate_file", files={"file": ("x.docx", content)}, data={"source": "en", "target": "es"})
