@@ -19,10 +19,11 @@ translation's order, each span's text with its run's formatting (and its hyperli
 paragraph's most common formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a
 date) and a run of a picture or a symbol are kept whole, each a marker (<nmt-kept id="K"/>) that goes after the word
 it followed, its text (a field's value) not translated. A field of several runs (<w:fldChar> begin … end) is kept
-whole too, unless it is a HYPERLINK, whose value is the link's text. A run of a text box (a drawing that holds
-paragraphs, in Word's two copies: DrawingML's and VML's) is kept whole in the same way, the translation of its own
-paragraphs written inside it. Any other paragraph (a HYPERLINK field, an inline content control) keeps its runs where
-they are, each <w:t>'s text translated alone.
+whole too, unless it is a HYPERLINK: its value is the link's text, a hyperlink's span, and its runs from begin to
+separator and its end run go around that text as a <w:hyperlink>'s tags do. A run of a text box (a drawing that holds
+paragraphs, in Word's two copies: DrawingML's and VML's) is kept whole like a picture, the translation of its own
+paragraphs written inside it. Any other paragraph (an inline content control, a HYPERLINK field whose value is more
+than text) keeps its runs where they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ BREAKS = frozenset({"br", "tab"})
 # DrawingML's <a:fld>: a page or slide number, a date) and a run of an object (a picture, a symbol)
 # (a field of several runs, <w:fldChar w:fldCharType="begin"/> … "end", is made one element, a "complexField")
 FIELDS, OBJECTS = frozenset({"fldSimple", "fld", "complexField"}), frozenset({"drawing", "pict", "object", "sym"})
-FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|end)["\']')
+FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|separate|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
 
 
@@ -173,25 +174,43 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
 
 def _fields_joined(children: list[Element], part: bytes) -> list[Element]:
     """A paragraph's children with each field of several runs (its begin, instructions, separator, value and end)
-    made one element, "complexField"; a HYPERLINK field's runs are left as they are (its value is the link's text,
-    to translate), and so are those of a field without its end."""
+    made one element: a HYPERLINK field a "hyperlink", its value's runs its content (the link's text, translated),
+    any other a "complexField", kept whole; the runs of a field without its end are left as they are."""
     out: list[Element] = []
     field: list[Element] = []  # the runs of the field read so far
     depth = 0
     for child in children:
-        fld = child.child("fldChar") if child.name == "r" else None
-        kind = FIELD_CHAR.search(part, fld.start, fld.end) if fld else None
-        depth += 1 if kind and kind[1] == b"begin" else -1 if kind and depth else 0
+        kind = _field_char(child, part)
+        depth += 1 if kind == b"begin" else -1 if kind == b"end" and depth else 0
         if not field and not depth:
             out.append(child)
             continue
         field.append(child)
         if not depth:
-            instruction = " ".join(g.text for r in field for g in r.children if g.name == "instrText").strip()
-            whole = not instruction.upper().startswith("HYPERLINK")
-            out += [Element("complexField", field[0].start, field[-1].end, children=field)] if whole else field
+            out += _field(field, part)
             field = []
     return out + field
+
+
+def _field_char(run: Element, part: bytes) -> bytes | None:
+    """The kind of field character the run holds (begin, separate, end), if any."""
+    fld = run.child("fldChar") if run.name == "r" else None
+    kind = FIELD_CHAR.search(part, fld.start, fld.end) if fld else None
+    return kind[1] if kind else None
+
+
+def _field(runs: list[Element], part: bytes) -> list[Element]:
+    """A field's runs as one element: a HYPERLINK whose value is plain runs a "hyperlink" (begin … separator and end
+    its start and end, its value's runs its content); any other field a "complexField", kept whole; a HYPERLINK
+    field otherwise as its runs, each text translated where it is (its value is the link's text)."""
+    instruction = " ".join(g.text for r in runs for g in r.children if g.name == "instrText").strip()
+    if not instruction.upper().startswith("HYPERLINK"):
+        return [Element("complexField", runs[0].start, runs[-1].end, children=runs)]
+    kinds = [_field_char(r, part) for r in runs]
+    value = runs[kinds.index(b"separate") + 1:-1] if kinds.count(b"separate") == 1 == kinds.count(b"begin") else []
+    if value and all(r.name == "r" and all(g.name in PLAIN_RUN for g in r.children) for r in value):
+        return [Element("hyperlink", runs[0].start, runs[-1].end, (value[0].start, value[-1].end), value)]
+    return runs
 
 
 def _kept(element: Element) -> bool:

@@ -2,14 +2,16 @@
 sent to POST /translate_file, read back with python-docx.
 
     nmt serve --port 8765 &   python benchmarks/word_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                  [--per-file 40] [--text-boxes]
+                                  [--per-file 40] [--text-boxes] [--link-fields]
 
 Each paragraph is two verses: the first with its second word bold and a small picture after its fourth word, then
 a line break (Shift+Enter), then the next verse. Files of --per-file paragraphs. Prints how many paragraphs come
 back with their two lines, their picture and a bold run that holds a word; the BLEU of the lines, each against its
 own verse's reference (beside the verses translated as plain text); and the paragraphs per second.
 
-With --text-boxes, the second verse is in a text box after the first's fourth word instead (a drawing that holds a
+With --link-fields, the first verse's second word is a HYPERLINK field (begin, instruction, separator, the word,
+end, each a run, as Word writes a field) instead of bold, and the count is of fields that show a word. With
+--text-boxes, the second verse is in a text box after the first's fourth word instead (a drawing that holds a
 paragraph, with its VML copy, as LibreOffice and Word write one), and no line break: the lines are the paragraph's
 own text and its text box's.
 """
@@ -31,6 +33,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from nmt.training.corpus import load_corpus
 
@@ -63,13 +66,25 @@ def text_box(text: str) -> BaseOxmlElement:
         '</v:textbox></v:rect></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
 
 
-def document(pairs: list[tuple[str, str]], boxes: bool) -> bytes:
+def link_field(word: str) -> list[BaseOxmlElement]:
+    """The runs of a HYPERLINK field that shows the word, as Word writes one: begin, instruction, separator, the
+    word, end."""
+    runs = ['<w:fldChar w:fldCharType="begin"/>', '<w:instrText xml:space="preserve"> HYPERLINK "https://x.org" '
+            '</w:instrText>', '<w:fldChar w:fldCharType="separate"/>', f"<w:t>{html.escape(word)}</w:t>",
+            '<w:fldChar w:fldCharType="end"/>']
+    return [parse_xml(f"<w:r {nsdecls('w')}>{run}</w:r>") for run in runs]
+
+
+def document(pairs: list[tuple[str, str]], boxes: bool, links: bool) -> bytes:
     """A .docx of one paragraph per pair of verses."""
     written, picture = docx.Document(), png()
     for first, second in pairs:
         words, paragraph = first.split(" "), written.add_paragraph()
         paragraph.add_run(words[0] + " ")
-        paragraph.add_run(words[1]).bold = True
+        if links:
+            paragraph._p.extend(link_field(words[1]))
+        else:
+            paragraph.add_run(words[1]).bold = True
         paragraph.add_run(" " + " ".join(words[2:4]) + " ")
         if boxes:
             paragraph._p.append(text_box(second))
@@ -81,6 +96,16 @@ def document(pairs: list[tuple[str, str]], boxes: bool) -> bytes:
     out = io.BytesIO()
     written.save(out)
     return out.getvalue()
+
+
+def linked(paragraph: Paragraph) -> bool:
+    """Whether a HYPERLINK field of the paragraph shows a word (text between its separator and its end)."""
+    shown, value = False, False
+    for run in paragraph._p.iter(qn("w:r")):
+        kind = next((f.get(qn("w:fldCharType")) for f in run.iter(qn("w:fldChar"))), None)
+        value = kind == "separate" or value and kind != "end"
+        shown |= value and any((t.text or "").strip() for t in run.iter(qn("w:t")))
+    return shown
 
 
 def translated(client: httpx.Client, url: str, content: bytes, source: str, target: str) -> bytes:
@@ -95,6 +120,7 @@ def main() -> None:
     add_service(p)
     p.add_argument("--per-file", type=int, default=40, help="paragraphs a file (default: 40)")
     p.add_argument("--text-boxes", action="store_true", help="the second verse in a text box, not on a line of its own")
+    p.add_argument("--link-fields", action="store_true", help="the second word in a HYPERLINK field, not bold")
     args = p.parse_args()
     source, target = args.pair.split("-")
     corpus = [(s, t) for s, t in load_corpus(args.test).pairs if len(s.split(" ")) >= 6]
@@ -105,7 +131,7 @@ def main() -> None:
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
-            written = document(pairs[at:at + args.per_file], args.text_boxes)
+            written = document(pairs[at:at + args.per_file], args.text_boxes, args.link_fields)
             result = docx.Document(io.BytesIO(translated(client, args.url, written, source, target)))
             seconds += time.perf_counter() - start
             for paragraph in result.paragraphs:
@@ -114,13 +140,14 @@ def main() -> None:
                 whole += len(parted) == 2
                 lines += parted if len(parted) == 2 else [paragraph.text.replace("\n", " "), ""]
                 pictured += len(paragraph._p.xpath(".//w:drawing")) == 1 and len(boxed) == 2 * args.text_boxes
-                bold += any(run.bold and run.text.strip() for run in paragraph.runs)
+                bold += linked(paragraph) if args.link_fields else any(r.bold and r.text.strip() for r in paragraph.runs)
         plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
             "text": verses[at:at + 32], "source": source, "target": target}).json()["translations"]]
     refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
     print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
     kept = "the text box in both copies" if args.text_boxes else "the picture"
-    print(f"two lines: {whole}/{n}; {kept}: {pictured}/{n}; a bold run holding a word: {bold}/{n}")
+    held = "a HYPERLINK field" if args.link_fields else "a bold run"
+    print(f"two lines: {whole}/{n}; {kept}: {pictured}/{n}; {held} holding a word: {bold}/{n}")
     print(f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; of the verses as plain text "
           f"{sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
     print(f"paragraphs/s {n / seconds:.1f} (files of {args.per_file})")

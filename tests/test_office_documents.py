@@ -160,7 +160,7 @@ def field(instruction: str, value: str) -> str:
             '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
 
 
-def test_a_field_of_several_runs_is_kept_whole_but_a_hyperlink_field_is_translated_run_by_run():
+def test_a_field_of_several_runs_is_kept_whole_and_a_hyperlink_field_goes_around_its_words():
     def paragraph(content: str) -> bytes:
         return f'<w:document {W}><w:body><w:p>{content}</w:p></w:body></w:document>'.encode()
 
@@ -170,8 +170,15 @@ def test_a_field_of_several_runs_is_kept_whole_but_a_hyperlink_field_is_translat
     assert cut.texts == ['Page <nmt-kept id="1"/> of <nmt-kept id="3"/>'], "the fields' values are not sent"
     assert edited(part, cut.edits(['PÁGINA <nmt-kept id="1"/> DE <nmt-kept id="3"/>'])).decode() == (
         part.decode().replace("Page ", "PÁGINA ").replace(" of ", " DE "))
-    link = paragraph('<w:r><w:t xml:space="preserve">see </w:t></w:r>' + field('HYPERLINK "https://x.org"', "alpha beta"))
-    assert office.cut_part(link, office.WORD).texts == ["see ", "alpha beta"], "a link's text is translated"
+    link_field = field('HYPERLINK "https://x.org"', "alpha beta")
+    link = paragraph('<w:r><w:t xml:space="preserve">see </w:t></w:r>' + link_field)
+    cut = office.cut_part(link, office.WORD)
+    assert cut.texts == ['see <span id="r1">alpha beta</span>'], "a link field's value is its text, as a span"
+    assert edited(link, cut.edits(['<span id="r1">BETA ALPHA</span> SEE'])).decode() == paragraph(
+        link_field.replace("<w:t>alpha beta", '<w:t xml:space="preserve">BETA ALPHA')
+        + '<w:r><w:t xml:space="preserve"> SEE</w:t></w:r>').decode(), "the field goes around the words it held"
+    nested = paragraph(link_field.replace("<w:r><w:t>alpha beta</w:t></w:r>", field("PAGE", "3")))
+    assert office.cut_part(nested, office.WORD).texts == ["3"], "a link field of other than text: run by run"
     end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     unended = paragraph("<w:r><w:t>alpha</w:t></w:r>" + field("PAGE", "3").removesuffix(end))
     assert office.cut_part(unended, office.WORD).texts == ["alpha", "3"], "a field without its end: run by run"
