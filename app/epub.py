@@ -13,7 +13,17 @@ from collections.abc import Callable
 from nmt.app import labels
 from nmt.app.labels import Labels
 from nmt.app.packages import Damaged, Written, unzipped
-from nmt.app.xmlparts import Cut, Element, elements, outermost, prefix_of, text_of, translated_parts, xml_of
+from nmt.app.xmlparts import (
+    Cut,
+    Element,
+    elements,
+    outermost,
+    prefix_of,
+    qualified,
+    text_of,
+    translated_parts,
+    xml_of,
+)
 
 MEDIA_TYPE = "application/epub+zip"
 DOCUMENTS = re.compile(r"(?i).+\.(xhtml|html?)")
@@ -38,7 +48,7 @@ def cut_part(name: str, part: bytes) -> Cut:
     prefix = prefix_of(part, DUBLIN_CORE)  # the package document's metadata
     if prefix is None:
         return Cut([], lambda _: [])
-    return _element_texts(part, lambda element: element.name in {f"{prefix}:title", f"{prefix}:description"})
+    return _element_texts(part, lambda element: element.name in {qualified(prefix, "title"), qualified(prefix, "description")})
 
 
 def _document(part: bytes) -> Cut:

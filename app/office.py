@@ -1,12 +1,14 @@
-"""Office Open XML files, Word documents (.docx) and PowerPoint presentations (.pptx): the text of each paragraph
-translated, everything else kept as written.
+"""Office Open XML files, Word documents (.docx), PowerPoint presentations (.pptx) and Excel workbooks (.xlsx): the
+text of each paragraph (of each string cell and comment, in a workbook) translated, everything else kept as written.
 
 Such a file is a zip of XML parts. The parts people read (Word: word/document.xml, the headers and footers,
-footnotes, endnotes, comments; PowerPoint: the slides and their notes) are parsed to find where each element starts
+footnotes, endnotes, comments; PowerPoint: the slides and their notes; Excel: the shared strings, the sheets' inline
+strings, the comments) are parsed to find where each element starts
 and ends, and edited as bytes, never re-serialized: namespace prefixes, mc:Ignorable lists and attribute order stay
 as written (ElementTree would rename the prefixes, which Word reports as a damaged file). Every other part and every
 zip entry's compression is kept. Word's paragraphs, runs and texts (<w:p>, <w:r>, <w:t>) and PowerPoint's
-(DrawingML's <a:p>, <a:r>, <a:t>) have one structure; a Kind says what differs.
+(DrawingML's <a:p>, <a:r>, <a:t>) have one structure, and so have Excel's strings (<si> or <is>, <r>, <t>); a Kind
+says what differs.
 
 Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of
 its runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs
@@ -45,11 +47,13 @@ from nmt.app.xmlparts import (
     nested,
     outermost,
     prefix_of,
+    qualified,
     translated_parts,
 )
 from nmt.model.align import SPACE
 from nmt.model.html import edges
 
+BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # HTML's line break, as the pipeline gives back one it was sent
 TOKEN = re.compile(r'<span id="r(\d+)">|</span>|<(br|nmt-kept) id="(\d+)"/>')  # what a paragraph's HTML holds
 EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</span>)')
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
@@ -69,8 +73,10 @@ KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
 class Kind:
     """A kind of Office Open XML file: what one is called, its media type, the namespace of its paragraphs, the
     parts that hold its text, the part every such file has, whether its texts need xml:space="preserve" to keep
-    their edge spaces (Word's <w:t>; DrawingML's <a:t> keeps them, and allows no attribute), and where it says
-    what language its text is in (app/labels.py)."""
+    their edge spaces (Word's <w:t>; DrawingML's <a:t> keeps them, and allows no attribute), where it says what
+    language its text is in (app/labels.py), what its paragraphs are called, and whether a newline in a text is a
+    line break (in a spreadsheet's cell; Word and PowerPoint write a line break as an element, and read a newline
+    as a space)."""
 
     name: str
     media_type: str
@@ -79,6 +85,8 @@ class Kind:
     main_part: str
     preserve: bool
     labels: Labels
+    paragraphs: frozenset[str] = frozenset({"p"})
+    newlines: bool = False
 
 
 WORD = Kind("a Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -89,29 +97,39 @@ POWERPOINT = Kind("a PowerPoint presentation", "application/vnd.openxmlformats-o
                   "http://schemas.openxmlformats.org/drawingml/2006/main",
                   re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"), "ppt/presentation.xml",
                   preserve=False, labels=Labels(re.compile(r"ppt/.+\.xml"), labels.attribute(rb"lang")))
+# a workbook's text: its shared strings (the text of string cells, <si>, each once however many cells show it: as
+# Excel writes them), the sheets' inline strings (<is>: as openpyxl writes them) and the cells' comments (<text>); a
+# cell of a number, a date or a formula holds neither, and stays as it is
+EXCEL = Kind("an Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+             re.compile(r"xl/(sharedStrings|worksheets/sheet\d+|comments\d*|comments/comment\d+)\.xml"),
+             "xl/workbook.xml", preserve=True, labels=Labels(re.compile(r"(?!)"), labels.every()),  # none
+             paragraphs=frozenset({"si", "is", "text"}), newlines=True)
 
 
 @dataclass(frozen=True)
 class Tags:
     """How a part writes the elements written here: the prefix it binds to the paragraphs' namespace (w in every
-    file Word writes, a in PowerPoint's), and whether a text needs xml:space="preserve" (Kind.preserve)."""
+    file Word writes, a in PowerPoint's, none in Excel's), and the kind of file."""
 
     prefix: str
-    preserve: bool
+    kind: Kind
 
     @staticmethod
     def of(part: bytes, kind: Kind) -> Tags:
         prefix = prefix_of(part, kind.namespace)
         if prefix is None:
             raise Damaged(f"a text part does not declare the namespace {kind.namespace}")
-        return Tags(prefix, kind.preserve)
+        return Tags(prefix, kind)
 
     def text(self, text: str) -> bytes:
-        space = ' xml:space="preserve"' if self.preserve else ""
-        return f'<{self.prefix}:t{space}>{html.escape(text, quote=False)}</{self.prefix}:t>'.encode()
+        space = ' xml:space="preserve"' if self.kind.preserve else ""
+        t = qualified(self.prefix, "t")
+        return f"<{t}{space}>{html.escape(text, quote=False)}</{t}>".encode()
 
     def run(self, style: bytes, content: bytes) -> bytes:
-        return f"<{self.prefix}:r>".encode() + style + content + f"</{self.prefix}:r>".encode()
+        r = qualified(self.prefix, "r")
+        return f"<{r}>".encode() + style + content + f"</{r}>".encode()
 
     def linked(self, style: bytes, text: str, link: Link | None) -> bytes:
         """A run of this text, in its hyperlink if it has one."""
@@ -160,6 +178,8 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
             continue
         if element.name == "p":  # a paragraph outside a run, which Word does not write: a text of its own
             paragraph.containers.append(element)
+            continue
+        if element.name == "rPh":  # a phonetic guide to East Asian text (Excel's), not text to translate
             continue
         if element.name == "r":
             run = element
@@ -244,7 +264,7 @@ def _style(part: bytes, run: Element | None) -> bytes:
 def _within(element: Element, part: bytes, tags: Tags, depth: int = 0) -> Cut:
     """The outermost paragraphs of element (itself one, or under it), each with the paragraphs it holds."""
     return joined([_paragraph(read_paragraph(p, part), part, tags, depth)
-                   for p in outermost([element], lambda e: e.name == "p")])
+                   for p in outermost([element], lambda e: e.name in tags.kind.paragraphs)])
 
 
 def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut:
@@ -256,14 +276,19 @@ def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut
 
 
 def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
-    """Each <w:t> with text translated alone, where it is."""
+    """Each <w:t> with text translated alone, where it is; a newline that is a line break (Kind.newlines) sent as
+    HTML's <br>, which parts what is on either side, and written back as a newline."""
     texts = [piece.element for piece in paragraph.pieces if piece.element.name == "t" and piece.element.text.strip()]
 
+    def html_of(text: str) -> str:
+        text = html.escape(text, quote=False)
+        return text.replace("\n", "<br>") if tags.kind.newlines else text
+
     def edits(out: list[str]) -> list[Edit]:
-        return [(t.start, t.end, tags.text(_edged(t.text, html.unescape(translation))))
+        return [(t.start, t.end, tags.text(_edged(t.text, html.unescape(BR.sub("\n", translation)))))
                 for t, translation in zip(texts, out, strict=True)]
 
-    return Cut([html.escape(t.text, quote=False) for t in texts], edits)
+    return Cut([html_of(t.text) for t in texts], edits)
 
 
 @dataclass
@@ -282,18 +307,28 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags, inside: list[Edit]) -
     """The paragraph's groups; an element kept whole written with the edits inside it (a text box's)."""
     groups: list[Group] = []
     for piece in paragraph.pieces:
-        element, last = piece.element, groups[-1] if groups else None
+        element = piece.element
         if element.name in BREAKS:  # Word's in a run of its own again; DrawingML's line break is the paragraph's child
             written = part[element.start:element.end]
             groups.append(Group(piece.style, "", None, tags.run(piece.style, written) if piece.in_run else written,
                                 breaks_line=True))
         elif element.name != "t":  # kept whole: a field, a run of an object
             groups.append(Group(piece.style, "", None, edited_within(part, element, inside)))
-        elif last and last.element is None and (last.style, last.link) == (piece.style, piece.link):
-            last.text += element.text
         else:
-            groups.append(Group(piece.style, element.text, piece.link))
+            for k, line in enumerate(element.text.split("\n") if tags.kind.newlines else [element.text]):
+                if k:  # a newline that is a line break, in a run of its own
+                    groups.append(Group(piece.style, "", None, tags.run(piece.style, tags.text("\n")), breaks_line=True))
+                _add_text(groups, piece, line)
     return groups
+
+
+def _add_text(groups: list[Group], piece: Piece, text: str) -> None:
+    """The text of a piece after the groups, in the last one if it is text of the same formatting and hyperlink."""
+    last = groups[-1] if groups else None
+    if last and last.element is None and (last.style, last.link) == (piece.style, piece.link):
+        last.text += text
+    else:
+        groups.append(Group(piece.style, text, piece.link))
 
 
 def _whole(paragraph: Paragraph, part: bytes, tags: Tags, inner: Cut) -> Cut:

@@ -1,5 +1,6 @@
-"""OpenDocument files, text documents (.odt) and presentations (.odp): the text of each paragraph translated,
-everything else kept as written.
+"""OpenDocument files, text documents (.odt), presentations (.odp) and spreadsheets (.ods): the text of each
+paragraph translated (a spreadsheet's cells of text hold paragraphs; those of its cells of a value, a number or a
+date, are kept), everything else kept as written.
 
 Such a file is a zip of XML parts; its text is in content.xml (and, for a text document, in styles.xml: the pages'
 headers and footers). A paragraph (<text:p>, <text:h>) holds text and inline elements much as an HTML block does:
@@ -70,6 +71,11 @@ LABELS = Labels(re.compile(r"(content|styles|meta)\.xml"), labels.every(
 TEXT_DOCUMENT = Kind("an OpenDocument text", "application/vnd.oasis.opendocument.text", re.compile(r"(content|styles)\.xml"))
 PRESENTATION = Kind("an OpenDocument presentation", "application/vnd.oasis.opendocument.presentation",
                     re.compile(r"content\.xml"))
+SPREADSHEET = Kind("an OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet",
+                   re.compile(r"(content|styles)\.xml"))
+# a cell of a number, a date, a time, a currency, a percentage or a boolean: its paragraph shows its value, which the
+# application formats again from office:value when it opens the file (it is not text to translate)
+VALUE_CELL = re.compile(rb'<[\w.-]+:(?:covered-)?table-cell\s[^>]*?office:value-type\s*=\s*["\'](?!string["\'])')
 
 
 def read(content: bytes, kind: Kind) -> Written:
@@ -84,12 +90,13 @@ def read(content: bytes, kind: Kind) -> Written:
 def cut_part(part: bytes) -> Cut:
     """The part's paragraphs (none if it does not declare the text namespace)."""
     prefix = prefix_of(part, TEXT)
-    return _within(elements(part, prefix), part) if prefix else Cut([], lambda _: [])
+    return _within(elements(part, prefix), part) if prefix is not None else Cut([], lambda _: [])
 
 
 def _within(element: Element, part: bytes, depth: int = 0) -> Cut:
-    """The outermost paragraphs under element, each with what it holds."""
-    return joined([_paragraph(p, part, depth) for p in outermost(element.children, lambda e: e.name in PARAGRAPHS)])
+    """The outermost paragraphs under element, each with what it holds; none in a spreadsheet's cell of a value."""
+    found = outermost(element.children, lambda e: e.name in PARAGRAPHS or VALUE_CELL.match(part, e.start) is not None)
+    return joined([_paragraph(p, part, depth) for p in found if p.name in PARAGRAPHS])
 
 
 def _paragraph(paragraph: Element, part: bytes, depth: int) -> Cut:

@@ -24,11 +24,16 @@ def text_of(part: bytes) -> str:
 
 
 def prefix_of(part: bytes, namespace: str) -> str | None:
-    """The prefix the part binds to the namespace (on its root, in the files Office and LibreOffice write); Damaged
-    if the part is not UTF-8."""
+    """The prefix the part binds to the namespace (on its root, in the files Office and LibreOffice write), "" if
+    it is the default namespace (as in Excel's parts); Damaged if the part is not UTF-8."""
     text_of(part)
-    found = re.search(rb'xmlns:([\w.-]+)\s*=\s*["\']' + re.escape(namespace.encode()) + rb'["\']', part)
-    return found.group(1).decode() if found else None
+    found = re.search(rb'xmlns(?::([\w.-]+))?\s*=\s*["\']' + re.escape(namespace.encode()) + rb'["\']', part)
+    return (found.group(1) or b"").decode() if found else None
+
+
+def qualified(prefix: str, name: str) -> str:
+    """An element's name as the part writes it, with the prefix of its namespace ("" for the default one)."""
+    return f"{prefix}:{name}" if prefix else name
 
 
 @dataclass

@@ -6,15 +6,20 @@ stay as they were.
 The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
 import docx
+import openpyxl
 import pptx
 import pytest
 from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.comments import Comment
 from service_fixtures import client_for
 
 from nmt.app import office, packages
@@ -35,7 +40,7 @@ def translated(client, content: bytes, name: str = "letter.docx") -> bytes:
     answer = client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
     assert answer.status_code == 200, answer.text
     download = client.get(answer.json()["translatedFileUrl"])
-    kind = office.POWERPOINT if name.endswith(".pptx") else office.WORD
+    kind = {".pptx": office.POWERPOINT, ".xlsx": office.EXCEL}.get(name[-5:], office.WORD)
     assert download.status_code == 200 and download.headers["content-type"] == kind.media_type
     return download.content
 
@@ -231,6 +236,38 @@ def test_a_text_box_in_a_paragraph_read_run_by_run_or_without_text_is_translated
         out = edited(part, cut.edits([t.upper() for t in texts])).decode()
         assert out == part.decode().replace("alpha beta", "ALPHA BETA").replace("gamma", "GAMMA").replace(
             "<w:t>", '<w:t xml:space="preserve">')
+
+
+def test_a_workbook_is_translated_cell_by_cell_and_its_numbers_dates_and_formulas_kept(client):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "alpha beta"
+    sheet["A2"] = CellRichText(["alpha ", TextBlock(InlineFont(b=True), "beta"), " gamma"])
+    sheet["A3"] = "mu nu\nxi omicron"
+    sheet["B1"], sheet["B2"], sheet["B3"] = 3, datetime.date(2024, 3, 12), "=B1*2"
+    sheet["A1"].comment = Comment("pi rho", "Ann")
+
+    content = translated(client, saved(workbook), "book.xlsx")
+    result = openpyxl.load_workbook(io.BytesIO(content), rich_text=True).active
+    assert result["A1"].value == "BETA ALPHA"
+    assert [(str(b), isinstance(b, TextBlock) and b.font.b) for b in result["A2"].value] == [
+        ("GAMMA ", False), ("BETA", True), (" ALPHA", False)], "the bold word goes back in bold"
+    assert result["A3"].value == f"{text(client, 'mu nu')}\n{text(client, 'xi omicron')}", "each line alone"
+    assert (result["B1"].value, result["B2"].value, result["B3"].value) == (3, datetime.datetime(2024, 3, 12), "=B1*2")
+    assert result["A1"].comment.text == "RHO PI"
+
+
+def test_excel_shared_strings_in_the_default_namespace_are_translated_where_they_are():
+    part = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main" count="3"><si><t>alpha beta</t></si><si><t>mu\nnu</t><phoneticPr fontId="1"/></si>'
+            b'<si><r><t xml:space="preserve">alpha </t></r><r><rPr><b/></rPr><t>beta</t></r></si></sst>')
+    cut = office.cut_part(part, office.EXCEL)
+    assert cut.texts == ["alpha beta", "mu<br>nu", 'alpha <span id="r1">beta</span>']
+    out = edited(part, cut.edits(["BETA ALPHA", "MU<br>NU", '<span id="r1">BETA</span> ALPHA'])).decode()
+    assert out == part.decode().replace("<t>alpha beta</t>", '<t xml:space="preserve">BETA ALPHA</t>').replace(
+        "<t>mu\nnu</t>", '<t xml:space="preserve">MU\nNU</t>').replace(
+        '<r><t xml:space="preserve">alpha </t></r><r><rPr><b/></rPr><t>beta</t></r>',
+        '<r><rPr><b/></rPr><t xml:space="preserve">BETA</t></r><r><t xml:space="preserve"> ALPHA</t></r>')
 
 
 def zipped(name: str, data: bytes) -> bytes:

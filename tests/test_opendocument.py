@@ -1,4 +1,4 @@
-"""OpenDocument files (.odt, .odp) through POST /translate_file, and app/opendocument.py on parts as LibreOffice
+"""OpenDocument files (.odt, .odp, .ods) through POST /translate_file, and app/opendocument.py on parts as LibreOffice
 writes them: each paragraph's content translated as the HTML API translates it, spans around the words they held,
 footnotes and text boxes as texts of their own, every byte outside the paragraphs kept.
 The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
@@ -101,6 +101,23 @@ def test_lines_parted_by_a_line_break_are_translated_apart(client):
     assert after.read("content.xml").decode() == CONTENT.replace(BODY, (
         '<text:p>BETA ALPHA<text:line-break/><text:span text:style-name="T1">DELTA</text:span> GAMMA<text:tab/>NU MU'
         '</text:p>')), "a tab parts its sides as a line break does"
+
+
+def test_a_spreadsheet_translates_its_text_cells_and_keeps_its_values(client):
+    def cell(attributes: str, text: str) -> str:
+        return f"<table:table-cell {attributes}><text:p>{text}</text:p></table:table-cell>"
+
+    row = (cell('office:value-type="string"', "alpha beta") + cell('office:value-type="float" office:value="3"', "3")
+           + cell("office:value-type='date' office:date-value='2024-03-12'", "March alpha")
+           + cell('table:formula="of:=[.B1]*2" office:value-type="float" office:value="6"', "6"))
+    content = (f'<office:document-content {NS} xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0">'
+               f"<office:body><office:spreadsheet><table:table><table:table-row>{row}</table:table-row></table:table>"
+               "</office:spreadsheet></office:body></office:document-content>")
+    answer = upload(client, "book.ods", package(opendocument.SPREADSHEET.media_type, ("content.xml", content)))
+    assert answer.status_code == 200, answer.text
+    result = zipfile.ZipFile(io.BytesIO(client.get(answer.json()["translatedFileUrl"]).content))
+    assert result.read("content.xml").decode() == content.replace("<text:p>alpha beta", "<text:p>BETA ALPHA"), (
+        "a cell of a number, a date or a formula shows its value: it is kept")
 
 
 def test_a_presentation_translates_its_slides_text_boxes_and_notes():

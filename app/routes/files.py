@@ -4,11 +4,11 @@
                                  -> {"translatedFileUrl": ".../download_file/ID"}
     GET  /download_file/{ID}     the translated file, under the uploaded file's name
 
-Files are .txt, .srt, .html, .docx, .pptx and .epub (app/documents.py), at most NMT_MAX_FILE_BYTES (413); their texts
-go through the same pipeline and scheduler as any request's (translate_texts). A file's characters are not held to
-NMT_MAX_CHARS (the file limit is theirs) unless its API key has its own limit. Translated files wait in a bounded store
-(app/filestore.py) for NMT_STORED_FILE_TTL_S seconds at most. Errors are {"error": ...}, 400 for a request or file
-that cannot be translated, as LibreTranslate's.
+Files are the formats of app/documents.py (.txt, .docx, .xlsx, .odt, .epub, ...), at most NMT_MAX_FILE_BYTES
+(413); their texts go through the same pipeline and scheduler as any request's (translate_texts). A file's
+characters are not held to NMT_MAX_CHARS (the file limit is theirs) unless its API key has its own limit. Translated
+files wait in a bounded store (app/filestore.py) for NMT_STORED_FILE_TTL_S seconds at most. Errors are
+{"error": ...}, 400 for a request or file that cannot be translated, as LibreTranslate's.
 """
 from __future__ import annotations
 
