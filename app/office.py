@@ -53,6 +53,8 @@ from nmt.app.xmlparts import (
 from nmt.model.align import SPACE
 from nmt.model.html import edges
 
+ESCAPED, UNDERSCORE = re.compile(r"_x([0-9A-Fa-f]{4})_"), re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Kind.cells
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # what XML cannot hold, and the carriage return (XML reads as \n)
 BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # HTML's line break, as the pipeline gives back one it was sent
 TOKEN = re.compile(r'<span id="r(\d+)">|</span>|<(br|nmt-kept) id="(\d+)"/>')  # what a paragraph's HTML holds
 EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</span>)')
@@ -74,9 +76,10 @@ class Kind:
     """A kind of Office Open XML file: what one is called, its media type, the namespace of its paragraphs, the
     parts that hold its text, the part every such file has, whether its texts need xml:space="preserve" to keep
     their edge spaces (Word's <w:t>; DrawingML's <a:t> keeps them, and allows no attribute), where it says what
-    language its text is in (app/labels.py), what its paragraphs are called, and whether a newline in a text is a
-    line break (in a spreadsheet's cell; Word and PowerPoint write a line break as an element, and read a newline
-    as a space)."""
+    language its text is in (app/labels.py), what its paragraphs are called, and whether its texts are a
+    spreadsheet's cells: a newline in one is a line break (Word and PowerPoint write a line break as an element,
+    and read a newline as a space), and a control character in one (a carriage return too) is escaped as _xHHHH_
+    (ECMA-376's ST_Xstring, which Excel writes), an underscore that would read as such an escape as _x005F_."""
 
     name: str
     media_type: str
@@ -86,7 +89,7 @@ class Kind:
     preserve: bool
     labels: Labels
     paragraphs: frozenset[str] = frozenset({"p"})
-    newlines: bool = False
+    cells: bool = False
 
 
 WORD = Kind("a Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -104,7 +107,7 @@ EXCEL = Kind("an Excel workbook", "application/vnd.openxmlformats-officedocument
              "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
              re.compile(r"xl/(sharedStrings|worksheets/sheet\d+|comments\d*|comments/comment\d+)\.xml"),
              "xl/workbook.xml", preserve=True, labels=Labels(re.compile(r"(?!)"), labels.every()),  # none
-             paragraphs=frozenset({"si", "is", "text"}), newlines=True)
+             paragraphs=frozenset({"si", "is", "text"}), cells=True)
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,15 @@ class Tags:
             raise Damaged(f"a text part does not declare the namespace {kind.namespace}")
         return Tags(prefix, kind)
 
+    def lines(self, text: str) -> list[str]:
+        """A text's lines (in a cell; elsewhere the one text), its escapes read (Kind.cells)."""
+        if not self.kind.cells:
+            return [text]
+        return ESCAPED.sub(lambda m: chr(int(m[1], 16)), text).split("\n")
+
     def text(self, text: str) -> bytes:
+        if self.kind.cells:
+            text = CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", UNDERSCORE.sub("_x005F_", text))
         space = ' xml:space="preserve"' if self.kind.preserve else ""
         t = qualified(self.prefix, "t")
         return f"<{t}{space}>{html.escape(text, quote=False)}</{t}>".encode()
@@ -276,19 +287,16 @@ def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut
 
 
 def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
-    """Each <w:t> with text translated alone, where it is; a newline that is a line break (Kind.newlines) sent as
-    HTML's <br>, which parts what is on either side, and written back as a newline."""
+    """Each <w:t> with text translated alone, where it is; its lines (a cell's) sent parted by HTML's <br>, which
+    parts what is on either side, and written back parted by newlines."""
     texts = [piece.element for piece in paragraph.pieces if piece.element.name == "t" and piece.element.text.strip()]
-
-    def html_of(text: str) -> str:
-        text = html.escape(text, quote=False)
-        return text.replace("\n", "<br>") if tags.kind.newlines else text
+    lines = [tags.lines(t.text) for t in texts]
 
     def edits(out: list[str]) -> list[Edit]:
-        return [(t.start, t.end, tags.text(_edged(t.text, html.unescape(BR.sub("\n", translation)))))
-                for t, translation in zip(texts, out, strict=True)]
+        return [(t.start, t.end, tags.text(_edged("\n".join(source), html.unescape(BR.sub("\n", translation)))))
+                for t, source, translation in zip(texts, lines, out, strict=True)]
 
-    return Cut([html_of(t.text) for t in texts], edits)
+    return Cut(["<br>".join(html.escape(line, quote=False) for line in source) for source in lines], edits)
 
 
 @dataclass
@@ -315,7 +323,7 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags, inside: list[Edit]) -
         elif element.name != "t":  # kept whole: a field, a run of an object
             groups.append(Group(piece.style, "", None, edited_within(part, element, inside)))
         else:
-            for k, line in enumerate(element.text.split("\n") if tags.kind.newlines else [element.text]):
+            for k, line in enumerate(tags.lines(element.text)):
                 if k:  # a newline that is a line break, in a run of its own
                     groups.append(Group(piece.style, "", None, tags.run(piece.style, tags.text("\n")), breaks_line=True))
                 _add_text(groups, piece, line)

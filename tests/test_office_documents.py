@@ -259,15 +259,19 @@ def test_a_workbook_is_translated_cell_by_cell_and_its_numbers_dates_and_formula
 
 def test_excel_shared_strings_in_the_default_namespace_are_translated_where_they_are():
     part = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main" count="3"><si><t>alpha beta</t></si><si><t>mu\nnu</t><phoneticPr fontId="1"/></si>'
-            b'<si><r><t xml:space="preserve">alpha </t></r><r><rPr><b/></rPr><t>beta</t></r></si></sst>')
+            b'spreadsheetml/2006/main" count="3"><si><t>alpha beta</t></si><si><t>mu_x000D_\nnu</t><phoneticPr fontId="1"/>'
+            b'</si><si><r><t xml:space="preserve">alpha </t></r><r><rPr><b/></rPr><t>beta</t></r></si>'
+            b'<si><t>pi_x005F_x0041_ rho_x000B_</t></si></sst>')
     cut = office.cut_part(part, office.EXCEL)
-    assert cut.texts == ["alpha beta", "mu<br>nu", 'alpha <span id="r1">beta</span>']
-    out = edited(part, cut.edits(["BETA ALPHA", "MU<br>NU", '<span id="r1">BETA</span> ALPHA'])).decode()
-    assert out == part.decode().replace("<t>alpha beta</t>", '<t xml:space="preserve">BETA ALPHA</t>').replace(
-        "<t>mu\nnu</t>", '<t xml:space="preserve">MU\nNU</t>').replace(
+    assert cut.texts == ["alpha beta", "mu\r<br>nu", 'alpha <span id="r1">beta</span>', "pi_x0041_ rho\x0b"], (
+        "Excel's escapes read: a carriage return, a literal underscore, a vertical tab")
+    out = edited(part, cut.edits(["BETA ALPHA", "MU<br>NU", '<span id="r1">BETA</span> ALPHA', "RHO PI_x0041_\x0b"]))
+    assert out.decode() == part.decode().replace("<t>alpha beta</t>", '<t xml:space="preserve">BETA ALPHA</t>').replace(
+        "<t>mu_x000D_\nnu</t>", '<t xml:space="preserve">MU\nNU</t>').replace(
         '<r><t xml:space="preserve">alpha </t></r><r><rPr><b/></rPr><t>beta</t></r>',
-        '<r><rPr><b/></rPr><t xml:space="preserve">BETA</t></r><r><t xml:space="preserve"> ALPHA</t></r>')
+        '<r><rPr><b/></rPr><t xml:space="preserve">BETA</t></r><r><t xml:space="preserve"> ALPHA</t></r>').replace(
+        "<t>pi_x005F_x0041_ rho_x000B_</t>", '<t xml:space="preserve">RHO PI_x005F_x0041__x000B_</t>'), (
+        "and written again, escaped (this translation, made by hand, has no carriage return)")
 
 
 def zipped(name: str, data: bytes) -> bytes:
