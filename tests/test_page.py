@@ -99,6 +99,29 @@ def test_page_shows_errors(server, browser):
     assert "at most 8" in page.inner_text("#status")
 
 
+def test_page_translates_a_file_and_offers_it_as_a_download(server, browser, tmp_path):
+    (tmp_path / "notes.txt").write_text("alpha beta\n\ntau mu sigma\n")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server)
+    page.wait_for_selector("#files:not([hidden])")
+    assert ".docx" in page.get_attribute("#file", "accept").split(",")
+    page.set_input_files("#file", str(tmp_path / "scan.pdf"))
+    page.click("#translate-file")
+    page.wait_for_function("document.getElementById('file-status').textContent.startsWith('error')", timeout=30_000)
+    assert "cannot translate .pdf files" in page.inner_text("#file-status") and page.is_hidden("#download")
+    page.set_input_files("#file", str(tmp_path / "notes.txt"))
+    page.click("#translate-file")
+    page.wait_for_selector("#download:not([hidden])", timeout=30_000)
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename == "notes.txt"
+    assert Path(download.value.path()).read_text() == "BETA ALPHA\n\nSIGMA MU TAU\n"  # en -> es reverses
+    assert not errors
+
+
 def test_docs_page_renders_the_api_offline(server, browser):
     page = browser.new_page()
     outside = []

@@ -1,12 +1,13 @@
 // The demo page: translate with POST /v1/translate between any served pair (from /languages, with a swap button),
-// as text or HTML, and draw the last sentence's attention as a table.
+// as text or HTML, and draw the last sentence's attention as a table; translate a file with POST /translate_file
+// (the formats from /frontend/settings) and offer the translation as a download.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 
-function setStatus(text, isError = false) {
-  $("status").textContent = text;
-  $("status").className = isError ? "error" : "";
+function setStatus(text, isError = false, id = "status") {
+  $(id).textContent = text;
+  $(id).className = isError ? "error" : "";
 }
 
 let models = {};  // "en-es" -> the model's entry of /v1/models
@@ -55,6 +56,49 @@ function swap() {
     $("target").value = "";
   }
   showPair();
+}
+
+async function loadFormats() {
+  try {
+    const settings = await fetch("/frontend/settings").then((r) => r.json());
+    if (!settings.filesTranslation) return;
+    $("file").accept = settings.supportedFilesFormat.join(",");
+    $("formats").textContent = `Formats: ${settings.supportedFilesFormat.join(" ")}. The translation keeps the file's layout.`;
+    $("files").hidden = false;
+  } catch (e) {
+    // no settings, no file translation: the text panes still work
+  }
+}
+
+async function translateFile() {
+  const file = $("file").files[0];
+  if (!file) {
+    setStatus("choose a file first", true, "file-status");
+    return;
+  }
+  const form = new FormData();
+  form.append("file", file);
+  const { source, target } = selectedPair();
+  form.append("source", source);
+  form.append("target", target);
+  if ($("key").value) form.append("api_key", $("key").value);
+  $("download").hidden = true;
+  setStatus("translating the file…", false, "file-status");
+  $("translate-file").disabled = true;
+  try {
+    const response = await fetch("/translate_file", { method: "POST", body: form });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(answer.error || response.statusText);
+    $("download").href = answer.translatedFileUrl;
+    $("download").download = file.name;
+    $("download").textContent = `download ${file.name} (${target})`;
+    $("download").hidden = false;
+    setStatus("done", false, "file-status");
+  } catch (e) {
+    setStatus(`error: ${e.message}`, true, "file-status");
+  } finally {
+    $("translate-file").disabled = false;
+  }
 }
 
 async function translate() {
@@ -112,9 +156,11 @@ function drawHeatmap(sentences) {
 }
 
 $("translate").addEventListener("click", translate);
+$("translate-file").addEventListener("click", translateFile);
 $("pair").addEventListener("change", showPair);
 $("swap").addEventListener("click", swap);
 $("source").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) translate();
 });
 loadPairs();
+loadFormats();
