@@ -14,18 +14,20 @@ Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model 
 its runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs
 of one formatting are one span; a hyperlink's text always one), which the HTML pipeline puts back around the words
 it held (app/routes/html.py), and each line break or tab a <br id="K"/>, so that what is between is translated
-apart. A *plain* paragraph, whose runs hold nothing but their formatting, text, tabs and line breaks (<w:rPr>,
-<w:t>, <w:tab/>, <w:br/>; spell-check marks and bookmarks around them, Word's hyperlinks around them, DrawingML's
-line breaks between them and end-of-paragraph formatting after them), is written back as new runs in the
-translation's order, each span's text with its run's formatting (and its hyperlink around it), the rest with the
-paragraph's most common formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a
-date) and a run of a picture or a symbol are kept whole, each a marker (<nmt-kept id="K"/>) that goes after the word
-it followed, its text (a field's value) not translated. A field of several runs (<w:fldChar> begin … end) is kept
-whole too, unless it is a HYPERLINK: its value is the link's text, a hyperlink's span, and its runs from begin to
-separator and its end run go around that text as a <w:hyperlink>'s tags do. A run of a text box (a drawing that holds
-paragraphs, in Word's two copies: DrawingML's and VML's) is kept whole like a picture, the translation of its own
-paragraphs written inside it. Any other paragraph (an inline content control, a HYPERLINK field whose value is more
-than text) keeps its runs where they are, each <w:t>'s text translated alone.
+apart. A *plain* paragraph, whose runs hold nothing but their formatting, text, tabs, line breaks and hyphens
+(<w:rPr>, <w:t>, <w:tab/>, <w:br/>, <w:cr/>; a soft hyphen goes with the source's word, a no-break hyphen is the
+text U+2011; spell-check marks and bookmarks around them, Word's hyperlinks around them, DrawingML's line breaks
+between them and end-of-paragraph formatting after them), is written back as new runs in the translation's order,
+each span's text with its run's formatting (and its hyperlink around it), the rest with the paragraph's most common
+formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a date), a comment's range
+marks, and a run of a picture, a symbol, or a footnote's, endnote's or comment's reference mark are kept whole, each
+a marker (<nmt-kept id="K"/>) that goes after the word it followed, its text (a field's value) not translated. A
+field of several runs (<w:fldChar> begin … end) is kept whole too, unless it is a HYPERLINK: its value is the link's
+text, a hyperlink's span, and its runs from begin to separator and its end run go around that text as a
+<w:hyperlink>'s tags do. A run of a text box (a drawing that holds paragraphs, in Word's two copies: DrawingML's and
+VML's) is kept whole like a picture, the translation of its own paragraphs written inside it. Any other paragraph (an
+inline content control, tracked changes, a HYPERLINK field whose value is more than text) keeps its runs where they
+are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -61,12 +63,17 @@ EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
 # a plain paragraph's children (DrawingML's line break, <a:br>, is one), and its runs' (Word's, <w:br/>, is one)
 PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "hyperlink", "br"}) | BEFORE_RUNS | AFTER_RUNS
-PLAIN_RUN = frozenset({"rPr", "t", "br", "tab", "lastRenderedPageBreak"})
-BREAKS = frozenset({"br", "tab"})
+# (a soft hyphen, a hint where the source's word may break, goes with it; a no-break hyphen is text, U+2011)
+PLAIN_RUN = frozenset({"rPr", "t", "br", "cr", "tab", "ptab", "lastRenderedPageBreak", "softHyphen", "noBreakHyphen"})
+BREAKS = frozenset({"br", "cr", "tab", "ptab"})  # line breaks (<w:cr/> is one) and tabs (a positional one too)
 # kept whole where the translation puts them (after the word they followed): a field (Word's <w:fldSimple>,
-# DrawingML's <a:fld>: a page or slide number, a date) and a run of an object (a picture, a symbol)
+# DrawingML's <a:fld>: a page or slide number, a date), the start and end of a comment's range, and a run of an
+# object (a picture, a symbol) or of a reference mark (a footnote's, an endnote's or a comment's, where it is cited;
+# a note's own number, at the start of its text)
 # (a field of several runs, <w:fldChar w:fldCharType="begin"/> … "end", is made one element, a "complexField")
-FIELDS, OBJECTS = frozenset({"fldSimple", "fld", "complexField"}), frozenset({"drawing", "pict", "object", "sym"})
+FIELDS = frozenset({"fldSimple", "fld", "complexField", "commentRangeStart", "commentRangeEnd"})
+OBJECTS = frozenset({"drawing", "pict", "object", "sym", "footnoteReference", "endnoteReference", "commentReference",
+                     "footnoteRef", "endnoteRef", "annotationRef"})
 FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|separate|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
 
@@ -196,9 +203,12 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
             run = element
         elif element.name == "hyperlink" and element.content:
             link = part[element.start:element.content[0]], part[element.content[1]:element.end]
-        elif element.name in ("t", "br") or element.name == "tab" and run:
+        elif element.name in ("t", "br", "cr", "ptab") or element.name == "tab" and run:
             # (a tab outside a run is a tab stop, in the paragraph's properties)
             paragraph.pieces.append(Piece(element, _style(part, run), link, run is not None))
+        elif element.name == "noBreakHyphen" and paragraph.plain:  # its text, where the paragraph is written again
+            hyphen = Element("t", element.start, element.end, text="\u2011")
+            paragraph.pieces.append(Piece(hyphen, _style(part, run), link, run is not None))
         todo += [(child, run, link) for child in reversed(element.children)]
     return paragraph
 
@@ -245,7 +255,7 @@ def _field(runs: list[Element], part: bytes) -> list[Element]:
 
 
 def _kept(element: Element) -> bool:
-    """A field, or a run of an object, with no paragraph inside."""
+    """A field, a comment's range mark, or a run of an object or a reference mark, with no paragraph inside."""
     whole = element.name in FIELDS or element.name == "r" and any(c.name in OBJECTS for c in element.children) and all(
         c.name in KEPT_RUN for c in element.children)
     return whole and not _container(element)
@@ -262,7 +272,7 @@ def _plain(paragraph: Element) -> bool:
     links = [c for c in paragraph.children if c.name == "hyperlink"]
     runs = [c for c in paragraph.children if c.name == "r"] + [r for link in links for r in link.children]
     return (all(c.name in PLAIN_PARAGRAPH or _kept(c) for c in paragraph.children)
-            and all(r.name == "r" for r in runs)
+            and all(r.name in ("r", "proofErr") for r in runs)  # (a spell-check mark goes: Word marks again)
             and all(_kept(r) or _container(r) or all(g.name in PLAIN_RUN for g in r.children) for r in runs))
 
 

@@ -2,7 +2,8 @@
 sent to POST /translate_file, read back with python-docx.
 
     nmt serve --port 8765 &   python benchmarks/word_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                  [--per-file 40] [--text-boxes] [--link-fields]
+                                  [--per-file 40] [--kept picture|footnote|text-box]
+                                  [--link-fields]
 
 Each paragraph is two verses: the first with its second word bold and a small picture after its fourth word, then
 a line break (Shift+Enter), then the next verse. Files of --per-file paragraphs. Prints how many paragraphs come
@@ -10,10 +11,10 @@ back with their two lines, their picture and a bold run that holds a word; the B
 own verse's reference (beside the verses translated as plain text); and the paragraphs per second.
 
 With --link-fields, the first verse's second word is a HYPERLINK field (begin, instruction, separator, the word,
-end, each a run, as Word writes a field) instead of bold, and the count is of fields that show a word. With
---text-boxes, the second verse is in a text box after the first's fourth word instead (a drawing that holds a
-paragraph, with its VML copy, as LibreOffice and Word write one), and no line break: the lines are the paragraph's
-own text and its text box's.
+end, each a run, as Word writes a field) instead of bold, and the count is of fields that show a word. With --kept
+footnote, a footnote's reference mark follows the fourth word instead of the picture; with --kept text-box, a text
+box that holds the second verse (a drawing that holds a paragraph, with its VML copy, as LibreOffice and Word write
+one), and no line break: the lines are the paragraph's own text and its text box's.
 """
 from __future__ import annotations
 
@@ -75,7 +76,17 @@ def link_field(word: str) -> list[BaseOxmlElement]:
     return [parse_xml(f"<w:r {nsdecls('w')}>{run}</w:r>") for run in runs]
 
 
-def document(pairs: list[tuple[str, str]], boxes: bool, links: bool) -> bytes:
+KEPT = {"picture": ".//w:drawing", "footnote": ".//w:footnoteReference", "text-box": ".//w:drawing"}  # where it is
+
+
+def footnote_reference() -> BaseOxmlElement:
+    """A run of a footnote's reference mark, as Word writes one where the note is cited (the notes part left out:
+    the service edits the paragraph, not the note)."""
+    return parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+                     '<w:footnoteReference w:id="1"/></w:r>')
+
+
+def document(pairs: list[tuple[str, str]], kept: str, links: bool) -> bytes:
     """A .docx of one paragraph per pair of verses."""
     written, picture = docx.Document(), png()
     for first, second in pairs:
@@ -86,11 +97,14 @@ def document(pairs: list[tuple[str, str]], boxes: bool, links: bool) -> bytes:
         else:
             paragraph.add_run(words[1]).bold = True
         paragraph.add_run(" " + " ".join(words[2:4]) + " ")
-        if boxes:
+        if kept == "text-box":
             paragraph._p.append(text_box(second))
             paragraph.add_run(" " + " ".join(words[4:]))
             continue
-        paragraph.add_run().add_picture(io.BytesIO(picture), width=Pt(8))
+        if kept == "footnote":
+            paragraph._p.append(footnote_reference())
+        else:
+            paragraph.add_run().add_picture(io.BytesIO(picture), width=Pt(8))
         paragraph.add_run(" " + " ".join(words[4:])).add_break(WD_BREAK.LINE)
         paragraph.add_run(second)
     out = io.BytesIO()
@@ -119,7 +133,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--per-file", type=int, default=40, help="paragraphs a file (default: 40)")
-    p.add_argument("--text-boxes", action="store_true", help="the second verse in a text box, not on a line of its own")
+    p.add_argument("--kept", choices=KEPT, default="picture",
+                   help="what follows the fourth word: a picture (default), a footnote's reference mark, or a text box "
+                        "that holds the second verse (then not on a line of its own)")
     p.add_argument("--link-fields", action="store_true", help="the second word in a HYPERLINK field, not bold")
     args = p.parse_args()
     source, target = args.pair.split("-")
@@ -131,23 +147,23 @@ def main() -> None:
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
-            written = document(pairs[at:at + args.per_file], args.text_boxes, args.link_fields)
+            written = document(pairs[at:at + args.per_file], args.kept, args.link_fields)
             result = docx.Document(io.BytesIO(translated(client, args.url, written, source, target)))
             seconds += time.perf_counter() - start
             for paragraph in result.paragraphs:
                 boxed = [" ".join(t.text or "" for t in box.iter(qn("w:t"))) for box in paragraph._p.iter(qn("w:txbxContent"))]
-                parted = [paragraph.text, boxed[0]] if args.text_boxes and boxed else paragraph.text.split("\n")
+                parted = [paragraph.text, boxed[0]] if args.kept == "text-box" and boxed else paragraph.text.split("\n")
                 whole += len(parted) == 2
                 lines += parted if len(parted) == 2 else [paragraph.text.replace("\n", " "), ""]
-                pictured += len(paragraph._p.xpath(".//w:drawing")) == 1 and len(boxed) == 2 * args.text_boxes
+                pictured += len(paragraph._p.xpath(KEPT[args.kept])) == 1 and len(boxed) == 2 * (args.kept == "text-box")
                 bold += linked(paragraph) if args.link_fields else any(r.bold and r.text.strip() for r in paragraph.runs)
         plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
             "text": verses[at:at + 32], "source": source, "target": target}).json()["translations"]]
     refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
     print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
-    kept = "the text box in both copies" if args.text_boxes else "the picture"
+    kept = {"picture": "the picture", "footnote": "the footnote's mark", "text-box": "the text box in both copies"}
     held = "a HYPERLINK field" if args.link_fields else "a bold run"
-    print(f"two lines: {whole}/{n}; {kept}: {pictured}/{n}; {held} holding a word: {bold}/{n}")
+    print(f"two lines: {whole}/{n}; {kept[args.kept]}: {pictured}/{n}; {held} holding a word: {bold}/{n}")
     print(f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; of the verses as plain text "
           f"{sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
     print(f"paragraphs/s {n / seconds:.1f} (files of {args.per_file})")

@@ -189,6 +189,28 @@ def test_a_field_of_several_runs_is_kept_whole_and_a_hyperlink_field_goes_around
     assert office.cut_part(unended, office.WORD).texts == ["alpha", "3"], "a field without its end: run by run"
 
 
+def test_note_marks_comment_ranges_and_hyphens_leave_a_paragraph_whole():
+    body = ('<w:r><w:t xml:space="preserve">alpha </w:t></w:r><w:commentRangeStart w:id="0"/>'
+            '<w:r><w:t>beta</w:t></w:r><w:commentRangeEnd w:id="0"/>'
+            '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="0"/></w:r>'
+            '<w:r><w:t xml:space="preserve"> gam</w:t><w:softHyphen/><w:t>ma</w:t></w:r>'
+            '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="1"/></w:r>'
+            '<w:r><w:t xml:space="preserve"> x</w:t><w:noBreakHyphen/><w:t>ray</w:t><w:cr/><w:t>delta</w:t></w:r>')
+    part = f'<w:document {W}><w:body><w:p>{body}</w:p></w:body></w:document>'.encode()
+    cut = office.cut_part(part, office.WORD)
+    assert cut.texts == ['alpha <nmt-kept id="1"/>beta<nmt-kept id="3"/><nmt-kept id="4"/> gamma<nmt-kept id="6"/>'
+                         ' x\u2011ray<br id="8"/>delta'], "one text: the soft hyphen goes, the no-break one is text"
+    out = edited(part, cut.edits(['GAMMA<nmt-kept id="6"/> <nmt-kept id="1"/>BETA<nmt-kept id="3"/><nmt-kept id="4"/>'
+                                  ' ALPHA X\u2011RAY<br id="8"/>DELTA']))
+    assert out.decode() == part.decode().replace(body, (
+        '<w:r><w:t xml:space="preserve">GAMMA</w:t></w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+        '<w:footnoteReference w:id="1"/></w:r><w:r><w:t xml:space="preserve"> </w:t></w:r><w:commentRangeStart w:id="0"/>'
+        '<w:r><w:t xml:space="preserve">BETA</w:t></w:r><w:commentRangeEnd w:id="0"/><w:r><w:rPr>'
+        '<w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="0"/></w:r>'
+        '<w:r><w:t xml:space="preserve"> ALPHA X\u2011RAY</w:t></w:r><w:r><w:cr/></w:r>'
+        '<w:r><w:t xml:space="preserve">DELTA</w:t></w:r>')), "each mark where the translation put it"
+
+
 def text_box(text: str) -> str:
     """A run of a text box as Word writes one: a drawing, and a VML copy for older readers, each with the text."""
     content = f'<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>'
