@@ -3,31 +3,31 @@ text of each paragraph (of each string cell and comment, in a workbook) translat
 
 Such a file is a zip of XML parts. The parts people read (Word: word/document.xml, the headers and footers,
 footnotes, endnotes, comments; PowerPoint: the slides and their notes; Excel: the shared strings, the sheets' inline
-strings, the comments) are parsed to find where each element starts
-and ends, and edited as bytes, never re-serialized: namespace prefixes, mc:Ignorable lists and attribute order stay
-as written (ElementTree would rename the prefixes, which Word reports as a damaged file). Every other part and every
-zip entry's compression is kept. Word's paragraphs, runs and texts (<w:p>, <w:r>, <w:t>) and PowerPoint's
-(DrawingML's <a:p>, <a:r>, <a:t>) have one structure, and so have Excel's strings (<si> or <is>, <r>, <t>); a Kind
-says what differs.
+strings, the comments) are parsed to find where each element starts and ends, and edited as bytes, never
+re-serialized: namespace prefixes, mc:Ignorable lists and attribute order stay as written (ElementTree would rename
+the prefixes, which Word reports as a damaged file). Every other part and every zip entry's compression is kept.
+Word's paragraphs, runs and texts (<w:p>, <w:r>, <w:t>) and PowerPoint's (DrawingML's <a:p>, <a:r>, <a:t>) have one
+structure, and so have Excel's strings (<si> or <is>, <r>, <t>); a Kind says what differs.
 
 Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of
 its runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs
-of one formatting are one span; a hyperlink's text always one), which the HTML pipeline puts back around the words
-it held (app/routes/html.py), and each line break or tab a <br id="K"/>, so that what is between is translated
-apart. A *plain* paragraph, whose runs hold nothing but their formatting, text, tabs, line breaks and hyphens
-(<w:rPr>, <w:t>, <w:tab/>, <w:br/>, <w:cr/>; a soft hyphen goes with the source's word, a no-break hyphen is the
-text U+2011; spell-check marks and bookmarks around them, Word's hyperlinks around them, DrawingML's line breaks
-between them and end-of-paragraph formatting after them), is written back as new runs in the translation's order,
-each span's text with its run's formatting (and its hyperlink around it), the rest with the paragraph's most common
+of one formatting are one span; the text in a hyperlink, an inline content control, a tracked insertion or a smart
+tag always one, their tags around it), which the HTML pipeline puts back around the words it held
+(app/routes/html.py), and each line break or tab a <br id="K"/>, so that what is between is translated apart. A
+*plain* paragraph, whose runs hold nothing but their formatting, text, tabs, line breaks and hyphens (<w:rPr>,
+<w:t>, <w:tab/>, <w:br/>, <w:cr/>; a soft hyphen goes with the source's word, a no-break hyphen is the text U+2011;
+spell-check marks and bookmarks around them, hyperlinks and the like around them, DrawingML's line breaks between
+them and end-of-paragraph formatting after them), is written back as new runs in the translation's order, each
+span's text with its run's formatting (and what it was inside around it), the rest with the paragraph's most common
 formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a date), a comment's range
 marks, and a run of a picture, a symbol, or a footnote's, endnote's or comment's reference mark are kept whole, each
 a marker (<nmt-kept id="K"/>) that goes after the word it followed, its text (a field's value) not translated. A
 field of several runs (<w:fldChar> begin … end) is kept whole too, unless it is a HYPERLINK: its value is the link's
 text, a hyperlink's span, and its runs from begin to separator and its end run go around that text as a
 <w:hyperlink>'s tags do. A run of a text box (a drawing that holds paragraphs, in Word's two copies: DrawingML's and
-VML's) is kept whole like a picture, the translation of its own paragraphs written inside it. Any other paragraph (an
-inline content control, tracked changes, a HYPERLINK field whose value is more than text) keeps its runs where they
-are, each <w:t>'s text translated alone.
+VML's) is kept whole like a picture, the translation of its own paragraphs written inside it, and so is a tracked
+deletion. Any other paragraph (an equation, a HYPERLINK field whose value is more than text, a bookmark inside a
+hyperlink) keeps its runs where they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ TOKEN = re.compile(r'<span id="r(\d+)">|</span>|<(br|nmt-kept) id="(\d+)"/>')  #
 EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</span>)')
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
 # a plain paragraph's children (DrawingML's line break, <a:br>, is one), and its runs' (Word's, <w:br/>, is one)
-PLAIN_PARAGRAPH = frozenset({"pPr", "r", "proofErr", "hyperlink", "br"}) | BEFORE_RUNS | AFTER_RUNS
+PLAIN_PARAGRAPH = frozenset({"pPr", "proofErr", "br"}) | BEFORE_RUNS | AFTER_RUNS  # and runs, or wrappers of runs:
+WRAPPERS = frozenset({"hyperlink", "sdt", "ins", "moveTo", "smartTag", "customXml"})  # their tags go around a span
 # (a soft hyphen, a hint where the source's word may break, goes with it; a no-break hyphen is text, U+2011)
 PLAIN_RUN = frozenset({"rPr", "t", "br", "cr", "tab", "ptab", "lastRenderedPageBreak", "softHyphen", "noBreakHyphen"})
 BREAKS = frozenset({"br", "cr", "tab", "ptab"})  # line breaks (<w:cr/> is one) and tabs (a positional one too)
@@ -71,7 +72,9 @@ BREAKS = frozenset({"br", "cr", "tab", "ptab"})  # line breaks (<w:cr/> is one) 
 # object (a picture, a symbol) or of a reference mark (a footnote's, an endnote's or a comment's, where it is cited;
 # a note's own number, at the start of its text)
 # (a field of several runs, <w:fldChar w:fldCharType="begin"/> … "end", is made one element, a "complexField")
-FIELDS = frozenset({"fldSimple", "fld", "complexField", "commentRangeStart", "commentRangeEnd"})
+# (and tracked deletions, with their runs: they stay, marked deleted, where the translation puts them)
+FIELDS = frozenset({"fldSimple", "fld", "complexField", "commentRangeStart", "commentRangeEnd", "del", "moveFrom",
+                    "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd"})
 OBJECTS = frozenset({"drawing", "pict", "object", "sym", "footnoteReference", "endnoteReference", "commentReference",
                      "footnoteRef", "endnoteRef", "annotationRef"})
 FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|separate|end)["\']')
@@ -149,14 +152,16 @@ class Tags:
         r = qualified(self.prefix, "r")
         return f"<{r}>".encode() + style + content + f"</{r}>".encode()
 
-    def linked(self, style: bytes, text: str, link: Link | None) -> bytes:
-        """A run of this text, in its hyperlink if it has one."""
+    def wrapped(self, style: bytes, text: str, around: Around | None) -> bytes:
+        """A run of this text, inside what it was inside (a hyperlink, ...), if anything."""
         run = self.run(style, self.text(text))
-        return link[0] + run + link[1] if link else run
+        return around[0] + run + around[1] if around else run
 
 
-Link = tuple[bytes, bytes]  # a hyperlink's start and end tags, as written
-Run = tuple[bytes, str, Link | None]  # a run to write: its formatting, its text, its hyperlink
+# the start and end of what a run is inside, as written: a hyperlink, an inline content control, a tracked
+# insertion, a smart tag (of nested ones, the outer's start and the inner's, the inner's end and the outer's)
+Around = tuple[bytes, bytes]
+Run = tuple[bytes, str, Around | None]  # a run to write: its formatting, its text, what it is inside
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ class Piece:
 
     element: Element
     style: bytes
-    link: Link | None
+    around: Around | None
     in_run: bool
 
 
@@ -187,11 +192,11 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
     element.children = _fields_joined(element.children, part)
     paragraph = Paragraph(element, [], [], _plain(element))
     # depth first, in document order: (element, its run, its hyperlink)
-    todo: list[tuple[Element, Element | None, Link | None]] = [(c, None, None) for c in reversed(element.children)]
+    todo: list[tuple[Element, Element | None, Around | None]] = [(c, None, None) for c in reversed(element.children)]
     while todo:
-        element, run, link = todo.pop()
+        element, run, around = todo.pop()
         if _kept(element) or _container(element):
-            paragraph.pieces.append(Piece(element, _style(part, element), link, element.name == "r"))
+            paragraph.pieces.append(Piece(element, _style(part, element), around, element.name == "r"))
             paragraph.containers += [element] if _container(element) else []
             continue
         if element.name == "p":  # a paragraph outside a run, which Word does not write: a text of its own
@@ -201,15 +206,18 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
             continue
         if element.name == "r":
             run = element
-        elif element.name == "hyperlink" and element.content:
-            link = part[element.start:element.content[0]], part[element.content[1]:element.end]
+        elif wrapped := _wrapped(element):
+            start, end = part[element.start:wrapped[0].start], part[wrapped[-1].end:element.end]
+            around = (around[0] + start, end + around[1]) if around else (start, end)
+            todo += [(child, run, around) for child in reversed(wrapped)]
+            continue
         elif element.name in ("t", "br", "cr", "ptab") or element.name == "tab" and run:
             # (a tab outside a run is a tab stop, in the paragraph's properties)
-            paragraph.pieces.append(Piece(element, _style(part, run), link, run is not None))
+            paragraph.pieces.append(Piece(element, _style(part, run), around, run is not None))
         elif element.name == "noBreakHyphen" and paragraph.plain:  # its text, where the paragraph is written again
             hyphen = Element("t", element.start, element.end, text="\u2011")
-            paragraph.pieces.append(Piece(hyphen, _style(part, run), link, run is not None))
-        todo += [(child, run, link) for child in reversed(element.children)]
+            paragraph.pieces.append(Piece(hyphen, _style(part, run), around, run is not None))
+        todo += [(child, run, around) for child in reversed(element.children)]
     return paragraph
 
 
@@ -268,12 +276,25 @@ def _container(element: Element) -> bool:
     return bool(inside) and all(e.name == "p" for e in inside)
 
 
+def _wrapped(element: Element) -> list[Element]:
+    """What a hyperlink, an inline content control (what is in its <w:sdtContent>), a tracked insertion or a smart
+    tag holds, but its properties (<w:sdtPr>, ...), which go with its start; [] for anything else."""
+    inner = element.child("sdtContent") if element.name == "sdt" else element if element.name in WRAPPERS else None
+    return [c for c in inner.children if not c.name.endswith("Pr")] if inner else []
+
+
 def _plain(paragraph: Element) -> bool:
-    links = [c for c in paragraph.children if c.name == "hyperlink"]
-    runs = [c for c in paragraph.children if c.name == "r"] + [r for link in links for r in link.children]
-    return (all(c.name in PLAIN_PARAGRAPH or _kept(c) for c in paragraph.children)
-            and all(r.name in ("r", "proofErr") for r in runs)  # (a spell-check mark goes: Word marks again)
-            and all(_kept(r) or _container(r) or all(g.name in PLAIN_RUN for g in r.children) for r in runs))
+    return all(c.name in PLAIN_PARAGRAPH or _plain_inline(c) for c in paragraph.children)
+
+
+def _plain_inline(element: Element) -> bool:
+    """A run of text (or kept whole), an element kept whole, or a wrapper of such (a spell-check mark in it goes:
+    Word marks again)."""
+    if element.name == "r" and all(g.name in PLAIN_RUN for g in element.children):
+        return True
+    wrapped = _wrapped(element)
+    return _kept(element) or _container(element) or bool(wrapped) and all(
+        c.name == "proofErr" or _plain_inline(c) for c in wrapped)
 
 
 def _style(part: bytes, run: Element | None) -> bytes:
@@ -316,7 +337,7 @@ class Group:
 
     style: bytes
     text: str
-    link: Link | None
+    around: Around | None
     element: bytes | None = None
     breaks_line: bool = False
 
@@ -343,10 +364,10 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags, inside: list[Edit]) -
 def _add_text(groups: list[Group], piece: Piece, text: str) -> None:
     """The text of a piece after the groups, in the last one if it is text of the same formatting and hyperlink."""
     last = groups[-1] if groups else None
-    if last and last.element is None and (last.style, last.link) == (piece.style, piece.link):
+    if last and last.element is None and (last.style, last.around) == (piece.style, piece.around):
         last.text += text
     else:
-        groups.append(Group(piece.style, text, piece.link))
+        groups.append(Group(piece.style, text, piece.around))
 
 
 def _whole(paragraph: Paragraph, part: bytes, tags: Tags, inner: Cut) -> Cut:
@@ -356,14 +377,14 @@ def _whole(paragraph: Paragraph, part: bytes, tags: Tags, inner: Cut) -> Cut:
     groups = _groups(paragraph, part, tags, [])
     weight: Counter[bytes] = Counter()
     for group in groups:
-        weight[group.style] += len(group.text) if group.link is None else 0
+        weight[group.style] += len(group.text) if group.around is None else 0
     common = weight.most_common(1)[0][0]
 
     def marked(k: int, group: Group) -> str:
         if group.element is not None:
             return f'<{"br" if group.breaks_line else "nmt-kept"} id="{k}"/>'
         text = html.escape(group.text, quote=False)
-        return text if group.style == common and group.link is None else f'<span id="r{k}">{text}</span>'
+        return text if group.style == common and group.around is None else f'<span id="r{k}">{text}</span>'
 
     def edits(out: list[str]) -> list[Edit]:
         written = _groups(paragraph, part, tags, inner.edits(out[1:]))
@@ -380,7 +401,7 @@ def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[Group],
     content = [c for c in paragraph.element.children if c.name != "pPr"]
     written, line_start = b"", True
     for runs, element, line_end in _segments(translation, groups, common):
-        written += b"".join(tags.linked(*run) for run in _spaced(runs, line_start, line_end)) + (element or b"")
+        written += b"".join(tags.wrapped(*run) for run in _spaced(runs, line_start, line_end)) + (element or b"")
         line_start = line_end
     starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name in kept) for kept in (BEFORE_RUNS, AFTER_RUNS))
     return content[0].start, content[-1].end, starts + written + ends
@@ -397,7 +418,7 @@ def _segments(translation: str, groups: list[Group], common: bytes) -> list[tupl
 
     def run(text: str) -> Run:
         text = html.unescape(text)
-        return (inside.style, text, inside.link) if inside else (common, text, None)
+        return (inside.style, text, inside.around) if inside else (common, text, None)
 
     at = 0
     for token in TOKEN.finditer(translation):
@@ -418,14 +439,14 @@ def _spaced(runs: list[Run], line_start: bool, line_end: bool) -> list[Run]:
     space, none at either end of a line), which Word would show as written; consecutive runs of one formatting and
     hyperlink joined; empty runs gone."""
     out: list[Run] = []
-    for style, text, link in runs:
+    for style, text, around in runs:
         text = SPACE.sub(" ", text)  # HTML's white space: a no-break space is text
         if out[-1][1].endswith(" ") if out else line_start:
             text = text.lstrip(" ")
-        if out and (out[-1][0], out[-1][2]) == (style, link):
-            out[-1] = (style, out[-1][1] + text, link)
+        if out and (out[-1][0], out[-1][2]) == (style, around):
+            out[-1] = (style, out[-1][1] + text, around)
         elif text:
-            out.append((style, text, link))
+            out.append((style, text, around))
     if line_end and out and out[-1][1].endswith(" "):
         out[-1] = (out[-1][0], out[-1][1].rstrip(" "), out[-1][2])
     return [run for run in out if run[1]]

@@ -3,15 +3,16 @@ sent to POST /translate_file, read back with python-docx.
 
     nmt serve --port 8765 &   python benchmarks/word_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
                                   [--per-file 40] [--kept picture|footnote|text-box]
-                                  [--link-fields]
+                                  [--held bold|link-field|insertion|content-control]
 
 Each paragraph is two verses: the first with its second word bold and a small picture after its fourth word, then
 a line break (Shift+Enter), then the next verse. Files of --per-file paragraphs. Prints how many paragraphs come
 back with their two lines, their picture and a bold run that holds a word; the BLEU of the lines, each against its
 own verse's reference (beside the verses translated as plain text); and the paragraphs per second.
 
-With --link-fields, the first verse's second word is a HYPERLINK field (begin, instruction, separator, the word,
-end, each a run, as Word writes a field) instead of bold, and the count is of fields that show a word. With --kept
+With --held, what holds the first verse's second word instead of a bold run: a HYPERLINK field (begin,
+instruction, separator, the word, end, each a run, as Word writes a field), a tracked insertion (<w:ins>), or an
+inline content control (<w:sdt>); the count is then of those that hold a word. With --kept
 footnote, a footnote's reference mark follows the fourth word instead of the picture; with --kept text-box, a text
 box that holds the second verse (a drawing that holds a paragraph, with its VML copy, as LibreOffice and Word write
 one), and no line break: the lines are the paragraph's own text and its text box's.
@@ -76,6 +77,8 @@ def link_field(word: str) -> list[BaseOxmlElement]:
     return [parse_xml(f"<w:r {nsdecls('w')}>{run}</w:r>") for run in runs]
 
 
+HELD = {"bold": "a bold run", "link-field": "a HYPERLINK field", "insertion": "an insertion",
+        "content-control": "a content control"}
 KEPT = {"picture": ".//w:drawing", "footnote": ".//w:footnoteReference", "text-box": ".//w:drawing"}  # where it is
 
 
@@ -86,16 +89,27 @@ def footnote_reference() -> BaseOxmlElement:
                      '<w:footnoteReference w:id="1"/></w:r>')
 
 
-def document(pairs: list[tuple[str, str]], kept: str, links: bool) -> bytes:
+def wrapped(word: str, held: str) -> BaseOxmlElement:
+    """The word in a run inside a tracked insertion or an inline content control."""
+    run = f"<w:r><w:t>{html.escape(word)}</w:t></w:r>"
+    if held == "insertion":
+        return parse_xml(f'<w:ins {nsdecls("w")} w:id="1" w:author="A" w:date="2024-01-01T00:00:00Z">{run}</w:ins>')
+    return parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="Word"/></w:sdtPr><w:sdtContent>{run}'
+                     '</w:sdtContent></w:sdt>')
+
+
+def document(pairs: list[tuple[str, str]], kept: str, held: str) -> bytes:
     """A .docx of one paragraph per pair of verses."""
     written, picture = docx.Document(), png()
     for first, second in pairs:
         words, paragraph = first.split(" "), written.add_paragraph()
         paragraph.add_run(words[0] + " ")
-        if links:
+        if held == "bold":
+            paragraph.add_run(words[1]).bold = True
+        elif held == "link-field":
             paragraph._p.extend(link_field(words[1]))
         else:
-            paragraph.add_run(words[1]).bold = True
+            paragraph._p.append(wrapped(words[1], held))
         paragraph.add_run(" " + " ".join(words[2:4]) + " ")
         if kept == "text-box":
             paragraph._p.append(text_box(second))
@@ -110,6 +124,24 @@ def document(pairs: list[tuple[str, str]], kept: str, links: bool) -> bytes:
     out = io.BytesIO()
     written.save(out)
     return out.getvalue()
+
+
+def text_of(paragraph: Paragraph) -> str:
+    """The paragraph's own text, a line break as a newline: what is in its insertions and content controls too
+    (python-docx's Paragraph.text leaves those out), not what is in its text boxes."""
+    pieces = paragraph._p.iter(qn("w:t"), qn("w:br"))
+    return "".join("\n" if p.tag == qn("w:br") else p.text or "" for p in pieces
+                   if not p.xpath("ancestor::w:txbxContent"))
+
+
+def holds(paragraph: Paragraph, held: str) -> bool:
+    """Whether what held the second word holds a word in the translation."""
+    if held == "bold":
+        return any(bool(r.bold and r.text.strip()) for r in paragraph.runs)
+    if held == "link-field":
+        return linked(paragraph)
+    wrappers = paragraph._p.iter(qn("w:ins") if held == "insertion" else qn("w:sdtContent"))
+    return any((t.text or "").strip() for w in wrappers for t in w.iter(qn("w:t")))
 
 
 def linked(paragraph: Paragraph) -> bool:
@@ -136,7 +168,9 @@ def main() -> None:
     p.add_argument("--kept", choices=KEPT, default="picture",
                    help="what follows the fourth word: a picture (default), a footnote's reference mark, or a text box "
                         "that holds the second verse (then not on a line of its own)")
-    p.add_argument("--link-fields", action="store_true", help="the second word in a HYPERLINK field, not bold")
+    p.add_argument("--held", choices=HELD, default="bold",
+                   help="what holds the second word: a bold run (default), a HYPERLINK field, a tracked insertion or "
+                        "an inline content control")
     args = p.parse_args()
     source, target = args.pair.split("-")
     corpus = [(s, t) for s, t in load_corpus(args.test).pairs if len(s.split(" ")) >= 6]
@@ -147,23 +181,23 @@ def main() -> None:
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
-            written = document(pairs[at:at + args.per_file], args.kept, args.link_fields)
+            written = document(pairs[at:at + args.per_file], args.kept, args.held)
             result = docx.Document(io.BytesIO(translated(client, args.url, written, source, target)))
             seconds += time.perf_counter() - start
             for paragraph in result.paragraphs:
                 boxed = [" ".join(t.text or "" for t in box.iter(qn("w:t"))) for box in paragraph._p.iter(qn("w:txbxContent"))]
-                parted = [paragraph.text, boxed[0]] if args.kept == "text-box" and boxed else paragraph.text.split("\n")
+                own = text_of(paragraph)
+                parted = [own, boxed[0]] if args.kept == "text-box" and boxed else own.split("\n")
                 whole += len(parted) == 2
-                lines += parted if len(parted) == 2 else [paragraph.text.replace("\n", " "), ""]
+                lines += parted if len(parted) == 2 else [own.replace("\n", " "), ""]
                 pictured += len(paragraph._p.xpath(KEPT[args.kept])) == 1 and len(boxed) == 2 * (args.kept == "text-box")
-                bold += linked(paragraph) if args.link_fields else any(r.bold and r.text.strip() for r in paragraph.runs)
+                bold += holds(paragraph, args.held)
         plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
             "text": verses[at:at + 32], "source": source, "target": target}).json()["translations"]]
     refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
     print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
     kept = {"picture": "the picture", "footnote": "the footnote's mark", "text-box": "the text box in both copies"}
-    held = "a HYPERLINK field" if args.link_fields else "a bold run"
-    print(f"two lines: {whole}/{n}; {kept[args.kept]}: {pictured}/{n}; {held} holding a word: {bold}/{n}")
+    print(f"two lines: {whole}/{n}; {kept[args.kept]}: {pictured}/{n}; {HELD[args.held]} holding a word: {bold}/{n}")
     print(f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; of the verses as plain text "
           f"{sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
     print(f"paragraphs/s {n / seconds:.1f} (files of {args.per_file})")

@@ -211,6 +211,27 @@ def test_note_marks_comment_ranges_and_hyphens_leave_a_paragraph_whole():
         '<w:r><w:t xml:space="preserve">DELTA</w:t></w:r>')), "each mark where the translation put it"
 
 
+def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_deletions_stay():
+    control = ('<w:sdt><w:sdtPr><w:alias w:val="Name"/></w:sdtPr><w:sdtContent><w:hyperlink r:id="rId1">{}'
+               '</w:hyperlink></w:sdtContent></w:sdt>')
+    insertion, deletion = '<w:ins w:id="1" w:author="Ann">{}</w:ins>', ('<w:del w:id="2" w:author="Ann"><w:r>'
+                                                                          '<w:delText> old</w:delText></w:r></w:del>')
+    tag = '<w:smartTag w:uri="u" w:element="place"><w:smartTagPr><w:attr w:name="a"/></w:smartTagPr>{}</w:smartTag>'
+    body = ('<w:r><w:t xml:space="preserve">alpha </w:t></w:r>' + control.format("<w:r><w:t>beta</w:t></w:r>")
+            + insertion.format('<w:r><w:t xml:space="preserve"> gamma</w:t></w:r>') + deletion
+            + tag.format('<w:r><w:t xml:space="preserve"> delta</w:t></w:r>'))
+    part = f'<w:document {W} xmlns:r="urn:r"><w:body><w:p>{body}</w:p></w:body></w:document>'.encode()
+    cut = office.cut_part(part, office.WORD)
+    assert cut.texts == ['alpha <span id="r1">beta</span><span id="r2"> gamma</span><nmt-kept id="3"/>'
+                         '<span id="r4"> delta</span>'], "one text, each wrapper's words a span"
+    out = edited(part, cut.edits(['<span id="r4">DELTA</span> <span id="r2">GAMMA</span><nmt-kept id="3"/> ALPHA '
+                                  '<span id="r1">BETA</span>']))
+    run = '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'
+    assert out.decode() == part.decode().replace(body, (
+        tag.format(run.format("DELTA")) + run.format(" ") + insertion.format(run.format("GAMMA")) + deletion
+        + run.format(" ALPHA ") + control.format(run.format("BETA")))), "each wrapper around its words, as written"
+
+
 def text_box(text: str) -> str:
     """A run of a text box as Word writes one: a drawing, and a VML copy for older readers, each with the text."""
     content = f'<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>'
@@ -249,8 +270,8 @@ def test_a_word_paragraph_with_a_text_box_is_translated_whole_and_so_is_the_box(
 
 
 def test_a_text_box_in_a_paragraph_read_run_by_run_or_without_text_is_translated_where_it_is():
-    inline_control = '<w:sdt><w:sdtContent><w:r><w:t>alpha beta</w:t></w:r></w:sdtContent></w:sdt>'
-    for body, texts in [(f'<w:p>{inline_control}{text_box("gamma")}</w:p>', ["alpha beta", "gamma", "gamma"]),
+    equation = '<w:r><w:t>alpha beta</w:t></w:r><m:oMath xmlns:m="urn:m"><m:r><m:t>x</m:t></m:r></m:oMath>'
+    for body, texts in [(f'<w:p>{equation}{text_box("gamma")}</w:p>', ["alpha beta", "gamma", "gamma"]),
                         (f'<w:p>{text_box("gamma")}</w:p>', ["gamma", "gamma"])]:
         part = f'<w:document {W} xmlns:mc="m" xmlns:wps="s" xmlns:v="v"><w:body>{body}</w:body></w:document>'.encode()
         cut = office.cut_part(part, office.WORD)
