@@ -195,6 +195,8 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
     todo: list[tuple[Element, Element | None, Around | None]] = [(c, None, None) for c in reversed(element.children)]
     while todo:
         element, run, around = todo.pop()
+        if element.name.endswith("Pr"):  # properties (<w:pPr>, <w:rPr>, ...), a revision mark in them too: as written
+            continue
         if _kept(element) or _container(element):
             paragraph.pieces.append(Piece(element, _style(part, element), around, element.name == "r"))
             paragraph.containers += [element] if _container(element) else []

@@ -230,6 +230,9 @@ def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_de
     assert out.decode() == part.decode().replace(body, (
         tag.format(run.format("DELTA")) + run.format(" ") + insertion.format(run.format("GAMMA")) + deletion
         + run.format(" ALPHA ") + control.format(run.format("BETA")))), "each wrapper around its words, as written"
+    mark = (f'<w:document {W}><w:body><w:p><w:pPr><w:rPr><w:del w:id="3" w:author="Ann"/></w:rPr></w:pPr>'
+            '<w:r><w:t>alpha</w:t></w:r></w:p></w:body></w:document>').encode()
+    assert office.cut_part(mark, office.WORD).texts == ["alpha"], "a deleted paragraph mark is a property, as written"
 
 
 def text_box(text: str) -> str:
