@@ -265,9 +265,10 @@ def _field(runs: list[Element], part: bytes) -> list[Element]:
 
 
 def _kept(element: Element) -> bool:
-    """A field, a comment's range mark, or a run of an object or a reference mark, with no paragraph inside."""
-    whole = element.name in FIELDS or element.name == "r" and any(c.name in OBJECTS for c in element.children) and all(
-        c.name in KEPT_RUN for c in element.children)
+    """A field, a comment's range mark, a tracked deletion, an empty wrapper (a bookmark's hyperlink, a content
+    control left empty), or a run of an object or a reference mark, with no paragraph inside."""
+    whole = element.name in FIELDS or element.name in WRAPPERS and not _wrapped(element) or element.name == "r" and any(
+        c.name in OBJECTS for c in element.children) and all(c.name in KEPT_RUN for c in element.children)
     return whole and not _container(element)
 
 
@@ -294,9 +295,8 @@ def _plain_inline(element: Element) -> bool:
     Word marks again)."""
     if element.name == "r" and all(g.name in PLAIN_RUN for g in element.children):
         return True
-    wrapped = _wrapped(element)
-    return _kept(element) or _container(element) or bool(wrapped) and all(
-        c.name == "proofErr" or _plain_inline(c) for c in wrapped)
+    return _kept(element) or _container(element) or element.name in WRAPPERS and all(
+        c.name == "proofErr" or _plain_inline(c) for c in _wrapped(element))
 
 
 def _style(part: bytes, run: Element | None) -> bytes:

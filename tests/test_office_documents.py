@@ -233,6 +233,10 @@ def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_de
     mark = (f'<w:document {W}><w:body><w:p><w:pPr><w:rPr><w:del w:id="3" w:author="Ann"/></w:rPr></w:pPr>'
             '<w:r><w:t>alpha</w:t></w:r></w:p></w:body></w:document>').encode()
     assert office.cut_part(mark, office.WORD).texts == ["alpha"], "a deleted paragraph mark is a property, as written"
+    empty = (f'<w:document {W}><w:body><w:p><w:r><w:t>alpha</w:t></w:r><w:hyperlink w:anchor="x"/>'
+             '<w:sdt><w:sdtPr/><w:sdtContent/></w:sdt></w:p></w:body></w:document>').encode()
+    assert office.cut_part(empty, office.WORD).texts == ['alpha<nmt-kept id="1"/><nmt-kept id="2"/>'], (
+        "an empty link or content control is kept whole: the paragraph is still translated whole")
 
 
 def text_box(text: str) -> str:
