@@ -77,6 +77,7 @@ FIELDS = frozenset({"fldSimple", "fld", "complexField", "commentRangeStart", "co
                     "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd"})
 OBJECTS = frozenset({"drawing", "pict", "object", "sym", "footnoteReference", "endnoteReference", "commentReference",
                      "footnoteRef", "endnoteRef", "annotationRef"})
+SIMPLE_LINK = re.compile(rb'instr\s*=\s*["\']\s*HYPERLINK\b', re.IGNORECASE)
 FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|separate|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
 
@@ -226,7 +227,8 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
 def _fields_joined(children: list[Element], part: bytes) -> list[Element]:
     """A paragraph's children with each field of several runs (its begin, instructions, separator, value and end)
     made one element: a HYPERLINK field a "hyperlink", its value's runs its content (the link's text, translated),
-    any other a "complexField", kept whole; the runs of a field without its end are left as they are."""
+    any other a "complexField", kept whole; the runs of a field without its end are left as they are. A simple
+    HYPERLINK field is a "hyperlink" too."""
     out: list[Element] = []
     field: list[Element] = []  # the runs of the field read so far
     depth = 0
@@ -234,13 +236,23 @@ def _fields_joined(children: list[Element], part: bytes) -> list[Element]:
         kind = _field_char(child, part)
         depth += 1 if kind == b"begin" else -1 if kind == b"end" and depth else 0
         if not field and not depth:
-            out.append(child)
+            out.append(_simple_link(child, part))
             continue
         field.append(child)
         if not depth:
             out += _field(field, part)
             field = []
     return out + field
+
+
+def _simple_link(element: Element, part: bytes) -> Element:
+    """A simple field (<w:fldSimple>) that is a HYPERLINK as a "hyperlink": its runs are the link's text, and its
+    tags go around their translation; any other element as it is."""
+    if element.name != "fldSimple" or not element.content:
+        return element
+    start_tag = part[element.start:element.content[0]]
+    link = SIMPLE_LINK.search(start_tag) and all(c.name == "r" for c in element.children) and element.children
+    return Element("hyperlink", element.start, element.end, element.content, element.children) if link else element
 
 
 def _field_char(run: Element, part: bytes) -> bytes | None:

@@ -182,6 +182,12 @@ def test_a_field_of_several_runs_is_kept_whole_and_a_hyperlink_field_goes_around
     assert edited(link, cut.edits(['<span id="r1">BETA ALPHA</span> SEE'])).decode() == paragraph(
         link_field.replace("<w:t>alpha beta", '<w:t xml:space="preserve">BETA ALPHA')
         + '<w:r><w:t xml:space="preserve"> SEE</w:t></w:r>').decode(), "the field goes around the words it held"
+    simple = paragraph('<w:r><w:t xml:space="preserve">see </w:t></w:r><w:fldSimple w:instr=" HYPERLINK '
+                       '&quot;https://x.org&quot; "><w:r><w:t>alpha beta</w:t></w:r></w:fldSimple>')
+    cut = office.cut_part(simple, office.WORD)
+    assert cut.texts == ['see <span id="r1">alpha beta</span>'], "a simple link field's text is translated too"
+    assert b'"><w:r><w:t xml:space="preserve">BETA ALPHA</w:t></w:r></w:fldSimple>' in edited(
+        simple, cut.edits(['<span id="r1">BETA ALPHA</span> SEE']))
     nested = paragraph(link_field.replace("<w:r><w:t>alpha beta</w:t></w:r>", field("PAGE", "3")))
     assert office.cut_part(nested, office.WORD).texts == ["3"], "a link field of other than text: run by run"
     end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
