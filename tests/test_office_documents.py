@@ -55,6 +55,22 @@ def saved(document) -> bytes:
     return out.getvalue()
 
 
+def word_paragraph(body: str) -> bytes:
+    """A Word part of one paragraph of this content."""
+    return f'<w:document {W} xmlns:r="urn:r"><w:body><w:p>{body}</w:p></w:body></w:document>'.encode()
+
+
+def rewritten(body: str, translations: list[str]) -> tuple[list[str], str]:
+    """The texts office.py sends of a Word paragraph of this content, and the content it writes from these
+    translations of them."""
+    part = word_paragraph(body)
+    cut = office.cut_part(part, office.WORD)
+    out = edited(part, cut.edits(translations)).decode()
+    head, tail = word_paragraph("").decode().split("</w:p>")
+    assert out.startswith(head.removesuffix("<w:p>")) and out.endswith(tail), "nothing outside the paragraph moves"
+    return cut.texts, out.removeprefix(head.removesuffix("<w:p>")).removesuffix(tail)
+
+
 def test_a_word_document_is_translated_with_its_formatting_tables_and_headers(client):
     document = docx.Document()
     document.add_heading("alpha beta", level=1)
@@ -166,32 +182,29 @@ def field(instruction: str, value: str) -> str:
 
 
 def test_a_field_of_several_runs_is_kept_whole_and_a_hyperlink_field_goes_around_its_words():
-    def paragraph(content: str) -> bytes:
-        return f'<w:document {W}><w:body><w:p>{content}</w:p></w:body></w:document>'.encode()
-
-    part = paragraph('<w:r><w:t xml:space="preserve">Page </w:t></w:r>' + field("PAGE", "3") +
-                     '<w:r><w:t xml:space="preserve"> of </w:t></w:r>' + field("NUMPAGES", "9"))
+    part = word_paragraph('<w:r><w:t xml:space="preserve">Page </w:t></w:r>' + field("PAGE", "3") +
+                          '<w:r><w:t xml:space="preserve"> of </w:t></w:r>' + field("NUMPAGES", "9"))
     cut = office.cut_part(part, office.WORD)
     assert cut.texts == ['Page <nmt-kept id="1"/> of <nmt-kept id="3"/>'], "the fields' values are not sent"
     assert edited(part, cut.edits(['PÁGINA <nmt-kept id="1"/> DE <nmt-kept id="3"/>'])).decode() == (
         part.decode().replace("Page ", "PÁGINA ").replace(" of ", " DE "))
     link_field = field('HYPERLINK "https://x.org"', "alpha beta")
-    link = paragraph('<w:r><w:t xml:space="preserve">see </w:t></w:r>' + link_field)
+    link = word_paragraph('<w:r><w:t xml:space="preserve">see </w:t></w:r>' + link_field)
     cut = office.cut_part(link, office.WORD)
     assert cut.texts == ['see <span id="r1">alpha beta</span>'], "a link field's value is its text, as a span"
-    assert edited(link, cut.edits(['<span id="r1">BETA ALPHA</span> SEE'])).decode() == paragraph(
+    assert edited(link, cut.edits(['<span id="r1">BETA ALPHA</span> SEE'])).decode() == word_paragraph(
         link_field.replace("<w:t>alpha beta", '<w:t xml:space="preserve">BETA ALPHA')
         + '<w:r><w:t xml:space="preserve"> SEE</w:t></w:r>').decode(), "the field goes around the words it held"
-    simple = paragraph('<w:r><w:t xml:space="preserve">see </w:t></w:r><w:fldSimple w:instr=" HYPERLINK '
-                       '&quot;https://x.org&quot; "><w:r><w:t>alpha beta</w:t></w:r></w:fldSimple>')
+    simple = word_paragraph('<w:r><w:t xml:space="preserve">see </w:t></w:r><w:fldSimple w:instr=" HYPERLINK '
+                            '&quot;https://x.org&quot; "><w:r><w:t>alpha beta</w:t></w:r></w:fldSimple>')
     cut = office.cut_part(simple, office.WORD)
     assert cut.texts == ['see <span id="r1">alpha beta</span>'], "a simple link field's text is translated too"
     assert b'"><w:r><w:t xml:space="preserve">BETA ALPHA</w:t></w:r></w:fldSimple>' in edited(
         simple, cut.edits(['<span id="r1">BETA ALPHA</span> SEE']))
-    nested = paragraph(link_field.replace("<w:r><w:t>alpha beta</w:t></w:r>", field("PAGE", "3")))
+    nested = word_paragraph(link_field.replace("<w:r><w:t>alpha beta</w:t></w:r>", field("PAGE", "3")))
     assert office.cut_part(nested, office.WORD).texts == ["3"], "a link field of other than text: run by run"
     end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-    unended = paragraph("<w:r><w:t>alpha</w:t></w:r>" + field("PAGE", "3").removesuffix(end))
+    unended = word_paragraph("<w:r><w:t>alpha</w:t></w:r>" + field("PAGE", "3").removesuffix(end))
     assert office.cut_part(unended, office.WORD).texts == ["alpha", "3"], "a field without its end: run by run"
 
 
@@ -202,19 +215,16 @@ def test_note_marks_comment_ranges_and_hyphens_leave_a_paragraph_whole():
             '<w:r><w:t xml:space="preserve"> gam</w:t><w:softHyphen/><w:t>ma</w:t></w:r>'
             '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="1"/></w:r>'
             '<w:r><w:t xml:space="preserve"> x</w:t><w:noBreakHyphen/><w:t>ray</w:t><w:cr/><w:t>delta</w:t></w:r>')
-    part = f'<w:document {W}><w:body><w:p>{body}</w:p></w:body></w:document>'.encode()
-    cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ['alpha <nmt-kept id="1"/>beta<nmt-kept id="3"/><nmt-kept id="4"/> gamma<nmt-kept id="6"/>'
-                         ' x\u2011ray<br id="8"/>delta'], "one text: the soft hyphen goes, the no-break one is text"
-    out = edited(part, cut.edits(['GAMMA<nmt-kept id="6"/> <nmt-kept id="1"/>BETA<nmt-kept id="3"/><nmt-kept id="4"/>'
-                                  ' ALPHA X\u2011RAY<br id="8"/>DELTA']))
-    assert out.decode() == part.decode().replace(body, (
-        '<w:r><w:t xml:space="preserve">GAMMA</w:t></w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
-        '<w:footnoteReference w:id="1"/></w:r><w:r><w:t xml:space="preserve"> </w:t></w:r><w:commentRangeStart w:id="0"/>'
-        '<w:r><w:t xml:space="preserve">BETA</w:t></w:r><w:commentRangeEnd w:id="0"/><w:r><w:rPr>'
-        '<w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="0"/></w:r>'
-        '<w:r><w:t xml:space="preserve"> ALPHA X\u2011RAY</w:t></w:r><w:r><w:cr/></w:r>'
-        '<w:r><w:t xml:space="preserve">DELTA</w:t></w:r>')), "each mark where the translation put it"
+    texts, out = rewritten(body, ['GAMMA<nmt-kept id="6"/> <nmt-kept id="1"/>BETA<nmt-kept id="3"/><nmt-kept id="4"/>'
+                                  ' ALPHA X\u2011RAY<br id="8"/>DELTA'])
+    assert texts == ['alpha <nmt-kept id="1"/>beta<nmt-kept id="3"/><nmt-kept id="4"/> gamma<nmt-kept id="6"/>'
+                     ' x\u2011ray<br id="8"/>delta'], "one text: the soft hyphen goes, the no-break one is text"
+    assert out == ('<w:p><w:r><w:t xml:space="preserve">GAMMA</w:t></w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/>'
+                   '</w:rPr><w:footnoteReference w:id="1"/></w:r><w:r><w:t xml:space="preserve"> </w:t></w:r>'
+                   '<w:commentRangeStart w:id="0"/><w:r><w:t xml:space="preserve">BETA</w:t></w:r>'
+                   '<w:commentRangeEnd w:id="0"/><w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
+                   '<w:commentReference w:id="0"/></w:r><w:r><w:t xml:space="preserve"> ALPHA X\u2011RAY</w:t></w:r>'
+                   '<w:r><w:cr/></w:r><w:r><w:t xml:space="preserve">DELTA</w:t></w:r></w:p>'), "each mark where it was put"
 
 
 def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_deletions_stay():
@@ -226,21 +236,18 @@ def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_de
     body = ('<w:r><w:t xml:space="preserve">alpha </w:t></w:r>' + control.format("<w:r><w:t>beta</w:t></w:r>")
             + insertion.format('<w:r><w:t xml:space="preserve"> gamma</w:t></w:r>') + deletion
             + tag.format('<w:r><w:t xml:space="preserve"> delta</w:t></w:r>'))
-    part = f'<w:document {W} xmlns:r="urn:r"><w:body><w:p>{body}</w:p></w:body></w:document>'.encode()
-    cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ['alpha <span id="r1">beta</span><span id="r2"> gamma</span><nmt-kept id="3"/>'
-                         '<span id="r4"> delta</span>'], "one text, each wrapper's words a span"
-    out = edited(part, cut.edits(['<span id="r4">DELTA</span> <span id="r2">GAMMA</span><nmt-kept id="3"/> ALPHA '
-                                  '<span id="r1">BETA</span>']))
+    texts, out = rewritten(body, ['<span id="r4">DELTA</span> <span id="r2">GAMMA</span><nmt-kept id="3"/> ALPHA '
+                                  '<span id="r1">BETA</span>'])
+    assert texts == ['alpha <span id="r1">beta</span><span id="r2"> gamma</span><nmt-kept id="3"/>'
+                     '<span id="r4"> delta</span>'], "one text, each wrapper's words a span"
     run = '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'
-    assert out.decode() == part.decode().replace(body, (
-        tag.format(run.format("DELTA")) + run.format(" ") + insertion.format(run.format("GAMMA")) + deletion
-        + run.format(" ALPHA ") + control.format(run.format("BETA")))), "each wrapper around its words, as written"
-    mark = (f'<w:document {W}><w:body><w:p><w:pPr><w:rPr><w:del w:id="3" w:author="Ann"/></w:rPr></w:pPr>'
-            '<w:r><w:t>alpha</w:t></w:r></w:p></w:body></w:document>').encode()
+    assert out == ('<w:p>' + tag.format(run.format("DELTA")) + run.format(" ") + insertion.format(run.format("GAMMA"))
+                   + deletion + run.format(" ALPHA ") + control.format(run.format("BETA")) + '</w:p>'), (
+        "each wrapper around its words, as written")
+    mark = word_paragraph('<w:pPr><w:rPr><w:del w:id="3" w:author="Ann"/></w:rPr></w:pPr><w:r><w:t>alpha</w:t></w:r>')
     assert office.cut_part(mark, office.WORD).texts == ["alpha"], "a deleted paragraph mark is a property, as written"
-    empty = (f'<w:document {W}><w:body><w:p><w:r><w:t>alpha</w:t></w:r><w:hyperlink w:anchor="x"/>'
-             '<w:sdt><w:sdtPr/><w:sdtContent/></w:sdt></w:p></w:body></w:document>').encode()
+    empty = word_paragraph('<w:r><w:t>alpha</w:t></w:r><w:hyperlink w:anchor="x"/><w:sdt><w:sdtPr/><w:sdtContent/>'
+                           '</w:sdt>')
     assert office.cut_part(empty, office.WORD).texts == ['alpha<nmt-kept id="1"/><nmt-kept id="2"/>'], (
         "an empty link or content control is kept whole: the paragraph is still translated whole")
 
