@@ -67,14 +67,14 @@ WRAPPERS = frozenset({"hyperlink", "sdt", "ins", "moveTo", "smartTag", "customXm
 # (a soft hyphen, a hint where the source's word may break, goes with it; a no-break hyphen is text, U+2011)
 PLAIN_RUN = frozenset({"rPr", "t", "br", "cr", "tab", "ptab", "lastRenderedPageBreak", "softHyphen", "noBreakHyphen"})
 BREAKS = frozenset({"br", "cr", "tab", "ptab"})  # line breaks (<w:cr/> is one) and tabs (a positional one too)
-# kept whole where the translation puts them (after the word they followed): a field (Word's <w:fldSimple>,
-# DrawingML's <a:fld>: a page or slide number, a date), the start and end of a comment's range, and a run of an
-# object (a picture, a symbol) or of a reference mark (a footnote's, an endnote's or a comment's, where it is cited;
-# a note's own number, at the start of its text)
-# (a field of several runs, <w:fldChar w:fldCharType="begin"/> … "end", is made one element, a "complexField")
-# (and tracked deletions, with their runs: they stay, marked deleted, where the translation puts them)
-FIELDS = frozenset({"fldSimple", "fld", "complexField", "commentRangeStart", "commentRangeEnd", "del", "moveFrom",
-                    "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd"})
+# kept whole where the translation puts them (after the word they followed): fields (Word's <w:fldSimple>,
+# DrawingML's <a:fld>: a page or slide number, a date; a field of several runs, <w:fldChar w:fldCharType="begin"/>
+# … "end", is made one element, a "complexField"), the marks of a comment's range or of a move's, tracked deletions
+# (their runs stay, marked deleted) ...
+WHOLE = frozenset({"fldSimple", "fld", "complexField", "commentRangeStart", "commentRangeEnd", "del", "moveFrom",
+                   "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd"})
+# ... and runs of an object (a picture, a symbol) or of a reference mark (a footnote's, an endnote's or a comment's,
+# where it is cited; a note's own number, at the start of its text)
 OBJECTS = frozenset({"drawing", "pict", "object", "sym", "footnoteReference", "endnoteReference", "commentReference",
                      "footnoteRef", "endnoteRef", "annotationRef"})
 SIMPLE_LINK = re.compile(rb'instr\s*=\s*["\']\s*HYPERLINK\b', re.IGNORECASE)
@@ -188,15 +188,17 @@ class Paragraph:
 
 
 def read_paragraph(element: Element, part: bytes) -> Paragraph:
-    """The paragraph's pieces, each with its run's formatting and hyperlink; a run holding paragraphs (a text box)
-    is one piece, kept whole, and a container."""
+    """The paragraph's pieces, each with its run's formatting and what its run is inside; a run holding paragraphs
+    (a text box) is one piece, kept whole, and a container."""
     element.children = _fields_joined(element.children, part)
     paragraph = Paragraph(element, [], [], _plain(element))
-    # depth first, in document order: (element, its run, its hyperlink)
+    # depth first, in document order: (element, its run, what it is inside)
     todo: list[tuple[Element, Element | None, Around | None]] = [(c, None, None) for c in reversed(element.children)]
     while todo:
         element, run, around = todo.pop()
-        if element.name.endswith("Pr"):  # properties (<w:pPr>, <w:rPr>, ...), a revision mark in them too: as written
+        # properties (<w:pPr>, <w:rPr>, ...: a revision mark in them too) stay as written; a phonetic guide to East
+        # Asian text (Excel's <rPh>) is not text to translate
+        if element.name.endswith("Pr") or element.name == "rPh":
             continue
         if _kept(element) or _container(element):
             paragraph.pieces.append(Piece(element, _style(part, element), around, element.name == "r"))
@@ -204,8 +206,6 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
             continue
         if element.name == "p":  # a paragraph outside a run, which Word does not write: a text of its own
             paragraph.containers.append(element)
-            continue
-        if element.name == "rPh":  # a phonetic guide to East Asian text (Excel's), not text to translate
             continue
         if element.name == "r":
             run = element
@@ -279,7 +279,7 @@ def _field(runs: list[Element], part: bytes) -> list[Element]:
 def _kept(element: Element) -> bool:
     """A field, a comment's range mark, a tracked deletion, an empty wrapper (a bookmark's hyperlink, a content
     control left empty), or a run of an object or a reference mark, with no paragraph inside."""
-    whole = element.name in FIELDS or element.name in WRAPPERS and not _wrapped(element) or element.name == "r" and any(
+    whole = element.name in WHOLE or element.name in WRAPPERS and not _wrapped(element) or element.name == "r" and any(
         c.name in OBJECTS for c in element.children) and all(c.name in KEPT_RUN for c in element.children)
     return whole and not _container(element)
 
