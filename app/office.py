@@ -3,11 +3,12 @@ text of each paragraph (of each string cell and comment, in a workbook) translat
 
 Such a file is a zip of XML parts. The parts people read (Word: word/document.xml, the headers and footers,
 footnotes, endnotes, comments; PowerPoint: the slides and their notes; Excel: the shared strings, the sheets' inline
-strings, the comments) are parsed to find where each element starts and ends, and edited as bytes, never
-re-serialized: namespace prefixes, mc:Ignorable lists and attribute order stay as written (ElementTree would rename
-the prefixes, which Word reports as a damaged file). Every other part and every zip entry's compression is kept.
-Word's paragraphs, runs and texts (<w:p>, <w:r>, <w:t>) and PowerPoint's (DrawingML's <a:p>, <a:r>, <a:t>) have one
-structure, and so have Excel's strings (<si> or <is>, <r>, <t>); a Kind says what differs.
+strings, the comments; in any: the charts, the diagrams, a sheet's shapes) are parsed to find where each element
+starts and ends, and edited as bytes, never re-serialized: namespace prefixes, mc:Ignorable lists and attribute
+order stay as written (ElementTree would rename the prefixes, which Word reports as a damaged file). Every other
+part and every zip entry's compression is kept. Word's paragraphs, runs and texts (<w:p>, <w:r>, <w:t>) and
+PowerPoint's (DrawingML's <a:p>, <a:r>, <a:t>) have one structure, and so have Excel's strings (<si> or <is>, <r>,
+<t>); a Kind says what differs.
 
 Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model sees whole sentences: the text of
 its runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs
@@ -111,6 +112,10 @@ POWERPOINT = Kind("a PowerPoint presentation", "application/vnd.openxmlformats-o
                   "http://schemas.openxmlformats.org/drawingml/2006/main",
                   re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"), "ppt/presentation.xml",
                   preserve=False, labels=Labels(re.compile(r"ppt/.+\.xml"), labels.attribute(rb"lang")))
+# the parts of any of them whose text is DrawingML's paragraphs, as a slide's: a chart's (its title, its axes'), a
+# SmartArt diagram's (its data, and the drawing made of it, which the applications show), a sheet's shapes and text
+# boxes (not a chart's cached category and series names, which the application takes again from the embedded data)
+DRAWINGS = re.compile(r"(word|ppt|xl)/(charts/chart\d+|diagrams/(data|drawing)\d+|drawings/drawing\d+)\.xml")
 # a workbook's text: its shared strings (the text of string cells, <si>, each once however many cells show it: as
 # Excel writes them), the sheets' inline strings (<is>: as openpyxl writes them) and the cells' comments (<text>); a
 # cell of a number, a date or a formula holds neither, and stays as it is
@@ -480,5 +485,15 @@ def cut_part(part: bytes, kind: Kind) -> Cut:
 def read(content: bytes, kind: Kind) -> Written:
     """The file's texts (HTML, one per paragraph or text), and what writes the file around their translations;
     Damaged if it is not a file of that kind."""
-    package = unzipped(content, kind.main_part, kind.text_parts)
-    return translated_parts(package, lambda _, part: cut_part(part, kind), kind.labels)
+    package = unzipped(content, kind.main_part, re.compile(f"{kind.text_parts.pattern}|{DRAWINGS.pattern}"))
+    return translated_parts(package, lambda name, part: _cut(name, part, kind), kind.labels)
+
+
+def _cut(name: str, part: bytes, kind: Kind) -> Cut:
+    """A part's cut: a drawing part's (a chart, a diagram, a sheet's shapes) by its DrawingML paragraphs, as a
+    slide's, if it has any (a chart without a title may not declare DrawingML)."""
+    if not DRAWINGS.fullmatch(name):
+        return cut_part(part, kind)
+    if prefix_of(part, POWERPOINT.namespace) is None:
+        return Cut([], lambda _: [])
+    return cut_part(part, POWERPOINT)

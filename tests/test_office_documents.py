@@ -20,9 +20,12 @@ from docx.oxml.ns import nsdecls, qn
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
+from pptx.chart.data import CategoryChartData
+from pptx.enum.chart import XL_CHART_TYPE
 from service_fixtures import client_for
 
 from nmt.app import office, packages
+from nmt.app.labels import Languages
 from nmt.app.xmlparts import edited
 from nmt.model.translator import Translator
 
@@ -437,6 +440,39 @@ def test_a_presentation_is_translated_with_its_formatting_tables_and_notes(clien
     assert second.shapes[-1].table.cell(0, 1).text == "RHO PI"
     assert first.notes_slide.notes_text_frame.text == "TAU SIGMA"
     unchanged_but_text(source, result, office.POWERPOINT, b' lang="en-US"')
+
+
+def test_a_chart_title_on_a_slide_is_translated_and_its_cached_data_kept(client):
+    deck = pptx.Presentation()
+    data = CategoryChartData()
+    data.categories = ["mu", "nu"]
+    data.add_series("gamma", (1, 2))
+    graphic = deck.slides.add_slide(deck.slide_layouts[6]).shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, 0, 0, 914400, 914400, data)
+    graphic.chart.has_title = True
+    graphic.chart.chart_title.text_frame.text = "delta eps"
+
+    [result] = pptx.Presentation(io.BytesIO(translated(client, saved(deck), "talk.pptx"))).slides
+    chart = result.shapes[0].chart
+    assert chart.chart_title.text_frame.text == "EPS DELTA"
+    assert list(chart.plots[0].categories) == ["mu", "nu"], "the data's cached names are the embedded workbook's"
+
+
+@pytest.mark.parametrize("kind, name", [(office.WORD, "word/charts/chart1.xml"),
+                                        (office.WORD, "word/diagrams/drawing1.xml"),
+                                        (office.EXCEL, "xl/drawings/drawing1.xml")])
+def test_drawings_in_documents_and_workbooks_are_translated_as_slides_are(kind, name):
+    drawing = f'<c:chartSpace xmlns:c="urn:c" {A}><c:rich><a:p><a:r><a:t>alpha beta</a:t></a:r></a:p></c:rich></c:chartSpace>'
+    main = {office.WORD: f"<w:document {W}/>", office.EXCEL: "<workbook/>"}[kind]
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr(kind.main_part, main)
+        archive.writestr(name, drawing)
+        archive.writestr("word/charts/chart2.xml", '<c:chartSpace xmlns:c="urn:c"/>')  # nothing of DrawingML's
+    texts, render = office.read(package.getvalue(), kind)
+    assert texts == ["alpha beta"]
+    out = zipfile.ZipFile(io.BytesIO(render(["BETA ALPHA"], Languages("en", "es"))))
+    assert out.read(name).decode() == drawing.replace("alpha beta", "BETA ALPHA")
 
 
 def test_a_slide_paragraph_keeps_its_end_formatting_last_and_its_fields_whole_where_the_translation_puts_them():
