@@ -104,25 +104,27 @@ class Kind:
     cells: bool = False
 
 
+# the parts of any kind whose text is DrawingML's paragraphs, as a slide's: a chart's (its title, its axes'), a
+# SmartArt diagram's (its data, and the drawing made of it, which the applications show), a sheet's shapes and text
+# boxes (not a chart's cached category and series names, which the application takes again from the embedded data)
+DRAWINGS = re.compile(r"(word|ppt|xl)/(charts/chart\d+|diagrams/(data|drawing)\d+|drawings/drawing\d+)\.xml")
+DRAWING_LABELS = labels.attribute(rb"lang", tag=rb"a:\w+")  # DrawingML's runs' (<a:rPr lang="en-US">)
 WORD = Kind("a Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
             re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"), "word/document.xml",
-            preserve=True, labels=Labels(re.compile(r"word/.+\.xml"), labels.attribute(rb"\w+:val", tag=rb"\w+:lang")))
+            preserve=True, labels=Labels(re.compile(r"word/.+\.xml"), labels.every(
+                labels.attribute(rb"\w+:val", tag=rb"\w+:lang"), DRAWING_LABELS)))
 POWERPOINT = Kind("a PowerPoint presentation", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                   "http://schemas.openxmlformats.org/drawingml/2006/main",
                   re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"), "ppt/presentation.xml",
                   preserve=False, labels=Labels(re.compile(r"ppt/.+\.xml"), labels.attribute(rb"lang")))
-# the parts of any of them whose text is DrawingML's paragraphs, as a slide's: a chart's (its title, its axes'), a
-# SmartArt diagram's (its data, and the drawing made of it, which the applications show), a sheet's shapes and text
-# boxes (not a chart's cached category and series names, which the application takes again from the embedded data)
-DRAWINGS = re.compile(r"(word|ppt|xl)/(charts/chart\d+|diagrams/(data|drawing)\d+|drawings/drawing\d+)\.xml")
 # a workbook's text: its shared strings (the text of string cells, <si>, each once however many cells show it: as
 # Excel writes them), the sheets' inline strings (<is>: as openpyxl writes them) and the cells' comments (<text>); a
 # cell of a number, a date or a formula holds neither, and stays as it is
 EXCEL = Kind("an Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
              re.compile(r"xl/(sharedStrings|worksheets/sheet\d+|comments\d*|comments/comment\d+)\.xml"),
-             "xl/workbook.xml", preserve=True, labels=Labels(re.compile(r"(?!)"), labels.every()),  # none
+             "xl/workbook.xml", preserve=True, labels=Labels(DRAWINGS, DRAWING_LABELS),
              paragraphs=frozenset({"si", "is", "text"}), cells=True)
 
 
