@@ -2,7 +2,10 @@
 together around their translations with everything else kept.
 
     .txt         the whole file is one text: the pipeline keeps its lines and paragraphs (model/segment.py)
-    .srt         cue numbers and timings kept; each cue's text is one text, its lines kept
+    .srt         cue numbers and timings kept; each cue's text is one HTML text (its tags, <i>, <b>, <font>, kept
+                 around their words), its lines kept
+    .vtt         the same for WebVTT (<v Speaker>, <c.class> too), the header, identifiers, settings, notes and
+                 styles kept
     .html .htm   the whole document is one HTML text, translated as `format: html` (model/html.py)
     .docx .pptx  each paragraph is one HTML text, its runs' formatting as spans (app/office.py)
     .xlsx        each string cell's text is one HTML text, its runs' formatting as spans (app/office.py)
@@ -18,6 +21,7 @@ A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a zip
 """
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,11 +31,16 @@ from typing import Literal, TypeVar
 from nmt.app import epub, labels, office, opendocument, packages
 from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
+from nmt.model.html import BR
 
 BOM = "\ufeff"
 BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, line feed, form feed, carriage return
 CUE_NUMBER = re.compile(r"\s*\d+\s*")
 TIMING = re.compile(r"\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}(\s.*)?")
+SRT_TAG = re.compile(r"(</?(?:i|b|u|font)(?:\s[^<>]*)?>)", re.IGNORECASE)  # SubRip's: italics, bold, ..., colour
+VTT_HEADER, VTT_KEPT = re.compile(r"WEBVTT(?:[ \t]|$)"), re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
+VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
+VTT_TIMING = re.compile(rf"{VTT_TIME}[ \t]+-->[ \t]+{VTT_TIME}(?:[ \t].*)?")
 
 Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back
 Read = Callable[[str, bytes], Written]  # (name, content) -> Written
@@ -78,16 +87,58 @@ def subtitles(text: str) -> Cut:
         i = end
     if not cues:
         raise FileRejected("not a SubRip file: it has no cues")
+    return cue_texts(lines, cues, markup=False)
+
+
+def web_vtt(text: str) -> Cut:
+    """WebVTT: a WEBVTT line, then blocks separated by blank lines: a cue is an optional identifier line, a timing
+    line (00:01.000 --> 00:04.000, maybe with settings after it) and text lines; a NOTE, STYLE or REGION block, and
+    the header, are kept as written. A cue's text is HTML-like (<i>, <b>, <v Speaker>, &amp;): it is translated as
+    HTML, its lines parted by <br>, which the HTML pipeline translates apart (model/html.py)."""
+    lines = text.split("\n")
+    if not VTT_HEADER.match(lines[0]):
+        raise FileRejected("not a WebVTT file: its first line should be WEBVTT")
+    cues: list[tuple[int, int]] = []  # each cue's text lines: [start, end) in lines
+    i = 1
+    while i < len(lines) and lines[i].strip():  # the header's other lines
+        i += 1
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        if not VTT_KEPT.match(lines[i]):
+            timing = i if "-->" in lines[i] else i + 1
+            if timing >= end or not VTT_TIMING.fullmatch(lines[timing]):
+                raise FileRejected(f"not a WebVTT file: line {timing + 1} should be a cue timing (00:01.000 --> "
+                                   "00:04.000)")
+            cues.append((timing + 1, end))
+        i = end
+    return cue_texts(lines, cues, markup=True)
+
+
+def cue_texts(lines: list[str], cues: list[tuple[int, int]], markup: bool) -> Cut:
+    """Subtitles' cues, each the text of its lines [start, end) as HTML, the lines parted by <br> (which the HTML
+    pipeline translates apart: model/html.py), and what writes the lines again around their translations. A line is
+    HTML already where markup (WebVTT's escapes its & and <); else (SubRip's) its tags are HTML's and the rest is
+    escaped on the way there and back."""
+    def html_of(line: str) -> str:
+        return line if markup else "".join(piece if SRT_TAG.fullmatch(piece) else html.escape(piece, quote=False)
+                                           for piece in SRT_TAG.split(line))
 
     def rebuild(translations: list[str]) -> str:
         out, last = [], 0
         for (start, end), translation in zip(cues, translations, strict=True):
+            translated = BR.sub("\n", translation)
+            translated = translated if markup else html.unescape(translated)
             # a blank line would end the cue early: the translation's lines are never blank
-            out += lines[last:start] + [line for line in translation.split("\n") if line.strip()]
+            out += lines[last:start] + [line for line in translated.split("\n") if line.strip()]
             last = end
         return "\n".join(out + lines[last:])
 
-    return ["\n".join(lines[start:end]) for start, end in cues], rebuild
+    return ["<br>".join(html_of(line) for line in lines[start:end]) for start, end in cues], rebuild
 
 
 def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None) -> Read:
@@ -133,7 +184,8 @@ def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Li
 
 FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".txt": ("text/plain; charset=utf-8", "text", text_file(plain_text)),
-    ".srt": ("application/x-subrip; charset=utf-8", "text", text_file(subtitles)),
+    ".srt": ("application/x-subrip; charset=utf-8", "html", text_file(subtitles)),
+    ".vtt": ("text/vtt; charset=utf-8", "html", text_file(web_vtt)),
     ".html": ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML)),
     ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML)),
     ".docx": document_kind(office.WORD, office.read),

@@ -54,11 +54,10 @@ from nmt.app.xmlparts import (
     translated_parts,
 )
 from nmt.model.align import SPACE
-from nmt.model.html import edges
+from nmt.model.html import BR, edges
 
 ESCAPED, UNDERSCORE = re.compile(r"_x([0-9A-Fa-f]{4})_"), re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Kind.cells
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # what XML cannot hold, and the carriage return (XML reads as \n)
-BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # HTML's line break, as the pipeline gives back one it was sent
 TOKEN = re.compile(r'<span id="r(\d+)">|</span>|<(br|nmt-kept) id="(\d+)"/>')  # what a paragraph's HTML holds
 EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</span>)')
 BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around

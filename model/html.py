@@ -51,6 +51,7 @@ RAW_BLOCKS = frozenset("script style pre textarea".split())  # verbatim elements
 LEADING, TRAILING = "¿¡([{«\"'“‘", ".,;:!?)]}»\"'”’"
 PUNCTUATED = re.compile(f"([{re.escape(LEADING)}]*)(.*?)([{re.escape(TRAILING)}]*)", re.DOTALL)
 NO_BREAK_SPACE = "\xa0"
+BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break as a text's lines are sent parted, and come back
 MARKER_BASE, MARKER_END = 0xF0000, 0xFFFFE  # Supplementary Private Use Area-A: one character per inline item
 
 

@@ -157,7 +157,8 @@ def test_frontend_settings_in_libretranslates_shape(client):
     assert client.get("/frontend/settings").json() == {
         "charLimit": 20_000, "frontendTimeout": 500, "apiKeys": False, "keyRequired": False, "suggestions": False,
         "filesTranslation": True,
-        "supportedFilesFormat": [".txt", ".srt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".epub"],
+        "supportedFilesFormat": [".txt", ".srt", ".vtt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods",
+                                 ".epub"],
         "language": {"source": {"code": "auto", "name": "Auto Detect"}, "target": {"code": "es", "name": "Spanish"}}}
 
 

@@ -5,6 +5,7 @@ one that is not what its extension says is 400; translated files wait in a bound
 The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from service_fixtures import client_for
 
 from nmt.app.documents import FileRejected, read_document
 from nmt.app.filestore import FileStore
+from nmt.app.labels import Languages
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +48,28 @@ def test_a_text_file_keeps_its_lines_paragraphs_line_ends_and_byte_order_mark(cl
     assert content == "\ufeffBETA ALPHA\r\nDELTA GAMMA\r\n".encode()
 
 
-def test_subtitles_keep_cue_numbers_timings_and_lines(client):
+def test_subtitles_keep_cue_numbers_timings_lines_and_tags(client):
     srt = ("1\n00:00:01,000 --> 00:00:02,500\nalpha beta\nmu nu\n\n"
-           "2\n00:00:03,000 --> 00:00:04,000\ngamma delta\n")
+           "2\n00:00:03,000 --> 00:00:04,000\ngamma & <i>delta</i> < eps\n")
     content, _ = translated(client, "film.srt", srt.encode())
+    tagged = html.unescape(translated_text(client, "gamma &amp; <i>delta</i> &lt; eps", "html"))
+    assert "<i>DELTA</i>" in tagged, "the tag around its word"
     assert content.decode() == ("1\n00:00:01,000 --> 00:00:02,500\nBETA ALPHA\nNU MU\n\n"
-                                "2\n00:00:03,000 --> 00:00:04,000\nDELTA GAMMA\n")
+                                f"2\n00:00:03,000 --> 00:00:04,000\n{tagged}\n")
+    document = read_document("film.srt", srt.encode())
+    assert document.texts[1] == "gamma &amp; <i>delta</i> &lt; eps", "sent as HTML: its tags are tags, the rest text"
+    assert document.render(["BETA ALPHA<br>NU MU", "EPS &lt; <i>DELTA</i> &amp; GAMMA"], Languages("en", "es")).decode(
+        ).endswith("\nEPS < <i>DELTA</i> & GAMMA\n"), "and written back as SubRip's text"
+
+
+def test_web_vtt_keeps_its_header_notes_styles_identifiers_timings_settings_lines_and_tags(client):
+    kept = "WEBVTT - film\n\nNOTE by hand\nover two lines\n\nSTYLE\n::cue { color: yellow }\n\n"
+    vtt = (kept + "intro\n00:01.000 --> 00:02.500 line:0\n<v Ann>alpha beta\nmu nu\n\n"
+           "00:00:03.000 --> 00:00:04.000\ngamma <i>delta</i> &amp; eps\n")
+    content, _ = translated(client, "film.vtt", vtt.encode())
+    assert content.decode() == kept + (
+        "intro\n00:01.000 --> 00:02.500 line:0\n" + translated_text(client, "<v Ann>alpha beta", "html") + "\nNU MU\n\n"
+        "00:00:03.000 --> 00:00:04.000\n" + translated_text(client, "gamma <i>delta</i> &amp; eps", "html") + "\n")
 
 
 def test_html_keeps_its_markup_and_translates_the_text_between(client):
@@ -85,15 +103,19 @@ def test_source_auto_is_detected_among_the_served_languages(client):
 @pytest.mark.parametrize("name, content, status, message", [
     ("big.txt", b"alpha " * 70, 413, "file too large: over 400 bytes, the limit"),
     ("doc.pdf", b"%PDF-1.4", 400, "Invalid request: cannot translate .pdf files: this server translates .txt, .srt, "
-                                  ".html, .htm, .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub files"),
+                                  ".vtt, .html, .htm, .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub files"),
     ("README", b"alpha", 400, "Invalid request: cannot translate files without an extension: this server "
-                              "translates .txt, .srt, .html, .htm, .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub files"),
+                              "translates .txt, .srt, .vtt, .html, .htm, .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub files"),
     ("latin1.txt", "señor".encode("latin-1"), 400, "Invalid request: latin1.txt is not UTF-8 text (byte 2)"),
     ("image.txt", b"GIF89a\x00\x01", 400,
      "Invalid request: image.txt is not text: it holds control character U+0000 at character 6"),
     ("empty.txt", b"", 400, "Invalid request: empty.txt is empty"),
     ("bad.srt", b"1\nalpha beta\n", 400,
      "Invalid request: not a SubRip file: line 2 should be a timing (00:00:01,000 --> 00:00:04,000)"),
+    ("bad.vtt", b"1\n00:01.000 --> 00:02.000\nalpha\n", 400,
+     "Invalid request: not a WebVTT file: its first line should be WEBVTT"),
+    ("late.vtt", b"WEBVTT\n\n1\n00:01 --> 00:02\nalpha\n", 400,
+     "Invalid request: not a WebVTT file: line 4 should be a cue timing (00:01.000 --> 00:04.000)"),
 ])
 def test_a_file_that_cannot_be_translated_is_refused_in_one_line(client, name, content, status, message):
     answer = upload(client, name, content)
@@ -120,7 +142,7 @@ def test_an_unknown_download_is_404(client, file_id):
 def test_the_frontend_is_told_that_files_are_translated(client):
     settings = client.get("/frontend/settings").json()
     assert settings["filesTranslation"] and settings["supportedFilesFormat"] == [
-        ".txt", ".srt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".epub"]
+        ".txt", ".srt", ".vtt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".epub"]
 
 
 # --- the store ------------------------------------------------------------------------------------------------

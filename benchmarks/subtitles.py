@@ -1,0 +1,81 @@
+"""Subtitle files through the running service: test verses as cues, sent to POST /translate_file as WebVTT (.vtt,
+each cue's text translated as HTML) and as SubRip (.srt, as text), read back cue by cue.
+
+    nmt serve --port 8765 &   python benchmarks/subtitles.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
+                                  [--per-file 100]
+
+Each cue is two lines: a verse with its second word in italics (<i>…</i>), then the next verse. Prints, for each
+format, how many cues come back with their two lines and with an italic word, the BLEU of the lines (tags taken
+out) against their own verses' references, beside the verses sent as plain text, and the cues per second.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import time
+
+import httpx
+import sacrebleu
+from common import add_service
+
+from nmt.training.corpus import load_corpus
+
+ITALIC = re.compile(r"<i>\s*\S.*?</i>")
+TAG = re.compile(r"<[^>]*>")
+
+
+def cues(pairs: list[tuple[str, str]], vtt: bool) -> str:
+    """A subtitle file of a cue for each pair of verses, the first's second word in italics."""
+    blocks = ["WEBVTT"] if vtt else []
+    for k, (first, second) in enumerate(pairs):
+        words = first.split(" ")
+        line = " ".join([words[0], f"<i>{words[1]}</i>", *words[2:]])
+        timing = f"00:{k // 60:02d}:{k % 60:02d}.000 --> 00:{k // 60:02d}:{k % 60:02d}.900"
+        blocks.append(f"{k + 1}\n{timing if vtt else timing.replace('.', ',')}\n{line}\n{second}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def translated(client: httpx.Client, url: str, name: str, content: str, source: str, target: str) -> list[list[str]]:
+    answer = client.post(f"{url}/translate_file", files={"file": (name, content.encode())},
+                         data={"source": source, "target": target})
+    answer.raise_for_status()
+    text = client.get(answer.json()["translatedFileUrl"]).text
+    return [block.split("\n")[2:] for block in text.strip().split("\n\n") if "-->" in block]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_service(p)
+    p.add_argument("--per-file", type=int, default=100, help="cues a file (default: 100)")
+    args = p.parse_args()
+    source, target = args.pair.split("-")
+    corpus = [(s, t) for s, t in load_corpus(args.test).pairs if len(s.split(" ")) >= 3]
+    verses, references = [s for s, _ in corpus], [t for _, t in corpus]
+    n = len(verses)
+    pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
+    refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
+    print(f"{args.test}: {n} cues of two verses, {args.pair}, {args.url}")
+    with httpx.Client(timeout=600) as client:
+        for name in ("film.vtt", "film.srt"):
+            got: list[list[str]] = []
+            start = time.perf_counter()
+            try:
+                for at in range(0, n, args.per_file):
+                    got += translated(client, args.url, name, cues(pairs[at:at + args.per_file],
+                                                                   name.endswith(".vtt")), source, target)
+            except httpx.HTTPStatusError as e:
+                print(f"{name}: refused ({e.response.json().get('error')})")
+                continue
+            seconds = time.perf_counter() - start
+            two = sum(len(lines) == 2 for lines in got)
+            italic = sum(bool(ITALIC.search(lines[0])) for lines in got if lines)
+            lines = [TAG.sub("", line) for cue in got for line in (cue if len(cue) == 2 else [" ".join(cue), ""])]
+            print(f"{name}: two lines {two}/{n}; an italic word {italic}/{n}; "
+                  f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; cues/s {n / seconds:.1f}")
+        plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
+            "text": verses[at:at + 32], "source": source, "target": target}).json()["translations"]]
+    print(f"the verses as plain text: BLEU {sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
+
+
+if __name__ == "__main__":
+    main()
