@@ -1,4 +1,5 @@
-"""What the benchmarks share: the default model and test split, a table printer, percentiles, a server."""
+"""What the benchmarks share: the default model and test split, verse pairs, the service's plain translations, a table
+printer, percentiles, a server."""
 from __future__ import annotations
 
 import argparse
@@ -6,10 +7,12 @@ import json
 import math
 from pathlib import Path
 
+import httpx
 import torch
 
 from nmt.model.bundle import DEFAULT_BUNDLE as DEFAULT_MODEL
 from nmt.scripts.harness import Server  # noqa: F401  (`nmt serve` in a subprocess, shared with scripts and tests)
+from nmt.training.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FALLBACK_MODEL = ROOT / "runs" / "bible-en-es" / "best"
@@ -42,6 +45,22 @@ def synchronize(device: str) -> None:
 def test_sources(path: Path = TEST_SPLIT) -> list[str]:
     """The source side of a TSV test file (source<TAB>reference)."""
     return [line.split("\t")[0] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+
+
+def verse_pairs(test: str, min_words: int = 1) -> tuple[list[str], list[str], list[str]]:
+    """The sources of the test file's pairs of at least min_words words, their references, and for each source the
+    references of it and of the next one (the last's next is the first): a benchmark's two verses a unit."""
+    pairs = [(s, t) for s, t in load_corpus(test).pairs if len(s.split(" ")) >= min_words]
+    references = [t for _, t in pairs]
+    n = len(pairs)
+    return [s for s, _ in pairs], references, [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
+
+
+def plain_translations(client: httpx.Client, url: str, texts: list[str], pair: str) -> list[str]:
+    """The texts translated by the running service as plain text (POST /v1/translate, 32 a request)."""
+    source, target = pair.split("-")
+    return [t["text"] for at in range(0, len(texts), 32) for t in client.post(f"{url}/v1/translate", json={
+        "text": texts[at:at + 32], "source": source, "target": target}).json()["translations"]]
 
 
 def print_table(rows: list[dict], columns: list[str]) -> None:

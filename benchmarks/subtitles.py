@@ -16,9 +16,7 @@ import time
 
 import httpx
 import sacrebleu
-from common import add_service
-
-from nmt.training.corpus import load_corpus
+from common import add_service, plain_translations, verse_pairs
 
 ITALIC = re.compile(r"<i>\s*\S.*?</i>")
 TAG = re.compile(r"<[^>]*>")
@@ -49,11 +47,9 @@ def main() -> None:
     p.add_argument("--per-file", type=int, default=100, help="cues a file (default: 100)")
     args = p.parse_args()
     source, target = args.pair.split("-")
-    corpus = [(s, t) for s, t in load_corpus(args.test).pairs if len(s.split(" ")) >= 3]
-    verses, references = [s for s, _ in corpus], [t for _, t in corpus]
+    verses, references, refs = verse_pairs(args.test, min_words=3)
     n = len(verses)
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
-    refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
     print(f"{args.test}: {n} cues of two verses, {args.pair}, {args.url}")
     with httpx.Client(timeout=600) as client:
         for name in ("film.vtt", "film.srt"):
@@ -72,8 +68,7 @@ def main() -> None:
             lines = [TAG.sub("", line) for cue in got for line in (cue if len(cue) == 2 else [" ".join(cue), ""])]
             print(f"{name}: two lines {two}/{n}; an italic word {italic}/{n}; "
                   f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; cues/s {n / seconds:.1f}")
-        plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
-            "text": verses[at:at + 32], "source": source, "target": target}).json()["translations"]]
+        plain = plain_translations(client, args.url, verses, args.pair)
     print(f"the verses as plain text: BLEU {sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
 
 

@@ -29,15 +29,13 @@ import zlib
 import docx
 import httpx
 import sacrebleu
-from common import add_service
+from common import add_service, plain_translations, verse_pairs
 from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
-
-from nmt.training.corpus import load_corpus
 
 
 def png() -> bytes:
@@ -173,8 +171,7 @@ def main() -> None:
                         "an inline content control")
     args = p.parse_args()
     source, target = args.pair.split("-")
-    corpus = [(s, t) for s, t in load_corpus(args.test).pairs if len(s.split(" ")) >= 6]
-    verses, references = [s for s, _ in corpus], [t for _, t in corpus]
+    verses, references, refs = verse_pairs(args.test, min_words=6)
     n = len(verses)
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
     lines, whole, pictured, bold, seconds = [], 0, 0, 0, 0.0
@@ -192,9 +189,7 @@ def main() -> None:
                 lines += parted if len(parted) == 2 else [own.replace("\n", " "), ""]
                 pictured += len(paragraph._p.xpath(KEPT[args.kept])) == 1 and len(boxed) == 2 * (args.kept == "text-box")
                 bold += holds(paragraph, args.held)
-        plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
-            "text": verses[at:at + 32], "source": source, "target": target}).json()["translations"]]
-    refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
+        plain = plain_translations(client, args.url, verses, args.pair)
     print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
     kept = {"picture": "the picture", "footnote": "the footnote's mark", "text-box": "the text box in both copies"}
     print(f"two lines: {whole}/{n}; {kept[args.kept]}: {pictured}/{n}; {HELD[args.held]} holding a word: {bold}/{n}")

@@ -18,9 +18,7 @@ import time
 import httpx
 import openpyxl
 import sacrebleu
-from common import add_service
-
-from nmt.training.corpus import load_corpus
+from common import add_service, plain_translations, verse_pairs
 
 
 def workbook(verses: list[str], first: int) -> bytes:
@@ -40,10 +38,8 @@ def main() -> None:
     p.add_argument("--per-file", type=int, default=100, help="rows a file (default: 100)")
     args = p.parse_args()
     source, target = args.pair.split("-")
-    pairs = load_corpus(args.test).pairs
-    references = [t for _, t in pairs]
-    n = len(pairs)
-    sources = [s for s, _ in pairs]
+    sources, references, refs = verse_pairs(args.test)
+    n = len(sources)
     verses = [*sources, sources[0]]  # the last row's next verse is the first
     rows: list[tuple] = []
     seconds = 0.0
@@ -57,13 +53,11 @@ def main() -> None:
             content = client.get(answer.json()["translatedFileUrl"]).content
             seconds += time.perf_counter() - start
             rows += list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-        plain = [t["text"] for at in range(0, n, 32) for t in client.post(f"{args.url}/v1/translate", json={
-            "text": sources[at:at + 32], "source": source, "target": target}).json()["translations"]]
+        plain = plain_translations(client, args.url, sources, args.pair)
     numbered = sum(row[0] == i + 1 for i, row in enumerate(rows))
     lines = [str(row[2]).split("\n") for row in rows]
     kept = sum(len(parted) == 2 for parted in lines)
     two = [line for parted in lines for line in (parted if len(parted) == 2 else [" ".join(parted), ""])]
-    refs = [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
     print(f"{args.test}: {n} rows, {args.pair}, {args.url}")
     print(f"number cells unchanged: {numbered}/{n}; two-line cells with two lines: {kept}/{n}")
     print(f"BLEU of the verse cells {sacrebleu.corpus_bleu([str(r[1]) for r in rows], [references]).score:.2f}; "
