@@ -115,42 +115,36 @@ def test_a_paragraph_is_rebuilt_around_its_translation_and_nothing_else_moves():
 
 
 def test_texts_of_a_paragraph_that_is_not_plain_are_translated_where_they_are():
-    part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha: </w:t><w:tab/>'
-            '<w:t>beta</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:t>gamma &lt;x&gt;</w:t></w:r>'
-            '</w:p></w:body></w:document>').encode()
-    cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ["alpha: ", "beta", "gamma &lt;x&gt;"]
-    assert edited(part, cut.edits(["ALPHA:", " BETA ", "X &amp; GAMMA"])) == (
-        f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">ALPHA: </w:t><w:tab/>'
-        '<w:t xml:space="preserve">BETA</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r>'
-        '<w:t xml:space="preserve">X &amp; GAMMA</w:t></w:r></w:p></w:body></w:document>').encode()
+    texts, out = rewritten('<w:r><w:t xml:space="preserve">alpha: </w:t><w:tab/><w:t>beta</w:t></w:r>'
+                           '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:t>gamma &lt;x&gt;</w:t></w:r>',
+                           ["ALPHA:", " BETA ", "X &amp; GAMMA"])
+    assert texts == ["alpha: ", "beta", "gamma &lt;x&gt;"]
+    assert out == ('<w:p><w:r><w:t xml:space="preserve">ALPHA: </w:t><w:tab/>'
+                   '<w:t xml:space="preserve">BETA</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r>'
+                   '<w:t xml:space="preserve">X &amp; GAMMA</w:t></w:r></w:p>')
 
 
 def test_a_tab_parts_a_paragraph_as_a_line_break_does_and_a_tab_stop_is_no_tab():
-    part = (f'<w:document {W}><w:body><w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
-            '<w:r><w:t>alpha beta:</w:t><w:tab/><w:t>gamma</w:t></w:r></w:p></w:body></w:document>').encode()
-    cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ['alpha beta:<br id="1"/>gamma']
-    assert edited(part, cut.edits(['BETA ALPHA:<br id="1"/>GAMMA'])) == (
-        f'<w:document {W}><w:body><w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
-        '<w:r><w:t xml:space="preserve">BETA ALPHA:</w:t></w:r><w:r><w:tab/></w:r>'
-        '<w:r><w:t xml:space="preserve">GAMMA</w:t></w:r></w:p></w:body></w:document>').encode()
+    tab_stop = '<w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>'
+    texts, out = rewritten(f'{tab_stop}<w:r><w:t>alpha beta:</w:t><w:tab/><w:t>gamma</w:t></w:r>',
+                           ['BETA ALPHA:<br id="1"/>GAMMA'])
+    assert texts == ['alpha beta:<br id="1"/>gamma']
+    assert out == (f'<w:p>{tab_stop}<w:r><w:t xml:space="preserve">BETA ALPHA:</w:t></w:r><w:r><w:tab/></w:r>'
+                   '<w:r><w:t xml:space="preserve">GAMMA</w:t></w:r></w:p>')
 
 
 def test_a_hyperlink_goes_back_around_its_words_and_lines_are_translated_apart():
-    paragraph = ('<w:p><w:r><w:t xml:space="preserve">alpha </w:t></w:r><w:hyperlink r:id="rId5" w:history="1">'
-                 '<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t>beta</w:t></w:r></w:hyperlink>'
-                 '<w:r><w:t>,</w:t><w:br/><w:t xml:space="preserve">gamma </w:t></w:r>'
-                 '<w:r><w:rPr><w:b/></w:rPr><w:t>delta</w:t></w:r></w:p>')
-    part = f'<w:document {W} xmlns:r="urn:r"><w:body>{paragraph}</w:body></w:document>'.encode()
-    cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ['alpha <span id="r1">beta</span>,<br id="3"/>gamma <span id="r5">delta</span>']
-    out = edited(part, cut.edits(['<span id="r1">BETA</span> ALPHA,<br id="3"/><span id="r5">DELTA</span> GAMMA']))
-    assert out.decode().split("<w:body>")[1] == (
+    texts, out = rewritten('<w:r><w:t xml:space="preserve">alpha </w:t></w:r><w:hyperlink r:id="rId5" w:history="1">'
+                           '<w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr><w:t>beta</w:t></w:r></w:hyperlink>'
+                           '<w:r><w:t>,</w:t><w:br/><w:t xml:space="preserve">gamma </w:t></w:r>'
+                           '<w:r><w:rPr><w:b/></w:rPr><w:t>delta</w:t></w:r>',
+                           ['<span id="r1">BETA</span> ALPHA,<br id="3"/><span id="r5">DELTA</span> GAMMA'])
+    assert texts == ['alpha <span id="r1">beta</span>,<br id="3"/>gamma <span id="r5">delta</span>']
+    assert out == (
         '<w:p><w:hyperlink r:id="rId5" w:history="1"><w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>'
         '<w:t xml:space="preserve">BETA</w:t></w:r></w:hyperlink><w:r><w:t xml:space="preserve"> ALPHA,</w:t></w:r>'
         '<w:r><w:br/></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">DELTA</w:t></w:r>'
-        '<w:r><w:t xml:space="preserve"> GAMMA</w:t></w:r></w:p></w:body></w:document>')
+        '<w:r><w:t xml:space="preserve"> GAMMA</w:t></w:r></w:p>')
 
 
 def test_a_slide_paragraph_keeps_its_line_breaks_between_its_lines():
@@ -166,14 +160,12 @@ def test_a_slide_paragraph_keeps_its_line_breaks_between_its_lines():
 def test_a_picture_the_translation_puts_inside_a_span_parts_its_run_in_two():
     picture = '<w:r><w:drawing><wp:inline xmlns:wp="urn:wp"/></w:drawing></w:r>'
     bold = '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
-    part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha delta eps </w:t></w:r>{bold.format("beta")}'
-            f'{picture}{bold.format(" gamma")}</w:p></w:body></w:document>').encode()
-    cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ['alpha delta eps <span id="r1">beta</span><nmt-kept id="2"/><span id="r3"> gamma</span>']
-    out = edited(part, cut.edits(['<span id="r1">BETA <nmt-kept id="2"/> X</span> ALPHA<span id="r3"> GAMMA</span>']))
-    assert out == (f'<w:document {W}><w:body><w:p>{bold.format("BETA ")}{picture}{bold.format(" X")}'
-                   f'<w:r><w:t xml:space="preserve"> ALPHA </w:t></w:r>{bold.format("GAMMA")}</w:p></w:body>'
-                   '</w:document>').encode()
+    texts, out = rewritten(f'<w:r><w:t xml:space="preserve">alpha delta eps </w:t></w:r>{bold.format("beta")}'
+                           f'{picture}{bold.format(" gamma")}',
+                           ['<span id="r1">BETA <nmt-kept id="2"/> X</span> ALPHA<span id="r3"> GAMMA</span>'])
+    assert texts == ['alpha delta eps <span id="r1">beta</span><nmt-kept id="2"/><span id="r3"> gamma</span>']
+    assert out == (f'<w:p>{bold.format("BETA ")}{picture}{bold.format(" X")}'
+                   f'<w:r><w:t xml:space="preserve"> ALPHA </w:t></w:r>{bold.format("GAMMA")}</w:p>')
 
 
 def field(instruction: str, value: str) -> str:
@@ -492,13 +484,11 @@ def test_a_slide_paragraph_keeps_its_end_formatting_last_and_its_fields_whole_wh
 
 def test_a_picture_in_a_word_paragraph_follows_the_word_it_followed():
     picture = '<w:r><w:rPr><w:noProof/></w:rPr><w:drawing><wp:inline xmlns:wp="urn:wp"/></w:drawing></w:r>'
-    part = (f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">alpha </w:t></w:r>{picture}'
-            '<w:r><w:t xml:space="preserve"> beta gamma</w:t></w:r></w:p></w:body></w:document>').encode()
-    cut = office.cut_part(part, office.WORD)
-    assert cut.texts == ['alpha <nmt-kept id="1"/> beta gamma']
-    assert edited(part, cut.edits(['GAMMA BETA <nmt-kept id="1"/> ALPHA'])) == (
-        f'<w:document {W}><w:body><w:p><w:r><w:t xml:space="preserve">GAMMA BETA </w:t></w:r>{picture}'
-        '<w:r><w:t xml:space="preserve"> ALPHA</w:t></w:r></w:p></w:body></w:document>').encode()
+    texts, out = rewritten(f'<w:r><w:t xml:space="preserve">alpha </w:t></w:r>{picture}'
+                           '<w:r><w:t xml:space="preserve"> beta gamma</w:t></w:r>', ['GAMMA BETA <nmt-kept id="1"/> ALPHA'])
+    assert texts == ['alpha <nmt-kept id="1"/> beta gamma']
+    assert out == (f'<w:p><w:r><w:t xml:space="preserve">GAMMA BETA </w:t></w:r>{picture}'
+                   '<w:r><w:t xml:space="preserve"> ALPHA</w:t></w:r></w:p>')
 
 
 def test_a_file_that_is_not_a_presentation_is_refused_in_one_line(client):
