@@ -206,9 +206,10 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
         # Asian text (Excel's <rPh>) is not text to translate
         if element.name.endswith("Pr") or element.name == "rPh":
             continue
-        if _kept(element) or _container(element):
+        container = _container(element)
+        if container or _kept(element):
             paragraph.pieces.append(Piece(element, _style(part, element), around, element.name == "r"))
-            paragraph.containers += [element] if _container(element) else []
+            paragraph.containers += [element] if container else []
             continue
         if element.name == "p":  # a paragraph outside a run, which Word does not write: a text of its own
             paragraph.containers.append(element)
