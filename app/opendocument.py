@@ -95,8 +95,13 @@ def cut_part(part: bytes) -> Cut:
 
 def _within(element: Element, part: bytes, depth: int = 0) -> Cut:
     """The outermost paragraphs under element, each with what it holds; none in a spreadsheet's cell of a value."""
-    found = outermost(element.children, lambda e: e.name in PARAGRAPHS or VALUE_CELL.match(part, e.start) is not None)
+    found = outermost(element.children, lambda e: e.name in PARAGRAPHS or _value_cell(e, part))
     return joined([_paragraph(p, part, depth) for p in found if p.name in PARAGRAPHS])
+
+
+def _value_cell(element: Element, part: bytes) -> bool:
+    """A spreadsheet's cell of a value (its start tag read only for a cell)."""
+    return element.name.endswith("table-cell") and VALUE_CELL.match(part, element.start) is not None
 
 
 def _paragraph(paragraph: Element, part: bytes, depth: int) -> Cut:
