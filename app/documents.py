@@ -9,15 +9,17 @@ together around their translations with everything else kept.
     .html .htm   the whole document is one HTML text, translated as `format: html` (model/html.py)
     .docx .pptx  each paragraph is one HTML text, its runs' formatting as spans (app/office.py)
     .xlsx        each string cell's text is one HTML text, its runs' formatting as spans (app/office.py)
+                 (their templates and macro-enabled files too, .dotx .docm .potx .pptm ...: office.KINDS)
     .epub        each XHTML document of the book is one HTML text (app/epub.py)
     .odt .odp    each paragraph's content, as written, is one HTML text (app/opendocument.py)
     .ods         the same, for the paragraphs of each cell of text (app/opendocument.py)
+                 (their templates too, .ott .otp .ots)
 
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
 
 A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a zipped one (.docx, .pptx, .xlsx,
-.epub, .odt, .odp, .ods) a readable file of its kind; anything else is a FileRejected with a one-line reason.
+.epub, .odt, .odp, .ods, ...) a readable file of its kind; anything else is a FileRejected with a one-line reason.
 """
 from __future__ import annotations
 
@@ -188,12 +190,8 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".vtt": ("text/vtt; charset=utf-8", "html", text_file(web_vtt)),
     ".html": ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML)),
     ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML)),
-    ".docx": document_kind(office.WORD, office.read),
-    ".pptx": document_kind(office.POWERPOINT, office.read),
-    ".xlsx": document_kind(office.EXCEL, office.read),
-    ".odt": document_kind(opendocument.TEXT_DOCUMENT, opendocument.read),
-    ".odp": document_kind(opendocument.PRESENTATION, opendocument.read),
-    ".ods": document_kind(opendocument.SPREADSHEET, opendocument.read),
+    **{extension: document_kind(kind, office.read) for extension, kind in office.KINDS.items()},
+    **{extension: document_kind(kind, opendocument.read) for extension, kind in opendocument.KINDS.items()},
     ".epub": (epub.MEDIA_TYPE, "html", package("an EPUB book", epub.read)),
 }
 

@@ -1,5 +1,6 @@
-"""Office Open XML files, Word documents (.docx), PowerPoint presentations (.pptx) and Excel workbooks (.xlsx): the
-text of each paragraph (of each string cell and comment, in a workbook) translated, everything else kept as written.
+"""Office Open XML files, Word documents (.docx), PowerPoint presentations (.pptx) and Excel workbooks (.xlsx), and
+their templates and macro-enabled files (KINDS): the text of each paragraph (of each string cell and comment, in a
+workbook) translated, everything else kept as written.
 
 Such a file is a zip of XML parts. The parts people read (Word: word/document.xml, the headers and footers,
 footnotes, endnotes, comments; PowerPoint: the slides and their notes; Excel: the shared strings, the sheets' inline
@@ -35,7 +36,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nmt.app import labels
 from nmt.app.labels import Labels
@@ -108,23 +109,48 @@ class Kind:
 # boxes (not a chart's cached category and series names, which the application takes again from the embedded data)
 DRAWINGS = re.compile(r"(word|ppt|xl)/(charts/chart\d+|diagrams/(data|drawing)\d+|drawings/drawing\d+)\.xml")
 DRAWING_LABELS = labels.attribute(rb"lang", tag=rb"a:\w+")  # DrawingML's runs' (<a:rPr lang="en-US">)
-WORD = Kind("a Word document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+OPENXML, VENDOR = "application/vnd.openxmlformats-officedocument.", "application/vnd.ms-"  # media types' starts
+WORD = Kind("a Word document", OPENXML + "wordprocessingml.document",
             "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
             re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"), "word/document.xml",
             preserve=True, labels=Labels(re.compile(r"word/.+\.xml"), labels.every(
                 labels.attribute(rb"\w+:val", tag=rb"\w+:lang"), DRAWING_LABELS)))
-POWERPOINT = Kind("a PowerPoint presentation", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+POWERPOINT = Kind("a PowerPoint presentation", OPENXML + "presentationml.presentation",
                   "http://schemas.openxmlformats.org/drawingml/2006/main",
                   re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml"), "ppt/presentation.xml",
                   preserve=False, labels=Labels(re.compile(r"ppt/.+\.xml"), labels.attribute(rb"lang")))
 # a workbook's text: its shared strings (the text of string cells, <si>, each once however many cells show it: as
 # Excel writes them), the sheets' inline strings (<is>: as openpyxl writes them) and the cells' comments (<text>); a
 # cell of a number, a date or a formula holds neither, and stays as it is
-EXCEL = Kind("an Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+EXCEL = Kind("an Excel workbook", OPENXML + "spreadsheetml.sheet",
              "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
              re.compile(r"xl/(sharedStrings|worksheets/sheet\d+|comments\d*|comments/comment\d+)\.xml"),
              "xl/workbook.xml", preserve=True, labels=Labels(DRAWINGS, DRAWING_LABELS),
              paragraphs=frozenset({"si", "is", "text"}), cells=True)
+
+
+def variant(kind: Kind, name: str, media_type: str) -> Kind:
+    """Files of the kind's parts under a media type of their own: a template, a macro-enabled file (its macros kept
+    byte for byte, never run)."""
+    return replace(kind, name=name, media_type=media_type)
+
+
+KINDS = {
+    ".docx": WORD,
+    ".docm": variant(WORD, "a macro-enabled Word document", VENDOR + "word.document.macroEnabled.12"),
+    ".dotx": variant(WORD, "a Word template", OPENXML + "wordprocessingml.template"),
+    ".dotm": variant(WORD, "a macro-enabled Word template", VENDOR + "word.template.macroEnabled.12"),
+    ".pptx": POWERPOINT,
+    ".pptm": variant(POWERPOINT, "a macro-enabled PowerPoint presentation", VENDOR + "powerpoint.presentation.macroEnabled.12"),
+    ".ppsx": variant(POWERPOINT, "a PowerPoint show", OPENXML + "presentationml.slideshow"),
+    ".ppsm": variant(POWERPOINT, "a macro-enabled PowerPoint show", VENDOR + "powerpoint.slideshow.macroEnabled.12"),
+    ".potx": variant(POWERPOINT, "a PowerPoint template", OPENXML + "presentationml.template"),
+    ".potm": variant(POWERPOINT, "a macro-enabled PowerPoint template", VENDOR + "powerpoint.template.macroEnabled.12"),
+    ".xlsx": EXCEL,
+    ".xlsm": variant(EXCEL, "a macro-enabled Excel workbook", VENDOR + "excel.sheet.macroEnabled.12"),
+    ".xltx": variant(EXCEL, "an Excel template", OPENXML + "spreadsheetml.template"),
+    ".xltm": variant(EXCEL, "a macro-enabled Excel template", VENDOR + "excel.template.macroEnabled.12"),
+}
 
 
 @dataclass(frozen=True)

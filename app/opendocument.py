@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nmt.app import labels
 from nmt.app.labels import Labels
@@ -76,6 +76,15 @@ SPREADSHEET = Kind("an OpenDocument spreadsheet", "application/vnd.oasis.opendoc
 # a cell of a number, a date, a time, a currency, a percentage or a boolean: its paragraph shows its value, which the
 # application formats again from office:value when it opens the file (it is not text to translate)
 VALUE_CELL = re.compile(rb'<[\w.-]+:(?:covered-)?table-cell\s[^>]*?office:value-type\s*=\s*["\'](?!string["\'])')
+
+
+def template(kind: Kind) -> Kind:
+    """The kind's templates: files of the same parts, their mimetype entry saying so."""
+    return replace(kind, name=f"{kind.name} template", media_type=f"{kind.media_type}-template")
+
+
+KINDS = {".odt": TEXT_DOCUMENT, ".ott": template(TEXT_DOCUMENT), ".odp": PRESENTATION, ".otp": template(PRESENTATION),
+         ".ods": SPREADSHEET, ".ots": template(SPREADSHEET)}
 
 
 def read(content: bytes, kind: Kind) -> Written:

@@ -43,7 +43,7 @@ def translated(client, content: bytes, name: str = "letter.docx") -> bytes:
     answer = client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
     assert answer.status_code == 200, answer.text
     download = client.get(answer.json()["translatedFileUrl"])
-    kind = {".pptx": office.POWERPOINT, ".xlsx": office.EXCEL}.get(name[-5:], office.WORD)
+    kind = office.KINDS[name[name.rindex("."):]]
     assert download.status_code == 200 and download.headers["content-type"] == kind.media_type
     return download.content
 
@@ -313,6 +313,35 @@ def test_a_workbook_is_translated_cell_by_cell_and_its_numbers_dates_and_formula
     assert result["A3"].value == f"{text(client, 'mu nu')}\n{text(client, 'xi omicron')}", "each line alone"
     assert (result["B1"].value, result["B2"].value, result["B3"].value) == (3, datetime.datetime(2024, 3, 12), "=B1*2")
     assert result["A1"].comment.text == "RHO PI"
+
+
+def one_text(main_part: str) -> bytes:
+    """A file of the kind whose main part this is, holding the text "alpha beta" (a paragraph, a title, a cell)."""
+    if main_part == "word/document.xml":
+        document = docx.Document()
+        document.add_paragraph("alpha beta")
+        return saved(document)
+    if main_part == "ppt/presentation.xml":
+        deck = pptx.Presentation()
+        deck.slides.add_slide(deck.slide_layouts[0]).shapes.title.text = "alpha beta"
+        return saved(deck)
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "alpha beta"
+    return saved(workbook)
+
+
+@pytest.mark.parametrize("extension", [
+    e for e, kind in office.KINDS.items() if kind not in (office.WORD, office.POWERPOINT, office.EXCEL)])
+def test_templates_and_macro_enabled_files_are_translated_their_macros_kept(client, extension):
+    kind = office.KINDS[extension]
+    macros = b"\xd0\xcf\x11\xe0 a VBA project"
+    source = io.BytesIO(one_text(kind.main_part))
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("project/vbaProject.bin", macros)
+    result = zipfile.ZipFile(io.BytesIO(translated(client, source.getvalue(), "letter" + extension)))
+    assert result.read("project/vbaProject.bin") == macros
+    parts = [result.read(e) for e in result.infolist() if kind.text_parts.fullmatch(e.filename)]
+    assert any(b"BETA ALPHA" in part for part in parts) and not any(b"alpha beta" in part for part in parts)
 
 
 def test_excel_shared_strings_in_the_default_namespace_are_translated_where_they_are():

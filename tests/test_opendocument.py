@@ -1,6 +1,6 @@
-"""OpenDocument files (.odt, .odp, .ods) through POST /translate_file, and app/opendocument.py on parts as LibreOffice
-writes them: each paragraph's content translated as the HTML API translates it, spans around the words they held,
-footnotes and text boxes as texts of their own, every byte outside the paragraphs kept.
+"""OpenDocument files (.odt, .odp, .ods, and their templates) through POST /translate_file, and app/opendocument.py on
+parts as LibreOffice writes them: each paragraph's content translated as the HTML API translates it, spans around
+the words they held, footnotes and text boxes as texts of their own, every byte outside the paragraphs kept.
 The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
@@ -118,6 +118,20 @@ def test_a_spreadsheet_translates_its_text_cells_and_keeps_its_values(client):
     result = zipfile.ZipFile(io.BytesIO(client.get(answer.json()["translatedFileUrl"]).content))
     assert result.read("content.xml").decode() == content.replace("<text:p>alpha beta", "<text:p>BETA ALPHA"), (
         "a cell of a number, a date or a formula shows its value: it is kept")
+
+
+@pytest.mark.parametrize("extension", [".ott", ".otp", ".ots"])
+def test_a_template_is_translated_as_its_kind_and_says_what_it_is(client, extension):
+    kind = opendocument.KINDS[extension]
+    content = f"<office:document-content {NS}><office:body><text:p>alpha beta</text:p></office:body></office:document-content>"
+    answer = upload(client, "form" + extension, package(kind.media_type, ("content.xml", content)))
+    assert answer.status_code == 200, answer.text
+    download = client.get(answer.json()["translatedFileUrl"])
+    assert download.headers["content-type"] == kind.media_type and kind.media_type.endswith("-template")
+    assert zipfile.ZipFile(io.BytesIO(download.content)).read("content.xml").decode() == content.replace(
+        "alpha beta", "BETA ALPHA")
+    answer = upload(client, "form" + extension, package(kind.media_type.removesuffix("-template"), ("content.xml", content)))
+    assert answer.status_code == 400 and answer.json()["error"].endswith(f"its mimetype entry does not say {kind.media_type}")
 
 
 def test_a_presentation_translates_its_slides_text_boxes_and_notes():

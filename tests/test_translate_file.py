@@ -99,13 +99,16 @@ def test_source_auto_is_detected_among_the_served_languages(client):
     assert content == b"BETA ALPHA"
 
 
+SERVED = (".txt, .srt, .vtt, .html, .htm, .docx, .docm, .dotx, .dotm, .pptx, .pptm, .ppsx, .ppsm, .potx, .potm, .xlsx, "
+          ".xlsm, .xltx, .xltm, .odt, .ott, .odp, .otp, .ods, .ots, .epub")
+
+
 # --- refused --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name, content, status, message", [
     ("big.txt", b"alpha " * 70, 413, "file too large: over 400 bytes, the limit"),
-    ("doc.pdf", b"%PDF-1.4", 400, "Invalid request: cannot translate .pdf files: this server translates .txt, .srt, "
-                                  ".vtt, .html, .htm, .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub files"),
-    ("README", b"alpha", 400, "Invalid request: cannot translate files without an extension: this server "
-                              "translates .txt, .srt, .vtt, .html, .htm, .docx, .pptx, .xlsx, .odt, .odp, .ods, .epub files"),
+    ("doc.pdf", b"%PDF-1.4", 400, f"Invalid request: cannot translate .pdf files: this server translates {SERVED} files"),
+    ("README", b"alpha", 400, f"Invalid request: cannot translate files without an extension: this server translates "
+                              f"{SERVED} files"),
     ("latin1.txt", "señor".encode("latin-1"), 400, "Invalid request: latin1.txt is not UTF-8 text (byte 2)"),
     ("image.txt", b"GIF89a\x00\x01", 400,
      "Invalid request: image.txt is not text: it holds control character U+0000 at character 6"),
@@ -141,8 +144,7 @@ def test_an_unknown_download_is_404(client, file_id):
 
 def test_the_frontend_is_told_that_files_are_translated(client):
     settings = client.get("/frontend/settings").json()
-    assert settings["filesTranslation"] and settings["supportedFilesFormat"] == [
-        ".txt", ".srt", ".vtt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".epub"]
+    assert settings["filesTranslation"] and settings["supportedFilesFormat"] == SERVED.split(", ")
 
 
 # --- the store ------------------------------------------------------------------------------------------------
