@@ -15,6 +15,7 @@ from libretranslatepy import LibreTranslateAPI
 from service_fixtures import client_for, service_settings, shared_detector
 
 from nmt.app.detect import Detected, LanguageDetector
+from nmt.app.documents import FORMATS
 from nmt.app.main import create_app
 from nmt.app.registry import load_translators
 from nmt.app.settings import Settings
@@ -157,8 +158,7 @@ def test_frontend_settings_in_libretranslates_shape(client):
     assert client.get("/frontend/settings").json() == {
         "charLimit": 20_000, "frontendTimeout": 500, "apiKeys": False, "keyRequired": False, "suggestions": False,
         "filesTranslation": True,
-        "supportedFilesFormat": [".txt", ".srt", ".vtt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods",
-                                 ".epub"],
+        "supportedFilesFormat": list(FORMATS),  # (which, tests/test_translate_file.py)
         "language": {"source": {"code": "auto", "name": "Auto Detect"}, "target": {"code": "es", "name": "Spanish"}}}
 
 
