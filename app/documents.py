@@ -43,6 +43,9 @@ SRT_TAG = re.compile(r"(</?(?:i|b|u|font)(?:\s[^<>]*)?>)", re.IGNORECASE)  # Sub
 VTT_HEADER, VTT_KEPT = re.compile(r"WEBVTT(?:[ \t]|$)"), re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
 VTT_TIMING = re.compile(rf"{VTT_TIME}[ \t]+-->[ \t]+{VTT_TIME}(?:[ \t].*)?")
+# a timestamp in a cue (karaoke: what follows it shows from then on) goes to the pipeline as an element without
+# content, which follows the word it followed (model/html.py); the model never sees its digits
+VTT_TIMESTAMP, TIMESTAMP_ELEMENT = re.compile(rf"<({VTT_TIME})>"), re.compile(rf'<nmt-time t="({VTT_TIME})"/>')
 
 Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back
 Read = Callable[[str, bytes], Written]  # (name, content) -> Written
@@ -96,7 +99,8 @@ def web_vtt(text: str) -> Cut:
     """WebVTT: a WEBVTT line, then blocks separated by blank lines: a cue is an optional identifier line, a timing
     line (00:01.000 --> 00:04.000, maybe with settings after it) and text lines; a NOTE, STYLE or REGION block, and
     the header, are kept as written. A cue's text is HTML-like (<i>, <b>, <v Speaker>, &amp;): it is translated as
-    HTML, its lines parted by <br>, which the HTML pipeline translates apart (model/html.py)."""
+    HTML, its lines parted by <br>, which the HTML pipeline translates apart (model/html.py); a timestamp in it
+    (<00:02.000>) goes after the word it followed, the times in order."""
     lines = text.split("\n")
     if not VTT_HEADER.match(lines[0]):
         raise FileRejected("not a WebVTT file: its first line should be WEBVTT")
@@ -127,20 +131,30 @@ def cue_texts(lines: list[str], cues: list[tuple[int, int]], markup: bool) -> Cu
     HTML already where markup (WebVTT's escapes its & and <); else (SubRip's) its tags are HTML's and the rest is
     escaped on the way there and back."""
     def html_of(line: str) -> str:
-        return line if markup else "".join(piece if SRT_TAG.fullmatch(piece) else html.escape(piece, quote=False)
-                                           for piece in SRT_TAG.split(line))
+        if markup:
+            return VTT_TIMESTAMP.sub(r'<nmt-time t="\1"/>', line)
+        return "".join(piece if SRT_TAG.fullmatch(piece) else html.escape(piece, quote=False)
+                       for piece in SRT_TAG.split(line))
 
     def rebuild(translations: list[str]) -> str:
         out, last = [], 0
         for (start, end), translation in zip(cues, translations, strict=True):
             translated = BR.sub("\n", translation)
-            translated = translated if markup else html.unescape(translated)
+            translated = timestamps_in_order(translated) if markup else html.unescape(translated)
             # a blank line would end the cue early: the translation's lines are never blank
             out += lines[last:start] + [line for line in translated.split("\n") if line.strip()]
             last = end
         return "\n".join(out + lines[last:])
 
     return ["<br>".join(html_of(line) for line in lines[start:end]) for start, end in cues], rebuild
+
+
+def timestamps_in_order(cue: str) -> str:
+    """A translated cue's timestamps written as WebVTT's again, their times in the order of the places the translation
+    put them (a cue's timestamps must rise: where the words moved, the times stay in order and the words move)."""
+    times = iter(sorted(TIMESTAMP_ELEMENT.findall(cue), key=lambda t: sum(
+        float(unit) * 60 ** k for k, unit in enumerate(reversed(t.split(":"))))))
+    return TIMESTAMP_ELEMENT.sub(lambda _: f"<{next(times)}>", cue)
 
 
 def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None) -> Read:

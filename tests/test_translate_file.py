@@ -6,12 +6,13 @@ The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pytest
 from service_fixtures import client_for
 
-from nmt.app.documents import FileRejected, read_document
+from nmt.app.documents import FileRejected, read_document, timestamps_in_order
 from nmt.app.filestore import FileStore
 from nmt.app.labels import Languages
 
@@ -70,6 +71,15 @@ def test_web_vtt_keeps_its_header_notes_styles_identifiers_timings_settings_line
     assert content.decode() == kept + (
         "intro\n00:01.000 --> 00:02.500 line:0\n" + translated_text(client, "<v Ann>alpha beta", "html") + "\nNU MU\n\n"
         "00:00:03.000 --> 00:00:04.000\n" + translated_text(client, "gamma <i>delta</i> &amp; eps", "html") + "\n")
+
+
+def test_web_vtt_timestamps_in_a_cue_go_after_their_words_and_stay_in_order(client):
+    vtt = "WEBVTT\n\n00:01.000 --> 00:09.000\nalpha <00:02.000>beta gamma <00:03.500>delta\n"
+    content, _ = translated(client, "karaoke.vtt", vtt.encode())
+    cue = content.decode().split("\n")[3]
+    assert re.findall(r"<[^>]*>", cue) == ["<00:02.000>", "<00:03.500>"], "each once, rising"
+    assert re.sub(r"\s*<[^>]*>\s*", " ", cue).strip() == "DELTA GAMMA BETA ALPHA", "the digits are not text to translate"
+    assert timestamps_in_order('b <nmt-time t="01:00:00.000"/>a <nmt-time t="59:59.999"/>') == "b <59:59.999>a <01:00:00.000>"
 
 
 def test_html_keeps_its_markup_and_translates_the_text_between(client):
