@@ -22,14 +22,14 @@ spell-check marks and bookmarks around them, hyperlinks and the like around them
 them and end-of-paragraph formatting after them), is written back as new runs in the translation's order, each
 span's text with its run's formatting (and what it was inside around it), the rest with the paragraph's most common
 formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a date), a comment's range
-marks, and a run of a picture, a symbol, or a footnote's, endnote's or comment's reference mark are kept whole, each
+marks, and a run of a picture, a symbol, a shape, or a footnote's, endnote's or comment's reference mark are kept whole, each
 a marker (<nmt-kept id="K"/>) that goes after the word it followed, its text (a field's value) not translated. A
 field of several runs (<w:fldChar> begin … end) is kept whole too, unless it is a HYPERLINK: its value is the link's
 text, a hyperlink's span, and its runs from begin to separator and its end run go around that text as a
 <w:hyperlink>'s tags do. A run of a text box (a drawing that holds paragraphs, in Word's two copies: DrawingML's and
-VML's) is kept whole like a picture, the translation of its own paragraphs written inside it, and so is a tracked
-deletion. Any other paragraph (an equation, a HYPERLINK field whose value is more than text, a bookmark inside a
-hyperlink) keeps its runs where they are, each <w:t>'s text translated alone.
+VML's) is kept whole like a picture, the translation of its own paragraphs written inside it. A tracked deletion and
+an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a HYPERLINK field whose value is more than
+text, a bookmark inside a hyperlink) keeps its runs where they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -71,13 +71,14 @@ BREAKS = frozenset({"br", "cr", "tab", "ptab"})  # line breaks (<w:cr/> is one) 
 # kept whole where the translation puts them (after the word they followed): fields (Word's <w:fldSimple>,
 # DrawingML's <a:fld>: a page or slide number, a date; a field of several runs, <w:fldChar w:fldCharType="begin"/>
 # … "end", is made one element, a "complexField"), the marks of a comment's range or of a move's, tracked deletions
-# (their runs stay, marked deleted) ...
+# (their runs stay, marked deleted), equations (Office Math's, inline or on a line of their own: its text is math) ...
 WHOLE = frozenset({"fldSimple", "fld", "complexField", "commentRangeStart", "commentRangeEnd", "del", "moveFrom",
-                   "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd"})
-# ... and runs of an object (a picture, a symbol) or of a reference mark (a footnote's, an endnote's or a comment's,
-# where it is cited; a note's own number, at the start of its text)
-OBJECTS = frozenset({"drawing", "pict", "object", "sym", "footnoteReference", "endnoteReference", "commentReference",
-                     "footnoteRef", "endnoteRef", "annotationRef"})
+                   "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd", "m:oMath", "m:oMathPara"})
+# ... and runs of an object (a picture, a symbol, a shape: a drawing in a newer and an older form, in
+# mc:AlternateContent) or of a reference mark (a footnote's, an endnote's or a comment's, where it is cited; a note's
+# own number, at the start of its text)
+OBJECTS = frozenset({"drawing", "pict", "object", "sym", "mc:AlternateContent", "footnoteReference", "endnoteReference",
+                     "commentReference", "footnoteRef", "endnoteRef", "annotationRef"})
 SIMPLE_LINK = re.compile(rb'instr\s*=\s*["\']\s*HYPERLINK\b', re.IGNORECASE)
 FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|separate|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS

@@ -2,7 +2,7 @@
 sent to POST /translate_file, read back with python-docx.
 
     nmt serve --port 8765 &   python benchmarks/word_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                  [--per-file 40] [--kept picture|footnote|text-box]
+                                  [--per-file 40] [--kept picture|footnote|text-box|equation|shape]
                                   [--held bold|link-field|insertion|content-control]
 
 Each paragraph is two verses: the first with its second word bold and a small picture after its fourth word, then
@@ -15,7 +15,9 @@ instruction, separator, the word, end, each a run, as Word writes a field), a tr
 inline content control (<w:sdt>); the count is then of those that hold a word. With --kept
 footnote, a footnote's reference mark follows the fourth word instead of the picture; with --kept text-box, a text
 box that holds the second verse (a drawing that holds a paragraph, with its VML copy, as LibreOffice and Word write
-one), and no line break: the lines are the paragraph's own text and its text box's.
+one), and no line break: the lines are the paragraph's own text and its text box's; with --kept equation, an
+inline equation (Office Math: x+1); with --kept shape, a rectangle (a drawing and its VML copy, in
+mc:AlternateContent, as Word writes a shape).
 """
 from __future__ import annotations
 
@@ -53,17 +55,25 @@ BOX_NAMESPACES = nsdecls("w", "wp", "a") + (' xmlns:wps="http://schemas.microsof
                                              ' xmlns:v="urn:schemas-microsoft-com:vml"')
 
 
-def text_box(text: str) -> BaseOxmlElement:
-    """A run of an inline text box that holds the text, in DrawingML and in VML for older readers."""
-    content = f"<w:txbxContent><w:p><w:r><w:t>{html.escape(text)}</w:t></w:r></w:p></w:txbxContent>"
+def text_box(text: str | None) -> BaseOxmlElement:
+    """A run of an inline text box that holds the text, in DrawingML and in VML for older readers; a rectangle if
+    text is None."""
+    content = f"<w:txbxContent><w:p><w:r><w:t>{html.escape(text)}</w:t></w:r></w:p></w:txbxContent>" if text else ""
+    box, vml_box = (f"<wps:txbx>{content}</wps:txbx>", f"<v:textbox>{content}</v:textbox>") if text else ("", "")
     return parse_xml(
         f'<w:r {BOX_NAMESPACES}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
         '<wp:inline><wp:extent cx="1440180" cy="360045"/><wp:docPr id="1" name="box"/><a:graphic><a:graphicData '
-        'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp><wps:cNvSpPr txBox="1"/>'
-        '<wps:spPr><a:prstGeom prst="rect"/></wps:spPr>'
-        f'<wps:txbx>{content}</wps:txbx><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing>'
-        f'</mc:Choice><mc:Fallback><w:pict><v:rect style="width:113.4pt;height:28.35pt"><v:textbox>{content}'
-        '</v:textbox></v:rect></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+        'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>'
+        f'<wps:cNvSpPr txBox="{int(bool(text))}"/>'
+        f'<wps:spPr><a:prstGeom prst="rect"/></wps:spPr>{box}<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic>'
+        f'</wp:inline></w:drawing></mc:Choice><mc:Fallback><w:pict><v:rect style="width:113.4pt;height:28.35pt">'
+        f'{vml_box}</v:rect></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def equation() -> BaseOxmlElement:
+    """An inline equation, x+1, as Word writes one (Office Math)."""
+    return parse_xml(f'<m:oMath {nsdecls("m", "w")}><m:r><w:rPr><w:rFonts w:ascii="Cambria Math" w:hAnsi="Cambria Math"/>'
+                     '</w:rPr><m:t>x+1</m:t></m:r></m:oMath>')
 
 
 def link_field(word: str) -> list[BaseOxmlElement]:
@@ -77,7 +87,8 @@ def link_field(word: str) -> list[BaseOxmlElement]:
 
 HELD = {"bold": "a bold run", "link-field": "a HYPERLINK field", "insertion": "an insertion",
         "content-control": "a content control"}
-KEPT = {"picture": ".//w:drawing", "footnote": ".//w:footnoteReference", "text-box": ".//w:drawing"}  # where it is
+KEPT = {"picture": ".//w:drawing", "footnote": ".//w:footnoteReference", "text-box": ".//w:drawing",  # where it is
+        "equation": ".//m:oMath", "shape": ".//*[local-name()='AlternateContent']"}
 
 
 def footnote_reference() -> BaseOxmlElement:
@@ -113,8 +124,9 @@ def document(pairs: list[tuple[str, str]], kept: str, held: str) -> bytes:
             paragraph._p.append(text_box(second))
             paragraph.add_run(" " + " ".join(words[4:]))
             continue
-        if kept == "footnote":
-            paragraph._p.append(footnote_reference())
+        if kept in ("footnote", "equation", "shape"):
+            objects = {"footnote": footnote_reference, "equation": equation, "shape": lambda: text_box(None)}
+            paragraph._p.append(objects[kept]())
         else:
             paragraph.add_run().add_picture(io.BytesIO(picture), width=Pt(8))
         paragraph.add_run(" " + " ".join(words[4:])).add_break(WD_BREAK.LINE)
@@ -164,8 +176,8 @@ def main() -> None:
     add_service(p)
     p.add_argument("--per-file", type=int, default=40, help="paragraphs a file (default: 40)")
     p.add_argument("--kept", choices=KEPT, default="picture",
-                   help="what follows the fourth word: a picture (default), a footnote's reference mark, or a text box "
-                        "that holds the second verse (then not on a line of its own)")
+                   help="what follows the fourth word: a picture (default), a footnote's reference mark, a text box "
+                        "that holds the second verse (then not on a line of its own), an equation or a shape")
     p.add_argument("--held", choices=HELD, default="bold",
                    help="what holds the second word: a bold run (default), a HYPERLINK field, a tracked insertion or "
                         "an inline content control")
@@ -191,7 +203,8 @@ def main() -> None:
                 bold += holds(paragraph, args.held)
         plain = plain_translations(client, args.url, verses, args.pair)
     print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
-    kept = {"picture": "the picture", "footnote": "the footnote's mark", "text-box": "the text box in both copies"}
+    kept = {"picture": "the picture", "footnote": "the footnote's mark", "text-box": "the text box in both copies",
+            "equation": "the equation", "shape": "the shape"}
     print(f"two lines: {whole}/{n}; {kept[args.kept]}: {pictured}/{n}; {HELD[args.held]} holding a word: {bold}/{n}")
     print(f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; of the verses as plain text "
           f"{sacrebleu.corpus_bleu(plain, [references]).score:.2f}")

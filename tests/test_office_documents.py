@@ -222,6 +222,20 @@ def test_note_marks_comment_ranges_and_hyphens_leave_a_paragraph_whole():
                    '<w:r><w:cr/></w:r><w:r><w:t xml:space="preserve">DELTA</w:t></w:r></w:p>'), "each mark where it was put"
 
 
+def test_equations_and_shapes_leave_a_paragraph_whole_and_are_kept_as_written():
+    equation = ('<m:oMath><m:r><w:rPr><w:rFonts w:ascii="Cambria Math"/></w:rPr><m:t>x+1</m:t></m:r></m:oMath>')
+    shape = ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:inline/></w:drawing></mc:Choice>'
+             '<mc:Fallback><w:pict><v:rect/></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+    body = ('<w:r><w:t xml:space="preserve">alpha </w:t></w:r>' + equation + '<w:r><w:t xml:space="preserve"> beta</w:t>'
+            '</w:r>' + shape + '<w:r><w:t xml:space="preserve"> gamma</w:t></w:r><m:oMathPara>' + equation + '</m:oMathPara>')
+    texts, out = rewritten(body, ['GAMMA <nmt-kept id="3"/>BETA<nmt-kept id="5"/> ALPHA<nmt-kept id="1"/>'])
+    assert texts == ['alpha <nmt-kept id="1"/> beta<nmt-kept id="3"/> gamma<nmt-kept id="5"/>'], (
+        "one text: the equation's text is math, not words")
+    run = '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'
+    assert out == ('<w:p>' + run.format("GAMMA ") + shape + run.format("BETA") + '<m:oMathPara>' + equation
+                   + '</m:oMathPara>' + run.format(" ALPHA") + equation + '</w:p>'), "each where it was put, as written"
+
+
 def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_deletions_stay():
     control = ('<w:sdt><w:sdtPr><w:alias w:val="Name"/></w:sdtPr><w:sdtContent><w:hyperlink r:id="rId1">{}'
                '</w:hyperlink></w:sdtContent></w:sdt>')
@@ -285,10 +299,12 @@ def test_a_word_paragraph_with_a_text_box_is_translated_whole_and_so_is_the_box(
 
 
 def test_a_text_box_in_a_paragraph_read_run_by_run_or_without_text_is_translated_where_it_is():
-    equation = '<w:r><w:t>alpha beta</w:t></w:r><m:oMath xmlns:m="urn:m"><m:r><m:t>x</m:t></m:r></m:oMath>'
-    for body, texts in [(f'<w:p>{equation}{text_box("gamma")}</w:p>', ["alpha beta", "gamma", "gamma"]),
+    # a bookmark in a hyperlink: run by run
+    linked = '<w:hyperlink r:id="rId1"><w:bookmarkStart w:id="1" w:name="b"/><w:r><w:t>alpha beta</w:t></w:r></w:hyperlink>'
+    for body, texts in [(f'<w:p>{linked}{text_box("gamma")}</w:p>', ["alpha beta", "gamma", "gamma"]),
                         (f'<w:p>{text_box("gamma")}</w:p>', ["gamma", "gamma"])]:
-        part = f'<w:document {W} xmlns:mc="m" xmlns:wps="s" xmlns:v="v"><w:body>{body}</w:body></w:document>'.encode()
+        part = (f'<w:document {W} xmlns:mc="m" xmlns:wps="s" xmlns:v="v" xmlns:r="r"><w:body>{body}</w:body>'
+                '</w:document>').encode()
         cut = office.cut_part(part, office.WORD)
         assert cut.texts == texts
         out = edited(part, cut.edits([t.upper() for t in texts])).decode()

@@ -1,6 +1,6 @@
 """app/office.py on Word paragraphs generated from what Word writes in them (runs of text, breaks, tabs, hyphens,
 hyperlinks, content controls, tracked insertions and deletions, fields, note and comment marks, bookmarks, text
-boxes, a deleted paragraph mark): whatever the mix, the paragraph's words are sent as one text, and the part
+boxes, equations, shapes, a deleted paragraph mark): whatever the mix, the paragraph's words are sent as one text, and the part
 written from the texts' translations is well-formed, keeps every element that is kept whole exactly once, and says
 what the translations say."""
 from __future__ import annotations
@@ -16,7 +16,8 @@ from nmt.app.xmlparts import edited
 
 NAMESPACES = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 DECLARED = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in
-                    [*NAMESPACES.items(), ("r", "urn:r"), ("mc", "urn:mc"), ("wps", "urn:wps"), ("v", "urn:v")])
+                    [*NAMESPACES.items(), ("r", "urn:r"), ("mc", "urn:mc"), ("wps", "urn:wps"), ("v", "urn:v"),
+                     ("m", "urn:m")])
 TAG = re.compile(r"<[^>]*>")
 
 words = st.lists(st.sampled_from(["alpha", "beta", "gamma", "&amp;", "&lt;x&gt;", "delta"]), min_size=1, max_size=3)
@@ -36,6 +37,9 @@ kept = st.sampled_from([
     '<w:del w:id="{k}" w:author="A"><w:r><w:delText>old</w:delText></w:r></w:del>', '<w:hyperlink w:anchor="a{k}"/>',
     '<w:r><w:drawing><wps:txbx><w:txbxContent><w:p><w:r><w:t xml:space="preserve">box {k}</w:t></w:r></w:p>'
     "</w:txbxContent></wps:txbx></w:drawing></w:r>",
+    '<m:oMath><m:r><m:t>x{k}</m:t></m:r></m:oMath>',
+    '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing/></mc:Choice><mc:Fallback><w:pict/></mc:Fallback>'
+    '</mc:AlternateContent><!--{k}--></w:r>',
 ])
 wrapper = st.sampled_from([
     '<w:hyperlink r:id="rId{k}">{}</w:hyperlink>', '<w:ins w:id="{k}" w:author="A">{}</w:ins>',
