@@ -28,8 +28,9 @@ field of several runs (<w:fldChar> begin … end) is kept whole too, unless it i
 text, a hyperlink's span, and its runs from begin to separator and its end run go around that text as a
 <w:hyperlink>'s tags do. A run of a text box (a drawing that holds paragraphs, in Word's two copies: DrawingML's and
 VML's) is kept whole like a picture, the translation of its own paragraphs written inside it. A tracked deletion and
-an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a HYPERLINK field whose value is more than
-text, a bookmark inside a hyperlink) keeps its runs where they are, each <w:t>'s text translated alone.
+an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a HYPERLINK field
+whose value is more than text, a bookmark inside a hyperlink) keeps its runs where they are, each <w:t>'s text
+translated alone.
 """
 from __future__ import annotations
 
