@@ -14,6 +14,8 @@ together around their translations with everything else kept.
     .odt .odp    each paragraph's content, as written, is one HTML text (app/opendocument.py)
     .ods         the same, for the paragraphs of each cell of text (app/opendocument.py)
                  (their templates too, .ott .otp .ots)
+    .pdf         each paragraph (lines of text found close under one another) is one text, written where it was
+                 over the page without its text (app/pdf.py)
 
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal, TypeVar
 
-from nmt.app import epub, labels, office, opendocument, packages
+from nmt.app import epub, labels, office, opendocument, packages, pdf
 from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
 from nmt.model.html import BR
@@ -183,12 +185,24 @@ def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None) -> Read
 
 
 def package(kind: str, read_package: Callable[[bytes], Written]) -> Read:
-    """A reader of zip packages (app/packages.py) that read_package reads; kind names one in its errors."""
+    """A reader of files (zip packages: app/packages.py; PDF) that read_package reads; kind names one in its errors,
+    which reading or writing it again may raise."""
     def read(name: str, content: bytes) -> Written:
+        def rejected(e: packages.Damaged) -> FileRejected:
+            return FileRejected(f"{name} is not {kind} that can be read: {e}")
+
         try:
-            return read_package(content)
+            texts, render = read_package(content)
         except packages.Damaged as e:
-            raise FileRejected(f"{name} is not {kind} that can be read: {e}") from None
+            raise rejected(e) from None
+
+        def written(translations: list[str], languages: Languages) -> bytes:
+            try:
+                return render(translations, languages)
+            except packages.Damaged as e:
+                raise rejected(e) from None
+
+        return texts, written
 
     return read
 
@@ -207,6 +221,7 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     **{extension: document_kind(kind, office.read) for extension, kind in office.KINDS.items()},
     **{extension: document_kind(kind, opendocument.read) for extension, kind in opendocument.KINDS.items()},
     ".epub": (epub.MEDIA_TYPE, "html", package("an EPUB book", epub.read)),
+    ".pdf": ("application/pdf", "text", package("a PDF", pdf.read)),
 }
 
 

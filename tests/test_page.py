@@ -111,7 +111,7 @@ def test_page_translates_a_file_and_offers_it_as_a_download(server, browser, tmp
     page.set_input_files("#file", str(tmp_path / "scan.pdf"))
     page.click("#translate-file")
     page.wait_for_function("document.getElementById('file-status').textContent.startsWith('error')", timeout=30_000)
-    assert "cannot translate .pdf files" in page.inner_text("#file-status") and page.is_hidden("#download")
+    assert "scan.pdf is not a PDF that can be read" in page.inner_text("#file-status") and page.is_hidden("#download")
     page.set_input_files("#file", str(tmp_path / "notes.txt"))
     page.click("#translate-file")
     page.wait_for_selector("#download:not([hidden])", timeout=30_000)

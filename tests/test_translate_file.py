@@ -110,13 +110,13 @@ def test_source_auto_is_detected_among_the_served_languages(client):
 
 
 SERVED = (".txt, .srt, .vtt, .html, .htm, .docx, .docm, .dotx, .dotm, .pptx, .pptm, .ppsx, .ppsm, .potx, .potm, .xlsx, "
-          ".xlsm, .xltx, .xltm, .odt, .ott, .odp, .otp, .ods, .ots, .epub")
+          ".xlsm, .xltx, .xltm, .odt, .ott, .odp, .otp, .ods, .ots, .epub, .pdf")
 
 
 # --- refused --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name, content, status, message", [
     ("big.txt", b"alpha " * 70, 413, "file too large: over 400 bytes, the limit"),
-    ("doc.pdf", b"%PDF-1.4", 400, f"Invalid request: cannot translate .pdf files: this server translates {SERVED} files"),
+    ("doc.rtf", b"{\\rtf1", 400, f"Invalid request: cannot translate .rtf files: this server translates {SERVED} files"),
     ("README", b"alpha", 400, f"Invalid request: cannot translate files without an extension: this server translates "
                               f"{SERVED} files"),
     ("latin1.txt", "señor".encode("latin-1"), 400, "Invalid request: latin1.txt is not UTF-8 text (byte 2)"),

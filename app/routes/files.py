@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from nmt.app.documents import FORMATS, Document, FileRejected, read_document
@@ -65,7 +66,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     if len(content) > settings.max_file_bytes:
         raise ApiError(413, f"file too large: over {settings.max_file_bytes} bytes, the limit")
     try:
-        document = read_document(upload.filename or "", content)
+        document = await run_in_threadpool(read_document, upload.filename or "", content)  # (a PDF: seconds)
     except FileRejected as e:
         raise ApiError(400, f"Invalid request: {e}") from None
     if source == "auto":
@@ -76,7 +77,10 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     options, limits = settings.decode_options(), TextLimits(None, chars)
     translate = translate_html if document.format == "html" else translate_texts
     translated = await translate(service, model, request, document.texts, options, limits=limits)
-    written = document.render([t.text for t in translated], Languages(*model.pair))
+    try:
+        written = await run_in_threadpool(document.render, [t.text for t in translated], Languages(*model.pair))
+    except FileRejected as e:  # (a PDF that pypdf read but cannot write again)
+        raise ApiError(400, f"Invalid request: {e}") from None
     file_id = service.files.put(written, document.name, document.media_type)
     return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
 

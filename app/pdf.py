@@ -1,0 +1,339 @@
+"""PDF files: the text of each paragraph translated and written where the paragraph was, on the page as it was.
+
+A PDF holds no paragraphs, only pieces of text placed on a page (each a text-showing operator: Tj, TJ, ', ").
+Pieces on one baseline are a line, and a line just below the last one, of the same size and in the same column, goes
+on its paragraph, unless the last ended early (where the line's first word would have fitted: a line break, or the
+paragraph's end); a piece far to the right of the line's last (a table's next cell, a second column) starts a line
+of its own. Each paragraph is one text for the pipeline. The translated file is the source with its text-showing
+operators taken out of the pages' content (and of the forms they draw), so that pictures, lines, fills and
+annotations stay as they were, and the translations laid over it: each paragraph's in its box, from its first line's
+left edge to its widest line's right, wrapped in DejaVu Sans (matplotlib's copy, which holds every Latin, Greek and
+Cyrillic letter) at the paragraph's size, in bold where most of the paragraph was, made smaller (down to half) when
+a longer translation would not fit above the next paragraph. What is lost: fonts (one face), colours (black), and
+the exact wrapping and justification.
+
+A PDF without text (a scanned page is a picture) or an encrypted one is refused; so is any that pypdf cannot read.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.errors import FPDFException
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+from pypdf.generic import ContentStream, NameObject, TextStringObject
+
+from nmt.app.labels import Languages
+from nmt.app.packages import Damaged, Written
+
+# matplotlib's copy of DejaVu Sans, found without importing matplotlib (a second's start)
+FONTS = Path(str(getattr(importlib.util.find_spec("matplotlib"), "origin", ""))).parent / "mpl-data" / "fonts" / "ttf"
+SHOWN = frozenset({b"Tj", b"TJ", b"'", b'"'})  # the operators that show text
+LEADING = 1.2  # a written line's height, in font sizes
+WIDTH = 0.9  # a piece's width, estimated: DejaVu Sans's, this much (most text faces are narrower)
+MIN_SCALE = 0.5  # the smallest a translation is written, in the paragraph's font size
+GAP = 3.0  # a space wider than this many font sizes parts a line in two (a table's cells; a picture is narrower)
+# a piece that is a list's bullet or number, kept as it is (a symbol font's bullet, in Unicode's private use area,
+# written as DejaVu's): not a word to translate, and the item's text keeps its indent
+MARKER = re.compile(r"[^\w\s]|\d{1,3}[.)]|[a-zA-Z][.)]")
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+Colour = tuple[float, float, float]  # red, green, blue, from 0 to 1
+# what pypdf and fpdf2 raise on a damaged file (a bad number, a missing key, an unknown filter, no room to write)
+DAMAGED = (PyPdfError, FPDFException, ValueError, KeyError, TypeError, IndexError, AttributeError, NotImplementedError)
+
+
+@dataclass
+class Piece:
+    """Text shown at (x, y), the left of its baseline, in points from the page's lower left."""
+
+    x: float
+    y: float
+    size: float
+    bold: bool
+    colour: Colour
+    text: str
+    end: float = 0.0  # its right edge, estimated
+
+
+@dataclass
+class Paragraph:
+    """Lines of pieces on one page: their text, and the box they fill."""
+
+    page: int
+    lines: list[list[Piece]]
+    width: float = 0.0  # of the box its translation is written in, from its left
+    room: float = 0.0  # the box's height, from its top
+
+    @property
+    def size(self) -> float:
+        return self.lines[0][0].size
+
+    @property
+    def marker(self) -> bool:
+        """Whether it is a list's bullet or number alone, written again as it is."""
+        return len(self.lines) == 1 and _marker(self.lines[0])
+
+    @property
+    def left(self) -> float:
+        return min(line[0].x for line in self.lines)
+
+    @property
+    def right(self) -> float:
+        return max(line[-1].end for line in self.lines)
+
+    @property
+    def leading(self) -> float:
+        """Its lines' height, in font sizes (LEADING if it has one line)."""
+        ys = [line[0].y for line in self.lines]
+        return (ys[0] - ys[-1]) / (len(ys) - 1) / self.size if len(ys) > 1 else LEADING
+
+    @property
+    def top(self) -> float:
+        return self.lines[0][0].y + self.size
+
+    @property
+    def text(self) -> str:
+        """Its lines' text, joined by a space (none after a hyphen that ends a line: a word broken there)."""
+        text = ""
+        for line in self.lines:
+            shown = " ".join("".join(piece.text for piece in line).split())
+            text += shown if not text or text[-1] == "-" and text[-2:-1].isalpha() else " " + shown
+        return text
+
+    @property
+    def bold(self) -> bool:
+        pieces = [piece for line in self.lines for piece in line]
+        return 2 * sum(len(piece.text) for piece in pieces if piece.bold) > sum(len(piece.text) for piece in pieces)
+
+
+@dataclass
+class Writer:
+    """DejaVu Sans in fpdf2, to measure text and to write the overlay pages."""
+
+    pdf: FPDF = field(default_factory=lambda: FPDF(unit="pt"))
+
+    def __post_init__(self) -> None:
+        self.pdf.add_font("DejaVu", "", FONTS / "DejaVuSans.ttf")
+        self.pdf.add_font("DejaVu", "B", FONTS / "DejaVuSans-Bold.ttf")
+        self.pdf.set_auto_page_break(False)
+        self.pdf.set_margins(0, 0, 0)
+        self.pdf.c_margin = 0
+
+    def width(self, text: str, size: float, bold: bool) -> float:
+        self.pdf.set_font("DejaVu", "B" if bold else "", size)
+        return float(self.pdf.get_string_width(text)) * WIDTH
+
+    def lines(self, text: str, width: float, size: float, bold: bool) -> int:
+        self.pdf.set_font("DejaVu", "B" if bold else "", size)
+        lines = self.pdf.multi_cell(width, size, text, dry_run=True, output="LINES")
+        assert isinstance(lines, list)
+        return len(lines)
+
+    def write(self, paragraph: Paragraph, text: str, origin: tuple[float, float]) -> None:
+        """The text in the paragraph's box, at the largest size that fits in its room (down to MIN_SCALE); origin:
+        the page's upper left, in the paragraph's coordinates."""
+        size = paragraph.size
+        while size > paragraph.size * MIN_SCALE and (
+                self.lines(text, paragraph.width, size, paragraph.bold) * size * paragraph.leading > paragraph.room):
+            size *= 0.95
+        self.pdf.set_font("DejaVu", "B" if paragraph.bold else "", size)
+        self.pdf.set_text_color(*(round(255 * c) for c in paragraph.lines[0][0].colour))
+        self.pdf.set_xy(paragraph.left - origin[0], origin[1] - paragraph.top)
+        self.pdf.multi_cell(paragraph.width, size * paragraph.leading, text, align="L")
+
+
+def read(content: bytes) -> Written:
+    """The file's texts (one per paragraph), and what writes the file around their translations; Damaged if pypdf
+    cannot read it, it is encrypted, or it shows no text."""
+    reader = _reader(content)
+    writer = Writer()
+    edges = [(float(page.mediabox.left), float(page.mediabox.right)) for page in reader.pages]
+    paragraphs = [p for k, page in enumerate(reader.pages) for p in _paragraphs(k, _pieces(page, writer), writer, edges[k])]
+    if not [p for p in paragraphs if not p.marker]:
+        raise Damaged("it holds no text (a scanned page is a picture of text, which this server does not read)")
+
+    def render(translations: list[str], languages: Languages) -> bytes:
+        try:
+            return _written(reader, paragraphs, translations, languages)
+        except DAMAGED as e:
+            raise Damaged(f"it cannot be written again ({e})") from None
+
+    return [p.text for p in paragraphs if not p.marker], render
+
+
+def _written(reader: PdfReader, paragraphs: list[Paragraph], translations: list[str], languages: Languages) -> bytes:
+    """The file without its text, the translations laid over its pages, its language label the target's."""
+    written = PdfWriter(clone_from=reader)
+    overlay = _overlay(written, paragraphs, translations)
+    for page, over in zip(written.pages, overlay.pages, strict=True):
+        _without_text(page)
+        page.merge_page(over)
+    if (label := written.root_object.get("/Lang")) is not None:
+        written.root_object[NameObject("/Lang")] = TextStringObject(languages.label(str(label).encode()).decode())
+    out = io.BytesIO()
+    written.write(out)
+    return out.getvalue()
+
+
+def _reader(content: bytes) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        # a file encrypted without a password to open it (only its permissions set) opens with the empty one
+        locked = reader.is_encrypted and not reader.decrypt("")
+        _ = locked or [page.mediabox for page in reader.pages]
+    except DAMAGED as e:
+        raise Damaged(f"pypdf cannot read it ({e})") from None
+    if locked:
+        raise Damaged("it needs a password to open")
+    return reader
+
+
+def _pieces(page: Any, writer: Writer) -> list[Piece]:
+    """The page's pieces of text, in the order it shows them, each with its place, size and estimated right edge."""
+    pieces: list[Piece] = []
+    colours: list[Colour] = [(0.0, 0.0, 0.0)]  # the fill colour, in each graphics state saved (q) and restored (Q)
+
+    def operator(op: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        if op == b"q":
+            colours.append(colours[-1])
+        elif op == b"Q" and len(colours) > 1:
+            colours.pop()
+        elif (colour := _colour(op, operands)) is not None:
+            colours[-1] = colour
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if not text.strip():
+            return
+        x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        bold = "bold" in str((font or {}).get("/BaseFont", "")).lower()
+        piece = Piece(x, y, size * scale, bold, colours[-1], text.replace("\n", " "))
+        if not (math.isfinite(x) and math.isfinite(y) and 0 < piece.size < 10_000):
+            return  # (a damaged file's: nowhere to write it)
+        piece.end = x + writer.width(piece.text, piece.size, bold)
+        pieces.append(piece)
+
+    try:
+        page.extract_text(visitor_operand_before=operator, visitor_text=visit)
+    except DAMAGED as e:
+        raise Damaged(f"pypdf cannot read its text ({e})") from None
+    return pieces
+
+
+def _colour(op: bytes, operands: list[Any]) -> Colour | None:
+    """The fill colour an operator sets: a gray (g), an RGB (rg) or a CMYK colour (k), or one of their numbers in
+    another colour space (sc, scn); None for any other operator."""
+    numbers = [float(o) for o in operands if isinstance(o, int | float)]
+    if op not in (b"g", b"rg", b"k", b"sc", b"scn") or len(numbers) not in (1, 3, 4):
+        return None
+    if len(numbers) == 4:
+        c, m, y, k = numbers
+        return (1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)
+    return (numbers[0], numbers[0], numbers[0]) if len(numbers) == 1 else (numbers[0], numbers[1], numbers[2])
+
+
+def _paragraphs(page: int, pieces: list[Piece], writer: Writer, edges: tuple[float, float]) -> list[Paragraph]:
+    """The pieces as paragraphs: lines on one baseline, and lines just below, in the same column, of one size, each
+    with its box (edges: the page's left and right)."""
+    paragraphs: list[Paragraph] = []
+    lines = _lines(pieces)
+    # the page's right margin: as far from its right edge as the text is from its left
+    page_right = edges[1] - (min((line[0].x for line in lines), default=edges[0]) - edges[0])
+    for line in lines:
+        last = paragraphs[-1] if paragraphs else None
+        if last and not last.marker and not _marker(line) and _continues(last, line, _right(last, lines), writer):
+            last.lines.append(line)
+        else:
+            paragraphs.append(Paragraph(page, [line]))
+    for paragraph in paragraphs:
+        _place(paragraph, paragraphs, lines, page_right)
+    return paragraphs
+
+
+def _place(paragraph: Paragraph, paragraphs: list[Paragraph], lines: list[list[Piece]], page_right: float) -> None:
+    """The paragraph's box: as wide as its column (a paragraph of one line, a heading or a table's cell, up to the
+    page's right margin), not into a paragraph beside it (a table's next cell); as high as the space down to the
+    next paragraph below it."""
+    baseline = paragraph.lines[-1][0].y
+    beside = [p.left for p in paragraphs if p.left >= paragraph.right and p.top > baseline and p.lines[-1][0].y < paragraph.top]
+    below = [p.top for p in paragraphs if p.top <= baseline and p.left < paragraph.right and p.right > paragraph.left]
+    edge = page_right if len(paragraph.lines) == 1 else _right(paragraph, lines)
+    right = max(paragraph.right, min([edge, *(left - paragraph.size for left in beside)]))
+    paragraph.width = max(right - paragraph.left, 4 * paragraph.size)  # (room for a word, whatever the estimates)
+    paragraph.room = paragraph.top - max(below, default=baseline - paragraph.size)
+
+
+def _lines(pieces: list[Piece]) -> list[list[Piece]]:
+    """Pieces on one baseline, each close after the last: a line (a bullet or a number that starts one is a line of
+    its own)."""
+    lines: list[list[Piece]] = []
+    for piece in pieces:
+        last = lines[-1][-1] if lines else None
+        if (last and abs(piece.y - last.y) < 0.4 * last.size and last.x < piece.x < last.end + GAP * last.size
+                and not _marker(lines[-1])):
+            lines[-1].append(piece)
+        else:
+            lines.append([piece])
+    return lines
+
+
+def _right(paragraph: Paragraph, lines: list[list[Piece]]) -> float:
+    """The right edge of the paragraph's column: of the page's lines that start where it does, the widest's."""
+    return max((line[-1].end for line in lines if abs(line[0].x - paragraph.left) < 2 * paragraph.size),
+               default=paragraph.right)
+
+
+def _marker(line: list[Piece]) -> bool:
+    """Whether a line (as far as read) is a list's bullet or number alone: a piece of its own at a line's start."""
+    return len(line) == 1 and bool(MARKER.fullmatch(line[0].text.strip()))
+
+
+def _continues(paragraph: Paragraph, line: list[Piece], right: float, writer: Writer) -> bool:
+    """Whether the line is the paragraph's next: just below its last, of its size, in its column, and the last not
+    ended early (where the line's first word would have fitted before the column's right edge: a line break, or
+    the paragraph's end)."""
+    last, first = paragraph.lines[-1][0], line[0]
+    step, word = last.y - first.y, writer.width(" " + first.text.split()[0], first.size, first.bold)
+    # (by more than a word's width, or a sixth of the column's: widths are estimated, and a justified line's
+    # spaces are wider than its text's)
+    early = paragraph.lines[-1][-1].end + max(word, (right - paragraph.left) / 6) < right
+    return (0.2 * last.size < step < 1.7 * last.size and abs(first.size - last.size) < 0.15 * last.size
+            and paragraph.left - 2 * last.size < first.x < paragraph.right and not early)
+
+
+def _overlay(written: PdfWriter, paragraphs: list[Paragraph], translations: list[str]) -> PdfReader:
+    """A PDF of the translations, a page for each of the file's, each paragraph's where it was."""
+    writer = Writer()
+    by_page: dict[int, list[tuple[Paragraph, str]]] = {}
+    translated = iter(translations)
+    for paragraph in paragraphs:
+        text = PRIVATE_USE.sub("\u2022", paragraph.text) if paragraph.marker else next(translated)
+        by_page.setdefault(paragraph.page, []).append((paragraph, text))
+    for k, page in enumerate(written.pages):
+        box = page.mediabox
+        writer.pdf.add_page(format=(float(box.width), float(box.height)))
+        for paragraph, translation in by_page.get(k, []):
+            writer.write(paragraph, translation, (float(box.left), float(box.top)))
+    return PdfReader(io.BytesIO(bytes(writer.pdf.output())))
+
+
+def _without_text(page: Any) -> None:
+    """The page with its text-showing operators taken out of its content and of the forms it draws."""
+    content = page.get_contents()
+    if content is not None:
+        content.operations = [(operands, op) for operands, op in content.operations if op not in SHOWN]
+        page.replace_contents(content)
+    forms = page.get("/Resources", {}).get("/XObject", {})
+    for name in forms:
+        form = forms[name].get_object()
+        if form.get("/Subtype") == "/Form":
+            stream = ContentStream(form, page.pdf)
+            stream.operations = [(operands, op) for operands, op in stream.operations if op not in SHOWN]
+            form.set_data(stream.get_data())

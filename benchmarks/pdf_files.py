@@ -1,0 +1,91 @@
+"""PDF files through the running service: test verses laid out by fpdf2 as a word processor lays out paragraphs
+(11 pt, wrapped in a column, a blank line between, a page after another), sent to POST /translate_file, and read
+back with app/pdf.py's own reading of paragraphs.
+
+    nmt serve --port 8765 &   python benchmarks/pdf_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
+                                  [--per-file 40]
+
+Prints how many paragraphs the service found (one per verse; a verse that a page break parts is two), how many
+the translated files hold, and how many of their lines had to be made smaller to fit; the BLEU of each file's
+text read back against its verses' references, beside the same of the verses sent as plain text (each file's
+joined: paragraphs and verses need not be one to one); and the pages per second.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import time
+
+import httpx
+import sacrebleu
+from common import add_service, plain_translations, verse_pairs
+from fpdf import FPDF
+from pypdf import PdfReader
+
+from nmt.app import pdf
+
+
+def document(verses: list[str]) -> bytes:
+    """A PDF of the verses, each a paragraph of 11 pt text wrapped in a 450 pt column."""
+    written = FPDF(unit="pt", format="A4")
+    written.set_auto_page_break(True, margin=72)
+    written.add_font("DejaVu", "", pdf.FONTS / "DejaVuSerif.ttf")
+    written.set_font("DejaVu", "", 11)
+    written.add_page()
+    for verse in verses:
+        written.set_x(72)
+        written.multi_cell(450, 14, verse, align="J")
+        written.ln(14)
+    return bytes(written.output())
+
+
+def translated(client: httpx.Client, url: str, content: bytes, source: str, target: str) -> bytes:
+    answer = client.post(f"{url}/translate_file", files={"file": ("verses.pdf", content)},
+                         data={"source": source, "target": target})
+    answer.raise_for_status()
+    return client.get(answer.json()["translatedFileUrl"]).content
+
+
+def sizes(content: bytes) -> list[float]:
+    """The sizes of the text a PDF shows, piece by piece."""
+    found: list[float] = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: found.append(size) if text.strip() else None)
+    return found
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_service(p)
+    p.add_argument("--per-file", type=int, default=40, help="verses a file (default: 40)")
+    args = p.parse_args()
+    source, target = args.pair.split("-")
+    verses, references, _ = verse_pairs(args.test)
+    n = len(verses)
+    found, back, files, smaller, pages, seconds = 0, 0, [], 0, 0, 0.0
+    with httpx.Client(timeout=600) as client:
+        for at in range(0, n, args.per_file):
+            written = document(verses[at:at + args.per_file])
+            found += len(pdf.read(written)[0])
+            start = time.perf_counter()
+            result = translated(client, args.url, written, source, target)
+            seconds += time.perf_counter() - start
+            paragraphs = pdf.read(result)[0]
+            back, smaller = back + len(paragraphs), smaller + sum(size < 11 for size in sizes(result))
+            pages += len(PdfReader(io.BytesIO(result)).pages)
+            files.append(" ".join(paragraphs))
+        plain = plain_translations(client, args.url, verses, args.pair)
+
+    def joined(texts: list[str]) -> list[str]:
+        return [" ".join(texts[at:at + args.per_file]) for at in range(0, n, args.per_file)]
+
+    print(f"{args.test}: {n} verses, a paragraph each, {args.pair}, {args.url}")
+    print(f"paragraphs found {found}/{n}; in the translated files {back}; lines made smaller {smaller}")
+    refs = [joined(references)]
+    print(f"BLEU of the files read back {sacrebleu.corpus_bleu(files, refs).score:.2f}; of the verses as plain text, "
+          f"joined the same {sacrebleu.corpus_bleu(joined(plain), refs).score:.2f}")
+    print(f"pages/s {pages / seconds:.2f} ({pages} pages, files of {args.per_file} verses)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""PDF files through POST /translate_file, and app/pdf.py on pages as PDF writers lay them out: lines close under one
+another are one paragraph, translated as one text and written where it was, over the page without its text, the
+page's drawings and pictures kept. The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
+from service_fixtures import client_for
+
+from nmt.app import pdf
+from nmt.app.labels import Languages
+from nmt.app.packages import Damaged
+
+BODY = "alpha beta gamma delta eps " * 6  # wraps to three lines at 11 pt in a column of 300 pt
+
+
+@pytest.fixture(scope="module")
+def client(translator):
+    with client_for(translator, max_file_bytes=400_000) as c:
+        yield c
+
+
+def translated(client, text: str) -> str:
+    return client.post("/v1/translate", json={"text": text}).json()["translations"][0]["text"]
+
+
+def pieces(content: bytes) -> list[tuple[str, tuple[float, float, float]]]:
+    """The text a PDF's first page shows, piece by piece, each with its place (x, y) and size."""
+    found: list[tuple[str, tuple[float, float, float]]] = []
+    PdfReader(io.BytesIO(content)).pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: found.append(
+        (text.strip(), (tm[4], tm[5], size))) if text.strip() else None)
+    return found
+
+
+def written(document: FPDF) -> bytes:
+    return bytes(document.output())
+
+
+def letter(lang: str | None = None) -> bytes:
+    """A page as a word processor lays one out: a bold blue heading, a paragraph of three lines, a line break, a
+    short paragraph, a table's row of two cells, a list's item, a ruled line and a picture."""
+    document = FPDF(unit="pt", format="A4")
+    document.add_page()
+    document.set_font("Helvetica", "B", 16)
+    document.set_text_color(0, 0, 255)
+    document.set_xy(72, 72)
+    document.cell(300, 20, "mu nu")
+    document.set_text_color(0, 0, 0)
+    document.set_font("Helvetica", "", 11)
+    document.set_xy(72, 110)
+    document.multi_cell(300, 14, BODY.strip())
+    document.set_xy(72, document.get_y() + 14)
+    document.multi_cell(300, 14, "pi rho\nsigma tau")
+    document.set_xy(72, 260)
+    document.cell(100, 14, "xi omicron")
+    document.set_xy(300, 260)
+    document.cell(100, 14, "kappa lambda")
+    document.set_xy(72, 280)
+    document.cell(18, 14, "-")
+    document.cell(200, 14, "phi chi")
+    document.line(72, 300, 400, 300)
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, format="PNG")
+    document.image(picture, x=72, y=320, w=40)
+    content = written(document)
+    if lang is None:
+        return content
+    labelled = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    labelled.root_object[NameObject("/Lang")] = TextStringObject(lang)
+    out = io.BytesIO()
+    labelled.write(out)
+    return out.getvalue()
+
+
+def test_each_paragraph_is_one_text_and_a_table_row_two():
+    texts, _ = pdf.read(letter())
+    assert texts == ["mu nu", BODY.strip(), "pi rho", "sigma tau", "xi omicron", "kappa lambda", "phi chi"], (
+        "a paragraph's lines joined; a line ended early (a line break) ends it; cells on one baseline apart; a list's "
+        "bullet is not text to translate")
+
+
+def test_a_pdf_is_translated_where_its_text_was_with_its_drawings_and_pictures(client):
+    answer = client.post("/translate_file", files={"file": ("letter.pdf", letter("en-US"))},
+                         data={"source": "en", "target": "es"})
+    assert answer.status_code == 200, answer.text
+    download = client.get(answer.json()["translatedFileUrl"])
+    assert download.headers["content-type"] == "application/pdf"
+    result = PdfReader(io.BytesIO(download.content))
+    page = result.pages[0]
+    text = " ".join(page.extract_text().split())
+    sources = pdf.read(letter())[0]
+    expected = [translated(client, source) for source in sources]
+    for translation in expected:
+        assert translation in text
+    assert "alpha" not in text, "the source's text is gone"
+    before, after = pieces(letter()), pieces(download.content)
+    for source, translation in zip(sources, expected, strict=True):
+        x, y, size = next(place for text, place in before if source.startswith(text))
+        assert any(translation.startswith(text) and place[0] == pytest.approx(x, abs=0.5) and place[1] == pytest.approx(
+            y, abs=2) and place[2] == size for text, place in after), f"{translation} where {source} was, as large"
+    assert any(text == "-" and place[0] == pytest.approx(74.83, abs=0.5) for text, place in after), "the bullet"
+    shown = pdf._pieces(page, pdf.Writer())  # (the reader's own: it follows the fill colour)
+    assert {p.colour for p in shown if expected[0].startswith(p.text.strip())} == {(0, 0, 1)}, "the heading in blue"
+    assert {p.colour for p in shown if p.text.strip() == "-"} == {(0, 0, 0)}, "the bullet in black"
+    content = page.get_contents().get_data()
+    assert b" re" in content or b" l " in content or b" l\n" in content, "the ruled line is drawn"
+    assert len(page.images) == 1, "the picture is kept"
+    assert result.root_object["/Lang"] == "es", "the document says it is in the target language"
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"%PDF-1.4 not really", "pypdf cannot read it"),
+    ("blank", "it holds no text (a scanned page is a picture of text, which this server does not read)"),
+    ("encrypted", "it needs a password to open"),
+], ids=["not a PDF", "no text", "encrypted"])
+def test_a_pdf_that_cannot_be_translated_is_refused_in_one_line(client, content, reason):
+    if content == "blank":
+        document = FPDF()
+        document.add_page()
+        document.rect(10, 10, 50, 50)
+        content = written(document)
+    elif content == "encrypted":
+        locked = PdfWriter(clone_from=PdfReader(io.BytesIO(letter())))
+        locked.encrypt("secret")
+        out = io.BytesIO()
+        locked.write(out)
+        content = out.getvalue()
+    answer = client.post("/translate_file", files={"file": ("x.pdf", content)}, data={"source": "en", "target": "es"})
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error.startswith(f"Invalid request: x.pdf is not a PDF that can be read: {reason}") and "\n" not in error
+
+
+def test_a_longer_translation_is_made_smaller_to_fit_above_the_next_paragraph():
+    """(A paragraph of one line may grow to the page's right margin first.)"""
+    texts, render = pdf.read(letter())
+    longer = [text if k != 2 else " ".join([text] * 30) for k, text in enumerate(texts)]  # "pi rho": three lines
+    after = pieces(render(longer, Languages("en", "es")))
+    assert all(size < 11 * 0.75 for text, (_, _, size) in after if text.startswith("pi rho")), "smaller"
+    assert [size for text, (_, _, size) in after if text == "sigma tau"] == [11], "the next paragraph as it was"
+
+
+def test_a_damaged_pdf_is_read_or_refused_as_damaged_never_an_error_of_another_kind():
+    source, rng = letter(), random.Random(2)
+    for _ in range(60):
+        content = bytearray(source)
+        for _ in range(rng.randint(1, 20)):
+            content[rng.randrange(len(content))] = rng.randrange(256)
+        try:
+            texts, render = pdf.read(bytes(content[:rng.randrange(len(content))] if rng.random() < 0.3 else content))
+            render(texts, Languages("en", "es"))
+        except Damaged:
+            pass
