@@ -4,15 +4,19 @@ A PDF holds no paragraphs, only pieces of text placed on a page (each a text-sho
 Pieces on one baseline are a line, and a line just below the last one, of the same size and in the same column, goes
 on its paragraph, unless the last ended early (where the line's first word would have fitted: a line break, or the
 paragraph's end); a piece far to the right of the line's last (a table's next cell, a second column) starts a line
-of its own. Each paragraph is one text for the pipeline. The translated file is the source with its text-showing
-operators taken out of the pages' content (and of the forms they draw), so that pictures, lines, fills and
-annotations stay as they were, and the translations laid over it: each paragraph's in its box, from its first line's
-left edge to its widest line's right, wrapped in DejaVu Sans (matplotlib's copy, which holds every Latin, Greek and
-Cyrillic letter) at the paragraph's size, in bold where most of the paragraph was, made smaller (down to half) when
-a longer translation would not fit above the next paragraph. What is lost: fonts (one face), colours (black), and
-the exact wrapping and justification.
+of its own, and so does a list's bullet or number, which is kept as it is. Each paragraph is one text for the
+pipeline.
 
-A PDF without text (a scanned page is a picture) or an encrypted one is refused; so is any that pypdf cannot read.
+The translated file is the source with its text-showing operators taken out of the pages' content (and of the forms
+they draw), so that pictures, rules, fills, links and annotations stay as they were, and the translations laid over
+it: each paragraph's in its box, from its left edge to its column's right, wrapped in DejaVu (matplotlib's copy,
+which holds every Latin, Greek and Cyrillic letter: Sans, or Serif for a serif font, bold or italic as most of the
+paragraph was) at the paragraph's size, line height and colour, made smaller (down to half) where a longer
+translation would not fit above the next paragraph. What is lost: the fonts themselves, the exact wrapping and
+justification, the formatting of a part of a paragraph; a paragraph that a page break parts is two texts.
+
+A PDF without text (a scanned page is a picture), one that needs a password to open, or one that pypdf cannot read
+or write again is refused.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import importlib.util
 import io
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,11 +38,11 @@ from pypdf.generic import ContentStream, NameObject, TextStringObject
 from nmt.app.labels import Languages
 from nmt.app.packages import Damaged, Written
 
-# matplotlib's copy of DejaVu Sans, found without importing matplotlib (a second's start)
+# matplotlib's copy of DejaVu, found without importing matplotlib (a second's start)
 FONTS = Path(str(getattr(importlib.util.find_spec("matplotlib"), "origin", ""))).parent / "mpl-data" / "fonts" / "ttf"
 SHOWN = frozenset({b"Tj", b"TJ", b"'", b'"'})  # the operators that show text
 LEADING = 1.2  # a written line's height, in font sizes
-WIDTH = 0.9  # a piece's width, estimated: DejaVu Sans's, this much (most text faces are narrower)
+WIDTH = 0.9  # a piece's width, estimated: DejaVu's, this much (most text faces are narrower)
 MIN_SCALE = 0.5  # the smallest a translation is written, in the paragraph's font size
 GAP = 3.0  # a space wider than this many font sizes parts a line in two (a table's cells; a picture is narrower)
 # a piece that is a list's bullet or number, kept as it is (a symbol font's bullet, in Unicode's private use area,
@@ -45,6 +50,10 @@ GAP = 3.0  # a space wider than this many font sizes parts a line in two (a tabl
 MARKER = re.compile(r"[^\w\s]|\d{1,3}[.)]|[a-zA-Z][.)]")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 Colour = tuple[float, float, float]  # red, green, blue, from 0 to 1
+Face = tuple[str, str]  # a DejaVu family, and its style: "", "B", "I", "BI"
+FACES = {(family, style): f"{family}{suffix}.ttf" for family, italic in (("DejaVuSans", "Oblique"), ("DejaVuSerif", "Italic"))
+         for style, suffix in (("", ""), ("B", "-Bold"), ("I", f"-{italic}"), ("BI", f"-Bold{italic}"))}
+SERIF = re.compile(r"serif|times|roman|georgia|cambria|garamond|palatino|antiqua|minion|century", re.IGNORECASE)
 # what pypdf and fpdf2 raise on a damaged file (a bad number, a missing key, an unknown filter, no room to write)
 DAMAGED = (PyPdfError, FPDFException, ValueError, KeyError, TypeError, IndexError, AttributeError, NotImplementedError)
 
@@ -56,7 +65,7 @@ class Piece:
     x: float
     y: float
     size: float
-    bold: bool
+    face: Face
     colour: Colour
     text: str
     end: float = 0.0  # its right edge, estimated
@@ -108,30 +117,38 @@ class Paragraph:
         return text
 
     @property
-    def bold(self) -> bool:
-        pieces = [piece for line in self.lines for piece in line]
-        return 2 * sum(len(piece.text) for piece in pieces if piece.bold) > sum(len(piece.text) for piece in pieces)
+    def face(self) -> Face:
+        """The face of most of its text."""
+        faces: Counter[Face] = Counter()
+        for piece in (piece for line in self.lines for piece in line):
+            faces[piece.face] += len(piece.text)
+        return faces.most_common(1)[0][0]
 
 
 @dataclass
 class Writer:
-    """DejaVu Sans in fpdf2, to measure text and to write the overlay pages."""
+    """DejaVu in fpdf2, to measure text and to write the overlay pages."""
 
     pdf: FPDF = field(default_factory=lambda: FPDF(unit="pt"))
+    faces: set[Face] = field(default_factory=set)  # those added to pdf (each a font file read: on first use)
 
     def __post_init__(self) -> None:
-        self.pdf.add_font("DejaVu", "", FONTS / "DejaVuSans.ttf")
-        self.pdf.add_font("DejaVu", "B", FONTS / "DejaVuSans-Bold.ttf")
         self.pdf.set_auto_page_break(False)
         self.pdf.set_margins(0, 0, 0)
         self.pdf.c_margin = 0
 
-    def width(self, text: str, size: float, bold: bool) -> float:
-        self.pdf.set_font("DejaVu", "B" if bold else "", size)
+    def use(self, face: Face, size: float) -> None:
+        if face not in self.faces:
+            self.pdf.add_font(face[0], face[1], FONTS / FACES[face])
+            self.faces.add(face)
+        self.pdf.set_font(face[0], face[1], size)
+
+    def width(self, text: str, size: float, face: Face) -> float:
+        self.use(face, size)
         return float(self.pdf.get_string_width(text)) * WIDTH
 
-    def lines(self, text: str, width: float, size: float, bold: bool) -> int:
-        self.pdf.set_font("DejaVu", "B" if bold else "", size)
+    def lines(self, text: str, width: float, size: float, face: Face) -> int:
+        self.use(face, size)
         lines = self.pdf.multi_cell(width, size, text, dry_run=True, output="LINES")
         assert isinstance(lines, list)
         return len(lines)
@@ -141,9 +158,9 @@ class Writer:
         the page's upper left, in the paragraph's coordinates."""
         size = paragraph.size
         while size > paragraph.size * MIN_SCALE and (
-                self.lines(text, paragraph.width, size, paragraph.bold) * size * paragraph.leading > paragraph.room):
+                self.lines(text, paragraph.width, size, paragraph.face) * size * paragraph.leading > paragraph.room):
             size *= 0.95
-        self.pdf.set_font("DejaVu", "B" if paragraph.bold else "", size)
+        self.use(paragraph.face, size)
         self.pdf.set_text_color(*(round(255 * c) for c in paragraph.lines[0][0].colour))
         self.pdf.set_xy(paragraph.left - origin[0], origin[1] - paragraph.top)
         self.pdf.multi_cell(paragraph.width, size * paragraph.leading, text, align="L")
@@ -213,11 +230,11 @@ def _pieces(page: Any, writer: Writer) -> list[Piece]:
             return
         x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
-        bold = "bold" in str((font or {}).get("/BaseFont", "")).lower()
-        piece = Piece(x, y, size * scale, bold, colours[-1], text.replace("\n", " "))
+        face = _face(str((font or {}).get("/BaseFont", "")))
+        piece = Piece(x, y, size * scale, face, colours[-1], text.replace("\n", " "))
         if not (math.isfinite(x) and math.isfinite(y) and 0 < piece.size < 10_000):
             return  # (a damaged file's: nowhere to write it)
-        piece.end = x + writer.width(piece.text, piece.size, bold)
+        piece.end = x + writer.width(piece.text, piece.size, face)
         pieces.append(piece)
 
     try:
@@ -225,6 +242,14 @@ def _pieces(page: Any, writer: Writer) -> list[Piece]:
     except DAMAGED as e:
         raise Damaged(f"pypdf cannot read its text ({e})") from None
     return pieces
+
+
+def _face(font: str) -> Face:
+    """The DejaVu face nearest a font's name (LiberationSerif-Bold, TimesNewRomanPS-ItalicMT, Helvetica)."""
+    name = font.lower()
+    family = "DejaVuSerif" if SERIF.search(name) and "sans" not in name else "DejaVuSans"
+    bold = any(weight in name for weight in ("bold", "black", "heavy", "semibold"))
+    return family, ("B" if bold else "") + ("I" if "italic" in name or "oblique" in name else "")
 
 
 def _colour(op: bytes, operands: list[Any]) -> Colour | None:
@@ -300,7 +325,7 @@ def _continues(paragraph: Paragraph, line: list[Piece], right: float, writer: Wr
     ended early (where the line's first word would have fitted before the column's right edge: a line break, or
     the paragraph's end)."""
     last, first = paragraph.lines[-1][0], line[0]
-    step, word = last.y - first.y, writer.width(" " + first.text.split()[0], first.size, first.bold)
+    step, word = last.y - first.y, writer.width(" " + first.text.split()[0], first.size, first.face)
     # (by more than a word's width, or a sixth of the column's: widths are estimated, and a justified line's
     # spaces are wider than its text's)
     early = paragraph.lines[-1][-1].end + max(word, (right - paragraph.left) / 6) < right

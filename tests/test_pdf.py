@@ -108,6 +108,8 @@ def test_a_pdf_is_translated_where_its_text_was_with_its_drawings_and_pictures(c
     shown = pdf._pieces(page, pdf.Writer())  # (the reader's own: it follows the fill colour)
     assert {p.colour for p in shown if expected[0].startswith(p.text.strip())} == {(0, 0, 1)}, "the heading in blue"
     assert {p.colour for p in shown if p.text.strip() == "-"} == {(0, 0, 0)}, "the bullet in black"
+    fonts = {str(font["/BaseFont"]) for font in page["/Resources"]["/Font"].values() if "DejaVu" in str(font["/BaseFont"])}
+    assert {font.split("+")[-1] for font in fonts} == {"DejaVuSansBold", "DejaVuSansBook"}, "Helvetica's nearest"
     content = page.get_contents().get_data()
     assert b" re" in content or b" l " in content or b" l\n" in content, "the ruled line is drawn"
     assert len(page.images) == 1, "the picture is kept"
@@ -157,3 +159,12 @@ def test_a_damaged_pdf_is_read_or_refused_as_damaged_never_an_error_of_another_k
             render(texts, Languages("en", "es"))
         except Damaged:
             pass
+
+
+@pytest.mark.parametrize("font, face", [
+    ("Helvetica", ("DejaVuSans", "")), ("BAAAAA+LiberationSerif-Bold", ("DejaVuSerif", "B")),
+    ("TimesNewRomanPS-ItalicMT", ("DejaVuSerif", "I")), ("Helvetica-BoldOblique", ("DejaVuSans", "BI")),
+    ("MicrosoftSansSerif", ("DejaVuSans", "")), ("Georgia", ("DejaVuSerif", "")),
+])
+def test_a_translation_is_written_in_the_dejavu_face_nearest_the_source_font(font, face):
+    assert pdf._face(font) == face
