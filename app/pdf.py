@@ -12,8 +12,10 @@ they draw), so that pictures, rules, fills, links and annotations stay as they w
 it: each paragraph's in its box, from its left edge to its column's right, wrapped in DejaVu (matplotlib's copy,
 which holds every Latin, Greek and Cyrillic letter: Sans, or Serif for a serif font, bold or italic as most of the
 paragraph was) at the paragraph's size, line height and colour, made smaller (down to half) where a longer
-translation would not fit above the next paragraph. What is lost: the fonts themselves, the exact wrapping and
-justification, the formatting of a part of a paragraph; a paragraph that a page break parts is two texts.
+translation would not fit above the next paragraph; invisible, where it was (a scan's recognized text, over its
+picture, which is kept: the file is then searchable in the target language). What is lost: the fonts themselves,
+the exact wrapping and justification, the formatting of a part of a paragraph; a paragraph that a page break parts
+is two texts.
 
 A PDF without text (a scanned page is a picture), one that needs a password to open, or one that pypdf cannot read
 or write again is refused.
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import TextMode
 from fpdf.errors import FPDFException
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
@@ -67,6 +70,7 @@ class Piece:
     size: float
     face: Face
     colour: Colour
+    visible: bool
     text: str
     end: float = 0.0  # its right edge, estimated
 
@@ -162,13 +166,14 @@ class Writer:
             size *= 0.95
         self.use(paragraph.face, size)
         self.pdf.set_text_color(*(round(255 * c) for c in paragraph.lines[0][0].colour))
+        self.pdf.text_mode = TextMode.FILL if paragraph.lines[0][0].visible else TextMode.INVISIBLE
         self.pdf.set_xy(paragraph.left - origin[0], origin[1] - paragraph.top)
         self.pdf.multi_cell(paragraph.width, size * paragraph.leading, text, align="L")
 
 
 def read(content: bytes) -> Written:
     """The file's texts (one per paragraph), and what writes the file around their translations; Damaged if pypdf
-    cannot read it, it is encrypted, or it shows no text."""
+    cannot read it, it needs a password, or it holds no text."""
     reader = _reader(content)
     writer = Writer()
     edges = [(float(page.mediabox.left), float(page.mediabox.right)) for page in reader.pages]
@@ -215,15 +220,19 @@ def _reader(content: bytes) -> PdfReader:
 def _pieces(page: Any, writer: Writer) -> list[Piece]:
     """The page's pieces of text, in the order it shows them, each with its place, size and estimated right edge."""
     pieces: list[Piece] = []
-    colours: list[Colour] = [(0.0, 0.0, 0.0)]  # the fill colour, in each graphics state saved (q) and restored (Q)
+    # the fill colour and whether text is shown (a scan's recognized text is drawn invisible, render mode 3, over
+    # its picture), in each graphics state saved (q) and restored (Q)
+    states: list[tuple[Colour, bool]] = [((0.0, 0.0, 0.0), True)]
 
     def operator(op: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
         if op == b"q":
-            colours.append(colours[-1])
-        elif op == b"Q" and len(colours) > 1:
-            colours.pop()
+            states.append(states[-1])
+        elif op == b"Q" and len(states) > 1:
+            states.pop()
+        elif op == b"Tr" and operands:
+            states[-1] = states[-1][0], operands[0] != 3
         elif (colour := _colour(op, operands)) is not None:
-            colours[-1] = colour
+            states[-1] = colour, states[-1][1]
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text.strip():
@@ -231,7 +240,7 @@ def _pieces(page: Any, writer: Writer) -> list[Piece]:
         x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
         face = _face(str((font or {}).get("/BaseFont", "")))
-        piece = Piece(x, y, size * scale, face, colours[-1], text.replace("\n", " "))
+        piece = Piece(x, y, size * scale, face, *states[-1], text.replace("\n", " "))
         if not (math.isfinite(x) and math.isfinite(y) and 0 < piece.size < 10_000):
             return  # (a damaged file's: nowhere to write it)
         piece.end = x + writer.width(piece.text, piece.size, face)

@@ -8,6 +8,7 @@ import random
 
 import pytest
 from fpdf import FPDF
+from fpdf.enums import TextMode
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
@@ -168,3 +169,20 @@ def test_a_damaged_pdf_is_read_or_refused_as_damaged_never_an_error_of_another_k
 ])
 def test_a_translation_is_written_in_the_dejavu_face_nearest_the_source_font(font, face):
     assert pdf._face(font) == face
+
+
+def test_a_scans_invisible_text_is_translated_invisible_over_its_picture(client):
+    document = FPDF(unit="pt", format="A4")
+    document.add_page()
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(picture, format="PNG")
+    document.image(picture, x=0, y=0, w=595, h=842)
+    document.set_font("Helvetica", "", 11)
+    document.text_mode = TextMode.INVISIBLE  # as OCR writes a page's recognized text
+    document.set_xy(72, 72)
+    document.cell(300, 14, "alpha beta")
+    texts, render = pdf.read(written(document))
+    assert texts == ["alpha beta"]
+    page = PdfReader(io.BytesIO(render(["BETA ALPHA"], Languages("en", "es")))).pages[0]
+    assert [(p.text.strip(), p.visible) for p in pdf._pieces(page, pdf.Writer())] == [("BETA ALPHA", False)]
+    assert len(page.images) == 1, "the scan is kept"
