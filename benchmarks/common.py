@@ -63,6 +63,14 @@ def plain_translations(client: httpx.Client, url: str, texts: list[str], pair: s
         "text": texts[at:at + 32], "source": source, "target": target}).json()["translations"]]
 
 
+def translated_file(client: httpx.Client, url: str, name: str, content: bytes, pair: str) -> bytes:
+    """The file translated by the running service (POST /translate_file, then its download)."""
+    source, target = pair.split("-")
+    answer = client.post(f"{url}/translate_file", files={"file": (name, content)}, data={"source": source, "target": target})
+    answer.raise_for_status()
+    return client.get(answer.json()["translatedFileUrl"]).content
+
+
 def print_table(rows: list[dict], columns: list[str]) -> None:
     cells = [[_fmt(row.get(c, "")) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]

@@ -18,7 +18,7 @@ import time
 
 import httpx
 import sacrebleu
-from common import add_service, plain_translations, verse_pairs
+from common import add_service, plain_translations, translated_file, verse_pairs
 from fpdf import FPDF
 from pypdf import PdfReader
 
@@ -39,13 +39,6 @@ def document(verses: list[str]) -> bytes:
     return bytes(written.output())
 
 
-def translated(client: httpx.Client, url: str, content: bytes, source: str, target: str) -> bytes:
-    answer = client.post(f"{url}/translate_file", files={"file": ("verses.pdf", content)},
-                         data={"source": source, "target": target})
-    answer.raise_for_status()
-    return client.get(answer.json()["translatedFileUrl"]).content
-
-
 def sizes(content: bytes) -> list[float]:
     """The sizes of the text a PDF shows, piece by piece."""
     found: list[float] = []
@@ -59,7 +52,6 @@ def main() -> None:
     add_service(p)
     p.add_argument("--per-file", type=int, default=40, help="verses a file (default: 40)")
     args = p.parse_args()
-    source, target = args.pair.split("-")
     verses, references, _ = verse_pairs(args.test)
     n = len(verses)
     found, back, files, smaller, pages, seconds = 0, 0, [], 0, 0, 0.0
@@ -68,7 +60,7 @@ def main() -> None:
             written = document(verses[at:at + args.per_file])
             found += len(pdf.read(written)[0])
             start = time.perf_counter()
-            result = translated(client, args.url, written, source, target)
+            result = translated_file(client, args.url, "verses.pdf", written, args.pair)
             seconds += time.perf_counter() - start
             paragraphs = pdf.read(result)[0]
             back, smaller = back + len(paragraphs), smaller + sum(size < 11 for size in sizes(result))

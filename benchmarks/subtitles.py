@@ -18,7 +18,7 @@ import time
 
 import httpx
 import sacrebleu
-from common import add_service, plain_translations, verse_pairs
+from common import add_service, plain_translations, translated_file, verse_pairs
 
 ITALIC = re.compile(r"<i>\s*\S.*?</i>")
 TIMESTAMP = re.compile(r"<(\d{2}:\d{2}:\d{2}\.\d{3})>")
@@ -40,11 +40,9 @@ def cues(pairs: list[tuple[str, str]], vtt: bool, karaoke: bool = False) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def translated(client: httpx.Client, url: str, name: str, content: str, source: str, target: str) -> list[list[str]]:
-    answer = client.post(f"{url}/translate_file", files={"file": (name, content.encode())},
-                         data={"source": source, "target": target})
-    answer.raise_for_status()
-    text = client.get(answer.json()["translatedFileUrl"]).text
+def translated(client: httpx.Client, url: str, name: str, content: str, pair: str) -> list[list[str]]:
+    """Each cue's lines, translated."""
+    text = translated_file(client, url, name, content.encode(), pair).decode()
     return [block.split("\n")[2:] for block in text.strip().split("\n\n") if "-->" in block]
 
 
@@ -54,7 +52,6 @@ def main() -> None:
     p.add_argument("--per-file", type=int, default=100, help="cues a file (default: 100)")
     p.add_argument("--karaoke", action="store_true", help="WebVTT only, a timestamp after each line's second word")
     args = p.parse_args()
-    source, target = args.pair.split("-")
     verses, references, refs = verse_pairs(args.test, min_words=3)
     n = len(verses)
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
@@ -65,8 +62,8 @@ def main() -> None:
             start = time.perf_counter()
             try:
                 for at in range(0, n, args.per_file):
-                    got += translated(client, args.url, name, cues(pairs[at:at + args.per_file],
-                                                                   name.endswith(".vtt"), args.karaoke), source, target)
+                    written = cues(pairs[at:at + args.per_file], name.endswith(".vtt"), args.karaoke)
+                    got += translated(client, args.url, name, written, args.pair)
             except httpx.HTTPStatusError as e:
                 print(f"{name}: refused ({e.response.json().get('error')})")
                 continue

@@ -31,7 +31,7 @@ import zlib
 import docx
 import httpx
 import sacrebleu
-from common import add_service, plain_translations, verse_pairs
+from common import add_service, plain_translations, translated_file, verse_pairs
 from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -164,13 +164,6 @@ def linked(paragraph: Paragraph) -> bool:
     return shown
 
 
-def translated(client: httpx.Client, url: str, content: bytes, source: str, target: str) -> bytes:
-    answer = client.post(f"{url}/translate_file", files={"file": ("verses.docx", content)},
-                         data={"source": source, "target": target})
-    answer.raise_for_status()
-    return client.get(answer.json()["translatedFileUrl"]).content
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
@@ -182,7 +175,6 @@ def main() -> None:
                    help="what holds the second word: a bold run (default), a HYPERLINK field, a tracked insertion or "
                         "an inline content control")
     args = p.parse_args()
-    source, target = args.pair.split("-")
     verses, references, refs = verse_pairs(args.test, min_words=6)
     n = len(verses)
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
@@ -191,7 +183,7 @@ def main() -> None:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
             written = document(pairs[at:at + args.per_file], args.kept, args.held)
-            result = docx.Document(io.BytesIO(translated(client, args.url, written, source, target)))
+            result = docx.Document(io.BytesIO(translated_file(client, args.url, "verses.docx", written, args.pair)))
             seconds += time.perf_counter() - start
             for paragraph in result.paragraphs:
                 boxed = [" ".join(t.text or "" for t in box.iter(qn("w:t"))) for box in paragraph._p.iter(qn("w:txbxContent"))]

@@ -18,7 +18,7 @@ import time
 import httpx
 import openpyxl
 import sacrebleu
-from common import add_service, plain_translations, verse_pairs
+from common import add_service, plain_translations, translated_file, verse_pairs
 
 
 def workbook(verses: list[str], first: int) -> bytes:
@@ -37,7 +37,6 @@ def main() -> None:
     add_service(p)
     p.add_argument("--per-file", type=int, default=100, help="rows a file (default: 100)")
     args = p.parse_args()
-    source, target = args.pair.split("-")
     sources, references, refs = verse_pairs(args.test)
     n = len(sources)
     verses = [*sources, sources[0]]  # the last row's next verse is the first
@@ -47,10 +46,7 @@ def main() -> None:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
             sheet = workbook(verses[at:at + args.per_file + 1], at)
-            answer = client.post(f"{args.url}/translate_file", files={"file": ("verses.xlsx", sheet)},
-                                 data={"source": source, "target": target})
-            answer.raise_for_status()
-            content = client.get(answer.json()["translatedFileUrl"]).content
+            content = translated_file(client, args.url, "verses.xlsx", sheet, args.pair)
             seconds += time.perf_counter() - start
             rows += list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
         plain = plain_translations(client, args.url, sources, args.pair)
