@@ -5,7 +5,8 @@ Pieces on one baseline are a line, and a line just below the last one, of the sa
 on its paragraph, unless the last ended early (where the line's first word would have fitted: a line break, or the
 paragraph's end); a piece far to the right of the line's last (a table's next cell, a second column) starts a line
 of its own, and so does a list's bullet or number, which is kept as it is. Each paragraph is one text for the
-pipeline.
+pipeline; a paragraph that a page break parts (its first part not ending a sentence, and the next page's first
+paragraph at its left, size and face) is one text, its translation parted between the two as its source was.
 
 The translated file is the source with its text-showing operators taken out of the pages' content (and of the forms
 they draw), so that pictures, rules, fills, links and annotations stay as they were, and the translations laid over
@@ -14,8 +15,7 @@ which holds every Latin, Greek and Cyrillic letter: Sans, or Serif for a serif f
 paragraph was) at the paragraph's size, line height and colour, made smaller (down to half) where a longer
 translation would not fit above the next paragraph; invisible, where it was (a scan's recognized text, over its
 picture, which is kept: the file is then searchable in the target language). What is lost: the fonts themselves,
-the exact wrapping and justification, the formatting of a part of a paragraph; a paragraph that a page break parts
-is two texts.
+the exact wrapping and justification, the formatting of a part of a paragraph.
 
 A PDF without text (a scanned page is a picture), one that needs a password to open, or one that pypdf cannot read
 or write again is refused.
@@ -52,6 +52,7 @@ GAP = 3.0  # a space wider than this many font sizes parts a line in two (a tabl
 # written as DejaVu's): not a word to translate, and the item's text keeps its indent
 MARKER = re.compile(r"[^\w\s]|\d{1,3}[.)]|[a-zA-Z][.)]")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+ENDED = re.compile(r"[.!?:;)\]}\"'\u201d\u2019\u00bb]\s*$")  # a paragraph's text that ends a sentence
 Colour = tuple[float, float, float]  # red, green, blue, from 0 to 1
 Face = tuple[str, str]  # a DejaVu family, and its style: "", "B", "I", "BI"
 FACES = {(family, style): f"{family}{suffix}.ttf" for family, italic in (("DejaVuSans", "Oblique"), ("DejaVuSerif", "Italic"))
@@ -178,22 +179,76 @@ def read(content: bytes) -> Written:
     writer = Writer()
     edges = [(float(page.mediabox.left), float(page.mediabox.right)) for page in reader.pages]
     paragraphs = [p for k, page in enumerate(reader.pages) for p in _paragraphs(k, _pieces(page, writer), writer, edges[k])]
-    if not [p for p in paragraphs if not p.marker]:
+    texts = _texts(paragraphs)
+    if not texts:
         raise Damaged("it holds no text (a scanned page is a picture of text, which this server does not read)")
 
     def render(translations: list[str], languages: Languages) -> bytes:
+        placed = [(p, PRIVATE_USE.sub("\u2022", p.text)) for p in paragraphs if p.marker] + [
+            placement for text, translation in zip(texts, translations, strict=True)
+            for placement in zip(text, _parted(translation, [len(p.text) for p in text]), strict=True)]
         try:
-            return _written(reader, paragraphs, translations, languages)
+            return _written(reader, placed, languages)
         except DAMAGED as e:
             raise Damaged(f"it cannot be written again ({e})") from None
 
-    return [p.text for p in paragraphs if not p.marker], render
+    return [" ".join(p.text for p in text) for text in texts], render
 
 
-def _written(reader: PdfReader, paragraphs: list[Paragraph], translations: list[str], languages: Languages) -> bytes:
-    """The file without its text, the translations laid over its pages, its language label the target's."""
+def _texts(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
+    """The paragraphs (not the bullets) as texts to translate: each alone, but one that a page break parts, with its
+    continuation on the next page."""
+    texts: list[list[Paragraph]] = []
+    by_last: dict[int, list[Paragraph]] = {}  # each text by the id of its last paragraph
+    continued = _continued(paragraphs)
+    for paragraph in (p for p in paragraphs if not p.marker):
+        if id(paragraph) in continued:
+            text = by_last.pop(id(continued[id(paragraph)]))
+            text.append(paragraph)
+        else:
+            text = [paragraph]
+            texts.append(text)
+        by_last[id(paragraph)] = text
+    return texts
+
+
+def _continued(paragraphs: list[Paragraph]) -> dict[int, Paragraph]:
+    """For the first paragraph of a page that goes on from the last of the page before, that one, by its id: the
+    lowest paragraph of two lines or more there, its last line full and its text not ended (no . ! ? : ; or closing
+    quote or bracket), and the highest paragraph of the next page at its left, of its size and face."""
+    continued: dict[int, Paragraph] = {}
+    pages: dict[int, list[Paragraph]] = {}
+    for paragraph in (p for p in paragraphs if not p.marker):
+        pages.setdefault(paragraph.page, []).append(paragraph)
+    for k, on_page in pages.items():
+        body = [p for p in on_page if len(p.lines) > 1]
+        last = min(body, key=lambda p: p.lines[-1][0].y) if body else None
+        if not last or ENDED.search(last.text) or last.lines[-1][-1].end < last.left + last.width * 0.8:
+            continue
+        same = [p for p in pages.get(k + 1, []) if abs(p.left - last.left) < 1 and p.face == last.face
+                and abs(p.size - last.size) < 0.05 * last.size]
+        if same:
+            continued[id(max(same, key=lambda p: p.top))] = last
+    return continued
+
+
+def _parted(translation: str, lengths: list[int]) -> list[str]:
+    """The translation cut between words into as many parts as lengths, each about as long as its share of them."""
+    cuts = [sum(lengths[:k + 1]) / sum(lengths) * len(translation) for k in range(len(lengths) - 1)]
+    parts: list[list[str]] = [[]]
+    position = 0.0
+    for word in translation.split():
+        if parts[-1] and len(parts) <= len(cuts) and position + len(word) / 2 > cuts[len(parts) - 1]:
+            parts.append([])
+        parts[-1].append(word)
+        position += len(word) + 1
+    return [" ".join(part) for part in parts + [[]] * (len(lengths) - len(parts))]
+
+
+def _written(reader: PdfReader, placed: list[tuple[Paragraph, str]], languages: Languages) -> bytes:
+    """The file without its text, the texts placed laid over its pages, its language label the target's."""
     written = PdfWriter(clone_from=reader)
-    overlay = _overlay(written, paragraphs, translations)
+    overlay = _overlay(written, placed)
     for page, over in zip(written.pages, overlay.pages, strict=True):
         _without_text(page)
         page.merge_page(over)
@@ -342,13 +397,11 @@ def _continues(paragraph: Paragraph, line: list[Piece], right: float, writer: Wr
             and paragraph.left - 2 * last.size < first.x < paragraph.right and not early)
 
 
-def _overlay(written: PdfWriter, paragraphs: list[Paragraph], translations: list[str]) -> PdfReader:
-    """A PDF of the translations, a page for each of the file's, each paragraph's where it was."""
+def _overlay(written: PdfWriter, placed: list[tuple[Paragraph, str]]) -> PdfReader:
+    """A PDF of the texts, a page for each of the file's, each where its paragraph was."""
     writer = Writer()
     by_page: dict[int, list[tuple[Paragraph, str]]] = {}
-    translated = iter(translations)
-    for paragraph in paragraphs:
-        text = PRIVATE_USE.sub("\u2022", paragraph.text) if paragraph.marker else next(translated)
+    for paragraph, text in placed:
         by_page.setdefault(paragraph.page, []).append((paragraph, text))
     for k, page in enumerate(written.pages):
         box = page.mediabox

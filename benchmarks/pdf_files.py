@@ -5,10 +5,10 @@ back with app/pdf.py's own reading of paragraphs.
     nmt serve --port 8765 &   python benchmarks/pdf_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
                                   [--per-file 40]
 
-Prints how many paragraphs the service found (one per verse; a verse that a page break parts is two), how many
-the translated files hold, and how many of their lines had to be made smaller to fit; the BLEU of each file's
-text read back against its verses' references, beside the same of the verses sent as plain text (each file's
-joined: paragraphs and verses need not be one to one); and the pages per second.
+Prints how many texts the service found (one per verse; a verse that a page break parts is one text, unless its
+first part ends a sentence), how many the translated files hold, and how many of their lines had to be made
+smaller to fit; the BLEU of each file's text read back against its verses' references, beside the same of the
+verses sent as plain text (each file's joined: texts and verses need not be one to one); and the pages per second.
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def main() -> None:
         return [" ".join(texts[at:at + args.per_file]) for at in range(0, n, args.per_file)]
 
     print(f"{args.test}: {n} verses, a paragraph each, {args.pair}, {args.url}")
-    print(f"paragraphs found {found}/{n}; in the translated files {back}; lines made smaller {smaller}")
+    print(f"texts found {found}/{n}; in the translated files {back}; lines made smaller {smaller}")
     refs = [joined(references)]
     print(f"BLEU of the files read back {sacrebleu.corpus_bleu(files, refs).score:.2f}; of the verses as plain text, "
           f"joined the same {sacrebleu.corpus_bleu(joined(plain), refs).score:.2f}")

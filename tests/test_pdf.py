@@ -186,3 +186,29 @@ def test_a_scans_invisible_text_is_translated_invisible_over_its_picture(client)
     page = PdfReader(io.BytesIO(render(["BETA ALPHA"], Languages("en", "es")))).pages[0]
     assert [(p.text.strip(), p.visible) for p in pdf._pieces(page, pdf.Writer())] == [("BETA ALPHA", False)]
     assert len(page.images) == 1, "the scan is kept"
+
+
+def test_a_paragraph_that_a_page_break_parts_is_one_text_written_on_both_pages():
+    document = FPDF(unit="pt", format="A4")
+    document.set_auto_page_break(True, margin=72)
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    document.set_y(842 - 72 - 14 * 3)  # three lines' room left
+    document.multi_cell(300, 14, "sigma tau. " + BODY * 2 + "end")  # six lines: three on each page
+    document.page = 1  # a footer under the paragraph's first page: not where it goes on
+    document.set_auto_page_break(False)
+    document.set_font("Helvetica", "", 9)
+    document.set_xy(72, 842 - 40)
+    document.cell(100, 10, "page one")
+    texts, render = pdf.read(written(document))
+    assert texts == ["sigma tau. " + (BODY * 2).strip() + " end", "page one"]
+    pages = PdfReader(io.BytesIO(render([texts[0].upper(), "PAGE ONE"], Languages("en", "es")))).pages
+    first, second = (" ".join(page.extract_text().split()) for page in pages)
+    assert first.startswith("SIGMA TAU. ALPHA") and second.endswith("EPS END")
+    assert (first.replace("PAGE ONE", "") + " " + second).split() == texts[0].upper().split(), "all of it, once"
+
+
+def test_a_translation_is_parted_between_words_as_its_source_was():
+    assert pdf._parted("aa bb cc dd", [1, 1]) == ["aa bb", "cc dd"]
+    assert pdf._parted("alpha", [5, 5, 5]) == ["alpha", "", ""]
+    assert pdf._parted("one two three four", [1, 3]) == ["one", "two three four"]
