@@ -252,6 +252,7 @@ def _written(reader: PdfReader, placed: list[tuple[Paragraph, str]], languages: 
     for page, over in zip(written.pages, overlay.pages, strict=True):
         _without_text(page)
         page.merge_page(over)
+        page.compress_content_streams()  # (merged, a page's content is written uncompressed: six times the file)
     if (label := written.root_object.get("/Lang")) is not None:
         written.root_object[NameObject("/Lang")] = TextStringObject(languages.label(str(label).encode()).decode())
     out = io.BytesIO()

@@ -8,7 +8,8 @@ back with app/pdf.py's own reading of paragraphs.
 Prints how many texts the service found (one per verse; a verse that a page break parts is one text, unless its
 first part ends a sentence), how many the translated files hold, and how many of their lines had to be made
 smaller to fit; the BLEU of each file's text read back against its verses' references, beside the same of the
-verses sent as plain text (each file's joined: texts and verses need not be one to one); and the pages per second.
+verses sent as plain text (each file's joined: texts and verses need not be one to one); the pages per second,
+and the files' sizes.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def main() -> None:
     args = p.parse_args()
     verses, references, _ = verse_pairs(args.test)
     n = len(verses)
-    found, back, files, smaller, pages, seconds = 0, 0, [], 0, 0, 0.0
+    found, back, files, smaller, pages, seconds, sent, received = 0, 0, [], 0, 0, 0.0, 0, 0
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             written = document(verses[at:at + args.per_file])
@@ -63,6 +64,7 @@ def main() -> None:
             result = translated_file(client, args.url, "verses.pdf", written, args.pair)
             seconds += time.perf_counter() - start
             paragraphs = pdf.read(result)[0]
+            sent, received = sent + len(written), received + len(result)
             back, smaller = back + len(paragraphs), smaller + sum(size < 11 for size in sizes(result))
             pages += len(PdfReader(io.BytesIO(result)).pages)
             files.append(" ".join(paragraphs))
@@ -76,7 +78,8 @@ def main() -> None:
     refs = [joined(references)]
     print(f"BLEU of the files read back {sacrebleu.corpus_bleu(files, refs).score:.2f}; of the verses as plain text, "
           f"joined the same {sacrebleu.corpus_bleu(joined(plain), refs).score:.2f}")
-    print(f"pages/s {pages / seconds:.2f} ({pages} pages, files of {args.per_file} verses)")
+    print(f"pages/s {pages / seconds:.2f} ({pages} pages, files of {args.per_file} verses); "
+          f"{sent >> 10} KB sent, {received >> 10} KB back")
 
 
 if __name__ == "__main__":
