@@ -62,7 +62,10 @@ ESCAPED, UNDERSCORE = re.compile(r"_x([0-9A-Fa-f]{4})_"), re.compile(r"_(?=x[0-9
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # what XML cannot hold, and the carriage return (XML reads as \n)
 TOKEN = re.compile(r'<span id="r(\d+)">|</span>|<(br|nmt-kept) id="(\d+)"/>')  # what a paragraph's HTML holds
 EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</span>)')
-BEFORE_RUNS, AFTER_RUNS = frozenset({"bookmarkStart"}), frozenset({"bookmarkEnd", "endParaRPr"})  # kept around
+# kept around the runs written again: bookmarks, end-of-paragraph formatting, and an Excel string's phonetic guide
+# (<rPh>, to East Asian text) and its properties, which follow its runs
+BEFORE_RUNS = frozenset({"bookmarkStart"})
+AFTER_RUNS = frozenset({"bookmarkEnd", "endParaRPr", "rPh", "phoneticPr"})
 # a plain paragraph's children (DrawingML's line break, <a:br>, is one), and its runs' (Word's, <w:br/>, is one)
 PLAIN_PARAGRAPH = frozenset({"pPr", "proofErr", "br"}) | BEFORE_RUNS | AFTER_RUNS  # and runs, or wrappers of runs:
 WRAPPERS = frozenset({"hyperlink", "sdt", "ins", "moveTo", "smartTag", "customXml"})  # their tags go around a span

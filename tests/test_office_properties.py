@@ -1,8 +1,10 @@
-"""app/office.py on Word paragraphs generated from what Word writes in them (runs of text, breaks, tabs, hyphens,
+"""app/office.py on paragraphs generated from what Word writes in them (runs of text, breaks, tabs, hyphens,
 hyperlinks, content controls, tracked insertions and deletions, fields, note and comment marks, bookmarks, text
-boxes, equations, shapes, a deleted paragraph mark): whatever the mix, the paragraph's words are sent as one text, and the part
-written from the texts' translations is well-formed, keeps every element that is kept whole exactly once, and says
-what the translations say."""
+boxes, equations, shapes, a deleted paragraph mark), from what PowerPoint writes in a slide's (formatted and linked
+runs, line breaks, fields) and from what Excel writes in a shared string (formatted runs, lines, escapes, a phonetic
+guide): whatever the mix, the paragraph's words are sent as one text, and the part written from the texts'
+translations is well-formed, keeps every element that is kept whole exactly once, and says what the translations
+say."""
 from __future__ import annotations
 
 import re
@@ -96,3 +98,73 @@ def test_any_word_paragraph_is_written_again_well_formed_with_what_it_kept(chose
     paragraph = document.find("w:body/w:p", NAMESPACES)
     source = shown(ET.fromstring(part).find("w:body/w:p", NAMESPACES))
     assert shown(paragraph).replace("\u2011", "") == (source.upper() if upper else source), (cut.texts, out)
+
+
+# --- PowerPoint's (DrawingML's) paragraphs and Excel's strings -------------------------------------------------
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+slide_runs = st.one_of(
+    st.builds(lambda t: f'<a:r><a:rPr lang="en-US"/><a:t>{t}</a:t></a:r>', texts),
+    st.builds(lambda t: f'<a:r><a:rPr lang="en-US" b="1"/><a:t>{t}</a:t></a:r>', texts),
+    st.builds(lambda t: f'<a:r><a:rPr lang="en-US"><a:hlinkClick r:id="rId1"/></a:rPr><a:t>{t}</a:t></a:r>', texts),
+)
+slide_kept = st.sampled_from(['<a:fld id="{{{k}}}" type="slidenum"><a:rPr lang="en-US"/><a:t>{k}</a:t></a:fld>',
+                              '<a:br><a:rPr lang="en-US"/><!--{k}--></a:br>'])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(slide_runs, slide_runs, slide_kept.map(lambda k: ("kept", k))), min_size=1, max_size=8),
+       st.booleans())
+def test_any_slide_paragraph_is_written_again_well_formed_with_what_it_kept(chosen, upper):
+    body, whole = ['<a:pPr algn="ctr"/>'], []
+    for k, item in enumerate(chosen):
+        body.append(item[1].replace("{k}", str(k)) if isinstance(item, tuple) else item)
+        whole += [body[-1]] if isinstance(item, tuple) else []
+    body.append('<a:endParaRPr lang="en-US"/>')
+    part = (f'<p:sld xmlns:a="{A}" xmlns:p="urn:p" xmlns:r="urn:r"><p:txBody><a:p>{"".join(body)}</a:p></p:txBody>'
+            "</p:sld>").encode()
+    cut = office.cut_part(part, office.POWERPOINT)
+    words = any(not isinstance(item, tuple) for item in chosen)
+    assert len(cut.texts) == words, "the paragraph's words are one text"
+    translations = [TAG.sub(lambda m: m[0].lower(), t.upper()) if upper else t for t in cut.texts]
+    out = edited(part, cut.edits(translations)).decode()
+    paragraph = ET.fromstring(out).find(f".//{{{A}}}p")  # well-formed
+    for element in whole:
+        assert out.count(element) == 1, element
+    assert out.count('<a:pPr algn="ctr"/>') == 1 and out.count("<a:endParaRPr") == 1, "properties kept once"
+    source = slide_lines(ET.fromstring(part).find(f".//{{{A}}}p"))
+    assert slide_lines(paragraph) == [line.upper() if upper else line for line in source], (cut.texts, out)
+
+
+def slide_lines(paragraph: ET.Element) -> list[str]:
+    """The lines a slide's paragraph shows (not its fields'), their white space collapsed."""
+    text = "".join("\n" if c.tag == f"{{{A}}}br" else "".join(t.text or "" for t in c.iter(f"{{{A}}}t"))
+                   for c in paragraph if c.tag in (f"{{{A}}}r", f"{{{A}}}br"))
+    return [" ".join(line.split()) for line in text.split("\n")]
+
+
+cell_runs = st.one_of(
+    st.builds(lambda t: f'<r><t xml:space="preserve">{t}</t></r>', texts),
+    st.builds(lambda t: f'<r><rPr><b/><sz val="11"/></rPr><t xml:space="preserve">{t}</t></r>', texts),
+    st.builds(lambda a, b: f'<r><t xml:space="preserve">{a}\n{b}</t></r>', texts, texts),  # Alt+Enter
+    st.builds(lambda t: f'<r><t xml:space="preserve">{t}_x000D_</t></r>', texts),  # an escaped carriage return
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(cell_runs, min_size=1, max_size=5), st.booleans(), st.booleans())
+def test_any_shared_string_is_written_again_well_formed_saying_what_the_translation_says(chosen, phonetic, upper):
+    ruby = '<rPh sb="0" eb="1"><t>ア</t></rPh><phoneticPr fontId="1"/>' if phonetic else ""
+    part = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1"><si>{"".join(chosen)}'
+            f"{ruby}</si></sst>").encode()
+    cut = office.cut_part(part, office.EXCEL)
+    assert len(cut.texts) == 1, "the cell's text is one text, its lines parted by <br>"
+    translations = [TAG.sub(lambda m: m[0].lower(), t.upper()) if upper else t for t in cut.texts]
+    out = edited(part, cut.edits(translations)).decode()
+    cell = ET.fromstring(out)[0]  # well-formed
+    assert out.count("<rPh") == phonetic, "the phonetic guide kept as it was"
+    shown = "".join(t.text or "" for r in cell.iter("{*}r") for t in r.iter("{*}t")) or "".join(
+        t.text or "" for t in cell.findall("{*}t"))
+    source = "".join(t.text or "" for r in ET.fromstring(part)[0].iter("{*}r") for t in r.iter("{*}t"))
+    lines = [" ".join(line.replace("_x000D_", "\r").split()) for line in source.split("\n")]
+    got = [" ".join(line.replace("_x000D_", "\r").split()) for line in shown.split("\n")]
+    assert got == [line.upper() if upper else line for line in lines], (cut.texts, out)
