@@ -10,12 +10,13 @@ paragraph at its left, size and face) is one text, its translation parted betwee
 
 The translated file is the source with its text-showing operators taken out of the pages' content (and of the forms
 they draw), so that pictures, rules, fills, links and annotations stay as they were, and the translations laid over
-it: each paragraph's in its box, from its left edge to its column's right, wrapped in DejaVu (matplotlib's copy,
-which holds every Latin, Greek and Cyrillic letter: Sans, or Serif for a serif font, bold or italic as most of the
-paragraph was) at the paragraph's size, line height and colour, made smaller (down to half) where a longer
-translation would not fit above the next paragraph; invisible, where it was (a scan's recognized text, over its
-picture, which is kept: the file is then searchable in the target language). What is lost: the fonts themselves,
-the exact wrapping and justification, the formatting of a part of a paragraph.
+it: each paragraph's in its box, from its left edge to its column's right (a title centred between the margins,
+centred), wrapped in DejaVu (matplotlib's copy, which holds every Latin, Greek and Cyrillic letter: Sans, or Serif
+for a serif font, bold or italic as most of the paragraph was) at the paragraph's size, line height and colour,
+made smaller (down to half) where a longer translation would not fit above the next paragraph; invisible, where it
+was (a scan's recognized text, over its picture, which is kept: the file is then searchable in the target
+language). What is lost: the fonts themselves, the exact wrapping and justification, the formatting of a part of a
+paragraph, a right-aligned paragraph's alignment.
 
 A PDF without text (a scanned page is a picture), one that needs a password to open, or one that pypdf cannot read
 or write again is refused.
@@ -82,8 +83,11 @@ class Paragraph:
 
     page: int
     lines: list[list[Piece]]
-    width: float = 0.0  # of the box its translation is written in, from its left
-    room: float = 0.0  # the box's height, from its top
+    # the box its translation is written in: its left, width and height (from its top), and how the lines align
+    x: float = 0.0
+    width: float = 0.0
+    room: float = 0.0
+    align: str = "L"
 
     @property
     def size(self) -> float:
@@ -168,8 +172,8 @@ class Writer:
         self.use(paragraph.face, size)
         self.pdf.set_text_color(*(round(255 * c) for c in paragraph.lines[0][0].colour))
         self.pdf.text_mode = TextMode.FILL if paragraph.lines[0][0].visible else TextMode.INVISIBLE
-        self.pdf.set_xy(paragraph.left - origin[0], origin[1] - paragraph.top)
-        self.pdf.multi_cell(paragraph.width, size * paragraph.leading, text, align="L")
+        self.pdf.set_xy(paragraph.x - origin[0], origin[1] - paragraph.top)
+        self.pdf.multi_cell(paragraph.width, size * paragraph.leading, text, align=paragraph.align)
 
 
 def read(content: bytes) -> Written:
@@ -334,8 +338,9 @@ def _paragraphs(page: int, pieces: list[Piece], writer: Writer, edges: tuple[flo
     with its box (edges: the page's left and right)."""
     paragraphs: list[Paragraph] = []
     lines = _lines(pieces)
-    # the page's right margin: as far from its right edge as the text is from its left
-    page_right = edges[1] - (min((line[0].x for line in lines), default=edges[0]) - edges[0])
+    # the page's margins: the text's left, and as far from the page's right edge as that is from its left
+    page_left = min((line[0].x for line in lines), default=edges[0])
+    margins = page_left, edges[1] - (page_left - edges[0])
     for line in lines:
         last = paragraphs[-1] if paragraphs else None
         if last and not last.marker and not _marker(line) and _continues(last, line, _right(last, lines), writer):
@@ -343,21 +348,30 @@ def _paragraphs(page: int, pieces: list[Piece], writer: Writer, edges: tuple[flo
         else:
             paragraphs.append(Paragraph(page, [line]))
     for paragraph in paragraphs:
-        _place(paragraph, paragraphs, lines, page_right)
+        _place(paragraph, paragraphs, lines, margins)
     return paragraphs
 
 
-def _place(paragraph: Paragraph, paragraphs: list[Paragraph], lines: list[list[Piece]], page_right: float) -> None:
+def _place(paragraph: Paragraph, paragraphs: list[Paragraph], lines: list[list[Piece]],
+           margins: tuple[float, float]) -> None:
     """The paragraph's box: as wide as its column (a paragraph of one line, a heading or a table's cell, up to the
-    page's right margin), not into a paragraph beside it (a table's next cell); as high as the space down to the
-    next paragraph below it."""
+    page's right margin), not into a paragraph beside it (a table's next cell), or between the margins if each of
+    its lines is centred between them (a title); as high as the space down to the next paragraph below it."""
     baseline = paragraph.lines[-1][0].y
-    beside = [p.left for p in paragraphs if p.left >= paragraph.right and p.top > baseline and p.lines[-1][0].y < paragraph.top]
-    below = [p.top for p in paragraphs if p.top <= baseline and p.left < paragraph.right and p.right > paragraph.left]
-    edge = page_right if len(paragraph.lines) == 1 else _right(paragraph, lines)
+    paragraph.room = paragraph.top - max(
+        [p.top for p in paragraphs if p.top <= baseline and p.left < paragraph.right and p.right > paragraph.left],
+        default=baseline - paragraph.size)
+    level = [p for p in paragraphs if p is not paragraph and p.top > baseline and p.lines[-1][0].y < paragraph.top]
+    middle, slack = sum(margins) / 2, max(2 * paragraph.size, (margins[1] - margins[0]) / 20)
+    if not level and all(line[0].x > margins[0] + 2 * paragraph.size
+                         and abs((line[0].x + line[-1].end) / 2 - middle) < slack for line in paragraph.lines):
+        paragraph.x, paragraph.width, paragraph.align = margins[0], margins[1] - margins[0], "C"
+        return
+    beside = [p.left for p in level if p.left >= paragraph.right]
+    edge = margins[1] if len(paragraph.lines) == 1 else _right(paragraph, lines)
     right = max(paragraph.right, min([edge, *(left - paragraph.size for left in beside)]))
+    paragraph.x = paragraph.left
     paragraph.width = max(right - paragraph.left, 4 * paragraph.size)  # (room for a word, whatever the estimates)
-    paragraph.room = paragraph.top - max(below, default=baseline - paragraph.size)
 
 
 def _lines(pieces: list[Piece]) -> list[list[Piece]]:

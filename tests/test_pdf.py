@@ -212,3 +212,25 @@ def test_a_translation_is_parted_between_words_as_its_source_was():
     assert pdf._parted("aa bb cc dd", [1, 1]) == ["aa bb", "cc dd"]
     assert pdf._parted("alpha", [5, 5, 5]) == ["alpha", "", ""]
     assert pdf._parted("one two three four", [1, 3]) == ["one", "two three four"]
+
+
+def test_a_centred_title_stays_centred_and_a_cell_beside_another_where_it_was():
+    document = FPDF(unit="pt", format="A4")  # 595 pt wide: text from 72 to 523, centred on 297.5
+    document.add_page()
+    document.set_font("Helvetica", "B", 16)
+    document.set_xy(72, 72)
+    document.cell(451, 20, "mu nu", align="C")
+    document.set_font("Helvetica", "", 11)
+    document.set_xy(72, 110)
+    document.multi_cell(451, 14, BODY.strip())
+    document.set_xy(72, 200)
+    document.cell(200, 14, "xi", align="C")
+    document.cell(200, 14, "kappa lambda")
+    source = written(document)
+    texts, render = pdf.read(source)
+    after = dict(pieces(render(["NU MU AND A LONGER TITLE", BODY.strip(), "XI OMICRON", "KAPPA"], Languages("en", "es"))))
+    x, _, size = after["NU MU AND A LONGER TITLE"]
+    width = pdf.Writer().width("NU MU AND A LONGER TITLE", size, ("DejaVuSans", "B")) / pdf.WIDTH
+    assert x + width / 2 == pytest.approx(297.5, abs=1), "the title centred"
+    assert after["XI OMICRON"][0] == pytest.approx(dict(pieces(source))["xi"][0], abs=0.5), (
+        "a cell with a neighbour: where it was, not moved to the page's middle")
