@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import shutil
 import subprocess
 
 import httpx
 import pytest
+from fpdf import FPDF
 from prometheus_client.parser import text_string_to_metric_families
+from pypdf import PdfReader
 from service_fixtures import running_server
 
 from nmt.app.protocol import JoinedWrites
@@ -123,3 +126,21 @@ def test_a_response_leaves_in_one_write():
         assert len(sent) == 3
 
     asyncio.run(one_response())
+
+
+def test_a_pdf_over_http_is_translated_and_a_damaged_one_refused_in_one_line(server):
+    document = FPDF(unit="pt")
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    document.set_xy(72, 72)
+    document.cell(200, 14, "alpha beta")
+    fields = {"source": "en", "target": "es"}
+    answer = httpx.post(f"{server}/translate_file", files={"file": ("a.pdf", bytes(document.output()))}, data=fields)
+    assert answer.status_code == 200, answer.text
+    download = httpx.get(answer.json()["translatedFileUrl"])
+    assert download.headers["content-type"] == "application/pdf"
+    assert PdfReader(io.BytesIO(download.content)).pages[0].extract_text().split() == ["BETA", "ALPHA"]
+    answer = httpx.post(f"{server}/translate_file", files={"file": ("b.pdf", b"%PDF-1.4 broken")}, data=fields)
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith("Invalid request: b.pdf is not a PDF that can be read: pypdf cannot read it")
+    assert httpx.get(f"{server}/health").json() == {"status": "ok"}
