@@ -295,7 +295,9 @@ def _pieces(page: Any, writer: Writer) -> list[Piece]:
             states[-1] = colour, states[-1][1]
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
-        if not text.strip():
+        if not text.strip():  # a space shown on its own (a file that places each letter) goes with the last piece
+            if text and pieces and not pieces[-1].text.endswith(" "):
+                pieces[-1].text += " "
             return
         x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])

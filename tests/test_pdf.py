@@ -234,3 +234,18 @@ def test_a_centred_title_stays_centred_and_a_cell_beside_another_where_it_was():
     assert x + width / 2 == pytest.approx(297.5, abs=1), "the title centred"
     assert after["XI OMICRON"][0] == pytest.approx(dict(pieces(source))["xi"][0], abs=0.5), (
         "a cell with a neighbour: where it was, not moved to the page's middle")
+
+
+def test_a_line_placed_letter_by_letter_or_word_by_word_keeps_its_spaces():
+    document = FPDF(unit="pt")
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    x = 72.0
+    for word in "alpha beta gamma".split():  # each word placed apart, no space shown
+        document.text(x, 100, word)
+        x += document.get_string_width(word) + 3
+    x = 72.0
+    for letter in "delta eps":  # each letter placed apart, the space one of them
+        document.text(x, 114, letter)
+        x += document.get_string_width(letter)
+    assert pdf.read(written(document))[0] == ["alpha beta gamma delta eps"]
