@@ -78,20 +78,13 @@ def subtitles(text: str) -> Cut:
     blank lines."""
     lines = text.split("\n")
     cues: list[tuple[int, int]] = []  # each cue's text lines: [start, end) in lines
-    i = 0
-    while i < len(lines):
-        if not lines[i].strip():
-            i += 1
-            continue
-        if not CUE_NUMBER.fullmatch(lines[i]):
-            raise FileRejected(f"not a SubRip file: line {i + 1} should be a cue number")
-        if i + 1 >= len(lines) or not TIMING.fullmatch(lines[i + 1]):
-            raise FileRejected(f"not a SubRip file: line {i + 2} should be a timing (00:00:01,000 --> 00:00:04,000)")
-        start = end = i + 2
-        while end < len(lines) and lines[end].strip():
-            end += 1
-        cues.append((start, end))
-        i = end
+    for start, end in blocks(lines):
+        if not CUE_NUMBER.fullmatch(lines[start]):
+            raise FileRejected(f"not a SubRip file: line {start + 1} should be a cue number")
+        if start + 1 >= end or not TIMING.fullmatch(lines[start + 1]):
+            raise FileRejected(f"not a SubRip file: line {start + 2} should be a timing (00:00:01,000 --> "
+                               "00:00:04,000)")
+        cues.append((start + 2, end))
     if not cues:
         raise FileRejected("not a SubRip file: it has no cues")
     return cue_texts(lines, cues, markup=False)
@@ -107,24 +100,28 @@ def web_vtt(text: str) -> Cut:
     if not VTT_HEADER.match(lines[0]):
         raise FileRejected("not a WebVTT file: its first line should be WEBVTT")
     cues: list[tuple[int, int]] = []  # each cue's text lines: [start, end) in lines
-    i = 1
-    while i < len(lines) and lines[i].strip():  # the header's other lines
-        i += 1
-    while i < len(lines):
-        if not lines[i].strip():
-            i += 1
+    for start, end in blocks(lines)[1:]:  # (the first is the header)
+        if VTT_KEPT.match(lines[start]):
             continue
-        end = i
-        while end < len(lines) and lines[end].strip():
-            end += 1
-        if not VTT_KEPT.match(lines[i]):
-            timing = i if "-->" in lines[i] else i + 1
-            if timing >= end or not VTT_TIMING.fullmatch(lines[timing]):
-                raise FileRejected(f"not a WebVTT file: line {timing + 1} should be a cue timing (00:01.000 --> "
-                                   "00:04.000)")
-            cues.append((timing + 1, end))
-        i = end
+        timing = start if "-->" in lines[start] else start + 1
+        if timing >= end or not VTT_TIMING.fullmatch(lines[timing]):
+            raise FileRejected(f"not a WebVTT file: line {timing + 1} should be a cue timing (00:01.000 --> "
+                               "00:04.000)")
+        cues.append((timing + 1, end))
     return cue_texts(lines, cues, markup=True)
+
+
+def blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """Subtitles' blocks: the runs of lines that are not blank, each [start, end) in lines."""
+    found: list[tuple[int, int]] = []
+    for k, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if found and found[-1][1] == k:  # the line after the last block's: the same block
+            found[-1] = found[-1][0], k + 1
+        else:
+            found.append((k, k + 1))
+    return found
 
 
 def cue_texts(lines: list[str], cues: list[tuple[int, int]], markup: bool) -> Cut:
