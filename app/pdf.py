@@ -204,8 +204,9 @@ def _texts(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
     continuation on the next page."""
     texts: list[list[Paragraph]] = []
     by_last: dict[int, list[Paragraph]] = {}  # each text by the id of its last paragraph
-    continued = _continued(paragraphs)
-    for paragraph in (p for p in paragraphs if not p.marker):
+    worded = [p for p in paragraphs if not p.marker]
+    continued = _continued(worded)
+    for paragraph in worded:
         if id(paragraph) in continued:
             text = by_last.pop(id(continued[id(paragraph)]))
             text.append(paragraph)
@@ -217,12 +218,13 @@ def _texts(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
 
 
 def _continued(paragraphs: list[Paragraph]) -> dict[int, Paragraph]:
-    """For the first paragraph of a page that goes on from the last of the page before, that one, by its id: the
-    lowest paragraph of two lines or more there, its last line full and its text not ended (no . ! ? : ; or closing
-    quote or bracket), and the highest paragraph of the next page at its left, of its size and face."""
+    """Among paragraphs of words (not bullets), for the first paragraph of a page that goes on from the last of the
+    page before, that one, by its id: the lowest paragraph of two lines or more there, its last line full and its
+    text not ended (no . ! ? : ; or closing quote or bracket), and the highest paragraph of the next page at its left,
+    of its size and face."""
     continued: dict[int, Paragraph] = {}
     pages: dict[int, list[Paragraph]] = {}
-    for paragraph in (p for p in paragraphs if not p.marker):
+    for paragraph in paragraphs:
         pages.setdefault(paragraph.page, []).append(paragraph)
     for k, on_page in pages.items():
         body = [p for p in on_page if len(p.lines) > 1]
