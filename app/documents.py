@@ -234,7 +234,7 @@ def read_document(name: str, content: bytes) -> Document:
     extension = PurePosixPath(name.lower()).suffix
     if extension not in FORMATS:
         kind = f"{extension} files" if extension else "files without an extension"
-        raise FileRejected(f"cannot translate {kind}: this server translates {', '.join(FORMATS)} files")
+        raise FileRejected(f"cannot translate {kind}: the formats translated are {', '.join(FORMATS)}")
     if not content:
         raise FileRejected(f"{name} is empty")
     media_type, text_format, read = FORMATS[extension]

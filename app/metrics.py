@@ -37,7 +37,7 @@ class Metrics:
                                       "of whole (model/html.py), by reason: tags (lost or out of order) or model "
                                       "(no placeholders)", ["reason"], registry=r)
         self.html_unaligned = Counter("nmt_html_unaligned", "HTML blocks with paired tags only whose tags the "
-                                      "attention could not put back around their words (app/routes/html.py): "
+                                      "attention could not put back around their words (model/html_passes.py): "
                                       "translated with the tags as markers instead", registry=r)
 
     def record(self, rows: int, sentences: int, tokens: int, seconds: float) -> None:

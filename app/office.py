@@ -15,7 +15,7 @@ Each paragraph (<w:p>) goes to the pipeline as one HTML text, so that the model 
 its runs, each run formatted otherwise than most of the paragraph's text inside a <span id="rK"> (consecutive runs
 of one formatting are one span; the text in a hyperlink, an inline content control, a tracked insertion or a smart
 tag always one, their tags around it), which the HTML pipeline puts back around the words it held
-(app/routes/html.py), and each line break or tab a <br id="K"/>, so that what is between is translated apart. A
+(model/html_passes.py), and each line break or tab a <br id="K"/>, so that what is between is translated apart. A
 *plain* paragraph, whose runs hold nothing but their formatting, text, tabs, line breaks and hyphens (<w:rPr>,
 <w:t>, <w:tab/>, <w:br/>, <w:cr/>; a soft hyphen goes with the source's word, a no-break hyphen is the text U+2011;
 spell-check marks and bookmarks around them, hyperlinks and the like around them, DrawingML's line breaks between

@@ -6,7 +6,7 @@ Such a file is a zip of XML parts; its text is in content.xml (and, for a text d
 headers and footers). A paragraph (<text:p>, <text:h>) holds text and inline elements much as an HTML block does:
 spans (<text:span text:style-name="T1">), links, spaces (<text:s/>), tabs, line breaks, fields. So each paragraph's
 content, as written, is one HTML text for the HTML pipeline (model/html.py), which translates the text between the
-tags and keeps every tag, attributes and all: a span goes back around the words it held (app/routes/html.py), and
+tags and keeps every tag, attributes and all: a span goes back around the words it held (model/html_passes.py), and
 the paragraph stays well-formed XML (a no-break space, which the pipeline writes &nbsp;, is written &#160;). The
 parts are edited as bytes (app/xmlparts.py); every other entry is kept byte for byte.
 

@@ -9,7 +9,7 @@ comments, the doctype) is kept as written, byte for byte, and so is every tag in
 text is rewritten.
 
 A run whose tags all come in pairs or have no content is translated as plain text, and its tags placed by the
-attention (`Run.fill_aligned`, app/routes/html.py). Otherwise, or where that fails, a run goes to the pipeline as
+attention (`Run.fill_aligned`, model/html_passes.py). Otherwise, or where that fails, a run goes to the pipeline as
 its text with each inline tag (or kept element) replaced by one marker character, a private-use character reserved
 here. The caller passes the markers as verbatim terms (spans.Terms.keep): a model with placeholders carries them
 like any span, and restore() puts each back exactly once. `Run.fill` accepts the translation only if every marker

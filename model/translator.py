@@ -327,9 +327,11 @@ class Translator:
         )
 
     # --- all three ------------------------------------------------------------------------------------------
-    def translate(self, texts: list[str], options: DecodeOptions | None = None) -> list[Translated]:
-        """Translate whole texts at once; the output is in input order."""
+    def translate(self, texts: list[str], options: DecodeOptions | None = None,
+                  terms: Terms = NO_TERMS) -> list[Translated]:
+        """Translate whole texts at once; the output is in input order. terms: what to keep verbatim or replace
+        (model/spans.py)."""
         options = options or DecodeOptions()
-        prepared = self.prepare(texts)
+        prepared = self.prepare(texts, terms)
         sentences = searched(prepared)
         return self.finish(prepared, self.rerank(sentences, self.search(sentences, options), options))

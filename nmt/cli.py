@@ -108,12 +108,24 @@ def cmd_compare(args) -> int:
 
 
 def cmd_translate(args) -> int:
-    from nmt.training.evaluate import translations_in_order
+    from nmt.training.evaluate import translated_in_order
 
     options = _options(args)
     translator = _translator(args, args.model)
-    for text in translations_in_order(translator, read_lines(args.input), options):
-        print(text, flush=True)
+    for translated in translated_in_order(translator, read_lines(args.input), options):
+        print(translated.text, flush=True)
+    return 0
+
+
+def cmd_translate_file(args) -> int:
+    from nmt.training.translate_file import default_out, translate_file
+
+    options = _options(args)
+    translator = _translator(args, args.model)
+    done = translate_file(translator, args.file, args.out or default_out(args.file, translator.tgt_lang), options)
+    pieces = f"; {done.pieces} of {done.runs} paragraphs piece by piece, their formatting kept where it was" \
+        if done.pieces else ""
+    print(f"wrote {done.out}: {done.texts:,} texts, {done.characters:,} characters in {done.seconds:.1f} s{pieces}")
     return 0
 
 
@@ -265,6 +277,17 @@ def _evaluation_commands(sub) -> None:
     _decode_args(p)
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
     p.set_defaults(func=cmd_translate)
+
+    p = sub.add_parser("translate-file", help="translate a document (.docx, .pdf, .srt, .html, ...)",
+                       description="Translate a document offline, as the service's POST /translate_file does: "
+                       "its text translated, its formatting, pictures and layout kept. Formats: .txt .srt .vtt "
+                       ".html .docx .pptx .xlsx .odt .odp .ods .epub .pdf, and the templates and macro-enabled files "
+                       "of Office and OpenDocument (app/documents.py).")
+    _decode_args(p)
+    p.add_argument("file", type=Path, help="the document to translate")
+    p.add_argument("-o", "--out", type=Path, default=None, help="where to write the translation (default: beside "
+                   "the file, the target language before its extension: report.docx -> report.es.docx)")
+    p.set_defaults(func=cmd_translate_file)
 
 
 def _serve_command(sub) -> None:

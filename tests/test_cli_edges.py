@@ -18,7 +18,7 @@ from nmt.cli import main, read_lines
 from nmt.model.bundle import MODELS, BundleError, load_bundle, save_bundle
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training import bible
-from nmt.training.evaluate import format_report, translations_in_order
+from nmt.training.evaluate import format_report, translated_in_order
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -248,7 +248,7 @@ def test_translate_prints_every_line_in_input_order_across_windows(toy_model, tr
     options = DecodeOptions(beam_size=1)
     expected = [translator.translate([line], options)[0].text for line in lines]
     assert expected[0] == "DELTA GAMMA BETA ALPHA" and expected[1] == ""  # the toy model reverses its input
-    assert list(translations_in_order(translator, lines, options, window=4)) == expected
+    assert [t.text for t in translated_in_order(translator, lines, options, window=4)] == expected
     (tmp_path / "in.txt").write_text("\n".join(lines) + "\n")
     assert main(["translate", "--model", str(toy_model), "--beam", "1", str(tmp_path / "in.txt")]) == 0
     assert capsys.readouterr().out.splitlines() == expected

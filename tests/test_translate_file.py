@@ -116,9 +116,9 @@ SERVED = (".txt, .srt, .vtt, .html, .htm, .docx, .docm, .dotx, .dotm, .pptx, .pp
 # --- refused --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name, content, status, message", [
     ("big.txt", b"alpha " * 70, 413, "file too large: over 400 bytes, the limit"),
-    ("doc.rtf", b"{\\rtf1", 400, f"Invalid request: cannot translate .rtf files: this server translates {SERVED} files"),
-    ("README", b"alpha", 400, f"Invalid request: cannot translate files without an extension: this server translates "
-                              f"{SERVED} files"),
+    ("doc.rtf", b"{\\rtf1", 400, f"Invalid request: cannot translate .rtf files: the formats translated are {SERVED}"),
+    ("README", b"alpha", 400, f"Invalid request: cannot translate files without an extension: the formats translated "
+                              f"are {SERVED}"),
     ("latin1.txt", "señor".encode("latin-1"), 400, "Invalid request: latin1.txt is not UTF-8 text (byte 2)"),
     ("image.txt", b"GIF89a\x00\x01", 400,
      "Invalid request: image.txt is not text: it holds control character U+0000 at character 6"),

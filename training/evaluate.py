@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nmt.model.spans import NO_TERMS, Terms
 from nmt.training.corpus import load_evaluation_set
 from nmt.training.files import write_atomic
 from nmt.training.scoring import score
 
 if TYPE_CHECKING:  # annotations only: `nmt compare` imports this module to compare files, without torch
-    from nmt.model.translator import DecodeOptions, Translator
+    from nmt.model.translator import DecodeOptions, Translated, Translator
 
 HYPOTHESES = "hypotheses.txt"  # in --out: one line per scored test pair
 
@@ -52,24 +53,23 @@ def translate_all(translator: Translator, sources: list[str], options: DecodeOpt
     # does not depend on the batch it is searched in (bit for bit with an exact Translator: model/invariant.py).
     order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
     hypotheses = [""] * len(sources)
-    for i, text in zip(order, translations_in_order(translator, [sources[i] for i in order], options, chunk_size),
-                       strict=True):
-        hypotheses[i] = text
+    for i, translated in zip(order, translated_in_order(translator, [sources[i] for i in order], options,
+                                                        window=chunk_size), strict=True):
+        hypotheses[i] = translated.text
     return hypotheses
 
 
-def translations_in_order(translator: Translator, sources: list[str], options: DecodeOptions,
-                          window: int = 512) -> Iterator[str]:
-    """Each source's translation, in input order, a window of lines at a time, with a progress bar: what
+def translated_in_order(translator: Translator, sources: list[str], options: DecodeOptions, terms: Terms = NO_TERMS,
+                        window: int = 512, unit: str = "line") -> Iterator[Translated]:
+    """Each source's translation, in input order, a window of sources at a time, with a progress bar: what
     `nmt translate` prints as it goes. The Translator batches each window's sentences by length, so a wider window
-    pads less; the first line comes out after a window is done."""
+    pads less; the first comes out after a window is done."""
     from tqdm import tqdm
 
-    with tqdm(total=len(sources), desc="translating", unit="line", leave=False) as bar:
+    with tqdm(total=len(sources), desc="translating", unit=unit, leave=False) as bar:
         for i in range(0, len(sources), window):
             chunk = sources[i : i + window]
-            for t in translator.translate(chunk, options):
-                yield t.text
+            yield from translator.translate(chunk, options, terms)
             bar.update(len(chunk))
 
 

@@ -10,7 +10,7 @@
     POST /translate_file     and GET /download_file/ID: in app/routes/files.py
 
 Differences, by design: source "auto" picks among the served source languages only (app/detect.py); format "html"
-(app/routes/html.py) gives no alternatives. Errors are {"error": ...} as LibreTranslate's: 400 for a malformed
+(model/html_passes.py) gives no alternatives. Errors are {"error": ...} as LibreTranslate's: 400 for a malformed
 request or a language pair that is not served (naming those that are), and the service's limits keep their own
 codes (413, 422, 503).
 """

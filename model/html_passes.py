@@ -1,0 +1,97 @@
+"""HTML documents translated through a translator of plain texts (the service's scheduler, or a Translator
+offline: `nmt translate-file`): each document cut into runs (model/html.py), all runs of the documents translated
+together, in up to three passes, each for the runs the one before could not fill:
+
+    aligned    a run whose tags all come in pairs (<b>…</b>, <a …>…</a>) or have no content (<img>), translated as
+               plain text with the attention, each pair put back around the words its words went to, each element
+               without content after the word it followed (model/align.py)
+    marked     the run whole, each tag a marker that a model with placeholders carries like a span, accepted if
+               every tag came back once and in order
+    pieces     text piece by text piece, every tag where it was: the text has less context, but the page keeps its
+               markup (a refusal would turn away every LibreTranslate client that sends format=html)
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+
+from nmt.model.align import text_alignment
+from nmt.model.html import Document, Run, marker
+from nmt.model.spans import Terms
+from nmt.model.translator import DecodeOptions, Translated
+
+# texts, options, terms -> each text's translation, in order
+TranslateTexts = Callable[[list[str], DecodeOptions, Terms], Awaitable[list[Translated]]]
+Done = list[tuple[str | None, float]]  # each run's HTML once a pass filled it (else None), and its score
+
+
+@dataclass(frozen=True)
+class HtmlTranslated:
+    text: str
+    score: float  # the sum of the translated texts' log-probabilities
+
+
+@dataclass
+class HtmlPasses:
+    """The three passes over one request's (or file's) documents, and what they could not do: `unaligned` runs
+    whose paired tags the attention could not place, `fallbacks` runs translated piece by piece, by why ("tags":
+    their markers did not come back whole; "model": the model has no placeholders to carry them)."""
+
+    translate: TranslateTexts
+    attends: bool  # the model has attention to align by
+    carries_spans: bool  # the model has placeholders to carry markers
+    unaligned: int = 0
+    fallbacks: Counter[str] = field(default_factory=Counter)
+
+    async def run(self, documents: list[Document], options: DecodeOptions, terms: Terms) -> list[HtmlTranslated]:
+        """Each document translated; outside the translated text, every byte as it was (model/html.py)."""
+        runs = [run for document in documents for run in document.runs]
+        done: Done = [(None, 0.0)] * len(runs)
+        await self._aligned(runs, done, options, terms)
+        await self._marked(runs, done, options, terms)
+        await self._by_pieces(runs, done, options, terms)
+        found = iter(done)
+        out = []
+        for document in documents:
+            filled = [next(found) for _ in document.runs]
+            out.append(HtmlTranslated(document.render([html or "" for html, _ in filled]),
+                                      sum(score for _, score in filled)))
+        return out
+
+    async def _aligned(self, runs: list[Run], done: Done, options: DecodeOptions, terms: Terms) -> None:
+        """Runs whose tags all come in pairs, translated without them (as well as text without tags is), each pair
+        put back around the words that the attention says its words went to (model/align.py)."""
+        todo = [i for i, run in enumerate(runs) if run.alignable] if self.attends else []
+        found = await self._translated([runs[i].plain_text() for i in todo], replace(options, with_attention=True),
+                                       terms)
+        for i, translated in zip(todo, found, strict=True):
+            targets = text_alignment(translated)
+            html = None if targets is None else runs[i].fill_aligned(translated.text, targets)
+            self.unaligned += html is None
+            done[i] = (html, translated.score)
+
+    async def _marked(self, runs: list[Run], done: Done, options: DecodeOptions, terms: Terms) -> None:
+        """The runs left, whole, each tag a marker that a model with placeholders carries like a span."""
+        whole = {i: runs[i].text() for i, (html, _) in enumerate(done)
+                 if html is None and (self.carries_spans or runs[i].plain)}
+        todo = {i: text for i, text in whole.items() if text is not None}
+        marked = max((len(runs[i].marked) for i in todo), default=0)
+        markers = Terms(terms.keep + tuple(marker(k) for k in range(marked)), terms.glossary, terms.ignore_case)
+        found = await self._translated(list(todo.values()), options, markers)
+        for i, translated in zip(todo, found, strict=True):
+            done[i] = (runs[i].fill(translated.text), translated.score)
+        for i, (html, _) in enumerate(done):
+            if html is None:
+                self.fallbacks["tags" if whole.get(i) is not None else "model"] += 1
+
+    async def _by_pieces(self, runs: list[Run], done: Done, options: DecodeOptions, terms: Terms) -> None:
+        """The runs left, text piece by text piece, every tag where it was."""
+        todo = [i for i, (html, _) in enumerate(done) if html is None]
+        pieces = iter(await self._translated([piece for i in todo for piece in runs[i].pieces], options, terms))
+        for i in todo:
+            translated = [next(pieces) for _ in runs[i].pieces]
+            done[i] = (runs[i].fill_pieces([t.text for t in translated]), sum(t.score for t in translated))
+
+    async def _translated(self, texts: list[str], options: DecodeOptions, terms: Terms) -> list[Translated]:
+        return await self.translate(texts, options, terms) if texts else []

@@ -1,0 +1,127 @@
+"""`nmt translate-file`: a document translated offline is the file that POST /translate_file returns for it, format
+by format, with the shipped model; bad input is one line on stderr and exit code 2, and no file is harmed."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from fpdf import FPDF
+from pypdf import PdfReader
+from service_fixtures import client_for
+
+from nmt.cli import main
+from nmt.model.translator import Translator
+from nmt.training.translate_file import default_out
+
+VERSES = ["In the beginning God created the heavens and the earth.",
+          "And God said, Let there be light: and there was light.",
+          "And God saw the light, that it was good."]
+
+
+def word_file() -> bytes:
+    document = docx.Document()
+    document.add_heading("The creation of the world", 1)
+    paragraph = document.add_paragraph("In the beginning God created the ")
+    paragraph.add_run("heavens").bold = True
+    paragraph.add_run(" and the earth.")
+    for verse in VERSES[1:]:
+        document.add_paragraph(verse)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def pdf_file() -> bytes:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    for verse in VERSES:
+        pdf.multi_cell(0, 8, verse, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    return bytes(pdf.output())
+
+
+FILES = {
+    "notes.txt": ("\n\n".join(VERSES) + "\n").encode(),
+    "film.srt": ("1\n00:00:01,000 --> 00:00:04,000\n<i>In the beginning</i> God created\nthe heavens and the earth.\n\n"
+                 f"2\n00:00:05,000 --> 00:00:07,000\n{VERSES[1]}\n").encode(),
+    "page.html": (f'<html lang="en"><body><h1>The creation</h1><p>{VERSES[0].replace("God", "<b>God</b>")}</p>'
+                  f'<p><a href="/light">{VERSES[1]}</a> {VERSES[2]}</p></body></html>').encode(),
+    "genesis.docx": word_file(),
+    "genesis.pdf": pdf_file(),
+}
+
+
+def contents(data: bytes) -> object:
+    """What a file says: a zipped file's parts (not the zip's own dates), a PDF's pages' text (not its dates)."""
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return {name: package.read(name) for name in package.namelist()}
+    if data.startswith(b"%PDF"):
+        return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    return data
+
+
+@pytest.fixture(scope="module")
+def served() -> dict[str, bytes]:
+    """Each file as the service translates it (the shipped model, batch-invariant so that batching cannot differ)."""
+    found = {}
+    with client_for(Translator.load(device="cpu", exact=True), beam_size=5) as client:  # `nmt serve`'s default
+        for name, content in FILES.items():
+            answer = client.post("/translate_file", files={"file": (name, content)},
+                                 data={"source": "en", "target": "es"})
+            assert answer.status_code == 200, answer.text
+            found[name] = client.get(answer.json()["translatedFileUrl"]).content
+    return found
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_file_translated_offline_is_the_file_the_service_returns(name, served, tmp_path, capsys):
+    source = tmp_path / name
+    source.write_bytes(FILES[name])
+    assert main(["translate-file", "--exact", str(source)]) == 0
+    out = default_out(source, "es")
+    assert out.name == f"{source.stem}.es{source.suffix}"
+    assert capsys.readouterr().out.startswith(f"wrote {out}: ")
+    assert contents(out.read_bytes()) == contents(served[name])
+    assert contents(out.read_bytes()) != contents(FILES[name]), "translated"
+    assert source.read_bytes() == FILES[name], "the source untouched"
+
+
+def test_word_formatting_comes_back_around_its_words(tmp_path):
+    source, out = tmp_path / "genesis.docx", tmp_path / "génesis.docx"
+    source.write_bytes(FILES["genesis.docx"])
+    assert main(["translate-file", str(source), "--out", str(out)]) == 0
+    paragraphs = docx.Document(str(out)).paragraphs
+    assert "principio" in paragraphs[1].text and "tierra" in paragraphs[1].text, paragraphs[1].text
+    assert [run.text for run in paragraphs[1].runs if run.bold] == ["cielos"]
+    assert paragraphs[0].style.name == "Heading 1"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("notes.rtf", b"{\\rtf1 hello}", "cannot translate .rtf files: the formats translated are .txt, .srt, "),
+    ("notes.docx", b"PK\x03\x04 not a zip", "notes.docx is not a Word document that can be read: "),
+    ("latin1.txt", "señor".encode("latin-1"), "latin1.txt is not UTF-8 text (byte 2)"),
+])
+def test_a_file_that_cannot_be_translated_is_one_line_and_harms_no_file(name, content, message, tmp_path, capsys):
+    source, out = tmp_path / name, tmp_path / "kept.txt"
+    source.write_bytes(content)
+    out.write_bytes(b"an earlier translation")
+    assert main(["translate-file", str(source), "-o", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"nmt translate-file: error: {message}") and error.count("\n") == 1, error
+    assert source.read_bytes() == content and out.read_bytes() == b"an earlier translation"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "kept.txt"]), "no stand-in left behind"
+
+
+def test_a_translation_never_overwrites_its_source_or_reads_what_is_not_there(tmp_path, capsys):
+    source = tmp_path / "notes.txt"
+    source.write_bytes(FILES["notes.txt"])
+    assert main(["translate-file", str(source), "-o", str(tmp_path / "." / "notes.txt")]) == 2
+    assert "the translation would overwrite its source" in capsys.readouterr().err
+    assert source.read_bytes() == FILES["notes.txt"]
+    assert main(["translate-file", str(tmp_path / "missing.pdf")]) == 2
+    assert capsys.readouterr().err == f"nmt translate-file: error: {tmp_path / 'missing.pdf'}: cannot read (No such " \
+                                      "file or directory)\n"
