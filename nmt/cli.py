@@ -118,15 +118,23 @@ def cmd_translate(args) -> int:
 
 
 def cmd_translate_file(args) -> int:
-    from nmt.training.translate_file import default_out, translate_file
+    from nmt.training.translate_file import outs_of, translate_file
 
+    if args.out is not None and len(args.files) > 1:
+        raise ValueError("--out names one file's translation; for several files, give --out-dir")
     options = _options(args)
     translator = _translator(args, args.model)
-    done = translate_file(translator, args.file, args.out or default_out(args.file, translator.tgt_lang), options)
-    pieces = f"; {done.pieces} of {done.runs} paragraphs piece by piece, their formatting kept where it was" \
-        if done.pieces else ""
-    print(f"wrote {done.out}: {done.texts:,} texts, {done.characters:,} characters in {done.seconds:.1f} s{pieces}")
-    return 0
+    outs = [args.out] if args.out is not None else outs_of(args.files, translator.tgt_lang, args.out_dir)
+    failed = 0
+    for source, out in zip(args.files, outs, strict=True):
+        try:  # a file that cannot be translated is one line, and the next file is translated
+            print(translate_file(translator, source, out, options))
+        except ValueError as e:
+            print(f"nmt {args.command}: error: {e}", file=sys.stderr)
+            failed += 1
+    if failed and len(args.files) > 1:
+        print(f"nmt {args.command}: {failed} of {len(args.files)} files not translated", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def read_lines(path: Path | None) -> list[str]:
@@ -284,9 +292,11 @@ def _evaluation_commands(sub) -> None:
                        ".html .docx .pptx .xlsx .odt .odp .ods .epub .pdf, and the templates and macro-enabled files "
                        "of Office and OpenDocument (app/documents.py).")
     _decode_args(p)
-    p.add_argument("file", type=Path, help="the document to translate")
-    p.add_argument("-o", "--out", type=Path, default=None, help="where to write the translation (default: beside "
-                   "the file, the target language before its extension: report.docx -> report.es.docx)")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="the documents to translate")
+    p.add_argument("-o", "--out", type=Path, default=None, help="where to write the translation of one FILE "
+                   "(default: beside it, the target language before its extension: report.docx -> report.es.docx)")
+    p.add_argument("--out-dir", type=Path, default=None, metavar="DIR", help="write the translations there, "
+                   "each named as beside its file (report.es.docx)")
     p.set_defaults(func=cmd_translate_file)
 
 

@@ -13,7 +13,7 @@ from service_fixtures import client_for
 
 from nmt.cli import main
 from nmt.model.translator import Translator
-from nmt.training.translate_file import default_out
+from nmt.training.translate_file import outs_of
 
 VERSES = ["In the beginning God created the heavens and the earth.",
           "And God said, Let there be light: and there was light.",
@@ -82,7 +82,7 @@ def test_a_file_translated_offline_is_the_file_the_service_returns(name, served,
     source = tmp_path / name
     source.write_bytes(FILES[name])
     assert main(["translate-file", "--exact", str(source)]) == 0
-    out = default_out(source, "es")
+    [out] = outs_of([source], "es")
     assert out.name == f"{source.stem}.es{source.suffix}"
     assert capsys.readouterr().out.startswith(f"wrote {out}: ")
     assert contents(out.read_bytes()) == contents(served[name])
@@ -125,3 +125,27 @@ def test_a_translation_never_overwrites_its_source_or_reads_what_is_not_there(tm
     assert main(["translate-file", str(tmp_path / "missing.pdf")]) == 2
     assert capsys.readouterr().err == f"nmt translate-file: error: {tmp_path / 'missing.pdf'}: cannot read (No such " \
                                       "file or directory)\n"
+
+
+def test_several_files_each_translated_beside_it_or_in_a_folder_and_one_bad_file_stops_none(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    for name in ("notes.txt", "film.srt"):
+        (tmp_path / "in" / name).write_bytes(FILES[name])
+    (tmp_path / "in" / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    names = ["notes.txt", "broken.docx", "film.srt"]
+    assert main(["translate-file", "--beam", "1", *(str(tmp_path / "in" / n) for n in names),
+                 "--out-dir", str(tmp_path / "out")]) == 2
+    printed = capsys.readouterr()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["film.es.srt", "notes.es.txt"]
+    assert [line.split(":")[0] for line in printed.out.splitlines()] == [f"wrote {tmp_path / 'out' / n}"
+                                                                         for n in ("notes.es.txt", "film.es.srt")]
+    assert [line for line in printed.err.splitlines() if line.startswith("nmt")] == [
+        "nmt translate-file: error: broken.docx is not a Word document that can be read: it is not a readable zip "
+        "file (File is not a zip file)", "nmt translate-file: 1 of 3 files not translated"]
+    assert main(["translate-file", str(tmp_path / "in" / "notes.txt"), str(tmp_path / "in" / "film.srt"),
+                 "-o", str(tmp_path / "x.txt")]) == 2
+    assert "--out names one file's translation; for several files, give --out-dir" in capsys.readouterr().err
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_bytes(b"alpha")
+    with pytest.raises(ValueError, match="would both be translated into"):
+        outs_of([tmp_path / "in" / "notes.txt", tmp_path / "other" / "notes.txt"], "es", tmp_path / "out")

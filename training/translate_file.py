@@ -30,11 +30,21 @@ class FileTranslated:
     runs: int  # HTML texts' runs (paragraphs), of which pieces
     seconds: float
 
+    def __str__(self) -> str:
+        pieces = f"; {self.pieces} of {self.runs} paragraphs piece by piece, their formatting kept where it was" \
+            if self.pieces else ""
+        return f"wrote {self.out}: {self.texts:,} texts, {self.characters:,} characters in {self.seconds:.1f} s{pieces}"
 
-def default_out(source: Path, target: str) -> Path:
-    """Where a translation goes unless named: beside its source, the target language before the extension
-    (report.docx -> report.es.docx)."""
-    return source.with_name(f"{source.stem}.{target}{source.suffix}")
+
+def outs_of(sources: list[Path], target: str, folder: Path | None = None) -> list[Path]:
+    """Where each translation goes: in folder, or beside its source, the target language before the extension
+    (report.docx -> report.es.docx); ValueError if two would be one file."""
+    outs = [(folder or source.parent) / f"{source.stem}.{target}{source.suffix}" for source in sources]
+    seen: dict[Path, Path] = {}
+    for source, out in zip(sources, outs, strict=True):
+        if (other := seen.setdefault(out.resolve(), source)) != source:
+            raise ValueError(f"{other} and {source} would both be translated into {out}; translate them apart")
+    return outs
 
 
 def translate_file(translator: Translator, source: Path, out: Path, options: DecodeOptions) -> FileTranslated:
