@@ -218,7 +218,7 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     **{extension: document_kind(kind, office.read) for extension, kind in office.KINDS.items()},
     **{extension: document_kind(kind, opendocument.read) for extension, kind in opendocument.KINDS.items()},
     ".epub": (epub.MEDIA_TYPE, "html", package("an EPUB book", epub.read)),
-    ".pdf": ("application/pdf", "text", package("a PDF", pdf.read)),
+    ".pdf": ("application/pdf", "html", package("a PDF", pdf.read)),
 }
 
 

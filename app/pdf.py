@@ -4,31 +4,36 @@ A PDF holds no paragraphs, only pieces of text placed on a page (each a text-sho
 Pieces on one baseline are a line, and a line just below the last one, of the same size and in the same column, goes
 on its paragraph, unless the last ended early (where the line's first word would have fitted: a line break, or the
 paragraph's end); a piece far to the right of the line's last (a table's next cell, a second column) starts a line
-of its own, and so does a list's bullet or number, which is kept as it is. Each paragraph is one text for the
-pipeline; a paragraph that a page break parts (its first part not ending a sentence, and the next page's first
-paragraph at its left, size and face) is one text, its translation parted between the two as its source was.
+of its own, and so does a list's bullet or number, which is kept as it is. Each paragraph is one HTML text for the
+pipeline, what is in another face or colour than most of it (a bold word, a red one) in a span, which the pipeline
+puts back around the words it held; a paragraph that a page break parts (its first part not ending a sentence, and
+the next page's first paragraph at its left, size and face) is one text, its translation parted between the two as
+its source was.
 
 The translated file is the source with its text-showing operators taken out of the pages' content (and of the forms
 they draw), so that pictures, rules, fills, links and annotations stay as they were, and the translations laid over
 it: each paragraph's in its box, from its left edge to its column's right (a title centred between the margins,
 centred), wrapped in DejaVu (matplotlib's copy, which holds every Latin, Greek and Cyrillic letter: Sans, or Serif
-for a serif font, bold or italic as most of the paragraph was) at the paragraph's size, line height and colour,
-made smaller (down to half) where a longer translation would not fit above the next paragraph; invisible, where it
-was (a scan's recognized text, over its picture, which is kept: the file is then searchable in the target
-language). What is lost: the fonts themselves, the exact wrapping and justification, the formatting of a part of a
-paragraph, a right-aligned paragraph's alignment.
+for a serif font, bold or italic as the source was) at the paragraph's size, line height and colours, made smaller
+(down to half) where a longer translation would not fit above the next paragraph; invisible, where it was (a
+scan's recognized text, over its picture, which is kept: the file is then searchable in the target language). What
+is lost: the fonts themselves, the exact wrapping and justification, a right-aligned paragraph's alignment.
 
 A PDF without text (a scanned page is a picture), one that needs a password to open, or one that pypdf cannot read
 or write again is refused.
 """
 from __future__ import annotations
 
+import html
 import importlib.util
 import io
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +61,8 @@ PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 ENDED = re.compile(r"[.!?:;)\]}\"'\u201d\u2019\u00bb]\s*$")  # a paragraph's text that ends a sentence
 Colour = tuple[float, float, float]  # red, green, blue, from 0 to 1
 Face = tuple[str, str]  # a DejaVu family, and its style: "", "B", "I", "BI"
+Style = tuple[Face, Colour]
+Word = list[tuple[str, Style | None]]  # a word's parts, each in its style (None: its paragraph's), no space between
 FACES = {(family, style): f"{family}{suffix}.ttf" for family, italic in (("DejaVuSans", "Oblique"), ("DejaVuSerif", "Italic"))
          for style, suffix in (("", ""), ("B", "-Bold"), ("I", f"-{italic}"), ("BI", f"-Bold{italic}"))}
 SERIF = re.compile(r"serif|times|roman|georgia|cambria|garamond|palatino|antiqua|minion|century", re.IGNORECASE)
@@ -118,20 +125,53 @@ class Paragraph:
 
     @property
     def text(self) -> str:
-        """Its lines' text, joined by a space (none after a hyphen that ends a line: a word broken there)."""
-        text = ""
-        for line in self.lines:
-            shown = " ".join("".join(piece.text for piece in line).split())
-            text += shown if not text or text[-1] == "-" and text[-2:-1].isalpha() else " " + shown
-        return text
+        return "".join(char for char, _ in self._chars())
+
+    @property
+    def style(self) -> Style:
+        """The face and colour of most of its text."""
+        styles: Counter[Style] = Counter()
+        for piece in (piece for line in self.lines for piece in line):
+            styles[piece.face, piece.colour] += len(piece.text)
+        return styles.most_common(1)[0][0]
 
     @property
     def face(self) -> Face:
-        """The face of most of its text."""
-        faces: Counter[Face] = Counter()
-        for piece in (piece for line in self.lines for piece in line):
-            faces[piece.face] += len(piece.text)
-        return faces.most_common(1)[0][0]
+        return self.style[0]
+
+    def html(self, styles: dict[Style, int]) -> str:
+        """Its text as HTML, what is in another style than most of it (a bold word, a red one) in a
+        <span class="sK">, K that style's number in styles (the file's: a new one is added), so that the pipeline
+        puts it back around the words it held (model/html_passes.py)."""
+        out = []
+        for style, run in groupby(self._chars(), key=lambda char: char[1]):
+            text = html.escape("".join(char for char, _ in run), quote=False)
+            if style == self.style or not text.strip():
+                out.append(text)
+            else:
+                spaced = re.fullmatch(r"(\s*)(.*?)(\s*)", text, re.DOTALL)
+                assert spaced is not None
+                k = styles.setdefault(style, len(styles))
+                out.append(f'{spaced[1]}<span class="s{k}">{spaced[2]}</span>{spaced[3]}')
+        return "".join(out)
+
+    def _chars(self) -> list[tuple[str, Style]]:
+        """Its text, character by character with its style: its lines joined by a space (none after a hyphen that
+        ends a line: a word broken there), each line's spaces collapsed into one."""
+        chars: list[tuple[str, Style]] = []
+        for line in self.lines:
+            shown = [(char, (piece.face, piece.colour)) for piece in line for char in piece.text]
+            end = max((k for k, (char, _) in enumerate(shown) if not char.isspace()), default=-1)
+            words: list[tuple[str, Style]] = []
+            for char, style in shown[: end + 1]:
+                if not char.isspace():
+                    words.append((char, style))
+                elif words and words[-1][0] != " ":
+                    words.append((" ", style))
+            if chars and words and not (chars[-1][0] == "-" and len(chars) > 1 and chars[-2][0].isalpha()):
+                chars.append((" ", words[0][1]))
+            chars += words
+        return chars
 
 
 @dataclass
@@ -152,28 +192,65 @@ class Writer:
             self.faces.add(face)
         self.pdf.set_font(face[0], face[1], size)
 
+    def measure(self, text: str, size: float, face: Face) -> float:
+        """The width text is written at."""
+        self.use(face, size)
+        return float(self.pdf.get_string_width(text))
+
     def width(self, text: str, size: float, face: Face) -> float:
-        self.use(face, size)
-        return float(self.pdf.get_string_width(text)) * WIDTH
+        """The width of a source's text, estimated."""
+        return self.measure(text, size, face) * WIDTH
 
-    def lines(self, text: str, width: float, size: float, face: Face) -> int:
-        self.use(face, size)
-        lines = self.pdf.multi_cell(width, size, text, dry_run=True, output="LINES")
-        assert isinstance(lines, list)
-        return len(lines)
-
-    def write(self, paragraph: Paragraph, text: str, origin: tuple[float, float]) -> None:
-        """The text in the paragraph's box, at the largest size that fits in its room (down to MIN_SCALE); origin:
+    def write(self, paragraph: Paragraph, words: list[Word], origin: tuple[float, float]) -> None:
+        """The words in the paragraph's box, at the largest size that fits in its room (down to MIN_SCALE); origin:
         the page's upper left, in the paragraph's coordinates."""
         size = paragraph.size
         while size > paragraph.size * MIN_SCALE and (
-                self.lines(text, paragraph.width, size, paragraph.face) * size * paragraph.leading > paragraph.room):
+                len(self.wrapped(paragraph, words, size)) * size * paragraph.leading > paragraph.room):
             size *= 0.95
-        self.use(paragraph.face, size)
-        self.pdf.set_text_color(*(round(255 * c) for c in paragraph.lines[0][0].colour))
+        height = size * paragraph.leading
         self.pdf.text_mode = TextMode.FILL if paragraph.lines[0][0].visible else TextMode.INVISIBLE
-        self.pdf.set_xy(paragraph.x - origin[0], origin[1] - paragraph.top)
-        self.pdf.multi_cell(paragraph.width, size * paragraph.leading, text, align=paragraph.align)
+        for k, line in enumerate(self.wrapped(paragraph, words, size)):
+            shown = [(text, style or paragraph.style) for text, style in _joined(line)]
+            x = paragraph.x - origin[0]
+            if paragraph.align == "C":
+                x += (paragraph.width - sum(self.measure(text, size, face) for text, (face, _) in shown)) / 2
+            y = origin[1] - paragraph.top + (k + 0.5) * height + 0.3 * size  # the baseline, as fpdf2's cells put it
+            for text, (face, colour) in shown:
+                self.use(face, size)
+                self.pdf.set_text_color(*(round(255 * c) for c in colour))
+                self.pdf.text(x, y, text)
+                x += self.measure(text, size, face)
+
+    def wrapped(self, paragraph: Paragraph, words: list[Word], size: float) -> list[list[Word]]:
+        """The words in lines as wide as the paragraph's box at most (a word wider than that, in pieces)."""
+        def width(word: Word) -> float:
+            return sum(self.measure(text, size, (style or paragraph.style)[0]) for text, style in word)
+
+        space = self.measure(" ", size, paragraph.face)
+        lines: list[list[Word]] = []
+        used = 0.0
+        for word in (piece for whole in words for piece in self._broken(whole, paragraph, size, width)):
+            if lines and used + space + width(word) <= paragraph.width:
+                lines[-1].append(word)
+                used += space + width(word)
+            else:
+                lines.append([word])
+                used = width(word)
+        return lines
+
+    @staticmethod
+    def _broken(word: Word, paragraph: Paragraph, size: float, width: Callable[[Word], float]) -> list[Word]:
+        """The word, or if it is wider than the paragraph's box, its letters in pieces that fit."""
+        if width(word) <= paragraph.width:
+            return [word]
+        pieces: list[Word] = [[]]
+        for text, style in word:
+            for letter in text:
+                if pieces[-1] and width(pieces[-1] + [(letter, style)]) > paragraph.width:
+                    pieces.append([])
+                pieces[-1].append((letter, style))
+        return pieces
 
 
 def read(content: bytes) -> Written:
@@ -186,17 +263,21 @@ def read(content: bytes) -> Written:
     texts = _texts(paragraphs)
     if not texts:
         raise Damaged("it holds no text (a scanned page is a picture of text, which this server does not read)")
+    numbered: dict[Style, int] = {}  # the styles of parts of paragraphs, by their number in the texts' spans
+    sources = [" ".join(p.html(numbered) for p in text) for text in texts]
+    styles = list(numbered)
 
     def render(translations: list[str], languages: Languages) -> bytes:
-        placed = [(p, PRIVATE_USE.sub("\u2022", p.text)) for p in paragraphs if p.marker] + [
-            placement for text, translation in zip(texts, translations, strict=True)
-            for placement in zip(text, _parted(translation, [len(p.text) for p in text]), strict=True)]
+        placed: list[tuple[Paragraph, list[Word]]] = [
+            (p, [[(PRIVATE_USE.sub("\u2022", p.text), None)]]) for p in paragraphs if p.marker]
+        for text, translation in zip(texts, translations, strict=True):
+            placed += zip(text, _parted(_words(translation, styles), [len(p.text) for p in text]), strict=True)
         try:
             return _written(reader, placed, languages)
         except DAMAGED as e:
             raise Damaged(f"it cannot be written again ({e})") from None
 
-    return [" ".join(p.text for p in text) for text in texts], render
+    return sources, render
 
 
 def _texts(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
@@ -238,20 +319,62 @@ def _continued(paragraphs: list[Paragraph]) -> dict[int, Paragraph]:
     return continued
 
 
-def _parted(translation: str, lengths: list[int]) -> list[str]:
-    """The translation cut between words into as many parts as lengths, each about as long as its share of them."""
-    cuts = [sum(lengths[:k + 1]) / sum(lengths) * len(translation) for k in range(len(lengths) - 1)]
-    parts: list[list[str]] = [[]]
+def _parted(words: list[Word], lengths: list[int]) -> list[list[Word]]:
+    """The words parted into as many parts as lengths, each about as long as its share of them."""
+    length = [sum(len(text) for text, _ in word) for word in words]
+    total = sum(length) + len(words) - 1  # (a space between words)
+    cuts = [sum(lengths[:k + 1]) / sum(lengths) * total for k in range(len(lengths) - 1)]
+    parts: list[list[Word]] = [[]]
     position = 0.0
-    for word in translation.split():
-        if parts[-1] and len(parts) <= len(cuts) and position + len(word) / 2 > cuts[len(parts) - 1]:
+    for word, chars in zip(words, length, strict=True):
+        if parts[-1] and len(parts) <= len(cuts) and position + chars / 2 > cuts[len(parts) - 1]:
             parts.append([])
         parts[-1].append(word)
-        position += len(word) + 1
-    return [" ".join(part) for part in parts + [[]] * (len(lengths) - len(parts))]
+        position += chars + 1
+    return parts + [[] for _ in range(len(lengths) - len(parts))]
 
 
-def _written(reader: PdfReader, placed: list[tuple[Paragraph, str]], languages: Languages) -> bytes:
+class _Words(HTMLParser):
+    """A translation's words, each part in the style of the span around it (<span class="sK">: styles[K])."""
+
+    def __init__(self, styles: list[Style]):
+        super().__init__()
+        self.styles = styles
+        self.open: list[Style | None] = [None]  # the style of each span open, innermost last (None: none open)
+        self.words: list[Word] = [[]]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        k = re.fullmatch(r"s(\d+)", dict(attrs).get("class") or "")
+        self.open.append(self.styles[int(k[1])] if k and int(k[1]) < len(self.styles) else self.open[-1])
+
+    def handle_endtag(self, tag: str) -> None:
+        if len(self.open) > 1:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for k, text in enumerate(data.split()):
+            if k or data[0].isspace():
+                self.words.append([])
+            self.words[-1].append((text, self.open[-1]))
+        if data[-1:].isspace():
+            self.words.append([])
+
+
+def _words(translation: str, styles: list[Style]) -> list[Word]:
+    parser = _Words(styles)
+    parser.feed(translation)
+    parser.close()
+    return [word for word in parser.words if word]
+
+
+def _joined(line: list[Word]) -> list[tuple[str, Style | None]]:
+    """A line's words as runs of one style, a space between words (with the text before it)."""
+    parts = [part for k, word in enumerate(line)
+             for part in word + ([(" ", word[-1][1])] if k < len(line) - 1 else [])]
+    return [("".join(text for text, _ in run), style) for style, run in groupby(parts, key=lambda part: part[1])]
+
+
+def _written(reader: PdfReader, placed: list[tuple[Paragraph, list[Word]]], languages: Languages) -> bytes:
     """The file without its text, the texts placed laid over its pages, its language label the target's."""
     written = PdfWriter(clone_from=reader)
     overlay = _overlay(written, placed)
@@ -285,6 +408,7 @@ def _pieces(page: Any, writer: Writer) -> list[Piece]:
     # the fill colour and whether text is shown (a scan's recognized text is drawn invisible, render mode 3, over
     # its picture), in each graphics state saved (q) and restored (Q)
     states: list[tuple[Colour, bool]] = [((0.0, 0.0, 0.0), True)]
+    reported: list[tuple[float, float]] = []  # where pypdf said each piece was
 
     def operator(op: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
         if op == b"q":
@@ -300,6 +424,7 @@ def _pieces(page: Any, writer: Writer) -> list[Piece]:
         if not text.strip():  # a space shown on its own (a file that places each letter) goes with the last piece
             if text and pieces and not pieces[-1].text.endswith(" "):
                 pieces[-1].text += " "
+                pieces[-1].end += writer.width(" ", pieces[-1].size, pieces[-1].face)
             return
         x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
@@ -307,7 +432,12 @@ def _pieces(page: Any, writer: Writer) -> list[Piece]:
         piece = Piece(x, y, size * scale, face, *states[-1], text.replace("\n", " "))
         if not (math.isfinite(x) and math.isfinite(y) and 0 < piece.size < 10_000):
             return  # (a damaged file's: nowhere to write it)
-        piece.end = x + writer.width(piece.text, piece.size, face)
+        # pypdf gives the place the text was last moved to, not how far the text shown since went: a piece shown
+        # right after the last (a bold word in its line, after a change of font) follows it
+        if reported and reported[-1] == (x, y):
+            piece.x = pieces[-1].end
+        reported.append((x, y))
+        piece.end = piece.x + writer.width(piece.text, piece.size, face)
         pieces.append(piece)
 
     try:
@@ -416,17 +546,17 @@ def _continues(paragraph: Paragraph, line: list[Piece], right: float, writer: Wr
             and paragraph.left - 2 * last.size < first.x < paragraph.right and not early)
 
 
-def _overlay(written: PdfWriter, placed: list[tuple[Paragraph, str]]) -> PdfReader:
+def _overlay(written: PdfWriter, placed: list[tuple[Paragraph, list[Word]]]) -> PdfReader:
     """A PDF of the texts, a page for each of the file's, each where its paragraph was."""
     writer = Writer()
-    by_page: dict[int, list[tuple[Paragraph, str]]] = {}
-    for paragraph, text in placed:
-        by_page.setdefault(paragraph.page, []).append((paragraph, text))
+    by_page: dict[int, list[tuple[Paragraph, list[Word]]]] = {}
+    for paragraph, words in placed:
+        by_page.setdefault(paragraph.page, []).append((paragraph, words))
     for k, page in enumerate(written.pages):
         box = page.mediabox
         writer.pdf.add_page(format=(float(box.width), float(box.height)))
-        for paragraph, translation in by_page.get(k, []):
-            writer.write(paragraph, translation, (float(box.left), float(box.top)))
+        for paragraph, words in by_page.get(k, []):
+            writer.write(paragraph, words, (float(box.left), float(box.top)))
     return PdfReader(io.BytesIO(bytes(writer.pdf.output())))
 
 

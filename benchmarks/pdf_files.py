@@ -3,18 +3,21 @@
 back with app/pdf.py's own reading of paragraphs.
 
     nmt serve --port 8765 &   python benchmarks/pdf_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                  [--per-file 40]
+                                  [--per-file 40] [--bold]
 
 Prints how many texts the service found (one per verse; a verse that a page break parts is one text, unless its
 first part ends a sentence), how many the translated files hold, and how many of their lines had to be made
 smaller to fit; the BLEU of each file's text read back against its verses' references, beside the same of the
 verses sent as plain text (each file's joined: texts and verses need not be one to one); the pages per second,
-and the files' sizes.
+and the files' sizes. With --bold, each verse's second word is bold, and it prints how many translated paragraphs
+have a bold part that holds a word.
 """
 from __future__ import annotations
 
 import argparse
+import html
 import io
+import re
 import time
 
 import httpx
@@ -25,19 +28,36 @@ from pypdf import PdfReader
 
 from nmt.app import pdf
 
+MARKDOWN = re.compile(r"\*\*|__|--|~~|\\")
 
-def document(verses: list[str]) -> bytes:
-    """A PDF of the verses, each a paragraph of 11 pt text wrapped in a 450 pt column."""
+
+def document(verses: list[str], bold: bool) -> bytes:
+    """A PDF of the verses, each a paragraph of 11 pt text wrapped in a 450 pt column (its second word bold)."""
     written = FPDF(unit="pt", format="A4")
     written.set_auto_page_break(True, margin=72)
     written.add_font("DejaVu", "", pdf.FONTS / "DejaVuSerif.ttf")
+    if bold:
+        written.add_font("DejaVu", "B", pdf.FONTS / "DejaVuSerif-Bold.ttf")
     written.set_font("DejaVu", "", 11)
     written.add_page()
     for verse in verses:
+        assert not MARKDOWN.search(verse), verse  # (what fpdf2 would read as formatting)
+        words = verse.split()
+        if bold and len(words) > 1:
+            words[1] = f"**{words[1]}**"
         written.set_x(72)
-        written.multi_cell(450, 14, verse, align="J")
+        written.multi_cell(450, 14, " ".join(words), align="J", markdown=True)
         written.ln(14)
     return bytes(written.output())
+
+
+def bolded(paragraph: str) -> bool:
+    """Whether a paragraph that app/pdf.py read has a part in another style than the rest (bold) holding a word."""
+    return any(part.strip() for part in re.findall(r'<span class="s\d+">(.*?)</span>', paragraph))
+
+
+def text_of(paragraph: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", paragraph))
 
 
 def sizes(content: bytes) -> list[float]:
@@ -52,13 +72,14 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--per-file", type=int, default=40, help="verses a file (default: 40)")
+    p.add_argument("--bold", action="store_true", help="each verse's second word bold")
     args = p.parse_args()
     verses, references, _ = verse_pairs(args.test)
     n = len(verses)
-    found, back, files, smaller, pages, seconds, sent, received = 0, 0, [], 0, 0, 0.0, 0, 0
+    found, back, bold, files, smaller, pages, seconds, sent, received = 0, 0, 0, [], 0, 0, 0.0, 0, 0
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
-            written = document(verses[at:at + args.per_file])
+            written = document(verses[at:at + args.per_file], args.bold)
             found += len(pdf.read(written)[0])
             start = time.perf_counter()
             result = translated_file(client, args.url, "verses.pdf", written, args.pair)
@@ -66,15 +87,17 @@ def main() -> None:
             paragraphs = pdf.read(result)[0]
             sent, received = sent + len(written), received + len(result)
             back, smaller = back + len(paragraphs), smaller + sum(size < 11 for size in sizes(result))
+            bold += sum(map(bolded, paragraphs))
             pages += len(PdfReader(io.BytesIO(result)).pages)
-            files.append(" ".join(paragraphs))
+            files.append(" ".join(map(text_of, paragraphs)))
         plain = plain_translations(client, args.url, verses, args.pair)
 
     def joined(texts: list[str]) -> list[str]:
         return [" ".join(texts[at:at + args.per_file]) for at in range(0, n, args.per_file)]
 
     print(f"{args.test}: {n} verses, a paragraph each, {args.pair}, {args.url}")
-    print(f"texts found {found}/{n}; in the translated files {back}; lines made smaller {smaller}")
+    print(f"texts found {found}/{n}; in the translated files {back}; lines made smaller {smaller}"
+          + (f"; a bold part holding a word {bold}/{n}" if args.bold else ""))
     refs = [joined(references)]
     print(f"BLEU of the files read back {sacrebleu.corpus_bleu(files, refs).score:.2f}; of the verses as plain text, "
           f"joined the same {sacrebleu.corpus_bleu(joined(plain), refs).score:.2f}")

@@ -19,6 +19,7 @@ from nmt.app.labels import Languages
 from nmt.app.packages import Damaged
 
 BODY = "alpha beta gamma delta eps " * 6  # wraps to three lines at 11 pt in a column of 300 pt
+STYLE, BOLD = (("DejaVuSans", ""), (0.0, 0.0, 0.0)), (("DejaVuSans", "B"), (0.0, 0.0, 0.0))
 
 
 @pytest.fixture(scope="module")
@@ -209,9 +210,13 @@ def test_a_paragraph_that_a_page_break_parts_is_one_text_written_on_both_pages()
 
 
 def test_a_translation_is_parted_between_words_as_its_source_was():
-    assert pdf._parted("aa bb cc dd", [1, 1]) == ["aa bb", "cc dd"]
-    assert pdf._parted("alpha", [5, 5, 5]) == ["alpha", "", ""]
-    assert pdf._parted("one two three four", [1, 3]) == ["one", "two three four"]
+    def parted(text: str, lengths: list[int]) -> list[str]:
+        parts = pdf._parted(pdf._words(text, []), lengths)
+        return [" ".join("".join(text for text, _ in word) for word in part) for part in parts]
+
+    assert parted("aa bb cc dd", [1, 1]) == ["aa bb", "cc dd"]
+    assert parted("alpha", [5, 5, 5]) == ["alpha", "", ""]
+    assert parted("one two three four", [1, 3]) == ["one", "two three four"]
 
 
 def test_a_centred_title_stays_centred_and_a_cell_beside_another_where_it_was():
@@ -249,3 +254,46 @@ def test_a_line_placed_letter_by_letter_or_word_by_word_keeps_its_spaces():
         document.text(x, 114, letter)
         x += document.get_string_width(letter)
     assert pdf.read(written(document))[0] == ["alpha beta gamma delta eps"]
+
+
+def test_a_bold_word_and_a_red_one_go_back_around_the_words_they_held(client):
+    """fpdf2 shows a line's bold word after a change of font in the same text object, where pypdf reports the
+    object's start for each piece: the word still follows the text before it, in one paragraph."""
+    document = FPDF(unit="pt", format="A4")
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    document.set_xy(72, 72)
+    document.multi_cell(400, 14, "alpha **beta** gamma delta", markdown=True)
+    document.set_xy(72, 120)
+    for word, colour in (("mu ", (0, 0, 0)), ("nu", (255, 0, 0)), (" xi", (0, 0, 0))):
+        document.set_text_color(*colour)
+        document.write(14, word)
+    source = written(document)
+    assert pdf.read(source)[0] == ['alpha <span class="s0">beta</span> gamma delta',
+                                   'mu <span class="s1">nu</span> xi']
+    answer = client.post("/translate_file", files={"file": ("words.pdf", source)}, data={"source": "en", "target": "es"})
+    result = client.get(answer.json()["translatedFileUrl"]).content
+    shown = pdf._pieces(PdfReader(io.BytesIO(result)).pages[0], pdf.Writer())
+    assert " ".join(p.text.strip() for p in shown) == "DELTA GAMMA BETA ALPHA XI NU MU"
+    assert [p.text.strip() for p in shown if p.face == ("DejaVuSans", "B")] == ["BETA"]
+    assert [p.text.strip() for p in shown if p.colour != (0, 0, 0)] == ["NU"]
+    assert {p.colour for p in shown if p.text.strip() == "NU"} == {(1, 0, 0)}
+
+
+def test_text_goes_as_html_and_comes_back_as_text_a_word_too_wide_in_pieces():
+    document = FPDF(unit="pt", format="A4")
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    document.set_xy(72, 72)
+    document.cell(60, 14, "R&D <b>")
+    texts, render = pdf.read(written(document))
+    assert texts == ["R&amp;D &lt;b&gt;"]
+    word = "x" * 150  # some 970 pt of letters, in a box as wide as the page's text (451 pt)
+    shown = [text for text, _ in pieces(render([f"&lt;a&gt; &amp; {word}"], Languages("en", "es")))]
+    assert shown[0] == "<a> &" and "".join(shown[1:]) == word and len(shown) > 2
+
+
+def test_a_translations_spans_give_their_words_their_styles_and_an_unknown_span_none():
+    words = pdf._words('mu <span class="s1">nu xi</span>o <span class="s9">pi</span>', [STYLE, BOLD])
+    assert words == [[("mu", None)], [("nu", BOLD)], [("xi", BOLD), ("o", None)], [("pi", None)]]
+    assert pdf._joined(words) == [("mu ", None), ("nu xi", BOLD), ("o pi", None)]
