@@ -14,7 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 from service_fixtures import client_for
 
-from nmt.app import pdf
+from nmt.app import pdf, pdf_layout
 from nmt.app.labels import Languages
 from nmt.app.packages import Damaged
 
@@ -107,7 +107,7 @@ def test_a_pdf_is_translated_where_its_text_was_with_its_drawings_and_pictures(c
         assert any(translation.startswith(text) and place[0] == pytest.approx(x, abs=0.5) and place[1] == pytest.approx(
             y, abs=2) and place[2] == size for text, place in after), f"{translation} where {source} was, as large"
     assert any(text == "-" and place[0] == pytest.approx(74.83, abs=0.5) for text, place in after), "the bullet"
-    shown = pdf._pieces(page, pdf.Writer())  # (the reader's own: it follows the fill colour)
+    shown = pdf_layout.page_pieces(page, pdf.Writer().width)  # (the reader's own: it follows the fill colour)
     assert {p.colour for p in shown if expected[0].startswith(p.text.strip())} == {(0, 0, 1)}, "the heading in blue"
     assert {p.colour for p in shown if p.text.strip() == "-"} == {(0, 0, 0)}, "the bullet in black"
     fonts = {str(font["/BaseFont"]) for font in page["/Resources"]["/Font"].values() if "DejaVu" in str(font["/BaseFont"])}
@@ -169,7 +169,7 @@ def test_a_damaged_pdf_is_read_or_refused_as_damaged_never_an_error_of_another_k
     ("MicrosoftSansSerif", ("DejaVuSans", "")), ("Georgia", ("DejaVuSerif", "")),
 ])
 def test_a_translation_is_written_in_the_dejavu_face_nearest_the_source_font(font, face):
-    assert pdf._face(font) == face
+    assert pdf_layout.face_of(font) == face
 
 
 def test_a_scans_invisible_text_is_translated_invisible_over_its_picture(client):
@@ -185,7 +185,7 @@ def test_a_scans_invisible_text_is_translated_invisible_over_its_picture(client)
     texts, render = pdf.read(written(document))
     assert texts == ["alpha beta"]
     page = PdfReader(io.BytesIO(render(["BETA ALPHA"], Languages("en", "es")))).pages[0]
-    assert [(p.text.strip(), p.visible) for p in pdf._pieces(page, pdf.Writer())] == [("BETA ALPHA", False)]
+    assert [(p.text.strip(), p.visible) for p in pdf_layout.page_pieces(page, pdf.Writer().width)] == [("BETA ALPHA", False)]
     assert len(page.images) == 1, "the scan is kept"
 
 
@@ -273,7 +273,7 @@ def test_a_bold_word_and_a_red_one_go_back_around_the_words_they_held(client):
                                    'mu <span class="s1">nu</span> xi']
     answer = client.post("/translate_file", files={"file": ("words.pdf", source)}, data={"source": "en", "target": "es"})
     result = client.get(answer.json()["translatedFileUrl"]).content
-    shown = pdf._pieces(PdfReader(io.BytesIO(result)).pages[0], pdf.Writer())
+    shown = pdf_layout.page_pieces(PdfReader(io.BytesIO(result)).pages[0], pdf.Writer().width)
     assert " ".join(p.text.strip() for p in shown) == "DELTA GAMMA BETA ALPHA XI NU MU"
     assert [p.text.strip() for p in shown if p.face == ("DejaVuSans", "B")] == ["BETA"]
     assert [p.text.strip() for p in shown if p.colour != (0, 0, 0)] == ["NU"]
