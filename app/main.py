@@ -31,6 +31,7 @@ from nmt.model.translator import Translator, searched
 
 log = logging.getLogger("nmt.service")
 WARMUP_TIMEOUT_S = 300.0
+FORM_BYTES = 65_536  # a file upload's body beyond the file: the form's other fields, its boundaries and headers
 
 
 def create_app(settings: Settings, translators: Sequence[Translator] | None = None,
@@ -66,7 +67,9 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
         app.include_router(router)
     page.add_page(app)
     _add_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # a file's upload: the file, and the form's other fields and boundaries
+    uploads = {"/translate_file": max(settings.max_body_bytes, settings.max_file_bytes + FORM_BYTES)}
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, paths=uploads)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Authorization", "X-API-Key"])
@@ -128,17 +131,19 @@ def _explain(errors: list[dict]) -> str:
 
 
 class BodyLimitMiddleware:
-    """Reads the request body up front: over max_bytes is 413 before any route sees it."""
+    """Reads the request body up front: over max_bytes (or the path's own limit, in paths: a file's upload) is 413
+    before any route sees it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, paths: dict[str, int]):
+        self.app, self.max_bytes, self.paths = app, max_bytes, paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.paths.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            return await self._too_large(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            return await self._too_large(scope, receive, send, limit)
         chunks, size, more = [], 0, True
         while more:
             message = await receive()
@@ -146,8 +151,8 @@ class BodyLimitMiddleware:
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.max_bytes:
-                return await self._too_large(scope, receive, send)
+            if size > limit:
+                return await self._too_large(scope, receive, send, limit)
             more = message.get("more_body", False)
         replayed = False
 
@@ -160,6 +165,7 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"error": f"request body too large; the limit is {self.max_bytes} bytes"}, 413)
+    @staticmethod
+    async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = JSONResponse({"error": f"request body too large; the limit is {limit} bytes"}, 413)
         await response(scope, receive, send)

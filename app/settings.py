@@ -72,8 +72,10 @@ class Settings(BaseSettings):
     max_term_chars: int = Field(200, gt=0, description="characters of one glossary term, source or target")
 
     # files (POST /translate_file, GET /download_file/ID)
-    max_file_bytes: int = Field(100_000, gt=0, description="largest file to translate (413), in place of "
-                                "max_chars; the upload is still held to max_body_bytes, its translation to "
+    max_file_bytes: int = Field(10_000_000, gt=0, description="largest file to translate, pictures and all (413); "
+                                "its upload may be this large whatever max_body_bytes says")
+    max_file_chars: int = Field(100_000, gt=0, description="characters of a file's text (413), in place of max_chars "
+                                "(a key's own limit holds for its files too); its translation is held to "
                                 "request_timeout_s")
     stored_files: int = Field(100, gt=0, description="translated files kept for download; the oldest go first")
     stored_file_ttl_s: float = Field(3600.0, gt=0, description="seconds a translated file is kept for download")

@@ -6,9 +6,11 @@ The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
 
+import docx
 import pytest
 from service_fixtures import client_for
 
@@ -144,6 +146,27 @@ def test_the_request_itself_is_checked(client):
     assert answer.status_code == 400 and "this server translates en -> es" in answer.json()["error"]
     answer = client.post("/translate_file", data={"source": "en", "target": "es", "api_key": "k1"})
     assert answer.status_code == 400 and "missing file" in answer.json()["error"]
+
+
+def test_a_file_is_held_to_the_file_limits_not_the_request_ones(translator):
+    """Bytes (pictures and all) to NMT_MAX_FILE_BYTES, whatever NMT_MAX_BODY_BYTES says; its text to
+    NMT_MAX_FILE_CHARS, whatever NMT_MAX_CHARS says."""
+    written, saved = docx.Document(), io.BytesIO()  # python-docx's template: some 36 KB of styles and settings
+    written.add_paragraph("alpha beta")
+    written.save(saved)
+    document = saved.getvalue()
+    with client_for(translator, max_body_bytes=300, max_chars=5, max_file_bytes=100_000, max_file_chars=60) as client:
+        content, _ = translated(client, "short.docx", document)
+        assert [p.text for p in docx.Document(io.BytesIO(content)).paragraphs] == ["BETA ALPHA"]
+        answer = client.post("/translate_file", files={"file": ("a.txt", b"alpha " * 11)},
+                             data={"source": "en", "target": "es"})
+        assert answer.status_code == 413 and answer.json() == {"error": "request too long: 66 characters; the limit "
+                                                                        "is 60"}
+        answer = client.post("/translate_file", files={"file": ("a.txt", b"alpha" + b" " * 170_000)},
+                             data={"source": "en", "target": "es"})
+        assert answer.status_code == 413 and "the limit is 165536 bytes" in answer.json()["error"], "the body's limit"
+        answer = client.post("/v1/translate", json={"text": "alpha " * 60})
+        assert answer.status_code == 413 and answer.json()["error"] == "request body too large; the limit is 300 bytes"
 
 
 @pytest.mark.parametrize("file_id", ["0" * 32, "..%2F..%2Fetc%2Fpasswd", "A" * 32, "0" * 31])

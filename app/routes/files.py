@@ -5,8 +5,9 @@
     GET  /download_file/{ID}     the translated file, under the uploaded file's name
 
 Files are the formats of app/documents.py (.txt, .docx, .xlsx, .odt, .epub, ...), at most NMT_MAX_FILE_BYTES
-(413); their texts go through the same pipeline and scheduler as any request's (translate_texts). A file's
-characters are not held to NMT_MAX_CHARS (the file limit is theirs) unless its API key has its own limit. Translated
+(413, pictures and all: the upload is not held to NMT_MAX_BODY_BYTES); their texts go through the same pipeline and
+scheduler as any request's (translate_texts). A file's text is held to NMT_MAX_FILE_CHARS characters in place of
+NMT_MAX_CHARS (and to its API key's own limit, if it has one). Translated
 files wait in a bounded store (app/filestore.py) for NMT_STORED_FILE_TTL_S seconds at most. Errors are
 {"error": ...}, 400 for a request or file that cannot be translated, as LibreTranslate's.
 """
@@ -73,7 +74,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
         source = _detected(service, document)
     model = model_for(models, source, target)
     own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
-    chars = min(settings.max_file_bytes, own) if own else settings.max_file_bytes
+    chars = min(settings.max_file_chars, own) if own else settings.max_file_chars
     options, limits = settings.decode_options(), TextLimits(None, chars)
     translate = translate_html if document.format == "html" else translate_texts
     translated = await translate(service, model, request, document.texts, options, limits=limits)
