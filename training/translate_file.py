@@ -25,7 +25,6 @@ from nmt.training.files import write_atomic
 class FileTranslated:
     out: Path
     texts: int  # the texts the file was cut into (paragraphs, cells, cues, ...)
-    characters: int
     pieces: int  # HTML texts' runs translated text piece by piece: their formatting could not be carried whole
     runs: int  # HTML texts' runs (paragraphs), of which pieces
     seconds: float
@@ -33,7 +32,7 @@ class FileTranslated:
     def __str__(self) -> str:
         pieces = f"; {self.pieces} of {self.runs} paragraphs piece by piece, their formatting kept where it was" \
             if self.pieces else ""
-        return f"wrote {self.out}: {self.texts:,} texts, {self.characters:,} characters in {self.seconds:.1f} s{pieces}"
+        return f"wrote {self.out}: {self.texts:,} texts in {self.seconds:.1f} s{pieces}"
 
 
 def outs_of(sources: list[Path], target: str, folder: Path | None = None) -> list[Path]:
@@ -63,8 +62,7 @@ def translate_file(translator: Translator, source: Path, out: Path, options: Dec
     else:
         texts, pieces, runs = [t.text for t in _translated(translator, document.texts, options, NO_TERMS)], 0, 0
     write_atomic(out, document.render(texts, Languages(translator.src_lang, translator.tgt_lang)))
-    return FileTranslated(out, len(document.texts), sum(map(len, document.texts)), pieces, runs,
-                          time.perf_counter() - start)
+    return FileTranslated(out, len(document.texts), pieces, runs, time.perf_counter() - start)
 
 
 def _html(translator: Translator, document: Document, options: DecodeOptions) -> tuple[list[str], int, int]:
