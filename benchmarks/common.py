@@ -29,9 +29,9 @@ def add_device(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="torch device of the model: cpu (default), cuda or cuda:N")
 
 
-def add_service(parser: argparse.ArgumentParser) -> None:
+def add_service(parser: argparse.ArgumentParser, required: bool = True) -> None:
     """The arguments of a benchmark of the running service: its URL, the test file, the language pair."""
-    parser.add_argument("--url", required=True, help="the running service, e.g. http://127.0.0.1:8765")
+    parser.add_argument("--url", required=required, help="the running service, e.g. http://127.0.0.1:8765")
     parser.add_argument("--test", default=str(TEST_SPLIT), help="test file, TSV source<TAB>reference")
     parser.add_argument("--pair", default="en-es", help="source-target (default: en-es)")
 

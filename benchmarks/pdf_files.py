@@ -4,6 +4,7 @@ back with app/pdf.py's own reading of paragraphs.
 
     nmt serve --port 8765 &   python benchmarks/pdf_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
                                   [--per-file 40] [--bold]
+    python benchmarks/pdf_files.py --write verses.pdf [--bold]; time nmt translate-file verses.pdf
 
 Prints how many texts the service found (one per verse; a verse that a page break parts is one text, unless its
 first part ends a sentence), how many the translated files hold, and how many of their lines had to be made
@@ -19,6 +20,7 @@ import html
 import io
 import re
 import time
+from pathlib import Path
 
 import httpx
 import sacrebleu
@@ -70,11 +72,19 @@ def sizes(content: bytes) -> list[float]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_service(p)
+    add_service(p, required=False)
     p.add_argument("--per-file", type=int, default=40, help="verses a file (default: 40)")
     p.add_argument("--bold", action="store_true", help="each verse's second word bold")
+    p.add_argument("--write", type=Path, metavar="FILE", help="write all the verses as one PDF to FILE instead (for "
+                   "`nmt translate-file FILE`), and exit")
     args = p.parse_args()
     verses, references, _ = verse_pairs(args.test)
+    if args.write:
+        args.write.write_bytes(document(verses, args.bold))
+        print(f"wrote {args.write}: {len(verses)} verses")
+        return
+    if not args.url:
+        p.error("give --url, or --write")
     n = len(verses)
     found, back, bold, files, smaller, pages, seconds, sent, received = 0, 0, 0, [], 0, 0, 0.0, 0, 0
     with httpx.Client(timeout=600) as client:
