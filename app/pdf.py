@@ -8,11 +8,12 @@ is kept as it is.
 The translated file is the source with its text-showing operators taken out of the pages' content (and of the forms
 they draw), so that pictures, rules, fills, links and annotations stay as they were, and the translations laid over
 it: each paragraph's in its box, from its left edge to its column's right (a title centred between the margins,
-centred), wrapped in DejaVu (matplotlib's copy, which holds every Latin, Greek and Cyrillic letter: Sans, or Serif
-for a serif font, bold or italic as the source was) at the paragraph's size, line height and colours, made smaller
-(down to half) where a longer translation would not fit above the next paragraph; invisible, where it was (a
-scan's recognized text, over its picture, which is kept: the file is then searchable in the target language). What
-is lost: the fonts themselves, the exact wrapping and justification, a right-aligned paragraph's alignment.
+centred; a turned one on its line, at its angle), wrapped in DejaVu (matplotlib's copy, which holds every Latin,
+Greek and Cyrillic letter: Sans, or Serif for a serif font, bold or italic as the source was) at the paragraph's
+size, line height and colours, made smaller (down to half) where a longer translation would not fit above the next
+paragraph; invisible, where it was (a scan's recognized text, over its picture, which is kept: the file is then
+searchable in the target language). What is lost: the fonts themselves, the exact wrapping and justification, a
+right-aligned paragraph's alignment.
 
 A PDF without text (a scanned page is a picture), one that needs a password to open, or one that pypdf cannot read
 or write again is refused.
@@ -84,23 +85,41 @@ class Writer:
     def write(self, paragraph: Paragraph, words: list[Word], origin: tuple[float, float]) -> None:
         """The words in the paragraph's box, at the largest size that fits in its room (down to MIN_SCALE); origin:
         the page's upper left, in the paragraph's coordinates."""
+        self.pdf.text_mode = TextMode.FILL if paragraph.lines[0][0].visible else TextMode.INVISIBLE
+        if not paragraph.straight:
+            return self._turned(paragraph, words, origin)
         size = paragraph.size
         while size > paragraph.size * MIN_SCALE and (
                 len(self.wrapped(paragraph, words, size)) * size * paragraph.leading > paragraph.room):
             size *= 0.95
         height = size * paragraph.leading
-        self.pdf.text_mode = TextMode.FILL if paragraph.lines[0][0].visible else TextMode.INVISIBLE
         for k, line in enumerate(self.wrapped(paragraph, words, size)):
             shown = [(text, style or paragraph.style) for text, style in _joined(line)]
             x = paragraph.x - origin[0]
             if paragraph.align == "C":
                 x += (paragraph.width - sum(self.measure(text, size, face) for text, (face, _) in shown)) / 2
-            y = origin[1] - paragraph.top + (k + 0.5) * height + 0.3 * size  # the baseline, as fpdf2's cells put it
-            for text, (face, colour) in shown:
-                self.use(face, size)
-                self.pdf.set_text_color(*(round(255 * c) for c in colour))
-                self.pdf.text(x, y, text)
-                x += self.measure(text, size, face)
+            # the baseline, as fpdf2's cells put it
+            self._show(shown, x, origin[1] - paragraph.top + (k + 0.5) * height + 0.3 * size, size)
+
+    def _turned(self, paragraph: Paragraph, words: list[Word], origin: tuple[float, float]) -> None:
+        """The words on one line where the turned paragraph's was, at its angle, at the largest size (down to
+        MIN_SCALE) at which they are no longer than its text was."""
+        shown = [(text, style or paragraph.style) for text, style in _joined(words)]
+        size = paragraph.size
+        while size > paragraph.size * MIN_SCALE and sum(
+                self.measure(text, size, face) for text, (face, _) in shown) > paragraph.width / WIDTH:
+            size *= 0.95
+        x, y = paragraph.x - origin[0], origin[1] - paragraph.lines[0][0].y
+        with self.pdf.rotation(paragraph.lines[0][0].angle, x, y):
+            self._show(shown, x, y, size)
+
+    def _show(self, shown: list[tuple[str, Style]], x: float, y: float, size: float) -> None:
+        """Runs of text, each in its style, one after the other from (x, y) on their baseline."""
+        for text, (face, colour) in shown:
+            self.use(face, size)
+            self.pdf.set_text_color(*(round(255 * c) for c in colour))
+            self.pdf.text(x, y, text)
+            x += self.measure(text, size, face)
 
     def wrapped(self, paragraph: Paragraph, words: list[Word], size: float) -> list[list[Word]]:
         """The words in lines as wide as the paragraph's box at most (a word wider than that, in pieces)."""

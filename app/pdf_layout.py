@@ -2,7 +2,9 @@
 operator: Tj, TJ, ', "). Pieces on one baseline are a line, and a line just below the last one, of the same size and
 in the same column, goes on its paragraph, unless the last ended early (where the line's first word would have
 fitted: a line break, or the paragraph's end); a piece far to the right of the line's last (a table's next cell, a
-second column) starts a line of its own, and so does a list's bullet or number. A paragraph that a page break parts
+second column) starts a line of its own, and so does a list's bullet or number. A turned piece (set at an angle: a
+margin's note read upwards, a watermark) is a paragraph alone, and the page's others are placed as if it were not
+there. A paragraph that a page break parts
 (its first part not ending a sentence, and the next page's first paragraph at its left, size and face) goes on
 from one page to the next (texts_of).
 
@@ -52,7 +54,12 @@ class Piece:
     colour: Colour
     visible: bool
     text: str
-    end: float = 0.0  # its right edge, estimated
+    end: float = 0.0  # its right edge, estimated (along its baseline, x + its width)
+    angle: float = 0.0  # its baseline's, in degrees counter-clockwise: 90 reads upwards (a margin's note)
+
+    @property
+    def straight(self) -> bool:
+        return abs(self.angle) < 0.5
 
 
 @dataclass
@@ -70,6 +77,11 @@ class Paragraph:
     @property
     def size(self) -> float:
         return self.lines[0][0].size
+
+    @property
+    def straight(self) -> bool:
+        """Whether it is set horizontally; one that is not (turned: a margin's note, a watermark) is one piece."""
+        return self.lines[0][0].straight
 
     @property
     def marker(self) -> bool:
@@ -171,13 +183,14 @@ def page_pieces(page: Any, width: Estimate) -> list[Piece]:
             return
         x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        angle = math.degrees(math.atan2(tm[0] * cm[1] + tm[1] * cm[3], tm[0] * cm[0] + tm[1] * cm[2]))
         face = face_of(str((font or {}).get("/BaseFont", "")))
-        piece = Piece(x, y, size * scale, face, *states[-1], text.replace("\n", " "))
-        if not (math.isfinite(x) and math.isfinite(y) and 0 < piece.size < 10_000):
+        piece = Piece(x, y, size * scale, face, *states[-1], text.replace("\n", " "), angle=angle)
+        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(angle) and 0 < piece.size < 10_000):
             return  # (a damaged file's: nowhere to write it)
         # pypdf gives the place the text was last moved to, not how far the text shown since went: a piece shown
         # right after the last (a bold word in its line, after a change of font) follows it
-        if reported and reported[-1] == (x, y):
+        if reported and reported[-1] == (x, y) and piece.straight and pieces[-1].straight:
             piece.x = pieces[-1].end
         reported.append((x, y))
         piece.end = piece.x + width(piece.text, piece.size, face)
@@ -212,17 +225,20 @@ def _paragraphs(page: int, pieces: list[Piece], width: Estimate, edges: tuple[fl
     with its box (edges: the page's left and right)."""
     paragraphs: list[Paragraph] = []
     lines = _lines(pieces)
+    straight = [line for line in lines if line[0].straight]  # (a turned piece is a line and a paragraph alone)
     # the page's margins: the text's left, and as far from the page's right edge as that is from its left
-    page_left = min((line[0].x for line in lines), default=edges[0])
+    page_left = min((line[0].x for line in straight), default=edges[0])
     margins = page_left, edges[1] - (page_left - edges[0])
     for line in lines:
         last = paragraphs[-1] if paragraphs else None
-        if last and not last.marker and not _marker(line) and _continues(last, line, _right(last, lines), width):
+        if (last and last.straight and line[0].straight and not last.marker and not _marker(line)
+                and _continues(last, line, _right(last, straight), width)):
             last.lines.append(line)
         else:
             paragraphs.append(Paragraph(page, [line]))
+    level = [p for p in paragraphs if p.straight]
     for paragraph in paragraphs:
-        _place(paragraph, paragraphs, lines, margins)
+        _place(paragraph, level, straight, margins)
     return paragraphs
 
 
@@ -230,7 +246,11 @@ def _place(paragraph: Paragraph, paragraphs: list[Paragraph], lines: list[list[P
            margins: tuple[float, float]) -> None:
     """The paragraph's box: as wide as its column (a paragraph of one line, a heading or a table's cell, up to the
     page's right margin), not into a paragraph beside it (a table's next cell), or between the margins if each of
-    its lines is centred between them (a title); as high as the space down to the next paragraph below it."""
+    its lines is centred between them (a title); as high as the space down to the next paragraph below it. A turned
+    paragraph's box is its line, as long as it was. paragraphs, lines: the page's that are set horizontally."""
+    if not paragraph.straight:
+        paragraph.x, paragraph.width, paragraph.room = paragraph.left, paragraph.right - paragraph.left, paragraph.size
+        return
     baseline = paragraph.lines[-1][0].y
     paragraph.room = paragraph.top - max(
         [p.top for p in paragraphs if p.top <= baseline and p.left < paragraph.right and p.right > paragraph.left],
@@ -254,8 +274,8 @@ def _lines(pieces: list[Piece]) -> list[list[Piece]]:
     lines: list[list[Piece]] = []
     for piece in pieces:
         last = lines[-1][-1] if lines else None
-        if (last and abs(piece.y - last.y) < 0.4 * last.size and last.x < piece.x < last.end + GAP * last.size
-                and not _marker(lines[-1])):
+        if (last and piece.straight and last.straight and abs(piece.y - last.y) < 0.4 * last.size
+                and last.x < piece.x < last.end + GAP * last.size and not _marker(lines[-1])):
             lines[-1].append(piece)
         else:
             lines.append([piece])
@@ -318,7 +338,7 @@ def _continued(paragraphs: list[Paragraph]) -> dict[int, Paragraph]:
         last = min(body, key=lambda p: p.lines[-1][0].y) if body else None
         if not last or ENDED.search(last.text) or last.lines[-1][-1].end < last.left + last.width * 0.8:
             continue
-        same = [p for p in pages.get(k + 1, []) if abs(p.left - last.left) < 1 and p.face == last.face
+        same = [p for p in pages.get(k + 1, []) if p.straight and abs(p.left - last.left) < 1 and p.face == last.face
                 and abs(p.size - last.size) < 0.05 * last.size]
         if same:
             continued[id(max(same, key=lambda p: p.top))] = last

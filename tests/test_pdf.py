@@ -297,3 +297,27 @@ def test_a_translations_spans_give_their_words_their_styles_and_an_unknown_span_
     words = pdf._words('mu <span class="s1">nu xi</span>o <span class="s9">pi</span>', [STYLE, BOLD])
     assert words == [[("mu", None)], [("nu", BOLD)], [("xi", BOLD), ("o", None)], [("pi", None)]]
     assert pdf._joined(words) == [("mu ", None), ("nu xi", BOLD), ("o pi", None)]
+
+
+def test_turned_text_is_written_turned_where_it_was_and_leaves_the_page_around_it_alone(client):
+    """A margin's note set upwards, and a watermark at 45°: each a paragraph alone, written at its angle from where
+    it started; the body beside them keeps its box."""
+    document = FPDF(unit="pt", format="A4")
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    document.set_xy(72, 72)
+    document.multi_cell(300, 14, BODY.strip())
+    for angle, x, y, text in ((90, 30, 500, "mu nu xi"), (45, 150, 600, "alpha beta")):
+        with document.rotation(angle, x, y):
+            document.text(x, y, text)
+    source = written(document)
+    texts, render = pdf.read(source)
+    assert texts == [BODY.strip(), "mu nu xi", "alpha beta"]
+    answer = client.post("/translate_file", files={"file": ("turned.pdf", source)}, data={"source": "en", "target": "es"})
+    result = client.get(answer.json()["translatedFileUrl"]).content
+    width = pdf.Writer().width
+    before, after = (pdf_layout.page_pieces(PdfReader(io.BytesIO(c)).pages[0], width) for c in (source, result))
+    turned = [(p.text.strip(), round(p.angle), round(p.x), round(p.y)) for p in after if not p.straight]
+    assert turned == [("XI NU MU", 90, 30, round(842 - 500)), ("BETA ALPHA", 45, 150, round(842 - 600))]
+    [first] = [(round(p.x), round(p.y)) for p in after if p.straight]  # (the toy model's translation: one line)
+    assert first == (round(before[0].x), round(before[0].y)), "the body where it was"
