@@ -99,10 +99,7 @@ def load_bundle(path: Path | str | None = None, device: str | torch.device = "cp
     """Load and verify a bundle; any problem is a BundleError that names the file."""
     path = Path(path) if path is not None else DEFAULT_BUNDLE
     files = verify_bundle(path)
-    try:
-        config = BundleConfig.model_validate_json((path / "config.json").read_text())
-    except ValidationError as e:
-        raise BundleError(f"{path / 'config.json'}: not a valid bundle config: {e}") from None
+    config = read_config(path)
     if files != set(config.files()):
         raise BundleError(f"{path / 'config.json'}: {len(config.others) + 1} networks, but manifest.json lists "
                           f"{len(files) - len(FILES) + 1} weights files")
@@ -117,6 +114,14 @@ def load_bundle(path: Path | str | None = None, device: str | torch.device = "cp
     summary = json.loads((path / "summary.json").read_text())
     first, *others = [network.to(device).eval() for network in networks]
     return Bundle(config, first, src, tgt, summary, others)
+
+
+def read_config(path: Path) -> BundleConfig:
+    """A bundle's config (its languages, its networks' sizes), its weights not read; BundleError if it has none."""
+    try:
+        return BundleConfig.model_validate_json((path / "config.json").read_text())
+    except (OSError, ValidationError) as e:
+        raise BundleError(f"{path / 'config.json'}: not a valid bundle config: {e}") from None
 
 
 def _load_network(file: Path, cfg: ModelConfig) -> Seq2Seq:

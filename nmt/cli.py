@@ -118,17 +118,15 @@ def cmd_translate(args) -> int:
 
 
 def cmd_translate_file(args) -> int:
-    from nmt.training.translate_file import outs_of, translate_file
+    from nmt.training.translate_file import FileTranslator, Models
 
     if args.out is not None and len(args.files) > 1:
         raise ValueError("--out names one file's translation; for several files, give --out-dir")
-    options = _options(args)
-    translator = _translator(args, args.model)
-    outs = [args.out] if args.out is not None else outs_of(args.files, translator.tgt_lang, args.out_dir)
+    files = FileTranslator(Models(lambda path: _translator(args, path), args.model), _options(args), args.out_dir)
     failed = 0
-    for source, out in zip(args.files, outs, strict=True):
+    for source in args.files:
         try:  # a file that cannot be translated is one line, and the next file is translated
-            print(translate_file(translator, source, out, options))
+            print(files.translate(source, args.out))
         except ValueError as e:
             print(f"nmt {args.command}: error: {e}", file=sys.stderr)
             failed += 1
@@ -286,12 +284,14 @@ def _evaluation_commands(sub) -> None:
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
     p.set_defaults(func=cmd_translate)
 
-    p = sub.add_parser("translate-file", help="translate a document (.docx, .pdf, .srt, .html, ...)",
-                       description="Translate a document offline, as the service's POST /translate_file does: "
-                       "its text translated, its formatting, pictures and layout kept. Formats: .txt .srt .vtt "
+    p = sub.add_parser("translate-file", help="translate documents (.docx, .pdf, .srt, .html, ...)",
+                       description="Translate documents offline, as the service's POST /translate_file does: "
+                       "their text translated, their formatting, pictures and layout kept. Formats: .txt .srt .vtt "
                        ".html .docx .pptx .xlsx .odt .odp .ods .epub .pdf, and the templates and macro-enabled files "
                        "of Office and OpenDocument (app/documents.py).")
-    _decode_args(p)
+    p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: of the shipped models, "
+                   "the one from the language each file is in: English to Spanish, Spanish to English)")
+    _search_args(p)
     p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="the documents to translate")
     p.add_argument("-o", "--out", type=Path, default=None, help="where to write the translation of one FILE "
                    "(default: beside it, the target language before its extension: report.docx -> report.es.docx)")

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from service_fixtures import client_for
 
 from nmt.cli import main
+from nmt.model.bundle import DEFAULT_BUNDLE
 from nmt.model.translator import Translator
-from nmt.training.translate_file import outs_of
 
 VERSES = ["In the beginning God created the heavens and the earth.",
           "And God said, Let there be light: and there was light.",
@@ -81,10 +81,9 @@ def served() -> dict[str, bytes]:
 def test_a_file_translated_offline_is_the_file_the_service_returns(name, served, tmp_path, capsys):
     source = tmp_path / name
     source.write_bytes(FILES[name])
-    assert main(["translate-file", "--exact", str(source)]) == 0
-    [out] = outs_of([source], "es")
-    assert out.name == f"{source.stem}.es{source.suffix}"
-    assert capsys.readouterr().out.startswith(f"wrote {out}: ")
+    assert main(["translate-file", "--exact", str(source)]) == 0  # (the shipped model of the file's language)
+    out = source.with_name(f"{source.stem}.es{source.suffix}")
+    assert capsys.readouterr().out.startswith(f"wrote {out} (en -> es): ")
     assert contents(out.read_bytes()) == contents(served[name])
     assert contents(out.read_bytes()) != contents(FILES[name]), "translated"
     assert source.read_bytes() == FILES[name], "the source untouched"
@@ -137,7 +136,7 @@ def test_several_files_each_translated_beside_it_or_in_a_folder_and_one_bad_file
                  "--out-dir", str(tmp_path / "out")]) == 2
     printed = capsys.readouterr()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["film.es.srt", "notes.es.txt"]
-    assert [line.split(":")[0] for line in printed.out.splitlines()] == [f"wrote {tmp_path / 'out' / n}"
+    assert [line.split(" (")[0] for line in printed.out.splitlines()] == [f"wrote {tmp_path / 'out' / n}"
                                                                          for n in ("notes.es.txt", "film.es.srt")]
     assert [line for line in printed.err.splitlines() if line.startswith("nmt")] == [
         "nmt translate-file: error: broken.docx is not a Word document that can be read: it is not a readable zip "
@@ -146,6 +145,22 @@ def test_several_files_each_translated_beside_it_or_in_a_folder_and_one_bad_file
                  "-o", str(tmp_path / "x.txt")]) == 2
     assert "--out names one file's translation; for several files, give --out-dir" in capsys.readouterr().err
     (tmp_path / "other").mkdir()
-    (tmp_path / "other" / "notes.txt").write_bytes(b"alpha")
-    with pytest.raises(ValueError, match="would both be translated into"):
-        outs_of([tmp_path / "in" / "notes.txt", tmp_path / "other" / "notes.txt"], "es", tmp_path / "out")
+    (tmp_path / "other" / "notes.txt").write_bytes(b"The Lord is my shepherd.")
+    assert main(["translate-file", "--beam", "1", str(tmp_path / "in" / "notes.txt"), str(tmp_path / "other" / "notes.txt"),
+                 "--out-dir", str(tmp_path / "both")]) == 2
+    assert f"{tmp_path / 'both' / 'notes.es.txt'} already holds the translation of {tmp_path / 'in' / 'notes.txt'}; " \
+           f"translate {tmp_path / 'other' / 'notes.txt'} apart" in capsys.readouterr().err
+    assert "principio" in (tmp_path / "both" / "notes.es.txt").read_text(), "the first file's translation kept"
+
+
+def test_a_file_is_translated_by_the_shipped_model_of_its_language_unless_one_is_named(tmp_path, capsys):
+    source = tmp_path / "salmo.txt"
+    source.write_text("Jehová es mi pastor; nada me faltará.\n", encoding="utf-8")
+    assert main(["translate-file", "--beam", "1", str(source)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'salmo.en.txt'} (es -> en): ")
+    assert "shepherd" in (tmp_path / "salmo.en.txt").read_text()
+    assert main(["translate-file", "--beam", "1", "--model", str(DEFAULT_BUNDLE), str(source)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'salmo.es.txt'} (en -> es): "), "as named"
+    (tmp_path / "blank.txt").write_text("  \n")
+    assert main(["translate-file", str(tmp_path / "blank.txt")]) == 2
+    assert "blank.txt has no text to tell its language from" in capsys.readouterr().err

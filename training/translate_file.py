@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+from nmt.app.detect import LanguageDetector
 from nmt.app.documents import Document, read_document
 from nmt.app.labels import Languages
+from nmt.model.bundle import MODELS, find_bundles, read_config
 from nmt.model.html import Document as Html
 from nmt.model.html import InvalidHtml, parse
 from nmt.model.html_passes import HtmlPasses
@@ -24,6 +28,7 @@ from nmt.training.files import write_atomic
 @dataclass(frozen=True)
 class FileTranslated:
     out: Path
+    pair: tuple[str, str]  # the model's source and target languages
     texts: int  # the texts the file was cut into (paragraphs, cells, cues, ...)
     pieces: int  # HTML texts' runs translated text piece by piece: their formatting could not be carried whole
     runs: int  # HTML texts' runs (paragraphs), of which pieces
@@ -32,37 +37,86 @@ class FileTranslated:
     def __str__(self) -> str:
         pieces = f"; {self.pieces} of {self.runs} paragraphs piece by piece, their formatting kept where it was" \
             if self.pieces else ""
-        return f"wrote {self.out}: {self.texts:,} texts in {self.seconds:.1f} s{pieces}"
+        return f"wrote {self.out} ({' -> '.join(self.pair)}): {self.texts:,} texts in {self.seconds:.1f} s{pieces}"
 
 
-def outs_of(sources: list[Path], target: str, folder: Path | None = None) -> list[Path]:
-    """Where each translation goes: in folder, or beside its source, the target language before the extension
-    (report.docx -> report.es.docx); ValueError if two would be one file."""
-    outs = [(folder or source.parent) / f"{source.stem}.{target}{source.suffix}" for source in sources]
-    seen: dict[Path, Path] = {}
-    for source, out in zip(sources, outs, strict=True):
-        if (other := seen.setdefault(out.resolve(), source)) != source:
-            raise ValueError(f"{other} and {source} would both be translated into {out}; translate them apart")
-    return outs
+@dataclass
+class Models:
+    """The model of each document: the bundle given, or else, of the bundles in root (the shipped ones), the one
+    that translates from the language its text is in, told as the service's source "auto" tells it (app/detect.py);
+    each loaded (load) once, when first needed."""
+
+    load: Callable[[Path], Translator]
+    given: Path | None = None
+    root: Path = MODELS
+    loaded: dict[Path, Translator] = field(default_factory=dict)
+
+    def of(self, document: Document) -> Translator:
+        path = self.given if self.given is not None else self._detected(document)
+        if path not in self.loaded:
+            self.loaded[path] = self.load(path)
+        return self.loaded[path]
+
+    def _detected(self, document: Document) -> Path:
+        text = document.sample()
+        if not text.strip():
+            raise ValueError(f"{document.name} has no text to tell its language from")
+        language = self._detector.detect(text)[0].language
+        [path, *others] = self._sources[language]
+        if others:
+            raise ValueError(f"{document.name} reads as {language}, which {len(others) + 1} models in {self.root} "
+                             "translate: choose one with --model")
+        return path
+
+    @cached_property
+    def _sources(self) -> dict[str, list[Path]]:
+        """root's bundles, by their source language."""
+        sources: dict[str, list[Path]] = {}
+        for path in find_bundles(self.root):
+            sources.setdefault(read_config(path).src_lang, []).append(path)
+        return sources
+
+    @cached_property
+    def _detector(self) -> LanguageDetector:
+        return LanguageDetector(list(self._sources))
 
 
-def translate_file(translator: Translator, source: Path, out: Path, options: DecodeOptions) -> FileTranslated:
-    """Translate the file source into out (written whole or not at all); ValueError, one line, for a file that
-    cannot be read or translated."""
-    if out.resolve() == source.resolve():
-        raise ValueError(f"{out}: the translation would overwrite its source; name another --out")
-    try:
-        content = source.read_bytes()
-    except OSError as e:  # missing, a directory, no permission, ...
-        raise ValueError(f"{source}: cannot read ({e.strerror})") from None
-    start = time.perf_counter()
-    document = read_document(source.name, content)
-    if document.format == "html":
-        texts, pieces, runs = _html(translator, document, options)
-    else:
-        texts, pieces, runs = [t.text for t in _translated(translator, document.texts, options, NO_TERMS)], 0, 0
-    write_atomic(out, document.render(texts, Languages(translator.src_lang, translator.tgt_lang)))
-    return FileTranslated(out, len(document.texts), pieces, runs, time.perf_counter() - start)
+@dataclass
+class FileTranslator:
+    """Files translated by their models (Models), each written in folder or beside it, the target language before
+    its extension (report.docx -> report.es.docx), or where named; never over its source, nor two into one file."""
+
+    models: Models
+    options: DecodeOptions
+    folder: Path | None = None
+    written: dict[Path, Path] = field(default_factory=dict)  # each file written, by the source it translates
+
+    def translate(self, source: Path, out: Path | None = None) -> FileTranslated:
+        """The file source translated (written whole or not at all); ValueError, one line, for a file that cannot
+        be read or translated."""
+        try:
+            content = source.read_bytes()
+        except OSError as e:  # missing, a directory, no permission, ...
+            raise ValueError(f"{source}: cannot read ({e.strerror})") from None
+        start = time.perf_counter()
+        document = read_document(source.name, content)
+        translator = self.models.of(document)
+        out = out or (self.folder or source.parent) / f"{source.stem}.{translator.tgt_lang}{source.suffix}"
+        self._check(source, out)
+        if document.format == "html":
+            texts, pieces, runs = _html(translator, document, self.options)
+        else:
+            texts, pieces, runs = [t.text for t in _translated(translator, document.texts, self.options, NO_TERMS)], 0, 0
+        write_atomic(out, document.render(texts, Languages(translator.src_lang, translator.tgt_lang)))
+        self.written[out.resolve()] = source
+        return FileTranslated(out, (translator.src_lang, translator.tgt_lang), len(document.texts), pieces, runs,
+                              time.perf_counter() - start)
+
+    def _check(self, source: Path, out: Path) -> None:
+        if out.resolve() == source.resolve():
+            raise ValueError(f"{out}: the translation would overwrite its source; name another --out")
+        if (other := self.written.get(out.resolve())) is not None:
+            raise ValueError(f"{out} already holds the translation of {other}; translate {source} apart")
 
 
 def _html(translator: Translator, document: Document, options: DecodeOptions) -> tuple[list[str], int, int]:

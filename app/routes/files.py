@@ -37,7 +37,6 @@ from nmt.app.routes.html import translate_html
 from nmt.app.service import Service, ServiceDep
 
 router = APIRouter(tags=["libretranslate"])
-DETECT_CHARS = 10_000  # source "auto": the language is told from the file's first characters
 
 FILE_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file", "source", "target"],
@@ -108,7 +107,7 @@ def _text(value: object) -> str | None:
 
 
 def _detected(service: Service, document: Document) -> str:
-    text = "\n".join(document.texts)[:DETECT_CHARS]
+    text = document.sample()
     if not text.strip():
         raise ApiError(400, "Invalid request: the file has no text to tell its language from; name the source")
     return detector_of(service).detect(text)[0].language
