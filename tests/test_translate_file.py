@@ -212,3 +212,9 @@ def test_documents_refuse_what_they_cannot_cut():
         read_document("x.srt", b"\n\n")
     html = read_document(str(Path("a") / "b.HTM"), b"<p>x</p>")
     assert (html.name, html.format, html.texts) == ("b.HTM", "html", ["<p>x</p>"]), "translated as format html"
+
+
+def test_a_files_language_is_told_from_its_text_not_its_markup():
+    page = read_document("page.html", '<p class="note" title="the heading">Hola &amp; adiós</p>'.encode())
+    assert page.sample().split() == ["Hola", "&", "adiós"]
+    assert read_document("a.txt", b"<b>alpha</b> " * 3).sample(10) == "<b>alpha</"
