@@ -70,8 +70,8 @@ class Scheduler:
 
     async def search(self, sentences: list[SourceSentence], options: DecodeOptions,
                      timeout: float) -> list[list[Hypothesis]]:
-        """The hypotheses of each (non-blank) sentence, searched alongside other requests' sentences; TimeoutError
-        after timeout seconds."""
+        """The hypotheses of each sentence (searched(...)), searched alongside other requests' sentences;
+        TimeoutError after timeout seconds."""
         if not sentences:
             return []
         tokens = sum(len(sentence.ids) for sentence in sentences)

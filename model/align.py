@@ -75,10 +75,12 @@ def text_alignment(translated: Translated) -> list[int] | None:
     written = 0  # target words of the sentences before
     for sentence in translated.sentences:
         count = len(model_words(sentence.text))
-        if sentence.src_tokens:  # not a blank sentence, which has no words either side
+        if sentence.src_tokens:  # searched, not kept verbatim
             if sentence.attention is None or max(word_of_pieces(sentence.tgt_tokens)) + 1 != count:
                 return None
             targets += [t + written if t >= 0 else -1
                         for t in source_to_target(sentence.src_tokens, sentence.tgt_tokens, sentence.attention)]
+        else:  # kept as written (no letter: a number): each word where it was
+            targets += range(written, written + count)
         written += count
     return targets

@@ -62,16 +62,21 @@ class DecodeOptions:
 
 @dataclass(frozen=True)
 class SourceSentence:
-    """One sentence to translate, prepared once: its text, its subword ids with EOS (none if it is blank, which is
-    translated as "" without the model), and the spans its placeholders stand for (spans[i] for ⦅i⦆)."""
+    """One sentence to translate, prepared once: its text, its subword ids with EOS (none if it has no word to
+    translate: no letter, as a number, a date, a bullet or white space, which is kept as written without the model),
+    and the spans its placeholders stand for (spans[i] for ⦅i⦆)."""
 
     text: str
     ids: tuple[int, ...]
     spans: tuple[str, ...] = ()
 
     @property
-    def blank(self) -> bool:
+    def verbatim(self) -> bool:
+        """Whether it is kept as written, without the model."""
         return not self.ids
+
+    def as_written(self) -> Translation:
+        return Translation(self.text.strip(), 0.0)
 
 
 @dataclass(frozen=True)
@@ -94,9 +99,6 @@ class Translation:
     attention: list[list[float]] | None = None  # (target token, source token) weights
     nbest: list[tuple[str, float]] = field(default_factory=list)
     repairs: int = 0  # placeholders the model dropped or repeated, which restoring the spans had to repair
-
-
-BLANK = Translation("", 0.0)
 
 
 @dataclass
@@ -123,8 +125,8 @@ class Translated:
 
 
 def searched(prepared: list[PreparedText]) -> list[SourceSentence]:
-    """The sentences the model searches, in order: the texts' non-blank ones."""
-    return [s for text in prepared for s in text.sentences if not s.blank]
+    """The sentences the model searches, in order: the texts' not kept verbatim."""
+    return [s for text in prepared for s in text.sentences if not s.verbatim]
 
 
 def _checked(i: int, text: str) -> str:
@@ -246,12 +248,13 @@ class Translator:
 
     @staticmethod
     def _source(text: str, masked: Masked, ids: list[int]) -> SourceSentence:
-        return SourceSentence(text, tuple(ids) + (EOS,) if text.strip() and ids else (), masked.spans)
+        # (a model asked to translate "50" answers "50." or worse; a text without a letter has nothing to translate)
+        return SourceSentence(text, tuple(ids) + (EOS,) if ids and any(c.isalpha() for c in text) else (), masked.spans)
 
     # --- search ---------------------------------------------------------------------------------------------
     @torch.inference_mode()
     def encode(self, sentences: list[SourceSentence], options: DecodeOptions, keys: list) -> Joining:
-        """Non-blank sentences -> their memory and output caps, ready to join a LiveBatch under keys."""
+        """Sentences to search -> their memory and output caps, ready to join a LiveBatch under keys."""
         src_len = torch.tensor([len(s.ids) for s in sentences], device=self.device)
         memory = self.model.encode(self._padded([s.ids for s in sentences]), src_len)
         return Joining(memory, max_lengths(src_len, options.max_len_ratio), keys, options.beam, options.with_attention)
@@ -265,7 +268,7 @@ class Translator:
 
     @torch.inference_mode()
     def search(self, sentences: list[SourceSentence], options: DecodeOptions) -> list[list[Hypothesis]]:
-        """The hypotheses of each non-blank sentence, best first, in order; batches of similar lengths within the
+        """The hypotheses of each sentence (searched(...)), best first, in order; batches of similar lengths within the
         token budget."""
         results: list[list[Hypothesis]] = [[] for _ in sentences]
         for batch in padded_batches([len(s.ids) for s in sentences], self.batch_tokens):
@@ -307,8 +310,8 @@ class Translator:
     def finish(self, prepared: list[PreparedText], hyps: list[list[Hypothesis]]) -> list[Translated]:
         """Each text's translation, from the hypotheses of searched(prepared), in order."""
         found = iter(hyps)
-        return [Translated(text, [BLANK if s.blank else self.finish_sentence(s, next(found)) for s in text.sentences])
-                for text in prepared]
+        return [Translated(text, [s.as_written() if s.verbatim else self.finish_sentence(s, next(found))
+                                  for s in text.sentences]) for text in prepared]
 
     def finish_sentence(self, sentence: SourceSentence, hyps: list[Hypothesis]) -> Translation:
         tgt_tok = self.bundle.tgt_tokenizer

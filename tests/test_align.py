@@ -31,3 +31,10 @@ def test_a_texts_words_are_aligned_across_its_sentences(toy_model):
     assert text_alignment(translated) == [2, 1, 0, 6, 5, 4, 3], "the toy model reverses each line"
     [plain] = translator.translate(["alpha beta"])
     assert text_alignment(plain) is None, "no attention asked for"
+
+
+def test_a_sentence_kept_as_written_keeps_each_word_where_it_was(toy_model):
+    translator = Translator.load(toy_model, "cpu")
+    [translated] = translator.translate(["alpha beta\n3 : 16\ngamma delta"], DecodeOptions(with_attention=True))
+    assert translated.text == "BETA ALPHA\n3 : 16\nDELTA GAMMA", "a line without a letter is not the model's"
+    assert text_alignment(translated) == [1, 0, 2, 3, 4, 6, 5]

@@ -131,7 +131,7 @@ def prepared(translator: Translator, texts: list[str]) -> list[SourceSentence]:
 
 def test_a_live_batch_gives_what_translate_gives_and_short_sentences_leave_first(translator):
     alone = [translator.translate([s], DecodeOptions())[0].text for s in SENTENCES]
-    sentences = {i: s for i, s in enumerate(prepared(translator, SENTENCES)) if not s.blank}
+    sentences = {i: s for i, s in enumerate(prepared(translator, SENTENCES)) if not s.verbatim}
     live, done, order = translator.live_batch(), {}, []
     with torch.inference_mode():
         live.add_groups([translator.encode([sentences[2]], DecodeOptions(), [2])])  # the longest first

@@ -117,6 +117,16 @@ def test_paragraphs_are_split_and_rejoined(client, translator):
     assert [s["source"] for s in details["translations"][0]["sentences"]] == seg.sentences
 
 
+def test_a_text_without_a_letter_is_kept_as_written_without_the_model(client):
+    """A table's number, a verse reference, a bullet: the model would answer "50." or worse."""
+    texts = ["50", "3:16 - 42%", "alpha beta\n12.5", "•", "<td><b>50</b> %</td><td>alpha beta</td>"]
+    reply = client.post("/v1/translate", json={"text": texts[:4], "return_attention": True}).json()["translations"]
+    assert [t["text"] for t in reply] == ["50", "3:16 - 42%", "BETA ALPHA\n12.5", "•"]
+    assert reply[0]["sentences"] == [{"source": "50", "text": "50", "src_tokens": [], "tgt_tokens": []}]
+    [page] = texts_of(client.post("/v1/translate", json={"text": texts[4], "format": "html"}))
+    assert page == "<td><b>50</b> %</td><td>BETA ALPHA</td>", "each word where it was: the bold number still bold"
+
+
 def test_libretranslate_json_and_form(client):
     answer = client.post("/translate", json={"q": "alpha beta", "source": "en", "target": "es"})
     assert answer.status_code == 200 and answer.json() == {"translatedText": "BETA ALPHA"}
