@@ -103,9 +103,12 @@ def cut_part(part: bytes) -> Cut:
 
 
 def _within(element: Element, part: bytes, depth: int = 0) -> Cut:
-    """The outermost paragraphs under element, each with what it holds; none in a spreadsheet's cell of a value."""
+    """The outermost paragraphs under element, each with what it holds; of a spreadsheet's cell of a value, only its
+    comments' (office:annotation: its own paragraph shows its value)."""
     found = outermost(element.children, lambda e: e.name in PARAGRAPHS or _value_cell(e, part))
-    return joined([_paragraph(p, part, depth) for p in found if p.name in PARAGRAPHS])
+    return joined([_paragraph(e, part, depth) if e.name in PARAGRAPHS else
+                   joined([_within(note, part, depth) for note in e.children if note.name == "office:annotation"])
+                   for e in found])
 
 
 def _value_cell(element: Element, part: bytes) -> bool:

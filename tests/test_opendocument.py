@@ -107,7 +107,9 @@ def test_a_spreadsheet_translates_its_text_cells_and_keeps_its_values(client):
     def cell(attributes: str, text: str) -> str:
         return f"<table:table-cell {attributes}><text:p>{text}</text:p></table:table-cell>"
 
+    comment = "<office:annotation><dc:creator>mu</dc:creator><text:p>gamma delta</text:p></office:annotation>"
     row = (cell('office:value-type="string"', "alpha beta") + cell('office:value-type="float" office:value="3"', "3")
+           + cell('office:value-type="float" office:value="4"', "4").replace("<text:p>4", comment + "<text:p>4")
            + cell("office:value-type='date' office:date-value='2024-03-12'", "March alpha")
            + cell('table:formula="of:=[.B1]*2" office:value-type="float" office:value="6"', "6"))
     content = (f'<office:document-content {NS} xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0">'
@@ -116,8 +118,9 @@ def test_a_spreadsheet_translates_its_text_cells_and_keeps_its_values(client):
     answer = upload(client, "book.ods", package(opendocument.SPREADSHEET.media_type, ("content.xml", content)))
     assert answer.status_code == 200, answer.text
     result = zipfile.ZipFile(io.BytesIO(client.get(answer.json()["translatedFileUrl"]).content))
-    assert result.read("content.xml").decode() == content.replace("<text:p>alpha beta", "<text:p>BETA ALPHA"), (
-        "a cell of a number, a date or a formula shows its value: it is kept")
+    assert result.read("content.xml").decode() == content.replace("<text:p>alpha beta", "<text:p>BETA ALPHA").replace(
+        "<text:p>gamma delta", "<text:p>DELTA GAMMA"), ("a cell of a number, a date or a formula shows its value: it "
+                                                        "is kept; a comment on it is translated")
 
 
 @pytest.mark.parametrize("extension", [".ott", ".otp", ".ots"])
