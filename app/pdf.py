@@ -12,8 +12,7 @@ centred; a turned one on its line, at its angle), wrapped in DejaVu (matplotlib'
 Greek and Cyrillic letter: Sans, or Serif for a serif font, bold or italic as the source was) at the paragraph's
 size, line height and colours, made smaller (down to half) where a longer translation would not fit above the next
 paragraph; invisible, where it was (a scan's recognized text, over its picture, which is kept: the file is then
-searchable in the target language). What is lost: the fonts themselves, the exact wrapping and justification, a
-right-aligned paragraph's alignment.
+searchable in the target language). What is lost: the fonts themselves, the exact wrapping and justification.
 
 A PDF without text (a scanned page is a picture), one that needs a password to open, or one that pypdf cannot read
 or write again is refused.
@@ -96,8 +95,9 @@ class Writer:
         for k, line in enumerate(self.wrapped(paragraph, words, size)):
             shown = [(text, style or paragraph.style) for text, style in _joined(line)]
             x = paragraph.x - origin[0]
-            if paragraph.align == "C":
-                x += (paragraph.width - sum(self.measure(text, size, face) for text, (face, _) in shown)) / 2
+            if paragraph.align != "L":  # the room left in the line, split ("C") or all before it ("R")
+                room = paragraph.width - sum(self.measure(text, size, face) for text, (face, _) in shown)
+                x += room / 2 if paragraph.align == "C" else room
             # the baseline, as fpdf2's cells put it
             self._show(shown, x, origin[1] - paragraph.top + (k + 0.5) * height + 0.3 * size, size)
 

@@ -246,8 +246,9 @@ def _place(paragraph: Paragraph, paragraphs: list[Paragraph], lines: list[list[P
            margins: tuple[float, float]) -> None:
     """The paragraph's box: as wide as its column (a paragraph of one line, a heading or a table's cell, up to the
     page's right margin), not into a paragraph beside it (a table's next cell), or between the margins if each of
-    its lines is centred between them (a title); as high as the space down to the next paragraph below it. A turned
-    paragraph's box is its line, as long as it was. paragraphs, lines: the page's that are set horizontally."""
+    its lines is centred between them (a title) or ends at the right one (a date), its lines aligned so; as high as
+    the space down to the next paragraph below it. A turned paragraph's box is its line, as long as it was.
+    paragraphs, lines: the page's that are set horizontally."""
     if not paragraph.straight:
         paragraph.x, paragraph.width, paragraph.room = paragraph.left, paragraph.right - paragraph.left, paragraph.size
         return
@@ -257,9 +258,14 @@ def _place(paragraph: Paragraph, paragraphs: list[Paragraph], lines: list[list[P
         default=baseline - paragraph.size)
     level = [p for p in paragraphs if p is not paragraph and p.top > baseline and p.lines[-1][0].y < paragraph.top]
     middle, slack = sum(margins) / 2, max(2 * paragraph.size, (margins[1] - margins[0]) / 20)
-    if not level and all(line[0].x > margins[0] + 2 * paragraph.size
-                         and abs((line[0].x + line[-1].end) / 2 - middle) < slack for line in paragraph.lines):
+    indented = all(line[0].x > margins[0] + 2 * paragraph.size for line in paragraph.lines)
+    if not level and indented and all(abs((line[0].x + line[-1].end) / 2 - middle) < slack for line in paragraph.lines):
         paragraph.x, paragraph.width, paragraph.align = margins[0], margins[1] - margins[0], "C"
+        return
+    # (ends are estimated, a tenth off or more: DejaVu's widths, not the file's font's)
+    if not level and indented and all(abs(line[-1].end - margins[1]) < max(paragraph.size, (line[-1].end - line[0].x)
+                                                                            * 0.15) for line in paragraph.lines):
+        paragraph.x, paragraph.width, paragraph.align = margins[0], margins[1] - margins[0], "R"  # (a letter's date)
         return
     beside = [p.left for p in level if p.left >= paragraph.right]
     edge = margins[1] if len(paragraph.lines) == 1 else _right(paragraph, lines)

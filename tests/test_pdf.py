@@ -241,6 +241,26 @@ def test_a_centred_title_stays_centred_and_a_cell_beside_another_where_it_was():
         "a cell with a neighbour: where it was, not moved to the page's middle")
 
 
+def test_a_line_set_against_the_right_margin_stays_there():
+    document = FPDF(unit="pt", format="A4")  # 595 pt wide: text from 72 to 523
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    document.set_xy(72, 72)
+    document.cell(451, 14, "mu nu", align="R")  # a letter's date
+    document.set_xy(72, 110)
+    document.multi_cell(451, 14, BODY.strip())
+    document.set_xy(72, 200)
+    document.cell(200, 14, "xi omicron")  # ends far from the margin: as it was
+    source = written(document)
+    texts, render = pdf.read(source)
+    after = dict(pieces(render(["THE NU MU OF A LONGER DATE", BODY.strip(), "XI"], Languages("en", "es"))))
+    x, _, size = after["THE NU MU OF A LONGER DATE"]
+    width = pdf.Writer().width("THE NU MU OF A LONGER DATE", size, ("DejaVuSans", "")) / pdf.WIDTH
+    left = dict(pieces(source))["xi omicron"][0]  # the margin, inside the cells' padding
+    assert x + width == pytest.approx(595 - left, abs=1), "the date's end on the right margin"
+    assert after["XI"][0] == pytest.approx(left, abs=0.5)
+
+
 def test_a_line_placed_letter_by_letter_or_word_by_word_keeps_its_spaces():
     document = FPDF(unit="pt")
     document.add_page()
