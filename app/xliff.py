@@ -1,0 +1,172 @@
+"""XLIFF files (.xlf, .xliff), what translation tools exchange: each unit's source translated into its target, in
+XLIFF 1.2 (<trans-unit><source>, and 1.0 and 1.1, which are alike) and XLIFF 2 (<unit><segment><source>).
+
+A source goes to the pipeline as one HTML text: an inline code that holds text (1.2's <g> and <mrk>, 2's <pc> and
+<mrk>) as a <span id="K">, which the pipeline puts back around the words it held (model/html_passes.py); any other
+(a placeholder, a code's start or end: <x/>, <ph>, <bpt>, <sc/>, ...) as <nmt-kept id="K"/>, kept whole after the
+word it followed. Each is written back as it was, its attributes (ids) and all.
+
+A unit marked translate="no" (or inside a group or file so marked) is left alone, and so is one whose target has text
+already: a translator's work is never overwritten. Every other gets its target (an empty one is filled), marked as
+machine translated, to be reviewed: 1.2's state="needs-review-translation" state-qualifier="mt-suggestion", 2's
+segment state="translated". The file's target language is set to the target's; a file that names other languages
+than the model's is refused, as is one that is not XLIFF.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from nmt.app.labels import Languages
+from nmt.app.packages import Damaged, Written
+
+XLIFF = "urn:oasis:names:tc:xliff:document:"
+PAIRED = frozenset({"g", "mrk", "pc"})  # inline codes around text: its translation goes back inside them
+TOKEN = re.compile(r'<span id="(\d+)">|</span>|<nmt-kept id="(\d+)"/>')  # what a source's HTML holds
+XML = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class Version:
+    """Where a version keeps its units' sources and targets, and its languages."""
+
+    unit: str  # the element holding one source and its target (1.2's trans-unit, 2's segment)
+    languages: tuple[str, str]  # the attributes naming the source and target languages
+    languages_on: str  # the element that has them (1.2: each file; 2: the root)
+    state: dict[str, str]  # what a machine-translated unit is marked, and on which element: "target", or the unit
+    state_on: str
+
+
+V1 = Version("trans-unit", ("source-language", "target-language"), "file",
+             {"state": "needs-review-translation", "state-qualifier": "mt-suggestion"}, "target")
+V2 = Version("segment", ("srcLang", "trgLang"), "xliff", {"state": "translated"}, "unit")
+
+
+def read(content: bytes) -> Written:
+    """The file's sources (HTML, one per unit to translate), and what writes the file with their translations as
+    targets; Damaged if it is not XLIFF."""
+    tree = _parsed(content)
+    root = tree.getroot()
+    namespace = etree.QName(root).namespace or ""
+    if etree.QName(root).localname != "xliff" or namespace and not namespace.startswith(XLIFF):
+        raise Damaged("its root element is not <xliff>")
+    version = V2 if namespace.startswith(XLIFF + "2") else V1
+    units = list(_units(root, version, namespace))
+    codes: list[list[etree._Element]] = [[] for _ in units]  # each source's inline codes, by their number in its HTML
+    texts = [_html(source, inline) for (_, source), inline in zip(units, codes, strict=True)]
+
+    def render(translations: list[str], languages: Languages) -> bytes:
+        _check_languages(root, version, languages)
+        for (unit, source), translation, inline in zip(units, translations, codes, strict=True):
+            _write_target(unit, source, translation, inline, version, languages.target)
+        written = etree.tostring(tree, xml_declaration=True, encoding=tree.docinfo.encoding or "UTF-8")
+        assert isinstance(written, bytes)  # (with an encoding named: bytes)
+        return written + content[len(content.rstrip()):]  # (the line break after the root, which lxml drops)
+
+    return texts, render
+
+
+def _parsed(content: bytes) -> etree._ElementTree:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.ElementTree(etree.fromstring(content, parser))
+    except etree.XMLSyntaxError as e:
+        raise Damaged(f"it is not well-formed XML ({e})") from None
+
+
+def _units(root: etree._Element, version: Version, namespace: str) -> Iterator[tuple[etree._Element, etree._Element]]:
+    """Each unit to translate, with its source: not marked translate="no" (nor inside something so marked), its
+    source holding text, its target (if any) not."""
+    for unit in root.iter(f"{{{namespace}}}{version.unit}" if namespace else version.unit):
+        if any(element.get("translate") == "no" for element in (unit, *unit.iterancestors())):
+            continue
+        source, target = _child(unit, "source"), _child(unit, "target")
+        if source is not None and _text(source) and (target is None or not _text(target)):
+            yield unit, source
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(str(text) for text in element.itertext()).strip()
+
+
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    return next((c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == name), None)
+
+
+def _html(element: etree._Element, codes: list[etree._Element]) -> str:
+    """The element's content as HTML, its inline codes added to codes, each named by its place there."""
+    out = [html.escape(element.text or "", quote=False)]
+    for child in element:
+        k = len(codes)
+        codes.append(child)
+        if isinstance(child.tag, str) and etree.QName(child).localname in PAIRED:
+            out.append(f'<span id="{k}">{_html(child, codes)}</span>')
+        else:  # a code without text to translate, a comment
+            out.append(f'<nmt-kept id="{k}"/>')
+        out.append(html.escape(child.tail or "", quote=False))
+    return "".join(out)
+
+
+def _write_target(unit: etree._Element, source: etree._Element, translation: str, codes: list[etree._Element],
+                  version: Version, language: str) -> None:
+    """The unit's target (an empty one, or a new one after the source) holding the translation, its codes put
+    back, and the unit marked as machine translated."""
+    target = _child(unit, "target")
+    if target is None:
+        target = etree.Element(etree.QName(etree.QName(source).namespace, "target"))
+        segmented = _child(unit, "seg-source")  # (1.2: a segmented copy of the source may follow it)
+        after = source if segmented is None else segmented
+        indent = unit.text if unit.text and not unit.text.strip() else after.tail  # (a child's line break and indent)
+        target.tail, after.tail = after.tail, indent
+        after.addnext(target)
+    if version is V1:
+        target.set(XML, language)
+    for name, value in version.state.items():
+        (target if version.state_on == "target" else unit).set(name, value)
+    _fill(target, translation, codes)
+
+
+def _fill(target: etree._Element, translation: str, codes: list[etree._Element]) -> None:
+    """The translation (HTML: text, spans of the codes around text, the other codes) as the target's content."""
+    open_ = [target]
+
+    def text(chars: str) -> None:
+        node = open_[-1]
+        if len(node):
+            node[-1].tail = (node[-1].tail or "") + html.unescape(chars)
+        else:
+            node.text = (node.text or "") + html.unescape(chars)
+
+    at = 0
+    for token in TOKEN.finditer(translation):
+        text(translation[at:token.start()])
+        at = token.end()
+        if token[1] is not None:  # a code around text opens
+            code = codes[int(token[1])]
+            open_.append(etree.SubElement(open_[-1], code.tag, {str(k): str(v) for k, v in code.attrib.items()}))
+        elif token[2] is None:  # and closes
+            if len(open_) > 1:
+                open_.pop()
+        else:
+            kept = copy.deepcopy(codes[int(token[2])])
+            kept.tail = None
+            open_[-1].append(kept)
+    text(translation[at:])
+
+
+def _check_languages(root: etree._Element, version: Version, languages: Languages) -> None:
+    """Damaged if the file names other languages than the translation's; its target language set if not."""
+    holders = [root] if version is V2 else [e for e in root.iter() if isinstance(e.tag, str)
+                                             and etree.QName(e).localname == version.languages_on]
+    for holder in holders:
+        for attribute, language in zip(version.languages, (languages.source, languages.target), strict=True):
+            named = holder.get(attribute)
+            if named and re.split(r"[-_]", named)[0].lower() != language:
+                raise Damaged(f"it is for {attribute} {named}, and this translation is {languages.source} -> "
+                              f"{languages.target}")
+        holder.set(version.languages[1], holder.get(version.languages[1]) or languages.target)
