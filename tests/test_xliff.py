@@ -97,6 +97,9 @@ def test_xliff_2_segments_get_targets_and_ignorables_and_untranslatable_units_st
     ("fr.xlf", V12.replace('source-language="en-US"', 'source-language="en" target-language="fr"'),
      "it is for target-language fr, and this translation is en -> es"),
     ("de.xliff", V20.replace('srcLang="en"', 'srcLang="de"'), "it is for srcLang de, and this translation is en -> es"),
+    ("lol.xlf", V12.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE xliff [<!ENTITY a0 '
+                            '"lol">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)) + "]>"
+                            ).replace("tau rho", "tau &a9;"), "it is not well-formed XML (Maximum entity amplification"),
 ])
 def test_a_file_that_is_not_xliff_or_not_for_this_pair_is_refused_in_one_line(client, name, content, reason):
     answer = upload(client, name, content)
