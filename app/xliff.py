@@ -6,6 +6,9 @@ A source goes to the pipeline as one HTML text: an inline code that holds text (
 (a placeholder, a code's start or end: <x/>, <ph>, <bpt>, <sc/>, ...) as <nmt-kept id="K"/>, kept whole after the
 word it followed. Each is written back as it was, its attributes (ids) and all.
 
+A 1.2 unit whose source is also given segmented (<seg-source>, a <mrk mtype="seg"> for each sentence) has each
+segment translated alone, into a target segmented as its source is.
+
 A unit marked translate="no" (or inside a group or file so marked) is left alone, and so is one whose target has text
 already: a translator's work is never overwritten. Every other gets its target (an empty one is filled), marked as
 machine translated, to be reviewed: 1.2's state="needs-review-translation" state-qualifier="mt-suggestion", 2's
@@ -81,13 +84,24 @@ def _parsed(content: bytes) -> etree._ElementTree:
 
 def _units(root: etree._Element, version: Version, namespace: str) -> Iterator[tuple[etree._Element, etree._Element]]:
     """Each unit to translate, with its source: not marked translate="no" (nor inside something so marked), its
-    source holding text, its target (if any) not."""
+    source holding text, its target (if any) not; a 1.2 unit whose source is segmented (<seg-source>, its
+    sentences each a <mrk mtype="seg">), once for each segment with text, as its source."""
     for unit in root.iter(f"{{{namespace}}}{version.unit}" if namespace else version.unit):
         if any(element.get("translate") == "no" for element in (unit, *unit.iterancestors())):
             continue
         source, target = _child(unit, "source"), _child(unit, "target")
-        if source is not None and _text(source) and (target is None or not _text(target)):
-            yield unit, source
+        if source is None or not _text(source) or target is not None and _text(target):
+            continue
+        segments = _segments(_child(unit, "seg-source"))
+        yield from ((unit, segment) for segment in segments if _text(segment)) if segments else [(unit, source)]
+
+
+def _segments(element: etree._Element | None) -> list[etree._Element]:
+    """The segments of a segmented source (or of a target made after it)."""
+    if element is None:
+        return []
+    return [e for e in element.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "mrk"
+            and e.get("mtype") == "seg"]
 
 
 def _text(element: etree._Element) -> str:
@@ -114,21 +128,40 @@ def _html(element: etree._Element, codes: list[etree._Element]) -> str:
 
 def _write_target(unit: etree._Element, source: etree._Element, translation: str, codes: list[etree._Element],
                   version: Version, language: str) -> None:
-    """The unit's target (an empty one, or a new one after the source) holding the translation, its codes put
-    back, and the unit marked as machine translated."""
-    target = _child(unit, "target")
-    if target is None:
-        target = etree.Element(etree.QName(etree.QName(source).namespace, "target"))
-        segmented = _child(unit, "seg-source")  # (1.2: a segmented copy of the source may follow it)
-        after = source if segmented is None else segmented
-        indent = unit.text if unit.text and not unit.text.strip() else after.tail  # (a child's line break and indent)
-        target.tail, after.tail = after.tail, indent
-        after.addnext(target)
+    """The translation in the unit's target (an empty one, or a new one after the source), or in its segment there
+    (source a segment), its codes put back; the unit marked as machine translated."""
+    target = _target(unit, source)
     if version is V1:
         target.set(XML, language)
     for name, value in version.state.items():
         (target if version.state_on == "target" else unit).set(name, value)
+    if etree.QName(source).localname == "mrk":
+        target = next(s for s in _segments(target) if s.get("mid") == source.get("mid"))
     _fill(target, translation, codes)
+
+
+def _target(unit: etree._Element, source: etree._Element) -> etree._Element:
+    """The unit's target: made after its source if it has none; where the source is segmented and the target
+    empty, its segments, each empty, as the source's are."""
+    target = _child(unit, "target")
+    segmented = _child(unit, "seg-source")  # (1.2: the source again, cut into sentences)
+    if target is None:
+        target = etree.Element(etree.QName(etree.QName(source).namespace, "target"))
+        after = _child(unit, "source") if segmented is None else segmented
+        assert after is not None  # (a unit translated has a source)
+        indent = unit.text if unit.text and not unit.text.strip() else after.tail  # (a child's line break and indent)
+        target.tail, after.tail = after.tail, indent
+        after.addnext(target)
+    if segmented is not None and not len(target) and not (target.text or "").strip():
+        target.text = segmented.text
+        target.extend(copy.deepcopy(child) for child in segmented)
+        for segment in _segments(target):
+            attributes, tail = _attributes(segment), segment.tail
+            segment.clear()  # (its attributes and tail too)
+            for name, value in attributes.items():
+                segment.set(name, value)
+            segment.tail = tail
+    return target
 
 
 def _fill(target: etree._Element, translation: str, codes: list[etree._Element]) -> None:
@@ -148,7 +181,7 @@ def _fill(target: etree._Element, translation: str, codes: list[etree._Element])
         at = token.end()
         if token[1] is not None:  # a code around text opens
             code = codes[int(token[1])]
-            open_.append(etree.SubElement(open_[-1], code.tag, {str(k): str(v) for k, v in code.attrib.items()}))
+            open_.append(etree.SubElement(open_[-1], code.tag, _attributes(code)))
         elif token[2] is None:  # and closes
             if len(open_) > 1:
                 open_.pop()
@@ -157,6 +190,10 @@ def _fill(target: etree._Element, translation: str, codes: list[etree._Element])
             kept.tail = None
             open_[-1].append(kept)
     text(translation[at:])
+
+
+def _attributes(element: etree._Element) -> dict[str, str]:
+    return {str(name): str(value) for name, value in element.attrib.items()}
 
 
 def _check_languages(root: etree._Element, version: Version, languages: Languages) -> None:

@@ -117,3 +117,16 @@ def test_an_external_entity_is_never_read(client, tmp_path):
     assert answer.status_code == 200, answer.text
     content = client.get(answer.json()["translatedFileUrl"]).content
     assert b"<source>tau &e;</source>" in content and b"omega" not in content.lower(), "the reference kept, unread"
+
+
+def test_a_segmented_source_gets_a_target_of_its_segments_each_translated_alone(client):
+    segmented = V12.replace("<source>tau rho</source>", "<source>tau rho. mu nu.</source><seg-source>"
+                            '<mrk mtype="seg" mid="1">tau rho.</mrk> <mrk mtype="seg" mid="2">mu <g id="c">nu</g>.</mrk>'
+                            "</seg-source>").replace("<target state=\"final\">a translator's</target>", "")
+    _, root = translated(client, "segmented.xlf", segmented)
+    unit = next(u for u in root.iter(NS12 + "trans-unit") if u.get("id") == "3")
+    assert [etree.QName(c).localname for c in unit] == ["source", "seg-source", "target"]
+    first, second = unit.find(NS12 + "target")
+    alone = client.post("/v1/translate", json={"text": "tau rho."}).json()["translations"][0]["text"]
+    assert (first.get("mid"), first.text, first.tail) == ("1", alone, " "), "each segment translated alone"
+    assert second.get("mid") == "2" and second.find(NS12 + "g").get("id") == "c" and second.find(NS12 + "g").text
