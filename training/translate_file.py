@@ -37,7 +37,8 @@ class FileTranslated:
     def __str__(self) -> str:
         pieces = f"; {self.pieces} of {self.runs} paragraphs piece by piece, their formatting kept where it was" \
             if self.pieces else ""
-        return f"wrote {self.out} ({' -> '.join(self.pair)}): {self.texts:,} texts in {self.seconds:.1f} s{pieces}"
+        texts = f"{self.texts:,} text{'' if self.texts == 1 else 's'}"
+        return f"wrote {self.out} ({' -> '.join(self.pair)}): {texts} in {self.seconds:.1f} s{pieces}"
 
 
 @dataclass
