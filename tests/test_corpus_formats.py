@@ -130,3 +130,42 @@ def test_mixed_encodings_in_the_target_file_of_an_aligned_pair(tmp_path, capsys)
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
     assert main(["prepare", str(tmp_path / "c.yaml")]) == 2
     assert f"{tmp_path / 'c.es'}: line 2: not UTF-8, like 30 of its 60 lines" in capsys.readouterr().err
+
+
+XLIFF_12 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+  <file original="a" source-language="en-US" target-language="es" datatype="plaintext">
+    <body>
+      <trans-unit id="1">
+        <source>Fish &amp; <g id="b">chips</g><x id="p"/></source>
+        <target>Pescado y <g id="b">patatas</g><x id="p"/></target>
+      </trans-unit>
+      <trans-unit id="2"><source>Not yet translated</source></trans-unit>
+      <trans-unit id="3"><source>Good <ph id="c">{0}</ph>morning</source><target>Buenos <ph id="c">{0}</ph>días</target>
+      </trans-unit>
+    </body>
+  </file>
+</xliff>
+"""
+XLIFF_20 = """<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="es">
+  <file id="f"><unit id="u">
+    <segment><source>Good <pc id="1">night</pc></source><target>Buenas <pc id="1">noches</pc></target></segment>
+    <ignorable><source> </source></ignorable>
+    <segment><source>Sleep well</source><target>Duerme bien</target></segment>
+  </unit></file>
+</xliff>
+"""
+
+
+def test_xliff_units_with_targets_are_pairs_codes_around_words_their_text(tmp_path, capsys):
+    (tmp_path / "app.xlf.gz").write_bytes(gzip.compress(XLIFF_12.encode()))
+    corpus = load_corpus(tmp_path / "app.xlf.gz", langs=("en", "es"))
+    assert corpus.pairs == [("Fish & chips", "Pescado y patatas"), ("Good morning", "Buenos días")], (
+        "a placeholder's code is not text")
+    assert corpus.bad_lines == [BadLine(str(tmp_path / "app.xlf.gz"), 9, "no target language segment")]
+    (tmp_path / "app.xliff").write_text(XLIFF_20)
+    assert load_corpus(tmp_path / "app.xliff", langs=("en", "es")).pairs == [("Good night", "Buenas noches"),
+                                                                              ("Sleep well", "Duerme bien")]
+    (tmp_path / "fr.xlf").write_text(XLIFF_12.replace('target-language="es"', 'target-language="fr"'))
+    err = refused(tmp_path, capsys, tmp_path / "fr.xlf")
+    assert f"{tmp_path / 'fr.xlf'}: line 3: its target-language is fr, but the pairs read are en -> es" in err

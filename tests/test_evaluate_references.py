@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nmt.cli import main
-from nmt.model.translator import DecodeOptions
+from nmt.model.translator import DecodeOptions, Translator
 from nmt.scripts.harness import reversal_pairs
 from nmt.training.corpus import BadLine, load_corpus, load_evaluation_set
 from nmt.training.evaluate import evaluate, format_report
@@ -79,3 +79,13 @@ def test_cli_evaluate_help_tells_of_reference_columns(capsys: pytest.CaptureFixt
     assert exit_.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "source<TAB>reference<TAB>reference..." in out and "nrefs:N" in out and "empty column is skipped" in out
+
+
+def test_a_memory_is_read_in_the_models_languages(tmp_path: Path, toy_model_es_en) -> None:
+    """An XLIFF (or TMX) test file holds units of two languages: `nmt evaluate` reads them as its model translates,
+    here es -> en, not as the corpus reader's default en -> es."""
+    xliff = write(tmp_path / "t.xliff", '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="es" '
+                  'trgLang="en"><file id="f"><unit id="u"><segment><source>alpha beta</source><target>ALPHA BETA'
+                  "</target></segment></unit></file></xliff>")
+    report = evaluate(Translator.load(toy_model_es_en, "cpu"), xliff, DecodeOptions(beam_size=1))
+    assert report["sentences"] == 1 and report["bleu_detail"].startswith("BLEU = 0.00 100.0/100.0/"), report

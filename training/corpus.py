@@ -5,7 +5,8 @@ Three input layouts are supported, each plain or compressed (gzip, xz, zstd; tra
 * a TSV file with ``source<TAB>target`` on each line (a test set may have more reference columns:
   ``source<TAB>reference 1<TAB>reference 2...``, :func:`load_evaluation_set`),
 * two aligned plain-text files, one sentence per line, or
-* a TMX translation memory (a name ending in .tmx, before any .gz/.xz/.zst), two of its languages.
+* a TMX translation memory (a name ending in .tmx, before any .gz/.xz/.zst), two of its languages, or
+* an XLIFF file (.xlf or .xliff, likewise), its units that have a target.
 
 Files are streamed as bytes and decoded line by line, so one broken line is
 reported (with its line number) instead of making the whole file unreadable.
@@ -23,6 +24,7 @@ from nmt.training.compressed import read_lines
 from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open
 from nmt.training.tmx import read_tmx
+from nmt.training.xliff import read_xliff
 
 EMPTY = "empty"
 NOT_UTF8 = "not UTF-8"
@@ -113,18 +115,28 @@ def is_tmx(path: Path) -> bool:
     return ".tmx" in [suffix.lower() for suffix in path.suffixes]
 
 
+def is_xliff(path: Path) -> bool:
+    return any(suffix.lower() in (".xlf", ".xliff") for suffix in path.suffixes)
+
+
+def is_memory(path: Path) -> bool:
+    """Whether a file holds units of several languages (TMX, XLIFF), which the config's languages pick."""
+    return is_tmx(path) or is_xliff(path)
+
+
 def is_tsv(files: tuple[Path, ...]) -> bool:
-    """Whether a corpus is one TSV file (else a TMX file or two aligned files)."""
-    return len(files) == 1 and not is_tmx(files[0])
+    """Whether a corpus is one TSV file (else a TMX or XLIFF file, or two aligned files)."""
+    return len(files) == 1 and not is_memory(files[0])
 
 
 def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
-    """The records of one corpus: a TSV or TMX file (langs: the TMX's two languages), or two aligned files."""
+    """The records of one corpus: a TSV, TMX or XLIFF file (langs: the languages of a TMX's or XLIFF's pairs), or
+    two aligned files."""
     if is_tsv(files):
         return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
     if len(files) == 2:
         return _aligned_records(*files)
-    return read_tmx(files[0], *langs)
+    return read_xliff(files[0], *langs) if is_xliff(files[0]) else read_tmx(files[0], *langs)
 
 
 def _aligned_records(source: Path, target: Path) -> Iterator[Record]:

@@ -22,7 +22,7 @@ HYPOTHESES = "hypotheses.txt"  # in --out: one line per scored test pair
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
              chunk_size: int = 256) -> dict:
     """Translate every source line of the test file; write hypotheses and a JSON report; return the report."""
-    test = load_evaluation_set(test_path)
+    test = load_evaluation_set(test_path, langs=(translator.src_lang, translator.tgt_lang))  # (a TMX's, XLIFF's)
     if not test.sources:
         raise ValueError(f"{test_path}: no sentence pairs to evaluate")
     sources = test.sources

@@ -41,7 +41,7 @@ from nmt.model.tokenizer import Tokenizer
 from nmt.training.arrays import ArrayFile, Offsets, Rows, mapped
 from nmt.training.cleaning import Cleaned, chunks, clean_chunk, keep_rows
 from nmt.training.config import Config
-from nmt.training.corpus import NOT_UTF8, BadLine, is_tmx, names, summary
+from nmt.training.corpus import NOT_UTF8, BadLine, is_memory, names, summary
 from nmt.training.dedup import SeenPairs
 from nmt.training.errors import CorpusError
 from nmt.training.filters import DUPLICATE
@@ -68,7 +68,7 @@ def corpus_files(cfg: Config) -> list[Path]:
 
 def clean_key(cfg: Config, hashes: dict[str, str]) -> str:
     corpora = [{"files": [hashes[str(p)] for p in spec.files],
-                "langs": [cfg.data.src_lang, cfg.data.tgt_lang] if is_tmx(spec.files[0]) else None}
+                "langs": [cfg.data.src_lang, cfg.data.tgt_lang] if is_memory(spec.files[0]) else None}
                for spec in cfg.data.corpora]
     return _digest({"version": VERSION, "corpora": corpora, "filters": cfg.data.filters.model_dump()})
 
