@@ -16,6 +16,8 @@ together around their translations with everything else kept.
                  (their templates too, .ott .otp .ots)
     .pdf         each paragraph (lines of text found close under one another) is one text, written where it was
                  over the page without its text (app/pdf.py)
+    .md          each paragraph's, heading's, list item's and table cell's text is one HTML text, as markdown-it renders
+                 it, written back as Markdown (app/markdown.py)
     .xlf .xliff  each unit's source is one HTML text, its inline codes as spans, translated into its target
                  (app/xliff.py)
 
@@ -34,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal, TypeVar
 
-from nmt.app import epub, labels, office, opendocument, packages, pdf, xliff
+from nmt.app import epub, labels, markdown, office, opendocument, packages, pdf, xliff
 from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
 from nmt.model.html import BR
@@ -227,6 +229,8 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     **{extension: document_kind(kind, opendocument.read) for extension, kind in opendocument.KINDS.items()},
     ".epub": (epub.MEDIA_TYPE, "html", package("an EPUB book", epub.read)),
     ".pdf": ("application/pdf", "html", package("a PDF", pdf.read)),
+    ".md": ("text/markdown; charset=utf-8", "html", package("a Markdown file", markdown.read)),
+    ".markdown": ("text/markdown; charset=utf-8", "html", package("a Markdown file", markdown.read)),
     ".xlf": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
     ".xliff": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
 }

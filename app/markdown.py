@@ -1,0 +1,135 @@
+"""Markdown files (.md): the text of each paragraph, heading, list item and table cell translated, everything else
+(code blocks, front matter, link definitions, the lines' markers and indents) kept as written.
+
+markdown-it (CommonMark, with GitHub's tables and strikethrough) finds the blocks and the lines each one's text is
+on. The text goes to the pipeline as HTML, as markdown-it renders it (emphasis <em>, strong <strong>, a link <a>, code
+<code>, which the pipeline keeps verbatim, a picture <img>), so that emphasis and links go back around the words they
+held (model/html_passes.py), and comes back as Markdown: `*…*`, `**…**`, `[…](…)`, `` `…` ``, `![…](…)`, any other
+HTML as written. A block's text is written on its first line, after that line's markers ("# ", "> ", "- ", a table's
+"|"), its other lines (the source's wrapping) gone: it reads the same. Characters that Markdown would read as
+markup are escaped.
+"""
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+from markdown_it import MarkdownIt
+
+from nmt.app.labels import Languages
+from nmt.app.packages import Damaged, Written
+
+FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)  # YAML between --- lines, at the very start
+ESCAPED = re.compile(r"([\\`*_\[\]<>|~])")  # what Markdown would read as markup in a text
+BULLET, NUMBERED = re.compile(r"^([#>+-])(?=\s)"), re.compile(r"^(\d+)([.)])(?=\s)")
+MARKS = {"em": "*", "strong": "**", "s": "~~"}  # markdown-it's emphasis, strong emphasis and strikethrough
+
+
+def read(content: bytes) -> Written:
+    """The file's texts (HTML, one per block of text), and what writes it again around their translations; Damaged
+    if it is not UTF-8."""
+    try:
+        text = content.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        raise Damaged(f"it is not UTF-8 text (byte {e.start})") from None
+    crlf = "\r\n" in text
+    lines = text.replace("\r\n", "\n").split("\n")
+    front = FRONT_MATTER.match("\n".join(lines))
+    kept = front.group().count("\n") if front else 0  # front matter: not Markdown, its lines left alone
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    blocks = [(token.map[0] + kept, token.content) for token in parser.parse("\n".join(lines[kept:]))
+              if token.type == "inline" and token.map is not None and token.content.strip()]
+
+    def render(translations: list[str], languages: Languages) -> bytes:
+        written: list[str | None] = list(lines)
+        ends: dict[int, int] = {}  # where each line's last text replaced starts (a table's row has several)
+        for k in reversed(range(len(blocks))):  # from the end: a block's lines gone move none before it
+            (line, source), translation = blocks[k], translations[k]
+            _replace(written, line, source, _markdown(translation), ends)
+        out = "\n".join(line for line in written if line is not None)
+        return ((content[:3] == b"\xef\xbb\xbf") * "\ufeff" + (out.replace("\n", "\r\n") if crlf else out)).encode()
+
+    return [parser.renderInline(source) for _, source in blocks], render
+
+
+def _replace(lines: list[str | None], first: int, source: str, translation: str, ends: dict[int, int]) -> None:
+    """The block's text (source, on lines from first) replaced by the translation on its first line, left of any
+    text replaced there before (ends); its other lines gone (None)."""
+    parts = source.split("\n")
+    line = lines[first]
+    if line is None:
+        raise Damaged(f"line {first + 1}: its text is not where markdown-it says")
+    # (a table's cell reads "a \\| b" as "a | b")
+    written = parts[0] if parts[0] in line else parts[0].replace("|", "\\|")
+    start = line.rfind(written, 0, ends.get(first, len(line)))
+    if start < 0:
+        raise Damaged(f"line {first + 1}: its text is not where markdown-it says")
+    lines[first] = line[:start] + translation + line[start + len(written):]
+    ends[first] = start
+    for k in range(1, len(parts)):
+        lines[first + k] = None
+
+
+class _Markdown(HTMLParser):
+    """Inline HTML (markdown-it's, translated) written as Markdown."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.links: list[str] = []  # each open link's end: ](href "title")
+        self.code: list[str] | None = None  # the text of a <code> being read
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag in MARKS:
+            self.out.append(MARKS[tag])
+        elif tag == "a":
+            self.out.append("[")
+            self.links.append(f"]({_destination(attributes.get('href', ''), attributes.get('title'))})")
+        elif tag == "code":
+            self.code = []
+        elif tag == "img":
+            alt = ESCAPED.sub(r"\\\1", attributes.get("alt", ""))
+            self.out.append(f"![{alt}]({_destination(attributes.get('src', ''), attributes.get('title'))})")
+        elif tag == "br":
+            self.out.append("<br>")
+        else:  # HTML the source wrote as HTML
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in MARKS:
+            self.out.append(MARKS[tag])
+        elif tag == "a":
+            self.out.append(self.links.pop() if self.links else "")
+        elif tag == "code" and self.code is not None:
+            code, self.code = "".join(self.code), None
+            fence = "`" * (max((len(run) for run in re.findall("`+", code)), default=0) + 1)
+            padding = " " if code.startswith("`") or code.endswith("`") else ""
+            self.out.append(f"{fence}{padding}{code}{padding}{fence}")
+        elif tag not in ("img", "br"):
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.code is not None:
+            self.code.append(data)
+        else:
+            self.out.append(ESCAPED.sub(r"\\\1", " ".join(data.split("\n"))))
+
+
+def _destination(href: str, title: str | None) -> str:
+    """A link's or a picture's destination (in <> if it has a space or a parenthesis), and its title."""
+    target = f"<{href}>" if re.search(r"[\s()]", href) else href
+    return target + (f' "{html.escape(title)}"' if title else "")
+
+
+def _markdown(translation: str) -> str:
+    parser = _Markdown()
+    parser.feed(translation)
+    parser.close()
+    text = "".join(parser.out).strip()
+    # (a text that starts as a heading, a quotation or a list item would start one)
+    return NUMBERED.sub(r"\1\\\2", BULLET.sub(r"\\\1", text))

@@ -1,0 +1,87 @@
+"""Markdown files through POST /translate_file (app/markdown.py): each block's text translated, its emphasis and
+links around their words, its markers, code, front matter and link definitions kept. The toy model reverses its
+input ("alpha beta" -> "BETA ALPHA")."""
+from __future__ import annotations
+
+import pytest
+from markdown_it import MarkdownIt
+from service_fixtures import client_for
+
+from nmt.app import markdown
+from nmt.app.labels import Languages
+
+SOURCE = """---
+title: alpha
+---
+# alpha *beta*
+
+alpha beta **gamma**
+delta [eps](http://x.org/a "tau").
+
+> mu nu
+> xi
+
+- alpha beta ![pic](a.png)
+- gamma <b>delta</b>
+
+| alpha | beta |
+|-------|-----:|
+| gamma | 50 |
+
+```python
+alpha = "beta"
+```
+
+mu nu
+=====
+
+[ref]: http://example.org
+"""
+
+
+@pytest.fixture(scope="module")
+def client(translator):
+    with client_for(translator) as c:
+        yield c
+
+
+def blocks(text: str) -> list[str]:
+    """The block structure markdown-it reads: each block token's type, and a fence's or code block's content."""
+    return [f"{t.type}:{t.content}" if t.type in ("fence", "code_block") else t.type
+            for t in MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text) if t.type != "inline"]
+
+
+def test_a_markdown_file_keeps_its_blocks_markers_code_and_links_and_translates_their_text(client):
+    answer = client.post("/translate_file", files={"file": ("notes.md", SOURCE.encode())},
+                         data={"source": "en", "target": "es"})
+    assert answer.status_code == 200, answer.text
+    download = client.get(answer.json()["translatedFileUrl"])
+    assert download.headers["content-type"] == "text/markdown; charset=utf-8"
+    out = download.content.decode()
+    assert blocks(out) == blocks(SOURCE), "every block as it was, a paragraph's two lines now one"
+    lines = out.split("\n")
+    assert lines[:3] == ["---", "title: alpha", "---"], "the front matter kept"
+    assert lines[3].startswith("# ") and "*BETA*" in lines[3], lines[3]
+    assert '](http://x.org/a "tau")' in out and "![pic](a.png)" in out and "<b>" in out
+    assert "| 50 |" in out and '```python\nalpha = "beta"\n```' in out and out.endswith("[ref]: http://example.org\n")
+    assert "> XI NU MU" in lines and "NU MU\n=====" in out, "a quotation's two lines one; a setext heading's rule kept"
+
+
+def test_text_that_markdown_would_read_as_markup_is_escaped():
+    assert markdown._markdown("1. a*b_c <em>d</em>") == r"1\. a\*b\_c *d*"
+    assert markdown._markdown("# not a heading") == r"\# not a heading"
+    assert markdown._markdown('see <code>x `y`</code> and <a href="h (1)">z</a>') == "see `` x `y` `` and [z](<h (1)>)"
+
+
+def test_a_markdown_file_that_is_not_utf8_is_refused(client):
+    answer = client.post("/translate_file", files={"file": ("notes.md", "señor".encode("latin-1"))},
+                         data={"source": "en", "target": "es"})
+    assert answer.status_code == 400 and "notes.md is not a Markdown file that can be read: it is not UTF-8 text" in (
+        answer.json()["error"])
+
+
+def test_line_ends_a_byte_order_mark_and_a_tables_escaped_pipe_are_kept():
+    source = "\ufeff# alpha\r\n\r\n| a \\| b | c |\r\n|---|---|\r\n| d | e |\r\n".encode()
+    texts, render = markdown.read(source)
+    assert texts == ["alpha", "a | b", "c", "d", "e"]
+    assert render(texts, Languages("en", "es")) == source, "written again as it was"
