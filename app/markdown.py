@@ -23,6 +23,8 @@ from nmt.app.packages import Damaged, Written
 FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)  # YAML between --- lines, at the very start
 ESCAPED = re.compile(r"([\\`*_\[\]<>|~])")  # what Markdown would read as markup in a text
 BULLET, NUMBERED = re.compile(r"^([#>+-])(?=\s)"), re.compile(r"^(\d+)([.)])(?=\s)")
+EDGE_OPEN, EDGE_CLOSE = re.compile(r"(<(?:em|strong|s|a)\b[^>]*>)(\s+)"), re.compile(r"(\s+)(</(?:em|strong|s|a)>)")
+EMPTY = re.compile(r"<(em|strong|s)>(\s*)</\1>")
 MARKS = {"em": "*", "strong": "**", "s": "~~"}  # markdown-it's emphasis, strong emphasis and strikethrough
 
 
@@ -116,8 +118,9 @@ class _Markdown(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.code is not None:
             self.code.append(data)
-        else:
-            self.out.append(ESCAPED.sub(r"\\\1", " ".join(data.split("\n"))))
+        else:  # (one space between words, as the HTML showed them)
+            text = re.sub(r"\s+", " ", ESCAPED.sub(r"\\\1", data))
+            self.out.append(text[1:] if text.startswith(" ") and self.out and self.out[-1].endswith(" ") else text)
 
 
 def _destination(href: str, title: str | None) -> str:
@@ -127,6 +130,8 @@ def _destination(href: str, title: str | None) -> str:
 
 
 def _markdown(translation: str) -> str:
+    # "* word*" is not emphasis: a span's edge spaces go outside it, and an empty one goes
+    translation = EMPTY.sub(r"\2", EDGE_CLOSE.sub(r"\2\1", EDGE_OPEN.sub(r"\2\1", translation)))
     parser = _Markdown()
     parser.feed(translation)
     parser.close()

@@ -71,6 +71,8 @@ def test_text_that_markdown_would_read_as_markup_is_escaped():
     assert markdown._markdown("1. a*b_c <em>d</em>") == r"1\. a\*b\_c *d*"
     assert markdown._markdown("# not a heading") == r"\# not a heading"
     assert markdown._markdown('see <code>x `y`</code> and <a href="h (1)">z</a>') == "see `` x `y` `` and [z](<h (1)>)"
+    assert markdown._markdown("a <em> b </em> c <strong> </strong> d") == "a *b* c d", (
+        '"* b *" is not emphasis, nor "** **" anything but two asterisks')
 
 
 def test_a_markdown_file_that_is_not_utf8_is_refused(client):
