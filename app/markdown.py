@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from nmt.app.labels import Languages
 from nmt.app.packages import Damaged, Written
 
+BOM = "\ufeff"
 FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)  # YAML between --- lines, at the very start
 ESCAPED = re.compile(r"([\\`*_\[\]<>|~])")  # what Markdown would read as markup in a text
 BULLET, NUMBERED = re.compile(r"^([#>+-])(?=\s)"), re.compile(r"^(\d+)([.)])(?=\s)")
@@ -32,10 +33,11 @@ def read(content: bytes) -> Written:
     """The file's texts (HTML, one per block of text), and what writes it again around their translations; Damaged
     if it is not UTF-8."""
     try:
-        text = content.decode("utf-8").removeprefix("\ufeff")
+        text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         raise Damaged(f"it is not UTF-8 text (byte {e.start})") from None
-    crlf = "\r\n" in text
+    bom, crlf = text.startswith(BOM), "\r\n" in text
+    text = text.removeprefix(BOM)
     lines = text.replace("\r\n", "\n").split("\n")
     front = FRONT_MATTER.match("\n".join(lines))
     kept = front.group().count("\n") if front else 0  # front matter: not Markdown, its lines left alone
@@ -46,11 +48,11 @@ def read(content: bytes) -> Written:
     def render(translations: list[str], languages: Languages) -> bytes:
         written: list[str | None] = list(lines)
         ends: dict[int, int] = {}  # where each line's last text replaced starts (a table's row has several)
-        for k in reversed(range(len(blocks))):  # from the end: a block's lines gone move none before it
+        for k in reversed(range(len(blocks))):  # from the end: a table row's cells from the right
             (line, source), translation = blocks[k], translations[k]
             _replace(written, line, source, _markdown(translation), ends)
         out = "\n".join(line for line in written if line is not None)
-        return ((content[:3] == b"\xef\xbb\xbf") * "\ufeff" + (out.replace("\n", "\r\n") if crlf else out)).encode()
+        return ((BOM if bom else "") + (out.replace("\n", "\r\n") if crlf else out)).encode()
 
     return [parser.renderInline(source) for _, source in blocks], render
 
@@ -63,11 +65,11 @@ def _replace(lines: list[str | None], first: int, source: str, translation: str,
     if line is None:
         raise Damaged(f"line {first + 1}: its text is not where markdown-it says")
     # (a table's cell reads "a \\| b" as "a | b")
-    written = parts[0] if parts[0] in line else parts[0].replace("|", "\\|")
-    start = line.rfind(written, 0, ends.get(first, len(line)))
+    shown = parts[0] if parts[0] in line else parts[0].replace("|", "\\|")
+    start = line.rfind(shown, 0, ends.get(first, len(line)))
     if start < 0:
         raise Damaged(f"line {first + 1}: its text is not where markdown-it says")
-    lines[first] = line[:start] + translation + line[start + len(written):]
+    lines[first] = line[:start] + translation + line[start + len(shown):]
     ends[first] = start
     for k in range(1, len(parts)):
         lines[first + k] = None
