@@ -100,3 +100,15 @@ def test_with_bundles_the_model_is_translated_as_evaluate_translates(toy_model, 
     assert round(report["bleu"]["B"]["score"], 2) == evaluated["bleu"]
     assert round(report["chrf"]["B"]["score"], 2) == evaluated["chrf"]
     assert out[2] == f"B = {toy_model} (model, beam 1)"
+
+
+def test_a_memory_test_file_is_read_in_the_languages_of_the_models_compared(tmp_path, toy_model_es_en, capsys):
+    test = tmp_path / "t.xliff"
+    test.write_text('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="es" trgLang="en">'
+                    '<file id="f"><unit id="u"><segment><source>alpha beta</source><target>ALPHA BETA</target>'
+                    "</segment></unit></file></xliff>")
+    (tmp_path / "hyp.txt").write_text("ALPHA BETA\n")
+    assert main(["compare", "--test", str(test), str(tmp_path / "hyp.txt"), str(toy_model_es_en), "--beam", "1",
+                 "--resamples", "10", "--trials", "10", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert report["sentences"] == 1 and report["differing_lines"] == 0, "es -> en, as the model translates"
