@@ -42,19 +42,22 @@ def read(content: bytes) -> Written:
     front = FRONT_MATTER.match("\n".join(lines))
     kept = front.group().count("\n") if front else 0  # front matter: not Markdown, its lines left alone
     parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    blocks = [(token.map[0] + kept, token.content) for token in parser.parse("\n".join(lines[kept:]))
+    tokens = parser.parse("\n".join(lines[kept:]))
+    # each block's first line, its text, and whether it is a table's cell
+    blocks = [(token.map[0] + kept, token.content, k > 0 and tokens[k - 1].type in ("th_open", "td_open"))
+              for k, token in enumerate(tokens)
               if token.type == "inline" and token.map is not None and token.content.strip()]
 
     def render(translations: list[str], languages: Languages) -> bytes:
         written: list[str | None] = list(lines)
         ends: dict[int, int] = {}  # where each line's last text replaced starts (a table's row has several)
         for k in reversed(range(len(blocks))):  # from the end: a table row's cells from the right
-            (line, source), translation = blocks[k], translations[k]
-            _replace(written, line, source, _markdown(translation), ends)
+            (line, source, cell), translation = blocks[k], translations[k]
+            _replace(written, line, source, _markdown(translation, cell), ends)
         out = "\n".join(line for line in written if line is not None)
         return ((BOM if bom else "") + (out.replace("\n", "\r\n") if crlf else out)).encode()
 
-    return [parser.renderInline(source) for _, source in blocks], render
+    return [parser.renderInline(source) for _, source, _ in blocks], render
 
 
 def _replace(lines: list[str | None], first: int, source: str, translation: str, ends: dict[int, int]) -> None:
@@ -78,8 +81,9 @@ def _replace(lines: list[str | None], first: int, source: str, translation: str,
 class _Markdown(HTMLParser):
     """Inline HTML (markdown-it's, translated) written as Markdown."""
 
-    def __init__(self) -> None:
+    def __init__(self, cell: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.cell = cell  # a table's: a | in its code is escaped too, or it would end the cell
         self.out: list[str] = []
         self.links: list[str] = []  # each open link's end: ](href "title")
         self.code: list[str] | None = None  # the text of a <code> being read
@@ -111,6 +115,7 @@ class _Markdown(HTMLParser):
             self.out.append(self.links.pop() if self.links else "")
         elif tag == "code" and self.code is not None:
             code, self.code = "".join(self.code), None
+            code = code.replace("|", "\\|") if self.cell else code
             fence = "`" * (max((len(run) for run in re.findall("`+", code)), default=0) + 1)
             padding = " " if code.startswith("`") or code.endswith("`") else ""
             self.out.append(f"{fence}{padding}{code}{padding}{fence}")
@@ -131,10 +136,10 @@ def _destination(href: str, title: str | None) -> str:
     return target + (f' "{html.escape(title)}"' if title else "")
 
 
-def _markdown(translation: str) -> str:
+def _markdown(translation: str, cell: bool = False) -> str:
     # "* word*" is not emphasis: a span's edge spaces go outside it, and an empty one goes
     translation = EMPTY.sub(r"\2", EDGE_CLOSE.sub(r"\2\1", EDGE_OPEN.sub(r"\2\1", translation)))
-    parser = _Markdown()
+    parser = _Markdown(cell)
     parser.feed(translation)
     parser.close()
     text = "".join(parser.out).strip()

@@ -82,8 +82,8 @@ def test_a_markdown_file_that_is_not_utf8_is_refused(client):
         answer.json()["error"])
 
 
-def test_line_ends_a_byte_order_mark_and_a_tables_escaped_pipe_are_kept():
-    source = "\ufeff# alpha\r\n\r\n| a \\| b | c |\r\n|---|---|\r\n| d | e |\r\n".encode()
+def test_line_ends_a_byte_order_mark_and_a_tables_escaped_pipes_are_kept():
+    source = "\ufeff# alpha\r\n\r\n| a \\| b | c |\r\n|---|---|\r\n| d | `e \\| f` |\r\n".encode()
     texts, render = markdown.read(source)
-    assert texts == ["alpha", "a | b", "c", "d", "e"]
+    assert texts == ["alpha", "a | b", "c", "d", "<code>e | f</code>"]
     assert render(texts, Languages("en", "es")) == source, "written again as it was"
