@@ -39,6 +39,7 @@ from itertools import combinations
 from typing import Literal
 
 from nmt.model.align import HTML_SPACE, model_words, words
+from nmt.model.text import check_text
 
 BLOCK = frozenset("""address article aside audio base blockquote body canvas caption col colgroup dd details dialog div
     dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe
@@ -470,7 +471,9 @@ class InvalidHtml(ValueError):
 
 def parse(source: str) -> Document:
     """The document's runs and kept parts; joining the parts and the runs' raw text gives the source back.
-    InvalidHtml for the rare input that html.parser refuses (an unknown marked section, "<![foo")."""
+    InvalidText for a text that is not valid Unicode (model/text.py); InvalidHtml for the rare input that
+    html.parser refuses (an unknown marked section, "<![foo")."""
+    check_text(source)
     try:
         tokens = _Tokenizer(source).tokens()
     except AssertionError as e:  # how _markupbase refuses

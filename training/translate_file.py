@@ -15,11 +15,10 @@ from nmt.app.detect import LanguageDetector
 from nmt.app.documents import Document, read_document
 from nmt.app.labels import Languages
 from nmt.model.bundle import MODELS, find_bundles, read_config
-from nmt.model.html import Document as Html
 from nmt.model.html import InvalidHtml, parse
 from nmt.model.html_passes import HtmlPasses
 from nmt.model.spans import NO_TERMS, Terms
-from nmt.model.text import InvalidText, check_text
+from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated, Translator
 from nmt.training.evaluate import translated_in_order
 from nmt.training.files import write_atomic
@@ -123,7 +122,7 @@ class FileTranslator:
 def _html(translator: Translator, document: Document, options: DecodeOptions) -> tuple[list[str], int, int]:
     """The document's HTML texts translated in the service's passes; how many runs went piece by piece, of all."""
     try:
-        parsed = [_parsed(text) for text in document.texts]
+        parsed = [parse(text) for text in document.texts]
     except (InvalidText, InvalidHtml) as e:
         raise ValueError(f"{document.name}: {e}") from None
 
@@ -133,11 +132,6 @@ def _html(translator: Translator, document: Document, options: DecodeOptions) ->
     passes = HtmlPasses(translate, translator.attends, translator.carries_spans)
     translated = asyncio.run(passes.run(parsed, options, NO_TERMS))
     return [t.text for t in translated], sum(passes.fallbacks.values()), sum(len(p.runs) for p in parsed)
-
-
-def _parsed(text: str) -> Html:
-    check_text(text)
-    return parse(text)
 
 
 def _translated(translator: Translator, texts: list[str], options: DecodeOptions, terms: Terms) -> list[Translated]:

@@ -12,7 +12,7 @@ from nmt.app.service import Service
 from nmt.model.html import Document, InvalidHtml, parse
 from nmt.model.html_passes import HtmlPasses, HtmlTranslated
 from nmt.model.spans import NO_TERMS, Terms
-from nmt.model.text import InvalidText, check_text
+from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions
 
 
@@ -37,7 +37,6 @@ async def translate_html(service: Service, model: ServedModel, request: Request,
 def _parsed(i: int, document: str) -> Document:
     """The document's runs; its problems named by its own number (the pipeline would number its runs)."""
     try:
-        check_text(document)
         return parse(document)
     except InvalidText as e:
         raise ApiError(422, f"text {i} is {e}") from None
