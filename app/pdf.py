@@ -88,12 +88,14 @@ class Writer:
         if not paragraph.straight:
             return self._turned(paragraph, words, origin)
         size = paragraph.size
-        while size > paragraph.size * MIN_SCALE and (
-                len(self.wrapped(paragraph, words, size)) * size * paragraph.leading > paragraph.room):
+        lines = self.wrapped(paragraph, words, size)
+        while size > paragraph.size * MIN_SCALE and len(lines) * size * paragraph.leading > paragraph.room:
             size *= 0.95
+            lines = self.wrapped(paragraph, words, size)
         height = size * paragraph.leading
-        for k, line in enumerate(self.wrapped(paragraph, words, size)):
-            shown = [(text, style or paragraph.style) for text, style in _joined(line)]
+        own = paragraph.style
+        for k, line in enumerate(lines):
+            shown = [(text, style or own) for text, style in _joined(line)]
             x = paragraph.x - origin[0]
             if paragraph.align != "L":  # the room left in the line, split ("C") or all before it ("R")
                 room = paragraph.width - sum(self.measure(text, size, face) for text, (face, _) in shown)
@@ -104,7 +106,8 @@ class Writer:
     def _turned(self, paragraph: Paragraph, words: list[Word], origin: tuple[float, float]) -> None:
         """The words on one line where the turned paragraph's was, at its angle, at the largest size (down to
         MIN_SCALE) at which they are no longer than its text was."""
-        shown = [(text, style or paragraph.style) for text, style in _joined(words)]
+        own = paragraph.style
+        shown = [(text, style or own) for text, style in _joined(words)]
         size = paragraph.size
         while size > paragraph.size * MIN_SCALE and sum(
                 self.measure(text, size, face) for text, (face, _) in shown) > paragraph.width / WIDTH:
@@ -123,19 +126,22 @@ class Writer:
 
     def wrapped(self, paragraph: Paragraph, words: list[Word], size: float) -> list[list[Word]]:
         """The words in lines as wide as the paragraph's box at most (a word wider than that, in pieces)."""
-        def width(word: Word) -> float:
-            return sum(self.measure(text, size, (style or paragraph.style)[0]) for text, style in word)
+        own = paragraph.style  # (counted from its pieces: once, not for each word)
 
-        space = self.measure(" ", size, paragraph.face)
+        def width(word: Word) -> float:
+            return sum(self.measure(text, size, (style or own)[0]) for text, style in word)
+
+        space = self.measure(" ", size, own[0])
         lines: list[list[Word]] = []
         used = 0.0
         for word in (piece for whole in words for piece in self._broken(whole, paragraph, size, width)):
-            if lines and used + space + width(word) <= paragraph.width:
+            wide = width(word)
+            if lines and used + space + wide <= paragraph.width:
                 lines[-1].append(word)
-                used += space + width(word)
+                used += space + wide
             else:
                 lines.append([word])
-                used = width(word)
+                used = wide
         return lines
 
     @staticmethod

@@ -126,10 +126,10 @@ class Paragraph:
         """Its text as HTML, what is in another style than most of it (a bold word, a red one) in a
         <span class="sK">, K that style's number in styles (the file's: a new one is added), so that the pipeline
         puts it back around the words it held (model/html_passes.py)."""
-        out = []
+        out, own = [], self.style
         for style, run in groupby(self._chars(), key=lambda char: char[1]):
             text = html.escape("".join(char for char, _ in run), quote=False)
-            if style == self.style or not text.strip():
+            if style == own or not text.strip():
                 out.append(text)
             else:
                 spaced = re.fullmatch(r"(\s*)(.*?)(\s*)", text, re.DOTALL)
