@@ -56,7 +56,7 @@ def read(content: bytes) -> Written:
     tree = _parsed(content)
     root = tree.getroot()
     namespace = etree.QName(root).namespace or ""
-    if etree.QName(root).localname != "xliff" or namespace and not namespace.startswith(XLIFF):
+    if local_name(root) != "xliff" or namespace and not namespace.startswith(XLIFF):
         raise Damaged("its root element is not <xliff>")
     version = V2 if namespace.startswith(XLIFF + "2") else V1
     units = list(_units(root, version, namespace))
@@ -89,10 +89,10 @@ def _units(root: etree._Element, version: Version, namespace: str) -> Iterator[t
     for unit in root.iter(f"{{{namespace}}}{version.unit}" if namespace else version.unit):
         if any(element.get("translate") == "no" for element in (unit, *unit.iterancestors())):
             continue
-        source, target = _child(unit, "source"), _child(unit, "target")
+        source, target = child(unit, "source"), child(unit, "target")
         if source is None or not _text(source) or target is not None and _text(target):
             continue
-        segments = _segments(_child(unit, "seg-source"))
+        segments = _segments(child(unit, "seg-source"))
         yield from ((unit, segment) for segment in segments if _text(segment)) if segments else [(unit, source)]
 
 
@@ -100,7 +100,7 @@ def _segments(element: etree._Element | None) -> list[etree._Element]:
     """The segments of a segmented source (or of a target made after it)."""
     if element is None:
         return []
-    return [e for e in element.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "mrk"
+    return [e for e in element.iter() if local_name(e) == "mrk"
             and e.get("mtype") == "seg"]
 
 
@@ -108,21 +108,27 @@ def _text(element: etree._Element) -> str:
     return "".join(str(text) for text in element.itertext()).strip()
 
 
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    return next((c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == name), None)
+def local_name(element: etree._Element) -> str:
+    """An element's name without its namespace ("" for a comment or a processing instruction)."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def child(element: etree._Element, name: str) -> etree._Element | None:
+    """The element's first child of that (local) name."""
+    return next((c for c in element if local_name(c) == name), None)
 
 
 def _html(element: etree._Element, codes: list[etree._Element]) -> str:
     """The element's content as HTML, its inline codes added to codes, each named by its place there."""
     out = [html.escape(element.text or "", quote=False)]
-    for child in element:
+    for code in element:
         k = len(codes)
-        codes.append(child)
-        if isinstance(child.tag, str) and etree.QName(child).localname in PAIRED:
-            out.append(f'<span id="{k}">{_html(child, codes)}</span>')
+        codes.append(code)
+        if local_name(code) in PAIRED:
+            out.append(f'<span id="{k}">{_html(code, codes)}</span>')
         else:  # a code without text to translate, a comment
             out.append(f'<nmt-kept id="{k}"/>')
-        out.append(html.escape(child.tail or "", quote=False))
+        out.append(html.escape(code.tail or "", quote=False))
     return "".join(out)
 
 
@@ -135,7 +141,7 @@ def _write_target(unit: etree._Element, source: etree._Element, translation: str
         target.set(XML, language)
     for name, value in version.state.items():
         (target if version.state_on == "target" else unit).set(name, value)
-    if etree.QName(source).localname == "mrk":
+    if local_name(source) == "mrk":
         target = next(s for s in _segments(target) if s.get("mid") == source.get("mid"))
     _fill(target, translation, codes)
 
@@ -143,18 +149,18 @@ def _write_target(unit: etree._Element, source: etree._Element, translation: str
 def _target(unit: etree._Element, source: etree._Element) -> etree._Element:
     """The unit's target: made after its source if it has none; where the source is segmented and the target
     empty, its segments, each empty, as the source's are."""
-    target = _child(unit, "target")
-    segmented = _child(unit, "seg-source")  # (1.2: the source again, cut into sentences)
+    target = child(unit, "target")
+    segmented = child(unit, "seg-source")  # (1.2: the source again, cut into sentences)
     if target is None:
         target = etree.Element(etree.QName(etree.QName(source).namespace, "target"))
-        after = _child(unit, "source") if segmented is None else segmented
+        after = child(unit, "source") if segmented is None else segmented
         assert after is not None  # (a unit translated has a source)
         indent = unit.text if unit.text and not unit.text.strip() else after.tail  # (a child's line break and indent)
         target.tail, after.tail = after.tail, indent
         after.addnext(target)
     if segmented is not None and not len(target) and not (target.text or "").strip():
         target.text = segmented.text
-        target.extend(copy.deepcopy(child) for child in segmented)
+        target.extend(copy.deepcopy(node) for node in segmented)
         for segment in _segments(target):
             attributes, tail = _attributes(segment), segment.tail
             segment.clear()  # (its attributes and tail too)
@@ -198,8 +204,7 @@ def _attributes(element: etree._Element) -> dict[str, str]:
 
 def _check_languages(root: etree._Element, version: Version, languages: Languages) -> None:
     """Damaged if the file names other languages than the translation's; its target language set if not."""
-    holders = [root] if version is V2 else [e for e in root.iter() if isinstance(e.tag, str)
-                                             and etree.QName(e).localname == version.languages_on]
+    holders = [root] if version is V2 else [e for e in root.iter() if local_name(e) == version.languages_on]
     for holder in holders:
         for attribute, language in zip(version.languages, (languages.source, languages.target), strict=True):
             named = holder.get(attribute)

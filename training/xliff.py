@@ -9,10 +9,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from nmt.app.xliff import PAIRED, child, local_name
 from nmt.training.compressed import DAMAGED, damaged, open_stream
 from nmt.training.errors import CorpusError
 
-PAIRED = frozenset({"g", "mrk", "pc"})
 UNITS = frozenset({"trans-unit", "segment"})
 LANGUAGES = {"file": ("source-language", "target-language"), "xliff": ("srcLang", "trgLang")}  # 1.2's, 2's
 
@@ -27,12 +27,12 @@ def read_xliff(path: Path, src_lang: str, tgt_lang: str) -> Iterator[XliffUnit]:
         with open_stream(path) as stream:
             for event, element in etree.iterparse(stream, events=("start", "end"), huge_tree=True,
                                                   resolve_entities=False):
-                name = etree.QName(element).localname if isinstance(element.tag, str) else ""
+                name = local_name(element)
                 line = element.sourceline or line
                 if event == "start" and name in LANGUAGES:
                     _check_languages(path, line, element, LANGUAGES[name], (src_lang, tgt_lang))
                 elif event == "end" and name in UNITS:
-                    source, target = (_child(element, side) for side in ("source", "target"))
+                    source, target = (child(element, side) for side in ("source", "target"))
                     yield line, _text(source), _text(target)
                 if event == "end" and name in (*UNITS, "unit"):  # (2's unit holds its segments)
                     _forget(element)
@@ -60,16 +60,12 @@ def _check_languages(path: Path, line: int, element: etree._Element, attributes:
                               f"{languages[0]} -> {languages[1]}")
 
 
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    return next((c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == name), None)
-
-
 def _text(element: etree._Element | None) -> str | None:
     """An element's text and that of the inline codes around words in it; None for no element."""
     if element is None:
         return None
     text = element.text or ""
-    for child in element:
-        inner = _text(child) if isinstance(child.tag, str) and etree.QName(child).localname in PAIRED else ""
-        text += (inner or "") + (child.tail or "")
+    for code in element:
+        inner = _text(code) if local_name(code) in PAIRED else ""
+        text += (inner or "") + (code.tail or "")
     return text
