@@ -48,34 +48,34 @@ def read(content: bytes) -> Written:
               for k, token in enumerate(tokens)
               if token.type == "inline" and token.map is not None and token.content.strip()]
 
+    places = _places(lines, blocks)
+
     def render(translations: list[str], languages: Languages) -> bytes:
-        written: list[str | None] = list(lines)
-        ends: dict[int, int] = {}  # where each line's last text replaced starts (a table's row has several)
+        written, gone = list(lines), set[int]()  # gone: a block's lines after its first (the source's wrapping)
         for k in reversed(range(len(blocks))):  # from the end: a table row's cells from the right
-            (line, source, cell), translation = blocks[k], translations[k]
-            _replace(written, line, source, _markdown(translation, cell), ends)
-        out = "\n".join(line for line in written if line is not None)
+            (first, source, cell), (start, end) = blocks[k], places[k]
+            written[first] = written[first][:start] + _markdown(translations[k], cell) + written[first][end:]
+            gone.update(range(first + 1, first + source.count("\n") + 1))
+        out = "\n".join(line for k, line in enumerate(written) if k not in gone)
         return ((BOM if bom else "") + (out.replace("\n", "\r\n") if crlf else out)).encode()
 
     return [parser.renderInline(source) for _, source, _ in blocks], render
 
 
-def _replace(lines: list[str | None], first: int, source: str, translation: str, ends: dict[int, int]) -> None:
-    """The block's text (source, on lines from first) replaced by the translation on its first line, left of any
-    text replaced there before (ends); its other lines gone (None)."""
-    parts = source.split("\n")
-    line = lines[first]
-    if line is None:
-        raise Damaged(f"line {first + 1}: its text is not where markdown-it says")
-    # (a table's cell reads "a \\| b" as "a | b")
-    shown = parts[0] if parts[0] in line else parts[0].replace("|", "\\|")
-    start = line.rfind(shown, 0, ends.get(first, len(line)))
-    if start < 0:
-        raise Damaged(f"line {first + 1}: its text is not where markdown-it says")
-    lines[first] = line[:start] + translation + line[start + len(shown):]
-    ends[first] = start
-    for k in range(1, len(parts)):
-        lines[first + k] = None
+def _places(lines: list[str], blocks: list[tuple[int, str, bool]]) -> list[tuple[int, int]]:
+    """Where on its first line each block's text starts and ends (a row's cells found from the right); Damaged if
+    the line does not hold it."""
+    places = [(0, 0)] * len(blocks)
+    ends: dict[int, int] = {}  # where each line's text found last starts
+    for k in reversed(range(len(blocks))):
+        first, source, _ = blocks[k]
+        head, line = source.split("\n")[0], lines[first]
+        shown = head if head in line else head.replace("|", "\\|")  # (a table's cell reads "a \\| b" as "a | b")
+        start = line.rfind(shown, 0, ends.get(first, len(line)))
+        if start < 0:
+            raise Damaged(f"line {first + 1}: its text is not where markdown-it says")
+        places[k], ends[first] = (start, start + len(shown)), start
+    return places
 
 
 class _Markdown(HTMLParser):
