@@ -23,6 +23,7 @@ from nmt.app.packages import Damaged, Written
 BOM = "\ufeff"
 FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)  # YAML between --- lines, at the very start
 ESCAPED = re.compile(r"([\\`*_\[\]<>|~])")  # what Markdown would read as markup in a text
+ENTITY = re.compile(r"&(?=#?\w+;)")  # an & that Markdown would read as starting an entity ("&copy;")
 BULLET, NUMBERED = re.compile(r"^([#>+-])(?=\s)"), re.compile(r"^(\d+)([.)])(?=\s)")
 EDGE_OPEN, EDGE_CLOSE = re.compile(r"(<(?:em|strong|s|a)\b[^>]*>)(\s+)"), re.compile(r"(\s+)(</(?:em|strong|s|a)>)")
 EMPTY = re.compile(r"<(em|strong|s)>(\s*)</\1>")
@@ -98,7 +99,7 @@ class _Markdown(HTMLParser):
         elif tag == "code":
             self.code = []
         elif tag == "img":
-            alt = ESCAPED.sub(r"\\\1", attributes.get("alt", ""))
+            alt = _escaped(attributes.get("alt", ""))
             self.out.append(f"![{alt}]({_destination(attributes.get('src', ''), attributes.get('title'))})")
         elif tag == "br":
             self.out.append("<br>")
@@ -126,8 +127,13 @@ class _Markdown(HTMLParser):
         if self.code is not None:
             self.code.append(data)
         else:  # (one space between words, as the HTML showed them)
-            text = re.sub(r"\s+", " ", ESCAPED.sub(r"\\\1", data))
+            text = re.sub(r"\s+", " ", _escaped(data))
             self.out.append(text[1:] if text.startswith(" ") and self.out and self.out[-1].endswith(" ") else text)
+
+
+def _escaped(text: str) -> str:
+    """Text that Markdown reads as written."""
+    return ENTITY.sub("&amp;", ESCAPED.sub(r"\\\1", text))
 
 
 def _destination(href: str, title: str | None) -> str:

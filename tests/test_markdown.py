@@ -73,6 +73,11 @@ def test_text_that_markdown_would_read_as_markup_is_escaped():
     assert markdown._markdown('see <code>x `y`</code> and <a href="h (1)">z</a>') == "see `` x `y` `` and [z](<h (1)>)"
     assert markdown._markdown("a <em> b </em> c <strong> </strong> d") == "a *b* c d", (
         '"* b *" is not emphasis, nor "** **" anything but two asterisks')
+    assert markdown._markdown("AT&amp;T writes &amp;copy; and &amp;#38;") == "AT&T writes &amp;copy; and &amp;#38;", (
+        "text that reads as an entity is not one")
+    source = b"AT&T writes &amp;copy; and &#169;, ![&amp;amp; a\\*](p.png)\n"
+    texts, render = markdown.read(source)
+    assert markdown.read(render(texts, Languages("en", "es")))[0] == texts, "read again as it was"
 
 
 def test_a_markdown_file_that_is_not_utf8_is_refused(client):
