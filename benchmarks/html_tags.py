@@ -1,7 +1,7 @@
 """HTML through the running service: test verses wrapped as documents with inline tags and a protected block.
 
     nmt serve --port 8765 &   python benchmarks/html_tags.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
-                                [--clients 1] [--per-request 32] [--numbered | --spans | --breaks | --images]
+                                [--clients 1] [--per-request 32] [--numbered | --spans | --breaks | --images] [--titles]
 
 Each verse becomes `<p>` + the verse with its second word in `<b>…</b>` and its next-to-last word in `<a
 href="https://example.org/N">…</a>` + `</p><p translate="no">` + the verse again + `</p>`. With --numbered the first
@@ -9,14 +9,16 @@ block starts with a verse number, `<sup>N</sup>&#160;`, as e-books and web pages
 written as word processors export HTML, every stretch a span: `<span class="c1">` first word `</span><span
 class="c2">` second word `</span><span class="c1">` the rest `</span>`; with --breaks the first block is two lines,
 the tagged verse, `<br>` and the next verse, as poems and addresses are written. With --images an `<img>` follows
-the fourth word (of verses of six words or more). Sent with format html to /v1/translate (beam 5), --per-request
-documents a request, from --clients clients at once (each sends its next request when its answer is back). Prints
-how many answers keep every tag (the same tags, attributes included, as a multiset), keep the protected block byte
-for byte, and are well-formed (every element closed in order); how many of the <b> and <a> elements (--spans: the c2
-spans) still hold a word (--numbered: also how many verse numbers are still alone in their <sup>, and followed by
-their no-break space); the BLEU of the first block's text (tags and numbers taken out; --breaks: each line against
-its own verse's reference) and of the verses translated without tags; the documents per second of each; and the
-service's HTML counters (blocks not aligned, blocks translated piece by piece).
+the fourth word (of verses of six words or more). With --titles the <a> has a title, the next verse. Sent with
+format html to /v1/translate (beam 5), --per-request documents a request, from --clients clients at once (each sends
+its next request when its answer is back). Prints how many answers keep every tag (the same tags, attributes
+included, as a multiset), keep the protected block byte for byte, and are well-formed (every element closed in
+order); how many of the <b> and <a> elements (--spans: the c2 spans) still hold a word (--numbered: also how many
+verse numbers are still alone in their <sup>, and followed by their no-break space); the BLEU of the first block's
+text (tags and numbers taken out; --breaks: each line against its own verse's reference) and of the verses
+translated without tags; the documents per second of each; and the service's HTML counters (blocks not aligned,
+blocks translated piece by piece). With --titles, a title's translation counts as kept, and the titles are scored
+against the next verses' references.
 """
 from __future__ import annotations
 
@@ -43,7 +45,8 @@ def document(i: int, verse: str, args: argparse.Namespace, after: str) -> str:
                 f'{" ".join(words[2:])}</span></p><p translate="no">{verse}</p>')
     if len(words) >= 4:
         words[1] = f"<b>{words[1]}</b>"
-        words[-2] = f'<a href="https://example.org/{i}">{words[-2]}</a>'
+        title = f' title="{html.escape(after)}"' if args.titles else ""
+        words[-2] = f'<a href="https://example.org/{i}"{title}>{words[-2]}</a>'
     number = f"<sup>{number_of(i)}</sup>&#160;" if numbered else ""
     if args.images and len(words) >= 6:  # an inline image after the fourth word
         words[3] += f' <img src="{i}.png" alt="">'
@@ -61,9 +64,11 @@ class Tags(HTMLParser):
         self.tags: Counter = Counter()
         self.stack: list[str] = []
         self.well_formed = True
+        self.titles: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        self.tags[self.get_starttag_text()] += 1
+        self.tags[TITLE.sub("", self.get_starttag_text() or "")] += 1  # (a title translated is kept)
+        self.titles += [value or "" for name, value in attrs if name == "title"]
         if tag not in ("br", "img"):  # void elements: they have no end tag
             self.stack.append(tag)
 
@@ -85,6 +90,7 @@ failures: Counter = Counter()  # HTTP status -> requests that failed with it
 NUMBER = re.compile(r"<sup>\d+</sup>")
 HELD = re.compile(r'<(b|a)\b[^>]*>(.*?)</\1>|<span class="c2">(.*?)</span>', re.DOTALL)
 TAG = re.compile(r"<[^>]*>")
+TITLE = re.compile(r' title="[^"]*"')
 
 
 def held(answer: str) -> tuple[int, int]:
@@ -127,6 +133,7 @@ def main() -> None:
     p.add_argument("--spans", action="store_true", help="each first block written as spans only")
     p.add_argument("--breaks", action="store_true", help="each first block two lines, the next verse after a <br>")
     p.add_argument("--images", action="store_true", help="an <img> after each first block's fourth word")
+    p.add_argument("--titles", action="store_true", help="each <a> titled with the next verse")
     args = p.parse_args()
     source, target = args.pair.split("-")
     pairs = load_corpus(args.test).pairs
@@ -161,6 +168,11 @@ def main() -> None:
         hyps, refs = [text_of(a) for a in answers], references
     tagged = sacrebleu.corpus_bleu(hyps, [refs]).score
     print(f"BLEU of the tagged blocks' text {tagged:.2f}; of the verses without tags {untagged:.2f}")
+    if args.titles:
+        titled = [(tags_of(a).titles, references[(i + 1) % len(references)]) for i, a in enumerate(answers)]
+        titled = [(titles[0], ref) for titles, ref in titled if titles]
+        print(f"titles: {len(titled)}; their BLEU against the next verses' references "
+              f"{sacrebleu.corpus_bleu([t for t, _ in titled], [[r for _, r in titled]]).score:.2f}")
     print(f"documents/s {len(docs) / tagged_s:.1f} tagged, {len(verses) / plain_s:.1f} without tags (requests of "
           f"{args.per_request}, {args.clients} at a time); failed requests: {dict(failures) or 0}")
     print("\n".join(line for line in metrics.splitlines()

@@ -6,7 +6,9 @@ A run is the content of one block: its text and inline elements (b, i, a, span, 
 sees whole sentences; a line break (<br>) outside the inline elements ends a line, and each line is a run, as the
 pipeline translates a text's lines apart. Everything else (block tags, the whitespace around and between blocks,
 comments, the doctype) is kept as written, byte for byte, and so is every tag inside a run, attributes and all: only
-text is rewritten.
+text is rewritten, and of the tags only what a reader sees or hears of them, the values of alt, title, placeholder,
+aria-label and aria-description, a button's value (<input type="submit">) and an option's or a track's label, each
+translated as a text of its own (`Document.labels`, `Document.relabel`) and written back in its quotes.
 
 A run whose tags all come in pairs or have no content is translated as plain text, and its tags placed by the
 attention (`Run.fill_aligned`, model/html_passes.py). Otherwise, or where that fails, a run goes to the pipeline as
@@ -20,7 +22,8 @@ stray </b>) may land anywhere: the output is never less well-formed than the inp
 than guesses at.
 
 Never sent to the model: <script>, <style>, <pre>, <textarea>, <code>, <kbd>, <samp>, and any element marked
-translate="no" or class="notranslate" (an inline one travels inside its run as one marker). Such an element ends at
+translate="no" or class="notranslate" (an inline one travels inside its run as one marker), their tags' attributes
+included. Such an element ends at
 its matching end tag; an inline one also at the next block tag (an unclosed <code> does not swallow the rest of the
 page), a block one otherwise at the end of the document.
 
@@ -32,8 +35,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from html import escape
+from dataclasses import dataclass, field, replace
+from html import escape, unescape
 from html.parser import HTMLParser
 from itertools import combinations
 from typing import Literal
@@ -54,6 +57,11 @@ PUNCTUATED = re.compile(f"([{re.escape(LEADING)}]*)(.*?)([{re.escape(TRAILING)}]
 NO_BREAK_SPACE = "\xa0"
 BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break as a text's lines are sent parted, and come back
 MARKER_BASE, MARKER_END = 0xF0000, 0xFFFFE  # Supplementary Private Use Area-A: one character per inline item
+LABELS = frozenset({"alt", "title", "placeholder", "aria-label", "aria-description"})  # text that a reader reads
+LABELLED = {"label": frozenset({"option", "optgroup", "track"}), "value": frozenset({"input"})}  # these, on these
+BUTTONS = frozenset({"button", "submit", "reset"})  # the <input> types whose value is their text
+ATTRIBUTE = re.compile(r"""[\s/]*([^\s/>][^\s/=>]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")  # one, in a tag
+Value = tuple[int, int, str]  # an attribute value's start and end in its tag's source text, and its text
 
 
 def marker(index: int) -> str:
@@ -76,6 +84,7 @@ class Token:
     text: str = ""  # text: as the parser reads it, entities decoded
     verbatim: bool = False  # start tags: marked translate="no" or class="notranslate"
     closed: bool = False  # start tags: written self-closing (<br/>), or a void element (<br>)
+    labels: tuple[Value, ...] = ()  # start tags: the values of their attributes that are translated (_labels)
 
 
 class _Tokenizer(HTMLParser):
@@ -86,16 +95,23 @@ class _Tokenizer(HTMLParser):
         self.source = source
         self.line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
         self.events: list[tuple[int, Token]] = []
+        self.labels: dict[int, dict[str, str]] = {}  # a start tag's event -> its attributes to translate
 
     def _add(self, token: Token) -> None:
         line, column = self.getpos()
         self.events.append((self.line_starts[line - 1] + column, token))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._add(Token("start", "", tag, verbatim=_marked_verbatim(attrs), closed=tag in VOID))
+        self._start(tag, attrs, tag in VOID)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._add(Token("start", "", tag, verbatim=_marked_verbatim(attrs), closed=True))
+        self._start(tag, attrs, True)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], closed: bool) -> None:
+        verbatim = _marked_verbatim(attrs)
+        if not verbatim and (labels := _labels(tag, attrs)):
+            self.labels[len(self.events)] = labels
+        self._add(Token("start", "", tag, verbatim=verbatim, closed=closed))
 
     def handle_endtag(self, tag: str) -> None:
         self._add(Token("end", "", tag))
@@ -120,13 +136,50 @@ class _Tokenizer(HTMLParser):
         self.close()
         starts = [at for at, _ in self.events] + [len(self.source)]
         out = [Token("other", self.source[: starts[0]])] if starts[0] > 0 else []  # never lose a byte
-        for (at, token), end in zip(self.events, starts[1:], strict=True):
+        for k, ((at, token), end) in enumerate(zip(self.events, starts[1:], strict=True)):
             raw = self.source[at:end]  # what the parser skipped (a "</>") stays with the token before it
             if token.kind == "text" and out and out[-1].kind == "text":  # the parser cuts text at a stray "<"
                 before = out.pop()
                 raw, token = before.raw + raw, Token("text", "", text=before.text + token.text)
-            out.append(Token(token.kind, raw, token.name, token.text, token.verbatim, token.closed))
+            labels = _values(raw, self.labels[k]) if k in self.labels else ()
+            out.append(Token(token.kind, raw, token.name, token.text, token.verbatim, token.closed, labels))
         return out
+
+
+def _labels(tag: str, attrs: list[tuple[str, str | None]]) -> dict[str, str]:
+    """A start tag's attributes whose text is translated, as the parser reads them: what a reader sees or hears of
+    it (a picture's alt, a title's tooltip, a field's placeholder, a button's value; LABELS, LABELLED), if it has a
+    letter."""
+    values, names = {name: value or "" for name, value in attrs}, Counter(name for name, _ in attrs)
+    button = tag != "input" or values.get("type", "").strip().lower() in BUTTONS
+    return {name: value for name, value in values.items() if names[name] == 1  # (written twice: left as it is)
+            and (name in LABELS or tag in LABELLED.get(name, ()) and button) and any(c.isalpha() for c in value)}
+
+
+def _values(raw: str, labels: dict[str, str]) -> tuple[Value, ...]:
+    """Where in the tag's source text each of labels is; one the scan reads otherwise than the parser is left out,
+    and kept as written."""
+    found, at = [], 1 + len(re.split(r"[\s/>]", raw[1:], maxsplit=1)[0])  # after "<" and the tag's name
+    while (attribute := ATTRIBUTE.match(raw, at)) and attribute.end() > at:
+        at = attribute.end()
+        name, value = attribute.group(1).lower(), attribute.group(2)
+        if value is None or name not in labels:
+            continue
+        quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'"
+        text = unescape(value[1:-1] if quoted else value)
+        if text == labels[name]:
+            found.append((*attribute.span(2), text))
+    return tuple(found)
+
+
+def relabelled(raw: str, labels: Sequence[Value], translations: Iterator[str]) -> str:
+    """A tag's source text with each of its labels' values translated (the next of translations, in order)."""
+    pieces, at = [], 0
+    for start, end, _ in labels:
+        quote = raw[start] if raw[start] in "\"'" else '"'  # (a value written without quotes gets them)
+        pieces += [raw[at:start], quote, escape(next(translations), quote=True), quote]
+        at = end
+    return "".join(pieces) + raw[at:]
 
 
 def _tags(html: str) -> Counter[str] | None:
@@ -188,6 +241,7 @@ class Item:
     text: str | None = None
     tag: Literal["open", "close", ""] = ""  # "": not a tag that can be paired (void, self-closing, kept element)
     name: str = ""
+    labels: tuple[Value, ...] = ()  # a start tag's attribute values that are translated
 
     @property
     def translatable(self) -> bool:
@@ -451,13 +505,42 @@ class Run:
 
 @dataclass
 class Document:
-    """Kept source text and runs to translate, in order."""
+    """Kept source text and runs to translate, in order; and the attribute values to translate (alt, title, …) in
+    the tags of both: those of the kept tags by part."""
 
     parts: list[str | Run]
+    labelled: dict[int, tuple[Value, ...]] = field(default_factory=dict)  # a part that is a tag -> its labels
 
     @property
     def runs(self) -> list[Run]:
         return [part for part in self.parts if isinstance(part, Run)]
+
+    @property
+    def labels(self) -> list[str]:
+        """The texts of the tags' attribute values to translate, in order."""
+        return [text for _, values in self._labelled() for _, _, text in values]
+
+    def relabel(self, translations: Sequence[str]) -> None:
+        """Each tag written with its labels' translations (one per label, in order), before the runs are filled:
+        a tag the model moves is moved translated."""
+        found = iter(translations)
+        for where, values in self._labelled():
+            if isinstance(where, int):
+                part = self.parts[where]
+                assert isinstance(part, str), "a kept tag"
+                self.parts[where] = relabelled(part, values, found)
+            else:
+                run, i = where
+                run.items[i] = replace(run.items[i], raw=relabelled(run.items[i].raw, values, found), labels=())
+        self.labelled.clear()
+
+    def _labelled(self) -> Iterator[tuple[int | tuple[Run, int], tuple[Value, ...]]]:
+        """Each tag with labels, in order: its part, or its run and item; and its labels."""
+        for k, part in enumerate(self.parts):
+            if k in self.labelled:
+                yield k, self.labelled[k]
+            elif isinstance(part, Run):
+                yield from (((part, i), item.labels) for i, item in enumerate(part.items) if item.labels)
 
     def render(self, runs: Sequence[str]) -> str:
         """The document with each run replaced by its translated HTML (runs: one per run, in order)."""
@@ -478,29 +561,39 @@ def parse(source: str) -> Document:
         tokens = _Tokenizer(source).tokens()
     except AssertionError as e:  # how _markupbase refuses
         raise InvalidHtml(f"not HTML that can be read: {e}") from None
-    parts: list[str | Run] = []
-    items: list[Item] = []
+    document = Document([])
+    parts, items = document.parts, list[Item]()
+
+    def keep(raw: str, labels: tuple[Value, ...] = ()) -> None:
+        if labels:
+            document.labelled[len(parts)] = labels
+        parts.append(raw)
 
     def end_run() -> None:
         for line in _lines(items):
             if any(item.translatable for item in line):
                 parts.append(Run(line))
+            elif any(item.labels for item in line):
+                for item in line:
+                    keep(item.raw, item.labels)
             elif line:
-                parts.append("".join(item.raw for item in line))
+                keep("".join(item.raw for item in line))
         items.clear()
 
     for kind, raw, token in _chunks(tokens):
+        kept = raw != token.raw  # a kept element, whole: its tags' attributes are kept too
         if kind == "block":
             end_run()
-            parts.append(raw)
+            keep(raw, () if kept else token.labels)
         elif kind == "kept" or token.kind == "other":
             items.append(Item(raw))
         elif token.kind == "text":
             items.append(Item(raw, token.text))
         else:
-            items.append(Item(raw, tag="close" if token.kind == "end" else "" if token.closed else "open", name=token.name))
+            items.append(Item(raw, tag="close" if token.kind == "end" else "" if token.closed else "open",
+                              name=token.name, labels=token.labels))
     end_run()
-    return Document(parts)
+    return document
 
 
 def _lines(items: list[Item]) -> list[list[Item]]:

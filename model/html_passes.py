@@ -9,9 +9,13 @@ together, in up to three passes, each for the runs the one before could not fill
                every tag came back once and in order
     pieces     text piece by text piece, every tag where it was: the text has less context, but the page keeps its
                markup (a refusal would turn away every LibreTranslate client that sends format=html)
+
+The tags' attribute values that a reader sees (alt, title, …: model/html.py) are translated beside the first pass,
+each a text of its own, and written into their tags before any run is filled.
 """
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -48,28 +52,44 @@ class HtmlPasses:
         """Each document translated; outside the translated text, every byte as it was (model/html.py)."""
         runs = [run for document in documents for run in document.runs]
         done: Done = [(None, 0.0)] * len(runs)
-        await self._aligned(runs, done, options, terms)
+        labels = await self._aligned(documents, runs, done, options, terms)
         await self._marked(runs, done, options, terms)
         await self._by_pieces(runs, done, options, terms)
         found = iter(done)
         out = []
-        for document in documents:
+        for document, label_score in zip(documents, labels, strict=True):
             filled = [next(found) for _ in document.runs]
             out.append(HtmlTranslated(document.render([html or "" for html, _ in filled]),
-                                      sum(score for _, score in filled)))
+                                      sum(score for _, score in filled) + label_score))
         return out
 
-    async def _aligned(self, runs: list[Run], done: Done, options: DecodeOptions, terms: Terms) -> None:
+    async def _aligned(self, documents: list[Document], runs: list[Run], done: Done, options: DecodeOptions,
+                       terms: Terms) -> list[float]:
         """Runs whose tags all come in pairs, translated without them (as well as text without tags is), each pair
-        put back around the words that the attention says its words went to (model/align.py)."""
+        put back around the words that the attention says its words went to (model/align.py); beside them, the
+        tags' attribute values (_labelled), written first, so that a tag is moved translated. The scores of each
+        document's labels."""
         todo = [i for i, run in enumerate(runs) if run.alignable] if self.attends else []
-        found = await self._translated([runs[i].plain_text() for i in todo], replace(options, with_attention=True),
-                                       terms)
+        labels, found = await asyncio.gather(
+            self._labelled(documents, options, terms),
+            self._translated([runs[i].plain_text() for i in todo], replace(options, with_attention=True), terms))
         for i, translated in zip(todo, found, strict=True):
             targets = text_alignment(translated)
             html = None if targets is None else runs[i].fill_aligned(translated.text, targets)
             self.unaligned += html is None
             done[i] = (html, translated.score)
+        return labels
+
+    async def _labelled(self, documents: list[Document], options: DecodeOptions, terms: Terms) -> list[float]:
+        """Each document's tags written with their attribute values translated (alt, title, …: model/html.py); the
+        scores of each document's."""
+        found = iter(await self._translated([text for d in documents for text in d.labels], options, terms))
+        scores = []
+        for document in documents:
+            translated = [next(found) for _ in document.labels]
+            document.relabel([t.text for t in translated])
+            scores.append(sum(t.score for t in translated))
+        return scores
 
     async def _marked(self, runs: list[Run], done: Done, options: DecodeOptions, terms: Terms) -> None:
         """The runs left, whole, each tag a marker that a model with placeholders carries like a span."""

@@ -19,7 +19,7 @@ from nmt.model.html import BLOCK, InvalidHtml, marker, parse
 from nmt.model.translator import Translator
 
 WORDS = ["alpha", "beta", "gamma", "delta", "eps", "tau", "mu"]
-INLINE = [("<b>", "</b>"), ("<i>", "</i>"), ('<a href="https://x.org/?a=1&amp;b=2" title="T t">', "</a>"),
+INLINE = [("<b>", "</b>"), ("<i>", "</i>"), ('<a href="https://x.org/?a=1&amp;b=2" title="1 2">', "</a>"),
           ("<span class='c'>", "</span>"), ("<EM>", "</EM>")]
 
 
@@ -324,6 +324,37 @@ def test_a_pair_beside_a_no_break_space_goes_around_its_own_word(plain):
 def test_whitespace_between_inline_and_block_elements_is_kept(plain):
     source = "\n <p> <b>alpha beta</b> <i>gamma delta</i>\n</p>\n\n\t<p>tau mu&nbsp;</p> "
     assert html_of(plain, source) == "\n <p> <i>DELTA GAMMA</i> <b>BETA ALPHA</b>\n</p>\n\n\t<p>MU TAU&nbsp;</p> "
+
+
+def test_what_a_reader_sees_of_a_tag_is_translated_and_nothing_else_of_it(plain, translator):
+    """alt, title, placeholder, aria-label, a button's value, an option's label: translated in place, escaped for
+    its quotes, in block and inline tags and in a line without text; the other attributes, a field's value, and
+    the tags of an element kept (translate="no", <code>) stay as written."""
+    source = ("<div title='alpha beta'><p>gamma <img src=x.png alt=delta> <a href=\"u\" title=\"eps &amp; tau\">mu</a>"
+              '</p><p><img alt="alpha"></p><input type=submit value="beta gamma"> <input value="tau mu">'
+              '<select><option label="delta eps">x</option></select><input placeholder="mu" aria-label=\'alpha "beta"\'>'
+              '<p translate="no" title="tau">alpha</p><code title="mu">x</code><i title=" 12 ">gamma</i></p></div>')
+    labels = ["alpha beta", "delta", "eps & tau", "alpha", "beta gamma", "delta eps", "mu", 'alpha "beta"']
+    assert parse(source).labels == labels
+    *t, gamma = [translated.text for translated in translator.translate([*labels, "gamma"])]
+    assert t[0] == "BETA ALPHA", "the toy model reverses"
+    out = html_of(plain, source)
+    assert out.startswith(f"<div title='{t[0]}'><p>") and f' alt="{t[1]}">' in out and f'title="{t[2]}"' in out
+    assert f'<p><img alt="{t[3]}"></p><input type=submit value="{t[4]}"> <input value="tau mu">' in out
+    assert f'label="{t[5]}"' in out and f"placeholder=\"{t[6]}\" aria-label='{t[7]}'>" in out
+    assert out.endswith('<p translate="no" title="tau">alpha</p><code title="mu">x</code>'
+                        f'<i title=" 12 ">{gamma}</i></p></div>')
+    assert sorted(parse(out).labels) == sorted(t), "each value read back as the parser reads it"
+    document = parse("<p title='x' alt=y>")
+    document.relabel(['a "b\' & c', "d e"])
+    assert document.render([]) == "<p title='a &quot;b&#x27; &amp; c' alt=\"d e\">", (
+        "quotes escaped; a value without quotes given them")
+
+
+def test_a_name_written_twice_keeps_its_values():
+    """The parser reads the last of the two, a browser the first: neither is guessed at."""
+    assert parse('<p title="alpha" title="beta">gamma</p>').labels == []
+    assert parse('<p data-x=\'title="tau"\' title="mu">gamma</p>').labels == ["mu"], "a name inside a value is no name"
 
 
 def test_entities_stay_valid(plain):

@@ -21,7 +21,7 @@ delta [eps](http://x.org/a "tau").
 > mu nu
 > xi
 
-- alpha beta ![pic](a.png)
+- alpha beta ![tau](a.png)
 - gamma <b>delta</b>
 
 | alpha | beta |
@@ -62,7 +62,8 @@ def test_a_markdown_file_keeps_its_blocks_markers_code_and_links_and_translates_
     lines = out.split("\n")
     assert lines[:3] == ["---", "title: alpha", "---"], "the front matter kept"
     assert lines[3].startswith("# ") and "*BETA*" in lines[3], lines[3]
-    assert '](http://x.org/a "tau")' in out and "![pic](a.png)" in out and "<b>" in out
+    assert '](http://x.org/a "TAU' in out and "![TAU" in out and "](a.png)" in out and "<b>" in out, (
+        "a link's title and a picture's alt translated, their destinations kept")
     assert "| 50 |" in out and '```python\nalpha = "beta"\n```' in out and out.endswith("[ref]: http://example.org\n")
     assert "> XI NU MU" in lines and "NU MU\n=====" in out, "a quotation's two lines one; a setext heading's rule kept"
 
