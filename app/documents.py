@@ -37,6 +37,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal, TypeVar
 
 from nmt.app import epub, labels, markdown, office, opendocument, packages, pdf, xliff
+from nmt.app.detect import LanguageDetector
 from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
 from nmt.model.html import BR
@@ -77,6 +78,14 @@ class Document:
         """Its first characters of text, without markup: what its language is told from."""
         texts = [html.unescape(TAG.sub(" ", t)) for t in self.texts] if self.format == "html" else self.texts
         return "\n".join(texts)[:chars]
+
+    def language(self, detector: LanguageDetector) -> str:
+        """The language its text is in, of the detector's (its first 10,000 characters of text); FileRejected if it
+        has none."""
+        text = self.sample()
+        if not text.strip():
+            raise FileRejected(f"{self.name} has no text to tell its language from")
+        return detector.detect(text)[0].language
 
 
 def plain_text(text: str) -> Cut:

@@ -109,6 +109,9 @@ def test_the_download_keeps_the_uploaded_name_without_its_folders(client):
 def test_source_auto_is_detected_among_the_served_languages(client):
     content, _ = translated(client, "a.txt", b"alpha beta", source="auto")
     assert content == b"BETA ALPHA"
+    answer = upload(client, "blank.html", b"<p> <img src=a.png> </p>", source="auto")
+    assert answer.status_code == 400 and answer.json()["error"] == (
+        "Invalid request: blank.html has no text to tell its language from; name the source")
 
 
 SERVED = (".txt, .srt, .vtt, .html, .htm, .docx, .docm, .dotx, .dotm, .pptx, .pptm, .ppsx, .ppsm, .potx, .potm, .xlsx, "

@@ -58,10 +58,7 @@ class Models:
         return self.loaded[path]
 
     def _detected(self, document: Document) -> Path:
-        text = document.sample()
-        if not text.strip():
-            raise ValueError(f"{document.name} has no text to tell its language from")
-        language = self._detector.detect(text)[0].language
+        language = document.language(self._detector)
         [path, *others] = self._sources[language]
         if others:
             raise ValueError(f"{document.name} reads as {language}, which {len(others) + 1} models in {self.root} "

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from nmt.app.documents import FORMATS, Document, FileRejected, read_document
+from nmt.app.documents import FORMATS, FileRejected, read_document
 from nmt.app.labels import Languages
 from nmt.app.routes import (
     ApiError,
@@ -34,7 +34,7 @@ from nmt.app.routes import (
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.service import Service, ServiceDep
+from nmt.app.service import ServiceDep
 
 router = APIRouter(tags=["libretranslate"])
 
@@ -69,8 +69,10 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
         document = await run_in_threadpool(read_document, upload.filename or "", content)  # (a PDF: seconds)
     except FileRejected as e:
         raise ApiError(400, f"Invalid request: {e}") from None
-    if source == "auto":
-        source = _detected(service, document)
+    try:
+        source = document.language(detector_of(service)) if source == "auto" else source
+    except FileRejected as e:
+        raise ApiError(400, f"Invalid request: {e}; name the source") from None
     model = model_for(models, source, target)
     own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
     chars = min(settings.max_file_chars, own) if own else settings.max_file_chars
@@ -104,13 +106,6 @@ def download_file(service: ServiceDep, file_id: str) -> Response:
 def _text(value: object) -> str | None:
     """A form field's text; None if it is absent, empty, or a file."""
     return value if isinstance(value, str) and value else None
-
-
-def _detected(service: Service, document: Document) -> str:
-    text = document.sample()
-    if not text.strip():
-        raise ApiError(400, "Invalid request: the file has no text to tell its language from; name the source")
-    return detector_of(service).detect(text)[0].language
 
 
 def _attachment(name: str) -> str:
