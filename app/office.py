@@ -20,24 +20,27 @@ tag always one, their tags around it), which the HTML pipeline puts back around 
 <w:t>, <w:tab/>, <w:br/>, <w:cr/>; a soft hyphen goes with the source's word, a no-break hyphen is the text U+2011;
 spell-check marks and bookmarks around them, hyperlinks and the like around them, DrawingML's line breaks between
 them and end-of-paragraph formatting after them), is written back as new runs in the translation's order, each
-span's text with its run's formatting (and what it was inside around it), the rest with the paragraph's most common
-formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or slide number, a date), a comment's range
-marks, and a run of a picture, a symbol, a shape, or a footnote's, endnote's or comment's reference mark are kept whole, each
-a marker (<nmt-kept id="K"/>) that goes after the word it followed, its text (a field's value) not translated. A
-field of several runs (<w:fldChar> begin … end) is kept whole too, unless it is a HYPERLINK: its value is the link's
-text, a hyperlink's span, and its runs from begin to separator and its end run go around that text as a
-<w:hyperlink>'s tags do. A run of a text box (a drawing that holds paragraphs, in Word's two copies: DrawingML's and
-VML's) is kept whole like a picture, the translation of its own paragraphs written inside it. A tracked deletion and
-an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a HYPERLINK field
-whose value is more than text, a bookmark inside a hyperlink) keeps its runs where they are, each <w:t>'s text
-translated alone.
+span's text with its run's formatting (and what it was inside around it: consecutive runs inside one copy of its
+tags, each further copy, where the translation parts them, with w:ids of its own, which Word requires unique), the
+rest with the paragraph's most common formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or
+slide number, a date), a comment's range marks, and a run of a picture, a symbol, a shape, or a footnote's,
+endnote's or comment's reference mark are kept whole, each a marker (<nmt-kept id="K"/>) that goes after the word it
+followed, its text (a field's value) not translated. A field of several runs (<w:fldChar> begin … end) is kept whole
+too, unless it is a HYPERLINK: its value is the link's text, a hyperlink's span, and its runs from begin to
+separator and its end run go around that text as a <w:hyperlink>'s tags do. A run of a text box (a drawing that
+holds paragraphs, in Word's two copies: DrawingML's and VML's) is kept whole like a picture, the translation of its
+own paragraphs written inside it. A tracked deletion and an equation (Office Math's <m:oMath>: its text is math) are
+kept whole too. Any other paragraph (a HYPERLINK field whose value is more than text, a bookmark inside a hyperlink)
+keeps its runs where they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from itertools import count, groupby
 
 from nmt.app import labels
 from nmt.app.labels import Labels
@@ -161,17 +164,24 @@ KINDS = {
 @dataclass(frozen=True)
 class Tags:
     """How a part writes the elements written here: the prefix it binds to the paragraphs' namespace (w in every
-    file Word writes, a in PowerPoint's, none in Excel's), and the kind of file."""
+    file Word writes, a in PowerPoint's, none in Excel's), the kind of file, and ids no element of the part has."""
 
     prefix: str
     kind: Kind
+    ids: Iterator[int] = field(compare=False)
 
     @staticmethod
     def of(part: bytes, kind: Kind) -> Tags:
         prefix = prefix_of(part, kind.namespace)
         if prefix is None:
             raise Damaged(f"a text part does not declare the namespace {kind.namespace}")
-        return Tags(prefix, kind)
+        return Tags(prefix, kind, count(max((int(m[2]) for m in _ids(prefix).finditer(part)), default=0) + 1))
+
+    def copy(self, around: Around) -> Around:
+        """Another copy of what runs are inside (a tracked insertion the translation parts in two), each w:id in it
+        (an annotation's, which Word requires unique) one that no element of the part has."""
+        start, end = (_ids(self.prefix).sub(lambda m: m[1] + str(next(self.ids)).encode(), tags) for tags in around)
+        return start, end
 
     def lines(self, text: str) -> list[str]:
         """A text's lines (in a cell; elsewhere the one text), its escapes read (Kind.cells)."""
@@ -190,10 +200,10 @@ class Tags:
         r = qualified(self.prefix, "r")
         return f"<{r}>".encode() + style + content + f"</{r}>".encode()
 
-    def wrapped(self, style: bytes, text: str, around: Around | None) -> bytes:
-        """A run of this text, inside what it was inside (a hyperlink, ...), if anything."""
-        run = self.run(style, self.text(text))
-        return around[0] + run + around[1] if around else run
+
+def _ids(prefix: str) -> re.Pattern[bytes]:
+    """An id attribute (w:id: a tracked change's, a bookmark's, a comment range's) before its value."""
+    return re.compile(rb"(\s" + re.escape(qualified(prefix, "id").encode()) + rb"""\s*=\s*["'])(-?\d+)""")
 
 
 # the start and end of what a run is inside, as written: a hyperlink, an inline content control, a tracked
@@ -451,12 +461,29 @@ def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[Group],
     (each span with its run's formatting and hyperlink) with its line breaks, tabs, fields and objects where the
     translation put them (inside a span too), its bookmarks' ends and end-of-paragraph formatting."""
     content = [c for c in paragraph.element.children if c.name != "pPr"]
-    written, line_start = b"", True
+    written: list[tuple[Around | None, bytes]] = []  # each run or mark, and what it goes inside
+    line_start = True
     for runs, element, line_end in _segments(translation, groups, common):
-        written += b"".join(tags.wrapped(*run) for run in _spaced(runs, line_start, line_end)) + (element or b"")
+        written += [(around, tags.run(style, tags.text(text))) for style, text, around in _spaced(runs, line_start, line_end)]
+        written += [(None, element)] if element else []
         line_start = line_end
     starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name in kept) for kept in (BEFORE_RUNS, AFTER_RUNS))
-    return content[0].start, content[-1].end, starts + written + ends
+    return content[0].start, content[-1].end, starts + _inside(written, tags) + ends
+
+
+def _inside(written: list[tuple[Around | None, bytes]], tags: Tags) -> bytes:
+    """The runs written inside what they were inside (a hyperlink, a tracked insertion, ...): consecutive ones inside
+    one copy of its tags; where the translation parted them, each further copy with ids of its own (Tags.copy)."""
+    out, seen = b"", set()
+    for around, items in groupby(written, key=lambda item: item[0]):
+        inner = b"".join(content for _, content in items)
+        if around is None:
+            out += inner
+            continue
+        start, end = tags.copy(around) if around in seen else around
+        seen.add(around)
+        out += start + inner + end
+    return out
 
 
 def _segments(translation: str, groups: list[Group], common: bytes) -> list[tuple[list[Run], bytes | None, bool]]:

@@ -261,6 +261,37 @@ def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_de
         "an empty link or content control is kept whole: the paragraph is still translated whole")
 
 
+def annotation_ids(element) -> dict[str, list[str]]:
+    """The w:id of each annotation of a Word part, by the kinds among which Word requires them unique: tracked
+    changes, bookmarks, and each end of comments' ranges."""
+    kinds = {"change": ["w:ins", "w:del", "w:moveFrom", "w:moveTo"], "bookmark": ["w:bookmarkStart"],
+             "comment start": ["w:commentRangeStart"], "comment end": ["w:commentRangeEnd"]}
+    return {kind: [e.get(qn("w:id")) for name in names for e in element.iter(qn(name))] for kind, names in kinds.items()}
+
+
+def test_a_tracked_insertion_the_translation_parts_in_two_gets_a_fresh_id_for_its_second_part(client):
+    document = docx.Document()
+    paragraph = document.add_paragraph("alpha beta ")
+    paragraph._p.append(parse_xml(  # inserted words of two formats: each a span, which the translation parts
+        f'<w:ins {nsdecls("w")} w:id="1" w:author="Ann" w:date="2024-03-12T00:00:00Z"><w:r><w:t xml:space="preserve">'
+        'gamma </w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>delta</w:t></w:r></w:ins>'))
+    paragraph._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="2" w:author="Ann"><w:r><w:delText> old</w:delText>'
+                                  '</w:r></w:del>'))
+    paragraph.add_run(" eps")
+    marked = document.add_paragraph()
+    marked._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="0" w:name="top"/>'))
+    marked.add_run("mu nu")
+    marked._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="0"/>'))
+
+    body = docx.Document(io.BytesIO(translated(client, saved(document)))).element.body
+    insertions = body.findall(".//" + qn("w:ins"))
+    assert ["".join(t.text for t in i.iter(qn("w:t"))) for i in insertions] == ["DELTA", "GAMMA"], (
+        "the inserted words, and they alone, inside the insertion, which the translation parted")
+    assert [i.get(qn("w:author")) for i in insertions] == ["Ann", "Ann"]
+    for kind, ids in annotation_ids(body).items():
+        assert len(ids) == len(set(ids)), f"{kind}: {ids}"
+
+
 def text_box(text: str) -> str:
     """A run of a text box as Word writes one: a drawing, and a VML copy for older readers, each with the text."""
     content = f'<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>'
