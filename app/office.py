@@ -25,13 +25,15 @@ tags, each further copy, where the translation parts them, with w:ids of its own
 rest with the paragraph's most common formatting. A field (Word's <w:fldSimple>, DrawingML's <a:fld>: a page or
 slide number, a date), a comment's range marks, and a run of a picture, a symbol, a shape, or a footnote's,
 endnote's or comment's reference mark are kept whole, each a marker (<nmt-kept id="K"/>) that goes after the word it
-followed, its text (a field's value) not translated. A field of several runs (<w:fldChar> begin … end) is kept whole
-too, unless it is a HYPERLINK: its value is the link's text, a hyperlink's span, and its runs from begin to
-separator and its end run go around that text as a <w:hyperlink>'s tags do. A run of a text box (a drawing that
-holds paragraphs, in Word's two copies: DrawingML's and VML's) is kept whole like a picture, the translation of its
-own paragraphs written inside it. A tracked deletion and an equation (Office Math's <m:oMath>: its text is math) are
-kept whole too. Any other paragraph (a HYPERLINK field whose value is more than text, a bookmark inside a hyperlink)
-keeps its runs where they are, each <w:t>'s text translated alone.
+followed, inside what it was inside (as a line break or a tab does), its text (a field's value) not translated. A
+field of several runs (<w:fldChar> begin … end), in the paragraph or in a hyperlink (a table of contents' line: the
+link's text, a tab, the PAGEREF field of the page number), is kept whole too, unless it is a HYPERLINK: its value is
+the link's text, a hyperlink's span, and its runs from begin to separator and its end run go around that text as a
+<w:hyperlink>'s tags do. A run of a text box (a drawing that holds paragraphs, in Word's two copies: DrawingML's and
+VML's) is kept whole like a picture, the translation of its own paragraphs written inside it. A tracked deletion and
+an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a HYPERLINK field
+whose value is more than text, a bookmark inside a hyperlink) keeps its runs where they are, each <w:t>'s text
+translated alone.
 """
 from __future__ import annotations
 
@@ -237,7 +239,7 @@ class Paragraph:
 def read_paragraph(element: Element, part: bytes) -> Paragraph:
     """The paragraph's pieces, each with its run's formatting and what its run is inside; a run holding paragraphs
     (a text box) is one piece, kept whole, and a container."""
-    element.children = _fields_joined(element.children, part)
+    _fields_read(element, part)
     paragraph = Paragraph(element, [], [], _plain(element))
     # depth first, in document order: (element, its run, what it is inside)
     todo: list[tuple[Element, Element | None, Around | None]] = [(c, None, None) for c in reversed(element.children)]
@@ -272,11 +274,21 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
     return paragraph
 
 
+def _fields_read(paragraph: Element, part: bytes) -> None:
+    """Each field of several runs made one element (_fields_joined) among the paragraph's children, and among those of
+    what wraps runs in it: a table of contents' line is a hyperlink around its text, a tab and its page's field."""
+    todo = [paragraph]
+    while todo:  # iterative: nesting depth is the file's to choose
+        element = todo.pop()
+        element.children = _fields_joined(element.children, part)
+        todo += [c for c in element.children if c.name in WRAPPERS or c.name == "sdtContent"]
+
+
 def _fields_joined(children: list[Element], part: bytes) -> list[Element]:
-    """A paragraph's children with each field of several runs (its begin, instructions, separator, value and end)
-    made one element: a HYPERLINK field a "hyperlink", its value's runs its content (the link's text, translated),
-    any other a "complexField", kept whole; the runs of a field without its end are left as they are. A simple
-    HYPERLINK field is a "hyperlink" too."""
+    """A paragraph's children (or a hyperlink's, ...) with each field of several runs (its begin, instructions,
+    separator, value and end) made one element: a HYPERLINK field a "hyperlink", its value's runs its content (the
+    link's text, translated), any other a "complexField", kept whole; the runs of a field without its end are left
+    as they are. A simple HYPERLINK field is a "hyperlink" too."""
     out: list[Element] = []
     field: list[Element] = []  # the runs of the field read so far
     depth = 0
@@ -411,14 +423,15 @@ def _groups(paragraph: Paragraph, part: bytes, tags: Tags, inside: list[Edit]) -
         element = piece.element
         if element.name in BREAKS:  # Word's in a run of its own again; DrawingML's line break is the paragraph's child
             written = part[element.start:element.end]
-            groups.append(Group(piece.style, "", None, tags.run(piece.style, written) if piece.in_run else written,
-                                breaks_line=True))
+            groups.append(Group(piece.style, "", piece.around,
+                                tags.run(piece.style, written) if piece.in_run else written, breaks_line=True))
         elif element.name != "t":  # kept whole: a field, a run of an object
-            groups.append(Group(piece.style, "", None, edited_within(part, element, inside)))
+            groups.append(Group(piece.style, "", piece.around, edited_within(part, element, inside)))
         else:
             for k, line in enumerate(tags.lines(element.text)):
                 if k:  # a newline that is a line break, in a run of its own
-                    groups.append(Group(piece.style, "", None, tags.run(piece.style, tags.text("\n")), breaks_line=True))
+                    groups.append(Group(piece.style, "", piece.around, tags.run(piece.style, tags.text("\n")),
+                                        breaks_line=True))
                 _add_text(groups, piece, line)
     return groups
 
@@ -459,21 +472,22 @@ def _rebuilt(paragraph: Paragraph, part: bytes, tags: Tags, groups: list[Group],
              translation: str) -> Edit:
     """The paragraph's content after its properties, written again: its bookmarks' starts, the translation as runs
     (each span with its run's formatting and hyperlink) with its line breaks, tabs, fields and objects where the
-    translation put them (inside a span too), its bookmarks' ends and end-of-paragraph formatting."""
+    translation put them (inside a span too; inside the hyperlink they were inside, if any), its bookmarks' ends and
+    end-of-paragraph formatting."""
     content = [c for c in paragraph.element.children if c.name != "pPr"]
     written: list[tuple[Around | None, bytes]] = []  # each run or mark, and what it goes inside
     line_start = True
-    for runs, element, line_end in _segments(translation, groups, common):
+    for runs, mark, line_end in _segments(translation, groups, common):
         written += [(around, tags.run(style, tags.text(text))) for style, text, around in _spaced(runs, line_start, line_end)]
-        written += [(None, element)] if element else []
+        written += [(mark.around, mark.element)] if mark and mark.element else []
         line_start = line_end
     starts, ends = (b"".join(part[c.start:c.end] for c in content if c.name in kept) for kept in (BEFORE_RUNS, AFTER_RUNS))
     return content[0].start, content[-1].end, starts + _inside(written, tags) + ends
 
 
 def _inside(written: list[tuple[Around | None, bytes]], tags: Tags) -> bytes:
-    """The runs written inside what they were inside (a hyperlink, a tracked insertion, ...): consecutive ones inside
-    one copy of its tags; where the translation parted them, each further copy with ids of its own (Tags.copy)."""
+    """Runs and marks written inside what they were inside (a hyperlink, a tracked insertion, ...): consecutive ones
+    inside one copy of its tags; where the translation parted them, each further copy with ids of its own (Tags.copy)."""
     out, seen = b"", set()
     for around, items in groupby(written, key=lambda item: item[0]):
         inner = b"".join(content for _, content in items)
@@ -486,12 +500,12 @@ def _inside(written: list[tuple[Around | None, bytes]], tags: Tags) -> bytes:
     return out
 
 
-def _segments(translation: str, groups: list[Group], common: bytes) -> list[tuple[list[Run], bytes | None, bool]]:
+def _segments(translation: str, groups: list[Group], common: bytes) -> list[tuple[list[Run], Group | None, bool]]:
     """The translation cut at its marks: the runs before each mark (each span's text with its group's formatting and
-    hyperlink, the rest common), the mark's element (None after the last), and whether it ends a line."""
+    hyperlink, the rest common), the mark's group (None after the last), and whether it ends a line."""
     # a span's edge spaces go outside it: no underlined or highlighted space
     translation = EDGE_SPACE.sub(lambda m: m[2] + m[1] if m[1] else m[4] + m[3], translation)
-    segments: list[tuple[list[Run], bytes | None, bool]] = []
+    segments: list[tuple[list[Run], Group | None, bool]] = []
     runs: list[Run] = []
     inside: Group | None = None  # the span the text is in
 
@@ -508,7 +522,7 @@ def _segments(translation: str, groups: list[Group], common: bytes) -> list[tupl
         elif token[2] is None:  # a span closes
             inside = None
         else:
-            segments.append((runs, groups[int(token[3])].element, token[2] == "br"))
+            segments.append((runs, groups[int(token[3])], token[2] == "br"))
             runs = []
     return [*segments, ([*runs, run(translation[at:])], None, True)]
 

@@ -292,6 +292,47 @@ def test_a_tracked_insertion_the_translation_parts_in_two_gets_a_fresh_id_for_it
         assert len(ids) == len(set(ids)), f"{kind}: {ids}"
 
 
+def toc_line(anchor: str, words: str, page: int) -> str:
+    """A table of contents' line as Word writes one: a hyperlink to its heading's bookmark around the heading's text
+    (here in two runs), a tab and the PAGEREF field of the heading's page, each of its parts a run."""
+    first, rest = words.split(" ", 1)
+    text = '<w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:noProof/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+    run = '<w:r><w:rPr><w:noProof/><w:webHidden/></w:rPr>{}</w:r>'
+    return (f'<w:hyperlink w:anchor="{anchor}" w:history="1">{text.format(first + " ")}{text.format(rest)}'
+            + "".join(run.format(x) for x in ["<w:tab/>", '<w:fldChar w:fldCharType="begin"/>',
+                                              f'<w:instrText xml:space="preserve"> PAGEREF {anchor} \\h </w:instrText>',
+                                              "", '<w:fldChar w:fldCharType="separate"/>', f"<w:t>{page}</w:t>",
+                                              '<w:fldChar w:fldCharType="end"/>'])
+            + "</w:hyperlink>")
+
+
+def test_a_table_of_contents_line_is_translated_as_one_text_its_tab_and_page_field_kept_in_its_link(client):
+    document = docx.Document()
+    body = document.element.body
+    toc = '<w:pPr><w:pStyle w:val="TOC1"/><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9350"/></w:tabs></w:pPr>'
+    body.insert(0, parse_xml(f'<w:p {nsdecls("w")}>{toc}{toc_line("_Toc1", "alpha beta gamma", 3)}</w:p>'))
+    heading = document.add_heading("delta ", level=1)  # a heading bookmarked, in part, for the line to go to
+    heading._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="0" w:name="_Toc1"/>'))
+    heading.add_run("eps zeta")
+    heading._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="0"/>'))
+    source = saved(document)
+
+    texts, _ = office.read(source, office.WORD)
+    assert texts[:2] == ['<span id="r0">alpha beta gamma</span><br id="1"/><nmt-kept id="2"/>', "delta eps zeta"], (
+        "each one text: the link's a span, its tab a break, its page number's field kept whole")
+    out = zipfile.ZipFile(io.BytesIO(translated(client, source))).read("word/document.xml").decode()
+    written = zipfile.ZipFile(io.BytesIO(source)).read("word/document.xml").decode()
+    link = written[written.index('<w:hyperlink w:anchor="_Toc1"'):written.index("</w:hyperlink>") + len("</w:hyperlink>")]
+    tab_and_field = link[link.index('<w:r><w:rPr><w:noProof/><w:webHidden/></w:rPr><w:tab/>'):]
+    whole = text(client, "alpha beta gamma")
+    assert whole == "GAMMA BETA ALPHA" != text(client, "alpha") + " " + text(client, "beta gamma"), (
+        "translated whole, not run by run")
+    assert link[:link.index("<w:r>")] + ('<w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:noProof/></w:rPr>'
+                                         f'<w:t xml:space="preserve">{whole}</w:t></w:r>') + tab_and_field in out, (
+        "the link around its text, then its tab and its page number's field as written")
+    assert "delta eps zeta" not in out and "ZETA EPS DELTA" in out and '<w:bookmarkStart w:id="0" w:name="_Toc1"/>' in out
+
+
 def text_box(text: str) -> str:
     """A run of a text box as Word writes one: a drawing, and a VML copy for older readers, each with the text."""
     content = f'<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>'
