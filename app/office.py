@@ -29,11 +29,12 @@ followed, inside what it was inside (as a line break or a tab does), its text (a
 field of several runs (<w:fldChar> begin … end), in the paragraph or in a hyperlink (a table of contents' line: the
 link's text, a tab, the PAGEREF field of the page number), is kept whole too, unless it is a HYPERLINK: its value is
 the link's text, a hyperlink's span, and its runs from begin to separator and its end run go around that text as a
-<w:hyperlink>'s tags do. A run of a text box (a drawing that holds paragraphs, in Word's two copies: DrawingML's and
-VML's) is kept whole like a picture, the translation of its own paragraphs written inside it. A tracked deletion and
-an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a HYPERLINK field
-whose value is more than text, a bookmark inside a hyperlink) keeps its runs where they are, each <w:t>'s text
-translated alone.
+<w:hyperlink>'s tags do. Of a field whose value goes on past the paragraph (a table of contents': its value is its
+lines), the code (begin … separator) and, in a later paragraph, the end are kept whole. A run of a text box (a
+drawing that holds paragraphs, in Word's two copies: DrawingML's and VML's) is kept whole like a picture, the
+translation of its own paragraphs written inside it. A tracked deletion and an equation (Office Math's <m:oMath>:
+its text is math) are kept whole too. Any other paragraph (a HYPERLINK field whose value is more than text, a
+bookmark inside a hyperlink) keeps its runs where they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -287,22 +288,41 @@ def _fields_read(paragraph: Element, part: bytes) -> None:
 def _fields_joined(children: list[Element], part: bytes) -> list[Element]:
     """A paragraph's children (or a hyperlink's, ...) with each field of several runs (its begin, instructions,
     separator, value and end) made one element: a HYPERLINK field a "hyperlink", its value's runs its content (the
-    link's text, translated), any other a "complexField", kept whole; the runs of a field without its end are left
-    as they are. A simple HYPERLINK field is a "hyperlink" too."""
+    link's text, translated), any other a "complexField", kept whole. A field whose value goes on past the paragraph
+    (a table of contents', whose value is its lines) has its code (begin … separator) kept whole, a "complexField", and
+    its value's runs read as any; its end, in a later paragraph, is kept whole too; the runs of any other field
+    without its end are left as they are. A simple HYPERLINK field is a "hyperlink" too."""
     out: list[Element] = []
     field: list[Element] = []  # the runs of the field read so far
     depth = 0
-    for child in children:
+    todo = list(reversed(children))
+    while todo:
+        child = todo.pop()
         kind = _field_char(child, part)
         depth += 1 if kind == b"begin" else -1 if kind == b"end" and depth else 0
         if not field and not depth:
-            out.append(_simple_link(child, part))
+            out.append(_kept_field([child]) if kind == b"end" else _simple_link(child, part))
             continue
         field.append(child)
         if not depth:
             out += _field(field, part)
             field = []
+        elif not todo and (code := _code(field, part)):  # the paragraph ends in the field's value: read it again
+            out.append(_kept_field(code))
+            todo, field, depth = list(reversed(field[len(code):])), [], 0
     return out + field
+
+
+def _code(runs: list[Element], part: bytes) -> list[Element]:
+    """A field's runs from its begin to its separator, [] if it has none or another field begins among them."""
+    kinds = [_field_char(r, part) for r in runs]
+    code = runs[:kinds.index(b"separate") + 1] if b"separate" in kinds else []
+    return code if kinds[:len(code)].count(b"begin") == 1 else []
+
+
+def _kept_field(runs: list[Element]) -> Element:
+    """A field's runs (or some of them) as one element, kept whole."""
+    return Element("complexField", runs[0].start, runs[-1].end, children=runs)
 
 
 def _simple_link(element: Element, part: bytes) -> Element:
@@ -328,7 +348,7 @@ def _field(runs: list[Element], part: bytes) -> list[Element]:
     field otherwise as its runs, each text translated where it is (its value is the link's text)."""
     instruction = " ".join(g.text for r in runs for g in r.children if g.name == "instrText").strip()
     if not instruction.upper().startswith("HYPERLINK"):
-        return [Element("complexField", runs[0].start, runs[-1].end, children=runs)]
+        return [_kept_field(runs)]
     kinds = [_field_char(r, part) for r in runs]
     value = runs[kinds.index(b"separate") + 1:-1] if kinds.count(b"separate") == 1 == kinds.count(b"begin") else []
     if value and all(r.name == "r" and all(g.name in PLAIN_RUN for g in r.children) for r in value):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 
 import docx
@@ -200,7 +201,8 @@ def test_a_field_of_several_runs_is_kept_whole_and_a_hyperlink_field_goes_around
     assert office.cut_part(nested, office.WORD).texts == ["3"], "a link field of other than text: run by run"
     end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     unended = word_paragraph("<w:r><w:t>alpha</w:t></w:r>" + field("PAGE", "3").removesuffix(end))
-    assert office.cut_part(unended, office.WORD).texts == ["alpha", "3"], "a field without its end: run by run"
+    assert office.cut_part(unended, office.WORD).texts == ['alpha<nmt-kept id="1"/>3'], (
+        "a field whose value goes on past the paragraph (a table of contents'): its code kept whole, its value text")
 
 
 def test_note_marks_comment_ranges_and_hyphens_leave_a_paragraph_whole():
@@ -306,30 +308,45 @@ def toc_line(anchor: str, words: str, page: int) -> str:
             + "</w:hyperlink>")
 
 
+TOC_FIELD = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h '
+             '\\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+             '<w:r><w:fldChar w:fldCharType="end"/></w:r>')  # its code before its first line, its end after its last
+
+
 def test_a_table_of_contents_line_is_translated_as_one_text_its_tab_and_page_field_kept_in_its_link(client):
     document = docx.Document()
-    body = document.element.body
+    lines = [("_Toc1", "alpha beta gamma", 3), ("_Toc2", "mu nu xi", 5)]
     toc = '<w:pPr><w:pStyle w:val="TOC1"/><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9350"/></w:tabs></w:pPr>'
-    body.insert(0, parse_xml(f'<w:p {nsdecls("w")}>{toc}{toc_line("_Toc1", "alpha beta gamma", 3)}</w:p>'))
-    heading = document.add_heading("delta ", level=1)  # a heading bookmarked, in part, for the line to go to
+    for k, line in reversed(list(enumerate(toc_line(*line) for line in lines))):
+        content = toc + (TOC_FIELD[0] if k == 0 else "") + line + (TOC_FIELD[1] if k == len(lines) - 1 else "")
+        document.element.body.insert(0, parse_xml(f'<w:p {nsdecls("w")}>{content}</w:p>'))
+    heading = document.add_heading("delta ", level=1)  # headings bookmarked (one in part) for the lines to go to
     heading._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="0" w:name="_Toc1"/>'))
     heading.add_run("eps zeta")
     heading._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="0"/>'))
+    heading = document.add_heading(level=1)
+    heading._p.append(parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="1" w:name="_Toc2"/>'))
+    heading.add_run("mu nu xi")
+    heading._p.append(parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="1"/>'))
     source = saved(document)
 
     texts, _ = office.read(source, office.WORD)
-    assert texts[:2] == ['<span id="r0">alpha beta gamma</span><br id="1"/><nmt-kept id="2"/>', "delta eps zeta"], (
-        "each one text: the link's a span, its tab a break, its page number's field kept whole")
+    assert texts[:4] == ['<nmt-kept id="0"/><span id="r1">alpha beta gamma</span><br id="2"/><nmt-kept id="3"/>',
+                         '<span id="r0">mu nu xi</span><br id="1"/><nmt-kept id="2"/><nmt-kept id="3"/>',
+                         "delta eps zeta", "mu nu xi"], (
+        "each one text: the link's a span, its tab a break, its page number's field and the table's field kept whole")
     out = zipfile.ZipFile(io.BytesIO(translated(client, source))).read("word/document.xml").decode()
     written = zipfile.ZipFile(io.BytesIO(source)).read("word/document.xml").decode()
-    link = written[written.index('<w:hyperlink w:anchor="_Toc1"'):written.index("</w:hyperlink>") + len("</w:hyperlink>")]
-    tab_and_field = link[link.index('<w:r><w:rPr><w:noProof/><w:webHidden/></w:rPr><w:tab/>'):]
-    whole = text(client, "alpha beta gamma")
-    assert whole == "GAMMA BETA ALPHA" != text(client, "alpha") + " " + text(client, "beta gamma"), (
-        "translated whole, not run by run")
-    assert link[:link.index("<w:r>")] + ('<w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:noProof/></w:rPr>'
-                                         f'<w:t xml:space="preserve">{whole}</w:t></w:r>') + tab_and_field in out, (
-        "the link around its text, then its tab and its page number's field as written")
+    link_text = '<w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:noProof/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+    for anchor, words, _ in lines:
+        whole = text(client, words)
+        assert whole == " ".join(reversed(words.upper().split())) != " ".join(text(client, w) for w in words.split(" ", 1)), (
+            "translated whole, not run by run")
+        paragraph = re.search(f'<w:pPr><w:pStyle w:val="TOC1"/>((?!</w:p>).)*w:anchor="{anchor}".*?</w:p>', written)[0]
+        first, rest = words.split(" ", 1)
+        assert paragraph.replace(link_text.format(first + " ") + link_text.format(rest), link_text.format(whole)) in out, (
+            "the line as written, its link's text translated: the link around it, its tab and its page number's field, "
+            "the table's field's code before it (the first line), its end after it (the last)")
     assert "delta eps zeta" not in out and "ZETA EPS DELTA" in out and '<w:bookmarkStart w:id="0" w:name="_Toc1"/>' in out
 
 
