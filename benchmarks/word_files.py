@@ -4,6 +4,7 @@ sent to POST /translate_file, read back with python-docx.
     nmt serve --port 8765 &   python benchmarks/word_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
                                   [--per-file 40] [--kept picture|footnote|text-box|equation|shape]
                                   [--held bold|link-field|insertion|content-control]
+    python benchmarks/word_files.py --url http://127.0.0.1:8765 --toc
 
 Each paragraph is two verses: the first with its second word bold and a small picture after its fourth word, then
 a line break (Shift+Enter), then the next verse. Files of --per-file paragraphs. Prints how many paragraphs come
@@ -18,6 +19,10 @@ box that holds the second verse (a drawing that holds a paragraph, with its VML 
 one), and no line break: the lines are the paragraph's own text and its text box's; with --kept equation, an
 inline equation (Office Math: x+1); with --kept shape, a rectangle (a drawing and its VML copy, in
 mc:AlternateContent, as Word writes a shape).
+
+With --toc, a table of contents instead, a line per verse as Word writes one: a hyperlink to the verse's heading
+holding the verse, a tab and a PAGEREF field of its page number. Prints how many lines keep their link and their
+field (with its number, inside the link), the BLEU of the lines' text without the number, and the lines per second.
 """
 from __future__ import annotations
 
@@ -136,6 +141,58 @@ def document(pairs: list[tuple[str, str]], kept: str, held: str) -> bytes:
     return out.getvalue()
 
 
+def toc(verses: list[str], first: int) -> bytes:
+    """A .docx of a table of contents' lines, one per verse, as Word writes them: a hyperlink to heading K (K from
+    first on) around the verse, in two runs (its halves, as editing leaves a line), a tab and the PAGEREF field of
+    page K + 1."""
+    written = docx.Document()
+    for k, verse in enumerate(verses, start=first):
+        words = verse.split(" ")
+        halves = [" ".join(words[:len(words) // 2]) + " ", " ".join(words[len(words) // 2:])]
+        runs = [*(f'<w:t xml:space="preserve">{html.escape(half)}</w:t>' for half in halves if half.strip()),
+                "<w:tab/>", '<w:fldChar w:fldCharType="begin"/>',
+                f'<w:instrText xml:space="preserve"> PAGEREF _Toc{k} \\h </w:instrText>',
+                '<w:fldChar w:fldCharType="separate"/>', f"<w:t>{k + 1}</w:t>", '<w:fldChar w:fldCharType="end"/>']
+        link = "".join(f"<w:r>{run}</w:r>" for run in runs)
+        written.add_paragraph()._p.append(parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="_Toc{k}" w:history="1">'
+                                                    f"{link}</w:hyperlink>"))
+    out = io.BytesIO()
+    written.save(out)
+    return out.getvalue()
+
+
+def toc_main(args: argparse.Namespace) -> None:
+    verses, references, _ = verse_pairs(args.test)
+    lines, kept, seconds = [], 0, 0.0
+    with httpx.Client(timeout=600) as client:
+        for at in range(0, len(verses), args.per_file):
+            start = time.perf_counter()
+            source = toc(verses[at:at + args.per_file], at)
+            written = translated_file(client, args.url, "contents.docx", source, args.pair)
+            seconds += time.perf_counter() - start
+            for k, paragraph in enumerate(docx.Document(io.BytesIO(written)).paragraphs, start=at):
+                kept += toc_line_kept(paragraph, k)
+                lines.append("".join(t.text or "" for r in paragraph._p.iter(qn("w:r")) if _text(r) != str(k + 1)
+                                     for t in r.iter(qn("w:t"))).strip())
+    n = len(verses)
+    print(f"{args.test}: a table of contents of {n} lines, {args.pair}, {args.url}")
+    print(f"lines keeping their link and their page field inside it: {kept}/{n}")
+    print(f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [references]).score:.2f}; lines/s {n / seconds:.1f}")
+
+
+def toc_line_kept(paragraph: Paragraph, k: int) -> bool:
+    """Whether line k still has its one link to heading k, the field of page k + 1 and the number inside it."""
+    links = paragraph._p.findall(qn("w:hyperlink"))
+    field = "".join(t.text or "" for t in paragraph._p.iter(qn("w:instrText")))
+    page = [r for r in paragraph._p.iter(qn("w:r")) if _text(r) == str(k + 1)]
+    return (len(links) == 1 and links[0].get(qn("w:anchor")) == f"_Toc{k}" and field == f" PAGEREF _Toc{k} \\h "
+            and len(page) == 1 and page[0].getparent() is links[0])
+
+
+def _text(run: BaseOxmlElement) -> str:
+    return "".join(t.text or "" for t in run.iter(qn("w:t")))
+
+
 def text_of(paragraph: Paragraph) -> str:
     """The paragraph's own text, a line break as a newline: what is in its insertions and content controls too
     (python-docx's Paragraph.text leaves those out), not what is in its text boxes."""
@@ -174,7 +231,10 @@ def main() -> None:
     p.add_argument("--held", choices=HELD, default="bold",
                    help="what holds the second word: a bold run (default), a HYPERLINK field, a tracked insertion or "
                         "an inline content control")
+    p.add_argument("--toc", action="store_true", help="a table of contents' lines instead (see above)")
     args = p.parse_args()
+    if args.toc:
+        return toc_main(args)
     verses, references, refs = verse_pairs(args.test, min_words=6)
     n = len(verses)
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]

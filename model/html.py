@@ -391,18 +391,26 @@ class Run:
                 opened = [o for o in opened if self.pairs[o] != item]
         return texts
 
-    def fill_aligned(self, translation: str, targets: Sequence[int]) -> str | None:
+    def fill_aligned(self, translation: str, targets: Sequence[int] | None) -> str | None:
         """The run's HTML from plain_text()'s translation, each pair of tags around the words its source words went
-        to (targets: per source word, the translation's word it went to, -1 for none; model/align.py), a pair that
-        holds every word around the whole translation; None if a pair's words went nowhere, or pairs apart in the
-        source would overlap or cross. The common pairs of a run written as spans (common_pairs) go around the
-        text outside the others instead, unless that changes the tags (two of them side by side would be one)."""
+        to (targets: per source word, the translation's word it went to, -1 for none; model/align.py; None if the
+        attention could not tell), a pair that holds every word around the whole translation; None if a pair's
+        words went nowhere, or pairs apart in the source would overlap or cross. The common pairs of a run written
+        as spans (common_pairs) go around the text outside the others instead, unless that changes the tags (two
+        of them side by side would be one)."""
         source = model_words(self.plain_text())
-        if len(targets) != len(source):
+        if self._held_whole(len(source)):  # (a table of contents' line, a link): the attention has nothing to place
+            targets = [0] * len(source)
+        if targets is None or len(targets) != len(source):
             return None
         common = self.common_pairs()
         return (common and self._aligned(source, translation, targets, common)) or self._aligned(
             source, translation, targets, set())
+
+    def _held_whole(self, words: int) -> bool:
+        """Every tag is one of a pair that holds all the run's words."""
+        ranges = self.word_ranges()
+        return len(ranges) * 2 == len(self.marked) and all(r == (0, words) for r in ranges.values())
 
     def _aligned(self, source: list[str], translation: str, targets: Sequence[int], common: set[int]) -> str | None:
         written = model_words(translation)
@@ -417,6 +425,10 @@ class Run:
                 return None
         inside = self.enclosed()  # its own text decides its punctuation: "<b>Peter</b>," holds "Peter", not "Peter,"
         held = {o: inside[o].strip() or " ".join(source[first:end]) for o, (first, end) in ranges.items()}
+        # whether a pair goes outside its first and its last word's punctuation: if it held the source's, or the
+        # whole run (a pair that holds a word, so held[o] has a first and a last character)
+        outside = {o: (held[o][0] in LEADING or end - first == len(source), held[o][-1] in TRAILING
+                       or end - first == len(source)) for o, (first, end) in ranges.items()}
         placed: dict[int, list[str]] = {}  # a translation's word -> the elements without content after it (-1: first)
         for item, (s, spaced) in self.anchors().items():
             if s >= 0 and not 0 <= targets[s] < len(written):
@@ -429,7 +441,7 @@ class Run:
             return "".join(placed.get(t, []))
 
         joined, last = self._no_break_after(spans), len(written) - 1
-        html = voids(-1) + "".join(self._tagged(t, word, spans, held) + voids(t) +
+        html = voids(-1) + "".join(self._tagged(t, word, spans, outside) + voids(t) +
                                    ("" if t == last else "&nbsp;" if t in joined else " ")
                                    for t, word in enumerate(written))
         if common:
@@ -475,18 +487,18 @@ class Run:
         common = {o for o in leaves if self.items[o].raw == weight.most_common(1)[0][0]}
         return common if len(common) >= 2 else set()  # one formatting on either side of another
 
-    def _tagged(self, t: int, word: str, spans: dict[int, tuple[int, int]], held: dict[int, str]) -> str:
+    def _tagged(self, t: int, word: str, spans: dict[int, tuple[int, int]],
+                outside: dict[int, tuple[bool, bool]]) -> str:
         """Word t of the translation with the tags of the pairs that start or end at it: outer pairs outside, and
-        inside the word's punctuation ("<b>Jesús</b>.") unless the pair's source words had theirs."""
+        inside the word's punctuation ("<b>Jesús</b>.") unless outside says they go outside it."""
         punctuated = PUNCTUATED.fullmatch(word)
         assert punctuated is not None, "every word matches"
         lead, core, trail = punctuated.groups()
         opens = sorted((o for o, (lo, _) in spans.items() if lo == t), key=lambda o: (-spans[o][1], o))
         closes = sorted((o for o, (_, hi) in spans.items() if hi == t), key=lambda o: (-spans[o][0], -o))
-        # tags outside the punctuation: the pairs that had theirs, and every pair around those (a pair in spans
-        # holds a word, so held[o] has a first and a last character)
-        before = max((i + 1 for i, o in enumerate(opens) if held[o][0] in LEADING), default=0)
-        after = min((i for i, o in enumerate(closes) if held[o][-1] in TRAILING), default=len(closes))
+        # tags outside the punctuation: the pairs that go outside it, and every pair around those
+        before = max((i + 1 for i, o in enumerate(opens) if outside[o][0]), default=0)
+        after = min((i for i, o in enumerate(closes) if outside[o][1]), default=len(closes))
         return "".join([*(self.items[o].raw for o in opens[:before]), escape_text(lead),
                         *(self.items[o].raw for o in opens[before:]), escape_text(core),
                         *(self.items[self.pairs[o]].raw for o in closes[:after]), escape_text(trail),

@@ -75,7 +75,7 @@ class HtmlPasses:
             self._translated([runs[i].plain_text() for i in todo], replace(options, with_attention=True), terms))
         for i, translated in zip(todo, found, strict=True):
             targets = text_alignment(translated)
-            html = None if targets is None else runs[i].fill_aligned(translated.text, targets)
+            html = runs[i].fill_aligned(translated.text, targets)
             self.unaligned += html is None
             done[i] = (html, translated.score)
         return labels

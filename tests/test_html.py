@@ -313,6 +313,21 @@ def test_a_run_written_as_spans_keeps_its_common_formatting_around_the_rest(plai
     assert run.common_pairs() == set(), "one of each: each placed by the attention"
 
 
+def test_pairs_that_hold_the_whole_run_need_no_attention():
+    """A link around a whole line (a table of contents' entry) goes around its whole translation, even where the
+    attention cannot tell where its words went (targets None, or a word that went nowhere)."""
+    [run] = parse('<p><a href="#h1"><b>alpha beta.</b></a></p>').runs
+    assert run.fill_aligned("GAMMA DELTA.", None) == '<a href="#h1"><b>GAMMA DELTA.</b></a>'
+    assert run.fill_aligned("GAMMA DELTA.", [-1, -1]) == '<a href="#h1"><b>GAMMA DELTA.</b></a>'
+    [run] = parse('<p><a href="#h1">alpha beta</a></p>').runs
+    assert run.fill_aligned("«GAMMA DELTA.»", [1, 0]) == '<a href="#h1">«GAMMA DELTA.»</a>', (
+        "the punctuation the translation adds is the line's too")
+    [run] = parse('<p><a href="#h1">alpha</a> beta.</p>').runs
+    assert run.fill_aligned("GAMMA DELTA.", None) is None, "a pair that holds part of the run needs the attention"
+    [run] = parse('<p><a href="#h1">alpha beta.</a><img src="x.png"></p>').runs
+    assert run.fill_aligned("GAMMA DELTA.", None) is None, "so does an element without content"
+
+
 def test_a_pair_beside_a_no_break_space_goes_around_its_own_word(plain):
     """A no-break space glues words in HTML but parts them for the model (its subwords): the words are counted as
     the model counts them, or the pair would go the placeholder way ("<sup>1</sup>&nbsp;In the beginning…")."""
