@@ -41,6 +41,14 @@ def _translator(args, model: Path | None):
     return translator
 
 
+def _pair(text: str) -> tuple[str, str]:
+    """A language pair, SRC-TGT (en-es)."""
+    source, _, target = text.partition("-")
+    if not source or not target or "-" in target:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a language pair SRC-TGT, such as en-es")
+    return source.lower(), target.lower()
+
+
 def _fp16_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
 
@@ -100,7 +108,7 @@ def cmd_compare(args) -> int:
 
         return translate_all(_translator(args, model), sources, _options(args))
 
-    report = compare_systems(args.test, args.a, args.b, translate, sampling, args.beam)
+    report = compare_systems(args.test, args.a, args.b, translate, sampling, args.beam, args.pair)
     print(format_comparison(report))
     if args.json:
         print(json.dumps(report))
@@ -271,6 +279,8 @@ def _evaluation_commands(sub) -> None:
     p.add_argument("a", type=Path, metavar="A", help="the baseline: hypothesis file, `nmt evaluate --out` directory "
                    "or model bundle")
     p.add_argument("b", type=Path, metavar="B", help="the system compared with it, likewise")
+    p.add_argument("--pair", type=_pair, default=None, metavar="SRC-TGT", help="the languages to read a TMX or XLIFF "
+                   "test file in, e.g. es-en (default: those of a system that is a model, else en-es)")
     p.add_argument("--resamples", type=int, default=1000, help="paired bootstrap resamples (default: 1000)")
     p.add_argument("--trials", type=int, default=10000, help="approximate randomization trials (default: 10000)")
     p.add_argument("--seed", type=int, default=None, help="random seed, at least 1 (default: $SACREBLEU_SEED, "

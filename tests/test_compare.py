@@ -112,3 +112,20 @@ def test_a_memory_test_file_is_read_in_the_languages_of_the_models_compared(tmp_
                  "--resamples", "10", "--trials", "10", "--json"]) == 0
     report = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert report["sentences"] == 1 and report["differing_lines"] == 0, "es -> en, as the model translates"
+
+
+def test_two_hypothesis_files_on_a_memory_test_file_in_the_languages_named(tmp_path, toy_model, capsys):
+    test = tmp_path / "t.xliff"
+    test.write_text('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="es" trgLang="en">'
+                    '<file id="f"><unit id="u"><segment><source>alpha beta</source><target>ALPHA BETA</target>'
+                    "</segment></unit></file></xliff>")
+    (tmp_path / "hyp.txt").write_text("ALPHA BETA\n")
+    hypotheses = [str(test), str(tmp_path / "hyp.txt"), str(tmp_path / "hyp.txt")]
+    args = ["compare", "--test", *hypotheses, "--resamples", "10", "--trials", "10", "--json"]
+    assert main([*args, "--pair", "es-en"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["sentences"] == 1
+    assert main(args) == 2, "read as en -> es without --pair, and refused"
+    print(one_line_error(capsys))
+    toy = [arg if arg != hypotheses[2] else str(toy_model) for arg in args]
+    assert main([*toy, "--pair", "es-en"]) == 2
+    assert f"{toy_model} translates en-es, not es-en (--pair)" in one_line_error(capsys)

@@ -92,24 +92,28 @@ def load_system(path: Path, sources: list[str], translate: Translate) -> System:
     return System(path, "hypotheses", read_hypotheses(path))
 
 
-def _languages(*systems: Path) -> tuple[str, str]:
-    """The languages of the first system that is a model bundle (else en -> es, the corpus reader's)."""
+def _languages(pair: tuple[str, str] | None, *systems: Path) -> tuple[str, str]:
+    """The languages pair names, which each system that is a model bundle must translate; without pair, those of
+    the first such system (else en -> es, the corpus reader's)."""
     for path in systems:
         if (path / "config.json").is_file():
             from nmt.model.bundle import read_config  # (torch: only where a system is a model)
 
             config = read_config(path)
-            return config.src_lang, config.tgt_lang
-    return "en", "es"
+            if pair not in (None, (config.src_lang, config.tgt_lang)):
+                raise ValueError(f"{path} translates {config.src_lang}-{config.tgt_lang}, not "
+                                 f"{'-'.join(pair or ())} (--pair)")
+            pair = pair or (config.src_lang, config.tgt_lang)
+    return pair or ("en", "es")
 
 
 def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling: Sampling,
-                    beam_size: int | None = None) -> dict:
+                    beam_size: int | None = None, pair: tuple[str, str] | None = None) -> dict:
     """The comparison of system B with the baseline A on the test file (TSV source<TAB>reference), as a report.
-    beam_size: how translate decodes, recorded for the systems that are models."""
-    # as `nmt evaluate` reads it (its hypotheses are a line per source it keeps): a TMX or XLIFF file in the languages
-    # of the systems that are models
-    corpus = load_evaluation_set(test, langs=_languages(a, b))
+    beam_size: how translate decodes, recorded for the systems that are models; pair: the languages a TMX or XLIFF
+    test file is read in (default: the models', else en -> es)."""
+    # as `nmt evaluate` reads it (its hypotheses are a line per source it keeps)
+    corpus = load_evaluation_set(test, langs=_languages(pair, a, b))
     if not corpus.sources:
         raise ValueError(f"{test}: no sentence pairs to compare on")
     sources, references = corpus.sources, corpus.references  # sacrebleu's layout: a list per reference column
