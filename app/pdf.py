@@ -150,11 +150,15 @@ class Writer:
         if width(word) <= paragraph.width:
             return [word]
         pieces: list[Word] = [[]]
+        used = 0.0  # the last piece's width, letter by letter (measuring it whole each time is quadratic)
         for text, style in word:
             for letter in text:
-                if pieces[-1] and width(pieces[-1] + [(letter, style)]) > paragraph.width:
+                wide = width([(letter, style)])
+                if pieces[-1] and used + wide > paragraph.width:
                     pieces.append([])
+                    used = 0.0
                 pieces[-1].append((letter, style))
+                used += wide
         return pieces
 
 
