@@ -175,9 +175,9 @@ def timestamps_in_order(cue: str) -> str:
     return TIMESTAMP_ELEMENT.sub(lambda _: f"<{next(times)}>", cue)
 
 
-def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None) -> Read:
+def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: str = "text") -> Read:
     """A reader of UTF-8 text files that cut(text) cuts: the file's byte-order mark and CRLF line ends kept; the
-    language labels that relabel finds relabelled (app/labels.py)."""
+    language labels that relabel finds relabelled (app/labels.py); kind names one where cut finds it Damaged."""
     def read(name: str, content: bytes) -> Written:
         try:
             text = content.decode("utf-8")
@@ -187,7 +187,10 @@ def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None) -> Read
             raise FileRejected(f"{name} is not text: it holds control character U+{ord(binary.group()):04X} "
                                f"at character {binary.start()}")
         bom, crlf = text.startswith(BOM), "\r\n" in text
-        texts, rebuild = cut(text.removeprefix(BOM).replace("\r\n", "\n"))
+        try:
+            texts, rebuild = cut(text.removeprefix(BOM).replace("\r\n", "\n"))
+        except packages.Damaged as e:
+            raise FileRejected(f"{name} is not {kind} that can be read: {e}") from None
 
         def render(translations: list[str], languages: Languages) -> bytes:
             text = rebuild(translations)
@@ -238,8 +241,8 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     **{extension: document_kind(kind, opendocument.read) for extension, kind in opendocument.KINDS.items()},
     ".epub": (epub.MEDIA_TYPE, "html", package("an EPUB book", epub.read)),
     ".pdf": ("application/pdf", "html", package("a PDF", pdf.read)),
-    ".md": ("text/markdown; charset=utf-8", "html", package("a Markdown file", markdown.read)),
-    ".markdown": ("text/markdown; charset=utf-8", "html", package("a Markdown file", markdown.read)),
+    ".md": ("text/markdown; charset=utf-8", "html", text_file(markdown.cut, kind="a Markdown file")),
+    ".markdown": ("text/markdown; charset=utf-8", "html", text_file(markdown.cut, kind="a Markdown file")),
     ".xlf": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
     ".xliff": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
 }

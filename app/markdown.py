@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 
-from nmt.app.labels import Languages
-from nmt.app.packages import Damaged, Written
+from nmt.app.packages import Damaged
 
-BOM = "\ufeff"
 FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)  # YAML between --- lines, at the very start
 ESCAPED = re.compile(r"([\\`*_\[\]<>|~])")  # what Markdown would read as markup in a text
 ENTITY = re.compile(r"&(?=#?\w+;)")  # an & that Markdown would read as starting an entity ("&copy;")
@@ -30,17 +29,11 @@ EMPTY = re.compile(r"<(em|strong|s)>(\s*)</\1>")
 MARKS = {"em": "*", "strong": "**", "s": "~~"}  # markdown-it's emphasis, strong emphasis and strikethrough
 
 
-def read(content: bytes) -> Written:
-    """The file's texts (HTML, one per block of text), and what writes it again around their translations; Damaged
-    if it is not UTF-8."""
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise Damaged(f"it is not UTF-8 text (byte {e.start})") from None
-    bom, crlf = text.startswith(BOM), "\r\n" in text
-    text = text.removeprefix(BOM)
-    lines = text.replace("\r\n", "\n").split("\n")
-    front = FRONT_MATTER.match("\n".join(lines))
+def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
+    """The text's texts (HTML, one per block of text), and what writes it again around their translations; Damaged
+    if markdown-it places a block's text where it is not (the file is read as text files are: app/documents.py)."""
+    lines = text.split("\n")
+    front = FRONT_MATTER.match(text)
     kept = front.group().count("\n") if front else 0  # front matter: not Markdown, its lines left alone
     parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     tokens = parser.parse("\n".join(lines[kept:]))
@@ -51,14 +44,13 @@ def read(content: bytes) -> Written:
 
     places = _places(lines, blocks)
 
-    def render(translations: list[str], languages: Languages) -> bytes:
+    def render(translations: list[str]) -> str:
         written, gone = list(lines), set[int]()  # gone: a block's lines after its first (the source's wrapping)
         for k in reversed(range(len(blocks))):  # from the end: a table row's cells from the right
             (first, source, cell), (start, end) = blocks[k], places[k]
             written[first] = written[first][:start] + _markdown(translations[k], cell) + written[first][end:]
             gone.update(range(first + 1, first + source.count("\n") + 1))
-        out = "\n".join(line for k, line in enumerate(written) if k not in gone)
-        return ((BOM if bom else "") + (out.replace("\n", "\r\n") if crlf else out)).encode()
+        return "\n".join(line for k, line in enumerate(written) if k not in gone)
 
     return [parser.renderInline(source) for _, source, _ in blocks], render
 

@@ -14,9 +14,10 @@ import docx
 import pytest
 from service_fixtures import client_for
 
-from nmt.app.documents import FileRejected, read_document, timestamps_in_order
+from nmt.app.documents import FileRejected, read_document, text_file, timestamps_in_order
 from nmt.app.filestore import FileStore
 from nmt.app.labels import Languages
+from nmt.app.packages import Damaged
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +209,14 @@ def test_the_store_keeps_few_files_for_a_while_in_its_own_directory():
         assert store.get(bad) is None
     store.close()
     assert not root.exists()
+
+
+def test_a_text_file_its_reader_finds_damaged_is_refused_in_one_line():
+    def cut(text: str):
+        raise Damaged("line 3: its text is not where markdown-it says")
+
+    with pytest.raises(FileRejected, match="^x.md is not a Markdown file that can be read: line 3: its text is not"):
+        text_file(cut, kind="a Markdown file")("x.md", b"alpha")
 
 
 def test_documents_refuse_what_they_cannot_cut():
