@@ -7,8 +7,9 @@ sees whole sentences; a line break (<br>) outside the inline elements ends a lin
 pipeline translates a text's lines apart. Everything else (block tags, the whitespace around and between blocks,
 comments, the doctype) is kept as written, byte for byte, and so is every tag inside a run, attributes and all: only
 text is rewritten, and of the tags only what a reader sees or hears of them, the values of alt, title, placeholder,
-aria-label and aria-description, a button's value (<input type="submit">) and an option's or a track's label, each
-translated as a text of its own (`Document.labels`, `Document.relabel`) and written back in its quotes.
+aria-label and aria-description, a button's value (<input type="submit">), an option's or a track's label and the
+page's description (<meta name="description" content="…">, og:title, og:description, …), each translated as a
+text of its own (`Document.labels`, `Document.relabel`) and written back in its quotes.
 
 A run whose tags all come in pairs or have no content is translated as plain text, and its tags placed by the
 attention (`Run.fill_aligned`, model/html_passes.py). Otherwise, or where that fails, a run goes to the pipeline as
@@ -58,8 +59,10 @@ NO_BREAK_SPACE = "\xa0"
 BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break as a text's lines are sent parted, and come back
 MARKER_BASE, MARKER_END = 0xF0000, 0xFFFFE  # Supplementary Private Use Area-A: one character per inline item
 LABELS = frozenset({"alt", "title", "placeholder", "aria-label", "aria-description"})  # text that a reader reads
-LABELLED = {"label": frozenset({"option", "optgroup", "track"}), "value": frozenset({"input"})}  # these, on these
+LABELLED = {"label": frozenset({"option", "optgroup", "track"}), "value": frozenset({"input"}),  # these, on these
+            "content": frozenset({"meta"})}
 BUTTONS = frozenset({"button", "submit", "reset"})  # the <input> types whose value is their text
+DESCRIBED = frozenset({"description", "og:title", "og:description", "twitter:title", "twitter:description"})
 ATTRIBUTE = re.compile(r"""[\s/]*([^\s/>][^\s/=>]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")  # one, in a tag
 Value = tuple[int, int, str]  # an attribute value's start and end in its tag's source text, and its text
 
@@ -148,12 +151,14 @@ class _Tokenizer(HTMLParser):
 
 def _labels(tag: str, attrs: list[tuple[str, str | None]]) -> dict[str, str]:
     """A start tag's attributes whose text is translated, as the parser reads them: what a reader sees or hears of
-    it (a picture's alt, a title's tooltip, a field's placeholder, a button's value; LABELS, LABELLED), if it has a
-    letter."""
+    it (a picture's alt, a title's tooltip, a field's placeholder, a button's value; LABELS, LABELLED), and the
+    page's description that search engines and shared links show (<meta name="description" content>, its Open
+    Graph and Twitter cousins), if it has a letter."""
     values, names = {name: value or "" for name, value in attrs}, Counter(name for name, _ in attrs)
-    button = tag != "input" or values.get("type", "").strip().lower() in BUTTONS
+    shown = (tag != "input" or values.get("type", "").strip().lower() in BUTTONS) and (
+        tag != "meta" or (values.get("name") or values.get("property", "")).strip().lower() in DESCRIBED)
     return {name: value for name, value in values.items() if names[name] == 1  # (written twice: left as it is)
-            and (name in LABELS or tag in LABELLED.get(name, ()) and button) and any(c.isalpha() for c in value)}
+            and (name in LABELS or tag in LABELLED.get(name, ()) and shown) and any(c.isalpha() for c in value)}
 
 
 def _values(raw: str, labels: dict[str, str]) -> tuple[Value, ...]:

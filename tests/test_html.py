@@ -372,6 +372,14 @@ def test_a_name_written_twice_keeps_its_values():
     assert parse('<p data-x=\'title="tau"\' title="mu">gamma</p>').labels == ["mu"], "a name inside a value is no name"
 
 
+
+def test_a_pages_description_is_translated_and_its_other_meta_kept():
+    head = ('<head><meta charset="utf-8"><meta name="description" content="alpha beta"><meta property="og:title" '
+            'content="gamma"><meta name="viewport" content="width=device-width"><meta http-equiv="refresh" '
+            'content="5; url=next.html"><meta name="author" content="Tau Mu"><title>delta</title></head>')
+    assert parse(head).labels == ["alpha beta", "gamma"]
+
+
 def test_entities_stay_valid(plain):
     out = html_of(plain, "<p>alpha &amp; beta &lt;gamma&gt;</p>")
     assert Events(out).tags == [("start", "p", "<p>"), ("end", "p", "")] and "&" not in out.replace("&amp;", "").replace(
