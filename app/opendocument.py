@@ -11,8 +11,10 @@ the paragraph stays well-formed XML (a no-break space, which the pipeline writes
 parts are edited as bytes (app/xmlparts.py); every other entry is kept byte for byte.
 
 An element inside a paragraph that holds paragraphs of its own and no text of its own (a footnote with its number, a
-text box, a comment) is one marker in that paragraph's text, <nmt-kept id="K"/>, put back where the translation puts
-it; its own paragraphs are texts of their own. Extra spaces (<text:s/>) are a space, and soft page breaks
+text box, a comment, a picture's frame with its title and description, <svg:title>, <svg:desc>, which screen readers
+read) is one marker in that paragraph's text, <nmt-kept id="K"/>, put back where the translation puts it; its own
+paragraphs (its title, its description) are texts of their own, as are those of a frame outside any paragraph (a
+slide's picture). Extra spaces (<text:s/>) are a space, and soft page breaks
 (<text:soft-page-break/>, where the page broke when the file was saved: the application lays the pages out again on
 loading) go: a translation has its own spaces and its own length; a footnote's citation or a frame, as any element
 without content, follows the word it followed (model/html.py). A line break (<text:line-break/>) or a tab
@@ -44,6 +46,9 @@ from nmt.app.xmlparts import (
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 PARAGRAPHS = frozenset({"p", "h"})
+# texts of their own: paragraphs, and a picture's or a shape's title and description (what a screen reader reads of
+# it); those of any namespace but the text's keep their prefix (app/xmlparts.py), which every OpenDocument file writes
+TEXTS = PARAGRAPHS | {"svg:title", "svg:desc"}
 WRITTEN_AS = {"s": " ", "soft-page-break": ""}  # elements written so in a paragraph's HTML
 # a line break and a tab part what is on either side, translated apart: each written <br id="K"/>, K its place among
 # the paragraph's breaks
@@ -105,8 +110,8 @@ def cut_part(part: bytes) -> Cut:
 def _within(element: Element, part: bytes, depth: int = 0) -> Cut:
     """The outermost paragraphs under element, each with what it holds; of a spreadsheet's cell of a value, only its
     comments' (office:annotation: its own paragraph shows its value)."""
-    found = outermost(element.children, lambda e: e.name in PARAGRAPHS or _value_cell(e, part))
-    return joined([_paragraph(e, part, depth) if e.name in PARAGRAPHS else
+    found = outermost(element.children, lambda e: e.name in TEXTS or _value_cell(e, part))
+    return joined([_paragraph(e, part, depth) if e.name in TEXTS else
                    joined([_within(note, part, depth) for note in e.children if note.name == "office:annotation"])
                    for e in found])
 
@@ -157,5 +162,6 @@ def _content(part: bytes, start: int, end: int, children: list[Element]) -> tupl
 
 
 def _is_container(element: Element) -> bool:
-    """Whether the element holds paragraphs and no text of its own (a footnote, a text box, a comment)."""
-    return not element.text.strip() and bool(outermost([element], lambda e: e.name in PARAGRAPHS))
+    """Whether the element holds texts of their own and no text of its own (a footnote, a text box, a comment, a
+    picture with a title or a description)."""
+    return not element.text.strip() and bool(outermost([element], lambda e: e.name in TEXTS))

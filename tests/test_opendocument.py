@@ -148,6 +148,22 @@ def test_a_presentation_translates_its_slides_text_boxes_and_notes():
     assert out == slide.replace("alpha beta", "BETA ALPHA").replace("gamma delta", "DELTA GAMMA")
 
 
+def test_a_pictures_title_and_description_are_texts_of_their_own_not_words_of_its_paragraph():
+    """What a screen reader reads of a picture (<svg:title>, <svg:desc>), in a paragraph or on a slide, is
+    translated apart: inside the paragraph's text it was read as words of its sentence."""
+    frame = ('<draw:frame draw:name="P1" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0">'
+             '<draw:image xlink:href="Pictures/x.png" xmlns:xlink="http://www.w3.org/1999/xlink"/>'
+             "<svg:title>tau</svg:title><svg:desc>mu xi</svg:desc></draw:frame>")
+    part = (f"<office:document-content {NS}><text:p>alpha {frame} beta</text:p><draw:page>{frame}</draw:page>"
+            "</office:document-content>").encode()
+    cut = opendocument.cut_part(part)
+    assert cut.texts == ['alpha <nmt-kept id="0"/> beta', "tau", "mu xi", "tau", "mu xi"]
+    out = edited(part, cut.edits(['BETA <nmt-kept id="0"/> ALPHA', "TAU", "XI MU", "UAT", "IX UM"])).decode()
+    translated = frame.replace(">tau<", ">TAU<").replace(">mu xi<", ">XI MU<")
+    assert out == part.decode().replace(f"alpha {frame} beta", f"BETA {translated} ALPHA").replace(
+        f"<draw:page>{frame}", "<draw:page>" + frame.replace(">tau<", ">UAT<").replace(">mu xi<", ">IX UM<"))
+
+
 def test_a_text_box_in_a_paragraph_without_text_is_translated_where_it_is():
     part = (f'<office:document-content {NS}><text:p><draw:frame><draw:text-box><text:p>alpha &lt;b&gt;</text:p>'
             '</draw:text-box></draw:frame></text:p></office:document-content>').encode()
