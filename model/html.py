@@ -24,9 +24,8 @@ than guesses at.
 
 Never sent to the model: <script>, <style>, <pre>, <textarea>, <code>, <kbd>, <samp>, and any element marked
 translate="no" or class="notranslate" (an inline one travels inside its run as one marker), their tags' attributes
-included. Such an element ends at
-its matching end tag; an inline one also at the next block tag (an unclosed <code> does not swallow the rest of the
-page), a block one otherwise at the end of the document.
+included. Such an element ends at its matching end tag; an inline one also at the next block tag (an unclosed <code>
+does not swallow the rest of the page), a block one otherwise at the end of the document.
 
 Translated text is escaped for HTML (& < > and the no-break space as &amp; &lt; &gt; &nbsp;): the source's entities
 come back as the characters they stand for, or as these four entities, so the output is valid wherever the input was.
@@ -177,7 +176,7 @@ def _values(raw: str, labels: dict[str, str]) -> tuple[Value, ...]:
     return tuple(found)
 
 
-def relabelled(raw: str, labels: Sequence[Value], translations: Iterator[str]) -> str:
+def _relabelled(raw: str, labels: Sequence[Value], translations: Iterator[str]) -> str:
     """A tag's source text with each of its labels' values translated (the next of translations, in order)."""
     pieces, at = [], 0
     for start, end, _ in labels:
@@ -545,10 +544,10 @@ class Document:
             if isinstance(where, int):
                 part = self.parts[where]
                 assert isinstance(part, str), "a kept tag"
-                self.parts[where] = relabelled(part, values, found)
+                self.parts[where] = _relabelled(part, values, found)
             else:
                 run, i = where
-                run.items[i] = replace(run.items[i], raw=relabelled(run.items[i].raw, values, found), labels=())
+                run.items[i] = replace(run.items[i], raw=_relabelled(run.items[i].raw, values, found), labels=())
         self.labelled.clear()
 
     def _labelled(self) -> Iterator[tuple[int | tuple[Run, int], tuple[Value, ...]]]:
