@@ -102,30 +102,33 @@ def test_with_bundles_the_model_is_translated_as_evaluate_translates(toy_model, 
     assert out[2] == f"B = {toy_model} (model, beam 1)"
 
 
-def test_a_memory_test_file_is_read_in_the_languages_of_the_models_compared(tmp_path, toy_model_es_en, capsys):
+@pytest.fixture
+def memory(tmp_path) -> tuple[Path, Path]:
+    """An XLIFF test file of one es -> en unit, and a hypothesis file of its reference."""
     test = tmp_path / "t.xliff"
     test.write_text('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="es" trgLang="en">'
                     '<file id="f"><unit id="u"><segment><source>alpha beta</source><target>ALPHA BETA</target>'
                     "</segment></unit></file></xliff>")
     (tmp_path / "hyp.txt").write_text("ALPHA BETA\n")
-    assert main(["compare", "--test", str(test), str(tmp_path / "hyp.txt"), str(toy_model_es_en), "--beam", "1",
+    return test, tmp_path / "hyp.txt"
+
+
+def test_a_memory_test_file_is_read_in_the_languages_of_the_models_compared(memory, toy_model_es_en, capsys):
+    test, hypotheses = memory
+    assert main(["compare", "--test", str(test), str(hypotheses), str(toy_model_es_en), "--beam", "1",
                  "--resamples", "10", "--trials", "10", "--json"]) == 0
     report = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert report["sentences"] == 1 and report["differing_lines"] == 0, "es -> en, as the model translates"
 
 
-def test_two_hypothesis_files_on_a_memory_test_file_in_the_languages_named(tmp_path, toy_model, capsys):
-    test = tmp_path / "t.xliff"
-    test.write_text('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="es" trgLang="en">'
-                    '<file id="f"><unit id="u"><segment><source>alpha beta</source><target>ALPHA BETA</target>'
-                    "</segment></unit></file></xliff>")
-    (tmp_path / "hyp.txt").write_text("ALPHA BETA\n")
-    hypotheses = [str(test), str(tmp_path / "hyp.txt"), str(tmp_path / "hyp.txt")]
-    args = ["compare", "--test", *hypotheses, "--resamples", "10", "--trials", "10", "--json"]
+def test_two_hypothesis_files_on_a_memory_test_file_in_the_languages_named(memory, toy_model, capsys):
+    test, hypotheses = memory
+    args = ["compare", "--test", str(test), str(hypotheses), str(hypotheses), "--resamples", "10", "--trials", "10",
+            "--json"]
     assert main([*args, "--pair", "es-en"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["sentences"] == 1
     assert main(args) == 2, "read as en -> es without --pair, and refused"
-    print(one_line_error(capsys))
-    toy = [arg if arg != hypotheses[2] else str(toy_model) for arg in args]
-    assert main([*toy, "--pair", "es-en"]) == 2
+    assert "its srcLang is es, but the pairs read are en -> es" in one_line_error(capsys)
+    args[4] = str(toy_model)
+    assert main([*args, "--pair", "es-en"]) == 2
     assert f"{toy_model} translates en-es, not es-en (--pair)" in one_line_error(capsys)
