@@ -29,14 +29,20 @@ class Events(HTMLParser):
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, str, str]] = []
+        self.attributes: list[tuple[str, list]] = []
         self.feed(html)
         self.close()
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(("start", tag, self.get_starttag_text() or ""))
+        self.attributes.append((tag, attrs))
 
     def handle_endtag(self, tag):
         self.tags.append(("end", tag, ""))
+
+    def values(self) -> list[tuple[str, list]]:
+        """Each start tag's name and attributes, as the parser reads them."""
+        return self.attributes
 
 
 def nested(html: str) -> bool:
@@ -81,6 +87,27 @@ def reversed_words(text: str) -> str:
 def test_any_input_is_kept_byte_for_byte_outside_the_text(source):
     document = parse(source)
     assert document.render([run.raw for run in document.runs]) == source
+
+
+attribute_value = st.lists(st.sampled_from(list("ab \"'=<>&;/\tñ") + ["&amp;", "&quot;", "title=", "alt="]),
+                           max_size=8).map("".join)
+quoting = st.sampled_from(['"{}"', "'{}'", "{}"])
+attribute = st.tuples(st.sampled_from(["alt", "title", "TITLE", "href", "data-alt", "aria-label", "value"]), quoting,
+                      attribute_value).map(lambda t: f"{t[0]}={t[1].format(t[2])}")
+tag = st.tuples(st.sampled_from(["p", "img", "input", "a"]), st.lists(attribute, max_size=3),
+                st.sampled_from(["", "/"])).map(lambda t: f"<{t[0]} {' '.join(t[1])}{t[2]}>alpha")
+
+
+@given(st.lists(tag, min_size=1, max_size=3).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_labels_written_back_as_they_were_read_leave_every_other_byte_and_every_value_as_the_parser_reads_it(source):
+    document = parse(source)
+    labels = document.labels
+    document.relabel(labels)
+    out = document.render([run.raw for run in document.runs])
+    assert parse(out).labels == labels and Events(out).values() == Events(source).values()
+    if not labels:
+        assert out == source
 
 
 @given(documents)
