@@ -13,6 +13,7 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("see www.example.com/x.", "www.example.com/x", "url"),
     ("Write to ana.b@mail.example.com today", "ana.b@mail.example.com", "email"),
     ("Hello %s!", "%s", "printf"), ("%1$d items", "%1$d", "printf"), ("pi is %.2f", "%.2f", "printf"),
+    ("Hello %(name)s, bye", "%(name)s", "printf"),
     ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"),
     ("run `ls -la` first", "`ls -la`", "code"),
     ("open /usr/local/bin/nmt now", "/usr/local/bin/nmt", "path"), (r"in C:\Users\ana\x.txt", r"C:\Users\ana\x.txt", "path"),

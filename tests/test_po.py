@@ -1,0 +1,84 @@
+"""gettext files through POST /translate_file (app/po.py): each untranslated message's msgid into its msgstr, flagged
+fuzzy, everything else kept. The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
+from __future__ import annotations
+
+import pytest
+from service_fixtures import client_for
+
+from nmt.app import po
+from nmt.app.documents import read_document
+from nmt.app.labels import Languages
+
+SOURCE = r'''# The app's messages.
+msgid ""
+msgstr ""
+"Language: \n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+#: main.c:10
+#, c-format
+msgid "alpha beta\n"
+msgstr ""
+
+#. a button
+msgctxt "button"
+msgid "gamma \"delta\""
+msgstr ""
+
+msgid "tau"
+msgid_plural "mu"
+msgstr[0] ""
+msgstr[1] ""
+
+msgid "eps"
+msgstr "EPS as translated"
+
+msgid ""
+"alpha "
+"gamma"
+msgstr ""
+
+#~ msgid "xi"
+#~ msgstr ""
+'''
+
+
+@pytest.fixture(scope="module")
+def client(translator):
+    with client_for(translator) as c:
+        yield c
+
+
+def test_untranslated_messages_are_translated_fuzzy_and_the_rest_kept():
+    texts, render = po.cut(SOURCE)
+    assert texts == ["alpha beta\n", 'gamma "delta"', "tau", "mu", "alpha gamma"], "the header, a translation, an "
+    "obsolete message left out; strings joined and read with their escapes"
+    out = render(["A B", 'G "D\\', "T", "M", "one\ntwo"])
+    assert out == SOURCE.replace('#, c-format\nmsgid "alpha beta\\n"\nmsgstr ""', (
+        '#, c-format, fuzzy\nmsgid "alpha beta\\n"\nmsgstr "A B\\n"')).replace(
+        'msgctxt "button"\nmsgid "gamma \\"delta\\""\nmsgstr ""', (
+            '#, fuzzy\nmsgctxt "button"\nmsgid "gamma \\"delta\\""\nmsgstr "G \\"D\\\\"')).replace(
+        'msgid "tau"\nmsgid_plural "mu"\nmsgstr[0] ""\nmsgstr[1] ""', (
+            '#, fuzzy\nmsgid "tau"\nmsgid_plural "mu"\nmsgstr[0] "T"\nmsgstr[1] "M"')).replace(
+        'msgid ""\n"alpha "\n"gamma"\nmsgstr ""', '#, fuzzy\nmsgid ""\n"alpha "\n"gamma"\nmsgstr ""\n"one\\n"\n"two"')
+    assert po.cut(out)[0] == [], "nothing left to translate"
+
+
+def test_a_gettext_file_through_the_service_says_its_language(client, translator):
+    answer = client.post("/translate_file", files={"file": ("app.pot", SOURCE.encode())},
+                         data={"source": "en", "target": "es"})
+    assert answer.status_code == 200, answer.text
+    out = client.get(answer.json()["translatedFileUrl"]).content.decode()
+    assert '"Language: es\\n"' in out, "a template's empty Language set"
+    [tau] = translator.translate(["tau"])
+    assert f'msgstr[0] "{tau.text}"' in out and 'msgstr "EPS as translated"' in out
+    document = read_document("app.po", out.replace('"Language: es', '"Language: en_US').encode())
+    assert document.texts == [] and b'"Language: es\\n"' in document.render([], Languages("en", "es"))
+
+
+def test_a_line_a_gettext_file_does_not_hold_is_refused_in_one_line(client):
+    answer = client.post("/translate_file", files={"file": ("app.po", b'msgid "a"\nmsgstr ""\nnot po\n')},
+                         data={"source": "en", "target": "es"})
+    assert answer.status_code == 400 and answer.json()["error"] == (
+        "Invalid request: app.po is not a gettext file that can be read: line 3 is not a comment, a keyword (msgid, "
+        "msgstr, ...) or a string")
