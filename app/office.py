@@ -1,6 +1,6 @@
 """Office Open XML files, Word documents (.docx), PowerPoint presentations (.pptx) and Excel workbooks (.xlsx), and
 their templates and macro-enabled files (KINDS): the text of each paragraph (of each string cell and comment, in a
-workbook) translated, everything else kept as written.
+workbook) and the alt text of each picture and shape translated, everything else kept as written.
 
 Such a file is a zip of XML parts. The parts people read (Word: word/document.xml, the headers and footers,
 footnotes, endnotes, comments; PowerPoint: the slides and their notes; Excel: the shared strings, the sheets' inline
@@ -32,9 +32,13 @@ the link's text, a hyperlink's span, and its runs from begin to separator and it
 <w:hyperlink>'s tags do. Of a field whose value goes on past the paragraph (a table of contents': its value is its
 lines), the code (begin … separator) and, in a later paragraph, the end are kept whole. A run of a text box (a
 drawing that holds paragraphs, in Word's two copies: DrawingML's and VML's) is kept whole like a picture, the
-translation of its own paragraphs written inside it. A tracked deletion and an equation (Office Math's <m:oMath>:
-its text is math) are kept whole too. Any other paragraph (a HYPERLINK field whose value is more than text, a
-bookmark inside a hyperlink) keeps its runs where they are, each <w:t>'s text translated alone.
+translation of its own paragraphs written inside it. A picture's or a shape's alt text, what a screen reader reads of
+it (DrawingML's descr and title: on Word's <wp:docPr>, PowerPoint's <p:cNvPr>, a sheet's drawing's <xdr:cNvPr>; and
+VML's alt, in the older copy of a drawing Word writes beside it), is a text of its own, its lines parted, wherever it
+is (in a run kept whole too), and written back in its quotes; one without a letter stays as written. A tracked
+deletion and an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a
+HYPERLINK field whose value is more than text, a bookmark inside a hyperlink) keeps its runs where they are, each
+<w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -52,6 +56,9 @@ from nmt.app.xmlparts import (
     Cut,
     Edit,
     Element,
+    Value,
+    as_attribute,
+    attribute_values,
     edited_within,
     elements,
     joined,
@@ -89,6 +96,11 @@ WHOLE = frozenset({"fldSimple", "fld", "complexField", "commentRangeStart", "com
 # own number, at the start of its text)
 OBJECTS = frozenset({"drawing", "pict", "object", "sym", "mc:AlternateContent", "footnoteReference", "endnoteReference",
                      "commentReference", "footnoteRef", "endnoteRef", "annotationRef"})
+# a picture's or a shape's alt text, what a screen reader reads of it, by the local name of the element that holds it:
+# DrawingML's description and title (Word's <wp:docPr>; PowerPoint's <p:cNvPr>, a sheet's drawing's <xdr:cNvPr>, a
+# picture's own <pic:cNvPr>) and VML's alt (its shapes', in the older copy of a drawing Word writes beside it)
+ALT_TEXTS = {"docPr": ("descr", "title"), "cNvPr": ("descr", "title")} | dict.fromkeys(
+    "shape rect roundrect oval line polyline curve arc image group".split(), ("alt",))
 SIMPLE_LINK = re.compile(rb'instr\s*=\s*["\']\s*HYPERLINK\b', re.IGNORECASE)
 FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|separate|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
@@ -229,7 +241,8 @@ class Piece:
 
 @dataclass
 class Paragraph:
-    """A paragraph's pieces in order, and the elements in it that hold paragraphs of their own (a text box's run)."""
+    """A paragraph's pieces in order, and the elements in it that hold texts of their own (a text box's run: its
+    paragraphs; an element with an alt text)."""
 
     element: Element
     pieces: list[Piece]
@@ -239,7 +252,8 @@ class Paragraph:
 
 def read_paragraph(element: Element, part: bytes) -> Paragraph:
     """The paragraph's pieces, each with its run's formatting and what its run is inside; a run holding paragraphs
-    (a text box) is one piece, kept whole, and a container."""
+    (a text box) is one piece, kept whole, and a container, and so is each element with an alt text in what is kept
+    whole (a picture's run)."""
     _fields_read(element, part)
     paragraph = Paragraph(element, [], [], _plain(element))
     # depth first, in document order: (element, its run, what it is inside)
@@ -253,9 +267,10 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
         container = _container(element)
         if container or _kept(element):
             paragraph.pieces.append(Piece(element, _style(part, element), around, element.name == "r"))
-            paragraph.containers += [element] if container else []
+            paragraph.containers += [element] if container else _described(element, part)
             continue
-        if element.name == "p":  # a paragraph outside a run, which Word does not write: a text of its own
+        # texts of their own: a paragraph outside a run (which Word does not write), a drawing in a run of text
+        if element.name == "p" or _alt_texts(element, part):
             paragraph.containers.append(element)
             continue
         if element.name == "r":
@@ -398,9 +413,39 @@ def _style(part: bytes, run: Element | None) -> bytes:
 
 
 def _within(element: Element, part: bytes, tags: Tags, depth: int = 0) -> Cut:
-    """The outermost paragraphs of element (itself one, or under it), each with the paragraphs it holds."""
-    return joined([_paragraph(read_paragraph(p, part), part, tags, depth)
-                   for p in outermost([element], lambda e: e.name in tags.kind.paragraphs)])
+    """The outermost paragraphs of element (itself one, or under it), each with the texts it holds, and the alt
+    texts outside them (a slide's shapes'), in document order."""
+    cuts, todo = [], [element]
+    while todo:  # iterative: nesting depth is the file's to choose
+        element = todo.pop()
+        if element.name in tags.kind.paragraphs:
+            cuts.append(_paragraph(read_paragraph(element, part), part, tags, depth))
+            continue
+        if alt_texts := _alt_texts(element, part):
+            cuts.append(_alt_cut(alt_texts))
+        todo += reversed(element.children)
+    return joined(cuts)
+
+
+def _alt_texts(element: Element, part: bytes) -> list[Value]:
+    """The element's alt texts (ALT_TEXTS) that have a letter: one without is kept as written."""
+    names = ALT_TEXTS.get(element.name.rpartition(":")[2])
+    return [v for v in attribute_values(part, element, names) if any(c.isalpha() for c in v[2])] if names else []
+
+
+def _described(element: Element, part: bytes) -> list[Element]:
+    """The elements with alt texts in an element kept whole (a picture's run), none inside another (_within reads
+    what is inside)."""
+    return outermost([element], lambda e: bool(_alt_texts(e, part)))
+
+
+def _alt_cut(alt_texts: list[Value]) -> Cut:
+    """Alt texts, each a text of its own, its lines parted (as a cell's are), and written back in its quotes."""
+    def edits(out: list[str]) -> list[Edit]:
+        return [(start, end, as_attribute(_edged(source, _lines_of(translation))))
+                for (start, end, source), translation in zip(alt_texts, out, strict=True)]
+
+    return Cut([_html_of(text.split("\n")) for _, _, text in alt_texts], edits)
 
 
 def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut:
@@ -418,10 +463,20 @@ def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:
     lines = [tags.lines(t.text) for t in texts]
 
     def edits(out: list[str]) -> list[Edit]:
-        return [(t.start, t.end, tags.text(_edged("\n".join(source), html.unescape(BR.sub("\n", translation)))))
+        return [(t.start, t.end, tags.text(_edged("\n".join(source), _lines_of(translation))))
                 for t, source, translation in zip(texts, lines, out, strict=True)]
 
-    return Cut(["<br>".join(html.escape(line, quote=False) for line in source) for source in lines], edits)
+    return Cut([_html_of(source) for source in lines], edits)
+
+
+def _html_of(lines: list[str]) -> str:
+    """Lines as one HTML text, parted by <br>, which parts what is on either side (each is translated apart)."""
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
+
+
+def _lines_of(translation: str) -> str:
+    """The translation of lines sent parted by <br> (_html_of), as text: its lines parted by newlines."""
+    return html.unescape(BR.sub("\n", translation))
 
 
 @dataclass

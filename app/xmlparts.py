@@ -4,15 +4,18 @@ starts and ends, and edited as bytes, never re-serialized: whatever is not edite
 """
 from __future__ import annotations
 
+import html
 import re
 import xml.parsers.expat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from nmt.app.labels import Labels, Languages
 from nmt.app.packages import Damaged, Package, Written
 
 START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
+ATTRIBUTE = re.compile(rb"""\s([^\s=>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # one, in a start tag
+WHITE_SPACE = re.compile("[\t\n\r]")  # what XML reads as a space in an attribute's value, written as it is
 
 
 def text_of(part: bytes) -> str:
@@ -92,6 +95,28 @@ def elements(part: bytes, prefix: str) -> Element:
 def _local(name: str, prefix: str) -> str:
     """The local name of an element of the paragraphs' namespace; other namespaces' elements keep their prefix."""
     return name[len(prefix) + 1:] if name.startswith(prefix + ":") else name
+
+
+Value = tuple[int, int, str]  # an attribute's value: its start and end in the part (inside its quotes), and its text
+
+
+def attribute_values(part: bytes, element: Element, names: Collection[str]) -> list[Value]:
+    """The values of the element's attributes of these names (as written, with a prefix if they have one), in the
+    order written, each read as XML reads it: its references replaced, a tab or a line end written as such a space."""
+    tag = START_TAG.match(part, element.start)
+    assert tag is not None, "an element read by elements() starts with a start tag"
+    values = []
+    for found in ATTRIBUTE.finditer(part, element.start, tag.end()):
+        quoted = 2 if found[2] is not None else 3  # "..." or '...'
+        if found[1].decode() in names:
+            values.append((*found.span(quoted), html.unescape(WHITE_SPACE.sub(" ", found[quoted].decode()))))
+    return values
+
+
+def as_attribute(text: str) -> bytes:
+    """Text as an attribute's value in either quote: & < and both quotes escaped, and its tabs and line ends as
+    character references, which XML reads as they are (written as they are, they would be read as spaces)."""
+    return WHITE_SPACE.sub(lambda m: f"&#{ord(m[0])};", html.escape(text, quote=True)).encode()
 
 
 Edit = tuple[int, int, bytes]  # replace part[start:end] with these bytes

@@ -1,7 +1,7 @@
 """Word documents (.docx) and PowerPoint presentations (.pptx) through POST /translate_file: made and read back by
-python-docx and python-pptx, as a user's files are; each paragraph translated, its runs' formatting, the tables,
-headers, notes and every other part kept. And app/office.py on parts written by hand: the bytes outside the text
-stay as they were.
+python-docx and python-pptx, as a user's files are; each paragraph and each picture's alt text translated, its runs'
+formatting, the tables, headers, notes and every other part kept. And app/office.py on parts written by hand: the
+bytes outside the text stay as they were.
 
 The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import struct
 import zipfile
+import zlib
 
 import docx
 import openpyxl
@@ -623,6 +625,73 @@ def test_a_picture_in_a_word_paragraph_follows_the_word_it_followed():
     assert texts == ['alpha <nmt-kept id="1"/> beta gamma']
     assert out == (f'<w:p><w:r><w:t xml:space="preserve">GAMMA BETA </w:t></w:r>{picture}'
                    '<w:r><w:t xml:space="preserve"> ALPHA</w:t></w:r></w:p>')
+
+
+def png() -> bytes:
+    """A red 1×1 PNG: a picture to put in a document."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+def test_a_pictures_alt_text_in_a_word_document_is_translated_and_the_rest_of_the_picture_kept(client):
+    document = docx.Document()
+    paragraph = document.add_paragraph("alpha beta ")
+    paragraph.add_run().add_picture(io.BytesIO(png()))._inline.docPr.set("descr", "mu nu xi")
+    paragraph.add_run(" gamma")
+    document.add_paragraph().add_run().add_picture(io.BytesIO(png()))  # no alt text
+    document.add_paragraph().add_run().add_picture(io.BytesIO(png()))._inline.docPr.set("descr", "42")  # no letter
+    source = saved(document)
+
+    pictures = re.compile(rb"<w:drawing>.*?</w:drawing>", re.DOTALL)
+    before = pictures.findall(zipfile.ZipFile(io.BytesIO(source)).read("word/document.xml"))
+    after = pictures.findall(zipfile.ZipFile(io.BytesIO(translated(client, source))).read("word/document.xml"))
+    alt = text(client, "mu nu xi")
+    assert alt == "XI NU MU", "the toy model reverses"
+    assert after == [before[0].replace(b'descr="mu nu xi"', f'descr="{alt}"'.encode()), *before[1:]], (
+        "the alt text translated, all else of each picture as written")
+
+
+def test_a_pictures_alt_text_in_a_presentation_is_translated_and_the_rest_of_the_picture_kept(client):
+    deck = pptx.Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "alpha beta"
+    slide.shapes.add_picture(io.BytesIO(png()), 0, 0)._element.nvPicPr.cNvPr.set("descr", "mu nu xi")
+    slide.shapes.add_picture(io.BytesIO(png()), 0, 0)._element.nvPicPr.cNvPr.attrib.pop("descr")  # no alt text
+    source = saved(deck)
+
+    pictures = re.compile(rb"<p:pic>.*?</p:pic>", re.DOTALL)
+    result = translated(client, source, "talk.pptx")
+    before = pictures.findall(zipfile.ZipFile(io.BytesIO(source)).read("ppt/slides/slide1.xml"))
+    after = pictures.findall(zipfile.ZipFile(io.BytesIO(result)).read("ppt/slides/slide1.xml"))
+    assert after == [before[0].replace(b'descr="mu nu xi"', f'descr="{text(client, "mu nu xi")}"'.encode()),
+                     before[1]], "the alt text translated, all else of each picture as written"
+    assert pptx.Presentation(io.BytesIO(result)).slides[0].shapes.title.text == "BETA ALPHA"
+
+
+def test_alt_texts_are_texts_of_their_own_written_back_escaped_in_their_quotes():
+    alt = '<wp:docPr id="1" name="Picture 1" descr="alpha &amp; beta&#10;gamma" title=\'mu "nu"\'/>'
+    picture = (f'<w:r><mc:AlternateContent><mc:Choice Requires="pic"><w:drawing><wp:inline>{alt}</wp:inline>'
+               '</w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape alt="xi &lt; pi"><v:imagedata r:id="rId4"/>'
+               '</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+    texts, out = rewritten(f'<w:r><w:t xml:space="preserve">eps </w:t></w:r>{picture}', [
+        '<nmt-kept id="1"/> EPS', "BETA &amp; ALPHA<br>GAMMA", '"NU" MU', "PI &lt; XI"])
+    assert texts == ['eps <nmt-kept id="1"/>', "alpha &amp; beta<br>gamma", 'mu "nu"', "xi &lt; pi"], (
+        "the paragraph's text, then its picture's alt texts: DrawingML's description and title, and VML's copy")
+    written = (picture.replace("alpha &amp; beta&#10;gamma", "BETA &amp; ALPHA&#10;GAMMA")
+               .replace('mu "nu"', "&quot;NU&quot; MU").replace("xi &lt; pi", "PI &lt; XI"))
+    assert out == f'<w:p>{written}<w:r><w:t xml:space="preserve"> EPS</w:t></w:r></w:p>', (
+        "each written back in its own quotes, escaped, its line break a reference; the picture where it was put")
+    part = (f'<p:sld {A} xmlns:p="urn:p"><p:spTree><p:sp><p:nvSpPr><p:cNvPr id="2" name="Box" title="alpha beta" '
+            'descr=" 7 "/></p:nvSpPr><p:txBody><a:p><a:r><a:t>gamma</a:t></a:r></a:p></p:txBody></p:sp><p:pic>'
+            '<p:nvPicPr><p:cNvPr id="3" name="Picture 2" descr=""/></p:nvPicPr></p:pic></p:spTree></p:sld>').encode()
+    cut = office.cut_part(part, office.POWERPOINT)
+    assert cut.texts == ["alpha beta", "gamma"], "a shape's alt text before its text; one without a letter kept"
+    assert edited(part, cut.edits(["BETA ALPHA", "GAMMA"])) == part.replace(b"alpha beta", b"BETA ALPHA").replace(
+        b"gamma", b"GAMMA")
 
 
 def test_a_file_that_is_not_a_presentation_is_refused_in_one_line(client):
