@@ -3,7 +3,7 @@ sent to POST /translate_file, read back with python-docx.
 
     nmt serve --port 8765 &   python benchmarks/word_files.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
                                   [--per-file 40] [--kept picture|footnote|text-box|equation|shape]
-                                  [--held bold|link-field|insertion|content-control]
+                                  [--held bold|link-field|insertion|content-control] [--alt]
     python benchmarks/word_files.py --url http://127.0.0.1:8765 --toc
 
 Each paragraph is two verses: the first with its second word bold and a small picture after its fourth word, then
@@ -19,6 +19,10 @@ box that holds the second verse (a drawing that holds a paragraph, with its VML 
 one), and no line break: the lines are the paragraph's own text and its text box's; with --kept equation, an
 inline equation (Office Math: x+1); with --kept shape, a rectangle (a drawing and its VML copy, in
 mc:AlternateContent, as Word writes a shape).
+
+With --alt, each picture has the next verse (the paragraph's second) as its alt text, its description for screen
+readers (<wp:docPr descr>, as Word writes it); prints also how many come back translated and their BLEU, each
+against its verse's reference.
 
 With --toc, a table of contents instead, a line per verse as Word writes one: a hyperlink to the verse's heading
 holding the verse, a tab and a PAGEREF field of its page number. Prints how many lines keep their link and their
@@ -112,8 +116,8 @@ def wrapped(word: str, held: str) -> BaseOxmlElement:
                      '</w:sdtContent></w:sdt>')
 
 
-def document(pairs: list[tuple[str, str]], kept: str, held: str) -> bytes:
-    """A .docx of one paragraph per pair of verses."""
+def document(pairs: list[tuple[str, str]], kept: str, held: str, alt: bool = False) -> bytes:
+    """A .docx of one paragraph per pair of verses (alt: the picture's alt text the second)."""
     written, picture = docx.Document(), png()
     for first, second in pairs:
         words, paragraph = first.split(" "), written.add_paragraph()
@@ -133,7 +137,9 @@ def document(pairs: list[tuple[str, str]], kept: str, held: str) -> bytes:
             objects = {"footnote": footnote_reference, "equation": equation, "shape": lambda: text_box(None)}
             paragraph._p.append(objects[kept]())
         else:
-            paragraph.add_run().add_picture(io.BytesIO(picture), width=Pt(8))
+            shape = paragraph.add_run().add_picture(io.BytesIO(picture), width=Pt(8))
+            if alt:
+                shape._inline.docPr.set("descr", second)
         paragraph.add_run(" " + " ".join(words[4:])).add_break(WD_BREAK.LINE)
         paragraph.add_run(second)
     out = io.BytesIO()
@@ -231,18 +237,21 @@ def main() -> None:
     p.add_argument("--held", choices=HELD, default="bold",
                    help="what holds the second word: a bold run (default), a HYPERLINK field, a tracked insertion or "
                         "an inline content control")
+    p.add_argument("--alt", action="store_true", help="each picture has the next verse as its alt text (see above)")
     p.add_argument("--toc", action="store_true", help="a table of contents' lines instead (see above)")
     args = p.parse_args()
+    if args.alt and args.kept != "picture":
+        p.error("--alt gives the picture an alt text: not with --kept " + args.kept)
     if args.toc:
         return toc_main(args)
     verses, references, refs = verse_pairs(args.test, min_words=6)
     n = len(verses)
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
-    lines, whole, pictured, bold, seconds = [], 0, 0, 0, 0.0
+    lines, alts, whole, pictured, bold, seconds = [], [], 0, 0, 0, 0.0
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
-            written = document(pairs[at:at + args.per_file], args.kept, args.held)
+            written = document(pairs[at:at + args.per_file], args.kept, args.held, args.alt)
             result = docx.Document(io.BytesIO(translated_file(client, args.url, "verses.docx", written, args.pair)))
             seconds += time.perf_counter() - start
             for paragraph in result.paragraphs:
@@ -253,6 +262,8 @@ def main() -> None:
                 lines += parted if len(parted) == 2 else [own.replace("\n", " "), ""]
                 pictured += len(paragraph._p.xpath(KEPT[args.kept])) == 1 and len(boxed) == 2 * (args.kept == "text-box")
                 bold += holds(paragraph, args.held)
+                picture = paragraph._p.find(".//" + qn("wp:docPr"))
+                alts.append("" if picture is None else picture.get("descr", ""))
         plain = plain_translations(client, args.url, verses, args.pair)
     print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
     kept = {"picture": "the picture", "footnote": "the footnote's mark", "text-box": "the text box in both copies",
@@ -260,6 +271,9 @@ def main() -> None:
     print(f"two lines: {whole}/{n}; {kept[args.kept]}: {pictured}/{n}; {HELD[args.held]} holding a word: {bold}/{n}")
     print(f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; of the verses as plain text "
           f"{sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
+    if args.alt:
+        translated = sum(alt != second for alt, (_, second) in zip(alts, pairs, strict=True))
+        print(f"alt texts translated: {translated}/{n}; their BLEU {sacrebleu.corpus_bleu(alts, [refs[1::2]]).score:.2f}")
     print(f"paragraphs/s {n / seconds:.1f} (files of {args.per_file})")
 
 
