@@ -694,6 +694,19 @@ def test_alt_texts_are_texts_of_their_own_written_back_escaped_in_their_quotes()
         b"gamma", b"GAMMA")
 
 
+def test_a_pictures_alt_text_in_a_sheets_drawing_is_translated():
+    drawing = (f'<xdr:wsDr xmlns:xdr="urn:xdr" {A}><xdr:oneCellAnchor><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="2" '
+               'name="Picture 1" descr="alpha beta"/></xdr:nvPicPr></xdr:pic></xdr:oneCellAnchor></xdr:wsDr>')
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/drawings/drawing1.xml", drawing)
+    texts, render = office.read(package.getvalue(), office.EXCEL)
+    assert texts == ["alpha beta"]
+    out = zipfile.ZipFile(io.BytesIO(render(["BETA ALPHA"], Languages("en", "es"))))
+    assert out.read("xl/drawings/drawing1.xml").decode() == drawing.replace("alpha beta", "BETA ALPHA")
+
+
 def test_a_file_that_is_not_a_presentation_is_refused_in_one_line(client):
     answer = client.post("/translate_file", files={"file": ("x.pptx", zipped("word/document.xml", f"<w:document {W}/>"
                                                                              .encode()))},
