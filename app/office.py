@@ -260,6 +260,11 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
     todo: list[tuple[Element, Element | None, Around | None]] = [(c, None, None) for c in reversed(element.children)]
     while todo:
         element, run, around = todo.pop()
+        # texts of their own: a paragraph outside a run (which Word does not write), an alt text in a run of text (a
+        # drawing's <wp:docPr>, no property of the run's)
+        if element.name == "p" or _alt_texts(element, part):
+            paragraph.containers.append(element)
+            continue
         # properties (<w:pPr>, <w:rPr>, ...: a revision mark in them too) stay as written; a phonetic guide to East
         # Asian text (Excel's <rPh>) is not text to translate
         if element.name.endswith("Pr") or element.name == "rPh":
@@ -268,10 +273,6 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
         if container or _kept(element):
             paragraph.pieces.append(Piece(element, _style(part, element), around, element.name == "r"))
             paragraph.containers += [element] if container else _described(element, part)
-            continue
-        # texts of their own: a paragraph outside a run (which Word does not write), a drawing in a run of text
-        if element.name == "p" or _alt_texts(element, part):
-            paragraph.containers.append(element)
             continue
         if element.name == "r":
             run = element

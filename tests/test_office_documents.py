@@ -685,6 +685,11 @@ def test_alt_texts_are_texts_of_their_own_written_back_escaped_in_their_quotes()
                .replace('mu "nu"', "&quot;NU&quot; MU").replace("xi &lt; pi", "PI &lt; XI"))
     assert out == f'<w:p>{written}<w:r><w:t xml:space="preserve"> EPS</w:t></w:r></w:p>', (
         "each written back in its own quotes, escaped, its line break a reference; the picture where it was put")
+    drawn = '<w:r><w:t>gamma</w:t><w:drawing><wp:inline><wp:docPr id="1" descr="alpha beta"/></wp:inline></w:drawing></w:r>'
+    texts, out = rewritten(drawn, ["GAMMA", "BETA ALPHA"])
+    assert texts == ["gamma", "alpha beta"], "a drawing in a run of text: the run's text translated where it is"
+    assert out == f'<w:p>{drawn}</w:p>'.replace("<w:t>gamma", '<w:t xml:space="preserve">GAMMA').replace(
+        "alpha beta", "BETA ALPHA")
     part = (f'<p:sld {A} xmlns:p="urn:p"><p:spTree><p:sp><p:nvSpPr><p:cNvPr id="2" name="Box" title="alpha beta" '
             'descr=" 7 "/></p:nvSpPr><p:txBody><a:p><a:r><a:t>gamma</a:t></a:r></a:p></p:txBody></p:sp><p:pic>'
             '<p:nvPicPr><p:cNvPr id="3" name="Picture 2" descr=""/></p:nvPicPr></p:pic></p:spTree></p:sld>').encode()
