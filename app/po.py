@@ -31,6 +31,7 @@ class Message:
     fields: dict[str, str]
     keywords: int  # its first keyword's line (msgctxt or msgid): where a flags line goes before
     flags: int | None = None  # its "#," line, if it has one
+    fuzzy: bool = False  # flagged so: a guess, to be reviewed
     msgstr: tuple[int, int] = (0, 0)  # the lines of its msgstr fields, [first, end)
     plurals: int = 0  # how many msgstr[n] it has (0: one msgstr, without an index)
 
@@ -62,7 +63,7 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
     """The text's untranslated msgids (and msgid_plurals), and what writes it with their translations; Damaged where
     a line is not what a .po file holds."""
     lines = text.split("\n")
-    todo = [m for m in _messages(lines) if m.untranslated]
+    todo = [m for m in messages(lines) if m.untranslated]
 
     def render(translations: list[str]) -> str:
         found, written = iter(translations), list(lines)
@@ -82,7 +83,7 @@ def relabel(content: bytes, languages: Languages) -> bytes:
     return LANGUAGE.sub(label, content, count=1)
 
 
-def _messages(lines: list[str]) -> list[Message]:
+def messages(lines: list[str]) -> list[Message]:
     """The file's messages, but obsolete ones (#~); Damaged for a line that is neither a comment, a keyword's, a
     string going on, nor blank."""
     messages: list[Message] = []
@@ -99,7 +100,7 @@ def _messages(lines: list[str]) -> list[Message]:
         if (keyword := KEYWORD.match(stripped)) is not None:
             if current is None or keyword[1] in ("msgctxt", "msgid") and "msgid" in current.fields:
                 messages += [current] if current is not None else []
-                current, flags = Message({}, k, flags), None
+                current, flags = Message({}, k, flags, flags is not None and "fuzzy" in lines[flags]), None
             field = keyword[1]
             current.fields[field] = _string(keyword[3], k)
             if field.startswith("msgstr"):

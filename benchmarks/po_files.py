@@ -66,8 +66,8 @@ def main() -> None:
                                   args.pair).decode()
             seconds += time.perf_counter() - start
             lines = out.split("\n")
-            messages = [m for m in po._messages(lines) if m.fields.get("msgid")]
-            fuzzy += sum(m.flags is not None and "fuzzy" in lines[m.flags] for m in messages)
+            messages = [m for m in po.messages(lines) if m.fields.get("msgid")]
+            fuzzy += sum(m.fuzzy for m in messages)
             texts = [m.fields.get("msgstr", m.fields.get("msgstr[0]", "")) for m in messages]
             kept += sum(all(text.count(p) == 1 for p in PLACEHOLDERS) for text in texts)
             translated += [" ".join(re.sub(r"%\(name\)s|%s", " ", text).split()) for text in texts]

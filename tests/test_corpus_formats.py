@@ -169,3 +169,40 @@ def test_xliff_units_with_targets_are_pairs_codes_around_words_their_text(tmp_pa
     (tmp_path / "fr.xlf").write_text(XLIFF_12.replace('target-language="es"', 'target-language="fr"'))
     err = refused(tmp_path, capsys, tmp_path / "fr.xlf")
     assert f"{tmp_path / 'fr.xlf'}: line 3: its target-language is fr, but the pairs read are en -> es" in err
+
+
+PO = r'''msgid ""
+msgstr ""
+"Language: es_MX\n"
+
+msgid "Good night"
+msgstr "Buenas noches"
+
+#, fuzzy
+msgid "Good morning"
+msgstr "Buenos dias, a guess"
+
+msgid "Sleep well"
+msgstr ""
+
+msgid "One file"
+msgid_plural "%d files"
+msgstr[0] "Un archivo"
+msgstr[1] "%d archivos"
+
+#~ msgid "Old"
+#~ msgstr "Viejo"
+'''
+
+
+def test_gettext_messages_with_translations_are_pairs_fuzzy_ones_left_out(tmp_path, capsys):
+    (tmp_path / "app.po.xz").write_bytes(lzma.compress(PO.encode()))
+    corpus = load_corpus(tmp_path / "app.po.xz", langs=("en", "es"))
+    assert corpus.pairs == [("Good night", "Buenas noches"), ("One file", "Un archivo"), ("%d files", "%d archivos")]
+    assert corpus.bad_lines == [BadLine(str(tmp_path / "app.po.xz"), 12, "no target language segment")]
+    (tmp_path / "fr.po").write_text(PO.replace("es_MX", "fr"))
+    err = refused(tmp_path, capsys, tmp_path / "fr.po")
+    assert f"{tmp_path / 'fr.po'}: line 1: its Language is fr, but the pairs read are into es" in err
+    (tmp_path / "bad.po").write_text('msgid "a"\nmsgstr "b"\nnot po\n')
+    err = refused(tmp_path, capsys, tmp_path / "bad.po")
+    assert f"{tmp_path / 'bad.po'}: line 3 is not a comment, a keyword (msgid, msgstr, ...) or a string" in err
