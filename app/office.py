@@ -69,7 +69,7 @@ from nmt.app.xmlparts import (
     translated_parts,
 )
 from nmt.model.align import SPACE
-from nmt.model.html import BR, edges
+from nmt.model.html import BR, edges, readable
 
 ESCAPED, UNDERSCORE = re.compile(r"_x([0-9A-Fa-f]{4})_"), re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Kind.cells
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # what XML cannot hold, and the carriage return (XML reads as \n)
@@ -431,7 +431,7 @@ def _within(element: Element, part: bytes, tags: Tags, depth: int = 0) -> Cut:
 def _alt_texts(element: Element, part: bytes) -> list[Value]:
     """The element's alt texts (ALT_TEXTS) that have a letter: one without is kept as written."""
     names = ALT_TEXTS.get(element.name.rpartition(":")[2])
-    return [v for v in attribute_values(part, element, names) if any(c.isalpha() for c in v[2])] if names else []
+    return [v for v in attribute_values(part, element, names) if readable(v[2])] if names else []
 
 
 def _described(element: Element, part: bytes) -> list[Element]:

@@ -64,6 +64,8 @@ BUTTONS = frozenset({"button", "submit", "reset"})  # the <input> types whose va
 DESCRIBED = frozenset({"description", "og:title", "og:description", "twitter:title", "twitter:description"})
 ATTRIBUTE = re.compile(r"""[\s/]*([^\s/>][^\s/=>]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")  # one, in a tag
 Value = tuple[int, int, str]  # an attribute value's start and end in its tag's source text, and its text
+# a picture's file name, which tools write as its alt text when no one wrote one (image.png, IMG_0042.JPG)
+FILE_NAME = re.compile(r"[\w.-]+\.(?:png|jpe?g|gif|svg|webp|bmp|tiff?|ico|avif|heic|emf|wmf)", re.IGNORECASE)
 
 
 def marker(index: int) -> str:
@@ -157,7 +159,12 @@ def _labels(tag: str, attrs: list[tuple[str, str | None]]) -> dict[str, str]:
     shown = (tag != "input" or values.get("type", "").strip().lower() in BUTTONS) and (
         tag != "meta" or (values.get("name") or values.get("property", "")).strip().lower() in DESCRIBED)
     return {name: value for name, value in values.items() if names[name] == 1  # (written twice: left as it is)
-            and (name in LABELS or tag in LABELLED.get(name, ()) and shown) and any(c.isalpha() for c in value)}
+            and (name in LABELS or tag in LABELLED.get(name, ()) and shown) and readable(value)}
+
+
+def readable(label: str) -> bool:
+    """Whether a label (an alt text, a title, ...) is words to translate: it has a letter, and is not a file's name."""
+    return any(c.isalpha() for c in label) and not FILE_NAME.fullmatch(label.strip())
 
 
 def _values(raw: str, labels: dict[str, str]) -> tuple[Value, ...]:

@@ -397,6 +397,8 @@ def test_a_name_written_twice_keeps_its_values():
     """The parser reads the last of the two, a browser the first: neither is guessed at."""
     assert parse('<p title="alpha" title="beta">gamma</p>').labels == []
     assert parse('<p data-x=\'title="tau"\' title="mu">gamma</p>').labels == ["mu"], "a name inside a value is no name"
+    assert parse('<img src="a.png" alt="IMG_0042.jpg"><img alt="photo.PNG "><img alt="a.png b">').labels == ["a.png b"], (
+        "a picture's file name, as tools write it for alt text, is no words")
 
 
 

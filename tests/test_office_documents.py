@@ -644,6 +644,7 @@ def test_a_pictures_alt_text_in_a_word_document_is_translated_and_the_rest_of_th
     paragraph.add_run(" gamma")
     document.add_paragraph().add_run().add_picture(io.BytesIO(png()))  # no alt text
     document.add_paragraph().add_run().add_picture(io.BytesIO(png()))._inline.docPr.set("descr", "42")  # no letter
+    document.add_paragraph().add_run().add_picture(io.BytesIO(png()))._inline.docPr.set("descr", "IMG_0042.JPG")
     source = saved(document)
 
     pictures = re.compile(rb"<w:drawing>.*?</w:drawing>", re.DOTALL)
@@ -652,7 +653,7 @@ def test_a_pictures_alt_text_in_a_word_document_is_translated_and_the_rest_of_th
     alt = text(client, "mu nu xi")
     assert alt == "XI NU MU", "the toy model reverses"
     assert after == [before[0].replace(b'descr="mu nu xi"', f'descr="{alt}"'.encode()), *before[1:]], (
-        "the alt text translated, all else of each picture as written")
+        "the alt text translated, all else of each picture as written; a file's name as alt text kept")
 
 
 def test_a_pictures_alt_text_in_a_presentation_is_translated_and_the_rest_of_the_picture_kept(client):
