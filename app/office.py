@@ -429,7 +429,7 @@ def _within(element: Element, part: bytes, tags: Tags, depth: int = 0) -> Cut:
 
 
 def _alt_texts(element: Element, part: bytes) -> list[Value]:
-    """The element's alt texts (ALT_TEXTS) that have a letter: one without is kept as written."""
+    """The element's alt texts (ALT_TEXTS) that are words (model/html.readable): any other is kept as written."""
     names = ALT_TEXTS.get(element.name.rpartition(":")[2])
     return [v for v in attribute_values(part, element, names) if readable(v[2])] if names else []
 
