@@ -14,7 +14,7 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("Write to ana.b@mail.example.com today", "ana.b@mail.example.com", "email"),
     ("Hello %s!", "%s", "printf"), ("%1$d items", "%1$d", "printf"), ("pi is %.2f", "%.2f", "printf"),
     ("Hello %(name)s, bye", "%(name)s", "printf"),
-    ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"),
+    ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"), ("{{ count }} items", "{{ count }}", "format"),
     ("run `ls -la` first", "`ls -la`", "code"),
     ("open /usr/local/bin/nmt now", "/usr/local/bin/nmt", "path"), (r"in C:\Users\ana\x.txt", r"C:\Users\ana\x.txt", "path"),
     ("upgrade to v2.13.0 today", "v2.13.0", "version"), ("release 1.2.3-rc1 is out", "1.2.3-rc1", "version"),
