@@ -85,7 +85,7 @@ def relabel(content: bytes, languages: Languages) -> bytes:
 
 def messages(lines: list[str]) -> list[Message]:
     """The file's messages, but obsolete ones (#~); Damaged for a line that is neither a comment, a keyword's, a
-    string going on, nor blank."""
+    string going on, nor blank, and for a message without a msgstr."""
     messages: list[Message] = []
     flags: int | None = None  # the last "#," line before the message being read
     current: Message | None = None
@@ -112,7 +112,11 @@ def messages(lines: list[str]) -> list[Message]:
                 current.msgstr = (current.msgstr[0], k + 1)
         else:
             raise Damaged(f"line {k + 1} is not a comment, a keyword (msgid, msgstr, ...) or a string")
-    return messages + ([current] if current is not None else [])
+    messages += [current] if current is not None else []
+    for message in messages:
+        if not message.msgstr[1]:
+            raise Damaged(f"line {message.keywords + 1}: a message without a msgstr")
+    return messages
 
 
 def _string(quoted: str, k: int) -> str:

@@ -8,6 +8,7 @@ from service_fixtures import client_for
 from nmt.app import po
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
+from nmt.app.packages import Damaged
 
 SOURCE = r'''# The app's messages.
 msgid ""
@@ -82,3 +83,5 @@ def test_a_line_a_gettext_file_does_not_hold_is_refused_in_one_line(client):
     assert answer.status_code == 400 and answer.json()["error"] == (
         "Invalid request: app.po is not a gettext file that can be read: line 3 is not a comment, a keyword (msgid, "
         "msgstr, ...) or a string")
+    with pytest.raises(Damaged, match="^line 3: a message without a msgstr$"):
+        po.cut('msgid "a"\nmsgstr "b"\nmsgid "c"\n')
