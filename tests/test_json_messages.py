@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from service_fixtures import client_for
 
 from nmt.app import json_messages
@@ -45,3 +47,25 @@ def test_a_file_that_is_not_json_is_refused_in_one_line(client):
     assert answer.status_code == 400 and answer.json()["error"] == (
         "Invalid request: en.json is not a JSON file that can be read: it is not JSON (line 1, column 11: Expecting "
         "property name enclosed in double quotes)")
+
+
+values = st.recursive(st.text(max_size=6) | st.integers() | st.booleans() | st.none(),
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                      max_leaves=8)
+
+
+@given(values, st.sampled_from([None, 2]), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_any_json_keeps_its_keys_and_layout_and_gets_its_strings_back(value, indent, ascii_only):
+    source = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    texts, render = json_messages.cut(source)
+    assert json.loads(render(texts)) == value, "each string written back as JSON writes it"
+    assert json.loads(render(["x"] * len(texts))) == _replaced(value), "only strings with a letter, never a key"
+
+
+def _replaced(value):
+    if isinstance(value, dict):
+        return {key: _replaced(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_replaced(inner) for inner in value]
+    return "x" if isinstance(value, str) and any(c.isalpha() for c in value) else value

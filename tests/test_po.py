@@ -3,6 +3,8 @@ fuzzy, everything else kept. The toy model reverses its input ("alpha beta" -> "
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from service_fixtures import client_for
 
 from nmt.app import po
@@ -85,3 +87,16 @@ def test_a_line_a_gettext_file_does_not_hold_is_refused_in_one_line(client):
         "msgstr, ...) or a string")
     with pytest.raises(Damaged, match="^line 3: a message without a msgstr$"):
         po.cut('msgid "a"\nmsgstr "b"\nmsgid "c"\n')
+
+
+@given(st.lists(st.sampled_from(['msgid "a b"', 'msgstr ""', 'msgstr "x"', 'msgid_plural "c"', 'msgstr[0] ""',
+                                 'msgstr[1] ""', 'msgctxt "k"', '"more \\" text"', "#, c-format", "#~ old", "",
+                                 '"Language: en\\n"', 'msgid ""', "junk", '"unclosed', "msgid 'a'"]), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_any_lines_are_read_or_refused_as_damaged_and_what_is_written_reads_again(lines):
+    try:
+        texts, render = po.cut("\n".join(lines))
+    except Damaged:
+        return
+    out = render([f"{text} \"x\\ y\"" for text in texts])
+    assert po.cut(out)[0] == [], "every message it translated has its translation"
