@@ -22,7 +22,7 @@ together around their translations with everything else kept.
                  (app/xliff.py)
     .po .pot     each untranslated message's msgid (and msgid_plural) is one text, translated into its msgstr
                  (app/po.py)
-    .json        each string value with a letter is one text, every key and number kept (app/json_messages.py)
+    .json .arb   each string value with a letter is one text, every key and number kept (app/json_messages.py)
 
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
@@ -246,7 +246,8 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".pdf": ("application/pdf", "html", package("a PDF", pdf.read)),
     ".md": ("text/markdown; charset=utf-8", "html", text_file(markdown.cut, kind="a Markdown file")),
     ".markdown": ("text/markdown; charset=utf-8", "html", text_file(markdown.cut, kind="a Markdown file")),
-    ".json": ("application/json", "text", text_file(json_messages.cut, kind="a JSON file")),
+    ".json": ("application/json", "text", text_file(json_messages.cut, json_messages.relabel, "a JSON file")),
+    ".arb": ("application/json", "text", text_file(json_messages.cut, json_messages.relabel, "a JSON file")),
     ".po": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file")),
     ".pot": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file")),
     ".xlf": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),

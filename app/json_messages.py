@@ -1,34 +1,42 @@
-"""JSON files (.json), as web and mobile apps keep their messages (i18next, Chrome's messages.json, Flutter's .arb,
-any nested object of strings): each string value with a letter translated, every key, number and byte between kept
-as written.
+"""JSON files (.json, and Flutter's .arb), as web and mobile apps keep their messages (i18next, Chrome's
+messages.json, any nested object of strings): each string value with a letter translated, every key, number and
+byte between kept as written. What is under a key that starts with "@" is a message's metadata (Flutter's
+"@greeting": {"description": ..., "placeholders": {"name": {"type": "String"}}}) and is kept too; "@@locale" says
+the target's language once translated (relabel).
 
-The file is checked to be JSON (the standard library's parser), then its strings are found where they are written
-(a JSON string holds no unescaped quote, so a scan finds each whole), a key being a string that a colon follows. A
-translation is written back as JSON writes a string, its non-ASCII characters as they are. Placeholders such as
-{{name}}, {name} and %s are spans the pipeline keeps verbatim (model/spans.py).
+The file is parsed (the standard library's parser), then its strings are found where they are written (a JSON
+string holds no unescaped quote, so a scan finds each whole), in the order the parsed value holds them: keys and
+values told apart by the parse, not guessed. A translation is written back as JSON writes a string, its non-ASCII
+characters as they are. Placeholders such as {{name}}, {name} and %s are spans the pipeline keeps verbatim
+(model/spans.py).
 """
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
+from nmt.app.labels import Languages
 from nmt.app.packages import Damaged
 
 STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-KEY = re.compile(r"\s*:")
+LOCALE = re.compile(rb'("@@locale"\s*:\s*")([\w-]*)(")')
+
+
+class _Object(list[tuple[str, Any]]):
+    """A JSON object as its (key, value) pairs, in order: what the parse gives, told from an array."""
 
 
 def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
-    """The text's string values with a letter, and what writes it with their translations; Damaged if it is not
-    JSON."""
+    """The text's string values with a letter (but metadata's), and what writes it with their translations; Damaged
+    if it is not JSON."""
     try:
-        json.loads(text)
+        value = json.loads(text, object_pairs_hook=_Object)
     except json.JSONDecodeError as e:
         raise Damaged(f"it is not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    values = [(m.start(), m.end(), json.loads(m.group())) for m in STRING.finditer(text)
-              if not KEY.match(text, m.end())]
-    values = [(start, end, value) for start, end, value in values if any(c.isalpha() for c in value)]
+    values = [(m.start(), m.end(), json.loads(m.group()))
+              for m, translated in zip(STRING.finditer(text), _translated(value), strict=True) if translated]
 
     def render(translations: list[str]) -> str:
         pieces, at = [], 0
@@ -38,3 +46,21 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
         return "".join(pieces) + text[at:]
 
     return [value for _, _, value in values], render
+
+
+def relabel(content: bytes, languages: Languages) -> bytes:
+    """An .arb file's "@@locale" as the target's."""
+    return LOCALE.sub(lambda m: m[1] + languages.label(m[2]) + m[3], content, count=1)
+
+
+def _translated(value: Any, metadata: bool = False) -> Iterator[bool]:
+    """For each string the value holds (keys too), in the order written: whether it is translated."""
+    if isinstance(value, _Object):
+        for key, inner in value:
+            yield False
+            yield from _translated(inner, metadata or key.startswith("@"))
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _translated(inner, metadata)
+    elif isinstance(value, str):
+        yield not metadata and any(c.isalpha() for c in value)

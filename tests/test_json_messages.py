@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from service_fixtures import client_for
 
 from nmt.app import json_messages
+from nmt.app.documents import read_document
+from nmt.app.labels import Languages
 
 SOURCE = ('{\n  "title": "alpha beta",\n  "menu": {"open": "gamma \\"delta\\"", "count": 3, "empty": "", "id": "42"},\n'
           '  "list": ["tau", "mu \\u00f1"],\n  "gamma": true\n}\n')
@@ -31,6 +33,15 @@ def test_string_values_are_translated_and_keys_numbers_and_layout_kept():
     assert json.loads(out)["menu"] == {"open": 'G "D"\n\\', "count": 3, "empty": "", "id": "42"}
 
 
+def test_a_flutter_files_metadata_is_kept_and_its_locale_says_the_target():
+    source = ('{"@@locale": "en", "title": "alpha beta", "@title": {"description": "gamma", "placeholders": '
+              '{"name": {"type": "String"}}}, "list": ["tau", {"@x": "mu"}]}')
+    document = read_document("app_en.arb", source.encode())
+    assert document.texts == ["alpha beta", "tau"]
+    assert document.render(["A", "T"], Languages("en", "es")).decode() == source.replace('"en"', '"es"').replace(
+        '"alpha beta"', '"A"').replace('"tau"', '"T"')
+
+
 def test_a_json_file_through_the_service(client, translator):
     answer = client.post("/translate_file", files={"file": ("en.json", SOURCE.encode())},
                          data={"source": "en", "target": "es"})
@@ -49,8 +60,9 @@ def test_a_file_that_is_not_json_is_refused_in_one_line(client):
         "property name enclosed in double quotes)")
 
 
+keys = st.text(max_size=4) | st.text(max_size=3).map("@".__add__)
 values = st.recursive(st.text(max_size=6) | st.integers() | st.booleans() | st.none(),
-                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
                       max_leaves=8)
 
 
@@ -64,8 +76,8 @@ def test_any_json_keeps_its_keys_and_layout_and_gets_its_strings_back(value, ind
 
 
 def _replaced(value):
-    if isinstance(value, dict):
-        return {key: _replaced(inner) for key, inner in value.items()}
+    if isinstance(value, dict):  # (under a key starting with "@": metadata, kept)
+        return {key: inner if key.startswith("@") else _replaced(inner) for key, inner in value.items()}
     if isinstance(value, list):
         return [_replaced(inner) for inner in value]
     return "x" if isinstance(value, str) and any(c.isalpha() for c in value) else value
