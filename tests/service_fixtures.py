@@ -81,6 +81,13 @@ def translator(toy_model) -> Translator:
     return Translator.load(toy_model, "cpu")
 
 
+@pytest.fixture(scope="module")
+def client(translator):
+    """The toy translator served, one app a test module (the file tests': the default limits)."""
+    with client_for(translator) as c:
+        yield c
+
+
 @functools.cache
 def shared_detector(among: tuple[str, ...]) -> LanguageDetector:
     """One language detector for the in-process apps of the same source languages: loading it takes a second."""

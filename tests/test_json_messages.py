@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from service_fixtures import client_for
 
 from nmt.app import json_messages
 from nmt.app.documents import read_document
@@ -16,12 +14,6 @@ from nmt.app.labels import Languages
 
 SOURCE = ('{\n  "title": "alpha beta",\n  "menu": {"open": "gamma \\"delta\\"", "count": 3, "empty": "", "id": "42"},\n'
           '  "list": ["tau", "mu \\u00f1"],\n  "gamma": true\n}\n')
-
-
-@pytest.fixture(scope="module")
-def client(translator):
-    with client_for(translator) as c:
-        yield c
 
 
 def test_string_values_are_translated_and_keys_numbers_and_layout_kept():

@@ -3,9 +3,7 @@ links around their words, its markers, code, front matter and link definitions k
 input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
-import pytest
 from markdown_it import MarkdownIt
-from service_fixtures import client_for
 
 from nmt.app import markdown
 from nmt.app.documents import read_document
@@ -38,12 +36,6 @@ mu nu
 
 [ref]: http://example.org
 """
-
-
-@pytest.fixture(scope="module")
-def client(translator):
-    with client_for(translator) as c:
-        yield c
 
 
 def blocks(text: str) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from service_fixtures import client_for
 
 from nmt.app import po
 from nmt.app.documents import read_document
@@ -44,12 +43,6 @@ msgstr ""
 #~ msgid "xi"
 #~ msgstr ""
 '''
-
-
-@pytest.fixture(scope="module")
-def client(translator):
-    with client_for(translator) as c:
-        yield c
 
 
 def test_untranslated_messages_are_translated_fuzzy_and_the_rest_kept():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-from service_fixtures import client_for
 
 V12 = """<?xml version="1.0" encoding="UTF-8"?>
 <xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
@@ -40,12 +39,6 @@ V20 = """<?xml version="1.0" encoding="UTF-8"?>
 </xliff>
 """
 NS12, NS20 = "{urn:oasis:names:tc:xliff:document:1.2}", "{urn:oasis:names:tc:xliff:document:2.0}"
-
-
-@pytest.fixture(scope="module")
-def client(translator):
-    with client_for(translator) as c:
-        yield c
 
 
 def upload(client, name: str, content: str | bytes):
