@@ -23,8 +23,12 @@ class Languages:
 
     def label(self, code: bytes) -> bytes:
         """The label in the translated file for a label of the source file."""
-        primary = re.split(rb"[-_]", code.strip(), maxsplit=1)[0]
-        return self.target.encode() if primary.lower() == self.source.lower().encode() else code
+        return self.target.encode() if primary(code.decode("utf-8", "replace").strip()) == primary(self.source) else code
+
+
+def primary(code: str) -> str:
+    """A language code's primary subtag, lower case: en-GB, en_US, EN -> en."""
+    return re.split(r"[-_]", code, maxsplit=1)[0].lower()
 
 
 Relabel = Callable[[bytes, Languages], bytes]  # a part (or a whole text file) with its labels of the source relabelled

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from nmt.app.labels import Languages
+from nmt.app.labels import Languages, primary
 from nmt.app.packages import Damaged, Written
 
 XLIFF = "urn:oasis:names:tc:xliff:document:"
@@ -208,7 +208,7 @@ def _check_languages(root: etree._Element, version: Version, languages: Language
     for holder in holders:
         for attribute, language in zip(version.languages, (languages.source, languages.target), strict=True):
             named = holder.get(attribute)
-            if named and re.split(r"[-_]", named)[0].lower() != language:
+            if named and primary(named) != primary(language):
                 raise Damaged(f"it is for {attribute} {named}, and this translation is {languages.source} -> "
                               f"{languages.target}")
         holder.set(version.languages[1], holder.get(version.languages[1]) or languages.target)

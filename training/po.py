@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nmt.app import po
+from nmt.app.labels import primary
 from nmt.app.packages import Damaged
 from nmt.training.compressed import DAMAGED, damaged, open_stream
 from nmt.training.errors import CorpusError
@@ -51,6 +52,6 @@ def _check_language(path: Path, header: po.Message, tgt_lang: str) -> None:
     for entry in header.fields.get("msgstr", "").split("\n"):
         name, _, value = entry.partition(":")
         named = value.strip()
-        if name.strip() == "Language" and named and named.replace("_", "-").split("-")[0].lower() != tgt_lang.lower():
+        if name.strip() == "Language" and named and primary(named) != primary(tgt_lang):
             raise CorpusError(f"{path}: line {header.keywords + 1}: its Language is {named}, but the pairs read "
                               f"are into {tgt_lang}")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from nmt.app.labels import primary
 from nmt.app.xliff import PAIRED, child, local_name
 from nmt.training.compressed import DAMAGED, damaged, open_stream
 from nmt.training.errors import CorpusError
@@ -55,7 +56,7 @@ def _check_languages(path: Path, line: int, element: etree._Element, attributes:
                      languages: tuple[str, str]) -> None:
     for attribute, language in zip(attributes, languages, strict=True):
         named = element.get(attribute)
-        if named and named.lower().replace("_", "-").split("-")[0] != language.lower().split("-")[0]:
+        if named and primary(named) != primary(language):
             raise CorpusError(f"{path}: line {line}: its {attribute} is {named}, but the pairs read are "
                               f"{languages[0]} -> {languages[1]}")
 
