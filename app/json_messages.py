@@ -17,11 +17,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from nmt.app.labels import Languages
+from nmt.app import labels
 from nmt.app.packages import Damaged
 
 STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-LOCALE = re.compile(rb'("@@locale"\s*:\s*")([\w-]*)(")')
+relabel = labels.matched(re.compile(rb'("@@locale"\s*:\s*")([\w-]*)(")'), count=1)  # an .arb file's locale
 
 
 class _Object(list[tuple[str, Any]]):
@@ -46,11 +46,6 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
         return "".join(pieces) + text[at:]
 
     return [value for _, _, value in values], render
-
-
-def relabel(content: bytes, languages: Languages) -> bytes:
-    """An .arb file's "@@locale" as the target's."""
-    return LOCALE.sub(lambda m: m[1] + languages.label(m[2]) + m[3], content, count=1)
 
 
 def _translated(value: Any, metadata: bool = False) -> Iterator[bool]:

@@ -57,10 +57,17 @@ def attribute(name: bytes, tag: bytes = rb"[A-Za-z][^\s/>]*", region: bytes | No
 
 def element(name: bytes) -> Relabel:
     """Labels written as the text of elements whose qualified name matches `name` (<dc:language>en</dc:language>)."""
-    pattern = re.compile(rb"(<(?:" + name + rb")(?:\s[^<>]*)?>)([^<]*)(</)")
+    return matched(re.compile(rb"(<(?:" + name + rb")(?:\s[^<>]*)?>)([^<]*)(</)"))
 
+
+def matched(pattern: re.Pattern[bytes], count: int = 0, blank: bool = False) -> Relabel:
+    """Labels written where the pattern's second group matches, between its first and third (the first `count`
+    matches, or all); blank: an empty label (a template's) is written as the target's too."""
     def relabel(data: bytes, languages: Languages) -> bytes:
-        return pattern.sub(lambda m: m[1] + languages.label(m[2]) + m[3], data)
+        def label(m: re.Match[bytes]) -> bytes:
+            return m[1] + (languages.target.encode() if blank and not m[2] else languages.label(m[2])) + m[3]
+
+        return pattern.sub(label, data, count=count)
 
     return relabel
 

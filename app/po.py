@@ -14,14 +14,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nmt.app.labels import Languages
+from nmt.app import labels
 from nmt.app.packages import Damaged
 
 KEYWORD = re.compile(r'(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)\s+(".*)$')
 STRING = re.compile(r'"((?:[^"\\]|\\.)*)"\s*$')
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 UNESCAPES = {value: f"\\{key}" for key, value in ESCAPES.items()}
-LANGUAGE = re.compile(rb'^("Language:[ \t]*)([\w-]*)(\\n")', re.MULTILINE)
+# the header's Language (empty in a template) as the target's
+relabel = labels.matched(re.compile(rb'^("Language:[ \t]*)([\w-]*)(\\n")', re.MULTILINE), count=1, blank=True)
 
 
 @dataclass
@@ -73,14 +74,6 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
         return "\n".join(written)
 
     return [text for message in todo for text in message.sources], render
-
-
-def relabel(content: bytes, languages: Languages) -> bytes:
-    """The header's Language (empty in a template) as the target's."""
-    def label(m: re.Match[bytes]) -> bytes:
-        return m[1] + (languages.target.encode() if not m[2] else languages.label(m[2])) + m[3]
-
-    return LANGUAGE.sub(label, content, count=1)
 
 
 def messages(lines: list[str]) -> list[Message]:
