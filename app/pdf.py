@@ -134,8 +134,7 @@ class Writer:
         space = self.measure(" ", size, own[0])
         lines: list[list[Word]] = []
         used = 0.0
-        for word in (piece for whole in words for piece in self._broken(whole, paragraph, size, width)):
-            wide = width(word)
+        for word, wide in (piece for whole in words for piece in self._broken(whole, paragraph, width)):
             if lines and used + space + wide <= paragraph.width:
                 lines[-1].append(word)
                 used += space + wide
@@ -145,10 +144,11 @@ class Writer:
         return lines
 
     @staticmethod
-    def _broken(word: Word, paragraph: Paragraph, size: float, width: Callable[[Word], float]) -> list[Word]:
-        """The word, or if it is wider than the paragraph's box, its letters in pieces that fit."""
-        if width(word) <= paragraph.width:
-            return [word]
+    def _broken(word: Word, paragraph: Paragraph, width: Callable[[Word], float]) -> list[tuple[Word, float]]:
+        """The word, or if it is wider than the paragraph's box, its letters in pieces that fit; each with its
+        width."""
+        if (wide := width(word)) <= paragraph.width:
+            return [(word, wide)]
         pieces: list[Word] = [[]]
         used = 0.0  # the last piece's width, letter by letter (measuring it whole each time is quadratic)
         for text, style in word:
@@ -159,7 +159,7 @@ class Writer:
                     used = 0.0
                 pieces[-1].append((letter, style))
                 used += wide
-        return pieces
+        return [(piece, width(piece)) for piece in pieces]
 
 
 def read(content: bytes) -> Written:
