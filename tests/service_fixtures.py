@@ -110,6 +110,11 @@ def client_for(translators: Translator | list[Translator], **overrides):
         yield client
 
 
+def upload(client, name: str, content: str | bytes):
+    """POST /translate_file of the file, en -> es."""
+    return client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
+
+
 def scheduler_of(app) -> Scheduler:
     """The scheduler of an app that serves one model."""
     [model] = app.state.service.models

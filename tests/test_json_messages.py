@@ -7,6 +7,7 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from service_fixtures import upload
 
 from nmt.app import json_messages
 from nmt.app.documents import read_document
@@ -35,8 +36,7 @@ def test_a_flutter_files_metadata_is_kept_and_its_locale_says_the_target():
 
 
 def test_a_json_file_through_the_service(client, translator):
-    answer = client.post("/translate_file", files={"file": ("en.json", SOURCE.encode())},
-                         data={"source": "en", "target": "es"})
+    answer = upload(client, "en.json", SOURCE.encode())
     assert answer.status_code == 200, answer.text
     download = client.get(answer.json()["translatedFileUrl"])
     assert download.headers["content-type"] == "application/json"
@@ -45,8 +45,7 @@ def test_a_json_file_through_the_service(client, translator):
 
 
 def test_a_file_that_is_not_json_is_refused_in_one_line(client):
-    answer = client.post("/translate_file", files={"file": ("en.json", b'{"a": "b",}')},
-                         data={"source": "en", "target": "es"})
+    answer = upload(client, "en.json", b'{"a": "b",}')
     assert answer.status_code == 400 and answer.json()["error"] == (
         "Invalid request: en.json is not a JSON file that can be read: it is not JSON (line 1, column 11: Expecting "
         "property name enclosed in double quotes)")

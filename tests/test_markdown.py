@@ -4,6 +4,7 @@ input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
+from service_fixtures import upload
 
 from nmt.app import markdown
 from nmt.app.documents import read_document
@@ -45,8 +46,7 @@ def blocks(text: str) -> list[str]:
 
 
 def test_a_markdown_file_keeps_its_blocks_markers_code_and_links_and_translates_their_text(client):
-    answer = client.post("/translate_file", files={"file": ("notes.md", SOURCE.encode())},
-                         data={"source": "en", "target": "es"})
+    answer = upload(client, "notes.md", SOURCE.encode())
     assert answer.status_code == 200, answer.text
     download = client.get(answer.json()["translatedFileUrl"])
     assert download.headers["content-type"] == "text/markdown; charset=utf-8"
@@ -74,8 +74,7 @@ def test_text_that_markdown_would_read_as_markup_is_escaped():
 
 
 def test_a_markdown_file_that_is_not_utf8_is_refused(client):
-    answer = client.post("/translate_file", files={"file": ("notes.md", "señor".encode("latin-1"))},
-                         data={"source": "en", "target": "es"})
+    answer = upload(client, "notes.md", "señor".encode("latin-1"))
     assert answer.status_code == 400 and answer.json()["error"] == "Invalid request: notes.md is not UTF-8 text (byte 2)"
 
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-from service_fixtures import client_for
+from service_fixtures import client_for, upload
 
 from nmt.app import opendocument
 from nmt.app.xmlparts import edited
@@ -45,10 +45,6 @@ def package(mimetype: str, *parts: tuple[str, str]) -> bytes:
             archive.writestr(name, data)
         archive.writestr("Pictures/x.png", b"\x89PNG not really")
     return out.getvalue()
-
-
-def upload(client, name: str, content: bytes):
-    return client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
 
 
 def html(client, text: str) -> str:

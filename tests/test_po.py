@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from service_fixtures import upload
 
 from nmt.app import po
 from nmt.app.documents import read_document
@@ -61,8 +62,7 @@ def test_untranslated_messages_are_translated_fuzzy_and_the_rest_kept():
 
 
 def test_a_gettext_file_through_the_service_says_its_language(client, translator):
-    answer = client.post("/translate_file", files={"file": ("app.pot", SOURCE.encode())},
-                         data={"source": "en", "target": "es"})
+    answer = upload(client, "app.pot", SOURCE.encode())
     assert answer.status_code == 200, answer.text
     out = client.get(answer.json()["translatedFileUrl"]).content.decode()
     assert '"Language: es\\n"' in out, "a template's empty Language set"
@@ -73,8 +73,7 @@ def test_a_gettext_file_through_the_service_says_its_language(client, translator
 
 
 def test_a_line_a_gettext_file_does_not_hold_is_refused_in_one_line(client):
-    answer = client.post("/translate_file", files={"file": ("app.po", b'msgid "a"\nmsgstr ""\nnot po\n')},
-                         data={"source": "en", "target": "es"})
+    answer = upload(client, "app.po", b'msgid "a"\nmsgstr ""\nnot po\n')
     assert answer.status_code == 400 and answer.json()["error"] == (
         "Invalid request: app.po is not a gettext file that can be read: line 3 is not a comment, a keyword (msgid, "
         "msgstr, ...) or a string")

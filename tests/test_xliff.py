@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
+from service_fixtures import upload
 
 V12 = """<?xml version="1.0" encoding="UTF-8"?>
 <xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
@@ -39,10 +40,6 @@ V20 = """<?xml version="1.0" encoding="UTF-8"?>
 </xliff>
 """
 NS12, NS20 = "{urn:oasis:names:tc:xliff:document:1.2}", "{urn:oasis:names:tc:xliff:document:2.0}"
-
-
-def upload(client, name: str, content: str | bytes):
-    return client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
 
 
 def translated(client, name: str, content: str) -> tuple[bytes, etree._Element]:
