@@ -193,7 +193,7 @@ def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: s
         try:
             texts, rebuild = cut(text.removeprefix(BOM).replace("\r\n", "\n"))
         except packages.Damaged as e:
-            raise FileRejected(f"{name} is not {kind} that can be read: {e}") from None
+            raise unreadable(name, kind, e) from None
 
         def render(translations: list[str], languages: Languages) -> bytes:
             text = rebuild(translations)
@@ -206,23 +206,25 @@ def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: s
     return read
 
 
+def unreadable(name: str, kind: str, damage: packages.Damaged) -> FileRejected:
+    """The refusal of a file that its reader found damaged (kind: what it is said to be, "a PDF")."""
+    return FileRejected(f"{name} is not {kind} that can be read: {damage}")
+
+
 def package(kind: str, read_package: Callable[[bytes], Written]) -> Read:
     """A reader of files (zip packages: app/packages.py; PDF) that read_package reads; kind names one in its errors,
     which reading or writing it again may raise."""
     def read(name: str, content: bytes) -> Written:
-        def rejected(e: packages.Damaged) -> FileRejected:
-            return FileRejected(f"{name} is not {kind} that can be read: {e}")
-
         try:
             texts, render = read_package(content)
         except packages.Damaged as e:
-            raise rejected(e) from None
+            raise unreadable(name, kind, e) from None
 
         def written(translations: list[str], languages: Languages) -> bytes:
             try:
                 return render(translations, languages)
             except packages.Damaged as e:
-                raise rejected(e) from None
+                raise unreadable(name, kind, e) from None
 
         return texts, written
 
