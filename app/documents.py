@@ -180,7 +180,8 @@ def timestamps_in_order(cue: str) -> str:
 
 def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: str = "text") -> Read:
     """A reader of UTF-8 text files that cut(text) cuts: the file's byte-order mark and CRLF line ends kept; the
-    language labels that relabel finds relabelled (app/labels.py); kind names one where cut finds it Damaged."""
+    language labels that relabel finds relabelled (app/labels.py) in the text as cut writes it; kind names one where cut
+    finds it Damaged."""
     def read(name: str, content: bytes) -> Written:
         try:
             text = content.decode("utf-8")
@@ -197,9 +198,9 @@ def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: s
 
         def render(translations: list[str], languages: Languages) -> bytes:
             text = rebuild(translations)
+            text = relabel(text.encode("utf-8"), languages).decode("utf-8") if relabel else text
             text = text.replace("\n", "\r\n") if crlf else text
-            written = ((BOM if bom else "") + text).encode("utf-8")
-            return relabel(written, languages) if relabel else written
+            return ((BOM if bom else "") + text).encode("utf-8")
 
         return texts, render
 

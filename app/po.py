@@ -14,15 +14,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nmt.app import labels
+from nmt.app import labels, plurals
+from nmt.app.labels import Languages
 from nmt.app.packages import Damaged
 
 KEYWORD = re.compile(r'(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?)\s+(".*)$')
 STRING = re.compile(r'"((?:[^"\\]|\\.)*)"\s*$')
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 UNESCAPES = {value: f"\\{key}" for key, value in ESCAPES.items()}
-# the header's Language (empty in a template) as the target's
-relabel = labels.matched(re.compile(rb'^("Language:[ \t]*)([\w-]*)(\\n")', re.MULTILINE), count=1, blank=True)
+LANGUAGE = re.compile(r"^(Language:[ \t]*)([\w-]*)$", re.MULTILINE)  # a header's, as its msgstr reads
+CHARSET = re.compile(r"^(Content-Type:.*?charset=)([\w-]+)", re.MULTILINE)
+PLURAL_FORMS = re.compile(r"^Plural-Forms:.*$", re.MULTILINE)
 
 
 @dataclass
@@ -42,6 +44,11 @@ class Message:
             text for name, text in self.fields.items() if name.startswith("msgstr"))
 
     @property
+    def header(self) -> bool:
+        """It is the file's header (msgid "" without a context): its msgstr holds the file's "Field: value" lines."""
+        return self.fields.get("msgid") == "" and "msgctxt" not in self.fields and not self.plurals
+
+    @property
     def sources(self) -> list[str]:
         """What is translated: its msgid, and its msgid_plural if it has plural forms."""
         return [self.fields["msgid"]] + [self.fields.get("msgid_plural", self.fields["msgid"])] * (self.plurals > 0)
@@ -51,13 +58,22 @@ class Message:
         others the plural's), flagged fuzzy."""
         edged = [_edged(source, t) for source, t in zip(self.sources, translations, strict=True)]
         singular, plural = edged[0], edged[-1]
-        fields = [("msgstr", singular)] if not self.plurals else [
-            (f"msgstr[{n}]", singular if n == 0 else plural) for n in range(self.plurals)]
-        lines[self.msgstr[0]:self.msgstr[1]] = [line for keyword, text in fields for line in _field(keyword, text)]
+        self.rewritten(lines, [singular] if not self.plurals else [singular] + [plural] * (self.plurals - 1))
         if self.flags is None:
             lines.insert(self.keywords, "#, fuzzy")
-        elif "fuzzy" not in lines[self.flags]:
-            lines[self.flags] += ", fuzzy"
+        elif "fuzzy" not in lines[self.flags]:  # first, as gettext's tools write it
+            lines[self.flags] = "#, fuzzy, " + lines[self.flags].removeprefix("#,").lstrip()
+
+    def rewritten(self, lines: list[str], forms: list[str]) -> None:
+        """Its msgstr lines in lines written with forms: one msgstr, or a msgstr[n] for each plural form."""
+        fields = [("msgstr", forms[0])] if not self.plurals else [(f"msgstr[{n}]", f) for n, f in enumerate(forms)]
+        lines[self.msgstr[0]:self.msgstr[1]] = [line for keyword, text in fields for line in field(keyword, text)]
+
+    def forms(self, count: int) -> list[str]:
+        """Its plural forms made count: the last repeated, or those past count dropped (a language with one form
+        takes the plural's: "%d files" reads right for any n, "%d file" does not)."""
+        have = [self.fields.get(f"msgstr[{n}]", "") for n in range(self.plurals)]
+        return have[:min(count, self.plurals) - 1] + [have[-1]] * (count - min(count, self.plurals) + 1)
 
 
 def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
@@ -74,6 +90,35 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
         return "\n".join(written)
 
     return [text for message in todo for text in message.sources], render
+
+
+def relabel(data: bytes, languages: Languages) -> bytes:
+    """The file as the target's .po: its header's Language the target's (a template's empty one too), its charset
+    UTF-8 (what it is written in); and where the header named no language or the source's, the target's plural forms
+    (app/plurals.py), with each plural message's msgstr[n] made as many."""
+    lines = data.decode("utf-8").split("\n")
+    found = messages(lines)
+    header = next((m for m in found if m.header), None)
+    if header is None:
+        return data
+    before = header.fields["msgstr"]
+    after = CHARSET.sub(r"\1UTF-8", LANGUAGE.sub(lambda m: m[1] + _label(m[2], languages), before, count=1), count=1)
+    named = LANGUAGE.search(before)
+    rule = plurals.rule(languages.target)
+    if rule is not None and labels.primary(named[2] if named else "") in ("", labels.primary(languages.source)):
+        after = PLURAL_FORMS.sub(f"Plural-Forms: {rule}", after, count=1) if PLURAL_FORMS.search(after) else (
+            after + "\n" * (after != "" and not after.endswith("\n")) + f"Plural-Forms: {rule}\n")
+        for message in reversed(found):  # from the end: lines stay put
+            if message.plurals and message.plurals != plurals.count(rule):
+                message.rewritten(lines, message.forms(plurals.count(rule)))
+    if after != before:
+        header.rewritten(lines, [after])
+    return "\n".join(lines).encode("utf-8")
+
+
+def _label(code: str, languages: Languages) -> str:
+    """The header's Language for the target: a template's empty one, or the source's, the target's code."""
+    return languages.target if not code else languages.label(code.encode()).decode()
 
 
 def messages(lines: list[str]) -> list[Message]:
@@ -125,7 +170,7 @@ def _edged(source: str, translation: str) -> str:
     return "\n" * source.startswith("\n") + core + "\n" * source.endswith("\n")
 
 
-def _field(keyword: str, text: str) -> list[str]:
+def field(keyword: str, text: str) -> list[str]:
     """A field as gettext writes it: one line, or an empty string then a line for each line of the text."""
     lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
     if len(lines) <= 1:

@@ -52,7 +52,7 @@ def test_untranslated_messages_are_translated_fuzzy_and_the_rest_kept():
     "obsolete message left out; strings joined and read with their escapes"
     out = render(["A B", 'G "D\\', "T", "M", "one\ntwo"])
     assert out == SOURCE.replace('#, c-format\nmsgid "alpha beta\\n"\nmsgstr ""', (
-        '#, c-format, fuzzy\nmsgid "alpha beta\\n"\nmsgstr "A B\\n"')).replace(
+        '#, fuzzy, c-format\nmsgid "alpha beta\\n"\nmsgstr "A B\\n"')).replace(
         'msgctxt "button"\nmsgid "gamma \\"delta\\""\nmsgstr ""', (
             '#, fuzzy\nmsgctxt "button"\nmsgid "gamma \\"delta\\""\nmsgstr "G \\"D\\\\"')).replace(
         'msgid "tau"\nmsgid_plural "mu"\nmsgstr[0] ""\nmsgstr[1] ""', (
@@ -70,6 +70,43 @@ def test_a_gettext_file_through_the_service_says_its_language(client, translator
     assert f'msgstr[0] "{tau.text}"' in out and 'msgstr "EPS as translated"' in out
     document = read_document("app.po", out.replace('"Language: es', '"Language: en_US').encode())
     assert document.texts == [] and b'"Language: es\\n"' in document.render([], Languages("en", "es"))
+
+
+TEMPLATE = r'''#, fuzzy
+msgid ""
+msgstr ""
+"Project-Id-Version: demo 1.0\n"
+"Language: \n"
+"Content-Type: text/plain; charset=CHARSET\n"
+"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\n"
+
+#, c-format
+msgid "%d file"
+msgid_plural "%d files"
+msgstr[0] ""
+msgstr[1] ""
+'''
+
+
+@pytest.mark.parametrize(("target", "rule", "forms"), [
+    ("es", "nplurals=2; plural=(n != 1);", ["SINGULAR", "PLURAL"]),
+    ("ru", "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+     ["SINGULAR", "PLURAL", "PLURAL"]),
+    ("ja", "nplurals=1; plural=0;", ["PLURAL"])])
+def test_a_template_takes_its_targets_plural_forms_and_as_many_msgstr(target, rule, forms):
+    out = read_document("app.pot", TEMPLATE.encode()).render(["SINGULAR", "PLURAL"], Languages("en", target)).decode()
+    assert out == TEMPLATE.replace('"Language: \\n"', f'"Language: {target}\\n"').replace(
+        "charset=CHARSET", "charset=UTF-8").replace("nplurals=INTEGER; plural=EXPRESSION;", rule).replace(
+        '#, c-format', '#, fuzzy, c-format').replace('msgstr[0] ""\nmsgstr[1] ""\n', "".join(
+            f'msgstr[{n}] "{form}"\n' for n, form in enumerate(forms))), "as msgfmt -c accepts it"
+
+
+def test_a_file_for_another_language_keeps_its_plural_forms():
+    german = TEMPLATE.replace('"Language: \\n"', '"Language: de\\n"').replace(
+        "nplurals=INTEGER; plural=EXPRESSION;", "nplurals=2; plural=(n != 1);")
+    out = read_document("app.po", german.encode()).render(["S", "P"], Languages("en", "ru")).decode()
+    assert '"Language: de\\n"' in out and "nplurals=2; plural=(n != 1);" in out and 'msgstr[1] "P"\n' in out
+    assert "msgstr[2]" not in out, "a German file's forms are German's"
 
 
 def test_a_line_a_gettext_file_does_not_hold_is_refused_in_one_line(client):
@@ -92,3 +129,7 @@ def test_any_lines_are_read_or_refused_as_damaged_and_what_is_written_reads_agai
         return
     out = render([f"{text} \"x\\ y\"" for text in texts])
     assert po.cut(out)[0] == [], "every message it translated has its translation"
+    relabelled = po.relabel(out.encode(), Languages("en", "ru")).decode()
+    assert po.cut(relabelled)[0] == [], "what is relabelled reads again"
+    if "Plural-Forms: nplurals=3;" in relabelled:
+        assert all(m.plurals in (0, 3) for m in po.messages(relabelled.split("\n"))), "as many forms as it says"

@@ -1,0 +1,43 @@
+"""gettext's plural forms: how many forms a language's plural messages have (nplurals), and which one a number takes
+(the C expression in plural=, over n). A .po file names them in its header's Plural-Forms line; a template's has
+placeholders (nplurals=INTEGER), which msgfmt refuses, so a template translated here gets its target's.
+
+The rules are those that msgfmt -c offers for a language (GNU gettext 0.21's table, drawn from CLDR), written as it
+writes them, and the gettext manual's for Arabic and for the languages with a single form.
+"""
+from __future__ import annotations
+
+from nmt.app.labels import primary
+
+ONE_FORM = "nplurals=1; plural=0;"
+NOT_ONE = "nplurals=2; plural=(n != 1);"
+ZERO_AND_ONE = "nplurals=2; plural=(n > 1);"
+SLAVIC = "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+CZECH = "nplurals=3; plural=(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2;"
+
+RULES = {
+    **dict.fromkeys(["ja", "ko", "th", "vi", "zh", "id", "ms"], ONE_FORM),
+    **dict.fromkeys(["bg", "ca", "da", "de", "el", "en", "eo", "es", "et", "eu", "fi", "gl", "he", "hu", "it", "nb",
+                     "nl", "nn", "pt", "sv", "tr"], NOT_ONE),
+    "fr": ZERO_AND_ONE,
+    "pt_br": ZERO_AND_ONE,
+    **dict.fromkeys(["ru", "uk", "sr", "hr"], SLAVIC),
+    **dict.fromkeys(["cs", "sk"], CZECH),
+    "pl": "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+    "lt": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && (n%100<10 || n%100>=20) ? 1 : 2);",
+    "lv": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n != 0 ? 1 : 2);",
+    "ga": "nplurals=3; plural=n==1 ? 0 : n==2 ? 1 : 2;",
+    "ro": "nplurals=3; plural=n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2;",
+    "sl": "nplurals=4; plural=(n%100==1 ? 0 : n%100==2 ? 1 : n%100==3 || n%100==4 ? 2 : 3);",
+    "ar": "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;",
+}
+
+
+def rule(language: str) -> str | None:
+    """The Plural-Forms of a language code (es, pt-BR, zh_TW), or None for one not in the table."""
+    return RULES.get(language.replace("-", "_").lower(), RULES.get(primary(language)))
+
+
+def count(rule: str) -> int:
+    """How many forms a rule of the table has (its nplurals)."""
+    return int(rule.removeprefix("nplurals=").split(";")[0])
