@@ -6,16 +6,19 @@ or of a JSON file (i18next's layout), sent to POST /translate_file, and read bac
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON. In the
-.pot every fifth message is a plural one, the previous verse its msgid_plural. Prints how many messages come back
-translated (and, in the .pot, flagged fuzzy), how many keep both placeholders once each, the BLEU of the
-translations (placeholders taken out) against the verses' references beside the verses sent as plain text, and the
-messages per second.
+.pot (its header a template's, as xgettext writes it) every fifth message is a plural one, the previous verse its
+msgid_plural. Prints how many messages come back translated (and, in the .pot, flagged fuzzy, and how many files
+GNU gettext's msgfmt -c accepts, as a program's build would compile them), how many keep both placeholders once
+each, the BLEU of the translations (placeholders taken out) against the verses' references beside the verses sent as
+plain text, and the messages per second.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import re
+import shutil
+import subprocess
 import time
 
 import httpx
@@ -28,15 +31,12 @@ PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}")}
 
 
 def template(verses: list[str]) -> str:
-    """A .pot of the verses as messages, with their placeholders."""
-    lines = ['msgid ""', 'msgstr ""', '"Language: \\n"', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"', ""]
+    """A .pot of the verses as messages, with their placeholders, its header as xgettext writes one."""
+    lines = ['msgid ""', 'msgstr ""', '"Language: \\n"', '"Content-Type: text/plain; charset=CHARSET\\n"',
+             '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', ""]
     for k, verse in enumerate(verses):
-        msgid = _escaped(held(verse, "po"))
-        if k % 5 == 4:
-            lines += [f'msgid "{msgid}"', f'msgid_plural "{_escaped(held(verses[k - 1], "po"))}"', 'msgstr[0] ""',
-                      'msgstr[1] ""', ""]
-        else:
-            lines += [f'msgid "{msgid}"', 'msgstr ""', ""]
+        plural = po.field("msgid_plural", held(verses[k - 1], "po")) + ['msgstr[0] ""', 'msgstr[1] ""']
+        lines += po.field("msgid", held(verse, "po")) + (plural if k % 5 == 4 else ['msgstr ""']) + [""]
     return "\n".join(lines)
 
 
@@ -57,18 +57,17 @@ def held(verse: str, kind: str) -> str:
     return " ".join(words)
 
 
-def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]) -> tuple[list[str], int]:
-    """The verses' translations, as the file's format came back with them, and how many were flagged fuzzy."""
+def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]) -> tuple[list[str], int, int]:
+    """The verses' translations, as the file's format came back with them, how many were flagged fuzzy, and whether
+    msgfmt -c accepts the file (1 or 0)."""
     if args.format == "json":
         out = translated_file(client, args.url, "en.json", messages(verses).encode(), args.pair)
-        return [text for section in json.loads(out).values() for text in section.values()], 0
-    lines = translated_file(client, args.url, "messages.pot", template(verses).encode(), args.pair).decode().split("\n")
-    found = [m for m in po.messages(lines) if m.fields.get("msgid")]
-    return [m.fields.get("msgstr", m.fields.get("msgstr[0]", "")) for m in found], sum(m.fuzzy for m in found)
-
-
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+        return [text for section in json.loads(out).values() for text in section.values()], 0, 0
+    out = translated_file(client, args.url, "messages.pot", template(verses).encode(), args.pair)
+    found = [m for m in po.messages(out.decode().split("\n")) if m.fields.get("msgid")]
+    checked = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", "-"], input=out, capture_output=True)
+    return ([m.fields.get("msgstr", m.fields.get("msgstr[0]", "")) for m in found], sum(m.fuzzy for m in found),
+            int(checked.returncode == 0))
 
 
 def main() -> None:
@@ -79,21 +78,25 @@ def main() -> None:
     args = p.parse_args()
     verses, references, _ = verse_pairs(args.test, min_words=6)
     n = len(verses)
-    texts, fuzzy, seconds = [], 0, 0.0
+    if args.format == "po" and not shutil.which("msgfmt"):
+        p.error("msgfmt (GNU gettext) checks the .po files: apt-get install gettext")
+    texts, fuzzy, accepted, seconds = [], 0, 0, 0.0
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
-            found, flagged = translated(client, args, verses[at:at + args.per_file])
+            found, flagged, valid = translated(client, args, verses[at:at + args.per_file])
             seconds += time.perf_counter() - start
-            texts, fuzzy = texts + found, fuzzy + flagged
+            texts, fuzzy, accepted = texts + found, fuzzy + flagged, accepted + valid
         plain = plain_translations(client, args.url, verses, args.pair)
     placeholders = PLACEHOLDERS[args.format]
     kept = sum(all(text.count(p) == 1 for p in placeholders) for text in texts)
     pattern = "|".join(map(re.escape, placeholders))
     bare = [" ".join(re.sub(pattern, " ", text).split()) for text in texts]
     print(f"{args.test}: {n} messages ({args.format}), {args.pair}, {args.url}")
-    print(f"translated: {sum(bool(t) for t in bare)}/{n}" + (f"; flagged fuzzy: {fuzzy}/{n}" if args.format == "po"
-                                                               else "") + f"; both placeholders once: {kept}/{n}")
+    files = -(-n // args.per_file)
+    print(f"translated: {sum(bool(t) for t in bare)}/{n}" + (
+        f"; flagged fuzzy: {fuzzy}/{n}; files msgfmt -c accepts: {accepted}/{files}" if args.format == "po" else "")
+        + f"; both placeholders once: {kept}/{n}")
     print(f"BLEU of the translations {sacrebleu.corpus_bleu(bare, [references]).score:.2f}; of the verses as plain "
           f"text {sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
     print(f"messages/s {n / seconds:.1f} (files of {args.per_file})")
