@@ -37,6 +37,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     ("code", r"`[^`\n]+`"),
     ("printf", r"%(?:\d+\$|\(\w+\))?[-+0#]*\d*(?:\.\d+)?[sdifuxXeEgGc]\b"),  # %s %d %1$s %.2f, Python's %(name)s
+    ("positional", r"(?<![\w%])%(?:L?\d{1,2}|n)(?![\w$])"),  # Qt's and LibreOffice's %1 … %99, Qt's %L1 and %n
     ("format", r"\{\{[^{}\n]*\}\}|\{\w*(?:[:,!][^{}\n]*)?\}"),  # {{name}} {name} {0} {} {count, plural, ...}
     ("path", r"(?<![\w/.])(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w.-]*|\b[A-Za-z]:\\(?:[\w .-]+\\)*[\w.-]+"),
     ("version", r"\bv?\d+(?:\.\d+){2,}(?:-[\w.]+)?\b|\bv\d+(?:\.\d+)+\b"),
@@ -47,7 +48,7 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 SPAN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in RULES))
 # Every rule needs a digit, "www." or one of these characters (a URL's "://" has its "/"). One scan for them is
-# far cheaper than SPAN's thirteen tries at each position, and most sentences of ordinary prose have none.
+# far cheaper than SPAN's fourteen tries at each position, and most sentences of ordinary prose have none.
 MAY_SPAN = re.compile(r"[\d⦅<@`%{/\\#]|www\.")
 
 

@@ -14,6 +14,7 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("Write to ana.b@mail.example.com today", "ana.b@mail.example.com", "email"),
     ("Hello %s!", "%s", "printf"), ("%1$d items", "%1$d", "printf"), ("pi is %.2f", "%.2f", "printf"),
     ("Hello %(name)s, bye", "%(name)s", "printf"),
+    ("Error %1 in '%2'", "%1", "positional"), ("%L1 bytes", "%L1", "positional"), ("%n file(s)", "%n", "positional"),
     ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"), ("{{ count }} items", "{{ count }}", "format"),
     ("run `ls -la` first", "`ls -la`", "code"),
     ("open /usr/local/bin/nmt now", "/usr/local/bin/nmt", "path"), (r"in C:\Users\ana\x.txt", r"C:\Users\ana\x.txt", "path"),
@@ -28,7 +29,8 @@ def test_each_kind_of_span(text, span, kind):
     assert (found[0].text, found[0].kind) == (span, kind)
 
 
-@pytest.mark.parametrize("text", ["and/or", "the 2nd day", "an A4 sheet", "mp3 files", "x86_64", "v2 of it", "a {"])
+@pytest.mark.parametrize("text", ["and/or", "the 2nd day", "an A4 sheet", "mp3 files", "x86_64", "v2 of it", "a {",
+                                  "%na"])
 def test_words_with_digits_or_slashes_are_not_spans(text):
     assert find_spans(text) == [] and mask(text, 8).text == text
 
