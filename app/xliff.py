@@ -27,6 +27,7 @@ from lxml import etree
 
 from nmt.app.labels import Languages, primary
 from nmt.app.packages import Damaged, Written
+from nmt.app.xmltree import child, local_name, parsed, serialized, text_of
 
 XLIFF = "urn:oasis:names:tc:xliff:document:"
 PAIRED = frozenset({"g", "mrk", "pc"})  # inline codes around text: its translation goes back inside them
@@ -53,7 +54,7 @@ V2 = Version("segment", ("srcLang", "trgLang"), "xliff", {"state": "translated"}
 def read(content: bytes) -> Written:
     """The file's sources (HTML, one per unit to translate), and what writes the file with their translations as
     targets; Damaged if it is not XLIFF."""
-    tree = _parsed(content)
+    tree = parsed(content)
     root = tree.getroot()
     namespace = etree.QName(root).namespace or ""
     if local_name(root) != "xliff" or namespace and not namespace.startswith(XLIFF):
@@ -67,19 +68,9 @@ def read(content: bytes) -> Written:
         _check_languages(root, version, languages)
         for (unit, source), translation, inline in zip(units, translations, codes, strict=True):
             _write_target(unit, source, translation, inline, version, languages.target)
-        written = etree.tostring(tree, xml_declaration=True, encoding=tree.docinfo.encoding or "UTF-8")
-        assert isinstance(written, bytes)  # (with an encoding named: bytes)
-        return written + content[len(content.rstrip()):]  # (the line break after the root, which lxml drops)
+        return serialized(tree, content)
 
     return texts, render
-
-
-def _parsed(content: bytes) -> etree._ElementTree:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        return etree.ElementTree(etree.fromstring(content, parser))
-    except etree.XMLSyntaxError as e:
-        raise Damaged(f"it is not well-formed XML ({e})") from None
 
 
 def _units(root: etree._Element, version: Version, namespace: str) -> Iterator[tuple[etree._Element, etree._Element]]:
@@ -90,10 +81,10 @@ def _units(root: etree._Element, version: Version, namespace: str) -> Iterator[t
         if any(element.get("translate") == "no" for element in (unit, *unit.iterancestors())):
             continue
         source, target = child(unit, "source"), child(unit, "target")
-        if source is None or not _text(source) or target is not None and _text(target):
+        if source is None or not text_of(source) or target is not None and text_of(target):
             continue
         segments = _segments(child(unit, "seg-source"))
-        yield from ((unit, segment) for segment in segments if _text(segment)) if segments else [(unit, source)]
+        yield from ((unit, segment) for segment in segments if text_of(segment)) if segments else [(unit, source)]
 
 
 def _segments(element: etree._Element | None) -> list[etree._Element]:
@@ -102,20 +93,6 @@ def _segments(element: etree._Element | None) -> list[etree._Element]:
         return []
     return [e for e in element.iter() if local_name(e) == "mrk"
             and e.get("mtype") == "seg"]
-
-
-def _text(element: etree._Element) -> str:
-    return "".join(str(text) for text in element.itertext()).strip()
-
-
-def local_name(element: etree._Element) -> str:
-    """An element's name without its namespace ("" for a comment or a processing instruction)."""
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
-def child(element: etree._Element, name: str) -> etree._Element | None:
-    """The element's first child of that (local) name."""
-    return next((c for c in element if local_name(c) == name), None)
 
 
 def _html(element: etree._Element, codes: list[etree._Element]) -> str:

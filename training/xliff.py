@@ -10,7 +10,8 @@ from pathlib import Path
 from lxml import etree
 
 from nmt.app.labels import primary
-from nmt.app.xliff import PAIRED, child, local_name
+from nmt.app.xliff import PAIRED
+from nmt.app.xmltree import child, local_name
 from nmt.training.compressed import DAMAGED, damaged, open_stream
 from nmt.training.errors import CorpusError
 

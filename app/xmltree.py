@@ -1,0 +1,46 @@
+"""XML files read whole as lxml trees (XLIFF: app/xliff.py; Qt Linguist: app/qt_linguist.py), edited there and
+written again: parsing without entities, DTDs or the network, and what finding elements by local name needs."""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from nmt.app.packages import Damaged
+
+DECLARATION = re.compile(rb"<\?xml[^>]*\?>")
+
+
+def parsed(content: bytes) -> etree._ElementTree:
+    """The file's tree; Damaged if it is not well-formed XML."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.ElementTree(etree.fromstring(content, parser))
+    except etree.XMLSyntaxError as e:
+        raise Damaged(f"it is not well-formed XML ({e})") from None
+
+
+def serialized(tree: etree._ElementTree, content: bytes) -> bytes:
+    """The tree written as the file it was read from was: in its encoding, with its XML declaration as written
+    (lxml writes its own, in single quotes) and the line break after the root, which lxml drops."""
+    written = etree.tostring(tree, xml_declaration=True, encoding=tree.docinfo.encoding or "UTF-8")
+    assert isinstance(written, bytes)  # (with an encoding named: bytes)
+    declared = DECLARATION.match(content.removeprefix(b"\xef\xbb\xbf"))
+    if declared is not None:
+        written = DECLARATION.sub(lambda _: declared[0], written, count=1)
+    return written + content[len(content.rstrip()):]
+
+
+def text_of(element: etree._Element) -> str:
+    """The element's text, its children's included, without the spaces around it."""
+    return "".join(str(text) for text in element.itertext()).strip()
+
+
+def local_name(element: etree._Element) -> str:
+    """An element's name without its namespace ("" for a comment or a processing instruction)."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def child(element: etree._Element, name: str) -> etree._Element | None:
+    """The element's first child of that (local) name."""
+    return next((c for c in element if local_name(c) == name), None)
