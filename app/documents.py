@@ -23,6 +23,8 @@ together around their translations with everything else kept.
     .po .pot     each untranslated message's msgid (and msgid_plural) is one text, translated into its msgstr
                  (app/po.py)
     .json .arb   each string value with a letter is one text, every key and number kept (app/json_messages.py)
+    .ts          each unfinished message's source (Qt Linguist) is one text, translated into its translation
+                 (app/qt_linguist.py)
 
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal, TypeVar
 
-from nmt.app import epub, json_messages, labels, markdown, office, opendocument, packages, pdf, po, xliff
+from nmt.app import epub, json_messages, labels, markdown, office, opendocument, packages, pdf, po, qt_linguist, xliff
 from nmt.app.detect import LanguageDetector
 from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
@@ -213,8 +215,8 @@ def unreadable(name: str, kind: str, damage: packages.Damaged) -> FileRejected:
 
 
 def package(kind: str, read_package: Callable[[bytes], Written]) -> Read:
-    """A reader of files (zip packages: app/packages.py; PDF) that read_package reads; kind names one in its errors,
-    which reading or writing it again may raise."""
+    """A reader of files (zip packages: app/packages.py; PDF; XLIFF and Qt Linguist XML) that read_package reads; kind
+    names one in its errors, which reading or writing it again may raise."""
     def read(name: str, content: bytes) -> Written:
         try:
             texts, render = read_package(content)
@@ -255,6 +257,7 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".pot": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file")),
     ".xlf": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
     ".xliff": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
+    ".ts": ("text/vnd.trolltech.linguist", "text", package("a Qt Linguist file", qt_linguist.read)),
 }
 
 

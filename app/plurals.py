@@ -1,6 +1,7 @@
 """gettext's plural forms: how many forms a language's plural messages have (nplurals), and which one a number takes
 (the C expression in plural=, over n). A .po file names them in its header's Plural-Forms line; a template's has
-placeholders (nplurals=INTEGER), which msgfmt refuses, so a template translated here gets its target's.
+placeholders (nplurals=INTEGER), which msgfmt refuses, so a template translated here gets its target's. Qt Linguist's
+files count the same forms but for Turkish (app/qt_linguist.py).
 
 The rules are those that msgfmt -c offers for a language (GNU gettext 0.21's table, drawn from CLDR), written as it
 writes them, and the gettext manual's for Arabic and for the languages with a single form.
