@@ -1,16 +1,18 @@
-"""Programs' message files through the running service: test verses as the messages of a gettext template (.pot)
-or of a JSON file (i18next's layout), sent to POST /translate_file, and read back.
+"""Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
+a JSON file (i18next's layout) or a Qt Linguist file (.ts), sent to POST /translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
-                                  [--pair en-es] [--per-file 100] [--format po|json] [--placeholders A,B]
+                                  [--pair en-es] [--per-file 100] [--format po|json|ts] [--placeholders A,B]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
-messages hold them: printf's %s and Python's %(name)s in a .pot (or --placeholders %1,%2, Qt's), i18next's {{count}}
-and {{name}} in JSON. In the .pot (its header a template's, as xgettext writes it) every fifth message is a plural
-one, the previous verse its msgid_plural. Prints how many messages come back translated (and, in the .pot, flagged
-fuzzy, and how many files GNU gettext's msgfmt -c accepts, as a program's build would compile them), how many keep
-both placeholders once each, the BLEU of the translations (placeholders taken out) against the verses' references
-beside the verses sent as plain text, and the messages per second.
+messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
+and %2 in a .ts (or any two: --placeholders A,B). In the .pot (its header a template's, as xgettext writes it) every
+fifth message is a plural one, the previous verse its msgid_plural; in the .ts (as lupdate writes one without a
+language) every fifth is a plural message of one numerusform. Prints how many messages come back translated (and,
+in a .pot or a .ts, flagged to be reviewed, and how many files the format's own tool accepts, as a program's build
+would compile them: msgfmt -c, lrelease), how many keep both placeholders once each, the BLEU of the translations
+(placeholders taken out) against the verses' references beside the verses sent as plain text, and the messages per
+second.
 """
 from __future__ import annotations
 
@@ -19,15 +21,21 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 
 import httpx
 import sacrebleu
 from common import add_service, plain_translations, translated_file, verse_pairs
+from lxml import etree
 
 from nmt.app import po
 
-PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}")}
+PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2")}
+# each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
+# be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
+CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
+          "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools")}
 
 
 def template(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -48,6 +56,23 @@ def messages(verses: list[str], placeholders: tuple[str, str]) -> str:
     return json.dumps(sections, ensure_ascii=False, indent=2) + "\n"
 
 
+def linguist(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A Qt Linguist file of the verses as messages, with their placeholders, as lupdate writes one for a file that
+    names no language (every fifth a plural message, of one numerusform)."""
+    root = etree.Element("TS", version="2.1")
+    context = etree.SubElement(root, "context")
+    etree.SubElement(context, "name").text = "MainWindow"
+    for k, verse in enumerate(verses):
+        message = etree.SubElement(context, "message", numerus="yes") if k % 5 == 4 else etree.SubElement(
+            context, "message")
+        etree.SubElement(message, "source").text = held(verse, placeholders)
+        translation = etree.SubElement(message, "translation", type="unfinished")
+        if k % 5 == 4:
+            etree.SubElement(translation, "numerusform")
+    etree.indent(root, space="    ")
+    return '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + etree.tostring(root, encoding="unicode") + "\n"
+
+
 def held(verse: str, placeholders: tuple[str, str]) -> str:
     """The verse with its placeholders."""
     words = verse.split(" ")
@@ -57,41 +82,62 @@ def held(verse: str, placeholders: tuple[str, str]) -> str:
     return " ".join(words)
 
 
-def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]) -> tuple[list[str], int, int]:
-    """The verses' translations, as the file's format came back with them, how many were flagged fuzzy, and whether
-    msgfmt -c accepts the file (1 or 0)."""
+def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]) -> tuple[list[str], int, bytes]:
+    """The verses' translations, as the file's format came back with them, how many were flagged to be reviewed
+    (fuzzy, unfinished), and the file."""
     if args.format == "json":
         out = translated_file(client, args.url, "en.json", messages(verses, args.placeholders).encode(), args.pair)
-        return [text for section in json.loads(out).values() for text in section.values()], 0, 0
+        return [text for section in json.loads(out).values() for text in section.values()], 0, out
+    if args.format == "ts":
+        out = translated_file(client, args.url, "app.ts", linguist(verses, args.placeholders).encode(), args.pair)
+        found = [m.find("translation") for m in etree.fromstring(out).iter("message")]
+        return ([t.findtext("numerusform") or "" if len(t) else t.text or "" for t in found],
+                sum(t.get("type") == "unfinished" for t in found), out)
     out = translated_file(client, args.url, "messages.pot", template(verses, args.placeholders).encode(), args.pair)
     found = [m for m in po.messages(out.decode().split("\n")) if m.fields.get("msgid")]
-    checked = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", "-"], input=out, capture_output=True)
-    return ([m.fields.get("msgstr", m.fields.get("msgstr[0]", "")) for m in found], sum(m.fuzzy for m in found),
-            int(checked.returncode == 0))
+    return [m.fields.get("msgstr", m.fields.get("msgstr[0]", "")) for m in found], sum(m.fuzzy for m in found), out
+
+
+def accepted(check: list[str], content: bytes, suffix: str) -> int:
+    """1 if the format's tool accepts the file, else 0 (what it says printed)."""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as file:
+        file.write(content)
+        file.flush()
+        checked = subprocess.run([*check, file.name], capture_output=True, text=True)
+    if checked.returncode:
+        print(f"{check[0]}: {checked.stderr.strip()[:300]}")
+    return int(checked.returncode == 0)
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--per-file", type=int, default=100, help="messages a file (default: 100)")
-    p.add_argument("--format", choices=("po", "json"), default="po", help="a gettext template (default) or JSON")
+    p.add_argument("--format", choices=("po", "json", "ts"), default="po",
+                   help="a gettext template (default), JSON, or a Qt Linguist file")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
-                   "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON; %%1,%%2 are Qt's)")
+                   "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
         p.error("--placeholders takes two, A,B")
+    check = None
+    if args.format in CHECKS:
+        places, options, package = CHECKS[args.format]
+        tool = next((place for place in places if shutil.which(place)), None)
+        if tool is None:
+            p.error(f"{places[0]} checks the files: apt-get install {package}")
+        check = [tool, *options]
     verses, references, _ = verse_pairs(args.test, min_words=6)
     n = len(verses)
-    if args.format == "po" and not shutil.which("msgfmt"):
-        p.error("msgfmt (GNU gettext) checks the .po files: apt-get install gettext")
-    texts, fuzzy, accepted, seconds = [], 0, 0, 0.0
+    texts, flagged, valid, seconds = [], 0, 0, 0.0
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
-            found, flagged, valid = translated(client, args, verses[at:at + args.per_file])
+            found, marked, content = translated(client, args, verses[at:at + args.per_file])
             seconds += time.perf_counter() - start
-            texts, fuzzy, accepted = texts + found, fuzzy + flagged, accepted + valid
+            texts, flagged = texts + found, flagged + marked
+            valid += accepted(check, content, "." + args.format) if check else 0
         plain = plain_translations(client, args.url, verses, args.pair)
     placeholders = args.placeholders
     kept = sum(all(text.count(p) == 1 for p in placeholders) for text in texts)
@@ -100,8 +146,8 @@ def main() -> None:
     print(f"{args.test}: {n} messages ({args.format}), {args.pair}, {args.url}")
     files = -(-n // args.per_file)
     print(f"translated: {sum(bool(t) for t in bare)}/{n}" + (
-        f"; flagged fuzzy: {fuzzy}/{n}; files msgfmt -c accepts: {accepted}/{files}" if args.format == "po" else "")
-        + f"; both placeholders once: {kept}/{n}")
+        f"; flagged to be reviewed: {flagged}/{n}; files {CHECKS[args.format][0][0]} accepts: {valid}/{files}"
+        if check else "") + f"; both placeholders once: {kept}/{n}")
     print(f"BLEU of the translations {sacrebleu.corpus_bleu(bare, [references]).score:.2f}; of the verses as plain "
           f"text {sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
     print(f"messages/s {n / seconds:.1f} (files of {args.per_file})")
