@@ -1,14 +1,10 @@
-"""TMX translation memories (what CAT tools export), streamed: one <tu> at a time, each dropped once read, so that
-a file of gigabytes takes the memory of one unit. lxml's iterparse gives each unit's line number for the reports."""
+"""TMX translation memories (what CAT tools export), streamed one <tu> at a time (training/xml_stream.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from lxml import etree
-
-from nmt.training.compressed import DAMAGED, damaged, open_stream
-from nmt.training.errors import CorpusError
+from nmt.training.xml_stream import elements
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -17,18 +13,9 @@ TmxUnit = tuple[int, str | None, str | None]  # (line, source segment, target se
 
 def read_tmx(path: Path, src_lang: str, tgt_lang: str) -> Iterator[TmxUnit]:
     """Each <tu>'s line and its segments in the two languages (a code without region, "en", matches "en-GB")."""
-    line = 0
-    try:
-        with open_stream(path) as stream:
-            for _, tu in etree.iterparse(stream, events=("end",), tag="tu", huge_tree=True, resolve_entities=False):
-                line = tu.sourceline or line
-                segments = {_lang(tuv): _text(tuv) for tuv in tu.iterfind("tuv")}
-                yield line, _pick(segments, src_lang), _pick(segments, tgt_lang)
-                _forget(tu)
-    except etree.XMLSyntaxError as e:
-        raise CorpusError(f"{path}: line {e.lineno}: broken XML: {e.msg}") from None
-    except DAMAGED as e:
-        raise damaged(path, line, e) from None
+    for _, line, tu in elements(path, ("tu",)):
+        segments = {_lang(tuv): _text(tuv) for tuv in tu.iterfind("tuv")}
+        yield line, _pick(segments, src_lang), _pick(segments, tgt_lang)
 
 
 def _lang(tuv) -> str:
@@ -50,10 +37,3 @@ def _pick(segments: dict[str, str], lang: str) -> str | None:
     if "-" not in lang:
         return next((text for code, text in segments.items() if code.split("-")[0] == lang), None)
     return None
-
-
-def _forget(tu) -> None:
-    """Free the unit and the (now empty) elements before it, which iterparse would otherwise keep in the tree."""
-    tu.clear()
-    while tu.getprevious() is not None:
-        del tu.getparent()[0]

@@ -1,6 +1,6 @@
 """XLIFF files as parallel corpora (the files that translation tools exchange, which app/xliff.py fills): each unit
 with its target (1.2's <trans-unit>, 1.0's and 1.1's too; 2's <segment>) is a pair, streamed one unit at a time as
-a TMX is (training/tmx.py). The text inside an inline code around words (<g>, <pc>, <mrk>) is text; any other code
+a TMX is (training/xml_stream.py). The text inside an inline code around words (<g>, <pc>, <mrk>) is text; any other code
 (a placeholder, the original's formatting codes) is not."""
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from nmt.app.labels import primary
 from nmt.app.xliff import PAIRED
 from nmt.app.xmltree import child, local_name
-from nmt.training.compressed import DAMAGED, damaged, open_stream
-from nmt.training.errors import CorpusError
+from nmt.training.xml_stream import check_languages, elements
 
 UNITS = frozenset({"trans-unit", "segment"})
 LANGUAGES = {"file": ("source-language", "target-language"), "xliff": ("srcLang", "trgLang")}  # 1.2's, 2's
@@ -24,42 +22,14 @@ XliffUnit = tuple[int, str | None, str | None]  # (line, source, target); None: 
 def read_xliff(path: Path, src_lang: str, tgt_lang: str) -> Iterator[XliffUnit]:
     """Each unit's line, source and target; CorpusError if the file names other languages than src_lang and
     tgt_lang (a code without region, "en", matches "en-GB")."""
-    line = 0
-    try:
-        with open_stream(path) as stream:
-            for event, element in etree.iterparse(stream, events=("start", "end"), huge_tree=True,
-                                                  resolve_entities=False):
-                name = local_name(element)
-                line = element.sourceline or line
-                if event == "start" and name in LANGUAGES:
-                    _check_languages(path, line, element, LANGUAGES[name], (src_lang, tgt_lang))
-                elif event == "end" and name in UNITS:
-                    source, target = (child(element, side) for side in ("source", "target"))
-                    yield line, _text(source), _text(target)
-                if event == "end" and name in (*UNITS, "unit"):  # (2's unit holds its segments)
-                    _forget(element)
-    except etree.XMLSyntaxError as e:
-        raise CorpusError(f"{path}: line {e.lineno}: broken XML: {e.msg}") from None
-    except DAMAGED as e:
-        raise damaged(path, line, e) from None
-
-
-def _forget(element: etree._Element) -> None:
-    """Free the element and those before it, which iterparse would otherwise keep in the tree: a file of gigabytes
-    takes the memory of one unit."""
-    element.clear()
-    parent = element.getparent()
-    while parent is not None and element.getprevious() is not None:
-        del parent[0]
-
-
-def _check_languages(path: Path, line: int, element: etree._Element, attributes: tuple[str, str],
-                     languages: tuple[str, str]) -> None:
-    for attribute, language in zip(attributes, languages, strict=True):
-        named = element.get(attribute)
-        if named and primary(named) != primary(language):
-            raise CorpusError(f"{path}: line {line}: its {attribute} is {named}, but the pairs read are "
-                              f"{languages[0]} -> {languages[1]}")
+    tags = tuple(f"{{*}}{name}" for name in (*LANGUAGES, *UNITS, "unit"))  # (2's unit holds its segments)
+    for event, line, element in elements(path, tags, events=("start", "end")):
+        name = local_name(element)
+        if event == "start" and name in LANGUAGES:
+            check_languages(path, line, element, LANGUAGES[name], (src_lang, tgt_lang))
+        elif event == "end" and name in UNITS:
+            source, target = (child(element, side) for side in ("source", "target"))
+            yield line, _text(source), _text(target)
 
 
 def _text(element: etree._Element | None) -> str | None:
