@@ -206,3 +206,50 @@ def test_gettext_messages_with_translations_are_pairs_fuzzy_ones_left_out(tmp_pa
     (tmp_path / "bad.po").write_text('msgid "a"\nmsgstr "b"\nnot po\n')
     err = refused(tmp_path, capsys, tmp_path / "bad.po")
     assert f"{tmp_path / 'bad.po'}: line 3 is not a comment, a keyword (msgid, msgstr, ...) or a string" in err
+
+
+TS = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es_ES" sourcelanguage="en">
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Good night</source>
+        <translation>Buenas noches</translation>
+    </message>
+    <message>
+        <source>Good morning</source>
+        <translation type="unfinished">Buenos dias, a guess</translation>
+    </message>
+    <message>
+        <source>Sleep well</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation><numerusform>%n archivo</numerusform><numerusform>%n archivos</numerusform></translation>
+    </message>
+    <message>
+        <source>Old &amp; gone</source>
+        <translation type="vanished">Viejo</translation>
+    </message>
+    <message>
+        <source>Save &amp; quit</source>
+        <translation>Guardar y salir</translation>
+    </message>
+</context>
+</TS>
+"""
+
+
+def test_qt_linguist_finished_messages_are_pairs_guesses_and_plurals_left_out(tmp_path, capsys):
+    (tmp_path / "app_es.ts.gz").write_bytes(gzip.compress(TS.encode()))
+    corpus = load_corpus(tmp_path / "app_es.ts.gz", langs=("en", "es"))
+    assert corpus.pairs == [("Good night", "Buenas noches"), ("Save & quit", "Guardar y salir")]
+    assert corpus.bad_lines == [BadLine(str(tmp_path / "app_es.ts.gz"), 14, "no target language segment")]
+    (tmp_path / "fr.ts").write_text(TS.replace('language="es_ES"', 'language="fr"'))
+    err = refused(tmp_path, capsys, tmp_path / "fr.ts")
+    assert f"{tmp_path / 'fr.ts'}: line 3: its language is fr, but the pairs read are en -> es" in err
+    (tmp_path / "bad.ts").write_text(TS.replace("</context>", ""))
+    err = refused(tmp_path, capsys, tmp_path / "bad.ts")
+    assert f"{tmp_path / 'bad.ts'}: line 31: broken XML" in err
