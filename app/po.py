@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nmt.app import labels, plurals
+from nmt.app.accelerators import Accelerator
 from nmt.app.labels import Languages
 from nmt.app.packages import Damaged
 
@@ -25,6 +26,7 @@ UNESCAPES = {value: f"\\{key}" for key, value in ESCAPES.items()}
 LANGUAGE = re.compile(r"^(Language:[ \t]*)([\w-]*)$", re.MULTILINE)  # a header's, as its msgstr reads
 CHARSET = re.compile(r"^(Content-Type:.*?charset=)([\w-]+)", re.MULTILINE)
 PLURAL_FORMS = re.compile(r"^Plural-Forms:.*$", re.MULTILINE)
+ACCELERATOR = re.compile(r"^X-Accelerator-Marker:[ \t]*(\S)[ \t]*$", re.MULTILINE)
 
 
 @dataclass
@@ -78,18 +80,28 @@ class Message:
 
 def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
     """The text's untranslated msgids (and msgid_plurals), and what writes it with their translations; Damaged where
-    a line is not what a .po file holds."""
+    a line is not what a .po file holds. Where the header names its accelerators' marker (X-Accelerator-Marker, as
+    KDE's and LibreOffice's files do), the model sees the messages without it (app/accelerators.py)."""
     lines = text.split("\n")
-    todo = [m for m in messages(lines) if m.untranslated]
+    found = messages(lines)
+    todo = [m for m in found if m.untranslated]
+    accelerator = _accelerator(next((m for m in found if m.header), None))
+    sources = [accelerator.cut(source) for message in todo for source in message.sources]
 
     def render(translations: list[str]) -> str:
-        found, written = iter(translations), list(lines)
-        each = [[next(found) for _ in message.sources] for message in todo]
+        given, written = iter(zip(translations, sources, strict=True)), list(lines)
+        each = [[accelerator.put(*next(given)) for _ in message.sources] for message in todo]
         for message, translated in reversed(list(zip(todo, each, strict=True))):  # from the end: lines stay put
             message.written(written, translated)
         return "\n".join(written)
 
-    return [text for message in todo for text in message.sources], render
+    return [source.text for source in sources], render
+
+
+def _accelerator(header: Message | None) -> Accelerator:
+    """The accelerators' marker that the header names (without one, none)."""
+    named = ACCELERATOR.search(header.fields["msgstr"]) if header is not None else None
+    return Accelerator(named[1] if named else "")
 
 
 def relabel(data: bytes, languages: Languages) -> bytes:

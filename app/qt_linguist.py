@@ -5,7 +5,8 @@ A message is translated where its translation is empty, and stays marked type="u
 Linguist (lrelease compiles unfinished translations unless told not to). A message whose translation has text, or is
 vanished or obsolete (gone from the program), is left alone. A plural message (numerus="yes": one source, its count
 %n) has the translation in each of its numerusforms: Qt picks one by the count, and the model gives one translation.
-Qt's placeholders (%1, %n, %L1) are spans the pipeline keeps verbatim. The file's language becomes the target's where
+Qt's placeholders (%1, %n, %L1) are spans the pipeline keeps verbatim; its accelerators ("&Open") are taken out and
+put back (app/accelerators.py). The file's language becomes the target's where
 it names none or the source's; one for other languages is refused, as an XLIFF file is.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from lxml import etree
 
 from nmt.app import plurals
+from nmt.app.accelerators import Accelerator
 from nmt.app.labels import Languages, primary
 from nmt.app.packages import Damaged, Written
 from nmt.app.xmltree import child, local_name, parsed, serialized, text_of
@@ -20,6 +22,7 @@ from nmt.app.xmltree import child, local_name, parsed, serialized, text_of
 GONE = frozenset({"vanished", "obsolete"})
 # what comes before a message's translation, in the order Qt's DTD gives: a new translation goes after the last
 BEFORE_TRANSLATION = ("location", "source", "oldsource", "comment", "oldcomment", "extracomment", "translatorcomment")
+QT = Accelerator("&")  # its accelerators' marker: "&Open" (app/accelerators.py)
 QT_FORMS = {"tr": 1}  # where Qt's count of plural forms is not gettext's (lupdate -target-language tr: one)
 
 
@@ -30,18 +33,18 @@ def read(content: bytes) -> Written:
     root = tree.getroot()
     if local_name(root) != "TS":
         raise Damaged("its root element is not <TS>")
-    todo = [(message, source) for message in root.iter("message")
+    todo = [(message, QT.cut(source.text or "")) for message in root.iter("message")
             if (source := child(message, "source")) is not None and text_of(source) and _unfinished(message)]
 
     def render(translations: list[str], languages: Languages) -> bytes:
         _check_languages(root, languages)
         rule = plurals.rule(languages.target)
         forms = QT_FORMS.get(primary(languages.target), plurals.count(rule) if rule else None)
-        for (message, _), translation in zip(todo, translations, strict=True):
-            _write(message, translation, forms)
+        for (message, marked), translation in zip(todo, translations, strict=True):
+            _write(message, QT.put(translation, marked), forms)
         return serialized(tree, content)
 
-    return [source.text or "" for _, source in todo], render
+    return [marked.text for _, marked in todo], render
 
 
 def _unfinished(message: etree._Element) -> bool:

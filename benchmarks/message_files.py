@@ -3,16 +3,18 @@ a JSON file (i18next's layout) or a Qt Linguist file (.ts), sent to POST /transl
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
                                   [--pair en-es] [--per-file 100] [--format po|json|ts] [--placeholders A,B]
+                                  [--accelerators]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
 and %2 in a .ts (or any two: --placeholders A,B). In the .pot (its header a template's, as xgettext writes it) every
 fifth message is a plural one, the previous verse its msgid_plural; in the .ts (as lupdate writes one without a
-language) every fifth is a plural message of one numerusform. Prints how many messages come back translated (and,
-in a .pot or a .ts, flagged to be reviewed, and how many files the format's own tool accepts, as a program's build
-would compile them: msgfmt -c, lrelease), how many keep both placeholders once each, the BLEU of the translations
-(placeholders taken out) against the verses' references beside the verses sent as plain text, and the messages per
-second.
+language) every fifth is a plural message of one numerusform. With --accelerators each message's first letter is a menu's
+accelerator, "&In the beginning...", the .pot's header naming its marker. Prints how many messages come back
+translated (and, in a .pot or a .ts, flagged to be reviewed, and how many files the format's own tool accepts, as a
+program's build would compile them: msgfmt -c, lrelease), how many keep both placeholders once each (and an
+accelerator), the BLEU of the translations (placeholders and accelerators taken out) against the verses' references
+beside the verses sent as plain text, and the messages per second.
 """
 from __future__ import annotations
 
@@ -30,18 +32,21 @@ from common import add_service, plain_translations, translated_file, verse_pairs
 from lxml import etree
 
 from nmt.app import po
+from nmt.app.accelerators import Accelerator
 
 PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2")}
 # each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
 # be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
+ACCELERATOR = Accelerator("&")
 CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
           "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools")}
 
 
 def template(verses: list[str], placeholders: tuple[str, str]) -> str:
-    """A .pot of the verses as messages, with their placeholders, its header as xgettext writes one."""
+    """A .pot of the verses as messages, with their placeholders, its header as xgettext writes one (and naming its
+    accelerators' marker, as KDE's and LibreOffice's do)."""
     lines = ['msgid ""', 'msgstr ""', '"Language: \\n"', '"Content-Type: text/plain; charset=CHARSET\\n"',
-             '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', ""]
+             '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"', '"X-Accelerator-Marker: &\\n"', ""]
     for k, verse in enumerate(verses):
         plural = po.field("msgid_plural", held(verses[k - 1], placeholders)) + ['msgstr[0] ""', 'msgstr[1] ""']
         lines += po.field("msgid", held(verse, placeholders)) + (plural if k % 5 == 4 else ['msgstr ""']) + [""]
@@ -82,6 +87,12 @@ def held(verse: str, placeholders: tuple[str, str]) -> str:
     return " ".join(words)
 
 
+def accelerated(verse: str) -> str:
+    """The verse with an accelerator at its first letter, as a menu item has ("&In the beginning", "“&Vanity")."""
+    first = re.search(r"[^\W_]", verse)
+    return verse if first is None else verse[:first.start()] + "&" + verse[first.start():]
+
+
 def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]) -> tuple[list[str], int, bytes]:
     """The verses' translations, as the file's format came back with them, how many were flagged to be reviewed
     (fuzzy, unfinished), and the file."""
@@ -115,12 +126,16 @@ def main() -> None:
     p.add_argument("--per-file", type=int, default=100, help="messages a file (default: 100)")
     p.add_argument("--format", choices=("po", "json", "ts"), default="po",
                    help="a gettext template (default), JSON, or a Qt Linguist file")
+    p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
+                   "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
         p.error("--placeholders takes two, A,B")
+    if args.accelerators and args.format == "json":
+        p.error("--accelerators: JSON messages have none")
     check = None
     if args.format in CHECKS:
         places, options, package = CHECKS[args.format]
@@ -134,11 +149,14 @@ def main() -> None:
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
-            found, marked, content = translated(client, args, verses[at:at + args.per_file])
+            sent = [accelerated(verse) if args.accelerators else verse for verse in verses[at:at + args.per_file]]
+            found, reviewed, content = translated(client, args, sent)
             seconds += time.perf_counter() - start
-            texts, flagged = texts + found, flagged + marked
+            texts, flagged = texts + found, flagged + reviewed
             valid += accepted(check, content, "." + args.format) if check else 0
         plain = plain_translations(client, args.url, verses, args.pair)
+    marked = [ACCELERATOR.cut(text) for text in texts] if args.accelerators else []
+    texts = [m.text for m in marked] or texts
     placeholders = args.placeholders
     kept = sum(all(text.count(p) == 1 for p in placeholders) for text in texts)
     pattern = "|".join(map(re.escape, placeholders))
@@ -147,7 +165,8 @@ def main() -> None:
     files = -(-n // args.per_file)
     print(f"translated: {sum(bool(t) for t in bare)}/{n}" + (
         f"; flagged to be reviewed: {flagged}/{n}; files {CHECKS[args.format][0][0]} accepts: {valid}/{files}"
-        if check else "") + f"; both placeholders once: {kept}/{n}")
+        if check else "") + f"; both placeholders once: {kept}/{n}"
+        + (f"; an accelerator: {sum(m.accelerator for m in marked)}/{n}" if args.accelerators else ""))
     print(f"BLEU of the translations {sacrebleu.corpus_bleu(bare, [references]).score:.2f}; of the verses as plain "
           f"text {sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
     print(f"messages/s {n / seconds:.1f} (files of {args.per_file})")

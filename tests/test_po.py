@@ -101,6 +101,15 @@ def test_a_template_takes_its_targets_plural_forms_and_as_many_msgstr(target, ru
             f'msgstr[{n}] "{form}"\n' for n, form in enumerate(forms))), "as msgfmt -c accepts it"
 
 
+def test_the_accelerators_that_the_header_names_go_back_before_the_first_letter():
+    menu = TEMPLATE.replace('"Language: \\n"', '"Language: \\n"\n"X-Accelerator-Marker: _\\n"').replace(
+        '"%d file"', '"_Open %d file"')
+    texts, render = po.cut(menu)
+    assert texts == ["Open %d file", "%d files"]
+    assert 'msgstr[0] "_Abrir %d archivo"' in render(["Abrir %d archivo", "%d archivos"])
+    assert po.cut(TEMPLATE.replace('"%d file"', '"_Open %d file"'))[0][0] == "_Open %d file", "no marker named"
+
+
 def test_a_file_for_another_language_keeps_its_plural_forms():
     german = TEMPLATE.replace('"Language: \\n"', '"Language: de\\n"').replace(
         "nplurals=INTEGER; plural=EXPRESSION;", "nplurals=2; plural=(n != 1);")

@@ -91,3 +91,11 @@ def test_a_file_that_is_not_a_ts_file_or_not_for_this_pair_is_refused_in_one_lin
     answer = upload(client, name, content)
     assert answer.status_code == 400 and answer.json()["error"].startswith(
         f"Invalid request: {name} is not a Qt Linguist file that can be read: {reason}"), answer.json()
+
+
+def test_an_accelerator_goes_back_before_the_translations_first_letter():
+    menu = TS.replace("<source>alpha beta</source>", "<source>&amp;alpha &amp;&amp; beta</source>")
+    document = read_document("app.ts", menu.encode())
+    assert document.texts[0] == "alpha & beta", "the model sees no marker"
+    out = document.render(["¿beta & alpha?", "", ""], Languages("en", "es"))
+    assert b"<translation type=\"unfinished\">\xc2\xbf&amp;beta &amp;&amp; alpha?</translation>" in out
