@@ -104,6 +104,10 @@ ALT_TEXTS = {"docPr": ("descr", "title"), "cNvPr": ("descr", "title")} | dict.fr
 SIMPLE_LINK = re.compile(rb'instr\s*=\s*["\']\s*HYPERLINK\b', re.IGNORECASE)
 FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|separate|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
+# how many wrappers a run may be inside (Word nests a few: a smart tag in a hyperlink in an insertion); a file with
+# more is refused: each run's translation is written inside copies of all its wrappers' tags, which grow as the
+# square of the depth (3,000 deep, a run at each depth: a 190 kB part written again as 180 MB, in minutes)
+MAX_WRAPPING = 64
 
 
 @dataclass(frozen=True)
@@ -257,9 +261,10 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
     _fields_read(element, part)
     paragraph = Paragraph(element, [], [], _plain(element))
     # depth first, in document order: (element, its run, what it is inside)
-    todo: list[tuple[Element, Element | None, Around | None]] = [(c, None, None) for c in reversed(element.children)]
+    todo: list[tuple[Element, Element | None, Around | None, int]] = [
+        (c, None, None, 0) for c in reversed(element.children)]  # (and how many wrappers it is inside)
     while todo:
-        element, run, around = todo.pop()
+        element, run, around, wrapping = todo.pop()
         # texts of their own: a paragraph outside a run (which Word does not write), an alt text in a run of text (a
         # drawing's <wp:docPr>, no property of the run's)
         if element.name == "p" or _alt_texts(element, part):
@@ -279,7 +284,7 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
         elif wrapped := _wrapped(element):
             start, end = part[element.start:wrapped[0].start], part[wrapped[-1].end:element.end]
             around = (around[0] + start, end + around[1]) if around else (start, end)
-            todo += [(child, run, around) for child in reversed(wrapped)]
+            todo += [(child, run, around, _deeper(wrapping)) for child in reversed(wrapped)]
             continue
         elif element.name in ("t", "br", "cr", "ptab") or element.name == "tab" and run:
             # (a tab outside a run is a tab stop, in the paragraph's properties)
@@ -287,8 +292,16 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
         elif element.name == "noBreakHyphen" and paragraph.plain:  # its text, where the paragraph is written again
             hyphen = Element("t", element.start, element.end, text="\u2011")
             paragraph.pieces.append(Piece(hyphen, _style(part, run), around, run is not None))
-        todo += [(child, run, around) for child in reversed(element.children)]
+        todo += [(child, run, around, wrapping) for child in reversed(element.children)]
     return paragraph
+
+
+def _deeper(wrapping: int) -> int:
+    """How many wrappers what is inside one more is inside; Damaged past MAX_WRAPPING."""
+    if wrapping >= MAX_WRAPPING:
+        raise Damaged(f"its runs are wrapped more than {MAX_WRAPPING} deep (in hyperlinks, content controls, tracked "
+                      "insertions or smart tags)")
+    return wrapping + 1
 
 
 def _fields_read(paragraph: Element, part: bytes) -> None:
@@ -401,10 +414,16 @@ def _plain(paragraph: Element) -> bool:
 def _plain_inline(element: Element) -> bool:
     """A run of text (or kept whole), an element kept whole, or a wrapper of such (a spell-check mark in it goes:
     Word marks again)."""
-    if element.name == "r" and all(g.name in PLAIN_RUN for g in element.children):
-        return True
-    return _kept(element) or _container(element) or element.name in WRAPPERS and all(
-        c.name == "proofErr" or _plain_inline(c) for c in _wrapped(element))
+    todo = [element]
+    while todo:  # iterative: read before read_paragraph refuses wrappers nested past MAX_WRAPPING
+        element = todo.pop()
+        plain_run = element.name == "r" and all(g.name in PLAIN_RUN for g in element.children)
+        if plain_run or _kept(element) or _container(element):
+            continue
+        if element.name not in WRAPPERS:
+            return False
+        todo += [c for c in _wrapped(element) if c.name != "proofErr"]
+    return True
 
 
 def _style(part: bytes, run: Element | None) -> bytes:

@@ -512,6 +512,28 @@ def test_a_deeply_nested_paragraph_is_translated_not_a_500(client):
     assert b'<w:t xml:space="preserve">BETA ALPHA</w:t>' in out.read("word/document.xml")
 
 
+def wrapped(depth: int) -> bytes:
+    """A Word document of one paragraph whose words are inside hyperlinks, smart tags and tracked insertions in
+    turn, depth of them nested."""
+    wrappers = ['<w:hyperlink r:id="rId1">', '<w:smartTag w:uri="u" w:element="place">', '<w:ins w:id="{}" w:author="Ann">']
+    starts = "".join(wrappers[k % 3].format(k) for k in range(depth))
+    ends = "".join(f"</{wrappers[k % 3][1:].split()[0]}>" for k in reversed(range(depth)))
+    return zipped("word/document.xml", word_paragraph(f"{starts}<w:r><w:t>alpha beta</w:t></w:r>{ends}"))
+
+
+@pytest.mark.parametrize("depth", [3_000, 100_000])
+def test_runs_wrapped_thousands_deep_are_refused_in_one_line_and_harm_no_other_file(client, depth):
+    answer = client.post("/translate_file", files={"file": ("x.docx", wrapped(depth))},
+                         data={"source": "en", "target": "es"})
+    assert answer.status_code == 400, "not a RecursionError's 500"
+    assert answer.json()["error"] == ("Invalid request: x.docx is not a Word document that can be read: word/document."
+                                      "xml: its runs are wrapped more than 64 deep (in hyperlinks, content controls, "
+                                      "tracked insertions or smart tags)")
+    out = zipfile.ZipFile(io.BytesIO(translated(client, wrapped(office.MAX_WRAPPING)))).read("word/document.xml")
+    assert b'<w:t xml:space="preserve">BETA ALPHA</w:t>' in out and out.count(b"<w:ins ") == 21, (
+        "as deep as Word could want: translated, inside all its wrappers")
+
+
 @pytest.mark.parametrize("name, size, reason", [
     ("word/document.xml", packages.MAX_PART_BYTES + 1, "word/document.xml is over 64 MiB uncompressed"),
     ("word/media/image1.png", packages.MAX_UNZIPPED_BYTES + 1, "it is over 256 MiB uncompressed"),
