@@ -35,7 +35,8 @@ drawing that holds paragraphs, in Word's two copies: DrawingML's and VML's) is k
 translation of its own paragraphs written inside it. A picture's or a shape's alt text, what a screen reader reads of
 it (DrawingML's descr and title: on Word's <wp:docPr>, PowerPoint's <p:cNvPr>, a sheet's drawing's <xdr:cNvPr>; and
 VML's alt, in the older copy of a drawing Word writes beside it), is a text of its own, its lines parted, wherever it
-is (in a run kept whole too), and written back in its quotes; one without a letter stays as written. A tracked
+is (in a run kept whole too), and written back in its quotes (one held in two places, as Word writes a picture's on
+its <wp:docPr> and its <pic:cNvPr>, sent once and written in both); one without a letter stays as written. A tracked
 deletion and an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a
 HYPERLINK field whose value is more than text, a bookmark inside a hyperlink) keeps its runs where they are, each
 <w:t>'s text translated alone.
@@ -432,19 +433,18 @@ def _style(part: bytes, run: Element | None) -> bytes:
     return part[rpr.start:rpr.end] if rpr else b""
 
 
-def _within(element: Element, part: bytes, tags: Tags, depth: int = 0) -> Cut:
-    """The outermost paragraphs of element (itself one, or under it), each with the texts it holds, and the alt
-    texts outside them (a slide's shapes'), in document order."""
-    cuts, todo = [], [element]
+def _within(elements: list[Element], part: bytes, tags: Tags, depth: int = 0) -> Cut:
+    """The alt texts outside paragraphs in the elements (a slide's shapes', a picture's copies'), then the outermost
+    paragraphs (each element one, or under it), each with the texts it holds, in document order."""
+    cuts, alt_texts, todo = [], [], list(reversed(elements))
     while todo:  # iterative: nesting depth is the file's to choose
         element = todo.pop()
         if element.name in tags.kind.paragraphs:
             cuts.append(_paragraph(read_paragraph(element, part), part, tags, depth))
             continue
-        if alt_texts := _alt_texts(element, part):
-            cuts.append(_alt_cut(alt_texts))
+        alt_texts += _alt_texts(element, part)
         todo += reversed(element.children)
-    return joined(cuts)
+    return joined([_alt_cut(alt_texts), *cuts])
 
 
 def _alt_texts(element: Element, part: bytes) -> list[Value]:
@@ -460,17 +460,22 @@ def _described(element: Element, part: bytes) -> list[Element]:
 
 
 def _alt_cut(alt_texts: list[Value]) -> Cut:
-    """Alt texts, each a text of its own, its lines parted (as a cell's are), and written back in its quotes."""
-    def edits(out: list[str]) -> list[Edit]:
-        return [(start, end, as_attribute(_edged(source, _lines_of(translation))))
-                for (start, end, source), translation in zip(alt_texts, out, strict=True)]
+    """Alt texts, each a text of its own, its lines parted (as a cell's are), and written back in its quotes; one
+    held in several places (Word writes a picture's on its <wp:docPr> and its <pic:cNvPr>) sent once, its
+    translation written in each."""
+    sources = list(dict.fromkeys(source for _, _, source in alt_texts))
 
-    return Cut([_html_of(text.split("\n")) for _, _, text in alt_texts], edits)
+    def edits(out: list[str]) -> list[Edit]:
+        translations = dict(zip(sources, out, strict=True))
+        return [(start, end, as_attribute(_edged(source, _lines_of(translations[source]))))
+                for start, end, source in alt_texts]
+
+    return Cut([_html_of(source.split("\n")) for source in sources], edits)
 
 
 def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut:
     """The paragraph's text, if it has any (whole if it is plain, else each <w:t> alone), then its containers'."""
-    inner = joined([_within(c, part, tags, nested(depth)) for c in paragraph.containers])
+    inner = _within(paragraph.containers, part, tags, nested(depth)) if paragraph.containers else joined([])
     if not any(piece.element.text.strip() for piece in paragraph.pieces):
         return inner  # (its containers are edited where they are)
     return _whole(paragraph, part, tags, inner) if paragraph.plain else joined([_each_text(paragraph, tags), inner])
@@ -648,7 +653,7 @@ def _edged(source: str, translation: str) -> str:
 
 def cut_part(part: bytes, kind: Kind) -> Cut:
     tags = Tags.of(part, kind)
-    return _within(elements(part, tags.prefix), part, tags)
+    return _within([elements(part, tags.prefix)], part, tags)
 
 
 def read(content: bytes, kind: Kind) -> Written:

@@ -678,6 +678,22 @@ def test_a_pictures_alt_text_in_a_word_document_is_translated_and_the_rest_of_th
         "the alt text translated, all else of each picture as written; a file's name as alt text kept")
 
 
+def test_an_alt_text_on_both_copies_of_a_picture_is_sent_once_and_written_to_both(client):
+    document = docx.Document()
+    paragraph = document.add_paragraph("alpha beta ")
+    inline = paragraph.add_run().add_picture(io.BytesIO(png()))._inline
+    for described in (inline.docPr, inline.graphic.graphicData.pic.nvPicPr.cNvPr):  # as Word writes them
+        described.set("descr", "mu nu xi")
+        described.set("title", "rho")
+    source = saved(document)
+
+    assert office.read(source, office.WORD)[0] == ['alpha beta <nmt-kept id="1"/>', "mu nu xi", "rho"], (
+        "each alt text sent once")
+    part = zipfile.ZipFile(io.BytesIO(translated(client, source))).read("word/document.xml")
+    descr, title = (f'{name}="{text(client, alt)}"'.encode() for name, alt in [("descr", "mu nu xi"), ("title", "rho")])
+    assert (part.count(descr), part.count(title)) == (2, 2), "and written to both copies"
+
+
 def test_a_pictures_alt_text_in_a_presentation_is_translated_and_the_rest_of_the_picture_kept(client):
     deck = pptx.Presentation()
     slide = deck.slides.add_slide(deck.slide_layouts[5])
