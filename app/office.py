@@ -75,7 +75,10 @@ from nmt.model.html import BR, edges, readable
 ESCAPED, UNDERSCORE = re.compile(r"_x([0-9A-Fa-f]{4})_"), re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Kind.cells
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # what XML cannot hold, and the carriage return (XML reads as \n)
 TOKEN = re.compile(r'<span id="r(\d+)">|</span>|<(br|nmt-kept) id="(\d+)"/>')  # what a paragraph's HTML holds
-EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</span>)')
+SPACES = r"((?:\s|&nbsp;)*)"
+OPENING = re.compile(rf'{SPACES}(<span id="r(\d+)">){SPACES}')  # a span's start and the white space on its sides
+CLOSING = re.compile(rf'<span id="r(\d+)">|{SPACES}(</span>){SPACES}')  # a span's end (its start read for its id)
+TRACKED = re.compile(rb"<(?:[\w.-]+:)?(?:ins|moveTo)[\s/>]")  # a tracked insertion's start tag (or a move's)
 # kept around the runs written again: bookmarks, end-of-paragraph formatting, and an Excel string's phonetic guide
 # (<rPh>, to East Asian text) and its properties, which follow its runs
 BEFORE_RUNS = frozenset({"bookmarkStart"})
@@ -603,8 +606,7 @@ def _inside(written: list[tuple[Around | None, bytes]], tags: Tags) -> bytes:
 def _segments(translation: str, groups: list[Group], common: bytes) -> list[tuple[list[Run], Group | None, bool]]:
     """The translation cut at its marks: the runs before each mark (each span's text with its group's formatting and
     hyperlink, the rest common), the mark's group (None after the last), and whether it ends a line."""
-    # a span's edge spaces go outside it: no underlined or highlighted space
-    translation = EDGE_SPACE.sub(lambda m: m[2] + m[1] if m[1] else m[4] + m[3], translation)
+    translation = _edges_placed(translation, groups)
     segments: list[tuple[list[Run], Group | None, bool]] = []
     runs: list[Run] = []
     inside: Group | None = None  # the span the text is in
@@ -625,6 +627,31 @@ def _segments(translation: str, groups: list[Group], common: bytes) -> list[tupl
             segments.append((runs, groups[int(token[3])], token[2] == "br"))
             runs = []
     return [*segments, ([*runs, run(translation[at:])], None, True)]
+
+
+def _edges_placed(translation: str, groups: list[Group]) -> str:
+    """The translation with the white space at each edge of a span outside it (no underlined or highlighted space),
+    but inside where it goes inside (_space_inside)."""
+    def opening(m: re.Match[str]) -> str:
+        return m[2] + m[1] + m[4] if _space_inside(groups[int(m[3])], 0) else m[1] + m[4] + m[2]
+
+    span: Group | None = None  # the last span opened
+
+    def closing(m: re.Match[str]) -> str:
+        nonlocal span
+        if m[1] is not None:
+            span = groups[int(m[1])]
+            return m[0]
+        return m[2] + m[4] + m[3] if span and _space_inside(span, -1) else m[3] + m[2] + m[4]
+
+    return CLOSING.sub(closing, OPENING.sub(opening, translation))
+
+
+def _space_inside(span: Group, edge: int) -> bool:
+    """Whether white space at the span's edge (0 its start, -1 its end) goes inside it: where its source had white
+    space there, inside a tracked insertion (an inserted space is inserted text, to be accepted or rejected with
+    it)."""
+    return bool(span.around and TRACKED.search(span.around[0])) and span.text[edge:][:1].isspace()
 
 
 def _spaced(runs: list[Run], line_start: bool, line_end: bool) -> list[Run]:

@@ -254,15 +254,34 @@ def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_de
     assert texts == ['alpha <span id="r1">beta</span><span id="r2"> gamma</span><nmt-kept id="3"/>'
                      '<span id="r4"> delta</span>'], "one text, each wrapper's words a span"
     run = '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'
-    assert out == ('<w:p>' + tag.format(run.format("DELTA")) + run.format(" ") + insertion.format(run.format("GAMMA"))
+    assert out == ('<w:p>' + tag.format(run.format("DELTA")) + insertion.format(run.format(" GAMMA"))
                    + deletion + run.format(" ALPHA ") + control.format(run.format("BETA")) + '</w:p>'), (
-        "each wrapper around its words, as written")
+        "each wrapper around its words, as written (the insertion's space inside it, as it was)")
     mark = word_paragraph('<w:pPr><w:rPr><w:del w:id="3" w:author="Ann"/></w:rPr></w:pPr><w:r><w:t>alpha</w:t></w:r>')
     assert office.cut_part(mark, office.WORD).texts == ["alpha"], "a deleted paragraph mark is a property, as written"
     empty = word_paragraph('<w:r><w:t>alpha</w:t></w:r><w:hyperlink w:anchor="x"/><w:sdt><w:sdtPr/><w:sdtContent/>'
                            '</w:sdt>')
     assert office.cut_part(empty, office.WORD).texts == ['alpha<nmt-kept id="1"/><nmt-kept id="2"/>'], (
         "an empty link or content control is kept whole: the paragraph is still translated whole")
+
+
+def test_a_space_at_the_edge_of_a_tracked_insertion_stays_inside_it_and_one_outside_stays_outside():
+    insertion = '<w:ins w:id="{}" w:author="Ann"><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:ins>'
+    run = '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'
+    body = (run.format("alpha ") + insertion.format(1, "beta gamma ") + run.format("delta")
+            + insertion.format(2, " eps") + run.format(" mu") + insertion.format(3, "nu") + run.format(" xi"))
+    texts, out = rewritten(body, [  # the spaces outside the spans, where the HTML pipeline puts them
+        'ALPHA <span id="r1">GAMMA BETA</span> DELTA <span id="r3">EPS</span> MU <span id="r5">NU</span> XI'])
+    assert texts == ['alpha <span id="r1">beta gamma </span>delta<span id="r3"> eps</span> mu<span id="r5">nu</span>'
+                     ' xi']
+    assert out == ('<w:p>' + run.format("ALPHA ") + insertion.format(1, "GAMMA BETA ") + run.format("DELTA")
+                   + insertion.format(2, " EPS") + run.format(" MU ") + insertion.format(3, "NU") + run.format(" XI")
+                   + '</w:p>'), "an inserted space inserted, where it was: at the insertion's end or start"
+    link = '<w:hyperlink r:id="rId1"><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:hyperlink>'
+    _, out = rewritten(run.format("alpha ") + link.format("beta ") + run.format("gamma"),
+                       ['ALPHA <span id="r1">BETA </span>GAMMA'])
+    assert out == '<w:p>' + run.format("ALPHA ") + link.format("BETA") + run.format(" GAMMA") + '</w:p>', (
+        "a link's space outside it: no underlined space")
 
 
 def annotation_ids(element) -> dict[str, list[str]]:
@@ -289,8 +308,9 @@ def test_a_tracked_insertion_the_translation_parts_in_two_gets_a_fresh_id_for_it
 
     body = docx.Document(io.BytesIO(translated(client, saved(document)))).element.body
     insertions = body.findall(".//" + qn("w:ins"))
-    assert ["".join(t.text for t in i.iter(qn("w:t"))) for i in insertions] == ["DELTA", "GAMMA"], (
-        "the inserted words, and they alone, inside the insertion, which the translation parted")
+    assert ["".join(t.text for t in i.iter(qn("w:t"))) for i in insertions] == ["DELTA", "GAMMA "], (
+        "the inserted words, and they alone (with the space inserted after gamma), inside the insertion, which the "
+        "translation parted")
     assert [i.get(qn("w:author")) for i in insertions] == ["Ann", "Ann"]
     for kind, ids in annotation_ids(body).items():
         assert len(ids) == len(set(ids)), f"{kind}: {ids}"
