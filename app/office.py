@@ -301,7 +301,7 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
 
 
 def _deeper(wrapping: int) -> int:
-    """How many wrappers what is inside one more is inside; Damaged past MAX_WRAPPING."""
+    """How many wrappers are around what is inside one more; Damaged past MAX_WRAPPING."""
     if wrapping >= MAX_WRAPPING:
         raise Damaged(f"its runs are wrapped more than {MAX_WRAPPING} deep (in hyperlinks, content controls, tracked "
                       "insertions or smart tags)")
