@@ -35,7 +35,8 @@ drawing that holds paragraphs, in Word's two copies: DrawingML's and VML's) is k
 translation of its own paragraphs written inside it. A picture's or a shape's alt text, what a screen reader reads of
 it (DrawingML's descr and title: on Word's <wp:docPr>, PowerPoint's <p:cNvPr>, a sheet's drawing's <xdr:cNvPr>; and
 VML's alt, in the older copy of a drawing Word writes beside it), is a text of its own, its lines parted, wherever it
-is (in a run kept whole too), and written back in its quotes; one without a letter stays as written. A tracked
+is (in a run kept whole too), and written back in its quotes (one held in two places, as Word writes a picture's on
+its <wp:docPr> and its <pic:cNvPr>, sent once and written in both); one without a letter stays as written. A tracked
 deletion and an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a
 HYPERLINK field whose value is more than text, a bookmark inside a hyperlink) keeps its runs where they are, each
 <w:t>'s text translated alone.
@@ -74,7 +75,10 @@ from nmt.model.html import BR, edges, readable
 ESCAPED, UNDERSCORE = re.compile(r"_x([0-9A-Fa-f]{4})_"), re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")  # Kind.cells
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")  # what XML cannot hold, and the carriage return (XML reads as \n)
 TOKEN = re.compile(r'<span id="r(\d+)">|</span>|<(br|nmt-kept) id="(\d+)"/>')  # what a paragraph's HTML holds
-EDGE_SPACE = re.compile(r'(<span id="r\d+">)((?:\s|&nbsp;)+)|((?:\s|&nbsp;)+)(</span>)')
+SPACES = r"((?:\s|&nbsp;)*)"
+OPENING = re.compile(rf'{SPACES}(<span id="r(\d+)">){SPACES}')  # a span's start and the white space on its sides
+CLOSING = re.compile(rf'<span id="r(\d+)">|{SPACES}(</span>){SPACES}')  # a span's end (its start read for its id)
+TRACKED = re.compile(rb"<(?:[\w.-]+:)?(?:ins|moveTo)[\s/>]")  # a tracked insertion's start tag (or a move's)
 # kept around the runs written again: bookmarks, end-of-paragraph formatting, and an Excel string's phonetic guide
 # (<rPh>, to East Asian text) and its properties, which follow its runs
 BEFORE_RUNS = frozenset({"bookmarkStart"})
@@ -104,6 +108,10 @@ ALT_TEXTS = {"docPr": ("descr", "title"), "cNvPr": ("descr", "title")} | dict.fr
 SIMPLE_LINK = re.compile(rb'instr\s*=\s*["\']\s*HYPERLINK\b', re.IGNORECASE)
 FIELD_CHAR = re.compile(rb'fldCharType\s*=\s*["\'](begin|separate|end)["\']')
 KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
+# how many wrappers a run may be inside (Word nests a few: a smart tag in a hyperlink in an insertion); a file with
+# more is refused: each run's translation is written inside copies of all its wrappers' tags, which grow as the
+# square of the depth (3,000 deep, a run at each depth: a 190 kB part written again as 180 MB, in minutes)
+MAX_WRAPPING = 64
 
 
 @dataclass(frozen=True)
@@ -257,9 +265,10 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
     _fields_read(element, part)
     paragraph = Paragraph(element, [], [], _plain(element))
     # depth first, in document order: (element, its run, what it is inside)
-    todo: list[tuple[Element, Element | None, Around | None]] = [(c, None, None) for c in reversed(element.children)]
+    todo: list[tuple[Element, Element | None, Around | None, int]] = [
+        (c, None, None, 0) for c in reversed(element.children)]  # (and how many wrappers it is inside)
     while todo:
-        element, run, around = todo.pop()
+        element, run, around, wrapping = todo.pop()
         # texts of their own: a paragraph outside a run (which Word does not write), an alt text in a run of text (a
         # drawing's <wp:docPr>, no property of the run's)
         if element.name == "p" or _alt_texts(element, part):
@@ -279,7 +288,7 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
         elif wrapped := _wrapped(element):
             start, end = part[element.start:wrapped[0].start], part[wrapped[-1].end:element.end]
             around = (around[0] + start, end + around[1]) if around else (start, end)
-            todo += [(child, run, around) for child in reversed(wrapped)]
+            todo += [(child, run, around, _deeper(wrapping)) for child in reversed(wrapped)]
             continue
         elif element.name in ("t", "br", "cr", "ptab") or element.name == "tab" and run:
             # (a tab outside a run is a tab stop, in the paragraph's properties)
@@ -287,8 +296,16 @@ def read_paragraph(element: Element, part: bytes) -> Paragraph:
         elif element.name == "noBreakHyphen" and paragraph.plain:  # its text, where the paragraph is written again
             hyphen = Element("t", element.start, element.end, text="\u2011")
             paragraph.pieces.append(Piece(hyphen, _style(part, run), around, run is not None))
-        todo += [(child, run, around) for child in reversed(element.children)]
+        todo += [(child, run, around, wrapping) for child in reversed(element.children)]
     return paragraph
+
+
+def _deeper(wrapping: int) -> int:
+    """How many wrappers are around what is inside one more; Damaged past MAX_WRAPPING."""
+    if wrapping >= MAX_WRAPPING:
+        raise Damaged(f"its runs are wrapped more than {MAX_WRAPPING} deep (in hyperlinks, content controls, tracked "
+                      "insertions or smart tags)")
+    return wrapping + 1
 
 
 def _fields_read(paragraph: Element, part: bytes) -> None:
@@ -401,10 +418,16 @@ def _plain(paragraph: Element) -> bool:
 def _plain_inline(element: Element) -> bool:
     """A run of text (or kept whole), an element kept whole, or a wrapper of such (a spell-check mark in it goes:
     Word marks again)."""
-    if element.name == "r" and all(g.name in PLAIN_RUN for g in element.children):
-        return True
-    return _kept(element) or _container(element) or element.name in WRAPPERS and all(
-        c.name == "proofErr" or _plain_inline(c) for c in _wrapped(element))
+    todo = [element]
+    while todo:  # iterative: read before read_paragraph refuses wrappers nested past MAX_WRAPPING
+        element = todo.pop()
+        plain_run = element.name == "r" and all(g.name in PLAIN_RUN for g in element.children)
+        if plain_run or _kept(element) or _container(element):
+            continue
+        if element.name not in WRAPPERS:
+            return False
+        todo += [c for c in _wrapped(element) if c.name != "proofErr"]
+    return True
 
 
 def _style(part: bytes, run: Element | None) -> bytes:
@@ -413,19 +436,18 @@ def _style(part: bytes, run: Element | None) -> bytes:
     return part[rpr.start:rpr.end] if rpr else b""
 
 
-def _within(element: Element, part: bytes, tags: Tags, depth: int = 0) -> Cut:
-    """The outermost paragraphs of element (itself one, or under it), each with the texts it holds, and the alt
-    texts outside them (a slide's shapes'), in document order."""
-    cuts, todo = [], [element]
+def _within(elements: list[Element], part: bytes, tags: Tags, depth: int = 0) -> Cut:
+    """The alt texts outside paragraphs in the elements (a slide's shapes', a picture's copies'), then the outermost
+    paragraphs (each element one, or under it), each with the texts it holds, in document order."""
+    cuts, alt_texts, todo = [], [], list(reversed(elements))
     while todo:  # iterative: nesting depth is the file's to choose
         element = todo.pop()
         if element.name in tags.kind.paragraphs:
             cuts.append(_paragraph(read_paragraph(element, part), part, tags, depth))
             continue
-        if alt_texts := _alt_texts(element, part):
-            cuts.append(_alt_cut(alt_texts))
+        alt_texts += _alt_texts(element, part)
         todo += reversed(element.children)
-    return joined(cuts)
+    return joined([_alt_cut(alt_texts), *cuts])
 
 
 def _alt_texts(element: Element, part: bytes) -> list[Value]:
@@ -441,17 +463,22 @@ def _described(element: Element, part: bytes) -> list[Element]:
 
 
 def _alt_cut(alt_texts: list[Value]) -> Cut:
-    """Alt texts, each a text of its own, its lines parted (as a cell's are), and written back in its quotes."""
-    def edits(out: list[str]) -> list[Edit]:
-        return [(start, end, as_attribute(_edged(source, _lines_of(translation))))
-                for (start, end, source), translation in zip(alt_texts, out, strict=True)]
+    """Alt texts, each a text of its own, its lines parted (as a cell's are), and written back in its quotes; one
+    held in several places (Word writes a picture's on its <wp:docPr> and its <pic:cNvPr>) sent once, its
+    translation written in each."""
+    sources = list(dict.fromkeys(source for _, _, source in alt_texts))
 
-    return Cut([_html_of(text.split("\n")) for _, _, text in alt_texts], edits)
+    def edits(out: list[str]) -> list[Edit]:
+        translations = dict(zip(sources, out, strict=True))
+        return [(start, end, as_attribute(_edged(source, _lines_of(translations[source]))))
+                for start, end, source in alt_texts]
+
+    return Cut([_html_of(source.split("\n")) for source in sources], edits)
 
 
 def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut:
     """The paragraph's text, if it has any (whole if it is plain, else each <w:t> alone), then its containers'."""
-    inner = joined([_within(c, part, tags, nested(depth)) for c in paragraph.containers])
+    inner = _within(paragraph.containers, part, tags, nested(depth)) if paragraph.containers else joined([])
     if not any(piece.element.text.strip() for piece in paragraph.pieces):
         return inner  # (its containers are edited where they are)
     return _whole(paragraph, part, tags, inner) if paragraph.plain else joined([_each_text(paragraph, tags), inner])
@@ -579,8 +606,7 @@ def _inside(written: list[tuple[Around | None, bytes]], tags: Tags) -> bytes:
 def _segments(translation: str, groups: list[Group], common: bytes) -> list[tuple[list[Run], Group | None, bool]]:
     """The translation cut at its marks: the runs before each mark (each span's text with its group's formatting and
     hyperlink, the rest common), the mark's group (None after the last), and whether it ends a line."""
-    # a span's edge spaces go outside it: no underlined or highlighted space
-    translation = EDGE_SPACE.sub(lambda m: m[2] + m[1] if m[1] else m[4] + m[3], translation)
+    translation = _edges_placed(translation, groups)
     segments: list[tuple[list[Run], Group | None, bool]] = []
     runs: list[Run] = []
     inside: Group | None = None  # the span the text is in
@@ -601,6 +627,31 @@ def _segments(translation: str, groups: list[Group], common: bytes) -> list[tupl
             segments.append((runs, groups[int(token[3])], token[2] == "br"))
             runs = []
     return [*segments, ([*runs, run(translation[at:])], None, True)]
+
+
+def _edges_placed(translation: str, groups: list[Group]) -> str:
+    """The translation with the white space at each edge of a span outside it (no underlined or highlighted space),
+    but inside where it goes inside (_space_inside)."""
+    def opening(m: re.Match[str]) -> str:
+        return m[2] + m[1] + m[4] if _space_inside(groups[int(m[3])], 0) else m[1] + m[4] + m[2]
+
+    span: Group | None = None  # the last span opened
+
+    def closing(m: re.Match[str]) -> str:
+        nonlocal span
+        if m[1] is not None:
+            span = groups[int(m[1])]
+            return m[0]
+        return m[2] + m[4] + m[3] if span and _space_inside(span, -1) else m[3] + m[2] + m[4]
+
+    return CLOSING.sub(closing, OPENING.sub(opening, translation))
+
+
+def _space_inside(span: Group, edge: int) -> bool:
+    """Whether white space at the span's edge (0 its start, -1 its end) goes inside it: where its source had white
+    space there, inside a tracked insertion (an inserted space is inserted text, to be accepted or rejected with
+    it)."""
+    return bool(span.around and TRACKED.search(span.around[0])) and span.text[edge:][:1].isspace()
 
 
 def _spaced(runs: list[Run], line_start: bool, line_end: bool) -> list[Run]:
@@ -629,7 +680,7 @@ def _edged(source: str, translation: str) -> str:
 
 def cut_part(part: bytes, kind: Kind) -> Cut:
     tags = Tags.of(part, kind)
-    return _within(elements(part, tags.prefix), part, tags)
+    return _within([elements(part, tags.prefix)], part, tags)
 
 
 def read(content: bytes, kind: Kind) -> Written:

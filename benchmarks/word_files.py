@@ -21,8 +21,8 @@ inline equation (Office Math: x+1); with --kept shape, a rectangle (a drawing an
 mc:AlternateContent, as Word writes a shape).
 
 With --alt, each picture has the next verse (the paragraph's second) as its alt text, its description for screen
-readers (<wp:docPr descr>, as Word writes it); prints also how many come back translated and their BLEU, each
-against its verse's reference.
+readers (<wp:docPr descr> and <pic:cNvPr descr>, as Word writes it); prints also how many come back translated, how
+many the same in both places, and their BLEU, each against its verse's reference.
 
 With --toc, a table of contents instead, a line per verse as Word writes one: a hyperlink to the verse's heading
 holding the verse, a tab and a PAGEREF field of its page number. Prints how many lines keep their link and their
@@ -138,8 +138,9 @@ def document(pairs: list[tuple[str, str]], kept: str, held: str, alt: bool = Fal
             paragraph._p.append(objects[kept]())
         else:
             shape = paragraph.add_run().add_picture(io.BytesIO(picture), width=Pt(8))
-            if alt:
-                shape._inline.docPr.set("descr", second)
+            if alt:  # on both copies of the picture's properties, as Word writes it
+                for described in (shape._inline.docPr, shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr):
+                    described.set("descr", second)
         paragraph.add_run(" " + " ".join(words[4:])).add_break(WD_BREAK.LINE)
         paragraph.add_run(second)
     out = io.BytesIO()
@@ -247,7 +248,7 @@ def main() -> None:
     verses, references, refs = verse_pairs(args.test, min_words=6)
     n = len(verses)
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
-    lines, alts, whole, pictured, bold, seconds = [], [], 0, 0, 0, 0.0
+    lines, alts, whole, pictured, bold, copied, seconds = [], [], 0, 0, 0, 0, 0.0
     with httpx.Client(timeout=600) as client:
         for at in range(0, n, args.per_file):
             start = time.perf_counter()
@@ -262,8 +263,9 @@ def main() -> None:
                 lines += parted if len(parted) == 2 else [own.replace("\n", " "), ""]
                 pictured += len(paragraph._p.xpath(KEPT[args.kept])) == 1 and len(boxed) == 2 * (args.kept == "text-box")
                 bold += holds(paragraph, args.held)
-                picture = paragraph._p.find(".//" + qn("wp:docPr"))
+                picture, copy = (paragraph._p.find(".//" + qn(name)) for name in ("wp:docPr", "pic:cNvPr"))
                 alts.append("" if picture is None else picture.get("descr", ""))
+                copied += picture is not None and copy is not None and copy.get("descr") == alts[-1]
         plain = plain_translations(client, args.url, verses, args.pair)
     print(f"{args.test}: {n} paragraphs of two verses, {args.pair}, {args.url}")
     kept = {"picture": "the picture", "footnote": "the footnote's mark", "text-box": "the text box in both copies",
@@ -273,7 +275,8 @@ def main() -> None:
           f"{sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
     if args.alt:
         translated = sum(alt != second for alt, (_, second) in zip(alts, pairs, strict=True))
-        print(f"alt texts translated: {translated}/{n}; their BLEU {sacrebleu.corpus_bleu(alts, [refs[1::2]]).score:.2f}")
+        print(f"alt texts translated: {translated}/{n}, the same in the picture's copy: {copied}/{n}; their BLEU "
+              f"{sacrebleu.corpus_bleu(alts, [refs[1::2]]).score:.2f}")
     print(f"paragraphs/s {n / seconds:.1f} (files of {args.per_file})")
 
 

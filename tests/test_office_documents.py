@@ -254,15 +254,34 @@ def test_content_controls_insertions_and_smart_tags_go_around_their_words_and_de
     assert texts == ['alpha <span id="r1">beta</span><span id="r2"> gamma</span><nmt-kept id="3"/>'
                      '<span id="r4"> delta</span>'], "one text, each wrapper's words a span"
     run = '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'
-    assert out == ('<w:p>' + tag.format(run.format("DELTA")) + run.format(" ") + insertion.format(run.format("GAMMA"))
+    assert out == ('<w:p>' + tag.format(run.format("DELTA")) + insertion.format(run.format(" GAMMA"))
                    + deletion + run.format(" ALPHA ") + control.format(run.format("BETA")) + '</w:p>'), (
-        "each wrapper around its words, as written")
+        "each wrapper around its words, as written (the insertion's space inside it, as it was)")
     mark = word_paragraph('<w:pPr><w:rPr><w:del w:id="3" w:author="Ann"/></w:rPr></w:pPr><w:r><w:t>alpha</w:t></w:r>')
     assert office.cut_part(mark, office.WORD).texts == ["alpha"], "a deleted paragraph mark is a property, as written"
     empty = word_paragraph('<w:r><w:t>alpha</w:t></w:r><w:hyperlink w:anchor="x"/><w:sdt><w:sdtPr/><w:sdtContent/>'
                            '</w:sdt>')
     assert office.cut_part(empty, office.WORD).texts == ['alpha<nmt-kept id="1"/><nmt-kept id="2"/>'], (
         "an empty link or content control is kept whole: the paragraph is still translated whole")
+
+
+def test_a_space_at_the_edge_of_a_tracked_insertion_stays_inside_it_and_one_outside_stays_outside():
+    insertion = '<w:ins w:id="{}" w:author="Ann"><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:ins>'
+    run = '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'
+    body = (run.format("alpha ") + insertion.format(1, "beta gamma ") + run.format("delta")
+            + insertion.format(2, " eps") + run.format(" mu") + insertion.format(3, "nu") + run.format(" xi"))
+    texts, out = rewritten(body, [  # the spaces outside the spans, where the HTML pipeline puts them
+        'ALPHA <span id="r1">GAMMA BETA</span> DELTA <span id="r3">EPS</span> MU <span id="r5">NU</span> XI'])
+    assert texts == ['alpha <span id="r1">beta gamma </span>delta<span id="r3"> eps</span> mu<span id="r5">nu</span>'
+                     ' xi']
+    assert out == ('<w:p>' + run.format("ALPHA ") + insertion.format(1, "GAMMA BETA ") + run.format("DELTA")
+                   + insertion.format(2, " EPS") + run.format(" MU ") + insertion.format(3, "NU") + run.format(" XI")
+                   + '</w:p>'), "an inserted space inserted, where it was: at the insertion's end or start"
+    link = '<w:hyperlink r:id="rId1"><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:hyperlink>'
+    _, out = rewritten(run.format("alpha ") + link.format("beta ") + run.format("gamma"),
+                       ['ALPHA <span id="r1">BETA </span>GAMMA'])
+    assert out == '<w:p>' + run.format("ALPHA ") + link.format("BETA") + run.format(" GAMMA") + '</w:p>', (
+        "a link's space outside it: no underlined space")
 
 
 def annotation_ids(element) -> dict[str, list[str]]:
@@ -289,8 +308,9 @@ def test_a_tracked_insertion_the_translation_parts_in_two_gets_a_fresh_id_for_it
 
     body = docx.Document(io.BytesIO(translated(client, saved(document)))).element.body
     insertions = body.findall(".//" + qn("w:ins"))
-    assert ["".join(t.text for t in i.iter(qn("w:t"))) for i in insertions] == ["DELTA", "GAMMA"], (
-        "the inserted words, and they alone, inside the insertion, which the translation parted")
+    assert ["".join(t.text for t in i.iter(qn("w:t"))) for i in insertions] == ["DELTA", "GAMMA "], (
+        "the inserted words, and they alone (with the space inserted after gamma), inside the insertion, which the "
+        "translation parted")
     assert [i.get(qn("w:author")) for i in insertions] == ["Ann", "Ann"]
     for kind, ids in annotation_ids(body).items():
         assert len(ids) == len(set(ids)), f"{kind}: {ids}"
@@ -512,6 +532,28 @@ def test_a_deeply_nested_paragraph_is_translated_not_a_500(client):
     assert b'<w:t xml:space="preserve">BETA ALPHA</w:t>' in out.read("word/document.xml")
 
 
+def wrapped(depth: int) -> bytes:
+    """A Word document of one paragraph whose words are inside hyperlinks, smart tags and tracked insertions in
+    turn, depth of them nested."""
+    wrappers = ['<w:hyperlink r:id="rId1">', '<w:smartTag w:uri="u" w:element="place">', '<w:ins w:id="{}" w:author="Ann">']
+    starts = "".join(wrappers[k % 3].format(k) for k in range(depth))
+    ends = "".join(f"</{wrappers[k % 3][1:].split()[0]}>" for k in reversed(range(depth)))
+    return zipped("word/document.xml", word_paragraph(f"{starts}<w:r><w:t>alpha beta</w:t></w:r>{ends}"))
+
+
+@pytest.mark.parametrize("depth", [3_000, 100_000])
+def test_runs_wrapped_thousands_deep_are_refused_in_one_line_and_harm_no_other_file(client, depth):
+    answer = client.post("/translate_file", files={"file": ("x.docx", wrapped(depth))},
+                         data={"source": "en", "target": "es"})
+    assert answer.status_code == 400, "not a RecursionError's 500"
+    assert answer.json()["error"] == ("Invalid request: x.docx is not a Word document that can be read: word/document."
+                                      "xml: its runs are wrapped more than 64 deep (in hyperlinks, content controls, "
+                                      "tracked insertions or smart tags)")
+    out = zipfile.ZipFile(io.BytesIO(translated(client, wrapped(office.MAX_WRAPPING)))).read("word/document.xml")
+    assert b'<w:t xml:space="preserve">BETA ALPHA</w:t>' in out and out.count(b"<w:ins ") == 21, (
+        "as deep as Word could want: translated, inside all its wrappers")
+
+
 @pytest.mark.parametrize("name, size, reason", [
     ("word/document.xml", packages.MAX_PART_BYTES + 1, "word/document.xml is over 64 MiB uncompressed"),
     ("word/media/image1.png", packages.MAX_UNZIPPED_BYTES + 1, "it is over 256 MiB uncompressed"),
@@ -654,6 +696,22 @@ def test_a_pictures_alt_text_in_a_word_document_is_translated_and_the_rest_of_th
     assert alt == "XI NU MU", "the toy model reverses"
     assert after == [before[0].replace(b'descr="mu nu xi"', f'descr="{alt}"'.encode()), *before[1:]], (
         "the alt text translated, all else of each picture as written; a file's name as alt text kept")
+
+
+def test_an_alt_text_on_both_copies_of_a_picture_is_sent_once_and_written_to_both(client):
+    document = docx.Document()
+    paragraph = document.add_paragraph("alpha beta ")
+    inline = paragraph.add_run().add_picture(io.BytesIO(png()))._inline
+    for described in (inline.docPr, inline.graphic.graphicData.pic.nvPicPr.cNvPr):  # as Word writes them
+        described.set("descr", "mu nu xi")
+        described.set("title", "rho")
+    source = saved(document)
+
+    assert office.read(source, office.WORD)[0] == ['alpha beta <nmt-kept id="1"/>', "mu nu xi", "rho"], (
+        "each alt text sent once")
+    part = zipfile.ZipFile(io.BytesIO(translated(client, source))).read("word/document.xml")
+    descr, title = (f'{name}="{text(client, alt)}"'.encode() for name, alt in [("descr", "mu nu xi"), ("title", "rho")])
+    assert (part.count(descr), part.count(title)) == (2, 2), "and written to both copies"
 
 
 def test_a_pictures_alt_text_in_a_presentation_is_translated_and_the_rest_of_the_picture_kept(client):

@@ -43,6 +43,16 @@ def pdf_file() -> bytes:
     return bytes(pdf.output())
 
 
+def deep_word_file() -> bytes:
+    """A Word document whose one paragraph's words are inside 3,000 hyperlinks, nested."""
+    part = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
+            + "<w:hyperlink>" * 3000 + "<w:r><w:t>alpha</w:t></w:r>" + "</w:hyperlink>" * 3000 + "</w:p></w:body></w:document>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/document.xml", part)
+    return out.getvalue()
+
+
 FILES = {
     "notes.txt": ("\n\n".join(VERSES) + "\n").encode(),
     "film.srt": ("1\n00:00:01,000 --> 00:00:04,000\n<i>In the beginning</i> God created\nthe heavens and the earth.\n\n"
@@ -103,6 +113,8 @@ def test_word_formatting_comes_back_around_its_words(tmp_path):
     ("notes.rtf", b"{\\rtf1 hello}", "cannot translate .rtf files: the formats translated are .txt, .srt, "),
     ("notes.docx", b"PK\x03\x04 not a zip", "notes.docx is not a Word document that can be read: "),
     ("latin1.txt", "señor".encode("latin-1"), "latin1.txt is not UTF-8 text (byte 2)"),
+    ("deep.docx", deep_word_file(), "deep.docx is not a Word document that can be read: word/document.xml: its runs "
+                                    "are wrapped more than 64 deep"),
 ])
 def test_a_file_that_cannot_be_translated_is_one_line_and_harms_no_file(name, content, message, tmp_path, capsys):
     source, out = tmp_path / name, tmp_path / "kept.txt"
