@@ -35,6 +35,7 @@ GAP = 3.0  # a space wider than this many font sizes parts a line in two (a tabl
 # indent
 MARKER = re.compile(r"[^\w\s]|\d{1,3}[.)]|[a-zA-Z][.)]")
 ENDED = re.compile(r"[.!?:;)\]}\"'\u201d\u2019\u00bb]\s*$")  # a paragraph's text that ends a sentence
+WHOLE = 0.75  # a piece this much in a link's area is in it (its width, estimated, and so its place: not exactly)
 SERIF = re.compile(r"serif|times|roman|georgia|cambria|garamond|palatino|antiqua|minion|century", re.IGNORECASE)
 Colour = tuple[float, float, float]  # red, green, blue, from 0 to 1
 Face = tuple[str, str]  # a DejaVu family, and its style: "", "B", "I", "BI"
@@ -109,18 +110,33 @@ def _numbers(array: Any) -> list[float]:
 
 
 def _link(pieces: list[Piece], links: list[tuple[int, Link]], width: Estimate) -> None:
-    """Each word of the pieces under a link's area (its middle, halfway up its letters, by estimated widths) marked
-    with the link's number (links: the page's, each with its number)."""
-    for piece in (piece for piece in pieces if piece.straight):
-        height = piece.y + 0.3 * piece.size
-        near = [(n, area) for n, link in links for area in link.areas if area[1] <= height <= area[3]]
-        for word in re.finditer(r"\S+", piece.text) if near else ():
-            middle = piece.x + (width(piece.text[:word.start()], piece.size, piece.face)
-                                + width(piece.text[:word.end()], piece.size, piece.face)) / 2
-            n = next((n for n, area in near if area[0] <= middle <= area[2]), None)
-            if n is not None:
+    """The words of the pieces under a link's area marked with the link's number (links: the page's, each with its
+    number)."""
+    for n, link in links:
+        for area in link.areas:
+            # (halfway up a piece's letters)
+            line = [piece for piece in pieces if piece.straight and area[1] <= piece.y + 0.3 * piece.size <= area[3]]
+            for piece, word in _under(line, area, width):
                 piece.links = piece.links or [None] * len(piece.text)
                 piece.links[word.start():word.end()] = [n] * len(word[0])
+
+
+def _under(line: list[Piece], area: Rect, width: Estimate) -> list[tuple[Piece, re.Match[str]]]:
+    """The words of a line's pieces under an area: those of the pieces that lie in it (by WHOLE), if they fill it
+    (by WHOLE); else those whose middle is in it. (A link's text is most often a piece of its own, in its colour: where a
+    piece starts is known better than where a word in it does, which is estimated from the piece's start on, the
+    more wrongly the further.)"""
+    inside = [piece for piece in line if _overlap(piece, area) > WHOLE * (piece.end - piece.x)]
+    if sum(_overlap(piece, area) for piece in inside) > WHOLE * (area[2] - area[0]):
+        return [(piece, word) for piece in inside for word in re.finditer(r"\S+", piece.text)]
+    return [(piece, word) for piece in line for word in re.finditer(r"\S+", piece.text)
+            if area[0] <= piece.x + (width(piece.text[:word.start()], piece.size, piece.face)
+                                     + width(piece.text[:word.end()], piece.size, piece.face)) / 2 <= area[2]]
+
+
+def _overlap(piece: Piece, area: Rect) -> float:
+    """How much of a piece's width is in an area's (0 if none)."""
+    return max(0.0, min(piece.end, area[2]) - max(piece.x, area[0]))
 
 
 @dataclass
