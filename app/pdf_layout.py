@@ -10,6 +10,10 @@ from one page to the next (texts_of).
 
 Each paragraph also gets the box its translation may fill (app/pdf.py writes it there). Widths are estimated
 (Estimate): a PDF's fonts are read for their names, not their glyphs.
+
+A word under a link annotation's area (its middle, by those estimates) is marked with the link's number, and a
+paragraph's HTML holds the words of each link in a span of their own, so that app/pdf.py can move the link to where
+its words' translation is written.
 """
 from __future__ import annotations
 
@@ -18,11 +22,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
 from pypdf import PdfReader
+from pypdf.generic import PdfObject
 
 LEADING = 1.2  # a line's height, in font sizes, where a paragraph has one line
 GAP = 3.0  # a space wider than this many font sizes parts a line in two (a table's cells; a picture is narrower)
@@ -30,17 +35,108 @@ GAP = 3.0  # a space wider than this many font sizes parts a line in two (a tabl
 # indent
 MARKER = re.compile(r"[^\w\s]|\d{1,3}[.)]|[a-zA-Z][.)]")
 ENDED = re.compile(r"[.!?:;)\]}\"'\u201d\u2019\u00bb]\s*$")  # a paragraph's text that ends a sentence
+WHOLE = 0.75  # a piece this much in a link's area is in it (its width, estimated, and so its place: not exactly)
 SERIF = re.compile(r"serif|times|roman|georgia|cambria|garamond|palatino|antiqua|minion|century", re.IGNORECASE)
 Colour = tuple[float, float, float]  # red, green, blue, from 0 to 1
 Face = tuple[str, str]  # a DejaVu family, and its style: "", "B", "I", "BI"
 Style = tuple[Face, Colour]
 Estimate = Callable[[str, float, Face], float]  # (text, size, face) -> the width it is shown at, estimated
+Rect = tuple[float, float, float, float]  # left, bottom, right, top, in points from the page's lower left
+Char = tuple[str, Style, int | None]  # a character of a paragraph's text, its style and its link's number (or None)
 
 
-def paragraphs_of(reader: PdfReader, width: Estimate) -> list[Paragraph]:
-    """The paragraphs of every page, in the order the pages show them."""
+def paragraphs_of(reader: PdfReader, width: Estimate, links: list[Link] | None = None) -> list[Paragraph]:
+    """The paragraphs of every page, in the order the pages show them; their words under links (links_of) marked."""
     edges = [(float(page.mediabox.left), float(page.mediabox.right)) for page in reader.pages]
-    return [p for k, page in enumerate(reader.pages) for p in _paragraphs(k, page_pieces(page, width), width, edges[k])]
+    paragraphs = []
+    for k, page in enumerate(reader.pages):
+        pieces = page_pieces(page, width)
+        _link(pieces, [(n, link) for n, link in enumerate(links or []) if link.page == k], width)
+        paragraphs += _paragraphs(k, pieces, width, edges[k])
+    return paragraphs
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link annotation: its page, its place in the page's /Annots, and the areas it is clicked in (one for each
+    line of its text, where its /QuadPoints say so; else its /Rect)."""
+
+    page: int
+    index: int
+    areas: tuple[Rect, ...]
+
+
+def links_of(reader: PdfReader) -> list[Link]:
+    """The link annotations of every page, in the order the pages list them (one without a place left out)."""
+    found = []
+    for k, page in enumerate(reader.pages):
+        annotations = _value(page, "/Annots")
+        for i, annotation in enumerate(annotations if isinstance(annotations, list) else []):
+            annotation = annotation.get_object() if isinstance(annotation, PdfObject) else annotation
+            if _value(annotation, "/Subtype") == "/Link" and (areas := _areas(annotation)):
+                found.append(Link(k, i, areas))
+    return found
+
+
+def box(points: list[float]) -> Rect:
+    """The rectangle around points (x, y, x, y, ...): a /Rect's two corners, a quad's four."""
+    xs, ys = points[0::2], points[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _areas(annotation: Any) -> tuple[Rect, ...]:
+    """Where a link annotation is clicked: the box around each quad of its /QuadPoints, or else its /Rect; none if
+    neither is an array of numbers of the right length."""
+    quads = _numbers(_value(annotation, "/QuadPoints"))
+    if quads and len(quads) % 8 == 0:
+        return tuple(box(quads[at:at + 8]) for at in range(0, len(quads), 8))
+    rect = _numbers(_value(annotation, "/Rect"))
+    return (box(rect),) if len(rect) == 4 else ()
+
+
+def _value(dictionary: Any, key: str) -> Any:
+    """A PDF dictionary's value, read where it is an indirect one; None if it has none, or is no dictionary."""
+    value = dictionary.get(key) if isinstance(dictionary, dict) else None
+    return value.get_object() if isinstance(value, PdfObject) else value
+
+
+def _numbers(array: Any) -> list[float]:
+    """A PDF array's numbers; none if it is no array of finite numbers (a damaged file's)."""
+    if not isinstance(array, list):
+        return []
+    items = [item.get_object() if isinstance(item, PdfObject) else item for item in array]
+    numbers = [float(item) for item in items if isinstance(item, int | float) and math.isfinite(item)]
+    return numbers if len(numbers) == len(items) else []
+
+
+def _link(pieces: list[Piece], links: list[tuple[int, Link]], width: Estimate) -> None:
+    """The words of the pieces under a link's area marked with the link's number (links: the page's, each with its
+    number)."""
+    for n, link in links:
+        for area in link.areas:
+            # (halfway up a piece's letters)
+            line = [piece for piece in pieces if piece.straight and area[1] <= piece.y + 0.3 * piece.size <= area[3]]
+            for piece, word in _under(line, area, width):
+                piece.links = piece.links or [None] * len(piece.text)
+                piece.links[word.start():word.end()] = [n] * len(word[0])
+
+
+def _under(line: list[Piece], area: Rect, width: Estimate) -> list[tuple[Piece, re.Match[str]]]:
+    """The words of a line's pieces under an area: those of the pieces that lie in it (by WHOLE), if they fill it
+    (by WHOLE); else those whose middle is in it. (A link's text is most often a piece of its own, in its colour: where a
+    piece starts is known better than where a word in it does, which is estimated from the piece's start on, the
+    more wrongly the further.)"""
+    inside = [piece for piece in line if _overlap(piece, area) > WHOLE * (piece.end - piece.x)]
+    if sum(_overlap(piece, area) for piece in inside) > WHOLE * (area[2] - area[0]):
+        return [(piece, word) for piece in inside for word in re.finditer(r"\S+", piece.text)]
+    return [(piece, word) for piece in line for word in re.finditer(r"\S+", piece.text)
+            if area[0] <= piece.x + (width(piece.text[:word.start()], piece.size, piece.face)
+                                     + width(piece.text[:word.end()], piece.size, piece.face)) / 2 <= area[2]]
+
+
+def _overlap(piece: Piece, area: Rect) -> float:
+    """How much of a piece's width is in an area's (0 if none)."""
+    return max(0.0, min(piece.end, area[2]) - max(piece.x, area[0]))
 
 
 @dataclass
@@ -56,6 +152,12 @@ class Piece:
     text: str
     end: float = 0.0  # its right edge, estimated (along its baseline, x + its width)
     angle: float = 0.0  # its baseline's, in degrees counter-clockwise: 90 reads upwards (a margin's note)
+    links: list[int | None] = field(default_factory=list)  # each character's link's number, if any is under one
+
+    @property
+    def letters(self) -> list[tuple[str, int | None]]:
+        """Its text, character by character, each with its link's number (None: under none)."""
+        return list(zip(self.text, self.links or [None] * len(self.text), strict=True))
 
     @property
     def straight(self) -> bool:
@@ -108,7 +210,7 @@ class Paragraph:
 
     @property
     def text(self) -> str:
-        return "".join(char for char, _ in self._chars())
+        return "".join(char for char, *_ in self._chars())
 
     @property
     def style(self) -> Style:
@@ -124,37 +226,60 @@ class Paragraph:
 
     def html(self, styles: dict[Style, int]) -> str:
         """Its text as HTML, what is in another style than most of it (a bold word, a red one) in a
-        <span class="sK">, K that style's number in styles (the file's: a new one is added), so that the pipeline
-        puts it back around the words it held (model/html_passes.py)."""
+        <span class="sK">, K that style's number in styles (the file's: a new one is added), and the words under a
+        link in a <span class="lK">, K the link's number, so that the pipeline puts each back around the words it
+        held (model/html_passes.py)."""
+        out = []
+        for link, run in groupby(self._chars(), key=lambda char: char[2]):
+            styled = self._styled(list(run), styles)
+            out.append(styled if link is None else _spanned(styled, f"l{link}"))
+        return "".join(out)
+
+    def _styled(self, chars: list[Char], styles: dict[Style, int]) -> str:
+        """The characters as HTML, those in another style than most of the paragraph in a span of their style."""
         out, own = [], self.style
-        for style, run in groupby(self._chars(), key=lambda char: char[1]):
-            text = html.escape("".join(char for char, _ in run), quote=False)
+        for style, run in groupby(chars, key=lambda char: char[1]):
+            text = html.escape("".join(char for char, *_ in run), quote=False)
             if style == own or not text.strip():
                 out.append(text)
             else:
-                spaced = re.fullmatch(r"(\s*)(.*?)(\s*)", text, re.DOTALL)
-                assert spaced is not None
-                k = styles.setdefault(style, len(styles))
-                out.append(f'{spaced[1]}<span class="s{k}">{spaced[2]}</span>{spaced[3]}')
+                out.append(_spanned(text, f"s{styles.setdefault(style, len(styles))}"))
         return "".join(out)
 
-    def _chars(self) -> list[tuple[str, Style]]:
+    def _chars(self) -> list[Char]:
         """Its text, character by character with its style: its lines joined by a space (none after a hyphen that
         ends a line: a word broken there), each line's spaces collapsed into one."""
-        chars: list[tuple[str, Style]] = []
+        chars: list[Char] = []
         for line in self.lines:
-            shown = [(char, (piece.face, piece.colour)) for piece in line for char in piece.text]
-            end = max((k for k, (char, _) in enumerate(shown) if not char.isspace()), default=-1)
-            words: list[tuple[str, Style]] = []
-            for char, style in shown[: end + 1]:
+            shown = [(char, (piece.face, piece.colour), link) for piece in line for char, link in piece.letters]
+            end = max((k for k, (char, *_) in enumerate(shown) if not char.isspace()), default=-1)
+            words: list[Char] = []
+            for char, style, link in shown[: end + 1]:
                 if not char.isspace():
-                    words.append((char, style))
+                    words.append((char, style, link))
                 elif words and words[-1][0] != " ":
-                    words.append((" ", style))
+                    words.append((" ", style, None))
             if chars and words and not (chars[-1][0] == "-" and len(chars) > 1 and chars[-2][0].isalpha()):
-                chars.append((" ", words[0][1]))
+                chars.append((" ", words[0][1], None))
             chars += words
-        return chars
+        return _bridged(chars)
+
+
+def _bridged(chars: list[Char]) -> list[Char]:
+    """The characters, each space between two words under one link under it too (the link's words are one span);
+    spaces come one at a time, between words."""
+    bridged = list(chars)
+    for k in range(1, len(chars) - 1):
+        if chars[k][0] == " " and chars[k - 1][2] == chars[k + 1][2]:
+            bridged[k] = " ", chars[k][1], chars[k - 1][2]
+    return bridged
+
+
+def _spanned(text: str, name: str) -> str:
+    """HTML text in a <span class="name">, the spaces at its ends outside it."""
+    spaced = re.fullmatch(r"(\s*)(.*?)(\s*)", text, re.DOTALL)
+    assert spaced is not None
+    return f'{spaced[1]}<span class="{name}">{spaced[2]}</span>{spaced[3]}'
 
 
 def page_pieces(page: Any, width: Estimate) -> list[Piece]:

@@ -56,11 +56,12 @@ def verse_pairs(test: str, min_words: int = 1) -> tuple[list[str], list[str], li
     return [s for s, _ in pairs], references, [ref for i in range(n) for ref in (references[i], references[(i + 1) % n])]
 
 
-def plain_translations(client: httpx.Client, url: str, texts: list[str], pair: str) -> list[str]:
-    """The texts translated by the running service as plain text (POST /v1/translate, 32 a request)."""
+def plain_translations(client: httpx.Client, url: str, texts: list[str], pair: str, form: str = "text") -> list[str]:
+    """The texts translated by the running service as plain text (form "html": as HTML; POST /v1/translate, 32 a
+    request)."""
     source, target = pair.split("-")
     return [t["text"] for at in range(0, len(texts), 32) for t in client.post(f"{url}/v1/translate", json={
-        "text": texts[at:at + 32], "source": source, "target": target}).json()["translations"]]
+        "text": texts[at:at + 32], "source": source, "target": target, "format": form}).json()["translations"]]
 
 
 def translated_file(client: httpx.Client, url: str, name: str, content: bytes, pair: str) -> bytes:

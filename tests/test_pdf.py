@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import random
+import re
 
 import pytest
 from fpdf import FPDF
 from fpdf.enums import TextMode
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.annotations import Link
+from pypdf.generic import ArrayObject, FloatObject, NameObject, TextStringObject
 from service_fixtures import client_for
 
 from nmt.app import pdf, pdf_layout
@@ -212,7 +214,7 @@ def test_a_paragraph_that_a_page_break_parts_is_one_text_written_on_both_pages()
 def test_a_translation_is_parted_between_words_as_its_source_was():
     def parted(text: str, lengths: list[int]) -> list[str]:
         parts = pdf._parted(pdf._words(text, []), lengths)
-        return [" ".join("".join(text for text, _ in word) for word in part) for part in parts]
+        return [" ".join("".join(part.text for part in word) for word in part) for part in parts]
 
     assert parted("aa bb cc dd", [1, 1]) == ["aa bb", "cc dd"]
     assert parted("alpha", [5, 5, 5]) == ["alpha", "", ""]
@@ -313,10 +315,13 @@ def test_text_goes_as_html_and_comes_back_as_text_a_word_too_wide_in_pieces():
     assert shown[0] == "<a> &" and "".join(shown[1:]) == word and len(shown) > 2
 
 
-def test_a_translations_spans_give_their_words_their_styles_and_an_unknown_span_none():
-    words = pdf._words('mu <span class="s1">nu xi</span>o <span class="s9">pi</span>', [STYLE, BOLD])
-    assert words == [[("mu", None)], [("nu", BOLD)], [("xi", BOLD), ("o", None)], [("pi", None)]]
-    assert pdf._joined(words) == [("mu ", None), ("nu xi", BOLD), ("o pi", None)]
+def test_a_translations_spans_give_their_words_their_styles_and_links_and_an_unknown_span_none():
+    words = pdf._words('mu <span class="s1">nu xi</span>o <span class="s9">pi</span> <span class="l4">rho '
+                       '<span class="s1">tau</span></span>', [STYLE, BOLD])
+    assert words == [[("mu", None, None)], [("nu", BOLD, None)], [("xi", BOLD, None), ("o", None, None)],
+                     [("pi", None, None)], [("rho", None, 4)], [("tau", BOLD, 4)]]
+    assert pdf._runs(words, STYLE) == [("mu ", STYLE, None), ("nu xi", BOLD, None), ("o pi ", STYLE, None),
+                                       ("rho ", STYLE, 4), ("tau", BOLD, 4)], "a link's space in it"
 
 
 def test_turned_text_is_written_turned_where_it_was_and_leaves_the_page_around_it_alone(client):
@@ -341,3 +346,88 @@ def test_turned_text_is_written_turned_where_it_was_and_leaves_the_page_around_i
     assert turned == [("XI NU MU", 90, 30, round(842 - 500)), ("BETA ALPHA", 45, 150, round(842 - 600))]
     [first] = [(round(p.x), round(p.y)) for p in after if p.straight]  # (the toy model's translation: one line)
     assert first == (round(before[0].x), round(before[0].y)), "the body where it was"
+
+
+def translated_file(client, name: str, content: bytes) -> bytes:
+    answer = client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
+    assert answer.status_code == 200, answer.text
+    return client.get(answer.json()["translatedFileUrl"]).content
+
+
+def areas(content: bytes) -> list[list[tuple[float, float, float, float]]]:
+    """Where each link of a PDF's first page is clicked: the box around each quad of its /QuadPoints, or its /Rect."""
+    found = []
+    for annotation in PdfReader(io.BytesIO(content)).pages[0]["/Annots"]:
+        numbers = [float(n) for n in annotation.get_object().get("/QuadPoints", annotation.get_object()["/Rect"])]
+        corners = [numbers[at:at + 8] for at in range(0, len(numbers), 8)]
+        found.append([(min(c[0::2]), min(c[1::2]), max(c[0::2]), max(c[1::2])) for c in corners])
+    return found
+
+
+def covered(content: bytes, where: list[tuple[float, float, float, float]]) -> list[str]:
+    """The words of a translated PDF's first page (written in DejaVu: measured exactly) whose middle, on their
+    baseline, is in one of the areas."""
+    measure, words = pdf.Writer().measure, []
+    for piece in pdf_layout.page_pieces(PdfReader(io.BytesIO(content)).pages[0], measure):
+        for word in re.finditer(r"\S+", piece.text):
+            middle = piece.x + (measure(piece.text[:word.start()], piece.size, piece.face)
+                                + measure(piece.text[:word.end()], piece.size, piece.face)) / 2
+            if any(left <= middle <= right and bottom <= piece.y <= top for left, bottom, right, top in where):
+                words.append(word[0])
+    return words
+
+
+def linked_words() -> bytes:
+    """A line with a link over two of its words (as fpdf2 writes a Markdown link), and a picture that is a link."""
+    document = FPDF(unit="pt", format="A4")
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    document.set_xy(72, 72)
+    document.multi_cell(400, 14, "alpha beta [gamma delta](https://example.org/) eps", markdown=True)
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, format="PNG")
+    document.image(picture, x=72, y=200, w=40, link="https://example.org/picture")
+    return written(document)
+
+
+def test_a_link_over_words_is_moved_over_their_translation_and_one_over_a_picture_stays(client):
+    source = linked_words()
+    assert pdf.read(source)[0] == ['alpha beta <span class="l0">gamma delta</span> eps'], "its words a span"
+    result = translated_file(client, "links.pdf", source)
+    text_link, picture_link = areas(result)
+    assert covered(result, text_link) == ["DELTA", "GAMMA"], (
+        "the link over its words' translation (the toy model's: reversed)")
+    assert picture_link == areas(source)[1], "a link over no words where it was"
+
+
+def test_a_link_over_words_on_two_lines_is_moved_with_a_quad_for_each_line_its_translation_takes(client):
+    """A link from a line's third word to the next line's second (one annotation, a quad on each line, as Acrobat
+    writes one): its words, translated, are wider than the paragraph's box, and take two lines of it, each its
+    quad. (The paragraph below, far off, leaves room: the translation is not made smaller.)"""
+    document = FPDF(unit="pt", format="A4")
+    document.add_page()
+    document.set_font("Helvetica", "", 11)
+    for y, line in ((100, "alpha beta gamma delta"), (114, "eps alpha beta"), (300, "pi rho")):
+        document.text(72, y, line)
+    start, width = 72 + document.get_string_width("alpha beta "), document.get_string_width
+    quads = [(start, 742 - 3, 72 + width("alpha beta gamma delta"), 742 + 9),  # (baselines: 842 - 100, 842 - 114)
+             (72, 728 - 3, 72 + width("eps alpha"), 728 + 9)]
+    with_link = PdfWriter(clone_from=PdfReader(io.BytesIO(written(document))))
+    annotation = with_link.add_annotation(0, Link(rect=(72, 725, quads[0][2], 751), url="https://example.org/"))
+    annotation[NameObject("/QuadPoints")] = ArrayObject(
+        FloatObject(n) for left, bottom, right, top in quads for n in (left, top, right, top, left, bottom, right, bottom))
+    out = io.BytesIO()
+    with_link.write(out)
+    source = out.getvalue()
+    assert pdf.read(source)[0] == ['alpha beta <span class="l0">gamma delta eps alpha</span> beta', "pi rho"]
+    result = translated_file(client, "wrapped.pdf", source)
+    [where] = areas(result)
+    assert covered(result, where) == ["ALPHA", "EPS", "DELTA", "GAMMA"], "over the link's words' translation"
+    assert [covered(result, [quad]) for quad in where] == [["ALPHA", "EPS"], ["DELTA", "GAMMA"]], "a quad a line"
+
+
+def test_a_link_whose_span_does_not_come_back_stays_where_it_was():
+    source = linked_words()
+    texts, render = pdf.read(source)
+    for translation in ("EPS DELTA GAMMA BETA ALPHA", 'EPS <span class="l7">DELTA</span> GAMMA BETA ALPHA'):
+        assert areas(render([translation], Languages("en", "es"))) == areas(source), translation
