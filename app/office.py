@@ -635,13 +635,13 @@ def _edges_placed(translation: str, groups: list[Group]) -> str:
     def opening(m: re.Match[str]) -> str:
         return m[2] + m[1] + m[4] if _space_inside(groups[int(m[3])], 0) else m[1] + m[4] + m[2]
 
-    span: Group | None = None  # the last span opened
+    opened: list[Group] = []  # the spans open, innermost last
 
     def closing(m: re.Match[str]) -> str:
-        nonlocal span
         if m[1] is not None:
-            span = groups[int(m[1])]
+            opened.append(groups[int(m[1])])
             return m[0]
+        span = opened.pop() if opened else None
         return m[2] + m[4] + m[3] if span and _space_inside(span, -1) else m[3] + m[2] + m[4]
 
     return CLOSING.sub(closing, OPENING.sub(opening, translation))
