@@ -267,8 +267,10 @@ def base_name(name: str) -> str:
 
 
 def read_document(name: str, content: bytes) -> Document:
-    """The document of an uploaded file; FileRejected for an unknown extension, or content that is not what it
-    says (not UTF-8, binary, an unparseable SubRip file, a damaged zipped file)."""
+    """The document of an uploaded file, each text it holds once (a text box's two copies, a table's repeated
+    cells: a text translates the same wherever it is, tests/test_batch_invariance.py); FileRejected for an unknown
+    extension, or content that is not what it says (not UTF-8, binary, an unparseable SubRip file, a damaged zipped
+    file)."""
     name = base_name(name)
     extension = PurePosixPath(name.lower()).suffix
     if extension not in FORMATS:
@@ -278,4 +280,10 @@ def read_document(name: str, content: bytes) -> Document:
         raise FileRejected(f"{name} is empty")
     media_type, text_format, read = FORMATS[extension]
     texts, render = read(name, content)
-    return Document(name, media_type, text_format, texts, render)
+    unique = list(dict.fromkeys(texts))
+
+    def rendered(translations: list[str], languages: Languages) -> bytes:
+        translated = dict(zip(unique, translations, strict=True))
+        return render([translated[text] for text in texts], languages)
+
+    return Document(name, media_type, text_format, unique, rendered)

@@ -36,10 +36,10 @@ translation of its own paragraphs written inside it. A picture's or a shape's al
 it (DrawingML's descr and title: on Word's <wp:docPr>, PowerPoint's <p:cNvPr>, a sheet's drawing's <xdr:cNvPr>; and
 VML's alt, in the older copy of a drawing Word writes beside it), is a text of its own, its lines parted, wherever it
 is (in a run kept whole too), and written back in its quotes (one held in two places, as Word writes a picture's on
-its <wp:docPr> and its <pic:cNvPr>, sent once and written in both); one without a letter stays as written. A tracked
-deletion and an equation (Office Math's <m:oMath>: its text is math) are kept whole too. Any other paragraph (a
-HYPERLINK field whose value is more than text, a bookmark inside a hyperlink) keeps its runs where they are, each
-<w:t>'s text translated alone.
+its <wp:docPr> and its <pic:cNvPr>, is sent once, as any text a file holds twice: documents.read_document); one
+without a letter stays as written. A tracked deletion and an equation (Office Math's <m:oMath>: its text is math)
+are kept whole too. Any other paragraph (a HYPERLINK field whose value is more than text, a bookmark inside a
+hyperlink) keeps its runs where they are, each <w:t>'s text translated alone.
 """
 from __future__ import annotations
 
@@ -463,17 +463,12 @@ def _described(element: Element, part: bytes) -> list[Element]:
 
 
 def _alt_cut(alt_texts: list[Value]) -> Cut:
-    """Alt texts, each a text of its own, its lines parted (as a cell's are), and written back in its quotes; one
-    held in several places (Word writes a picture's on its <wp:docPr> and its <pic:cNvPr>) sent once, its
-    translation written in each."""
-    sources = list(dict.fromkeys(source for _, _, source in alt_texts))
-
+    """Alt texts, each a text of its own, its lines parted (as a cell's are), and written back in its quotes."""
     def edits(out: list[str]) -> list[Edit]:
-        translations = dict(zip(sources, out, strict=True))
-        return [(start, end, as_attribute(_edged(source, _lines_of(translations[source]))))
-                for start, end, source in alt_texts]
+        return [(start, end, as_attribute(_edged(source, _lines_of(translation))))
+                for (start, end, source), translation in zip(alt_texts, out, strict=True)]
 
-    return Cut([_html_of(source.split("\n")) for source in sources], edits)
+    return Cut([_html_of(text.split("\n")) for _, _, text in alt_texts], edits)
 
 
 def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut:
