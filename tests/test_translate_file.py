@@ -52,6 +52,14 @@ def test_a_text_file_keeps_its_lines_paragraphs_line_ends_and_byte_order_mark(cl
     assert content == "\ufeffBETA ALPHA\r\nDELTA GAMMA\r\n".encode()
 
 
+def test_a_text_a_file_holds_twice_is_translated_once_and_written_in_both_places(client):
+    srt = "".join(f"{k}\n00:00:0{k},000 --> 00:00:0{k},500\n{text}\n\n" for k, text in
+                  enumerate(["alpha beta", "mu nu", "alpha beta"], start=1))
+    assert read_document("film.srt", srt.encode()).texts == ["alpha beta", "mu nu"]
+    content, _ = translated(client, "film.srt", srt.encode())
+    assert content.decode().split("\n")[2::4] == ["BETA ALPHA", "NU MU", "BETA ALPHA"]
+
+
 def test_subtitles_keep_cue_numbers_timings_lines_and_tags(client):
     srt = ("1\n00:00:01,000 --> 00:00:02,500\nalpha beta\nmu nu\n\n"
            "2\n00:00:03,000 --> 00:00:04,000\ngamma & <i>delta</i> < eps\n")
