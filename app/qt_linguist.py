@@ -6,8 +6,8 @@ Linguist (lrelease compiles unfinished translations unless told not to). A messa
 vanished or obsolete (gone from the program), is left alone. A plural message (numerus="yes": one source, its count
 %n) has the translation in each of its numerusforms: Qt picks one by the count, and the model gives one translation.
 Qt's placeholders (%1, %n, %L1) are spans the pipeline keeps verbatim; its accelerators ("&Open") are taken out and
-put back (app/accelerators.py). The file's language becomes the target's where
-it names none or the source's; one for other languages is refused, as an XLIFF file is.
+put back (app/accelerators.py). The file's language becomes the target's where it names none or the source's; one for
+other languages is refused, as an XLIFF file is.
 """
 from __future__ import annotations
 
