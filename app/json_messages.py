@@ -8,7 +8,8 @@ The file is parsed (the standard library's parser), then its strings are found w
 string holds no unescaped quote, so a scan finds each whole), in the order the parsed value holds them: keys and
 values told apart by the parse, not guessed. A translation is written back as JSON writes a string, its non-ASCII
 characters as they are. Placeholders such as {{name}}, {name} and %s are spans the pipeline keeps verbatim
-(model/spans.py).
+(model/spans.py); a message of ICU MessageFormat's plurals or selects has each branch's text translated apart, the
+rest kept (app/icu.py).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from nmt.app import labels
+from nmt.app import icu, labels
 from nmt.app.packages import Damaged
 
 STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -35,17 +36,18 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
         value = json.loads(text, object_pairs_hook=_Object)
     except json.JSONDecodeError as e:
         raise Damaged(f"it is not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    values = [(m.start(), m.end(), json.loads(m.group()))
+    values = [(m.start(), m.end(), icu.cut(json.loads(m.group())))
               for m, translated in zip(STRING.finditer(text), _translated(value), strict=True) if translated]
 
     def render(translations: list[str]) -> str:
-        pieces, at = [], 0
-        for (start, end, _), translation in zip(values, translations, strict=True):
-            pieces += [text[at:start], json.dumps(translation, ensure_ascii=False)]
+        pieces, at, given = [], 0, iter(translations)
+        for start, end, (texts, rebuild) in values:
+            translated = rebuild([next(given) for _ in texts])
+            pieces += [text[at:start], json.dumps(translated, ensure_ascii=False)]
             at = end
         return "".join(pieces) + text[at:]
 
-    return [value for _, _, value in values], render
+    return [text for _, _, (texts, _) in values for text in texts], render
 
 
 def _translated(value: Any, metadata: bool = False) -> Iterator[bool]:

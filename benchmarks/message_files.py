@@ -2,19 +2,22 @@
 a JSON file (i18next's layout) or a Qt Linguist file (.ts), sent to POST /translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
-                                  [--pair en-es] [--per-file 100] [--format po|json|ts] [--placeholders A,B]
+                                  [--pair en-es] [--per-file 100] [--format po|json|ts|arb] [--placeholders A,B]
                                   [--accelerators]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
 and %2 in a .ts (or any two: --placeholders A,B). In the .pot (its header a template's, as xgettext writes it) every
 fifth message is a plural one, the previous verse its msgid_plural; in the .ts (as lupdate writes one without a
-language) every fifth is a plural message of one numerusform. With --accelerators each message's first letter is a menu's
-accelerator, "&In the beginning...", the .pot's header naming its marker. Prints how many messages come back
-translated (and, in a .pot or a .ts, flagged to be reviewed, and how many files the format's own tool accepts, as a
-program's build would compile them: msgfmt -c, lrelease), how many keep both placeholders once each (and an
-accelerator), the BLEU of the translations (placeholders and accelerators taken out) against the verses' references
-beside the verses sent as plain text, and the messages per second.
+language) every fifth is a plural message of one numerusform. In Flutter's .arb (--format arb) each message is an
+ICU plural, the previous verse its "one" branch and the verse its "other", # and {name} their placeholders. With
+--accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the .pot's header
+naming its marker. Prints how many messages come back translated (in an .arb, still a plural of both its branches;
+in a .pot or a .ts, flagged to be reviewed), how many files the format's own tool accepts, as a program's build would
+read them (msgfmt -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js), how many keep both placeholders
+once each (and an accelerator), the BLEU of the translations (an .arb's "other" branches; placeholders and
+accelerators taken out) against the verses' references beside the verses sent as plain text, and the messages per
+second.
 """
 from __future__ import annotations
 
@@ -25,21 +28,23 @@ import shutil
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 import sacrebleu
 from common import add_service, plain_translations, translated_file, verse_pairs
 from lxml import etree
 
-from nmt.app import po
+from nmt.app import icu, po
 from nmt.app.accelerators import Accelerator
 
-PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2")}
+PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}")}
 # each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
 # be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
 ACCELERATOR = Accelerator("&")
 CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
-          "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools")}
+          "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools"),
+          "arb": (("node",), [str(Path(__file__).with_name("icu_check.js"))], "nodejs")}
 
 
 def template(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -59,6 +64,16 @@ def messages(verses: list[str], placeholders: tuple[str, str]) -> str:
     for k, verse in enumerate(verses):
         sections[f"section{k // 10}"][f"message{k}"] = held(verse, placeholders)
     return json.dumps(sections, ensure_ascii=False, indent=2) + "\n"
+
+
+def plurals(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A Flutter .arb file of the verses as ICU plural messages: the previous verse its "one" branch, the verse its
+    "other" (the branches' placeholders a count's # and an argument)."""
+    arb: dict[str, str] = {"@@locale": "en"}
+    for k, verse in enumerate(verses):
+        one, other = held(verses[k - 1], placeholders), held(verse, placeholders)
+        arb[f"message{k}"] = f"{{count, plural, one{{{one}}} other{{{other}}}}}"
+    return json.dumps(arb, ensure_ascii=False, indent=2) + "\n"
 
 
 def linguist(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -99,6 +114,10 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
     if args.format == "json":
         out = translated_file(client, args.url, "en.json", messages(verses, args.placeholders).encode(), args.pair)
         return [text for section in json.loads(out).values() for text in section.values()], 0, out
+    if args.format == "arb":
+        out = translated_file(client, args.url, "app_en.arb", plurals(verses, args.placeholders).encode(), args.pair)
+        found = [icu.cut(message)[0] for key, message in json.loads(out).items() if not key.startswith("@")]
+        return [texts[-1] if len(texts) == 2 else "" for texts in found], 0, out  # (the "other" branch's)
     if args.format == "ts":
         out = translated_file(client, args.url, "app.ts", linguist(verses, args.placeholders).encode(), args.pair)
         found = [m.find("translation") for m in etree.fromstring(out).iter("message")]
@@ -124,17 +143,18 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--per-file", type=int, default=100, help="messages a file (default: 100)")
-    p.add_argument("--format", choices=("po", "json", "ts"), default="po",
-                   help="a gettext template (default), JSON, or a Qt Linguist file")
+    p.add_argument("--format", choices=("po", "json", "ts", "arb"), default="po",
+                   help="a gettext template (default), JSON, a Qt Linguist file, or Flutter's .arb of ICU plurals")
     p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
                    "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
-                   "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts)")
+                   "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
+                   "#,{name} in an .arb)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
         p.error("--placeholders takes two, A,B")
-    if args.accelerators and args.format == "json":
+    if args.accelerators and args.format in ("json", "arb"):
         p.error("--accelerators: JSON messages have none")
     check = None
     if args.format in CHECKS:
@@ -143,6 +163,9 @@ def main() -> None:
         if tool is None:
             p.error(f"{places[0]} checks the files: apt-get install {package}")
         check = [tool, *options]
+        if args.format == "arb" and subprocess.run([tool, "-e", "require('@formatjs/icu-messageformat-parser')"],
+                                                   capture_output=True).returncode:
+            p.error("FormatJS's parser checks the messages: see benchmarks/icu_check.js for its npm install")
     verses, references, _ = verse_pairs(args.test, min_words=6)
     n = len(verses)
     texts, flagged, valid, seconds = [], 0, 0, 0.0
@@ -163,9 +186,11 @@ def main() -> None:
     bare = [" ".join(re.sub(pattern, " ", text).split()) for text in texts]
     print(f"{args.test}: {n} messages ({args.format}), {args.pair}, {args.url}")
     files = -(-n // args.per_file)
-    print(f"translated: {sum(bool(t) for t in bare)}/{n}" + (
-        f"; flagged to be reviewed: {flagged}/{n}; files {CHECKS[args.format][0][0]} accepts: {valid}/{files}"
-        if check else "") + f"; both placeholders once: {kept}/{n}"
+    print(("still a plural of its two branches" if args.format == "arb" else "translated")
+          + f": {sum(bool(t) for t in bare)}/{n}"
+          + (f"; flagged to be reviewed: {flagged}/{n}" if args.format in ("po", "ts") else "")
+          + (f"; files {CHECKS[args.format][0][0]} accepts: {valid}/{files}" if check else "")
+          + f"; both placeholders once: {kept}/{n}"
         + (f"; an accelerator: {sum(m.accelerator for m in marked)}/{n}" if args.accelerators else ""))
     print(f"BLEU of the translations {sacrebleu.corpus_bleu(bare, [references]).score:.2f}; of the verses as plain "
           f"text {sacrebleu.corpus_bleu(plain, [references]).score:.2f}")

@@ -38,7 +38,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("code", r"`[^`\n]+`"),
     ("printf", r"%(?:\d+\$|\(\w+\))?[-+0#]*\d*(?:\.\d+)?[sdifuxXeEgGc]\b"),  # %s %d %1$s %.2f, Python's %(name)s
     ("positional", r"(?<![\w%])%(?:L?\d{1,2}|n)(?![\w$])"),  # Qt's and LibreOffice's %1 … %99, Qt's %L1 and %n
-    ("format", r"\{\{[^{}\n]*\}\}|\{\w*(?:[:,!][^{}\n]*)?\}"),  # {{name}} {name} {0} {} {count, plural, ...}
+    # {{name}} {name} {0} {} {count, number}, and ICU's # (a plural branch's count)
+    ("format", r"\{\{[^{}\n]*\}\}|\{\w*(?:[:,!][^{}\n]*)?\}|(?<![\w#&])#(?![\w#])"),
     ("path", r"(?<![\w/.])(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w.-]*|\b[A-Za-z]:\\(?:[\w .-]+\\)*[\w.-]+"),
     ("version", r"\bv?\d+(?:\.\d+){2,}(?:-[\w.]+)?\b|\bv\d+(?:\.\d+)+\b"),
     ("date", r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"),

@@ -35,6 +35,14 @@ def test_a_flutter_files_metadata_is_kept_and_its_locale_says_the_target():
         '"alpha beta"', '"A"').replace('"tau"', '"T"')
 
 
+def test_an_icu_plural_keeps_its_choice_and_has_each_branch_translated(client):
+    source = '{"files": "{count, plural, =0{alpha beta} other{gamma delta}}", "@files": {"description": "mu"}}'
+    answer = upload(client, "app_en.arb", source.encode())
+    assert answer.status_code == 200, answer.text
+    assert json.loads(client.get(answer.json()["translatedFileUrl"]).content)["files"] == (
+        "{count, plural, =0{BETA ALPHA} other{DELTA GAMMA}}")
+
+
 def test_a_json_file_through_the_service(client, translator):
     answer = upload(client, "en.json", SOURCE.encode())
     assert answer.status_code == 200, answer.text

@@ -14,6 +14,7 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("Write to ana.b@mail.example.com today", "ana.b@mail.example.com", "email"),
     ("Hello %s!", "%s", "printf"), ("%1$d items", "%1$d", "printf"), ("pi is %.2f", "%.2f", "printf"),
     ("Hello %(name)s, bye", "%(name)s", "printf"),
+    ("# files", "#", "format"),
     ("Error %1 in '%2'", "%1", "positional"), ("%L1 bytes", "%L1", "positional"), ("%n file(s)", "%n", "positional"),
     ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"), ("{{ count }} items", "{{ count }}", "format"),
     ("run `ls -la` first", "`ls -la`", "code"),
