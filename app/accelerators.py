@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 LETTER = re.compile(r"[^\W_]")
 
@@ -30,7 +31,7 @@ class Accelerator:
 
     marker: str  # "": none (a file that names none)
 
-    @property
+    @cached_property
     def _syntax(self) -> re.Pattern[str]:
         m = re.escape(self.marker)
         entity = r"(?![A-Za-z]\w*;|#\w+;)" if self.marker == "&" else ""  # (rich text: &amp; is an entity, not &a)
