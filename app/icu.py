@@ -1,4 +1,5 @@
-"""ICU MessageFormat's choices in a program's message, as Flutter's .arb files and i18next's ICU format write them:
+"""ICU MessageFormat's choices in a program's message, as Flutter's .arb files, i18next's ICU format and Angular's
+XLIFF write them:
 
     {count, plural, =0{No items} one{# item} other{{count} items}}
     {sex, select, male{He replied} female{She replied} other{They replied}}

@@ -6,6 +6,9 @@ A source goes to the pipeline as one HTML text: an inline code that holds text (
 (a placeholder, a code's start or end: <x/>, <ph>, <bpt>, <sc/>, ...) as <nmt-kept id="K"/>, kept whole after the
 word it followed. Each is written back as it was, its attributes (ids) and all.
 
+A source that is an ICU plural or select (as Angular writes them: {VAR_PLURAL, plural, =0 {just now} other {<x
+id="INTERPOLATION"/> minutes ago}}) has each branch's text translated apart, the choice kept (app/icu.py).
+
 A 1.2 unit whose source is also given segmented (<seg-source>, a <mrk mtype="seg"> for each sentence) has each
 segment translated alone, into a target segmented as its source is.
 
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from nmt.app import icu
 from nmt.app.labels import Languages, primary
 from nmt.app.packages import Damaged, Written
 from nmt.app.xmltree import child, local_name, parsed, serialized, text_of
@@ -62,15 +66,17 @@ def read(content: bytes) -> Written:
     version = V2 if namespace.startswith(XLIFF + "2") else V1
     units = list(_units(root, version, namespace))
     codes: list[list[etree._Element]] = [[] for _ in units]  # each source's inline codes, by their number in its HTML
-    texts = [_html(source, inline) for (_, source), inline in zip(units, codes, strict=True)]
+    cuts = [icu.cut(_html(source, inline)) for (_, source), inline in zip(units, codes, strict=True)]
 
     def render(translations: list[str], languages: Languages) -> bytes:
         _check_languages(root, version, languages)
-        for (unit, source), translation, inline in zip(units, translations, codes, strict=True):
+        given = iter(translations)
+        for (unit, source), (texts, rebuild), inline in zip(units, cuts, codes, strict=True):
+            translation = rebuild([next(given) for _ in texts])
             _write_target(unit, source, translation, inline, version, languages.target)
         return serialized(tree, content)
 
-    return texts, render
+    return [text for texts, _ in cuts for text in texts], render
 
 
 def _units(root: etree._Element, version: Version, namespace: str) -> Iterator[tuple[etree._Element, etree._Element]]:

@@ -120,3 +120,11 @@ def test_a_segmented_source_gets_a_target_of_its_segments_each_translated_alone(
     alone = client.post("/v1/translate", json={"text": "tau rho."}).json()["translations"][0]["text"]
     assert (first.get("mid"), first.text, first.tail) == ("1", alone, " "), "each segment translated alone"
     assert second.get("mid") == "2" and second.find(NS12 + "g").get("id") == "c" and second.find(NS12 + "g").text
+
+
+def test_an_icu_plural_keeps_its_choice_and_has_each_branch_translated_its_codes_in_place(client):
+    plural = V12.replace("<source>tau rho</source>", '<source>{VAR_PLURAL, plural, =0 {alpha beta} other {<x id="N"/>'
+                         " gamma delta} }</source>").replace("<target state=\"final\">a translator's</target>", "")
+    _, root = translated(client, "ng.xlf", plural)
+    unit = next(u for u in root.iter(NS12 + "trans-unit") if u.get("id") == "3")
+    assert inner(unit.find(NS12 + "target")) == '{VAR_PLURAL, plural, =0 {BETA ALPHA} other {<x id="N"/> DELTA GAMMA} }'
