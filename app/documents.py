@@ -29,8 +29,9 @@ together around their translations with everything else kept.
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
 
-A text file must be UTF-8 (a byte-order mark and CRLF line ends are kept), a zipped one (.docx, .pptx, .xlsx,
-.epub, .odt, .odp, .ods, ...) a readable file of its kind; anything else is a FileRejected with a one-line reason.
+A text file must be UTF-8 (a gettext file may be in the charset its header names; a byte-order mark and CRLF line
+ends are kept), a zipped one (.docx, .pptx, .xlsx, .epub, .odt, .odp, .ods, ...) a readable file of its kind;
+anything else is a FileRejected with a one-line reason.
 """
 from __future__ import annotations
 
@@ -180,15 +181,18 @@ def timestamps_in_order(cue: str) -> str:
     return TIMESTAMP_ELEMENT.sub(lambda _: f"<{next(times)}>", cue)
 
 
-def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: str = "text") -> Read:
-    """A reader of UTF-8 text files that cut(text) cuts: the file's byte-order mark and CRLF line ends kept; the
-    language labels that relabel finds relabelled (app/labels.py) in the text as cut writes it; kind names one where cut
-    finds it Damaged."""
+def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: str = "text",
+              decode: Callable[[bytes], str] = lambda content: content.decode("utf-8")) -> Read:
+    """A reader of text files (UTF-8, or as decode reads them) that cut(text) cuts, written as UTF-8: the file's
+    byte-order mark and CRLF line ends kept; the language labels that relabel finds relabelled (app/labels.py) in the
+    text as cut writes it; kind names one where decode or cut finds it Damaged."""
     def read(name: str, content: bytes) -> Written:
         try:
-            text = content.decode("utf-8")
+            text = decode(content)
         except UnicodeDecodeError as e:
             raise FileRejected(f"{name} is not UTF-8 text (byte {e.start})") from None
+        except packages.Damaged as e:
+            raise unreadable(name, kind, e) from None
         if binary := BINARY.search(text):
             raise FileRejected(f"{name} is not text: it holds control character U+{ord(binary.group()):04X} "
                                f"at character {binary.start()}")
@@ -253,8 +257,10 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
     ".markdown": ("text/markdown; charset=utf-8", "html", text_file(markdown.cut, kind="a Markdown file")),
     ".json": ("application/json", "text", text_file(json_messages.cut, json_messages.relabel, "a JSON file")),
     ".arb": ("application/json", "text", text_file(json_messages.cut, json_messages.relabel, "a JSON file")),
-    ".po": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file")),
-    ".pot": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file")),
+    ".po": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file",
+                                                                           po.decoded)),
+    ".pot": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file",
+                                                                            po.decoded)),
     ".xlf": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
     ".xliff": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
     ".ts": ("text/vnd.trolltech.linguist", "text", package("a Qt Linguist file", qt_linguist.read)),

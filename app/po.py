@@ -26,6 +26,7 @@ UNESCAPES = {value: f"\\{key}" for key, value in ESCAPES.items()}
 LANGUAGE = re.compile(r"^(Language:[ \t]*)([\w-]*)$", re.MULTILINE)  # a header's, as its msgstr reads
 CHARSET = re.compile(r"^(Content-Type:.*?charset=)([\w-]+)", re.MULTILINE)
 PLURAL_FORMS = re.compile(r"^Plural-Forms:.*$", re.MULTILINE)
+CHARSET_NAMED = re.compile(rb"charset=([\w-]+)")  # in the header, where an older file names its 8-bit encoding
 ACCELERATOR = re.compile(r"^X-Accelerator-Marker:[ \t]*(\S)[ \t]*$", re.MULTILINE)
 
 
@@ -76,6 +77,24 @@ class Message:
         takes the plural's: "%d files" reads right for any n, "%d file" does not)."""
         have = [self.fields.get(f"msgstr[{n}]", "") for n in range(self.plurals)]
         return have[:min(count, self.plurals) - 1] + [have[-1]] * (count - min(count, self.plurals) + 1)
+
+
+def decoded(content: bytes) -> str:
+    """The file's text: UTF-8, or the charset its header names (an older file's ISO-8859-1), which says UTF-8 once
+    written (relabel); UnicodeDecodeError where it is neither, Damaged for a charset unknown."""
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        named = CHARSET_NAMED.search(content)
+        if named is None or named[1].lower() == b"utf-8":
+            raise
+    charset = named[1].decode()
+    try:
+        return content.decode(charset)
+    except LookupError:
+        raise Damaged(f"its header names charset {charset}, which is not one known") from None
+    except UnicodeDecodeError as e:
+        raise Damaged(f"it is neither UTF-8 nor {charset}, as its header says (byte {e.start})") from None
 
 
 def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:

@@ -203,6 +203,10 @@ def test_gettext_messages_with_translations_are_pairs_fuzzy_ones_left_out(tmp_pa
     (tmp_path / "fr.po").write_text(PO.replace("es_MX", "fr"))
     err = refused(tmp_path, capsys, tmp_path / "fr.po")
     assert f"{tmp_path / 'fr.po'}: line 1: its Language is fr, but the pairs read are into es" in err
+    (tmp_path / "latin.po").write_bytes(PO.replace("msgid \"\"\nmsgstr \"\"\n", "msgid \"\"\nmsgstr \"\"\n"
+                                                   "\"Content-Type: text/plain; charset=ISO-8859-1\\n\"\n").replace(
+        "Buenos dias", "Buenos días").encode("latin-1"))
+    assert ("Good night", "Buenas noches") in load_corpus(tmp_path / "latin.po", langs=("en", "es")).pairs
     (tmp_path / "bad.po").write_text('msgid "a"\nmsgstr "b"\nnot po\n')
     err = refused(tmp_path, capsys, tmp_path / "bad.po")
     assert f"{tmp_path / 'bad.po'}: line 3 is not a comment, a keyword (msgid, msgstr, ...) or a string" in err

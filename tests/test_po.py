@@ -118,6 +118,18 @@ def test_a_file_for_another_language_keeps_its_plural_forms():
     assert "msgstr[2]" not in out, "a German file's forms are German's"
 
 
+def test_a_file_in_the_charset_its_header_names_is_read_so_and_written_as_utf_8(client):
+    latin = TEMPLATE.replace("charset=CHARSET", "charset=ISO-8859-1") + 'msgid "alpha beta"\nmsgstr "caf\xe9"\n'
+    document = read_document("old.po", latin.encode("latin-1"))
+    out = document.render([text.upper() for text in document.texts], Languages("en", "es")).decode("utf-8")
+    assert 'msgstr "café"' in out and "charset=UTF-8" in out, "its é read as Latin-1, the file now UTF-8"
+    for charset, reason in [("ascii", "it is neither UTF-8 nor ascii, as its header says (byte"),
+                            ("x-nonsense", "its header names charset x-nonsense, which is not one known")]:
+        answer = upload(client, "old.po", latin.replace("ISO-8859-1", charset).encode("latin-1"))
+        assert answer.status_code == 400 and answer.json()["error"].startswith(
+            f"Invalid request: old.po is not a gettext file that can be read: {reason}"), answer.json()
+
+
 def test_a_line_a_gettext_file_does_not_hold_is_refused_in_one_line(client):
     answer = upload(client, "app.po", b'msgid "a"\nmsgstr ""\nnot po\n')
     assert answer.status_code == 400 and answer.json()["error"] == (

@@ -21,9 +21,11 @@ def read_po(path: Path, src_lang: str, tgt_lang: str) -> Iterator[PoPair]:
     is not tgt_lang (a code without region, "es", matches "es_MX"); the source language is not written in it."""
     try:
         with open_stream(path) as stream:
-            text = stream.read().decode("utf-8").removeprefix("\ufeff")
+            text = po.decoded(stream.read()).removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
+    except Damaged as e:
+        raise CorpusError(f"{path}: {e}") from None
     except DAMAGED as e:
         raise damaged(path, 0, e) from None
     lines = text.replace("\r\n", "\n").split("\n")
