@@ -61,6 +61,7 @@ VTT_TIMING = re.compile(rf"{VTT_TIME}[ \t]+-->[ \t]+{VTT_TIME}(?:[ \t].*)?")
 # content, which follows the word it followed (model/html.py); the model never sees its digits
 VTT_TIMESTAMP, TIMESTAMP_ELEMENT = re.compile(rf"<({VTT_TIME})>"), re.compile(rf'<nmt-time t="({VTT_TIME})"/>')
 
+TRANSLATED_SUFFIXES = {".pot": ".po"}  # a template's, translated
 Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back
 Read = Callable[[str, bytes], Written]  # (name, content) -> Written
 K = TypeVar("K", office.Kind, opendocument.Kind)
@@ -79,6 +80,13 @@ class Document:
     format: Literal["text", "html"]
     texts: list[str]
     render: Callable[[list[str], Languages], bytes]
+
+    def translated_name(self, language: str = "") -> str:
+        """What its translation is called: its name (with the language before its extension, if given), a template's
+        extension the catalog's (a gettext .pot translated is a .po, as msginit writes it)."""
+        path = PurePosixPath(self.name)
+        suffix = TRANSLATED_SUFFIXES.get(path.suffix.lower(), path.suffix)
+        return f"{path.stem}{f'.{language}' if language else ''}{suffix}"
 
     def sample(self, chars: int = 10_000) -> str:
         """Its first characters of text, without markup: what its language is told from."""

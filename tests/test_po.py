@@ -64,7 +64,9 @@ def test_untranslated_messages_are_translated_fuzzy_and_the_rest_kept():
 def test_a_gettext_file_through_the_service_says_its_language(client, translator):
     answer = upload(client, "app.pot", SOURCE.encode())
     assert answer.status_code == 200, answer.text
-    out = client.get(answer.json()["translatedFileUrl"]).content.decode()
+    download = client.get(answer.json()["translatedFileUrl"])
+    assert download.headers["content-disposition"] == 'attachment; filename="app.po"', "a template translated"
+    out = download.content.decode()
     assert '"Language: es\\n"' in out, "a template's empty Language set"
     [tau] = translator.translate(["tau"])
     assert f'msgstr[0] "{tau.text}"' in out and 'msgstr "EPS as translated"' in out

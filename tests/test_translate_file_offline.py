@@ -176,3 +176,11 @@ def test_a_file_is_translated_by_the_shipped_model_of_its_language_unless_one_is
     (tmp_path / "blank.txt").write_text("  \n")
     assert main(["translate-file", str(tmp_path / "blank.txt")]) == 2
     assert "blank.txt has no text to tell its language from" in capsys.readouterr().err
+
+
+def test_a_translated_gettext_template_is_written_as_a_catalog(tmp_path, capsys):
+    template = tmp_path / "messages.pot"
+    template.write_text('msgid ""\nmsgstr ""\n"Language: \\n"\n\nmsgid "In the beginning"\nmsgstr ""\n')
+    assert main(["translate-file", "--beam", "1", str(template)]) == 0
+    assert (tmp_path / "messages.es.po").exists() and not (tmp_path / "messages.es.pot").exists()
+    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'messages.es.po'} (en -> es)")

@@ -83,7 +83,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
         written = await run_in_threadpool(document.render, [t.text for t in translated], Languages(*model.pair))
     except FileRejected as e:  # (a PDF that pypdf read but cannot write again)
         raise ApiError(400, f"Invalid request: {e}") from None
-    file_id = service.files.put(written, document.name, document.media_type)
+    file_id = service.files.put(written, document.translated_name(), document.media_type)
     return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
 
 
