@@ -2,13 +2,14 @@
 
     POST /translate_file         multipart: file, source (a code, or "auto"), target, api_key
                                  -> {"translatedFileUrl": ".../download_file/ID"}
-    GET  /download_file/{ID}     the translated file, under the uploaded file's name
+    GET  /download_file/{ID}     the translated file, under the uploaded file's name (a gettext template's .pot as
+                                 a catalog's .po)
 
 Files are the formats of app/documents.py (.txt, .docx, .xlsx, .odt, .epub, ...), at most NMT_MAX_FILE_BYTES
 (413, pictures and all: the upload is not held to NMT_MAX_BODY_BYTES); their texts go through the same pipeline and
-scheduler as any request's (translate_texts). A file's text is held to NMT_MAX_FILE_CHARS characters in place of
-NMT_MAX_CHARS (and to its API key's own limit, if it has one). Translated
-files wait in a bounded store (app/filestore.py) for NMT_STORED_FILE_TTL_S seconds at most. Errors are
+scheduler as any request's (translate_texts). A file's text (each text it holds once, as the model translates it) is
+held to NMT_MAX_FILE_CHARS characters in place of NMT_MAX_CHARS (and to its API key's own limit, if it has one).
+Translated files wait in a bounded store (app/filestore.py) for NMT_STORED_FILE_TTL_S seconds at most. Errors are
 {"error": ...}, 400 for a request or file that cannot be translated, as LibreTranslate's.
 """
 from __future__ import annotations
