@@ -21,9 +21,11 @@ class Languages:
     source: str
     target: str
 
-    def label(self, code: bytes) -> bytes:
-        """The label in the translated file for a label of the source file."""
-        return self.target.encode() if primary(code.decode("utf-8", "replace").strip()) == primary(self.source) else code
+    def label(self, code: bytes, blank: bool = False) -> bytes:
+        """The label in the translated file for a label of the source file; blank: an empty one (a template's) is
+        the target's too."""
+        ours = primary(code.decode("utf-8", "replace").strip()) == primary(self.source)
+        return self.target.encode() if ours or blank and not code else code
 
 
 def primary(code: str) -> str:
@@ -65,7 +67,7 @@ def matched(pattern: re.Pattern[bytes], count: int = 0, blank: bool = False) -> 
     matches, or all); blank: an empty label (a template's) is written as the target's too."""
     def relabel(data: bytes, languages: Languages) -> bytes:
         def label(m: re.Match[bytes]) -> bytes:
-            return m[1] + (languages.target.encode() if blank and not m[2] else languages.label(m[2])) + m[3]
+            return m[1] + languages.label(m[2], blank) + m[3]
 
         return pattern.sub(label, data, count=count)
 

@@ -133,7 +133,8 @@ def relabel(data: bytes, languages: Languages) -> bytes:
     if header is None:
         return data
     before = header.fields["msgstr"]
-    after = CHARSET.sub(r"\1UTF-8", LANGUAGE.sub(lambda m: m[1] + _label(m[2], languages), before, count=1), count=1)
+    labelled = LANGUAGE.sub(lambda m: m[1] + languages.label(m[2].encode(), blank=True).decode(), before, count=1)
+    after = CHARSET.sub(r"\1UTF-8", labelled, count=1)
     named = LANGUAGE.search(before)
     rule = plurals.rule(languages.target)
     if rule is not None and labels.primary(named[2] if named else "") in ("", labels.primary(languages.source)):
@@ -145,11 +146,6 @@ def relabel(data: bytes, languages: Languages) -> bytes:
     if after != before:
         header.rewritten(lines, [after])
     return "\n".join(lines).encode("utf-8")
-
-
-def _label(code: str, languages: Languages) -> str:
-    """The header's Language for the target: a template's empty one, or the source's, the target's code."""
-    return languages.target if not code else languages.label(code.encode()).decode()
 
 
 def messages(lines: list[str]) -> list[Message]:

@@ -95,4 +95,4 @@ def _check_languages(root: etree._Element, languages: Languages) -> None:
         if named and primary(named) not in map(primary, allowed):
             raise Damaged(f"its {attribute} is {named}, and this translation is {languages.source} -> "
                           f"{languages.target}")
-    root.set("language", languages.label(root.get("language", "").encode()).decode() or languages.target)
+    root.set("language", languages.label(root.get("language", "").encode(), blank=True).decode())
