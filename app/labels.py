@@ -62,14 +62,11 @@ def element(name: bytes) -> Relabel:
     return matched(re.compile(rb"(<(?:" + name + rb")(?:\s[^<>]*)?>)([^<]*)(</)"))
 
 
-def matched(pattern: re.Pattern[bytes], count: int = 0, blank: bool = False) -> Relabel:
+def matched(pattern: re.Pattern[bytes], count: int = 0) -> Relabel:
     """Labels written where the pattern's second group matches, between its first and third (the first `count`
-    matches, or all); blank: an empty label (a template's) is written as the target's too."""
+    matches, or all)."""
     def relabel(data: bytes, languages: Languages) -> bytes:
-        def label(m: re.Match[bytes]) -> bytes:
-            return m[1] + languages.label(m[2], blank) + m[3]
-
-        return pattern.sub(label, data, count=count)
+        return pattern.sub(lambda m: m[1] + languages.label(m[2]) + m[3], data, count=count)
 
     return relabel
 
