@@ -251,26 +251,22 @@ def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Li
     return kind.media_type, "html", package(kind.name, lambda content: read(content, kind))
 
 
-FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {
+FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extension's spellings share one reader)
     ".txt": ("text/plain; charset=utf-8", "text", text_file(plain_text)),
     ".srt": ("application/x-subrip; charset=utf-8", "html", text_file(subtitles)),
     ".vtt": ("text/vtt; charset=utf-8", "html", text_file(web_vtt)),
-    ".html": ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML)),
-    ".htm": ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML)),
+    **dict.fromkeys((".html", ".htm"), ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML))),
     **{extension: document_kind(kind, office.read) for extension, kind in office.KINDS.items()},
     **{extension: document_kind(kind, opendocument.read) for extension, kind in opendocument.KINDS.items()},
     ".epub": (epub.MEDIA_TYPE, "html", package("an EPUB book", epub.read)),
     ".pdf": ("application/pdf", "html", package("a PDF", pdf.read)),
-    ".md": ("text/markdown; charset=utf-8", "html", text_file(markdown.cut, kind="a Markdown file")),
-    ".markdown": ("text/markdown; charset=utf-8", "html", text_file(markdown.cut, kind="a Markdown file")),
-    ".json": ("application/json", "text", text_file(json_messages.cut, json_messages.relabel, "a JSON file")),
-    ".arb": ("application/json", "text", text_file(json_messages.cut, json_messages.relabel, "a JSON file")),
-    ".po": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file",
-                                                                           po.decoded)),
-    ".pot": ("text/x-gettext-translation; charset=utf-8", "text", text_file(po.cut, po.relabel, "a gettext file",
-                                                                            po.decoded)),
-    ".xlf": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
-    ".xliff": ("application/xliff+xml", "html", package("an XLIFF file", xliff.read)),
+    **dict.fromkeys((".md", ".markdown"), ("text/markdown; charset=utf-8", "html",
+                                           text_file(markdown.cut, kind="a Markdown file"))),
+    **dict.fromkeys((".json", ".arb"), ("application/json", "text",
+                                        text_file(json_messages.cut, json_messages.relabel, "a JSON file"))),
+    **dict.fromkeys((".po", ".pot"), ("text/x-gettext-translation; charset=utf-8", "text",
+                                      text_file(po.cut, po.relabel, "a gettext file", po.decoded))),
+    **dict.fromkeys((".xlf", ".xliff"), ("application/xliff+xml", "html", package("an XLIFF file", xliff.read))),
     ".ts": ("text/vnd.trolltech.linguist", "text", package("a Qt Linguist file", qt_linguist.read)),
 }
 
