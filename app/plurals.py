@@ -5,6 +5,10 @@ files count the same forms but for Turkish (app/qt_linguist.py).
 
 The rules are those that msgfmt -c offers for a language (GNU gettext 0.21's table, drawn from CLDR), written as it
 writes them, and the gettext manual's for Arabic and for the languages with a single form.
+
+Android's string resources and Apple's string catalogs name their plural forms by CLDR's categories instead (zero,
+one, two, few, many, other): CATEGORIES holds each language's, as CLDR 48 gives them (read from Node's ICU 78:
+new Intl.PluralRules(language).resolvedOptions().pluralCategories), in CLDR's order.
 """
 from __future__ import annotations
 
@@ -42,3 +46,25 @@ def rule(language: str) -> str | None:
 def count(rule: str) -> int:
     """How many forms a rule of the table has (its nplurals)."""
     return int(rule.removeprefix("nplurals=").split(";")[0])
+
+
+ORDER = ("zero", "one", "two", "few", "many", "other")
+CATEGORIES = {
+    **dict.fromkeys(["id", "ja", "km", "ko", "ms", "my", "th", "vi", "zh"], ("other",)),
+    **dict.fromkeys(["af", "az", "bg", "bn", "da", "de", "el", "en", "et", "eu", "fa", "fi", "gl", "hi", "hu", "hy",
+                     "is", "ka", "kk", "mk", "ml", "mn", "mr", "nb", "ne", "nl", "no", "pa", "si", "sq", "sv", "sw",
+                     "ta", "te", "tr", "ur", "uz"], ("one", "other")),
+    **dict.fromkeys(["ca", "es", "fr", "it", "pt"], ("one", "many", "other")),
+    **dict.fromkeys(["bs", "hr", "ro", "sr"], ("one", "few", "other")),
+    **dict.fromkeys(["be", "cs", "lt", "pl", "ru", "sk", "uk"], ("one", "few", "many", "other")),
+    "lv": ("zero", "one", "other"),
+    "he": ("one", "two", "other"),
+    "sl": ("one", "two", "few", "other"),
+    **dict.fromkeys(["ga", "mt"], ("one", "two", "few", "many", "other")),
+    **dict.fromkeys(["ar", "cy"], ORDER),
+}
+
+
+def categories(language: str) -> tuple[str, ...] | None:
+    """CLDR's plural categories of a language code (es, pt-BR), in CLDR's order, or None for one not in the table."""
+    return CATEGORIES.get(primary(language))
