@@ -21,21 +21,18 @@ than the model's is refused, as is one that is not XLIFF.
 from __future__ import annotations
 
 import copy
-import html
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
-from nmt.app import icu
+from nmt.app import icu, inline
 from nmt.app.labels import Languages, primary
 from nmt.app.packages import Damaged, Written
 from nmt.app.xmltree import child, local_name, parsed, serialized, text_of
 
 XLIFF = "urn:oasis:names:tc:xliff:document:"
 PAIRED = frozenset({"g", "mrk", "pc"})  # inline codes around text: its translation goes back inside them
-TOKEN = re.compile(r'<span id="(\d+)">|</span>|<nmt-kept id="(\d+)"/>')  # what a source's HTML holds
 XML = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -65,15 +62,15 @@ def read(content: bytes) -> Written:
         raise Damaged("its root element is not <xliff>")
     version = V2 if namespace.startswith(XLIFF + "2") else V1
     units = list(_units(root, version, namespace))
-    codes: list[list[etree._Element]] = [[] for _ in units]  # each source's inline codes, by their number in its HTML
-    cuts = [icu.cut(_html(source, inline)) for (_, source), inline in zip(units, codes, strict=True)]
+    codes: list[inline.Codes] = [[] for _ in units]  # each source's inline codes, by their number in its HTML
+    cuts = [icu.cut(inline_html(source, held)) for (_, source), held in zip(units, codes, strict=True)]
 
     def render(translations: list[str], languages: Languages) -> bytes:
         _check_languages(root, version, languages)
         given = iter(translations)
-        for (unit, source), (texts, rebuild), inline in zip(units, cuts, codes, strict=True):
+        for (unit, source), (texts, rebuild), held in zip(units, cuts, codes, strict=True):
             translation = rebuild([next(given) for _ in texts])
-            _write_target(unit, source, translation, inline, version, languages.target)
+            _write_target(unit, source, translation, held, version, languages.target)
         return serialized(tree, content)
 
     return [text for texts, _ in cuts for text in texts], render
@@ -101,21 +98,7 @@ def _segments(element: etree._Element | None) -> list[etree._Element]:
             and e.get("mtype") == "seg"]
 
 
-def _html(element: etree._Element, codes: list[etree._Element]) -> str:
-    """The element's content as HTML, its inline codes added to codes, each named by its place there."""
-    out = [html.escape(element.text or "", quote=False)]
-    for code in element:
-        k = len(codes)
-        codes.append(code)
-        if local_name(code) in PAIRED:
-            out.append(f'<span id="{k}">{_html(code, codes)}</span>')
-        else:  # a code without text to translate, a comment
-            out.append(f'<nmt-kept id="{k}"/>')
-        out.append(html.escape(code.tail or "", quote=False))
-    return "".join(out)
-
-
-def _write_target(unit: etree._Element, source: etree._Element, translation: str, codes: list[etree._Element],
+def _write_target(unit: etree._Element, source: etree._Element, translation: str, codes: inline.Codes,
                   version: Version, language: str) -> None:
     """The translation in the unit's target (an empty one, or a new one after the source), or in its segment there
     (source a segment), its codes put back; the unit marked as machine translated."""
@@ -126,7 +109,7 @@ def _write_target(unit: etree._Element, source: etree._Element, translation: str
         (target if version.state_on == "target" else unit).set(name, value)
     if local_name(source) == "mrk":
         target = next(s for s in _segments(target) if s.get("mid") == source.get("mid"))
-    _fill(target, translation, codes)
+    inline.fill(target, translation, codes)
 
 
 def _target(unit: etree._Element, source: etree._Element) -> etree._Element:
@@ -145,44 +128,12 @@ def _target(unit: etree._Element, source: etree._Element) -> etree._Element:
         target.text = segmented.text
         target.extend(copy.deepcopy(node) for node in segmented)
         for segment in _segments(target):
-            attributes, tail = _attributes(segment), segment.tail
+            attributes, tail = inline.attributes(segment), segment.tail
             segment.clear()  # (its attributes and tail too)
             for name, value in attributes.items():
                 segment.set(name, value)
             segment.tail = tail
     return target
-
-
-def _fill(target: etree._Element, translation: str, codes: list[etree._Element]) -> None:
-    """The translation (HTML: text, spans of the codes around text, the other codes) as the target's content."""
-    open_ = [target]
-
-    def text(chars: str) -> None:
-        node = open_[-1]
-        if len(node):
-            node[-1].tail = (node[-1].tail or "") + html.unescape(chars)
-        else:
-            node.text = (node.text or "") + html.unescape(chars)
-
-    at = 0
-    for token in TOKEN.finditer(translation):
-        text(translation[at:token.start()])
-        at = token.end()
-        if token[1] is not None:  # a code around text opens
-            code = codes[int(token[1])]
-            open_.append(etree.SubElement(open_[-1], code.tag, _attributes(code)))
-        elif token[2] is None:  # and closes
-            if len(open_) > 1:
-                open_.pop()
-        else:
-            kept = copy.deepcopy(codes[int(token[2])])
-            kept.tail = None
-            open_[-1].append(kept)
-    text(translation[at:])
-
-
-def _attributes(element: etree._Element) -> dict[str, str]:
-    return {str(name): str(value) for name, value in element.attrib.items()}
 
 
 def _check_languages(root: etree._Element, version: Version, languages: Languages) -> None:
@@ -195,3 +146,8 @@ def _check_languages(root: etree._Element, version: Version, languages: Language
                 raise Damaged(f"it is for {attribute} {named}, and this translation is {languages.source} -> "
                               f"{languages.target}")
         holder.set(version.languages[1], holder.get(version.languages[1]) or languages.target)
+
+
+def inline_html(element: etree._Element, codes: inline.Codes) -> str:
+    """A source's (or segment's) content as HTML, its inline codes added to codes (app/inline.py)."""
+    return inline.as_html(element, codes, lambda code: local_name(code) in PAIRED)
