@@ -25,6 +25,8 @@ together around their translations with everything else kept.
     .json .arb   each string value with a letter is one text, every key and number kept (app/json_messages.py)
     .ts          each unfinished message's source (Qt Linguist) is one text, translated into its translation
                  (app/qt_linguist.py)
+    .xml         Android's string resources: each string's, array item's and plural item's text is one HTML text,
+                 its markup as spans (app/android.py)
 
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
@@ -42,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal, TypeVar
 
-from nmt.app import epub, json_messages, labels, markdown, office, opendocument, packages, pdf, po, qt_linguist, xliff
+from nmt.app import android, epub, json_messages, labels, markdown, office, opendocument, packages, pdf, po, qt_linguist, xliff
 from nmt.app.detect import LanguageDetector
 from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
@@ -268,6 +270,7 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
                                       text_file(po.cut, po.relabel, "a gettext file", po.decoded))),
     **dict.fromkeys((".xlf", ".xliff"), ("application/xliff+xml", "html", package("an XLIFF file", xliff.read))),
     ".ts": ("text/vnd.trolltech.linguist", "text", package("a Qt Linguist file", qt_linguist.read)),
+    ".xml": ("application/xml", "html", package("an Android resources file", android.read)),
 }
 
 

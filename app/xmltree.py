@@ -13,7 +13,8 @@ DECLARATION = re.compile(rb"<\?xml[^>]*\?>")
 
 def parsed(content: bytes) -> etree._ElementTree:
     """The file's tree; Damaged if it is not well-formed XML."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    # (a CDATA section kept one: an element the translation leaves alone is written as it was)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, strip_cdata=False)
     try:
         return etree.ElementTree(etree.fromstring(content, parser))
     except etree.XMLSyntaxError as e:
