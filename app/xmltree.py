@@ -23,10 +23,12 @@ def parsed(content: bytes) -> etree._ElementTree:
 
 def serialized(tree: etree._ElementTree, content: bytes) -> bytes:
     """The tree written as the file it was read from was: in its encoding, with its XML declaration as written
-    (lxml writes its own, in single quotes) and the line break after the root, which lxml drops."""
-    written = etree.tostring(tree, xml_declaration=True, encoding=tree.docinfo.encoding or "UTF-8")
-    assert isinstance(written, bytes)  # (with an encoding named: bytes)
+    (lxml writes its own, in single quotes), or none where it had none, and the line break after the root, which
+    lxml drops."""
     declared = DECLARATION.match(content.removeprefix(b"\xef\xbb\xbf"))
+    encoding = tree.docinfo.encoding or "UTF-8"
+    written = etree.tostring(tree, xml_declaration=declared is not None or encoding.upper() != "UTF-8", encoding=encoding)
+    assert isinstance(written, bytes)  # (with an encoding named: bytes)
     if declared is not None:
         written = DECLARATION.sub(lambda _: declared[0], written, count=1)
     return written + content[len(content.rstrip()):]

@@ -1,8 +1,9 @@
 """Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
-a JSON file (i18next's layout) or a Qt Linguist file (.ts), sent to POST /translate_file, and read back.
+a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb or Android's string resources (.xml), sent
+to POST /translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
-                                  [--pair en-es] [--per-file 100] [--format po|json|ts|arb] [--placeholders A,B]
+                                  [--pair en-es] [--per-file 100] [--format po|json|ts|arb|xml] [--placeholders A,B]
                                   [--accelerators]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
@@ -10,18 +11,21 @@ messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{cou
 and %2 in a .ts (or any two: --placeholders A,B). In the .pot (its header a template's, as xgettext writes it) every
 fifth message is a plural one, the previous verse its msgid_plural; in the .ts (as lupdate writes one without a
 language) every fifth is a plural message of one numerusform. In Flutter's .arb (--format arb) each message is an
-ICU plural, the previous verse its "one" branch and the verse its "other", # and {name} their placeholders. With
+ICU plural, the previous verse its "one" branch and the verse its "other", # and {name} their placeholders. In
+Android's strings.xml (--format xml) every fifth is a plural, its "one" item the previous verse, and the placeholders
+%1$s and %2$d (or markup: --placeholders '<xliff:g id="a">%1$s</xliff:g>,...'). With
 --accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the .pot's header
 naming its marker. Prints how many messages come back translated (in an .arb, still a plural of both its branches;
 in a .pot or a .ts, flagged to be reviewed), how many files the format's own tool accepts, as a program's build would
-read them (msgfmt -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js), how many keep both placeholders
-once each (and an accelerator), the BLEU of the translations (an .arb's "other" branches; placeholders and
-accelerators taken out) against the verses' references beside the verses sent as plain text, and the messages per
-second.
+read them (msgfmt -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js, aapt2: benchmarks/aapt2_check.sh),
+how many keep both placeholders once each (and an accelerator), the BLEU of the translations (an .arb's "other"
+branches, Android's plurals' "other" items; placeholders and accelerators taken out) against the verses' references
+beside the verses sent as plain text, and the messages per second.
 """
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import shutil
@@ -37,14 +41,17 @@ from lxml import etree
 
 from nmt.app import icu, po
 from nmt.app.accelerators import Accelerator
+from nmt.app.android import ESCAPED
 
-PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}")}
+PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}"),
+                "xml": ("%1$s", "%2$d")}
 # each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
 # be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
 ACCELERATOR = Accelerator("&")
 CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
           "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools"),
-          "arb": (("node",), [str(Path(__file__).with_name("icu_check.js"))], "nodejs")}
+          "arb": (("node",), [str(Path(__file__).with_name("icu_check.js"))], "nodejs"),
+          "xml": (("bash",), [str(Path(__file__).with_name("aapt2_check.sh"))], "aapt")}
 
 
 def template(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -93,6 +100,30 @@ def linguist(verses: list[str], placeholders: tuple[str, str]) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + etree.tostring(root, encoding="unicode") + "\n"
 
 
+def android(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """Android's string resources of the verses as strings, every fifth a plural (the previous verse its "one" item,
+    the verse its "other"); each escaped as aapt2 reads it, its placeholders written as given (<xliff:g> too)."""
+    def escaped(verse: str) -> str:
+        text = html.escape(held(verse, ("\x01", "\x02")).translate(ESCAPED), quote=False)
+        return text.replace("\x01", placeholders[0]).replace("\x02", placeholders[1])
+
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<resources xmlns:xliff="urn:oasis:names:tc:xliff:document:1.2">']
+    for k, verse in enumerate(verses):
+        lines += ([f'    <plurals name="message{k}">', f'        <item quantity="one">{escaped(verses[k - 1])}</item>',
+                   f'        <item quantity="other">{escaped(verse)}</item>', "    </plurals>"] if k % 5 == 4 else
+                  [f'    <string name="message{k}">{escaped(verse)}</string>'])
+    return "\n".join([*lines, "</resources>", ""])
+
+
+def android_text(element: etree._Element) -> str:
+    """What a string (or an item) says, its markup as written (<xliff:g>), its escapes read (the benchmark writes
+    no \\n or \\u)."""
+    inner = etree.tostring(element, encoding="unicode", with_tail=False)
+    inner = re.sub(r"^<[^>]*>|</[^>]*>$", "", inner.replace(' xmlns:xliff="urn:oasis:names:tc:xliff:document:1.2"', ""))
+    return html.unescape(re.sub(r"\\(.)", r"\1", inner))
+
+
 def held(verse: str, placeholders: tuple[str, str]) -> str:
     """The verse with its placeholders."""
     words = verse.split(" ")
@@ -118,6 +149,10 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
         out = translated_file(client, args.url, "app_en.arb", plurals(verses, args.placeholders).encode(), args.pair)
         found = [icu.cut(message)[0] for key, message in json.loads(out).items() if not key.startswith("@")]
         return [texts[-1] if len(texts) == 2 else "" for texts in found], 0, out  # (the "other" branch's)
+    if args.format == "xml":
+        out = translated_file(client, args.url, "strings.xml", android(verses, args.placeholders).encode(), args.pair)
+        found = [e if e.tag == "string" else e[-1] for e in etree.fromstring(out)]  # (a plural's "other" item)
+        return [android_text(e) for e in found], 0, out
     if args.format == "ts":
         out = translated_file(client, args.url, "app.ts", linguist(verses, args.placeholders).encode(), args.pair)
         found = [m.find("translation") for m in etree.fromstring(out).iter("message")]
@@ -143,19 +178,20 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--per-file", type=int, default=100, help="messages a file (default: 100)")
-    p.add_argument("--format", choices=("po", "json", "ts", "arb"), default="po",
-                   help="a gettext template (default), JSON, a Qt Linguist file, or Flutter's .arb of ICU plurals")
+    p.add_argument("--format", choices=("po", "json", "ts", "arb", "xml"), default="po",
+                   help="a gettext template (default), JSON, a Qt Linguist file, Flutter's .arb of ICU plurals, or "
+                   "Android's string resources (xml)")
     p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
                    "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
-                   "#,{name} in an .arb)")
+                   "#,{name} in an .arb, %%1$s,%%2$d in Android's)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
         p.error("--placeholders takes two, A,B")
-    if args.accelerators and args.format in ("json", "arb"):
-        p.error("--accelerators: JSON messages have none")
+    if args.accelerators and args.format in ("json", "arb", "xml"):
+        p.error("--accelerators: JSON messages and Android's strings have none")
     check = None
     if args.format in CHECKS:
         places, options, package = CHECKS[args.format]
@@ -166,6 +202,8 @@ def main() -> None:
         if args.format == "arb" and subprocess.run([tool, "-e", "require('@formatjs/icu-messageformat-parser')"],
                                                    capture_output=True).returncode:
             p.error("FormatJS's parser checks the messages: see benchmarks/icu_check.js for its npm install")
+        if args.format == "xml" and not shutil.which("aapt2"):
+            p.error("aapt2 checks the files: apt-get install aapt")
     verses, references, _ = verse_pairs(args.test, min_words=6)
     n = len(verses)
     texts, flagged, valid, seconds = [], 0, 0, 0.0
@@ -189,7 +227,8 @@ def main() -> None:
     print(("still a plural of its two branches" if args.format == "arb" else "translated")
           + f": {sum(bool(t) for t in bare)}/{n}"
           + (f"; flagged to be reviewed: {flagged}/{n}" if args.format in ("po", "ts") else "")
-          + (f"; files {CHECKS[args.format][0][0]} accepts: {valid}/{files}" if check else "")
+          + (f"; files {CHECKS[args.format][0][0] if args.format != 'xml' else 'aapt2'} accepts: {valid}/{files}"
+             if check else "")
           + f"; both placeholders once: {kept}/{n}"
         + (f"; an accelerator: {sum(m.accelerator for m in marked)}/{n}" if args.accelerators else ""))
     print(f"BLEU of the translations {sacrebleu.corpus_bleu(bare, [references]).score:.2f}; of the verses as plain "
