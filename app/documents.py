@@ -27,13 +27,17 @@ together around their translations with everything else kept.
                  (app/qt_linguist.py)
     .xml         Android's string resources: each string's, array item's and plural item's text is one HTML text,
                  its markup as spans (app/android.py)
+    .strings     each value with a letter (Apple's strings files, UTF-8 or UTF-16) is one text, every key and
+                 comment kept (app/apple_strings.py)
+    .xcstrings   each string's source (Xcode's String Catalogs), each plural variation's apart, is one text, translated
+                 into the target's localization (app/string_catalog.py)
 
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
 
-A text file must be UTF-8 (a gettext file may be in the charset its header names; a byte-order mark and CRLF line
-ends are kept), a zipped one (.docx, .pptx, .xlsx, .epub, .odt, .odp, .ods, ...) a readable file of its kind;
-anything else is a FileRejected with a one-line reason.
+A text file must be UTF-8 (a gettext file may be in the charset its header names, an Apple strings file UTF-16; a
+byte-order mark and CRLF line ends are kept), a zipped one (.docx, .pptx, .xlsx, .epub, .odt, .odp, .ods, ...) a
+readable file of its kind; anything else is a FileRejected with a one-line reason.
 """
 from __future__ import annotations
 
@@ -44,7 +48,22 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal, TypeVar
 
-from nmt.app import android, epub, json_messages, labels, markdown, office, opendocument, packages, pdf, po, qt_linguist, xliff
+from nmt.app import (
+    android,
+    apple_strings,
+    epub,
+    json_messages,
+    labels,
+    markdown,
+    office,
+    opendocument,
+    packages,
+    pdf,
+    po,
+    qt_linguist,
+    string_catalog,
+    xliff,
+)
 from nmt.app.detect import LanguageDetector
 from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
@@ -192,8 +211,10 @@ def timestamps_in_order(cue: str) -> str:
 
 
 def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: str = "text",
-              decode: Callable[[bytes], str] = lambda content: content.decode("utf-8")) -> Read:
-    """A reader of text files (UTF-8, or as decode reads them) that cut(text) cuts, written as UTF-8: the file's
+              decode: Callable[[bytes], str] = lambda content: content.decode("utf-8"),
+              encode: Callable[[str, bytes], bytes] = lambda text, content: text.encode("utf-8")) -> Read:
+    """A reader of text files (UTF-8, or as decode reads them) that cut(text) cuts, written as UTF-8 (or as
+    encode(text, content) writes it, given the file's content: in the encoding it was read in): the file's
     byte-order mark and CRLF line ends kept; the language labels that relabel finds relabelled (app/labels.py) in the
     text as cut writes it; kind names one where decode or cut finds it Damaged."""
     def read(name: str, content: bytes) -> Written:
@@ -216,7 +237,7 @@ def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: s
             text = rebuild(translations)
             text = relabel(text.encode("utf-8"), languages).decode("utf-8") if relabel else text
             text = text.replace("\n", "\r\n") if crlf else text
-            return ((BOM if bom else "") + text).encode("utf-8")
+            return encode((BOM if bom else "") + text, content)
 
         return texts, render
 
@@ -271,6 +292,9 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     **dict.fromkeys((".xlf", ".xliff"), ("application/xliff+xml", "html", package("an XLIFF file", xliff.read))),
     ".ts": ("text/vnd.trolltech.linguist", "text", package("a Qt Linguist file", qt_linguist.read)),
     ".xml": ("application/xml", "html", package("an Android resources file", android.read)),
+    ".strings": ("text/plain", "text", text_file(apple_strings.cut, kind="an Apple strings file",
+                                                  decode=apple_strings.decoded, encode=apple_strings.encoded)),
+    ".xcstrings": ("application/json", "text", package("a String Catalog", string_catalog.read)),
 }
 
 

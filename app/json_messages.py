@@ -32,10 +32,7 @@ class _Object(list[tuple[str, Any]]):
 def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
     """The text's string values with a letter (but metadata's), and what writes it with their translations; Damaged
     if it is not JSON."""
-    try:
-        value = json.loads(text, object_pairs_hook=_Object)
-    except json.JSONDecodeError as e:
-        raise Damaged(f"it is not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    value = parsed(text, _Object)
     values = [(m.start(), m.end(), icu.cut(json.loads(m.group())))
               for m, translated in zip(STRING.finditer(text), _translated(value), strict=True) if translated]
 
@@ -48,6 +45,14 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
         return "".join(pieces) + text[at:]
 
     return [text for _, _, (texts, _) in values for text in texts], render
+
+
+def parsed(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    """The JSON text's value (its objects as object_pairs_hook makes them, else dicts); Damaged if it is not JSON."""
+    try:
+        return json.loads(text, object_pairs_hook=object_pairs_hook)
+    except json.JSONDecodeError as e:
+        raise Damaged(f"it is not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
 
 
 def _translated(value: Any, metadata: bool = False) -> Iterator[bool]:

@@ -1,26 +1,33 @@
 """Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
-a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb or Android's string resources (.xml), sent
-to POST /translate_file, and read back.
+a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), or
+Apple's strings file (.strings) or String Catalog (.xcstrings), sent to POST /translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
-                                  [--pair en-es] [--per-file 100] [--format po|json|ts|arb|xml] [--placeholders A,B]
-                                  [--accelerators]
+                                  [--pair en-es] [--per-file 100] [--format po|json|ts|arb|xml|strings|xcstrings]
+                                  [--placeholders A,B] [--accelerators]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
-and %2 in a .ts (or any two: --placeholders A,B). In the .pot (its header a template's, as xgettext writes it) every
-fifth message is a plural one, the previous verse its msgid_plural; in the .ts (as lupdate writes one without a
-language) every fifth is a plural message of one numerusform. In Flutter's .arb (--format arb) each message is an
-ICU plural, the previous verse its "one" branch and the verse its "other", # and {name} their placeholders. In
-Android's strings.xml (--format xml) every fifth is a plural, its "one" item the previous verse, and the placeholders
-%1$s and %2$d (or markup: --placeholders '<xliff:g id="a">%1$s</xliff:g>,...'). With
---accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the .pot's header
-naming its marker. Prints how many messages come back translated (in an .arb, still a plural of both its branches;
-in a .pot or a .ts, flagged to be reviewed), how many files the format's own tool accepts, as a program's build would
-read them (msgfmt -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js, aapt2: benchmarks/aapt2_check.sh),
-how many keep both placeholders once each (and an accelerator), the BLEU of the translations (an .arb's "other"
-branches, Android's plurals' "other" items; placeholders and accelerators taken out) against the verses' references
-beside the verses sent as plain text, and the messages per second.
+and %2 in a .ts, Apple's %@ and %lld in a .strings or an .xcstrings (or any two: --placeholders A,B). In the .pot (its
+header a template's, as xgettext writes it) every fifth message is a plural one, the previous verse its msgid_plural;
+in the .ts (as lupdate writes one without a language) every fifth is a plural message of one numerusform. In
+Flutter's .arb (--format arb) each message is an ICU plural, the previous verse its "one" branch and the verse its
+"other", # and {name} their placeholders. A .strings file is in UTF-16, as Xcode's older ones are, a comment before
+each message; in an .xcstrings every fifth message is a plural, the previous verse its "one" and the verse its
+"other", and every fifth after the third has no English localization, its key its text (as Xcode extracts SwiftUI's
+Text("...")). In Android's strings.xml (--format xml) every fifth is a plural, its "one" item the previous verse,
+and the placeholders %1$s and %2$d (or markup: --placeholders '<xliff:g id="a">%1$s</xliff:g>,...'). With
+--accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the
+.pot's header naming its marker. Prints how many messages come back translated (in an .arb, still a plural of both
+its branches; in a .pot or a .ts, flagged to be reviewed), how many files the format's own tool accepts, as a
+program's build would read them (msgfmt -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js, aapt2:
+benchmarks/aapt2_check.sh; for a .strings, GNUstep's plparse, which parses old-style property lists as Foundation
+does), how many messages of a .strings the
+service's own strict reader reads back, how many strings of an .xcstrings have the target's localization to be
+reviewed, a plural's of the target's categories, how many keep both placeholders once each (and an accelerator), the
+BLEU of the translations (an .arb's, an .xcstrings' and Android's plurals' "other" branches; placeholders and
+accelerators taken out) against the verses' references beside the verses sent as plain text, and the messages per
+second.
 """
 from __future__ import annotations
 
@@ -39,18 +46,20 @@ import sacrebleu
 from common import add_service, plain_translations, translated_file, verse_pairs
 from lxml import etree
 
-from nmt.app import icu, po
+from nmt.app import apple_strings, icu, po
 from nmt.app.accelerators import Accelerator
 from nmt.app.android import ESCAPED
+from nmt.app.plurals import categories
 
 PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}"),
-                "xml": ("%1$s", "%2$d")}
+                "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "xml": ("%1$s", "%2$d")}
 # each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
 # be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
 ACCELERATOR = Accelerator("&")
 CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
           "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools"),
           "arb": (("node",), [str(Path(__file__).with_name("icu_check.js"))], "nodejs"),
+          "strings": (("plparse",), [], "gnustep-base-runtime"),
           "xml": (("bash",), [str(Path(__file__).with_name("aapt2_check.sh"))], "aapt")}
 
 
@@ -98,6 +107,33 @@ def linguist(verses: list[str], placeholders: tuple[str, str]) -> str:
             etree.SubElement(translation, "numerusform")
     etree.indent(root, space="    ")
     return '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + etree.tostring(root, encoding="unicode") + "\n"
+
+
+def strings_file(verses: list[str], placeholders: tuple[str, str]) -> bytes:
+    """An Apple strings file of the verses as messages, with their placeholders, each after a comment, in UTF-16 (its
+    byte-order mark first), as Xcode's older files are."""
+    lines = [f'/* Verse {k} */\n"message.{k}" = "{apple_strings.escaped(held(verse, placeholders))}";\n'
+             for k, verse in enumerate(verses)]
+    return ("\ufeff" + "\n".join(lines)).encode("utf-16-le")
+
+
+def catalog(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A String Catalog of the verses as messages, with their placeholders: every fifth a plural (the previous verse
+    its "one", the verse its "other"), every fifth after the third without an English localization (its key its
+    text), the others keyed message.K."""
+    strings: dict[str, dict] = {}
+    for k, verse in enumerate(verses):
+        text = held(verse, placeholders)
+        if k % 5 == 3:
+            strings[text] = {}
+            continue
+        english: dict = {"stringUnit": {"state": "translated", "value": text}}
+        if k % 5 == 4:
+            one = {"stringUnit": {"state": "translated", "value": held(verses[k - 1], placeholders)}}
+            english = {"variations": {"plural": {"one": one, "other": english}}}
+        strings[f"message.{k}"] = {"extractionState": "manual", "localizations": {"en": english}}
+    return json.dumps({"sourceLanguage": "en", "strings": strings, "version": "1.0"}, ensure_ascii=False, indent=2,
+                      separators=(",", " : "))
 
 
 def android(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -149,6 +185,20 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
         out = translated_file(client, args.url, "app_en.arb", plurals(verses, args.placeholders).encode(), args.pair)
         found = [icu.cut(message)[0] for key, message in json.loads(out).items() if not key.startswith("@")]
         return [texts[-1] if len(texts) == 2 else "" for texts in found], 0, out  # (the "other" branch's)
+    if args.format == "strings":
+        out = translated_file(client, args.url, "Localizable.strings", strings_file(verses, args.placeholders),
+                              args.pair)
+        try:  # (the service's own reader, strict: of a file it cannot read, no message is read back)
+            found = [entry.value for entry in apple_strings.entries(apple_strings.decoded(out).lstrip("\ufeff"))]
+        except apple_strings.Damaged as e:
+            print(f"app/apple_strings.py: {e}")
+            found = []
+        return found + [""] * (len(verses) - len(found)), len(found), out
+    if args.format == "xcstrings":
+        out = translated_file(client, args.url, "Localizable.xcstrings", catalog(verses, args.placeholders).encode(),
+                              args.pair)
+        texts, complete = localized(json.loads(out)["strings"], args.pair.split("-")[1])
+        return texts, complete, out
     if args.format == "xml":
         out = translated_file(client, args.url, "strings.xml", android(verses, args.placeholders).encode(), args.pair)
         found = [e if e.tag == "string" else e[-1] for e in etree.fromstring(out)]  # (a plural's "other" item)
@@ -161,6 +211,20 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
     out = translated_file(client, args.url, "messages.pot", template(verses, args.placeholders).encode(), args.pair)
     found = [m for m in po.messages(out.decode().split("\n")) if m.fields.get("msgid")]
     return [m.fields.get("msgstr", m.fields.get("msgstr[0]", "")) for m in found], sum(m.fuzzy for m in found), out
+
+
+def localized(strings: dict[str, dict], target: str) -> tuple[list[str], int]:
+    """A catalog's strings' translations (a plural's "other"), and how many have the target's localization, to be
+    reviewed, a plural's of the target's categories."""
+    texts, complete = [], 0
+    wanted = sorted(categories(target) or ("one", "other"))
+    for entry in strings.values():
+        localization = entry.get("localizations", {}).get(target, {})
+        cases = localization.get("variations", {}).get("plural", {})
+        units = [case.get("stringUnit", {}) for case in cases.values()] or [localization.get("stringUnit", {})]
+        texts.append(cases.get("other", localization).get("stringUnit", {}).get("value", ""))
+        complete += all(unit.get("state") == "needs_review" for unit in units) and (not cases or list(cases) == wanted)
+    return texts, complete
 
 
 def accepted(check: list[str], content: bytes, suffix: str) -> int:
@@ -178,20 +242,20 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--per-file", type=int, default=100, help="messages a file (default: 100)")
-    p.add_argument("--format", choices=("po", "json", "ts", "arb", "xml"), default="po",
-                   help="a gettext template (default), JSON, a Qt Linguist file, Flutter's .arb of ICU plurals, or "
-                   "Android's string resources (xml)")
+    p.add_argument("--format", choices=("po", "json", "ts", "arb", "xml", "strings", "xcstrings"), default="po",
+                   help="a gettext template (default), JSON, a Qt Linguist file, Flutter's .arb of ICU plurals, "
+                   "Android's string resources (xml), or Apple's strings file or String Catalog")
     p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
                    "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
-                   "#,{name} in an .arb, %%1$s,%%2$d in Android's)")
+                   "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%1$s,%%2$d in Android's)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
         p.error("--placeholders takes two, A,B")
-    if args.accelerators and args.format in ("json", "arb", "xml"):
-        p.error("--accelerators: JSON messages and Android's strings have none")
+    if args.accelerators and args.format not in ("po", "ts"):
+        p.error("--accelerators: in a .pot or a .ts only")
     check = None
     if args.format in CHECKS:
         places, options, package = CHECKS[args.format]
@@ -227,6 +291,9 @@ def main() -> None:
     print(("still a plural of its two branches" if args.format == "arb" else "translated")
           + f": {sum(bool(t) for t in bare)}/{n}"
           + (f"; flagged to be reviewed: {flagged}/{n}" if args.format in ("po", "ts") else "")
+          + (f"; read back by app/apple_strings.py: {flagged}/{n}" if args.format == "strings" else "")
+          + (f"; the target's localization to be reviewed, of its plural categories: {flagged}/{n}"
+             if args.format == "xcstrings" else "")
           + (f"; files {CHECKS[args.format][0][0] if args.format != 'xml' else 'aapt2'} accepts: {valid}/{files}"
              if check else "")
           + f"; both placeholders once: {kept}/{n}"

@@ -14,6 +14,9 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("Write to ana.b@mail.example.com today", "ana.b@mail.example.com", "email"),
     ("Hello %s!", "%s", "printf"), ("%1$d items", "%1$d", "printf"), ("pi is %.2f", "%.2f", "printf"),
     ("Hello %(name)s, bye", "%(name)s", "printf"),
+    ("Hello %@!", "%@", "printf"), ("%1$@ sent %2$@", "%1$@", "printf"), ("%lld items", "%lld", "printf"),
+    ("%ld left", "%ld", "printf"), ("%lu bytes", "%lu", "printf"), ("%zu bytes", "%zu", "printf"),
+    ("all %% sure", "%%", "printf"), ("%#@files@ left", "%#@files@", "printf"), ("%2$#@n@ x", "%2$#@n@", "printf"),
     ("# files", "#", "format"),
     ("Error %1 in '%2'", "%1", "positional"), ("%L1 bytes", "%L1", "positional"), ("%n file(s)", "%n", "positional"),
     ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"), ("{{ count }} items", "{{ count }}", "format"),
@@ -31,7 +34,7 @@ def test_each_kind_of_span(text, span, kind):
 
 
 @pytest.mark.parametrize("text", ["and/or", "the 2nd day", "an A4 sheet", "mp3 files", "x86_64", "v2 of it", "a {",
-                                  "%na"])
+                                  "%na", "%lb", "%ldx", "a % sign"])
 def test_words_with_digits_or_slashes_are_not_spans(text):
     assert find_spans(text) == [] and mask(text, 8).text == text
 
