@@ -27,6 +27,9 @@ together around their translations with everything else kept.
                  (app/qt_linguist.py)
     .xml         Android's string resources: each string's, array item's and plural item's text is one HTML text,
                  its markup as spans (app/android.py)
+    .resx        each string resource's value (.NET's resources) is one text (app/resx.py)
+    .properties  each value with a letter (Java's resource bundles) is one text, keys and comments kept
+                 (app/properties.py)
     .strings     each value with a letter (Apple's strings files, UTF-8 or UTF-16) is one text, every key and
                  comment kept (app/apple_strings.py)
     .xcstrings   each string's source (Xcode's String Catalogs), each plural variation's apart, is one text, translated
@@ -60,7 +63,9 @@ from nmt.app import (
     packages,
     pdf,
     po,
+    properties,
     qt_linguist,
+    resx,
     string_catalog,
     xliff,
 )
@@ -83,6 +88,7 @@ VTT_TIMING = re.compile(rf"{VTT_TIME}[ \t]+-->[ \t]+{VTT_TIME}(?:[ \t].*)?")
 VTT_TIMESTAMP, TIMESTAMP_ELEMENT = re.compile(rf"<({VTT_TIME})>"), re.compile(rf'<nmt-time t="({VTT_TIME})"/>')
 
 TRANSLATED_SUFFIXES = {".pot": ".po"}  # a template's, translated
+LANGUAGE_SEPARATORS = {".properties": "_"}  # Java's bundles are named so: messages_es.properties, messages_pt_BR...
 Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back
 Read = Callable[[str, bytes], Written]  # (name, content) -> Written
 K = TypeVar("K", office.Kind, opendocument.Kind)
@@ -103,11 +109,14 @@ class Document:
     render: Callable[[list[str], Languages], bytes]
 
     def translated_name(self, language: str = "") -> str:
-        """What its translation is called: its name (with the language before its extension, if given), a template's
-        extension the catalog's (a gettext .pot translated is a .po, as msginit writes it)."""
+        """What its translation is called: its name (with the language before its extension, if given: after a dot,
+        or as Java names bundles, messages_es.properties), a template's extension the catalog's (a gettext .pot
+        translated is a .po, as msginit writes it)."""
         path = PurePosixPath(self.name)
         suffix = TRANSLATED_SUFFIXES.get(path.suffix.lower(), path.suffix)
-        return f"{path.stem}{f'.{language}' if language else ''}{suffix}"
+        separator = LANGUAGE_SEPARATORS.get(path.suffix.lower(), ".")
+        tag = language.replace("-", separator) if separator != "." else language
+        return f"{path.stem}{f'{separator}{tag}' if language else ''}{suffix}"
 
     def sample(self, chars: int = 10_000) -> str:
         """Its first characters of text, without markup: what its language is told from."""
@@ -292,6 +301,9 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     **dict.fromkeys((".xlf", ".xliff"), ("application/xliff+xml", "html", package("an XLIFF file", xliff.read))),
     ".ts": ("text/vnd.trolltech.linguist", "text", package("a Qt Linguist file", qt_linguist.read)),
     ".xml": ("application/xml", "html", package("an Android resources file", android.read)),
+    ".resx": ("application/xml", "text", package("a .resx file", resx.read)),
+    ".properties": ("text/x-java-properties", "text", text_file(properties.cut, kind="a properties file",
+                                                                decode=properties.decoded, encode=properties.encoded)),
     ".strings": ("text/plain", "text", text_file(apple_strings.cut, kind="an Apple strings file",
                                                   decode=apple_strings.decoded, encode=apple_strings.encoded)),
     ".xcstrings": ("application/json", "text", package("a String Catalog", string_catalog.read)),

@@ -22,9 +22,8 @@ def read(content: bytes) -> Written:
     """The file's string resources, and what writes it with their translations; Damaged if it is not a .resx file."""
     tree = parsed(content)
     root = tree.getroot()
-    header = {h.get("name"): (child(h, "value") or h).text for h in root if local_name(h) == "resheader"}
-    if local_name(root) != "root" or (header.get("resmimetype") or "").strip() != RESX:
-        raise Damaged(f"it is not a .resx file (a <root> whose resmimetype header is {RESX})")
+    if local_name(root) != "root" or _header(root, "resmimetype") != RESX:
+        raise Damaged(f"it is not a <root> whose resmimetype header is {RESX}")
     values = [value for value in map(_string_value, root) if value is not None]
 
     def render(translations: list[str], languages: Languages) -> bytes:
@@ -33,6 +32,13 @@ def read(content: bytes) -> Written:
         return serialized(tree, content)
 
     return [value.text or "" for value in values], render
+
+
+def _header(root: etree._Element, name: str) -> str | None:
+    """The value of the file's header of that name (<resheader name="resmimetype"><value>...)."""
+    header = next((h for h in root if local_name(h) == "resheader" and h.get("name") == name), None)
+    value = child(header, "value") if header is not None else None
+    return (value.text or "").strip() if value is not None else None
 
 
 def _string_value(data: etree._Element) -> etree._Element | None:
