@@ -1,33 +1,33 @@
 """Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
-a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), or
-Apple's strings file (.strings) or String Catalog (.xcstrings), sent to POST /translate_file, and read back.
+a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), Apple's
+strings file (.strings) or String Catalog (.xcstrings), .NET's resources (.resx) or Java's properties, sent to
+POST /translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
-                                  [--pair en-es] [--per-file 100] [--format po|json|ts|arb|xml|strings|xcstrings]
-                                  [--placeholders A,B] [--accelerators]
+                                  [--pair en-es] [--per-file 100] [--placeholders A,B] [--accelerators]
+                                  [--format po|json|ts|arb|xml|strings|xcstrings|resx|properties]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
-and %2 in a .ts, Apple's %@ and %lld in a .strings or an .xcstrings (or any two: --placeholders A,B). In the .pot (its
-header a template's, as xgettext writes it) every fifth message is a plural one, the previous verse its msgid_plural;
-in the .ts (as lupdate writes one without a language) every fifth is a plural message of one numerusform. In
-Flutter's .arb (--format arb) each message is an ICU plural, the previous verse its "one" branch and the verse its
-"other", # and {name} their placeholders. A .strings file is in UTF-16, as Xcode's older ones are, a comment before
-each message; in an .xcstrings every fifth message is a plural, the previous verse its "one" and the verse its
-"other", and every fifth after the third has no English localization, its key its text (as Xcode extracts SwiftUI's
-Text("...")). In Android's strings.xml (--format xml) every fifth is a plural, its "one" item the previous verse,
-and the placeholders %1$s and %2$d (or markup: --placeholders '<xliff:g id="a">%1$s</xliff:g>,...'). With
---accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the
-.pot's header naming its marker. Prints how many messages come back translated (in an .arb, still a plural of both
-its branches; in a .pot or a .ts, flagged to be reviewed), how many files the format's own tool accepts, as a
-program's build would read them (msgfmt -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js, aapt2:
-benchmarks/aapt2_check.sh; for a .strings, GNUstep's plparse, which parses old-style property lists as Foundation
-does), how many messages of a .strings the
-service's own strict reader reads back, how many strings of an .xcstrings have the target's localization to be
-reviewed, a plural's of the target's categories, how many keep both placeholders once each (and an accelerator), the
-BLEU of the translations (an .arb's, an .xcstrings' and Android's plurals' "other" branches; placeholders and
-accelerators taken out) against the verses' references beside the verses sent as plain text, and the messages per
-second.
+and %2 in a .ts, Android's %1$s and %2$d, Apple's %@ and %lld, .NET's and MessageFormat's {0} and {1} (or any two:
+--placeholders A,B, markup too: '<xliff:g id="a">%1$s</xliff:g>,...' in Android's). In the .pot (its header a
+template's, as xgettext writes it) every fifth message is a plural one, the previous verse its msgid_plural; in the
+.ts (as lupdate writes one without a language) every fifth is a plural message of one numerusform; in Android's
+strings.xml and in an .xcstrings every fifth is a plural, the previous verse its "one" and the verse its "other". In
+Flutter's .arb each message is an ICU plural, the previous verse its "one" branch and the verse its "other", # and
+{name} their placeholders. A .strings file is in UTF-16, as Xcode's older ones are, a comment before each message;
+in an .xcstrings every fifth after the third has no English localization, its key its text (as Xcode extracts
+SwiftUI's Text("...")); a .properties file is ASCII, as Java 8's tools write one. With --accelerators each message's
+first letter is a menu's accelerator, "&In the beginning...", the .pot's header naming its marker.
+
+Prints how many messages come back translated (in an .arb, still a plural of both its branches; in a .pot or a .ts,
+flagged to be reviewed), how many files the format's own tool accepts, as a program's build would read them (msgfmt
+-c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js, aapt2: benchmarks/aapt2_check.sh, GNUstep's plparse,
+which parses old-style property lists as Foundation does, Mono's resgen, Java: benchmarks/PropertiesCheck.java), how
+many messages of a .strings the service's own strict reader reads back, how many strings of an .xcstrings have the
+target's localization to be reviewed, a plural's of the target's categories, how many keep both placeholders once
+each (and an accelerator), the BLEU of the translations (a plural's "other"; placeholders and accelerators taken
+out) against the verses' references beside the verses sent as plain text, and the messages per second.
 """
 from __future__ import annotations
 
@@ -46,21 +46,29 @@ import sacrebleu
 from common import add_service, plain_translations, translated_file, verse_pairs
 from lxml import etree
 
-from nmt.app import apple_strings, icu, po
+from nmt.app import apple_strings, icu, po, properties
 from nmt.app.accelerators import Accelerator
 from nmt.app.android import ESCAPED
 from nmt.app.plurals import categories
 
 PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}"),
-                "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "xml": ("%1$s", "%2$d")}
+                "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "xml": ("%1$s", "%2$d"),
+                "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}")}
 # each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
 # be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
 ACCELERATOR = Accelerator("&")
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+FORMS = "System.Windows.Forms, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
+RESX_HEADERS = {"resmimetype": "text/microsoft-resx", "version": "2.0",  # as Visual Studio writes them
+                "reader": f"System.Resources.ResXResourceReader, {FORMS}",
+                "writer": f"System.Resources.ResXResourceWriter, {FORMS}"}
 CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
           "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools"),
           "arb": (("node",), [str(Path(__file__).with_name("icu_check.js"))], "nodejs"),
           "strings": (("plparse",), [], "gnustep-base-runtime"),
-          "xml": (("bash",), [str(Path(__file__).with_name("aapt2_check.sh"))], "aapt")}
+          "xml": (("bash",), [str(Path(__file__).with_name("aapt2_check.sh"))], "aapt"),
+          "resx": (("resgen",), [], "mono-devel"),
+          "properties": (("java",), [str(Path(__file__).with_name("PropertiesCheck.java"))], "openjdk-17-jdk-headless")}
 
 
 def template(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -160,6 +168,28 @@ def android_text(element: etree._Element) -> str:
     return html.unescape(re.sub(r"\\(.)", r"\1", inner))
 
 
+def resources(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A .resx of the verses as string resources, with their placeholders, its headers as Visual Studio writes them."""
+    root = etree.Element("root")
+    for name, value in RESX_HEADERS.items():
+        etree.SubElement(etree.SubElement(root, "resheader", name=name), "value").text = value
+    for k, verse in enumerate(verses):
+        data = etree.SubElement(root, "data", {"name": f"Message{k}", XML_SPACE: "preserve"})
+        etree.SubElement(data, "value").text = held(verse, placeholders)
+    etree.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + etree.tostring(root, encoding="unicode") + "\n"
+
+
+def bundle(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A Java properties file of the verses as MessageFormat patterns (with their placeholders), in ASCII as Java 8's
+    tools write them, a comment before every tenth."""
+    lines = []
+    for k, verse in enumerate(verses):
+        lines += [f"# section {k // 10}"] * (k % 10 == 0) + [
+            f"message.{k} = {properties.escaped(held(verse, placeholders).replace(chr(39), chr(39) * 2), True)}"]
+    return "\n".join(lines) + "\n"
+
+
 def held(verse: str, placeholders: tuple[str, str]) -> str:
     """The verse with its placeholders."""
     words = verse.split(" ")
@@ -203,6 +233,13 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
         out = translated_file(client, args.url, "strings.xml", android(verses, args.placeholders).encode(), args.pair)
         found = [e if e.tag == "string" else e[-1] for e in etree.fromstring(out)]  # (a plural's "other" item)
         return [android_text(e) for e in found], 0, out
+    if args.format == "resx":
+        out = translated_file(client, args.url, "Resources.resx", resources(verses, args.placeholders).encode(), args.pair)
+        return [data.findtext("value") or "" for data in etree.fromstring(out).iter("data")], 0, out
+    if args.format == "properties":
+        out = translated_file(client, args.url, "messages.properties", bundle(verses, args.placeholders).encode(),
+                              args.pair)
+        return [e.value.replace("''", "'") for e in properties.entries(out.decode("latin-1"))], 0, out
     if args.format == "ts":
         out = translated_file(client, args.url, "app.ts", linguist(verses, args.placeholders).encode(), args.pair)
         found = [m.find("translation") for m in etree.fromstring(out).iter("message")]
@@ -228,11 +265,12 @@ def localized(strings: dict[str, dict], target: str) -> tuple[list[str], int]:
 
 
 def accepted(check: list[str], content: bytes, suffix: str) -> int:
-    """1 if the format's tool accepts the file, else 0 (what it says printed)."""
-    with tempfile.NamedTemporaryFile(suffix=suffix) as file:
-        file.write(content)
-        file.flush()
-        checked = subprocess.run([*check, file.name], capture_output=True, text=True)
+    """1 if the format's tool accepts the file, else 0 (what it says printed); what the tool writes beside the file
+    (resgen's .resources) is removed with it."""
+    with tempfile.TemporaryDirectory() as folder:
+        file = Path(folder) / f"messages{suffix}"
+        file.write_bytes(content)
+        checked = subprocess.run([*check, str(file)], capture_output=True, text=True)
     if checked.returncode:
         print(f"{check[0]}: {checked.stderr.strip()[:300]}")
     return int(checked.returncode == 0)
@@ -242,14 +280,16 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--per-file", type=int, default=100, help="messages a file (default: 100)")
-    p.add_argument("--format", choices=("po", "json", "ts", "arb", "xml", "strings", "xcstrings"), default="po",
+    p.add_argument("--format", choices=tuple(PLACEHOLDERS), default="po",
                    help="a gettext template (default), JSON, a Qt Linguist file, Flutter's .arb of ICU plurals, "
-                   "Android's string resources (xml), or Apple's strings file or String Catalog")
+                   "Android's string resources (xml), Apple's strings file or String Catalog, a .resx or a Java "
+                   "properties file")
     p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
                    "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
-                   "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%1$s,%%2$d in Android's)")
+                   "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%1$s,%%2$d in Android's, {0},{1} "
+                   "in a .resx or a .properties)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
