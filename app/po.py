@@ -150,7 +150,7 @@ def relabel(data: bytes, languages: Languages) -> bytes:
 
 def messages(lines: list[str]) -> list[Message]:
     """The file's messages, but obsolete ones (#~); Damaged for a line that is neither a comment, a keyword's, a
-    string going on, nor blank, and for a message without a msgstr."""
+    string going on, nor blank, and for a message without a msgid or a msgstr."""
     messages: list[Message] = []
     flags: int | None = None  # the last "#," line before the message being read
     current: Message | None = None
@@ -163,7 +163,7 @@ def messages(lines: list[str]) -> list[Message]:
             flags = k if stripped.startswith("#,") else flags if stripped.startswith("#") else None
             continue
         if (keyword := KEYWORD.match(stripped)) is not None:
-            if current is None or keyword[1] in ("msgctxt", "msgid") and "msgid" in current.fields:
+            if current is None or keyword[1] in ("msgctxt", "msgid") and ("msgid" in current.fields or current.msgstr[1]):
                 messages += [current] if current is not None else []
                 current, flags = Message({}, k, flags, flags is not None and "fuzzy" in lines[flags]), None
             field = keyword[1]
@@ -179,6 +179,8 @@ def messages(lines: list[str]) -> list[Message]:
             raise Damaged(f"line {k + 1} is not a comment, a keyword (msgid, msgstr, ...) or a string")
     messages += [current] if current is not None else []
     for message in messages:
+        if "msgid" not in message.fields:  # (msgfmt refuses one too)
+            raise Damaged(f"line {message.keywords + 1}: a message without a msgid")
         if not message.msgstr[1]:
             raise Damaged(f"line {message.keywords + 1}: a message without a msgstr")
     return messages

@@ -139,6 +139,8 @@ def test_a_line_a_gettext_file_does_not_hold_is_refused_in_one_line(client):
         "msgstr, ...) or a string")
     with pytest.raises(Damaged, match="^line 3: a message without a msgstr$"):
         po.cut('msgid "a"\nmsgstr "b"\nmsgid "c"\n')
+    with pytest.raises(Damaged, match="^line 1: a message without a msgid$"):
+        po.cut('msgstr[0] ""\nmsgstr ""\n\nmsgid ""\nmsgstr ""')
 
 
 @given(st.lists(st.sampled_from(['msgid "a b"', 'msgstr ""', 'msgstr "x"', 'msgid_plural "c"', 'msgstr[0] ""',
