@@ -30,6 +30,8 @@ together around their translations with everything else kept.
     .resx        each string resource's value (.NET's resources) is one text (app/resx.py)
     .properties  each value with a letter (Java's resource bundles) is one text, keys and comments kept
                  (app/properties.py)
+    .yml .yaml   each string value with words (Rails', Symfony's messages) is one text, keys and comments kept
+                 (app/yaml_messages.py)
     .strings     each value with a letter (Apple's strings files, UTF-8 or UTF-16) is one text, every key and
                  comment kept (app/apple_strings.py)
     .xcstrings   each string's source (Xcode's String Catalogs), each plural variation's apart, is one text, translated
@@ -68,9 +70,10 @@ from nmt.app import (
     resx,
     string_catalog,
     xliff,
+    yaml_messages,
 )
 from nmt.app.detect import LanguageDetector
-from nmt.app.labels import Languages, Relabel
+from nmt.app.labels import Languages, Relabel, primary
 from nmt.app.packages import Written
 from nmt.model.html import BR
 
@@ -89,6 +92,7 @@ VTT_TIMESTAMP, TIMESTAMP_ELEMENT = re.compile(rf"<({VTT_TIME})>"), re.compile(rf
 
 TRANSLATED_SUFFIXES = {".pot": ".po"}  # a template's, translated
 LANGUAGE_SEPARATORS = {".properties": "_"}  # Java's bundles are named so: messages_es.properties, messages_pt_BR...
+NAMED_LANGUAGE = re.compile(r"(?:^|[._-])([a-z]{2,3}(?:[-_](?:[A-Z]{2}|[A-Z][a-z]{3}))?)$")  # en, app_en, x.pt-BR
 Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back
 Read = Callable[[str, bytes], Written]  # (name, content) -> Written
 K = TypeVar("K", office.Kind, opendocument.Kind)
@@ -108,15 +112,22 @@ class Document:
     texts: list[str]
     render: Callable[[list[str], Languages], bytes]
 
-    def translated_name(self, language: str = "") -> str:
-        """What its translation is called: its name (with the language before its extension, if given: after a dot,
-        or as Java names bundles, messages_es.properties), a template's extension the catalog's (a gettext .pot
-        translated is a .po, as msginit writes it)."""
+    def translated_name(self, language: str = "", source: str = "") -> str:
+        """What its translation is called: its name with the target language (if given) where the name has the
+        source's at its end (en.yml is es.yml, app_en.arb app_es.arb, report.en.docx report.es.docx), else before its
+        extension (after a dot, or as Java names bundles: messages_es.properties); a template's extension the
+        catalog's (a gettext .pot translated is a .po, as msginit writes it)."""
         path = PurePosixPath(self.name)
         suffix = TRANSLATED_SUFFIXES.get(path.suffix.lower(), path.suffix)
         separator = LANGUAGE_SEPARATORS.get(path.suffix.lower(), ".")
-        tag = language.replace("-", separator) if separator != "." else language
-        return f"{path.stem}{f'{separator}{tag}' if language else ''}{suffix}"
+        if not language:
+            return f"{path.stem}{suffix}"
+        named = NAMED_LANGUAGE.search(path.stem) if source else None
+        if named is not None and primary(named[1]) == primary(source):  # (the source's, at the name's end)
+            tag = language.replace("-", "_") if separator == "_" or "_" in named[1] else language
+            return f"{path.stem[:named.start(1)]}{tag}{suffix}"
+        tag = language.replace("-", "_") if separator == "_" else language
+        return f"{path.stem}{separator}{tag}{suffix}"
 
     def sample(self, chars: int = 10_000) -> str:
         """Its first characters of text, without markup: what its language is told from."""
@@ -244,7 +255,10 @@ def text_file(cut: Callable[[str], Cut], relabel: Relabel | None = None, kind: s
 
         def render(translations: list[str], languages: Languages) -> bytes:
             text = rebuild(translations)
-            text = relabel(text.encode("utf-8"), languages).decode("utf-8") if relabel else text
+            try:
+                text = relabel(text.encode("utf-8"), languages).decode("utf-8") if relabel else text
+            except packages.Damaged as e:  # (a file for other languages)
+                raise unreadable(name, kind, e) from None
             text = text.replace("\n", "\r\n") if crlf else text
             return encode((BOM if bom else "") + text, content)
 
@@ -302,6 +316,8 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     ".ts": ("text/vnd.trolltech.linguist", "text", package("a Qt Linguist file", qt_linguist.read)),
     ".xml": ("application/xml", "html", package("an Android resources file", android.read)),
     ".resx": ("application/xml", "text", package("a .resx file", resx.read)),
+    **dict.fromkeys((".yml", ".yaml"), ("application/yaml", "text",
+                                        text_file(yaml_messages.cut, yaml_messages.relabel, "a YAML file"))),
     ".properties": ("text/x-java-properties", "text", text_file(properties.cut, kind="a properties file",
                                                                 decode=properties.decoded, encode=properties.encoded)),
     ".strings": ("text/plain", "text", text_file(apple_strings.cut, kind="an Apple strings file",

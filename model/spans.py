@@ -37,9 +37,10 @@ RULES: tuple[tuple[str, str], ...] = (
     ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     ("code", r"`[^`\n]+`"),
     # %s %d %1$s %.2f, Python's %(name)s; C's lengths (%ld %lld %lu %zu) and Apple's objects (%@ %1$@), its
-    # plural variables (%#@files@, .stringsdict's and String Catalogs'); %% (a percent sign, in a format string)
-    ("printf", r"%%|%(?:\d+\$)?#@\w+@|%(?:\d+\$|\(\w+\))?[-+0#]*\d*(?:\.\d+)?(?:hh|h|ll|l|q|z|j|t|L)?"
-               r"(?:[sdifuxXeEgGc]\b|@)"),
+    # plural variables (%#@files@, .stringsdict's and String Catalogs'); %% (a percent sign, in a format string);
+    # Ruby's %{name} and %<count>d (Rails' messages); Symfony's %name%
+    ("printf", r"%%|%(?:\d+\$)?#@\w+@|%(?:\d+\$|\(\w+\)|<\w+>)?[-+0#]*\d*(?:\.\d+)?(?:hh|h|ll|l|q|z|j|t|L)?"
+               r"(?:[sdifuxXeEgGc]\b|@)|%\{\w+\}|(?<![\w%])%[A-Za-z_]\w*%(?![\w%])"),
     ("positional", r"(?<![\w%])%(?:L?\d{1,2}|n)(?![\w$])"),  # Qt's and LibreOffice's %1 … %99, Qt's %L1 and %n
     # {{name}} {name} {0} {} {count, number}, and ICU's # (a plural branch's count)
     ("format", r"\{\{[^{}\n]*\}\}|\{\w*(?:[:,!][^{}\n]*)?\}|(?<![\w#&])#(?![\w#])"),

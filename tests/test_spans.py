@@ -17,6 +17,8 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("Hello %@!", "%@", "printf"), ("%1$@ sent %2$@", "%1$@", "printf"), ("%lld items", "%lld", "printf"),
     ("%ld left", "%ld", "printf"), ("%lu bytes", "%lu", "printf"), ("%zu bytes", "%zu", "printf"),
     ("all %% sure", "%%", "printf"), ("%#@files@ left", "%#@files@", "printf"), ("%2$#@n@ x", "%2$#@n@", "printf"),
+    ("Hello %{name}!", "%{name}", "printf"), ("%<count>d left", "%<count>d", "printf"),
+    ("%count% apples", "%count%", "printf"), ("in %APPDATA% now", "%APPDATA%", "printf"),
     ("# files", "#", "format"),
     ("Error %1 in '%2'", "%1", "positional"), ("%L1 bytes", "%L1", "positional"), ("%n file(s)", "%n", "positional"),
     ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"), ("{{ count }} items", "{{ count }}", "format"),

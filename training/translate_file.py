@@ -98,7 +98,7 @@ class FileTranslator:
         start = time.perf_counter()
         document = read_document(source.name, content)
         translator = self.models.of(document)
-        out = out or (self.folder or source.parent) / document.translated_name(translator.tgt_lang)
+        out = out or (self.folder or source.parent) / document.translated_name(translator.tgt_lang, translator.src_lang)
         self._check(source, out)
         if document.format == "html":
             texts, pieces, runs = _html(translator, document, self.options)

@@ -1,0 +1,124 @@
+"""YAML message files (.yml, .yaml: Rails' config/locales/en.yml, Symfony's translations/messages.en.yaml,
+i18next's and Hugo's YAML): each string value with words translated, keys, comments, anchors and every byte between
+kept as written.
+
+    en:
+      greeting: "Hello, %{name}!"    # Rails' placeholders: %{name}
+      title: Good morning
+      body: |
+        Two lines
+        of text.
+
+The file is composed by PyYAML's safe loader, which gives each scalar's place in the text; a value is written back in
+its place, in its own style where that reads back as the translation (plain, single- or double-quoted; a block
+scalar as a literal block at its indent), else double-quoted, and its anchor or tag (&name, !!str) kept. A value
+aliased elsewhere (*name) is its anchor's, translated once. A value with no letter outside its placeholders and
+format codes (a date format, "%Y-%m-%d") is not text and stays. A file whose one root key is a language code holding
+a mapping (Rails' en:) is in that language: the source's key becomes the target's; another language's is refused.
+Rails' plural keys (one, other) stay the source's.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+
+import yaml
+
+from nmt.app.labels import Languages, primary
+from nmt.app.packages import Damaged
+
+# strftime's %Y and %-d, Ruby's %{name} and %<count>d, {name}: what a value may hold that is no text
+FORMAT_CODES = re.compile(r"%[-_0^#]?[A-Za-z]|%\{\w+\}|%<\w+>\w|\{[^{}]*\}")
+PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")  # an anchor (&name) or a tag (!!str) before a scalar
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")
+STRING = "tag:yaml.org,2002:str"
+
+
+def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
+    """The text's string values with words, and what writes it with their translations; Damaged if it is not
+    YAML."""
+    values = sorted({id(node): node for node in _values(_composed(text))}.values(), key=lambda n: n.start_mark.index)
+
+    def render(translations: list[str]) -> str:
+        pieces, at = [], 0
+        for node, translation in zip(values, translations, strict=True):
+            start = PROPERTIES.match(text, node.start_mark.index).end()  # type: ignore[union-attr]  # (matches "")
+            pieces += [text[at:start], _written(node, translation, text)]
+            at = node.end_mark.index
+        return "".join(pieces) + text[at:]
+
+    return [node.value for node in values], render
+
+
+def relabel(data: bytes, languages: Languages) -> bytes:
+    """The file with its root language key (Rails' en:) the target's; Damaged if it is another language's."""
+    text = data.decode("utf-8")
+    root = _composed(text)
+    if not isinstance(root, yaml.MappingNode) or len(root.value) != 1:
+        return data
+    key, value = root.value[0]
+    if not (isinstance(value, yaml.MappingNode) and LANGUAGE_CODE.fullmatch(str(key.value))):
+        return data
+    if primary(key.value) != primary(languages.source):
+        raise Damaged(f"its root key is {key.value}, and this translation is {languages.source} -> "
+                      f"{languages.target}")
+    return (text[:key.start_mark.index] + languages.target + text[key.end_mark.index:]).encode("utf-8")
+
+
+def _composed(text: str) -> yaml.Node | None:
+    """The text's node tree (None for an empty file); Damaged if it is not YAML, or holds more than one document."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        where, problem = getattr(e, "problem_mark", None), getattr(e, "problem", None) or str(e)
+        line = f" (line {where.line + 1}, column {where.column + 1})" if where is not None else ""
+        if problem.startswith("but "):  # ("expected a single document in the stream but found another document")
+            problem = f"{getattr(e, 'context', '')} {problem}"
+        raise Damaged(f"it is not YAML{line}: {problem}") from None
+
+
+def _values(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+    """The string values (not keys) under the node that hold text."""
+    if isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            yield from _values(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _values(item)
+    elif isinstance(node, yaml.ScalarNode) and node.tag == STRING and any(
+            c.isalpha() for c in FORMAT_CODES.sub("", node.value)):
+        yield node
+
+
+def _written(node: yaml.ScalarNode, translation: str, text: str) -> str:
+    """The translation as the value's YAML, in the value's style where that reads back as it (a block's keeping the
+    line break after it), else double-quoted."""
+    ends_line = text[node.end_mark.index - 1:node.end_mark.index] == "\n"  # (a block scalar's span ends so)
+    if node.style in ("|", ">") and translation and translation[0] not in " \n":
+        indent = " " * _block_indent(text, node)
+        body = "\n".join(indent + line if line else "" for line in translation.removesuffix("\n").split("\n"))
+        chomping = "+" if translation.endswith("\n\n") else "" if translation.endswith("\n") else "-"
+        return f"|{chomping}\n{body}" + "\n" * ends_line
+    if node.style == "'" and "\n" not in translation:
+        return "'" + translation.replace("'", "''") + "'"
+    if node.style is None and _plain(translation):
+        return translation
+    return json.dumps(translation, ensure_ascii=False) + "\n" * ends_line  # (JSON's strings are YAML's too)
+
+
+def _block_indent(text: str, node: yaml.ScalarNode) -> int:
+    """The indent of a block scalar's lines: its first line's."""
+    body = text[text.index("\n", node.start_mark.index) + 1:node.end_mark.index]
+    first = next((line for line in body.split("\n") if line.strip()), "")
+    return len(first) - len(first.lstrip(" "))
+
+
+def _plain(translation: str) -> bool:
+    """Whether the translation, written plain, reads back as itself (in a block or a flow collection alike)."""
+    if not translation or translation != translation.strip() or any(c in translation for c in "\n,[]{}#"):
+        return False
+    try:
+        return yaml.safe_load(f"k: {translation}") == {"k": translation}
+    except yaml.YAMLError:
+        return False

@@ -1,0 +1,99 @@
+"""YAML message files (.yml, .yaml) through POST /translate_file, read_document and `nmt translate-file`
+(app/yaml_messages.py): string values translated in place, in their own style where it reads back, everything else
+kept; Rails' root language key relabelled. The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from service_fixtures import upload
+
+from nmt.app.documents import Document, read_document
+from nmt.app.labels import Languages
+from nmt.cli import main
+
+RAILS = """# Rails' messages
+en:
+  hello: "alpha beta"   # a comment kept
+  plain: gamma delta
+  single: 'mu nu'
+  body: |
+    eps zeta
+    eta theta
+  inbox:
+    one: iota kappa
+    other: lam mu
+  list: [sigma tau, rho pi]
+  date: "%Y-%m-%d"
+  count: 42
+  shown: true
+  shared: &shared xi omi
+  again: *shared
+"""
+
+
+def test_values_are_translated_in_their_style_and_the_rest_kept(client):
+    answer = upload(client, "en.yml", RAILS)
+    assert answer.status_code == 200, answer.text
+    out = client.get(answer.json()["translatedFileUrl"]).content.decode()
+    assert out == RAILS.replace("en:", "es:").replace("alpha beta", "BETA ALPHA").replace("gamma delta", "DELTA GAMMA") \
+        .replace("'mu nu'", "'NU MU'").replace("eps zeta\n", "ZETA EPS\n").replace("eta theta", "THETA ETA") \
+        .replace("iota kappa", "KAPPA IOTA").replace("lam mu", "MU LAM").replace("sigma tau", "TAU SIGMA") \
+        .replace("rho pi", "PI RHO").replace("xi omi", "OMI XI")
+    assert yaml.safe_load(out)["es"]["again"] == "OMI XI", "the alias is its anchor's translation"
+
+
+STYLES = ["key: alpha", "key: 'alpha'", 'key: "alpha"', "key: |\n  alpha\n", "key: >-\n  alpha\n  beta\nnext: 1",
+          "list: [alpha, beta]", "list:\n  - alpha\n", "key: &a alpha\nother: *a", "key: !!str alpha"]
+
+
+@pytest.mark.parametrize("source", STYLES)
+@given(translation=st.text(st.characters(exclude_categories=["Cs", "Cc"]) | st.sampled_from("\n\t"), min_size=1))
+def test_any_translation_reads_back_as_itself_in_any_style(source, translation):
+    document = read_document("messages.yaml", source.encode())
+    written = document.render([translation] * len(document.texts), Languages("en", "es"))
+    loaded, before = yaml.safe_load(written), yaml.safe_load(source)
+    for key, value in before.items():
+        if isinstance(value, list):
+            assert loaded[key] == [translation] * len(value)
+        elif isinstance(value, str):
+            assert loaded[key] == translation, written
+        else:
+            assert loaded[key] == value
+
+
+def test_a_value_without_words_is_not_translated():
+    document = read_document("en.yml", b'en:\n  time: "%H:%M"\n  greet: "%{name}"\n  title: Hello %{name}\n')
+    assert document.texts == ["Hello %{name}"]
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("en:\n  a: [b", "it is not YAML (line 2, column 8): expected ',' or ']', but got '<stream end>'"),
+    ("a: 1\n---\nb: 2\n", "it is not YAML (line 2, column 1): expected a single document in the stream but found "
+                          "another document"),
+    ("de:\n  a: alpha beta\n", "its root key is de, and this translation is en -> es"),
+])
+def test_a_file_that_is_not_yaml_or_is_for_another_language_is_refused_in_one_line(client, content, reason):
+    answer = upload(client, "de.yml", content)
+    assert answer.status_code == 400 and answer.json()["error"] == (
+        f"Invalid request: de.yml is not a YAML file that can be read: {reason}"), answer.json()
+
+
+@pytest.mark.parametrize("name, translated", [
+    ("en.yml", "es.yml"), ("messages.en.yaml", "messages.es.yaml"), ("app_en.arb", "app_es.arb"),
+    ("report.en-US.docx", "report.es.docx"), ("messages_en_US.properties", "messages_es.properties"),
+    ("messages.properties", "messages_es.properties"), ("strings.xml", "strings.es.xml"), ("len.txt", "len.es.txt"),
+    ("fr.yml", "fr.es.yml"), ("messages.pot", "messages.es.po"),
+])
+def test_a_name_that_says_the_source_language_says_the_targets(name, translated):
+    assert Document(name, "", "text", [], lambda t, languages: b"").translated_name("es", "en") == translated
+
+
+def test_translate_file_writes_rails_messages_under_the_targets_name(toy_model, tmp_path, capsys):
+    source = tmp_path / "en.yml"
+    source.write_text(RAILS)
+    assert main(["translate-file", "--model", str(toy_model), str(source)]) == 0
+    written = tmp_path / "es.yml"
+    assert capsys.readouterr().out.startswith(f"wrote {written} ")
+    assert yaml.safe_load(written.read_text())["es"]["hello"] == "BETA ALPHA"
