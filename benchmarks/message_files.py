@@ -1,33 +1,35 @@
 """Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
 a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), Apple's
-strings file (.strings) or String Catalog (.xcstrings), .NET's resources (.resx) or Java's properties, sent to
-POST /translate_file, and read back.
+strings file (.strings) or String Catalog (.xcstrings), .NET's resources (.resx), Java's properties or Rails' YAML
+(.yml), sent to POST /translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
                                   [--pair en-es] [--per-file 100] [--placeholders A,B] [--accelerators]
-                                  [--format po|json|ts|arb|xml|strings|xcstrings|resx|properties]
+                                  [--format po|json|ts|arb|xml|strings|xcstrings|resx|properties|yml]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
-and %2 in a .ts, Android's %1$s and %2$d, Apple's %@ and %lld, .NET's and MessageFormat's {0} and {1} (or any two:
---placeholders A,B, markup too: '<xliff:g id="a">%1$s</xliff:g>,...' in Android's). In the .pot (its header a
-template's, as xgettext writes it) every fifth message is a plural one, the previous verse its msgid_plural; in the
-.ts (as lupdate writes one without a language) every fifth is a plural message of one numerusform; in Android's
-strings.xml and in an .xcstrings every fifth is a plural, the previous verse its "one" and the verse its "other". In
-Flutter's .arb each message is an ICU plural, the previous verse its "one" branch and the verse its "other", # and
-{name} their placeholders. A .strings file is in UTF-16, as Xcode's older ones are, a comment before each message;
-in an .xcstrings every fifth after the third has no English localization, its key its text (as Xcode extracts
-SwiftUI's Text("...")); a .properties file is ASCII, as Java 8's tools write one. With --accelerators each message's
-first letter is a menu's accelerator, "&In the beginning...", the .pot's header naming its marker.
+and %2 in a .ts, Android's %1$s and %2$d, Apple's %@ and %lld, .NET's and MessageFormat's {0} and {1}, Ruby's
+%{count} and %{name} (or any two: --placeholders A,B, markup too: '<xliff:g id="a">%1$s</xliff:g>,...' in Android's).
+In the .pot (its header a template's, as xgettext writes it) every fifth message is a plural one, the previous verse
+its msgid_plural; in the .ts (as lupdate writes one without a language) every fifth is a plural message of one
+numerusform; in Android's strings.xml, an .xcstrings and Rails' en.yml every fifth is a plural, the previous verse
+its "one" and the verse its "other". In Flutter's .arb each message is an ICU plural, the previous verse its "one"
+branch and the verse its "other", # and {name} their placeholders. A .strings file is in UTF-16, as Xcode's older
+ones are, a comment before each message; in an .xcstrings every fifth after the third has no English localization,
+its key its text (as Xcode extracts SwiftUI's Text("...")); a .properties file is ASCII, as Java 8's tools write one.
+With --accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the .pot's header
+naming its marker.
 
 Prints how many messages come back translated (in an .arb, still a plural of both its branches; in a .pot or a .ts,
 flagged to be reviewed), how many files the format's own tool accepts, as a program's build would read them (msgfmt
 -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js, aapt2: benchmarks/aapt2_check.sh, GNUstep's plparse,
-which parses old-style property lists as Foundation does, Mono's resgen, Java: benchmarks/PropertiesCheck.java), how
-many messages of a .strings the service's own strict reader reads back, how many strings of an .xcstrings have the
-target's localization to be reviewed, a plural's of the target's categories, how many keep both placeholders once
-each (and an accelerator), the BLEU of the translations (a plural's "other"; placeholders and accelerators taken
-out) against the verses' references beside the verses sent as plain text, and the messages per second.
+which parses old-style property lists as Foundation does, Mono's resgen, Java: benchmarks/PropertiesCheck.java,
+Ruby's I18n: benchmarks/rails_i18n_check.rb), how many messages of a .strings the service's own strict reader reads
+back, how many strings of an .xcstrings have the target's localization to be reviewed, a plural's of the target's
+categories, how many keep both placeholders once each (and an accelerator), the BLEU of the translations (a plural's
+"other"; placeholders and accelerators taken out) against the verses' references beside the verses sent as plain
+text, and the messages per second.
 """
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ from pathlib import Path
 
 import httpx
 import sacrebleu
+import yaml
 from common import add_service, plain_translations, translated_file, verse_pairs
 from lxml import etree
 
@@ -53,7 +56,8 @@ from nmt.app.plurals import categories
 
 PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}"),
                 "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "xml": ("%1$s", "%2$d"),
-                "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}")}
+                "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}"),
+                "yml": ("%{count}", "%{name}")}
 # each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
 # be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
 ACCELERATOR = Accelerator("&")
@@ -68,6 +72,7 @@ CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
           "strings": (("plparse",), [], "gnustep-base-runtime"),
           "xml": (("bash",), [str(Path(__file__).with_name("aapt2_check.sh"))], "aapt"),
           "resx": (("resgen",), [], "mono-devel"),
+          "yml": (("ruby",), [str(Path(__file__).with_name("rails_i18n_check.rb"))], "ruby-i18n"),
           "properties": (("java",), [str(Path(__file__).with_name("PropertiesCheck.java"))], "openjdk-17-jdk-headless")}
 
 
@@ -142,6 +147,18 @@ def catalog(verses: list[str], placeholders: tuple[str, str]) -> str:
         strings[f"message.{k}"] = {"extractionState": "manual", "localizations": {"en": english}}
     return json.dumps({"sourceLanguage": "en", "strings": strings, "version": "1.0"}, ensure_ascii=False, indent=2,
                       separators=(",", " : "))
+
+
+def rails(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """Rails' messages (config/locales/en.yml) of the verses: a section of ten to each comment, every fifth a plural
+    (the previous verse its "one", the verse its "other"), each value double-quoted as YAML writes one (JSON's)."""
+    lines = ["en:"]
+    for k, verse in enumerate(verses):
+        lines += [f"  # section {k // 10}", f"  section{k // 10}:"] * (k % 10 == 0)
+        value = json.dumps(held(verse, placeholders), ensure_ascii=False)
+        lines += ([f"    message{k}:", f"      one: {json.dumps(held(verses[k - 1], placeholders), ensure_ascii=False)}",
+                   f"      other: {value}"] if k % 5 == 4 else [f"    message{k}: {value}"])
+    return "\n".join(lines) + "\n"
 
 
 def android(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -233,6 +250,10 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
         out = translated_file(client, args.url, "strings.xml", android(verses, args.placeholders).encode(), args.pair)
         found = [e if e.tag == "string" else e[-1] for e in etree.fromstring(out)]  # (a plural's "other" item)
         return [android_text(e) for e in found], 0, out
+    if args.format == "yml":
+        out = translated_file(client, args.url, "en.yml", rails(verses, args.placeholders).encode(), args.pair)
+        found = [m for section in yaml.safe_load(out)[args.pair.split("-")[1]].values() for m in section.values()]
+        return [m["other"] if isinstance(m, dict) else m for m in found], 0, out
     if args.format == "resx":
         out = translated_file(client, args.url, "Resources.resx", resources(verses, args.placeholders).encode(), args.pair)
         return [data.findtext("value") or "" for data in etree.fromstring(out).iter("data")], 0, out
@@ -289,7 +310,7 @@ def main() -> None:
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
                    "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%1$s,%%2$d in Android's, {0},{1} "
-                   "in a .resx or a .properties)")
+                   "in a .resx or a .properties, %%{count},%%{name} in a .yml)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
