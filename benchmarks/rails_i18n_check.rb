@@ -5,7 +5,7 @@ require "i18n"
 require "yaml"
 
 file = ARGV.fetch(0)
-locale = YAML.safe_load(File.read(file)).keys.first.to_sym
+locale = YAML.safe_load(File.read(file), aliases: true).keys.first.to_sym
 I18n.available_locales = [locale]
 I18n.load_path = [file]
 failed = 0
@@ -21,5 +21,5 @@ rescue I18n::ArgumentError => e
   failed += 1
   warn "#{path.join('.')}: #{e.message}"
 end
-YAML.safe_load(File.read(file))[locale.to_s].each { |key, node| check.call([key], node) }
+YAML.safe_load(File.read(file), aliases: true)[locale.to_s].each { |key, node| check.call([key], node) }
 exit(failed.zero? ? 0 : 1)

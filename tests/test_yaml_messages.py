@@ -3,6 +3,10 @@
 kept; Rails' root language key relabelled. The toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 import yaml
 from hypothesis import given
@@ -13,6 +17,8 @@ from nmt.app.documents import Document, read_document
 from nmt.app.labels import Languages
 from nmt.cli import main
 
+RUBY = shutil.which("ruby")
+CHECK = Path(__file__).resolve().parent.parent / "benchmarks" / "rails_i18n_check.rb"
 RAILS = """# Rails' messages
 en:
   hello: "alpha beta"   # a comment kept
@@ -97,3 +103,17 @@ def test_translate_file_writes_rails_messages_under_the_targets_name(toy_model, 
     written = tmp_path / "es.yml"
     assert capsys.readouterr().out.startswith(f"wrote {written} ")
     assert yaml.safe_load(written.read_text())["es"]["hello"] == "BETA ALPHA"
+
+
+@pytest.mark.skipif(RUBY is None or subprocess.run([RUBY, "-e", "require 'i18n'"]).returncode != 0,
+                    reason="Ruby's I18n is not installed (Debian: ruby-i18n)")
+def test_rubys_i18n_loads_the_translation_and_formats_every_message(tmp_path):
+    document = read_document("en.yml", RAILS.replace("other: lam mu", 'other: "%{count} lam mu"').encode())
+    translations = ["Dijo: «sí»", "l'été: # no", "'quoted'", "una\ndos\n", "%{count} mensaje", "%{count} mensajes",
+                    "[a, b]", "{x: 1}", "@handle"]
+    out = tmp_path / "es.yml"
+    out.write_bytes(document.render(translations, Languages("en", "es")))
+    assert yaml.safe_load(out.read_text())["es"]["list"] == ["[a, b]", "{x: 1}"]
+    assert RUBY is not None
+    checked = subprocess.run([RUBY, str(CHECK), str(out)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
