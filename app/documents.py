@@ -6,6 +6,7 @@ together around their translations with everything else kept.
                  around their words), its lines kept
     .vtt         the same for WebVTT (<v Speaker>, <c.class> too), the header, identifiers, settings, notes and
                  styles kept
+    .ass .ssa    each Dialogue event's text is one HTML text, its override blocks as tags or kept (app/ass.py)
     .html .htm   the whole document is one HTML text, translated as `format: html` (model/html.py)
     .docx .pptx  each paragraph is one HTML text, its runs' formatting as spans (app/office.py)
     .xlsx        each string cell's text is one HTML text, its runs' formatting as spans (app/office.py)
@@ -56,6 +57,7 @@ from typing import Literal, TypeVar
 from nmt.app import (
     android,
     apple_strings,
+    ass,
     epub,
     json_messages,
     labels,
@@ -301,6 +303,8 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     ".txt": ("text/plain; charset=utf-8", "text", text_file(plain_text)),
     ".srt": ("application/x-subrip; charset=utf-8", "html", text_file(subtitles)),
     ".vtt": ("text/vtt; charset=utf-8", "html", text_file(web_vtt)),
+    **dict.fromkeys((".ass", ".ssa"), ("text/x-ssa; charset=utf-8", "html",
+                                      text_file(ass.cut, kind="a SubStation Alpha file"))),
     **dict.fromkeys((".html", ".htm"), ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML))),
     **{extension: document_kind(kind, office.read) for extension, kind in office.KINDS.items()},
     **{extension: document_kind(kind, opendocument.read) for extension, kind in opendocument.KINDS.items()},
