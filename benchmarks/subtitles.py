@@ -1,10 +1,12 @@
 """Subtitle files through the running service: test verses as cues, sent to POST /translate_file as WebVTT (.vtt,
-each cue's text translated as HTML) and as SubRip (.srt, as text), read back cue by cue.
+each cue's text translated as HTML), as SubRip (.srt, as text) and as Advanced SubStation Alpha (.ass, Aegisub's:
+each Dialogue event's text as HTML, its override blocks as tags or kept), read back cue by cue (an .ass with pysubs2).
 
     nmt serve --port 8765 &   python benchmarks/subtitles.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
                                   [--per-file 100] [--karaoke]
 
-Each cue is two lines: a verse with its second word in italics (<i>…</i>), then the next verse. Prints, for each
+Each cue is two lines: a verse with its second word in italics (<i>…</i>; in an .ass {\\i1}…{\\i0}, every other cue
+placed at the top, {\\an8}), then the next verse. Prints, for each
 format, how many cues come back with their two lines and with an italic word, the BLEU of the lines (tags taken
 out) against their own verses' references, beside the verses sent as plain text, and the cues per second. With
 --karaoke, WebVTT only: each line has a timestamp after its second word (<00:00:07.300>, <00:00:07.600>), and it
@@ -17,12 +19,19 @@ import re
 import time
 
 import httpx
+import pysubs2
 import sacrebleu
 from common import add_service, plain_translations, translated_file, verse_pairs
 
 ITALIC = re.compile(r"<i>\s*\S.*?</i>")
 TIMESTAMP = re.compile(r"<(\d{2}:\d{2}:\d{2}\.\d{3})>")
 TAG = re.compile(r"<[^>]*>")
+PLACED = "{\\an8}"  # an .ass event's override block that places it at the top
+ASS_ITALIC, ASS_BLOCK = re.compile(r"\{\\i([01])\}"), re.compile(r"\{[^{}]*\}")
+ASS_STYLE_FORMAT = ("Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
+                    "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
+                    "Alignment, MarginL, MarginR, MarginV, Encoding")
+ASS_STYLE = "Style: Default,Arial,20,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,2,2,2,10,10,10,1"
 
 
 def cues(pairs: list[tuple[str, str]], vtt: bool, karaoke: bool = False) -> str:
@@ -40,10 +49,29 @@ def cues(pairs: list[tuple[str, str]], vtt: bool, karaoke: bool = False) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def translated(client: httpx.Client, url: str, name: str, content: str, pair: str) -> list[list[str]]:
-    """Each cue's lines, translated."""
+def script(pairs: list[tuple[str, str]]) -> str:
+    """An Advanced SubStation Alpha script (as Aegisub writes one) of a Dialogue event for each pair of verses, the
+    first's second word in italics, every other event placed at the top."""
+    lines = ["[Script Info]", "ScriptType: v4.00+", "", "[V4+ Styles]", ASS_STYLE_FORMAT, ASS_STYLE, "", "[Events]",
+             "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text"]
+    for k, (first, second) in enumerate(pairs):
+        words = first.split(" ")
+        line = " ".join([words[0], f"{{\\i1}}{words[1]}{{\\i0}}", *words[2:]])
+        at = f"0:{k // 60:02d}:{k % 60:02d}"
+        lines.append(f"Dialogue: 0,{at}.00,{at}.90,Default,,0,0,0,,{PLACED * (k % 2)}{line}\\N{second}")
+    return "\n".join(lines) + "\n"
+
+
+def translated(client: httpx.Client, url: str, name: str, content: str, pair: str) -> tuple[list[list[str]], int]:
+    """Each cue's lines, translated (an .ass event's as a SubRip cue's: italics as <i>, its other blocks gone), and
+    how many .ass events are placed as sent (every other at the top: {\\an8} first)."""
     text = translated_file(client, url, name, content.encode(), pair).decode()
-    return [block.split("\n")[2:] for block in text.strip().split("\n\n") if "-->" in block]
+    if not name.endswith(".ass"):
+        return [block.split("\n")[2:] for block in text.strip().split("\n\n") if "-->" in block], 0
+    events = [e.text for e in pysubs2.SSAFile.from_string(text).events]
+    placed = sum(e.startswith(PLACED) if k % 2 else PLACED not in e for k, e in enumerate(events))
+    events = [ASS_ITALIC.sub(lambda m: "<i>" if m[1] == "1" else "</i>", e) for e in events]
+    return [ASS_BLOCK.sub("", e).split("\\N") for e in events], placed
 
 
 def main() -> None:
@@ -57,13 +85,16 @@ def main() -> None:
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
     print(f"{args.test}: {n} cues of two verses, {args.pair}, {args.url}")
     with httpx.Client(timeout=600) as client:
-        for name in ("film.vtt",) if args.karaoke else ("film.vtt", "film.srt"):
+        for name in ("film.vtt",) if args.karaoke else ("film.vtt", "film.srt", "film.ass"):
             got: list[list[str]] = []
+            placed = 0
             start = time.perf_counter()
             try:
                 for at in range(0, n, args.per_file):
-                    written = cues(pairs[at:at + args.per_file], name.endswith(".vtt"), args.karaoke)
-                    got += translated(client, args.url, name, written, args.pair)
+                    chunk = pairs[at:at + args.per_file]
+                    written = script(chunk) if name.endswith(".ass") else cues(chunk, name.endswith(".vtt"), args.karaoke)
+                    found, placed_here = translated(client, args.url, name, written, args.pair)
+                    got, placed = got + found, placed + placed_here
             except httpx.HTTPStatusError as e:
                 print(f"{name}: refused ({e.response.json().get('error')})")
                 continue
@@ -76,7 +107,8 @@ def main() -> None:
                 rising = sum(len(t) == 2 and t == sorted(t) and t[0].endswith(".300") for t in times)
                 print(f"{name}: both timestamps, each once, rising {rising}/{n}")
             print(f"{name}: two lines {two}/{n}; an italic word {italic}/{n}; "
-                  f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; cues/s {n / seconds:.1f}")
+                  + (f"placed as sent {placed}/{n}; " if name.endswith(".ass") else "")
+                  + f"BLEU of the lines {sacrebleu.corpus_bleu(lines, [refs]).score:.2f}; cues/s {n / seconds:.1f}")
         plain = plain_translations(client, args.url, verses, args.pair)
     print(f"the verses as plain text: BLEU {sacrebleu.corpus_bleu(plain, [references]).score:.2f}")
 
