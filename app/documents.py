@@ -37,6 +37,8 @@ together around their translations with everything else kept.
                  comment kept (app/apple_strings.py)
     .xcstrings   each string's source (Xcode's String Catalogs), each plural variation's apart, is one text, translated
                  into the target's localization (app/string_catalog.py)
+    .stringsdict each format string and plural case with a letter (Apple's plural rules, an XML property list) is one
+                 text, a plural's cases made the target's (app/stringsdict.py)
 
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
@@ -71,6 +73,7 @@ from nmt.app import (
     qt_linguist,
     resx,
     string_catalog,
+    stringsdict,
     xliff,
     yaml_messages,
 )
@@ -327,6 +330,7 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     ".strings": ("text/plain", "text", text_file(apple_strings.cut, kind="an Apple strings file",
                                                   decode=apple_strings.decoded, encode=apple_strings.encoded)),
     ".xcstrings": ("application/json", "text", package("a String Catalog", string_catalog.read)),
+    ".stringsdict": ("application/x-plist", "text", package("a stringsdict file", stringsdict.read)),
 }
 
 

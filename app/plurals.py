@@ -8,7 +8,8 @@ writes them, and the gettext manual's for Arabic and for the languages with a si
 
 Android's string resources and Apple's string catalogs name their plural forms by CLDR's categories instead (zero,
 one, two, few, many, other): CATEGORIES holds each language's, as CLDR 48 gives them (read from Node's ICU 78:
-new Intl.PluralRules(language).resolvedOptions().pluralCategories), in CLDR's order.
+new Intl.PluralRules(language).resolvedOptions().pluralCategories), in CLDR's order; cases gives a plural message's
+cases in a target language, as both of Apple's formats (app/string_catalog.py, app/stringsdict.py) make them.
 """
 from __future__ import annotations
 
@@ -68,3 +69,21 @@ CATEGORIES = {
 def categories(language: str) -> tuple[str, ...] | None:
     """CLDR's plural categories of a language code (es, pt-BR), in CLDR's order, or None for one not in the table."""
     return CATEGORIES.get(primary(language))
+
+
+def rank(category: str) -> int:
+    """Where CLDR's order puts a plural category (a name that is none of CLDR's: after them)."""
+    return ORDER.index(category) if category in ORDER else len(ORDER)
+
+
+def cases(source: list[str], categories: tuple[str, ...] | None) -> dict[str, str]:
+    """A plural message's cases in a target language, in CLDR's order, each with the source's case whose translation
+    it takes (its own, else the source's "other", its last where it has none): the target's categories (None, a
+    language CATEGORIES lacks: the source's), and "zero" where the source has it, which Apple's plurals apply to 0 in
+    any language. None of them where the source has no cases."""
+    if not source:
+        return {}
+    other = "other" if "other" in source else source[-1]
+    wanted = set(categories or source) | ({"zero"} & set(source))
+    return {category: category if category in source else other
+            for category in sorted(wanted, key=lambda category: (rank(category), category))}

@@ -155,13 +155,10 @@ PARTS: dict[str, Callable[[Any, list[str]], Build]] = {"stringUnit": _unit, "var
 
 
 def _plural(cases: dict[str, Any], categories: tuple[str, ...] | None) -> dict[str, Any]:
-    """A plural variation's translated cases made the target's categories (None: the source's; and zero, where the
-    source has it), in Xcode's order: a category the source lacks takes its "other" (its last, where it has none)."""
-    if not cases:
-        return cases
-    other = cases.get("other", list(cases.values())[-1])
-    wanted = set(categories or cases) | ({"zero"} & cases.keys())
-    return {category: cases.get(category, other) for category in sorted(wanted, key=xcode_order)}
+    """A plural variation's translated cases made the target's (plurals.cases: its categories, and zero where the
+    source has it; one the source lacks its "other"), in Xcode's order."""
+    taken = plurals.cases(list(cases), categories)
+    return {category: cases[taken[category]] for category in sorted(taken, key=xcode_order)}
 
 
 def _has_value(node: Any) -> bool:

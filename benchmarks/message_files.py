@@ -1,25 +1,27 @@
 """Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
 a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), Apple's
-strings file (.strings) or String Catalog (.xcstrings), .NET's resources (.resx), Java's properties or Rails' YAML
-(.yml), sent to POST /translate_file, and read back.
+strings file (.strings), String Catalog (.xcstrings) or plural rules (.stringsdict), .NET's resources (.resx),
+Java's properties or Rails' YAML (.yml), sent to POST /translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
                                   [--pair en-es] [--per-file 100] [--placeholders A,B] [--accelerators]
-                                  [--format po|json|ts|arb|xml|strings|xcstrings|resx|properties|yml]
+                                  [--format po|json|ts|arb|xml|strings|xcstrings|stringsdict|resx|
+                                  properties|yml]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
-and %2 in a .ts, Android's %1$s and %2$d, Apple's %@ and %lld, .NET's and MessageFormat's {0} and {1}, Ruby's
-%{count} and %{name} (or any two: --placeholders A,B, markup too: '<xliff:g id="a">%1$s</xliff:g>,...' in Android's).
-In the .pot (its header a template's, as xgettext writes it) every fifth message is a plural one, the previous verse
-its msgid_plural; in the .ts (as lupdate writes one without a language) every fifth is a plural message of one
-numerusform; in Android's strings.xml, an .xcstrings and Rails' en.yml every fifth is a plural, the previous verse
-its "one" and the verse its "other". In Flutter's .arb each message is an ICU plural, the previous verse its "one"
-branch and the verse its "other", # and {name} their placeholders. A .strings file is in UTF-16, as Xcode's older
-ones are, a comment before each message; in an .xcstrings every fifth after the third has no English localization,
-its key its text (as Xcode extracts SwiftUI's Text("...")); a .properties file is ASCII, as Java 8's tools write one.
-With --accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the .pot's header
-naming its marker.
+and %2 in a .ts, Android's %1$s and %2$d, Apple's %@ and %lld (%d and %@ in a .stringsdict), .NET's and
+MessageFormat's {0} and {1}, Ruby's %{count} and %{name} (or any two: --placeholders A,B, markup too: '<xliff:g
+id="a">%1$s</xliff:g>,...' in Android's). In the .pot (its header a template's, as xgettext writes it) every fifth
+message is a plural one, the previous verse its msgid_plural; in the .ts (as lupdate writes one without a language)
+every fifth is a plural message of one numerusform; in Android's strings.xml, an .xcstrings and Rails' en.yml every
+fifth is a plural, the previous verse its "one" and the verse its "other"; in a .stringsdict every message is one
+(its format %#@verses@, its placeholders %d and %@). In Flutter's .arb each message is an ICU plural, the previous
+verse its "one" branch and the verse its "other", # and {name} their placeholders. A .strings file is in UTF-16, as
+Xcode's older ones are, a comment before each message; in an .xcstrings every fifth after the third has no English
+localization, its key its text (as Xcode extracts SwiftUI's Text("...")); a .properties file is ASCII, as Java 8's
+tools write one. With --accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the
+.pot's header naming its marker.
 
 Prints how many messages come back translated (in an .arb, still a plural of both its branches; in a .pot or a .ts,
 flagged to be reviewed), how many files the format's own tool accepts, as a program's build would read them (msgfmt
@@ -27,21 +29,24 @@ flagged to be reviewed), how many files the format's own tool accepts, as a prog
 which parses old-style property lists as Foundation does, Mono's resgen, Java: benchmarks/PropertiesCheck.java,
 Ruby's I18n: benchmarks/rails_i18n_check.rb), how many messages of a .strings the service's own strict reader reads
 back, how many strings of an .xcstrings have the target's localization to be reviewed, a plural's of the target's
-categories, how many keep both placeholders once each (and an accelerator), the BLEU of the translations (a plural's
-"other"; placeholders and accelerators taken out) against the verses' references beside the verses sent as plain
-text, and the messages per second.
+categories, how many plurals of a .stringsdict Python's plistlib reads with the target's categories, how many keep
+both placeholders once each (and an accelerator), the BLEU of the translations (a plural's "other"; placeholders and
+accelerators taken out) against the verses' references beside the verses sent as plain text, and the messages per
+second.
 """
 from __future__ import annotations
 
 import argparse
 import html
 import json
+import plistlib
 import re
 import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 import httpx
 import sacrebleu
@@ -55,8 +60,8 @@ from nmt.app.android import ESCAPED
 from nmt.app.plurals import categories
 
 PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}"),
-                "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "xml": ("%1$s", "%2$d"),
-                "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}"),
+                "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "stringsdict": ("%d", "%@"),
+                "xml": ("%1$s", "%2$d"), "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}"),
                 "yml": ("%{count}", "%{name}")}
 # each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
 # be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
@@ -70,6 +75,7 @@ CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
           "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools"),
           "arb": (("node",), [str(Path(__file__).with_name("icu_check.js"))], "nodejs"),
           "strings": (("plparse",), [], "gnustep-base-runtime"),
+          "stringsdict": (("plparse",), [], "gnustep-base-runtime"),
           "xml": (("bash",), [str(Path(__file__).with_name("aapt2_check.sh"))], "aapt"),
           "resx": (("resgen",), [], "mono-devel"),
           "yml": (("ruby",), [str(Path(__file__).with_name("rails_i18n_check.rb"))], "ruby-i18n"),
@@ -161,6 +167,24 @@ def rails(verses: list[str], placeholders: tuple[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def plural_rules(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A stringsdict file of the verses as plural messages, as Xcode writes one (tabs its indents): each a format of
+    one variable, %#@verses@, whose plural's "one" is the previous verse and "other" the verse (their placeholders
+    given)."""
+    def case(category: str, verse: str) -> str:
+        return f"\t\t\t<key>{category}</key>\n\t\t\t<string>{html.escape(held(verse, placeholders), False)}</string>\n"
+
+    entries = [f"\t<key>message.{k}</key>\n\t<dict>\n\t\t<key>NSStringLocalizedFormatKey</key>\n"
+               "\t\t<string>%#@verses@</string>\n\t\t<key>verses</key>\n\t\t<dict>\n"
+               "\t\t\t<key>NSStringFormatSpecTypeKey</key>\n\t\t\t<string>NSStringPluralRuleType</string>\n"
+               "\t\t\t<key>NSStringFormatValueTypeKey</key>\n\t\t\t<string>d</string>\n"
+               f"{case('one', verses[k - 1])}{case('other', verse)}\t\t</dict>\n\t</dict>\n"
+               for k, verse in enumerate(verses)]
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
+            '"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n'
+            + "".join(entries) + "</dict>\n</plist>\n")
+
+
 def android(verses: list[str], placeholders: tuple[str, str]) -> str:
     """Android's string resources of the verses as strings, every fifth a plural (the previous verse its "one" item,
     the verse its "other"); each escaped as aapt2 reads it, its placeholders written as given (<xliff:g> too)."""
@@ -246,6 +270,17 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
                               args.pair)
         texts, complete = localized(json.loads(out)["strings"], args.pair.split("-")[1])
         return texts, complete, out
+    if args.format == "stringsdict":
+        out = translated_file(client, args.url, "Localizable.stringsdict",
+                              plural_rules(verses, args.placeholders).encode(), args.pair)
+        try:  # (a real plist reader: of a file it cannot read, no message is read back)
+            found = [entry["verses"] for entry in plistlib.loads(out).values()]
+        except (plistlib.InvalidFileException, ExpatError, KeyError, TypeError) as e:
+            print(f"plistlib: {e!r}")
+            found = []
+        wanted = list(categories(args.pair.split("-")[1]) or ("one", "other"))
+        complete = sum([case for case in cases if not case.startswith("NSString")] == wanted for cases in found)
+        return [cases.get("other", "") for cases in found] + [""] * (len(verses) - len(found)), complete, out
     if args.format == "xml":
         out = translated_file(client, args.url, "strings.xml", android(verses, args.placeholders).encode(), args.pair)
         found = [e if e.tag == "string" else e[-1] for e in etree.fromstring(out)]  # (a plural's "other" item)
@@ -303,14 +338,14 @@ def main() -> None:
     p.add_argument("--per-file", type=int, default=100, help="messages a file (default: 100)")
     p.add_argument("--format", choices=tuple(PLACEHOLDERS), default="po",
                    help="a gettext template (default), JSON, a Qt Linguist file, Flutter's .arb of ICU plurals, "
-                   "Android's string resources (xml), Apple's strings file or String Catalog, a .resx or a Java "
-                   "properties file")
+                   "Android's string resources (xml), Apple's strings file, String Catalog or stringsdict, a .resx or a "
+                   "Java properties file")
     p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
                    "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
-                   "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%1$s,%%2$d in Android's, {0},{1} "
-                   "in a .resx or a .properties, %%{count},%%{name} in a .yml)")
+                   "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%d,%%@ in a .stringsdict, "
+                   "%%1$s,%%2$d in Android's, {0},{1} in a .resx or a .properties, %%{count},%%{name} in a .yml)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
@@ -355,6 +390,8 @@ def main() -> None:
           + (f"; read back by app/apple_strings.py: {flagged}/{n}" if args.format == "strings" else "")
           + (f"; the target's localization to be reviewed, of its plural categories: {flagged}/{n}"
              if args.format == "xcstrings" else "")
+          + (f"; read by plistlib, a plural of the target's categories: {flagged}/{n}"
+             if args.format == "stringsdict" else "")
           + (f"; files {CHECKS[args.format][0][0] if args.format != 'xml' else 'aapt2'} accepts: {valid}/{files}"
              if check else "")
           + f"; both placeholders once: {kept}/{n}"
