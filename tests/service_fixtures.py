@@ -115,6 +115,17 @@ def upload(client, name: str, content: str | bytes):
     return client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
 
 
+def refusal(client, name: str, content: str | bytes, kind: str) -> str:
+    """Why the service refuses the file (400, one line), after what every such refusal says ("Invalid request: NAME
+    is not KIND that can be read: ")."""
+    answer = upload(client, name, content)
+    error = answer.json()["error"]
+    assert answer.status_code == 400 and "\n" not in error, error
+    opening = f"Invalid request: {name} is not {kind} that can be read: "
+    assert error.startswith(opening), error
+    return error.removeprefix(opening)
+
+
 def scheduler_of(app) -> Scheduler:
     """The scheduler of an app that serves one model."""
     [model] = app.state.service.models

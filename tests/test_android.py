@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
-from service_fixtures import upload
+from service_fixtures import refusal, upload
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
@@ -142,9 +142,7 @@ def test_aapt2_compiles_the_translation_and_reads_each_string_as_translated(tmp_
 ])
 def test_a_file_that_is_not_string_resources_or_not_in_the_source_language_is_refused_in_one_line(client, content,
                                                                                                   reason):
-    answer = upload(client, "strings.xml", content)
-    assert answer.status_code == 400 and answer.json()["error"].startswith(
-        f"Invalid request: strings.xml is not an Android resources file that can be read: {reason}"), answer.json()
+    assert refusal(client, "strings.xml", content, "an Android resources file").startswith(reason)
 
 
 def test_the_files_locale_becomes_the_targets():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pysubs2
 import pytest
-from service_fixtures import upload
+from service_fixtures import refusal, upload
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
@@ -69,6 +69,4 @@ def test_a_text_with_commas_is_one_field():
      "line 3: a Dialogue event with fewer than the Format's 4 fields"),
 ])
 def test_a_file_that_is_not_a_script_is_refused_in_one_line(client, content, reason):
-    answer = upload(client, "film.ass", content)
-    assert answer.status_code == 400 and answer.json()["error"] == (
-        f"Invalid request: film.ass is not a SubStation Alpha file that can be read: {reason}"), answer.json()
+    assert refusal(client, "film.ass", content, "a SubStation Alpha file") == reason

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from lxml import etree
-from service_fixtures import upload
+from service_fixtures import refusal, upload
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
@@ -78,9 +78,7 @@ def test_the_translation_is_named_as_dotnet_looks_for_it():
     ("<resources/>", "it is not a <root>"),
 ])
 def test_a_file_that_is_not_a_resx_file_is_refused_in_one_line(client, content, reason):
-    answer = upload(client, "Resources.resx", content)
-    assert answer.status_code == 400 and answer.json()["error"].startswith(
-        f"Invalid request: Resources.resx is not a .resx file that can be read: {reason}"), answer.json()
+    assert refusal(client, "Resources.resx", content, "a .resx file").startswith(reason)
 
 
 @pytest.mark.skipif(RESGEN is None, reason="resgen is not installed (Debian: mono-devel)")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from service_fixtures import upload
+from service_fixtures import refusal, upload
 
 from nmt.app.documents import Document, read_document
 from nmt.app.labels import Languages
@@ -81,9 +81,7 @@ def test_a_value_without_words_is_not_translated():
     ("de:\n  a: alpha beta\n", "its root key is de, and this translation is en -> es"),
 ])
 def test_a_file_that_is_not_yaml_or_is_for_another_language_is_refused_in_one_line(client, content, reason):
-    answer = upload(client, "de.yml", content)
-    assert answer.status_code == 400 and answer.json()["error"] == (
-        f"Invalid request: de.yml is not a YAML file that can be read: {reason}"), answer.json()
+    assert refusal(client, "de.yml", content, "a YAML file") == reason
 
 
 @pytest.mark.parametrize("name, translated", [
