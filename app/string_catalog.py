@@ -63,7 +63,7 @@ def read(content: bytes) -> Written:
     catalog = json_messages.parsed(text.removeprefix(BOM))
     strings = _strings(catalog)
     texts: list[str] = []
-    plans = {key: _localization(_source(key, entry, catalog["sourceLanguage"]), texts)
+    plans = {key: _localization(source_localization(key, entry, catalog["sourceLanguage"]), texts)
              for key, entry in strings.items() if entry.get("shouldTranslate") is not False}
 
     def render(translations: list[str], languages: Languages) -> bytes:
@@ -92,7 +92,7 @@ def _strings(catalog: Any) -> dict[str, dict[str, Any]]:
     return catalog["strings"]
 
 
-def _source(key: str, entry: dict[str, Any], language: str) -> Any:
+def source_localization(key: str, entry: dict[str, Any], language: str) -> Any:
     """A string's localization in the source language: the catalog's, or one of its key (where it has none with a
     value: Xcode leaves a string extracted from the code without one)."""
     source = entry.get("localizations", {}).get(language)

@@ -4,6 +4,7 @@ names the file and line, exit 2."""
 from __future__ import annotations
 
 import gzip
+import json
 import lzma
 
 import pytest
@@ -257,3 +258,40 @@ def test_qt_linguist_finished_messages_are_pairs_guesses_and_plurals_left_out(tm
     (tmp_path / "bad.ts").write_text(TS.replace("</context>", ""))
     err = refused(tmp_path, capsys, tmp_path / "bad.ts")
     assert f"{tmp_path / 'bad.ts'}: line 31: broken XML" in err
+
+
+CATALOG = {
+    "sourceLanguage": "en",
+    "strings": {
+        "Good morning": {"localizations": {"es": {"stringUnit": {"state": "translated", "value": "Buenos días"}}}},
+        "greeting": {"localizations": {"en": {"stringUnit": {"state": "translated", "value": "Hello, %@!"}},
+                                       "es": {"stringUnit": {"state": "translated", "value": "¡Hola, %@!"}}}},
+        "Save": {"localizations": {"es": {"stringUnit": {"state": "needs_review", "value": "Guardar"}}}},
+        "Quit": {"localizations": {"fr": {"stringUnit": {"state": "translated", "value": "Quitter"}}}},
+        "ID": {"shouldTranslate": False},
+        "%lld files": {"localizations": {
+            "en": {"variations": {"plural": {"one": {"stringUnit": {"state": "translated", "value": "%lld file"}},
+                                             "other": {"stringUnit": {"state": "translated", "value": "%lld files"}}}}},
+            "es-419": {"variations": {"plural": {
+                "one": {"stringUnit": {"state": "translated", "value": "%lld archivo"}},
+                "many": {"stringUnit": {"state": "translated", "value": "%lld de archivos"}},
+                "other": {"stringUnit": {"state": "translated", "value": "%lld archivos"}}}}}}},
+    },
+    "version": "1.0",
+}
+
+
+def test_a_string_catalogs_translated_strings_are_pairs_guesses_left_out(tmp_path, capsys):
+    (tmp_path / "Localizable.xcstrings.gz").write_bytes(gzip.compress(json.dumps(CATALOG).encode()))
+    corpus = load_corpus(tmp_path / "Localizable.xcstrings.gz", langs=("en", "es"))
+    assert corpus.pairs == [("Good morning", "Buenos días"), ("Hello, %@!", "¡Hola, %@!"),
+                            ("%lld file", "%lld archivo"), ("%lld files", "%lld archivos")], "a plural's cases both have"
+    where = str(tmp_path / "Localizable.xcstrings.gz")
+    assert corpus.bad_lines == [BadLine(where, 3, "no target language segment"),
+                                BadLine(where, 4, "no target language segment")], "to be reviewed; only in French"
+    (tmp_path / "de.xcstrings").write_text(json.dumps(CATALOG | {"sourceLanguage": "de"}))
+    err = refused(tmp_path, capsys, tmp_path / "de.xcstrings")
+    assert f"{tmp_path / 'de.xcstrings'}: its sourceLanguage is de, but the pairs read are en -> es" in err
+    (tmp_path / "bad.xcstrings").write_text(json.dumps(CATALOG)[:-2])
+    err = refused(tmp_path, capsys, tmp_path / "bad.xcstrings")
+    assert f"{tmp_path / 'bad.xcstrings'}: it is not JSON (line 1, column" in err

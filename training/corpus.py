@@ -1,6 +1,6 @@
 """Reading and writing users' parallel corpora.
 
-Six input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
+Seven input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
 
 * a TSV file with ``source<TAB>target`` on each line (a test set may have more reference columns:
   ``source<TAB>reference 1<TAB>reference 2...``, :func:`load_evaluation_set`),
@@ -8,7 +8,8 @@ Six input layouts are supported, each plain or compressed (gzip, xz, zstd; train
 * a TMX translation memory (a name ending in .tmx, before any .gz/.xz/.zst), two of its languages, or
 * an XLIFF file (.xlf or .xliff, likewise), its units that have a target, or
 * a gettext file (.po, likewise), its translated messages, or
-* a Qt Linguist file (.ts, likewise), its finished messages.
+* a Qt Linguist file (.ts, likewise), its finished messages, or
+* an Xcode String Catalog (.xcstrings, likewise), its translated strings.
 
 Files are streamed as bytes and decoded line by line, so one broken line is
 reported (with its line number) instead of making the whole file unreadable.
@@ -27,6 +28,7 @@ from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open
 from nmt.training.po import read_po
 from nmt.training.qt_linguist import read_ts
+from nmt.training.string_catalog import read_xcstrings
 from nmt.training.tmx import read_tmx
 from nmt.training.xliff import read_xliff
 
@@ -131,25 +133,30 @@ def is_ts(path: Path) -> bool:
     return ".ts" in [suffix.lower() for suffix in path.suffixes]
 
 
+def is_catalog(path: Path) -> bool:
+    return ".xcstrings" in [suffix.lower() for suffix in path.suffixes]
+
+
 def is_memory(path: Path) -> bool:
-    """Whether a file holds units of several languages (TMX, XLIFF, gettext, Qt Linguist), which the config's
-    languages pick."""
-    return is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path)
+    """Whether a file holds units of several languages (TMX, XLIFF, gettext, Qt Linguist, a String Catalog), which
+    the config's languages pick."""
+    return is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path) or is_catalog(path)
 
 
 def is_tsv(files: tuple[Path, ...]) -> bool:
-    """Whether a corpus is one TSV file (else a TMX, XLIFF, gettext or Qt Linguist file, or two aligned files)."""
+    """Whether a corpus is one TSV file (else a TMX, XLIFF, gettext, Qt Linguist or String Catalog file, or two
+    aligned files)."""
     return len(files) == 1 and not is_memory(files[0])
 
 
 def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
-    """The records of one corpus: a TSV, TMX, XLIFF, gettext or Qt Linguist file (langs: the languages of such a
-    file's pairs), or two aligned files."""
+    """The records of one corpus: a TSV, TMX, XLIFF, gettext, Qt Linguist or String Catalog file (langs: the
+    languages of such a file's pairs), or two aligned files."""
     if is_tsv(files):
         return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
     if len(files) == 2:
         return _aligned_records(*files)
-    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts}
+    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings}
     return next((read for kind, read in readers.items() if kind(files[0])), read_tmx)(files[0], *langs)
 
 
