@@ -31,7 +31,9 @@ MARKS = {"em": "*", "strong": "**", "s": "~~"}  # markdown-it's emphasis, strong
 
 def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
     """The text's texts (HTML, one per block of text), and what writes it again around their translations; Damaged
-    if markdown-it places a block's text where it is not (the file is read as text files are: app/documents.py)."""
+    if markdown-it places a block's text where it is not (the file is read as text files are: app/documents.py). A
+    lone carriage return ends a line to markdown-it, as CommonMark says, and is written back a line feed."""
+    text = text.replace("\r", "\n")  # (a CRLF is a line feed already: app/documents.py's text_file)
     lines = text.split("\n")
     front = FRONT_MATTER.match(text)
     kept = front.group().count("\n") if front else 0  # front matter: not Markdown, its lines left alone

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,5 +58,5 @@ def unzipped(content: bytes, main_part: str, text_parts: re.Pattern[str]) -> Pac
             raise Damaged(f"it is over {MAX_UNZIPPED_BYTES >> 20} MiB uncompressed")
         parts = {name: archive.read(name) for name in names}
         return Package(entries, parts, {e.filename: archive.read(e) for e in entries if e.filename not in parts})
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as e:
         raise Damaged(f"it is not a readable zip file ({e})") from None
