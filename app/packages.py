@@ -58,5 +58,6 @@ def unzipped(content: bytes, main_part: str, text_parts: re.Pattern[str]) -> Pac
             raise Damaged(f"it is over {MAX_UNZIPPED_BYTES >> 20} MiB uncompressed")
         parts = {name: archive.read(name) for name in names}
         return Package(entries, parts, {e.filename: archive.read(e) for e in entries if e.filename not in parts})
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error) as e:
+    # (a damaged entry: its compressed data, zlib.error; its name flagged UTF-8 and not, UnicodeDecodeError)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error, UnicodeDecodeError) as e:
         raise Damaged(f"it is not a readable zip file ({e})") from None

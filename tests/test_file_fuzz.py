@@ -4,6 +4,7 @@ service would answer with 500 and the CLI with a stack trace."""
 from __future__ import annotations
 
 import io
+import zipfile
 from functools import cache
 
 import docx
@@ -118,3 +119,13 @@ def test_a_damaged_package_is_read_or_refused(extension, data, how):
     for _ in range(data.draw(st.integers(1, 4))):
         sample[data.draw(st.integers(0, len(sample) - 1))] = data.draw(st.integers(0, 255))
     read_and_write(f"file{extension}", bytes(sample[:cut]), how)
+
+
+@pytest.mark.parametrize("extension", [".docx", ".epub", ".odt", ".xlsx"])
+def test_a_zip_whose_entry_name_is_not_the_utf8_it_says_is_refused(extension):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("é.xml", "<a/>")  # (a name not ASCII: zipfile flags it UTF-8)
+    damaged = out.getvalue().replace("é".encode(), b"\xc3(")  # (no UTF-8: a lead byte, no continuation)
+    with pytest.raises(FileRejected, match="is not a readable zip file"):
+        read_document(f"file{extension}", damaged)
