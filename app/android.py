@@ -29,7 +29,6 @@ from nmt.app import inline, plurals
 from nmt.app.labels import Languages, primary
 from nmt.app.packages import Damaged, Written
 from nmt.app.xmltree import local_name, parsed, serialized
-from nmt.model.html import BR
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"  # <xliff:g>: what a translator must not translate
 LOCALE = "{http://schemas.android.com/tools}locale"  # the language of a file of values/, for lint
@@ -56,7 +55,8 @@ def read(content: bytes) -> Written:
     tree = parsed(content)
     root = tree.getroot()
     if local_name(root) != "resources":
-        raise Damaged("its root element is not <resources> (an .xml file is read as Android's string resources)")
+        raise Damaged("its root element is not <resources> (an .xml file is read as Android's string resources, or "
+                      "as TTML subtitles where its root is <tt>)")
     strings = [_read(element) for element in _translated(root)]
     strings = [s for s in strings if any(c.isalpha() for c in s.html)]
 
@@ -132,7 +132,7 @@ def _write(string: _String, translation: str) -> None:
         text = translation.translate(ESCAPED)
         element.text = etree.CDATA(text) if string.cdata else text
     else:
-        inline.fill(element, BR.sub("\n", translation), string.codes, lambda text: text.translate(ESCAPED))
+        inline.fill(element, translation, string.codes, lambda text: text.translate(ESCAPED))
     if not len(element) and SPACES.search(element.text or ""):
         element.text = f'"{element.text}"'
     elif (element.text or "").startswith(("@", "?")):

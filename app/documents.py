@@ -27,7 +27,9 @@ together around their translations with everything else kept.
     .ts          each unfinished message's source (Qt Linguist) is one text, translated into its translation
                  (app/qt_linguist.py)
     .xml         Android's string resources: each string's, array item's and plural item's text is one HTML text,
-                 its markup as spans (app/android.py)
+                 its markup as spans (app/android.py); or, where its root is <tt>, TTML subtitles
+    .ttml .dfxp  each paragraph's text (Timed Text subtitles) is one HTML text, its spans kept around their words
+                 (app/ttml.py)
     .resx        each string resource's value (.NET's resources) is one text (app/resx.py)
     .properties  each value with a letter (Java's resource bundles) is one text, keys and comments kept
                  (app/properties.py)
@@ -74,12 +76,14 @@ from nmt.app import (
     resx,
     string_catalog,
     stringsdict,
+    ttml,
     xliff,
     yaml_messages,
 )
 from nmt.app.detect import LanguageDetector
 from nmt.app.labels import Languages, Relabel, primary
 from nmt.app.packages import Written
+from nmt.app.xmltree import local_name, parsed
 from nmt.model.html import BR
 
 BOM = "\ufeff"
@@ -297,6 +301,11 @@ def package(kind: str, read_package: Callable[[bytes], Written]) -> Read:
     return read
 
 
+def xml_file(content: bytes) -> Written:
+    """An .xml file read as TTML subtitles where its root is <tt>, else as Android's string resources."""
+    return (ttml.read if local_name(parsed(content).getroot()) == "tt" else android.read)(content)
+
+
 def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Literal["html"], Read]:
     """The format of a kind of office document that read(content, kind) reads."""
     return kind.media_type, "html", package(kind.name, lambda content: read(content, kind))
@@ -321,7 +330,8 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
                                       text_file(po.cut, po.relabel, "a gettext file", po.decoded))),
     **dict.fromkeys((".xlf", ".xliff"), ("application/xliff+xml", "html", package("an XLIFF file", xliff.read))),
     ".ts": ("text/vnd.trolltech.linguist", "text", package("a Qt Linguist file", qt_linguist.read)),
-    ".xml": ("application/xml", "html", package("an Android resources file", android.read)),
+    ".xml": ("application/xml", "html", package("an Android resources or TTML file", xml_file)),
+    **dict.fromkeys((".ttml", ".dfxp"), ("application/ttml+xml", "html", package("a TTML file", ttml.read))),
     ".resx": ("application/xml", "text", package("a .resx file", resx.read)),
     **dict.fromkeys((".yml", ".yaml"), ("application/yaml", "text",
                                         text_file(yaml_messages.cut, yaml_messages.relabel, "a YAML file"))),

@@ -15,20 +15,23 @@ from collections.abc import Callable
 
 from lxml import etree
 
-TOKEN = re.compile(r'<span id="(\d+)">|</span>|<nmt-kept id="(\d+)"/>')  # what a text's HTML holds
+TOKEN = re.compile(r'<span id="(\d+)">|</span>|<nmt-kept id="(\d+)"/>|(<br\s*/?>)')  # what a text's HTML holds
 Codes = list[etree._Element]  # a text's inline elements, by their number in its HTML
 
 
 def as_html(element: etree._Element, codes: Codes, paired: Callable[[etree._Element], bool],
-            read: Callable[[str], str] = lambda text: text) -> str:
-    """The element's content as HTML, its inline elements added to codes (paired: those around text to translate);
-    read makes each text node's characters what they stand for (Android's escapes)."""
+            read: Callable[[str], str] = lambda text: text, breaks: str = "") -> str:
+    """The element's content as HTML, its inline elements added to codes (paired: those around text to translate;
+    breaks: the local name of a line break, <br> in the HTML, whose lines the pipeline translates apart); read makes
+    each text node's characters what they stand for (Android's escapes)."""
     out = [html.escape(read(element.text or ""), quote=False)]
     for code in element:
         k = len(codes)
         codes.append(code)
-        if paired(code):
-            out.append(f'<span id="{k}">{as_html(code, codes, paired, read)}</span>')
+        if breaks and isinstance(code.tag, str) and etree.QName(code).localname == breaks:
+            out.append("<br>")
+        elif paired(code):
+            out.append(f'<span id="{k}">{as_html(code, codes, paired, read, breaks)}</span>')
         else:  # a code without text to translate, a comment
             out.append(f'<nmt-kept id="{k}"/>')
         out.append(html.escape(read(code.tail or ""), quote=False))
@@ -36,9 +39,10 @@ def as_html(element: etree._Element, codes: Codes, paired: Callable[[etree._Elem
 
 
 def fill(target: etree._Element, translation: str, codes: Codes,
-         write: Callable[[str], str] = lambda text: text) -> None:
-    """The translation (HTML: text, spans of the codes around text, the other codes) as the target's content, after
-    what it holds; write makes each piece of text what the file writes for it (Android's escapes)."""
+         write: Callable[[str], str] = lambda text: text, breaks: str = "") -> None:
+    """The translation (HTML: text, spans of the codes around text, the other codes, line breaks) as the target's
+    content, after what it holds: a <br> an element of the local name breaks in the target's namespace, or a line
+    feed in its text; write makes each piece of text what the file writes for it (Android's escapes)."""
     open_ = [target]
 
     def text(chars: str) -> None:
@@ -55,6 +59,11 @@ def fill(target: etree._Element, translation: str, codes: Codes,
         if token[1] is not None:  # a code around text opens
             code = codes[int(token[1])]
             open_.append(etree.SubElement(open_[-1], code.tag, attributes(code)))
+        elif token[3] is not None:  # a line break
+            if breaks:
+                etree.SubElement(open_[-1], etree.QName(etree.QName(target).namespace, breaks))
+            else:
+                text("\n")
         elif token[2] is None:  # and closes
             if len(open_) > 1:
                 open_.pop()

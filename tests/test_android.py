@@ -142,7 +142,7 @@ def test_aapt2_compiles_the_translation_and_reads_each_string_as_translated(tmp_
 ])
 def test_a_file_that_is_not_string_resources_or_not_in_the_source_language_is_refused_in_one_line(client, content,
                                                                                                   reason):
-    assert refusal(client, "strings.xml", content, "an Android resources file").startswith(reason)
+    assert refusal(client, "strings.xml", content, "an Android resources or TTML file").startswith(reason)
 
 
 def test_the_files_locale_becomes_the_targets():
