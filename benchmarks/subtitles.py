@@ -1,12 +1,13 @@
 """Subtitle files through the running service: test verses as cues, sent to POST /translate_file as WebVTT (.vtt,
-each cue's text translated as HTML), as SubRip (.srt, as text) and as Advanced SubStation Alpha (.ass, Aegisub's:
-each Dialogue event's text as HTML, its override blocks as tags or kept), read back cue by cue (an .ass with pysubs2).
+each cue's text translated as HTML), as SubRip (.srt, as text), as Advanced SubStation Alpha (.ass, Aegisub's:
+each Dialogue event's text as HTML, its override blocks as tags or kept) and as Timed Text (.ttml, broadcasters': each
+paragraph as HTML), read back cue by cue (an .ass with pysubs2, a .ttml with ttconv, as SubRip).
 
     nmt serve --port 8765 &   python benchmarks/subtitles.py --url http://127.0.0.1:8765 [--test T] [--pair en-es]
                                   [--per-file 100] [--karaoke]
 
 Each cue is two lines: a verse with its second word in italics (<i>…</i>; in an .ass {\\i1}…{\\i0}, every other cue
-placed at the top, {\\an8}), then the next verse. Prints, for each
+placed at the top, {\\an8}; in a .ttml a span of tts:fontStyle="italic"), then the next verse. Prints, for each
 format, how many cues come back with their two lines and with an italic word, the BLEU of the lines (tags taken
 out) against their own verses' references, beside the verses sent as plain text, and the cues per second. With
 --karaoke, WebVTT only: each line has a timestamp after its second word (<00:00:07.300>, <00:00:07.600>), and it
@@ -15,13 +16,17 @@ prints how many cues come back with both, each once and in rising order.
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import time
+import xml.etree.ElementTree as ElementTree
 
 import httpx
 import pysubs2
 import sacrebleu
 from common import add_service, plain_translations, translated_file, verse_pairs
+from ttconv.imsc import reader as imsc_reader
+from ttconv.srt import writer as srt_writer
 
 ITALIC = re.compile(r"<i>\s*\S.*?</i>")
 TIMESTAMP = re.compile(r"<(\d{2}:\d{2}:\d{2}\.\d{3})>")
@@ -62,10 +67,25 @@ def script(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def timed_text(pairs: list[tuple[str, str]]) -> str:
+    """A TTML document of a paragraph for each pair of verses, the first's second word in an italic span, a <br/>
+    between them."""
+    paragraphs = []
+    for k, (first, second) in enumerate(pairs):
+        words = [html.escape(word, quote=False) for word in first.split(" ")]
+        line = " ".join([words[0], f'<span tts:fontStyle="italic">{words[1]}</span>', *words[2:]])
+        paragraphs.append(f'      <p begin="{k}.0s" end="{k}.9s">{line}<br/>{html.escape(second, quote=False)}</p>')
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<tt xmlns="http://www.w3.org/ns/ttml" '
+            'xmlns:tts="http://www.w3.org/ns/ttml#styling" xml:lang="en">\n  <body>\n    <div>\n'
+            + "\n".join(paragraphs) + "\n    </div>\n  </body>\n</tt>\n")
+
+
 def translated(client: httpx.Client, url: str, name: str, content: str, pair: str) -> tuple[list[list[str]], int]:
     """Each cue's lines, translated (an .ass event's as a SubRip cue's: italics as <i>, its other blocks gone), and
     how many .ass events are placed as sent (every other at the top: {\\an8} first)."""
     text = translated_file(client, url, name, content.encode(), pair).decode()
+    if name.endswith(".ttml"):  # (as SubRip, ttconv's italics <i>)
+        text = srt_writer.from_model(imsc_reader.to_model(ElementTree.ElementTree(ElementTree.fromstring(text))))
     if not name.endswith(".ass"):
         return [block.split("\n")[2:] for block in text.strip().split("\n\n") if "-->" in block], 0
     events = [e.text for e in pysubs2.SSAFile.from_string(text).events]
@@ -85,14 +105,15 @@ def main() -> None:
     pairs = [(verses[i], verses[(i + 1) % n]) for i in range(n)]
     print(f"{args.test}: {n} cues of two verses, {args.pair}, {args.url}")
     with httpx.Client(timeout=600) as client:
-        for name in ("film.vtt",) if args.karaoke else ("film.vtt", "film.srt", "film.ass"):
+        for name in ("film.vtt",) if args.karaoke else ("film.vtt", "film.srt", "film.ass", "film.ttml"):
             got: list[list[str]] = []
             placed = 0
             start = time.perf_counter()
             try:
                 for at in range(0, n, args.per_file):
                     chunk = pairs[at:at + args.per_file]
-                    written = script(chunk) if name.endswith(".ass") else cues(chunk, name.endswith(".vtt"), args.karaoke)
+                    written = (script(chunk) if name.endswith(".ass") else timed_text(chunk) if name.endswith(".ttml")
+                               else cues(chunk, name.endswith(".vtt"), args.karaoke))
                     found, placed_here = translated(client, args.url, name, written, args.pair)
                     got, placed = got + found, placed + placed_here
             except httpx.HTTPStatusError as e:
