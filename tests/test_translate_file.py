@@ -123,9 +123,10 @@ def test_source_auto_is_detected_among_the_served_languages(client):
         "Invalid request: blank.html has no text to tell its language from; name the source")
 
 
-SERVED = (".txt, .srt, .vtt, .html, .htm, .docx, .docm, .dotx, .dotm, .pptx, .pptm, .ppsx, .ppsm, .potx, .potm, .xlsx, "
-          ".xlsm, .xltx, .xltm, .odt, .ott, .odp, .otp, .ods, .ots, .epub, .pdf, .md, .markdown, .json, .arb, .po, .pot, "
-          ".xlf, .xliff, .ts")
+SERVED = (".txt, .srt, .vtt, .ass, .ssa, .html, .htm, .docx, .docm, .dotx, .dotm, .pptx, .pptm, .ppsx, .ppsm, .potx, "
+          ".potm, .xlsx, .xlsm, .xltx, .xltm, .odt, .ott, .odp, .otp, .ods, .ots, .epub, .pdf, .md, .markdown, .json, "
+          ".arb, .po, .pot, .xlf, .xliff, .ts, .xml, .ttml, .dfxp, .resx, .yml, .yaml, .properties, .strings, "
+          ".xcstrings, .stringsdict")
 
 
 # --- refused --------------------------------------------------------------------------------------------------
