@@ -20,6 +20,7 @@ target's.
 from __future__ import annotations
 
 import copy
+import html
 import re
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ LOCALE = "{http://schemas.android.com/tools}locale"  # the language of a file of
 READ = re.compile(r'\\u([0-9a-fA-F]{4})|\\(.?)|(")|(\s+)|([^\\"\s]+)', re.DOTALL)
 COLLAPSED = "\x00"  # whitespace outside quotes, until it is known whether it is at an end (dropped) or not (a space)
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # a tag in a string's text: HTML for Html.fromHtml
+BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 ESCAPED = str.maketrans({"\\": "\\\\", "'": "\\'", '"': '\\"', "\n": "\\n", "\t": "\\t"})
 SPACES = re.compile(r"^\s|\s$|\s\s")  # what aapt2 would collapse or drop outside quotes
 
@@ -57,7 +59,7 @@ def read(content: bytes) -> Written:
     if local_name(root) != "resources":
         raise Damaged("its root element is not <resources> (an .xml file is read as Android's string resources, or "
                       "as TTML subtitles where its root is <tt>)")
-    strings = [_read(element) for element in _translated(root)]
+    strings = [_read(element) for element in translated(root)]
     strings = [s for s in strings if any(c.isalpha() for c in s.html)]
 
     def render(translations: list[str], languages: Languages) -> bytes:
@@ -73,7 +75,7 @@ def read(content: bytes) -> Written:
     return [s.html for s in strings], render
 
 
-def _translated(root: etree._Element) -> list[etree._Element]:
+def translated(root: etree._Element) -> list[etree._Element]:
     """The strings and items whose text is translated: not marked translatable="false", not references."""
     found: list[etree._Element] = []
     for resource in root:
@@ -116,6 +118,13 @@ class _Reading:
             else:
                 out.append(chars or {"n": "\n", "t": "\t"}.get(escaped, escaped))
         return "".join(out)
+
+
+def shown(element: etree._Element) -> str:
+    """What a string (or an item) shows, as a training corpus holds it: its text as aapt2 reads it, without its
+    markup, a line break a line feed."""
+    found = _read(element).html
+    return html.unescape(MARKUP.sub(lambda tag: "\n" if BREAK.fullmatch(tag[0]) else "", found))
 
 
 def _paired(code: etree._Element) -> bool:

@@ -63,8 +63,12 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
             at = entry.end
         return "".join(pieces) + text[at:]
 
-    return [entry.value.replace("''", "'") if pattern else entry.value
-            for entry, pattern in zip(todo, patterns, strict=True)], render
+    return [shown(entry.value) for entry in todo], render
+
+
+def shown(value: str) -> str:
+    """What a value shows: a MessageFormat pattern's '' one apostrophe."""
+    return value.replace("''", "'") if ARGUMENT.search(value) else value
 
 
 def entries(text: str) -> list[Entry]:

@@ -22,9 +22,8 @@ def read(content: bytes) -> Written:
     """The file's string resources, and what writes it with their translations; Damaged if it is not a .resx file."""
     tree = parsed(content)
     root = tree.getroot()
-    if local_name(root) != "root" or _header(root, "resmimetype") != RESX:
-        raise Damaged(f"it is not a <root> whose resmimetype header is {RESX}")
-    values = [value for value in map(_string_value, root) if value is not None]
+    check(root)
+    values = [value for value in map(string_value, root) if value is not None]
 
     def render(translations: list[str], languages: Languages) -> bytes:
         for value, translation in zip(values, translations, strict=True):
@@ -34,6 +33,12 @@ def read(content: bytes) -> Written:
     return [value.text or "" for value in values], render
 
 
+def check(root: etree._Element) -> None:
+    """Damaged unless the root is a .resx file's."""
+    if local_name(root) != "root" or _header(root, "resmimetype") != RESX:
+        raise Damaged(f"it is not a <root> whose resmimetype header is {RESX}")
+
+
 def _header(root: etree._Element, name: str) -> str | None:
     """The value of the file's header of that name (<resheader name="resmimetype"><value>...)."""
     header = next((h for h in root if local_name(h) == "resheader" and h.get("name") == name), None)
@@ -41,7 +46,7 @@ def _header(root: etree._Element, name: str) -> str | None:
     return (value.text or "").strip() if value is not None else None
 
 
-def _string_value(data: etree._Element) -> etree._Element | None:
+def string_value(data: etree._Element) -> etree._Element | None:
     """The <value> of a string resource that has a letter to translate; None for anything else."""
     if local_name(data) != "data" or data.get("type") or data.get("mimetype"):
         return None

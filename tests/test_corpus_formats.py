@@ -295,3 +295,45 @@ def test_a_string_catalogs_translated_strings_are_pairs_guesses_left_out(tmp_pat
     (tmp_path / "bad.xcstrings").write_text(json.dumps(CATALOG)[:-2])
     err = refused(tmp_path, capsys, tmp_path / "bad.xcstrings")
     assert f"{tmp_path / 'bad.xcstrings'}: it is not JSON (line 1, column" in err
+
+
+KEYED = {  # an app's messages in English and Spanish, as each format writes them
+    "xml": ('<resources><string name="hi">Don\\\'t <b>go</b>\\nnow</string><string name="x" translatable="false">X'
+            '</string><string-array name="days"><item>Monday</item></string-array><plurals name="n"><item '
+            'quantity="one">%d file</item><item quantity="other">%d files</item></plurals><string name="only">Only'
+            '</string></resources>',
+            '<resources><string name="hi">No <i>te</i> vayas\\nahora</string><string-array name="days"><item>lunes'
+            '</item></string-array><plurals name="n"><item quantity="one">%d archivo</item><item quantity="many">'
+            '%d de archivos</item><item quantity="other">%d archivos</item></plurals></resources>'),
+    "properties": ("hi = Don''t go {0}\nonly = Only\n", "hi = No te vayas {0}\n"),
+    "strings": ('"hi" = "Don\'t go";\n"only" = "Only";\n', '"hi" = "No te vayas";\n'),
+    "yml": ("en:\n  hi: Don't go\n  days: [Monday]\n  only: Only\n", "es:\n  hi: No te vayas\n  days: [lunes]\n"),
+}
+KEYED_PAIRS = {  # (a pair is one line: a line break in a message is a space)
+    "xml": [("Don't go now", "No te vayas ahora"), ("Monday", "lunes"), ("%d file", "%d archivo"),
+            ("%d files", "%d archivos")],
+    "properties": [("Don't go {0}", "No te vayas {0}")],  # (MessageFormat's '' an apostrophe, as the service reads it)
+    "strings": [("Don't go", "No te vayas")],
+    "yml": [("Don't go", "No te vayas"), ("Monday", "lunes")],
+}
+
+
+@pytest.mark.parametrize("kind", list(KEYED))
+def test_an_apps_messages_in_two_languages_are_pairs_by_key(tmp_path, kind):
+    english, spanish = tmp_path / f"en.{kind}", tmp_path / f"es.{kind}.gz"
+    english.write_text(KEYED[kind][0])
+    spanish.write_bytes(gzip.compress(KEYED[kind][1].encode()))
+    corpus = load_corpus(english, spanish)
+    assert corpus.pairs == KEYED_PAIRS[kind]
+    assert [bad.reason for bad in corpus.bad_lines] == ["no target language segment"], "Only: not in Spanish"
+
+
+def test_a_resx_pair_and_a_broken_keyed_file(tmp_path, capsys):
+    header = '<root><resheader name="resmimetype"><value>text/microsoft-resx</value></resheader>'
+    (tmp_path / "Resources.resx").write_text(header + '<data name="a"><value>Hello</value></data></root>')
+    (tmp_path / "Resources.es.resx").write_text(header + '<data name="a"><value>Hola</value></data></root>')
+    assert load_corpus(tmp_path / "Resources.resx", tmp_path / "Resources.es.resx").pairs == [("Hello", "Hola")]
+    (tmp_path / "es.yml").write_text("es: [unclosed\n")
+    with pytest.raises(CorpusError, match=r"es\.yml: it is not YAML"):
+        load_corpus(tmp_path / "Resources.resx", tmp_path / "Resources.es.resx") and load_corpus(
+            tmp_path / "es.yml", tmp_path / "es.yml")

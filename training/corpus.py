@@ -1,10 +1,12 @@
 """Reading and writing users' parallel corpora.
 
-Seven input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
+Eight input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
 
 * a TSV file with ``source<TAB>target`` on each line (a test set may have more reference columns:
   ``source<TAB>reference 1<TAB>reference 2...``, :func:`load_evaluation_set`),
 * two aligned plain-text files, one sentence per line, or
+* two files of an app's messages, the source language's and the target's (Android, .resx, .properties, .strings,
+  YAML: training/keyed.py), a pair for each key both hold, or
 * a TMX translation memory (a name ending in .tmx, before any .gz/.xz/.zst), two of its languages, or
 * an XLIFF file (.xlf or .xliff, likewise), its units that have a target, or
 * a gettext file (.po, likewise), its translated messages, or
@@ -26,6 +28,7 @@ from pathlib import Path
 from nmt.training.compressed import read_lines
 from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open
+from nmt.training.keyed import is_keyed, read_keyed
 from nmt.training.po import read_po
 from nmt.training.qt_linguist import read_ts
 from nmt.training.string_catalog import read_xcstrings
@@ -154,6 +157,8 @@ def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es"))
     languages of such a file's pairs), or two aligned files."""
     if is_tsv(files):
         return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
+    if is_keyed(files):
+        return read_keyed(*files)
     if len(files) == 2:
         return _aligned_records(*files)
     readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings}

@@ -1,0 +1,124 @@
+"""An app's messages in two languages as one parallel corpus: two files of one keyed format, the source language's
+and the target's, each key that both hold a pair of its two texts (what the app's translators have written, which
+the service fills: app/documents.py).
+
+    res/values/strings.xml     res/values-es/strings.xml      Android (a string array's items, a plural's cases too)
+    Resources.resx             Resources.es.resx              .NET
+    messages.properties        messages_es.properties         Java
+    en.lproj/Localizable.strings  es.lproj/Localizable.strings  Apple
+    config/locales/en.yml      config/locales/es.yml          Rails (its root language key left out), Symfony
+
+Each file is read as the service reads it; a text is what the app shows (Android's escapes read, its markup's
+words), not the file's escapes. A key the target file lacks is a pair without a target (counted); a pair's "line" is
+its key's place in the source file.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from lxml import etree
+
+from nmt.app import android, apple_strings, properties, resx, yaml_messages
+from nmt.app.packages import Damaged
+from nmt.app.xmltree import local_name, parsed
+from nmt.training.compressed import DAMAGED, damaged, open_stream
+from nmt.training.errors import CorpusError
+
+Messages = dict[str, str]  # a file's texts by their keys
+
+
+def _android(content: bytes) -> Messages:
+    """A strings.xml's texts: a string's by its name, an array item's as name[k], a plural case's as name:quantity
+    (as the service translates them: not those marked translatable="false", nor references to others)."""
+    root = parsed(content).getroot()
+    if local_name(root) != "resources":
+        raise Damaged("its root element is not <resources>")
+    found: dict[str, etree._Element] = {}
+    for resource in root:
+        name, kind = resource.get("name") or "", local_name(resource)
+        if kind == "string":
+            found[name] = resource
+        elif kind in ("string-array", "plurals"):
+            items = [item for item in resource if local_name(item) == "item"]
+            found |= {f"{name}:{item.get('quantity')}" if kind == "plurals" else f"{name}[{k}]": item
+                      for k, item in enumerate(items)}
+    translated = set(android.translated(root))
+    return {key: text for key, element in found.items() if element in translated and (text := android.shown(element))}
+
+
+def _resx(content: bytes) -> Messages:
+    root = parsed(content).getroot()
+    resx.check(root)
+    return {data.get("name") or "": value.text or "" for data in root
+            if (value := resx.string_value(data)) is not None}
+
+
+def _properties(content: bytes) -> Messages:
+    entries = properties.entries(properties.decoded(content).replace("\r\n", "\n"))
+    return {e.key: properties.shown(e.value) for e in entries}
+
+
+def _strings(content: bytes) -> Messages:
+    text = apple_strings.decoded(content).removeprefix("\ufeff").replace("\r\n", "\n")
+    return {e.key: e.value for e in apple_strings.entries(text)}
+
+
+def _yaml(content: bytes) -> Messages:
+    """A YAML file's string values by their paths (a.b.c; a list's items a.b[0]), its root language key (Rails')
+    left out."""
+    try:
+        value = yaml.safe_load(content.decode("utf-8"))
+    except yaml.YAMLError as e:
+        raise Damaged(f"it is not YAML ({e})") from None
+    if isinstance(value, dict) and len(value) == 1 and yaml_messages.LANGUAGE_CODE.fullmatch(str(next(iter(value)))):
+        value = next(iter(value.values()))
+    return dict(_flattened(value, ""))
+
+
+def _flattened(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _flattened(inner, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for k, inner in enumerate(value):
+            yield from _flattened(inner, f"{path}[{k}]")
+    elif isinstance(value, str) and value:
+        yield path, value
+
+
+READERS: dict[str, Callable[[bytes], Messages]] = {".xml": _android, ".resx": _resx, ".properties": _properties,
+                                                   ".strings": _strings, ".yml": _yaml, ".yaml": _yaml}
+
+
+def format_of(path: Path) -> str:
+    """A file's keyed format: its extension before any .gz/.xz/.zst ("" for none of READERS)."""
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".xz", ".zst")]
+    return suffixes[-1] if suffixes and suffixes[-1] in READERS else ""
+
+
+def is_keyed(files: tuple[Path, ...]) -> bool:
+    """Whether a corpus is two files of one keyed format."""
+    return len(files) == 2 and format_of(files[0]) != "" and format_of(files[0]) == format_of(files[1])
+
+
+def read_keyed(source: Path, target: Path) -> Iterator[tuple[int, str, str | None]]:
+    """Each of the source file's keys, in its order: its place, its text, and the target file's (None where it has
+    none); CorpusError if either file is not of the format."""
+    theirs = _messages(target)
+    for place, (key, text) in enumerate(_messages(source).items(), start=1):
+        yield place, text, theirs.get(key)
+
+
+def _messages(path: Path) -> Messages:
+    try:
+        with open_stream(path) as stream:
+            return READERS[format_of(path)](stream.read())
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
+    except Damaged as e:
+        raise CorpusError(f"{path}: {e}") from None
+    except DAMAGED as e:
+        raise damaged(path, 0, e) from None
