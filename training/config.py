@@ -15,11 +15,13 @@ CorpusFiles = Path | tuple[Path, Path]  # a TSV or TMX file, or [source file, ta
 
 
 class CorpusSpec(BaseModel):
-    """One training corpus of several: a file (TSV or TMX) or two aligned files, and its weight."""
+    """One training corpus of several: a file (TSV, TMX, ...) or two aligned files (by line, or an app's messages by
+    key), and its weight."""
 
     model_config = ConfigDict(extra="forbid")
     path: Path | None = Field(None, description="a TSV or TMX file, plain or compressed (gzip, xz, zstd)")
-    source: Path | None = Field(None, description="with target: two line-aligned plain-text files")
+    source: Path | None = Field(None, description="with target: two line-aligned plain-text files, or two files of an "
+                                "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml)")
     target: Path | None = None
     weight: float = Field(1.0, gt=0, description="times each pair is seen per epoch (0.5: a random half of them)")
 
