@@ -6,14 +6,17 @@ import gzip
 import io
 import lzma
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import zstandard
 
+from nmt.app.packages import Damaged
 from nmt.training.errors import CorpusError
+
+T = TypeVar("T")
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MAGIC = {b"\x1f\x8b": "gzip", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
@@ -90,6 +93,21 @@ def read_span(path: Path, start: int, end: int) -> bytes:
     if data and not data.endswith(b"\n"):
         data += b"\n"
     return data.removeprefix(UTF8_BOM) if start == 0 else data
+
+
+def read_whole(path: Path, read: Callable[[bytes], T]) -> T:
+    """What read makes of the whole file, decompressed (a gettext file, a String Catalog, an app's messages: read as
+    the service reads them); CorpusError, naming the file, for text that is not UTF-8, a file that read finds
+    Damaged, or damaged compressed data."""
+    try:
+        with open_stream(path) as stream:
+            return read(stream.read())
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
+    except Damaged as e:
+        raise CorpusError(f"{path}: {e}") from None
+    except DAMAGED as e:
+        raise damaged(path, 0, e) from None
 
 
 def damaged(path: Path, lines: int, e: BaseException) -> CorpusError:

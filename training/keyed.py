@@ -24,8 +24,7 @@ from lxml import etree
 from nmt.app import android, apple_strings, properties, resx, yaml_messages
 from nmt.app.packages import Damaged
 from nmt.app.xmltree import local_name, parsed
-from nmt.training.compressed import DAMAGED, damaged, open_stream
-from nmt.training.errors import CorpusError
+from nmt.training.compressed import read_whole
 
 Messages = dict[str, str]  # a file's texts by their keys
 
@@ -113,12 +112,4 @@ def read_keyed(source: Path, target: Path) -> Iterator[tuple[int, str, str | Non
 
 
 def _messages(path: Path) -> Messages:
-    try:
-        with open_stream(path) as stream:
-            return READERS[format_of(path)](stream.read())
-    except UnicodeDecodeError as e:
-        raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
-    except Damaged as e:
-        raise CorpusError(f"{path}: {e}") from None
-    except DAMAGED as e:
-        raise damaged(path, 0, e) from None
+    return read_whole(path, READERS[format_of(path)])

@@ -10,7 +10,7 @@ from pathlib import Path
 from nmt.app import po
 from nmt.app.labels import primary
 from nmt.app.packages import Damaged
-from nmt.training.compressed import DAMAGED, damaged, open_stream
+from nmt.training.compressed import read_whole
 from nmt.training.errors import CorpusError
 
 PoPair = tuple[int, str, str | None]  # (line, source, target); None: the message has no translation
@@ -19,15 +19,7 @@ PoPair = tuple[int, str, str | None]  # (line, source, target); None: the messag
 def read_po(path: Path, src_lang: str, tgt_lang: str) -> Iterator[PoPair]:
     """Each message's pairs with the line of its msgid; CorpusError if the file is not one, or its header's Language
     is not tgt_lang (a code without region, "es", matches "es_MX"); the source language is not written in it."""
-    try:
-        with open_stream(path) as stream:
-            text = po.decoded(stream.read()).removeprefix("\ufeff")
-    except UnicodeDecodeError as e:
-        raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
-    except Damaged as e:
-        raise CorpusError(f"{path}: {e}") from None
-    except DAMAGED as e:
-        raise damaged(path, 0, e) from None
+    text = read_whole(path, lambda content: po.decoded(content).removeprefix("\ufeff"))
     lines = text.replace("\r\n", "\n").split("\n")
     try:
         messages = po.messages(lines)

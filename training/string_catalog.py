@@ -15,9 +15,8 @@ from typing import Any
 
 from nmt.app import json_messages
 from nmt.app.labels import primary
-from nmt.app.packages import Damaged
 from nmt.app.string_catalog import source_localization
-from nmt.training.compressed import DAMAGED, damaged, open_stream
+from nmt.training.compressed import read_whole
 from nmt.training.errors import CorpusError
 
 CatalogPair = tuple[int, str, str | None]  # (the string's place, source, translation); None: it has none
@@ -26,15 +25,7 @@ CatalogPair = tuple[int, str, str | None]  # (the string's place, source, transl
 def read_xcstrings(path: Path, src_lang: str, tgt_lang: str) -> Iterator[CatalogPair]:
     """Each string's pairs, in the catalog's order; CorpusError if the file is not a catalog, or its sourceLanguage
     is not src_lang (a code without region, "en", matches "en-GB")."""
-    try:
-        with open_stream(path) as stream:
-            catalog = json_messages.parsed(stream.read().decode("utf-8").removeprefix("\ufeff"))
-    except UnicodeDecodeError as e:
-        raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
-    except Damaged as e:
-        raise CorpusError(f"{path}: {e}") from None
-    except DAMAGED as e:
-        raise damaged(path, 0, e) from None
+    catalog = read_whole(path, lambda content: json_messages.parsed(content.decode("utf-8").removeprefix("\ufeff")))
     if not isinstance(catalog, dict) or not isinstance(catalog.get("strings"), dict):
         raise CorpusError(f'{path}: it is not a String Catalog: it has no "sourceLanguage" and "strings"')
     named = str(catalog.get("sourceLanguage", ""))
