@@ -126,20 +126,21 @@ def cmd_translate(args) -> int:
 
 
 def cmd_translate_file(args) -> int:
-    from nmt.training.translate_file import FileTranslator, Models
+    from nmt.training.translate_file import FileTranslator, Models, expanded
 
-    if args.out is not None and len(args.files) > 1:
-        raise ValueError("--out names one file's translation; for several files, give --out-dir")
+    sources = expanded(args.files, args.out_dir)
+    if args.out is not None and (len(sources) > 1 or any(folder for _, folder in sources)):
+        raise ValueError("--out names one file's translation; for several files, or a folder, give --out-dir")
     files = FileTranslator(Models(lambda path: _translator(args, path), args.model), _options(args), args.out_dir)
     failed = 0
-    for source in args.files:
+    for source, folder in sources:
         try:  # a file that cannot be translated is one line, and the next file is translated
-            print(files.translate(source, args.out))
+            print(files.translate(source, args.out, folder))
         except ValueError as e:
             print(f"nmt {args.command}: error: {e}", file=sys.stderr)
             failed += 1
-    if failed and len(args.files) > 1:
-        print(f"nmt {args.command}: {failed} of {len(args.files)} files not translated", file=sys.stderr)
+    if failed and len(sources) > 1:
+        print(f"nmt {args.command}: {failed} of {len(sources)} files not translated", file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -305,7 +306,8 @@ def _evaluation_commands(sub) -> None:
     p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: of the shipped models, "
                    "the one from the language each file is in: English to Spanish, Spanish to English)")
     _search_args(p)
-    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="the documents to translate")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="the documents to translate (a folder: its "
+                   "files of these formats, at any depth, their translations in the same places under --out-dir)")
     p.add_argument("-o", "--out", type=Path, default=None, help="where to write the translation of one FILE "
                    "(default: beside it, the target language before its extension: report.docx -> report.es.docx)")
     p.add_argument("--out-dir", type=Path, default=None, metavar="DIR", help="write the translations there, "

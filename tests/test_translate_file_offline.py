@@ -155,7 +155,7 @@ def test_several_files_each_translated_beside_it_or_in_a_folder_and_one_bad_file
         "file (File is not a zip file)", "nmt translate-file: 1 of 3 files not translated"]
     assert main(["translate-file", str(tmp_path / "in" / "notes.txt"), str(tmp_path / "in" / "film.srt"),
                  "-o", str(tmp_path / "x.txt")]) == 2
-    assert "--out names one file's translation; for several files, give --out-dir" in capsys.readouterr().err
+    assert "--out names one file's translation; for several files, or a folder, give --out-dir" in capsys.readouterr().err
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_bytes(b"The Lord is my shepherd.")
     assert main(["translate-file", "--beam", "1", str(tmp_path / "in" / "notes.txt"), str(tmp_path / "other" / "notes.txt"),
@@ -184,3 +184,22 @@ def test_a_translated_gettext_template_is_written_as_a_catalog(tmp_path, capsys)
     assert main(["translate-file", "--beam", "1", str(template)]) == 0
     assert (tmp_path / "messages.es.po").exists() and not (tmp_path / "messages.es.pot").exists()
     assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'messages.es.po'} (en -> es)")
+
+
+def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_model, tmp_path, capsys):
+    tree = {"app/res/values/strings.xml": '<resources><string name="a">alpha beta</string></resources>',
+            "app/config/locales/en.yml": "en:\n  a: gamma delta\n", "app/docs/guide.md": "mu nu\n",
+            "app/docs/logo.png": "not a format translated"}
+    for name, text in tree.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    out = tmp_path / "app" / "es"  # (inside the folder: its files are not translated again)
+    for _ in range(2):
+        assert main(["translate-file", "--model", str(toy_model), str(tmp_path / "app"), "--out-dir", str(out)]) == 0
+        written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+        assert written == ["config/locales/es.yml", "docs/guide.es.md", "res/values/strings.es.xml"]
+    assert (out / "config/locales/es.yml").read_text() == "es:\n  a: DELTA GAMMA\n"
+    capsys.readouterr()
+    assert main(["translate-file", "--model", str(toy_model), str(tmp_path / "app")]) == 2
+    assert capsys.readouterr().err == (f"nmt translate-file: error: {tmp_path / 'app'} is a folder: name where its "
+                                       "translations go with --out-dir\n")

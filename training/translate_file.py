@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from nmt.app.detect import LanguageDetector
-from nmt.app.documents import Document, read_document
+from nmt.app.documents import FORMATS, Document, read_document
 from nmt.app.labels import Languages
 from nmt.model.bundle import MODELS, find_bundles, read_config
 from nmt.model.html import InvalidHtml, parse
@@ -88,9 +88,9 @@ class FileTranslator:
     folder: Path | None = None
     written: dict[Path, Path] = field(default_factory=dict)  # each file written, by the source it translates
 
-    def translate(self, source: Path, out: Path | None = None) -> FileTranslated:
-        """The file source translated (written whole or not at all); ValueError, one line, for a file that cannot
-        be read or translated."""
+    def translate(self, source: Path, out: Path | None = None, folder: Path | None = None) -> FileTranslated:
+        """The file source translated (written whole or not at all) into out, or in folder (else the translator's,
+        else beside it); ValueError, one line, for a file that cannot be read or translated."""
         try:
             content = source.read_bytes()
         except OSError as e:  # missing, a directory, no permission, ...
@@ -98,7 +98,8 @@ class FileTranslator:
         start = time.perf_counter()
         document = read_document(source.name, content)
         translator = self.models.of(document)
-        out = out or (self.folder or source.parent) / document.translated_name(translator.tgt_lang, translator.src_lang)
+        where = folder or self.folder or source.parent
+        out = out or where / document.translated_name(translator.tgt_lang, translator.src_lang)
         self._check(source, out)
         if document.format == "html":
             texts, pieces, runs = _html(translator, document, self.options)
@@ -114,6 +115,23 @@ class FileTranslator:
             raise ValueError(f"{out}: the translation would overwrite its source; name another --out")
         if (other := self.written.get(out.resolve())) is not None:
             raise ValueError(f"{out} already holds the translation of {other}; translate {source} apart")
+
+
+def expanded(paths: list[Path], out_dir: Path | None) -> list[tuple[Path, Path | None]]:
+    """Each file to translate, and the folder its translation goes in (None: the translator's, or beside it): a
+    file as given; a folder's files of the formats translated, at any depth, each into its place in a copy of the
+    folder's tree under out_dir (a folder needs one; the files already under it are left out)."""
+    found: list[tuple[Path, Path | None]] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append((path, None))
+            continue
+        if out_dir is None:
+            raise ValueError(f"{path} is a folder: name where its translations go with --out-dir")
+        for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS):
+            if out_dir.resolve() not in file.resolve().parents:
+                found.append((file, out_dir / file.parent.relative_to(path)))
+    return found
 
 
 def _html(translator: Translator, document: Document, options: DecodeOptions) -> tuple[list[str], int, int]:
