@@ -45,9 +45,9 @@ together around their translations with everything else kept.
 A file that says what language it is in (HTML's lang, Word's w:lang, ...) says the target's once translated
 (app/labels.py).
 
-A text file must be UTF-8 (a gettext file may be in the charset its header names, an Apple strings file UTF-16; a
-byte-order mark and CRLF line ends are kept), a zipped one (.docx, .pptx, .xlsx, .epub, .odt, .odp, .ods, ...) a
-readable file of its kind; anything else is a FileRejected with a one-line reason.
+A text file must be UTF-8 (a gettext file may be in the charset its header names, an Apple strings file UTF-16, a
+Java properties file ISO-8859-1; a byte-order mark and CRLF line ends are kept), a zipped one (.docx, .pptx, .xlsx,
+.epub, .odt, .odp, .ods, ...) a readable file of its kind; anything else is a FileRejected with a one-line reason.
 """
 from __future__ import annotations
 
