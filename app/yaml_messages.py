@@ -78,17 +78,23 @@ def _composed(text: str) -> yaml.Node | None:
         raise Damaged(f"it is not YAML{line}: {problem}") from None
 
 
-def _values(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
-    """The string values (not keys) under the node that hold text."""
-    if isinstance(node, yaml.MappingNode):
-        for _, value in node.value:
-            yield from _values(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _values(item)
-    elif isinstance(node, yaml.ScalarNode) and node.tag == STRING and any(
-            c.isalpha() for c in FORMAT_CODES.sub("", node.value)):
-        yield node
+def _values(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+    """The string values (not keys) under the node that hold text, each node visited once: an alias is its anchor's
+    node, and nested aliases ("a billion laughs") would otherwise take time exponential in the file's size."""
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            todo += [value for _, value in reversed(node.value)]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += reversed(node.value)
+        elif isinstance(node, yaml.ScalarNode) and node.tag == STRING and any(
+                c.isalpha() for c in FORMAT_CODES.sub("", node.value)):
+            yield node
 
 
 def _written(node: yaml.ScalarNode, translation: str, text: str) -> str:

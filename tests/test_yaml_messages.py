@@ -16,6 +16,7 @@ from service_fixtures import refusal, upload
 from nmt.app.documents import Document, read_document
 from nmt.app.labels import Languages
 from nmt.cli import main
+from nmt.training.corpus import load_corpus
 
 RUBY = shutil.which("ruby")
 CHECK = Path(__file__).resolve().parent.parent / "benchmarks" / "rails_i18n_check.rb"
@@ -115,3 +116,22 @@ def test_rubys_i18n_loads_the_translation_and_formats_every_message(tmp_path):
     assert RUBY is not None
     checked = subprocess.run([RUBY, str(CHECK), str(out)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def billion_laughs(levels: int) -> str:
+    """Aliases nested levels deep, nine to a list: 9 ** levels values once expanded."""
+    lines = ['a0: &a0 ["lol lol", "lol lol", "lol lol", "lol lol", "lol lol", "lol lol", "lol lol", "lol lol", "x y"]']
+    lines += [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 9)}]" for k in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.timeout(20)
+def test_nested_aliases_are_read_once_not_expanded(tmp_path):
+    """(Walked alias by alias, 12 levels are 9 ** 12 values: the service would never answer.)"""
+    document = read_document("en.yml", billion_laughs(12).encode())
+    assert document.texts == ["lol lol", "x y"], "each text once"
+    out = document.render(["LOL LOL", "Y X"], Languages("en", "es")).decode()
+    assert out.startswith('a0: &a0 ["LOL LOL", "LOL LOL",') and out.endswith("*a10, *a10, *a10]\n")
+    (tmp_path / "en.yml").write_text(billion_laughs(12))
+    (tmp_path / "es.yml").write_text(billion_laughs(12))
+    assert len(load_corpus(tmp_path / "en.yml", tmp_path / "es.yml").pairs) == 9, "as a corpus too: the anchor's"

@@ -77,13 +77,20 @@ def _yaml(content: bytes) -> Messages:
     return dict(_flattened(value, ""))
 
 
-def _flattened(value: Any, path: str) -> Iterator[tuple[str, str]]:
+def _flattened(value: Any, path: str, seen: set[int] | None = None) -> Iterator[tuple[str, str]]:
+    """The string values under value by their paths, a dict or list that an alias repeats read once only (nested
+    aliases, "a billion laughs", would otherwise take time exponential in the file's size)."""
+    seen = set() if seen is None else seen
+    if isinstance(value, (dict, list)):
+        if id(value) in seen:
+            return
+        seen.add(id(value))
     if isinstance(value, dict):
         for key, inner in value.items():
-            yield from _flattened(inner, f"{path}.{key}" if path else str(key))
+            yield from _flattened(inner, f"{path}.{key}" if path else str(key), seen)
     elif isinstance(value, list):
         for k, inner in enumerate(value):
-            yield from _flattened(inner, f"{path}[{k}]")
+            yield from _flattened(inner, f"{path}[{k}]", seen)
     elif isinstance(value, str) and value:
         yield path, value
 
