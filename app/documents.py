@@ -362,11 +362,17 @@ def read_document(name: str, content: bytes) -> Document:
     if not content:
         raise FileRejected(f"{name} is empty")
     media_type, text_format, read = FORMATS[extension]
-    texts, render = read(name, content)
+    try:  # (the parsers of JSON, YAML and ICU messages recurse: a file nested thousands deep goes past Python's limit)
+        texts, render = read(name, content)
+    except RecursionError:
+        raise FileRejected(f"{name} is nested too deeply to be read") from None
     unique = list(dict.fromkeys(texts))
 
     def rendered(translations: list[str], languages: Languages) -> bytes:
         translated = dict(zip(unique, translations, strict=True))
-        return render([translated[text] for text in texts], languages)
+        try:
+            return render([translated[text] for text in texts], languages)
+        except RecursionError:
+            raise FileRejected(f"{name} is nested too deeply to be written") from None
 
     return Document(name, media_type, text_format, unique, rendered)

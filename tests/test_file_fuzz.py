@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from nmt.app.documents import FORMATS, FileRejected, read_document
 from nmt.app.labels import Languages
+from nmt.training.corpus import CorpusError, load_corpus
 
 SAMPLES = {  # a small valid file of each text format, to cut short and damage
     ".srt": "1\n00:00:01,000 --> 00:00:02,000\n<i>alpha</i> beta\n",
@@ -129,3 +130,21 @@ def test_a_zip_whose_entry_name_is_not_the_utf8_it_says_is_refused(extension):
     damaged = out.getvalue().replace("é".encode(), b"\xc3(")  # (no UTF-8: a lead byte, no continuation)
     with pytest.raises(FileRejected, match="is not a readable zip file"):
         read_document(f"file{extension}", damaged)
+
+
+DEEP = {  # nested thousands deep: JSON's, YAML's and ICU's parsers recurse past Python's limit (a 500, before)
+    "deep.json": "[" * 100_000 + "]" * 100_000,
+    "icu.json": '{"a": "' + "{n, plural, other{" * 5000 + "x" + "}}" * 5000 + '"}',
+    "deep.yml": "a: " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "deep.xcstrings": '{"sourceLanguage": "en", "strings": {"a": ' + '{"a": ' * 100_000 + "1" + "}" * 100_000 + "}}",
+}
+
+
+@pytest.mark.parametrize("name", list(DEEP))
+def test_a_file_nested_too_deeply_is_refused(name, tmp_path):
+    with pytest.raises(FileRejected, match=f"^{name} is nested too deeply to be read$"):
+        read_document(name, DEEP[name].encode())
+    (tmp_path / name).write_text(DEEP[name])
+    if name.endswith((".yml", ".xcstrings")):  # (a corpus too: a String Catalog, or two files of an app's messages)
+        with pytest.raises(CorpusError, match="nested too deeply to be read$"):
+            load_corpus(tmp_path / name, tmp_path / name) if name.endswith(".yml") else load_corpus(tmp_path / name)

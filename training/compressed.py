@@ -106,6 +106,8 @@ def read_whole(path: Path, read: Callable[[bytes], T]) -> T:
         raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
     except Damaged as e:
         raise CorpusError(f"{path}: {e}") from None
+    except RecursionError:  # (JSON's and YAML's parsers recurse: a file nested thousands deep)
+        raise CorpusError(f"{path}: nested too deeply to be read") from None
     except DAMAGED as e:
         raise damaged(path, 0, e) from None
 
