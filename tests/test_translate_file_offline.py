@@ -200,6 +200,11 @@ def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_m
         assert written == ["config/locales/es.yml", "docs/guide.es.md", "res/values/strings.es.xml"]
     assert (out / "config/locales/es.yml").read_text() == "es:\n  a: DELTA GAMMA\n"
     capsys.readouterr()
-    assert main(["translate-file", "--model", str(toy_model), str(tmp_path / "app")]) == 2
-    assert capsys.readouterr().err == (f"nmt translate-file: error: {tmp_path / 'app'} is a folder: name where its "
-                                       "translations go with --out-dir\n")
+    for args, why in [([], "is a folder: name where its translations go with --out-dir"),
+                      (["--out-dir", str(tmp_path / "app")], "is a folder: its translations go in another, not in itself "
+                                                            "(--out-dir)")]:
+        assert main(["translate-file", "--model", str(toy_model), str(tmp_path / "app"), *args]) == 2
+        assert capsys.readouterr().err == f"nmt translate-file: error: {tmp_path / 'app'} {why}\n"
+    (tmp_path / "pictures").mkdir()
+    assert main(["translate-file", str(tmp_path / "pictures"), "--out-dir", str(out)]) == 2
+    assert capsys.readouterr().err.endswith("pictures holds no file of the formats translated\n")

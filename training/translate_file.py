@@ -128,9 +128,13 @@ def expanded(paths: list[Path], out_dir: Path | None) -> list[tuple[Path, Path |
             continue
         if out_dir is None:
             raise ValueError(f"{path} is a folder: name where its translations go with --out-dir")
-        for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS):
-            if out_dir.resolve() not in file.resolve().parents:
-                found.append((file, out_dir / file.parent.relative_to(path)))
+        if out_dir.resolve() == path.resolve():
+            raise ValueError(f"{path} is a folder: its translations go in another, not in itself (--out-dir)")
+        files = [(file, out_dir / file.parent.relative_to(path)) for file in sorted(path.rglob("*"))
+                 if file.is_file() and file.suffix.lower() in FORMATS and out_dir.resolve() not in file.resolve().parents]
+        if not files:
+            raise ValueError(f"{path} holds no file of the formats translated")
+        found += files
     return found
 
 
