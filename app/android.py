@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from nmt.app import inline, plurals
-from nmt.app.labels import Languages, primary
-from nmt.app.packages import Damaged, Written
+from nmt.app.labels import Languages
+from nmt.app.packages import Damaged, Written, check_language
 from nmt.app.xmltree import local_name, parsed, serialized
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"  # <xliff:g>: what a translator must not translate
@@ -175,7 +175,5 @@ def _check_locale(root: etree._Element, languages: Languages) -> None:
     named = root.get(LOCALE)
     if named is None:
         return
-    if primary(named) != primary(languages.source):
-        raise Damaged(f"its tools:locale is {named}, and this translation is {languages.source} -> "
-                      f"{languages.target}")
+    check_language("tools:locale", named, languages)
     root.set(LOCALE, languages.target)

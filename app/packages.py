@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nmt.app.labels import Languages
+from nmt.app.labels import Languages, primary
 
 # a file's texts, and what writes it from their translations (and the languages, for its labels: app/labels.py)
 Written = tuple[list[str], Callable[[list[str], Languages], bytes]]
@@ -23,6 +23,13 @@ MAX_UNZIPPED_BYTES = 256 << 20  # the whole file, held to be written again
 
 class Damaged(ValueError):
     """Not a file of its kind, or one that cannot be read (the message says why, in a few words)."""
+
+
+def check_language(what: str, named: str, languages: Languages, allowed: tuple[str, ...] = ()) -> None:
+    """Damaged unless the language that a file's `what` names is the translation's source (or one of allowed): a
+    file for other languages is refused, not translated as if it were the source's."""
+    if primary(named) not in {primary(language) for language in allowed or (languages.source,)}:
+        raise Damaged(f"its {what} is {named}, and this translation is {languages.source} -> {languages.target}")
 
 
 @dataclass

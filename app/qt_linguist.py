@@ -16,7 +16,7 @@ from lxml import etree
 from nmt.app import plurals
 from nmt.app.accelerators import Accelerator
 from nmt.app.labels import Languages, primary
-from nmt.app.packages import Damaged, Written
+from nmt.app.packages import Damaged, Written, check_language
 from nmt.app.xmltree import child, local_name, parsed, serialized, text_of
 
 GONE = frozenset({"vanished", "obsolete"})
@@ -91,8 +91,6 @@ def _check_languages(root: etree._Element, languages: Languages) -> None:
     """Damaged if the file is for other languages than the translation's; its language the target's where it names
     none or the source's."""
     for attribute, allowed in (("sourcelanguage", (languages.source,)), ("language", tuple(vars(languages).values()))):
-        named = root.get(attribute)
-        if named and primary(named) not in map(primary, allowed):
-            raise Damaged(f"its {attribute} is {named}, and this translation is {languages.source} -> "
-                          f"{languages.target}")
+        if named := root.get(attribute):
+            check_language(attribute, named, languages, allowed)
     root.set("language", languages.label(root.get("language", "").encode(), blank=True).decode())

@@ -42,8 +42,8 @@ from collections.abc import Callable
 from typing import Any
 
 from nmt.app import json_messages, plurals
-from nmt.app.labels import Languages, primary
-from nmt.app.packages import Damaged, Written
+from nmt.app.labels import Languages
+from nmt.app.packages import Damaged, Written, check_language
 
 BOM = "\ufeff"
 NEEDS_REVIEW = "needs_review"  # a stringUnit's state that Xcode shows as to be reviewed
@@ -67,7 +67,7 @@ def read(content: bytes) -> Written:
              for key, entry in strings.items() if entry.get("shouldTranslate") is not False}
 
     def render(translations: list[str], languages: Languages) -> bytes:
-        _check_language(catalog["sourceLanguage"], languages)
+        check_language("sourceLanguage", catalog["sourceLanguage"], languages)
         categories, written = plurals.categories(languages.target), dict(strings)
         for key, plan in plans.items():
             localizations = strings[key].get("localizations", {})
@@ -167,13 +167,6 @@ def _has_value(node: Any) -> bool:
         return False
     unit = node.get("stringUnit")
     return isinstance(unit, dict) and bool(unit.get("value")) or any(_has_value(inner) for inner in node.values())
-
-
-def _check_language(named: str, languages: Languages) -> None:
-    """Damaged if the catalog's source language is not the translation's."""
-    if primary(named) != primary(languages.source):
-        raise Damaged(f"its sourceLanguage is {named}, and this translation is {languages.source} -> "
-                      f"{languages.target}")
 
 
 def xcode_order(key: str) -> tuple[tuple[tuple[int, int, str], ...], str]:

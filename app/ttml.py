@@ -20,7 +20,7 @@ from lxml import etree
 
 from nmt.app import inline
 from nmt.app.labels import Languages, primary
-from nmt.app.packages import Damaged, Written
+from nmt.app.packages import Damaged, Written, check_language
 from nmt.app.xmltree import local_name, parsed, serialized, text_of
 
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -59,9 +59,8 @@ def _paired(code: etree._Element) -> bool:
 def _relabel(root: etree._Element, languages: Languages) -> None:
     """Damaged if the document says it is in another language than the source; each xml:lang that names the source
     the target's."""
-    named = root.get(LANG)
-    if named and primary(named) != primary(languages.source):
-        raise Damaged(f"its xml:lang is {named}, and this translation is {languages.source} -> {languages.target}")
+    if named := root.get(LANG):
+        check_language("xml:lang", named, languages)
     for element in root.iter():
         label = element.get(LANG) if isinstance(element.tag, str) else None
         if label is not None and primary(label) == primary(languages.source):

@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator
 
 import yaml
 
-from nmt.app.labels import Languages, primary
-from nmt.app.packages import Damaged
+from nmt.app.labels import Languages
+from nmt.app.packages import Damaged, check_language
 
 # strftime's %Y and %-d, Ruby's %{name} and %<count>d, {name}: what a value may hold that is no text
 FORMAT_CODES = re.compile(r"%[-_0^#]?[A-Za-z]|%\{\w+\}|%<\w+>\w|\{[^{}]*\}")
@@ -60,9 +60,7 @@ def relabel(data: bytes, languages: Languages) -> bytes:
     key, value = root.value[0]
     if not (isinstance(value, yaml.MappingNode) and LANGUAGE_CODE.fullmatch(str(key.value))):
         return data
-    if primary(key.value) != primary(languages.source):
-        raise Damaged(f"its root key is {key.value}, and this translation is {languages.source} -> "
-                      f"{languages.target}")
+    check_language("root key", str(key.value), languages)
     return (text[:key.start_mark.index] + languages.target + text[key.end_mark.index:]).encode("utf-8")
 
 
