@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from lxml import etree
 
 from nmt.app import android, apple_strings, properties, resx, yaml_messages
 from nmt.app.packages import Damaged
@@ -30,22 +29,23 @@ Messages = dict[str, str]  # a file's texts by their keys
 
 
 def _android(content: bytes) -> Messages:
-    """A strings.xml's texts: a string's by its name, an array item's as name[k], a plural case's as name:quantity
-    (as the service translates them: not those marked translatable="false", nor references to others)."""
+    """A strings.xml's texts, of the strings the service translates (android.translated): a string's by its name, an
+    array item's as name[k], a plural case's as name:quantity."""
     root = parsed(content).getroot()
     if local_name(root) != "resources":
         raise Damaged("its root element is not <resources>")
-    found: dict[str, etree._Element] = {}
-    for resource in root:
-        name, kind = resource.get("name") or "", local_name(resource)
-        if kind == "string":
-            found[name] = resource
-        elif kind in ("string-array", "plurals"):
-            items = [item for item in resource if local_name(item) == "item"]
-            found |= {f"{name}:{item.get('quantity')}" if kind == "plurals" else f"{name}[{k}]": item
-                      for k, item in enumerate(items)}
-    translated = set(android.translated(root))
-    return {key: text for key, element in found.items() if element in translated and (text := android.shown(element))}
+    found: Messages = {}
+    for element in android.translated(root):
+        resource = element.getparent() if local_name(element) == "item" else element
+        assert resource is not None  # (an item is inside its array or plural)
+        name = resource.get("name") or ""
+        if local_name(resource) == "plurals":
+            name = f"{name}:{element.get('quantity')}"
+        elif resource is not element:
+            name = f"{name}[{[c for c in resource if local_name(c) == 'item'].index(element)}]"
+        if text := android.shown(element):
+            found[name] = text
+    return found
 
 
 def _resx(content: bytes) -> Messages:
