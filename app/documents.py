@@ -83,7 +83,7 @@ from nmt.app import (
 from nmt.app.detect import LanguageDetector
 from nmt.app.labels import Languages, Relabel, primary
 from nmt.app.packages import Written
-from nmt.app.xmltree import local_name, parsed
+from nmt.app.xmltree import root_name
 from nmt.model.html import BR
 
 BOM = "\ufeff"
@@ -303,7 +303,7 @@ def package(kind: str, read_package: Callable[[bytes], Written]) -> Read:
 
 def xml_file(content: bytes) -> Written:
     """An .xml file read as TTML subtitles where its root is <tt>, else as Android's string resources."""
-    return (ttml.read if local_name(parsed(content).getroot()) == "tt" else android.read)(content)
+    return (ttml.read if root_name(content) == "tt" else android.read)(content)
 
 
 def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Literal["html"], Read]:

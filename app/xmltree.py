@@ -2,6 +2,7 @@
 written again: parsing without entities, DTDs or the network, and what finding elements by local name needs."""
 from __future__ import annotations
 
+import io
 import re
 
 from lxml import etree
@@ -19,6 +20,18 @@ def parsed(content: bytes) -> etree._ElementTree:
         return etree.ElementTree(etree.fromstring(content, parser))
     except etree.XMLSyntaxError as e:
         raise Damaged(f"it is not well-formed XML ({e})") from None
+
+
+def root_name(content: bytes) -> str:
+    """The local name of the file's root element, read from the file's start alone ("" where that is not XML: the
+    reader then says why, as it parses the whole)."""
+    try:
+        start = etree.iterparse(io.BytesIO(content), events=("start",), resolve_entities=False, no_network=True,
+                                load_dtd=False)
+        _, root = next(start)
+    except (etree.XMLSyntaxError, StopIteration):
+        return ""
+    return local_name(root)
 
 
 def serialized(tree: etree._ElementTree, content: bytes) -> bytes:
