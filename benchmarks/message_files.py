@@ -63,20 +63,21 @@ PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts
                 "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "stringsdict": ("%d", "%@"),
                 "xml": ("%1$s", "%2$d"), "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}"),
                 "yml": ("%{count}", "%{name}")}
-# each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
-# be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, and the Debian package that has it
 ACCELERATOR = Accelerator("&")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 FORMS = "System.Windows.Forms, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
 RESX_HEADERS = {"resmimetype": "text/microsoft-resx", "version": "2.0",  # as Visual Studio writes them
                 "reader": f"System.Resources.ResXResourceReader, {FORMS}",
                 "writer": f"System.Resources.ResXResourceWriter, {FORMS}"}
+# each format's own tool, which a program's build runs on the file, so it must accept the translation: where it may
+# be (Debian's qt6-l10n-tools keeps lrelease off the PATH), its options, the Debian package that has it, and what
+# runs it where it is not run alone (aapt2 by a script: it needs a project around the file)
 CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
           "ts": (("lrelease", "/usr/lib/qt6/bin/lrelease"), ["-silent", "-qm", "/dev/null"], "qt6-l10n-tools"),
           "arb": (("node",), [str(Path(__file__).with_name("icu_check.js"))], "nodejs"),
           "strings": (("plparse",), [], "gnustep-base-runtime"),
           "stringsdict": (("plparse",), [], "gnustep-base-runtime"),
-          "xml": (("bash",), [str(Path(__file__).with_name("aapt2_check.sh"))], "aapt"),
+          "xml": (("aapt2",), [], "aapt", ["bash", str(Path(__file__).with_name("aapt2_check.sh"))]),
           "resx": (("resgen",), [], "mono-devel"),
           "yml": (("ruby",), [str(Path(__file__).with_name("rails_i18n_check.rb"))], "ruby-i18n"),
           "properties": (("java",), [str(Path(__file__).with_name("PropertiesCheck.java"))], "openjdk-17-jdk-headless")}
@@ -354,16 +355,14 @@ def main() -> None:
         p.error("--accelerators: in a .pot or a .ts only")
     check = None
     if args.format in CHECKS:
-        places, options, package = CHECKS[args.format]
+        places, options, package, *runner = CHECKS[args.format]
         tool = next((place for place in places if shutil.which(place)), None)
         if tool is None:
             p.error(f"{places[0]} checks the files: apt-get install {package}")
-        check = [tool, *options]
+        check = [*(runner[0] if runner else []), tool, *options]
         if args.format == "arb" and subprocess.run([tool, "-e", "require('@formatjs/icu-messageformat-parser')"],
                                                    capture_output=True).returncode:
             p.error("FormatJS's parser checks the messages: see benchmarks/icu_check.js for its npm install")
-        if args.format == "xml" and not shutil.which("aapt2"):
-            p.error("aapt2 checks the files: apt-get install aapt")
     verses, references, _ = verse_pairs(args.test, min_words=6)
     n = len(verses)
     texts, flagged, valid, seconds = [], 0, 0, 0.0
@@ -392,8 +391,7 @@ def main() -> None:
              if args.format == "xcstrings" else "")
           + (f"; read by plistlib, a plural of the target's categories: {flagged}/{n}"
              if args.format == "stringsdict" else "")
-          + (f"; files {CHECKS[args.format][0][0] if args.format != 'xml' else 'aapt2'} accepts: {valid}/{files}"
-             if check else "")
+          + (f"; files {CHECKS[args.format][0][0]} accepts: {valid}/{files}" if check else "")
           + f"; both placeholders once: {kept}/{n}"
         + (f"; an accelerator: {sum(m.accelerator for m in marked)}/{n}" if args.accelerators else ""))
     print(f"BLEU of the translations {sacrebleu.corpus_bleu(bare, [references]).score:.2f}; of the verses as plain "
