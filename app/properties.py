@@ -52,14 +52,12 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
     """The text's values with a letter, read (a MessageFormat pattern's '' as '), and what writes it with their
     translations."""
     todo = [entry for entry in entries(text) if any(c.isalpha() for c in entry.value)]
-    patterns = [bool(ARGUMENT.search(entry.value)) for entry in todo]
     ascii_only = text.isascii()
 
     def render(translations: list[str]) -> str:
         pieces, at = [], 0
-        for entry, pattern, translation in zip(todo, patterns, translations, strict=True):
-            written = escaped(translation.replace("'", "''") if pattern else translation, ascii_only)
-            pieces += [text[at:entry.start], written]
+        for entry, translation in zip(todo, translations, strict=True):
+            pieces += [text[at:entry.start], escaped(_as_source(translation, entry.value), ascii_only)]
             at = entry.end
         return "".join(pieces) + text[at:]
 
@@ -69,6 +67,11 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
 def shown(value: str) -> str:
     """What a value shows: a MessageFormat pattern's '' one apostrophe."""
     return value.replace("''", "'") if ARGUMENT.search(value) else value
+
+
+def _as_source(translation: str, source: str) -> str:
+    """The translation as its source writes what it shows (shown, undone): in a MessageFormat pattern, '' for '."""
+    return translation.replace("'", "''") if ARGUMENT.search(source) else translation
 
 
 def entries(text: str) -> list[Entry]:
