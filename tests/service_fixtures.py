@@ -21,6 +21,7 @@ from nmt.app.main import create_app
 from nmt.app.registry import link_reverses
 from nmt.app.scheduler import Scheduler
 from nmt.app.settings import Settings
+from nmt.cli import main
 from nmt.model.search import Hypothesis
 from nmt.model.translator import DecodeOptions, SourceSentence, Translator
 from nmt.scripts.harness import Server, toy_config, toy_corpus
@@ -113,6 +114,15 @@ def client_for(translators: Translator | list[Translator], **overrides):
 def upload(client, name: str, content: str | bytes):
     """POST /translate_file of the file, en -> es."""
     return client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
+
+
+def translated_offline(model: Path, source: Path, written: str, capsys) -> tuple[bytes, str]:
+    """What `nmt translate-file --model MODEL SOURCE` writes beside the source, under the name `written`, and what it
+    prints; the source left as it was."""
+    before = source.read_bytes()
+    assert main(["translate-file", "--beam", "1", "--model", str(model), str(source)]) == 0
+    assert source.read_bytes() == before, "the source untouched"
+    return source.with_name(written).read_bytes(), capsys.readouterr().out
 
 
 def refusal(client, name: str, content: str | bytes, kind: str) -> str:

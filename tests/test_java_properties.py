@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from service_fixtures import upload
+from service_fixtures import translated_offline, upload
 
 from nmt.app import properties
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
-from nmt.cli import main
 
 JAVA = shutil.which("java")
 CHECK = Path(__file__).resolve().parent.parent / "benchmarks" / "PropertiesCheck.java"
@@ -86,10 +85,9 @@ def test_the_translation_is_named_as_java_names_a_bundle():
 def test_translate_file_writes_the_bundle_beside_it(toy_model, tmp_path, capsys):
     source = tmp_path / "messages.properties"
     source.write_text(BUNDLE)
-    assert main(["translate-file", "--model", str(toy_model), str(source)]) == 0
-    written = tmp_path / "messages_es.properties"
-    assert capsys.readouterr().out.startswith(f"wrote {written} ")
-    assert "welcome = BETA ALPHA\n" in written.read_text() and source.read_text() == BUNDLE
+    written, printed = translated_offline(toy_model, source, "messages_es.properties", capsys)
+    assert printed.startswith(f"wrote {tmp_path / 'messages_es.properties'} ")
+    assert "welcome = BETA ALPHA\n" in written.decode()
 
 
 @pytest.mark.skipif(JAVA is None, reason="java is not installed (Debian: openjdk-17-jdk-headless)")

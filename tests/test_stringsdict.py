@@ -9,11 +9,10 @@ import shutil
 import subprocess
 
 import pytest
-from service_fixtures import refusal, upload
+from service_fixtures import refusal, translated_offline, upload
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
-from nmt.cli import main
 
 PLPARSE = shutil.which("plparse")  # GNUstep's: parses property lists as Foundation does
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
@@ -176,8 +175,6 @@ def test_a_file_that_is_not_a_stringsdict_is_refused_in_one_line(client, content
 def test_nmt_translate_file_writes_it_beside_the_source(toy_model, tmp_path, capsys):
     source = tmp_path / "Localizable.stringsdict"
     source.write_text(stringsdict(PLURAL))
-    assert main(["translate-file", "--beam", "1", "--model", str(toy_model), str(source)]) == 0
-    found = plistlib.loads((tmp_path / "Localizable.es.stringsdict").read_bytes())
-    assert found["%d files selected"]["files"]["many"] == "ZETA EPS"
-    assert source.read_text() == stringsdict(PLURAL), "the source untouched"
-    assert "(en -> es)" in capsys.readouterr().out
+    written, printed = translated_offline(toy_model, source, "Localizable.es.stringsdict", capsys)
+    assert plistlib.loads(written)["%d files selected"]["files"]["many"] == "ZETA EPS"
+    assert "(en -> es)" in printed

@@ -11,11 +11,10 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from service_fixtures import refusal, upload
+from service_fixtures import refusal, translated_offline, upload
 
 from nmt.app.documents import Document, read_document
 from nmt.app.labels import Languages
-from nmt.cli import main
 from nmt.training.corpus import load_corpus
 
 RUBY = shutil.which("ruby")
@@ -98,10 +97,9 @@ def test_a_name_that_says_the_source_language_says_the_targets(name, translated)
 def test_translate_file_writes_rails_messages_under_the_targets_name(toy_model, tmp_path, capsys):
     source = tmp_path / "en.yml"
     source.write_text(RAILS)
-    assert main(["translate-file", "--model", str(toy_model), str(source)]) == 0
-    written = tmp_path / "es.yml"
-    assert capsys.readouterr().out.startswith(f"wrote {written} ")
-    assert yaml.safe_load(written.read_text())["es"]["hello"] == "BETA ALPHA"
+    written, printed = translated_offline(toy_model, source, "es.yml", capsys)
+    assert printed.startswith(f"wrote {tmp_path / 'es.yml'} ")
+    assert yaml.safe_load(written)["es"]["hello"] == "BETA ALPHA"
 
 
 @pytest.mark.skipif(RUBY is None or subprocess.run([RUBY, "-e", "require 'i18n'"]).returncode != 0,
