@@ -30,13 +30,13 @@ from nmt.app import inline, plurals
 from nmt.app.labels import Languages
 from nmt.app.packages import Damaged, Written, check_language
 from nmt.app.xmltree import local_name, parsed, serialized
+from nmt.model.html import BR
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"  # <xliff:g>: what a translator must not translate
 LOCALE = "{http://schemas.android.com/tools}locale"  # the language of a file of values/, for lint
 READ = re.compile(r'\\u([0-9a-fA-F]{4})|\\(.?)|(")|(\s+)|([^\\"\s]+)', re.DOTALL)
 COLLAPSED = "\x00"  # whitespace outside quotes, until it is known whether it is at an end (dropped) or not (a space)
 MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")  # a tag in a string's text: HTML for Html.fromHtml
-BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 ESCAPED = str.maketrans({"\\": "\\\\", "'": "\\'", '"': '\\"', "\n": "\\n", "\t": "\\t"})
 SPACES = re.compile(r"^\s|\s$|\s\s")  # what aapt2 would collapse or drop outside quotes
 
@@ -124,7 +124,7 @@ def shown(element: etree._Element) -> str:
     """What a string (or an item) shows, as a training corpus holds it: its text as aapt2 reads it, without its
     markup, a line break a line feed."""
     found = _read(element).html
-    return html.unescape(MARKUP.sub(lambda tag: "\n" if BREAK.fullmatch(tag[0]) else "", found))
+    return html.unescape(MARKUP.sub(lambda tag: "\n" if BR.fullmatch(tag[0]) else "", found))
 
 
 def _paired(code: etree._Element) -> bool:
