@@ -20,13 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nmt.app.packages import Damaged
+from nmt.model.html import NO_BREAK_SPACE
 
 SECTION = re.compile(r"\s*\[([^\]]+)\]\s*")
 PIECE = re.compile(r"(\{[^{}]*\}|\\[Nnh])")  # an override block, a line break (hard or soft), a hard space
 TOGGLE = re.compile(r"\{\\([ibus])([01])\}")  # a block that only turns a style on or off
 TOKEN = re.compile(r'<(/?)([ibus])>|<br\s*/?>|<nmt-kept id="(\d+)"/>')  # what an event's HTML holds
 LEADING_BLOCKS = re.compile(r"(?:\{[^{}]*\})*")
-NO_BREAK_SPACE = "\xa0"
 
 
 @dataclass(frozen=True)
