@@ -301,9 +301,18 @@ def package(kind: str, read_package: Callable[[bytes], Written]) -> Read:
     return read
 
 
+XML_READERS = {"tt": ttml.read, "resources": android.read}  # an .xml file's, by its root element
+
+
 def xml_file(content: bytes) -> Written:
     """An .xml file read as TTML subtitles where its root is <tt>, else as Android's string resources."""
-    return (ttml.read if root_name(content) == "tt" else android.read)(content)
+    return XML_READERS.get(root_name(content), android.read)(content)
+
+
+def other_xml(content: bytes) -> bool:
+    """Whether an .xml file is XML of a kind not translated (an Android layout, a manifest), not one of ours or a
+    damaged file."""
+    return root_name(content) not in ("", *XML_READERS)
 
 
 def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Literal["html"], Read]:

@@ -299,8 +299,8 @@ def _evaluation_commands(sub) -> None:
     p = sub.add_parser("translate-file", help="translate documents (.docx, .pdf, .srt, .html, ...)",
                        description="Translate documents offline, as the service's POST /translate_file does: "
                        "their text translated, their formatting, pictures and layout kept. Formats: .txt .srt .vtt "
-                       ".ass .ssa .ttml .dfxp .html .md .docx .pptx .xlsx .odt .odp .ods .epub .pdf .xlf .xliff .po "
-                       ".pot .json .arb .ts .xml (Android, or TTML) .strings .xcstrings .stringsdict .resx "
+                       ".ass .ssa .ttml .dfxp .html .htm .md .markdown .docx .pptx .xlsx .odt .odp .ods .epub .pdf "
+                       ".xlf .xliff .po .pot .json .arb .ts .xml (Android, or TTML) .strings .xcstrings .stringsdict .resx "
                        ".properties .yml .yaml, and the templates and macro-enabled files of Office and OpenDocument "
                        "(app/documents.py).")
     p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: of the shipped models, "

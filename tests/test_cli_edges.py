@@ -252,3 +252,14 @@ def test_translate_prints_every_line_in_input_order_across_windows(toy_model, tr
     (tmp_path / "in.txt").write_text("\n".join(lines) + "\n")
     assert main(["translate", "--model", str(toy_model), "--beam", "1", str(tmp_path / "in.txt")]) == 0
     assert capsys.readouterr().out.splitlines() == expected
+
+
+def test_translate_file_help_names_every_format_it_translates(capsys):
+    from nmt.app import office, opendocument
+    from nmt.app.documents import FORMATS
+
+    with pytest.raises(SystemExit):
+        main(["translate-file", "--help"])
+    named = set(re.findall(r"\.[a-z]+\b", capsys.readouterr().out))
+    variants = (set(office.KINDS) | set(opendocument.KINDS)) - {".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods"}
+    assert set(FORMATS) - variants - named == set(), "(the help names the templates and macro-enabled files as such)"

@@ -188,6 +188,9 @@ def test_a_translated_gettext_template_is_written_as_a_catalog(tmp_path, capsys)
 
 def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_model, tmp_path, capsys):
     tree = {"app/res/values/strings.xml": '<resources><string name="a">alpha beta</string></resources>',
+            "app/res/values/colors.xml": '<resources><color name="red">#f00</color></resources>',  # (no text)
+            "app/res/layout/main.xml": '<LinearLayout android:id="@+id/main"/>',  # (not a kind translated)
+            "app/ios/en.lproj/Localizable.strings": '"a" = "alpha beta";\n',
             "app/config/locales/en.yml": "en:\n  a: gamma delta\n", "app/docs/guide.md": "mu nu\n",
             "app/docs/logo.png": "not a format translated"}
     for name, text in tree.items():
@@ -197,7 +200,10 @@ def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_m
     for _ in range(2):
         assert main(["translate-file", "--model", str(toy_model), str(tmp_path / "app"), "--out-dir", str(out)]) == 0
         written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-        assert written == ["config/locales/es.yml", "docs/guide.es.md", "res/values/strings.es.xml"]
+        assert written == ["config/locales/es.yml", "docs/guide.es.md", "ios/es.lproj/Localizable.strings",
+                           "res/values-es/strings.xml"]
+        lines = capsys.readouterr().out.splitlines()
+        assert len(lines) == 5 and f"skipped {tmp_path / 'app/res/values/colors.xml'}: nothing to translate" in lines
     assert (out / "config/locales/es.yml").read_text() == "es:\n  a: DELTA GAMMA\n"
     capsys.readouterr()
     for args, why in [([], "is a folder: name where its translations go with --out-dir"),
@@ -208,3 +214,14 @@ def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_m
     (tmp_path / "pictures").mkdir()
     assert main(["translate-file", str(tmp_path / "pictures"), "--out-dir", str(out)]) == 2
     assert capsys.readouterr().err.endswith("pictures holds no file of the formats translated\n")
+
+
+def test_a_file_in_a_languages_folder_is_translated_into_the_targets_beside_it(toy_model, tmp_path, capsys):
+    source = tmp_path / "res" / "values-en" / "strings.xml"
+    source.parent.mkdir(parents=True)
+    source.write_text('<resources><string name="a">alpha beta</string></resources>')
+    assert main(["translate-file", "--model", str(toy_model), str(source)]) == 0
+    out = tmp_path / "res" / "values-es" / "strings.xml"
+    assert capsys.readouterr().out.startswith(f"wrote {out} ")
+    assert '<string name="a">BETA ALPHA</string>' in out.read_text()
+    assert sorted(p.name for p in source.parent.iterdir()) == ["strings.xml"], "nothing beside the source"

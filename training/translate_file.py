@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from nmt.app.detect import LanguageDetector
-from nmt.app.documents import FORMATS, Document, read_document
+from nmt.app.documents import FORMATS, Document, other_xml, read_document
 from nmt.app.labels import Languages
 from nmt.model.bundle import MODELS, find_bundles, read_config
 from nmt.model.html import InvalidHtml, parse
@@ -20,6 +20,7 @@ from nmt.model.html_passes import HtmlPasses
 from nmt.model.spans import NO_TERMS, Terms
 from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated, Translator
+from nmt.training import locale_folders
 from nmt.training.evaluate import translated_in_order
 from nmt.training.files import write_atomic
 
@@ -38,6 +39,15 @@ class FileTranslated:
             if self.pieces else ""
         texts = f"{self.texts:,} text{'' if self.texts == 1 else 's'}"
         return f"wrote {self.out} ({' -> '.join(self.pair)}): {texts} in {self.seconds:.1f} s{pieces}"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: Path
+    why: str
+
+    def __str__(self) -> str:
+        return f"skipped {self.source}: {self.why}"
 
 
 @dataclass
@@ -88,9 +98,11 @@ class FileTranslator:
     folder: Path | None = None
     written: dict[Path, Path] = field(default_factory=dict)  # each file written, by the source it translates
 
-    def translate(self, source: Path, out: Path | None = None, folder: Path | None = None) -> FileTranslated:
+    def translate(self, source: Path, out: Path | None = None,
+                  folder: Path | None = None) -> FileTranslated | Skipped:
         """The file source translated (written whole or not at all) into out, or in folder (else the translator's,
-        else beside it); ValueError, one line, for a file that cannot be read or translated."""
+        else beside it); ValueError, one line, for a file that cannot be read or translated. A folder's file with no
+        text (an Android res folder's colors.xml) is skipped: its copy would only repeat it."""
         try:
             content = source.read_bytes()
         except OSError as e:  # missing, a directory, no permission, ...
@@ -98,8 +110,9 @@ class FileTranslator:
         start = time.perf_counter()
         document = read_document(source.name, content)
         translator = self.models.of(document)
-        where = folder or self.folder or source.parent
-        out = out or where / document.translated_name(translator.tgt_lang, translator.src_lang)
+        if folder is not None and not document.texts:
+            return Skipped(source, "nothing to translate")
+        out = out or self._placed(source, document, translator, folder or self.folder or source.parent)
         self._check(source, out)
         if document.format == "html":
             texts, pieces, runs = _html(translator, document, self.options)
@@ -109,6 +122,16 @@ class FileTranslator:
         self.written[out.resolve()] = source
         return FileTranslated(out, (translator.src_lang, translator.tgt_lang), len(document.texts), pieces, runs,
                               time.perf_counter() - start)
+
+    @staticmethod
+    def _placed(source: Path, document: Document, translator: Translator, where: Path) -> Path:
+        """The translation's path in folder where: in the target language's folder beside it, under source's name,
+        where it is a language's (res/values, en.lproj: training/locale_folders.py); else in it, its name saying the
+        target language."""
+        localized = locale_folders.localized(where, source.suffix.lower(), translator.tgt_lang)
+        if localized is not None:
+            return localized / source.name
+        return where / document.translated_name(translator.tgt_lang, translator.src_lang)
 
     def _check(self, source: Path, out: Path) -> None:
         if out.resolve() == source.resolve():
@@ -131,11 +154,23 @@ def expanded(paths: list[Path], out_dir: Path | None) -> list[tuple[Path, Path |
         if out_dir.resolve() == path.resolve():
             raise ValueError(f"{path} is a folder: its translations go in another, not in itself (--out-dir)")
         files = [(file, out_dir / file.parent.relative_to(path)) for file in sorted(path.rglob("*"))
-                 if file.is_file() and file.suffix.lower() in FORMATS and out_dir.resolve() not in file.resolve().parents]
+                 if file.is_file() and out_dir.resolve() not in file.resolve().parents and _translated_kind(file)]
         if not files:
             raise ValueError(f"{path} holds no file of the formats translated")
         found += files
     return found
+
+
+def _translated_kind(file: Path) -> bool:
+    """Whether a folder's file is of a format translated, and for .xml of a kind translated: an Android res folder's
+    layouts and drawables are not (a file that cannot be read is, to be told so)."""
+    suffix = file.suffix.lower()
+    if suffix != ".xml":
+        return suffix in FORMATS
+    try:
+        return not other_xml(file.read_bytes())
+    except OSError:
+        return True
 
 
 def _html(translator: Translator, document: Document, options: DecodeOptions) -> tuple[list[str], int, int]:
