@@ -100,6 +100,7 @@ VTT_TIMING = re.compile(rf"{VTT_TIME}[ \t]+-->[ \t]+{VTT_TIME}(?:[ \t].*)?")
 VTT_TIMESTAMP, TIMESTAMP_ELEMENT = re.compile(rf"<({VTT_TIME})>"), re.compile(rf'<nmt-time t="({VTT_TIME})"/>')
 
 TRANSLATED_SUFFIXES = {".pot": ".po"}  # a template's, translated
+EVERY_LANGUAGE = {".xcstrings"}  # a file of every language's strings: translated, it is itself with one more
 LANGUAGE_SEPARATORS = {".properties": "_"}  # Java's bundles are named so: messages_es.properties, messages_pt_BR...
 NAMED_LANGUAGE = re.compile(r"(?:^|[._-])([a-z]{2,3}(?:[-_](?:[A-Z]{2}|[A-Z][a-z]{3}))?)$")  # en, app_en, x.pt-BR
 Cut = tuple[list[str], Callable[[list[str]], str]]  # a text's texts, and what puts their translations back

@@ -3,6 +3,7 @@ by format, with the shipped model; bad input is one line on stderr and exit code
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import docx
@@ -191,6 +192,7 @@ def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_m
             "app/res/values/colors.xml": '<resources><color name="red">#f00</color></resources>',  # (no text)
             "app/res/layout/main.xml": '<LinearLayout android:id="@+id/main"/>',  # (not a kind translated)
             "app/ios/en.lproj/Localizable.strings": '"a" = "alpha beta";\n',
+            "app/ios/Catalog.xcstrings": '{"sourceLanguage": "en", "strings": {"alpha beta": {}}, "version": "1.0"}',
             "app/config/locales/en.yml": "en:\n  a: gamma delta\n", "app/docs/guide.md": "mu nu\n",
             "app/docs/logo.png": "not a format translated"}
     for name, text in tree.items():
@@ -200,11 +202,13 @@ def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_m
     for _ in range(2):
         assert main(["translate-file", "--model", str(toy_model), str(tmp_path / "app"), "--out-dir", str(out)]) == 0
         written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-        assert written == ["config/locales/es.yml", "docs/guide.es.md", "ios/es.lproj/Localizable.strings",
-                           "res/values-es/strings.xml"]
+        assert written == ["config/locales/es.yml", "docs/guide.es.md", "ios/Catalog.xcstrings",  # (es added to it)
+                           "ios/es.lproj/Localizable.strings", "res/values-es/strings.xml"]
         lines = capsys.readouterr().out.splitlines()
-        assert len(lines) == 5 and f"skipped {tmp_path / 'app/res/values/colors.xml'}: nothing to translate" in lines
+        assert len(lines) == 6 and f"skipped {tmp_path / 'app/res/values/colors.xml'}: nothing to translate" in lines
     assert (out / "config/locales/es.yml").read_text() == "es:\n  a: DELTA GAMMA\n"
+    catalog = json.loads((out / "ios/Catalog.xcstrings").read_text())
+    assert catalog["strings"]["alpha beta"]["localizations"]["es"]["stringUnit"]["value"] == "BETA ALPHA"
     capsys.readouterr()
     for args, why in [([], "is a folder: name where its translations go with --out-dir"),
                       (["--out-dir", str(tmp_path / "app")], "is a folder: its translations go in another, not in itself "

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from nmt.app.detect import LanguageDetector
-from nmt.app.documents import FORMATS, Document, other_xml, read_document
+from nmt.app.documents import EVERY_LANGUAGE, FORMATS, Document, other_xml, read_document
 from nmt.app.labels import Languages
 from nmt.model.bundle import MODELS, find_bundles, read_config
 from nmt.model.html import InvalidHtml, parse
@@ -126,11 +126,14 @@ class FileTranslator:
     @staticmethod
     def _placed(source: Path, document: Document, translator: Translator, where: Path) -> Path:
         """The translation's path in folder where: in the target language's folder beside it, under source's name,
-        where it is a language's (res/values, en.lproj: training/locale_folders.py); else in it, its name saying the
-        target language."""
+        where it is a language's (res/values, en.lproj: training/locale_folders.py); under source's name too, away
+        from it, where it holds every language (a String Catalog, which replaces its source); else in it, its name
+        saying the target language."""
         localized = locale_folders.localized(where, source.suffix.lower(), translator.tgt_lang)
         if localized is not None:
             return localized / source.name
+        if source.suffix.lower() in EVERY_LANGUAGE and where.resolve() != source.parent.resolve():
+            return where / source.name
         return where / document.translated_name(translator.tgt_lang, translator.src_lang)
 
     def _check(self, source: Path, out: Path) -> None:
