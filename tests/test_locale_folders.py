@@ -1,4 +1,5 @@
-"""Android's and Apple's language folders: a translation goes into the target language's, as the platform names it."""
+"""Language folders (Android's, Apple's, gettext's, and any named for the source language): a translation goes into
+the target language's, named as the platform names it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,25 +9,30 @@ import pytest
 from nmt.training.locale_folders import localized
 
 
-@pytest.mark.parametrize("folder, language, translated", [
-    ("res/values", "es", "res/values-es"),
-    ("res/values-en", "es", "res/values-es"),
-    ("res/values-en-rGB", "es", "res/values-es"),
-    ("res/values-b+sr+Latn", "es", "res/values-es"),
-    ("res/values-night", "es", "res/values-es-night"),  # (the locale comes before every other qualifier but these:)
-    ("res/values-mcc310-mnc004-en-land", "es", "res/values-mcc310-mnc004-es-land"),
-    ("res/values-car", "es", "res/values-es-car"),  # (a UI mode, not a language: Android's are two letters)
-    ("res/values", "pt-BR", "res/values-pt-rBR"),
-    ("res/values", "zh-Hans", "res/values-b+zh+Hans"),
-    ("App/en.lproj", "es", "App/es.lproj"),
-    ("App/Base.lproj", "pt-BR", "App/pt-BR.lproj"),
+@pytest.mark.parametrize("folder, suffix, language, translated", [
+    ("res/values", ".xml", "es", "res/values-es"),
+    ("res/values-en", ".xml", "es", "res/values-es"),
+    ("res/values-en-rGB", ".xml", "es", "res/values-es"),
+    ("res/values-b+sr+Latn", ".xml", "es", "res/values-es"),
+    ("res/values-night", ".xml", "es", "res/values-es-night"),  # (the locale comes before every qualifier but:)
+    ("res/values-mcc310-mnc004-en-land", ".xml", "es", "res/values-mcc310-mnc004-es-land"),
+    ("res/values-car", ".xml", "es", "res/values-es-car"),  # (a UI mode, not a language: Android's have two letters)
+    ("res/values", ".xml", "pt-BR", "res/values-pt-rBR"),
+    ("res/values", ".xml", "zh-Hans", "res/values-b+zh+Hans"),
+    ("App/en.lproj", ".strings", "es", "App/es.lproj"),
+    ("App/Base.lproj", ".stringsdict", "pt-BR", "App/pt-BR.lproj"),
+    ("locale/en/LC_MESSAGES", ".po", "es", "locale/es/LC_MESSAGES"),
+    ("locale/en_US/LC_MESSAGES", ".po", "pt-BR", "locale/pt_BR/LC_MESSAGES"),
+    ("extension/_locales/en", ".json", "es", "extension/_locales/es"),
+    ("site/docs/en-GB", ".md", "es", "site/docs/es"),
 ])
-def test_a_languages_folder_becomes_the_targets(folder, language, translated):
-    suffix = ".strings" if folder.endswith(".lproj") else ".xml"
-    assert localized(Path(folder), suffix, language) == Path(translated)
+def test_a_languages_folder_becomes_the_targets(folder, suffix, language, translated):
+    assert localized(Path(folder), suffix, "en", language) == Path(translated)
 
 
 @pytest.mark.parametrize("folder, suffix", [("res/values", ".strings"), ("res/layout", ".xml"), ("docs", ".md"),
-                                            ("valuesx", ".xml"), ("res/values_en", ".xml")])
-def test_other_folders_are_no_languages(folder, suffix):
-    assert localized(Path(folder), suffix, "es") is None
+                                            ("valuesx", ".xml"), ("res/values_en", ".xml"), ("locale/fr", ".json"),
+                                            ("locale/fr/LC_MESSAGES", ".po"), ("locale/en/LC_MESSAGES", ".mo"),
+                                            ("docs/english", ".md"), ("docs/EN", ".md")])
+def test_other_folders_are_no_source_languages(folder, suffix):
+    assert localized(Path(folder), suffix, "en", "es") is None

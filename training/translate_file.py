@@ -126,10 +126,10 @@ class FileTranslator:
     @staticmethod
     def _placed(source: Path, document: Document, translator: Translator, where: Path) -> Path:
         """The translation's path in folder where: in the target language's folder beside it, under source's name,
-        where it is a language's (res/values, en.lproj: training/locale_folders.py); under source's name too, away
+        where it is a language's (res/values, en.lproj, locales/en: training/locale_folders.py); under source's name too, away
         from it, where it holds every language (a String Catalog, which replaces its source); else in it, its name
         saying the target language."""
-        localized = locale_folders.localized(where, source.suffix.lower(), translator.tgt_lang)
+        localized = locale_folders.localized(where, source.suffix.lower(), translator.src_lang, translator.tgt_lang)
         if localized is not None:
             return localized / source.name
         if source.suffix.lower() in EVERY_LANGUAGE and where.resolve() != source.parent.resolve():
