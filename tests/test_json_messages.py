@@ -35,6 +35,14 @@ def test_a_flutter_files_metadata_is_kept_and_its_locale_says_the_target():
         '"alpha beta"', '"A"').replace('"tau"', '"T"')
 
 
+def test_a_webextensions_messages_have_their_message_alone_translated():
+    source = ('{"name": {"message": "alpha beta", "description": "gamma"}, "hello": {"message": "Hello, $USER$", '
+              '"placeholders": {"user": {"content": "$1", "example": "Mu Nu"}}}}')
+    assert json_messages.cut(source)[0] == ["alpha beta", "Hello, $USER$"], "descriptions and examples are notes"
+    like = '{"error": {"message": "alpha", "title": "beta"}}'  # (another key: i18next's nested messages, all shown)
+    assert json_messages.cut(like)[0] == ["alpha", "beta"]
+
+
 def test_an_icu_plural_keeps_its_choice_and_has_each_branch_translated(client):
     source = '{"files": "{count, plural, =0{alpha beta} other{gamma delta}}", "@files": {"description": "mu"}}'
     answer = upload(client, "app_en.arb", source.encode())
