@@ -1,17 +1,19 @@
 """Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
 a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), Apple's
 strings file (.strings), String Catalog (.xcstrings) or plural rules (.stringsdict), .NET's resources (.resx),
-Java's properties or Rails' YAML (.yml), sent to POST /translate_file, and read back.
+Java's properties, Rails' YAML (.yml) or a WebExtension's messages.json (webext), sent to POST /translate_file, and
+read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
                                   [--pair en-es] [--per-file 100] [--placeholders A,B] [--accelerators]
                                   [--format po|json|ts|arb|xml|strings|xcstrings|stringsdict|resx|
-                                  properties|yml]
+                                  properties|yml|webext]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
 and %2 in a .ts, Android's %1$s and %2$d, Apple's %@ and %lld (%d and %@ in a .stringsdict), .NET's and
-MessageFormat's {0} and {1}, Ruby's %{count} and %{name} (or any two: --placeholders A,B, markup too: '<xliff:g
+MessageFormat's {0} and {1}, Ruby's %{count} and %{name}, a WebExtension's $COUNT$ and $NAME$ (each message with
+its description and its placeholders' contents, $1 and $2) (or any two: --placeholders A,B, markup too: '<xliff:g
 id="a">%1$s</xliff:g>,...' in Android's). In the .pot (its header a template's, as xgettext writes it) every fifth
 message is a plural one, the previous verse its msgid_plural; in the .ts (as lupdate writes one without a language)
 every fifth is a plural message of one numerusform; in Android's strings.xml, an .xcstrings and Rails' en.yml every
@@ -27,7 +29,8 @@ Prints how many messages come back translated (in an .arb, still a plural of bot
 flagged to be reviewed), how many files the format's own tool accepts, as a program's build would read them (msgfmt
 -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js, aapt2: benchmarks/aapt2_check.sh, GNUstep's plparse,
 which parses old-style property lists as Foundation does, Mono's resgen, Java: benchmarks/PropertiesCheck.java,
-Ruby's I18n: benchmarks/rails_i18n_check.rb), how many messages of a .strings the service's own strict reader reads
+Ruby's I18n: benchmarks/rails_i18n_check.rb), how many of a messages.json's descriptions are kept as they were,
+how many messages of a .strings the service's own strict reader reads
 back, how many strings of an .xcstrings have the target's localization to be reviewed, a plural's of the target's
 categories, how many plurals of a .stringsdict Python's plistlib reads with the target's categories, how many keep
 both placeholders once each (and an accelerator), the BLEU of the translations (a plural's "other"; placeholders and
@@ -62,7 +65,7 @@ from nmt.app.plurals import categories
 PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}"),
                 "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "stringsdict": ("%d", "%@"),
                 "xml": ("%1$s", "%2$d"), "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}"),
-                "yml": ("%{count}", "%{name}")}
+                "yml": ("%{count}", "%{name}"), "webext": ("$COUNT$", "$NAME$")}
 ACCELERATOR = Accelerator("&")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 FORMS = "System.Windows.Forms, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
@@ -100,6 +103,15 @@ def messages(verses: list[str], placeholders: tuple[str, str]) -> str:
     for k, verse in enumerate(verses):
         sections[f"section{k // 10}"][f"message{k}"] = held(verse, placeholders)
     return json.dumps(sections, ensure_ascii=False, indent=2) + "\n"
+
+
+def webextension(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A WebExtension's messages.json of the verses, each with a description and its placeholders' contents, as
+    Chrome's and Firefox's i18n read them."""
+    names = [p.strip("$").lower() for p in placeholders]
+    return json.dumps({f"verse{k}": {"message": held(verse, placeholders), "description": "A verse of the Bible",
+                                     "placeholders": {name: {"content": f"${n + 1}"} for n, name in enumerate(names)}}
+                       for k, verse in enumerate(verses)}, ensure_ascii=False, indent=2) + "\n"
 
 
 def plurals(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -253,6 +265,11 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
     if args.format == "json":
         out = translated_file(client, args.url, "en.json", messages(verses, args.placeholders).encode(), args.pair)
         return [text for section in json.loads(out).values() for text in section.values()], 0, out
+    if args.format == "webext":
+        out = translated_file(client, args.url, "messages.json", webextension(verses, args.placeholders).encode(),
+                              args.pair)
+        found = json.loads(out).values()
+        return [m["message"] for m in found], sum(m["description"] == "A verse of the Bible" for m in found), out
     if args.format == "arb":
         out = translated_file(client, args.url, "app_en.arb", plurals(verses, args.placeholders).encode(), args.pair)
         found = [icu.cut(message)[0] for key, message in json.loads(out).items() if not key.startswith("@")]
@@ -339,14 +356,15 @@ def main() -> None:
     p.add_argument("--per-file", type=int, default=100, help="messages a file (default: 100)")
     p.add_argument("--format", choices=tuple(PLACEHOLDERS), default="po",
                    help="a gettext template (default), JSON, a Qt Linguist file, Flutter's .arb of ICU plurals, "
-                   "Android's string resources (xml), Apple's strings file, String Catalog or stringsdict, a .resx or a "
-                   "Java properties file")
+                   "Android's string resources (xml), Apple's strings file, String Catalog or stringsdict, a .resx, a "
+                   "Java properties file, Rails' YAML or a WebExtension's messages.json (webext)")
     p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
                    "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
                    "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%d,%%@ in a .stringsdict, "
-                   "%%1$s,%%2$d in Android's, {0},{1} in a .resx or a .properties, %%{count},%%{name} in a .yml)")
+                   "%%1$s,%%2$d in Android's, {0},{1} in a .resx or a .properties, %%{count},%%{name} in a .yml, "
+                   "$COUNT$,$NAME$ in a messages.json)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
@@ -387,6 +405,7 @@ def main() -> None:
           + f": {sum(bool(t) for t in bare)}/{n}"
           + (f"; flagged to be reviewed: {flagged}/{n}" if args.format in ("po", "ts") else "")
           + (f"; read back by app/apple_strings.py: {flagged}/{n}" if args.format == "strings" else "")
+          + (f"; descriptions kept: {flagged}/{n}" if args.format == "webext" else "")
           + (f"; the target's localization to be reviewed, of its plural categories: {flagged}/{n}"
              if args.format == "xcstrings" else "")
           + (f"; read by plistlib, a plural of the target's categories: {flagged}/{n}"
