@@ -33,6 +33,8 @@ together around their translations with everything else kept.
     .resx        each string resource's value (.NET's resources) is one text (app/resx.py)
     .properties  each value with a letter (Java's resource bundles) is one text, keys and comments kept
                  (app/properties.py)
+    .ftl         each message's value and attribute (Project Fluent's) is one text, its placeables kept
+                 (app/fluent.py)
     .yml .yaml   each string value with words (Rails', Symfony's messages) is one text, keys and comments kept
                  (app/yaml_messages.py)
     .strings     each value with a letter (Apple's strings files, UTF-8 or UTF-16) is one text, every key and
@@ -63,6 +65,7 @@ from nmt.app import (
     apple_strings,
     ass,
     epub,
+    fluent,
     json_messages,
     labels,
     markdown,
@@ -345,6 +348,7 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     ".resx": ("application/xml", "text", package("a .resx file", resx.read)),
     **dict.fromkeys((".yml", ".yaml"), ("application/yaml", "text",
                                         text_file(yaml_messages.cut, yaml_messages.relabel, "a YAML file"))),
+    ".ftl": ("text/plain; charset=utf-8", "text", text_file(fluent.cut, kind="a Fluent file")),
     ".properties": ("text/x-java-properties", "text", text_file(properties.cut, kind="a properties file",
                                                                 decode=properties.decoded, encode=properties.encoded)),
     ".strings": ("text/plain", "text", text_file(apple_strings.cut, kind="an Apple strings file",

@@ -1,24 +1,25 @@
 """Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
 a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), Apple's
 strings file (.strings), String Catalog (.xcstrings) or plural rules (.stringsdict), .NET's resources (.resx),
-Java's properties, Rails' YAML (.yml) or a WebExtension's messages.json (webext), sent to POST /translate_file, and
-read back.
+Java's properties, Rails' YAML (.yml), a WebExtension's messages.json (webext) or Fluent's .ftl, sent to POST
+/translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
                                   [--pair en-es] [--per-file 100] [--placeholders A,B] [--accelerators]
                                   [--format po|json|ts|arb|xml|strings|xcstrings|stringsdict|resx|
-                                  properties|yml|webext]
+                                  properties|yml|webext|ftl]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
 and %2 in a .ts, Android's %1$s and %2$d, Apple's %@ and %lld (%d and %@ in a .stringsdict), .NET's and
 MessageFormat's {0} and {1}, Ruby's %{count} and %{name}, a WebExtension's $COUNT$ and $NAME$ (each message with
-its description and its placeholders' contents, $1 and $2) (or any two: --placeholders A,B, markup too: '<xliff:g
-id="a">%1$s</xliff:g>,...' in Android's). In the .pot (its header a template's, as xgettext writes it) every fifth
-message is a plural one, the previous verse its msgid_plural; in the .ts (as lupdate writes one without a language)
-every fifth is a plural message of one numerusform; in Android's strings.xml, an .xcstrings and Rails' en.yml every
-fifth is a plural, the previous verse its "one" and the verse its "other"; in a .stringsdict every message is one
-(its format %#@verses@, its placeholders %d and %@). In Flutter's .arb each message is an ICU plural, the previous
+its description and its placeholders' contents, $1 and $2), Fluent's { $count } and { $name } (or any two:
+--placeholders A,B, markup too: '<xliff:g id="a">%1$s</xliff:g>,...' in Android's). In the .pot (its header a
+template's, as xgettext writes it) every fifth message is a plural one, the previous verse its msgid_plural; in the
+.ts (as lupdate writes one without a language) every fifth is a plural message of one numerusform; in Android's
+strings.xml, an .xcstrings and Rails' en.yml every fifth is a plural, the previous verse its "one" and the verse its
+"other" (in an .ftl a select on $count, these its [one] and *[other] variants); in a .stringsdict every message is
+one (its format %#@verses@, its placeholders %d and %@). In Flutter's .arb each message is an ICU plural, the previous
 verse its "one" branch and the verse its "other", # and {name} their placeholders. A .strings file is in UTF-16, as
 Xcode's older ones are, a comment before each message; in an .xcstrings every fifth after the third has no English
 localization, its key its text (as Xcode extracts SwiftUI's Text("...")); a .properties file is ASCII, as Java 8's
@@ -55,6 +56,7 @@ import httpx
 import sacrebleu
 import yaml
 from common import add_service, plain_translations, translated_file, verse_pairs
+from fluent.syntax import FluentParser, ast
 from lxml import etree
 
 from nmt.app import apple_strings, icu, po, properties
@@ -65,7 +67,8 @@ from nmt.app.plurals import categories
 PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts": ("%1", "%2"), "arb": ("#", "{name}"),
                 "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "stringsdict": ("%d", "%@"),
                 "xml": ("%1$s", "%2$d"), "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}"),
-                "yml": ("%{count}", "%{name}"), "webext": ("$COUNT$", "$NAME$")}
+                "yml": ("%{count}", "%{name}"), "webext": ("$COUNT$", "$NAME$"),
+                "ftl": ("{ $count }", "{ $name }")}
 ACCELERATOR = Accelerator("&")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 FORMS = "System.Windows.Forms, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
@@ -112,6 +115,19 @@ def webextension(verses: list[str], placeholders: tuple[str, str]) -> str:
     return json.dumps({f"verse{k}": {"message": held(verse, placeholders), "description": "A verse of the Bible",
                                      "placeholders": {name: {"content": f"${n + 1}"} for n, name in enumerate(names)}}
                        for k, verse in enumerate(verses)}, ensure_ascii=False, indent=2) + "\n"
+
+
+def fluent_file(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A Fluent file of the verses as messages, every fifth a select on $count: the previous verse its [one] variant,
+    the verse its default, *[other]."""
+    lines = ["# The test verses, as an app's messages", ""]
+    for k, verse in enumerate(verses):
+        if k % 5 == 4:
+            lines += [f"verse{k} =", "    { $count ->", f"        [one] {held(verses[k - 1], placeholders)}",
+                      f"       *[other] {held(verse, placeholders)}", "    }"]
+        else:
+            lines.append(f"verse{k} = {held(verse, placeholders)}")
+    return "\n".join(lines) + "\n"
 
 
 def plurals(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -270,6 +286,10 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
                               args.pair)
         found = json.loads(out).values()
         return [m["message"] for m in found], sum(m["description"] == "A verse of the Bible" for m in found), out
+    if args.format == "ftl":
+        out = translated_file(client, args.url, "main.ftl", fluent_file(verses, args.placeholders).encode(), args.pair)
+        found = fluent_messages(out.decode())
+        return found + [""] * (len(verses) - len(found)), len(found), out
     if args.format == "arb":
         out = translated_file(client, args.url, "app_en.arb", plurals(verses, args.placeholders).encode(), args.pair)
         found = [icu.cut(message)[0] for key, message in json.loads(out).items() if not key.startswith("@")]
@@ -324,6 +344,28 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
     return [m.fields.get("msgstr", m.fields.get("msgstr[0]", "")) for m in found], sum(m.fuzzy for m in found), out
 
 
+def fluent_messages(text: str) -> list[str]:
+    """Each message's text as Fluent's parser reads it (a select's, its default variant's), its placeables as written;
+    junk is no message."""
+    return [pattern_text(text, entry.value) for entry in FluentParser(with_spans=True).parse(text).body
+            if isinstance(entry, ast.Message) and entry.value is not None]
+
+
+def pattern_text(text: str, pattern: ast.Pattern) -> str:
+    parts = []
+    for element in pattern.elements:
+        expression = element.expression if isinstance(element, ast.Placeable) else None
+        if isinstance(element, ast.TextElement):
+            parts.append(element.value)
+        elif isinstance(expression, ast.SelectExpression):
+            parts.append(pattern_text(text, next(v.value for v in expression.variants if v.default)))
+        elif isinstance(expression, ast.StringLiteral):
+            parts.append(expression.value)
+        elif element.span is not None:
+            parts.append(text[element.span.start:element.span.end])
+    return "".join(parts)
+
+
 def localized(strings: dict[str, dict], target: str) -> tuple[list[str], int]:
     """A catalog's strings' translations (a plural's "other"), and how many have the target's localization, to be
     reviewed, a plural's of the target's categories."""
@@ -357,14 +399,14 @@ def main() -> None:
     p.add_argument("--format", choices=tuple(PLACEHOLDERS), default="po",
                    help="a gettext template (default), JSON, a Qt Linguist file, Flutter's .arb of ICU plurals, "
                    "Android's string resources (xml), Apple's strings file, String Catalog or stringsdict, a .resx, a "
-                   "Java properties file, Rails' YAML or a WebExtension's messages.json (webext)")
+                   "Java properties file, Rails' YAML, a WebExtension's messages.json (webext) or a Fluent file")
     p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
                    "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
                    "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%d,%%@ in a .stringsdict, "
                    "%%1$s,%%2$d in Android's, {0},{1} in a .resx or a .properties, %%{count},%%{name} in a .yml, "
-                   "$COUNT$,$NAME$ in a messages.json)")
+                   "$COUNT$,$NAME$ in a messages.json, '{ $count },{ $name }' in an .ftl)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:
@@ -406,6 +448,7 @@ def main() -> None:
           + (f"; flagged to be reviewed: {flagged}/{n}" if args.format in ("po", "ts") else "")
           + (f"; read back by app/apple_strings.py: {flagged}/{n}" if args.format == "strings" else "")
           + (f"; descriptions kept: {flagged}/{n}" if args.format == "webext" else "")
+          + (f"; messages Fluent's parser reads (not junk): {flagged}/{n}" if args.format == "ftl" else "")
           + (f"; the target's localization to be reviewed, of its plural categories: {flagged}/{n}"
              if args.format == "xcstrings" else "")
           + (f"; read by plistlib, a plural of the target's categories: {flagged}/{n}"

@@ -44,6 +44,8 @@ SAMPLES = {  # a small valid file of each text format, to cut short and damage
              'xml:space="preserve"><value>alpha {0}</value></data></root>',
     ".properties": "# c\na = alpha {0} it''s \\\n  beta\nb\\=c : caf\\u00e9\n",
     ".yml": "en:\n  a: &x alpha %{n}\n  b: *x\n  c: |\n    beta\n  d: [gamma, 'del''ta']\n",
+    ".ftl": "# c\na = alpha { $n } beta\n    .t = gamma\nb =\n    { $n ->\n        [one] x\n       *[other] y { $n }\n    }\n"
+            "-t = Term\n",
 }
 TRANSLATIONS = st.sampled_from(["same", "upper", "odd"])
 
