@@ -33,6 +33,8 @@ together around their translations with everything else kept.
     .resx        each string resource's value (.NET's resources) is one text (app/resx.py)
     .properties  each value with a letter (Java's resource bundles) is one text, keys and comments kept
                  (app/properties.py)
+    .php         each string value with a letter of a file that returns an array (Laravel's lang files) is one text,
+                 a choice's parts apart, keys and comments kept (app/php_arrays.py)
     .ftl         each message's value and attribute (Project Fluent's) is one text, its placeables kept
                  (app/fluent.py)
     .yml .yaml   each string value with words (Rails', Symfony's messages) is one text, keys and comments kept
@@ -73,6 +75,7 @@ from nmt.app import (
     opendocument,
     packages,
     pdf,
+    php_arrays,
     po,
     properties,
     qt_linguist,
@@ -313,10 +316,15 @@ def xml_file(content: bytes) -> Written:
     return XML_READERS.get(root_name(content), android.read)(content)
 
 
-def other_xml(content: bytes) -> bool:
-    """Whether an .xml file is XML of a kind not translated (an Android layout, a manifest), not one of ours or a
-    damaged file."""
-    return root_name(content) not in ("", *XML_READERS)
+def of_another_kind(extension: str, content: Callable[[], bytes]) -> bool:
+    """Whether a file of an extension translated is of a kind that is not, told from its content (read only for
+    these): XML but an Android layout or a manifest, PHP but code, not a language file (a damaged file of ours is
+    not another kind)."""
+    if extension == ".xml":
+        return root_name(content()) not in ("", *XML_READERS)
+    if extension == ".php":
+        return not php_arrays.is_language_file(content().decode("utf-8", "replace"))
+    return False
 
 
 def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Literal["html"], Read]:
@@ -349,6 +357,7 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     **dict.fromkeys((".yml", ".yaml"), ("application/yaml", "text",
                                         text_file(yaml_messages.cut, yaml_messages.relabel, "a YAML file"))),
     ".ftl": ("text/plain; charset=utf-8", "text", text_file(fluent.cut, kind="a Fluent file")),
+    ".php": ("application/x-php", "text", text_file(php_arrays.cut, kind="a PHP language file")),
     ".properties": ("text/x-java-properties", "text", text_file(properties.cut, kind="a properties file",
                                                                 decode=properties.decoded, encode=properties.encoded)),
     ".strings": ("text/plain", "text", text_file(apple_strings.cut, kind="an Apple strings file",

@@ -1,40 +1,40 @@
-"""Programs' message files through the running service: test verses as the messages of a gettext template (.pot),
-a JSON file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), Apple's
-strings file (.strings), String Catalog (.xcstrings) or plural rules (.stringsdict), .NET's resources (.resx),
-Java's properties, Rails' YAML (.yml), a WebExtension's messages.json (webext) or Fluent's .ftl, sent to POST
-/translate_file, and read back.
+"""Programs' message files through the running service: test verses as the messages of a gettext template (.pot), a JSON
+file (i18next's layout), a Qt Linguist file (.ts), Flutter's .arb, Android's string resources (.xml), Apple's strings
+file (.strings), String Catalog (.xcstrings) or plural rules (.stringsdict), .NET's resources (.resx), Java's
+properties, Rails' YAML (.yml), a WebExtension's messages.json (webext), Fluent's .ftl or a Laravel language file
+(.php), sent to POST /translate_file, and read back.
 
     nmt serve --port 8765 &   python benchmarks/message_files.py --url http://127.0.0.1:8765 [--test T]
                                   [--pair en-es] [--per-file 100] [--placeholders A,B] [--accelerators]
                                   [--format po|json|ts|arb|xml|strings|xcstrings|stringsdict|resx|
-                                  properties|yml|webext|ftl]
+                                  properties|yml|webext|ftl|php]
 
 Each verse is a message, its fourth word followed by a placeholder and its next-to-last by another, as programs'
 messages hold them: printf's %s and Python's %(name)s in a .pot, i18next's {{count}} and {{name}} in JSON, Qt's %1
 and %2 in a .ts, Android's %1$s and %2$d, Apple's %@ and %lld (%d and %@ in a .stringsdict), .NET's and
-MessageFormat's {0} and {1}, Ruby's %{count} and %{name}, a WebExtension's $COUNT$ and $NAME$ (each message with
-its description and its placeholders' contents, $1 and $2), Fluent's { $count } and { $name } (or any two:
---placeholders A,B, markup too: '<xliff:g id="a">%1$s</xliff:g>,...' in Android's). In the .pot (its header a
-template's, as xgettext writes it) every fifth message is a plural one, the previous verse its msgid_plural; in the
-.ts (as lupdate writes one without a language) every fifth is a plural message of one numerusform; in Android's
-strings.xml, an .xcstrings and Rails' en.yml every fifth is a plural, the previous verse its "one" and the verse its
-"other" (in an .ftl a select on $count, these its [one] and *[other] variants); in a .stringsdict every message is
-one (its format %#@verses@, its placeholders %d and %@). In Flutter's .arb each message is an ICU plural, the previous
-verse its "one" branch and the verse its "other", # and {name} their placeholders. A .strings file is in UTF-16, as
-Xcode's older ones are, a comment before each message; in an .xcstrings every fifth after the third has no English
-localization, its key its text (as Xcode extracts SwiftUI's Text("...")); a .properties file is ASCII, as Java 8's
-tools write one. With --accelerators each message's first letter is a menu's accelerator, "&In the beginning...", the
-.pot's header naming its marker.
+MessageFormat's {0} and {1}, Ruby's %{count} and %{name}, a WebExtension's $COUNT$ and $NAME$ (each message with its
+description and its placeholders' contents, $1 and $2), Fluent's { $count } and { $name }, Laravel's :count and :name
+(or any two: --placeholders A,B, markup too: '<xliff:g id="a">%1$s</xliff:g>,...' in Android's). In the .pot (its
+header a template's, as xgettext writes it) every fifth message is a plural one, the previous verse its msgid_plural;
+in the .ts (as lupdate writes one without a language) every fifth is a plural message of one numerusform; in
+Android's strings.xml, an .xcstrings and Rails' en.yml every fifth is a plural, the previous verse its "one" and the
+verse its "other" (in an .ftl a select on $count, these its [one] and *[other] variants; in a .php a choice, these
+its {1} and [2,*] parts); in a .stringsdict every message is one (its format %#@verses@, its placeholders %d and %@).
+In Flutter's .arb each message is an ICU plural, the previous verse its "one" branch and the verse its "other", # and
+{name} their placeholders. A .strings file is in UTF-16, as Xcode's older ones are, a comment before each message; in
+an .xcstrings every fifth after the third has no English localization, its key its text (as Xcode extracts SwiftUI's
+Text("...")); a .properties file is ASCII, as Java 8's tools write one. With --accelerators each message's first
+letter is a menu's accelerator, "&In the beginning...", the .pot's header naming its marker.
 
 Prints how many messages come back translated (in an .arb, still a plural of both its branches; in a .pot or a .ts,
 flagged to be reviewed), how many files the format's own tool accepts, as a program's build would read them (msgfmt
 -c, lrelease, FormatJS's ICU parser: benchmarks/icu_check.js, aapt2: benchmarks/aapt2_check.sh, GNUstep's plparse,
 which parses old-style property lists as Foundation does, Mono's resgen, Java: benchmarks/PropertiesCheck.java,
-Ruby's I18n: benchmarks/rails_i18n_check.rb), how many of a messages.json's descriptions are kept as they were,
-how many messages of a .strings the service's own strict reader reads
-back, how many strings of an .xcstrings have the target's localization to be reviewed, a plural's of the target's
-categories, how many plurals of a .stringsdict Python's plistlib reads with the target's categories, how many keep
-both placeholders once each (and an accelerator), the BLEU of the translations (a plural's "other"; placeholders and
+Ruby's I18n: benchmarks/rails_i18n_check.rb, PHP: benchmarks/php_lang_check.php), how many of a messages.json's
+descriptions are kept as they were, how many messages of a .strings the service's own strict reader reads back, how
+many strings of an .xcstrings have the target's localization to be reviewed, a plural's of the target's categories,
+how many plurals of a .stringsdict Python's plistlib reads with the target's categories, how many keep both
+placeholders once each (and an accelerator), the BLEU of the translations (a plural's "other"; placeholders and
 accelerators taken out) against the verses' references beside the verses sent as plain text, and the messages per
 second.
 """
@@ -68,7 +68,7 @@ PLACEHOLDERS = {"po": ("%s", "%(name)s"), "json": ("{{count}}", "{{name}}"), "ts
                 "strings": ("%@", "%lld"), "xcstrings": ("%@", "%lld"), "stringsdict": ("%d", "%@"),
                 "xml": ("%1$s", "%2$d"), "resx": ("{0}", "{1}"), "properties": ("{0}", "{1}"),
                 "yml": ("%{count}", "%{name}"), "webext": ("$COUNT$", "$NAME$"),
-                "ftl": ("{ $count }", "{ $name }")}
+                "ftl": ("{ $count }", "{ $name }"), "php": (":count", ":name")}
 ACCELERATOR = Accelerator("&")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 FORMS = "System.Windows.Forms, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
@@ -86,6 +86,7 @@ CHECKS = {"po": (("msgfmt",), ["-c", "-o", "/dev/null"], "gettext"),
           "xml": (("aapt2",), [], "aapt", ["bash", str(Path(__file__).with_name("aapt2_check.sh"))]),
           "resx": (("resgen",), [], "mono-devel"),
           "yml": (("ruby",), [str(Path(__file__).with_name("rails_i18n_check.rb"))], "ruby-i18n"),
+          "php": (("php",), [str(Path(__file__).with_name("php_lang_check.php"))], "php-cli"),
           "properties": (("java",), [str(Path(__file__).with_name("PropertiesCheck.java"))], "openjdk-17-jdk-headless")}
 
 
@@ -115,6 +116,21 @@ def webextension(verses: list[str], placeholders: tuple[str, str]) -> str:
     return json.dumps({f"verse{k}": {"message": held(verse, placeholders), "description": "A verse of the Bible",
                                      "placeholders": {name: {"content": f"${n + 1}"} for n, name in enumerate(names)}}
                        for k, verse in enumerate(verses)}, ensure_ascii=False, indent=2) + "\n"
+
+
+def laravel(verses: list[str], placeholders: tuple[str, str]) -> str:
+    """A Laravel language file of the verses as messages, in single quotes, every fifth a choice (trans_choice's): the
+    previous verse its {1} part, the verse its [2,*] part."""
+    def quoted(text: str) -> str:
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    lines = ["<?php", "", "// The test verses, as an app's messages", "return ["]
+    for k, verse in enumerate(verses):
+        text = held(verse, placeholders)
+        if k % 5 == 4:
+            text = f"{{1}} {held(verses[k - 1], placeholders)}|[2,*] {text}"
+        lines.append(f"    'verse{k}' => {quoted(text)},")
+    return "\n".join(lines + ["];", ""])
 
 
 def fluent_file(verses: list[str], placeholders: tuple[str, str]) -> str:
@@ -286,6 +302,14 @@ def translated(client: httpx.Client, args: argparse.Namespace, verses: list[str]
                               args.pair)
         found = json.loads(out).values()
         return [m["message"] for m in found], sum(m["description"] == "A verse of the Bible" for m in found), out
+    if args.format == "php":
+        out = translated_file(client, args.url, "messages.php", laravel(verses, args.placeholders).encode(), args.pair)
+        with tempfile.TemporaryDirectory() as folder:  # (read by PHP itself)
+            (Path(folder) / "es.php").write_bytes(out)
+            read = subprocess.run(["php", CHECKS["php"][1][0], str(Path(folder) / "es.php")], capture_output=True,
+                                  text=True)
+        found = list(json.loads(read.stdout).values()) if read.returncode == 0 else []
+        return [m.split("|")[-1].removeprefix("[2,*] ") for m in found] + [""] * (len(verses) - len(found)), 0, out
     if args.format == "ftl":
         out = translated_file(client, args.url, "main.ftl", fluent_file(verses, args.placeholders).encode(), args.pair)
         found = fluent_messages(out.decode())
@@ -399,14 +423,15 @@ def main() -> None:
     p.add_argument("--format", choices=tuple(PLACEHOLDERS), default="po",
                    help="a gettext template (default), JSON, a Qt Linguist file, Flutter's .arb of ICU plurals, "
                    "Android's string resources (xml), Apple's strings file, String Catalog or stringsdict, a .resx, a "
-                   "Java properties file, Rails' YAML, a WebExtension's messages.json (webext) or a Fluent file")
+                   "Java properties file, Rails' YAML, a WebExtension's messages.json (webext), a Fluent file or a Laravel "
+                   "language file (php)")
     p.add_argument("--accelerators", action="store_true", help="each message's first letter a menu's accelerator "
                    "(&In the beginning...), in a .pot or a .ts")
     p.add_argument("--placeholders", type=lambda v: tuple(v.split(",")), help="the two placeholders each message "
                    "holds, A,B (default: %%s,%%(name)s in a .pot, {{count}},{{name}} in JSON, %%1,%%2 in a .ts, "
                    "#,{name} in an .arb, %%@,%%lld in a .strings or an .xcstrings, %%d,%%@ in a .stringsdict, "
                    "%%1$s,%%2$d in Android's, {0},{1} in a .resx or a .properties, %%{count},%%{name} in a .yml, "
-                   "$COUNT$,$NAME$ in a messages.json, '{ $count },{ $name }' in an .ftl)")
+                   "$COUNT$,$NAME$ in a messages.json, '{ $count },{ $name }' in an .ftl, :count,:name in a .php)")
     args = p.parse_args()
     args.placeholders = args.placeholders or PLACEHOLDERS[args.format]
     if len(args.placeholders) != 2:

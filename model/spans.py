@@ -42,7 +42,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("printf", r"%%|%(?:\d+\$)?#@\w+@|%(?:\d+\$|\(\w+\)|<\w+>)?[-+0#]*\d*(?:\.\d+)?(?:hh|h|ll|l|q|z|j|t|L)?"
                r"(?:[sdifuxXeEgGc]\b|@)|%\{\w+\}|(?<![\w%])%[A-Za-z_]\w*%(?![\w%])"),
     ("positional", r"(?<![\w%])%(?:L?\d{1,2}|n)(?![\w$])"),  # Qt's and LibreOffice's %1 … %99, Qt's %L1 and %n
-    ("named", r"(?<![\w$])\$[A-Za-z_]\w*\$(?![\w$])"),  # a WebExtension message's $USER$ ($1 is a number's rule's)
+    # a WebExtension message's $USER$ ($1 is a number's rule's); Laravel's :name
+    ("named", r"(?<![\w$])\$[A-Za-z_]\w*\$(?![\w$])|(?<![\w:/]):[A-Za-z_]\w*"),
     # {{name}} {name} {0} {} {count, number}, and ICU's # (a plural branch's count)
     ("format", r"\{\{[^{}\n]*\}\}|\{\w*(?:[:,!][^{}\n]*)?\}|(?<![\w#&])#(?![\w#])"),
     ("path", r"(?<![\w/.])(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w.-]*|\b[A-Za-z]:\\(?:[\w .-]+\\)*[\w.-]+"),
@@ -55,7 +56,7 @@ RULES: tuple[tuple[str, str], ...] = (
 SPAN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in RULES))
 # Every rule needs a digit, "www." or one of these characters (a URL's "://" has its "/"). One scan for them is
 # far cheaper than SPAN's fifteen tries at each position, and most sentences of ordinary prose have none.
-MAY_SPAN = re.compile(r"[\d⦅<@`%{/\\#$]|www\.")
+MAY_SPAN = re.compile(r"[\d⦅<@`%{/\\#$:]|www\.")
 
 
 WORD = re.compile(r"[^\W\d_]+")

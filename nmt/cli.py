@@ -301,8 +301,8 @@ def _evaluation_commands(sub) -> None:
                        "their text translated, their formatting, pictures and layout kept. Formats: .txt .srt .vtt "
                        ".ass .ssa .ttml .dfxp .html .htm .md .markdown .docx .pptx .xlsx .odt .odp .ods .epub .pdf "
                        ".xlf .xliff .po .pot .json .arb .ts .xml (Android, or TTML) .strings .xcstrings .stringsdict .resx "
-                       ".properties .yml .yaml .ftl, and the templates and macro-enabled files of Office and OpenDocument "
-                       "(app/documents.py).")
+                       ".properties .yml .yaml .ftl .php (Laravel's), and the templates and macro-enabled files of Office and "
+                       "OpenDocument (app/documents.py).")
     p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: of the shipped models, "
                    "the one from the language each file is in: English to Spanish, Spanish to English)")
     _search_args(p)

@@ -46,6 +46,7 @@ SAMPLES = {  # a small valid file of each text format, to cut short and damage
     ".yml": "en:\n  a: &x alpha %{n}\n  b: *x\n  c: |\n    beta\n  d: [gamma, 'del''ta']\n",
     ".ftl": "# c\na = alpha { $n } beta\n    .t = gamma\nb =\n    { $n ->\n        [one] x\n       *[other] y { $n }\n    }\n"
             "-t = Term\n",
+    ".php": "<?php\n// c\nreturn ['a' => 'alpha :n', \"b\" => \"beta \\\" \\x41\", 'c' => ['{0} x|[1,*] y'], 'd' => 1];\n",
 }
 TRANSLATIONS = st.sampled_from(["same", "upper", "odd"])
 

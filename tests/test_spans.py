@@ -22,6 +22,7 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("# files", "#", "format"),
     ("Error %1 in '%2'", "%1", "positional"), ("%L1 bytes", "%L1", "positional"), ("%n file(s)", "%n", "positional"),
     ("Hello, $USER$!", "$USER$", "named"), ("got $count_1$ new", "$count_1$", "named"), ("in $1 now", "$1", "number"),
+    ("Welcome, :name!", ":name", "named"), ("The :attribute field", ":attribute", "named"),
     ("Dear {name},", "{name}", "format"), ("{0} files", "{0}", "format"), ("{{ count }} items", "{{ count }}", "format"),
     ("run `ls -la` first", "`ls -la`", "code"),
     ("open /usr/local/bin/nmt now", "/usr/local/bin/nmt", "path"), (r"in C:\Users\ana\x.txt", r"C:\Users\ana\x.txt", "path"),
@@ -37,7 +38,8 @@ def test_each_kind_of_span(text, span, kind):
 
 
 @pytest.mark.parametrize("text", ["and/or", "the 2nd day", "an A4 sheet", "mp3 files", "x86_64", "v2 of it", "a {",
-                                  "%na", "%lb", "%ldx", "a % sign", "US$ or $ $", "$a$b$"])
+                                  "%na", "%lb", "%ldx", "a % sign", "US$ or $ $", "$a$b$", "Note:this", "std::vector",
+                                  "said: Let", ":)"])
 def test_words_with_digits_or_slashes_are_not_spans(text):
     assert find_spans(text) == [] and mask(text, 8).text == text
 

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from nmt.app.detect import LanguageDetector
-from nmt.app.documents import EVERY_LANGUAGE, FORMATS, Document, other_xml, read_document
+from nmt.app.documents import EVERY_LANGUAGE, FORMATS, Document, of_another_kind, read_document
 from nmt.app.labels import Languages
 from nmt.model.bundle import MODELS, find_bundles, read_config
 from nmt.model.html import InvalidHtml, parse
@@ -165,13 +165,11 @@ def expanded(paths: list[Path], out_dir: Path | None) -> list[tuple[Path, Path |
 
 
 def _translated_kind(file: Path) -> bool:
-    """Whether a folder's file is of a format translated, and for .xml of a kind translated: an Android res folder's
-    layouts and drawables are not (a file that cannot be read is, to be told so)."""
+    """Whether a folder's file is of a format translated, and of a kind translated: an Android res folder's layouts
+    and a Laravel app's code are not (a file that cannot be read is, to be told so)."""
     suffix = file.suffix.lower()
-    if suffix != ".xml":
-        return suffix in FORMATS
     try:
-        return not other_xml(file.read_bytes())
+        return suffix in FORMATS and not of_another_kind(suffix, file.read_bytes)
     except OSError:
         return True
 

@@ -1,0 +1,131 @@
+"""PHP language files (.php: Laravel's lang/en/messages.php, any file that returns an array of messages): each string
+value translated in place, every key, comment and byte between kept.
+
+    <?php
+
+    return [
+        'welcome' => 'Welcome, :name!',
+        'apples' => '{0} No apples|{1} One apple|[2,*] :count apples',
+        'auth' => ['failed' => "These credentials do not match."],
+    ];
+
+The file is cut into PHP's tokens that matter here (comments, strings, =>), not run: a string followed by => is a key,
+any other string a value. A value is read as PHP reads it (single quotes: \\' and \\\\; double quotes: PHP's escapes)
+and its translation written back in the same quotes, escaped so that PHP reads it as it is. Laravel's :name
+placeholders are spans the pipeline keeps (model/spans.py). A value with a | is a choice of Laravel's (trans_choice):
+each part is translated apart, its {0} or [2,*] range kept. A file that does more than return an array (a class, a
+function), a heredoc, or a double-quoted string with a $variable in it, is refused: the first is no language file,
+the others are not read.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nmt.app.packages import Damaged
+
+TOKEN = re.compile(r"""(?P<comment>//[^\n]*|\#[^\n]*|/\*.*?\*/)|(?P<single>'(?:[^'\\]|\\.)*')|(?P<double>"(?:[^"\\]|\\.)*")"""
+                   r"|(?P<arrow>=>)|(?P<heredoc><<<)|(?P<space>\s+)|(?P<other>.)", re.DOTALL)
+LANGUAGE_FILE = re.compile(r"<\?php\s+(?:declare\s*\(\s*strict_types\s*=\s*1\s*\)\s*;\s*)?return\s*(?:\[|array\s*\()",
+                           re.IGNORECASE)
+DOUBLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "e": "\x1b", "f": "\f", "\\": "\\", "$": "$", '"': '"'}
+DOUBLE_ESCAPE = re.compile(r"\\(?:([ntrvef\\$\"])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u\{([0-9A-Fa-f]+)\})")
+VARIABLE = re.compile(r"(?<!\\)(?:\\\\)*\$[A-Za-z_{]|\{\$")  # interpolation in a double-quoted string
+CHOICE_RANGE = re.compile(r"^\s*(?:\{\d+\}|[\[\]]-?(?:\d+|\*)\s*,\s*-?(?:\d+|\*)[\[\]])\s*")  # {0}, [2,*], ]1,Inf[
+
+
+@dataclass(frozen=True)
+class Value:
+    start: int
+    end: int
+    quote: str  # ' or "
+    text: str  # as PHP reads it
+
+
+def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
+    """The file's string values with a letter (a choice's parts apart), and what writes it with their translations;
+    Damaged if it is not a language file PHP would read as we do."""
+    values = [v for v in _values(text) if any(char.isalpha() for char in v.text)]
+    parts = [_choice(value.text) for value in values]
+
+    def render(translations: list[str]) -> str:
+        pieces, at, given = [], 0, iter(translations)
+        for value, (texts, rebuild) in zip(values, parts, strict=True):
+            translated = rebuild([next(given) for _ in texts])
+            pieces += [text[at:value.start], _quoted(translated, value.quote)]
+            at = value.end
+        return "".join(pieces) + text[at:]
+
+    return [t for texts, _ in parts for t in texts], render
+
+
+def is_language_file(text: str) -> bool:
+    """Whether a PHP file does nothing but return an array (after its comments): a language file, not code."""
+    return LANGUAGE_FILE.match(_code(text)) is not None
+
+
+def _values(text: str) -> list[Value]:
+    if not is_language_file(text):
+        raise Damaged("it is not a language file: it should only return an array (<?php return [ ... ];)")
+    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    for m in tokens:
+        if m.lastgroup == "heredoc":
+            raise Damaged(f"line {_line(text, m.start())}: a heredoc string is not read; write it in quotes")
+    values = []
+    for m, after in zip(tokens, tokens[1:] + [None], strict=True):
+        if m.lastgroup in ("single", "double") and (after is None or after.lastgroup != "arrow"):
+            values.append(Value(m.start(), m.end(), m.group()[0], _read(m.group(), text, m.start())))
+    return values
+
+
+def _code(text: str) -> str:
+    """The text without its comments (for telling what the file does)."""
+    return "".join(m.group() for m in TOKEN.finditer(text) if m.lastgroup != "comment").lstrip("\ufeff \n")
+
+
+def _read(literal: str, text: str, at: int) -> str:
+    """A string literal as PHP reads it."""
+    body = literal[1:-1]
+    if literal[0] == "'":
+        return re.sub(r"\\([\\'])", r"\1", body)
+    if VARIABLE.search(body):
+        raise Damaged(f"line {_line(text, at)}: a double-quoted string with a variable in it is not read")
+    return DOUBLE_ESCAPE.sub(_unescaped, body)
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    simple, octal, hexadecimal, code = m.groups()
+    if simple:
+        return DOUBLE_ESCAPES[simple]
+    if octal:
+        return chr(int(octal, 8) & 0xFF)
+    return chr(int(hexadecimal or code, 16))
+
+
+def _quoted(text: str, quote: str) -> str:
+    """A text as a PHP string literal in these quotes, which PHP reads as the text."""
+    if quote == "'":
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("\n", "\\n")
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m[0]):02x}", escaped) + '"'
+
+
+def _choice(value: str) -> tuple[list[str], Callable[[list[str]], str]]:
+    """A value's texts: a choice's parts with a letter (value|value), each without its range ({0}, [2,*]), else the
+    value."""
+    if "|" not in value:
+        return [value], lambda translations: translations[0]
+    cuts = [(found.end() if (found := CHOICE_RANGE.match(part)) else 0, part) for part in value.split("|")]
+    texts = [part[at:] for at, part in cuts if any(char.isalpha() for char in part[at:])]
+
+    def rebuild(translations: list[str]) -> str:
+        given = iter(translations)
+        return "|".join(part[:at] + (next(given) if any(c.isalpha() for c in part[at:]) else part[at:])
+                        for at, part in cuts)
+
+    return texts, rebuild
+
+
+def _line(text: str, at: int) -> int:
+    return text.count("\n", 0, at) + 1
