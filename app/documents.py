@@ -356,14 +356,14 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     ".resx": ("application/xml", "text", package("a .resx file", resx.read)),
     **dict.fromkeys((".yml", ".yaml"), ("application/yaml", "text",
                                         text_file(yaml_messages.cut, yaml_messages.relabel, "a YAML file"))),
-    ".ftl": ("text/plain; charset=utf-8", "text", text_file(fluent.cut, kind="a Fluent file")),
-    ".php": ("application/x-php", "text", text_file(php_arrays.cut, kind="a PHP language file")),
     ".properties": ("text/x-java-properties", "text", text_file(properties.cut, kind="a properties file",
                                                                 decode=properties.decoded, encode=properties.encoded)),
     ".strings": ("text/plain", "text", text_file(apple_strings.cut, kind="an Apple strings file",
                                                   decode=apple_strings.decoded, encode=apple_strings.encoded)),
     ".xcstrings": ("application/json", "text", package("a String Catalog", string_catalog.read)),
     ".stringsdict": ("application/x-plist", "text", package("a stringsdict file", stringsdict.read)),
+    ".ftl": ("text/plain; charset=utf-8", "text", text_file(fluent.cut, kind="a Fluent file")),
+    ".php": ("application/x-php", "text", text_file(php_arrays.cut, kind="a PHP language file")),
 }
 
 

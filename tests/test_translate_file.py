@@ -126,7 +126,7 @@ def test_source_auto_is_detected_among_the_served_languages(client):
 SERVED = (".txt, .srt, .vtt, .ass, .ssa, .html, .htm, .docx, .docm, .dotx, .dotm, .pptx, .pptm, .ppsx, .ppsm, .potx, "
           ".potm, .xlsx, .xlsm, .xltx, .xltm, .odt, .ott, .odp, .otp, .ods, .ots, .epub, .pdf, .md, .markdown, .json, "
           ".arb, .po, .pot, .xlf, .xliff, .ts, .xml, .ttml, .dfxp, .resx, .yml, .yaml, .properties, .strings, "
-          ".xcstrings, .stringsdict")
+          ".xcstrings, .stringsdict, .ftl, .php")
 
 
 # --- refused --------------------------------------------------------------------------------------------------
