@@ -215,6 +215,11 @@ def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_m
                                                             "(--out-dir)")]:
         assert main(["translate-file", "--model", str(toy_model), str(tmp_path / "app"), *args]) == 2
         assert capsys.readouterr().err == f"nmt translate-file: error: {tmp_path / 'app'} {why}\n"
+    # without --model, a file with no text is skipped before its language would be told (and found to have none)
+    (tmp_path / "res" / "values").mkdir(parents=True)
+    (tmp_path / "res" / "values" / "colors.xml").write_text('<resources><color name="r">#f00</color></resources>')
+    assert main(["translate-file", str(tmp_path / "res"), "--out-dir", str(out)]) == 0
+    assert capsys.readouterr().out == f"skipped {tmp_path / 'res/values/colors.xml'}: nothing to translate\n"
     (tmp_path / "pictures").mkdir()
     assert main(["translate-file", str(tmp_path / "pictures"), "--out-dir", str(out)]) == 2
     assert capsys.readouterr().err.endswith("pictures holds no file of the formats translated\n")

@@ -109,9 +109,9 @@ class FileTranslator:
             raise ValueError(f"{source}: cannot read ({e.strerror})") from None
         start = time.perf_counter()
         document = read_document(source.name, content)
-        translator = self.models.of(document)
         if folder is not None and not document.texts:
             return Skipped(source, "nothing to translate")
+        translator = self.models.of(document)
         out = out or self._placed(source, document, translator, folder or self.folder or source.parent)
         self._check(source, out)
         if document.format == "html":
@@ -126,9 +126,9 @@ class FileTranslator:
     @staticmethod
     def _placed(source: Path, document: Document, translator: Translator, where: Path) -> Path:
         """The translation's path in folder where: in the target language's folder beside it, under source's name,
-        where it is a language's (res/values, en.lproj, locales/en: training/locale_folders.py); under source's name too, away
-        from it, where it holds every language (a String Catalog, which replaces its source); else in it, its name
-        saying the target language."""
+        where it is a language's (res/values, en.lproj, locales/en: training/locale_folders.py); under source's name
+        too, away from it, where it holds every language (a String Catalog, which replaces its source); else in it,
+        its name saying the target language."""
         localized = locale_folders.localized(where, source.suffix.lower(), translator.src_lang, translator.tgt_lang)
         if localized is not None:
             return localized / source.name
