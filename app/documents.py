@@ -58,7 +58,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal, TypeVar
 
@@ -127,6 +128,21 @@ class Document:
     format: Literal["text", "html"]
     texts: list[str]
     render: Callable[[list[str], Languages], bytes]
+    done: Callable[[str], set[str]] = lambda target: set()  # the texts that a target already has (render keeps them)
+
+    def into(self, languages: Languages) -> Document:
+        """The document as translated into languages: without the texts that the target already has, whose
+        translations render would not write (a String Catalog's strings that the target has)."""
+        done = self.done(languages.target)
+        if not done:
+            return self
+        texts = [text for text in self.texts if text not in done]
+
+        def render(translations: list[str], languages: Languages) -> bytes:
+            translated = dict(zip(texts, translations, strict=True))
+            return self.render([translated.get(text, text) for text in self.texts], languages)
+
+        return replace(self, texts=texts, render=render)
 
     def translated_name(self, language: str = "", source: str = "") -> str:
         """What its translation is called: its name with the target language (if given) where the name has the
@@ -367,6 +383,9 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
 }
 
 
+DONE: dict[str, Callable[[bytes, str], set[str]]] = {".xcstrings": string_catalog.done}  # Document.done, of content
+
+
 def base_name(name: str) -> str:
     """The file's name without any folders a client put in it (either kind of slash)."""
     return PureWindowsPath(PurePosixPath(name).name).name
@@ -398,4 +417,5 @@ def read_document(name: str, content: bytes) -> Document:
         except RecursionError:
             raise FileRejected(f"{name} is nested too deeply to be written") from None
 
-    return Document(name, media_type, text_format, unique, rendered)
+    done = partial(DONE[extension], content) if extension in DONE else Document.done
+    return Document(name, media_type, text_format, unique, rendered, done)

@@ -28,11 +28,12 @@ rest kept: the target's plural variations are the categories CLDR gives its lang
 which Apple applies to 0 in any language, where the source has it), one that the source lacks taking the source's
 "other". Placeholders (%@, %lld, %#@arg1@) are spans the pipeline keeps verbatim (model/spans.py).
 
-The target is not known when the file is read: every source is translated, and a translation whose target already has
-one is not written. The file is written as Xcode writes it: an indent of two spaces, " : " after a key, non-ASCII
-characters as they are, an empty object over an empty line; its keys in its order, a key added (the target's
-language, "localizations") where Xcode's order puts it (xcode_order). A catalog whose sourceLanguage is not the
-translation's source is refused, as an XLIFF file for other languages is.
+The target is not known when the file is read: the texts of the strings that the target already has (done) are left
+out once it is (Document.into), and a translation of them would not be written. The file is written as Xcode writes
+it: an indent of two spaces, " : " after a key, non-ASCII characters as they are, an empty object over an empty line;
+its keys in its order, a key added (the target's language, "localizations") where Xcode's order puts it
+(xcode_order). A catalog whose sourceLanguage is not the translation's source is refused, as an XLIFF file for other
+languages is.
 """
 from __future__ import annotations
 
@@ -78,6 +79,19 @@ def read(content: bytes) -> Written:
         return (BOM * text.startswith(BOM) + catalog_text + text[len(text.rstrip()):]).encode("utf-8")
 
     return texts, render
+
+
+def done(content: bytes, target: str) -> set[str]:
+    """The texts of the strings whose target localization has a value (which render leaves alone), but those that a
+    string still to translate holds too; Damaged if it is not a String Catalog."""
+    catalog = json_messages.parsed(content.decode("utf-8").removeprefix(BOM))
+    finished: list[str] = []
+    unfinished: list[str] = []
+    for key, entry in _strings(catalog).items():
+        if entry.get("shouldTranslate") is not False:
+            texts = finished if _has_value(entry.get("localizations", {}).get(target)) else unfinished
+            _localization(source_localization(key, entry, catalog["sourceLanguage"]), texts)
+    return set(finished) - set(unfinished)
 
 
 def _strings(catalog: Any) -> dict[str, dict[str, Any]]:

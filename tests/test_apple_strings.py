@@ -179,6 +179,23 @@ def test_a_catalog_gets_the_targets_localization_to_be_reviewed_and_a_translator
     assert found["device"]["localizations"]["es"]["variations"]["device"]["iphone"] == unit("TAP RHO", "needs_review")
 
 
+AGAIN = {"again": entry({"en": unit("kept"), "fr": unit("Fini")})}  # (a text that "kept" holds too)
+
+
+@pytest.mark.parametrize("target, more, done", [
+    ("es", {}, {"kept"}), ("es", AGAIN, set()),  # (a text another string still needs is translated)
+    ("fr", {}, {"gamma delta"}), ("fr", AGAIN, {"gamma delta"}), ("de", AGAIN, set()),
+])
+def test_what_the_target_already_has_is_not_translated_again(target, more, done):
+    catalog = CATALOG | {"strings": CATALOG["strings"] | more}
+    document = read_document("Localizable.xcstrings", xcode_json(catalog).encode())
+    into = document.into(Languages("en", target))
+    assert into.texts == [text for text in document.texts if text not in done]
+    languages = Languages("en", target)
+    assert into.render([t.upper() for t in into.texts], languages) == document.render(
+        [t.upper() for t in document.texts], languages), "the same file, for fewer texts translated"
+
+
 @pytest.mark.parametrize("target, categories", [
     ("es", ["many", "one", "other"]), ("ja", ["other"]), ("ru", ["few", "many", "one", "other"]),
     ("xx", ["one", "other"]),  # (a language app/plurals.py does not know: the source's)

@@ -112,6 +112,7 @@ class FileTranslator:
         if folder is not None and not document.texts:
             return Skipped(source, "nothing to translate")
         translator = self.models.of(document)
+        document = document.into(Languages(translator.src_lang, translator.tgt_lang))
         out = out or self._placed(source, document, translator, folder or self.folder or source.parent)
         self._check(source, out)
         if document.format == "html":

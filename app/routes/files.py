@@ -75,6 +75,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     except FileRejected as e:
         raise ApiError(400, f"Invalid request: {e}; name the source") from None
     model = model_for(models, source, target)
+    document = document.into(Languages(*model.pair))
     own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
     chars = min(settings.max_file_chars, own) if own else settings.max_file_chars
     options, limits = settings.decode_options(), TextLimits(None, chars)
