@@ -3,6 +3,7 @@ translator's work) already has the target's localization, sent to POST /translat
 app gains strings.
 
     nmt serve --port 8765 &   python benchmarks/catalog_update.py --url http://127.0.0.1:8765 [--done 0,0.5,0.9]
+                                                                      [--strings 200]
 
 For each share done, prints the seconds the request took (its download too), and checks the file that comes back:
 every string done kept as the translator left it, every other one given the target's localization to be reviewed.
@@ -32,8 +33,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_service(p)
     p.add_argument("--done", default="0,0.5,0.9", help="the shares of strings already translated (default 0,0.5,0.9)")
+    p.add_argument("--strings", type=int, default=200, help="the catalog's strings, the first test verses (default "
+                   "200: the whole test file in one request would pass the service's request timeout)")
     args = p.parse_args()
-    verses, _, _ = verse_pairs(args.test, min_words=6)
+    verses = verse_pairs(args.test, min_words=6)[0][:args.strings]
     target = args.pair.split("-")[1]
     print(f"{args.test}: {len(verses)} strings, {args.pair}, {args.url}")
     with httpx.Client(timeout=1200) as client:
