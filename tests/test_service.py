@@ -17,6 +17,7 @@ from service_fixtures import Gate, client_for, scheduler_of, service_settings, w
 from nmt.app.main import app_from_env, create_app
 from nmt.app.registry import load_translators
 from nmt.app.settings import Settings
+from nmt.cli import main
 from nmt.model.segment import split
 from nmt.model.translator import DecodeOptions, Translator
 
@@ -404,6 +405,20 @@ def test_settings_from_environment(monkeypatch):
         Settings(device="tpu")
     with pytest.raises(ValueError, match=r"segment_chars \(300\) exceeds max_sentence_chars \(100\)"):
         Settings(segment_chars=300, max_sentence_chars=100)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"NMT_MAX_ITEMS": "0"}, "setting max_items: Input should be greater than 0"),
+    ({"NMT_SEGMENT_CHARS": "2000"}, "settings: Value error, segment_chars (2000) exceeds max_sentence_chars (1000)"),
+    ({"NMT_API_KEYS": "a", "NMT_KEY_LIMITS": '{"b": {"max_chars": 5}}'},
+     "settings: Value error, key_limits names 1 key(s) that are not in api_keys"),
+])
+def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, message):
+    """A setting refused alone or with another (no field to name) is one line and exit 2, before any model loads."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["serve", "--port", "8799"]) == 2
+    assert capsys.readouterr().err == f"nmt serve: error: {message}\n"
 
 
 @pytest.mark.parametrize("text, sentences", [
