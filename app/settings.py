@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _default_beam_is_allowed(self) -> Settings:
+        if self.beam_size > self.max_beam_size:  # else every request that leaves the beam to the server is refused
+            raise ValueError(f"beam_size ({self.beam_size}) exceeds max_beam_size ({self.max_beam_size})")
+        return self
+
+    @model_validator(mode="after")
     def _limited_keys_are_accepted(self) -> Settings:
         unknown = sorted(set(self.key_limits) - set(self.api_keys))
         if unknown:

@@ -407,9 +407,14 @@ def test_settings_from_environment(monkeypatch):
         Settings(segment_chars=300, max_sentence_chars=100)
 
 
+def accepted(settings: Settings) -> list[Translator]:
+    raise AssertionError(f"settings accepted: {settings}")
+
+
 @pytest.mark.parametrize("env, message", [
     ({"NMT_MAX_ITEMS": "0"}, "setting max_items: Input should be greater than 0"),
     ({"NMT_SEGMENT_CHARS": "2000"}, "settings: Value error, segment_chars (2000) exceeds max_sentence_chars (1000)"),
+    ({"NMT_BEAM_SIZE": "10"}, "settings: Value error, beam_size (10) exceeds max_beam_size (8)"),
     ({"NMT_API_KEYS": "a", "NMT_KEY_LIMITS": '{"b": {"max_chars": 5}}'},
      "settings: Value error, key_limits names 1 key(s) that are not in api_keys"),
 ])
@@ -417,6 +422,7 @@ def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, messa
     """A setting refused alone or with another (no field to name) is one line and exit 2, before any model loads."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setattr("nmt.app.registry.load_translators", accepted)  # no model loaded, no server started
     assert main(["serve", "--port", "8799"]) == 2
     assert capsys.readouterr().err == f"nmt serve: error: {message}\n"
 
