@@ -19,6 +19,7 @@ from nmt.app.routes import (
     admit,
     check_glossary,
     detector_of,
+    error_responses,
     header_key,
     model_for,
     translate_texts,
@@ -90,8 +91,19 @@ async def require_key(service: ServiceDep, request: Request) -> TextLimits:
     return admit(service, request, header_key(request))
 
 
+async def json_body(request: Request) -> None:
+    """415 for a body not sent as JSON. FastAPI parses a body as JSON only under a JSON Content-Type, and validates
+    any other (a form, curl -d's default, none at all) as bytes: "body: Input should be a valid dictionary", which
+    does not say what is wrong."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise ApiError(415, f"the body must be JSON, sent with Content-Type: application/json (it was sent as "
+                            f"{media_type or 'no Content-Type'})")
+
+
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
-             responses=TRANSLATE_ERRORS)
+             responses=TRANSLATE_ERRORS | error_responses(415), dependencies=[Depends(json_body)])
 async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyModels, request: Request,
                     limits: Annotated[TextLimits, Depends(require_key)]) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
