@@ -129,9 +129,23 @@ def test_auto_source_translates_with_the_detected_language(client):
     assert several["detectedLanguage"] == [answer["detectedLanguage"]] * 2
 
 
-def test_auto_source_into_a_target_the_detected_language_lacks_is_400(client):
+def test_text_already_in_the_target_language_comes_back_as_it_is(client, translators):
+    """As LibreTranslate's (argos-translate translates a language into itself unchanged): a client that sends source
+    "auto" for a page already in the target language gets it back, not a 400."""
     answer = libre(client, q=SPANISH, source="auto", target="es")
-    assert answer.status_code == 400 and answer.json() == {"error": f"language pair es -> es is not supported; {PAIRS}"}
+    assert answer.status_code == 200 and answer.json()["translatedText"] == SPANISH
+    assert answer.json()["detectedLanguage"]["language"] == "es" and answer.json()["detectedLanguage"]["confidence"] > 90
+    assert libre(client, q=["alpha beta", ""], source="en", target="en", alternatives=2).json() == {
+        "translatedText": ["alpha beta", ""], "alternatives": [[], []]}
+    assert libre(client, q="<b>alpha</b>", source="es", target="es", format="html").json() == {
+        "translatedText": "<b>alpha</b>"}
+    answer = libre(client, q="alpha", source="fr", target="fr")  # a language not served is still refused
+    assert answer.status_code == 400 and answer.json() == {"error": f"language pair fr -> fr is not supported; {PAIRS}"}
+    answer = client.post("/translate", content=b'{"q": "alpha \\ud800", "source": "en", "target": "en"}',
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and "text 0 is not valid Unicode" in answer.json()["error"]
+    with client_for(translators, max_chars=5) as limited:
+        assert libre(limited, q="alpha beta", source="en", target="en").status_code == 413
 
 
 # --- alternatives and the frontend's settings ------------------------------------------------------------------

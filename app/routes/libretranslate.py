@@ -3,7 +3,8 @@
     POST /translate          q (text or list), source (a code, or "auto"), target, format, alternatives, api_key;
                              JSON or form-encoded -> {"translatedText": text or list, matching q}, with
                              "detectedLanguage" {"language", "confidence"} for source "auto" and "alternatives"
-                             (the beam's next best translations) for alternatives > 0
+                             (the beam's next best translations) for alternatives > 0; texts whose source (named,
+                             or detected) is the target come back as they are, as LibreTranslate's do
     POST /detect             q, api_key -> [{"language", "confidence"}]: the served source languages, likeliest first
     GET  /languages          [{"code", "name", "targets"}]
     GET  /frontend/settings  what LibreTranslate's web page reads at start
@@ -30,6 +31,7 @@ from nmt.app.routes import (
     DetectedLanguage,
     LoadedModels,
     ReadyModels,
+    TextLimits,
     admit,
     check_texts,
     detector_of,
@@ -41,7 +43,7 @@ from nmt.app.routes import (
 from nmt.app.routes.html import translate_html
 from nmt.app.service import ServiceDep
 from nmt.app.settings import Settings
-from nmt.model.text import InvalidText
+from nmt.model.text import InvalidText, check_text
 from nmt.model.translator import DecodeOptions, Translated
 
 router = APIRouter(tags=["libretranslate"])
@@ -124,13 +126,17 @@ async def translate(service: ServiceDep, models: ReadyModels, detector: Detector
         raise ApiError(400, "Invalid request: alternatives are not available for format 'html'")
     texts = [body.q] if isinstance(body.q, str) else body.q
     detected = _detect(detector, texts)[0] if body.source == "auto" else None
-    model = model_for(models, detected.language if detected else body.source, body.target)
+    source = detected.language if detected else body.source
+    if source == body.target and source in models.languages:
+        return _unchanged(service.settings, body, texts, detected, limits)
+    model = model_for(models, source, body.target)
     options = _options(service.settings, body.alternatives)
     if body.format == "html":
         documents = await translate_html(service, model, request, texts, options, limits=limits)
         return _answer(body, [d.text for d in documents], detected)
     translated = await translate_texts(service, model, request, texts, options, limits=limits)
-    return _answer(body, [t.text for t in translated], detected, translated)
+    alternatives = [_alternatives(t, body.alternatives) for t in translated] if body.alternatives else None
+    return _answer(body, [t.text for t in translated], detected, alternatives)
 
 
 @router.post("/detect", response_model=list[DetectedLanguage], responses=error_responses(400, 401, 403, 413, 429, 503),
@@ -146,8 +152,7 @@ async def detect(service: ServiceDep, detector: Detector, request: Request) -> l
 
 @router.get("/languages")
 def languages(models: LoadedModels) -> list[Language]:
-    codes = sorted(set(models.sources) | {target for source in models.sources for target in models.targets(source)})
-    return [Language(code=code, name=_name(code), targets=models.targets(code)) for code in codes]
+    return [Language(code=code, name=_name(code), targets=models.targets(code)) for code in models.languages]
 
 
 @router.get("/frontend/settings")
@@ -186,18 +191,31 @@ def _options(settings: Settings, alternatives: int) -> DecodeOptions:
     return settings.decode_options(max(settings.beam_size, alternatives + 1), nbest=alternatives + 1)
 
 
+def _unchanged(settings: Settings, body: LibreRequest, texts: list[str], detected: Detected | None,
+               limits: TextLimits) -> LibreAnswer:
+    """Texts in the language asked for, answered as they are, as LibreTranslate answers them (argos-translate
+    translates each language into itself unchanged): its clients send source "auto" for text that may already be in
+    the target language, and must not be refused (400) for it. The request's limits and Unicode hold as for any."""
+    check_texts(settings, texts, limits)
+    for i, text in enumerate(texts):
+        try:
+            check_text(text)
+        except InvalidText as e:
+            raise ApiError(422, f"text {i} is {e}") from None
+    return _answer(body, texts, detected, [[] for _ in texts] if body.alternatives else None)
+
+
 def _answer(body: LibreRequest, texts: list[str], detected: Detected | None,
-            translated: list[Translated] | None = None) -> LibreAnswer:
-    """LibreTranslate's answer: one value per text, or the value itself for a single q; alternatives from the
-    translations' n-best lists."""
+            alternatives: list[list[str]] | None = None) -> LibreAnswer:
+    """LibreTranslate's answer: one value per text, or the value itself for a single q; alternatives (one list per
+    text) likewise."""
     single = isinstance(body.q, str)
     answer = LibreAnswer(translatedText=texts[0] if single else texts)
     if detected is not None:
         language = DetectedLanguage(language=detected.language, confidence=detected.confidence)
         answer.detectedLanguage = language if single else [language] * len(texts)
-    if body.alternatives and translated:
-        found = [_alternatives(t, body.alternatives) for t in translated]
-        answer.alternatives = found[0] if single else found
+    if alternatives is not None and texts:
+        answer.alternatives = alternatives[0] if single else alternatives
     return answer
 
 
