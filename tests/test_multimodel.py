@@ -80,10 +80,12 @@ def test_a_native_request_without_a_pair_translates_from_the_detected_source(cli
     assert one_fits == explicit
 
 
-def test_a_native_request_without_a_pair_is_refused_for_blank_or_invalid_text(client):
-    answer = native(client, text=["", " "])
-    assert answer.status_code == 400
-    assert answer.json() == {"error": f"any language -> any language fits several models: name source and target; {PAIRS}"}
+def test_a_native_request_without_a_pair_answers_blank_texts_as_they_are_and_refuses_invalid_text(client):
+    """Blank texts have no language to detect: they come back as they are, as with a named pair (an empty string
+    translates to an empty string), with no detected_source."""
+    assert native(client, text=["", " "]).json() == {"translations": [{"text": ""}, {"text": " "}]}
+    assert native(client, text="", format="html").json() == {"translations": [{"text": ""}]}
+    assert native(client, text=[], source="auto").json() == {"translations": []}
     answer = client.post("/v1/translate", content=b'{"text": "\\ud800 hola"}', headers={"content-type": "application/json"})
     assert answer.status_code == 422 and "lone surrogate" in answer.json()["error"]  # as with a named pair
 

@@ -108,9 +108,8 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
                     limits: Annotated[TextLimits, Depends(require_key)]) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
     texts = [body.text] if isinstance(body.text, str) else body.text
-    source = None if body.source == "auto" else body.source
-    detected = None if source else _detected_source(service, models, body.target, texts)
-    model = model_for(models, detected.language if detected else source, body.target)
+    source, detected = _source(service, models, body, texts)
+    model = model_for(models, source, body.target)
     options = service.settings.decode_options(body.beam_size, body.nbest, body.return_attention, body.rerank)
     glossary = body.glossary or {}
     check_glossary(service.settings, glossary)
@@ -125,18 +124,25 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
     return TranslateResponse(translations=[_output(t, body) for t in translated], detected_source=detected)
 
 
-def _detected_source(service: Service, models: Models, target: str | None, texts: list[str]) -> DetectedLanguage | None:
-    """The likeliest source language of the texts among those of the models into target, where several fit; None
-    where one fits (or none), or no text has words."""
-    fitting = models.sources_into(target)
-    if len(fitting) < 2 or not any(text.strip() for text in texts):
-        return None
+def _source(service: Service, models: Models, body: TranslateRequest,
+            texts: list[str]) -> tuple[str | None, DetectedLanguage | None]:
+    """The request's source language (None: whichever model fits, where one does), and how it was detected where
+    it was: named; else, where several models into the target fit, the likeliest of their source languages. Blank
+    texts have no language to detect, and come back as they are from any model (the README's "an empty string
+    translates to an empty string"): the first that fits."""
+    if body.source not in (None, "auto"):
+        return body.source, None
+    fitting = models.sources_into(body.target)
+    if len(fitting) < 2:
+        return None, None
+    if not any(text.strip() for text in texts):
+        return fitting[0], None
     try:
         ranked = detector_of(service).detect("\n".join(texts))
     except InvalidText as e:
         raise ApiError(422, str(e)) from None
     best = next(d for d in ranked if d.language in fitting)
-    return DetectedLanguage(language=best.language, confidence=best.confidence)
+    return best.language, DetectedLanguage(language=best.language, confidence=best.confidence)
 
 
 def _dnt(settings: Settings, dnt: list[str]) -> tuple[str, ...]:
