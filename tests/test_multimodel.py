@@ -150,6 +150,18 @@ def test_text_already_in_the_target_language_comes_back_as_it_is(client, transla
         assert libre(limited, q="alpha beta", source="en", target="en").status_code == 413
 
 
+def test_a_form_is_read_as_utf8_whether_percent_encoded_or_not(client):
+    """curl -d q='El Señor' sends the UTF-8 bytes as they are; other clients percent-encode them. Texts in the target
+    language come back as they are, so the answer shows what the server read."""
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    sent = "q=El Señor&q=mi+pastor%2C+se%C3%B1or&source=es&target=es".encode()
+    assert client.post("/translate", content=sent, headers=form).json() == {
+        "translatedText": ["El Señor", "mi pastor, señor"]}
+    for latin1 in (b"q=se\xf1or&source=es&target=es", b"q=se%F1or&source=es&target=es"):
+        answer = client.post("/translate", content=latin1, headers=form)
+        assert answer.status_code == 400 and answer.json() == {"error": "Invalid request: body is not UTF-8 (byte 0xf1)"}
+
+
 # --- alternatives and the frontend's settings ------------------------------------------------------------------
 def test_alternatives_are_the_beams_next_best(client):
     answer = libre(client, q="alpha beta gamma", source="en", target="es", alternatives=3).json()

@@ -18,7 +18,9 @@ codes (413, 422, 503).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Annotated, Literal, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -231,10 +233,13 @@ def _alternatives(translated: Translated, wanted: int) -> list[str]:
 async def _read_request(request: Request, model: type[R]) -> R:
     content_type = request.headers.get("content-type", "")
     try:
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            fields = {key: form.getlist(key) if key == "q" and len(form.getlist(key)) > 1 else form.get(key)
-                      for key in form}
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            # Not request.form(): Starlette reads the bytes that a client did not percent-encode as Latin-1, so that
+            # curl -d q='El Señor' arrived as "El SeÃ±or". A form is UTF-8, as LibreTranslate (werkzeug) reads it.
+            text = (await request.body()).decode("utf-8")
+            fields = _form_fields(parse_qsl(text, keep_blank_values=True, errors="strict"))
+        elif content_type.startswith("multipart/form-data"):
+            fields = _form_fields((await request.form()).multi_items())
         else:
             fields = json.loads(await request.body())
         return model.model_validate(fields)
@@ -242,9 +247,19 @@ async def _read_request(request: Request, model: type[R]) -> R:
         raise ApiError(400, f"Invalid request: {_explain(e)}") from None
 
 
+def _form_fields(items: Iterable[tuple[str, object]]) -> dict[str, object]:
+    """A form's fields by name: q given more than once is a list of texts, any other field its first value."""
+    fields: dict[str, list[object]] = {}
+    for key, value in items:
+        fields.setdefault(key, []).append(value)
+    return {key: values if key == "q" and len(values) > 1 else values[0] for key, values in fields.items()}
+
+
 def _explain(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
+    if isinstance(error, UnicodeDecodeError):
+        return f"body is not UTF-8 (byte 0x{error.object[error.start]:02x})"  # raw, or percent-encoded in a form
     if isinstance(error, json.JSONDecodeError):
         return f"body is not valid JSON ({error.msg})"
     if isinstance(error, RecursionError):
