@@ -150,6 +150,17 @@ def test_text_already_in_the_target_language_comes_back_as_it_is(client, transla
         assert libre(limited, q="alpha beta", source="en", target="en").status_code == 413
 
 
+def test_each_text_of_a_list_is_translated_from_its_own_language(client):
+    """As LibreTranslate's: a text over 40 characters is told alone (a shorter one with the request's others), and
+    translated from the language it is in; one already in the target comes back as it is."""
+    answer = libre(client, q=[SPANISH, ENGLISH], source="auto", target="en", alternatives=1).json()
+    spanish = libre(client, q=SPANISH, source="es", target="en", alternatives=1).json()
+    assert answer["translatedText"] == [spanish["translatedText"], ENGLISH]
+    assert answer["alternatives"] == [spanish["alternatives"], []]
+    assert [d["language"] for d in answer["detectedLanguage"]] == ["es", "en"]
+    assert all(d["confidence"] > 90 for d in answer["detectedLanguage"])
+
+
 def test_a_form_is_read_as_utf8_whether_percent_encoded_or_not(client):
     """curl -d q='El Señor' sends the UTF-8 bytes as they are; other clients percent-encode them. Texts in the target
     language come back as they are, so the answer shows what the server read."""

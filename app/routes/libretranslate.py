@@ -2,9 +2,11 @@
 
     POST /translate          q (text or list), source (a code, or "auto"), target, format, alternatives, api_key;
                              JSON or form-encoded -> {"translatedText": text or list, matching q}, with
-                             "detectedLanguage" {"language", "confidence"} for source "auto" and "alternatives"
-                             (the beam's next best translations) for alternatives > 0; texts whose source (named,
-                             or detected) is the target come back as they are, as LibreTranslate's do
+                             "detectedLanguage" {"language", "confidence"} for source "auto" (each text's: one over
+                             40 characters told alone, a shorter one with the others, as LibreTranslate tells them)
+                             and "alternatives" (the beam's next best translations) for alternatives > 0; texts
+                             whose source (named, or detected) is the target come back as they are, as
+                             LibreTranslate's do
     POST /detect             q, api_key -> [{"language", "confidence"}]: the served source languages, likeliest first
     GET  /languages          [{"code", "name", "targets"}]
     GET  /frontend/settings  what LibreTranslate's web page reads at start
@@ -27,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nmt.app.detect import Detected, LanguageDetector
 from nmt.app.documents import FORMATS
+from nmt.app.registry import Models
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
     ApiError,
@@ -43,7 +46,7 @@ from nmt.app.routes import (
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.service import ServiceDep
+from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.text import InvalidText, check_text
 from nmt.model.translator import DecodeOptions, Translated
@@ -53,6 +56,7 @@ R = TypeVar("R", bound=BaseModel)
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
                   "pt": "Portuguese", "ca": "Catalan", "nl": "Dutch"}
+SHORT_TEXT = 40  # LibreTranslate's: a text of at most this many characters is detected with the request's others
 FRONTEND_TIMEOUT_MS = 500  # LibreTranslate's default: how long its page waits after a keystroke before translating
 
 
@@ -127,18 +131,13 @@ async def translate(service: ServiceDep, models: ReadyModels, detector: Detector
     if body.format == "html" and body.alternatives:
         raise ApiError(400, "Invalid request: alternatives are not available for format 'html'")
     texts = [body.q] if isinstance(body.q, str) else body.q
-    detected = _detect(detector, texts)[0] if body.source == "auto" else None
-    source = detected.language if detected else body.source
-    if source == body.target and source in models.languages:
-        return _unchanged(service.settings, body, texts, detected, limits)
-    model = model_for(models, source, body.target)
+    detected = _detect_each(detector, texts) if body.source == "auto" else None
+    sources = [d.language for d in detected] if detected else [body.source] * len(texts)
     options = _options(service.settings, body.alternatives)
-    if body.format == "html":
-        documents = await translate_html(service, model, request, texts, options, limits=limits)
-        return _answer(body, [d.text for d in documents], detected)
-    translated = await translate_texts(service, model, request, texts, options, limits=limits)
-    alternatives = [_alternatives(t, body.alternatives) for t in translated] if body.alternatives else None
-    return _answer(body, [t.text for t in translated], detected, alternatives)
+    check_texts(service.settings, texts, limits)  # the request's limits hold for its texts together, whatever sources
+    done = await _translate_each(service, models, request, body, texts, sources, options, limits)
+    alternatives = [found for _, found in done] if body.alternatives else None
+    return _answer(body, [text for text, _ in done], detected, alternatives)
 
 
 @router.post("/detect", response_model=list[DetectedLanguage], responses=error_responses(400, 401, 403, 413, 429, 503),
@@ -183,6 +182,46 @@ def _detect(detector: LanguageDetector, texts: list[str]) -> list[Detected]:
         raise ApiError(400, f"Invalid request: q is {e}") from None
 
 
+def _detect_each(detector: LanguageDetector, texts: list[str]) -> list[Detected]:
+    """Each text's likeliest served source language, as LibreTranslate tells it: a text over SHORT_TEXT characters
+    alone, a shorter one (too short to tell alone) by all the texts together."""
+    together = _detect(detector, texts)[0]
+    return [_detect(detector, [text])[0] if len(text) > SHORT_TEXT else together for text in texts]
+
+
+async def _translate_each(service: Service, models: Models, request: Request, body: LibreRequest, texts: list[str],
+                          sources: list[str], options: DecodeOptions,
+                          limits: TextLimits) -> list[tuple[str, list[str]]]:
+    """Each text from its own source language (sources) into the target, with its alternatives; the texts of each
+    source go through the pipeline together."""
+    done: dict[int, tuple[str, list[str]]] = {}
+    for source in dict.fromkeys(sources):
+        at = [i for i, text_source in enumerate(sources) if text_source == source]
+        done.update(zip(at, await _translated(service, models, request, body, source, [texts[i] for i in at], options,
+                                              limits), strict=True))
+    return [done[i] for i in range(len(texts))]
+
+
+async def _translated(service: Service, models: Models, request: Request, body: LibreRequest, source: str,
+                      texts: list[str], options: DecodeOptions, limits: TextLimits) -> list[tuple[str, list[str]]]:
+    """The texts from source into the request's target, each with its alternatives. Texts whose source is the target
+    come back as they are, as LibreTranslate's do (argos-translate translates each language into itself unchanged):
+    its clients send source "auto" for text that may already be in the target language."""
+    if source == body.target and source in models.languages:
+        for i, text in enumerate(texts):
+            try:
+                check_text(text)
+            except InvalidText as e:
+                raise ApiError(422, f"text {i} is {e}") from None
+        return [(text, []) for text in texts]
+    model = model_for(models, source, body.target)
+    if body.format == "html":
+        documents = await translate_html(service, model, request, texts, options, limits=limits)
+        return [(d.text, []) for d in documents]
+    translated = await translate_texts(service, model, request, texts, options, limits=limits)
+    return [(t.text, _alternatives(t, body.alternatives)) for t in translated]
+
+
 def _options(settings: Settings, alternatives: int) -> DecodeOptions:
     """The beam keeps the best translation and the alternatives asked for, as LibreTranslate's does."""
     if alternatives >= settings.max_beam_size:
@@ -193,29 +232,15 @@ def _options(settings: Settings, alternatives: int) -> DecodeOptions:
     return settings.decode_options(max(settings.beam_size, alternatives + 1), nbest=alternatives + 1)
 
 
-def _unchanged(settings: Settings, body: LibreRequest, texts: list[str], detected: Detected | None,
-               limits: TextLimits) -> LibreAnswer:
-    """Texts in the language asked for, answered as they are, as LibreTranslate answers them (argos-translate
-    translates each language into itself unchanged): its clients send source "auto" for text that may already be in
-    the target language, and must not be refused (400) for it. The request's limits and Unicode hold as for any."""
-    check_texts(settings, texts, limits)
-    for i, text in enumerate(texts):
-        try:
-            check_text(text)
-        except InvalidText as e:
-            raise ApiError(422, f"text {i} is {e}") from None
-    return _answer(body, texts, detected, [[] for _ in texts] if body.alternatives else None)
-
-
-def _answer(body: LibreRequest, texts: list[str], detected: Detected | None,
+def _answer(body: LibreRequest, texts: list[str], detected: list[Detected] | None,
             alternatives: list[list[str]] | None = None) -> LibreAnswer:
-    """LibreTranslate's answer: one value per text, or the value itself for a single q; alternatives (one list per
-    text) likewise."""
+    """LibreTranslate's answer: one value per text, or the value itself for a single q; each text's detected
+    language and alternatives likewise."""
     single = isinstance(body.q, str)
     answer = LibreAnswer(translatedText=texts[0] if single else texts)
     if detected is not None:
-        language = DetectedLanguage(language=detected.language, confidence=detected.confidence)
-        answer.detectedLanguage = language if single else [language] * len(texts)
+        languages = [DetectedLanguage(language=d.language, confidence=d.confidence) for d in detected]
+        answer.detectedLanguage = languages[0] if single else languages
     if alternatives is not None and texts:
         answer.alternatives = alternatives[0] if single else alternatives
     return answer
