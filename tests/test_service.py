@@ -139,6 +139,18 @@ def test_libretranslate_json_and_form(client):
     assert answer.json() == {"translatedText": ["BETA ALPHA", "MU TAU"]}
 
 
+def test_libretranslate_reads_the_query_string_as_it_reads_a_form(client):
+    """As LibreTranslate (Flask's request.values): a POST's query string, alone or beside a form body."""
+    answer = client.post("/translate?q=alpha+beta&source=en&target=es")
+    assert answer.status_code == 200 and answer.json() == {"translatedText": "BETA ALPHA"}
+    answer = client.post("/translate?target=es", data={"q": "tau mu", "source": "en"})
+    assert answer.json() == {"translatedText": "MU TAU"}
+    answer = client.post("/detect?q=alpha+beta")
+    assert answer.status_code == 200 and answer.json()[0]["language"] == "en"
+    answer = client.post("/translate?q=alpha&source=en", json={"target": "es"})  # a JSON body is the request, alone
+    assert answer.status_code == 400 and answer.json() == {"error": "Invalid request: q: Field required"}
+
+
 @pytest.mark.parametrize("body, message", [
     ({"q": "alpha", "source": "fr", "target": "es"}, "fr -> es is not supported"),
     ({"q": "alpha", "source": "en", "target": "de"}, "this server translates en -> es"),

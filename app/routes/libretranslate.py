@@ -256,20 +256,29 @@ def _alternatives(translated: Translated, wanted: int) -> list[str]:
 
 
 async def _read_request(request: Request, model: type[R]) -> R:
+    """The request's fields: from a JSON body; or, as LibreTranslate (Flask's request.values) reads them, from the
+    query string and a form body (a POST /translate?q=...&target=es without a body too), the query's first."""
     content_type = request.headers.get("content-type", "")
+    body = await request.body()
     try:
+        query = _query_items(request.scope["query_string"])
         if content_type.startswith("application/x-www-form-urlencoded"):
-            # Not request.form(): Starlette reads the bytes that a client did not percent-encode as Latin-1, so that
-            # curl -d q='El Señor' arrived as "El SeÃ±or". A form is UTF-8, as LibreTranslate (werkzeug) reads it.
-            text = (await request.body()).decode("utf-8")
-            fields = _form_fields(parse_qsl(text, keep_blank_values=True, errors="strict"))
+            fields = _form_fields(query + _query_items(body))
         elif content_type.startswith("multipart/form-data"):
-            fields = _form_fields((await request.form()).multi_items())
+            fields = _form_fields([*query, *(await request.form()).multi_items()])
+        elif not body and query:
+            fields = _form_fields(query)
         else:
-            fields = json.loads(await request.body())
+            fields = json.loads(body)
         return model.model_validate(fields)
     except (ValueError, RecursionError) as e:  # RecursionError: JSON nested thousands deep
         raise ApiError(400, f"Invalid request: {_explain(e)}") from None
+
+
+def _query_items(encoded: bytes) -> list[tuple[str, object]]:
+    """A query string's or a form body's fields, read as UTF-8. Not Starlette's parser: it reads the bytes that a
+    client did not percent-encode as Latin-1, so that curl -d q='El Señor' arrived as "El SeÃ±or"."""
+    return list(parse_qsl(encoded.decode("utf-8"), keep_blank_values=True, errors="strict"))
 
 
 def _form_fields(items: Iterable[tuple[str, object]]) -> dict[str, object]:
