@@ -20,8 +20,12 @@ class KeyLimits(BaseModel):
     max_chars: int | None = Field(None, gt=0, description="characters in one request, all texts together")
 
 
+MAX_WAIT_MS = 60_000.0  # a batch's wait: longer outlasts any request, and past ~1e11 ms overflows the thread's wait
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NMT_", extra="ignore")
+    # no inf or nan: an infinite penalty, weight or wait is no setting (NMT_MAX_WAIT_MS=inf stopped the model threads)
+    model_config = SettingsConfigDict(env_prefix="NMT_", extra="ignore", allow_inf_nan=False)
 
     model: Path | None = Field(None, description="one model bundle directory to serve (default: every bundle of "
                                "models_dir)")
@@ -43,10 +47,10 @@ class Settings(BaseSettings):
     decoder_lanes: int | None = Field(None, gt=0, description="continuous batching: live batches decoded side by "
                                       "side, each on its own thread (default: one per torch thread on the CPU, at "
                                       "most 4; one on a GPU)")
-    max_wait_ms: float = Field(5.0, ge=0, description="how long a batch waits for more sentences to join it")
-    join_wait_ms: float = Field(50.0, ge=0, description="continuous batching: how long sentences may wait to join "
-                                "a running batch together (one encoder call), unless their rows are 1/4 of the "
-                                "emptiest lane's")
+    max_wait_ms: float = Field(5.0, ge=0, le=MAX_WAIT_MS, description="how long a batch waits for more sentences to join it")
+    join_wait_ms: float = Field(50.0, ge=0, le=MAX_WAIT_MS, description="continuous batching: how long sentences "
+                                "may wait to join a running batch together (one encoder call), unless their rows are "
+                                "1/4 of the emptiest lane's")
     small_requests: float = Field(4.0, ge=0, description="continuous batching: a request whose source subwords are "
                                   "at most 1/N of the mean of the other requests in flight decodes in its lane's "
                                   "small batch, which steps before the lane's other sentences (0: none is small)")
