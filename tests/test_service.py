@@ -184,6 +184,7 @@ def test_page_and_static_files(client):
     (json.dumps({"text": "a", "beam_size": 99}).encode(), "at most 8"),
     (json.dumps({"text": "a", "nbest": 99}).encode(), "nbest is 99"),
     (json.dumps({"text": "a", "colour": "red"}).encode(), "colour"),
+    (b'{"text": "a", "rerank": Infinity}', "body.rerank: Input should be a finite number"),
     (json.dumps(["a"]).encode(), "body"),
     (b'{"text": ["ok", "bad \\ud800"]}', "text 1 is not valid Unicode"),
 ])

@@ -37,7 +37,8 @@ Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class TranslateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # no inf or nan: Python's JSON reader takes "rerank": Infinity, whose scores came back null
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     text: str | list[str] = Field(description="one text, or a list of texts; long texts are split into sentences")
     source: str | None = Field(None, description="source language code; left out (or \"auto\") where several "
                                "models fit: the likeliest of their source languages, from the texts together")
