@@ -185,6 +185,8 @@ def test_page_and_static_files(client):
     (json.dumps({"text": "a", "nbest": 99}).encode(), "nbest is 99"),
     (json.dumps({"text": "a", "colour": "red"}).encode(), "colour"),
     (b'{"text": "a", "rerank": Infinity}', "body.rerank: Input should be a finite number"),
+    (b'{"text": "se\xf1or"}', "the request body is not valid JSON (not UTF-8: byte 0xf1 at 12)"),
+    (b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "the request body is not valid JSON (nested too deeply)"),
     (json.dumps(["a"]).encode(), "body"),
     (b'{"text": ["ok", "bad \\ud800"]}', "text 1 is not valid Unicode"),
 ])
