@@ -99,8 +99,8 @@ async def json_body(request: Request) -> None:
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise ApiError(415, f"the body must be JSON, sent with Content-Type: application/json (it was sent as "
-                            f"{media_type or 'no Content-Type'})")
+        raise ApiError(415, f"the body must be JSON, sent with Content-Type: application/json (it was sent "
+                            f"{f'as {media_type}' if media_type else 'without one'})")
 
 
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
