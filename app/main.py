@@ -78,7 +78,11 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
 
 
 def app_from_env() -> FastAPI:
-    return create_app(Settings())
+    try:
+        settings = Settings.load()
+    except ValueError as e:  # a bad NMT_* value: one line, where uvicorn would print the traceback
+        raise SystemExit(f"nmt service: error: {e}") from None
+    return create_app(settings)
 
 
 async def _warm_up(model: ServedModel, settings: Settings) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from nmt.model.bundle import MODELS
@@ -95,6 +96,15 @@ class Settings(BaseSettings):
                                              'server\'s, JSON: {"KEY": {"requests_per_minute": 30, "max_chars": 5000}}')
     log_texts: bool = Field(False, description="log request texts (never otherwise)")
 
+    @classmethod
+    def load(cls, **given: Any) -> Settings:
+        """The settings of the NMT_* variables, and the values given in their place; ValueError, in one line naming
+        each setting refused, for a bad one (how `nmt serve` and app_from_env stop at start)."""
+        try:
+            return cls(**given)
+        except ValidationError as e:
+            raise ValueError("; ".join(_refusal(error) for error in e.errors())) from None
+
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value):
@@ -142,3 +152,9 @@ class Settings(BaseSettings):
         """The API key's own characters per request, if NMT_KEY_LIMITS gives it one."""
         own = self.key_limits.get(key) if key is not None else None
         return own.max_chars if own else None
+
+
+def _refusal(error: ErrorDetails) -> str:
+    """One validation error of the settings. An error of two settings together (key_limits naming a key that api_keys
+    lacks) has no field to name: it names the settings."""
+    return f"setting {error['loc'][0]}: {error['msg']}" if error["loc"] else f"settings: {error['msg']}"

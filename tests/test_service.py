@@ -450,12 +450,16 @@ def accepted(settings: Settings) -> list[Translator]:
      "settings: Value error, key_limits names 1 key(s) that are not in api_keys"),
 ])
 def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, message):
-    """A setting refused alone or with another (no field to name) is one line and exit 2, before any model loads."""
+    """A setting refused alone or with another (no field to name) is one line and exit 2, before any model loads;
+    under uvicorn --factory (app_from_env), one line for uvicorn to exit with."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr("nmt.app.registry.load_translators", accepted)  # no model loaded, no server started
     assert main(["serve", "--port", "8799"]) == 2
     assert capsys.readouterr().err == f"nmt serve: error: {message}\n"
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()
+    assert stopped.value.code == f"nmt service: error: {message}"
 
 
 @pytest.mark.parametrize("text, sentences", [
