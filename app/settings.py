@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from nmt.model.bundle import MODELS
 from nmt.model.translator import DecodeOptions
@@ -104,6 +104,8 @@ class Settings(BaseSettings):
             return cls(**given)
         except ValidationError as e:
             raise ValueError("; ".join(_refusal(error) for error in e.errors())) from None
+        except SettingsError as e:  # NMT_KEY_LIMITS that is not JSON: pydantic-settings names the field, not why
+            raise ValueError(f"{e} ({e.__cause__})") from None
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod

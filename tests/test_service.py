@@ -446,6 +446,8 @@ def accepted(settings: Settings) -> list[Translator]:
     ({"NMT_BEAM_SIZE": "10"}, "settings: Value error, beam_size (10) exceeds max_beam_size (8)"),
     ({"NMT_MAX_WAIT_MS": "1e300"}, "setting max_wait_ms: Input should be less than or equal to 60000"),
     ({"NMT_LENGTH_PENALTY": "inf"}, "setting length_penalty: Input should be a finite number"),
+    ({"NMT_KEY_LIMITS": "{k: 1}"}, 'error parsing value for field "key_limits" from source "EnvSettingsSource" '
+                                   "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
     ({"NMT_API_KEYS": "a", "NMT_KEY_LIMITS": '{"b": {"max_chars": 5}}'},
      "settings: Value error, key_limits names 1 key(s) that are not in api_keys"),
 ])
