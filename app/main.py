@@ -78,7 +78,11 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
 
 
 def app_from_env() -> FastAPI:
-    return create_app(Settings())
+    try:
+        settings = Settings.load()
+    except ValueError as e:  # a bad NMT_* value: one line, where uvicorn would print the traceback
+        raise SystemExit(f"nmt service: error: {e}") from None
+    return create_app(settings)
 
 
 async def _warm_up(model: ServedModel, settings: Settings) -> None:
@@ -115,12 +119,24 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if unreadable := _unreadable_json(exc):
+            return JSONResponse({"error": f"the request body is not valid JSON ({unreadable})"}, status_code=422)
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path)
         return JSONResponse({"error": "internal server error"}, status_code=500)
+
+
+def _unreadable_json(exc: HTTPException) -> str | None:
+    """Why FastAPI could not read a JSON body that is not malformed JSON as such: it answers those "400 There was an
+    error parsing the body", where a body that is not JSON is 422 (json_invalid) and says so."""
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return f"not UTF-8: byte 0x{exc.__cause__.object[exc.__cause__.start]:02x} at {exc.__cause__.start}"
+    if isinstance(exc.__cause__, RecursionError):
+        return "nested too deeply"
+    return None
 
 
 def _explain(errors: list[dict]) -> str:

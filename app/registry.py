@@ -120,6 +120,11 @@ class Models:
     def sources(self) -> list[str]:
         return self.sources_into(None)
 
+    @property
+    def languages(self) -> list[str]:
+        """Every language a served model translates from or into."""
+        return sorted({language for pair in self.by_pair for language in pair})
+
     def sources_into(self, target: str | None) -> list[str]:
         """The source languages of the models into target (None: of every model)."""
         return sorted({source for source, into in self.by_pair if target in (None, into)})

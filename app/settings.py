@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from nmt.model.bundle import MODELS
 from nmt.model.translator import DecodeOptions
@@ -20,8 +21,12 @@ class KeyLimits(BaseModel):
     max_chars: int | None = Field(None, gt=0, description="characters in one request, all texts together")
 
 
+MAX_WAIT_MS = 60_000.0  # a batch's wait: longer outlasts any request, and past ~1e11 ms overflows the thread's wait
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NMT_", extra="ignore")
+    # no inf or nan: an infinite penalty, weight or wait is no setting (NMT_MAX_WAIT_MS=inf stopped the model threads)
+    model_config = SettingsConfigDict(env_prefix="NMT_", extra="ignore", allow_inf_nan=False)
 
     model: Path | None = Field(None, description="one model bundle directory to serve (default: every bundle of "
                                "models_dir)")
@@ -43,10 +48,10 @@ class Settings(BaseSettings):
     decoder_lanes: int | None = Field(None, gt=0, description="continuous batching: live batches decoded side by "
                                       "side, each on its own thread (default: one per torch thread on the CPU, at "
                                       "most 4; one on a GPU)")
-    max_wait_ms: float = Field(5.0, ge=0, description="how long a batch waits for more sentences to join it")
-    join_wait_ms: float = Field(50.0, ge=0, description="continuous batching: how long sentences may wait to join "
-                                "a running batch together (one encoder call), unless their rows are 1/4 of the "
-                                "emptiest lane's")
+    max_wait_ms: float = Field(5.0, ge=0, le=MAX_WAIT_MS, description="how long a batch waits for more sentences to join it")
+    join_wait_ms: float = Field(50.0, ge=0, le=MAX_WAIT_MS, description="continuous batching: how long sentences "
+                                "may wait to join a running batch together (one encoder call), unless their rows are "
+                                "1/4 of the emptiest lane's")
     small_requests: float = Field(4.0, ge=0, description="continuous batching: a request whose source subwords are "
                                   "at most 1/N of the mean of the other requests in flight decodes in its lane's "
                                   "small batch, which steps before the lane's other sentences (0: none is small)")
@@ -91,6 +96,17 @@ class Settings(BaseSettings):
                                              'server\'s, JSON: {"KEY": {"requests_per_minute": 30, "max_chars": 5000}}')
     log_texts: bool = Field(False, description="log request texts (never otherwise)")
 
+    @classmethod
+    def load(cls, **given: Any) -> Settings:
+        """The settings of the NMT_* variables, and the values given in their place; ValueError, in one line naming
+        each setting refused, for a bad one (how `nmt serve` and app_from_env stop at start)."""
+        try:
+            return cls(**given)
+        except ValidationError as e:
+            raise ValueError("; ".join(_refusal(error) for error in e.errors())) from None
+        except SettingsError as e:  # NMT_KEY_LIMITS that is not JSON: pydantic-settings names the field, not why
+            raise ValueError(f"{e} ({e.__cause__})") from None
+
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
     def _comma_separated(cls, value):
@@ -103,6 +119,12 @@ class Settings(BaseSettings):
         if self.segment_chars > self.max_sentence_chars:  # else sentences let in alone would be refused packed
             raise ValueError(f"segment_chars ({self.segment_chars}) exceeds max_sentence_chars "
                              f"({self.max_sentence_chars})")
+        return self
+
+    @model_validator(mode="after")
+    def _default_beam_is_allowed(self) -> Settings:
+        if self.beam_size > self.max_beam_size:  # else every request that leaves the beam to the server is refused
+            raise ValueError(f"beam_size ({self.beam_size}) exceeds max_beam_size ({self.max_beam_size})")
         return self
 
     @model_validator(mode="after")
@@ -132,3 +154,9 @@ class Settings(BaseSettings):
         """The API key's own characters per request, if NMT_KEY_LIMITS gives it one."""
         own = self.key_limits.get(key) if key is not None else None
         return own.max_chars if own else None
+
+
+def _refusal(error: ErrorDetails) -> str:
+    """One validation error of the settings. An error of two settings together (key_limits naming a key that api_keys
+    lacks) has no field to name: it names the settings."""
+    return f"setting {error['loc'][0]}: {error['msg']}" if error["loc"] else f"settings: {error['msg']}"

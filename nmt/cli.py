@@ -165,7 +165,6 @@ def cmd_serve(args) -> int:
     import signal
 
     import uvicorn
-    from pydantic import ValidationError
 
     from nmt.app.main import create_app
     from nmt.app.protocol import OneWritePerResponse
@@ -175,10 +174,7 @@ def cmd_serve(args) -> int:
     given = {"model": args.model, "models_dir": args.models_dir, "device": args.device,
              "torch_threads": args.workers_threads, "int8": args.int8 or None,
              "exact": args.exact or None, "rerank": args.rerank, "segment_chars": args.segment_chars}
-    try:
-        settings = Settings(**{k: v for k, v in given.items() if v is not None})
-    except ValidationError as e:
-        raise ValueError("; ".join(f"setting {err['loc'][0]}: {err['msg']}" for err in e.errors())) from None
+    settings = Settings.load(**{k: v for k, v in given.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     translators = load_translators(settings)  # fail early: a bad bundle, or a model to rerank without its reverse
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops

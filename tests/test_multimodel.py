@@ -80,10 +80,12 @@ def test_a_native_request_without_a_pair_translates_from_the_detected_source(cli
     assert one_fits == explicit
 
 
-def test_a_native_request_without_a_pair_is_refused_for_blank_or_invalid_text(client):
-    answer = native(client, text=["", " "])
-    assert answer.status_code == 400
-    assert answer.json() == {"error": f"any language -> any language fits several models: name source and target; {PAIRS}"}
+def test_a_native_request_without_a_pair_answers_blank_texts_as_they_are_and_refuses_invalid_text(client):
+    """Blank texts have no language to detect: they come back as they are, as with a named pair (an empty string
+    translates to an empty string), with no detected_source."""
+    assert native(client, text=["", " "]).json() == {"translations": [{"text": ""}, {"text": " "}]}
+    assert native(client, text="", format="html").json() == {"translations": [{"text": ""}]}
+    assert native(client, text=[], source="auto").json() == {"translations": []}
     answer = client.post("/v1/translate", content=b'{"text": "\\ud800 hola"}', headers={"content-type": "application/json"})
     assert answer.status_code == 422 and "lone surrogate" in answer.json()["error"]  # as with a named pair
 
@@ -129,9 +131,46 @@ def test_auto_source_translates_with_the_detected_language(client):
     assert several["detectedLanguage"] == [answer["detectedLanguage"]] * 2
 
 
-def test_auto_source_into_a_target_the_detected_language_lacks_is_400(client):
+def test_text_already_in_the_target_language_comes_back_as_it_is(client, translators):
+    """As LibreTranslate's (argos-translate translates a language into itself unchanged): a client that sends source
+    "auto" for a page already in the target language gets it back, not a 400."""
     answer = libre(client, q=SPANISH, source="auto", target="es")
-    assert answer.status_code == 400 and answer.json() == {"error": f"language pair es -> es is not supported; {PAIRS}"}
+    assert answer.status_code == 200 and answer.json()["translatedText"] == SPANISH
+    assert answer.json()["detectedLanguage"]["language"] == "es" and answer.json()["detectedLanguage"]["confidence"] > 90
+    assert libre(client, q=["alpha beta", ""], source="en", target="en", alternatives=2).json() == {
+        "translatedText": ["alpha beta", ""], "alternatives": [[], []]}
+    assert libre(client, q="<b>alpha</b>", source="es", target="es", format="html").json() == {
+        "translatedText": "<b>alpha</b>"}
+    answer = libre(client, q="alpha", source="fr", target="fr")  # a language not served is still refused
+    assert answer.status_code == 400 and answer.json() == {"error": f"language pair fr -> fr is not supported; {PAIRS}"}
+    answer = client.post("/translate", content=b'{"q": "alpha \\ud800", "source": "en", "target": "en"}',
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and "text 0 is not valid Unicode" in answer.json()["error"]
+    with client_for(translators, max_chars=5) as limited:
+        assert libre(limited, q="alpha beta", source="en", target="en").status_code == 413
+
+
+def test_each_text_of_a_list_is_translated_from_its_own_language(client):
+    """As LibreTranslate's: a text over 40 characters is told alone (a shorter one with the request's others), and
+    translated from the language it is in; one already in the target comes back as it is."""
+    answer = libre(client, q=[SPANISH, ENGLISH], source="auto", target="en", alternatives=1).json()
+    spanish = libre(client, q=SPANISH, source="es", target="en", alternatives=1).json()
+    assert answer["translatedText"] == [spanish["translatedText"], ENGLISH]
+    assert answer["alternatives"] == [spanish["alternatives"], []]
+    assert [d["language"] for d in answer["detectedLanguage"]] == ["es", "en"]
+    assert all(d["confidence"] > 90 for d in answer["detectedLanguage"])
+
+
+def test_a_form_is_read_as_utf8_whether_percent_encoded_or_not(client):
+    """curl -d q='El Señor' sends the UTF-8 bytes as they are; other clients percent-encode them. Texts in the target
+    language come back as they are, so the answer shows what the server read."""
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    sent = "q=El Señor&q=mi+pastor%2C+se%C3%B1or&source=es&target=es".encode()
+    assert client.post("/translate", content=sent, headers=form).json() == {
+        "translatedText": ["El Señor", "mi pastor, señor"]}
+    for latin1 in (b"q=se\xf1or&source=es&target=es", b"q=se%F1or&source=es&target=es"):
+        answer = client.post("/translate", content=latin1, headers=form)
+        assert answer.status_code == 400 and answer.json() == {"error": "Invalid request: body is not UTF-8 (byte 0xf1)"}
 
 
 # --- alternatives and the frontend's settings ------------------------------------------------------------------

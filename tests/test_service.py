@@ -17,6 +17,7 @@ from service_fixtures import Gate, client_for, scheduler_of, service_settings, w
 from nmt.app.main import app_from_env, create_app
 from nmt.app.registry import load_translators
 from nmt.app.settings import Settings
+from nmt.cli import main
 from nmt.model.segment import split
 from nmt.model.translator import DecodeOptions, Translator
 
@@ -138,6 +139,18 @@ def test_libretranslate_json_and_form(client):
     assert answer.json() == {"translatedText": ["BETA ALPHA", "MU TAU"]}
 
 
+def test_libretranslate_reads_the_query_string_as_it_reads_a_form(client):
+    """As LibreTranslate (Flask's request.values): a POST's query string, alone or beside a form body."""
+    answer = client.post("/translate?q=alpha+beta&source=en&target=es")
+    assert answer.status_code == 200 and answer.json() == {"translatedText": "BETA ALPHA"}
+    answer = client.post("/translate?target=es", data={"q": "tau mu", "source": "en"})
+    assert answer.json() == {"translatedText": "MU TAU"}
+    answer = client.post("/detect?q=alpha+beta")
+    assert answer.status_code == 200 and answer.json()[0]["language"] == "en"
+    answer = client.post("/translate?q=alpha&source=en", json={"target": "es"})  # a JSON body is the request, alone
+    assert answer.status_code == 400 and answer.json() == {"error": "Invalid request: q: Field required"}
+
+
 @pytest.mark.parametrize("body, message", [
     ({"q": "alpha", "source": "fr", "target": "es"}, "fr -> es is not supported"),
     ({"q": "alpha", "source": "en", "target": "de"}, "this server translates en -> es"),
@@ -171,12 +184,29 @@ def test_page_and_static_files(client):
     (json.dumps({"text": "a", "beam_size": 99}).encode(), "at most 8"),
     (json.dumps({"text": "a", "nbest": 99}).encode(), "nbest is 99"),
     (json.dumps({"text": "a", "colour": "red"}).encode(), "colour"),
+    (b'{"text": "a", "rerank": Infinity}', "body.rerank: Input should be a finite number"),
+    (b'{"text": "se\xf1or"}', "the request body is not valid JSON (not UTF-8: byte 0xf1 at 12)"),
+    (b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "the request body is not valid JSON (nested too deeply)"),
     (json.dumps(["a"]).encode(), "body"),
     (b'{"text": ["ok", "bad \\ud800"]}', "text 1 is not valid Unicode"),
 ])
 def test_invalid_requests_are_422(client, body, message):
     answer = client.post("/v1/translate", content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 422 and message in answer.json()["error"], answer.text
+
+
+@pytest.mark.parametrize("headers, sent_as", [
+    ({}, "without one"),  # python requests' data=json.dumps(...)
+    ({"content-type": "application/x-www-form-urlencoded"}, "as application/x-www-form-urlencoded"),  # curl -d
+    ({"content-type": "text/plain; charset=utf-8"}, "as text/plain"),
+])
+def test_a_v1_body_not_sent_as_json_is_415(client, headers, sent_as):
+    answer = client.post("/v1/translate", content=b'{"text": "alpha beta"}', headers=headers)
+    assert answer.status_code == 415 and answer.json() == {"error": "the body must be JSON, sent with Content-Type: "
+                                                                    f"application/json (it was sent {sent_as})"}
+    for json_type in ("application/json; charset=utf-8", "application/vnd.api+json"):
+        answer = client.post("/v1/translate", content=b'{"text": "alpha beta"}', headers={"content-type": json_type})
+        assert texts_of(answer) == ["BETA ALPHA"]
 
 
 @pytest.mark.parametrize("overrides, body, message", [
@@ -404,6 +434,34 @@ def test_settings_from_environment(monkeypatch):
         Settings(device="tpu")
     with pytest.raises(ValueError, match=r"segment_chars \(300\) exceeds max_sentence_chars \(100\)"):
         Settings(segment_chars=300, max_sentence_chars=100)
+
+
+def accepted(settings: Settings) -> list[Translator]:
+    raise AssertionError(f"settings accepted: {settings}")
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"NMT_MAX_ITEMS": "0"}, "setting max_items: Input should be greater than 0"),
+    ({"NMT_SEGMENT_CHARS": "2000"}, "settings: Value error, segment_chars (2000) exceeds max_sentence_chars (1000)"),
+    ({"NMT_BEAM_SIZE": "10"}, "settings: Value error, beam_size (10) exceeds max_beam_size (8)"),
+    ({"NMT_MAX_WAIT_MS": "1e300"}, "setting max_wait_ms: Input should be less than or equal to 60000"),
+    ({"NMT_LENGTH_PENALTY": "inf"}, "setting length_penalty: Input should be a finite number"),
+    ({"NMT_KEY_LIMITS": "{k: 1}"}, 'error parsing value for field "key_limits" from source "EnvSettingsSource" '
+                                   "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+    ({"NMT_API_KEYS": "a", "NMT_KEY_LIMITS": '{"b": {"max_chars": 5}}'},
+     "settings: Value error, key_limits names 1 key(s) that are not in api_keys"),
+])
+def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, message):
+    """A setting refused alone or with another (no field to name) is one line and exit 2, before any model loads;
+    under uvicorn --factory (app_from_env), one line for uvicorn to exit with."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("nmt.app.registry.load_translators", accepted)  # no model loaded, no server started
+    assert main(["serve", "--port", "8799"]) == 2
+    assert capsys.readouterr().err == f"nmt serve: error: {message}\n"
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()
+    assert stopped.value.code == f"nmt service: error: {message}"
 
 
 @pytest.mark.parametrize("text, sentences", [

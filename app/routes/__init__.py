@@ -46,6 +46,7 @@ ERRORS = {400: "the body cannot be parsed, the model cannot do what is asked (dn
           401: "an API key is required", 403: "the API key is not valid",
           404: "no such file (GET /download_file): expired, or never translated here",
           413: "over a request limit (body size, texts, characters, sentence length, sentences)",
+          415: "the body is not sent as JSON (Content-Type: application/json)",
           422: "the request does not fit the schema, asks for too large a beam, or holds invalid Unicode",
           429: "over the API key's requests per minute: retry after Retry-After seconds",
           503: "not ready yet, the queue is full, or shutting down: retry after Retry-After seconds",

@@ -2,8 +2,11 @@
 
     POST /translate          q (text or list), source (a code, or "auto"), target, format, alternatives, api_key;
                              JSON or form-encoded -> {"translatedText": text or list, matching q}, with
-                             "detectedLanguage" {"language", "confidence"} for source "auto" and "alternatives"
-                             (the beam's next best translations) for alternatives > 0
+                             "detectedLanguage" {"language", "confidence"} for source "auto" (each text's: one over
+                             40 characters told alone, a shorter one with the others, as LibreTranslate tells them)
+                             and "alternatives" (the beam's next best translations) for alternatives > 0; texts
+                             whose source (named, or detected) is the target come back as they are, as
+                             LibreTranslate's do
     POST /detect             q, api_key -> [{"language", "confidence"}]: the served source languages, likeliest first
     GET  /languages          [{"code", "name", "targets"}]
     GET  /frontend/settings  what LibreTranslate's web page reads at start
@@ -17,19 +20,23 @@ codes (413, 422, 503).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Annotated, Literal, TypeVar
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nmt.app.detect import Detected, LanguageDetector
 from nmt.app.documents import FORMATS
+from nmt.app.registry import Models
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
     ApiError,
     DetectedLanguage,
     LoadedModels,
     ReadyModels,
+    TextLimits,
     admit,
     check_texts,
     detector_of,
@@ -39,9 +46,9 @@ from nmt.app.routes import (
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.service import ServiceDep
+from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
-from nmt.model.text import InvalidText
+from nmt.model.text import InvalidText, check_text
 from nmt.model.translator import DecodeOptions, Translated
 
 router = APIRouter(tags=["libretranslate"])
@@ -49,6 +56,7 @@ R = TypeVar("R", bound=BaseModel)
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
                   "pt": "Portuguese", "ca": "Catalan", "nl": "Dutch"}
+SHORT_TEXT = 40  # LibreTranslate's: a text of at most this many characters is detected with the request's others
 FRONTEND_TIMEOUT_MS = 500  # LibreTranslate's default: how long its page waits after a keystroke before translating
 
 
@@ -123,14 +131,13 @@ async def translate(service: ServiceDep, models: ReadyModels, detector: Detector
     if body.format == "html" and body.alternatives:
         raise ApiError(400, "Invalid request: alternatives are not available for format 'html'")
     texts = [body.q] if isinstance(body.q, str) else body.q
-    detected = _detect(detector, texts)[0] if body.source == "auto" else None
-    model = model_for(models, detected.language if detected else body.source, body.target)
+    detected = _detect_each(detector, texts) if body.source == "auto" else None
+    sources = [d.language for d in detected] if detected else [body.source] * len(texts)
     options = _options(service.settings, body.alternatives)
-    if body.format == "html":
-        documents = await translate_html(service, model, request, texts, options, limits=limits)
-        return _answer(body, [d.text for d in documents], detected)
-    translated = await translate_texts(service, model, request, texts, options, limits=limits)
-    return _answer(body, [t.text for t in translated], detected, translated)
+    check_texts(service.settings, texts, limits)  # the request's limits hold for its texts together, whatever sources
+    done = await _translate_each(service, models, request, body, texts, sources, options, limits)
+    alternatives = [found for _, found in done] if body.alternatives else None
+    return _answer(body, [text for text, _ in done], detected, alternatives)
 
 
 @router.post("/detect", response_model=list[DetectedLanguage], responses=error_responses(400, 401, 403, 413, 429, 503),
@@ -146,8 +153,7 @@ async def detect(service: ServiceDep, detector: Detector, request: Request) -> l
 
 @router.get("/languages")
 def languages(models: LoadedModels) -> list[Language]:
-    codes = sorted(set(models.sources) | {target for source in models.sources for target in models.targets(source)})
-    return [Language(code=code, name=_name(code), targets=models.targets(code)) for code in codes]
+    return [Language(code=code, name=_name(code), targets=models.targets(code)) for code in models.languages]
 
 
 @router.get("/frontend/settings")
@@ -176,6 +182,46 @@ def _detect(detector: LanguageDetector, texts: list[str]) -> list[Detected]:
         raise ApiError(400, f"Invalid request: q is {e}") from None
 
 
+def _detect_each(detector: LanguageDetector, texts: list[str]) -> list[Detected]:
+    """Each text's likeliest served source language, as LibreTranslate tells it: a text over SHORT_TEXT characters
+    alone, a shorter one (too short to tell alone) by all the texts together."""
+    together = _detect(detector, texts)[0]
+    return [_detect(detector, [text])[0] if len(text) > SHORT_TEXT else together for text in texts]
+
+
+async def _translate_each(service: Service, models: Models, request: Request, body: LibreRequest, texts: list[str],
+                          sources: list[str], options: DecodeOptions,
+                          limits: TextLimits) -> list[tuple[str, list[str]]]:
+    """Each text from its own source language (sources) into the target, with its alternatives; the texts of each
+    source go through the pipeline together."""
+    done: dict[int, tuple[str, list[str]]] = {}
+    for source in dict.fromkeys(sources):
+        at = [i for i, text_source in enumerate(sources) if text_source == source]
+        done.update(zip(at, await _translated(service, models, request, body, source, [texts[i] for i in at], options,
+                                              limits), strict=True))
+    return [done[i] for i in range(len(texts))]
+
+
+async def _translated(service: Service, models: Models, request: Request, body: LibreRequest, source: str,
+                      texts: list[str], options: DecodeOptions, limits: TextLimits) -> list[tuple[str, list[str]]]:
+    """The texts from source into the request's target, each with its alternatives. Texts whose source is the target
+    come back as they are, as LibreTranslate's do (argos-translate translates each language into itself unchanged):
+    its clients send source "auto" for text that may already be in the target language."""
+    if source == body.target and source in models.languages:
+        for i, text in enumerate(texts):
+            try:
+                check_text(text)
+            except InvalidText as e:
+                raise ApiError(422, f"text {i} is {e}") from None
+        return [(text, []) for text in texts]
+    model = model_for(models, source, body.target)
+    if body.format == "html":
+        documents = await translate_html(service, model, request, texts, options, limits=limits)
+        return [(d.text, []) for d in documents]
+    translated = await translate_texts(service, model, request, texts, options, limits=limits)
+    return [(t.text, _alternatives(t, body.alternatives)) for t in translated]
+
+
 def _options(settings: Settings, alternatives: int) -> DecodeOptions:
     """The beam keeps the best translation and the alternatives asked for, as LibreTranslate's does."""
     if alternatives >= settings.max_beam_size:
@@ -186,18 +232,17 @@ def _options(settings: Settings, alternatives: int) -> DecodeOptions:
     return settings.decode_options(max(settings.beam_size, alternatives + 1), nbest=alternatives + 1)
 
 
-def _answer(body: LibreRequest, texts: list[str], detected: Detected | None,
-            translated: list[Translated] | None = None) -> LibreAnswer:
-    """LibreTranslate's answer: one value per text, or the value itself for a single q; alternatives from the
-    translations' n-best lists."""
+def _answer(body: LibreRequest, texts: list[str], detected: list[Detected] | None,
+            alternatives: list[list[str]] | None = None) -> LibreAnswer:
+    """LibreTranslate's answer: one value per text, or the value itself for a single q; each text's detected
+    language and alternatives likewise."""
     single = isinstance(body.q, str)
     answer = LibreAnswer(translatedText=texts[0] if single else texts)
     if detected is not None:
-        language = DetectedLanguage(language=detected.language, confidence=detected.confidence)
-        answer.detectedLanguage = language if single else [language] * len(texts)
-    if body.alternatives and translated:
-        found = [_alternatives(t, body.alternatives) for t in translated]
-        answer.alternatives = found[0] if single else found
+        languages = [DetectedLanguage(language=d.language, confidence=d.confidence) for d in detected]
+        answer.detectedLanguage = languages[0] if single else languages
+    if alternatives is not None and texts:
+        answer.alternatives = alternatives[0] if single else alternatives
     return answer
 
 
@@ -211,22 +256,44 @@ def _alternatives(translated: Translated, wanted: int) -> list[str]:
 
 
 async def _read_request(request: Request, model: type[R]) -> R:
+    """The request's fields: from a JSON body; or, as LibreTranslate (Flask's request.values) reads them, from the
+    query string and a form body (a POST /translate?q=...&target=es without a body too), the query's first."""
     content_type = request.headers.get("content-type", "")
+    body = await request.body()
     try:
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            fields = {key: form.getlist(key) if key == "q" and len(form.getlist(key)) > 1 else form.get(key)
-                      for key in form}
+        query = _query_items(request.scope["query_string"])
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            fields = _form_fields(query + _query_items(body))
+        elif content_type.startswith("multipart/form-data"):
+            fields = _form_fields([*query, *(await request.form()).multi_items()])
+        elif not body and query:
+            fields = _form_fields(query)
         else:
-            fields = json.loads(await request.body())
+            fields = json.loads(body)
         return model.model_validate(fields)
     except (ValueError, RecursionError) as e:  # RecursionError: JSON nested thousands deep
         raise ApiError(400, f"Invalid request: {_explain(e)}") from None
 
 
+def _query_items(encoded: bytes) -> list[tuple[str, object]]:
+    """A query string's or a form body's fields, read as UTF-8. Not Starlette's parser: it reads the bytes that a
+    client did not percent-encode as Latin-1, so that curl -d q='El Señor' arrived as "El SeÃ±or"."""
+    return list(parse_qsl(encoded.decode("utf-8"), keep_blank_values=True, errors="strict"))
+
+
+def _form_fields(items: Iterable[tuple[str, object]]) -> dict[str, object]:
+    """A form's fields by name: q given more than once is a list of texts, any other field its first value."""
+    fields: dict[str, list[object]] = {}
+    for key, value in items:
+        fields.setdefault(key, []).append(value)
+    return {key: values if key == "q" and len(values) > 1 else values[0] for key, values in fields.items()}
+
+
 def _explain(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors())
+    if isinstance(error, UnicodeDecodeError):
+        return f"body is not UTF-8 (byte 0x{error.object[error.start]:02x})"  # raw, or percent-encoded in a form
     if isinstance(error, json.JSONDecodeError):
         return f"body is not valid JSON ({error.msg})"
     if isinstance(error, RecursionError):

@@ -19,6 +19,7 @@ from nmt.app.routes import (
     admit,
     check_glossary,
     detector_of,
+    error_responses,
     header_key,
     model_for,
     translate_texts,
@@ -36,7 +37,8 @@ Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class TranslateRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # no inf or nan: Python's JSON reader takes "rerank": Infinity, whose scores came back null
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     text: str | list[str] = Field(description="one text, or a list of texts; long texts are split into sentences")
     source: str | None = Field(None, description="source language code; left out (or \"auto\") where several "
                                "models fit: the likeliest of their source languages, from the texts together")
@@ -90,15 +92,25 @@ async def require_key(service: ServiceDep, request: Request) -> TextLimits:
     return admit(service, request, header_key(request))
 
 
+async def json_body(request: Request) -> None:
+    """415 for a body not sent as JSON. FastAPI parses a body as JSON only under a JSON Content-Type, and validates
+    any other (a form, curl -d's default, none at all) as bytes: "body: Input should be a valid dictionary", which
+    does not say what is wrong."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise ApiError(415, f"the body must be JSON, sent with Content-Type: application/json (it was sent "
+                            f"{f'as {media_type}' if media_type else 'without one'})")
+
+
 @router.post("/translate", response_model=TranslateResponse, response_model_exclude_none=True,
-             responses=TRANSLATE_ERRORS)
+             responses=TRANSLATE_ERRORS | error_responses(415), dependencies=[Depends(json_body)])
 async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyModels, request: Request,
                     limits: Annotated[TextLimits, Depends(require_key)]) -> TranslateResponse:
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
     texts = [body.text] if isinstance(body.text, str) else body.text
-    source = None if body.source == "auto" else body.source
-    detected = None if source else _detected_source(service, models, body.target, texts)
-    model = model_for(models, detected.language if detected else source, body.target)
+    source, detected = _source(service, models, body, texts)
+    model = model_for(models, source, body.target)
     options = service.settings.decode_options(body.beam_size, body.nbest, body.return_attention, body.rerank)
     glossary = body.glossary or {}
     check_glossary(service.settings, glossary)
@@ -113,18 +125,25 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
     return TranslateResponse(translations=[_output(t, body) for t in translated], detected_source=detected)
 
 
-def _detected_source(service: Service, models: Models, target: str | None, texts: list[str]) -> DetectedLanguage | None:
-    """The likeliest source language of the texts among those of the models into target, where several fit; None
-    where one fits (or none), or no text has words."""
-    fitting = models.sources_into(target)
-    if len(fitting) < 2 or not any(text.strip() for text in texts):
-        return None
+def _source(service: Service, models: Models, body: TranslateRequest,
+            texts: list[str]) -> tuple[str | None, DetectedLanguage | None]:
+    """The request's source language (None: whichever model fits, where one does), and how it was detected where
+    it was: named; else, where several models into the target fit, the likeliest of their source languages. Blank
+    texts have no language to detect, and come back as they are from any model (the README's "an empty string
+    translates to an empty string"): the first that fits."""
+    if body.source not in (None, "auto"):
+        return body.source, None
+    fitting = models.sources_into(body.target)
+    if len(fitting) < 2:
+        return None, None
+    if not any(text.strip() for text in texts):
+        return fitting[0], None
     try:
         ranked = detector_of(service).detect("\n".join(texts))
     except InvalidText as e:
         raise ApiError(422, str(e)) from None
     best = next(d for d in ranked if d.language in fitting)
-    return DetectedLanguage(language=best.language, confidence=best.confidence)
+    return best.language, DetectedLanguage(language=best.language, confidence=best.confidence)
 
 
 def _dnt(settings: Settings, dnt: list[str]) -> tuple[str, ...]:
