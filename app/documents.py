@@ -91,10 +91,9 @@ from nmt.app.detect import LanguageDetector
 from nmt.app.labels import Languages, Relabel, primary
 from nmt.app.packages import Written
 from nmt.app.xmltree import root_name
-from nmt.model.html import BR
+from nmt.model.html import BR, text_only
 
 BOM = "\ufeff"
-TAG = re.compile(r"<[^>]*>")
 BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, line feed, form feed, carriage return
 CUE_NUMBER = re.compile(r"\s*\d+\s*")
 TIMING = re.compile(r"\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}(\s.*)?")
@@ -163,7 +162,7 @@ class Document:
 
     def sample(self, chars: int = 10_000) -> str:
         """Its first characters of text, without markup: what its language is told from."""
-        texts = [html.unescape(TAG.sub(" ", t)) for t in self.texts] if self.format == "html" else self.texts
+        texts = [text_only(t) for t in self.texts] if self.format == "html" else self.texts
         return "\n".join(texts)[:chars]
 
     def language(self, detector: LanguageDetector) -> str:

@@ -23,7 +23,6 @@ model/html.py translates HTML's lines.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, replace
 
@@ -43,6 +42,7 @@ from nmt.app.xmlparts import (
     translated_parts,
     xml_of,
 )
+from nmt.model.html import text_only
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 PARAGRAPHS = frozenset({"p", "h"})
@@ -55,7 +55,6 @@ WRITTEN_AS = {"s": " ", "soft-page-break": ""}  # elements written so in a parag
 BREAKS = frozenset({"line-break", "tab"})
 BREAK = re.compile(r'<br id="(\d+)"/>')  # only a break is written so: text's < is &lt;
 KEPT = re.compile(r'<nmt-kept id="(\d+)"/>')
-TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def _paragraph(paragraph: Element, part: bytes, depth: int) -> Cut:
     start, end = paragraph.content
     text, containers, breaks = _content(part, start, end, paragraph.children)
     inner = joined([_within(container, part, nested(depth)) for container in containers])
-    if not html.unescape(TAG.sub("", text)).strip():  # no text but the containers': they are edited where they are
+    if not text_only(text).strip():  # no text but the containers': they are edited where they are
         return inner
 
     def edits(translations: list[str]) -> list[Edit]:

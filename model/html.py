@@ -55,6 +55,7 @@ RAW_BLOCKS = frozenset("script style pre textarea".split())  # verbatim elements
 LEADING, TRAILING = "¿¡([{«\"'“‘", ".,;:!?)]}»\"'”’"
 PUNCTUATED = re.compile(f"([{re.escape(LEADING)}]*)(.*?)([{re.escape(TRAILING)}]*)", re.DOTALL)
 NO_BREAK_SPACE = "\xa0"
+TAG = re.compile(r"<[^>]*>")
 BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break as a text's lines are sent parted, and come back
 MARKER_BASE, MARKER_END = 0xF0000, 0xFFFFE  # Supplementary Private Use Area-A: one character per inline item
 LABELS = frozenset({"alt", "title", "placeholder", "aria-label", "aria-description"})  # text that a reader reads
@@ -74,6 +75,11 @@ def marker(index: int) -> str:
 
 def _marker_index(char: str) -> int | None:
     return ord(char) - MARKER_BASE if MARKER_BASE <= ord(char) < MARKER_END else None
+
+
+def text_only(source: str) -> str:
+    """An HTML text's words without its tags, its entities read: what its language is told from."""
+    return unescape(TAG.sub(" ", source))
 
 
 def escape_text(text: str) -> str:

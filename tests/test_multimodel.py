@@ -131,6 +131,12 @@ def test_auto_source_translates_with_the_detected_language(client):
     assert several["detectedLanguage"] == [answer["detectedLanguage"]] * 2
 
 
+def test_htmls_language_is_told_from_its_words_not_its_markup(client):
+    markup = '<div class="the first section of the page with the main title and the text of the story">{}</div>'
+    answer = libre(client, q=markup.format("Y dijo Dios: Sea la luz, y fué la luz."), target="en", format="html")
+    assert answer.json()["detectedLanguage"]["language"] == "es", answer.text
+
+
 def test_text_already_in_the_target_language_comes_back_as_it_is(client, translators):
     """As LibreTranslate's (argos-translate translates a language into itself unchanged): a client that sends source
     "auto" for a page already in the target language gets it back, not a 400."""

@@ -48,6 +48,7 @@ from nmt.app.routes import (
 from nmt.app.routes.html import translate_html
 from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
+from nmt.model.html import text_only
 from nmt.model.text import InvalidText, check_text
 from nmt.model.translator import DecodeOptions, Translated
 
@@ -131,7 +132,8 @@ async def translate(service: ServiceDep, models: ReadyModels, detector: Detector
     if body.format == "html" and body.alternatives:
         raise ApiError(400, "Invalid request: alternatives are not available for format 'html'")
     texts = [body.q] if isinstance(body.q, str) else body.q
-    detected = _detect_each(detector, texts) if body.source == "auto" else None
+    told = [text_only(text) for text in texts] if body.format == "html" else texts  # (a language is in the words)
+    detected = _detect_each(detector, told) if body.source == "auto" else None
     sources = [d.language for d in detected] if detected else [body.source] * len(texts)
     options = _options(service.settings, body.alternatives)
     check_texts(service.settings, texts, limits)  # the request's limits hold for its texts together, whatever sources
