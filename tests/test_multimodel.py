@@ -154,6 +154,12 @@ def test_text_already_in_the_target_language_comes_back_as_it_is(client, transla
     assert answer.status_code == 422 and "text 0 is not valid Unicode" in answer.json()["error"]
     with client_for(translators, max_chars=5) as limited:
         assert libre(limited, q="alpha beta", source="en", target="en").status_code == 413
+    content = f"<p>{SPANISH}</p>".encode()  # a file too, named or told
+    for source in ("es", "auto"):
+        answer = client.post("/translate_file", files={"file": ("salmo.html", content)},
+                             data={"source": source, "target": "es"})
+        assert answer.status_code == 200, answer.text
+        assert client.get(answer.json()["translatedFileUrl"]).content == content
 
 
 def test_each_text_of_a_list_is_translated_from_its_own_language(client):

@@ -74,6 +74,9 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
         source = document.language(detector_of(service)) if source == "auto" else source
     except FileRejected as e:
         raise ApiError(400, f"Invalid request: {e}; name the source") from None
+    if source == target and source in models.languages:  # (as LibreTranslate's: a language into itself is itself)
+        file_id = service.files.put(content, document.translated_name(), document.media_type)
+        return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
     model = model_for(models, source, target)
     document = document.into(Languages(*model.pair))
     own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
