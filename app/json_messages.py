@@ -20,12 +20,13 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from nmt.app import icu, labels
+from nmt.app import icu, labels, plurals
+from nmt.app.labels import Languages
 from nmt.app.packages import Damaged
 
 STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 WEBEXTENSION_KEYS = {"message", "description", "placeholders"}
-relabel = labels.matched(re.compile(rb'("@@locale"\s*:\s*")([\w-]*)(")'), count=1)  # an .arb file's locale
+PLURAL_KEY = re.compile(r"(.+)_(zero|one|two|few|many|other)")  # i18next's (JSON v4): files_one, files_other
 
 
 class _Object(list[tuple[str, Any]]):
@@ -49,6 +50,65 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
         return "".join(pieces) + text[at:]
 
     return [text for _, _, (texts, _) in values for text in texts], render
+
+
+def plural_keys(data: bytes, languages: Languages) -> bytes:
+    """The file with i18next's plurals (files_one, files_other) made the target's CLDR categories (app/plurals.py):
+    each category the target has and a plural lacks added after its last key, with its "other"'s translation; the
+    others kept (i18next reads those its language has)."""
+    categories = plurals.categories(languages.target)
+    text = data.decode("utf-8")
+    if not categories or "_other" not in text:
+        return data
+    added = []
+    for members in _objects(parsed(text, _Object), STRING.finditer(text)):
+        groups: dict[str, dict[str, tuple[re.Match[str], re.Match[str]]]] = {}
+        for key, key_token, value_token in members:
+            if value_token is not None and (found := PLURAL_KEY.fullmatch(key)):
+                groups.setdefault(found[1], {})[found[2]] = (key_token, value_token)
+        for base, group in groups.items():
+            if "other" in group and len(group) > 1:
+                added += _added(text, base, group, [c for c in categories if c not in group])
+    for at, insertion in sorted(added, reverse=True):
+        text = text[:at] + insertion + text[at:]
+    return text.encode("utf-8")
+
+
+Member = tuple[str, "re.Match[str]", "re.Match[str] | None"]  # an object's key, its token, its string value's
+SEPARATOR = re.compile(r",\s*\Z")  # before a member that is not its object's first
+
+
+def _added(text: str, base: str, group: dict[str, tuple[re.Match[str], re.Match[str]]],
+           missing: list[str]) -> list[tuple[int, str]]:
+    """The members a plural lacks, after its last, written as the file writes them (the separator before that last,
+    and between its key and its value), each with its "other"'s value."""
+    last_key, last_value = max(group.values(), key=lambda tokens: tokens[1].start())
+    separator = SEPARATOR.search(text, 0, last_key.start())
+    if separator is None:  # (none: a plural has two members, so that its last is not its object's first)
+        return []
+    colon, value = text[last_key.end():last_value.start()], group["other"][1].group()
+    return [(last_value.end(), "".join(f"{separator.group()}{json.dumps(f'{base}_{c}', ensure_ascii=False)}{colon}"
+                                       f"{value}" for c in missing))]
+
+
+def _objects(value: Any, tokens: Iterator[re.Match[str]]) -> Iterator[list[Member]]:
+    """Each object the value holds, as its members, the strings' tokens (STRING's matches, in order) consumed."""
+    if isinstance(value, _Object):
+        members: list[Member] = []
+        for key, inner in value:
+            key_token = next(tokens)
+            members.append((key, key_token, next(tokens) if isinstance(inner, str) else None))
+            yield from _objects(inner, tokens)
+        yield members
+    elif isinstance(value, list):
+        for inner in value:
+            if isinstance(inner, str):
+                next(tokens)
+            yield from _objects(inner, tokens)
+
+
+relabel = labels.every(labels.matched(re.compile(rb'("@@locale"\s*:\s*")([\w-]*)(")'), count=1),  # an .arb's locale
+                       plural_keys)
 
 
 def parsed(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:

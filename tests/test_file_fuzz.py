@@ -24,7 +24,7 @@ SAMPLES = {  # a small valid file of each text format, to cut short and damage
     ".ass": "[Events]\nFormat: Layer, Start, End, Text\nDialogue: 0,0:00:01.00,0:00:02.00,{\\an8}a {\\i1}b{\\i0}\\Nc\n",
     ".html": '<p lang="en">alpha <b>beta</b> <img alt="gamma"></p>',
     ".md": "# Title\n\n- alpha *beta* [gamma](http://x)\n\n```\ncode\n```\n",
-    ".json": '{"a": "alpha {count, plural, one{# beta} other{# betas}}", "@a": {"x": "y"}}',
+    ".json": '{"a": "alpha {count, plural, one{# beta} other{# betas}}", "@a": {"x": "y"}, "b_one": "c", "b_other": "d"}',
     ".po": 'msgid ""\nmsgstr "Language: \\nX-Accelerator-Marker: &\\n"\n\n#, c-format\nmsgid "&alpha %s"\n'
            'msgid_plural "betas"\nmsgstr[0] ""\nmsgstr[1] ""\n',
     ".xlf": '<xliff version="1.2"><file source-language="en"><body><trans-unit id="1"><source>alpha <g id="1">beta'

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from service_fixtures import upload
@@ -33,6 +34,20 @@ def test_a_flutter_files_metadata_is_kept_and_its_locale_says_the_target():
     assert document.texts == ["alpha beta", "tau"]
     assert document.render(["A", "T"], Languages("en", "es")).decode() == source.replace('"en"', '"es"').replace(
         '"alpha beta"', '"A"').replace('"tau"', '"T"')
+
+
+@pytest.mark.parametrize("target, added", [("es", ["many"]), ("ru", ["few", "many"]), ("ja", []), ("xx", [])])
+def test_i18nexts_plurals_get_the_targets_categories(target, added):
+    source = ('{\n  "title": "alpha",\n  "files_one": "beta",\n  "files_other": "{{count}} gamma",\n'
+              '  "deep": {"x_one": "mu", "x_other": "nu", "y": ["xi"]}\n}\n')
+    document = read_document("en.json", source.encode())
+    out = document.render([t.upper() for t in document.texts], Languages("en", target)).decode()
+    loaded = json.loads(out)
+    assert list(loaded) == ["title", "files_one", "files_other", *(f"files_{c}" for c in added), "deep"]
+    assert list(loaded["deep"]) == ["x_one", "x_other", *(f"x_{c}" for c in added), "y"]
+    assert all(loaded[f"files_{c}"] == "{{COUNT}} GAMMA" and loaded["deep"][f"x_{c}"] == "NU" for c in added)
+    if added:  # (written as the file writes its members)
+        assert f'"files_other": "{{{{COUNT}}}} GAMMA",\n  "files_{added[0]}": "{{{{COUNT}}}} GAMMA",' in out
 
 
 def test_a_webextensions_messages_have_their_message_alone_translated():
