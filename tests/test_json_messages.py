@@ -4,6 +4,9 @@ ALPHA")."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -48,6 +51,24 @@ def test_i18nexts_plurals_get_the_targets_categories(target, added):
     assert all(loaded[f"files_{c}"] == "{{COUNT}} GAMMA" and loaded["deep"][f"x_{c}"] == "NU" for c in added)
     if added:  # (written as the file writes its members)
         assert f'"files_other": "{{{{COUNT}}}} GAMMA",\n  "files_{added[0]}": "{{{{COUNT}}}} GAMMA",' in out
+
+
+NODE = shutil.which("node")
+I18NEXT = NODE is not None and subprocess.run([NODE, "-e", "require('i18next')"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not I18NEXT, reason="i18next is not installed (see benchmarks/i18next_plurals.js)")
+@pytest.mark.parametrize("target", ["es", "ru", "ar"])
+def test_i18next_shows_a_translated_plural_for_every_count(target, tmp_path):
+    source = '{"files_one": "alpha", "files_other": "{{count}} beta"}'
+    document = read_document("en.json", source.encode())
+    (tmp_path / f"{target}.json").write_bytes(document.render(["ALPHA", "{{count}} BETA"], Languages("en", target)))
+    assert NODE is not None
+    shown = json.loads(subprocess.run([NODE, str(Path(__file__).parents[1] / "benchmarks" / "i18next_plurals.js"),
+                                       str(tmp_path / f"{target}.json"), target, "files"], capture_output=True,
+                                      text=True, check=True).stdout)
+    assert "files" not in shown and all(text in ("ALPHA", f"{n} BETA") for text, n in zip(
+        shown, [0, 1, 2, 5, 21, 1000000], strict=True)), shown  # (no count falls back to the key)
 
 
 def test_a_webextensions_messages_have_their_message_alone_translated():
