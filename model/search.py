@@ -232,6 +232,7 @@ class Part:
         r = self._rows
         logits, r.state, weights = self.model.decoder.step(r.prev, r.state, r.memory)
         logp = logits.log_softmax(-1)  # (n,V)
+        logp[:, EOS].masked_fill_(r.length == 0, NEG_INF)  # no empty translation: it won the beam for "Hello"
         at = r.length.clamp(max=r.tokens.size(1) - 1)  # dead rows may have written their last column already
         if r.attention is not None:
             assert weights is not None  # with_attention: the model has attention

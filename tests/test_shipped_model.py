@@ -29,6 +29,9 @@ def test_shipped_model_translates_english_to_spanish():
     out = translator.translate(["In the beginning God created the heavens and the earth.", ""], DecodeOptions(beam_size=5))
     assert "principio" in out[0].text and "tierra" in out[0].text, out[0].text
     assert out[1].text == ""
+    # words that no Bible has: the empty translation (ended at once) won their beams before
+    greetings = translator.translate(["Hello", "Thanks"], DecodeOptions(beam_size=5))
+    assert all(t.text for t in greetings), greetings
 
 
 def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
