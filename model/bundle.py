@@ -77,6 +77,7 @@ def member_file(i: int) -> str:
 def save_bundle(bundle: Bundle, path: Path, fp16: bool = False) -> None:
     """Write the bundle to a temporary sibling directory, then swap it in: never half-written."""
     path = Path(path)
+    _check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
@@ -183,6 +184,18 @@ def _tied(cfg: ModelConfig) -> set[str]:
 def _describe(file: Path) -> dict:
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     return {"bytes": file.stat().st_size, "sha256": digest}
+
+
+def _check_replaceable(path: Path) -> None:
+    """Saving replaces what is at path whole, so it may only be nothing, an empty directory or a bundle: `nmt export
+    best ~/work` must not delete ~/work's files (or a file named like the bundle)."""
+    if not path.exists() and not path.is_symlink():
+        return
+    if not path.is_dir():
+        raise BundleError(f"{path}: a file is there, not a model bundle; choose another output directory")
+    if not (path / "manifest.json").is_file() and any(path.iterdir()):
+        raise BundleError(f"{path}: a directory that is not a model bundle and is not empty; saving would replace it "
+                          "with everything in it: choose another output directory")
 
 
 def _swap_in(tmp: Path, path: Path) -> None:
