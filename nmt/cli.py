@@ -388,12 +388,13 @@ def main(argv: list[str] | None = None) -> int:
     from nmt.training.bible import BibleError
     from nmt.training.config import ConfigError
     from nmt.training.corpus import CorpusError
+    from nmt.training.files import OutputError
     from nmt.training.pool import WorkerDied
 
     try:
         code = args.func(args)
-    except (BibleError, BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, ValueError,
-            WorkerDied) as e:
+    except (BibleError, BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, OutputError,
+            ValueError, WorkerDied) as e:
         print(f"nmt {args.command}: error: {e}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:

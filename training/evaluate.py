@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from nmt.model.spans import NO_TERMS, Terms
 from nmt.training.corpus import load_evaluation_set
-from nmt.training.files import write_atomic
+from nmt.training.files import make_dir, write_atomic
 from nmt.training.scoring import score
 
 if TYPE_CHECKING:  # annotations only: `nmt compare` imports this module to compare files, without torch
@@ -22,6 +22,8 @@ HYPOTHESES = "hypotheses.txt"  # in --out: one line per scored test pair
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
              chunk_size: int = 256) -> dict:
     """Translate every source line of the test file; write hypotheses and a JSON report; return the report."""
+    if out_dir is not None:
+        make_dir(out_dir)  # before the translating, which an output dir that cannot be made would waste
     test = load_evaluation_set(test_path, langs=(translator.src_lang, translator.tgt_lang))  # (a TMX's, XLIFF's)
     if not test.sources:
         raise ValueError(f"{test_path}: no sentence pairs to evaluate")

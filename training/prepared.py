@@ -44,6 +44,7 @@ from nmt.training.config import Config
 from nmt.training.corpus import NOT_UTF8, BadLine, is_memory, names, summary
 from nmt.training.dedup import SeenPairs
 from nmt.training.errors import CorpusError
+from nmt.training.files import make_dir
 from nmt.training.filters import DUPLICATE
 from nmt.training.fingerprint import fingerprints
 from nmt.training.pool import ordered_map
@@ -382,7 +383,7 @@ def prepare(cfg: Config, say: Say, tokenizers: tuple[Tokenizer, Tokenizer] | Non
     CorpusError instead, for the DDP ranks that wait while rank 0 prepares). tokenizers: subword models to use
     (a resumed run's, init_from's) instead of learning them from the sample."""
     cache = cfg.cache_dir
-    cache.mkdir(parents=True, exist_ok=True)
+    make_dir(cache)
     hashes = fingerprints(corpus_files(cfg), cache)
     key = clean_key(cfg, hashes)
     clean_dir = cache / key

@@ -18,7 +18,7 @@ from nmt.training.batching import TrainingData
 from nmt.training.config import Config, CorpusFiles
 from nmt.training.corpus import Corpus, CorpusError, load_corpus
 from nmt.training.distributed import World, init_world
-from nmt.training.files import write_atomic
+from nmt.training.files import make_dir, write_atomic
 from nmt.training.prepared import prepare
 from nmt.training.report import check_unchanged, record_sources, report_skipped, seen_line
 from nmt.training.trainer import Progress, Trainer
@@ -160,7 +160,7 @@ def check_run_dir(out_dir: Path, resume: bool) -> None:
 
 def start_run_dir(cfg: Config, config_path: Path | None, resume: bool, init: Bundle | None) -> None:
     """out_dir with a copy of the config and, when they come from a bundle, the run's subword models."""
-    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    make_dir(cfg.out_dir)
     if config_path is not None:
         record_config(config_path, cfg.out_dir, resume)
     if init is not None:
