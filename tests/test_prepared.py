@@ -140,10 +140,14 @@ def test_resume_refuses_a_corpus_that_changed(tmp_path, capsys):
     train = write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))
     config = write_config(tmp_path, str(train))
     assert main(["train", config]) == 0
+    recorded = (tmp_path / "run" / "config.yaml").read_text()
     with open(train, "a") as handle:
         handle.write("one more\tMORE ONE\n")
+    config = write_config(tmp_path, str(train), spm_sample=5000)  # with another config, which is not recorded:
     err = one_line_error(capsys, ["train", config, "--resume"])
     assert f"{train}: changed since this run started" in err and "--resume would train on other data" in err
+    assert (tmp_path / "run" / "config.yaml").read_text() == recorded  # a refused --resume changed nothing
+    assert not list((tmp_path / "run").glob("config.*.yaml"))
 
 
 def test_no_usable_pair_after_filtering(tmp_path, capsys):
