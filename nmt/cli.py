@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -383,7 +387,23 @@ def _data_commands(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    command = ""
+    try:  # around the imports too (the parser's help texts import torch): Ctrl-C while it loads is this one line
+        args = build_parser().parse_args(argv)
+        command = args.command
+        with _sigterm_interrupts(command in ("prepare", "train")):
+            code = _run(args)
+    except KeyboardInterrupt:
+        print(f"nmt {command}: interrupted" if command else "nmt: interrupted", file=sys.stderr)
+        code = 130
+    if command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
+        from nmt.training.distributed import end_torchrun_process
+        end_torchrun_process(code)
+    return code
+
+
+def _run(args) -> int:
+    """The command's exit code: 2 with one line for bad input."""
     from nmt.model.bundle import BundleError
     from nmt.training.bible import BibleError
     from nmt.training.config import ConfigError
@@ -392,18 +412,31 @@ def main(argv: list[str] | None = None) -> int:
     from nmt.training.pool import WorkerDied
 
     try:
-        code = args.func(args)
+        return args.func(args)
     except (BibleError, BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, OutputError,
             ValueError, WorkerDied) as e:
         print(f"nmt {args.command}: error: {e}", file=sys.stderr)
-        code = 2
-    except KeyboardInterrupt:
-        print(f"nmt {args.command}: interrupted", file=sys.stderr)
-        code = 130
-    if args.command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
-        from nmt.training.distributed import end_torchrun_process
-        end_torchrun_process(code)
-    return code
+        return 2
+
+
+@contextmanager
+def _sigterm_interrupts(enabled: bool) -> Iterator[None]:
+    """SIGTERM (kill, timeout, docker stop) raises KeyboardInterrupt, as Ctrl-C does: by default it ends the process
+    at once, and preparation's worker processes were left waiting forever, its half-written directory in the cache.
+    Training sets its own handler around its steps (train.py's stop_on_signals). Not in a torchrun job, whose ranks
+    torchrun stops with SIGTERM, nor in the main thread's absence (signal handlers can only be set there)."""
+    if enabled:
+        from nmt.training.distributed import torchrun_world_size
+
+        enabled = torchrun_world_size() == 1 and threading.current_thread() is threading.main_thread()
+    if not enabled:
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 if __name__ == "__main__":

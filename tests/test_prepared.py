@@ -6,6 +6,9 @@ from __future__ import annotations
 import errno
 import gzip
 import json
+import os
+import signal
+import time
 
 import numpy as np
 import yaml
@@ -279,3 +282,20 @@ def test_subword_models_depend_on_their_sample_seed_not_on_what_the_cache_held(t
     assert subwords("alone", 2) == shared_second, "the cache's first run chose the second run's subword models"
     assert shared_first != shared_second, "two seeds, two samples of 40 of 400 pairs"
     assert subwords("shared", 2, spm_seed=1) == shared_first
+
+
+def test_sigterm_during_prepare_is_ctrl_c(tmp_path, capsys, monkeypatch):
+    """SIGTERM's default ended the process at once, its worker processes left waiting forever and its temporary
+    directory in the cache; as a KeyboardInterrupt the pool is shut down and atomic_dir cleans up."""
+    config = write_config(tmp_path, str(tmp_path / "train.tsv"))
+
+    def killed(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+        raise AssertionError("SIGTERM did not interrupt")
+
+    monkeypatch.setattr(prepared_module, "prepare", killed)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["prepare", config]) == 130
+    assert capsys.readouterr().err == "nmt prepare: interrupted\n"
+    assert signal.getsignal(signal.SIGTERM) == before  # as it was, for whoever called main
