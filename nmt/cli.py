@@ -267,7 +267,9 @@ def _evaluation_commands(sub) -> None:
     _decode_args(p)
     p.add_argument("--test", type=Path, required=True,
                    help="test file, TSV: source<TAB>reference, or more reference columns (every line as many as the "
-                        "first; multi-reference BLEU/chrF, signature nrefs:N). A line with an empty column is skipped")
+                        "first; multi-reference BLEU/chrF, signature nrefs:N). A line with an empty column is skipped. "
+                        "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts or String Catalog .xcstrings file, read in the "
+                        "model's languages; any of them plain, gzip, xz or zstd")
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
     p.set_defaults(func=cmd_evaluate)
@@ -280,7 +282,8 @@ def _evaluation_commands(sub) -> None:
                        "to DIR/hypotheses.txt), such a DIR, or a model bundle, which is translated as `nmt evaluate` "
                        "translates (--beam, --device, ...). The same --seed gives the same figures.")
     _search_args(p)
-    p.add_argument("--test", type=Path, required=True, help="test pairs, TSV")
+    p.add_argument("--test", type=Path, required=True, help="test pairs, read as `nmt evaluate --test` reads them: "
+                   "TSV with one or more reference columns, or TMX, XLIFF, .po, .ts, .xcstrings (see --pair)")
     p.add_argument("a", type=Path, metavar="A", help="the baseline: hypothesis file, `nmt evaluate --out` directory "
                    "or model bundle")
     p.add_argument("b", type=Path, metavar="B", help="the system compared with it, likewise")

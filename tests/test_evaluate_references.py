@@ -79,6 +79,14 @@ def test_cli_evaluate_help_tells_of_reference_columns(capsys: pytest.CaptureFixt
     assert exit_.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "source<TAB>reference<TAB>reference..." in out and "nrefs:N" in out and "empty column is skipped" in out
+    assert "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts or String Catalog .xcstrings file" in out
+
+
+def test_cli_compare_help_tells_the_test_file_is_read_as_evaluate_reads_it(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--test TEST test pairs, read as `nmt evaluate --test` reads them: TSV with one or more reference " in out
 
 
 def test_a_memory_is_read_in_the_models_languages(tmp_path: Path, toy_model_es_en) -> None:
