@@ -41,7 +41,7 @@ from nmt.model.tokenizer import Tokenizer
 from nmt.training.arrays import ArrayFile, Offsets, Rows, mapped
 from nmt.training.cleaning import Cleaned, chunks, clean_chunk, keep_rows
 from nmt.training.config import Config
-from nmt.training.corpus import NOT_UTF8, BadLine, is_memory, names, summary
+from nmt.training.corpus import FIRST_FEW, NOT_UTF8, BadLine, is_memory, names, summary
 from nmt.training.dedup import SeenPairs
 from nmt.training.errors import CorpusError
 from nmt.training.files import make_dir
@@ -54,7 +54,6 @@ from nmt.training.word_memo import memo_for
 VERSION = 2  # 2: lengths files (src.len, tgt.len)
 INLINE_BYTES = 4 << 20  # corpora smaller than this are prepared in this process: starting workers costs more
 TOKENIZE_CHUNK = 20_000
-FIRST_FEW = 3  # skipped records of each kind printed; all of them are in skipped.tsv
 Say = Callable[[str], None]
 
 

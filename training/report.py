@@ -10,12 +10,12 @@ import numpy as np
 
 from nmt.training.batching import TrainingData
 from nmt.training.config import Config
-from nmt.training.corpus import names, summary
+from nmt.training.corpus import FIRST_FEW, names, summary
 from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open, write_atomic
 from nmt.training.filters import TOO_LONG
 from nmt.training.fingerprint import fingerprints
-from nmt.training.prepared import FIRST_FEW, Prepared, corpus_files
+from nmt.training.prepared import Prepared, corpus_files
 
 SOURCES = "data.json"
 
