@@ -52,7 +52,10 @@ def test_a_validation_error_is_one_line_naming_the_key(tmp_path, capsys):
              "out_dir: x\ndata: {train: [{path: a, wieght: 2}], dev: b}\n":
              "data.train.0.wieght: unknown key (did you mean weight?)",
              "out_dir: x\ndata: {train: a, dev: b, filters: {max_ratio: 0.5}}\n":
-             "data.filters.max_ratio: Input should be greater than or equal to 1"}
+             "data.filters.max_ratio: Input should be greater than or equal to 1",
+             "out_dir: x\ndata: {train: [], dev: b}\n": "data.train: Value error, an empty list: give at least one corpus",
+             "out_dir: x\ndata: {train: [{path: a, source: c}], dev: b}\n":
+             "data.train.0: Value error, give either path, or source and target"}
     for text, message in cases.items():
         (tmp_path / "my.yaml").write_text(text)
         assert main(["train", str(tmp_path / "my.yaml")]) == 2

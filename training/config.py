@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nmt.model.config import ModelConfig
 from nmt.training.config_errors import one_line
@@ -77,6 +77,14 @@ class DataConfig(BaseModel):
                                    "out_dir)")
     transforms: list[TransformConfig] = Field(default_factory=list, description="on-the-fly transforms of training "
                                               "pairs, in order (training/transforms/)")
+
+    @field_validator("train", mode="before")
+    @classmethod
+    def some_corpus(cls, value: object) -> object:
+        # Before the union's members try it: each would refuse [] its own way, none saying what is wrong.
+        if value == []:
+            raise ValueError("an empty list: give at least one corpus")
+        return value
 
     @property
     def corpora(self) -> list[CorpusSpec]:

@@ -25,12 +25,13 @@ def one_line(error: ValidationError, raw: Any, schema: type[BaseModel]) -> str:
 def _likeliest_members(errors: list[ErrorDetails], raw: Any) -> list[ErrorDetails]:
     """Where a value matches no member of a union, the errors of the member it came closest to (the one whose
     errors reach deepest into the value): a list of corpora with a bad weight is not also "not a valid path"."""
-    depth: dict[tuple, dict] = {}
+    depth: dict[tuple, dict] = {}  # (deepest, -errors) of each member: of two as deep, the one with fewer errors
     for err in errors:
         union = _union_at(err["loc"], raw)
         if union is not None:
             best = depth.setdefault(union[0], {})
-            best[union[1]] = max(best.get(union[1], 0), len(_keys(err["loc"], raw)))
+            deepest, count = best.get(union[1], (0, 0))
+            best[union[1]] = (max(deepest, len(_keys(err["loc"], raw))), count - 1)
     def keep(err: ErrorDetails) -> bool:
         union = _union_at(err["loc"], raw)
         if union is None:
