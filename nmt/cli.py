@@ -76,6 +76,7 @@ def cmd_train(args) -> int:
 def cmd_prepare(args) -> int:
     from nmt.training.config import load_config
     from nmt.training.prepared import prepare
+    from nmt.training.report import report_cleaning
 
     cfg = load_config(args.config)
     tokenizers = None
@@ -86,6 +87,7 @@ def cmd_prepare(args) -> int:
         tokenizers = init_tokenizers(cfg, load_bundle(cfg.train.init_from))
     prepared = prepare(cfg, print, tokenizers)
     corpus = prepared.corpus
+    report_cleaning(cfg, corpus, len(corpus), print)
     print(f"prepared {len(corpus):,} pairs in {corpus.clean_dir} (subword ids in {corpus.ids_dir.name}/): "
           f"`nmt train {args.config}` will map them")
     return 0

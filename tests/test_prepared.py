@@ -65,6 +65,16 @@ def test_prepared_arrays_round_trip_and_the_cache_is_reused(tmp_path, capsys):
     assert "read and cleaned" not in capsys.readouterr().out, "nmt train maps what nmt prepare wrote"
 
 
+def test_prepare_names_the_lines_it_drops(tmp_path, capsys):
+    """`nmt prepare` is how a corpus is checked before training: it says what it left out, as `nmt train` does."""
+    train = tmp_path / "train.tsv"
+    train.write_bytes(write_tsv(tmp_path / "good.tsv", unique_pairs(50)).read_bytes() + b"one column\n\xff\tbad\n")
+    assert main(["prepare", write_config(tmp_path, str(train))]) == 0
+    out = capsys.readouterr().out
+    assert "train: 50 sentence pairs, 2 lines skipped (1 expected 2 tab-separated columns, found 1, 1 not UTF-8)" in out
+    assert f"  {train}: line 51: expected 2 tab-separated columns, found 1\n  {train}: line 52: not UTF-8\n" in out
+
+
 def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monkeypatch):
     config = load_config(write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(2500, 0)))))
     inline_job = prepare(config, print)
