@@ -55,7 +55,8 @@ def test_a_validation_error_is_one_line_naming_the_key(tmp_path, capsys):
              "data.filters.max_ratio: Input should be greater than or equal to 1",
              "out_dir: x\ndata: {train: [], dev: b}\n": "data.train: Value error, an empty list: give at least one corpus",
              "out_dir: x\ndata: {train: [{path: a, source: c}], dev: b}\n":
-             "data.train.0: Value error, give either path, or source and target"}
+             "data.train.0: Value error, give either path, or source and target",
+             "out_dir: x\ndata: {train: a, dev: [b.en]}\n": "data.dev.1: item missing"}  # [source, target]
     for text, message in cases.items():
         (tmp_path / "my.yaml").write_text(text)
         assert main(["train", str(tmp_path / "my.yaml")]) == 2

@@ -59,12 +59,14 @@ def _keys(loc: tuple, raw: Any) -> list:
         if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
             keys.append(part)
-        elif i == len(loc) - 1 and isinstance(node, dict | None):
-            keys.append(part)  # a required key that is missing
+        elif i == len(loc) - 1 and (isinstance(node, dict | None) or isinstance(node, list) and isinstance(part, int)):
+            keys.append(part)  # a required key, or a list's item (the target of [source, target]), that is missing
     return keys
 
 
 def _message(err: ErrorDetails, keys: list, schema: type[BaseModel]) -> str:
+    if err["type"] == "missing" and keys and isinstance(keys[-1], int):
+        return "item missing"  # pydantic's "Field required" for a list that is too short
     if err["type"] != "extra_forbidden":
         return err["msg"]
     known = list(_fields_at(schema, keys[:-1]))
