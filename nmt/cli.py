@@ -413,13 +413,12 @@ def _run(args) -> int:
     from nmt.training.bible import BibleError
     from nmt.training.config import ConfigError
     from nmt.training.corpus import CorpusError
-    from nmt.training.files import OutputError
     from nmt.training.pool import WorkerDied
 
     try:
         return args.func(args)
-    except (BibleError, BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, OutputError,
-            ValueError, WorkerDied) as e:
+    except (BibleError, BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, ValueError,
+            WorkerDied) as e:
         print(f"nmt {args.command}: error: {e}", file=sys.stderr)
         return 2
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import IO
 
 
-class OutputError(Exception):
-    """An output directory that cannot be made: a file in its way, no permission, ..."""
+class OutputError(ValueError):
+    """An output directory that cannot be made: a file in its way, no permission, ... (a ValueError: bad input,
+    which `nmt translate-file` reports for the one file and goes on with the others)."""
 
 
 def make_dir(path: Path) -> None:
