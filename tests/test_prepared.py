@@ -163,6 +163,19 @@ def test_resume_refuses_a_corpus_that_changed(tmp_path, capsys):
     assert not list((tmp_path / "run").glob("config.*.yaml"))
 
 
+def test_resume_refuses_a_corpus_added_or_left_out_but_not_one_moved(tmp_path, capsys):
+    train, more = write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0)), write_tsv(tmp_path / "more.tsv",
+                                                                                      reversal_pairs(50, 1))
+    config = write_config(tmp_path, str(train))
+    assert main(["train", config]) == 0
+    config = write_config(tmp_path, [{"path": str(train)}, {"path": str(more), "weight": 2}])
+    err = one_line_error(capsys, ["train", config, "--resume"])
+    assert f"data.train is not the corpus this run started with ({more} added): --resume would train" in err
+    train.rename(tmp_path / "moved.tsv")  # the same corpus by another path
+    config = write_config(tmp_path, str(tmp_path / "moved.tsv"))
+    assert main(["train", config, "--resume"]) == 0
+
+
 def test_no_usable_pair_after_filtering(tmp_path, capsys):
     train = tmp_path / "train.tsv"
     train.write_text("same\tsame\nalpha beta\talpha beta\nx\x07y\tXY\n")

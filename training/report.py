@@ -63,17 +63,25 @@ def record_sources(cfg: Config, prepared: Prepared) -> None:
 
 
 def check_unchanged(cfg: Config) -> None:
-    """--resume: CorpusError if a corpus file differs from the one the run started with."""
+    """--resume: CorpusError if a corpus file differs from the one the run started with, or data.train lists a file
+    the run did not train on or leaves out one it did (by content: a corpus moved or named by another path is the
+    same corpus)."""
     try:
         started = json.loads((cfg.out_dir / SOURCES).read_text())["files"]
     except FileNotFoundError:
         return  # a run from before data.json existed
     now = fingerprints(corpus_files(cfg), cfg.cache_dir)
+    other_data = "--resume would train on other data; restore it, or start a new run in another out_dir"
     for path, digest in now.items():
         if started.get(path, digest) != digest:
             raise CorpusError(f"{path}: changed since this run started (content sha256 {started[path][:12]} then, "
-                              f"{digest[:12]} now): --resume would train on other data; restore it, or start a new run "
-                              "in another out_dir")
+                              f"{digest[:12]} now): {other_data}")
+    added = [path for path, digest in now.items() if digest not in started.values()]
+    left_out = [path for path, digest in started.items() if digest not in now.values()]
+    if added or left_out:
+        changes = [f"{', '.join(paths)} {what}" for paths, what in ((added, "added"), (left_out, "left out")) if paths]
+        raise CorpusError(f"data.train is not the corpus this run started with ({'; '.join(changes)}): {other_data} "
+                          "(train.init_from: its best/ bundle, to go on training with other data)")
 
 
 def seen_line(seen: dict[str, int]) -> str:
