@@ -77,7 +77,11 @@ def member_file(i: int) -> str:
 def save_bundle(bundle: Bundle, path: Path, fp16: bool = False) -> None:
     """Write the bundle to a temporary sibling directory, then swap it in: never half-written."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_replaceable(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a file where a folder above it must be, no permission, ...
+        raise BundleError(f"{path}: cannot write a bundle there ({e.strerror or e})") from None
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         for i, network in enumerate(bundle.members):
@@ -183,6 +187,17 @@ def _tied(cfg: ModelConfig) -> set[str]:
 def _describe(file: Path) -> dict:
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     return {"bytes": file.stat().st_size, "sha256": digest}
+
+
+def _check_replaceable(path: Path) -> None:
+    """Saving replaces what is at path whole, so it may only be nothing, an empty directory or a bundle: `nmt export
+    best ~/work` must not delete ~/work's files (or a file named like the bundle)."""
+    blocker = next((p for p in (path, *path.parents) if os.path.lexists(p) and not p.is_dir()), None)
+    if blocker is not None:
+        raise BundleError(f"{path}: cannot write a bundle there: {blocker} is a file, not a model bundle")
+    if path.is_dir() and not (path / "manifest.json").is_file() and any(path.iterdir()):
+        raise BundleError(f"{path}: a directory that is not a model bundle and is not empty; saving would replace it "
+                          "with everything in it: choose another output directory")
 
 
 def _swap_in(tmp: Path, path: Path) -> None:

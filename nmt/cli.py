@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -72,6 +76,7 @@ def cmd_train(args) -> int:
 def cmd_prepare(args) -> int:
     from nmt.training.config import load_config
     from nmt.training.prepared import prepare
+    from nmt.training.report import report_cleaning
 
     cfg = load_config(args.config)
     tokenizers = None
@@ -82,6 +87,7 @@ def cmd_prepare(args) -> int:
         tokenizers = init_tokenizers(cfg, load_bundle(cfg.train.init_from))
     prepared = prepare(cfg, print, tokenizers)
     corpus = prepared.corpus
+    report_cleaning(cfg, corpus, len(corpus), print)
     print(f"prepared {len(corpus):,} pairs in {corpus.clean_dir} (subword ids in {corpus.ids_dir.name}/): "
           f"`nmt train {args.config}` will map them")
     return 0
@@ -259,7 +265,9 @@ def _evaluation_commands(sub) -> None:
     _decode_args(p)
     p.add_argument("--test", type=Path, required=True,
                    help="test file, TSV: source<TAB>reference, or more reference columns (every line as many as the "
-                        "first; multi-reference BLEU/chrF, signature nrefs:N). A line with an empty column is skipped")
+                        "first; multi-reference BLEU/chrF, signature nrefs:N). A line with an empty column is skipped. "
+                        "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts or String Catalog .xcstrings file, read in the "
+                        "model's languages; any of them plain, gzip, xz or zstd")
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
     p.set_defaults(func=cmd_evaluate)
@@ -272,7 +280,8 @@ def _evaluation_commands(sub) -> None:
                        "to DIR/hypotheses.txt), such a DIR, or a model bundle, which is translated as `nmt evaluate` "
                        "translates (--beam, --device, ...). The same --seed gives the same figures.")
     _search_args(p)
-    p.add_argument("--test", type=Path, required=True, help="test pairs, TSV")
+    p.add_argument("--test", type=Path, required=True, help="test pairs, read as `nmt evaluate --test` reads them: "
+                   "TSV with one or more reference columns, or TMX, XLIFF, .po, .ts, .xcstrings (see --pair)")
     p.add_argument("a", type=Path, metavar="A", help="the baseline: hypothesis file, `nmt evaluate --out` directory "
                    "or model bundle")
     p.add_argument("b", type=Path, metavar="B", help="the system compared with it, likewise")
@@ -379,7 +388,23 @@ def _data_commands(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    command = ""
+    try:  # around the imports too (the parser's help texts import torch): Ctrl-C while it loads is this one line
+        args = build_parser().parse_args(argv)
+        command = args.command
+        with _sigterm_interrupts(command in ("prepare", "train")):
+            code = _run(args)
+    except KeyboardInterrupt:
+        print(f"nmt {command}: interrupted" if command else "nmt: interrupted", file=sys.stderr)
+        code = 130
+    if command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
+        from nmt.training.distributed import end_torchrun_process
+        end_torchrun_process(code)
+    return code
+
+
+def _run(args) -> int:
+    """The command's exit code: 2 with one line for bad input."""
     from nmt.model.bundle import BundleError
     from nmt.training.bible import BibleError
     from nmt.training.config import ConfigError
@@ -387,18 +412,31 @@ def main(argv: list[str] | None = None) -> int:
     from nmt.training.pool import WorkerDied
 
     try:
-        code = args.func(args)
+        return args.func(args)
     except (BibleError, BundleError, ConfigError, CorpusError, FileExistsError, FileNotFoundError, ValueError,
             WorkerDied) as e:
         print(f"nmt {args.command}: error: {e}", file=sys.stderr)
-        code = 2
-    except KeyboardInterrupt:
-        print(f"nmt {args.command}: interrupted", file=sys.stderr)
-        code = 130
-    if args.command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
-        from nmt.training.distributed import end_torchrun_process
-        end_torchrun_process(code)
-    return code
+        return 2
+
+
+@contextmanager
+def _sigterm_interrupts(enabled: bool) -> Iterator[None]:
+    """SIGTERM (kill, timeout, docker stop) raises KeyboardInterrupt, as Ctrl-C does: by default it ends the process
+    at once, and preparation's worker processes were left waiting forever, its half-written directory in the cache.
+    Training sets its own handler around its steps (train.py's stop_on_signals). Not in a torchrun job, whose ranks
+    torchrun stops with SIGTERM, nor in the main thread's absence (signal handlers can only be set there)."""
+    if enabled:
+        from nmt.training.distributed import torchrun_world_size
+
+        enabled = torchrun_world_size() == 1 and threading.current_thread() is threading.main_thread()
+    if not enabled:
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 if __name__ == "__main__":

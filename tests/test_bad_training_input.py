@@ -10,9 +10,9 @@ from nmt.scripts.harness import reversal_pairs, write_tsv
 TINY = {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16, "attention": "luong"}
 
 
-def train(tmp_path, capsys, train_files, dev_file=None) -> tuple[int, str, str]:
+def train(tmp_path, capsys, train_files, dev_file=None, out_dir=None) -> tuple[int, str, str]:
     dev_file = dev_file or write_tsv(tmp_path / "dev.tsv", reversal_pairs(10, 1))
-    config = {"out_dir": str(tmp_path / "run"), "data": {"train": train_files, "dev": str(dev_file), "max_len": 50},
+    config = {"out_dir": str(out_dir or tmp_path / "run"), "data": {"train": train_files, "dev": str(dev_file), "max_len": 50},
               "model": TINY, "train": {"max_steps": 2, "eval_every": 2, "threads": 1}}
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
     code = main(["train", str(tmp_path / "c.yaml")])
@@ -20,8 +20,8 @@ def train(tmp_path, capsys, train_files, dev_file=None) -> tuple[int, str, str]:
     return code, out, err
 
 
-def refused(tmp_path, capsys, train_files, dev_file=None) -> str:
-    code, _, err = train(tmp_path, capsys, train_files, dev_file)
+def refused(tmp_path, capsys, train_files, dev_file=None, out_dir=None) -> str:
+    code, _, err = train(tmp_path, capsys, train_files, dev_file, out_dir)
     assert code == 2 and err.startswith("nmt train: error: ") and "Traceback" not in err, err
     assert len(err.strip().splitlines()) == 1
     return err
@@ -52,6 +52,15 @@ def test_empty_dev_file(tmp_path, capsys):
     (tmp_path / "dev.tsv").write_text("\n\n")
     err = refused(tmp_path, capsys, str(train_file), tmp_path / "dev.tsv")
     assert "dev.tsv: no usable sentence pairs" in err and "2 lines skipped (2 empty)" in err
+
+
+def test_out_dir_that_is_or_is_under_a_file(tmp_path, capsys):
+    train_file = write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0))
+    (tmp_path / "runs").write_text("a file, not a folder")
+    for out_dir in (tmp_path / "runs", tmp_path / "runs" / "first"):
+        err = refused(tmp_path, capsys, str(train_file), out_dir=out_dir)
+        assert f"{out_dir}: cannot make this directory: {tmp_path / 'runs'} is a file" in err
+    assert (tmp_path / "runs").read_text() == "a file, not a folder"
 
 
 def test_aligned_files_of_different_lengths(tmp_path, capsys):

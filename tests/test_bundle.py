@@ -75,6 +75,27 @@ def test_save_over_existing_bundle_replaces_it_whole(tiny_bundle, tmp_path):
     load_bundle(tmp_path / "m")
 
 
+@pytest.mark.parametrize("other", ["file", "directory"])
+def test_save_refuses_to_replace_what_is_not_a_bundle(tiny_bundle, tmp_path, other):
+    """`nmt export best DIR` (and average, ensemble) replace DIR whole: never a user's file or folder of files."""
+    path = tmp_path / "out"
+    if other == "file":
+        path.write_text("precious")
+    else:
+        path.mkdir()
+        (path / "thesis.txt").write_text("precious")
+    with pytest.raises(BundleError, match="not a model bundle"):
+        save_bundle(tiny_bundle, path)
+    assert (path.read_text() if other == "file" else (path / "thesis.txt").read_text()) == "precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_save_into_an_empty_directory(tiny_bundle, tmp_path):
+    (tmp_path / "m").mkdir()
+    save_bundle(tiny_bundle, tmp_path / "m")
+    load_bundle(tmp_path / "m")
+
+
 def test_tokenizer_round_trip(toy_tokenizers):
     src, _ = toy_tokenizers
     text = "alpha beta gamma delta"

@@ -212,6 +212,19 @@ def test_export_records_the_report_and_the_day_it_entered_the_bundle(tiny_bundle
     assert summary["test"] == report(0) and summary["exported_on"] == date.today().isoformat()
 
 
+@pytest.mark.parametrize("command", ["evaluate", "export"])
+def test_an_output_dir_under_a_file_is_one_line_naming_the_file(tiny_bundle, tmp_path, capsys, command):
+    save_bundle(tiny_bundle, tmp_path / "best")
+    (tmp_path / "test.tsv").write_text("alpha beta\tBETA ALPHA\n")
+    (tmp_path / "results").write_text("a file, not a folder")
+    out = str(tmp_path / "results" / "run-1")
+    argv = (["evaluate", "--model", str(tmp_path / "best"), "--test", str(tmp_path / "test.tsv"), "--out", out]
+            if command == "evaluate" else ["export", str(tmp_path / "best"), out])
+    assert main(argv) == 2
+    assert f"{tmp_path / 'results'} is a file" in one_line_error(capsys)
+    assert (tmp_path / "results").read_text() == "a file, not a folder"
+
+
 # --- the README's first command ---------------------------------------------------------------------------------
 def test_readme_first_command_installs_the_cpu_torch_that_pip_install_keeps():
     """The CPU torch must be in pyproject's range, or `pip install -e .` swaps it for PyPI's CUDA build; the Docker

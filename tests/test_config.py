@@ -52,7 +52,11 @@ def test_a_validation_error_is_one_line_naming_the_key(tmp_path, capsys):
              "out_dir: x\ndata: {train: [{path: a, wieght: 2}], dev: b}\n":
              "data.train.0.wieght: unknown key (did you mean weight?)",
              "out_dir: x\ndata: {train: a, dev: b, filters: {max_ratio: 0.5}}\n":
-             "data.filters.max_ratio: Input should be greater than or equal to 1"}
+             "data.filters.max_ratio: Input should be greater than or equal to 1",
+             "out_dir: x\ndata: {train: [], dev: b}\n": "data.train: Value error, an empty list: give at least one corpus",
+             "out_dir: x\ndata: {train: [{path: a, source: c}], dev: b}\n":
+             "data.train.0: Value error, give either path, or source and target",
+             "out_dir: x\ndata: {train: a, dev: [b.en]}\n": "data.dev.1: item missing"}  # [source, target]
     for text, message in cases.items():
         (tmp_path / "my.yaml").write_text(text)
         assert main(["train", str(tmp_path / "my.yaml")]) == 2
@@ -69,3 +73,27 @@ def test_data_train_takes_a_path_a_pair_or_weighted_corpora():
     assert [(c.files, c.weight) for c in one + pair + many] == [
         ((Path("a.tsv"),), 1.0), ((Path("a.en"), Path("a.es")), 1.0), ((Path("a.tmx"),), 3.0),
         ((Path("b.en"), Path("b.es")), 1.0)]
+
+def test_a_config_that_is_not_yaml_or_not_utf8_or_repeats_a_key_is_one_line(tmp_path, capsys):
+    from nmt.cli import main
+
+    cases = {b"out_dir: x\ndata: {train: a, dev: b\n": "not valid YAML: line 3, column 1: expected ',' or '}', "
+             "but got '<stream end>'",
+             b"out_dir: x\n\t train: a\n": "not valid YAML: line 2, column 1: found character '\\t' that cannot "
+             "start any token",
+             "out_dir: runs/café\n".encode("latin-1"): "not UTF-8 (byte 0xe9 at offset 17)",
+             # PyYAML keeps the last of two equal keys: the first section's keys would be dropped unseen
+             b"out_dir: x\ndata: {train: a, dev: b}\ntrain: {lr: 0.1}\ntrain: {seed: 3}\n":
+             "not valid YAML: line 4, column 1: key 'train' given twice"}
+    for text, message in cases.items():
+        (tmp_path / "my.yaml").write_bytes(text)
+        assert main(["train", str(tmp_path / "my.yaml")]) == 2
+        err = capsys.readouterr().err
+        assert err == f"nmt train: error: {tmp_path / 'my.yaml'}: {message}\n", err
+
+
+def test_a_merge_key_may_be_overridden(tmp_path):
+    (tmp_path / "my.yaml").write_text("out_dir: x\ndata: {train: a, dev: b}\n"
+                                      "model: {<<: {emb_dim: 8, enc_hidden: 8}, emb_dim: 16}\n")
+    cfg = load_config(tmp_path / "my.yaml")
+    assert (cfg.model.emb_dim, cfg.model.enc_hidden) == (16, 8)

@@ -38,6 +38,15 @@ def test_reference_columns_become_reference_streams(tmp_path: Path) -> None:
         (3, "empty target side (column 3)"),  # an empty reference column: skipped, as with one reference
         (4, "expected 3 tab-separated columns, found 2"),
     ]
+    assert test.first_skipped() == test.bad_lines  # under FIRST_FEW of each kind: all named
+
+
+def test_the_first_few_skipped_lines_of_each_kind_are_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.tsv", "a\tA\tAA\n" + "b\tB\n" * 5 + "\n" * 4 + "c\tC\tCC\n")
+    test = load_evaluation_set(path)
+    assert [(bad.line, bad.reason) for bad in test.first_skipped()] == [
+        (2, "expected 3 tab-separated columns, found 2"), (3, "expected 3 tab-separated columns, found 2"),
+        (4, "expected 3 tab-separated columns, found 2"), (7, "empty"), (8, "empty"), (9, "empty")]
 
 
 def test_aligned_files_have_one_reference(tmp_path: Path) -> None:
@@ -58,12 +67,15 @@ def test_identical_references_score_as_one_and_the_signature_counts_them() -> No
         score(hypotheses)
 
 
-def test_evaluate_scores_against_every_reference(translator, tmp_path: Path) -> None:
+def test_evaluate_scores_against_every_reference(translator, tmp_path: Path, capsys) -> None:
     pairs = reversal_pairs(30, 7)
     single = write(tmp_path / "one.tsv", "".join(f"{s}\t{t}\n" for s, t in pairs))
     double = write(tmp_path / "two.tsv", "".join(f"{s}\t{t}\t{t}\n" for s, t in pairs) + "alpha beta\tBETA ALPHA\t\n")
     options = DecodeOptions(beam_size=1)
     one, two = evaluate(translator, single, options), evaluate(translator, double, options, tmp_path / "out")
+    # the line left out is named, not only counted
+    named = [line for line in capsys.readouterr().err.replace("\r", "\n").splitlines() if "not scored" in line]
+    assert named == [f"  not scored: {double}: line 31: empty target side (column 3)"]
     assert (two["bleu"], two["chrf"]) == (one["bleu"], one["chrf"]) and one["bleu"] > 50
     assert two["sentences"] == 30 and two["references"] == 2 and two["skipped_lines"] == 1
     assert "nrefs:2" in two["signature"] and "nrefs:2" in two["chrf_signature"] and "nrefs:1" in one["signature"]
@@ -79,6 +91,14 @@ def test_cli_evaluate_help_tells_of_reference_columns(capsys: pytest.CaptureFixt
     assert exit_.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "source<TAB>reference<TAB>reference..." in out and "nrefs:N" in out and "empty column is skipped" in out
+    assert "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts or String Catalog .xcstrings file" in out
+
+
+def test_cli_compare_help_tells_the_test_file_is_read_as_evaluate_reads_it(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--test TEST test pairs, read as `nmt evaluate --test` reads them: TSV with one or more reference " in out
 
 
 def test_a_memory_is_read_in_the_models_languages(tmp_path: Path, toy_model_es_en) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import errno
 import gzip
 import json
+import os
+import signal
+import time
 
 import numpy as np
 import yaml
@@ -60,6 +63,16 @@ def test_prepared_arrays_round_trip_and_the_cache_is_reused(tmp_path, capsys):
         assert corpus.where(row) == (0, row + 1)
     assert main(["train", config]) == 0
     assert "read and cleaned" not in capsys.readouterr().out, "nmt train maps what nmt prepare wrote"
+
+
+def test_prepare_names_the_lines_it_drops(tmp_path, capsys):
+    """`nmt prepare` is how a corpus is checked before training: it says what it left out, as `nmt train` does."""
+    train = tmp_path / "train.tsv"
+    train.write_bytes(write_tsv(tmp_path / "good.tsv", unique_pairs(50)).read_bytes() + b"one column\n\xff\tbad\n")
+    assert main(["prepare", write_config(tmp_path, str(train))]) == 0
+    out = capsys.readouterr().out
+    assert "train: 50 sentence pairs, 2 lines skipped (1 expected 2 tab-separated columns, found 1, 1 not UTF-8)" in out
+    assert f"  {train}: line 51: expected 2 tab-separated columns, found 1\n  {train}: line 52: not UTF-8\n" in out
 
 
 def test_worker_processes_prepare_the_same_arrays_as_one_process(tmp_path, monkeypatch):
@@ -140,10 +153,27 @@ def test_resume_refuses_a_corpus_that_changed(tmp_path, capsys):
     train = write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))
     config = write_config(tmp_path, str(train))
     assert main(["train", config]) == 0
+    recorded = (tmp_path / "run" / "config.yaml").read_text()
     with open(train, "a") as handle:
         handle.write("one more\tMORE ONE\n")
+    config = write_config(tmp_path, str(train), spm_sample=5000)  # with another config, which is not recorded:
     err = one_line_error(capsys, ["train", config, "--resume"])
     assert f"{train}: changed since this run started" in err and "--resume would train on other data" in err
+    assert (tmp_path / "run" / "config.yaml").read_text() == recorded  # a refused --resume changed nothing
+    assert not list((tmp_path / "run").glob("config.*.yaml"))
+
+
+def test_resume_refuses_a_corpus_added_or_left_out_but_not_one_moved(tmp_path, capsys):
+    train, more = write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0)), write_tsv(tmp_path / "more.tsv",
+                                                                                      reversal_pairs(50, 1))
+    config = write_config(tmp_path, str(train))
+    assert main(["train", config]) == 0
+    config = write_config(tmp_path, [{"path": str(train)}, {"path": str(more), "weight": 2}])
+    err = one_line_error(capsys, ["train", config, "--resume"])
+    assert f"data.train is not the corpus this run started with ({more} added): --resume would train" in err
+    train.rename(tmp_path / "moved.tsv")  # the same corpus by another path
+    config = write_config(tmp_path, str(tmp_path / "moved.tsv"))
+    assert main(["train", config, "--resume"]) == 0
 
 
 def test_no_usable_pair_after_filtering(tmp_path, capsys):
@@ -275,3 +305,20 @@ def test_subword_models_depend_on_their_sample_seed_not_on_what_the_cache_held(t
     assert subwords("alone", 2) == shared_second, "the cache's first run chose the second run's subword models"
     assert shared_first != shared_second, "two seeds, two samples of 40 of 400 pairs"
     assert subwords("shared", 2, spm_seed=1) == shared_first
+
+
+def test_sigterm_during_prepare_is_ctrl_c(tmp_path, capsys, monkeypatch):
+    """SIGTERM's default ended the process at once, its worker processes left waiting forever and its temporary
+    directory in the cache; as a KeyboardInterrupt the pool is shut down and atomic_dir cleans up."""
+    config = write_config(tmp_path, str(tmp_path / "train.tsv"))
+
+    def killed(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+        raise AssertionError("SIGTERM did not interrupt")
+
+    monkeypatch.setattr(prepared_module, "prepare", killed)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["prepare", config]) == 130
+    assert capsys.readouterr().err == "nmt prepare: interrupted\n"
+    assert signal.getsignal(signal.SIGTERM) == before  # as it was, for whoever called main

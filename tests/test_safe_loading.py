@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from nmt.model.bundle import BundleError, load_bundle, save_bundle
-from nmt.training.checkpoint import load_checkpoint
+from nmt.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,9 +80,20 @@ def test_a_stray_file_outside_the_manifest_is_never_read(bundle, tmp_path):
 @pytest.mark.filterwarnings("ignore:Detected pickle protocol")  # torch.load notes the raw pickle's protocol, then refuses it
 def test_a_malicious_checkpoint_is_refused_unrun(tmp_path, write):
     write(tmp_path / "last.pt", tmp_path / "pwned")
-    with pytest.raises(pickle.UnpicklingError):
+    with pytest.raises(CheckpointError, match=r"last\.pt: damaged or not a checkpoint \(torch.load: UnpicklingError\)"):
         load_checkpoint(tmp_path / "last.pt")
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_a_damaged_checkpoint_is_one_line_naming_it(tmp_path, damage):
+    """--resume and nmt average read checkpoints: a damaged one was torch's traceback (OSError, UnpicklingError...)."""
+    path = tmp_path / "last.pt"
+    save_checkpoint({"model": {"w": torch.zeros(1000)}, "progress": {"step": 3}}, path)
+    path.write_bytes({"truncated": path.read_bytes()[:2000], "garbage": b"not a checkpoint\n", "empty": b""}[damage])
+    with pytest.raises(CheckpointError, match=f"^{re.escape(str(path))}: damaged or not a checkpoint ") as err:
+        load_checkpoint(path)
+    assert "\n" not in str(err.value)
 
 
 def test_no_code_path_unpickles():

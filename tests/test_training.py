@@ -91,6 +91,24 @@ def test_existing_run_needs_resume_flag(toy_corpus, tmp_path, capsys):
     assert "--resume" in capsys.readouterr().err
 
 
+def test_resume_refuses_another_network_and_leaves_the_run_as_it_was(toy_corpus, tmp_path, capsys):
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5)
+    assert main(["train", str(config)]) == 0
+    recorded = config.read_text()
+    changed = yaml.safe_load(recorded)
+    changed["model"] |= {"emb_dim": 32, "src_vocab_size": 50, "dropout": 0.2}  # dropout is the training's own
+    changed["train"]["max_steps"] = 10
+    config.write_text(yaml.safe_dump(changed))
+    capsys.readouterr()
+    assert main(["train", str(config), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"nmt train: error: --resume: the run in {tmp_path / 'run'} was trained with another network "
+                   "(model.src_vocab_size: 60 then, 50 now; model.emb_dim: 64 then, 32 now); restore these keys, "
+                   "or start a new run in another out_dir\n"), err
+    assert (tmp_path / "run" / "config.yaml").read_text() == recorded
+    assert not list((tmp_path / "run").glob("config.*.yaml"))
+
+
 @pytest.mark.parametrize("content, message", [("out_dir: x\ndata: {train: a}\n", "dev"),
                                               ("out_dir: [unclosed\n", "YAML"),
                                               ("out_dir: x\ndata: {train: a, dev: b}\nmodel: {attention: magic}\n",

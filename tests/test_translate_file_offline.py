@@ -234,3 +234,17 @@ def test_a_file_in_a_languages_folder_is_translated_into_the_targets_beside_it(t
     assert capsys.readouterr().out.startswith(f"wrote {out} ")
     assert '<string name="a">BETA ALPHA</string>' in out.read_text()
     assert sorted(p.name for p in source.parent.iterdir()) == ["strings.xml"], "nothing beside the source"
+
+
+def test_an_out_dir_under_a_file_is_a_line_for_each_file(tmp_path, capsys):
+    """The folder that cannot be made is each file's error, as any other: the others are still tried, and counted."""
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_bytes(FILES["notes.txt"])
+    (tmp_path / "blocker").write_text("a file")
+    out_dir = tmp_path / "blocker" / "es"
+    assert main(["translate-file", "--beam", "1", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
+                 "--out-dir", str(out_dir)]) == 2
+    error = f"nmt translate-file: error: {out_dir}: cannot make this directory: {tmp_path / 'blocker'} is a file"
+    assert [line for line in capsys.readouterr().err.splitlines() if line.startswith("nmt")] == [
+        error, error, "nmt translate-file: 2 of 2 files not translated"]
+    assert (tmp_path / "blocker").read_text() == "a file"

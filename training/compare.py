@@ -20,7 +20,7 @@ from sacrebleu.significance import PairedTest, Result
 from nmt.training.compressed import read_lines
 from nmt.training.corpus import EvaluationSet, load_evaluation_set
 from nmt.training.errors import CorpusError
-from nmt.training.evaluate import HYPOTHESES
+from nmt.training.evaluate import HYPOTHESES, tell_skipped
 
 SEED_VARIABLE = "SACREBLEU_SEED"
 DEFAULT_SEED = 12345  # sacrebleu's
@@ -116,6 +116,7 @@ def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling
     corpus = load_evaluation_set(test, langs=_languages(pair, a, b))
     if not corpus.sources:
         raise ValueError(f"{test}: no sentence pairs to compare on")
+    tell_skipped(corpus)
     sources, references = corpus.sources, corpus.references  # sacrebleu's layout: a list per reference column
     systems = {name: _check_aligned(load_system(path, sources, translate), test, corpus)
                for name, path in (("A", a), ("B", b))}  # A is checked before B is translated

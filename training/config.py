@@ -1,11 +1,12 @@
 """The training configuration: one typed object loaded once from YAML and passed down."""
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nmt.model.config import ModelConfig
 from nmt.training.config_errors import one_line
@@ -76,6 +77,14 @@ class DataConfig(BaseModel):
                                    "out_dir)")
     transforms: list[TransformConfig] = Field(default_factory=list, description="on-the-fly transforms of training "
                                               "pairs, in order (training/transforms/)")
+
+    @field_validator("train", mode="before")
+    @classmethod
+    def some_corpus(cls, value: object) -> object:
+        # Before the union's members try it: each would refuse [] its own way, none saying what is wrong.
+        if value == []:
+            raise ValueError("an empty list: give at least one corpus")
+        return value
 
     @property
     def corpora(self) -> list[CorpusSpec]:
@@ -151,14 +160,42 @@ class ConfigError(Exception):
     pass
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load that refuses a key given twice in one mapping: PyYAML keeps the last silently, so a second
+    `train:` section pasted below the reference's would drop every key of the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *base`, whose keys the mapping may override
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):  # the base constructor refuses it
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _yaml_error(error: yaml.YAMLError) -> str:
+    """A YAML error in one line: where, and what is wrong there (PyYAML's own message draws the line and a caret)."""
+    mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
+    if mark is None or problem is None:
+        return " ".join(str(error).split())
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+
+
 def load_config(path: Path | str) -> Config:
     """Read YAML into a Config; relative paths are taken from the working directory."""
     try:
-        raw = yaml.safe_load(Path(path).read_text())
+        raw = yaml.load(Path(path).read_bytes().decode("utf-8"), Loader=_UniqueKeyLoader)
     except OSError as e:
         raise ConfigError(f"{path}: cannot read config: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 (byte {e.object[e.start]:#04x} at offset {e.start})") from None
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+        raise ConfigError(f"{path}: not valid YAML: {_yaml_error(e)}") from None
     try:
         return Config.model_validate(raw or {})
     except ValidationError as e:

@@ -25,12 +25,13 @@ def one_line(error: ValidationError, raw: Any, schema: type[BaseModel]) -> str:
 def _likeliest_members(errors: list[ErrorDetails], raw: Any) -> list[ErrorDetails]:
     """Where a value matches no member of a union, the errors of the member it came closest to (the one whose
     errors reach deepest into the value): a list of corpora with a bad weight is not also "not a valid path"."""
-    depth: dict[tuple, dict] = {}
+    depth: dict[tuple, dict] = {}  # (deepest, -errors) of each member: of two as deep, the one with fewer errors
     for err in errors:
         union = _union_at(err["loc"], raw)
         if union is not None:
             best = depth.setdefault(union[0], {})
-            best[union[1]] = max(best.get(union[1], 0), len(_keys(err["loc"], raw)))
+            deepest, count = best.get(union[1], (0, 0))
+            best[union[1]] = (max(deepest, len(_keys(err["loc"], raw))), count - 1)
     def keep(err: ErrorDetails) -> bool:
         union = _union_at(err["loc"], raw)
         if union is None:
@@ -58,12 +59,14 @@ def _keys(loc: tuple, raw: Any) -> list:
         if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
             keys.append(part)
-        elif i == len(loc) - 1 and isinstance(node, dict | None):
-            keys.append(part)  # a required key that is missing
+        elif i == len(loc) - 1 and (isinstance(node, dict | None) or isinstance(node, list) and isinstance(part, int)):
+            keys.append(part)  # a required key, or a list's item (the target of [source, target]), that is missing
     return keys
 
 
 def _message(err: ErrorDetails, keys: list, schema: type[BaseModel]) -> str:
+    if err["type"] == "missing" and keys and isinstance(keys[-1], int):
+        return "item missing"  # pydantic's "Field required" for a list that is too short
     if err["type"] != "extra_forbidden":
         return err["msg"]
     known = list(_fields_at(schema, keys[:-1]))

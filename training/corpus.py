@@ -35,6 +35,8 @@ from nmt.training.string_catalog import read_xcstrings
 from nmt.training.tmx import read_tmx
 from nmt.training.xliff import read_xliff
 
+FIRST_FEW = 3  # skipped lines of each kind printed (training: all of them are in skipped.tsv)
+
 EMPTY = "empty"
 NOT_UTF8 = "not UTF-8"
 
@@ -77,6 +79,17 @@ class EvaluationSet:
     sources: list[str] = field(default_factory=list)
     references: list[list[str]] = field(default_factory=list)  # one list per reference column, a line per source
     bad_lines: list[BadLine] = field(default_factory=list)
+
+    def first_skipped(self) -> list[BadLine]:
+        """The first few skipped lines of each kind: what evaluate and compare name, since a count alone does not say
+        which lines the scores leave out (a line of 2 columns among lines of 3, say)."""
+        seen: Counter[str] = Counter()
+        first = []
+        for bad in self.bad_lines:
+            seen[bad.reason] += 1
+            if seen[bad.reason] <= FIRST_FEW:
+                first.append(bad)
+        return first
 
 
 def summary(pairs: int, skipped: Counter) -> str:

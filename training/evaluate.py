@@ -3,14 +3,15 @@ sacrebleu, against every reference the file gives (source<TAB>reference<TAB>anot
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nmt.model.spans import NO_TERMS, Terms
-from nmt.training.corpus import load_evaluation_set
-from nmt.training.files import write_atomic
+from nmt.training.corpus import EvaluationSet, load_evaluation_set
+from nmt.training.files import make_dir, write_atomic
 from nmt.training.scoring import score
 
 if TYPE_CHECKING:  # annotations only: `nmt compare` imports this module to compare files, without torch
@@ -22,9 +23,12 @@ HYPOTHESES = "hypotheses.txt"  # in --out: one line per scored test pair
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
              chunk_size: int = 256) -> dict:
     """Translate every source line of the test file; write hypotheses and a JSON report; return the report."""
+    if out_dir is not None:
+        make_dir(out_dir)  # before the translating, which an output dir that cannot be made would waste
     test = load_evaluation_set(test_path, langs=(translator.src_lang, translator.tgt_lang))  # (a TMX's, XLIFF's)
     if not test.sources:
         raise ValueError(f"{test_path}: no sentence pairs to evaluate")
+    tell_skipped(test)
     sources = test.sources
     start = time.perf_counter()
     hypotheses = translate_all(translator, sources, options, chunk_size)
@@ -44,6 +48,12 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         write_atomic(out_dir / HYPOTHESES, "\n".join(hypotheses) + "\n")
         write_atomic(out_dir / "report.json", json.dumps(report, indent=2) + "\n")
     return report
+
+
+def tell_skipped(test: EvaluationSet) -> None:
+    """On stderr, before the translating: the first few test lines of each kind that will not be scored."""
+    for bad in test.first_skipped():
+        print(f"  not scored: {bad}", file=sys.stderr)
 
 
 def translate_all(translator: Translator, sources: list[str], options: DecodeOptions, chunk_size: int = 256) -> list[str]:

@@ -10,12 +10,29 @@ from pathlib import Path
 from typing import IO
 
 
+class OutputError(ValueError):
+    """An output directory that cannot be made: a file in its way, no permission, ... (a ValueError: bad input,
+    which `nmt translate-file` reports for the one file and goes on with the others)."""
+
+
+def make_dir(path: Path) -> None:
+    """mkdir -p, whose failure names the directory and, when a file stands where a directory must be, that file
+    (pathlib's own errors name neither usefully: "[Errno 17] File exists", or a traceback for "Not a directory")."""
+    blocker = next((p for p in (path, *path.parents) if os.path.lexists(p) and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"{path}: cannot make this directory: {blocker} is a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{path}: cannot make this directory ({e.strerror or e})") from None
+
+
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Open a stand-in for path ("w": UTF-8 text with \\n line ends, "wb": bytes); it replaces path when the block
     ends without an exception, and is deleted otherwise. The file is readable by all (0644), as open() makes it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         handle = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="\n")

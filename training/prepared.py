@@ -41,9 +41,10 @@ from nmt.model.tokenizer import Tokenizer
 from nmt.training.arrays import ArrayFile, Offsets, Rows, mapped
 from nmt.training.cleaning import Cleaned, chunks, clean_chunk, keep_rows
 from nmt.training.config import Config
-from nmt.training.corpus import NOT_UTF8, BadLine, is_memory, names, summary
+from nmt.training.corpus import FIRST_FEW, NOT_UTF8, BadLine, is_memory, names, summary
 from nmt.training.dedup import SeenPairs
 from nmt.training.errors import CorpusError
+from nmt.training.files import make_dir
 from nmt.training.filters import DUPLICATE
 from nmt.training.fingerprint import fingerprints
 from nmt.training.pool import ordered_map
@@ -53,7 +54,6 @@ from nmt.training.word_memo import memo_for
 VERSION = 2  # 2: lengths files (src.len, tgt.len)
 INLINE_BYTES = 4 << 20  # corpora smaller than this are prepared in this process: starting workers costs more
 TOKENIZE_CHUNK = 20_000
-FIRST_FEW = 3  # skipped records of each kind printed; all of them are in skipped.tsv
 Say = Callable[[str], None]
 
 
@@ -382,7 +382,7 @@ def prepare(cfg: Config, say: Say, tokenizers: tuple[Tokenizer, Tokenizer] | Non
     CorpusError instead, for the DDP ranks that wait while rank 0 prepares). tokenizers: subword models to use
     (a resumed run's, init_from's) instead of learning them from the sample."""
     cache = cfg.cache_dir
-    cache.mkdir(parents=True, exist_ok=True)
+    make_dir(cache)
     hashes = fingerprints(corpus_files(cfg), cache)
     key = clean_key(cfg, hashes)
     clean_dir = cache / key

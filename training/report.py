@@ -10,25 +10,37 @@ import numpy as np
 
 from nmt.training.batching import TrainingData
 from nmt.training.config import Config
-from nmt.training.corpus import names, summary
+from nmt.training.corpus import FIRST_FEW, names, summary
 from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open, write_atomic
 from nmt.training.filters import TOO_LONG
 from nmt.training.fingerprint import fingerprints
-from nmt.training.prepared import FIRST_FEW, Prepared, corpus_files
+from nmt.training.prepared import Prepared, PreparedCorpus, corpus_files
 
 SOURCES = "data.json"
 
 
+def report_cleaning(cfg: Config, corpus: PreparedCorpus, kept: int, say: Callable[[str], None],
+                    more: Counter | None = None) -> Counter:
+    """What preparation dropped: the summary line and the first few records of each kind (`nmt prepare` says it
+    too, so that a corpus is checked without training on it); the counts, with more's."""
+    manifest, where = corpus.manifest, [names(spec.files) for spec in cfg.data.corpora]
+    counts = Counter(manifest["counts"]) + (more or Counter())
+    say(f"train: {summary(kept, counts)}")
+    for reason, first in manifest["first"].items():
+        for number, which, line in first:
+            say(f"  {where[number][which]}: line {line}: {reason}")
+    if manifest.get("dedup_full"):
+        say("  the duplicate check filled its table and stopped: raise data.filters.dedup_memory_mb to cover the corpus")
+    return counts
+
+
 def report_skipped(cfg: Config, data: TrainingData, say: Callable[[str], None]) -> None:
     """The summary line, the first few skipped records of each kind, and out_dir/skipped.tsv with all of them."""
-    manifest, where = data.corpus.manifest, [names(spec.files) for spec in cfg.data.corpora]
+    where = [names(spec.files) for spec in cfg.data.corpora]
     too_long = np.flatnonzero(~data.usable)
-    counts = Counter(manifest["counts"]) + Counter({TOO_LONG: len(too_long)} if len(too_long) else {})
-    say(f"train: {summary(len(data), counts)}")
-    for reason, first in manifest["first"].items():
-        for corpus, which, line in first:
-            say(f"  {where[corpus][which]}: line {line}: {reason}")
+    counts = report_cleaning(cfg, data.corpus, len(data), say,
+                             Counter({TOO_LONG: len(too_long)} if len(too_long) else {}))
     for row in too_long[:FIRST_FEW]:
         corpus, line = data.corpus.where(int(row))
         say(f"  {where[corpus][0]}: line {line}: {TOO_LONG} (over data.max_len {cfg.data.max_len} subwords)")
@@ -36,15 +48,13 @@ def report_skipped(cfg: Config, data: TrainingData, say: Callable[[str], None]) 
     with atomic_open(path) as out, open(data.corpus.clean_dir / "skipped.tsv", encoding="utf-8") as cached:
         out.write("file\tline\treason\n")
         for record in cached:
-            corpus, which, line, reason = record.rstrip("\n").split("\t", 3)
-            out.write(f"{where[int(corpus)][int(which)]}\t{line}\t{reason}\n")
+            number, which, at, reason = record.rstrip("\n").split("\t", 3)
+            out.write(f"{where[int(number)][int(which)]}\t{at}\t{reason}\n")
         for row in too_long:
             corpus, line = data.corpus.where(int(row))
             out.write(f"{where[corpus][0]}\t{line}\t{TOO_LONG}\n")
     if counts:
         say(f"  (all {sum(counts.values())} in {path})")
-    if manifest.get("dedup_full"):
-        say("  the duplicate check filled its table and stopped: raise data.filters.dedup_memory_mb to cover the corpus")
 
 
 def record_sources(cfg: Config, prepared: Prepared) -> None:
@@ -53,17 +63,25 @@ def record_sources(cfg: Config, prepared: Prepared) -> None:
 
 
 def check_unchanged(cfg: Config) -> None:
-    """--resume: CorpusError if a corpus file differs from the one the run started with."""
+    """--resume: CorpusError if a corpus file differs from the one the run started with, or data.train lists a file
+    the run did not train on or leaves out one it did (by content: a corpus moved or named by another path is the
+    same corpus)."""
     try:
         started = json.loads((cfg.out_dir / SOURCES).read_text())["files"]
     except FileNotFoundError:
         return  # a run from before data.json existed
     now = fingerprints(corpus_files(cfg), cfg.cache_dir)
+    other_data = "--resume would train on other data; restore it, or start a new run in another out_dir"
     for path, digest in now.items():
         if started.get(path, digest) != digest:
             raise CorpusError(f"{path}: changed since this run started (content sha256 {started[path][:12]} then, "
-                              f"{digest[:12]} now): --resume would train on other data; restore it, or start a new run "
-                              "in another out_dir")
+                              f"{digest[:12]} now): {other_data}")
+    added = [path for path, digest in now.items() if digest not in started.values()]
+    left_out = [path for path, digest in started.items() if digest not in now.values()]
+    if added or left_out:
+        changes = [f"{', '.join(paths)} {what}" for paths, what in ((added, "added"), (left_out, "left out")) if paths]
+        raise CorpusError(f"data.train is not the corpus this run started with ({'; '.join(changes)}): {other_data} "
+                          "(train.init_from: its best/ bundle, to go on training with other data)")
 
 
 def seen_line(seen: dict[str, int]) -> str:

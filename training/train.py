@@ -15,10 +15,10 @@ from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
 from nmt.training.batching import TrainingData
-from nmt.training.config import Config, CorpusFiles
+from nmt.training.config import Config, CorpusFiles, load_config
 from nmt.training.corpus import Corpus, CorpusError, load_corpus
 from nmt.training.distributed import World, init_world
-from nmt.training.files import write_atomic
+from nmt.training.files import make_dir, write_atomic
 from nmt.training.prepared import prepare
 from nmt.training.report import check_unchanged, record_sources, report_skipped, seen_line
 from nmt.training.trainer import Progress, Trainer
@@ -90,12 +90,10 @@ def read_corpus(files: CorpusFiles, langs: tuple[str, str] = ("en", "es")) -> Co
     return corpus
 
 
-def training_data(cfg: Config, world: World, say, resume: bool) -> TrainingData:
+def training_data(cfg: Config, world: World, say) -> TrainingData:
     """The training corpora, prepared (or found prepared) by rank 0 and mapped by every rank; the run's subword
     models in out_dir."""
     if world.is_main:
-        if resume:
-            check_unchanged(cfg)
         prepared = prepare(cfg, say, run_tokenizers(cfg))
         if run_tokenizers(cfg) is None:
             write_atomic(cfg.out_dir / "src.spm", prepared.src_tok.model_bytes)
@@ -117,6 +115,8 @@ def training_data(cfg: Config, world: World, say, resume: bool) -> TrainingData:
 
 def run_training(cfg: Config, config_path: Path | None = None, resume: bool = False) -> Progress:
     check_run_dir(cfg.out_dir, resume)
+    if resume:
+        check_same_network(cfg)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
     torch.manual_seed(cfg.train.seed)
@@ -125,8 +125,10 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     init = load_init(cfg) if cfg.train.init_from and not resume else None  # a resumed run has its own weights
     dev = read_corpus(cfg.data.dev, (cfg.data.src_lang, cfg.data.tgt_lang))
     if world.is_main:
+        if resume:  # before start_run_dir records the config: a refused --resume leaves the run as it was
+            check_unchanged(cfg)
         start_run_dir(cfg, config_path, resume, init)
-    data = training_data(cfg, world, say, resume)
+    data = training_data(cfg, world, say)
     say(f"dev: {dev.summary()}")
     model, src_tok, tgt_tok = new_model(cfg, init, say)
     too_long = int((~data.usable).sum())
@@ -158,9 +160,25 @@ def check_run_dir(out_dir: Path, resume: bool) -> None:
         raise FileNotFoundError(f"--resume: no checkpoint at {last}")
 
 
+def check_same_network(cfg: Config) -> None:
+    """--resume: ValueError naming the model keys that differ from the run's last leg (out_dir/config.yaml). Its
+    checkpoint holds that network's weights, and its subword models that vocabulary: another size would fail to load
+    them, and another cell, attention or source order would load them into a network they were not trained for."""
+    recorded = cfg.out_dir / "config.yaml"
+    if not recorded.is_file():
+        return  # a run started from Python, with no config file
+    before = load_config(recorded).model
+    differ = [f"model.{key}: {getattr(before, key)} then, {getattr(cfg.model, key)} now"
+              for key in ModelConfig.model_fields
+              if key not in TRAINING_ONLY and getattr(before, key) != getattr(cfg.model, key)]
+    if differ:
+        raise ValueError(f"--resume: the run in {cfg.out_dir} was trained with another network ({'; '.join(differ)}); "
+                         "restore these keys, or start a new run in another out_dir")
+
+
 def start_run_dir(cfg: Config, config_path: Path | None, resume: bool, init: Bundle | None) -> None:
     """out_dir with a copy of the config and, when they come from a bundle, the run's subword models."""
-    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    make_dir(cfg.out_dir)
     if config_path is not None:
         record_config(config_path, cfg.out_dir, resume)
     if init is not None:
