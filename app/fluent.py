@@ -42,14 +42,53 @@ Spliced = list[tuple[int, int, Write]]  # spans of a source, each with what writ
 def cut(text: str) -> tuple[list[str], Write]:
     """The file's patterns to translate, and what writes it with their translations; Damaged if Fluent's parser
     finds junk in it."""
+    resource = _parsed(text)
+    texts: list[str] = []
+    patterns = [(*_span(p), _pattern(text, p, texts)) for p in _translated(resource)]
+    return texts, _spliced(text, 0, len(text), patterns)
+
+
+def messages(text: str) -> dict[str, str]:
+    """The file's texts by their names (welcome, welcome.title; a variant's welcome[one]), as the model reads them
+    (training/keyed.py): each placeable a {k}, numbered by its source among the pattern's, so that one placeable has
+    one number in two languages' files; Damaged if Fluent's parser finds junk in it."""
+    found: dict[str, str] = {}
+
+    def add(name: str, pattern: ast.Pattern) -> None:
+        placeables = [e for e in pattern.elements if isinstance(e, ast.Placeable)]
+        sources = sorted({_source(text, e) for e in placeables})
+        parts = []
+        for element in pattern.elements:
+            expression = element.expression if isinstance(element, ast.Placeable) else None
+            for variant in expression.variants if isinstance(expression, ast.SelectExpression) else []:
+                add(f"{name}[{_source(text, variant.key)}]", variant.value)
+            parts.append(element.value if isinstance(element, ast.TextElement)
+                         else f"{{{sources.index(_source(text, element))}}}")
+        if any(char.isalpha() for char in TOKEN.sub("", "".join(parts))):
+            found[name] = "".join(parts)
+
+    for entry in _parsed(text).body:
+        if isinstance(entry, ast.Message):
+            if entry.value is not None:
+                add(entry.id.name, entry.value)
+            for attribute in entry.attributes:
+                add(f"{entry.id.name}.{attribute.id.name}", attribute.value)
+    return found
+
+
+def _source(text: str, node: ast.SyntaxNode) -> str:
+    start, end = _span(node)
+    return text[start:end]
+
+
+def _parsed(text: str) -> ast.Resource:
+    """The file as Fluent's parser reads it, with positions; Damaged if it finds junk in it."""
     resource = FluentParser(with_spans=True).parse(text)
     for entry in resource.body:
         if isinstance(entry, ast.Junk):
             line = text.count("\n", 0, _span(entry)[0]) + 1  # (the entry's: the parser's own points past it)
             raise Damaged(f"it is not Fluent: line {line}: {entry.annotations[0].message}")
-    texts: list[str] = []
-    patterns = [(*_span(p), _pattern(text, p, texts)) for p in _translated(resource)]
-    return texts, _spliced(text, 0, len(text), patterns)
+    return resource
 
 
 def _translated(resource: ast.Resource) -> Iterator[ast.Pattern]:

@@ -60,6 +60,46 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
     return [t for texts, _ in parts for t in texts], render
 
 
+def messages(text: str) -> dict[str, str]:
+    """The file's texts by their keys, as Laravel names them (auth.failed; a list's item auth.list.0; a choice's
+    parts apples|0, apples|1), read as PHP reads them, as cut gives them (training/keyed.py); Damaged as for cut."""
+    values = {value.start: value for value in _values(text)}
+    found: dict[str, str] = {}
+    levels: list[_Level] = []
+    for m in _tokens(text):
+        if m.start() in values and levels:
+            texts = _choice(values[m.start()].text)[0]  # (a choice's parts apart, as cut gives them: key|0, key|1)
+            found.update({levels[-1].path(): texts[0]} if len(texts) == 1 else
+                         {f"{levels[-1].path()}|{k}": part for k, part in enumerate(texts)})
+        elif m.lastgroup in ("single", "double") and levels:  # a key
+            levels[-1].key = _read(m.group(), text, m.start())
+        elif m.group() in "[(" and m.lastgroup == "other":
+            levels.append(_Level(levels[-1].path() if levels else ""))
+        elif m.group() in "])" and m.lastgroup == "other" and levels:
+            levels.pop()
+        elif m.group() == "," and levels:
+            levels[-1].next()
+    return found
+
+
+@dataclass
+class _Level:
+    """An array being read: its path, and its member's key (None: the next index)."""
+
+    prefix: str
+    key: str | None = None
+    index: int = 0
+
+    def path(self) -> str:
+        name = self.key if self.key is not None else str(self.index)
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def next(self) -> None:
+        if self.key is None:
+            self.index += 1
+        self.key = None
+
+
 def is_language_file(text: str) -> bool:
     """Whether a PHP file does nothing but return an array (after its comments): a language file, not code."""
     return LANGUAGE_FILE.match(_code(text)) is not None
@@ -68,7 +108,7 @@ def is_language_file(text: str) -> bool:
 def _values(text: str) -> list[Value]:
     if not is_language_file(text):
         raise Damaged("it is not a language file: it should only return an array (<?php return [ ... ];)")
-    tokens = [m for m in TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    tokens = _tokens(text)
     for m in tokens:
         if m.lastgroup == "heredoc":
             raise Damaged(f"line {_line(text, m.start())}: a heredoc string is not read; write it in quotes")
@@ -77,6 +117,11 @@ def _values(text: str) -> list[Value]:
         if m.lastgroup in ("single", "double") and (after is None or after.lastgroup != "arrow"):
             values.append(Value(m.start(), m.end(), m.group()[0], _read(m.group(), text, m.start())))
     return values
+
+
+def _tokens(text: str) -> list[re.Match[str]]:
+    """The file's tokens that matter: not its spaces and comments."""
+    return [m for m in TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
 
 
 def _code(text: str) -> str:

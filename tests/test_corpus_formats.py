@@ -308,6 +308,14 @@ KEYED = {  # an app's messages in English and Spanish, as each format writes the
     "properties": ("hi = Don''t go {0}\nonly = Only\n", "hi = No te vayas {0}\n"),
     "strings": ('"hi" = "Don\'t go";\n"only" = "Only";\n', '"hi" = "No te vayas";\n'),
     "yml": ("en:\n  hi: Don't go\n  days: [Monday]\n  only: Only\n", "es:\n  hi: No te vayas\n  days: [lunes]\n"),
+    "ftl": ("hi = Don't go, { $user }\n    .title = Leave { $n } { $user }\nn =\n    { $n ->\n        [one] a file\n"
+            "       *[other] { $n } files\n    }\nonly = Only\n",
+            "hi = No te vayas, { $user }\n    .title = { $user } deja { $n }\nn =\n    { $n ->\n        [one] un archivo\n"
+            "        [many] { $n } de archivos\n       *[other] { $n } archivos\n    }\n"),
+    "php": ("<?php\nreturn [\n    'hi' => 'Don\\'t go :name',\n    'auth' => ['days' => ['Monday']],\n"
+            "    'n' => '{1} a file|[2,*] :count files',\n    'only' => 'Only',\n];\n",
+            "<?php\nreturn ['hi' => \"No te vayas :name\", 'auth' => ['days' => ['lunes']], "
+            "'n' => '{1} un archivo|[2,*] :count archivos'];\n"),
 }
 KEYED_PAIRS = {  # (a pair is one line: a line break in a message is a space)
     "xml": [("Don't go now", "No te vayas ahora"), ("Monday", "lunes"), ("%d file", "%d archivo"),
@@ -315,6 +323,10 @@ KEYED_PAIRS = {  # (a pair is one line: a line break in a message is a space)
     "properties": [("Don't go {0}", "No te vayas {0}")],  # (MessageFormat's '' an apostrophe, as the service reads it)
     "strings": [("Don't go", "No te vayas")],
     "yml": [("Don't go", "No te vayas"), ("Monday", "lunes")],
+    "ftl": [("Don't go, {0}", "No te vayas, {0}"), ("Leave {0} {1}", "{1} deja {0}"), ("a file", "un archivo"),
+            ("{0} files", "{0} archivos")],  # (a placeable's number its source's, in either language)
+    "php": [("Don't go :name", "No te vayas :name"), ("Monday", "lunes"), ("a file", "un archivo"),
+            (":count files", ":count archivos")],
 }
 
 

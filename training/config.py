@@ -20,9 +20,11 @@ class CorpusSpec(BaseModel):
     key), and its weight."""
 
     model_config = ConfigDict(extra="forbid")
-    path: Path | None = Field(None, description="a TSV or TMX file, plain or compressed (gzip, xz, zstd)")
+    path: Path | None = Field(None, description="a TSV, TMX, XLIFF, gettext .po, Qt .ts or String Catalog file, plain "
+                              "or compressed (gzip, xz, zstd)")
     source: Path | None = Field(None, description="with target: two line-aligned plain-text files, or two files of an "
-                                "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml)")
+                                "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml, .ftl, "
+                                ".php)")
     target: Path | None = None
     weight: float = Field(1.0, gt=0, description="times each pair is seen per epoch (0.5: a random half of them)")
 

@@ -7,6 +7,8 @@ the service fills: app/documents.py).
     messages.properties        messages_es.properties         Java
     en.lproj/Localizable.strings  es.lproj/Localizable.strings  Apple
     config/locales/en.yml      config/locales/es.yml          Rails (its root language key left out), Symfony
+    locales/en-US/main.ftl     locales/es/main.ftl            Fluent (an attribute welcome.title, a variant emails[one])
+    lang/en/auth.php           lang/es/auth.php               Laravel (auth.failed; a choice's parts apples|0, ...)
 
 Each file is read as the service reads it; a text is what the app shows (Android's escapes read, its markup's
 words), not the file's escapes. A key the target file lacks is a pair without a target (counted); a pair's "line" is
@@ -20,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from nmt.app import android, apple_strings, properties, resx, yaml_messages
+from nmt.app import android, apple_strings, fluent, php_arrays, properties, resx, yaml_messages
 from nmt.app.packages import Damaged
 from nmt.app.xmltree import local_name, parsed
 from nmt.training.compressed import read_whole
@@ -95,8 +97,14 @@ def _flattened(value: Any, path: str, seen: set[int] | None = None) -> Iterator[
         yield path, value
 
 
+def _text(content: bytes) -> str:
+    return content.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+
+
 READERS: dict[str, Callable[[bytes], Messages]] = {".xml": _android, ".resx": _resx, ".properties": _properties,
-                                                   ".strings": _strings, ".yml": _yaml, ".yaml": _yaml}
+                                                   ".strings": _strings, ".yml": _yaml, ".yaml": _yaml,
+                                                   ".ftl": lambda content: fluent.messages(_text(content)),
+                                                   ".php": lambda content: php_arrays.messages(_text(content))}
 
 
 def format_of(path: Path) -> str:
