@@ -97,3 +97,13 @@ def test_a_merge_key_may_be_overridden(tmp_path):
                                       "model: {<<: {emb_dim: 8, enc_hidden: 8}, emb_dim: 16}\n")
     cfg = load_config(tmp_path / "my.yaml")
     assert (cfg.model.emb_dim, cfg.model.enc_hidden) == (16, 8)
+
+
+def test_a_path_may_start_at_the_home_directory():
+    home = Path.home()
+    cfg = Config.model_validate({"data": {"train": [{"path": "~/c.tsv"}, {"source": "~/a.en", "target": "~/a.es"}],
+                                          "dev": ["~/d.en", "d.es"], "cache_dir": "~/cache"},
+                                 "train": {"init_from": "~/bundle"}, "out_dir": "~/runs/x"})
+    assert [c.files for c in cfg.data.corpora] == [(home / "c.tsv",), (home / "a.en", home / "a.es")]
+    assert cfg.data.dev == (home / "d.en", Path("d.es"))
+    assert (cfg.cache_dir, cfg.train.init_from, cfg.out_dir) == (home / "cache", home / "bundle", home / "runs/x")

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from nmt.model.config import ModelConfig
 from nmt.training.config_errors import one_line
 from nmt.training.transforms import TransformConfig
 
-CorpusFiles = Path | tuple[Path, Path]  # a TSV or TMX file, or [source file, target file] aligned by line
+# a path as a shell reads it: ~ is the home directory (YAML leaves it as it is)
+UserPath = Annotated[Path, AfterValidator(Path.expanduser)]
+CorpusFiles = UserPath | tuple[UserPath, UserPath]  # a TSV or TMX file, or [source file, target file] aligned by line
 
 
 class CorpusSpec(BaseModel):
@@ -20,12 +22,12 @@ class CorpusSpec(BaseModel):
     key), and its weight."""
 
     model_config = ConfigDict(extra="forbid")
-    path: Path | None = Field(None, description="a TSV, TMX, XLIFF, gettext .po, Qt .ts or String Catalog file, plain "
+    path: UserPath | None = Field(None, description="a TSV, TMX, XLIFF, gettext .po, Qt .ts or String Catalog file, plain "
                               "or compressed (gzip, xz, zstd)")
-    source: Path | None = Field(None, description="with target: two line-aligned plain-text files, or two files of an "
+    source: UserPath | None = Field(None, description="with target: two line-aligned plain-text files, or two files of an "
                                 "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml, .ftl, "
                                 ".php)")
-    target: Path | None = None
+    target: UserPath | None = None
     weight: float = Field(1.0, gt=0, description="times each pair is seen per epoch (0.5: a random half of them)")
 
     @model_validator(mode="after")
@@ -73,9 +75,9 @@ class DataConfig(BaseModel):
                             "each side, a uniform random sample of the training pairs")
     spm_seed: int | None = Field(None, description="seed of that sample (default: train.seed); runs of other "
                                  "train.seed but one spm_seed learn the same subword models (an ensemble's members)")
-    subwords_from: Path | None = Field(None, description="a bundle whose subword models this run takes instead of "
+    subwords_from: UserPath | None = Field(None, description="a bundle whose subword models this run takes instead of "
                                        "learning its own: a network trained apart that can be ensembled with it")
-    cache_dir: Path | None = Field(None, description="where prepared corpora are kept (default: .prepared beside "
+    cache_dir: UserPath | None = Field(None, description="where prepared corpora are kept (default: .prepared beside "
                                    "out_dir)")
     transforms: list[TransformConfig] = Field(default_factory=list, description="on-the-fly transforms of training "
                                               "pairs, in order (training/transforms/)")
@@ -117,7 +119,7 @@ class TrainConfig(BaseModel):
     eval_every: int = Field(1000, gt=0, description="steps between dev evaluations and checkpoints")
     patience: int = Field(8, gt=0, description="stop after this many evaluations without a better dev BLEU")
     eval_beam_size: int = Field(1, ge=1, description="beam used for dev BLEU (1 = greedy, fastest)")
-    init_from: Path | None = Field(None, description="a bundle whose weights and subword models a new run starts "
+    init_from: UserPath | None = Field(None, description="a bundle whose weights and subword models a new run starts "
                                    "from, with a fresh optimizer and schedule (fine-tuning, or a second cycle)")
     keep_checkpoints: int = Field(0, ge=0, description="also keep the weights of the last N evaluations "
                                   "(checkpoints/step-N.pt), for `nmt average`")
@@ -132,7 +134,7 @@ class Config(BaseModel):
     """The whole run: what to read, what to build, how to train it, where to write it."""
 
     model_config = ConfigDict(extra="forbid")
-    out_dir: Path = Field(description="run directory: checkpoints, logs, plot and the best bundle")
+    out_dir: UserPath = Field(description="run directory: checkpoints, logs, plot and the best bundle")
     data: DataConfig
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
@@ -189,7 +191,7 @@ def _yaml_error(error: yaml.YAMLError) -> str:
 
 
 def load_config(path: Path | str) -> Config:
-    """Read YAML into a Config; relative paths are taken from the working directory."""
+    """Read YAML into a Config; relative paths are taken from the working directory, and ~ is the home directory."""
     try:
         raw = yaml.load(Path(path).read_bytes().decode("utf-8"), Loader=_UniqueKeyLoader)
     except OSError as e:
