@@ -331,15 +331,15 @@ def xml_file(content: bytes) -> Written:
     return XML_READERS.get(root_name(content), android.read)(content)
 
 
-def of_another_kind(extension: str, content: Callable[[], bytes]) -> bool:
-    """Whether a file of an extension translated is of a kind that is not, told from its content (read only for
-    these): XML but an Android layout or a manifest, PHP but code, not a language file (a damaged file of ours is
-    not another kind)."""
-    if extension == ".xml":
-        return root_name(content()) not in ("", *XML_READERS)
-    if extension == ".php":
-        return not php_arrays.is_language_file(content().decode("utf-8", "replace"))
-    return False
+def other_kind(name: str, content: bytes) -> str | None:
+    """What a file of an extension translated is, where it is of a kind that is not: XML but an Android layout or a
+    manifest, PHP but code (a damaged file of ours is no other kind: reading it says what is wrong); else None."""
+    extension = PurePosixPath(name.lower()).suffix
+    if extension == ".xml" and (root := root_name(content)) not in ("", *XML_READERS):
+        return f"XML whose root is <{root}>, not Android's string resources or TTML subtitles"
+    if extension == ".php" and not php_arrays.is_language_file(content.decode("utf-8", "replace")):
+        return "PHP code, not a language file that only returns an array"
+    return None
 
 
 def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Literal["html"], Read]:

@@ -90,4 +90,6 @@ def test_translate_file_skips_a_laravel_apps_code_and_writes_its_language_files(
     out = tmp_path / "out"
     assert main(["translate-file", "--model", str(toy_model), str(tmp_path / "app"), "--out-dir", str(out)]) == 0
     assert [str(p.relative_to(out)) for p in out.rglob("*.php")] == ["lang/es/auth.php"]
+    assert capsys.readouterr().out.splitlines()[1] == f"skipped {tmp_path / 'app/routes.php'}: PHP code, not a " \
+                                                      "language file that only returns an array"
     assert (out / "lang/es/auth.php").read_text() == "<?php\nreturn ['failed' => 'BETA ALPHA'];\n"

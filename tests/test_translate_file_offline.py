@@ -205,7 +205,9 @@ def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_m
         assert written == ["config/locales/es.yml", "docs/guide.es.md", "ios/Catalog.xcstrings",  # (es added to it)
                            "ios/es.lproj/Localizable.strings", "res/values-es/strings.xml"]
         lines = capsys.readouterr().out.splitlines()
-        assert len(lines) == 6 and f"skipped {tmp_path / 'app/res/values/colors.xml'}: nothing to translate" in lines
+        assert len(lines) == 7 and f"skipped {tmp_path / 'app/res/values/colors.xml'}: nothing to translate" in lines
+        assert f"skipped {tmp_path / 'app/res/layout/main.xml'}: XML whose root is <LinearLayout>, not Android's " \
+               "string resources or TTML subtitles" in lines
     assert (out / "config/locales/es.yml").read_text() == "es:\n  a: DELTA GAMMA\n"
     catalog = json.loads((out / "ios/Catalog.xcstrings").read_text())
     assert catalog["strings"]["alpha beta"]["localizations"]["es"]["stringUnit"]["value"] == "BETA ALPHA"

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from nmt.app.detect import LanguageDetector
-from nmt.app.documents import EVERY_LANGUAGE, FORMATS, Document, of_another_kind, read_document
+from nmt.app.documents import EVERY_LANGUAGE, FORMATS, Document, other_kind, read_document
 from nmt.app.labels import Languages
 from nmt.model.bundle import MODELS, find_bundles, read_config
 from nmt.model.html import InvalidHtml, parse
@@ -101,13 +101,16 @@ class FileTranslator:
     def translate(self, source: Path, out: Path | None = None,
                   folder: Path | None = None) -> FileTranslated | Skipped:
         """The file source translated (written whole or not at all) into out, or in folder (else the translator's,
-        else beside it); ValueError, one line, for a file that cannot be read or translated. A folder's file with no
-        text (an Android res folder's colors.xml) is skipped: its copy would only repeat it."""
+        else beside it); ValueError, one line, for a file that cannot be read or translated. A folder's file of
+        another kind (an Android res folder's layouts, a Laravel app's code) is skipped, and so is one with no text
+        (a colors.xml): its copy would only repeat it."""
         try:
             content = source.read_bytes()
         except OSError as e:  # missing, a directory, no permission, ...
             raise ValueError(f"{source}: cannot read ({e.strerror})") from None
         start = time.perf_counter()
+        if folder is not None and (kind := other_kind(source.name, content)) is not None:
+            return Skipped(source, kind)
         document = read_document(source.name, content)
         if folder is not None and not document.texts:
             return Skipped(source, "nothing to translate")
@@ -158,21 +161,11 @@ def expanded(paths: list[Path], out_dir: Path | None) -> list[tuple[Path, Path |
         if out_dir.resolve() == path.resolve():
             raise ValueError(f"{path} is a folder: its translations go in another, not in itself (--out-dir)")
         files = [(file, out_dir / file.parent.relative_to(path)) for file in sorted(path.rglob("*"))
-                 if file.is_file() and out_dir.resolve() not in file.resolve().parents and _translated_kind(file)]
+                 if file.is_file() and file.suffix.lower() in FORMATS and out_dir.resolve() not in file.resolve().parents]
         if not files:
             raise ValueError(f"{path} holds no file of the formats translated")
         found += files
     return found
-
-
-def _translated_kind(file: Path) -> bool:
-    """Whether a folder's file is of a format translated, and of a kind translated: an Android res folder's layouts
-    and a Laravel app's code are not (a file that cannot be read is, to be told so)."""
-    suffix = file.suffix.lower()
-    try:
-        return suffix in FORMATS and not of_another_kind(suffix, file.read_bytes)
-    except OSError:
-        return True
 
 
 def _html(translator: Translator, document: Document, options: DecodeOptions) -> tuple[list[str], int, int]:
