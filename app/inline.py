@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from nmt.app.xmltree import local_name
+
 TOKEN = re.compile(r'<span id="(\d+)">|</span>|<nmt-kept id="(\d+)"/>|(<br\s*/?>)')  # what a text's HTML holds
 Codes = list[etree._Element]  # a text's inline elements, by their number in its HTML
 
@@ -28,7 +30,7 @@ def as_html(element: etree._Element, codes: Codes, paired: Callable[[etree._Elem
     for code in element:
         k = len(codes)
         codes.append(code)
-        if breaks and isinstance(code.tag, str) and etree.QName(code).localname == breaks:
+        if breaks and local_name(code) == breaks:
             out.append("<br>")
         elif paired(code):
             out.append(f'<span id="{k}">{as_html(code, codes, paired, read, breaks)}</span>')
