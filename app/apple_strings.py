@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nmt.app.packages import Damaged
+from nmt.app.packages import Damaged, line_at
 
 QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
 UNQUOTED = re.compile(r"[A-Za-z0-9_.$:/-]+")
@@ -132,7 +132,7 @@ def _gap(text: str, at: int) -> int:
     """Where the white space and comments from at end; Damaged for a comment never closed."""
     end = GAP.match(text, at).end()  # type: ignore[union-attr]  # (it matches "" anywhere)
     if text.startswith("/*", end):
-        raise Damaged(f"line {_line(text, end)}: a comment that is never closed (no */)")
+        raise Damaged(f"line {line_at(text, end)}: a comment that is never closed (no */)")
     return end
 
 
@@ -141,15 +141,15 @@ def _string(text: str, at: int, what: str) -> tuple[str, int]:
     if text.startswith('"', at):
         quoted = QUOTED.match(text, at)
         if quoted is None:
-            raise Damaged(f"line {_line(text, at)}: a string whose closing quote is missing")
+            raise Damaged(f"line {line_at(text, at)}: a string whose closing quote is missing")
         try:
             return unescaped(quoted[1]), quoted.end()
         except UnicodeDecodeError:
-            raise Damaged(f"line {_line(text, at)}: a \\U escape of half a surrogate pair") from None
+            raise Damaged(f"line {line_at(text, at)}: a \\U escape of half a surrogate pair") from None
     bare = UNQUOTED.match(text, at)
     if bare is None:
         found = f"{text[at]!r}" if at < len(text) else "the file's end"
-        raise Damaged(f"line {_line(text, at)}: {what} should be here, a string in double quotes, found {found}")
+        raise Damaged(f"line {line_at(text, at)}: {what} should be here, a string in double quotes, found {found}")
     return bare[0], bare.end()
 
 
@@ -158,9 +158,5 @@ def _expect(text: str, after: int, token: str, where: str) -> int:
     where it is not."""
     at = _gap(text, after)
     if not text.startswith(token, at):
-        raise Damaged(f"line {_line(text, after)}: an entry without its {token} {where}")
+        raise Damaged(f"line {line_at(text, after)}: an entry without its {token} {where}")
     return at
-
-
-def _line(text: str, at: int) -> int:
-    return text.count("\n", 0, at) + 1

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 
 from fluent.syntax import FluentParser, ast
 
-from nmt.app.packages import Damaged
+from nmt.app.packages import Damaged, line_at
 
 TOKEN = re.compile(r"\{(\d+)\}")  # a placeable, in the text the model translates
 BRACES = re.compile(r"[{}]")
@@ -86,7 +86,7 @@ def _parsed(text: str) -> ast.Resource:
     resource = FluentParser(with_spans=True).parse(text)
     for entry in resource.body:
         if isinstance(entry, ast.Junk):
-            line = text.count("\n", 0, _span(entry)[0]) + 1  # (the entry's: the parser's own points past it)
+            line = line_at(text, _span(entry)[0])  # (the entry's: the parser's own points past it)
             raise Damaged(f"it is not Fluent: line {line}: {entry.annotations[0].message}")
     return resource
 

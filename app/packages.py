@@ -32,6 +32,12 @@ def check_language(what: str, named: str, languages: Languages, allowed: tuple[s
         raise Damaged(f"its {what} is {named}, and this translation is {languages.source} -> {languages.target}")
 
 
+def line_at(text: str, at: int) -> int:
+    """The number of the line that character `at` of the text is on, as editors number them (from 1): where a
+    reader's Damaged says the trouble is."""
+    return text.count("\n", 0, at) + 1
+
+
 @dataclass
 class Package:
     """A zip's entries, the bytes of its text parts (by name, in zip order) and of every other entry."""

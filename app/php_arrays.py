@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nmt.app.packages import Damaged
+from nmt.app.packages import Damaged, line_at
 
 TOKEN = re.compile(r"""(?P<comment>//[^\n]*|\#[^\n]*|/\*.*?\*/)|(?P<single>'(?:[^'\\]|\\.)*')|(?P<double>"(?:[^"\\]|\\.)*")"""
                    r"|(?P<arrow>=>)|(?P<heredoc><<<)|(?P<space>\s+)|(?P<other>.)", re.DOTALL)
@@ -111,7 +111,7 @@ def _values(text: str) -> list[Value]:
     tokens = _tokens(text)
     for m in tokens:
         if m.lastgroup == "heredoc":
-            raise Damaged(f"line {_line(text, m.start())}: a heredoc string is not read; write it in quotes")
+            raise Damaged(f"line {line_at(text, m.start())}: a heredoc string is not read; write it in quotes")
     values = []
     for m, after in zip(tokens, tokens[1:] + [None], strict=True):
         if m.lastgroup in ("single", "double") and (after is None or after.lastgroup != "arrow"):
@@ -135,7 +135,7 @@ def _read(literal: str, text: str, at: int) -> str:
     if literal[0] == "'":
         return re.sub(r"\\([\\'])", r"\1", body)
     if VARIABLE.search(body):
-        raise Damaged(f"line {_line(text, at)}: a double-quoted string with a variable in it is not read")
+        raise Damaged(f"line {line_at(text, at)}: a double-quoted string with a variable in it is not read")
     return DOUBLE_ESCAPE.sub(_unescaped, body)
 
 
@@ -170,7 +170,3 @@ def _choice(value: str) -> tuple[list[str], Callable[[list[str]], str]]:
                         for at, part in cuts)
 
     return texts, rebuild
-
-
-def _line(text: str, at: int) -> int:
-    return text.count("\n", 0, at) + 1
