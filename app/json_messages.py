@@ -54,8 +54,9 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
 
 def plural_keys(data: bytes, languages: Languages) -> bytes:
     """The file with i18next's plurals (files_one, files_other) made the target's CLDR categories (app/plurals.py):
-    each category the target has and a plural lacks added after its last key, with its "other"'s translation; the
-    others kept (i18next reads those its language has)."""
+    each category the target has and a plural lacks added after its last key, with its "other"'s translation
+    (plurals.cases, as Apple's plurals take theirs); the others kept (i18next reads those its language
+    has)."""
     categories = plurals.categories(languages.target)
     text = data.decode("utf-8")
     if not categories or "_other" not in text:
@@ -68,7 +69,7 @@ def plural_keys(data: bytes, languages: Languages) -> bytes:
                 groups.setdefault(found[1], {})[found[2]] = (key_token, value_token)
         for base, group in groups.items():
             if "other" in group and len(group) > 1:
-                added += _added(text, base, group, [c for c in categories if c not in group])
+                added += _added(text, base, group, plurals.cases(list(group), categories))
     for at, insertion in sorted(added, reverse=True):
         text = text[:at] + insertion + text[at:]
     return text.encode("utf-8")
@@ -79,16 +80,17 @@ SEPARATOR = re.compile(r",\s*\Z")  # before a member that is not its object's fi
 
 
 def _added(text: str, base: str, group: dict[str, tuple[re.Match[str], re.Match[str]]],
-           missing: list[str]) -> list[tuple[int, str]]:
-    """The members a plural lacks, after its last, written as the file writes them (the separator before that last,
-    and between its key and its value), each with its "other"'s value."""
+           cases: dict[str, str]) -> list[tuple[int, str]]:
+    """The members a plural lacks of its cases in the target (plurals.cases), after its last, written as the file
+    writes them (the separator before that last, and between its key and its value), each with the value of the
+    case it takes (the plural's "other")."""
     last_key, last_value = max(group.values(), key=lambda tokens: tokens[1].start())
     separator = SEPARATOR.search(text, 0, last_key.start())
     if separator is None:  # (none: a plural has two members, so that its last is not its object's first)
         return []
-    colon, value = text[last_key.end():last_value.start()], group["other"][1].group()
+    colon = text[last_key.end():last_value.start()]
     return [(last_value.end(), "".join(f"{separator.group()}{json.dumps(f'{base}_{c}', ensure_ascii=False)}{colon}"
-                                       f"{value}" for c in missing))]
+                                       f"{group[taken][1].group()}" for c, taken in cases.items() if c not in group))]
 
 
 def _objects(value: Any, tokens: Iterator[re.Match[str]]) -> Iterator[list[Member]]:
