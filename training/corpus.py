@@ -133,24 +133,29 @@ def _check_row(row: tuple[str, ...]) -> str | None:
     return None
 
 
+def has_suffix(path: Path, *suffixes: str) -> bool:
+    """Whether one of the file's suffixes is one of these, in any case (report.tmx.gz is a TMX file)."""
+    return any(suffix.lower() in suffixes for suffix in path.suffixes)
+
+
 def is_tmx(path: Path) -> bool:
-    return ".tmx" in [suffix.lower() for suffix in path.suffixes]
+    return has_suffix(path, ".tmx")
 
 
 def is_xliff(path: Path) -> bool:
-    return any(suffix.lower() in (".xlf", ".xliff") for suffix in path.suffixes)
+    return has_suffix(path, ".xlf", ".xliff")
 
 
 def is_po(path: Path) -> bool:
-    return ".po" in [suffix.lower() for suffix in path.suffixes]
+    return has_suffix(path, ".po")
 
 
 def is_ts(path: Path) -> bool:
-    return ".ts" in [suffix.lower() for suffix in path.suffixes]
+    return has_suffix(path, ".ts")
 
 
 def is_catalog(path: Path) -> bool:
-    return ".xcstrings" in [suffix.lower() for suffix in path.suffixes]
+    return has_suffix(path, ".xcstrings")
 
 
 def is_memory(path: Path) -> bool:

@@ -62,9 +62,14 @@ def _properties(content: bytes) -> Messages:
     return {e.key: properties.shown(e.value) for e in entries}
 
 
+def _text(content: bytes, decode: Callable[[bytes], str] = lambda content: content.decode("utf-8")) -> str:
+    """A text file's text as the service's readers take it (app/documents.py's text_file): no byte-order mark, and
+    line feeds for CRLF."""
+    return decode(content).removeprefix("\ufeff").replace("\r\n", "\n")
+
+
 def _strings(content: bytes) -> Messages:
-    text = apple_strings.decoded(content).removeprefix("\ufeff").replace("\r\n", "\n")
-    return {e.key: e.value for e in apple_strings.entries(text)}
+    return {e.key: e.value for e in apple_strings.entries(_text(content, apple_strings.decoded))}
 
 
 def _yaml(content: bytes) -> Messages:
@@ -95,10 +100,6 @@ def _flattened(value: Any, path: str, seen: set[int] | None = None) -> Iterator[
             yield from _flattened(inner, f"{path}[{k}]", seen)
     elif isinstance(value, str) and value:
         yield path, value
-
-
-def _text(content: bytes) -> str:
-    return content.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
 
 
 READERS: dict[str, Callable[[bytes], Messages]] = {".xml": _android, ".resx": _resx, ".properties": _properties,
