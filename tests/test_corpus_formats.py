@@ -340,6 +340,12 @@ def test_an_apps_messages_in_two_languages_are_pairs_by_key(tmp_path, kind):
     assert [bad.reason for bad in corpus.bad_lines] == ["no target language segment"], "Only: not in Spanish"
 
 
+def test_a_keyed_file_with_a_byte_order_mark_is_read_as_the_service_reads_it(tmp_path):
+    (tmp_path / "messages.properties").write_bytes(b"\xef\xbb\xbfhi = Hello\r\n")  # (its first key is "hi")
+    (tmp_path / "messages_es.properties").write_text("hi = Hola\n")
+    assert load_corpus(tmp_path / "messages.properties", tmp_path / "messages_es.properties").pairs == [("Hello", "Hola")]
+
+
 def test_a_resx_pair_and_a_broken_keyed_file(tmp_path, capsys):
     header = '<root><resheader name="resmimetype"><value>text/microsoft-resx</value></resheader>'
     (tmp_path / "Resources.resx").write_text(header + '<data name="a"><value>Hello</value></data></root>')

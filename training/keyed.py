@@ -57,15 +57,15 @@ def _resx(content: bytes) -> Messages:
             if (value := resx.string_value(data)) is not None}
 
 
-def _properties(content: bytes) -> Messages:
-    entries = properties.entries(properties.decoded(content).replace("\r\n", "\n"))
-    return {e.key: properties.shown(e.value) for e in entries}
-
-
 def _text(content: bytes, decode: Callable[[bytes], str] = lambda content: content.decode("utf-8")) -> str:
     """A text file's text as the service's readers take it (app/documents.py's text_file): no byte-order mark, and
     line feeds for CRLF."""
     return decode(content).removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def _properties(content: bytes) -> Messages:
+    entries = properties.entries(_text(content, properties.decoded))
+    return {e.key: properties.shown(e.value) for e in entries}
 
 
 def _strings(content: bytes) -> Messages:
