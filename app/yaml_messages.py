@@ -38,17 +38,17 @@ STRING = "tag:yaml.org,2002:str"
 def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
     """The text's string values with words, and what writes it with their translations; Damaged if it is not
     YAML."""
-    values = sorted({id(node): node for node in _values(_composed(text))}.values(), key=lambda n: n.start_mark.index)
+    values = sorted(_values(_composed(text)), key=lambda value: value[0].start_mark.index)
 
     def render(translations: list[str]) -> str:
         pieces, at = [], 0
-        for node, translation in zip(values, translations, strict=True):
+        for (node, flow), translation in zip(values, translations, strict=True):
             start = PROPERTIES.match(text, node.start_mark.index).end()  # type: ignore[union-attr]  # (matches "")
-            pieces += [text[at:start], _written(node, translation, text)]
+            pieces += [text[at:start], _written(node, translation, text, flow)]
             at = node.end_mark.index
         return "".join(pieces) + text[at:]
 
-    return [node.value for node in values], render
+    return [node.value for node, _ in values], render
 
 
 def relabel(data: bytes, languages: Languages) -> bytes:
@@ -76,28 +76,30 @@ def _composed(text: str) -> yaml.Node | None:
         raise Damaged(f"it is not YAML{line}: {problem}") from None
 
 
-def _values(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
-    """The string values (not keys) under the node that hold text, each node visited once: an alias is its anchor's
-    node, and nested aliases ("a billion laughs") would otherwise take time exponential in the file's size."""
+def _values(root: yaml.Node | None) -> Iterator[tuple[yaml.ScalarNode, bool]]:
+    """The string values (not keys) under the node that hold text, each with whether it is in a flow collection
+    ([a, b], {k: v}: where plain text reads otherwise), each node visited once: an alias is its anchor's node, and
+    nested aliases ("a billion laughs") would otherwise take time exponential in the file's size."""
     seen: set[int] = set()
-    todo = [root]
+    todo: list[tuple[yaml.Node | None, bool]] = [(root, False)]
     while todo:
-        node = todo.pop()
+        node, flow = todo.pop()
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
+        inner = flow or bool(getattr(node, "flow_style", False))
         if isinstance(node, yaml.MappingNode):
-            todo += [value for _, value in reversed(node.value)]
+            todo += [(value, inner) for _, value in reversed(node.value)]
         elif isinstance(node, yaml.SequenceNode):
-            todo += reversed(node.value)
+            todo += [(value, inner) for value in reversed(node.value)]
         elif isinstance(node, yaml.ScalarNode) and node.tag == STRING and any(
                 c.isalpha() for c in FORMAT_CODES.sub("", node.value)):
-            yield node
+            yield node, flow
 
 
-def _written(node: yaml.ScalarNode, translation: str, text: str) -> str:
-    """The translation as the value's YAML, in the value's style where that reads back as it (a block's keeping the
-    line break after it), else double-quoted."""
+def _written(node: yaml.ScalarNode, translation: str, text: str, flow: bool) -> str:
+    """The translation as the value's YAML, in the value's style where that reads back as it there (flow: in a flow
+    collection; a block's keeping the line break after it), else double-quoted."""
     ends_line = text[node.end_mark.index - 1:node.end_mark.index] == "\n"  # (a block scalar's span ends so)
     if node.style in ("|", ">") and translation and translation[0] not in " \n":
         indent = " " * _block_indent(text, node)
@@ -106,7 +108,7 @@ def _written(node: yaml.ScalarNode, translation: str, text: str) -> str:
         return f"|{chomping}\n{body}" + "\n" * ends_line
     if node.style == "'" and "\n" not in translation:
         return "'" + translation.replace("'", "''") + "'"
-    if node.style is None and _plain(translation):
+    if node.style is None and _plain(translation, flow):
         return translation
     return json.dumps(translation, ensure_ascii=False) + "\n" * ends_line  # (JSON's strings are YAML's too)
 
@@ -118,11 +120,13 @@ def _block_indent(text: str, node: yaml.ScalarNode) -> int:
     return len(first) - len(first.lstrip(" "))
 
 
-def _plain(translation: str) -> bool:
-    """Whether the translation, written plain, reads back as itself (in a block or a flow collection alike)."""
+def _plain(translation: str, flow: bool) -> bool:
+    """Whether the translation, written plain, reads back as itself, in a flow collection or out of one (in one,
+    PyYAML reads a ? anywhere as a key's)."""
     if not translation or translation != translation.strip() or any(c in translation for c in "\n,[]{}#"):
         return False
     try:
-        return yaml.safe_load(f"k: {translation}") == {"k": translation}
+        written = f"k: [{translation}]" if flow else f"k: {translation}"
+        return yaml.safe_load(written) == {"k": [translation] if flow else translation}
     except yaml.YAMLError:
         return False

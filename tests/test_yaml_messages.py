@@ -69,6 +69,12 @@ def test_any_translation_reads_back_as_itself_in_any_style(source, translation):
             assert loaded[key] == value
 
 
+def test_a_question_mark_is_plain_in_a_block_and_quoted_in_a_flow_collection():
+    document = read_document("en.yml", b"en:\n  a: alpha\n  b: [beta]\n")
+    written = document.render(["¿Dónde? ?0", "¿Dónde? ?0"], Languages("en", "es")).decode()
+    assert written == 'es:\n  a: ¿Dónde? ?0\n  b: ["¿Dónde? ?0"]\n', "(PyYAML reads a ? in a flow collection as a key's)"
+
+
 def test_a_value_without_words_is_not_translated():
     document = read_document("en.yml", b'en:\n  time: "%H:%M"\n  greet: "%{name}"\n  title: Hello %{name}\n')
     assert document.texts == ["Hello %{name}"]
