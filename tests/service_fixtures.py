@@ -116,6 +116,13 @@ def upload(client, name: str, content: str | bytes):
     return client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
 
 
+def downloaded(client, name: str, content: str | bytes):
+    """The file that POST /translate_file translated (en -> es; asserted 200), as GET /download_file answers it."""
+    answer = upload(client, name, content)
+    assert answer.status_code == 200, answer.text
+    return client.get(answer.json()["translatedFileUrl"])
+
+
 def translated_offline(model: Path, source: Path, written: str, capsys) -> tuple[bytes, str]:
     """What `nmt translate-file --model MODEL SOURCE` writes beside the source, under the name `written`, and what it
     prints; the source left as it was."""

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
-from service_fixtures import refusal, upload
+from service_fixtures import downloaded, refusal
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
@@ -45,9 +45,7 @@ def resources(content: bytes) -> dict[str, etree._Element]:
 
 
 def test_strings_items_and_plurals_are_translated_and_the_rest_kept(client):
-    answer = upload(client, "strings.xml", STRINGS)
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "strings.xml", STRINGS)
     content, found = download.content, resources(download.content)
     assert download.headers["content-type"].startswith("application/xml")
     assert found["plain"].text == "BETA ALPHA"

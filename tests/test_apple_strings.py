@@ -11,7 +11,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from service_fixtures import client_for, upload
+from service_fixtures import client_for, downloaded, upload
 
 from nmt.app import apple_strings
 from nmt.app.documents import read_document
@@ -54,9 +54,7 @@ def test_a_utf16_file_without_its_byte_order_mark_and_crlf_line_ends_are_kept():
 
 
 def test_a_strings_file_through_the_service_in_utf16(client):
-    answer = upload(client, "Localizable.strings", encoded(STRINGS, "utf-16-le"))
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "Localizable.strings", encoded(STRINGS, "utf-16-le"))
     assert download.content.startswith(codecs.BOM_UTF16_LE), "UTF-16, as it came"
     assert '"window.title" = "BETA ALPHA";' in download.content.decode("utf-16")
     assert {entry.key: entry.value for entry in apple_strings.entries(download.content.decode("utf-16"))}["count"] == "42"
@@ -246,9 +244,7 @@ def test_a_file_that_is_not_a_catalog_or_not_for_this_pair_is_refused_in_one_lin
 
 
 def test_a_catalog_through_the_service(client):
-    answer = upload(client, "Localizable.xcstrings", xcode_json(CATALOG).encode())
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "Localizable.xcstrings", xcode_json(CATALOG).encode())
     assert download.headers["content-type"] == "application/json"
     assert json.loads(download.content)["strings"]["Done"]["localizations"]["es"] == unit("DELTA GAMMA", "needs_review")
 

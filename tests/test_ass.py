@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pysubs2
 import pytest
-from service_fixtures import refusal, upload
+from service_fixtures import downloaded, refusal
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
@@ -31,9 +31,7 @@ Dialogue: 0,0:00:08.00,0:00:09.00,Default,,0,0,0,,{\\pos(320,50)}
 
 
 def test_dialogue_is_translated_and_every_other_line_kept(client):
-    answer = upload(client, "film.ass", SCRIPT)
-    assert answer.status_code == 200, answer.text
-    out = client.get(answer.json()["translatedFileUrl"]).content.decode()
+    out = downloaded(client, "film.ass", SCRIPT).content.decode()
     assert out == SCRIPT.replace("alpha beta\\Ngamma delta", "BETA ALPHA\\NDELTA GAMMA") \
         .replace("sigma tau", "TAU SIGMA"), out
     events = pysubs2.SSAFile.from_string(out).events

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 from ebooklib import epub as ebooklib
-from service_fixtures import client_for
+from service_fixtures import client_for, downloaded, upload
 
 from nmt.app import epub
 
@@ -40,15 +40,9 @@ def book(chapter: str = CHAPTER) -> bytes:
     return out.getvalue()
 
 
-def upload(client, content: bytes, name: str = "book.epub"):
-    return client.post("/translate_file", files={"file": (name, content)}, data={"source": "en", "target": "es"})
-
-
 def test_a_book_is_translated_as_the_html_api_translates_its_documents(client, tmp_path):
     source = book()
-    answer = upload(client, source)
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "book.epub", source)
     assert download.headers["content-type"] == epub.MEDIA_TYPE
     before, after = zipfile.ZipFile(io.BytesIO(source)), zipfile.ZipFile(io.BytesIO(download.content))
     assert [e.filename for e in after.infolist()] == [e.filename for e in before.infolist()]
@@ -94,6 +88,6 @@ def zipped(*entries: tuple[str, bytes]) -> bytes:
      "OEBPS/one.xhtml: it is not UTF-8 (byte 5)"),
 ])
 def test_a_file_that_is_not_a_book_is_refused_in_one_line(client, content, reason):
-    answer = upload(client, content, "x.epub")
+    answer = upload(client, "x.epub", content)
     assert answer.status_code == 400
     assert answer.json()["error"].startswith(f"Invalid request: x.epub is not an EPUB book that can be read: {reason}")

@@ -7,7 +7,7 @@ import pytest
 from fluent.syntax import FluentParser, ast
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from service_fixtures import client_for, refusal, upload
+from service_fixtures import client_for, downloaded, refusal
 
 from nmt.app import fluent
 from nmt.cli import main
@@ -67,9 +67,7 @@ def test_values_attributes_and_variants_are_translated_and_the_rest_kept():
 
 def test_placeables_come_back_once_each_through_the_service(placeholder_model):
     with client_for(Translator.load(placeholder_model, "cpu")) as client:
-        answer = upload(client, "main.ftl", SOURCE)
-        assert answer.status_code == 200, answer.text
-        out = client.get(answer.json()["translatedFileUrl"]).content.decode()
+        out = downloaded(client, "main.ftl", SOURCE).content.decode()
     assert "-brand-name = Iota Kappa\n" in out and "only = { -brand-name }\n" in out, "terms, and placeables alone, kept"
     for placeable, times in [("{ $user }", 1), ("{ NUMBER($count) }", 1), ("{ -brand-name }", 2), ("[one] ", 1),
                              ("*[other] ", 1), ("    .title = ", 1)]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from service_fixtures import translated_offline, upload
+from service_fixtures import downloaded, translated_offline
 
 from nmt.app import properties
 from nmt.app.documents import read_document
@@ -31,9 +31,7 @@ digits = 42
 
 
 def test_values_are_translated_and_keys_comments_and_the_rest_kept(client):
-    answer = upload(client, "messages.properties", BUNDLE.replace("\n", "\r\n"))
-    assert answer.status_code == 200, answer.text
-    out = client.get(answer.json()["translatedFileUrl"]).content.decode()
+    out = downloaded(client, "messages.properties", BUNDLE.replace("\n", "\r\n")).content.decode()
     assert out == ("# the start page\r\nwelcome = BETA ALPHA\r\ntitle:DELTA GAMMA\r\nlong.text = ZETA EPS\r\n"
                    "! a comment = not an entry\r\ncount\\ key = NU MU\r\nempty=\r\ndigits = 42\r\n"), \
         "a value over two lines written on one; CRLF kept"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from service_fixtures import upload
+from service_fixtures import downloaded, upload
 
 from nmt.app import json_messages
 from nmt.app.documents import read_document
@@ -81,16 +81,12 @@ def test_a_webextensions_messages_have_their_message_alone_translated():
 
 def test_an_icu_plural_keeps_its_choice_and_has_each_branch_translated(client):
     source = '{"files": "{count, plural, =0{alpha beta} other{gamma delta}}", "@files": {"description": "mu"}}'
-    answer = upload(client, "app_en.arb", source.encode())
-    assert answer.status_code == 200, answer.text
-    assert json.loads(client.get(answer.json()["translatedFileUrl"]).content)["files"] == (
+    assert json.loads(downloaded(client, "app_en.arb", source.encode()).content)["files"] == (
         "{count, plural, =0{BETA ALPHA} other{DELTA GAMMA}}")
 
 
 def test_a_json_file_through_the_service(client, translator):
-    answer = upload(client, "en.json", SOURCE.encode())
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "en.json", SOURCE.encode())
     assert download.headers["content-type"] == "application/json"
     [title] = translator.translate(["alpha beta"])
     assert json.loads(download.content)["title"] == title.text

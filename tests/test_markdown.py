@@ -4,7 +4,7 @@ input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
-from service_fixtures import upload
+from service_fixtures import downloaded, upload
 
 from nmt.app import markdown
 from nmt.app.documents import read_document
@@ -46,9 +46,7 @@ def blocks(text: str) -> list[str]:
 
 
 def test_a_markdown_file_keeps_its_blocks_markers_code_and_links_and_translates_their_text(client):
-    answer = upload(client, "notes.md", SOURCE.encode())
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "notes.md", SOURCE.encode())
     assert download.headers["content-type"] == "text/markdown; charset=utf-8"
     out = download.content.decode()
     assert blocks(out) == blocks(SOURCE), "every block as it was, a paragraph's two lines now one"

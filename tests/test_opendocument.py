@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-from service_fixtures import client_for, upload
+from service_fixtures import client_for, downloaded, upload
 
 from nmt.app import opendocument
 from nmt.app.xmlparts import edited
@@ -53,9 +53,7 @@ def html(client, text: str) -> str:
 
 def test_a_text_document_is_translated_paragraph_by_paragraph(client):
     source = package(opendocument.TEXT_DOCUMENT.media_type, ("content.xml", CONTENT), ("styles.xml", STYLES))
-    answer = upload(client, "letter.odt", source)
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "letter.odt", source)
     assert download.headers["content-type"] == opendocument.TEXT_DOCUMENT.media_type
     after, before = zipfile.ZipFile(io.BytesIO(download.content)), zipfile.ZipFile(io.BytesIO(source))
     assert [e.filename for e in after.infolist()] == [e.filename for e in before.infolist()]
@@ -111,9 +109,8 @@ def test_a_spreadsheet_translates_its_text_cells_and_keeps_its_values(client):
     content = (f'<office:document-content {NS} xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0">'
                f"<office:body><office:spreadsheet><table:table><table:table-row>{row}</table:table-row></table:table>"
                "</office:spreadsheet></office:body></office:document-content>")
-    answer = upload(client, "book.ods", package(opendocument.SPREADSHEET.media_type, ("content.xml", content)))
-    assert answer.status_code == 200, answer.text
-    result = zipfile.ZipFile(io.BytesIO(client.get(answer.json()["translatedFileUrl"]).content))
+    source = package(opendocument.SPREADSHEET.media_type, ("content.xml", content))
+    result = zipfile.ZipFile(io.BytesIO(downloaded(client, "book.ods", source).content))
     assert result.read("content.xml").decode() == content.replace("<text:p>alpha beta", "<text:p>BETA ALPHA").replace(
         "<text:p>gamma delta", "<text:p>DELTA GAMMA"), ("a cell of a number, a date or a formula shows its value: it "
                                                         "is kept; a comment on it is translated")
@@ -123,9 +120,7 @@ def test_a_spreadsheet_translates_its_text_cells_and_keeps_its_values(client):
 def test_a_template_is_translated_as_its_kind_and_says_what_it_is(client, extension):
     kind = opendocument.KINDS[extension]
     content = f"<office:document-content {NS}><office:body><text:p>alpha beta</text:p></office:body></office:document-content>"
-    answer = upload(client, "form" + extension, package(kind.media_type, ("content.xml", content)))
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "form" + extension, package(kind.media_type, ("content.xml", content)))
     assert download.headers["content-type"] == kind.media_type and kind.media_type.endswith("-template")
     assert zipfile.ZipFile(io.BytesIO(download.content)).read("content.xml").decode() == content.replace(
         "alpha beta", "BETA ALPHA")

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from service_fixtures import refusal, upload
+from service_fixtures import downloaded, refusal
 
 from nmt.app import php_arrays
 from nmt.cli import main
@@ -46,9 +46,7 @@ def test_values_are_translated_in_their_quotes_and_the_rest_kept():
 
 
 def test_a_language_file_through_the_service(client):
-    answer = upload(client, "messages.php", SOURCE)
-    assert answer.status_code == 200, answer.text
-    out = client.get(answer.json()["translatedFileUrl"]).content.decode()
+    out = downloaded(client, "messages.php", SOURCE).content.decode()
     assert "'welcome' => 'BETA ALPHA'," in out and "'apples' => '{0} XI NU|{1} PI OMI|[2,*] SIGMA RHO'," in out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from service_fixtures import upload
+from service_fixtures import downloaded, upload
 
 from nmt.app import po
 from nmt.app.documents import read_document
@@ -62,9 +62,7 @@ def test_untranslated_messages_are_translated_fuzzy_and_the_rest_kept():
 
 
 def test_a_gettext_file_through_the_service_says_its_language(client, translator):
-    answer = upload(client, "app.pot", SOURCE.encode())
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "app.pot", SOURCE.encode())
     assert download.headers["content-disposition"] == 'attachment; filename="app.po"', "a template translated"
     out = download.content.decode()
     assert '"Language: es\\n"' in out, "a template's empty Language set"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-from service_fixtures import upload
+from service_fixtures import downloaded, upload
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
@@ -52,9 +52,7 @@ def messages(content: bytes) -> dict[str, etree._Element]:
 
 
 def test_unfinished_messages_are_translated_and_the_rest_kept(client):
-    answer = upload(client, "app.ts", TS)
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "app.ts", TS)
     content, found = download.content, messages(download.content)
     assert download.headers["content-type"].startswith("text/vnd.trolltech.linguist")
     assert found["alpha beta"].find("translation").text == "BETA ALPHA"

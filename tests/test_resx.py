@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from lxml import etree
-from service_fixtures import refusal, upload
+from service_fixtures import downloaded, refusal
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
@@ -58,9 +58,7 @@ def values(content: bytes) -> dict[str, str]:
 
 
 def test_string_resources_are_translated_and_every_other_kept(client):
-    answer = upload(client, "Resources.resx", RESX)
-    assert answer.status_code == 200, answer.text
-    content = client.get(answer.json()["translatedFileUrl"]).content
+    content = downloaded(client, "Resources.resx", RESX).content
     assert values(content) == {"Greeting": "BETA ALPHA", "TwoLines": "DELTA GAMMA\nNU MU", ">>button1.Name": "button1",
                                "button1.Size": "75, 23", "Logo": "iVBORw0KGgo=", "$this.Text": "TAU SIGMA"}
     assert content == RESX.replace("alpha beta", "BETA ALPHA").replace("gamma delta\nmu nu", "DELTA GAMMA\nNU MU") \

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from service_fixtures import refusal, translated_offline, upload
+from service_fixtures import downloaded, refusal, translated_offline
 
 from nmt.app.documents import read_document
 from nmt.app.labels import Languages
@@ -90,9 +90,7 @@ def translated(target: str, source: str = stringsdict(PLURAL, ZERO)) -> bytes:
 
 
 def test_a_stringsdict_file_through_the_service(client):
-    answer = upload(client, "Localizable.stringsdict", stringsdict(PLURAL, ZERO))
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, "Localizable.stringsdict", stringsdict(PLURAL, ZERO))
     assert download.headers["content-type"] == "application/x-plist"
     assert download.content.startswith(HEAD.encode()), "the declaration and the DOCTYPE as written"
     found = plistlib.loads(download.content)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-from service_fixtures import refusal, upload
+from service_fixtures import downloaded, refusal
 from ttconv.imsc import reader
 from ttconv.srt import writer
 
@@ -34,9 +34,7 @@ def as_subrip(content: bytes) -> str:
 
 @pytest.mark.parametrize("name", ["film.ttml", "film.dfxp", "film.xml"])
 def test_paragraphs_are_translated_their_lines_apart_and_the_rest_kept(client, name):
-    answer = upload(client, name, TTML)
-    assert answer.status_code == 200, answer.text
-    out = client.get(answer.json()["translatedFileUrl"]).content
+    out = downloaded(client, name, TTML).content
     assert out == TTML.replace('xml:lang="en"', 'xml:lang="es"').replace('xml:lang="en-US"', 'xml:lang="es"') \
         .replace("alpha\n        beta<br/>gamma delta", "BETA ALPHA<br/>DELTA GAMMA").replace("mu nu", "NU MU").encode()
     assert as_subrip(out) == ("1\n00:00:01,000 --> 00:00:04,000\nBETA ALPHA\nDELTA GAMMA\n\n"

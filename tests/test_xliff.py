@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-from service_fixtures import upload
+from service_fixtures import downloaded, upload
 
 V12 = """<?xml version="1.0" encoding="UTF-8"?>
 <xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
@@ -43,9 +43,7 @@ NS12, NS20 = "{urn:oasis:names:tc:xliff:document:1.2}", "{urn:oasis:names:tc:xli
 
 
 def translated(client, name: str, content: str) -> tuple[bytes, etree._Element]:
-    answer = upload(client, name, content)
-    assert answer.status_code == 200, answer.text
-    download = client.get(answer.json()["translatedFileUrl"])
+    download = downloaded(client, name, content)
     assert download.headers["content-type"] == "application/xliff+xml"
     return download.content, etree.fromstring(download.content)
 
@@ -103,9 +101,7 @@ def test_an_external_entity_is_never_read(client, tmp_path):
     xxe = V12.replace('<?xml version="1.0" encoding="UTF-8"?>',
                       f'<?xml version="1.0"?><!DOCTYPE xliff [<!ENTITY e SYSTEM "file://{secret}">]>').replace(
         "tau rho", "tau &e;")
-    answer = upload(client, "xxe.xlf", xxe)
-    assert answer.status_code == 200, answer.text
-    content = client.get(answer.json()["translatedFileUrl"]).content
+    content = downloaded(client, "xxe.xlf", xxe).content
     assert b"<source>tau &e;</source>" in content and b"omega" not in content.lower(), "the reference kept, unread"
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from service_fixtures import refusal, translated_offline, upload
+from service_fixtures import downloaded, refusal, translated_offline
 
 from nmt.app.documents import Document, read_document
 from nmt.app.labels import Languages
@@ -40,9 +40,7 @@ en:
 
 
 def test_values_are_translated_in_their_style_and_the_rest_kept(client):
-    answer = upload(client, "en.yml", RAILS)
-    assert answer.status_code == 200, answer.text
-    out = client.get(answer.json()["translatedFileUrl"]).content.decode()
+    out = downloaded(client, "en.yml", RAILS).content.decode()
     assert out == RAILS.replace("en:", "es:").replace("alpha beta", "BETA ALPHA").replace("gamma delta", "DELTA GAMMA") \
         .replace("'mu nu'", "'NU MU'").replace("eps zeta\n", "ZETA EPS\n").replace("eta theta", "THETA ETA") \
         .replace("iota kappa", "KAPPA IOTA").replace("lam mu", "MU LAM").replace("sigma tau", "TAU SIGMA") \
