@@ -120,6 +120,13 @@ def load_bundle(path: Path | str | None = None, device: str | torch.device = "cp
     return Bundle(config, first, src, tgt, summary, others)
 
 
+def digest(path: Path | str | None = None) -> str:
+    """The sha256 of the bundle's manifest, which holds every file's: two bundles with one digest translate alike."""
+    path = Path(path) if path is not None else DEFAULT_BUNDLE
+    verify_bundle(path)
+    return hashlib.sha256((path / "manifest.json").read_bytes()).hexdigest()
+
+
 def read_config(path: Path) -> BundleConfig:
     """A bundle's config (its languages, its networks' sizes), its weights not read; BundleError if it has none."""
     try:

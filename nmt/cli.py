@@ -122,12 +122,17 @@ def cmd_compare(args) -> int:
 
 
 def cmd_translate(args) -> int:
-    from nmt.training.evaluate import translated_in_order
+    from nmt.model.bundle import digest
+    from nmt.training.translate_lines import translate_to
 
     options = _options(args)
     translator = _translator(args, args.model)
-    for translated in translated_in_order(translator, read_lines(args.input), options):
-        print(translated.text, flush=True)
+    settings = {"model": digest(args.model), "reverse": args.reverse and digest(args.reverse), "beam": args.beam,
+                "length_penalty": args.length_penalty, "rerank": args.rerank, "int8": args.int8, "exact": args.exact,
+                "segment_chars": args.segment_chars}
+    count = translate_to(translator, args.input, options, args.out, settings)
+    if args.out is not None:
+        print(f"translated {count:,} lines into {args.out}", file=sys.stderr)
     return 0
 
 
@@ -148,22 +153,6 @@ def cmd_translate_file(args) -> int:
     if failed and len(sources) > 1:
         print(f"nmt {args.command}: {failed} of {len(sources)} files not translated", file=sys.stderr)
     return 2 if failed else 0
-
-
-def read_lines(path: Path | None) -> list[str]:
-    """The lines of a UTF-8 file, or of stdin when path is None. Text that is not UTF-8 (or a path that cannot be
-    read) is a ValueError naming the file and the line, which the codec's byte offset alone does not."""
-    name = str(path) if path is not None else "<stdin>"
-    try:
-        data = path.read_bytes() if path is not None else sys.stdin.buffer.read()
-    except OSError as e:  # missing, a directory, no permission, ...
-        raise ValueError(f"{name}: cannot read ({e.strerror})") from None
-    try:
-        return data.decode("utf-8").splitlines()
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1  # numbered as editors and `sed -n Np` number them
-        raise ValueError(f"{name}:{line}: not UTF-8 (byte 0x{data[e.start]:02x}); convert it, "
-                         f"e.g. iconv -f latin1 -t utf-8") from None
 
 
 def cmd_serve(args) -> int:
@@ -296,9 +285,13 @@ def _evaluation_commands(sub) -> None:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("translate", help="translate lines from stdin or a file", description="Translate one sentence "
-                       "per line, from a file or stdin, to stdout.")
+                       "per line, from a file (plain, gzip, xz or zstd) or stdin, to stdout or --out, a window of "
+                       "lines at a time: a file of any size streams through in constant memory.")
     _decode_args(p)
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
+    p.add_argument("--out", type=Path, default=None, metavar="FILE", help="write the translations to FILE, whole or "
+                   "not at all: the lines done so far are in FILE.partial, and the same command run again after an "
+                   "interruption (Ctrl-C, kill, a crash) continues after them (default: stdout)")
     p.set_defaults(func=cmd_translate)
 
     p = sub.add_parser("translate-file", help="translate documents (.docx, .pdf, .srt, .html, ...)",
@@ -392,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # around the imports too (the parser's help texts import torch): Ctrl-C while it loads is this one line
         args = build_parser().parse_args(argv)
         command = args.command
-        with _sigterm_interrupts(command in ("prepare", "train")):
+        with _sigterm_interrupts(command in ("prepare", "train", "translate")):
             code = _run(args)
     except KeyboardInterrupt:
         print(f"nmt {command}: interrupted" if command else "nmt: interrupted", file=sys.stderr)
@@ -422,9 +415,10 @@ def _run(args) -> int:
 @contextmanager
 def _sigterm_interrupts(enabled: bool) -> Iterator[None]:
     """SIGTERM (kill, timeout, docker stop) raises KeyboardInterrupt, as Ctrl-C does: by default it ends the process
-    at once, and preparation's worker processes were left waiting forever, its half-written directory in the cache.
-    Training sets its own handler around its steps (train.py's stop_on_signals). Not in a torchrun job, whose ranks
-    torchrun stops with SIGTERM, nor in the main thread's absence (signal handlers can only be set there)."""
+    at once, and preparation's worker processes were left waiting forever, its half-written directory in the cache;
+    `nmt translate --out` says where its finished lines are. Training sets its own handler around its steps
+    (train.py's stop_on_signals). Not in a torchrun job, whose ranks torchrun stops with SIGTERM, nor in the main
+    thread's absence (signal handlers can only be set there)."""
     if enabled:
         from nmt.training.distributed import torchrun_world_size
 

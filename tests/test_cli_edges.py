@@ -14,11 +14,12 @@ from packaging.specifiers import SpecifierSet
 from service_fixtures import client_for
 from test_bible import KJV_IMP, RV_IMP, WEB_IMP
 
-from nmt.cli import main, read_lines
+from nmt.cli import main
 from nmt.model.bundle import MODELS, BundleError, load_bundle, save_bundle
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training import bible
 from nmt.training.evaluate import format_report, translated_in_order
+from nmt.training.translate_lines import counted_lines, file_lines
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -78,7 +79,7 @@ def test_translate_names_the_file_and_line_that_is_not_utf8(tmp_path, capsys):
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("first line\nsecond\nJosé\n".encode("latin-1"))
     with pytest.raises(ValueError, match=r"latin1\.txt:3: not UTF-8 \(byte 0xe9\)"):
-        read_lines(bad)
+        counted_lines(bad)
     assert main(["translate", str(bad)]) == 2
     assert f"nmt translate: error: {bad}:3: not UTF-8" in one_line_error(capsys)
 
@@ -104,16 +105,16 @@ def test_evaluate_report_says_the_search_was_exact():
     assert "exact" not in format_report(report | {"exact": False}).splitlines()[0]
 
 
-@pytest.mark.parametrize("name, reason", [(".", "Is a directory"), ("missing.txt", "No such file or directory")])
+@pytest.mark.parametrize("name, reason", [(".", "is a directory, expected a text file"), ("missing.txt", "file not found")])
 def test_translate_an_unreadable_path_is_one_line(tmp_path, capsys, name, reason):
     assert main(["translate", str(tmp_path / name)]) == 2
-    assert f"{tmp_path / name}: cannot read ({reason})" in one_line_error(capsys)
+    assert f"{tmp_path / name}: {reason}" in one_line_error(capsys)
 
 
 def test_utf8_input_reads_as_lines(tmp_path):
     good = tmp_path / "good.txt"
-    good.write_text("José\n\nÑandú\n", encoding="utf-8")
-    assert read_lines(good) == ["José", "", "Ñandú"]
+    good.write_text("\ufeffJosé\n\nÑandú", encoding="utf-8")
+    assert counted_lines(good) == 3 and list(file_lines(good)) == ["José", "", "Ñandú"]
 
 
 # --- --model RUN ---------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sized
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,16 +70,20 @@ def translate_all(translator: Translator, sources: list[str], options: DecodeOpt
     return hypotheses
 
 
-def translated_in_order(translator: Translator, sources: list[str], options: DecodeOptions, terms: Terms = NO_TERMS,
-                        window: int = 512, unit: str = "line") -> Iterator[Translated]:
-    """Each source's translation, in input order, a window of sources at a time, with a progress bar: what
-    `nmt translate` prints as it goes. The Translator batches each window's sentences by length, so a wider window
-    pads less; the first comes out after a window is done."""
+def translated_in_order(translator: Translator, sources: Iterable[str], options: DecodeOptions, terms: Terms = NO_TERMS,
+                        window: int = 512, unit: str = "line", total: int | None = None,
+                        done: int = 0) -> Iterator[Translated]:
+    """Each source's translation, in input order, a window of sources at a time, with a progress bar (of total
+    sources, done of them translated before; a list's length by default): what `nmt translate` writes as it goes.
+    The Translator batches each window's sentences by length, so a wider window pads less; the first comes out
+    after a window is done."""
     from tqdm import tqdm
 
-    with tqdm(total=len(sources), desc="translating", unit=unit, leave=False) as bar:
-        for i in range(0, len(sources), window):
-            chunk = sources[i : i + window]
+    if total is None and isinstance(sources, Sized):
+        total = done + len(sources)
+    it = iter(sources)
+    with tqdm(total=total, initial=done, desc="translating", unit=unit, leave=False) as bar:
+        while chunk := list(islice(it, window)):
             yield from translator.translate(chunk, options, terms)
             bar.update(len(chunk))
 

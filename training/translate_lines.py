@@ -1,0 +1,166 @@
+"""`nmt translate`: one translation per input line, in order, from a file (plain, gzip, xz or zstd) or stdin, to
+stdout or an --out file.
+
+Lines are read and written a window at a time, so a corpus of millions of lines (say, a monolingual one for
+back-translation) streams through in constant memory. An --out file is written as OUT.partial and renamed to OUT
+once whole; an interruption leaves the finished lines there, beside OUT.partial.json (what they were translated
+from and with), and the same command continues after them instead of starting over.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import IO
+
+from nmt.model.translator import DecodeOptions, Translator
+from nmt.training.compressed import read_blocks, read_lines
+from nmt.training.evaluate import translated_in_order
+from nmt.training.files import make_dir, write_atomic
+
+WINDOW = 512  # lines translated together: the Translator sorts a window's sentences by length, and writes it at once
+
+
+def not_utf8(name: str, data: bytes, start: int, first_line: int = 1) -> ValueError:
+    """The error for data (lines first_line... of name) that is not UTF-8 from byte start: the line is numbered as
+    editors and `sed -n Np` number it, which the codec's byte offset alone does not."""
+    line = first_line + data.count(b"\n", 0, start)
+    return ValueError(f"{name}:{line}: not UTF-8 (byte 0x{data[start]:02x}); convert it, e.g. iconv -f latin1 -t utf-8")
+
+
+def counted_lines(path: Path) -> int:
+    """The number of lines of the file, each checked to be UTF-8 before any is translated: bad text is one line
+    naming its line, not a run stopped halfway."""
+    count = 0
+    for first, block in read_blocks(path, 1 << 22):
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise not_utf8(str(path), block, e.start, first) from None
+        count += block.count(b"\n")
+    return count
+
+
+def file_lines(path: Path) -> Iterator[str]:
+    """The file's lines (checked by counted_lines), split at \\n alone: str.splitlines would also split at U+2028,
+    form feeds and the like, and a translation of such a line would take two lines of output, every later line
+    then beside the wrong source."""
+    return (raw.decode("utf-8") for raw in read_lines(path))
+
+
+def stdin_lines(stream: IO[bytes]) -> Iterator[str]:
+    """Standard input's lines as they come (a pipe is translated while it is still being written)."""
+    for number, raw in enumerate(stream, start=1):
+        line = raw.removesuffix(b"\n").removesuffix(b"\r")
+        try:
+            yield (line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise not_utf8("<stdin>", line, e.start, number) from None
+
+
+@dataclass(frozen=True)
+class Partial:
+    """OUT.partial, the lines an unfinished run wrote, and OUT.partial.json, what they were translated with."""
+    out: Path
+
+    @property
+    def lines_path(self) -> Path:
+        return self.out.with_name(self.out.name + ".partial")
+
+    @property
+    def settings_path(self) -> Path:
+        return self.out.with_name(self.out.name + ".partial.json")
+
+    def resumed(self, settings: dict) -> int:
+        """How many lines are done: 0 for a new run (whose settings are then recorded), or those of an unfinished
+        run with the same settings, its last line cut if a kill left it half-written. ValueError for another run's."""
+        if not self.lines_path.exists():
+            make_dir(self.out.parent)
+            write_atomic(self.settings_path, json.dumps(settings, indent=2) + "\n")
+            self.lines_path.write_bytes(b"")
+            return 0
+        try:
+            before = json.loads(self.settings_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            before = {}
+        if differ := [f"{key} {before.get(key)} → {value}" for key, value in settings.items() if before.get(key) != value]:
+            raise ValueError(f"{self.lines_path} holds the lines of a run with another {'; '.join(differ)}: run that "
+                             f"command again to continue it, or delete {self.lines_path} to start over")
+        return _whole_lines(self.lines_path)
+
+    def finish(self) -> None:
+        os.replace(self.lines_path, self.out)
+        self.settings_path.unlink()
+
+
+def _whole_lines(path: Path) -> int:
+    """The number of whole lines in the file, after cutting a last line that has no line end."""
+    data = path.read_bytes()
+    whole = data.rfind(b"\n") + 1
+    if whole < len(data):
+        os.truncate(path, whole)
+    return data.count(b"\n", 0, whole)
+
+
+def translated_lines(translator: Translator, lines: Iterable[str], options: DecodeOptions, total: int | None = None,
+                     done: int = 0) -> Iterator[list[str]]:
+    """Each window's translations, in order; the first done lines are skipped (already translated)."""
+    lines = iter(lines)
+    if done:
+        next(islice(lines, done - 1, done), None)
+    texts = (t.text for t in translated_in_order(translator, lines, options, window=WINDOW, total=total, done=done))
+    while window := list(islice(texts, WINDOW)):
+        yield window
+
+
+def input_settings(path: Path | None) -> dict | None:
+    """What tells a changed input file: its path, size and modification time (as make and git tell)."""
+    if path is None:
+        return None
+    st = path.stat()
+    return {"path": str(path.resolve()), "bytes": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def translate_to(translator: Translator, path: Path | None, options: DecodeOptions, out: Path | None,
+                 settings: dict) -> int:
+    """Translate the file's (or stdin's) lines to out (or stdout); the number of lines translated in this run.
+    settings: what the translation depends on (model, search), which a continued --out run must share."""
+    total = counted_lines(path) if path is not None else None
+    lines = file_lines(path) if path is not None else stdin_lines(sys.stdin.buffer)
+    if out is None:
+        count = 0
+        for window in translated_lines(translator, lines, options, total):
+            sys.stdout.write("".join(f"{text}\n" for text in window))
+            sys.stdout.flush()
+            count += len(window)
+        return count
+    if path is None and Partial(out).lines_path.exists():
+        raise ValueError(f"{Partial(out).lines_path}: an unfinished run's lines; standard input cannot be continued "
+                         f"from where it stopped: give the input as a file, or delete it to start over")
+    return _to_file(translator, lines, options, Partial(out), {"input": input_settings(path), **settings}, total)
+
+
+def _to_file(translator: Translator, lines: Iterable[str], options: DecodeOptions, partial: Partial, settings: dict,
+             total: int | None) -> int:
+    done = partial.resumed(settings)
+    if done:
+        print(f"continuing {partial.lines_path} after its {done:,} lines"
+              + (f" (of {total:,})" if total is not None else ""), file=sys.stderr)
+    count = 0
+    try:
+        with open(partial.lines_path, "a", encoding="utf-8", newline="\n") as handle:
+            for window in translated_lines(translator, lines, options, total, done):
+                handle.write("".join(f"{text}\n" for text in window))
+                handle.flush()
+                os.fsync(handle.fileno())  # what a later run counts as done is on disk
+                count += len(window)
+    except KeyboardInterrupt:
+        print(f"{done + count:,} lines are done, in {partial.lines_path}: the same command continues after them",
+              file=sys.stderr)
+        raise
+    partial.finish()
+    return count
