@@ -34,7 +34,8 @@ together around their translations with everything else kept.
     .properties  each value with a letter (Java's resource bundles) is one text, keys and comments kept
                  (app/properties.py)
     .php         each string value with a letter of a file that returns an array (Laravel's lang files) is one text,
-                 a choice's parts apart, keys and comments kept (app/php_arrays.py)
+                 a choice's parts apart (without ranges: as many as Laravel's rule for the target picks from),
+                 keys and comments kept (app/php_arrays.py)
     .ftl         each message's value and attribute (Project Fluent's) is one text, its placeables kept
                  (app/fluent.py)
     .yml .yaml   each string value with words (Rails', Symfony's messages) is one text, keys and comments kept
@@ -378,7 +379,7 @@ FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extensi
     ".xcstrings": ("application/json", "text", package("a String Catalog", string_catalog.read)),
     ".stringsdict": ("application/x-plist", "text", package("a stringsdict file", stringsdict.read)),
     ".ftl": ("text/plain; charset=utf-8", "text", text_file(fluent.cut, kind="a Fluent file")),
-    ".php": ("application/x-php", "text", text_file(php_arrays.cut, kind="a PHP language file")),
+    ".php": ("application/x-php", "text", text_file(php_arrays.cut, php_arrays.plural_parts, "a PHP language file")),
 }
 
 

@@ -58,39 +58,98 @@ def plural_keys(data: bytes, languages: Languages) -> bytes:
     (plurals.cases, as Apple's plurals take theirs); the others kept (i18next reads those its language
     has)."""
     categories = plurals.categories(languages.target)
-    text = data.decode("utf-8")
-    if not categories or "_other" not in text:
+    if not categories or b"_other" not in data:
         return data
-    added = []
+    return _plurals_added(data, lambda strings: _categories_added(strings, categories))
+
+
+# i18next's JSON v3 plurals (compatibilityJSON: 'v3', i18next 23's PluralResolver, the last that reads them): a
+# language's forms, each named by CLDR's category of the number i18next gives it (its rule's numbers: Russian's 1, 2,
+# 5: one, few, many); two forms, one and other, are written key and key_plural, any others key_0, key_1, ...
+V3_FORMS = {
+    **dict.fromkeys("ach af ak am an arn ast az bg bn br ca da de el en eo es et eu fi fil fo fr fur fy gl gu gun ha "
+                    "hi hu hy ia is it kk kn ku lb ln mai mfe mg mi mk ml mn mr nah nap nb ne nl nn no nso oc pa pap "
+                    "pms ps pt rm sco se si so son sq sv sw ta te tg ti tk tl tr ur uz wa yo".split(), ("one", "other")),
+    **dict.fromkeys("ay bo cgg fa ht id ja jbo ka km ko ky lo ms sah su th tt ug vi wo zh".split(), ("other",)),
+    **dict.fromkeys("be csb dz pl ru uk".split(), ("one", "few", "many")),
+    **dict.fromkeys("bs cnr cs hr lt ro sk sr".split(), ("one", "few", "other")),
+    **dict.fromkeys("cy gd kw".split(), ("one", "two", "few", "other")),
+    **dict.fromkeys("he iw".split(), ("one", "two", "many", "other")),
+    "ar": plurals.ORDER,
+    "ga": ("one", "two", "few", "many", "other"),
+    "jv": ("zero", "other"),
+    "lv": ("one", "other", "zero"),
+    "mnk": ("zero", "one", "other"),
+    "mt": ("one", "two", "many", "other"),
+    "or": ("other", "one"),
+    "sl": ("other", "one", "two", "few"),
+}
+V3_TWO = ("one", "other")  # key, key_plural
+
+
+def legacy_plural_keys(data: bytes, languages: Languages) -> bytes:
+    """The file with i18next's JSON v3 plurals (a key beside its key_plural: files, files_plural) given the keys of the
+    target's forms where it numbers them (V3_FORMS: files_0, files_1, files_2), each added after the plural's last with
+    the translation of its form's kind (plurals.forms: its singular or its plural); the others kept (i18next reads
+    key where the target's key is missing, and key without a count). A key_0 beside no key_plural is no plural."""
+    forms = V3_FORMS.get(labels.primary(languages.target))
+    if forms is None or forms == V3_TWO or b"_plural" not in data:
+        return data
+    return _plurals_added(data, lambda strings: _forms_added(strings, forms))
+
+
+Pair = tuple["re.Match[str]", "re.Match[str]"]  # a member's key's token and its string value's
+Added = Iterator[tuple[list[Pair], dict[str, Pair]]]  # plurals' members, and the keys they lack with the member each takes
+
+
+def _plurals_added(data: bytes, added: Callable[[dict[str, Pair]], Added]) -> bytes:
+    """The file with the members that `added` finds its objects' plurals lack (given an object's string members by
+    their keys) inserted after each plural's last."""
+    text = data.decode("utf-8")
+    insertions = []
     for members in _objects(parsed(text, _Object), STRING.finditer(text)):
-        groups: dict[str, dict[str, tuple[re.Match[str], re.Match[str]]]] = {}
-        for key, key_token, value_token in members:
-            if value_token is not None and (found := PLURAL_KEY.fullmatch(key)):
-                groups.setdefault(found[1], {})[found[2]] = (key_token, value_token)
-        for base, group in groups.items():
-            if "other" in group and len(group) > 1:
-                added += _added(text, base, group, plurals.cases(list(group), categories))
-    for at, insertion in sorted(added, reverse=True):
+        strings = {key: (key_token, value_token) for key, key_token, value_token in members if value_token is not None}
+        for group, lacking in added(strings):
+            insertions += _added(text, group, lacking)
+    for at, insertion in sorted(insertions, reverse=True):
         text = text[:at] + insertion + text[at:]
     return text.encode("utf-8")
+
+
+def _categories_added(strings: dict[str, Pair], categories: tuple[str, ...]) -> Added:
+    """i18next's (JSON v4) plurals, and the members of the target's categories they lack (plurals.cases)."""
+    groups: dict[str, dict[str, Pair]] = {}
+    for key, pair in strings.items():
+        if found := PLURAL_KEY.fullmatch(key):
+            groups.setdefault(found[1], {})[found[2]] = pair
+    for base, group in groups.items():
+        if "other" in group and len(group) > 1:
+            cases = plurals.cases(list(group), categories)
+            yield list(group.values()), {f"{base}_{c}": group[taken] for c, taken in cases.items() if c not in group}
+
+
+def _forms_added(strings: dict[str, Pair], forms: tuple[str, ...]) -> Added:
+    """i18next's JSON v3 plurals (key, key_plural), and the numbered keys of the target's forms they lack."""
+    for base, singular in strings.items():
+        if (plural := strings.get(f"{base}_plural")) is not None:
+            taken = [(singular, plural)[k] for k in plurals.forms(V3_TWO, forms)]
+            yield [singular, plural], {f"{base}_{k}": pair for k, pair in enumerate(taken) if f"{base}_{k}" not in strings}
 
 
 Member = tuple[str, "re.Match[str]", "re.Match[str] | None"]  # an object's key, its token, its string value's
 SEPARATOR = re.compile(r",\s*\Z")  # before a member that is not its object's first
 
 
-def _added(text: str, base: str, group: dict[str, tuple[re.Match[str], re.Match[str]]],
-           cases: dict[str, str]) -> list[tuple[int, str]]:
-    """The members a plural lacks of its cases in the target (plurals.cases), after its last, written as the file
-    writes them (the separator before that last, and between its key and its value), each with the value of the
-    case it takes (the plural's "other")."""
-    last_key, last_value = max(group.values(), key=lambda tokens: tokens[1].start())
+def _added(text: str, group: list[Pair], lacking: dict[str, Pair]) -> list[tuple[int, str]]:
+    """The members a plural lacks (each key with the member whose value it takes), after its last, written as the
+    file writes them (the separator before that last, and between its key and its value)."""
+    last_key, last_value = max(group, key=lambda tokens: tokens[1].start())
     separator = SEPARATOR.search(text, 0, last_key.start())
     if separator is None:  # (none: a plural has two members, so that its last is not its object's first)
         return []
     colon = text[last_key.end():last_value.start()]
-    return [(last_value.end(), "".join(f"{separator.group()}{json.dumps(f'{base}_{c}', ensure_ascii=False)}{colon}"
-                                       f"{group[taken][1].group()}" for c, taken in cases.items() if c not in group))]
+    return [(last_value.end(), "".join(f"{separator.group()}{json.dumps(key, ensure_ascii=False)}{colon}"
+                                       f"{taken[1].group()}" for key, taken in lacking.items()))]
 
 
 def _objects(value: Any, tokens: Iterator[re.Match[str]]) -> Iterator[list[Member]]:
@@ -110,7 +169,7 @@ def _objects(value: Any, tokens: Iterator[re.Match[str]]) -> Iterator[list[Membe
 
 
 relabel = labels.every(labels.matched(re.compile(rb'("@@locale"\s*:\s*")([\w-]*)(")'), count=1),  # an .arb's locale
-                       plural_keys)
+                       plural_keys, legacy_plural_keys)
 
 
 def parsed(text: str, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:

@@ -13,7 +13,10 @@ The file is cut into PHP's tokens that matter here (comments, strings, =>), not 
 any other string a value. A value is read as PHP reads it (single quotes: \\' and \\\\; double quotes: PHP's escapes)
 and its translation written back in the same quotes, escaped so that PHP reads it as it is. Laravel's :name
 placeholders are spans the pipeline keeps (model/spans.py). A value with a | is a choice of Laravel's (trans_choice):
-each part is translated apart, its {0} or [2,*] range kept. A file that does more than return an array (a class, a
+each part is translated apart, its {0} or [2,*] range kept. A choice without ranges has its parts picked by
+Laravel's own rule for the locale (MessageSelector::getPluralIndex: Russian's three, Arabic's six), so that it gets as
+many parts as the target's rule picks from, each taking the translation of the source's part of its kind
+(plural_parts; app/plurals.py's forms: else its plural's). A file that does more than return an array (a class, a
 function), a heredoc, or a double-quoted string with a $variable in it, is refused: the first is no language file,
 the others are not read.
 """
@@ -23,6 +26,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nmt.app import plurals
+from nmt.app.labels import Languages, primary
 from nmt.app.packages import Damaged, line_at
 
 TOKEN = re.compile(r"""(?P<comment>//[^\n]*|\#[^\n]*|/\*.*?\*/)|(?P<single>'(?:[^'\\]|\\.)*')|(?P<double>"(?:[^"\\]|\\.)*")"""
@@ -33,6 +38,24 @@ DOUBLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "e": "\x1b", "f": 
 DOUBLE_ESCAPE = re.compile(r"\\(?:([ntrvef\\$\"])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u\{([0-9A-Fa-f]+)\})")
 VARIABLE = re.compile(r"(?<!\\)(?:\\\\)*\$[A-Za-z_{]|\{\$")  # interpolation in a double-quoted string
 CHOICE_RANGE = re.compile(r"^\s*(?:\{\d+\}|[\[\]]-?(?:\d+|\*)\s*,\s*-?(?:\d+|\*)[\[\]])\s*")  # {0}, [2,*], ]1,Inf[
+
+# The parts of a choice without ranges, as Laravel's MessageSelector::getPluralIndex (Laravel 8's, as Debian's
+# php-illuminate-translation ships it) picks them for a locale, each named by CLDR's category of the smallest positive
+# number it picks that part for (0 where none): Russian's [1, 2, 5]: one, few, many. A locale it lacks takes the first.
+LARAVEL_PARTS = {
+    **dict.fromkeys("az bo dz id ja jv ka km kn ko ms th tr vi zh".split(), ("other",)),
+    **dict.fromkeys("af am bg bh bn ca da de el en eo es et eu fa fi fil fo fr fur fy gl gu gun ha he hi hu hy is it "
+                    "ku lb ln mg mk ml mn mr nah nb ne nl nn no nso om or pa pap ps pt so sq sv sw ta te ti tk ur wa "
+                    "xbr zu".split(), ("one", "other")),
+    **dict.fromkeys("be pl ru uk".split(), ("one", "few", "many")),
+    **dict.fromkeys("bs cs hr lt ro sk sr".split(), ("one", "few", "other")),
+    "ga": ("one", "two", "other"),
+    "lv": ("zero", "one", "other"),
+    "sl": ("one", "two", "few", "other"),
+    "mt": ("one", "two", "many", "other"),
+    "cy": ("one", "two", "other", "few"),
+    "ar": plurals.ORDER,
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,24 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
         return "".join(pieces) + text[at:]
 
     return [t for texts, _ in parts for t in texts], render
+
+
+def plural_parts(data: bytes, languages: Languages) -> bytes:
+    """The translated file with each choice without ranges that has the source's parts (Laravel's rule for it) given
+    the target's, each the part that plurals.forms picks for it, in its own quotes; the others kept (a choice with
+    ranges is read by them in any locale)."""
+    source, target = (LARAVEL_PARTS.get(primary(language)) for language in (languages.source, languages.target))
+    if source is None or target is None or len(source) < 2 or source == target:
+        return data
+    text = data.decode("utf-8")
+    pieces, at = [], 0
+    for value in _values(text):
+        parts = value.text.split("|")
+        if len(parts) == len(source) and not any(CHOICE_RANGE.match(part) for part in parts):
+            chosen = "|".join(parts[k] for k in plurals.forms(source, target))
+            pieces += [text[at:value.start], _quoted(chosen, value.quote)]
+            at = value.end
+    return ("".join(pieces) + text[at:]).encode("utf-8")
 
 
 def messages(text: str) -> dict[str, str]:

@@ -10,6 +10,9 @@ Android's string resources and Apple's string catalogs name their plural forms b
 one, two, few, many, other): CATEGORIES holds each language's, as CLDR 48 gives them (read from Node's ICU 78:
 new Intl.PluralRules(language).resolvedOptions().pluralCategories), in CLDR's order; cases gives a plural message's
 cases in a target language, as both of Apple's formats (app/string_catalog.py, app/stringsdict.py) make them.
+Runtimes that number their forms by a rule of their own (Laravel's choices, app/php_arrays.py; i18next's JSON v3
+keys, app/json_messages.py) name each form by CLDR's category of a number it takes, and take theirs as cases gives
+them (forms).
 """
 from __future__ import annotations
 
@@ -87,3 +90,11 @@ def cases(source: list[str], categories: tuple[str, ...] | None) -> dict[str, st
     wanted = set(categories or source) | ({"zero"} & set(source))
     return {category: category if category in source else other
             for category in sorted(wanted, key=lambda category: (rank(category), category))}
+
+
+def forms(source: tuple[str, ...], target: tuple[str, ...]) -> list[int]:
+    """For each form of a target's numbered plural forms (named by CLDR's categories, in its runtime's order), the
+    index of the source's form whose translation it takes, as cases picks it (its own, else "other", else the
+    last)."""
+    taken = cases(list(source), target)
+    return [source.index(taken[name]) for name in target]

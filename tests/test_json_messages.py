@@ -39,12 +39,17 @@ def test_a_flutter_files_metadata_is_kept_and_its_locale_says_the_target():
         '"alpha beta"', '"A"').replace('"tau"', '"T"')
 
 
+def _upper_cased(source: str, target: str) -> str:
+    """An en.json translated into the target, each text upper-cased."""
+    document = read_document("en.json", source.encode())
+    return document.render([t.upper() for t in document.texts], Languages("en", target)).decode()
+
+
 @pytest.mark.parametrize("target, added", [("es", ["many"]), ("ru", ["few", "many"]), ("ja", []), ("xx", [])])
 def test_i18nexts_plurals_get_the_targets_categories(target, added):
     source = ('{\n  "title": "alpha",\n  "files_one": "beta",\n  "files_other": "{{count}} gamma",\n'
               '  "deep": {"x_one": "mu", "x_other": "nu", "y": ["xi"]}\n}\n')
-    document = read_document("en.json", source.encode())
-    out = document.render([t.upper() for t in document.texts], Languages("en", target)).decode()
+    out = _upper_cased(source, target)
     loaded = json.loads(out)
     assert list(loaded) == ["title", "files_one", "files_other", *(f"files_{c}" for c in added), "deep"]
     assert list(loaded["deep"]) == ["x_one", "x_other", *(f"x_{c}" for c in added), "y"]
@@ -55,20 +60,49 @@ def test_i18nexts_plurals_get_the_targets_categories(target, added):
 
 NODE = shutil.which("node")
 I18NEXT = NODE is not None and subprocess.run([NODE, "-e", "require('i18next')"], capture_output=True).returncode == 0
+I18NEXT_V3 = NODE is not None and subprocess.run([NODE, "-e", "require('i18next-v3')"], capture_output=True).returncode == 0
+
+
+def _i18next_shown(source: str, target: str, tmp_path: Path, *version: str) -> list[str]:
+    """What i18next shows for "files" at each count of benchmarks/i18next_plurals.js in an en.json of its singular and
+    its plural, translated ALPHA and {{count}} BETA into the target."""
+    document = read_document("en.json", source.encode())
+    (tmp_path / f"{target}.json").write_bytes(document.render(["ALPHA", "{{count}} BETA"], Languages("en", target)))
+    assert NODE is not None
+    return json.loads(subprocess.run([NODE, str(Path(__file__).parents[1] / "benchmarks" / "i18next_plurals.js"),
+                                      str(tmp_path / f"{target}.json"), target, "files", *version],
+                                     capture_output=True, text=True, check=True).stdout)
 
 
 @pytest.mark.skipif(not I18NEXT, reason="i18next is not installed (see benchmarks/i18next_plurals.js)")
 @pytest.mark.parametrize("target", ["es", "ru", "ar"])
 def test_i18next_shows_a_translated_plural_for_every_count(target, tmp_path):
-    source = '{"files_one": "alpha", "files_other": "{{count}} beta"}'
-    document = read_document("en.json", source.encode())
-    (tmp_path / f"{target}.json").write_bytes(document.render(["ALPHA", "{{count}} BETA"], Languages("en", target)))
-    assert NODE is not None
-    shown = json.loads(subprocess.run([NODE, str(Path(__file__).parents[1] / "benchmarks" / "i18next_plurals.js"),
-                                       str(tmp_path / f"{target}.json"), target, "files"], capture_output=True,
-                                      text=True, check=True).stdout)
+    shown = _i18next_shown('{"files_one": "alpha", "files_other": "{{count}} beta"}', target, tmp_path)
     assert "files" not in shown and all(text in ("ALPHA", f"{n} BETA") for text, n in zip(
         shown, [0, 1, 2, 5, 21, 1000000], strict=True)), shown  # (no count falls back to the key)
+
+
+@pytest.mark.skipif(not I18NEXT_V3, reason="i18next 23 is not installed as i18next-v3 (see benchmarks/i18next_plurals.js)")
+@pytest.mark.parametrize("target, ones", [("es", {1}), ("ru", {1, 21}), ("ar", {1})])
+def test_i18next_v3_shows_the_translated_form_for_every_count(target, ones, tmp_path):
+    shown = _i18next_shown('{"files": "alpha", "files_plural": "{{count}} beta"}', target, tmp_path, "v3")
+    assert shown == ["ALPHA" if n in ones else f"{n} BETA" for n in [0, 1, 2, 5, 21, 1000000]], shown
+    # (where the target's key is missing, i18next v3 shows the key's own: the singular)
+
+
+@pytest.mark.parametrize("target, added", [("ru", ["BETA", "GAMMA", "GAMMA"]), ("ja", ["GAMMA"]), ("es", []),
+                                           ("ar", ["GAMMA", "BETA", *["GAMMA"] * 4]), ("xx", [])])
+def test_i18nexts_v3_plurals_get_the_targets_numbered_keys(target, added):
+    source = ('{\n  "step_0": "alpha",\n  "files": "beta",\n  "files_plural": "gamma",\n  "step_1": "delta",\n'
+              '  "deep": {"x": "mu", "x_plural": "nu", "y_0": "xi"}\n}\n')
+    out = _upper_cased(source, target)
+    loaded = json.loads(out)
+    keys = [f"files_{k}" for k in range(len(added))]
+    assert list(loaded) == ["step_0", "files", "files_plural", *keys, "step_1", "deep"], "ordinary _0 keys kept"
+    assert [loaded[key] for key in keys] == added and list(loaded["deep"]) == ["x", "x_plural", *(
+        f"x_{k}" for k in range(len(added))), "y_0"]
+    if added:  # (written as the file writes its members)
+        assert f'"files_plural": "GAMMA",\n  "files_0": "{added[0]}",' in out
 
 
 def test_a_webextensions_messages_have_their_message_alone_translated():

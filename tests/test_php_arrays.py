@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,9 +15,13 @@ from hypothesis import strategies as st
 from service_fixtures import downloaded, refusal
 
 from nmt.app import php_arrays
+from nmt.app.documents import read_document
+from nmt.app.labels import Languages
 from nmt.cli import main
 
 PHP = shutil.which("php")
+ILLUMINATE = PHP is not None and subprocess.run(
+    [PHP, "-r", "require 'Illuminate/Translation/autoload.php';"], capture_output=True).returncode == 0
 SOURCE = """<?php
 
 // Laravel's messages
@@ -79,6 +84,32 @@ def test_php_reads_the_translation_as_written(tmp_path):
     assert (loaded["welcome"], loaded["quoted"], loaded["auth"]["failed"], loaded["auth"]["list"]) == (
         translations[0], translations[1], translations[5], translations[6:8])
     assert loaded["apples"] == "{0} N|{1} O|[2,*] R" and loaded["count"] == 42
+
+
+CHOICES = "<?php\nreturn [\n    'apples' => 'alpha|beta :count',\n    'ranged' => '{0} gamma|[1,*] delta',\n];\n"
+
+
+@pytest.mark.parametrize("target, parts", [("es", ["ALPHA", "BETA :COUNT"]), ("ja", ["BETA :COUNT"]), ("xx", None),
+                                           ("ru", ["ALPHA", "BETA :COUNT", "BETA :COUNT"]),
+                                           ("ar", ["BETA :COUNT", "ALPHA", *["BETA :COUNT"] * 4])])
+def test_a_choice_without_ranges_gets_the_parts_of_laravels_rule_for_the_target(target, parts):
+    document = read_document("messages.php", CHOICES.replace("];", "    'three' => 'mu|nu|xi',\n];").encode())
+    out = document.render([t.upper() for t in document.texts], Languages("en", target)).decode()
+    assert f"'apples' => '{'|'.join(parts or ['ALPHA', 'BETA :COUNT'])}'," in out, "(xx: a locale Laravel lacks)"
+    assert "'ranged' => '{0} GAMMA|[1,*] DELTA'," in out and "'three' => 'MU|NU|XI'," in out, "not an English choice"
+
+
+@pytest.mark.skipif(not ILLUMINATE, reason="Laravel's translation is not installed (Debian: php-illuminate-translation)")
+@pytest.mark.parametrize("target, ones", [("es", {1}), ("ru", {1, 21}), ("ar", {1})])
+def test_laravel_shows_a_translated_part_for_every_count(target, ones, tmp_path):
+    document = read_document("messages.php", CHOICES.encode())
+    (tmp_path / f"{target}.php").write_bytes(document.render([t.upper() for t in document.texts],
+                                                             Languages("en", target)))
+    assert PHP is not None
+    shown = json.loads(subprocess.run([PHP, str(Path(__file__).parents[1] / "benchmarks" / "laravel_choice_check.php"),
+                                       str(tmp_path / f"{target}.php"), target], capture_output=True, text=True,
+                                      check=True).stdout)  # (exits 1 where a count takes a part the choice lacks)
+    assert shown["apples"] == ["ALPHA" if n in ones else "BETA :COUNT" for n in [0, 1, 2, 5, 21, 1000000]], shown
 
 
 def test_translate_file_skips_a_laravel_apps_code_and_writes_its_language_files(toy_model, tmp_path, capsys):
