@@ -37,6 +37,9 @@ LANGUAGE_FILE = re.compile(r"<\?php\s+(?:declare\s*\(\s*strict_types\s*=\s*1\s*\
 DOUBLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "e": "\x1b", "f": "\f", "\\": "\\", "$": "$", '"': '"'}
 DOUBLE_ESCAPE = re.compile(r"\\(?:([ntrvef\\$\"])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u\{([0-9A-Fa-f]+)\})")
 VARIABLE = re.compile(r"(?<!\\)(?:\\\\)*\$[A-Za-z_{]|\{\$")  # interpolation in a double-quoted string
+# A | with a space on each side separates ('Home | My Site', a title), where a choice's parts meet it: that value is
+# shown as it is (__), and parts added for the target's rule would be shown with it.
+SEPARATOR = re.compile(r"\s\|\s")
 CHOICE_RANGE = re.compile(r"^\s*(?:\{\d+\}|[\[\]]-?(?:\d+|\*)\s*,\s*-?(?:\d+|\*)[\[\]])\s*")  # {0}, [2,*], ]1,Inf[
 
 # The parts of a choice without ranges, as Laravel's MessageSelector::getPluralIndex (Laravel 8's, as Debian's
@@ -94,7 +97,8 @@ def plural_parts(data: bytes, languages: Languages) -> bytes:
     pieces, at = [], 0
     for value in _values(text):
         parts = value.text.split("|")
-        if len(parts) == len(source) and not any(CHOICE_RANGE.match(part) for part in parts):
+        if len(parts) == len(source) and not SEPARATOR.search(value.text) and not any(
+                CHOICE_RANGE.match(part) for part in parts):
             chosen = "|".join(parts[k] for k in plurals.forms(source, target))
             pieces += [text[at:value.start], _quoted(chosen, value.quote)]
             at = value.end

@@ -93,9 +93,11 @@ CHOICES = "<?php\nreturn [\n    'apples' => 'alpha|beta :count',\n    'ranged' =
                                            ("ru", ["ALPHA", "BETA :COUNT", "BETA :COUNT"]),
                                            ("ar", ["BETA :COUNT", "ALPHA", *["BETA :COUNT"] * 4])])
 def test_a_choice_without_ranges_gets_the_parts_of_laravels_rule_for_the_target(target, parts):
-    document = read_document("messages.php", CHOICES.replace("];", "    'three' => 'mu|nu|xi',\n];").encode())
+    more = "    'three' => 'mu|nu|xi',\n    'title' => 'tau | sigma',\n];"
+    document = read_document("messages.php", CHOICES.replace("];", more).encode())
     out = document.render([t.upper() for t in document.texts], Languages("en", target)).decode()
     assert f"'apples' => '{'|'.join(parts or ['ALPHA', 'BETA :COUNT'])}'," in out, "(xx: a locale Laravel lacks)"
+    assert "'title' => 'TAU | SIGMA'," in out, "a title's separator, not a choice"
     assert "'ranged' => '{0} GAMMA|[1,*] DELTA'," in out and "'three' => 'MU|NU|XI'," in out, "not an English choice"
 
 
