@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from nmt.training.config import Config, load_config
+from nmt.training.config import Config, flatten, load_config
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
@@ -19,13 +19,6 @@ def keys(model: type[BaseModel], prefix: str = "") -> set[str]:
             out |= keys(ann, f"{prefix}{name}.")
         else:
             out.add(prefix + name)
-    return out
-
-
-def flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in d.items():
-        out |= flatten(v, f"{prefix}{k}.") if isinstance(v, dict) else {prefix + k: v}
     return out
 
 

@@ -91,6 +91,14 @@ def test_existing_run_needs_resume_flag(toy_corpus, tmp_path, capsys):
     assert "--resume" in capsys.readouterr().err
 
 
+def refused_resume(config, changed: dict, capsys) -> str:
+    """`nmt train config --resume` with the config rewritten as changed: refused (exit 2); what it said on stderr."""
+    config.write_text(yaml.safe_dump(changed))
+    capsys.readouterr()
+    assert main(["train", str(config), "--resume"]) == 2
+    return capsys.readouterr().err
+
+
 def test_resume_refuses_another_network_and_leaves_the_run_as_it_was(toy_corpus, tmp_path, capsys):
     config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5)
     assert main(["train", str(config)]) == 0
@@ -98,15 +106,50 @@ def test_resume_refuses_another_network_and_leaves_the_run_as_it_was(toy_corpus,
     changed = yaml.safe_load(recorded)
     changed["model"] |= {"emb_dim": 32, "src_vocab_size": 50, "dropout": 0.2}  # dropout is the training's own
     changed["train"]["max_steps"] = 10
-    config.write_text(yaml.safe_dump(changed))
-    capsys.readouterr()
-    assert main(["train", str(config), "--resume"]) == 2
-    err = capsys.readouterr().err
+    err = refused_resume(config, changed, capsys)
     assert err == (f"nmt train: error: --resume: the run in {tmp_path / 'run'} was trained with another network "
                    "(model.src_vocab_size: 60 then, 50 now; model.emb_dim: 64 then, 32 now); restore these keys, "
                    "or start a new run in another out_dir\n"), err
     assert (tmp_path / "run" / "config.yaml").read_text() == recorded
     assert not list((tmp_path / "run").glob("config.*.yaml"))
+
+
+def files_of(run_dir):
+    return {path: path.read_bytes() for path in sorted(run_dir.rglob("*")) if path.is_file()}
+
+
+def test_resume_refuses_data_and_train_keys_the_run_keeps_and_leaves_it_byte_identical(toy_corpus, tmp_path, capsys):
+    """Its subword models, prepared corpus, optimizer and epoch plan are the run's own: a change to the keys that
+    made them could not take effect, and is refused naming each, old and new value."""
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5)
+    assert main(["train", str(config)]) == 0
+    before = files_of(tmp_path / "run")
+    changed = yaml.safe_load(config.read_text())
+    changed["data"] |= {"train": [{"path": str(toy_corpus["train"]), "weight": 2}], "spm_sample": 500, "spm_seed": 3,
+                        "filters": {"identical": False}, "subwords_from": str(tmp_path / "run" / "best")}
+    changed["train"] |= {"batch_tokens": 3000, "optimizer": "rmsprop", "weight_decay": 0.01, "max_steps": 10}
+    err = refused_resume(config, changed, capsys)
+    assert err == (f"nmt train: error: --resume: the run in {tmp_path / 'run'} keeps its subword models, prepared "
+                   "corpus, optimizer and epoch plan, so these changes cannot take effect (data.train.weight: [1.0] "
+                   "then, [2.0] now; data.filters.identical: True then, False now; data.spm_sample: 100000 then, 500 "
+                   f"now; data.spm_seed: None then, 3 now; data.subwords_from: None then, {tmp_path / 'run' / 'best'} "
+                   "now; train.batch_tokens: 1500 then, 3000 now; train.optimizer: adam then, rmsprop now; "
+                   "train.weight_decay: 0.0 then, 0.01 now); restore these keys, or start a new run in another out_dir "
+                   "(train.init_from: this run's best/, to start from its weights)\n"), err
+    assert files_of(tmp_path / "run") == before
+
+
+def test_resume_takes_the_changes_that_take_effect_and_says_so(toy_corpus, tmp_path, capsys):
+    config = write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5)
+    assert main(["train", str(config)]) == 0
+    write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=8, patience=3, lr=0.001)
+    capsys.readouterr()
+    assert main(["train", str(config), "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert ("changed since the last leg, in effect from step 5: train.lr: 0.003 then, 0.001 now; train.max_steps: 5 "
+            "then, 8 now; train.patience: 8 then, 3 now\n") in out, out
+    assert "0 of 3 evaluations of patience spent" in out
+    assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["progress"]["step"] == 8
 
 
 @pytest.mark.parametrize("content, message", [("out_dir: x\ndata: {train: a}\n", "dev"),

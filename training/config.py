@@ -160,6 +160,15 @@ class Config(BaseModel):
         return self
 
 
+def flatten(values: dict, prefix: str = "") -> dict[str, object]:
+    """A config's nested sections as one level of dotted keys: {"data": {"filters": {"identical": True}}} is
+    {"data.filters.identical": True}."""
+    flat: dict[str, object] = {}
+    for key, value in values.items():
+        flat |= flatten(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key: value}
+    return flat
+
+
 class ConfigError(Exception):
     pass
 

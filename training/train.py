@@ -15,7 +15,7 @@ from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
 from nmt.training.batching import TrainingData
-from nmt.training.config import Config, CorpusFiles, load_config
+from nmt.training.config import Config, CorpusFiles, flatten, load_config
 from nmt.training.corpus import Corpus, CorpusError, load_corpus
 from nmt.training.distributed import World, init_world
 from nmt.training.files import make_dir, write_atomic
@@ -115,8 +115,8 @@ def training_data(cfg: Config, world: World, say) -> TrainingData:
 
 def run_training(cfg: Config, config_path: Path | None = None, resume: bool = False) -> Progress:
     check_run_dir(cfg.out_dir, resume)
-    if resume:
-        check_same_network(cfg)
+    changes = config_changes(cfg) if resume else {}
+    check_same_network(cfg, changes)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
     torch.manual_seed(cfg.train.seed)
@@ -127,6 +127,7 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     if world.is_main:
         if resume:  # before start_run_dir records the config: a refused --resume leaves the run as it was
             check_unchanged(cfg)
+            check_run_own(cfg, changes)  # after check_unchanged, which names a corpus added or left out
         start_run_dir(cfg, config_path, resume, init)
     data = training_data(cfg, world, say)
     say(f"dev: {dev.summary()}")
@@ -140,7 +141,7 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
                                     zip(data.corpus.names, data.corpus.ranges, data.weights, strict=True)))
     trainer = Trainer(cfg.model_copy(update={"model": model.cfg}), model, src_tok, tgt_tok, data, dev.pairs, world)
     if resume:
-        resume_trainer(trainer, world.size, say)
+        resume_trainer(trainer, world.size, say, described(changes, "in effect"))
     with stop_on_signals(trainer, enabled=world.size == 1):
         progress = trainer.fit()
     say(f"seen: {seen_line(trainer.seen_so_far(trainer.plan))}")
@@ -160,20 +161,64 @@ def check_run_dir(out_dir: Path, resume: bool) -> None:
         raise FileNotFoundError(f"--resume: no checkpoint at {last}")
 
 
-def check_same_network(cfg: Config) -> None:
-    """--resume: ValueError naming the model keys that differ from the run's last leg (out_dir/config.yaml). Its
-    checkpoint holds that network's weights, and its subword models that vocabulary: another size would fail to load
-    them, and another cell, attention or source order would load them into a network they were not trained for."""
+# --resume: data and train keys a run cannot change (the model keys: check_same_network). Its subword models and
+# prepared corpus are its own (another filter or language would prepare other training pairs, as another corpus
+# would: report.check_unchanged); its optimizer state is the optimizer's it was made with, weight decay included
+# (load_state_dict keeps the checkpoint's); and batch_tokens, max_len, seed and the corpus weights draw the plan of
+# the epoch under way, which goes on from its batch number (in another plan: other pairs, or past its end).
+RUN_OWN = {"data.train", "data.src_lang", "data.tgt_lang", "data.max_len", "data.filters", "data.spm_sample",
+           "data.spm_seed", "data.subwords_from", "train.batch_tokens", "train.optimizer", "train.weight_decay",
+           "train.seed", "train.init_from"}
+
+
+def config_changes(cfg: Config) -> dict[str, tuple[object, object]]:
+    """--resume: the keys whose values differ from the run's last leg (out_dir/config.yaml), as "data.filters.
+    identical": (then, now); data.train as its corpora's weights (which files: check_unchanged, by content)."""
     recorded = cfg.out_dir / "config.yaml"
     if not recorded.is_file():
-        return  # a run started from Python, with no config file
-    before = load_config(recorded).model
-    differ = [f"model.{key}: {getattr(before, key)} then, {getattr(cfg.model, key)} now"
-              for key in ModelConfig.model_fields
-              if key not in TRAINING_ONLY and getattr(before, key) != getattr(cfg.model, key)]
+        return {}  # a run started from Python, with no config file
+    then, now = flat_keys(load_config(recorded)), flat_keys(cfg)
+    return {key: (then[key], value) for key, value in now.items() if then[key] != value}
+
+
+def flat_keys(cfg: Config) -> dict[str, object]:
+    values = cfg.model_dump(exclude={"out_dir"})
+    values["data"]["train"] = {"weight": [spec.weight for spec in cfg.data.corpora]}
+    return flatten(values)
+
+
+def resume_kind(key: str) -> str:
+    """What a change of key does on --resume: "network" and "run's own" are refused, "in effect" from its step."""
+    section, name = key.split(".")[:2]
+    if section == "model":
+        return "in effect" if name in TRAINING_ONLY else "network"
+    return "run's own" if f"{section}.{name}" in RUN_OWN else "in effect"
+
+
+def described(changes: dict[str, tuple[object, object]], kind: str) -> str:
+    """The changes of one resume_kind, as "key: old then, new now; ..." ("" if none)."""
+    return "; ".join(f"{key}: {then} then, {now} now" for key, (then, now) in changes.items()
+                     if resume_kind(key) == kind)
+
+
+def check_same_network(cfg: Config, changes: dict[str, tuple[object, object]]) -> None:
+    """--resume: ValueError naming the model keys that differ from the run's last leg. Its checkpoint holds that
+    network's weights, and its subword models that vocabulary: another size would fail to load them, and another
+    cell, attention or source order would load them into a network they were not trained for."""
+    differ = described(changes, "network")
     if differ:
-        raise ValueError(f"--resume: the run in {cfg.out_dir} was trained with another network ({'; '.join(differ)}); "
+        raise ValueError(f"--resume: the run in {cfg.out_dir} was trained with another network ({differ}); "
                          "restore these keys, or start a new run in another out_dir")
+
+
+def check_run_own(cfg: Config, changes: dict[str, tuple[object, object]]) -> None:
+    """--resume: ValueError naming the RUN_OWN keys that differ from the run's last leg: none could take effect as
+    asked."""
+    differ = described(changes, "run's own")
+    if differ:
+        raise ValueError(f"--resume: the run in {cfg.out_dir} keeps its subword models, prepared corpus, optimizer and "
+                         f"epoch plan, so these changes cannot take effect ({differ}); restore these keys, or start a "
+                         "new run in another out_dir (train.init_from: this run's best/, to start from its weights)")
 
 
 def start_run_dir(cfg: Config, config_path: Path | None, resume: bool, init: Bundle | None) -> None:
@@ -209,11 +254,15 @@ def new_model(cfg: Config, init: Bundle | None, say) -> tuple[Seq2Seq, Tokenizer
     return model, src_tok, tgt_tok
 
 
-def resume_trainer(trainer: Trainer, world_size: int, say) -> None:
+def resume_trainer(trainer: Trainer, world_size: int, say, changed: str = "") -> None:
+    """Continue from the checkpoint, and say where; changed: the config's changes since the last leg that take
+    effect (described)."""
     saved = trainer.resume()
     p = trainer.progress
     say(f"resumed at step {p.step} (epoch {p.epoch + 1}): learning rate {trainer.current_lr():.2e}, best dev BLEU "
         f"{p.best_bleu:.2f}, {p.bad_evals} of {trainer.tc.patience} evaluations of patience spent")
+    if changed:
+        say(f"changed since the last leg, in effect from step {p.step}: {changed}")
     if saved != world_size:
         again = f" (up to {world_size - 1} of its batches trained again)" if world_size > 1 else ""
         say(f"the run was saved by {saved} process(es) and goes on with {world_size}: this epoch continues from "
