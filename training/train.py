@@ -178,7 +178,7 @@ def config_changes(cfg: Config) -> dict[str, tuple[object, object]]:
     if not recorded.is_file():
         return {}  # a run started from Python, with no config file
     then, now = flat_keys(load_config(recorded)), flat_keys(cfg)
-    return {key: (then[key], value) for key, value in now.items() if then[key] != value}
+    return {key: (then.get(key), now.get(key)) for key in then | now if then.get(key) != now.get(key)}
 
 
 def flat_keys(cfg: Config) -> dict[str, object]:
