@@ -31,6 +31,20 @@ def _search_args(p: argparse.ArgumentParser) -> None:
                    "together while they fit in N characters (default: 0, each sentence alone, as `nmt serve`)")
 
 
+def _glossary_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--glossary", type=Path, default=None, metavar="FILE", help="terms to translate as given: "
+                   "source<TAB>target per line (a .csv file: two columns), or a term alone to keep as it is; needs a "
+                   "model with placeholders (training/glossary.py)")
+    p.add_argument("--glossary-ignore-case", action="store_true", help="match the glossary's source terms in any case")
+
+
+def _terms(args):
+    from nmt.model.spans import NO_TERMS
+    from nmt.training.glossary import read_glossary
+
+    return NO_TERMS if args.glossary is None else read_glossary(args.glossary, args.glossary_ignore_case)
+
+
 def _translator(args, model: Path | None):
     from nmt.model.translator import Translator
 
@@ -123,14 +137,16 @@ def cmd_compare(args) -> int:
 
 def cmd_translate(args) -> int:
     from nmt.model.bundle import digest
+    from nmt.training.fingerprint import file_hash
     from nmt.training.translate_lines import translate_to
 
-    options = _options(args)
+    options, terms = _options(args), _terms(args)
     translator = _translator(args, args.model)
     settings = {"model": digest(args.model), "reverse": args.reverse and digest(args.reverse), "beam": args.beam,
                 "length_penalty": args.length_penalty, "rerank": args.rerank, "int8": args.int8, "exact": args.exact,
-                "segment_chars": args.segment_chars}
-    count = translate_to(translator, args.input, options, args.out, settings)
+                "segment_chars": args.segment_chars, "glossary": args.glossary and file_hash(args.glossary),
+                "glossary_ignore_case": args.glossary_ignore_case}
+    count = translate_to(translator, args.input, options, args.out, settings, terms)
     if args.out is not None:
         print(f"translated {count:,} lines into {args.out}", file=sys.stderr)
     return 0
@@ -142,7 +158,8 @@ def cmd_translate_file(args) -> int:
     sources = expanded(args.files, args.out_dir)
     if args.out is not None and (len(sources) > 1 or any(folder for _, folder in sources)):
         raise ValueError("--out names one file's translation; for several files, or a folder, give --out-dir")
-    files = FileTranslator(Models(lambda path: _translator(args, path), args.model), _options(args), args.out_dir)
+    files = FileTranslator(Models(lambda path: _translator(args, path), args.model), _options(args), _terms(args),
+                           args.out_dir)
     failed = 0
     for source, folder in sources:
         try:  # a file that cannot be translated is one line, and the next file is translated
@@ -289,6 +306,7 @@ def _evaluation_commands(sub) -> None:
                        "lines at a time: a file of any size streams through in constant memory.")
     _decode_args(p)
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
+    _glossary_args(p)
     p.add_argument("--out", type=Path, default=None, metavar="FILE", help="write the translations to FILE, whole or "
                    "not at all: the lines done so far are in FILE.partial, and the same command run again after an "
                    "interruption (Ctrl-C, kill, a crash) continues after them (default: stdout)")
@@ -304,6 +322,7 @@ def _evaluation_commands(sub) -> None:
     p.add_argument("--model", type=Path, default=None, help="model bundle directory (default: of the shipped models, "
                    "the one from the language each file is in: English to Spanish, Spanish to English)")
     _search_args(p)
+    _glossary_args(p)
     p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="the documents to translate (a folder: its "
                    "files of these formats, at any depth, their translations in the same places under --out-dir)")
     p.add_argument("-o", "--out", type=Path, default=None, help="where to write the translation of one FILE "

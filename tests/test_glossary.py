@@ -5,11 +5,16 @@ its limits are 413; a model without placeholders refuses a glossary (400) rather
 The placeholder-aware toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from service_fixtures import client_for, running_server
 
+from nmt.cli import main
+from nmt.model.spans import Terms
 from nmt.model.translator import Translator
+from nmt.training.glossary import GlossaryError, read_glossary
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +80,59 @@ def test_a_glossary_over_http(placeholder_model):
     with running_server(placeholder_model) as url:
         answer = httpx.post(f"{url}/v1/translate", json={"text": "mu alpha", "glossary": {"alpha": "ÁLFA"}})
     assert answer.status_code == 200 and answer.json()["translations"][0]["text"].count("ÁLFA") == 1
+
+
+# --- glossary files: `nmt translate --glossary`, `nmt translate-file --glossary` (training/glossary.py) ---------------
+def test_a_glossary_file_is_tsv_or_csv_with_terms_to_keep(tmp_path):
+    tsv = tmp_path / "terms.tsv"
+    tsv.write_bytes("\ufeff# ours\r\nalpha\tOMEGA\r\n\r\nbeta gamma\t PSI \r\nmu\r\n".encode())
+    assert read_glossary(tsv) == Terms(("mu",), {"alpha": "OMEGA", "beta gamma": "PSI"})
+    csv = tmp_path / "terms.csv"
+    csv.write_text('alpha,"OMEGA, PSI"\nmu\n', encoding="utf-8")
+    assert read_glossary(csv, ignore_case=True) == Terms(("mu",), {"alpha": "OMEGA, PSI"}, ignore_case=True)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"alpha\tOMEGA\tPSI\n", "terms.tsv:1: 3 columns; a line is a source term and its target term"),
+    (b"# none\nalpha\t\n", "terms.tsv:2: an empty term"),
+    (b"alpha\tOMEGA\nmu\nalpha\tPSI\n", "terms.tsv:3: 'alpha' again (line 1): give each term once"),
+    (b"# only a comment\n\n", "terms.tsv: no terms"),
+    (b"alpha\t\xe9\n", "terms.tsv: byte 6: not UTF-8"),
+])
+def test_a_bad_glossary_file_is_one_line_naming_it(tmp_path, capsys, toy_model, content, message):
+    (tmp_path / "terms.tsv").write_bytes(content)
+    with pytest.raises(GlossaryError, match=re.escape(message)):
+        read_glossary(tmp_path / "terms.tsv")
+    (tmp_path / "in.txt").write_text("alpha\n")
+    assert main(["translate", "--model", str(toy_model), "--glossary", str(tmp_path / "terms.tsv"),
+                 str(tmp_path / "in.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_nmt_translate_applies_a_glossary_file(placeholder_model, tmp_path, capsys):
+    (tmp_path / "terms.tsv").write_text("alpha\tOMEGA\nTau\tT9\nsigma\n", encoding="utf-8")
+    (tmp_path / "in.txt").write_text("alpha beta gamma\nmu tau\nsigma mu\n", encoding="utf-8")
+    assert main(["translate", "--model", str(placeholder_model), "--beam", "1", "--glossary",
+                 str(tmp_path / "terms.tsv"), "--glossary-ignore-case", str(tmp_path / "in.txt")]) == 0
+    first, second, third = capsys.readouterr().out.splitlines()
+    assert first.count("OMEGA") == 1 and second.count("T9") == 1 and third.count("sigma") == 1
+
+
+def test_nmt_translate_file_applies_a_glossary_file(placeholder_model, tmp_path, capsys):
+    (tmp_path / "terms.tsv").write_text("alpha\tOMEGA\n", encoding="utf-8")
+    (tmp_path / "page.html").write_text("<p>alpha <b>beta</b> gamma</p>", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("mu alpha\n", encoding="utf-8")
+    assert main(["translate-file", "--model", str(placeholder_model), "--glossary", str(tmp_path / "terms.tsv"),
+                 str(tmp_path / "page.html"), str(tmp_path / "notes.txt")]) == 0
+    assert (tmp_path / "page.es.html").read_text(encoding="utf-8").count("OMEGA") == 1
+    assert (tmp_path / "notes.es.txt").read_text(encoding="utf-8").count("OMEGA") == 1
+
+
+def test_a_model_without_placeholders_refuses_a_glossary_file(toy_model, tmp_path, capsys):
+    (tmp_path / "terms.tsv").write_text("alpha\tOMEGA\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("mu alpha\n", encoding="utf-8")
+    assert main(["translate-file", "--model", str(toy_model), "--glossary", str(tmp_path / "terms.tsv"),
+                 str(tmp_path / "notes.txt")]) == 2
+    assert "the en-es model has no placeholders: it cannot apply a glossary" in capsys.readouterr().err
+    assert not (tmp_path / "notes.es.txt").exists()

@@ -127,3 +127,17 @@ def test_the_settings_name_the_model_and_the_input(toy_model, tmp_path, monkeypa
     settings = json.loads((tmp_path / "o.partial.json").read_text())
     assert settings["input"] == {"path": str(source.resolve()), "bytes": 42, "mtime_ns": source.stat().st_mtime_ns}
     assert len(settings["model"]) == 64 and settings["reverse"] is None and settings["beam"] == 1
+
+
+def test_a_changed_glossary_does_not_continue_an_unfinished_run(placeholder_model, tmp_path, capsys, monkeypatch):
+    (tmp_path / "terms.tsv").write_text("alpha\tOMEGA\n", encoding="utf-8")
+    (tmp_path / "in.txt").write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    args = ["--glossary", str(tmp_path / "terms.tsv"), "--out", str(tmp_path / "out.txt"), str(tmp_path / "in.txt")]
+    with monkeypatch.context() as patch:
+        interrupt_after(patch, 1)
+        assert translate(placeholder_model, *args) == 130
+    (tmp_path / "terms.tsv").write_text("alpha\tPSI\n", encoding="utf-8")
+    capsys.readouterr()
+    assert translate(placeholder_model, *args) == 2
+    err = capsys.readouterr().err
+    assert "with another glossary " in err and "input" not in err.split("another")[1]

@@ -23,6 +23,7 @@ from nmt.model.translator import DecodeOptions, Translated, Translator
 from nmt.training import locale_folders
 from nmt.training.evaluate import translated_in_order
 from nmt.training.files import write_atomic
+from nmt.training.glossary import check_terms
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class FileTranslator:
 
     models: Models
     options: DecodeOptions
+    terms: Terms = NO_TERMS  # a glossary (training/glossary.py), applied by every model
     folder: Path | None = None
     written: dict[Path, Path] = field(default_factory=dict)  # each file written, by the source it translates
 
@@ -115,13 +117,14 @@ class FileTranslator:
         if folder is not None and not document.texts:
             return Skipped(source, "nothing to translate")
         translator = self.models.of(document)
+        check_terms(translator, self.terms)
         document = document.into(Languages(translator.src_lang, translator.tgt_lang))
         out = out or self._placed(source, document, translator, folder or self.folder or source.parent)
         self._check(source, out)
         if document.format == "html":
-            texts, pieces, runs = _html(translator, document, self.options)
+            texts, pieces, runs = _html(translator, document, self.options, self.terms)
         else:
-            texts, pieces, runs = [t.text for t in _translated(translator, document.texts, self.options, NO_TERMS)], 0, 0
+            texts, pieces, runs = [t.text for t in _translated(translator, document.texts, self.options, self.terms)], 0, 0
         write_atomic(out, document.render(texts, Languages(translator.src_lang, translator.tgt_lang)))
         self.written[out.resolve()] = source
         return FileTranslated(out, (translator.src_lang, translator.tgt_lang), len(document.texts), pieces, runs,
@@ -168,7 +171,8 @@ def expanded(paths: list[Path], out_dir: Path | None) -> list[tuple[Path, Path |
     return found
 
 
-def _html(translator: Translator, document: Document, options: DecodeOptions) -> tuple[list[str], int, int]:
+def _html(translator: Translator, document: Document, options: DecodeOptions,
+          terms: Terms) -> tuple[list[str], int, int]:
     """The document's HTML texts translated in the service's passes; how many runs went piece by piece, of all."""
     try:
         parsed = [parse(text) for text in document.texts]
@@ -179,7 +183,7 @@ def _html(translator: Translator, document: Document, options: DecodeOptions) ->
         return _translated(translator, texts, options, terms)
 
     passes = HtmlPasses(translate, translator.attends, translator.carries_spans)
-    translated = asyncio.run(passes.run(parsed, options, NO_TERMS))
+    translated = asyncio.run(passes.run(parsed, options, terms))
     return [t.text for t in translated], sum(passes.fallbacks.values()), sum(len(p.runs) for p in parsed)
 
 

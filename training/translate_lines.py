@@ -17,10 +17,12 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
+from nmt.model.spans import NO_TERMS, Terms
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.compressed import read_blocks, read_lines
 from nmt.training.evaluate import translated_in_order
 from nmt.training.files import make_dir, write_atomic
+from nmt.training.glossary import check_terms
 
 WINDOW = 512  # lines translated together: the Translator sorts a window's sentences by length, and writes it at once
 
@@ -106,13 +108,13 @@ def _whole_lines(path: Path) -> int:
     return data.count(b"\n", 0, whole)
 
 
-def translated_lines(translator: Translator, lines: Iterable[str], options: DecodeOptions, total: int | None = None,
-                     done: int = 0) -> Iterator[list[str]]:
+def translated_lines(translator: Translator, lines: Iterable[str], options: DecodeOptions, terms: Terms,
+                     total: int | None = None, done: int = 0) -> Iterator[list[str]]:
     """Each window's translations, in order; the first done lines are skipped (already translated)."""
     lines = iter(lines)
     if done:
         next(islice(lines, done - 1, done), None)
-    texts = (t.text for t in translated_in_order(translator, lines, options, window=WINDOW, total=total, done=done))
+    texts = (t.text for t in translated_in_order(translator, lines, options, terms, WINDOW, total=total, done=done))
     while window := list(islice(texts, WINDOW)):
         yield window
 
@@ -126,14 +128,15 @@ def input_settings(path: Path | None) -> dict | None:
 
 
 def translate_to(translator: Translator, path: Path | None, options: DecodeOptions, out: Path | None,
-                 settings: dict) -> int:
+                 settings: dict, terms: Terms = NO_TERMS) -> int:
     """Translate the file's (or stdin's) lines to out (or stdout); the number of lines translated in this run.
-    settings: what the translation depends on (model, search), which a continued --out run must share."""
+    settings: what the translation depends on (model, search, glossary), which a continued --out run must share."""
+    check_terms(translator, terms)
     total = counted_lines(path) if path is not None else None
     lines = file_lines(path) if path is not None else stdin_lines(sys.stdin.buffer)
     if out is None:
         count = 0
-        for window in translated_lines(translator, lines, options, total):
+        for window in translated_lines(translator, lines, options, terms, total):
             sys.stdout.write("".join(f"{text}\n" for text in window))
             sys.stdout.flush()
             count += len(window)
@@ -141,11 +144,11 @@ def translate_to(translator: Translator, path: Path | None, options: DecodeOptio
     if path is None and Partial(out).lines_path.exists():
         raise ValueError(f"{Partial(out).lines_path}: an unfinished run's lines; standard input cannot be continued "
                          f"from where it stopped: give the input as a file, or delete it to start over")
-    return _to_file(translator, lines, options, Partial(out), {"input": input_settings(path), **settings}, total)
+    return _to_file(translator, lines, options, terms, Partial(out), {"input": input_settings(path), **settings}, total)
 
 
-def _to_file(translator: Translator, lines: Iterable[str], options: DecodeOptions, partial: Partial, settings: dict,
-             total: int | None) -> int:
+def _to_file(translator: Translator, lines: Iterable[str], options: DecodeOptions, terms: Terms, partial: Partial,
+             settings: dict, total: int | None) -> int:
     done = partial.resumed(settings)
     if done:
         print(f"continuing {partial.lines_path} after its {done:,} lines"
@@ -153,7 +156,7 @@ def _to_file(translator: Translator, lines: Iterable[str], options: DecodeOption
     count = 0
     try:
         with open(partial.lines_path, "a", encoding="utf-8", newline="\n") as handle:
-            for window in translated_lines(translator, lines, options, total, done):
+            for window in translated_lines(translator, lines, options, terms, total, done):
                 handle.write("".join(f"{text}\n" for text in window))
                 handle.flush()
                 os.fsync(handle.fileno())  # what a later run counts as done is on disk
