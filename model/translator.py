@@ -242,6 +242,10 @@ class Translator:
         """Whether the model has placeholders, so that spans, verbatim terms and glossaries can be honoured."""
         return self.bundle.src_tokenizer.placeholders > 0
 
+    def can_apply(self, terms: Terms) -> bool:
+        """Terms to keep or replace need placeholders: a model without them would drop them silently."""
+        return self.carries_spans or not (terms.keep or terms.glossary)
+
     def _masked(self, text: str, terms: Terms) -> Masked:
         slots = self.bundle.src_tokenizer.placeholders
         return mask(text, slots, terms, self.known_words) if slots else Masked(text, ())

@@ -34,15 +34,15 @@ def _search_args(p: argparse.ArgumentParser) -> None:
 def _glossary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--glossary", type=Path, default=None, metavar="FILE", help="terms to translate as given: "
                    "source<TAB>target per line (a .csv file: two columns), or a term alone to keep as it is; needs a "
-                   "model with placeholders (training/glossary.py)")
+                   "model with placeholders (model/glossary.py)")
     p.add_argument("--glossary-ignore-case", action="store_true", help="match the glossary's source terms in any case")
 
 
 def _terms(args):
     from nmt.model.spans import NO_TERMS
-    from nmt.training.glossary import read_glossary
+    from nmt.training.glossary import glossary_file
 
-    return NO_TERMS if args.glossary is None else read_glossary(args.glossary, args.glossary_ignore_case)
+    return NO_TERMS if args.glossary is None else glossary_file(args.glossary, args.glossary_ignore_case)
 
 
 def _translator(args, model: Path | None):

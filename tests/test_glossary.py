@@ -12,9 +12,10 @@ import pytest
 from service_fixtures import client_for, running_server
 
 from nmt.cli import main
+from nmt.model.glossary import GlossaryError
 from nmt.model.spans import Terms
 from nmt.model.translator import Translator
-from nmt.training.glossary import GlossaryError, read_glossary
+from nmt.training.glossary import glossary_file
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +87,10 @@ def test_a_glossary_over_http(placeholder_model):
 def test_a_glossary_file_is_tsv_or_csv_with_terms_to_keep(tmp_path):
     tsv = tmp_path / "terms.tsv"
     tsv.write_bytes("\ufeff# ours\r\nalpha\tOMEGA\r\n\r\nbeta gamma\t PSI \r\nmu\r\n".encode())
-    assert read_glossary(tsv) == Terms(("mu",), {"alpha": "OMEGA", "beta gamma": "PSI"})
+    assert glossary_file(tsv) == Terms(("mu",), {"alpha": "OMEGA", "beta gamma": "PSI"})
     csv = tmp_path / "terms.csv"
     csv.write_text('alpha,"OMEGA, PSI"\nmu\n', encoding="utf-8")
-    assert read_glossary(csv, ignore_case=True) == Terms(("mu",), {"alpha": "OMEGA, PSI"}, ignore_case=True)
+    assert glossary_file(csv, ignore_case=True) == Terms(("mu",), {"alpha": "OMEGA, PSI"}, ignore_case=True)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -102,7 +103,7 @@ def test_a_glossary_file_is_tsv_or_csv_with_terms_to_keep(tmp_path):
 def test_a_bad_glossary_file_is_one_line_naming_it(tmp_path, capsys, toy_model, content, message):
     (tmp_path / "terms.tsv").write_bytes(content)
     with pytest.raises(GlossaryError, match=re.escape(message)):
-        read_glossary(tmp_path / "terms.tsv")
+        glossary_file(tmp_path / "terms.tsv")
     (tmp_path / "in.txt").write_text("alpha\n")
     assert main(["translate", "--model", str(toy_model), "--glossary", str(tmp_path / "terms.tsv"),
                  str(tmp_path / "in.txt")]) == 2
@@ -136,3 +137,40 @@ def test_a_model_without_placeholders_refuses_a_glossary_file(toy_model, tmp_pat
                  str(tmp_path / "notes.txt")]) == 2
     assert "the en-es model has no placeholders: it cannot apply a glossary" in capsys.readouterr().err
     assert not (tmp_path / "notes.es.txt").exists()
+
+
+# --- a glossary uploaded with POST /translate_file ----------------------------------------------------------------
+def upload_with(client, glossary: tuple[str, bytes] | str, **data: str) -> httpx.Response:
+    """POST /translate_file of a small text file, en -> es, with the glossary as a file (name, bytes), or (to be
+    refused) as a plain form field."""
+    files: dict = {"file": ("notes.txt", "mu alpha\n")}
+    if isinstance(glossary, tuple):
+        files["glossary"] = glossary
+    else:
+        data["glossary"] = glossary
+    return client.post("/translate_file", files=files, data={"source": "en", "target": "es", **data})
+
+
+def test_translate_file_applies_an_uploaded_glossary(client):
+    answer = upload_with(client, ("terms.csv", b"Alpha,OMEGA\n"), glossary_ignore_case="true")
+    assert answer.status_code == 200, answer.text
+    assert client.get(answer.json()["translatedFileUrl"]).text.count("OMEGA") == 1
+    plain = client.post("/translate_file", files={"file": ("notes.txt", "mu alpha\n")},
+                        data={"source": "en", "target": "es"})
+    assert "OMEGA" not in client.get(plain.json()["translatedFileUrl"]).text
+
+
+@pytest.mark.parametrize("glossary, status, message", [
+    (("terms.tsv", b"alpha\tOMEGA\tPSI\n"), 400, "Invalid request: terms.tsv:1: 3 columns"),
+    (("terms.tsv", b"a\t1\nb\t2\nc\nd\t4\n"), 413, "glossary too long: 4 entries; the limit is 3"),
+    ("alpha\tOMEGA", 400, "Invalid request: glossary must be a file"),
+])
+def test_a_bad_uploaded_glossary_is_refused_in_one_line(client, glossary, status, message):
+    answer = upload_with(client, glossary)
+    assert answer.status_code == status and answer.json()["error"].startswith(message), answer.text
+
+
+def test_a_model_without_placeholders_refuses_an_uploaded_glossary(translator):
+    with client_for(translator) as plain:
+        answer = upload_with(plain, ("terms.tsv", b"alpha\tOMEGA\n"))
+    assert answer.status_code == 400 and "has no placeholders" in answer.json()["error"]

@@ -113,6 +113,12 @@ def test_page_translates_a_file_and_offers_it_as_a_download(server, browser, tmp
     page.wait_for_function("document.getElementById('file-status').textContent.startsWith('error')", timeout=30_000)
     assert "scan.pdf is not a PDF that can be read" in page.inner_text("#file-status") and page.is_hidden("#download")
     page.set_input_files("#file", str(tmp_path / "notes.txt"))
+    (tmp_path / "terms.tsv").write_text("alpha\tOMEGA\n")
+    page.set_input_files("#glossary", str(tmp_path / "terms.tsv"))  # sent, and refused: the toy models have no
+    page.click("#translate-file")                                      # placeholders
+    page.wait_for_function("document.getElementById('file-status').textContent.includes('placeholders')",
+                           timeout=30_000)
+    page.set_input_files("#glossary", [])
     page.click("#translate-file")
     page.wait_for_selector("#download:not([hidden])", timeout=30_000)
     with page.expect_download() as download:

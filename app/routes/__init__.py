@@ -189,7 +189,7 @@ def check_glossary(settings: Settings, glossary: Mapping[str, str]) -> None:
 def check_terms(model: ServedModel, terms: Terms) -> None:
     """Terms to keep or replace need a model with placeholders: without them, 400 rather than a translation that
     silently ignores them."""
-    if (terms.keep or terms.glossary) and not model.translator.carries_spans:
+    if not model.translator.can_apply(terms):
         source, target = model.pair
         raise ApiError(400, f"the {source} -> {target} model has no placeholders: it cannot keep dnt strings "
                             f"verbatim or apply a glossary; send the request without them")

@@ -1,6 +1,7 @@
 """LibreTranslate's file translation:
 
-    POST /translate_file         multipart: file, source (a code, or "auto"), target, api_key
+    POST /translate_file         multipart: file, source (a code, or "auto"), target, api_key; and ours:
+                                 glossary (a file, model/glossary.py), glossary_ignore_case
                                  -> {"translatedFileUrl": ".../download_file/ID"}
     GET  /download_file/{ID}     the translated file, under the uploaded file's name (a gettext template's .pot as
                                  a catalog's .po)
@@ -28,6 +29,7 @@ from nmt.app.routes import (
     ReadyModels,
     TextLimits,
     admit,
+    check_glossary,
     detector_of,
     error_responses,
     header_key,
@@ -36,6 +38,9 @@ from nmt.app.routes import (
 )
 from nmt.app.routes.html import translate_html
 from nmt.app.service import ServiceDep
+from nmt.app.settings import Settings
+from nmt.model.glossary import GlossaryError, read_glossary
+from nmt.model.spans import NO_TERMS, Terms
 
 router = APIRouter(tags=["libretranslate"])
 
@@ -43,7 +48,12 @@ FILE_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data"
     "type": "object", "required": ["file", "source", "target"],
     "properties": {"file": {"type": "string", "format": "binary", "description": ", ".join(FORMATS)},
                    "source": {"type": "string", "description": "source language code, or auto"},
-                   "target": {"type": "string"}, "api_key": {"type": "string"}}}}}}}
+                   "target": {"type": "string"}, "api_key": {"type": "string"},
+                   "glossary": {"type": "string", "format": "binary", "description": "terms to translate as given "
+                                "(not LibreTranslate's): a file of source<TAB>target lines (.csv: two columns), or a "
+                                "term alone to keep as it is; needs a model with placeholders"},
+                   "glossary_ignore_case": {"type": "boolean", "description": "match the glossary's source terms in "
+                                            "any case"}}}}}}}
 
 
 class FileAnswer(BaseModel):
@@ -82,8 +92,9 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
     chars = min(settings.max_file_chars, own) if own else settings.max_file_chars
     options, limits = settings.decode_options(), TextLimits(None, chars)
+    terms = await _glossary(settings, form.get("glossary"), form.get("glossary_ignore_case"))
     translate = translate_html if document.format == "html" else translate_texts
-    translated = await translate(service, model, request, document.texts, options, limits=limits)
+    translated = await translate(service, model, request, document.texts, options, terms, limits)
     try:
         written = await run_in_threadpool(document.render, [t.text for t in translated], Languages(*model.pair))
     except FileRejected as e:  # (a PDF that pypdf read but cannot write again)
@@ -106,6 +117,23 @@ def download_file(service: ServiceDep, file_id: str) -> Response:
         raise ApiError(404, "no such file: it expired or was never translated here; translate it again")
     stored, content = found
     return Response(content, media_type=stored.media_type, headers={"Content-Disposition": _attachment(stored.name)})
+
+
+async def _glossary(settings: Settings, upload: object, ignore_case: object) -> Terms:
+    """The form's glossary file (model/glossary.py), within the request glossary's limits; NO_TERMS without one."""
+    if upload is None:
+        return NO_TERMS
+    if not isinstance(upload, UploadFile):
+        raise ApiError(400, "Invalid request: glossary must be a file (a multipart/form-data upload)")
+    data = await upload.read(settings.max_file_bytes + 1)
+    if len(data) > settings.max_file_bytes:
+        raise ApiError(413, f"glossary too large: over {settings.max_file_bytes} bytes, the limit")
+    try:
+        terms = read_glossary(data, upload.filename or "glossary", _text(ignore_case) in ("true", "1", "on"))
+    except GlossaryError as e:
+        raise ApiError(400, f"Invalid request: {e}") from None
+    check_glossary(settings, {term: term for term in terms.keep} | dict(terms.glossary))  # a kept term: itself
+    return terms
 
 
 def _text(value: object) -> str | None:

@@ -82,6 +82,7 @@ async function translateFile() {
   form.append("source", source);
   form.append("target", target);
   if ($("key").value) form.append("api_key", $("key").value);
+  if ($("glossary").files[0]) form.append("glossary", $("glossary").files[0]);
   $("download").hidden = true;
   setStatus("translating the file…", false, "file-status");
   $("translate-file").disabled = true;

@@ -1,0 +1,46 @@
+"""A glossary as a terminologist keeps it, read into the Terms that the pipeline masks and restores (model/spans.py):
+one entry per line, TSV (source<TAB>target) or, for a file named .csv, CSV as spreadsheets write it; a line with
+the source term alone is kept verbatim (do not translate). Blank lines and lines starting with # are skipped. Read
+the same for `nmt translate --glossary FILE` and a glossary uploaded with POST /translate_file."""
+from __future__ import annotations
+
+import csv
+
+from nmt.model.spans import Terms
+
+
+class GlossaryError(ValueError):
+    """A glossary that cannot be read: one line naming it and, where it has one, the line."""
+
+
+def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Terms:
+    """The glossary in data, a file called name (a .csv is CSV; anything else TSV)."""
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        raise GlossaryError(f"{name}: byte {e.start}: not UTF-8") from None
+    rows = csv.reader(text.splitlines()) if name.lower().endswith(".csv") else (line.split("\t") for line in
+                                                                              text.split("\n"))
+    keep: list[str] = []
+    glossary: dict[str, str] = {}
+    where: dict[str, int] = {}  # each source term's line, to name both lines of a term given twice
+    for number, row in enumerate(rows, start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if len(cells) > 2:
+            raise GlossaryError(f"{name}:{number}: {len(cells)} columns; a line is a source term and its target term, "
+                                "or a term alone to keep as it is")
+        if not all(cells):
+            raise GlossaryError(f"{name}:{number}: an empty term")
+        source = cells[0]
+        if source in where:
+            raise GlossaryError(f"{name}:{number}: {source!r} again (line {where[source]}): give each term once")
+        where[source] = number
+        if len(cells) == 1:
+            keep.append(source)
+        else:
+            glossary[source] = cells[1]
+    if not where:
+        raise GlossaryError(f"{name}: no terms")
+    return Terms(tuple(keep), glossary, ignore_case)
