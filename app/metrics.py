@@ -21,6 +21,9 @@ class Metrics:
                                          buckets=BATCH_BUCKETS, registry=r)
         self.queue_depth = Gauge("nmt_queue_sentences", "sentences waiting for the model", registry=r)
         self.sentences = Counter("nmt_translated_sentences", "sentences translated", registry=r)
+        self.cache_sentences = Counter("nmt_cache_sentences", "sentences looked up in the cache of recent ones "
+                                       "(NMT_CACHE_SENTENCES): hit, answered without the model, or miss", ["result"],
+                                       registry=r)
         self.tokens = Counter("nmt_translated_tokens", "target subwords produced", registry=r)
         self.model_seconds = Counter("nmt_model_seconds", "time spent in the model", registry=r)
         self.tokens_per_second = Gauge("nmt_tokens_per_second",

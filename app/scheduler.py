@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import torch
 
+from nmt.app.cache import SentenceCache
 from nmt.app.jobs import Job, JobQueue, Stopped, Ticket
 from nmt.app.metrics import Metrics
 from nmt.app.policies import Policy, make_policy
@@ -26,6 +27,7 @@ GIL_SWITCH_S = 0.0005  # see Scheduler.start
 class Scheduler:
     def __init__(self, translator: Translator, settings: Settings, metrics: Metrics):
         self.settings, self.metrics, self.queue = settings, metrics, JobQueue(settings.queue_size, metrics)
+        self.cache = SentenceCache(settings.cache_sentences)
         self._in_flight = self._in_flight_tokens = 0  # requests being searched, their source subwords (event loop)
         self.policy: Policy = make_policy(translator, settings, self.queue, metrics)
         loops = self.policy.loops()
@@ -70,8 +72,22 @@ class Scheduler:
 
     async def search(self, sentences: list[SourceSentence], options: DecodeOptions,
                      timeout: float) -> list[list[Hypothesis]]:
-        """The hypotheses of each sentence (searched(...)), searched alongside other requests' sentences;
-        TimeoutError after timeout seconds."""
+        """The hypotheses of each sentence (searched(...)): from the cache (app/cache.py), or searched alongside
+        other requests' sentences; TimeoutError after timeout seconds."""
+        cached = [self.cache.get(sentence, options) for sentence in sentences]
+        missing = [sentence for sentence, hyps in zip(sentences, cached, strict=True) if hyps is None]
+        if self.cache.size:
+            self.metrics.cache_sentences.labels("hit").inc(len(sentences) - len(missing))
+            self.metrics.cache_sentences.labels("miss").inc(len(missing))
+        found = await self._searched(missing, options, timeout)
+        for sentence, hyps in zip(missing, found, strict=True):
+            self.cache.put(sentence, options, hyps)
+        searched = iter(found)
+        return [hyps if hyps is not None else next(searched) for hyps in cached]
+
+    async def _searched(self, sentences: list[SourceSentence], options: DecodeOptions,
+                        timeout: float) -> list[list[Hypothesis]]:
+        """The sentences searched by the model threads, with other requests' sentences."""
         if not sentences:
             return []
         tokens = sum(len(sentence.ids) for sentence in sentences)

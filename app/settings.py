@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     small_share: float = Field(4.0, gt=0, description="continuous batching: a lane's small batch steps for up to N "
                                "times the lane's other step time between two of its other steps")
     queue_size: int = Field(2048, gt=0, description="sentences waiting for the model; beyond this: 503")
+    cache_sentences: int = Field(0, ge=0, description="recently searched sentences whose hypotheses each model keeps, "
+                                 "to answer them again without the model (app/cache.py); 0: none")
 
     # decoding and per-request limits
     beam_size: int = Field(5, gt=0, description="beam size of requests that do not choose one (1 = greedy)")
