@@ -302,8 +302,8 @@ def _evaluation_commands(sub) -> None:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("translate", help="translate lines from stdin or a file", description="Translate one sentence "
-                       "per line, from a file (plain, gzip, xz or zstd) or stdin, to stdout or --out, a window of "
-                       "lines at a time: a file of any size streams through in constant memory.")
+                       "per line, from a file (plain, gzip, xz or zstd) or stdin, to stdout or --out, read and "
+                       "written a window of lines at a time.")
     _decode_args(p)
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
     _glossary_args(p)
