@@ -150,7 +150,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y podman fuse-overlayfs slirp4netns uidmap runc debootstrap \
         docker-compose curl
 fi
-echo "$(podman --version); $(docker-compose --version)"
 
 mkdir -p "$PODMAN_DIR"
 # ulimits: without them every container fails (setrlimit: Operation not permitted); crun fails here (cgroups in
@@ -165,6 +164,7 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
 echo "wrote $CONTAINERS_CONF"
+echo "$(podman --version); $(docker-compose --version)"   # (after: podman reads $CONTAINERS_CONF)
 
 # ------------------------------------------------------------------------------------------------------------------
 step "2. base image $BASE_IMAGE"
