@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The repeatable proof that Dockerfile and docker-compose.yml build and serve: builds the image with podman, runs it,
-# waits for its healthcheck, translates over HTTP, then does the same through docker-compose, and tears it all down.
+# waits for its healthcheck, translates over HTTP and sends one file of every format the service translates through
+# POST /translate_file (scripts/translate_file_formats.py); then translates through docker-compose (one service, then
+# the "scale" profile's replicas behind HAProxy), and tears it all down.
 # Works on a machine with no Docker engine and no Docker Hub (Debian's podman, a debootstrapped base image, torch
 # from a local wheel); see docs/deployment.md. Run from anywhere, as root (it installs packages when missing).
 #
@@ -10,8 +12,8 @@
 #
 # Environment: MODELS_DIR, STAND_IN_MODEL, IMAGE (default localhost/nmt:smoke), PORT (published on 127.0.0.1,
 # default 18000), COMPOSE_PORT (default 18001), TORCH_VERSION (default 2.13.0), HEALTH_TIMEOUT (s, default 300),
-# TEXT (the sentence to translate), SKIP_COMPOSE=1, SCALE_PORT (the balancer of the compose profile "scale", default
-# 18002), SKIP_SCALE=1.
+# TEXT (the sentence to translate, and the one each sample file holds), SKIP_COMPOSE=1, SCALE_PORT (the balancer of the
+# compose profile "scale", default 18002), SKIP_SCALE=1.
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -150,7 +152,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y podman fuse-overlayfs slirp4netns uidmap runc debootstrap \
         docker-compose curl
 fi
-echo "$(podman --version); $(docker-compose --version)"
 
 mkdir -p "$PODMAN_DIR"
 # ulimits: without them every container fails (setrlimit: Operation not permitted); crun fails here (cgroups in
@@ -165,6 +166,7 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
 echo "wrote $CONTAINERS_CONF"
+echo "$(podman --version); $(docker-compose --version)"   # (after: podman reads $CONTAINERS_CONF)
 
 # ------------------------------------------------------------------------------------------------------------------
 step "2. base image $BASE_IMAGE"
@@ -291,6 +293,12 @@ note "podman run: healthy after ${HEALTHY_AFTER} s"
 step "7. translate over HTTP (podman run)"
 translate "$PORT"
 note "podman run: /v1/translate -> $TRANSLATION_JSON"
+
+step "8. one file of every format through POST /translate_file (podman run)"
+t=$EPOCHREALTIME
+python3 "$ROOT/scripts/translate_file_formats.py" "http://127.0.0.1:$PORT" --source "$SRC_LANG" --target "$TGT_LANG" \
+    --text "$TEXT" | tee "$PODMAN_DIR/formats.log" || die "a file format failed in the image (above; .podman/formats.log)"
+note "podman run: $(tail -n 1 "$PODMAN_DIR/formats.log") in $(since "$t") s"
 podman rm -f -t 10 "$CONTAINER" >/dev/null
 RUN_STARTED=""
 note "podman run: container removed"
@@ -301,7 +309,7 @@ if [ "${SKIP_COMPOSE:-0}" = 1 ]; then
 fi
 
 # ------------------------------------------------------------------------------------------------------------------
-step "8. docker-compose against podman's Docker-compatible socket"
+step "9. docker-compose against podman's Docker-compatible socket"
 rm -f "$PODMAN_DIR/podman.sock"
 podman system service --time=0 "unix://$PODMAN_DIR/podman.sock" &
 SERVICE_PID=$!
@@ -321,7 +329,7 @@ compose=(docker-compose -f "$ROOT/docker-compose.yml" -p "$PROJECT")
 echo "docker-compose.yml is valid (alone, with --profile gpu, with --profile scale)"
 "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
 
-step "9. docker-compose up -d --build"
+step "10. docker-compose up -d --build"
 t=$EPOCHREALTIME
 COMPOSE_STARTED=1
 "${compose[@]}" up -d --build
@@ -332,11 +340,11 @@ wait_healthy "$cid" "$COMPOSE_PORT"
 "${compose[@]}" ps
 note "docker-compose: healthy after ${HEALTHY_AFTER} s"
 
-step "10. translate over HTTP (docker-compose)"
+step "11. translate over HTTP (docker-compose)"
 translate "$COMPOSE_PORT"
 note "docker-compose: /v1/translate -> $TRANSLATION_JSON"
 
-step "11. docker-compose down -v"
+step "12. docker-compose down -v"
 compose_down "${compose[@]}"
 note "docker-compose down -v: no containers left"
 
@@ -346,7 +354,7 @@ if [ "${SKIP_SCALE:-0}" = 1 ]; then
 fi
 
 # ------------------------------------------------------------------------------------------------------------------
-step "12. docker-compose --profile scale up -d --build nmt-lb (3 replicas behind HAProxy)"
+step "13. docker-compose --profile scale up -d --build nmt-lb (3 replicas behind HAProxy)"
 export NMT_LB_IMAGE=${IMAGE%:*}-lb:${IMAGE##*:} NMT_LB_PORT=$SCALE_PORT
 scale=("${compose[@]}" --profile scale)
 t=$EPOCHREALTIME
@@ -363,7 +371,7 @@ until curl -fsS --max-time 5 "http://127.0.0.1:$SCALE_PORT/ready" >/dev/null 2>&
 done
 note "docker-compose --profile scale: replicas healthy and the balancer answering after $(since "$t") s"
 
-step "13. translate through the balancer"
+step "14. translate through the balancer"
 for _ in 1 2 3; do translate "$SCALE_PORT"; done
 "${scale[@]}" ps
 served=$("${scale[@]}" logs --no-color nmt-lb | grep -oE 'replicas/nmt-[0-9]+ ' | sort | uniq -c | tr -s ' ' | paste -sd,)
@@ -371,6 +379,6 @@ echo "requests per replica (haproxy's log):$served"
 [ "$(grep -o 'nmt-' <<<"$served" | wc -l)" -eq 3 ] || die "not every replica got a request: $served"
 note "docker-compose --profile scale: answers from all 3 replicas through HAProxy ($served)"
 
-step "14. docker-compose --profile scale down -v"
+step "15. docker-compose --profile scale down -v"
 compose_down "${scale[@]}"
 note "docker-compose --profile scale down -v: no containers left"
