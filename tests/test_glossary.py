@@ -163,7 +163,7 @@ def test_translate_file_applies_an_uploaded_glossary(client):
 @pytest.mark.parametrize("glossary, status, message", [
     (("terms.tsv", b"alpha\tOMEGA\tPSI\n"), 400, "Invalid request: terms.tsv:1: 3 columns"),
     (("terms.tsv", b"a\t1\nb\t2\nc\nd\t4\n"), 413, "glossary too long: 4 entries; the limit is 3"),
-    ("alpha\tOMEGA", 400, "Invalid request: glossary must be a file"),
+    ("alpha\tOMEGA", 400, "Invalid request: missing glossary parameter (a multipart/form-data upload)"),
 ])
 def test_a_bad_uploaded_glossary_is_refused_in_one_line(client, glossary, status, message):
     answer = upload_with(client, glossary)

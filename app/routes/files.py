@@ -71,13 +71,9 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     upload, source, target = form.get("file"), _text(form.get("source")) or "auto", _text(form.get("target"))
     if not target:
         raise ApiError(400, "Invalid request: missing target parameter")
-    if not isinstance(upload, UploadFile):
-        raise ApiError(400, "Invalid request: missing file parameter (a multipart/form-data upload)")
-    content = await upload.read(settings.max_file_bytes + 1)
-    if len(content) > settings.max_file_bytes:
-        raise ApiError(413, f"file too large: over {settings.max_file_bytes} bytes, the limit")
+    content, name = await _uploaded(settings, upload, "file")
     try:
-        document = await run_in_threadpool(read_document, upload.filename or "", content)  # (a PDF: seconds)
+        document = await run_in_threadpool(read_document, name, content)  # (a PDF: seconds)
     except FileRejected as e:
         raise ApiError(400, f"Invalid request: {e}") from None
     try:
@@ -123,17 +119,23 @@ async def _glossary(settings: Settings, upload: object, ignore_case: object) -> 
     """The form's glossary file (model/glossary.py), within the request glossary's limits; NO_TERMS without one."""
     if upload is None:
         return NO_TERMS
-    if not isinstance(upload, UploadFile):
-        raise ApiError(400, "Invalid request: glossary must be a file (a multipart/form-data upload)")
-    data = await upload.read(settings.max_file_bytes + 1)
-    if len(data) > settings.max_file_bytes:
-        raise ApiError(413, f"glossary too large: over {settings.max_file_bytes} bytes, the limit")
+    data, name = await _uploaded(settings, upload, "glossary")
     try:
-        terms = read_glossary(data, upload.filename or "glossary", _text(ignore_case) in ("true", "1", "on"))
+        terms = read_glossary(data, name or "glossary", _text(ignore_case) in ("true", "1", "on"))
     except GlossaryError as e:
         raise ApiError(400, f"Invalid request: {e}") from None
     check_glossary(settings, {term: term for term in terms.keep} | dict(terms.glossary))  # a kept term: itself
     return terms
+
+
+async def _uploaded(settings: Settings, value: object, field: str) -> tuple[bytes, str]:
+    """A form field's file, its bytes and its name: 400 if the field is no file, 413 over NMT_MAX_FILE_BYTES."""
+    if not isinstance(value, UploadFile):
+        raise ApiError(400, f"Invalid request: missing {field} parameter (a multipart/form-data upload)")
+    content = await value.read(settings.max_file_bytes + 1)
+    if len(content) > settings.max_file_bytes:
+        raise ApiError(413, f"{field} too large: over {settings.max_file_bytes} bytes, the limit")
+    return content, value.filename or ""
 
 
 def _text(value: object) -> str | None:
