@@ -31,6 +31,7 @@ from nmt.training.files import atomic_open
 from nmt.training.keyed import is_keyed, read_keyed
 from nmt.training.po import read_po
 from nmt.training.qt_linguist import read_ts
+from nmt.training.records import NOT_UTF8, Record, Skipped, decoded
 from nmt.training.string_catalog import read_xcstrings
 from nmt.training.tmx import read_tmx
 from nmt.training.xliff import read_xliff
@@ -38,14 +39,9 @@ from nmt.training.xliff import read_xliff
 FIRST_FEW = 3  # skipped lines of each kind printed (training: all of them are in skipped.tsv)
 
 EMPTY = "empty"
-NOT_UTF8 = "not UTF-8"
 
-__all__ = ["CorpusError", "BadLine", "Corpus", "EvaluationSet", "load_corpus", "load_evaluation_set",
-           "read_records", "write_tsv", "write_lines"]
-
-# What the readers yield, one per input line (TSV, aligned) or translation unit (TMX): (line, source, target),
-# each side bytes to decode (TSV: the whole line, target None), text (TMX), or None (TMX: that language is missing).
-Record = tuple[int, "bytes | str | None", "bytes | str | None"]
+__all__ = ["CorpusError", "BadLine", "Corpus", "EvaluationSet", "NOT_UTF8", "Record", "load_corpus",
+           "load_evaluation_set", "read_records", "write_tsv", "write_lines"]
 
 
 @dataclass
@@ -108,17 +104,6 @@ def normalise_space(text: str) -> str:
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text
     return " ".join(text.split())
-
-
-def _decode(raw: bytes) -> str | None:
-    """Decode one line as UTF-8, or return None if it is not valid UTF-8 (NUL bytes count as not UTF-8: they
-    are how a UTF-16 file looks when read as UTF-8, whose lines would otherwise pass as text)."""
-    if b"\x00" in raw:
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
 
 
 def _check_row(row: tuple[str, ...]) -> str | None:
@@ -197,12 +182,14 @@ def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
 def parse_record(
     record: Record, where: tuple[str, str, str], columns: int = 2
 ) -> tuple[tuple[str, ...] | None, BadLine | None]:
-    """A record as a normalised row (source, target), or why it cannot be one. where: how to name the TSV/TMX
-    file, the source file, the target file (aligned files) in a BadLine. columns: how many a TSV line must have
-    (more than 2: a test set's several references; other layouts always have 2)."""
+    """A record as a normalised row (source, target), or why it cannot be one (a Skipped source: its reader's
+    reason). where: how to name the TSV/TMX file, the source file, the target file (aligned files) in a BadLine.
+    columns: how many a TSV line must have (more than 2: a test set's several references; other layouts always 2)."""
     number, src, tgt = record
     if tgt is None and isinstance(src, bytes):  # a TSV line
         return _tsv_row(number, src, where[0], columns)
+    if isinstance(src, Skipped):
+        return None, BadLine(where[0], number, src.reason)
     if src is None or tgt is None:
         return None, BadLine(where[0], number, f"no {'source' if src is None else 'target'} language segment")
     src_text, tgt_text = _text(src), _text(tgt)
@@ -212,11 +199,11 @@ def parse_record(
 
 
 def _text(side: bytes | str) -> str | None:
-    return side if isinstance(side, str) else _decode(side)
+    return side if isinstance(side, str) else decoded(side)
 
 
 def _tsv_row(number: int, raw: bytes, path: str, columns: int) -> tuple[tuple[str, ...] | None, BadLine | None]:
-    text = _decode(raw)
+    text = decoded(raw)
     if text is None:
         return None, BadLine(path, number, NOT_UTF8)
     if not text.strip():
@@ -237,7 +224,7 @@ def _columns(record: Record) -> int | None:
     for a TSV line without text, which cannot tell."""
     number, src, tgt = record
     if tgt is None and isinstance(src, bytes):
-        text = _decode(src)
+        text = decoded(src)
         return max(2, text.count("\t") + 1) if text and text.strip() else None
     return 2
 
