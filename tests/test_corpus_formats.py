@@ -1,6 +1,6 @@
-"""The formats people have: TSV, aligned files and TMX, each plain or gzip/xz/zstd-compressed, streamed; and the
-damaged ones (a truncated archive, XML that breaks at line N, a file of mixed encodings) refused in one line that
-names the file and line, exit 2."""
+"""The formats people have: TSV, aligned files, TMX and JSON Lines, each plain or gzip/xz/zstd-compressed,
+streamed; and the damaged ones (a truncated archive, XML that breaks at line N, a file of mixed encodings) refused
+in one line that names the file and line, exit 2."""
 from __future__ import annotations
 
 import gzip
@@ -79,6 +79,31 @@ def test_tmx_streams_units_in_the_configured_languages_with_line_numbers(tmp_pat
     assert corpus.pairs == [("Press Save now.", "Pulse Guardar ahora."), ("Good morning", "Buenos días")]
     assert corpus.bad_lines == [BadLine(str(tmp_path / "m.tmx.gz"), 10, "no target language segment")]
     assert load_corpus(tmp_path / "m.tmx.gz", langs=("en-us", "fr")).pairs == [("Fish & chips", "Poisson-frites")]
+
+
+JSONL = [json.dumps({"id": "1", "translation": {"en": "Hello,  world.", "es": "¡Hola, mundo!"}}, ensure_ascii=False),
+         json.dumps({"en-GB": "Colour", "es_ES": "Color", "score": 0.9}),  # the flat layout, codes with regions
+         "",
+         '{"en": "Unclosed", "es": ',
+         '["Hello", "Hola"]',
+         json.dumps({"translation": {"en": "Only English"}}),
+         json.dumps({"en": 42, "es": "cuarenta y dos"})]  # (a number is no text)
+
+
+def test_json_lines_in_the_configured_languages_either_layout(tmp_path):
+    data = "\n".join(JSONL).encode() + '\n{"en": "Café", "es": "Café"}\n'.encode("latin-1")
+    (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress(data))
+    corpus = load_corpus(tmp_path / "c.jsonl.gz", langs=("en", "es"))
+    assert corpus.pairs == [("Hello, world.", "¡Hola, mundo!"), ("Colour", "Color")]
+    where = str(tmp_path / "c.jsonl.gz")
+    assert corpus.bad_lines == [BadLine(where, 3, "empty"), BadLine(where, 4, "not JSON"),
+                                BadLine(where, 5, "not a JSON object"), BadLine(where, 6, "no target language segment"),
+                                BadLine(where, 7, "no source language segment"), BadLine(where, 8, "not UTF-8")]
+    (tmp_path / "c.ndjson").write_text("\n".join(JSONL[:2]))
+    assert load_corpus(tmp_path / "c.ndjson", langs=("es", "en")).pairs == [("¡Hola, mundo!", "Hello, world."),
+                                                                           ("Color", "Colour")]
+    with pytest.raises(CorpusError, match=r"c\.jsonl\.gz: line 4: not JSON \(strict mode\)"):
+        load_corpus(tmp_path / "c.jsonl.gz", strict=True)
 
 
 def refused(tmp_path, capsys, train) -> str:

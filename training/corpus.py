@@ -1,6 +1,6 @@
 """Reading and writing users' parallel corpora.
 
-Eight input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
+Nine input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
 
 * a TSV file with ``source<TAB>target`` on each line (a test set may have more reference columns:
   ``source<TAB>reference 1<TAB>reference 2...``, :func:`load_evaluation_set`),
@@ -11,7 +11,12 @@ Eight input layouts are supported, each plain or compressed (gzip, xz, zstd; tra
 * an XLIFF file (.xlf or .xliff, likewise), its units that have a target, or
 * a gettext file (.po, likewise), its translated messages, or
 * a Qt Linguist file (.ts, likewise), its finished messages, or
-* an Xcode String Catalog (.xcstrings, likewise), its translated strings.
+* an Xcode String Catalog (.xcstrings, likewise), its translated strings, or
+* a JSON Lines file (.jsonl or .ndjson, likewise), an object a line: {"translation": {"en": ..., "es": ...}}
+  (Hugging Face datasets') or {"en": ..., "es": ...} (training/jsonl.py).
+
+A TMX, XLIFF, gettext, Qt Linguist, String Catalog or JSON Lines file is read in two languages (the config's,
+a test file in the model's): :func:`is_memory`.
 
 Files are streamed as bytes and decoded line by line, so one broken line is
 reported (with its line number) instead of making the whole file unreadable.
@@ -28,6 +33,7 @@ from pathlib import Path
 from nmt.training.compressed import read_lines
 from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open
+from nmt.training.jsonl import read_jsonl
 from nmt.training.keyed import is_keyed, read_keyed
 from nmt.training.po import read_po
 from nmt.training.qt_linguist import read_ts
@@ -143,28 +149,32 @@ def is_catalog(path: Path) -> bool:
     return has_suffix(path, ".xcstrings")
 
 
+def is_jsonl(path: Path) -> bool:
+    return has_suffix(path, ".jsonl", ".ndjson")
+
+
 def is_memory(path: Path) -> bool:
-    """Whether a file holds units of several languages (TMX, XLIFF, gettext, Qt Linguist, a String Catalog), which
-    the config's languages pick."""
-    return is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path) or is_catalog(path)
+    """Whether a file holds texts of several languages (TMX, XLIFF, gettext, Qt Linguist, a String Catalog, JSON
+    Lines), of which the config's languages pick the pair."""
+    return is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path) or is_catalog(path) or is_jsonl(path)
 
 
 def is_tsv(files: tuple[Path, ...]) -> bool:
-    """Whether a corpus is one TSV file (else a TMX, XLIFF, gettext, Qt Linguist or String Catalog file, or two
-    aligned files)."""
+    """Whether a corpus is one TSV file (else a TMX, XLIFF, gettext, Qt Linguist, String Catalog or JSON Lines file,
+    or two aligned files)."""
     return len(files) == 1 and not is_memory(files[0])
 
 
 def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
-    """The records of one corpus: a TSV, TMX, XLIFF, gettext, Qt Linguist or String Catalog file (langs: the
-    languages of such a file's pairs), or two aligned files."""
+    """The records of one corpus: a TSV, TMX, XLIFF, gettext, Qt Linguist, String Catalog or JSON Lines file
+    (langs: the languages of such a file's pairs), or two aligned files."""
     if is_tsv(files):
         return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
     if is_keyed(files):
         return read_keyed(*files)
     if len(files) == 2:
         return _aligned_records(*files)
-    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings}
+    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings, is_jsonl: read_jsonl}
     return next((read for kind, read in readers.items() if kind(files[0])), read_tmx)(files[0], *langs)
 
 
@@ -242,9 +252,11 @@ def load_corpus(
 ) -> Corpus:
     """Load a (small) parallel corpus into memory: the dev and test sets.
 
-    With only ``source``, it is a TSV file (``source<TAB>target`` per line), or a TMX file (its ``langs``);
+    With only ``source``, it is a TSV file (``source<TAB>target`` per line), or a file of several languages
+    (TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines: :func:`is_memory`), read in ``langs``;
     with ``target`` too, the two are line-aligned plain-text files.  Lines that
-    are not UTF-8, have the wrong number of columns or an empty side are
+    are not UTF-8, have the wrong number of columns or an empty side (or that
+    their reader finds unusable: a JSON Lines line that is not JSON) are
     skipped and listed in ``bad_lines``; blank pairs are skipped with reason
     ``"empty"``.  With ``strict=True`` the first bad line (other than a blank
     one) raises :class:`CorpusError` instead.
