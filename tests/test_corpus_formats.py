@@ -1,9 +1,11 @@
-"""The formats people have: TSV, aligned files, TMX and JSON Lines, each plain or gzip/xz/zstd-compressed,
+"""The formats people have: TSV, aligned files, TMX, JSON Lines and CSV, each plain or gzip/xz/zstd-compressed,
 streamed; and the damaged ones (a truncated archive, XML that breaks at line N, a file of mixed encodings) refused
 in one line that names the file and line, exit 2."""
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import lzma
 
@@ -14,7 +16,9 @@ import zstandard
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
 from nmt.training.compressed import read_blocks, read_lines, read_span
+from nmt.training.config import load_config
 from nmt.training.corpus import BadLine, CorpusError, load_corpus
+from nmt.training.prepared import prepare
 
 COMPRESS = {"gz": gzip.compress, "xz": lzma.compress, "zst": zstandard.ZstdCompressor().compress}
 PAIRS = [("Hello, world.", "¡Hola, mundo!"), ("two  words", "dos palabras"), ("Ünïcode", "Unicódigo")]
@@ -104,6 +108,61 @@ def test_json_lines_in_the_configured_languages_either_layout(tmp_path):
                                                                            ("Color", "Colour")]
     with pytest.raises(CorpusError, match=r"c\.jsonl\.gz: line 4: not JSON \(strict mode\)"):
         load_corpus(tmp_path / "c.jsonl.gz", strict=True)
+
+
+def csv_text(rows) -> str:
+    """Rows as spreadsheets write them (csv's Excel dialect: CRLF line ends, fields quoted where they must be)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def test_csv_columns_named_by_the_languages_a_rows_line_its_first(tmp_path):
+    text = csv_text([["id", "en-GB", "es"], [1, 'Hello, "world"', "Hola"], [2, "Two\nlines", "Dos líneas"],
+                     [3, "short"], [], [4, "Good night", "Buenas noches"]])
+    data = text.encode() + "5,Café,Café\r\n".encode("latin-1")
+    (tmp_path / "c.csv.gz").write_bytes(gzip.compress(data))
+    corpus = load_corpus(tmp_path / "c.csv.gz", langs=("en", "es"))
+    assert corpus.pairs == [('Hello, "world"', "Hola"), ("Two lines", "Dos líneas"), ("Good night", "Buenas noches")]
+    where = str(tmp_path / "c.csv.gz")
+    assert corpus.bad_lines == [BadLine(where, 5, "expected 3 comma-separated columns, found 2"),
+                                BadLine(where, 6, "empty"), BadLine(where, 8, "not UTF-8")], "row 2 takes lines 3-4"
+
+
+def test_csv_of_source_and_target_columns_and_a_header_that_names_no_pair(tmp_path, capsys):
+    (tmp_path / "st.csv").write_bytes(b"\xef\xbb\xbf" + csv_text([["Source", "Target"], ["Hello", "Hola"]]).encode())
+    assert load_corpus(tmp_path / "st.csv", langs=("en", "es")).pairs == [("Hello", "Hola")], "Excel's CSV UTF-8"
+    (tmp_path / "st.csv").write_text(csv_text([["src", "tgt"], ["Hello", "Hola"]]))
+    assert load_corpus(tmp_path / "st.csv", langs=("de", "fr")).pairs == [("Hello", "Hola")], "whatever the languages"
+    (tmp_path / "fr.csv").write_text(csv_text([["id", "en", "fr"], [1, "Hello", "Bonjour"]]))
+    err = refused(tmp_path, capsys, tmp_path / "fr.csv")
+    assert f"{tmp_path / 'fr.csv'}: line 1: its header is 'id,en,fr': expected columns named by the languages read, en " \
+           "and es, or exactly two, source,target (or src,tgt)" in err
+
+
+def test_prepare_reads_weighted_json_lines_and_csv_corpora_in_worker_processes(tmp_path, capsys, monkeypatch):
+    pairs = list(dict.fromkeys(reversal_pairs(800, 3)))[:300]
+    jsonl, table = tmp_path / "a.jsonl.gz", tmp_path / "b.csv"
+    jsonl.write_bytes(gzip.compress("".join(json.dumps({"translation": {"en": s, "es": t}}) + "\n"
+                                            for s, t in pairs[:200] + [pairs[0]]).encode() + b"{oops\n"))
+    table.write_text(csv_text([["source", "target"], *pairs[200:], ["one column"]]))
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("".join(json.dumps({"en": s, "es": t}) + "\n" for s, t in reversal_pairs(10, 1)))
+    config = {"out_dir": str(tmp_path / "run"), "data": {"train": [{"path": str(jsonl), "weight": 2},
+                                                                   {"path": str(table), "weight": 0.5}],
+                                                         "dev": str(dev), "max_len": 50},
+              "model": {"src_vocab_size": 40, "tgt_vocab_size": 40}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setattr("nmt.training.prepared.INLINE_BYTES", 0)  # spawned workers, each taking chunks of records
+    monkeypatch.setattr("nmt.training.cleaning.CHUNK", 64)
+    assert main(["prepare", str(tmp_path / "c.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "train: 300 sentence pairs, 3 lines skipped (1 duplicate pair, 1 expected 2 comma-separated columns, " \
+           "found 1, 1 not JSON)" in out
+    assert f"  {jsonl}: line 202: not JSON\n" in out and f"  {table}: line 102: expected 2 comma-separated" in out
+    corpus = prepare(load_config(tmp_path / "c.yaml"), print).corpus
+    assert corpus.ranges == [[0, 200], [200, 300]] and corpus.text(0) == pairs[0] and corpus.text(299) == pairs[299]
+    assert corpus.where(250) == (1, 52), "the CSV row's line, after the header"
 
 
 def refused(tmp_path, capsys, train) -> str:

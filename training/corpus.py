@@ -1,6 +1,6 @@
 """Reading and writing users' parallel corpora.
 
-Nine input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
+Ten input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
 
 * a TSV file with ``source<TAB>target`` on each line (a test set may have more reference columns:
   ``source<TAB>reference 1<TAB>reference 2...``, :func:`load_evaluation_set`),
@@ -13,9 +13,11 @@ Nine input layouts are supported, each plain or compressed (gzip, xz, zstd; trai
 * a Qt Linguist file (.ts, likewise), its finished messages, or
 * an Xcode String Catalog (.xcstrings, likewise), its translated strings, or
 * a JSON Lines file (.jsonl or .ndjson, likewise), an object a line: {"translation": {"en": ..., "es": ...}}
-  (Hugging Face datasets') or {"en": ..., "es": ...} (training/jsonl.py).
+  (Hugging Face datasets') or {"en": ..., "es": ...} (training/jsonl.py), or
+* a CSV file (.csv, likewise) with a header row naming the columns: by their languages (en, es), or exactly
+  source,target (or src,tgt) (training/csv_corpus.py).
 
-A TMX, XLIFF, gettext, Qt Linguist, String Catalog or JSON Lines file is read in two languages (the config's,
+A TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines or CSV file is read in two languages (the config's,
 a test file in the model's): :func:`is_memory`.
 
 Files are streamed as bytes and decoded line by line, so one broken line is
@@ -31,6 +33,7 @@ from itertools import zip_longest
 from pathlib import Path
 
 from nmt.training.compressed import read_lines
+from nmt.training.csv_corpus import read_csv
 from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open
 from nmt.training.jsonl import read_jsonl
@@ -153,20 +156,25 @@ def is_jsonl(path: Path) -> bool:
     return has_suffix(path, ".jsonl", ".ndjson")
 
 
+def is_csv(path: Path) -> bool:
+    return has_suffix(path, ".csv")
+
+
 def is_memory(path: Path) -> bool:
     """Whether a file holds texts of several languages (TMX, XLIFF, gettext, Qt Linguist, a String Catalog, JSON
-    Lines), of which the config's languages pick the pair."""
-    return is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path) or is_catalog(path) or is_jsonl(path)
+    Lines, CSV), of which the config's languages pick the pair."""
+    return (is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path) or is_catalog(path) or is_jsonl(path)
+            or is_csv(path))
 
 
 def is_tsv(files: tuple[Path, ...]) -> bool:
-    """Whether a corpus is one TSV file (else a TMX, XLIFF, gettext, Qt Linguist, String Catalog or JSON Lines file,
-    or two aligned files)."""
+    """Whether a corpus is one TSV file (else a TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines or CSV
+    file, or two aligned files)."""
     return len(files) == 1 and not is_memory(files[0])
 
 
 def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
-    """The records of one corpus: a TSV, TMX, XLIFF, gettext, Qt Linguist, String Catalog or JSON Lines file
+    """The records of one corpus: a TSV, TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines or CSV file
     (langs: the languages of such a file's pairs), or two aligned files."""
     if is_tsv(files):
         return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
@@ -174,7 +182,8 @@ def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es"))
         return read_keyed(*files)
     if len(files) == 2:
         return _aligned_records(*files)
-    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings, is_jsonl: read_jsonl}
+    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings, is_jsonl: read_jsonl,
+               is_csv: read_csv}
     return next((read for kind, read in readers.items() if kind(files[0])), read_tmx)(files[0], *langs)
 
 
@@ -253,7 +262,7 @@ def load_corpus(
     """Load a (small) parallel corpus into memory: the dev and test sets.
 
     With only ``source``, it is a TSV file (``source<TAB>target`` per line), or a file of several languages
-    (TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines: :func:`is_memory`), read in ``langs``;
+    (TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines, CSV: :func:`is_memory`), read in ``langs``;
     with ``target`` too, the two are line-aligned plain-text files.  Lines that
     are not UTF-8, have the wrong number of columns or an empty side (or that
     their reader finds unusable: a JSON Lines line that is not JSON) are
