@@ -8,10 +8,14 @@ import gzip
 import io
 import json
 import lzma
+import tempfile
+from pathlib import Path
 
 import pytest
 import yaml
 import zstandard
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
@@ -120,13 +124,15 @@ def csv_text(rows) -> str:
 def test_csv_columns_named_by_the_languages_a_rows_line_its_first(tmp_path):
     text = csv_text([["id", "en-GB", "es"], [1, 'Hello, "world"', "Hola"], [2, "Two\nlines", "Dos líneas"],
                      [3, "short"], [], [4, "Good night", "Buenas noches"]])
-    data = text.encode() + "5,Café,Café\r\n".encode("latin-1")
+    data = text.encode() + "5,Café,Café\r\n".encode("latin-1") + b'6,"Left open,x\r\n7,y,z\r\n'
     (tmp_path / "c.csv.gz").write_bytes(gzip.compress(data))
     corpus = load_corpus(tmp_path / "c.csv.gz", langs=("en", "es"))
     assert corpus.pairs == [('Hello, "world"', "Hola"), ("Two lines", "Dos líneas"), ("Good night", "Buenas noches")]
     where = str(tmp_path / "c.csv.gz")
     assert corpus.bad_lines == [BadLine(where, 5, "expected 3 comma-separated columns, found 2"),
-                                BadLine(where, 6, "empty"), BadLine(where, 8, "not UTF-8")], "row 2 takes lines 3-4"
+                                BadLine(where, 6, "empty"), BadLine(where, 8, "not UTF-8"),
+                                BadLine(where, 9, "expected 3 comma-separated columns, found 2 over several lines (a "
+                                                  "quote left open?)")], "row 2 takes lines 3-4; row 6, 9 to the end"
 
 
 def test_csv_of_source_and_target_columns_and_a_header_that_names_no_pair(tmp_path, capsys):
@@ -138,6 +144,23 @@ def test_csv_of_source_and_target_columns_and_a_header_that_names_no_pair(tmp_pa
     err = refused(tmp_path, capsys, tmp_path / "fr.csv")
     assert f"{tmp_path / 'fr.csv'}: line 1: its header is 'id,en,fr': expected columns named by the languages read, en " \
            "and es, or exactly two, source,target (or src,tgt)" in err
+
+
+@pytest.mark.parametrize("name", ["f.jsonl", "f.csv"])
+@settings(max_examples=80, deadline=None)
+@given(content=st.binary(max_size=200) | st.text(alphabet='en,s"\n{}:[]\r\x00é', max_size=60).map(str.encode))
+@example(content=b"[" * 100_000 + b"]" * 100_000)  # (JSON's parser recurses past Python's limit)
+@example(content=b'en,es\n"open,x\n' + b"y" * 200_000 + b"\nlast,row\n")  # a field over csv's limit
+def test_any_bytes_as_json_lines_or_csv_are_read_or_refused(name, content):
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / name
+        path.write_bytes(content)
+        try:
+            corpus = load_corpus(path)
+        except CorpusError as e:  # (a header that names no pair, bytes that look compressed and are not)
+            assert str(e).startswith(f"{path}: ") and "\n" not in str(e), e
+            return
+        assert all(bad.line >= 1 for bad in corpus.bad_lines) and all(all(pair) for pair in corpus.pairs)
 
 
 def test_prepare_reads_weighted_json_lines_and_csv_corpora_in_worker_processes(tmp_path, capsys, monkeypatch):

@@ -56,7 +56,7 @@ def read_csv(path: Path, src_lang: str, tgt_lang: str) -> Iterator[Record]:
         row = _next_row(rows)
         if row is None:
             return
-        src, tgt = _pair(row, columns, len(header)) if lines.last_bad < first else (Skipped(NOT_UTF8), None)
+        src, tgt = _pair(_checked(row, lines, first, len(header)), columns)
         yield first, src, tgt
 
 
@@ -70,14 +70,24 @@ def _next_row(rows: Iterator[list[str]]) -> list[str] | Skipped | None:
         return Skipped(f"not CSV ({e})")
 
 
-def _pair(row: list[str] | Skipped, columns: tuple[int, int], width: int) -> tuple[str | Skipped, str | None]:
+def _checked(row: list[str] | Skipped, lines: _Lines, first: int, width: int) -> list[str] | Skipped:
+    """The row (read from lines first to lines.number), or why it is skipped: a line of it is not UTF-8, or it has
+    another number of columns than the header; over several lines, most likely a quote left open, which takes the
+    lines after it into its field (to the end of the file, if no quote closes it)."""
+    if lines.last_bad >= first:
+        return Skipped(NOT_UTF8)
+    if isinstance(row, Skipped) or not row or len(row) == width:
+        return row
+    several = " over several lines (a quote left open?)" if lines.number > first else ""
+    return Skipped(f"expected {width} comma-separated columns, found {len(row)}{several}")
+
+
+def _pair(row: list[str] | Skipped, columns: tuple[int, int]) -> tuple[str | Skipped, str | None]:
     """A row's source and target, or why it has none."""
     if isinstance(row, Skipped):
         return row, None
     if not row:
         return "", ""  # a blank line: "empty", as a blank TSV line is
-    if len(row) != width:
-        return Skipped(f"expected {width} comma-separated columns, found {len(row)}"), None
     return row[columns[0]], row[columns[1]]
 
 
@@ -92,6 +102,8 @@ def _columns(path: Path, header: list[str], src_lang: str, tgt_lang: str) -> tup
         return src, tgt
     if tuple(names) in UNNAMED:
         return 0, 1
-    index = " (its unnamed first column: pandas' index; write with index=False)" if names[0] == "" else ""
-    raise CorpusError(f"{path}: line 1: its header is {','.join(header)!r}{index}: expected columns named by the "
+    index = " (its unnamed first column: pandas' index; write with index=False)" if names[:1] == [""] and names[1:] else ""
+    found = ",".join(header)
+    found = found if len(found) <= 200 else found[:200] + "..."  # (a header of a line that is no header: the data)
+    raise CorpusError(f"{path}: line 1: its header is {found!r}{index}: expected columns named by the "
                       f"languages read, {src_lang} and {tgt_lang}, or exactly two, source,target (or src,tgt)")
