@@ -163,18 +163,19 @@ def test_any_bytes_as_json_lines_or_csv_are_read_or_refused(name, content):
         assert all(bad.line >= 1 for bad in corpus.bad_lines) and all(all(pair) for pair in corpus.pairs)
 
 
-def test_prepare_reads_weighted_json_lines_and_csv_corpora_in_worker_processes(tmp_path, capsys, monkeypatch):
+def test_prepare_and_train_read_weighted_json_lines_and_csv_corpora_and_dev_set(tmp_path, capsys, monkeypatch):
     pairs = list(dict.fromkeys(reversal_pairs(800, 3)))[:300]
     jsonl, table = tmp_path / "a.jsonl.gz", tmp_path / "b.csv"
     jsonl.write_bytes(gzip.compress("".join(json.dumps({"translation": {"en": s, "es": t}}) + "\n"
                                             for s, t in pairs[:200] + [pairs[0]]).encode() + b"{oops\n"))
     table.write_text(csv_text([["source", "target"], *pairs[200:], ["one column"]]))
-    dev = tmp_path / "dev.jsonl"
-    dev.write_text("".join(json.dumps({"en": s, "es": t}) + "\n" for s, t in reversal_pairs(10, 1)))
+    dev = tmp_path / "dev.csv"
+    dev.write_text(csv_text([["es", "en"], *((t, s) for s, t in reversal_pairs(10, 1)), ["only one"]]))
     config = {"out_dir": str(tmp_path / "run"), "data": {"train": [{"path": str(jsonl), "weight": 2},
                                                                    {"path": str(table), "weight": 0.5}],
                                                          "dev": str(dev), "max_len": 50},
-              "model": {"src_vocab_size": 40, "tgt_vocab_size": 40}}
+              "model": {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16},
+              "train": {"max_steps": 2, "eval_every": 2, "threads": 1}}
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
     monkeypatch.setattr("nmt.training.prepared.INLINE_BYTES", 0)  # spawned workers, each taking chunks of records
     monkeypatch.setattr("nmt.training.cleaning.CHUNK", 64)
@@ -186,6 +187,9 @@ def test_prepare_reads_weighted_json_lines_and_csv_corpora_in_worker_processes(t
     corpus = prepare(load_config(tmp_path / "c.yaml"), print).corpus
     assert corpus.ranges == [[0, 200], [200, 300]] and corpus.text(0) == pairs[0] and corpus.text(299) == pairs[299]
     assert corpus.where(250) == (1, 52), "the CSV row's line, after the header"
+    assert main(["train", str(tmp_path / "c.yaml")]) == 0
+    assert "dev: 10 sentence pairs, 1 lines skipped (1 expected 2 comma-separated columns, found 1)" in (
+        capsys.readouterr().out), "the dev set's columns picked by the languages, es before en"
 
 
 def refused(tmp_path, capsys, train) -> str:
