@@ -272,8 +272,9 @@ def _evaluation_commands(sub) -> None:
     p.add_argument("--test", type=Path, required=True,
                    help="test file, TSV: source<TAB>reference, or more reference columns (every line as many as the "
                         "first; multi-reference BLEU/chrF, signature nrefs:N). A line with an empty column is skipped. "
-                        "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts or String Catalog .xcstrings file, read in the "
-                        "model's languages; any of them plain, gzip, xz or zstd")
+                        "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts, String Catalog .xcstrings, JSON Lines (.jsonl) "
+                        "or CSV file (a header naming the languages' columns), read in the model's languages; any of "
+                        "them plain, gzip, xz or zstd")
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
     p.set_defaults(func=cmd_evaluate)
@@ -287,13 +288,14 @@ def _evaluation_commands(sub) -> None:
                        "translates (--beam, --device, ...). The same --seed gives the same figures.")
     _search_args(p)
     p.add_argument("--test", type=Path, required=True, help="test pairs, read as `nmt evaluate --test` reads them: "
-                   "TSV with one or more reference columns, or TMX, XLIFF, .po, .ts, .xcstrings (see --pair)")
+                   "TSV with one or more reference columns, or TMX, XLIFF, .po, .ts, .xcstrings, .jsonl, .csv (see "
+                   "--pair)")
     p.add_argument("a", type=Path, metavar="A", help="the baseline: hypothesis file, `nmt evaluate --out` directory "
                    "or model bundle")
     p.add_argument("b", type=Path, metavar="B", help="the system compared with it, likewise")
     p.add_argument("--pair", type=_pair, default=None, metavar="SRC-TGT", help="the languages to read a TMX, XLIFF, "
-                   "gettext, Qt Linguist or String Catalog test file in, e.g. es-en (default: those of a system "
-                   "that is a model, else en-es)")
+                   "gettext, Qt Linguist, String Catalog, JSON Lines or CSV test file in, e.g. es-en (default: those "
+                   "of a system that is a model, else en-es)")
     p.add_argument("--resamples", type=int, default=1000, help="paired bootstrap resamples (default: 1000)")
     p.add_argument("--trials", type=int, default=10000, help="approximate randomization trials (default: 10000)")
     p.add_argument("--seed", type=int, default=None, help="random seed, at least 1 (default: $SACREBLEU_SEED, "

@@ -1,20 +1,28 @@
-"""The formats people have: TSV, aligned files and TMX, each plain or gzip/xz/zstd-compressed, streamed; and the
-damaged ones (a truncated archive, XML that breaks at line N, a file of mixed encodings) refused in one line that
-names the file and line, exit 2."""
+"""The formats people have: TSV, aligned files, TMX, JSON Lines and CSV, each plain or gzip/xz/zstd-compressed,
+streamed; and the damaged ones (a truncated archive, XML that breaks at line N, a file of mixed encodings) refused
+in one line that names the file and line, exit 2."""
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import lzma
+import tempfile
+from pathlib import Path
 
 import pytest
 import yaml
 import zstandard
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
 from nmt.training.compressed import read_blocks, read_lines, read_span
+from nmt.training.config import load_config
 from nmt.training.corpus import BadLine, CorpusError, load_corpus
+from nmt.training.prepared import prepare
 
 COMPRESS = {"gz": gzip.compress, "xz": lzma.compress, "zst": zstandard.ZstdCompressor().compress}
 PAIRS = [("Hello, world.", "¡Hola, mundo!"), ("two  words", "dos palabras"), ("Ünïcode", "Unicódigo")]
@@ -79,6 +87,109 @@ def test_tmx_streams_units_in_the_configured_languages_with_line_numbers(tmp_pat
     assert corpus.pairs == [("Press Save now.", "Pulse Guardar ahora."), ("Good morning", "Buenos días")]
     assert corpus.bad_lines == [BadLine(str(tmp_path / "m.tmx.gz"), 10, "no target language segment")]
     assert load_corpus(tmp_path / "m.tmx.gz", langs=("en-us", "fr")).pairs == [("Fish & chips", "Poisson-frites")]
+
+
+JSONL = [json.dumps({"id": "1", "translation": {"en": "Hello,  world.", "es": "¡Hola, mundo!"}}, ensure_ascii=False),
+         json.dumps({"en-GB": "Colour", "es_ES": "Color", "score": 0.9}),  # the flat layout, codes with regions
+         "",
+         '{"en": "Unclosed", "es": ',
+         '["Hello", "Hola"]',
+         json.dumps({"translation": {"en": "Only English"}}),
+         json.dumps({"en": 42, "es": "cuarenta y dos"})]  # (a number is no text)
+
+
+def test_json_lines_in_the_configured_languages_either_layout(tmp_path):
+    data = "\n".join(JSONL).encode() + '\n{"en": "Café", "es": "Café"}\n'.encode("latin-1")
+    (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress(data))
+    corpus = load_corpus(tmp_path / "c.jsonl.gz", langs=("en", "es"))
+    assert corpus.pairs == [("Hello, world.", "¡Hola, mundo!"), ("Colour", "Color")]
+    where = str(tmp_path / "c.jsonl.gz")
+    assert corpus.bad_lines == [BadLine(where, 3, "empty"), BadLine(where, 4, "not JSON"),
+                                BadLine(where, 5, "not a JSON object"), BadLine(where, 6, "no target language segment"),
+                                BadLine(where, 7, "no source language segment"), BadLine(where, 8, "not UTF-8")]
+    (tmp_path / "c.ndjson").write_text("\n".join(JSONL[:2]))
+    assert load_corpus(tmp_path / "c.ndjson", langs=("es", "en")).pairs == [("¡Hola, mundo!", "Hello, world."),
+                                                                           ("Color", "Colour")]
+    with pytest.raises(CorpusError, match=r"c\.jsonl\.gz: line 4: not JSON \(strict mode\)"):
+        load_corpus(tmp_path / "c.jsonl.gz", strict=True)
+
+
+def csv_text(rows) -> str:
+    """Rows as spreadsheets write them (csv's Excel dialect: CRLF line ends, fields quoted where they must be)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def test_csv_columns_named_by_the_languages_a_rows_line_its_first(tmp_path):
+    text = csv_text([["id", "en-GB", "es"], [1, 'Hello, "world"', "Hola"], [2, "Two\nlines", "Dos líneas"],
+                     [3, "short"], [], [4, "Good night", "Buenas noches"]])
+    data = text.encode() + "5,Café,Café\r\n".encode("latin-1") + b'6,"Left open,x\r\n7,y,z\r\n'
+    (tmp_path / "c.csv.gz").write_bytes(gzip.compress(data))
+    corpus = load_corpus(tmp_path / "c.csv.gz", langs=("en", "es"))
+    assert corpus.pairs == [('Hello, "world"', "Hola"), ("Two lines", "Dos líneas"), ("Good night", "Buenas noches")]
+    where = str(tmp_path / "c.csv.gz")
+    assert corpus.bad_lines == [BadLine(where, 5, "expected 3 comma-separated columns, found 2"),
+                                BadLine(where, 6, "empty"), BadLine(where, 8, "not UTF-8"),
+                                BadLine(where, 9, "expected 3 comma-separated columns, found 2 over several lines (a "
+                                                  "quote left open?)")], "row 2 takes lines 3-4; row 6, 9 to the end"
+
+
+def test_csv_of_source_and_target_columns_and_a_header_that_names_no_pair(tmp_path, capsys):
+    (tmp_path / "st.csv").write_bytes(b"\xef\xbb\xbf" + csv_text([["Source", "Target"], ["Hello", "Hola"]]).encode())
+    assert load_corpus(tmp_path / "st.csv", langs=("en", "es")).pairs == [("Hello", "Hola")], "Excel's CSV UTF-8"
+    (tmp_path / "st.csv").write_text(csv_text([["src", "tgt"], ["Hello", "Hola"]]))
+    assert load_corpus(tmp_path / "st.csv", langs=("de", "fr")).pairs == [("Hello", "Hola")], "whatever the languages"
+    (tmp_path / "fr.csv").write_text(csv_text([["id", "en", "fr"], [1, "Hello", "Bonjour"]]))
+    err = refused(tmp_path, capsys, tmp_path / "fr.csv")
+    assert f"{tmp_path / 'fr.csv'}: line 1: its header is 'id,en,fr': expected columns named by the languages read, en " \
+           "and es, or exactly two, source,target (or src,tgt)" in err
+
+
+@pytest.mark.parametrize("name", ["f.jsonl", "f.csv"])
+@settings(max_examples=80, deadline=None)
+@given(content=st.binary(max_size=200) | st.text(alphabet='en,s"\n{}:[]\r\x00é', max_size=60).map(str.encode))
+@example(content=b"[" * 100_000 + b"]" * 100_000)  # (JSON's parser recurses past Python's limit)
+@example(content=b'en,es\n"open,x\n' + b"y" * 200_000 + b"\nlast,row\n")  # a field over csv's limit
+def test_any_bytes_as_json_lines_or_csv_are_read_or_refused(name, content):
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / name
+        path.write_bytes(content)
+        try:
+            corpus = load_corpus(path)
+        except CorpusError as e:  # (a header that names no pair, bytes that look compressed and are not)
+            assert str(e).startswith(f"{path}: ") and "\n" not in str(e), e
+            return
+        assert all(bad.line >= 1 for bad in corpus.bad_lines) and all(all(pair) for pair in corpus.pairs)
+
+
+def test_prepare_and_train_read_weighted_json_lines_and_csv_corpora_and_dev_set(tmp_path, capsys, monkeypatch):
+    pairs = list(dict.fromkeys(reversal_pairs(800, 3)))[:300]
+    jsonl, table = tmp_path / "a.jsonl.gz", tmp_path / "b.csv"
+    jsonl.write_bytes(gzip.compress("".join(json.dumps({"translation": {"en": s, "es": t}}) + "\n"
+                                            for s, t in pairs[:200] + [pairs[0]]).encode() + b"{oops\n"))
+    table.write_text(csv_text([["source", "target"], *pairs[200:], ["one column"]]))
+    dev = tmp_path / "dev.csv"
+    dev.write_text(csv_text([["es", "en"], *((t, s) for s, t in reversal_pairs(10, 1)), ["only one"]]))
+    config = {"out_dir": str(tmp_path / "run"), "data": {"train": [{"path": str(jsonl), "weight": 2},
+                                                                   {"path": str(table), "weight": 0.5}],
+                                                         "dev": str(dev), "max_len": 50},
+              "model": {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16},
+              "train": {"max_steps": 2, "eval_every": 2, "threads": 1}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setattr("nmt.training.prepared.INLINE_BYTES", 0)  # spawned workers, each taking chunks of records
+    monkeypatch.setattr("nmt.training.cleaning.CHUNK", 64)
+    assert main(["prepare", str(tmp_path / "c.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "train: 300 sentence pairs, 3 lines skipped (1 duplicate pair, 1 expected 2 comma-separated columns, " \
+           "found 1, 1 not JSON)" in out
+    assert f"  {jsonl}: line 202: not JSON\n" in out and f"  {table}: line 102: expected 2 comma-separated" in out
+    corpus = prepare(load_config(tmp_path / "c.yaml"), print).corpus
+    assert corpus.ranges == [[0, 200], [200, 300]] and corpus.text(0) == pairs[0] and corpus.text(299) == pairs[299]
+    assert corpus.where(250) == (1, 52), "the CSV row's line, after the header"
+    assert main(["train", str(tmp_path / "c.yaml")]) == 0
+    assert "dev: 10 sentence pairs, 1 lines skipped (1 expected 2 comma-separated columns, found 1)" in (
+        capsys.readouterr().out), "the dev set's columns picked by the languages, es before en"
 
 
 def refused(tmp_path, capsys, train) -> str:

@@ -91,7 +91,7 @@ def test_cli_evaluate_help_tells_of_reference_columns(capsys: pytest.CaptureFixt
     assert exit_.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "source<TAB>reference<TAB>reference..." in out and "nrefs:N" in out and "empty column is skipped" in out
-    assert "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts or String Catalog .xcstrings file" in out
+    assert "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts, String Catalog .xcstrings, JSON Lines (.jsonl) or CSV file" in out
 
 
 def test_cli_compare_help_tells_the_test_file_is_read_as_evaluate_reads_it(capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,3 +109,17 @@ def test_a_memory_is_read_in_the_models_languages(tmp_path: Path, toy_model_es_e
                   "</target></segment></unit></file></xliff>")
     report = evaluate(Translator.load(toy_model_es_en, "cpu"), xliff, DecodeOptions(beam_size=1))
     assert report["sentences"] == 1 and report["bleu_detail"].startswith("BLEU = 0.00 100.0/100.0/"), report
+
+
+def test_json_lines_and_csv_test_files_are_read_in_the_models_languages(tmp_path: Path, tiny_bundle, capsys) -> None:
+    """They go where a TMX goes: read in the model's languages (here xx -> yy), their unusable lines named."""
+    jsonl = write(tmp_path / "t.jsonl", "\n".join([json.dumps({"translation": {"xx": "alpha beta", "yy": "BETA ALPHA"}}),
+                                                 json.dumps({"xx": "gamma", "zz": "GAMMA"}), "{oops"]) + "\n")
+    table = write(tmp_path / "t.csv", "yy,xx\nBETA ALPHA,alpha beta\nDELTA\n")
+    translator = Translator(tiny_bundle, "cpu")
+    for path, skipped in ((jsonl, ["line 2: no target language segment", "line 3: not JSON"]),
+                          (table, ["line 3: expected 2 comma-separated columns, found 1"])):
+        report = evaluate(translator, path, DecodeOptions(beam_size=1))
+        assert report["sentences"] == 1 and report["skipped_lines"] == len(skipped), report
+        named = [line for line in capsys.readouterr().err.splitlines() if "not scored" in line]
+        assert named == [f"  not scored: {path}: {reason}" for reason in skipped]

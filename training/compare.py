@@ -111,7 +111,7 @@ def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling
                     beam_size: int | None = None, pair: tuple[str, str] | None = None) -> dict:
     """The comparison of system B with the baseline A on the test file (TSV source<TAB>reference), as a report.
     beam_size: how translate decodes, recorded for the systems that are models; pair: the languages a TMX, XLIFF,
-    gettext, Qt Linguist or String Catalog test file is read in (default: the models', else en -> es)."""
+    gettext, Qt Linguist, String Catalog, JSON Lines or CSV test file is read in (default: the models', else en -> es)."""
     # as `nmt evaluate` reads it (its hypotheses are a line per source it keeps)
     corpus = load_evaluation_set(test, langs=_languages(pair, a, b))
     if not corpus.sources:

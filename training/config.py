@@ -22,8 +22,8 @@ class CorpusSpec(BaseModel):
     key), and its weight."""
 
     model_config = ConfigDict(extra="forbid")
-    path: UserPath | None = Field(None, description="a TSV, TMX, XLIFF, gettext .po, Qt .ts or String Catalog file, plain "
-                              "or compressed (gzip, xz, zstd)")
+    path: UserPath | None = Field(None, description="a TSV, TMX, XLIFF, gettext .po, Qt .ts, String Catalog, JSON Lines "
+                              "or CSV file, plain or compressed (gzip, xz, zstd)")
     source: UserPath | None = Field(None, description="with target: two line-aligned plain-text files, or two files of an "
                                 "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml, .ftl, "
                                 ".php)")

@@ -1,6 +1,6 @@
 """Reading and writing users' parallel corpora.
 
-Eight input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
+Ten input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
 
 * a TSV file with ``source<TAB>target`` on each line (a test set may have more reference columns:
   ``source<TAB>reference 1<TAB>reference 2...``, :func:`load_evaluation_set`),
@@ -11,7 +11,14 @@ Eight input layouts are supported, each plain or compressed (gzip, xz, zstd; tra
 * an XLIFF file (.xlf or .xliff, likewise), its units that have a target, or
 * a gettext file (.po, likewise), its translated messages, or
 * a Qt Linguist file (.ts, likewise), its finished messages, or
-* an Xcode String Catalog (.xcstrings, likewise), its translated strings.
+* an Xcode String Catalog (.xcstrings, likewise), its translated strings, or
+* a JSON Lines file (.jsonl or .ndjson, likewise), an object a line: {"translation": {"en": ..., "es": ...}}
+  (Hugging Face datasets') or {"en": ..., "es": ...} (training/jsonl.py), or
+* a CSV file (.csv, likewise) with a header row naming the columns: by their languages (en, es), or exactly
+  source,target (or src,tgt) (training/csv_corpus.py).
+
+A TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines or CSV file is read in two languages (the config's,
+a test file in the model's): :func:`is_memory`.
 
 Files are streamed as bytes and decoded line by line, so one broken line is
 reported (with its line number) instead of making the whole file unreadable.
@@ -26,11 +33,14 @@ from itertools import zip_longest
 from pathlib import Path
 
 from nmt.training.compressed import read_lines
+from nmt.training.csv_corpus import read_csv
 from nmt.training.errors import CorpusError
 from nmt.training.files import atomic_open
+from nmt.training.jsonl import read_jsonl
 from nmt.training.keyed import is_keyed, read_keyed
 from nmt.training.po import read_po
 from nmt.training.qt_linguist import read_ts
+from nmt.training.records import NOT_UTF8, Record, Skipped, decoded
 from nmt.training.string_catalog import read_xcstrings
 from nmt.training.tmx import read_tmx
 from nmt.training.xliff import read_xliff
@@ -38,14 +48,9 @@ from nmt.training.xliff import read_xliff
 FIRST_FEW = 3  # skipped lines of each kind printed (training: all of them are in skipped.tsv)
 
 EMPTY = "empty"
-NOT_UTF8 = "not UTF-8"
 
-__all__ = ["CorpusError", "BadLine", "Corpus", "EvaluationSet", "load_corpus", "load_evaluation_set",
-           "read_records", "write_tsv", "write_lines"]
-
-# What the readers yield, one per input line (TSV, aligned) or translation unit (TMX): (line, source, target),
-# each side bytes to decode (TSV: the whole line, target None), text (TMX), or None (TMX: that language is missing).
-Record = tuple[int, "bytes | str | None", "bytes | str | None"]
+__all__ = ["CorpusError", "BadLine", "Corpus", "EvaluationSet", "NOT_UTF8", "Record", "load_corpus",
+           "load_evaluation_set", "read_records", "write_tsv", "write_lines"]
 
 
 @dataclass
@@ -110,17 +115,6 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def _decode(raw: bytes) -> str | None:
-    """Decode one line as UTF-8, or return None if it is not valid UTF-8 (NUL bytes count as not UTF-8: they
-    are how a UTF-16 file looks when read as UTF-8, whose lines would otherwise pass as text)."""
-    if b"\x00" in raw:
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 def _check_row(row: tuple[str, ...]) -> str | None:
     """Return why a normalised row (source, then its one or more targets) is unusable, or None if it is fine."""
     if not any(row):
@@ -158,28 +152,38 @@ def is_catalog(path: Path) -> bool:
     return has_suffix(path, ".xcstrings")
 
 
+def is_jsonl(path: Path) -> bool:
+    return has_suffix(path, ".jsonl", ".ndjson")
+
+
+def is_csv(path: Path) -> bool:
+    return has_suffix(path, ".csv")
+
+
 def is_memory(path: Path) -> bool:
-    """Whether a file holds units of several languages (TMX, XLIFF, gettext, Qt Linguist, a String Catalog), which
-    the config's languages pick."""
-    return is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path) or is_catalog(path)
+    """Whether a file holds texts of several languages (TMX, XLIFF, gettext, Qt Linguist, a String Catalog, JSON
+    Lines, CSV), of which the config's languages pick the pair."""
+    return (is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path) or is_catalog(path) or is_jsonl(path)
+            or is_csv(path))
 
 
 def is_tsv(files: tuple[Path, ...]) -> bool:
-    """Whether a corpus is one TSV file (else a TMX, XLIFF, gettext, Qt Linguist or String Catalog file, or two
-    aligned files)."""
+    """Whether a corpus is one TSV file (else a TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines or CSV
+    file, or two aligned files)."""
     return len(files) == 1 and not is_memory(files[0])
 
 
 def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
-    """The records of one corpus: a TSV, TMX, XLIFF, gettext, Qt Linguist or String Catalog file (langs: the
-    languages of such a file's pairs), or two aligned files."""
+    """The records of one corpus: a TSV, TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines or CSV file
+    (langs: the languages of such a file's pairs), or two aligned files."""
     if is_tsv(files):
         return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
     if is_keyed(files):
         return read_keyed(*files)
     if len(files) == 2:
         return _aligned_records(*files)
-    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings}
+    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings, is_jsonl: read_jsonl,
+               is_csv: read_csv}
     return next((read for kind, read in readers.items() if kind(files[0])), read_tmx)(files[0], *langs)
 
 
@@ -197,12 +201,14 @@ def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
 def parse_record(
     record: Record, where: tuple[str, str, str], columns: int = 2
 ) -> tuple[tuple[str, ...] | None, BadLine | None]:
-    """A record as a normalised row (source, target), or why it cannot be one. where: how to name the TSV/TMX
-    file, the source file, the target file (aligned files) in a BadLine. columns: how many a TSV line must have
-    (more than 2: a test set's several references; other layouts always have 2)."""
+    """A record as a normalised row (source, target), or why it cannot be one (a Skipped source: its reader's
+    reason). where: how to name the TSV/TMX file, the source file, the target file (aligned files) in a BadLine.
+    columns: how many a TSV line must have (more than 2: a test set's several references; other layouts always 2)."""
     number, src, tgt = record
     if tgt is None and isinstance(src, bytes):  # a TSV line
         return _tsv_row(number, src, where[0], columns)
+    if isinstance(src, Skipped):
+        return None, BadLine(where[0], number, src.reason)
     if src is None or tgt is None:
         return None, BadLine(where[0], number, f"no {'source' if src is None else 'target'} language segment")
     src_text, tgt_text = _text(src), _text(tgt)
@@ -212,11 +218,11 @@ def parse_record(
 
 
 def _text(side: bytes | str) -> str | None:
-    return side if isinstance(side, str) else _decode(side)
+    return side if isinstance(side, str) else decoded(side)
 
 
 def _tsv_row(number: int, raw: bytes, path: str, columns: int) -> tuple[tuple[str, ...] | None, BadLine | None]:
-    text = _decode(raw)
+    text = decoded(raw)
     if text is None:
         return None, BadLine(path, number, NOT_UTF8)
     if not text.strip():
@@ -237,7 +243,7 @@ def _columns(record: Record) -> int | None:
     for a TSV line without text, which cannot tell."""
     number, src, tgt = record
     if tgt is None and isinstance(src, bytes):
-        text = _decode(src)
+        text = decoded(src)
         return max(2, text.count("\t") + 1) if text and text.strip() else None
     return 2
 
@@ -255,9 +261,11 @@ def load_corpus(
 ) -> Corpus:
     """Load a (small) parallel corpus into memory: the dev and test sets.
 
-    With only ``source``, it is a TSV file (``source<TAB>target`` per line), or a TMX file (its ``langs``);
+    With only ``source``, it is a TSV file (``source<TAB>target`` per line), or a file of several languages
+    (TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines, CSV: :func:`is_memory`), read in ``langs``;
     with ``target`` too, the two are line-aligned plain-text files.  Lines that
-    are not UTF-8, have the wrong number of columns or an empty side are
+    are not UTF-8, have the wrong number of columns or an empty side (or that
+    their reader finds unusable: a JSON Lines line that is not JSON) are
     skipped and listed in ``bad_lines``; blank pairs are skipped with reason
     ``"empty"``.  With ``strict=True`` the first bad line (other than a blank
     one) raises :class:`CorpusError` instead.
