@@ -29,9 +29,9 @@ def root_name(content: bytes) -> str:
         start = etree.iterparse(io.BytesIO(content), events=("start",), resolve_entities=False, no_network=True,
                                 load_dtd=False)
         _, root = next(start)
-    except (etree.XMLSyntaxError, StopIteration):
-        return ""
-    return local_name(root)
+        return local_name(root)
+    except (etree.XMLSyntaxError, StopIteration, ValueError):  # (ValueError: a name lxml reads but cannot be one,
+        return ""                                               # ":esources", before the parser finds the error)
 
 
 def serialized(tree: etree._ElementTree, content: bytes) -> bytes:

@@ -151,3 +151,9 @@ def test_a_file_nested_too_deeply_is_refused(name, tmp_path):
     if name.endswith((".yml", ".xcstrings")):  # (a corpus too: a String Catalog, or two files of an app's messages)
         with pytest.raises(CorpusError, match="nested too deeply to be read$"):
             load_corpus(tmp_path / name, tmp_path / name) if name.endswith(".yml") else load_corpus(tmp_path / name)
+
+
+def test_an_xml_root_named_as_no_element_can_be_is_refused_as_damaged():
+    """lxml hands the first element's start to root_name before it finds the name is none (hypothesis: ':esources')."""
+    with pytest.raises(FileRejected, match="not well-formed XML"):
+        read_document("strings.xml", b'<:esources><string name="a">x</string></:esources>')

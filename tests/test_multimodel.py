@@ -76,8 +76,24 @@ def test_a_native_request_without_a_pair_translates_from_the_detected_source(cli
         answer = native(client, text=texts, **body).json()
         assert answer["translations"] == explicit["translations"]
         assert answer["detected_source"]["language"] == pair[0] and answer["detected_source"]["confidence"] > 90
-    one_fits = native(client, text=texts, source="auto", target=pair[1]).json()  # nothing to detect
+    one_fits = native(client, text=texts, target=pair[1]).json()  # a source left out: the one model into the target
     assert one_fits == explicit
+    told = native(client, text=texts, source="auto", target=pair[1]).json()  # "auto": the target's language told too
+    assert told["translations"] == explicit["translations"] and told["detected_source"]["language"] == pair[0]
+
+
+@pytest.mark.parametrize("text, target", [(SPANISH, "es"), (ENGLISH, "en")])
+def test_a_native_request_in_its_target_language_comes_back_as_it_is(client, text, target):
+    """As LibreTranslate answers: source "auto" tells the target's language too, and a named source may be it."""
+    told = native(client, text=[text, "alpha"], source="auto", target=target, return_scores=True, nbest=2).json()
+    assert told["detected_source"]["language"] == target
+    assert told["translations"][0] == {"text": text, "score": 0.0, "nbest": [{"text": text, "score": 0.0}]}
+    named = native(client, text=text, source=target, target=target).json()
+    assert named == {"translations": [{"text": text}]}
+    assert native(client, text=text, target=target).json()["translations"][0]["text"] != text  # left out: translated
+    refused = client.post("/v1/translate", content=b'{"text": "\\ud800", "source": "%s", "target": "%s"}' % (
+        target.encode(), target.encode()), headers={"content-type": "application/json"})
+    assert refused.status_code == 422 and "lone surrogate" in refused.json()["error"]
 
 
 def test_a_native_request_without_a_pair_answers_blank_texts_as_they_are_and_refuses_invalid_text(client):

@@ -21,7 +21,7 @@ from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
 from nmt.model.spans import NO_TERMS, Terms
-from nmt.model.text import InvalidText
+from nmt.model.text import InvalidText, check_text
 from nmt.model.translator import DecodeOptions, PreparedText, SourceSentence, Translated, searched
 
 T = TypeVar("T")
@@ -174,6 +174,20 @@ def check_texts(settings: Settings, texts: list[str], limits: TextLimits | None 
     chars = sum(len(t) for t in texts)
     if chars > limits.chars:
         raise ApiError(413, f"request too long: {chars} characters; the limit is {limits.chars}")
+
+
+def already_in(models: Models, source: str | None, target: str | None, texts: list[str]) -> bool:
+    """Whether the texts are in their target language (named or detected as the source) and so come back as they
+    are, as LibreTranslate's do (argos-translate translates each language into itself unchanged): 422 for a text
+    that could not be translated either."""
+    if source is None or source != target or source not in models.languages:
+        return False
+    for i, text in enumerate(texts):
+        try:
+            check_text(text)
+        except InvalidText as e:
+            raise ApiError(422, f"text {i} is {e}") from None
+    return True
 
 
 def check_glossary(settings: Settings, glossary: Mapping[str, str]) -> None:

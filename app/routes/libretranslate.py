@@ -38,6 +38,7 @@ from nmt.app.routes import (
     ReadyModels,
     TextLimits,
     admit,
+    already_in,
     check_texts,
     detector_of,
     error_responses,
@@ -49,7 +50,7 @@ from nmt.app.routes.html import translate_html
 from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.html import text_only
-from nmt.model.text import InvalidText, check_text
+from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated
 
 router = APIRouter(tags=["libretranslate"])
@@ -209,12 +210,7 @@ async def _translated(service: Service, models: Models, request: Request, body: 
     """The texts from source into the request's target, each with its alternatives. Texts whose source is the target
     come back as they are, as LibreTranslate's do (argos-translate translates each language into itself unchanged):
     its clients send source "auto" for text that may already be in the target language."""
-    if source == body.target and source in models.languages:
-        for i, text in enumerate(texts):
-            try:
-                check_text(text)
-            except InvalidText as e:
-                raise ApiError(422, f"text {i} is {e}") from None
+    if already_in(models, source, body.target, texts):
         return [(text, []) for text in texts]
     model = model_for(models, source, body.target)
     if body.format == "html":

@@ -1,6 +1,7 @@
 """The native API: POST /v1/translate with scores, n-best lists and attention, by the model of its source and
 target (either may be left out where the served models leave one choice; a source left out where several fit is
-detected), plain text or HTML, with strings to keep verbatim (dnt); GET /v1/models."""
+detected, and "auto" tells the target's language too: texts already in it come back as they are), plain text or
+HTML, with strings to keep verbatim (dnt); GET /v1/models."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -17,7 +18,9 @@ from nmt.app.routes import (
     ReadyModels,
     TextLimits,
     admit,
+    already_in,
     check_glossary,
+    check_texts,
     detector_of,
     error_responses,
     header_key,
@@ -41,7 +44,8 @@ class TranslateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     text: str | list[str] = Field(description="one text, or a list of texts; long texts are split into sentences")
     source: str | None = Field(None, description="source language code; left out (or \"auto\") where several "
-                               "models fit: the likeliest of their source languages, from the texts together")
+                               "models fit: the likeliest of their source languages, from the texts together; "
+                               "\"auto\" tells the target's language too, and texts in it come back as they are")
     target: str | None = Field(None, description="target language code; may be left out if one model fits")
     beam_size: int | None = Field(None, ge=1, description="1 = greedy; default: the server's beam_size")
     nbest: int = Field(1, ge=1, description="alternatives to return per text")
@@ -110,6 +114,9 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
     """Translate one text or a list of texts; the answer has one translation per text, in order."""
     texts = [body.text] if isinstance(body.text, str) else body.text
     source, detected = _source(service, models, body, texts)
+    if already_in(models, source, body.target, texts):
+        check_texts(service.settings, texts, limits)
+        return TranslateResponse(translations=[_as_sent(text, body) for text in texts], detected_source=detected)
     model = model_for(models, source, body.target)
     options = service.settings.decode_options(body.beam_size, body.nbest, body.return_attention, body.rerank)
     glossary = body.glossary or {}
@@ -128,12 +135,15 @@ async def translate(body: TranslateRequest, service: ServiceDep, models: ReadyMo
 def _source(service: Service, models: Models, body: TranslateRequest,
             texts: list[str]) -> tuple[str | None, DetectedLanguage | None]:
     """The request's source language (None: whichever model fits, where one does), and how it was detected where
-    it was: named; else, where several models into the target fit, the likeliest of their source languages. Blank
+    it was: named; else, where several models into the target fit (with "auto", the target's own language counts
+    as one where a model translates from it: already_in then answers), the likeliest of their source languages. Blank
     texts have no language to detect, and come back as they are from any model (the README's "an empty string
     translates to an empty string"): the first that fits."""
     if body.source not in (None, "auto"):
         return body.source, None
     fitting = models.sources_into(body.target)
+    if body.source == "auto" and body.target in models.sources_into(None):  # (the texts may be in it already)
+        fitting = sorted({*fitting, body.target})
     if len(fitting) < 2:
         return None, None
     if not any(text.strip() for text in texts):
@@ -144,6 +154,14 @@ def _source(service: Service, models: Models, body: TranslateRequest,
         raise ApiError(422, str(e)) from None
     best = next(d for d in ranked if d.language in fitting)
     return best.language, DetectedLanguage(language=best.language, confidence=best.confidence)
+
+
+def _as_sent(text: str, body: TranslateRequest) -> TranslationOut:
+    """A text already in the target language, as it was sent (its score 0: log 1)."""
+    out = TranslationOut(text=text, score=0.0 if body.return_scores else None)
+    if body.nbest > 1:
+        out.nbest = [Alternative(text=text, score=0.0)]
+    return out
 
 
 def _dnt(settings: Settings, dnt: list[str]) -> tuple[str, ...]:
