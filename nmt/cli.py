@@ -148,7 +148,7 @@ def cmd_translate(args) -> int:
                 "glossary_ignore_case": args.glossary_ignore_case}
     count = translate_to(translator, args.input, options, args.out, settings, terms)
     if args.out is not None:
-        print(f"translated {count:,} lines into {args.out}", file=sys.stderr)
+        print(f"wrote {count:,} lines to {args.out}", file=sys.stderr)
     return 0
 
 

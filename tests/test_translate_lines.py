@@ -57,7 +57,8 @@ def test_an_interrupted_run_continues_where_it_stopped(toy_model, tmp_path, caps
     with partial.open("a", encoding="utf-8") as handle:
         handle.write("HALF A LI")  # a kill during a write: the line is cut, and translated again
     assert translate(toy_model, "--out", str(out), str(tmp_path / "in.txt")) == 0
-    assert f"continuing {partial} after its 6 lines (of 20)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"continuing {partial} after its 6 lines (of 20)" in err and f"wrote 20 lines to {out}" in err
     assert out.read_text(encoding="utf-8").splitlines() == expected
     assert sorted(p.name for p in out.parent.iterdir()) == ["out.txt"]
 

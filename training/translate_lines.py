@@ -129,8 +129,9 @@ def input_settings(path: Path | None) -> dict | None:
 
 def translate_to(translator: Translator, path: Path | None, options: DecodeOptions, out: Path | None,
                  settings: dict, terms: Terms = NO_TERMS) -> int:
-    """Translate the file's (or stdin's) lines to out (or stdout); the number of lines translated in this run.
-    settings: what the translation depends on (model, search, glossary), which a continued --out run must share."""
+    """Translate the file's (or stdin's) lines to out (or stdout); the number of lines written (out: with those of
+    the run it continues). settings: what the translation depends on (model, search, glossary), which a continued
+    --out run must share."""
     check_terms(translator, terms)
     total = counted_lines(path) if path is not None else None
     lines = file_lines(path) if path is not None else stdin_lines(sys.stdin.buffer)
@@ -166,4 +167,4 @@ def _to_file(translator: Translator, lines: Iterable[str], options: DecodeOption
               file=sys.stderr)
         raise
     partial.finish()
-    return count
+    return done + count
