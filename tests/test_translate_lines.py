@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -142,3 +143,16 @@ def test_a_changed_glossary_does_not_continue_an_unfinished_run(placeholder_mode
     assert translate(placeholder_model, *args) == 2
     err = capsys.readouterr().err
     assert "with another glossary " in err and "input" not in err.split("another")[1]
+
+
+def test_an_output_that_cannot_be_written_is_one_line(toy_model, tmp_path, capsys):
+    (tmp_path / "in.txt").write_text("alpha\n")
+    (tmp_path / "out").mkdir()
+    assert translate(toy_model, "--out", str(tmp_path / "out"), str(tmp_path / "in.txt")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{tmp_path / 'out'} is a directory" in err
+    if not Path("/sys").is_dir():
+        return
+    assert translate(toy_model, "--out", "/sys/out.txt", str(tmp_path / "in.txt")) == 2  # read-only, even for root
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write" in err and "Traceback" not in err

@@ -150,6 +150,18 @@ def translate_to(translator: Translator, path: Path | None, options: DecodeOptio
 
 def _to_file(translator: Translator, lines: Iterable[str], options: DecodeOptions, terms: Terms, partial: Partial,
              settings: dict, total: int | None) -> int:
+    """The lines translated into partial's file, then renamed to its out; ValueError, one line, for a file that
+    cannot be written (no permission, a full disk), the lines done so far kept."""
+    if partial.out.is_dir():
+        raise ValueError(f"{partial.out} is a directory: --out names the file to write")
+    try:
+        return _written(translator, lines, options, terms, partial, settings, total)
+    except OSError as e:
+        raise ValueError(f"{e.filename or partial.lines_path}: cannot write ({e.strerror or e})") from None
+
+
+def _written(translator: Translator, lines: Iterable[str], options: DecodeOptions, terms: Terms, partial: Partial,
+             settings: dict, total: int | None) -> int:
     done = partial.resumed(settings)
     if done:
         print(f"continuing {partial.lines_path} after its {done:,} lines"
