@@ -156,8 +156,8 @@ def _to_file(translator: Translator, lines: Iterable[str], options: DecodeOption
         raise ValueError(f"{partial.out} is a directory: --out names the file to write")
     try:
         return _written(translator, lines, options, terms, partial, settings, total)
-    except OSError as e:
-        raise ValueError(f"{e.filename or partial.lines_path}: cannot write ({e.strerror or e})") from None
+    except OSError as e:  # (named as the file the user sees, not a temporary one beside it)
+        raise ValueError(f"{partial.lines_path}: cannot write ({e.strerror or e})") from None
 
 
 def _written(translator: Translator, lines: Iterable[str], options: DecodeOptions, terms: Terms, partial: Partial,
