@@ -159,14 +159,17 @@ def cmd_translate_file(args) -> int:
     if args.out is not None and (len(sources) > 1 or any(folder for _, folder in sources)):
         raise ValueError("--out names one file's translation; for several files, or a folder, give --out-dir")
     files = FileTranslator(Models(lambda path: _translator(args, path), args.model), _options(args), _terms(args),
-                           args.out_dir)
+                           args.out_dir, args.skip_existing)
     failed = 0
-    for source, folder in sources:
+    for done, (source, folder) in enumerate(sources):
         try:  # a file that cannot be translated is one line, and the next file is translated
             print(files.translate(source, args.out, folder))
         except ValueError as e:
             print(f"nmt {args.command}: error: {e}", file=sys.stderr)
             failed += 1
+        except KeyboardInterrupt:
+            print(f"{done} of {len(sources)} files done; --skip-existing continues after them", file=sys.stderr)
+            raise
     if failed and len(sources) > 1:
         print(f"nmt {args.command}: {failed} of {len(sources)} files not translated", file=sys.stderr)
     return 2 if failed else 0
@@ -327,6 +330,8 @@ def _evaluation_commands(sub) -> None:
     _glossary_args(p)
     p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="the documents to translate (a folder: its "
                    "files of these formats, at any depth, their translations in the same places under --out-dir)")
+    p.add_argument("--skip-existing", action="store_true", help="leave a file whose translation is there already, "
+                   "newer than it: a stopped run continues where it was (another model or glossary is not noticed)")
     p.add_argument("-o", "--out", type=Path, default=None, help="where to write the translation of one FILE "
                    "(default: beside it, the target language before its extension: report.docx -> report.es.docx)")
     p.add_argument("--out-dir", type=Path, default=None, metavar="DIR", help="write the translations there, "
@@ -406,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # around the imports too (the parser's help texts import torch): Ctrl-C while it loads is this one line
         args = build_parser().parse_args(argv)
         command = args.command
-        with _sigterm_interrupts(command in ("prepare", "train", "translate")):
+        with _sigterm_interrupts(command in ("prepare", "train", "translate", "translate-file")):
             code = _run(args)
     except KeyboardInterrupt:
         print(f"nmt {command}: interrupted" if command else "nmt: interrupted", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 
 import docx
@@ -15,6 +16,7 @@ from service_fixtures import client_for
 from nmt.cli import main
 from nmt.model.bundle import DEFAULT_BUNDLE
 from nmt.model.translator import Translator
+from nmt.training.translate_file import FileTranslator
 
 VERSES = ["In the beginning God created the heavens and the earth.",
           "And God said, Let there be light: and there was light.",
@@ -250,3 +252,31 @@ def test_an_out_dir_under_a_file_is_a_line_for_each_file(tmp_path, capsys):
     assert [line for line in capsys.readouterr().err.splitlines() if line.startswith("nmt")] == [
         error, error, "nmt translate-file: 2 of 2 files not translated"]
     assert (tmp_path / "blocker").read_text() == "a file"
+
+
+def test_skip_existing_continues_a_stopped_folder_and_redoes_a_changed_file(toy_model, tmp_path, capsys, monkeypatch):
+    (tmp_path / "in").mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / "in" / name).write_text("alpha beta\n")
+    args = ["translate-file", "--beam", "1", "--model", str(toy_model), str(tmp_path / "in"), "--out-dir",
+            str(tmp_path / "out"), "--skip-existing"]
+    real = FileTranslator.translate
+
+    def stop_at_b(self, source, *rest, **kwargs):  # Ctrl-C as the second file is begun
+        if source.name == "b.txt":
+            raise KeyboardInterrupt
+        return real(self, source, *rest, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(FileTranslator, "translate", stop_at_b)
+        assert main(args) == 130
+    assert "1 of 3 files done; --skip-existing continues after them" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.es.txt"]
+    (tmp_path / "in" / "a.txt").touch()
+    os.utime(tmp_path / "out" / "a.es.txt", (0, 0))  # older than its source now: translated again
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" (")[0] for line in out] == [f"wrote {tmp_path / 'out' / n}.es.txt" for n in "abc"]
+    assert main(args) == 0
+    assert [line.split(":")[0] for line in capsys.readouterr().out.splitlines()] == [
+        f"skipped {tmp_path / 'in' / n}.txt" for n in "abc"]

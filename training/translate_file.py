@@ -98,6 +98,7 @@ class FileTranslator:
     options: DecodeOptions
     terms: Terms = NO_TERMS  # a glossary (training/glossary.py), applied by every model
     folder: Path | None = None
+    skip_existing: bool = False  # leave a file whose translation is there already, newer than it
     written: dict[Path, Path] = field(default_factory=dict)  # each file written, by the source it translates
 
     def translate(self, source: Path, out: Path | None = None,
@@ -121,6 +122,8 @@ class FileTranslator:
         document = document.into(Languages(translator.src_lang, translator.tgt_lang))
         out = out or self._placed(source, document, translator, folder or self.folder or source.parent)
         self._check(source, out)
+        if self.skip_existing and out.is_file() and out.stat().st_mtime >= source.stat().st_mtime:
+            return Skipped(source, f"its translation {out} is there, newer than it (--skip-existing)")
         if document.format == "html":
             texts, pieces, runs = _html(translator, document, self.options, self.terms)
         else:
