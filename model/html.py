@@ -192,9 +192,12 @@ def _values(raw: str, labels: dict[str, str]) -> tuple[Value, ...]:
 def _relabelled(raw: str, labels: Sequence[Value], translations: Iterator[str]) -> str:
     """A tag's source text with each of its labels' values translated (the next of translations, in order)."""
     pieces, at = [], 0
-    for start, end, _ in labels:
+    for start, end, text in labels:
+        translation = next(translations)
+        if translation == text:  # kept as written: escaped anew, a malformed tag before it might be read otherwise
+            continue             # (<p alt=''a='>: text, or one tag with the next, as a later " is &quot; or not)
         quote = raw[start] if raw[start] in "\"'" else '"'  # (a value written without quotes gets them)
-        pieces += [raw[at:start], quote, escape(next(translations), quote=True), quote]
+        pieces += [raw[at:start], quote, escape(translation, quote=True), quote]
         at = end
     return "".join(pieces) + raw[at:]
 
