@@ -6,7 +6,7 @@ import gzip
 import io
 import lzma
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -50,11 +50,17 @@ def read_lines(path: Path) -> Iterator[bytes]:
     number = 0
     try:
         with open_stream(path) as stream:
-            for number, raw in enumerate(stream, start=1):  # noqa: B007 (number is the line reached, for the error)
-                raw = raw.removesuffix(b"\n").removesuffix(b"\r")
-                yield raw.removeprefix(UTF8_BOM) if number == 1 else raw
+            for number, raw in enumerate(stream_lines(stream), start=1):  # noqa: B007 (the line reached, for the error)
+                yield raw
     except DAMAGED as e:
         raise damaged(path, number, e) from None
+
+
+def stream_lines(stream: Iterable[bytes]) -> Iterator[bytes]:
+    """A binary stream's lines without line ends (\n or \r\n), and without a UTF-8 byte order mark on the first."""
+    for number, raw in enumerate(stream, start=1):
+        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+        yield raw.removeprefix(UTF8_BOM) if number == 1 else raw
 
 
 def read_blocks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:

@@ -19,7 +19,7 @@ from typing import IO
 
 from nmt.model.spans import NO_TERMS, Terms
 from nmt.model.translator import DecodeOptions, Translator
-from nmt.training.compressed import read_blocks, read_lines
+from nmt.training.compressed import read_blocks, read_lines, stream_lines
 from nmt.training.evaluate import translated_in_order
 from nmt.training.files import make_dir, write_atomic
 from nmt.training.glossary import check_terms
@@ -56,10 +56,9 @@ def file_lines(path: Path) -> Iterator[str]:
 
 def stdin_lines(stream: IO[bytes]) -> Iterator[str]:
     """Standard input's lines as they come (a pipe is translated while it is still being written)."""
-    for number, raw in enumerate(stream, start=1):
-        line = raw.removesuffix(b"\n").removesuffix(b"\r")
+    for number, line in enumerate(stream_lines(stream), start=1):
         try:
-            yield (line.removeprefix(b"\xef\xbb\xbf") if number == 1 else line).decode("utf-8")
+            yield line.decode("utf-8")
         except UnicodeDecodeError as e:
             raise not_utf8("<stdin>", line, e.start, number) from None
 
