@@ -142,7 +142,7 @@ def _source(service: Service, models: Models, body: TranslateRequest,
     if body.source not in (None, "auto"):
         return body.source, None
     fitting = models.sources_into(body.target)
-    if body.source == "auto" and body.target in models.sources_into(None):  # (the texts may be in it already)
+    if body.source == "auto" and body.target in models.sources:  # (the texts may be in it already)
         fitting = sorted({*fitting, body.target})
     if len(fitting) < 2:
         return None, None
