@@ -33,8 +33,9 @@ class SentenceCache:
     def put(self, sentence: SourceSentence, options: DecodeOptions, hyps: list[Hypothesis]) -> None:
         if self.size == 0 or options.with_attention:
             return
-        self._entries[(sentence.ids, options)] = list(hyps)
-        self._entries.move_to_end((sentence.ids, options))
+        key = (sentence.ids, options)
+        self._entries[key] = list(hyps)
+        self._entries.move_to_end(key)
         if len(self._entries) > self.size:
             self._entries.popitem(last=False)
 
