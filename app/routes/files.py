@@ -72,6 +72,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     if not target:
         raise ApiError(400, "Invalid request: missing target parameter")
     content, name = await _uploaded(settings, upload, "file")
+    terms = await _glossary(settings, form.get("glossary"), form.get("glossary_ignore_case"))  # (before the reading)
     try:
         document = await run_in_threadpool(read_document, name, content)  # (a PDF: seconds)
     except FileRejected as e:
@@ -88,7 +89,6 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
     chars = min(settings.max_file_chars, own) if own else settings.max_file_chars
     options, limits = settings.decode_options(), TextLimits(None, chars)
-    terms = await _glossary(settings, form.get("glossary"), form.get("glossary_ignore_case"))
     translate = translate_html if document.format == "html" else translate_texts
     translated = await translate(service, model, request, document.texts, options, terms, limits)
     try:
