@@ -27,7 +27,7 @@ reported (with its line number) instead of making the whole file unreadable.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
@@ -163,8 +163,14 @@ def is_csv(path: Path) -> bool:
 def is_memory(path: Path) -> bool:
     """Whether a file holds texts of several languages (TMX, XLIFF, gettext, Qt Linguist, a String Catalog, JSON
     Lines, CSV), of which the config's languages pick the pair."""
-    return (is_tmx(path) or is_xliff(path) or is_po(path) or is_ts(path) or is_catalog(path) or is_jsonl(path)
-            or is_csv(path))
+    return _reader_of(path) is not None
+
+
+def _reader_of(path: Path) -> Callable[[Path, str, str], Iterator[Record]] | None:
+    """The reader of a file of several languages (its pairs in two of them), by the file's kind; None for another."""
+    readers = {is_tmx: read_tmx, is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings,
+               is_jsonl: read_jsonl, is_csv: read_csv}
+    return next((read for kind, read in readers.items() if kind(path)), None)
 
 
 def is_tsv(files: tuple[Path, ...]) -> bool:
@@ -176,15 +182,13 @@ def is_tsv(files: tuple[Path, ...]) -> bool:
 def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es")) -> Iterator[Record]:
     """The records of one corpus: a TSV, TMX, XLIFF, gettext, Qt Linguist, String Catalog, JSON Lines or CSV file
     (langs: the languages of such a file's pairs), or two aligned files."""
-    if is_tsv(files):
-        return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))
     if is_keyed(files):
         return read_keyed(*files)
     if len(files) == 2:
         return _aligned_records(*files)
-    readers = {is_xliff: read_xliff, is_po: read_po, is_ts: read_ts, is_catalog: read_xcstrings, is_jsonl: read_jsonl,
-               is_csv: read_csv}
-    return next((read for kind, read in readers.items() if kind(files[0])), read_tmx)(files[0], *langs)
+    if (read := _reader_of(files[0])) is not None:
+        return read(files[0], *langs)
+    return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))  # a TSV file
 
 
 def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
