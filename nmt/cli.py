@@ -308,7 +308,7 @@ def _evaluation_commands(sub) -> None:
 
     p = sub.add_parser("translate", help="translate lines from stdin or a file", description="Translate one sentence "
                        "per line, from a file (plain, gzip, xz or zstd) or stdin, to stdout or --out, read and "
-                       "written a window of lines at a time.")
+                       "written a window of lines at a time (from stdin, each line that is typed comes out at once).")
     _decode_args(p)
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")
     _glossary_args(p)

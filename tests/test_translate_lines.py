@@ -5,7 +5,11 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import select
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -156,3 +160,37 @@ def test_an_output_that_cannot_be_written_is_one_line(toy_model, tmp_path, capsy
     assert translate(toy_model, "--out", "/sys/out.txt", str(tmp_path / "in.txt")) == 2  # read-only, even for root
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot write" in err and "Traceback" not in err
+
+
+def test_a_typed_line_is_translated_before_the_next_is_typed(toy_model):
+    """Standard input from a terminal or a slow program: each line comes out once it is read, not after a window of
+    512 (a pipe that stays open would otherwise print nothing)."""
+    command = [sys.executable, "-m", "nmt", "translate", "--model", str(toy_model), "--beam", "1"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as run:
+        assert run.stdin is not None and run.stdout is not None
+        for line, translation in [(b"alpha beta\n", b"BETA ALPHA\n"), (b"mu sigma tau\n", b"TAU SIGMA MU\n")]:
+            run.stdin.write(line)
+            run.stdin.flush()
+            ready, _, _ = select.select([run.stdout], [], [], 120)  # the old code waited for 512 lines, or the end
+            assert ready, "no translation while the input stays open"
+            assert run.stdout.readline() == translation
+        run.stdin.close()
+        assert run.wait(60) == 0
+
+
+def test_stdin_fills_whole_windows_when_lines_are_ready():
+    """A file or a fast pipe on stdin is still translated in full windows; a pause closes a window early."""
+    assert list(translate_lines.ready_windows(iter(LINES), 8)) == [LINES[:8], LINES[8:16], LINES[16:]]
+
+    def slow() -> Iterator[str]:
+        yield from LINES[:3]
+        time.sleep(0.5)
+        yield from LINES[3:5]
+
+    assert list(translate_lines.ready_windows(slow(), 8)) == [LINES[:3], LINES[3:5]]
+
+
+def test_stdin_that_is_not_utf8_is_one_line_after_the_lines_before_it(toy_model, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"alpha\nbeta\n\xff\n")))
+    assert translate(toy_model) == 2
+    assert "<stdin>:3: not UTF-8 (byte 0xff)" in capsys.readouterr().err

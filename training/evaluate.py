@@ -70,22 +70,33 @@ def translate_all(translator: Translator, sources: list[str], options: DecodeOpt
     return hypotheses
 
 
-def translated_in_order(translator: Translator, sources: Iterable[str], options: DecodeOptions, terms: Terms = NO_TERMS,
-                        window: int = 512, unit: str = "line", total: int | None = None,
-                        done: int = 0) -> Iterator[Translated]:
-    """Each source's translation, in input order, a window of sources at a time, with a progress bar (of total
-    sources, done of them translated before; a list's length by default): what `nmt translate` writes as it goes.
-    The Translator batches each window's sentences by length, so a wider window pads less; the first comes out
-    after a window is done."""
+def windows_of(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """The items in lists of size (the last shorter)."""
+    it = iter(items)
+    while window := list(islice(it, size)):
+        yield window
+
+
+def translated_windows(translator: Translator, windows: Iterable[list[str]], options: DecodeOptions,
+                       terms: Terms = NO_TERMS, unit: str = "line", total: int | None = None,
+                       done: int = 0) -> Iterator[list[Translated]]:
+    """Each window's translations, in order, with a progress bar (of total sources, done of them translated
+    before). The Translator batches a window's sentences by length, so a wider window pads less."""
     from tqdm import tqdm
 
-    if total is None and isinstance(sources, Sized):
-        total = done + len(sources)
-    it = iter(sources)
     with tqdm(total=total, initial=done, desc="translating", unit=unit, leave=False) as bar:
-        while chunk := list(islice(it, window)):
-            yield from translator.translate(chunk, options, terms)
-            bar.update(len(chunk))
+        for window in windows:
+            yield translator.translate(window, options, terms)
+            bar.update(len(window))
+
+
+def translated_in_order(translator: Translator, sources: Iterable[str], options: DecodeOptions, terms: Terms = NO_TERMS,
+                        window: int = 512, unit: str = "line") -> Iterator[Translated]:
+    """Each source's translation, in input order, a window of sources at a time (translated_windows); the first
+    comes out after a window is done."""
+    total = len(sources) if isinstance(sources, Sized) else None
+    for translated in translated_windows(translator, windows_of(sources, window), options, terms, unit, total):
+        yield from translated
 
 
 def _decoding_note(report: dict) -> str:

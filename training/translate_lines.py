@@ -15,16 +15,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from queue import Empty, Queue
+from threading import Thread
 from typing import IO
 
 from nmt.model.spans import NO_TERMS, Terms
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.compressed import read_blocks, read_lines, stream_lines
-from nmt.training.evaluate import translated_in_order
+from nmt.training.evaluate import translated_windows, windows_of
 from nmt.training.files import make_dir, write_atomic
 from nmt.training.glossary import check_terms
 
-WINDOW = 512  # lines translated together: the Translator sorts a window's sentences by length, and writes it at once
+WINDOW = 512  # lines translated together (at most): the Translator sorts a window's sentences by length
 
 
 def not_utf8(name: str, data: bytes, start: int, first_line: int = 1) -> ValueError:
@@ -61,6 +63,56 @@ def stdin_lines(stream: IO[bytes]) -> Iterator[str]:
             yield line.decode("utf-8")
         except UnicodeDecodeError as e:
             raise not_utf8("<stdin>", line, e.start, number) from None
+
+
+def ready_windows(lines: Iterable[str], size: int, wait: float = 0.05) -> Iterator[list[str]]:
+    """The lines in windows of up to size, each closed as soon as no further line comes within wait seconds: a line
+    typed at a terminal, or written now and then by another program, is translated at once, while a file or a fast
+    pipe still fills whole windows. A thread reads ahead, so the input is read while a window is translated."""
+    ahead = _read_ahead(lines, size)
+    window: list[str] = []
+    while True:
+        try:
+            item = ahead.get(timeout=wait) if window else ahead.get()
+        except Empty:
+            yield window
+            window = []
+            continue
+        if isinstance(item, BaseException):
+            raise item
+        if item is None:
+            break
+        window.append(item)
+        if len(window) == size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _read_ahead(lines: Iterable[str], size: int) -> Queue[str | BaseException | None]:
+    """A queue of the lines, then None, filled by a thread up to size lines ahead; an error reading them (a line
+    that is not UTF-8) is put in their place, for the reader of the queue to raise."""
+    ahead: Queue[str | BaseException | None] = Queue(maxsize=size)
+
+    def read() -> None:
+        try:
+            for line in lines:
+                ahead.put(line)
+        except Exception as e:  # raised again where the queue is read, in order after the lines before it
+            ahead.put(e)
+        ahead.put(None)
+
+    Thread(target=read, name="stdin", daemon=True).start()
+    return ahead
+
+
+def input_windows(path: Path | None, done: int = 0) -> Iterator[list[str]]:
+    """The input's lines a window at a time, the first done of a file skipped (translated before): a file's in whole
+    windows, standard input's as they come (ready_windows)."""
+    if path is None:
+        return ready_windows(stdin_lines(sys.stdin.buffer), WINDOW)
+    return windows_of(islice(file_lines(path), done, None), WINDOW)
 
 
 @dataclass(frozen=True)
@@ -107,15 +159,11 @@ def _whole_lines(path: Path) -> int:
     return data.count(b"\n", 0, whole)
 
 
-def translated_lines(translator: Translator, lines: Iterable[str], options: DecodeOptions, terms: Terms,
+def translated_lines(translator: Translator, windows: Iterable[list[str]], options: DecodeOptions, terms: Terms,
                      total: int | None = None, done: int = 0) -> Iterator[list[str]]:
-    """Each window's translations, in order; the first done lines are skipped (already translated)."""
-    lines = iter(lines)
-    if done:
-        next(islice(lines, done - 1, done), None)
-    texts = (t.text for t in translated_in_order(translator, lines, options, terms, WINDOW, total=total, done=done))
-    while window := list(islice(texts, WINDOW)):
-        yield window
+    """Each window's translations, in order."""
+    for translated in translated_windows(translator, windows, options, terms, total=total, done=done):
+        yield [t.text for t in translated]
 
 
 def input_settings(path: Path | None) -> dict | None:
@@ -133,10 +181,9 @@ def translate_to(translator: Translator, path: Path | None, options: DecodeOptio
     --out run must share."""
     check_terms(translator, terms)
     total = counted_lines(path) if path is not None else None
-    lines = file_lines(path) if path is not None else stdin_lines(sys.stdin.buffer)
     if out is None:
         count = 0
-        for window in translated_lines(translator, lines, options, terms, total):
+        for window in translated_lines(translator, input_windows(path), options, terms, total):
             sys.stdout.write("".join(f"{text}\n" for text in window))
             sys.stdout.flush()
             count += len(window)
@@ -144,22 +191,22 @@ def translate_to(translator: Translator, path: Path | None, options: DecodeOptio
     if path is None and Partial(out).lines_path.exists():
         raise ValueError(f"{Partial(out).lines_path}: an unfinished run's lines; standard input cannot be continued "
                          f"from where it stopped: give the input as a file, or delete it to start over")
-    return _to_file(translator, lines, options, terms, Partial(out), {"input": input_settings(path), **settings}, total)
+    return _to_file(translator, path, options, terms, Partial(out), {"input": input_settings(path), **settings}, total)
 
 
-def _to_file(translator: Translator, lines: Iterable[str], options: DecodeOptions, terms: Terms, partial: Partial,
+def _to_file(translator: Translator, path: Path | None, options: DecodeOptions, terms: Terms, partial: Partial,
              settings: dict, total: int | None) -> int:
     """The lines translated into partial's file, then renamed to its out; ValueError, one line, for a file that
     cannot be written (no permission, a full disk), the lines done so far kept."""
     if partial.out.is_dir():
         raise ValueError(f"{partial.out} is a directory: --out names the file to write")
     try:
-        return _written(translator, lines, options, terms, partial, settings, total)
+        return _written(translator, path, options, terms, partial, settings, total)
     except OSError as e:  # (named as the file the user sees, not a temporary one beside it)
         raise ValueError(f"{partial.lines_path}: cannot write ({e.strerror or e})") from None
 
 
-def _written(translator: Translator, lines: Iterable[str], options: DecodeOptions, terms: Terms, partial: Partial,
+def _written(translator: Translator, path: Path | None, options: DecodeOptions, terms: Terms, partial: Partial,
              settings: dict, total: int | None) -> int:
     done = partial.resumed(settings)
     if done:
@@ -168,7 +215,7 @@ def _written(translator: Translator, lines: Iterable[str], options: DecodeOption
     count = 0
     try:
         with open(partial.lines_path, "a", encoding="utf-8", newline="\n") as handle:
-            for window in translated_lines(translator, lines, options, terms, total, done):
+            for window in translated_lines(translator, input_windows(path, done), options, terms, total, done):
                 handle.write("".join(f"{text}\n" for text in window))
                 handle.flush()
                 os.fsync(handle.fileno())  # what a later run counts as done is on disk
