@@ -189,6 +189,25 @@ def test_each_text_of_a_list_is_translated_from_its_own_language(client):
     assert all(d["confidence"] > 90 for d in answer["detectedLanguage"])
 
 
+def test_a_text_is_detected_once(monkeypatch):
+    """The texts are detected together only where one is too short to tell alone: a long text once, not twice."""
+    from nmt.app.routes import libretranslate
+
+    told: list[str] = []
+
+    class Counting(LanguageDetector):
+        def detect(self, text: str) -> list[Detected]:
+            told.append(text)
+            return [Detected("en", 100.0)]
+
+    detector = Counting(["en"])
+    long, short = "In the beginning God created the heavens and the earth.", "Hello"
+    for texts, calls in [([long], [long]), ([long, long], [long, long]), ([short, long], [f"{short}\n{long}", long])]:
+        told.clear()
+        assert [d.language for d in libretranslate._detect_each(detector, texts)] == ["en"] * len(texts)
+        assert told == calls
+
+
 def test_a_form_is_read_as_utf8_whether_percent_encoded_or_not(client):
     """curl -d q='El Señor' sends the UTF-8 bytes as they are; other clients percent-encode them. Texts in the target
     language come back as they are, so the answer shows what the server read."""

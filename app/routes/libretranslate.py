@@ -188,8 +188,10 @@ def _detect(detector: LanguageDetector, texts: list[str]) -> list[Detected]:
 def _detect_each(detector: LanguageDetector, texts: list[str]) -> list[Detected]:
     """Each text's likeliest served source language, as LibreTranslate tells it: a text over SHORT_TEXT characters
     alone, a shorter one (too short to tell alone) by all the texts together."""
-    together = _detect(detector, texts)[0]
-    return [_detect(detector, [text])[0] if len(text) > SHORT_TEXT else together for text in texts]
+    # (the texts together only where one is short: one long text is detected once, not twice)
+    together = _detect(detector, texts)[0] if any(len(text) <= SHORT_TEXT for text in texts) else None
+    return [together if together is not None and len(text) <= SHORT_TEXT else _detect(detector, [text])[0]
+            for text in texts]
 
 
 async def _translate_each(service: Service, models: Models, request: Request, body: LibreRequest, texts: list[str],
