@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import pty
 import select
 import subprocess
 import sys
@@ -163,19 +165,22 @@ def test_an_output_that_cannot_be_written_is_one_line(toy_model, tmp_path, capsy
 
 
 def test_a_typed_line_is_translated_before_the_next_is_typed(toy_model):
-    """Standard input from a terminal or a slow program: each line comes out once it is read, not after a window of
-    512 (a pipe that stays open would otherwise print nothing)."""
+    """Standard input from a terminal: each line comes out once it is typed, not after a window of 512 (or the end
+    of the input), and no progress bar stands among the lines."""
     command = [sys.executable, "-m", "nmt", "translate", "--model", str(toy_model), "--beam", "1"]
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as run:
-        assert run.stdin is not None and run.stdout is not None
+    terminal, stdin = pty.openpty()
+    with subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        os.close(stdin)
+        assert run.stdout is not None and run.stderr is not None
         for line, translation in [(b"alpha beta\n", b"BETA ALPHA\n"), (b"mu sigma tau\n", b"TAU SIGMA MU\n")]:
-            run.stdin.write(line)
-            run.stdin.flush()
+            os.write(terminal, line)
             ready, _, _ = select.select([run.stdout], [], [], 120)  # the old code waited for 512 lines, or the end
             assert ready, "no translation while the input stays open"
             assert run.stdout.readline() == translation
-        run.stdin.close()
+        os.write(terminal, b"\x04")  # Ctrl-D: the end of the input
         assert run.wait(60) == 0
+        assert b"translating" not in run.stderr.read()
+    os.close(terminal)
 
 
 def test_stdin_fills_whole_windows_when_lines_are_ready():

@@ -79,12 +79,13 @@ def windows_of(items: Iterable[str], size: int) -> Iterator[list[str]]:
 
 def translated_windows(translator: Translator, windows: Iterable[list[str]], options: DecodeOptions,
                        terms: Terms = NO_TERMS, unit: str = "line", total: int | None = None,
-                       done: int = 0) -> Iterator[list[Translated]]:
+                       done: int = 0, progress: bool = True) -> Iterator[list[Translated]]:
     """Each window's translations, in order, with a progress bar (of total sources, done of them translated
-    before). The Translator batches a window's sentences by length, so a wider window pads less."""
+    before) unless not progress. The Translator batches a window's sentences by length, so a wider window pads
+    less."""
     from tqdm import tqdm
 
-    with tqdm(total=total, initial=done, desc="translating", unit=unit, leave=False) as bar:
+    with tqdm(total=total, initial=done, desc="translating", unit=unit, leave=False, disable=not progress) as bar:
         for window in windows:
             yield translator.translate(window, options, terms)
             bar.update(len(window))

@@ -161,8 +161,10 @@ def _whole_lines(path: Path) -> int:
 
 def translated_lines(translator: Translator, windows: Iterable[list[str]], options: DecodeOptions, terms: Terms,
                      total: int | None = None, done: int = 0) -> Iterator[list[str]]:
-    """Each window's translations, in order."""
-    for translated in translated_windows(translator, windows, options, terms, total=total, done=done):
+    """Each window's translations, in order; no progress bar for lines typed at a terminal, where it would stand
+    among them."""
+    typed = total is None and sys.stdin.isatty()
+    for translated in translated_windows(translator, windows, options, terms, total=total, done=done, progress=not typed):
         yield [t.text for t in translated]
 
 
