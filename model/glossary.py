@@ -5,6 +5,8 @@ the same for `nmt translate --glossary FILE` and a glossary uploaded with POST /
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterator
 
 from nmt.model.spans import Terms
 
@@ -19,12 +21,12 @@ def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Terms:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         raise GlossaryError(f"{name}: byte {e.start}: not UTF-8") from None
-    rows = csv.reader(text.splitlines()) if name.lower().endswith(".csv") else (line.split("\t") for line in
-                                                                              text.split("\n"))
+    rows = _csv_rows(text) if name.lower().endswith(".csv") else enumerate((line.split("\t") for line in
+                                                                            text.split("\n")), start=1)
     keep: list[str] = []
     glossary: dict[str, str] = {}
     where: dict[str, int] = {}  # each source term's line, to name both lines of a term given twice
-    for number, row in enumerate(rows, start=1):
+    for number, row in rows:
         cells = [cell.strip() for cell in row]
         if not any(cells) or cells[0].startswith("#"):
             continue
@@ -33,6 +35,8 @@ def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Terms:
                                 "or a term alone to keep as it is")
         if not all(cells):
             raise GlossaryError(f"{name}:{number}: an empty term")
+        if any("\n" in cell or "\r" in cell for cell in cells):  # (a quoted CSV cell): no sentence holds one
+            raise GlossaryError(f"{name}:{number}: a term holds a line break")
         source = cells[0]
         if source in where:
             raise GlossaryError(f"{name}:{number}: {source!r} again (line {where[source]}): give each term once")
@@ -44,3 +48,13 @@ def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Terms:
     if not where:
         raise GlossaryError(f"{name}: no terms")
     return Terms(tuple(keep), glossary, ignore_case)
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV row with the number of the line it starts on: a quoted cell may hold line breaks (spreadsheets
+    write them), and a row after it is then not on the line its count would say."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    for row in reader:
+        yield start, row
+        start = reader.line_num + 1

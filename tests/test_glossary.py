@@ -93,6 +93,19 @@ def test_a_glossary_file_is_tsv_or_csv_with_terms_to_keep(tmp_path):
     assert glossary_file(csv, ignore_case=True) == Terms(("mu",), {"alpha": "OMEGA, PSI"}, ignore_case=True)
 
 
+
+def test_a_csv_glossary_names_the_line_a_row_starts_on(tmp_path):
+    """A quoted CSV cell may span lines (and U+2028 is no line end in CSV): an error names the line in the file,
+    not the row's count, and a term with a line break, which no sentence holds, is refused."""
+    csv = tmp_path / "terms.csv"
+    csv.write_text('alpha,"OMEGA\u2028PSI"\n"beta\ngamma",PSI\n', encoding="utf-8")
+    with pytest.raises(GlossaryError, match="terms.csv:2: a term holds a line break"):
+        glossary_file(csv)
+    csv.write_text('# "a comment,\n# over two lines"\nalpha,"OMEGA\u2028PSI"\nmu,CHI,TAU\n', encoding="utf-8")
+    with pytest.raises(GlossaryError, match="terms.csv:4: 3 columns"):
+        glossary_file(csv)
+
+
 @pytest.mark.parametrize("content, message", [
     (b"alpha\tOMEGA\tPSI\n", "terms.tsv:1: 3 columns; a line is a source term and its target term"),
     (b"# none\nalpha\t\n", "terms.tsv:2: an empty term"),
