@@ -146,6 +146,20 @@ def test_csv_of_source_and_target_columns_and_a_header_that_names_no_pair(tmp_pa
            "and es, or exactly two, source,target (or src,tgt)" in err
 
 
+def test_csv_separated_by_semicolons_or_tabs(tmp_path):
+    """Excel writes ; where the comma is the decimal mark (most of Europe); a .csv may also be a TSV. The header
+    tells which: a comma in a field is then text."""
+    rows = [["en", "es"], ["Hello, world", "Hola, mundo"], ["Pi is 3,14", "Pi es 3,14"], ["one; two", "uno; dos"],
+            ["short"]]
+    for separator, name in [(";", "semicolon"), ("\t", "tab")]:
+        out = io.StringIO()
+        csv.writer(out, delimiter=separator).writerows(rows)
+        (tmp_path / "c.csv").write_text(out.getvalue(), encoding="utf-8")
+        corpus = load_corpus(tmp_path / "c.csv", langs=("en", "es"))
+        assert corpus.pairs == [tuple(row) for row in rows[1:4]]
+        assert corpus.bad_lines == [BadLine(str(tmp_path / "c.csv"), 5, f"expected 2 {name}-separated columns, found 1")]
+
+
 @pytest.mark.parametrize("name", ["f.jsonl", "f.csv"])
 @settings(max_examples=80, deadline=None)
 @given(content=st.binary(max_size=200) | st.text(alphabet='en,s"\n{}:[]\r\x00é', max_size=60).map(str.encode))

@@ -1,5 +1,7 @@
 """CSV corpora (.csv), as spreadsheets and pandas write them: a header row, then a row per pair, fields quoted where
-they hold a comma, a quote or a line break (Python's csv module reads them). The header names the pair's columns:
+they hold a comma, a quote or a line break (Python's csv module reads them). The fields are separated by commas, or
+by what the header separates its names with where it holds no comma: semicolons (Excel's CSV where the comma is the
+decimal mark, as in most of Europe) or tabs. The header names the pair's columns:
 those named by the config's languages (en, es; "en" matches "en-GB" as in a TMX), else exactly two columns named
 source,target (or src,tgt); any other header is refused in one line that names it.
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from nmt.training.compressed import read_lines
@@ -17,6 +20,7 @@ from nmt.training.errors import CorpusError
 from nmt.training.records import NOT_UTF8, Record, Skipped, decoded, language_code, pick
 
 UNNAMED = (("source", "target"), ("src", "tgt"))  # the headers of a pair not named by its languages
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}  # the first the header holds separates the fields
 
 
 class _Lines:
@@ -43,7 +47,11 @@ class _Lines:
 def read_csv(path: Path, src_lang: str, tgt_lang: str) -> Iterator[Record]:
     """Each row's pair, with the row's first line; CorpusError for a header that names no pair."""
     lines = _Lines(path)
-    rows = csv.reader(lines)
+    top = next(lines, None)
+    if top is None:
+        return
+    separator = next((s for s in SEPARATORS if s in top), ",")
+    rows = csv.reader(chain([top], lines), delimiter=separator)
     header = _next_row(rows)
     if header is None:
         return
@@ -56,7 +64,7 @@ def read_csv(path: Path, src_lang: str, tgt_lang: str) -> Iterator[Record]:
         row = _next_row(rows)
         if row is None:
             return
-        src, tgt = _pair(_checked(row, lines, first, len(header)), columns)
+        src, tgt = _pair(_checked(row, lines, first, len(header), SEPARATORS[separator]), columns)
         yield first, src, tgt
 
 
@@ -70,7 +78,8 @@ def _next_row(rows: Iterator[list[str]]) -> list[str] | Skipped | None:
         return Skipped(f"not CSV ({e})")
 
 
-def _checked(row: list[str] | Skipped, lines: _Lines, first: int, width: int) -> list[str] | Skipped:
+def _checked(row: list[str] | Skipped, lines: _Lines, first: int, width: int,
+             separated: str) -> list[str] | Skipped:
     """The row (read from lines first to lines.number), or why it is skipped: a line of it is not UTF-8, or it has
     another number of columns than the header; over several lines, most likely a quote left open, which takes the
     lines after it into its field (to the end of the file, if no quote closes it)."""
@@ -79,7 +88,7 @@ def _checked(row: list[str] | Skipped, lines: _Lines, first: int, width: int) ->
     if isinstance(row, Skipped) or not row or len(row) == width:
         return row
     several = " over several lines (a quote left open?)" if lines.number > first else ""
-    return Skipped(f"expected {width} comma-separated columns, found {len(row)}{several}")
+    return Skipped(f"expected {width} {separated}-separated columns, found {len(row)}{several}")
 
 
 def _pair(row: list[str] | Skipped, columns: tuple[int, int]) -> tuple[str | Skipped, str | None]:
