@@ -8,11 +8,12 @@ Excel dialect, a header en,es). Two figures per format:
 
 - prepare: each round runs `nmt prepare` on the three, one after the other, each into an empty cache, and reads
   its "read and cleaned N pairs in S s" line: the pass that reads the files (a plain TSV as byte spans the worker
-  processes read themselves, the other layouts parsed into records by the main process and cleaned by the
-  workers); the fastest round's seconds are shown (on a shared machine the others measure the neighbours too);
-- reader: the CPU seconds (time.process_time, of this process alone) of read_records and parse_record over the
-  whole file in one process: what the main process of `nmt prepare` spends on JSON Lines and CSV before any
-  worker sees a record, so the rate that more cores cannot raise (a plain TSV's main process reads nothing).
+  processes read themselves, JSON Lines as blocks of lines the workers parse, CSV parsed into records by the main
+  process and cleaned by the workers); the fastest round's seconds are shown (on a shared machine the others
+  measure the neighbours too);
+- main: the CPU seconds (time.process_time, of this process alone) of training/cleaning.py's chunks over the whole
+  file: what the main process of `nmt prepare` spends before the workers, so the rate that more cores cannot
+  raise.
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ import yaml
 from common import print_table
 from data_scale import dev_file, joined_corpus
 
-from nmt.training.corpus import names, parse_record, read_records
+from nmt.training.cleaning import chunks
+from nmt.training.config import CorpusSpec
 
 RATE = re.compile(r"read and cleaned ([\d,]+) pairs in ([\d.]+) s")
 
@@ -68,12 +70,11 @@ def prepared_rate(corpus: Path, work: Path) -> tuple[int, float]:
     return int(found[1].replace(",", "")), float(found[2])
 
 
-def reader_seconds(corpus: Path) -> float:
-    """CPU seconds of reading and parsing every record of the corpus in this process."""
-    files, started = (corpus,), time.process_time()
-    where = names(files)
-    for record in read_records(files, ("en", "es")):
-        parse_record(record, where)
+def main_seconds(corpus: Path) -> float:
+    """CPU seconds of making the workers' tasks of the corpus in this process, as `nmt prepare`'s main process does."""
+    started = time.process_time()
+    for _ in chunks([CorpusSpec(path=corpus)], ("en", "es")):
+        pass
     return time.process_time() - started
 
 
@@ -91,12 +92,12 @@ def main() -> int:
         for name, path in corpora.items():
             pairs, took = prepared_rate(path, args.work)
             seconds[name].append(took)
-    reader = {name: reader_seconds(path) for name, path in corpora.items()}
+    main_cpu = {name: main_seconds(path) for name, path in corpora.items()}
     rows = [{"format": name, "MB": round(path.stat().st_size / 1e6, 1), "prepare s": min(seconds[name]),
              "prepare pairs/s": round(pairs / min(seconds[name])),
              "x TSV": round(min(seconds["TSV"]) / min(seconds[name]), 2),
-             "reader CPU s": round(reader[name], 1), "reader pairs/s": round(pairs / reader[name]),
-             "reader x TSV": round(reader["TSV"] / reader[name], 2)} for name, path in corpora.items()]
+             "main CPU s": round(main_cpu[name], 2), "main pairs/s": round(pairs / max(main_cpu[name], 1e-3))}
+            for name, path in corpora.items()]
     print(f"{pairs:,} pairs, {args.rounds} rounds (prepare: all rounds' seconds {json.dumps(seconds)})")
     print_table(rows, list(rows[0]))
     return 0

@@ -2,10 +2,14 @@
 parse_record's; both must give the same pairs, fingerprints and reasons."""
 from __future__ import annotations
 
+import gzip
+
 import numpy as np
 
+from nmt.training import cleaning
 from nmt.training.cleaning import Cleaned, TsvBlock, TsvSpan, clean_chunk, clean_records, plain_lines
-from nmt.training.config import FilterConfig
+from nmt.training.config import CorpusSpec, FilterConfig
+from nmt.training.corpus import read_records
 
 WHERE = ("c.tsv", "c.tsv", "c.tsv")
 ODD_LINES = [
@@ -66,3 +70,23 @@ def test_spans_of_a_file_clean_as_its_blocks_do_even_a_span_without_a_line(tmp_p
     assert np.concatenate([c.lines for c in cleaned]).tolist() == whole.lines.tolist() == [1, 3, 4]
     assert [str(bad) for c in cleaned for bad in c.skipped] == [str(bad) for bad in whole.skipped] == [
         "c.tsv: line 2: length ratio over 3"]
+
+
+def test_json_lines_are_parsed_by_the_workers_as_their_reader_reads_them(tmp_path, monkeypatch):
+    """A JSON Lines corpus goes to the workers as blocks of raw lines (json.loads on every core), and cleans to the
+    same pairs, lines and reasons as read_records' records, across blocks, a BOM and CRLF line ends included."""
+    lines = ['{"translation": {"en": "Hello", "es": "Hola"}}', "not json", '{"en-GB": "Night", "es": "Noche"}',
+             "", "[1, 2]", '{"en": "only one"}', '{"en": "Two  spaces", "es": "Dos espacios"}'] * 5
+    path = tmp_path / "c.jsonl.gz"
+    path.write_bytes(gzip.compress(b"\xef\xbb\xbf" + "\r\n".join(lines).encode()))
+    monkeypatch.setattr(cleaning, "BLOCK_BYTES", 100)
+    spec = CorpusSpec(path=path)
+    blocks = list(cleaning.chunks([spec], ("en", "es")))
+    assert len(blocks) > 3 and all(isinstance(block, cleaning.JsonlBlock) for block in blocks)
+    filters = FilterConfig()
+    got = [clean_chunk(block, filters) for block in blocks]
+    expected = clean_records(0, list(read_records((path,), ("en", "es"))), blocks[0].where, filters)
+    assert b"".join(c.src for c in got) == expected.src == b"Hello\nNight\nTwo spaces\n" * 5
+    assert np.concatenate([c.lines for c in got]).tolist() == expected.lines.tolist()
+    assert [str(bad) for c in got for bad in c.skipped] == [str(bad) for bad in expected.skipped]
+    assert sum(c.records for c in got) == expected.records == len(lines)

@@ -11,9 +11,10 @@ import numpy as np
 
 from nmt.training.compressed import kind_of, read_blocks, read_span
 from nmt.training.config import CorpusSpec, FilterConfig
-from nmt.training.corpus import BadLine, Record, is_tsv, names, parse_record, read_records
+from nmt.training.corpus import BadLine, Record, is_jsonl, is_tsv, names, parse_record, read_records
 from nmt.training.dedup import fingerprint
 from nmt.training.filters import why_dropped, why_dropped_printable
+from nmt.training.jsonl import jsonl_records
 
 CHUNK = 20_000  # records per task: large enough that pickling is a small part of the work
 BLOCK_BYTES = 4 << 20  # a TSV's task: whole lines, about this many bytes
@@ -44,6 +45,22 @@ class TsvBlock:
     def records(self) -> list[Record]:
         lines = self.data.split(b"\n")[:-1]
         return [(number, raw.removesuffix(b"\r"), None) for number, raw in enumerate(lines, start=self.first_line)]
+
+
+@dataclass
+class JsonlBlock:
+    """Whole lines of one JSON Lines corpus as one block of bytes, parsed by the worker (as a TsvBlock is split):
+    the reading process would otherwise parse every line alone, at a rate more cores cannot raise."""
+
+    corpus: int
+    where: tuple[str, str, str]
+    first_line: int
+    data: bytes  # lines, each ending in \n
+    langs: tuple[str, str]
+
+    def records(self) -> list[Record]:
+        lines = (raw.removesuffix(b"\r") for raw in self.data.split(b"\n")[:-1])
+        return list(jsonl_records(lines, self.first_line, *self.langs))
 
 
 @dataclass
@@ -83,9 +100,9 @@ class Cleaned:
         self.numbered_within = False
 
 
-def chunks(corpora: list[CorpusSpec], langs: tuple[str, str]) -> Iterator[Chunk | TsvBlock | TsvSpan]:
-    """The records of every corpus, in order: a TSV's BLOCK_BYTES at a time (a plain one's as spans that the
-    workers read), other layouts' CHUNK at a time."""
+def chunks(corpora: list[CorpusSpec], langs: tuple[str, str]) -> Iterator[Chunk | TsvBlock | JsonlBlock | TsvSpan]:
+    """The records of every corpus, in order: a TSV's or a JSON Lines file's BLOCK_BYTES at a time (a plain TSV's
+    as spans that the workers read), other layouts' CHUNK at a time."""
     for index, spec in enumerate(corpora):
         where, path = names(spec.files), spec.files[0]
         if is_tsv(spec.files) and kind_of(path) == "plain":
@@ -96,12 +113,15 @@ def chunks(corpora: list[CorpusSpec], langs: tuple[str, str]) -> Iterator[Chunk 
         if is_tsv(spec.files):
             yield from (TsvBlock(index, where, first, data) for first, data in read_blocks(path, BLOCK_BYTES))
             continue
+        if len(spec.files) == 1 and is_jsonl(path):
+            yield from (JsonlBlock(index, where, first, data, langs) for first, data in read_blocks(path, BLOCK_BYTES))
+            continue
         records = read_records(spec.files, langs)
         while batch := list(islice(records, CHUNK)):
             yield Chunk(index, where, batch)
 
 
-def clean_chunk(chunk: Chunk | TsvBlock | TsvSpan, filters: FilterConfig) -> Cleaned:
+def clean_chunk(chunk: Chunk | TsvBlock | JsonlBlock | TsvSpan, filters: FilterConfig) -> Cleaned:
     if isinstance(chunk, TsvSpan):
         cleaned = clean_chunk(chunk.block(), filters)
         cleaned.numbered_within = True

@@ -7,7 +7,7 @@ string is a pair without that side (counted, as a TMX unit without the language 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from nmt.training.compressed import read_lines
@@ -19,7 +19,13 @@ NOT_OBJECT = "not a JSON object"
 
 def read_jsonl(path: Path, src_lang: str, tgt_lang: str) -> Iterator[Record]:
     """Each line's pair in the two languages, with its line number."""
-    for number, raw in enumerate(read_lines(path), start=1):
+    return jsonl_records(read_lines(path), 1, src_lang, tgt_lang)
+
+
+def jsonl_records(lines: Iterable[bytes], first: int, src_lang: str, tgt_lang: str) -> Iterator[Record]:
+    """Each line's pair (the lines without their line ends, the first numbered first): what `nmt prepare`'s workers
+    parse a block of lines into, so that json.loads, most of reading such a file, runs on every core."""
+    for number, raw in enumerate(lines, start=first):
         src, tgt = _pair(raw, src_lang, tgt_lang)
         yield number, src, tgt
 
