@@ -149,7 +149,18 @@ def symbols(text: str, reads: Callable[[str], bool]) -> list[Span]:
             start = None
     if start is not None:
         found.append(Span(start, len(text), text[start:], "symbol"))
-    return found
+    return _spaced_runs(text, found)
+
+
+def _spaced_runs(text: str, spans: list[Span]) -> list[Span]:
+    """Spans with only white space between them as one ("😀 😀 😀"): each would take a placeholder of its own."""
+    joined: list[Span] = []
+    for span in spans:
+        if joined and not text[joined[-1].end:span.start].strip():
+            joined[-1] = Span(joined[-1].start, span.end, text[joined[-1].start:span.end], span.kind)
+        else:
+            joined.append(span)
+    return joined
 
 
 def _symbol(char: str) -> bool:
