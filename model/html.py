@@ -58,6 +58,8 @@ NO_BREAK_SPACE = "\xa0"
 TAG = re.compile(r"<[^>]*>")
 BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break as a text's lines are sent parted, and come back
 MARKER_BASE, MARKER_END = 0xF0000, 0xFFFFE  # Supplementary Private Use Area-A: one character per inline item
+MARKERS = f"{chr(MARKER_BASE)}-{chr(MARKER_END - 1)}"
+TOUCHING = re.compile(rf"(?<=[{MARKERS}])(?=\w)|(?<=\w)(?=[{MARKERS}])")  # a marker and a word, nothing between
 LABELS = frozenset({"alt", "title", "placeholder", "aria-label", "aria-description"})  # text that a reader reads
 LABELLED = {"label": frozenset({"option", "optgroup", "track"}), "value": frozenset({"input"}),  # these, on these
             "content": frozenset({"meta"})}
@@ -306,9 +308,30 @@ class Run:
         markers = iter(self.markers)
         return flowing("".join(next(markers) if item.text is None else item.text for item in self.items))
 
+    def spaced_text(self) -> str | None:
+        """text() with a space between a marker and a word that it touches, for the model: it reads "⦅0⦆love" as a
+        placeholder and a piece of a word, and dropped the word ("God is <b>love" came back "Dios es <b>."). fill()
+        takes such spaces out again."""
+        text = self.text()
+        return None if text is None else TOUCHING.sub(" ", text)
+
+    def _unspaced(self, translation: str) -> str:
+        """The translation without the white space beside a marker on each side where the source has none: a tag
+        goes back against its words ("<b>amor", "amor</b>"), as it was written."""
+        text = self.text() or ""
+        for j, char in enumerate(text):
+            if _marker_index(char) is None:
+                continue
+            if j > 0 and text[j - 1] not in HTML_SPACE:
+                translation = re.sub(f"[{HTML_SPACE}]+(?={char})", "", translation)
+            if j + 1 < len(text) and text[j + 1] not in HTML_SPACE:
+                translation = re.sub(f"(?<={char})[{HTML_SPACE}]+", "", translation)
+        return translation
+
     def fill(self, translation: str) -> str | None:
-        """The run's HTML from the translation of text(); None unless every tag is back once, paired tags nested,
-        and html.parser reads the same tags in it as in the source."""
+        """The run's HTML from the translation of text() or spaced_text(); None unless every tag is back once, paired
+        tags nested, and html.parser reads the same tags in it as in the source."""
+        translation = self._unspaced(translation)
         order = [k for k in map(_marker_index, translation) if k is not None]
         if sorted(order) != list(range(len(self.marked))) or not self._nested(order):
             return None

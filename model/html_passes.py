@@ -93,7 +93,7 @@ class HtmlPasses:
 
     async def _marked(self, runs: list[Run], done: Done, options: DecodeOptions, terms: Terms) -> None:
         """The runs left, whole, each tag a marker that a model with placeholders carries like a span."""
-        whole = {i: runs[i].text() for i, (html, _) in enumerate(done)
+        whole = {i: runs[i].spaced_text() for i, (html, _) in enumerate(done)
                  if html is None and (self.carries_spans or runs[i].plain)}
         todo = {i: text for i, text in whole.items() if text is not None}
         marked = max((len(runs[i].marked) for i in todo), default=0)

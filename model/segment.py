@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import sentencex
 
-_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+# A line ends at \n, and at each other line break that str.splitlines knows (a Windows text's \r\n, an old Mac's \r,
+# Unicode's line and paragraph separators): kept with its whitespace, never given to the model as part of a line
+BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK = re.compile(rf"[^\S{BREAKS}]*[{BREAKS}]\s*")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ capital says nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -114,16 +115,56 @@ class Terms:
 NO_TERMS = Terms()
 
 
-def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None = None) -> list[Span]:
+def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None = None,
+               reads: Callable[[str], bool] | None = None) -> list[Span]:
     """The spans of text, none overlapping: the caller's terms first (in reading order), then the rules', then,
-    given the words a model knows (lowercase), the names it does not."""
+    given the words a model knows (lowercase), the names it does not, then, given which characters it reads, the
+    symbols it cannot (symbols)."""
     pattern = terms.pattern
     found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
     if MAY_SPAN.search(text):
         found += _free([Span(m.start(), m.end(), m.group(), m.lastgroup or "span") for m in SPAN.finditer(text)], found)
     if known is not None:
         found += _free([s for s in names(text) if s.text.lower() not in known], found)
+    if reads is not None:
+        found += _free(symbols(text, reads), found)
     return found
+
+
+JOINERS = "\u200d\ufe0e\ufe0f\u20e3"  # what joins an emoji's parts: the zero-width joiner, variation selectors, keycap
+
+
+def symbols(text: str, reads: Callable[[str], bool]) -> list[Span]:
+    """The runs of symbols (emoji, ©, ™, →, and &, which stands for a word) that the model cannot read (reads(char)
+    is False): each is one unknown subword to it, which it dropped ("God 👍 is love" -> "Dios es amor"). Letters,
+    digits and punctuation (quotes, apostrophes) are left to the model, which reads a word around them."""
+    found: list[Span] = []
+    start = None
+    for i, char in enumerate(text):
+        inside = (_symbol(char) and not reads(char)) or (start is not None and char in JOINERS)
+        if inside and start is None:
+            start = i
+        elif not inside and start is not None:
+            found.append(Span(start, i, text[start:i], "symbol"))
+            start = None
+    if start is not None:
+        found.append(Span(start, len(text), text[start:], "symbol"))
+    return _spaced_runs(text, found)
+
+
+def _spaced_runs(text: str, spans: list[Span]) -> list[Span]:
+    """Spans with only white space between them as one ("😀 😀 😀"): each would take a placeholder of its own."""
+    joined: list[Span] = []
+    for span in spans:
+        if joined and not text[joined[-1].end:span.start].strip():
+            joined[-1] = Span(joined[-1].start, span.end, text[joined[-1].start:span.end], span.kind)
+        else:
+            joined.append(span)
+    return joined
+
+
+def _symbol(char: str) -> bool:
+    return char == "&" or unicodedata.category(char).startswith("S")
 
 
 def names(text: str) -> list[Span]:
@@ -149,10 +190,12 @@ class Masked:
     spans: tuple[str, ...]
 
 
-def mask(text: str, slots: int, terms: Terms = NO_TERMS, known: frozenset[str] | None = None) -> Masked:
+def mask(text: str, slots: int, terms: Terms = NO_TERMS, known: frozenset[str] | None = None,
+         reads: Callable[[str], bool] | None = None) -> Masked:
     """Replace spans of text by ⦅0⦆, ⦅1⦆, … in reading order: the caller's terms, then the rules' spans, then
-    unknown names (given known), as long as slots last (the others stay as text)."""
-    spans = sorted(find_spans(text, terms, known)[:slots], key=lambda s: s.start)
+    unknown names (given known), then symbols the model cannot read (given reads), as long as slots last (the others
+    stay as text)."""
+    spans = sorted(find_spans(text, terms, known, reads)[:slots], key=lambda s: s.start)
     out, last = [], 0
     for slot, span in enumerate(spans):
         out += [text[last:span.start], placeholder(slot)]

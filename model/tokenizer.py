@@ -23,6 +23,7 @@ class Tokenizer:
         if (self.sp.pad_id(), self.sp.unk_id(), self.sp.bos_id(), self.sp.eos_id()) != (PAD, UNK, BOS, EOS):
             raise ValueError("SentencePiece model must use pad=0, unk=1, bos=2, eos=3")
         self.placeholders = _placeholders(self.sp)  # counted once: every sentence prepared and finished asks
+        self._reads: dict[str, bool] = {}  # a character -> whether it is read (reads), as each was asked
 
     @classmethod
     def train(cls, sentences: Iterable[str], vocab_size: int, character_coverage: float = 1.0,
@@ -61,6 +62,13 @@ class Tokenizer:
     def words(self) -> frozenset[str]:
         """The words that are one subword, in lowercase: those the model has seen often."""
         return frozenset(piece[1:].lower() for piece, _ in self.scored_pieces() if piece.startswith(WORD_START))
+
+    def reads(self, char: str) -> bool:
+        """Whether the character is read as something other than the unknown subword."""
+        known = self._reads.get(char)
+        if known is None:
+            known = self._reads[char] = UNK not in self.sp.encode(char, out_type=int)
+        return known
 
     # SentencePiece's list calls start a thread pool, even for num_threads=1: a cost per call, whatever the list's
     # length, of many short texts encoded one by one (benchmarks/README.md), so lists shorter than LIST_CALL_MIN go

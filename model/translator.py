@@ -248,7 +248,7 @@ class Translator:
 
     def _masked(self, text: str, terms: Terms) -> Masked:
         slots = self.bundle.src_tokenizer.placeholders
-        return mask(text, slots, terms, self.known_words) if slots else Masked(text, ())
+        return mask(text, slots, terms, self.known_words, self.bundle.src_tokenizer.reads) if slots else Masked(text, ())
 
     @staticmethod
     def _source(text: str, masked: Masked, ids: list[int]) -> SourceSentence:

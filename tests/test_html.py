@@ -5,6 +5,7 @@ placeholder-aware one (4 placeholders, barely fine-tuned) drops most placeholder
 end of the sentence, in order."""
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -16,7 +17,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import client_for, running_server
 
 from nmt.model.html import BLOCK, InvalidHtml, marker, parse
-from nmt.model.translator import Translator
+from nmt.model.html_passes import HtmlPasses
+from nmt.model.spans import NO_TERMS, Terms
+from nmt.model.translator import DecodeOptions, Translated, Translator
 
 WORDS = ["alpha", "beta", "gamma", "delta", "eps", "tau", "mu"]
 INLINE = [("<b>", "</b>"), ("<i>", "</i>"), ('<a href="https://x.org/?a=1&amp;b=2" title="1 2">', "</a>"),
@@ -210,6 +213,30 @@ def test_tags_the_source_leaves_unpaired_may_go_anywhere():
     assert run.pairs == {} and run.fill(f"BETA ALPHA{marker(0)}") == "BETA ALPHA<b>"
     [run] = parse("<p>alpha</b> <i>beta</i></p>").runs  # a stray </b>
     assert run.pairs == {3: 5} and run.fill(f"{marker(1)}BETA{marker(2)} {marker(0)}ALPHA") is not None
+
+
+def test_a_tag_against_a_word_is_spaced_from_it_for_the_model_and_put_back_against_it():
+    """The model reads "⦅0⦆love" as a placeholder and a piece of a word: it dropped the word ("God is <b>love and
+    peace" came back "Dios es <b> y paz.")."""
+    [run] = parse("<p>God is <b>love and peace</p>").runs  # an unclosed <b>: the marked pass
+    assert run.spaced_text() == f"God is {marker(0)} love and peace"
+    assert run.fill(f"DIOS ES {marker(0)} AMOR Y PAZ") == "DIOS ES <b>AMOR Y PAZ"
+    [run] = parse("<p>(<i>alpha</b>) <b>beta</b></p>").runs  # a stray </b>; spaces where the source has them kept
+    b, end_b, i, end_i = marker(0), marker(1), marker(2), marker(3)
+    assert run.spaced_text() == f"({b} alpha {end_b}) {i} beta {end_i}"
+    assert run.fill(f"{i} BETA {end_i} ( {b} ALPHA {end_b} )") == "<b>BETA</b> (<i>ALPHA</b>)"
+
+
+def test_a_word_against_a_tag_is_translated_by_the_shipped_model():
+    translator = Translator.load(device="cpu")
+
+    async def translate(texts: list[str], options: DecodeOptions, terms: Terms) -> list[Translated]:
+        return translator.translate(texts, options, terms)
+
+    sources = [parse(html) for html in ("God is <b>love and peace.", "<i>God is love.")]
+    passes = HtmlPasses(translate, translator.attends, translator.carries_spans)
+    out = [t.text for t in asyncio.run(passes.run(sources, DecodeOptions(beam_size=1), NO_TERMS))]
+    assert out == ["Dios es <b>amor y paz.", "<i>Dios es amor."]  # were "Dios es <b> y paz.", "<i> Dios es amor."
 
 
 def test_a_kept_element_that_ended_the_source_unfinished_stays_at_the_end():

@@ -82,10 +82,14 @@ def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
     page.select_option("#pair", "en es")
     assert page.inner_text("#tgt-lang") == "(es)" and not page.is_disabled("#swap")
     page.select_option("#format", "html")
+    page.fill("#source", "<p>alpha <b>beta</b></p>")
     with page.expect_request("**/v1/translate") as sent:
         page.click("#translate")
-    assert sent.value.post_data_json | {"text": ""} == {"text": "", "source": "en", "target": "es", "beam_size": 1,
-                                                        "return_attention": True, "format": "html"}
+    assert sent.value.post_data_json == {"text": "<p>alpha <b>beta</b></p>", "source": "en", "target": "es",
+                                         "beam_size": 1, "format": "html"}
+    page.wait_for_function("document.getElementById('status').textContent === 'done'", timeout=30_000)
+    assert page.input_value("#target") == "<p><b>BETA</b> ALPHA</p>"  # (it was "error: ... not available for html")
+    assert page.inner_text("#heatmap") == ""
     assert not errors
 
 

@@ -32,6 +32,14 @@ def test_health_ready_and_models(server):
     assert httpx.get(f"{server}/v1/models").json()["models"][0]["id"] == "en-es"
 
 
+@pytest.mark.parametrize("path", ["/health", "/ready", "/"])
+def test_uptime_checks_may_ask_with_head(server, path):
+    """Uptime monitors and some balancers check a site with HEAD: it was 405 Method Not Allowed, a site down."""
+    got, head = httpx.get(f"{server}{path}"), httpx.head(f"{server}{path}")
+    assert head.status_code == got.status_code == 200
+    assert head.headers["content-type"] == got.headers["content-type"] and head.content == b""
+
+
 def test_translate_native_and_libretranslate(server):
     answer = httpx.post(f"{server}/v1/translate", json={"text": ["alpha beta", "tau mu sigma"], "return_scores": True})
     assert [t["text"] for t in answer.json()["translations"]] == ["BETA ALPHA", "SIGMA MU TAU"]

@@ -18,7 +18,7 @@ from nmt.app.main import app_from_env, create_app
 from nmt.app.registry import load_translators
 from nmt.app.settings import Settings
 from nmt.cli import main
-from nmt.model.segment import split
+from nmt.model.segment import BREAKS, split
 from nmt.model.translator import DecodeOptions, Translator
 
 
@@ -116,6 +116,14 @@ def test_paragraphs_are_split_and_rejoined(client, translator):
     assert out == seg.join(alone) and out.startswith("GAMMA BETA ALPHA\n\n") and out.count("\n") == 3
     details = client.post("/v1/translate", json={"text": text, "return_attention": True}).json()
     assert [s["source"] for s in details["translations"][0]["sentences"]] == seg.sentences
+
+
+def test_a_windows_texts_line_breaks_come_back_as_sent(client):
+    """Each \r\n (or Unicode's line separator) ends a line, as \n does: the first \r of "a\r\nb\r\n" went to the
+    model with its line and was lost ("A\nB\r\n"), the last, outside every line, was kept."""
+    texts = ["alpha beta\r\ntau mu\r\n", "tau mu\r\n\r\nbeta gamma", "alpha beta\u2028tau mu"]
+    assert texts_of(client.post("/v1/translate", json={"text": texts})) == [
+        "BETA ALPHA\r\nMU TAU\r\n", "MU TAU\r\n\r\nGAMMA BETA", "BETA ALPHA\u2028MU TAU"]
 
 
 def test_a_text_without_a_letter_is_kept_as_written_without_the_model(client):
@@ -489,11 +497,11 @@ def test_split_spanish(text, sentences):
     assert split(text, "es").sentences == sentences
 
 
-@given(st.text(alphabet=st.sampled_from("ab .!?;¿¡\n\t\"'"), max_size=40), st.integers(0, 50))
+@given(st.text(alphabet=st.sampled_from("ab .!?;¿¡\n\r\u2028\t\"'"), max_size=40), st.integers(0, 50))
 def test_split_keeps_every_character(text, max_chars):
     seg = split(text, "en", max_chars)
     assert seg.join(seg.sentences) == text
-    assert all(s and s == s.strip() and "\n" not in s for s in seg.sentences)
+    assert all(s and s == s.strip() and not set(BREAKS) & set(s) for s in seg.sentences)
     alone = split(text, "en").sentences
     assert all(len(s) <= max_chars or s in alone for s in seg.sentences)  # only a sentence alone may be longer
 

@@ -34,6 +34,15 @@ def test_shipped_model_translates_english_to_spanish():
     assert all(t.text for t in greetings), greetings
 
 
+def test_symbols_the_model_cannot_read_come_back():
+    """Emoji, & and © were unknown subwords to the Bible's vocabulary: dropped ("God 👍 is love." -> "Dios es amor.")."""
+    translator = Translator.load(device="cpu")
+    texts = ["God 👍 is love.", "God 👨\u200d👩\u200d👧 is love.", "Love & peace.", "God © is love."]
+    out = [t.text for t in translator.translate(texts, DecodeOptions(beam_size=5))]
+    assert [symbol in text for symbol, text in zip(["👍", "👨\u200d👩\u200d👧", "&", "©"], out, strict=True)] == [True] * 4
+    assert all("Dios" in text for text in out[::3]), out
+
+
 def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
     """The README's first two commands: `nmt serve` as it starts by default (every shipped bundle), then the
     README's curl request, which names no language pair: its source is detected; and its reranked request."""

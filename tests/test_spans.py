@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, restore
+from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, restore, symbols
 
 
 @pytest.mark.parametrize("text, span, kind", [
@@ -134,3 +134,16 @@ def test_only_names_the_model_does_not_know_are_masked_and_only_when_asked():
     assert masked == mask(text, 8, Terms(), known)
     assert masked.text == "Then David met ⦅0⦆ at ⦅1⦆ in ⦅2⦆." and masked.spans == ("Haman", "10:30", "Berlin")
     assert mask("Ask Haman", 8, Terms(glossary={"Haman": "Amán"}), known).spans == ("Amán",)  # the caller's first
+
+
+def test_symbols_the_model_cannot_read_are_spans_and_only_when_asked():
+    """An emoji (its parts joined), ©, &: each was one unknown subword, which the model dropped. Letters and
+    punctuation it cannot read stay text: "don't" keeps its apostrophe in the word."""
+    ascii_only = str.isascii
+    text = "God 👨\u200d👩\u200d👧 is ♥ & love, don't ©2024"
+    assert [s.text for s in symbols(text, ascii_only)] == ["👨\u200d👩\u200d👧", "♥", "©"]
+    assert [s.text for s in symbols(text, lambda c: c.isascii() and c != "&")] == ["👨\u200d👩\u200d👧", "♥ &", "©"]
+    assert mask("Love & peace 👍🏽.", 8).text == "Love & peace 👍🏽."
+    assert [s.text for s in symbols("Great 😀 😀  😀 job ♥", ascii_only)] == ["😀 😀  😀", "♥"]  # one placeholder
+    masked = mask("Love & peace 👍🏽.", 8, reads=lambda c: c.isalpha() or c in " .")
+    assert masked.text == "Love ⦅0⦆ peace ⦅1⦆." and masked.spans == ("&", "👍🏽")

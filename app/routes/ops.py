@@ -11,12 +11,14 @@ router = APIRouter(tags=["ops"])
 
 
 @router.get("/health")
+@router.head("/health", include_in_schema=False)  # uptime monitors and balancers' health checks ask with HEAD
 def health() -> dict:
     """The process is up and answering."""
     return {"status": "ok"}
 
 
 @router.get("/ready", responses=error_responses(503))
+@router.head("/ready", include_in_schema=False)
 def ready(service: ServiceDep) -> JSONResponse:
     """Every model is loaded, warmed up by one translation, and its threads are running: 200; else 503."""
     models = service.running()

@@ -17,6 +17,7 @@ def add_page(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
+    @app.head("/", include_in_schema=False)  # an uptime monitor's check of the site
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 

@@ -105,9 +105,10 @@ async function translateFile() {
 async function translate() {
   const headers = { "Content-Type": "application/json" };
   if ($("key").value) headers["X-API-Key"] = $("key").value;
-  const body = { text: $("source").value, ...selectedPair(), beam_size: Number($("beam").value) || 1,
-                 return_attention: true };
+  const body = { text: $("source").value, ...selectedPair(), beam_size: Number($("beam").value) || 1 };
+  // an HTML document's translation has no attention to draw: /v1/translate refuses return_attention with it (422)
   if ($("format").value === "html") body.format = "html";
+  else body.return_attention = true;
   setStatus("translating…");
   $("translate").disabled = true;
   try {
