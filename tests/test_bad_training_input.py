@@ -6,6 +6,7 @@ import yaml
 
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
+from nmt.training.train import one_training_in
 
 TINY = {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16, "attention": "luong"}
 
@@ -61,6 +62,21 @@ def test_out_dir_that_is_or_is_under_a_file(tmp_path, capsys):
         err = refused(tmp_path, capsys, str(train_file), out_dir=out_dir)
         assert f"{out_dir}: cannot make this directory: {tmp_path / 'runs'} is a file" in err
     assert (tmp_path / "runs").read_text() == "a file, not a folder"
+
+
+def test_a_run_directory_that_another_training_holds_is_refused_untouched(tmp_path, capsys):
+    """Two `nmt train` of one out_dir at once both trained, each overwriting the other's checkpoints and best/."""
+    train_file = write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0))
+    with one_training_in(tmp_path / "run"):  # as the other process's run holds it
+        err = refused(tmp_path, capsys, str(train_file))
+    assert f"{tmp_path / 'run'}: another `nmt train` is running in this run directory" in err
+    assert not (tmp_path / "run").exists(), "left as it was: it held nothing, and the lock made it empty"
+
+
+def test_a_refused_run_leaves_no_empty_run_directory(tmp_path, capsys):
+    train_file = write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0))
+    refused(tmp_path, capsys, str(train_file), dev_file=tmp_path / "missing.tsv")
+    assert not (tmp_path / "run").exists()
 
 
 def test_aligned_files_of_different_lengths(tmp_path, capsys):
