@@ -3,7 +3,9 @@ clear line that counts what was wrong, or (some bad lines among good ones) train
 from __future__ import annotations
 
 import yaml
+from safetensors import SafetensorError
 
+import nmt.model.bundle
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
 from nmt.training.train import one_training_in
@@ -77,6 +79,19 @@ def test_a_refused_run_leaves_no_empty_run_directory(tmp_path, capsys):
     train_file = write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0))
     refused(tmp_path, capsys, str(train_file), dev_file=tmp_path / "missing.tsv")
     assert not (tmp_path / "run").exists()
+
+
+def test_a_disk_that_fills_during_training_is_one_line(tmp_path, capsys, monkeypatch):
+    """As safetensors reports it when best/ is written at the first evaluation: it was a traceback."""
+    def disk_full(*args, **kwargs):
+        raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+    monkeypatch.setattr(nmt.model.bundle, "save_file", disk_full)
+    code, _, err = train(tmp_path, capsys, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0))))
+    last = err.splitlines()[-1]  # after the epochs' progress bars
+    assert code == 2 and "Traceback" not in err and last.startswith("nmt train: error: "), err
+    assert f"{tmp_path / 'run' / 'best'}: cannot write the bundle" in last and "No space left on device" in last
+    assert not [p for p in (tmp_path / "run").iterdir() if "best" in p.name], "nothing half-written"
 
 
 def test_aligned_files_of_different_lengths(tmp_path, capsys):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nmt.training.files import atomic_open
+
 
 def read_log(log_path: Path) -> list[dict]:
     """The log's records, oldest first: training lines ("loss") and evaluations ("dev_bleu")."""
@@ -29,9 +31,13 @@ def _pyplot():
 
 
 def _save(plt, fig, png_path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(png_path, dpi=100)
-    plt.close(fig)
+    """Write the PNG whole or not at all (a full disk leaves the last one)."""
+    try:
+        fig.tight_layout()
+        with atomic_open(png_path, "wb") as f:
+            fig.savefig(f, format="png", dpi=100)
+    finally:
+        plt.close(fig)
 
 
 def plot_log(log_path: Path, png_path: Path) -> None:

@@ -23,7 +23,7 @@ from nmt.training.batching import EpochPlan, TrainingData
 from nmt.training.checkpoint import load_checkpoint, save_checkpoint
 from nmt.training.config import Config, TrainConfig
 from nmt.training.distributed import World
-from nmt.training.files import write_atomic
+from nmt.training.files import cannot_write, write_atomic
 from nmt.training.plot import plot_log
 from nmt.training.scoring import Scores, score
 
@@ -266,8 +266,11 @@ class Trainer:
     def _log(self, record: dict) -> None:
         if not self.world.is_main:
             return
-        with open(self.log_path, "a") as f:
-            f.write(json.dumps(record) + "\n")
+        try:
+            with open(self.log_path, "a") as f:
+                f.write(json.dumps(record) + "\n")
+        except OSError as e:  # a full disk
+            raise cannot_write(self.log_path, e) from None
 
 
 def rng_state() -> dict:
