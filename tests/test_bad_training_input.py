@@ -2,6 +2,8 @@
 clear line that counts what was wrong, or (some bad lines among good ones) training with the counts reported."""
 from __future__ import annotations
 
+import json
+
 import yaml
 from safetensors import SafetensorError
 
@@ -13,10 +15,10 @@ from nmt.training.train import one_training_in
 TINY = {"src_vocab_size": 40, "tgt_vocab_size": 40, "emb_dim": 8, "enc_hidden": 8, "dec_hidden": 16, "attention": "luong"}
 
 
-def train(tmp_path, capsys, train_files, dev_file=None, out_dir=None) -> tuple[int, str, str]:
+def train(tmp_path, capsys, train_files, dev_file=None, out_dir=None, **train_keys) -> tuple[int, str, str]:
     dev_file = dev_file or write_tsv(tmp_path / "dev.tsv", reversal_pairs(10, 1))
     config = {"out_dir": str(out_dir or tmp_path / "run"), "data": {"train": train_files, "dev": str(dev_file), "max_len": 50},
-              "model": TINY, "train": {"max_steps": 2, "eval_every": 2, "threads": 1}}
+              "model": TINY, "train": {"max_steps": 2, "eval_every": 2, "threads": 1, **train_keys}}
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
     code = main(["train", str(tmp_path / "c.yaml")])
     out, err = capsys.readouterr()
@@ -92,6 +94,23 @@ def test_a_disk_that_fills_during_training_is_one_line(tmp_path, capsys, monkeyp
     assert code == 2 and "Traceback" not in err and last.startswith("nmt train: error: "), err
     assert f"{tmp_path / 'run' / 'best'}: cannot write the bundle" in last and "No space left on device" in last
     assert not [p for p in (tmp_path / "run").iterdir() if "best" in p.name], "nothing half-written"
+
+
+def test_a_log_line_cut_short_neither_stops_resume_nor_average(tmp_path, capsys):
+    """A kill or a full disk in the middle of an append to log.jsonl left half a JSON line: --resume and `nmt
+    average` ended in one line of json's parser (`Unterminated string starting at: ...`) until it was deleted by hand."""
+    train_file = str(write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0)))
+    assert train(tmp_path, capsys, train_file, keep_checkpoints=1)[0] == 0
+    log = tmp_path / "run" / "log.jsonl"
+    whole = log.read_text()
+    log.write_text(whole + '{"step": 3, "epoch": 1, "lo')
+    assert main(["average", str(tmp_path / "run"), str(tmp_path / "averaged"), "--last", "1"]) == 0
+    config = yaml.safe_load((tmp_path / "c.yaml").read_text())
+    config["train"]["max_steps"] = 4
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    assert main(["train", str(tmp_path / "c.yaml"), "--resume"]) == 0, capsys.readouterr().err
+    records = [json.loads(line) for line in log.read_text().splitlines()]  # every line whole again
+    assert log.read_text().startswith(whole) and records[-1]["step"] == 4
 
 
 def test_aligned_files_of_different_lengths(tmp_path, capsys):

@@ -24,7 +24,7 @@ from nmt.training.checkpoint import load_checkpoint, save_checkpoint
 from nmt.training.config import Config, TrainConfig
 from nmt.training.distributed import World
 from nmt.training.files import cannot_write, write_atomic
-from nmt.training.plot import plot_log
+from nmt.training.plot import plot_log, read_log
 from nmt.training.scoring import Scores, score
 
 
@@ -106,9 +106,8 @@ class Trainer:
         """Forget what the log says about steps after the checkpoint: they will be trained again."""
         if not self.world.is_main or not self.log_path.exists():
             return
-        kept = [line for line in self.log_path.read_text().splitlines()
-                if line.strip() and json.loads(line)["step"] <= step]
-        write_atomic(self.log_path, "".join(line + "\n" for line in kept))
+        kept = [record for record in read_log(self.log_path) if record["step"] <= step]
+        write_atomic(self.log_path, "".join(json.dumps(record) + "\n" for record in kept))
 
     def fit(self) -> Progress:
         tc, p, data = self.tc, self.progress, self._training_data()
