@@ -113,6 +113,15 @@ def test_a_log_line_cut_short_neither_stops_resume_nor_average(tmp_path, capsys)
     assert log.read_text().startswith(whole) and records[-1]["step"] == 4
 
 
+def test_a_resume_with_nothing_left_to_train_says_which_key_stopped_it(tmp_path, capsys):
+    """A --resume of a finished run trained nothing and said only `done: 2 steps`: not which key to raise."""
+    train_file = str(write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0)))
+    code, out, _ = train(tmp_path, capsys, train_file)
+    assert code == 0 and "done: 2 steps, stopped by train.max_steps: 2; best dev BLEU" in out
+    assert main(["train", str(tmp_path / "c.yaml"), "--resume"]) == 0
+    assert "done: 2 steps, stopped by train.max_steps: 2; best dev BLEU" in capsys.readouterr().out
+
+
 def test_aligned_files_of_different_lengths(tmp_path, capsys):
     (tmp_path / "src.txt").write_text("alpha beta\ngamma\ndelta\n")
     (tmp_path / "tgt.txt").write_text("BETA ALPHA\nGAMMA\n")

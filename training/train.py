@@ -185,7 +185,8 @@ def _run_training(cfg: Config, config_path: Path | None, resume: bool) -> Progre
     if trainer.stop_requested:
         say(f"stopped at step {progress.step}, its checkpoint saved: add --resume to continue from there")
         raise KeyboardInterrupt
-    say(f"done: {progress.step} steps, best dev BLEU {progress.best_bleu:.2f}; best bundle in {cfg.out_dir / 'best'}")
+    say(f"done: {progress.step} steps, stopped by {trainer.stop_reason()}; best dev BLEU {progress.best_bleu:.2f}; "
+        f"best bundle in {cfg.out_dir / 'best'}")
     return progress
 
 

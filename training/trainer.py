@@ -167,10 +167,21 @@ class Trainer:
         self.progress.seen = self.seen_so_far(plan)  # batch_in_epoch == batches per rank here
 
     def should_stop(self) -> bool:
+        return self.stop_reason() is not None
+
+    def stop_reason(self) -> str | None:
+        """Which train key ends the run here, and how (None: none does): what a user raises to train on, say after
+        a --resume that had nothing left to do."""
         tc, p = self.tc, self.progress
-        return (p.epoch >= tc.max_epochs or p.bad_evals >= tc.patience
-                or (tc.max_steps is not None and p.step >= tc.max_steps)
-                or (tc.max_minutes is not None and p.train_seconds >= tc.max_minutes * 60))
+        if p.epoch >= tc.max_epochs:
+            return f"train.max_epochs: {tc.max_epochs} epochs"
+        if p.bad_evals >= tc.patience:
+            return f"train.patience: {p.bad_evals} evaluations without a better dev BLEU"
+        if tc.max_steps is not None and p.step >= tc.max_steps:
+            return f"train.max_steps: {tc.max_steps}"
+        if tc.max_minutes is not None and p.train_seconds >= tc.max_minutes * 60:
+            return f"train.max_minutes: {tc.max_minutes:g}"
+        return None
 
     # --- steps --------------------------------------------------------------------------------
     def _train_step(self, batch) -> float:
