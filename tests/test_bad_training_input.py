@@ -122,6 +122,16 @@ def test_a_resume_with_nothing_left_to_train_says_which_key_stopped_it(tmp_path,
     assert "done: 2 steps, stopped by train.max_steps: 2; best dev BLEU" in capsys.readouterr().out
 
 
+def test_a_resume_with_nothing_left_to_train_counts_what_was_trained(tmp_path, capsys):
+    """It said `seen: train.tsv 0 pairs` of a run stopped in its first epoch."""
+    train_file = str(write_tsv(tmp_path / "train.tsv", reversal_pairs(200, 0)))
+    code, out, _ = train(tmp_path, capsys, train_file, batch_tokens=100)
+    seen = [line for line in out.splitlines() if line.startswith("seen: ")]
+    assert code == 0 and len(seen) == 1 and not seen[0].endswith(" 0 pairs"), out
+    assert main(["train", str(tmp_path / "c.yaml"), "--resume"]) == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("seen: ")] == seen
+
+
 def test_aligned_files_of_different_lengths(tmp_path, capsys):
     (tmp_path / "src.txt").write_text("alpha beta\ngamma\ndelta\n")
     (tmp_path / "tgt.txt").write_text("BETA ALPHA\nGAMMA\n")

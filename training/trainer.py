@@ -153,6 +153,8 @@ class Trainer:
     def seen_so_far(self, plan: EpochPlan | None) -> dict[str, int]:
         """Pairs of each corpus trained on by all ranks: the completed epochs', and this one's up to now."""
         data = self._training_data()
+        if plan is None and self.progress.batch_in_epoch:  # resumed mid-epoch, and not one step trained since
+            plan = data.epoch(self.tc.batch_tokens, self.progress.epoch)
         now = data.seen(plan.first(self.progress.batch_in_epoch * self.world.size)) if plan is not None else {}
         return {name: self.progress.seen.get(name, 0) + now.get(name, 0) for name in data.corpus.names}
 
