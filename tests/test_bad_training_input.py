@@ -132,6 +132,15 @@ def test_a_resume_with_nothing_left_to_train_counts_what_was_trained(tmp_path, c
     assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("seen: ")] == seen
 
 
+def test_two_corpora_listed_as_a_pair_of_aligned_files_are_refused(tmp_path, capsys):
+    """`train: [a.tsv, b.tsv]` is [source, target]: it trained on a's lines as source sentences, b's as their
+    translations, without a word said."""
+    first = write_tsv(tmp_path / "a.tsv", reversal_pairs(50, 0))
+    second = write_tsv(tmp_path / "b.tsv", reversal_pairs(50, 1))
+    err = refused(tmp_path, capsys, [str(first), str(second)])
+    assert f"{first} + {second}: two files are read as aligned text" in err and f"{{path: {first}}}" in err
+
+
 def test_aligned_files_of_different_lengths(tmp_path, capsys):
     (tmp_path / "src.txt").write_text("alpha beta\ngamma\ndelta\n")
     (tmp_path / "tgt.txt").write_text("BETA ALPHA\nGAMMA\n")

@@ -192,6 +192,7 @@ def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es"))
 
 
 def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
+    _check_aligned(source, target)
     src_lines, tgt_lines = read_lines(source), read_lines(target)
     for number, (src, tgt) in enumerate(zip_longest(src_lines, tgt_lines), start=1):
         if src is None or tgt is None:
@@ -200,6 +201,17 @@ def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
             raise CorpusError(f"{source} has {counts[0]} lines but {target} has {counts[1]}; "
                               "aligned files must have the same number of lines")
         yield number, src, tgt
+
+
+def _check_aligned(source: Path, target: Path) -> None:
+    """CorpusError for a pair of files of which one is a corpus on its own (a TSV, TMX, JSON Lines, ... file): two
+    files (not an app's messages) are line-aligned text, a sentence a line, and `train: [a.tsv, b.tsv]`, meant as
+    two corpora, trained on each line's tab-joined pair as one sentence, the next file's line as its translation."""
+    whole = next((f for f in (source, target) if is_memory(f) or has_suffix(f, ".tsv")), None)
+    if whole is not None:
+        raise CorpusError(f"{source} + {target}: two files are read as aligned text, a sentence a line (source, "
+                          f"target), but {whole} is a corpus of its own; for several corpora, list each as "
+                          f"{{path: {whole}}}")
 
 
 def parse_record(
