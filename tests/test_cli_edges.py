@@ -248,6 +248,20 @@ def test_a_full_disk_is_one_line_naming_the_output(tiny_bundle, tmp_path, capsys
     assert not out.exists() or not any(out.iterdir()), "nothing half-written"
 
 
+@pytest.mark.parametrize("command", ["evaluate", "compare"])
+def test_a_test_file_with_no_usable_line_says_why(tiny_bundle, tmp_path, capsys, command):
+    """It said only `no sentence pairs to evaluate`, of a test file in Latin-1 or a TMX without the model's
+    language alike."""
+    save_bundle(tiny_bundle, tmp_path / "best")
+    test = tmp_path / "test.tsv"
+    test.write_bytes("árbol\tÁRBOL\n".encode("latin-1"))
+    (tmp_path / "a.txt").write_text("x\n")
+    argv = (["evaluate", "--model", str(tmp_path / "best"), "--test", str(test)] if command == "evaluate"
+            else ["compare", "--test", str(test), str(tmp_path / "a.txt"), str(tmp_path / "a.txt")])
+    assert main(argv) == 2
+    assert f"1 lines skipped (1 not UTF-8); the first: {test}: line 1: not UTF-8" in one_line_error(capsys)
+
+
 # --- the README's first command ---------------------------------------------------------------------------------
 def test_readme_first_command_installs_the_cpu_torch_that_pip_install_keeps():
     """The CPU torch must be in pyproject's range, or `pip install -e .` swaps it for PyPI's CUDA build; the Docker

@@ -97,6 +97,13 @@ class EvaluationSet:
         return first
 
 
+def none_usable(bad_lines: list[BadLine]) -> str:
+    """Why a file gave not one pair: `0 sentence pairs, N lines skipped (counts); the first: FILE: line L: reason`
+    (a test file in another encoding, a TMX without the language asked)."""
+    first = f"; the first: {bad_lines[0]}" if bad_lines else ""
+    return summary(0, Counter(bad.reason for bad in bad_lines)) + first
+
+
 def summary(pairs: int, skipped: Counter) -> str:
     """`N sentence pairs, M lines skipped (a reason, b other reason)`: what reading a corpus gave."""
     text = f"{pairs} sentence pairs"

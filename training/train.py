@@ -19,7 +19,7 @@ from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
 from nmt.training.batching import TrainingData
 from nmt.training.config import Config, CorpusFiles, flatten, load_config
-from nmt.training.corpus import Corpus, CorpusError, load_corpus
+from nmt.training.corpus import Corpus, CorpusError, load_corpus, none_usable
 from nmt.training.distributed import World, init_world, torchrun_rank
 from nmt.training.files import make_dir, write_atomic
 from nmt.training.prepared import prepare
@@ -88,8 +88,7 @@ def read_corpus(files: CorpusFiles, langs: tuple[str, str] = ("en", "es")) -> Co
     paths = files if isinstance(files, tuple) else (files,)
     corpus = load_corpus(*paths, langs=langs)
     if not corpus.pairs:
-        first = f"; the first: {corpus.bad_lines[0]}" if corpus.bad_lines else ""
-        raise CorpusError(f"{' + '.join(map(str, paths))}: no usable sentence pairs: {corpus.summary()}{first}")
+        raise CorpusError(f"{' + '.join(map(str, paths))}: no usable sentence pairs: {none_usable(corpus.bad_lines)}")
     return corpus
 
 
