@@ -194,8 +194,19 @@ def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es"))
     if len(files) == 2:
         return _aligned_records(*files)
     if (read := _reader_of(files[0])) is not None:
-        return read(files[0], *langs)
+        return _missing_named(read(files[0], *langs), langs)
     return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))  # a TSV file
+
+
+def _missing_named(records: Iterator[Record], langs: tuple[str, str]) -> Iterator[Record]:
+    """The records, a unit without a text in one of the languages asked skipped as `no en segment`: a file that
+    lacks one altogether (a TMX in fr-FR and es-ES, data.src_lang en) says which, where `no source language
+    segment` left the user to guess."""
+    for number, src, tgt in records:
+        if src is None or (tgt is None and not isinstance(src, Skipped)):
+            yield number, Skipped(f"no {langs[0] if src is None else langs[1]} segment"), None
+        else:
+            yield number, src, tgt
 
 
 def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
