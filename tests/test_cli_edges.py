@@ -262,6 +262,12 @@ def test_a_test_file_with_no_usable_line_says_why(tiny_bundle, tmp_path, capsys,
     assert f"1 lines skipped (1 not UTF-8); the first: {test}: line 1: not UTF-8" in one_line_error(capsys)
 
 
+def test_average_of_a_run_directory_that_is_not_there_says_so(tmp_path, capsys):
+    """A mistyped run directory was told to train with train.keep_checkpoints."""
+    assert main(["average", str(tmp_path / "runs" / "my-mdoel"), str(tmp_path / "out")]) == 2
+    assert one_line_error(capsys).endswith(f"{tmp_path / 'runs' / 'my-mdoel'}: no such run directory or bundle\n")
+
+
 # --- the README's first command ---------------------------------------------------------------------------------
 def test_readme_first_command_installs_the_cpu_torch_that_pip_install_keeps():
     """The CPU torch must be in pyproject's range, or `pip install -e .` swaps it for PyPI's CUDA build; the Docker
