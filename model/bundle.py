@@ -80,23 +80,31 @@ def save_bundle(bundle: Bundle, path: Path, fp16: bool = False) -> None:
     _check_replaceable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:  # a file where a folder above it must be, no permission, ...
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    except OSError as e:  # a file where a folder above it must be, no permission, a full disk, ...
         raise BundleError(f"{path}: cannot write a bundle there ({e.strerror or e})") from None
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
-        for i, network in enumerate(bundle.members):
-            state = {k: v.detach().to("cpu", torch.float16 if fp16 else torch.float32).contiguous()
-                     for k, v in network.state_dict().items() if k not in _tied(network.cfg)}
-            save_file(state, str(tmp / member_file(i)), metadata={"format": FORMAT})
-        (tmp / "config.json").write_text(bundle.config.model_dump_json(indent=2))
-        (tmp / "src.spm").write_bytes(bundle.src_tokenizer.model_bytes)
-        (tmp / "tgt.spm").write_bytes(bundle.tgt_tokenizer.model_bytes)
-        (tmp / "summary.json").write_text(json.dumps(bundle.summary, indent=2))
-        manifest = {"format": FORMAT, "files": {name: _describe(tmp / name) for name in bundle.config.files()}}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        _write_files(bundle, tmp, fp16)
         _swap_in(tmp, path)
+    except (OSError, SafetensorError) as e:  # a full disk, mostly; what was at path stays as it was
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else e
+        raise BundleError(f"{path}: cannot write the bundle ({reason}); nothing half-written is kept") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_files(bundle: Bundle, tmp: Path, fp16: bool) -> None:
+    """Every file of the bundle, into the directory tmp."""
+    for i, network in enumerate(bundle.members):
+        state = {k: v.detach().to("cpu", torch.float16 if fp16 else torch.float32).contiguous()
+                 for k, v in network.state_dict().items() if k not in _tied(network.cfg)}
+        save_file(state, str(tmp / member_file(i)), metadata={"format": FORMAT})
+    (tmp / "config.json").write_text(bundle.config.model_dump_json(indent=2))
+    (tmp / "src.spm").write_bytes(bundle.src_tokenizer.model_bytes)
+    (tmp / "tgt.spm").write_bytes(bundle.tgt_tokenizer.model_bytes)
+    (tmp / "summary.json").write_text(json.dumps(bundle.summary, indent=2))
+    manifest = {"format": FORMAT, "files": {name: _describe(tmp / name) for name in bundle.config.files()}}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
 def load_bundle(path: Path | str | None = None, device: str | torch.device = "cpu") -> Bundle:

@@ -5,7 +5,9 @@ import json
 
 import pytest
 import torch
+from safetensors import SafetensorError
 
+import nmt.model.bundle
 from nmt.model.bundle import BundleError, load_bundle, save_bundle
 from nmt.model.translator import DecodeOptions, Translator
 
@@ -88,6 +90,22 @@ def test_save_refuses_to_replace_what_is_not_a_bundle(tiny_bundle, tmp_path, oth
         save_bundle(tiny_bundle, path)
     assert (path.read_text() if other == "file" else (path / "thesis.txt").read_text()) == "precious"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_full_disk_leaves_the_bundle_there_as_it_was(tiny_bundle, tmp_path, monkeypatch):
+    """safetensors reports a full disk as its own error, not an OSError: it was a traceback out of `nmt train`'s
+    best/, `nmt export` and `nmt average`."""
+    save_bundle(tiny_bundle, tmp_path / "m")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()}
+
+    def disk_full(*args, **kwargs):
+        raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+    monkeypatch.setattr(nmt.model.bundle, "save_file", disk_full)
+    with pytest.raises(BundleError, match=r"m: cannot write the bundle \(.*No space left on device"):
+        save_bundle(tiny_bundle, tmp_path / "m")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
 
 
 def test_save_into_an_empty_directory(tiny_bundle, tmp_path):

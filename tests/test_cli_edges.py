@@ -1,8 +1,10 @@
 """What a new user hits at the edges of the command line and the service: each bad input is one line and exit 2."""
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import re
 import stat
 import sys
@@ -224,6 +226,46 @@ def test_an_output_dir_under_a_file_is_one_line_naming_the_file(tiny_bundle, tmp
     assert main(argv) == 2
     assert f"{tmp_path / 'results'} is a file" in one_line_error(capsys)
     assert (tmp_path / "results").read_text() == "a file, not a folder"
+
+
+def disk_full(*args) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("command", ["evaluate", "export"])
+def test_a_full_disk_is_one_line_naming_the_output(tiny_bundle, tmp_path, capsys, monkeypatch, command):
+    """A disk that fills while the output is written (here: at its fsync) was a traceback."""
+    save_bundle(tiny_bundle, tmp_path / "best")
+    (tmp_path / "test.tsv").write_text("alpha beta\tBETA ALPHA\n")
+    out = tmp_path / "out"
+    argv = (["evaluate", "--model", str(tmp_path / "best"), "--test", str(tmp_path / "test.tsv"), "--out", str(out)]
+            if command == "evaluate" else ["export", str(tmp_path / "best"), str(out)])
+    monkeypatch.setattr(os, "fsync", disk_full)
+    assert main(argv) == 2
+    named = out / "hypotheses.txt" if command == "evaluate" else out
+    err = one_line_error(capsys)
+    assert f"{named}: cannot write" in err and "(No space left on device)" in err, err
+    assert not out.exists() or not any(out.iterdir()), "nothing half-written"
+
+
+@pytest.mark.parametrize("command", ["evaluate", "compare"])
+def test_a_test_file_with_no_usable_line_says_why(tiny_bundle, tmp_path, capsys, command):
+    """It said only `no sentence pairs to evaluate`, of a test file in Latin-1 or a TMX without the model's
+    language alike."""
+    save_bundle(tiny_bundle, tmp_path / "best")
+    test = tmp_path / "test.tsv"
+    test.write_bytes("árbol\tÁRBOL\n".encode("latin-1"))
+    (tmp_path / "a.txt").write_text("x\n")
+    argv = (["evaluate", "--model", str(tmp_path / "best"), "--test", str(test)] if command == "evaluate"
+            else ["compare", "--test", str(test), str(tmp_path / "a.txt"), str(tmp_path / "a.txt")])
+    assert main(argv) == 2
+    assert f"1 lines skipped (1 not UTF-8); the first: {test}: line 1: not UTF-8" in one_line_error(capsys)
+
+
+def test_average_of_a_run_directory_that_is_not_there_says_so(tmp_path, capsys):
+    """A mistyped run directory was told to train with train.keep_checkpoints."""
+    assert main(["average", str(tmp_path / "runs" / "my-mdoel"), str(tmp_path / "out")]) == 2
+    assert one_line_error(capsys).endswith(f"{tmp_path / 'runs' / 'my-mdoel'}: no such run directory or bundle\n")
 
 
 # --- the README's first command ---------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_tmx_streams_units_in_the_configured_languages_with_line_numbers(tmp_pat
     (tmp_path / "m.tmx.gz").write_bytes(gzip.compress(TMX.encode()))
     corpus = load_corpus(tmp_path / "m.tmx.gz", langs=("en", "es"))
     assert corpus.pairs == [("Press Save now.", "Pulse Guardar ahora."), ("Good morning", "Buenos días")]
-    assert corpus.bad_lines == [BadLine(str(tmp_path / "m.tmx.gz"), 10, "no target language segment")]
+    assert corpus.bad_lines == [BadLine(str(tmp_path / "m.tmx.gz"), 10, "no es segment")]
     assert load_corpus(tmp_path / "m.tmx.gz", langs=("en-us", "fr")).pairs == [("Fish & chips", "Poisson-frites")]
 
 
@@ -105,8 +105,8 @@ def test_json_lines_in_the_configured_languages_either_layout(tmp_path):
     assert corpus.pairs == [("Hello, world.", "¡Hola, mundo!"), ("Colour", "Color")]
     where = str(tmp_path / "c.jsonl.gz")
     assert corpus.bad_lines == [BadLine(where, 3, "empty"), BadLine(where, 4, "not JSON"),
-                                BadLine(where, 5, "not a JSON object"), BadLine(where, 6, "no target language segment"),
-                                BadLine(where, 7, "no source language segment"), BadLine(where, 8, "not UTF-8")]
+                                BadLine(where, 5, "not a JSON object"), BadLine(where, 6, "no es segment"),
+                                BadLine(where, 7, "no en segment"), BadLine(where, 8, "not UTF-8")]
     (tmp_path / "c.ndjson").write_text("\n".join(JSONL[:2]))
     assert load_corpus(tmp_path / "c.ndjson", langs=("es", "en")).pairs == [("¡Hola, mundo!", "Hello, world."),
                                                                            ("Color", "Colour")]
@@ -288,7 +288,7 @@ def test_xliff_units_with_targets_are_pairs_codes_around_words_their_text(tmp_pa
     corpus = load_corpus(tmp_path / "app.xlf.gz", langs=("en", "es"))
     assert corpus.pairs == [("Fish & chips", "Pescado y patatas"), ("Good morning", "Buenos días")], (
         "a placeholder's code is not text")
-    assert corpus.bad_lines == [BadLine(str(tmp_path / "app.xlf.gz"), 9, "no target language segment")]
+    assert corpus.bad_lines == [BadLine(str(tmp_path / "app.xlf.gz"), 9, "no es segment")]
     (tmp_path / "app.xliff").write_text(XLIFF_20)
     assert load_corpus(tmp_path / "app.xliff", langs=("en", "es")).pairs == [("Good night", "Buenas noches"),
                                                                               ("Sleep well", "Duerme bien")]
@@ -325,7 +325,7 @@ def test_gettext_messages_with_translations_are_pairs_fuzzy_ones_left_out(tmp_pa
     (tmp_path / "app.po.xz").write_bytes(lzma.compress(PO.encode()))
     corpus = load_corpus(tmp_path / "app.po.xz", langs=("en", "es"))
     assert corpus.pairs == [("Good night", "Buenas noches"), ("One file", "Un archivo"), ("%d files", "%d archivos")]
-    assert corpus.bad_lines == [BadLine(str(tmp_path / "app.po.xz"), 12, "no target language segment")]
+    assert corpus.bad_lines == [BadLine(str(tmp_path / "app.po.xz"), 12, "no es segment")]
     (tmp_path / "fr.po").write_text(PO.replace("es_MX", "fr"))
     err = refused(tmp_path, capsys, tmp_path / "fr.po")
     assert f"{tmp_path / 'fr.po'}: line 1: its Language is fr, but the pairs read are into es" in err
@@ -376,7 +376,7 @@ def test_qt_linguist_finished_messages_are_pairs_guesses_and_plurals_left_out(tm
     (tmp_path / "app_es.ts.gz").write_bytes(gzip.compress(TS.encode()))
     corpus = load_corpus(tmp_path / "app_es.ts.gz", langs=("en", "es"))
     assert corpus.pairs == [("Good night", "Buenas noches"), ("Save & quit", "Guardar y salir")]
-    assert corpus.bad_lines == [BadLine(str(tmp_path / "app_es.ts.gz"), 14, "no target language segment")]
+    assert corpus.bad_lines == [BadLine(str(tmp_path / "app_es.ts.gz"), 14, "no es segment")]
     (tmp_path / "fr.ts").write_text(TS.replace('language="es_ES"', 'language="fr"'))
     err = refused(tmp_path, capsys, tmp_path / "fr.ts")
     assert f"{tmp_path / 'fr.ts'}: line 3: its language is fr, but the pairs read are en -> es" in err
@@ -412,8 +412,8 @@ def test_a_string_catalogs_translated_strings_are_pairs_guesses_left_out(tmp_pat
     assert corpus.pairs == [("Good morning", "Buenos días"), ("Hello, %@!", "¡Hola, %@!"),
                             ("%lld file", "%lld archivo"), ("%lld files", "%lld archivos")], "a plural's cases both have"
     where = str(tmp_path / "Localizable.xcstrings.gz")
-    assert corpus.bad_lines == [BadLine(where, 3, "no target language segment"),
-                                BadLine(where, 4, "no target language segment")], "to be reviewed; only in French"
+    assert corpus.bad_lines == [BadLine(where, 3, "no es segment"),
+                                BadLine(where, 4, "no es segment")], "to be reviewed; only in French"
     (tmp_path / "de.xcstrings").write_text(json.dumps(CATALOG | {"sourceLanguage": "de"}))
     err = refused(tmp_path, capsys, tmp_path / "de.xcstrings")
     assert f"{tmp_path / 'de.xcstrings'}: its sourceLanguage is de, but the pairs read are en -> es" in err

@@ -117,7 +117,7 @@ def test_json_lines_and_csv_test_files_are_read_in_the_models_languages(tmp_path
                                                  json.dumps({"xx": "gamma", "zz": "GAMMA"}), "{oops"]) + "\n")
     table = write(tmp_path / "t.csv", "yy,xx\nBETA ALPHA,alpha beta\nDELTA\n")
     translator = Translator(tiny_bundle, "cpu")
-    for path, skipped in ((jsonl, ["line 2: no target language segment", "line 3: not JSON"]),
+    for path, skipped in ((jsonl, ["line 2: no yy segment", "line 3: not JSON"]),
                           (table, ["line 3: expected 2 comma-separated columns, found 1"])):
         report = evaluate(translator, path, DecodeOptions(beam_size=1))
         assert report["sentences"] == 1 and report["skipped_lines"] == len(skipped), report

@@ -25,6 +25,8 @@ def average(sources: list[Path], out: Path, last: int, steps: list[int] | None =
     """Write OUT with the mean of the sources' weights, each source counted once: a run directory stands for the
     mean of its last `last` kept checkpoints (or of those at `steps`), a bundle for its weights. The config,
     subword models and summary are the first source's. Returns what each source stood for."""
+    if missing := next((source for source in sources if not source.exists()), None):  # (not "train with ...")
+        raise FileNotFoundError(f"{missing}: no such run directory or bundle")
     if len(sources) == 1 and not _is_run(sources[0]):
         raise FileNotFoundError(f"{sources[0] / 'checkpoints'}: no step-N.pt weights (train with "
                                 "train.keep_checkpoints), and no other source to average it with")

@@ -18,7 +18,7 @@ from sacrebleu.metrics import BLEU, CHRF
 from sacrebleu.significance import PairedTest, Result
 
 from nmt.training.compressed import read_lines
-from nmt.training.corpus import EvaluationSet, load_evaluation_set
+from nmt.training.corpus import EvaluationSet, load_evaluation_set, none_usable
 from nmt.training.errors import CorpusError
 from nmt.training.evaluate import HYPOTHESES, tell_skipped
 
@@ -115,7 +115,7 @@ def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling
     # as `nmt evaluate` reads it (its hypotheses are a line per source it keeps)
     corpus = load_evaluation_set(test, langs=_languages(pair, a, b))
     if not corpus.sources:
-        raise ValueError(f"{test}: no sentence pairs to compare on")
+        raise ValueError(f"{test}: no sentence pairs to compare on: {none_usable(corpus.bad_lines)}")
     tell_skipped(corpus)
     sources, references = corpus.sources, corpus.references  # sacrebleu's layout: a list per reference column
     systems = {name: _check_aligned(load_system(path, sources, translate), test, corpus)

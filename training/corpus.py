@@ -97,6 +97,13 @@ class EvaluationSet:
         return first
 
 
+def none_usable(bad_lines: list[BadLine]) -> str:
+    """Why a file gave not one pair: `0 sentence pairs, N lines skipped (counts); the first: FILE: line L: reason`
+    (a test file in another encoding, a TMX without the language asked)."""
+    first = f"; the first: {bad_lines[0]}" if bad_lines else ""
+    return summary(0, Counter(bad.reason for bad in bad_lines)) + first
+
+
 def summary(pairs: int, skipped: Counter) -> str:
     """`N sentence pairs, M lines skipped (a reason, b other reason)`: what reading a corpus gave."""
     text = f"{pairs} sentence pairs"
@@ -187,11 +194,23 @@ def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es"))
     if len(files) == 2:
         return _aligned_records(*files)
     if (read := _reader_of(files[0])) is not None:
-        return read(files[0], *langs)
+        return _missing_named(read(files[0], *langs), langs)
     return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))  # a TSV file
 
 
+def _missing_named(records: Iterator[Record], langs: tuple[str, str]) -> Iterator[Record]:
+    """The records, a unit without a text in one of the languages asked skipped as `no en segment`: a file that
+    lacks one altogether (a TMX in fr-FR and es-ES, data.src_lang en) says which, where `no source language
+    segment` left the user to guess."""
+    for number, src, tgt in records:
+        if src is None or (tgt is None and not isinstance(src, Skipped)):
+            yield number, Skipped(f"no {langs[0] if src is None else langs[1]} segment"), None
+        else:
+            yield number, src, tgt
+
+
 def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
+    _check_aligned(source, target)
     src_lines, tgt_lines = read_lines(source), read_lines(target)
     for number, (src, tgt) in enumerate(zip_longest(src_lines, tgt_lines), start=1):
         if src is None or tgt is None:
@@ -200,6 +219,17 @@ def _aligned_records(source: Path, target: Path) -> Iterator[Record]:
             raise CorpusError(f"{source} has {counts[0]} lines but {target} has {counts[1]}; "
                               "aligned files must have the same number of lines")
         yield number, src, tgt
+
+
+def _check_aligned(source: Path, target: Path) -> None:
+    """CorpusError for a pair of files of which one is a corpus on its own (a TSV, TMX, JSON Lines, ... file): two
+    files (not an app's messages) are line-aligned text, a sentence a line, and `train: [a.tsv, b.tsv]`, meant as
+    two corpora, trained on each line's tab-joined pair as one sentence, the next file's line as its translation."""
+    whole = next((f for f in (source, target) if is_memory(f) or has_suffix(f, ".tsv")), None)
+    if whole is not None:
+        raise CorpusError(f"{source} + {target}: two files are read as aligned text, a sentence a line (source, "
+                          f"target), but {whole} is a corpus of its own; for several corpora, list each as "
+                          f"{{path: {whole}}}")
 
 
 def parse_record(

@@ -70,6 +70,11 @@ def torchrun_world_size() -> int:
     return int(os.environ.get("WORLD_SIZE", "1"))
 
 
+def torchrun_rank() -> int:
+    """This process's rank in a torchrun job (its RANK); 0 outside torchrun."""
+    return int(os.environ.get("RANK", "0"))
+
+
 def init_world(device_type: str) -> World:
     """Join the process group when started by torchrun (WORLD_SIZE > 1); otherwise a world of one."""
     size = torchrun_world_size()

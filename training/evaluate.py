@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nmt.model.spans import NO_TERMS, Terms
-from nmt.training.corpus import EvaluationSet, load_evaluation_set
+from nmt.training.corpus import EvaluationSet, load_evaluation_set, none_usable
 from nmt.training.files import make_dir, write_atomic
 from nmt.training.scoring import score
 
@@ -28,7 +28,7 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         make_dir(out_dir)  # before the translating, which an output dir that cannot be made would waste
     test = load_evaluation_set(test_path, langs=(translator.src_lang, translator.tgt_lang))  # (a TMX's, XLIFF's)
     if not test.sources:
-        raise ValueError(f"{test_path}: no sentence pairs to evaluate")
+        raise ValueError(f"{test_path}: no sentence pairs to evaluate: {none_usable(test.bad_lines)}")
     tell_skipped(test)
     sources = test.sources
     start = time.perf_counter()

@@ -33,7 +33,10 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO]:
     ends without an exception, and is deleted otherwise. The file is readable by all (0644), as open() makes it."""
     path = Path(path)
     make_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise cannot_write(path, e) from None
     try:
         handle = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="\n")
         with handle:
@@ -42,8 +45,16 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO]:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600
         os.replace(tmp, path)
+    except OSError as e:  # a full disk, mostly: in the block's writes, or at the flush that finds it
+        raise cannot_write(path, e) from None
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def cannot_write(path: Path, e: OSError) -> OutputError:
+    """The one line for a file that could not be written (a full disk, no permission), naming the file the user
+    knows, not a temporary one beside it; os.strerror's words, not OSError's "[Errno 28] ..."."""
+    return OutputError(f"{path}: cannot write ({e.strerror or e})")
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:

@@ -3,12 +3,21 @@ steps, or several runs' train loss against wall-clock minutes (runs of one budge
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from pathlib import Path
+
+from nmt.training.files import atomic_open
 
 
 def read_log(log_path: Path) -> list[dict]:
-    """The log's records, oldest first: training lines ("loss") and evaluations ("dev_bleu")."""
-    return [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The log's records, oldest first: training lines ("loss") and evaluations ("dev_bleu"). A line that is not a
+    whole record (the last, when a kill or a full disk cut its append short) is left out: a --resume rewrites the log
+    without it (trainer.py's _truncate_log), where it stopped the resume, `nmt average` and the plot."""
+    records = []
+    for line in log_path.read_text(encoding="utf-8").splitlines():
+        with suppress(ValueError):
+            records.append(json.loads(line))
+    return records
 
 
 SMOOTHING = 5  # log lines per point of plot_runs' curves: one line's loss is a few batches', too noisy to compare runs
@@ -29,9 +38,13 @@ def _pyplot():
 
 
 def _save(plt, fig, png_path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(png_path, dpi=100)
-    plt.close(fig)
+    """Write the PNG whole or not at all (a full disk leaves the last one)."""
+    try:
+        fig.tight_layout()
+        with atomic_open(png_path, "wb") as f:
+            fig.savefig(f, format="png", dpi=100)
+    finally:
+        plt.close(fig)
 
 
 def plot_log(log_path: Path, png_path: Path) -> None:

@@ -1,9 +1,12 @@
 """`nmt train CONFIG.yaml`: read the corpus, learn or reuse the subword models, build the network, train."""
 from __future__ import annotations
 
+import fcntl
+import os
 import signal
 import threading
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import torch
@@ -16,8 +19,8 @@ from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
 from nmt.training.batching import TrainingData
 from nmt.training.config import Config, CorpusFiles, flatten, load_config
-from nmt.training.corpus import Corpus, CorpusError, load_corpus
-from nmt.training.distributed import World, init_world
+from nmt.training.corpus import Corpus, CorpusError, load_corpus, none_usable
+from nmt.training.distributed import World, init_world, torchrun_rank
 from nmt.training.files import make_dir, write_atomic
 from nmt.training.prepared import prepare
 from nmt.training.report import check_unchanged, record_sources, report_skipped, seen_line
@@ -85,8 +88,7 @@ def read_corpus(files: CorpusFiles, langs: tuple[str, str] = ("en", "es")) -> Co
     paths = files if isinstance(files, tuple) else (files,)
     corpus = load_corpus(*paths, langs=langs)
     if not corpus.pairs:
-        first = f"; the first: {corpus.bad_lines[0]}" if corpus.bad_lines else ""
-        raise CorpusError(f"{' + '.join(map(str, paths))}: no usable sentence pairs: {corpus.summary()}{first}")
+        raise CorpusError(f"{' + '.join(map(str, paths))}: no usable sentence pairs: {none_usable(corpus.bad_lines)}")
     return corpus
 
 
@@ -114,6 +116,40 @@ def training_data(cfg: Config, world: World, say) -> TrainingData:
 
 
 def run_training(cfg: Config, config_path: Path | None = None, resume: bool = False) -> Progress:
+    with one_training_in(cfg.out_dir, enabled=torchrun_rank() == 0):  # the rank that writes the run directory
+        return _run_training(cfg, config_path, resume)
+
+
+@contextmanager
+def one_training_in(out_dir: Path, enabled: bool = True) -> Iterator[None]:
+    """Hold out_dir (made if missing) for this process alone: a second `nmt train` of it (the same command in another
+    terminal, a --resume typed while the first still runs) would write the same checkpoints, log and best/, each
+    overwriting the other's. The lock is flock's on the directory itself: the kernel lets it go when the process
+    ends, however it ends, so a crash leaves no stale lock. A directory made here and left empty (a run refused
+    before it wrote anything) is removed again."""
+    if not enabled:
+        yield
+        return
+    made = not out_dir.exists()
+    make_dir(out_dir)
+    fd = os.open(out_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ValueError(f"{out_dir}: another `nmt train` is running in this run directory, and two would overwrite "
+                             "each other's checkpoints; wait for it to end, or stop it (Ctrl-C), then --resume") from None
+        try:
+            yield
+        finally:
+            if made:  # (under the lock: never the directory another process has just made and holds)
+                with suppress(OSError):  # not empty: the run's files
+                    out_dir.rmdir()
+    finally:
+        os.close(fd)
+
+
+def _run_training(cfg: Config, config_path: Path | None, resume: bool) -> Progress:
     check_run_dir(cfg.out_dir, resume)
     changes = config_changes(cfg) if resume else {}
     check_same_network(cfg, changes)
@@ -148,7 +184,8 @@ def run_training(cfg: Config, config_path: Path | None = None, resume: bool = Fa
     if trainer.stop_requested:
         say(f"stopped at step {progress.step}, its checkpoint saved: add --resume to continue from there")
         raise KeyboardInterrupt
-    say(f"done: {progress.step} steps, best dev BLEU {progress.best_bleu:.2f}; best bundle in {cfg.out_dir / 'best'}")
+    say(f"done: {progress.step} steps, stopped by {trainer.stop_reason()}; best dev BLEU {progress.best_bleu:.2f}; "
+        f"best bundle in {cfg.out_dir / 'best'}")
     return progress
 
 

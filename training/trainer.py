@@ -23,8 +23,8 @@ from nmt.training.batching import EpochPlan, TrainingData
 from nmt.training.checkpoint import load_checkpoint, save_checkpoint
 from nmt.training.config import Config, TrainConfig
 from nmt.training.distributed import World
-from nmt.training.files import write_atomic
-from nmt.training.plot import plot_log
+from nmt.training.files import cannot_write, write_atomic
+from nmt.training.plot import plot_log, read_log
 from nmt.training.scoring import Scores, score
 
 
@@ -106,9 +106,8 @@ class Trainer:
         """Forget what the log says about steps after the checkpoint: they will be trained again."""
         if not self.world.is_main or not self.log_path.exists():
             return
-        kept = [line for line in self.log_path.read_text().splitlines()
-                if line.strip() and json.loads(line)["step"] <= step]
-        write_atomic(self.log_path, "".join(line + "\n" for line in kept))
+        kept = [record for record in read_log(self.log_path) if record["step"] <= step]
+        write_atomic(self.log_path, "".join(json.dumps(record) + "\n" for record in kept))
 
     def fit(self) -> Progress:
         tc, p, data = self.tc, self.progress, self._training_data()
@@ -154,6 +153,8 @@ class Trainer:
     def seen_so_far(self, plan: EpochPlan | None) -> dict[str, int]:
         """Pairs of each corpus trained on by all ranks: the completed epochs', and this one's up to now."""
         data = self._training_data()
+        if plan is None and self.progress.batch_in_epoch:  # resumed mid-epoch, and not one step trained since
+            plan = data.epoch(self.tc.batch_tokens, self.progress.epoch)
         now = data.seen(plan.first(self.progress.batch_in_epoch * self.world.size)) if plan is not None else {}
         return {name: self.progress.seen.get(name, 0) + now.get(name, 0) for name in data.corpus.names}
 
@@ -168,10 +169,21 @@ class Trainer:
         self.progress.seen = self.seen_so_far(plan)  # batch_in_epoch == batches per rank here
 
     def should_stop(self) -> bool:
+        return self.stop_reason() is not None
+
+    def stop_reason(self) -> str | None:
+        """Which train key ends the run here, and how (None: none does): what a user raises to train on, say after
+        a --resume that had nothing left to do."""
         tc, p = self.tc, self.progress
-        return (p.epoch >= tc.max_epochs or p.bad_evals >= tc.patience
-                or (tc.max_steps is not None and p.step >= tc.max_steps)
-                or (tc.max_minutes is not None and p.train_seconds >= tc.max_minutes * 60))
+        if p.epoch >= tc.max_epochs:
+            return f"train.max_epochs: {tc.max_epochs} epochs"
+        if p.bad_evals >= tc.patience:
+            return f"train.patience: {p.bad_evals} evaluations without a better dev BLEU"
+        if tc.max_steps is not None and p.step >= tc.max_steps:
+            return f"train.max_steps: {tc.max_steps}"
+        if tc.max_minutes is not None and p.train_seconds >= tc.max_minutes * 60:
+            return f"train.max_minutes: {tc.max_minutes:g}"
+        return None
 
     # --- steps --------------------------------------------------------------------------------
     def _train_step(self, batch) -> float:
@@ -266,8 +278,11 @@ class Trainer:
     def _log(self, record: dict) -> None:
         if not self.world.is_main:
             return
-        with open(self.log_path, "a") as f:
-            f.write(json.dumps(record) + "\n")
+        try:
+            with open(self.log_path, "a") as f:
+                f.write(json.dumps(record) + "\n")
+        except OSError as e:  # a full disk
+            raise cannot_write(self.log_path, e) from None
 
 
 def rng_state() -> dict:
