@@ -154,6 +154,12 @@ def distinct(sentences: list[SourceSentence], options: DecodeOptions) -> tuple[l
     return unique, index
 
 
+def spread(found: list[list[Hypothesis]], index: list[int]) -> list[list[Hypothesis]]:
+    """The hypotheses of distinct(...)'s sentences given back to each sentence, each its own list (a caller may
+    reorder it); the hypotheses in them are shared, and only read."""
+    return [list(found[i]) for i in index]
+
+
 def _checked(i: int, text: str) -> str:
     try:
         check_text(text)
@@ -333,11 +339,9 @@ class Translator:
 
     def hypotheses(self, sentences: list[SourceSentence], options: DecodeOptions) -> list[list[Hypothesis]]:
         """Each sentence's hypotheses, searched and reranked (if the options ask) once a search key: a corpus's
-        repeated lines ("Thank you.") cost one search. Each sentence gets its own list (a caller may reorder it);
-        the hypotheses in it are shared, and only read."""
+        repeated lines ("Thank you.") cost one search."""
         unique, index = distinct(sentences, options)
-        found = self.rerank(unique, self.search(unique, options), options)
-        return [list(found[i]) for i in index]
+        return spread(self.rerank(unique, self.search(unique, options), options), index)
 
     def live_batch(self) -> LiveBatch:
         """An empty LiveBatch of this model, for continuous batching."""

@@ -1,10 +1,19 @@
 """Each distinct sentence searched once: Translator.translate searches the sentences of one call that the model sees
-alike (model/translator.py search_key) once and gives each its own copy, its own spans restored."""
+alike (model/translator.py search_key) once and gives each its own copy, its own spans restored; the service's
+scheduler lets a request wait for the search of a sentence another request started (app/scheduler.py)."""
 from __future__ import annotations
 
-import pytest
+import asyncio
+from contextlib import contextmanager
+from pathlib import Path
 
-from nmt.model.translator import DecodeOptions, Translator
+import pytest
+from service_fixtures import Gate, service_settings
+
+from nmt.app.metrics import Metrics
+from nmt.app.scheduler import Scheduler
+from nmt.model.search import Hypothesis
+from nmt.model.translator import DecodeOptions, SourceSentence, Translator, searched
 
 LINES = ["alpha beta gamma", "tau mu", "alpha beta gamma", "tau mu. alpha beta gamma", "tau mu", "mu"]
 
@@ -51,3 +60,71 @@ def test_a_repeated_sentence_is_reranked_once(toy_model, toy_model_es_en, monkey
     together = translator.translate(["tau mu", "alpha beta", "tau mu"], options)
     assert scored == [2 * 2], "two sentences, two hypotheses each"
     assert together[2].sentences == together[0].sentences == translator.translate(["tau mu"], options)[0].sentences
+
+
+# --- the service: a sentence being searched for one request is not searched again for another -----------------
+@contextmanager
+def held_scheduler(translator: Translator):
+    """A started scheduler of request-level batches over a Gate, and the gate, open."""
+    gate = Gate(translator)
+    scheduler = Scheduler(gate, service_settings(Path("unused"), batching="request"), Metrics())
+    scheduler.start()
+    try:
+        yield scheduler, gate
+    finally:
+        gate.opened.set()
+        scheduler.stop()
+
+
+def sentence(translator: Translator, text: str) -> SourceSentence:
+    [one] = searched(translator.prepare([text]))
+    return one
+
+
+def shared(scheduler: Scheduler) -> float | None:
+    return scheduler.metrics.registry.get_sample_value("nmt_shared_sentences_total")
+
+
+def test_two_requests_for_one_sentence_share_its_search(translator):
+    zeta, options = sentence(translator, "zeta theta"), DecodeOptions()
+
+    async def both() -> list[list[list[Hypothesis]]]:
+        return await asyncio.gather(scheduler.search([zeta], options, 30), scheduler.search([zeta, zeta], options, 30))
+
+    with held_scheduler(translator) as (scheduler, gate):
+        first, second = asyncio.run(both())
+    assert gate.seen == ["zeta theta"]
+    assert first == second[:1] == second[1:] and first[0] is not second[0] and second[0] is not second[1]
+    assert translator.finish_sentence(zeta, first[0]).text == "THETA ZETA"
+    assert shared(scheduler) == 2
+    assert scheduler._searching == {}, "forgotten once answered"
+
+
+@pytest.mark.parametrize("gives_up", ["cancelled", "timed out"])
+def test_a_request_that_joined_a_search_is_answered_when_the_first_gives_up(translator, gives_up):
+    """The first request's sentence waits in the queue (the model busy) when it goes; the one that joined it gets its
+    answer all the same, from that one search."""
+    busy, zeta, options = sentence(translator, "omi pi"), sentence(translator, "zeta theta"), DecodeOptions()
+
+    async def scenario() -> list[Hypothesis]:
+        held = asyncio.create_task(scheduler.search([busy], options, 30))
+        await asyncio.to_thread(gate.entered.wait, 10)
+        first = asyncio.create_task(scheduler.search([zeta], options, 0.2 if gives_up == "timed out" else 30))
+        await asyncio.sleep(0.05)
+        second = asyncio.create_task(scheduler.search([zeta], options, 30))
+        await asyncio.sleep(0.05)
+        if gives_up == "cancelled":
+            first.cancel()
+        with pytest.raises(asyncio.CancelledError if gives_up == "cancelled" else TimeoutError):
+            await first
+        await asyncio.sleep(0.05)  # the model thread would have dropped the queued sentence by now, were it unwanted
+        gate.opened.set()
+        await held
+        [found] = await asyncio.wait_for(second, 10)
+        return found
+
+    with held_scheduler(translator) as (scheduler, gate):
+        gate.close()
+        found = asyncio.run(scenario())
+    assert translator.finish_sentence(zeta, found).text == "THETA ZETA"
+    assert gate.seen == ["omi pi", "zeta theta"] and shared(scheduler) == 1
