@@ -36,7 +36,8 @@ class Stopped(Exception):
 
 @dataclass(eq=False)
 class Ticket:
-    """A request's claim on the model; the model skips its sentences once the request is abandoned."""
+    """A request's claim on the model; the model skips its sentences once the request is abandoned, but for those
+    another request waits for too (Job.wanted)."""
 
     deadline: float  # time.monotonic()
     small: bool = False  # far smaller than the requests in flight: its sentences decode first (app/policies.py)
@@ -62,6 +63,12 @@ class Job:
     encoded_at: float = 0.0  # continuous batching: encoded, handed to a lane
     joined_at: float = 0.0  # continuous batching: in its lane's live batch
     seated: bool = False  # taken for the live batch: its cost counts against the live batch's budget
+    waiters: list[Ticket] = field(default_factory=list)  # other requests waiting for its search (Scheduler._joined)
+
+    def wanted(self) -> bool:
+        """Whether a request still waits for it: its own, or one that joined its search; once not, never again (a
+        request joins only a wanted job)."""
+        return self.ticket.live() or any(ticket.live() for ticket in self.waiters)
 
     @property
     def cost(self) -> int:
@@ -149,8 +156,8 @@ class JobQueue:
 
     def drop_abandoned(self) -> None:
         """Forget the sentences of requests that gave up (holding cond)."""
-        if any(not job.ticket.live() for job in self.pending):
-            self.pending = deque(job for job in self.pending if job.ticket.live())
+        if any(not job.wanted() for job in self.pending):
+            self.pending = deque(job for job in self.pending if job.wanted())
             self._changed()
 
     def wait_for(self, pick: Callable[[], tuple[W | None, float | None]]) -> W | None:

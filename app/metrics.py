@@ -24,6 +24,9 @@ class Metrics:
         self.cache_sentences = Counter("nmt_cache_sentences", "sentences looked up in the cache of recent ones "
                                        "(NMT_CACHE_SENTENCES): hit, answered without the model, or miss", ["result"],
                                        registry=r)
+        self.shared_sentences = Counter("nmt_shared_sentences", "sentences answered by a search already under way "
+                                        "(another request's, or the same sentence earlier in the request) instead of "
+                                        "one of their own", registry=r)
         self.tokens = Counter("nmt_translated_tokens", "target subwords produced", registry=r)
         self.model_seconds = Counter("nmt_model_seconds", "time spent in the model", registry=r)
         self.tokens_per_second = Gauge("nmt_tokens_per_second",

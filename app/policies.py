@@ -201,7 +201,7 @@ class ContinuousBatching:
     def _step(self, lane: Lane, live: LiveBatch) -> None:
         """One decoder step of one of the lane's live batches; sentences that finished get their results at once,
         the lane's rows published without them first: no one answered is still counted (/metrics, the lane choice)."""
-        self.queue.fail(live.remove_keys(lambda job: not job.ticket.live()), TimeoutError())  # nobody waits
+        self.queue.fail(live.remove_keys(lambda job: not job.wanted()), TimeoutError())  # nobody waits
         if not live:
             return
         rows, start = len(live), time.perf_counter()

@@ -2,6 +2,10 @@
 batching policy (app/policies.py) search them together, and each sentence's hypotheses go back to its request's
 event loop. Sentences of a request that gave up (timed out, client gone) are dropped before they reach the model,
 and leave a live batch at its next step.
+
+A sentence whose search key (model/translator.py search_key) is being searched for another request is not searched
+again: its request waits for that search (in-flight dedup; Job.waiters), which goes on while any request waits for
+it, even once the request that started it has given up (Job.wanted).
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from nmt.app.metrics import Metrics
 from nmt.app.policies import Policy, make_policy
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
-from nmt.model.translator import DecodeOptions, SourceSentence, Translator
+from nmt.model.translator import DecodeOptions, SearchKey, SourceSentence, Translator, distinct, search_key, spread
 
 GIL_SWITCH_S = 0.0005  # see Scheduler.start
 
@@ -29,6 +33,7 @@ class Scheduler:
         self.settings, self.metrics, self.queue = settings, metrics, JobQueue(settings.queue_size, metrics)
         self.cache = SentenceCache(settings.cache_sentences)
         self._in_flight = self._in_flight_tokens = 0  # requests being searched, their source subwords (event loop)
+        self._searching: dict[SearchKey, Job] = {}  # the sentences queued or searched, until answered (event loop)
         self.policy: Policy = make_policy(translator, settings, self.queue, metrics)
         loops = self.policy.loops()
         # The model threads (the lanes' decoder steps, the encoder) share torch's threads, at least one each: their
@@ -87,13 +92,14 @@ class Scheduler:
 
     async def _searched(self, sentences: list[SourceSentence], options: DecodeOptions,
                         timeout: float) -> list[list[Hypothesis]]:
-        """The sentences searched by the model threads, with other requests' sentences."""
+        """The sentences searched by the model threads, with other requests' sentences, each search key once: those
+        being searched for another request are waited for (module docstring), the others queued."""
         if not sentences:
             return []
-        tokens = sum(len(sentence.ids) for sentence in sentences)
-        ticket, loop = Ticket(deadline=time.monotonic() + timeout, small=self._small(tokens)), asyncio.get_running_loop()
-        jobs = [Job(sentence, options, ticket, loop.create_future()) for sentence in sentences]
-        self.queue.put(jobs)  # QueueFull or Stopped: refused, never in flight
+        unique, index = distinct(sentences, options)
+        jobs, ticket = self._jobs(unique, options, timeout)
+        tokens = sum(len(job.sentence.ids) for job in jobs if job.ticket is ticket)
+        self.metrics.shared_sentences.inc(len(sentences) - sum(job.ticket is ticket for job in jobs))
         futures = [job.future for job in jobs]
         self._in_flight += 1
         self._in_flight_tokens += tokens
@@ -106,13 +112,46 @@ class Scheduler:
                 raise failed[0]  # type: ignore[misc]
             if pending:
                 raise TimeoutError
-            return [f.result() for f in futures]
+            return spread([f.result() for f in futures], index)
         finally:
             self._in_flight -= 1
             self._in_flight_tokens -= tokens
             ticket.abandoned = True  # done, failed, timed out or cancelled: what is still queued is not wanted
-            for f in futures:
-                f.cancel()  # no-op on a settled future
+            for job in jobs:
+                if not job.wanted():
+                    job.future.cancel()  # no-op on a settled future; one another request waits for goes on
+
+    def _jobs(self, sentences: list[SourceSentence], options: DecodeOptions, timeout: float) -> tuple[list[Job], Ticket]:
+        """A request's ticket, and the job of each of its distinct sentences: the one searching its key for another
+        request, which the ticket joins, or its own (job.ticket is the ticket), queued."""
+        joined = [self._joinable(sentence, options) for sentence in sentences]
+        own = [sentence for sentence, job in zip(sentences, joined, strict=True) if job is None]
+        small = bool(own) and self._small(sum(len(sentence.ids) for sentence in own))
+        ticket, loop = Ticket(deadline=time.monotonic() + timeout, small=small), asyncio.get_running_loop()
+        queued = [Job(sentence, options, ticket, loop.create_future()) for sentence in own]
+        if queued:
+            self.queue.put(queued)  # QueueFull or Stopped: refused, never in flight
+        for job in queued:
+            self._register(job)
+        for other in joined:
+            if other is not None:
+                other.waiters.append(ticket)
+        mine = iter(queued)
+        return [next(mine) if job is None else job for job in joined], ticket
+
+    def _joinable(self, sentence: SourceSentence, options: DecodeOptions) -> Job | None:
+        """The job searching the sentence's key for another request, if it is still wanted and not yet answered (and
+        answers on this event loop: a test may run the app on a second one)."""
+        job = self._searching.get(search_key(sentence, options))
+        if job is None or job.future.done() or job.future.get_loop() is not asyncio.get_running_loop():
+            return None
+        return job if job.wanted() else None
+
+    def _register(self, job: Job) -> None:
+        """Let other requests join the job's search until it is answered (or given up: its future cancelled)."""
+        key = search_key(job.sentence, job.options)
+        self._searching[key] = job
+        job.future.add_done_callback(lambda _: self._searching.pop(key) if self._searching.get(key) is job else None)
 
 
 def _with_torch_threads(loop: Callable[[], None], threads: int) -> Callable[[], None]:

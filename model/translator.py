@@ -129,6 +129,37 @@ def searched(prepared: list[PreparedText]) -> list[SourceSentence]:
     return [s for text in prepared for s in text.sentences if not s.verbatim]
 
 
+SearchKey = tuple[tuple[int, ...], DecodeOptions]
+
+
+def search_key(sentence: SourceSentence, options: DecodeOptions) -> SearchKey:
+    """What a sentence's hypotheses depend on: its subword ids as the model reads them, placeholders in place of its
+    spans (so "2 dogs" and "3 dogs" have one key where the model has placeholders), and the decoding options.
+    Sentences of one key share one search (Translator.hypotheses, the service's scheduler and cache); what is a
+    sentence's own, its spans, is put back by finish_sentence."""
+    return sentence.ids, options
+
+
+def distinct(sentences: list[SourceSentence], options: DecodeOptions) -> tuple[list[SourceSentence], list[int]]:
+    """The first sentence of each search key, in order, and for each sentence the index of its key's among them."""
+    first: dict[SearchKey, int] = {}
+    unique: list[SourceSentence] = []
+    index = []
+    for sentence in sentences:
+        key = search_key(sentence, options)
+        if key not in first:
+            first[key] = len(unique)
+            unique.append(sentence)
+        index.append(first[key])
+    return unique, index
+
+
+def spread(found: list[list[Hypothesis]], index: list[int]) -> list[list[Hypothesis]]:
+    """The hypotheses of distinct(...)'s sentences given back to each sentence, each its own list (a caller may
+    reorder it); the hypotheses in them are shared, and only read."""
+    return [list(found[i]) for i in index]
+
+
 def _checked(i: int, text: str) -> str:
     try:
         check_text(text)
@@ -306,6 +337,12 @@ class Translator:
         found = reverse_scores(self, self.reverse, sentences, hyps)
         return [reranked(h, r, options.rerank)[: options.nbest] for h, r in zip(hyps, found, strict=True)]
 
+    def hypotheses(self, sentences: list[SourceSentence], options: DecodeOptions) -> list[list[Hypothesis]]:
+        """Each sentence's hypotheses, searched and reranked (if the options ask) once a search key: a corpus's
+        repeated lines ("Thank you.") cost one search."""
+        unique, index = distinct(sentences, options)
+        return spread(self.rerank(unique, self.search(unique, options), options), index)
+
     def live_batch(self) -> LiveBatch:
         """An empty LiveBatch of this model, for continuous batching."""
         return LiveBatch(self.model)
@@ -336,9 +373,8 @@ class Translator:
     # --- all three ------------------------------------------------------------------------------------------
     def translate(self, texts: list[str], options: DecodeOptions | None = None,
                   terms: Terms = NO_TERMS) -> list[Translated]:
-        """Translate whole texts at once; the output is in input order. terms: what to keep verbatim or replace
-        (model/spans.py)."""
+        """Translate whole texts at once; the output is in input order, each distinct sentence searched once
+        (hypotheses). terms: what to keep verbatim or replace (model/spans.py)."""
         options = options or DecodeOptions()
         prepared = self.prepare(texts, terms)
-        sentences = searched(prepared)
-        return self.finish(prepared, self.rerank(sentences, self.search(sentences, options), options))
+        return self.finish(prepared, self.hypotheses(searched(prepared), options))

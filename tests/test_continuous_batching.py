@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice, permutations
 
 import pytest
 import torch
@@ -19,6 +20,13 @@ from nmt.scripts.harness import tiny_config
 
 SENTENCES = ["alpha beta", "tau mu sigma", "gamma delta eps zeta eta theta iota", "pi rho", "kappa lam mu nu xi",
              "ups tau", "omi pi rho sigma", "beta", ""]
+
+
+def different(sentence: str, n: int) -> list[str]:
+    """n different sentences of the sentence's words, itself first: load for the service, which would search a
+    sentence repeated in flight once (app/scheduler.py)."""
+    words = sentence.removesuffix(".").split()
+    return [" ".join(order) + "." for order in islice(permutations(words), n)]
 
 
 def tiny_batch(attention: str, batch: int, exact: bool = False):
@@ -200,7 +208,7 @@ class SlowSteps(Wrapped):
 def test_service_answers_a_short_request_while_a_long_one_decodes(translator, beam):
     """A long request is decoding; a short one sent then joins the live batch (one lane; at once, not to wait for
     others to join with it) and is answered first."""
-    long_text = "\n".join(["gamma delta eps zeta eta theta iota kappa."] * 8)  # 8 sentences
+    long_text = "\n".join(different("gamma delta eps zeta eta theta iota kappa.", 8))  # 8 sentences
     with (client_for(SlowSteps(translator), beam_size=beam, decoder_lanes=1, join_wait_ms=0) as client,
           ThreadPoolExecutor(1) as pool):
         scheduler = scheduler_of(client.app)
@@ -310,7 +318,7 @@ def test_the_encoder_thread_encodes_shortest_first_in_small_chunks(translator):
     """A request's sentences are taken together but encoded shortest first, in chunks of at most
     ENCODE_CHUNK_TOKENS (rows x longest), so that the short ones join the live batch without waiting for the rest."""
     long_sentence = "gamma delta eps zeta eta theta iota kappa lam mu nu xi omi pi rho sigma tau ups."
-    text = "\n".join([long_sentence] * 40 + ["beta."])
+    text = "\n".join(different(long_sentence, 40) + ["beta."])
     recorder = RecordsEncoding(translator)
     with client_for(recorder) as client:
         recorder.batches.clear()  # the start-up's warm-up
@@ -327,7 +335,7 @@ def test_the_encoder_thread_encodes_shortest_first_in_small_chunks(translator):
 def test_a_backlog_is_encoded_a_group_at_a_time(translator):
     """With the live batch's budget full (here: one sentence's worth), room for one sentence would have the encoder
     take the waiting sentences one by one; it takes ENCODE_GROUP of them at once, and they get the same results."""
-    texts = [f"{a} {b}" for a, b in zip(SENTENCES[:5], SENTENCES[1:6], strict=True)] * 4  # 20 texts, one request
+    texts = [f"{a} {b}" for a, b in permutations(SENTENCES[:6], 2)][:20]  # 20 texts, one request
     recorder = RecordsEncoding(translator)
     with client_for(recorder, max_batch_tokens=1) as client:
         recorder.batches.clear()  # the start-up's warm-up
@@ -395,19 +403,20 @@ def test_two_lanes_share_the_sentences_and_each_gets_what_it_gets_alone(translat
 def test_a_small_request_beside_long_ones_steps_in_the_small_batch_with_what_it_gets_alone(translator, beam):
     """Two long requests decode in one lane; a request far smaller than they are (settings.small_requests) joins
     the lane's small batch, is answered first, with what it gets alone; the long ones, of one size, are not small."""
-    long_text = "\n".join(["gamma delta eps zeta eta theta iota kappa."] * 6)
+    sentences = different("gamma delta eps zeta eta theta iota kappa.", 12)
+    long_texts = ["\n".join(sentences[:6]), "\n".join(sentences[6:])]
     options = DecodeOptions(beam_size=beam)
     with (client_for(Recorder(translator), beam_size=beam, decoder_lanes=1, small_requests=4) as client,
           ThreadPoolExecutor(2) as pool):
         scheduler = scheduler_of(client.app)
-        longs = [pool.submit(client.post, "/v1/translate", json={"text": long_text}) for _ in range(2)]
+        longs = [pool.submit(client.post, "/v1/translate", json={"text": text}) for text in long_texts]
         wait_until(lambda: scheduler.live >= 2 * 6 * beam, "the long requests never started decoding", timeout=30)
         short = client.post("/v1/translate", json={"text": "alpha beta"})
         assert not any(long.done() for long in longs)
         lane = scheduler.policy.lanes[0]  # type: ignore[union-attr]
         assert short.json()["translations"][0]["text"] == translator.translate(["alpha beta"], options)[0].text
         assert [long.result().json()["translations"][0]["text"] for long in longs] == [
-            translator.translate([long_text], options)[0].text] * 2
+            t.text for t in translator.translate(long_texts, options)]
         assert "nmt_small_requests_total 1.0" in client.get("/metrics").text
     assert lane.small.texts == {"alpha beta"}
     assert "alpha beta" not in lane.live.texts and "gamma delta eps zeta eta theta iota kappa." in lane.live.texts
@@ -512,15 +521,16 @@ def test_small_requests_go_to_the_lane_with_the_fewest_small_rows(translator):
     """With two lanes decoding long requests (the second lane fewer rows), a second small request arriving while the
     first is still in the second lane's small batch goes to the first lane's, though the second lane still has
     fewer rows: each small batch's steps stay as short as they can be."""
-    sentence = "gamma delta eps zeta eta theta iota kappa."
+    sentences = different("gamma delta eps zeta eta theta iota kappa.", 8)
     recorder = Recorder(translator)
     with (client_for(recorder, decoder_lanes=2, small_requests=4) as client, ThreadPoolExecutor(4) as pool):
         lanes = scheduler_of(client.app).policy.lanes  # type: ignore[union-attr]
         recorder.opened.clear()  # no lane steps, so that none finishes (or publishes its rows) until all are placed
         answers = []
         try:
-            for lane, n in zip(lanes, (6, 2), strict=True):  # one long request after the other: each to the emptier lane
-                answers.append(pool.submit(client.post, "/v1/translate", json={"text": " ".join([sentence] * n)}))
+            # one long request after the other: each to the emptier lane
+            for lane, text in zip(lanes, (" ".join(sentences[:6]), " ".join(sentences[6:])), strict=True):
+                answers.append(pool.submit(client.post, "/v1/translate", json={"text": text}))
                 wait_until(lambda lane=lane: lane.rows > 0, "a long request never reached its lane")
             answers.append(pool.submit(client.post, "/v1/translate", json={"text": "alpha beta"}))
             wait_until(lambda: lanes[1].small_rows > 0, "the first small request never reached the second lane")
