@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice, permutations
 
 import httpx
 
@@ -42,10 +43,12 @@ def queued(server: Server) -> float:
 
 
 def drain(server: Server, n_requests: int) -> Drain:
-    """Queue n_requests one-sentence requests, SIGTERM, and see what becomes of them and of the server."""
+    """Queue n_requests one-sentence requests, SIGTERM, and see what becomes of them and of the server. The sentences
+    differ: a request for one already queued would wait for its search, not queue its own (app/scheduler.py)."""
+    texts = (" ".join(words) for words in permutations(["alpha", "beta", "gamma", "delta", "mu"]))
     with ThreadPoolExecutor(n_requests) as pool:
-        answers = [pool.submit(httpx.post, f"{server.url}/v1/translate", json={"text": "alpha beta gamma"},
-                               timeout=60) for _ in range(n_requests)]
+        answers = [pool.submit(httpx.post, f"{server.url}/v1/translate", json={"text": text}, timeout=60)
+                   for text in islice(texts, n_requests)]
         deadline = time.monotonic() + 60
         while queued(server) < n_requests:
             if time.monotonic() > deadline:

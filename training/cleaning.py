@@ -11,7 +11,7 @@ import numpy as np
 
 from nmt.training.compressed import kind_of, read_blocks, read_span
 from nmt.training.config import CorpusSpec, FilterConfig
-from nmt.training.corpus import BadLine, Record, is_jsonl, is_tsv, names, parse_record, read_records
+from nmt.training.corpus import BadLine, Record, is_jsonl, is_tsv, missing_named, names, parse_record, read_records
 from nmt.training.dedup import fingerprint
 from nmt.training.filters import why_dropped, why_dropped_printable
 from nmt.training.jsonl import jsonl_records
@@ -60,7 +60,7 @@ class JsonlBlock:
 
     def records(self) -> list[Record]:
         lines = (raw.removesuffix(b"\r") for raw in self.data.split(b"\n")[:-1])
-        return list(jsonl_records(lines, self.first_line, *self.langs))
+        return list(missing_named(jsonl_records(lines, self.first_line, *self.langs), self.langs))
 
 
 @dataclass

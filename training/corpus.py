@@ -194,11 +194,11 @@ def read_records(files: tuple[Path, ...], langs: tuple[str, str] = ("en", "es"))
     if len(files) == 2:
         return _aligned_records(*files)
     if (read := _reader_of(files[0])) is not None:
-        return _missing_named(read(files[0], *langs), langs)
+        return missing_named(read(files[0], *langs), langs)
     return ((number, raw, None) for number, raw in enumerate(read_lines(files[0]), start=1))  # a TSV file
 
 
-def _missing_named(records: Iterator[Record], langs: tuple[str, str]) -> Iterator[Record]:
+def missing_named(records: Iterator[Record], langs: tuple[str, str]) -> Iterator[Record]:
     """The records, a unit without a text in one of the languages asked skipped as `no en segment`: a file that
     lacks one altogether (a TMX in fr-FR and es-ES, data.src_lang en) says which, where `no source language
     segment` left the user to guess."""
