@@ -351,7 +351,7 @@ def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Li
 FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extension's spellings share one reader)
     ".txt": ("text/plain; charset=utf-8", "text", text_file(plain_text)),
     ".srt": ("application/x-subrip; charset=utf-8", "html", text_file(subtitles)),
-    ".vtt": ("text/vtt; charset=utf-8", "html", text_file(web_vtt)),
+    ".vtt": ("text/vtt; charset=utf-8", "html", text_file(web_vtt, labels.VTT)),
     **dict.fromkeys((".ass", ".ssa"), ("text/x-ssa; charset=utf-8", "html",
                                       text_file(ass.cut, kind="a SubStation Alpha file"))),
     **dict.fromkeys((".html", ".htm"), ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML))),

@@ -84,6 +84,15 @@ def test_web_vtt_keeps_its_header_notes_styles_identifiers_timings_settings_line
         "00:00:03.000 --> 00:00:04.000\n" + translated_text(client, "gamma <i>delta</i> &amp; eps", "html") + "\n")
 
 
+def test_web_vtt_headers_language_becomes_the_targets():
+    """YouTube's captions name their language in the header, by which a player names the track."""
+    vtt = "WEBVTT\r\nKind: captions\r\nLanguage: en-US\r\n\r\n00:01.000 --> 00:02.000\r\nLanguage: en\r\n"
+    document = read_document("talk.vtt", vtt.encode())
+    assert document.render(document.texts, Languages("en", "es")) == vtt.replace("en-US", "es").encode(), (
+        "the header's label, not a cue's words")
+    assert document.render(document.texts, Languages("fr", "es")) == vtt.encode(), "another language's kept"
+
+
 def test_web_vtt_timestamps_in_a_cue_go_after_their_words_and_stay_in_order(client):
     vtt = "WEBVTT\n\n00:01.000 --> 00:09.000\nalpha <00:02.000>beta gamma <00:03.500>delta\n"
     content, _ = translated(client, "karaoke.vtt", vtt.encode())
