@@ -19,9 +19,9 @@ import sentencex
 # Unicode's line and paragraph separators): kept with its whitespace, never given to the model as part of a line
 BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE_BREAK = re.compile(rf"[^\S{BREAKS}]*[{BREAKS}]\s*")
-# A line's list bullet or a subtitle's dialogue dash ("- Where are you?"): layout, kept in the separator before the
-# line, as the model, which learned from prose, dropped it ("¿Dónde estás?")
-_MARKER = re.compile(r"[-–—•‣◦▪●*]\s+(?=\S)")
+# A line's list bullet or a subtitle's dialogue dash ("- Where are you?", or as many subtitles write it, "-Where"):
+# layout, kept in the separator before the line, as the model, which learned from prose, dropped it ("¿Dónde estás?")
+_MARKER = re.compile(r"[-–—](?=[^\W\d_])|[-–—•‣◦▪●*]\s+(?=\S)")
 
 
 @dataclass(frozen=True)

@@ -483,7 +483,8 @@ def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, messa
     ("Visit https://example.org/a?b=1 now. Ok.", ["Visit https://example.org/a?b=1 now.", "Ok."]),
     # a subtitle's dialogue dashes and a list's bullets are kept out of the sentences (the model dropped them)
     ("- Where are you?\r\n- Home. Now.", ["Where are you?", "Home.", "Now."]),
-    ("• Save it.\n  * Quit\n-5 degrees\n— Yes", ["Save it.", "Quit", "-5 degrees", "Yes"]),
+    ("• Save it.\n  * Quit\n-5 degrees\n— Yes\n-Sure?\n*bold*", ["Save it.", "Quit", "-5 degrees", "Yes", "Sure?",
+                                                                  "*bold*"]),
 ])
 def test_split_and_join(text, sentences):
     seg = split(text, "en")
