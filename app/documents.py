@@ -99,6 +99,9 @@ BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, line
 CUE_NUMBER = re.compile(r"\s*\d+\s*")
 TIMING = re.compile(r"\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}(\s.*)?")
 SRT_TAG = re.compile(r"(</?(?:i|b|u|font)(?:\s[^<>]*)?>)", re.IGNORECASE)  # SubRip's: italics, bold, ..., colour
+# override blocks that start a SubRip cue, as Advanced SubStation's ({\an8}: at the top of the picture), which players
+# (VLC, mpv, ffmpeg's) honour: kept in front of the translation, never sent (the model dropped them)
+SRT_OVERRIDES = re.compile(r"(?:\{\\[^{}\n]*\})+")
 VTT_HEADER, VTT_KEPT = re.compile(r"WEBVTT(?:[ \t]|$)"), re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
 VTT_TIMING = re.compile(rf"{VTT_TIME}[ \t]+-->[ \t]+{VTT_TIME}(?:[ \t].*)?")
@@ -234,7 +237,13 @@ def cue_texts(lines: list[str], cues: list[tuple[int, int]], markup: bool) -> Cu
     """Subtitles' cues, each the text of its lines [start, end) as HTML, the lines parted by <br> (which the HTML
     pipeline translates apart: model/html.py), and what writes the lines again around their translations. A line is
     HTML already where markup (WebVTT's escapes its & and <); else (SubRip's) its tags are HTML's and the rest is
-    escaped on the way there and back."""
+    escaped on the way there and back, and the override blocks the cue starts with (SRT_OVERRIDES) are kept out."""
+    found = [SRT_OVERRIDES.match(lines[start]) if not markup and start < end else None for start, end in cues]
+    leading = [match.group() if match else "" for match in found]
+
+    def text_lines(start: int, end: int, overrides: str) -> list[str]:
+        return [line[len(overrides):] if k == start else line for k, line in enumerate(lines[start:end], start)]
+
     def html_of(line: str) -> str:
         if markup:
             return VTT_TIMESTAMP.sub(r'<nmt-time t="\1"/>', line)
@@ -243,15 +252,16 @@ def cue_texts(lines: list[str], cues: list[tuple[int, int]], markup: bool) -> Cu
 
     def rebuild(translations: list[str]) -> str:
         out, last = [], 0
-        for (start, end), translation in zip(cues, translations, strict=True):
+        for (start, end), translation, overrides in zip(cues, translations, leading, strict=True):
             translated = BR.sub("\n", translation)
-            translated = timestamps_in_order(translated) if markup else html.unescape(translated)
+            translated = overrides + (timestamps_in_order(translated) if markup else html.unescape(translated))
             # a blank line would end the cue early: the translation's lines are never blank
             out += lines[last:start] + [line for line in translated.split("\n") if line.strip()]
             last = end
         return "\n".join(out + lines[last:])
 
-    return ["<br>".join(html_of(line) for line in lines[start:end]) for start, end in cues], rebuild
+    return ["<br>".join(html_of(line) for line in text_lines(start, end, overrides))
+            for (start, end), overrides in zip(cues, leading, strict=True)], rebuild
 
 
 def timestamps_in_order(cue: str) -> str:
@@ -351,7 +361,7 @@ def document_kind(kind: K, read: Callable[[bytes, K], Written]) -> tuple[str, Li
 FORMATS: dict[str, tuple[str, Literal["text", "html"], Read]] = {  # (an extension's spellings share one reader)
     ".txt": ("text/plain; charset=utf-8", "text", text_file(plain_text)),
     ".srt": ("application/x-subrip; charset=utf-8", "html", text_file(subtitles)),
-    ".vtt": ("text/vtt; charset=utf-8", "html", text_file(web_vtt)),
+    ".vtt": ("text/vtt; charset=utf-8", "html", text_file(web_vtt, labels.VTT)),
     **dict.fromkeys((".ass", ".ssa"), ("text/x-ssa; charset=utf-8", "html",
                                       text_file(ass.cut, kind="a SubStation Alpha file"))),
     **dict.fromkeys((".html", ".htm"), ("text/html; charset=utf-8", "html", text_file(plain_text, labels.HTML))),

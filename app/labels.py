@@ -81,6 +81,9 @@ def every(*relabels: Relabel) -> Relabel:
 
 
 HTML = attribute(rb"(?:xml:)?lang")  # HTML's lang and XHTML's (and any XML's) xml:lang
+# WebVTT's header (its lines after WEBVTT, up to the first blank line) naming the language, "Language: en", as
+# YouTube's captions do: a player names the track by it
+VTT = matched(re.compile(rb"(\AWEBVTT[^\n]*\n(?:[^\n]+\n)*?Language:[ \t]*)(\S+)()"), count=1)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Markdown files (.md): the text of each paragraph, heading, list item and table cell translated, everything else
-(code blocks, front matter, link definitions, the lines' markers and indents) kept as written.
+(code blocks, front matter, link definitions, the lines' markers and indents) kept as written; a reference link
+([text][label], [text][], [label]) comes back an inline one to the same address, its definition kept.
 
 markdown-it (CommonMark, with GitHub's tables and strikethrough) finds the blocks and the lines each one's text is
 on. The text goes to the pipeline as HTML, as markdown-it renders it (emphasis <em>, strong <strong>, a link <a>, code
@@ -38,7 +39,8 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
     front = FRONT_MATTER.match(text)
     kept = front.group().count("\n") if front else 0  # front matter: not Markdown, its lines left alone
     parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    tokens = parser.parse("\n".join(lines[kept:]))
+    env: dict = {}  # the link definitions parse finds, which render a reference link ([text][label]) as a link
+    tokens = parser.parse("\n".join(lines[kept:]), env)
     # each block's first line, its text, and whether it is a table's cell
     blocks = [(token.map[0] + kept, token.content, k > 0 and tokens[k - 1].type in ("th_open", "td_open"))
               for k, token in enumerate(tokens)
@@ -54,7 +56,7 @@ def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
             gone.update(range(first + 1, first + source.count("\n") + 1))
         return "\n".join(line for k, line in enumerate(written) if k not in gone)
 
-    return [parser.renderInline(source) for _, source, _ in blocks], render
+    return [parser.renderInline(source, env) for _, source, _ in blocks], render
 
 
 def _places(lines: list[str], blocks: list[tuple[int, str, bool]]) -> list[tuple[int, int]]:

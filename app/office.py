@@ -112,6 +112,10 @@ KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
 # more is refused: each run's translation is written inside copies of all its wrappers' tags, which grow as the
 # square of the depth (3,000 deep, a run at each depth: a 190 kB part written again as 180 MB, in minutes)
 MAX_WRAPPING = 64
+# The paragraph styles of code, whose paragraphs are kept as written: Word's HTML Preformatted, LibreOffice's
+# Preformatted Text (both what a web page's <pre> becomes), and the Code, Code Block and Source Code of technical
+# documents' templates (a style's id: its name without spaces)
+CODE_STYLES = re.compile(r"(?:HTML)?Preformatted(?:Text)?|(?:Source)?Code(?:Block)?|SourceText", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -474,9 +478,17 @@ def _alt_cut(alt_texts: list[Value]) -> Cut:
 def _paragraph(paragraph: Paragraph, part: bytes, tags: Tags, depth: int) -> Cut:
     """The paragraph's text, if it has any (whole if it is plain, else each <w:t> alone), then its containers'."""
     inner = _within(paragraph.containers, part, tags, nested(depth)) if paragraph.containers else joined([])
-    if not any(piece.element.text.strip() for piece in paragraph.pieces):
+    if not any(piece.element.text.strip() for piece in paragraph.pieces) or _code_style(paragraph.element, part):
         return inner  # (its containers are edited where they are)
     return _whole(paragraph, part, tags, inner) if paragraph.plain else joined([_each_text(paragraph, tags), inner])
+
+
+def _code_style(paragraph: Element, part: bytes) -> bool:
+    """Whether a Word paragraph is in a style of code (CODE_STYLES): a command or a program, which the model
+    translated as words ("npm install store" as "Empero en todas las cosas.")."""
+    properties = paragraph.child("pPr")
+    style = properties.child("pStyle") if properties else None
+    return style is not None and any(CODE_STYLES.fullmatch(value) for *_, value in attribute_values(part, style, ("w:val",)))
 
 
 def _each_text(paragraph: Paragraph, tags: Tags) -> Cut:

@@ -33,6 +33,7 @@ from nmt.app.xmlparts import (
     Cut,
     Edit,
     Element,
+    attribute_values,
     edited_within,
     elements,
     joined,
@@ -55,6 +56,11 @@ WRITTEN_AS = {"s": " ", "soft-page-break": ""}  # elements written so in a parag
 BREAKS = frozenset({"line-break", "tab"})
 BREAK = re.compile(r'<br id="(\d+)"/>')  # only a break is written so: text's < is &lt;
 KEPT = re.compile(r'<nmt-kept id="(\d+)"/>')
+# paragraph styles of code, whose paragraphs are kept as written: LibreOffice's Preformatted Text (what a web page's
+# <pre> becomes), a template's Code, Code Block or Source Code (a name's spaces written _20_); an automatic style
+# (P2) is one when its parent is
+CODE_STYLE = re.compile(r"(?:HTML_20_)?Preformatted(?:_20_Text)?|(?:Source_20_)?Code(?:_20_Block)?|Source_20_Text",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -103,15 +109,36 @@ def read(content: bytes, kind: Kind) -> Written:
 def cut_part(part: bytes) -> Cut:
     """The part's paragraphs (none if it does not declare the text namespace)."""
     prefix = prefix_of(part, TEXT)
-    return _within(elements(part, prefix), part) if prefix is not None else Cut([], lambda _: [])
+    if prefix is None:
+        return Cut([], lambda _: [])
+    root = elements(part, prefix)
+    return _within(root, part, _code_styles(root, part))
 
 
-def _within(element: Element, part: bytes, depth: int = 0) -> Cut:
+def _code_styles(root: Element, part: bytes) -> frozenset[str]:
+    """The names of the part's automatic paragraph styles of code: those whose parent is one (CODE_STYLE)."""
+    found, todo = set(), [root]
+    while todo:  # iterative: nesting depth is the file's to choose
+        element = todo.pop()
+        todo += element.children
+        if element.name == "style:style":
+            values = dict(_attributes(part, element, ("style:name", "style:parent-style-name")))
+            if any(CODE_STYLE.fullmatch(name) for name in values.values()):
+                found.add(values.get("style:name", ""))
+    return frozenset(found)
+
+
+def _attributes(part: bytes, element: Element, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The element's attributes of these names, as (name, value)."""
+    return [(name, value) for name in names for *_, value in attribute_values(part, element, (name,))]
+
+
+def _within(element: Element, part: bytes, code: frozenset[str], depth: int = 0) -> Cut:
     """The outermost paragraphs under element, each with what it holds; of a spreadsheet's cell of a value, only its
-    comments' (office:annotation: its own paragraph shows its value)."""
+    comments' (office:annotation: its own paragraph shows its value); a paragraph of code (its style in code) kept."""
     found = outermost(element.children, lambda e: e.name in TEXTS or _value_cell(e, part))
-    return joined([_paragraph(e, part, depth) if e.name in TEXTS else
-                   joined([_within(note, part, depth) for note in e.children if note.name == "office:annotation"])
+    return joined([_paragraph(e, part, code, depth) if e.name in TEXTS else
+                   joined([_within(note, part, code, depth) for note in e.children if note.name == "office:annotation"])
                    for e in found])
 
 
@@ -120,14 +147,15 @@ def _value_cell(element: Element, part: bytes) -> bool:
     return element.name.endswith("table-cell") and VALUE_CELL.match(part, element.start) is not None
 
 
-def _paragraph(paragraph: Element, part: bytes, depth: int) -> Cut:
-    """The paragraph's content as one HTML text (if it has text), its containers as markers in it; then the
-    containers' paragraphs."""
-    if paragraph.content is None:
+def _paragraph(paragraph: Element, part: bytes, code: frozenset[str], depth: int) -> Cut:
+    """The paragraph's content as one HTML text (if it has text and is not code), its containers as markers in it;
+    then the containers' paragraphs."""
+    styles = [style for _, style in _attributes(part, paragraph, ("text:style-name",))]
+    if paragraph.content is None or any(style in code or CODE_STYLE.fullmatch(style) for style in styles):
         return Cut([], lambda _: [])
     start, end = paragraph.content
     text, containers, breaks = _content(part, start, end, paragraph.children)
-    inner = joined([_within(container, part, nested(depth)) for container in containers])
+    inner = joined([_within(container, part, code, nested(depth)) for container in containers])
     if not text_only(text).strip():  # no text but the containers': they are edited where they are
         return inner
 

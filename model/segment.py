@@ -1,6 +1,7 @@
 """Cut a text into the sentences the model translates, and put the translations back in the same layout.
 
-Every line break ends a segment, and the whitespace around it (a paragraph break "\\n\\n" too) is kept. Inside a
+Every line break ends a segment, and the whitespace around it (a paragraph break "\\n\\n" too) is kept, and so is a
+line's bullet or dash before its text ("- Where are you?", "• Save the file."). Inside a
 line, sentences are found by sentencex (Wikimedia's rule-based segmenter: abbreviations of many languages,
 Spanish ¿…? and ¡…!, URLs and decimals left whole); with max_chars, consecutive sentences of a line are kept
 together as one segment while it fits, for a model that learned from lines of several sentences (README, "How a
@@ -18,6 +19,9 @@ import sentencex
 # Unicode's line and paragraph separators): kept with its whitespace, never given to the model as part of a line
 BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE_BREAK = re.compile(rf"[^\S{BREAKS}]*[{BREAKS}]\s*")
+# A line's list bullet or a subtitle's dialogue dash ("- Where are you?", or as many subtitles write it, "-Where"):
+# layout, kept in the separator before the line, as the model, which learned from prose, dropped it ("¿Dónde estás?")
+_MARKER = re.compile(r"[-–—](?=[^\W\d_])|[-–—•‣◦▪●*]\s+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,10 @@ def split(text: str, language: str, max_chars: int = 0) -> Segmented:
     sentences, separators = [], [lead]
     lines, breaks = _LINE_BREAK.split(stripped), _LINE_BREAK.findall(stripped)
     for i, line in enumerate(lines):
+        marker = _MARKER.match(line)
+        if marker:
+            separators[-1] += marker.group()
+            line = line[marker.end() :]
         line_sentences, line_separators = _packed(*_split_line(line, language), max_chars)
         sentences += line_sentences
         separators += line_separators + [breaks[i] if i < len(breaks) else trail]

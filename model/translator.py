@@ -35,7 +35,7 @@ from nmt.model.rerank import reranked, reverse_scores
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, forced_scores, max_lengths, search
 from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
-from nmt.model.spans import NO_TERMS, Masked, Terms, mask, restore
+from nmt.model.spans import NO_TERMS, PLACEHOLDER, Masked, Terms, mask, restore
 from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
 from nmt.model.truecase import Truecaser
@@ -283,8 +283,12 @@ class Translator:
 
     @staticmethod
     def _source(text: str, masked: Masked, ids: list[int]) -> SourceSentence:
-        # (a model asked to translate "50" answers "50." or worse; a text without a letter has nothing to translate)
-        return SourceSentence(text, tuple(ids) + (EOS,) if ids and any(c.isalpha() for c in text) else (), masked.spans)
+        # (a model asked to translate "50" answers "50." or worse, and one asked for a link, an e-mail address or a
+        # "{name}" alone answers it with a full stop: a text without a letter outside its spans has nothing to
+        # translate, and is written as its spans are restored, a glossary term as its target)
+        if ids and any(c.isalpha() for c in PLACEHOLDER.sub("", masked.text)):
+            return SourceSentence(text, tuple(ids) + (EOS,), masked.spans)
+        return SourceSentence(restore(masked.text, masked.spans).text if masked.spans else text, ())
 
     # --- search ---------------------------------------------------------------------------------------------
     @torch.inference_mode()

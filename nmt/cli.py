@@ -153,8 +153,13 @@ def cmd_translate(args) -> int:
 
 
 def cmd_translate_file(args) -> int:
+    import logging
+
     from nmt.training.translate_file import FileTranslator, Models, expanded
 
+    # A file that cannot be translated is one line (below): pypdf's warnings of a damaged PDF ("invalid pdf header",
+    # "EOF marker not found"), which logging's last resort prints, were more lines before it, saying the same.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     sources = expanded(args.files, args.out_dir)
     if args.out is not None and (len(sources) > 1 or any(folder for _, folder in sources)):
         raise ValueError("--out names one file's translation; for several files, or a folder, give --out-dir")

@@ -81,3 +81,13 @@ def test_line_ends_a_byte_order_mark_and_a_tables_escaped_pipes_are_kept():
     document = read_document("notes.md", source)
     assert document.texts == ["alpha", "a | b", "c", "d", "<code>e | f</code>"]
     assert document.render(document.texts, Languages("en", "es")) == source, "written again as it was"
+
+
+def test_a_reference_link_goes_to_the_model_as_a_link_and_comes_back_an_inline_one():
+    """[text][label] was sent as its characters, which the model translated or dropped, the link gone."""
+    source = 'Read the [manual][man] and [the FAQ][].\n\n[man]: https://x.org/m "The manual"\n[the faq]: https://x.org/f\n'
+    texts, render = markdown.cut(source)
+    assert texts == ['Read the <a href="https://x.org/m" title="The manual">manual</a> and '
+                     '<a href="https://x.org/f">the FAQ</a>.']
+    assert render(texts) == source.replace("[manual][man]", '[manual](https://x.org/m "The manual")').replace(
+        "[the FAQ][]", "[the FAQ](https://x.org/f)"), "the link definitions kept"

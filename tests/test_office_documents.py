@@ -118,6 +118,15 @@ def test_a_paragraph_is_rebuilt_around_its_translation_and_nothing_else_moves():
                        b'<w:r><w:t xml:space="preserve"> GAMMA &amp; ALPHA</w:t></w:r><w:bookmarkEnd w:id="0"/>')
 
 
+@pytest.mark.parametrize("style", ["HTMLPreformatted", "PreformattedText", "Code", "SourceCode", "codeblock"])
+def test_a_paragraph_in_a_style_of_code_is_kept_as_written(style):
+    """A web page's <pre> converted by Word or LibreOffice, or a manual's Code paragraph: a command, not words."""
+    code = '<w:r><w:t>npm install store</w:t></w:r>'
+    part = (f'<w:document {W}><w:body><w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{code}</w:p>'
+            f'<w:p><w:pPr><w:pStyle w:val="Barcode"/></w:pPr>{code}</w:p></w:body></w:document>').encode()
+    assert office.cut_part(part, office.WORD).texts == ["npm install store"], "only the paragraph of another style"
+
+
 def test_texts_of_a_paragraph_that_is_not_plain_are_translated_where_they_are():
     texts, out = rewritten('<w:r><w:t xml:space="preserve">alpha: </w:t><w:tab/><w:t>beta</w:t></w:r>'
                            '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:t>gamma &lt;x&gt;</w:t></w:r>',

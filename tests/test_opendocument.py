@@ -195,3 +195,15 @@ def test_a_damaged_file_is_refused_in_one_line(client, name, content, reason):
     kind = "an OpenDocument presentation" if name.endswith(".odp") else "an OpenDocument text"
     assert answer.status_code == 400
     assert answer.json()["error"].startswith(f"Invalid request: {name} is not {kind} that can be read: {reason}")
+
+
+def test_a_paragraph_in_a_style_of_code_is_kept_as_written():
+    """LibreOffice writes a web page's <pre> as an automatic style whose parent is Preformatted Text."""
+    content = (f'<office:document-content {NS} xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0">'
+               '<office:automatic-styles><style:style style:name="P2" style:family="paragraph" '
+               'style:parent-style-name="Preformatted_20_Text"/><style:style style:name="P3" '
+               'style:family="paragraph" style:parent-style-name="Text_20_body"/></office:automatic-styles>'
+               '<office:body><office:text><text:p text:style-name="P2">npm install store</text:p>'
+               '<text:p text:style-name="Source_20_Code">git push</text:p>'
+               '<text:p text:style-name="P3">alpha beta</text:p></office:text></office:body></office:document-content>')
+    assert opendocument.cut_part(content.encode()).texts == ["alpha beta"]

@@ -108,3 +108,14 @@ def test_a_model_trained_with_names_masks_the_names_its_vocabulary_lacks(placeho
     assert prepared.sentences[0].spans == (unknown,)
     [done] = translator.translate([f"a b {unknown} c"])
     assert done.text.count(unknown) == 1
+
+
+def test_a_text_of_spans_alone_is_kept_without_the_model(placeholder_model):
+    """A JSON value, a table cell or a subtitle that is only a link, an address or a placeholder has nothing to
+    translate: sent to the model it came back with a full stop or words after it ("https://example.com/help.")."""
+    translator = Translator.load(placeholder_model, "cpu")
+    texts = ["https://example.com/help", "support@example.com", "{name}", "%1$s: %2$d", "alpha", "alpha beta"]
+    prepared = translator.prepare(texts, Terms(glossary={"alpha": "ALFA"}))
+    assert [bool(text.sentences[0].ids) for text in prepared] == [False] * 5 + [True]
+    done = translator.translate(texts, terms=Terms(glossary={"alpha": "ALFA"}))
+    assert [t.text for t in done][:5] == texts[:4] + ["ALFA"]  # a glossary term alone: its target, as the model's

@@ -481,6 +481,10 @@ def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, messa
     ('He said "stop." Then left...', ['He said "stop."', "Then left..."]),
     ("Pi is 3.14 today.\n\nNew paragraph\nnew line  ", ["Pi is 3.14 today.", "New paragraph", "new line"]),
     ("Visit https://example.org/a?b=1 now. Ok.", ["Visit https://example.org/a?b=1 now.", "Ok."]),
+    # a subtitle's dialogue dashes and a list's bullets are kept out of the sentences (the model dropped them)
+    ("- Where are you?\r\n- Home. Now.", ["Where are you?", "Home.", "Now."]),
+    ("• Save it.\n  * Quit\n-5 degrees\n— Yes\n-Sure?\n*bold*", ["Save it.", "Quit", "-5 degrees", "Yes", "Sure?",
+                                                                  "*bold*"]),
 ])
 def test_split_and_join(text, sentences):
     seg = split(text, "en")
@@ -497,7 +501,7 @@ def test_split_spanish(text, sentences):
     assert split(text, "es").sentences == sentences
 
 
-@given(st.text(alphabet=st.sampled_from("ab .!?;¿¡\n\r\u2028\t\"'"), max_size=40), st.integers(0, 50))
+@given(st.text(alphabet=st.sampled_from("ab -•.!?;¿¡\n\r\u2028\t\"'"), max_size=40), st.integers(0, 50))
 def test_split_keeps_every_character(text, max_chars):
     seg = split(text, "en", max_chars)
     assert seg.join(seg.sentences) == text

@@ -74,6 +74,15 @@ def test_subtitles_keep_cue_numbers_timings_lines_and_tags(client):
         ).endswith("\nEPS < <i>DELTA</i> & GAMMA\n"), "and written back as SubRip's text"
 
 
+def test_a_subrip_cues_leading_override_block_is_kept_in_front_of_its_translation():
+    """{\\an8} (the cue at the top of the picture), which VLC and mpv honour, was sent as text and dropped."""
+    srt = "1\n00:00:01,000 --> 00:00:02,500\n{\\an8}{\\i1}alpha beta\nmu nu\n"
+    document = read_document("film.srt", srt.encode())
+    assert document.texts == ["alpha beta<br>mu nu"]
+    assert document.render(["BETA ALPHA<br>NU MU"], Languages("en", "es")).decode() == (
+        "1\n00:00:01,000 --> 00:00:02,500\n{\\an8}{\\i1}BETA ALPHA\nNU MU\n")
+
+
 def test_web_vtt_keeps_its_header_notes_styles_identifiers_timings_settings_lines_and_tags(client):
     kept = "WEBVTT - film\n\nNOTE by hand\nover two lines\n\nSTYLE\n::cue { color: yellow }\n\n"
     vtt = (kept + "intro\n00:01.000 --> 00:02.500 line:0\n<v Ann>alpha beta\nmu nu\n\n"
@@ -82,6 +91,15 @@ def test_web_vtt_keeps_its_header_notes_styles_identifiers_timings_settings_line
     assert content.decode() == kept + (
         "intro\n00:01.000 --> 00:02.500 line:0\n" + translated_text(client, "<v Ann>alpha beta", "html") + "\nNU MU\n\n"
         "00:00:03.000 --> 00:00:04.000\n" + translated_text(client, "gamma <i>delta</i> &amp; eps", "html") + "\n")
+
+
+def test_web_vtt_headers_language_becomes_the_targets():
+    """YouTube's captions name their language in the header, by which a player names the track."""
+    vtt = "WEBVTT\r\nKind: captions\r\nLanguage: en-US\r\n\r\n00:01.000 --> 00:02.000\r\nLanguage: en\r\n"
+    document = read_document("talk.vtt", vtt.encode())
+    assert document.render(document.texts, Languages("en", "es")) == vtt.replace("en-US", "es").encode(), (
+        "the header's label, not a cue's words")
+    assert document.render(document.texts, Languages("fr", "es")) == vtt.encode(), "another language's kept"
 
 
 def test_web_vtt_timestamps_in_a_cue_go_after_their_words_and_stay_in_order(client):

@@ -130,6 +130,16 @@ def test_a_file_that_cannot_be_translated_is_one_line_and_harms_no_file(name, co
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "kept.txt"]), "no stand-in left behind"
 
 
+def test_a_damaged_pdf_is_one_line_without_pypdfs_warnings(tmp_path, capsys, caplog):
+    source = tmp_path / "fake.pdf"
+    source.write_bytes(b"This is text, not a PDF.")
+    assert main(["translate-file", str(source)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("nmt translate-file: error: fake.pdf is not a PDF that can be read: pypdf cannot read it")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == [], (
+        "logging's last resort printed these as lines of their own")
+
+
 def test_a_translation_never_overwrites_its_source_or_reads_what_is_not_there(tmp_path, capsys):
     source = tmp_path / "notes.txt"
     source.write_bytes(FILES["notes.txt"])
