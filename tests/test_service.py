@@ -472,6 +472,19 @@ def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, messa
     assert stopped.value.code == f"nmt service: error: {message}"
 
 
+def test_models_that_cannot_be_served_stop_uvicorn_factory_in_one_line(tmp_path, monkeypatch):
+    """Under `uvicorn --factory nmt.app.main:app_from_env` (README) a missing or empty models directory, or a damaged
+    bundle, was a 48-line traceback from the app's lifespan: one line for uvicorn to exit with, as `nmt serve` says."""
+    monkeypatch.setenv("NMT_MODELS_DIR", str(tmp_path / "missing"))
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()
+    assert stopped.value.code == f"nmt service: error: {tmp_path / 'missing'}: no models directory here"
+    monkeypatch.setenv("NMT_MODELS_DIR", str(tmp_path))
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()
+    assert str(stopped.value.code).startswith(f"nmt service: error: {tmp_path}: no model bundle in this directory")
+
+
 @pytest.mark.parametrize("text, sentences", [
     ("", []),
     (" \n ", []),
