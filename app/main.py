@@ -85,10 +85,18 @@ def app_from_env() -> FastAPI:
     there is one line for uvicorn to exit with, where its lifespan would print a traceback."""
     try:
         settings = Settings.load()
+        log_service_lines()
         translators = load_translators(settings)
     except (BundleError, ValueError) as e:
         raise SystemExit(f"nmt service: error: {e}") from None
     return create_app(settings, translators)
+
+
+def log_service_lines() -> None:
+    """The service's own lines on stderr at INFO: each model loaded, ready, one line per request. uvicorn sets up its
+    own loggers only, and Python's fallback shows warnings and errors alone: under `uvicorn --factory` those lines were
+    lost. Where logging is set up already (uvicorn --log-config naming the root logger), that setup stays."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 async def _warm_up(model: ServedModel, settings: Settings) -> None:

@@ -176,12 +176,11 @@ def cmd_translate_file(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import logging
     import signal
 
     import uvicorn
 
-    from nmt.app.main import create_app
+    from nmt.app.main import create_app, log_service_lines
     from nmt.app.protocol import OneWritePerResponse
     from nmt.app.registry import load_translators
     from nmt.app.settings import Settings
@@ -190,7 +189,7 @@ def cmd_serve(args) -> int:
              "torch_threads": args.workers_threads, "int8": args.int8 or None,
              "exact": args.exact or None, "rerank": args.rerank, "segment_chars": args.segment_chars}
     settings = Settings.load(**{k: v for k, v in given.items() if v is not None})
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_service_lines()
     translators = load_translators(settings)  # fail early: a bad bundle, or a model to rerank without its reverse
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
