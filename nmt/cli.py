@@ -189,6 +189,7 @@ def cmd_serve(args) -> int:
              "torch_threads": args.workers_threads, "int8": args.int8 or None,
              "exact": args.exact or None, "rerank": args.rerank, "segment_chars": args.segment_chars}
     settings = Settings.load(**{k: v for k, v in given.items() if v is not None})
+    _check_address_free(args.host, args.port)
     log_service_lines()
     translators = load_translators(settings)  # fail early: a bad bundle, or a model to rerank without its reverse
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
@@ -198,6 +199,20 @@ def cmd_serve(args) -> int:
                 # uvicorn annotates an int, but waits with asyncio.wait_for(timeout=...), which takes a float
                 timeout_graceful_shutdown=settings.request_timeout_s)  # type: ignore[arg-type]
     return 0
+
+
+def _check_address_free(host: str, port: int) -> None:
+    """ValueError, in one line, where uvicorn could not listen (a port in use, a privileged one, an address not this
+    machine's). uvicorn binds its port only after the app's startup: a second server loaded its models, logged
+    "ready", then failed in three lines and exit 3. The socket is bound as uvicorn binds it, then let go."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: a port in TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise ValueError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
 def cmd_export(args) -> int:
