@@ -109,6 +109,20 @@ def test_runs_as_the_images_user():
     assert {"requests", "limits"} <= container["resources"].keys()
 
 
+def test_tmp_holds_the_files_kept_for_download():
+    """Translated files wait for download in /tmp (app/filestore.py), the one writable place of the read-only root:
+    past the emptyDir's sizeLimit the kubelet evicts the pod. 64Mi held six files of NMT_MAX_FILE_BYTES (10 MB)
+    of the NMT_STORED_FILES (100) kept."""
+    pod = one(CPU, "Deployment")["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    number, unit = re.fullmatch(r"(\d+)(Mi|Gi)", volume["emptyDir"]["sizeLimit"]).groups()
+    settings = Settings(**{key[4:].lower(): value for key, value in one(CPU, "ConfigMap")["data"].items()})
+    kept = settings.stored_files * settings.max_file_bytes
+    assert int(number) * {"Mi": 2**20, "Gi": 2**30}[unit] >= 1.5 * kept  # and room for PDFs' fonts and uploads
+
+
 def test_service_hpa_and_pdb_select_the_deployment():
     deployment = one(CPU, "Deployment")
     labels = deployment["spec"]["template"]["metadata"]["labels"]
