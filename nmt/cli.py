@@ -188,7 +188,10 @@ def cmd_serve(args) -> int:
     given = {"model": args.model, "models_dir": args.models_dir, "device": args.device,
              "torch_threads": args.workers_threads, "int8": args.int8 or None,
              "exact": args.exact or None, "rerank": args.rerank, "segment_chars": args.segment_chars}
-    settings = Settings.load(**{k: v for k, v in given.items() if v is not None})
+    given = {k: v for k, v in given.items() if v is not None}
+    if args.models_dir is not None and args.model is None:  # the flag wins over NMT_MODEL, which wins over any dir
+        given["model"] = None
+    settings = Settings.load(**given)
     _check_address_free(args.host, args.port)
     log_service_lines()
     translators = load_translators(settings)  # fail early: a bad bundle, or a model to rerank without its reverse
@@ -359,11 +362,13 @@ def _serve_command(sub) -> None:
     p.add_argument("--model", type=Path, default=None, help="serve this one model bundle (default: NMT_MODEL, "
                    "else every bundle of --models-dir)")
     p.add_argument("--models-dir", type=Path, default=None, help="serve every bundle in this directory, one per "
-                   "language pair (default: NMT_MODELS_DIR, else the bundles shipped in the package)")
+                   "language pair, in place of NMT_MODEL too (default: NMT_MODELS_DIR, else the bundles shipped in the "
+                   "package)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--device", default=None, help="auto | cpu | cuda (default: NMT_DEVICE or auto)")
-    p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model")
+    p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model (default: "
+                   "NMT_TORCH_THREADS, else torch's choice)")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (default: NMT_INT8)")
     p.add_argument("--rerank", type=float, default=None, metavar="W", help="rerank each beam with the served model "
                    "of the other direction, weight W (default: NMT_RERANK or 0, off; a request may choose its own)")

@@ -20,6 +20,7 @@ from nmt.app.settings import Settings
 from nmt.cli import main
 from nmt.model.segment import BREAKS, split
 from nmt.model.translator import DecodeOptions, Translator
+from nmt.scripts.harness import free_port
 
 
 @pytest.fixture
@@ -470,6 +471,23 @@ def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, messa
     with pytest.raises(SystemExit) as stopped:
         app_from_env()
     assert stopped.value.code == f"nmt service: error: {message}"
+
+
+def test_the_models_dir_flag_wins_over_nmt_model(monkeypatch, tmp_path):
+    """Flags win over the environment: `nmt serve --models-dir D` with NMT_MODEL set served NMT_MODEL's one bundle,
+    the flag silently ignored."""
+    served = []
+
+    def load(settings: Settings) -> list[Translator]:
+        served.append(settings)
+        raise ValueError("loaded")
+
+    monkeypatch.setenv("NMT_MODEL", str(tmp_path / "one"))
+    monkeypatch.setattr("nmt.app.registry.load_translators", load)
+    assert main(["serve", "--port", str(free_port()), "--models-dir", str(tmp_path)]) == 2
+    assert served[0].model is None and served[0].models_dir == tmp_path
+    assert main(["serve", "--port", str(free_port())]) == 2
+    assert served[1].model == tmp_path / "one"
 
 
 def test_models_that_cannot_be_served_stop_uvicorn_factory_in_one_line(tmp_path, monkeypatch):
