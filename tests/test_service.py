@@ -439,6 +439,7 @@ def test_settings_from_environment(monkeypatch):
     settings = Settings()
     assert settings.api_keys == ["a", "b"] and settings.cors_origins == ["http://x.test"] and settings.max_items == 3
     assert settings.log_texts is False and Settings(api_keys=[]).api_keys == []
+    assert Settings(api_keys="").api_keys == [] and Settings(cors_origins=" ").cors_origins == []  # empty: none
     with pytest.raises(ValueError):
         Settings(device="tpu")
     with pytest.raises(ValueError, match=r"segment_chars \(300\) exceeds max_sentence_chars \(100\)"):
@@ -457,6 +458,8 @@ def accepted(settings: Settings) -> list[Translator]:
     ({"NMT_LENGTH_PENALTY": "inf"}, "setting length_penalty: Input should be a finite number"),
     ({"NMT_KEY_LIMITS": "{k: 1}"}, 'error parsing value for field "key_limits" from source "EnvSettingsSource" '
                                    "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+    ({"NMT_API_KEYS": " , "}, "setting api_keys: Value error, only commas and spaces: name at least one, or leave it "
+                              "empty for none"),
     ({"NMT_API_KEYS": "a", "NMT_KEY_LIMITS": '{"b": {"max_chars": 5}}'},
      "settings: Value error, key_limits names 1 key(s) that are not in api_keys"),
 ])
