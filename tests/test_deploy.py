@@ -1,6 +1,7 @@
 """deploy/k8s: every manifest valid against the Kubernetes schemas (kubernetes-validate ships them: offline), for the
 CPU base and the GPU overlay, and consistent with the service: probes on its endpoints, the drain budget, the
-image's user, the queue-depth metric's real name, settings that app/settings.py accepts."""
+image's user, the queue-depth metric's real name, settings that app/settings.py accepts. docker-compose.yml and the
+manifests as strict YAML readers read them."""
 from __future__ import annotations
 
 import re
@@ -154,3 +155,21 @@ def test_gpu_overlay():
     assert container["resources"]["limits"]["nvidia.com/gpu"] == 1
     assert container["image"] == "nmt:gpu" and one(GPU, "ConfigMap")["data"]["NMT_DEVICE"] == "cuda"
     assert container["readinessProbe"] == containers(one(CPU, "Deployment"))[0]["readinessProbe"]  # merged, not lost
+
+
+class UniqueKeys(yaml.SafeLoader):
+    """A key given twice in one mapping, `<<` included, refused as go-yaml v3 refuses it (docker compose 2.17+,
+    kubectl): PyYAML merges both `<<` and keeps the last of other keys, so a file it reads may not load there."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [key.value for key, _ in node.value]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise yaml.constructor.ConstructorError(None, None, f"keys given twice: {twice}", node.start_mark)
+        return super().construct_mapping(node, deep)
+
+
+@pytest.mark.parametrize("path", [ROOT / "docker-compose.yml", *sorted(K8S.rglob("*.yaml"))], ids=lambda p: p.name)
+def test_no_key_given_twice(path):
+    """`<<: *nmt` and `<<: *build` in one service: docker compose up failed with 'mapping key "<<" already defined'."""
+    list(yaml.load_all(path.read_text(), Loader=UniqueKeys))
