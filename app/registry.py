@@ -34,10 +34,10 @@ def bundle_paths(settings: Settings) -> list[Path]:
 def warn_of_directories_not_served(root: Path) -> None:
     """A directory of the models directory without manifest.json is not a bundle, and is passed over: one warning
     line each, so that a bundle copied in a level too deep (models/fr-en/best) or half copied is seen not served,
-    rather than only found missing by its clients. Files, and hidden directories (a mounted ConfigMap's ..data), are
-    passed over without a word."""
+    rather than only found missing by its clients. Files, hidden directories (a mounted ConfigMap's ..data) and the
+    shipped models' __pycache__ are passed over without a word."""
     for path in sorted(root.iterdir()):
-        if path.is_dir() and not path.name.startswith(".") and not (path / "manifest.json").is_file():
+        if path.is_dir() and not path.name.startswith((".", "__")) and not (path / "manifest.json").is_file():
             log.warning("%s: not served: a directory without manifest.json, not a model bundle", path)
 
 

@@ -274,6 +274,7 @@ def test_a_directory_that_is_no_bundle_is_named_in_a_warning(toy_model, tmp_path
     shutil.copytree(toy_model, tmp_path / "en-es")
     shutil.copytree(toy_model, tmp_path / "fr-en" / "best")
     (tmp_path / ".hidden").mkdir()
+    (tmp_path / "__pycache__").mkdir()
     (tmp_path / "README.txt").write_text("notes")
     caplog.set_level(logging.INFO, logger="nmt.service")
     assert len(load_translators(Settings(models_dir=tmp_path, device="cpu"))) == 1
