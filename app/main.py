@@ -2,7 +2,8 @@
 
 Start it with `nmt serve`, or `uvicorn --factory nmt.app.main:app_from_env --http nmt.app.protocol:OneWritePerResponse`
 (settings from NMT_* variables; app/protocol.py says why that protocol).
-At startup every model is loaded (app/registry.py), its threads started and warmed up by one translation, and the
+At startup every model is loaded (app/registry.py; `nmt serve` and app_from_env load them first, to stop in one line
+before serving when they cannot), its threads started and warmed up by one translation, and the
 language detector loaded (app/detect.py); only then is /ready 200.
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ from nmt.app.routes import ApiError, files, libretranslate, ops, page, v1
 from nmt.app.scheduler import Scheduler
 from nmt.app.service import Service
 from nmt.app.settings import Settings
+from nmt.model.bundle import BundleError
 from nmt.model.translator import Translator, searched
 
 log = logging.getLogger("nmt.service")
@@ -78,11 +80,23 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
 
 
 def app_from_env() -> FastAPI:
+    """The app of the NMT_* settings, for `uvicorn --factory`. Its models load here, before uvicorn starts, as `nmt
+    serve` loads them: a bad NMT_* value, a models directory that is missing, empty or damaged, or a device that is not
+    there is one line for uvicorn to exit with, where its lifespan would print a traceback."""
     try:
         settings = Settings.load()
-    except ValueError as e:  # a bad NMT_* value: one line, where uvicorn would print the traceback
+        log_service_lines()
+        translators = load_translators(settings)
+    except (BundleError, ValueError) as e:
         raise SystemExit(f"nmt service: error: {e}") from None
-    return create_app(settings)
+    return create_app(settings, translators)
+
+
+def log_service_lines() -> None:
+    """The service's own lines on stderr at INFO: each model loaded, ready, one line per request. uvicorn sets up its
+    own loggers only, and Python's fallback shows warnings and errors alone: under `uvicorn --factory` those lines were
+    lost. Where logging is set up already (uvicorn --log-config naming the root logger), that setup stays."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 async def _warm_up(model: ServedModel, settings: Settings) -> None:

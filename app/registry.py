@@ -24,7 +24,21 @@ class UnknownPair(ValueError):
 
 def bundle_paths(settings: Settings) -> list[Path]:
     """settings.model alone if it is set, else every bundle in settings.models_dir."""
-    return [settings.model] if settings.model is not None else find_bundles(settings.models_dir)
+    if settings.model is not None:
+        return [settings.model]
+    found = find_bundles(settings.models_dir)
+    warn_of_directories_not_served(settings.models_dir)
+    return found
+
+
+def warn_of_directories_not_served(root: Path) -> None:
+    """A directory of the models directory without manifest.json is not a bundle, and is passed over: one warning
+    line each, so that a bundle copied in a level too deep (models/fr-en/best) or half copied is seen not served,
+    rather than only found missing by its clients. Files, hidden directories (a mounted ConfigMap's ..data) and the
+    shipped models' __pycache__ are passed over without a word."""
+    for path in sorted(root.iterdir()):
+        if path.is_dir() and not path.name.startswith((".", "__")) and not (path / "manifest.json").is_file():
+            log.warning("%s: not served: a directory without manifest.json, not a model bundle", path)
 
 
 def load_translators(settings: Settings) -> list[Translator]:

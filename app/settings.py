@@ -113,7 +113,10 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value):
         if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
+            items = [item.strip() for item in value.split(",") if item.strip()]
+            if value.strip() and not items:  # NMT_API_KEYS="," meant keys, and served an open server
+                raise ValueError("only commas and spaces: name at least one, or leave it empty for none")
+            return items
         return value
 
     @model_validator(mode="after")

@@ -181,12 +181,11 @@ def cmd_translate_file(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import logging
     import signal
 
     import uvicorn
 
-    from nmt.app.main import create_app
+    from nmt.app.main import create_app, log_service_lines
     from nmt.app.protocol import OneWritePerResponse
     from nmt.app.registry import load_translators
     from nmt.app.settings import Settings
@@ -194,8 +193,12 @@ def cmd_serve(args) -> int:
     given = {"model": args.model, "models_dir": args.models_dir, "device": args.device,
              "torch_threads": args.workers_threads, "int8": args.int8 or None,
              "exact": args.exact or None, "rerank": args.rerank, "segment_chars": args.segment_chars}
-    settings = Settings.load(**{k: v for k, v in given.items() if v is not None})
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    given = {k: v for k, v in given.items() if v is not None}
+    if args.models_dir is not None and args.model is None:  # the flag wins over NMT_MODEL, which wins over any dir
+        given["model"] = None
+    settings = Settings.load(**given)
+    _check_address_free(args.host, args.port)
+    log_service_lines()
     translators = load_translators(settings)  # fail early: a bad bundle, or a model to rerank without its reverse
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
@@ -204,6 +207,20 @@ def cmd_serve(args) -> int:
                 # uvicorn annotates an int, but waits with asyncio.wait_for(timeout=...), which takes a float
                 timeout_graceful_shutdown=settings.request_timeout_s)  # type: ignore[arg-type]
     return 0
+
+
+def _check_address_free(host: str, port: int) -> None:
+    """ValueError, in one line, where uvicorn could not listen (a port in use, a privileged one, an address not this
+    machine's). uvicorn binds its port only after the app's startup: a second server loaded its models, logged
+    "ready", then failed in three lines and exit 3. The socket is bound as uvicorn binds it, then let go."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: a port in TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise ValueError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
 def cmd_export(args) -> int:
@@ -350,11 +367,13 @@ def _serve_command(sub) -> None:
     p.add_argument("--model", type=Path, default=None, help="serve this one model bundle (default: NMT_MODEL, "
                    "else every bundle of --models-dir)")
     p.add_argument("--models-dir", type=Path, default=None, help="serve every bundle in this directory, one per "
-                   "language pair (default: NMT_MODELS_DIR, else the bundles shipped in the package)")
+                   "language pair, in place of NMT_MODEL too (default: NMT_MODELS_DIR, else the bundles shipped in the "
+                   "package)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--device", default=None, help="auto | cpu | cuda (default: NMT_DEVICE or auto)")
-    p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model")
+    p.add_argument("--workers-threads", type=int, default=None, help="torch CPU threads for the model (default: "
+                   "NMT_TORCH_THREADS, else torch's choice)")
     p.add_argument("--int8", action="store_true", help="int8 dynamic quantization, CPU only (default: NMT_INT8)")
     p.add_argument("--rerank", type=float, default=None, metavar="W", help="rerank each beam with the served model "
                    "of the other direction, weight W (default: NMT_RERANK or 0, off; a request may choose its own)")

@@ -1,6 +1,7 @@
 """deploy/k8s: every manifest valid against the Kubernetes schemas (kubernetes-validate ships them: offline), for the
 CPU base and the GPU overlay, and consistent with the service: probes on its endpoints, the drain budget, the
-image's user, the queue-depth metric's real name, settings that app/settings.py accepts."""
+image's user, the queue-depth metric's real name, settings that app/settings.py accepts. docker-compose.yml and the
+manifests as strict YAML readers read them."""
 from __future__ import annotations
 
 import re
@@ -109,6 +110,20 @@ def test_runs_as_the_images_user():
     assert {"requests", "limits"} <= container["resources"].keys()
 
 
+def test_tmp_holds_the_files_kept_for_download():
+    """Translated files wait for download in /tmp (app/filestore.py), the one writable place of the read-only root:
+    past the emptyDir's sizeLimit the kubelet evicts the pod. 64Mi held six files of NMT_MAX_FILE_BYTES (10 MB)
+    of the NMT_STORED_FILES (100) kept."""
+    pod = one(CPU, "Deployment")["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    number, unit = re.fullmatch(r"(\d+)(Mi|Gi)", volume["emptyDir"]["sizeLimit"]).groups()
+    settings = Settings(**{key[4:].lower(): value for key, value in one(CPU, "ConfigMap")["data"].items()})
+    kept = settings.stored_files * settings.max_file_bytes
+    assert int(number) * {"Mi": 2**20, "Gi": 2**30}[unit] >= 1.5 * kept  # and room for PDFs' fonts and uploads
+
+
 def test_service_hpa_and_pdb_select_the_deployment():
     deployment = one(CPU, "Deployment")
     labels = deployment["spec"]["template"]["metadata"]["labels"]
@@ -140,3 +155,21 @@ def test_gpu_overlay():
     assert container["resources"]["limits"]["nvidia.com/gpu"] == 1
     assert container["image"] == "nmt:gpu" and one(GPU, "ConfigMap")["data"]["NMT_DEVICE"] == "cuda"
     assert container["readinessProbe"] == containers(one(CPU, "Deployment"))[0]["readinessProbe"]  # merged, not lost
+
+
+class UniqueKeys(yaml.SafeLoader):
+    """A key given twice in one mapping, `<<` included, refused as go-yaml v3 refuses it (docker compose 2.17+,
+    kubectl): PyYAML merges both `<<` and keeps the last of other keys, so a file it reads may not load there."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [key.value for key, _ in node.value]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            raise yaml.constructor.ConstructorError(None, None, f"keys given twice: {twice}", node.start_mark)
+        return super().construct_mapping(node, deep)
+
+
+@pytest.mark.parametrize("path", [ROOT / "docker-compose.yml", *sorted(K8S.rglob("*.yaml"))], ids=lambda p: p.name)
+def test_no_key_given_twice(path):
+    """`<<: *nmt` and `<<: *build` in one service: docker compose up failed with 'mapping key "<<" already defined'."""
+    list(yaml.load_all(path.read_text(), Loader=UniqueKeys))

@@ -269,6 +269,19 @@ def test_models_directory_problems_are_one_clear_error(toy_model, tmp_path):
         load_translators(Settings(models_dir=tmp_path, device="cpu"))
 
 
+def test_a_directory_that_is_no_bundle_is_named_in_a_warning(toy_model, tmp_path, caplog):
+    """A bundle copied a level too deep (models/fr-en/best) was passed over without a word."""
+    shutil.copytree(toy_model, tmp_path / "en-es")
+    shutil.copytree(toy_model, tmp_path / "fr-en" / "best")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "README.txt").write_text("notes")
+    caplog.set_level(logging.INFO, logger="nmt.service")
+    assert len(load_translators(Settings(models_dir=tmp_path, device="cpu"))) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{tmp_path / 'fr-en'}: not served: a directory without manifest.json, not a model bundle"]
+
+
 # --- LibreTranslate's own client, against `nmt serve --models-dir` ------------------------------------------------
 def test_libretranslate_client_against_a_real_server(toy_models_dir):
     with Server(None, flags=("--models-dir", str(toy_models_dir))) as server:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import socket
+import sys
 
 import httpx
 import pytest
@@ -78,6 +79,22 @@ def test_texts_are_logged_only_when_asked_and_cors_only_when_configured(toy_mode
     assert MARK in log
     assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == ORIGIN
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_service_logs_its_lines_under_uvicorn_factory_too(toy_model, tmp_path):
+    """README's other way to start the service, uvicorn's own command line: uvicorn sets up its loggers only, and the
+    service's lines (the model loaded, ready, one per request) were lost; the access log without the query string."""
+    def uvicorn(port: int) -> list[str]:
+        return [sys.executable, "-m", "uvicorn", "--factory", "nmt.app.main:app_from_env", "--port", str(port)]
+
+    with Server(None, tmp_path / "server.log", command=uvicorn, NMT_MODEL=str(toy_model), NMT_DEVICE="cpu",
+                NMT_API_KEYS=SERVER_KEY) as server:
+        send_every_kind_of_request(server.url)
+        log = server.log()
+    assert "INFO nmt.service: model en -> es:" in log and "INFO nmt.service: ready: en -> es on cpu" in log
+    assert "/v1/translate en -> es: 1 texts, 1 sentences" in log and '"POST /translate HTTP/1.1" 400' in log
+    for secret in (MARK, KEY, SERVER_KEY):
+        assert secret not in log
 
 
 def test_api_keys_are_compared_in_constant_time_with_every_accepted_key(monkeypatch):

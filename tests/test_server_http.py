@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import io
 import shutil
+import socket
 import subprocess
 
 import httpx
@@ -80,8 +81,8 @@ def test_metrics_over_http(server):
     assert "alpha" not in text.lower()
 
 
-def start_failure(model) -> subprocess.CompletedProcess:
-    return subprocess.run(serve_command(model, free_port()), capture_output=True, text=True, timeout=120)
+def start_failure(model, port: int | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(serve_command(model, port or free_port()), capture_output=True, text=True, timeout=120)
 
 
 def test_missing_model_fails_fast_and_clearly(tmp_path):
@@ -89,6 +90,18 @@ def test_missing_model_fails_fast_and_clearly(tmp_path):
     assert result.returncode == 2
     assert "nmt serve: error:" in result.stderr and "no model bundle" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_port_in_use_fails_fast_and_clearly(toy_model):
+    """A second server on a port in use: one line and exit 2 before any model loads (it loaded them, logged "ready",
+    then failed with uvicorn's lines and exit 3)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = start_failure(toy_model, port)
+    assert result.returncode == 2
+    assert result.stderr == f"nmt serve: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
 
 def test_corrupt_model_fails_fast_and_clearly(toy_model, tmp_path):

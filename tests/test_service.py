@@ -20,6 +20,7 @@ from nmt.app.settings import Settings
 from nmt.cli import main
 from nmt.model.segment import BREAKS, split
 from nmt.model.translator import DecodeOptions, Translator
+from nmt.scripts.harness import free_port
 
 
 @pytest.fixture
@@ -438,6 +439,7 @@ def test_settings_from_environment(monkeypatch):
     settings = Settings()
     assert settings.api_keys == ["a", "b"] and settings.cors_origins == ["http://x.test"] and settings.max_items == 3
     assert settings.log_texts is False and Settings(api_keys=[]).api_keys == []
+    assert Settings(api_keys="").api_keys == [] and Settings(cors_origins=" ").cors_origins == []  # empty: none
     with pytest.raises(ValueError):
         Settings(device="tpu")
     with pytest.raises(ValueError, match=r"segment_chars \(300\) exceeds max_sentence_chars \(100\)"):
@@ -456,6 +458,8 @@ def accepted(settings: Settings) -> list[Translator]:
     ({"NMT_LENGTH_PENALTY": "inf"}, "setting length_penalty: Input should be a finite number"),
     ({"NMT_KEY_LIMITS": "{k: 1}"}, 'error parsing value for field "key_limits" from source "EnvSettingsSource" '
                                    "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+    ({"NMT_API_KEYS": " , "}, "setting api_keys: Value error, only commas and spaces: name at least one, or leave it "
+                              "empty for none"),
     ({"NMT_API_KEYS": "a", "NMT_KEY_LIMITS": '{"b": {"max_chars": 5}}'},
      "settings: Value error, key_limits names 1 key(s) that are not in api_keys"),
 ])
@@ -470,6 +474,36 @@ def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, messa
     with pytest.raises(SystemExit) as stopped:
         app_from_env()
     assert stopped.value.code == f"nmt service: error: {message}"
+
+
+def test_the_models_dir_flag_wins_over_nmt_model(monkeypatch, tmp_path):
+    """Flags win over the environment: `nmt serve --models-dir D` with NMT_MODEL set served NMT_MODEL's one bundle,
+    the flag silently ignored."""
+    served = []
+
+    def load(settings: Settings) -> list[Translator]:
+        served.append(settings)
+        raise ValueError("loaded")
+
+    monkeypatch.setenv("NMT_MODEL", str(tmp_path / "one"))
+    monkeypatch.setattr("nmt.app.registry.load_translators", load)
+    assert main(["serve", "--port", str(free_port()), "--models-dir", str(tmp_path)]) == 2
+    assert served[0].model is None and served[0].models_dir == tmp_path
+    assert main(["serve", "--port", str(free_port())]) == 2
+    assert served[1].model == tmp_path / "one"
+
+
+def test_models_that_cannot_be_served_stop_uvicorn_factory_in_one_line(tmp_path, monkeypatch):
+    """Under `uvicorn --factory nmt.app.main:app_from_env` (README) a missing or empty models directory, or a damaged
+    bundle, was a 48-line traceback from the app's lifespan: one line for uvicorn to exit with, as `nmt serve` says."""
+    monkeypatch.setenv("NMT_MODELS_DIR", str(tmp_path / "missing"))
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()
+    assert stopped.value.code == f"nmt service: error: {tmp_path / 'missing'}: no models directory here"
+    monkeypatch.setenv("NMT_MODELS_DIR", str(tmp_path))
+    with pytest.raises(SystemExit) as stopped:
+        app_from_env()
+    assert str(stopped.value.code).startswith(f"nmt service: error: {tmp_path}: no model bundle in this directory")
 
 
 @pytest.mark.parametrize("text, sentences", [
