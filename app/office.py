@@ -60,6 +60,7 @@ from nmt.app.xmlparts import (
     Value,
     as_attribute,
     attribute_values,
+    code_styles,
     edited_within,
     elements,
     joined,
@@ -112,10 +113,7 @@ KEPT_RUN = frozenset({"rPr", "lastRenderedPageBreak"}) | OBJECTS
 # more is refused: each run's translation is written inside copies of all its wrappers' tags, which grow as the
 # square of the depth (3,000 deep, a run at each depth: a 190 kB part written again as 180 MB, in minutes)
 MAX_WRAPPING = 64
-# The paragraph styles of code, whose paragraphs are kept as written: Word's HTML Preformatted, LibreOffice's
-# Preformatted Text (both what a web page's <pre> becomes), and the Code, Code Block and Source Code of technical
-# documents' templates (a style's id: its name without spaces)
-CODE_STYLES = re.compile(r"(?:HTML)?Preformatted(?:Text)?|(?:Source)?Code(?:Block)?|SourceText", re.IGNORECASE)
+CODE_STYLES = code_styles("")  # a Word style's id: its name without spaces
 
 
 @dataclass(frozen=True)

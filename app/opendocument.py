@@ -34,6 +34,7 @@ from nmt.app.xmlparts import (
     Edit,
     Element,
     attribute_values,
+    code_styles,
     edited_within,
     elements,
     joined,
@@ -56,11 +57,7 @@ WRITTEN_AS = {"s": " ", "soft-page-break": ""}  # elements written so in a parag
 BREAKS = frozenset({"line-break", "tab"})
 BREAK = re.compile(r'<br id="(\d+)"/>')  # only a break is written so: text's < is &lt;
 KEPT = re.compile(r'<nmt-kept id="(\d+)"/>')
-# paragraph styles of code, whose paragraphs are kept as written: LibreOffice's Preformatted Text (what a web page's
-# <pre> becomes), a template's Code, Code Block or Source Code (a name's spaces written _20_); an automatic style
-# (P2) is one when its parent is
-CODE_STYLE = re.compile(r"(?:HTML_20_)?Preformatted(?:_20_Text)?|(?:Source_20_)?Code(?:_20_Block)?|Source_20_Text",
-                        re.IGNORECASE)
+CODE_STYLE = code_styles("_20_")  # an automatic style (P2) is one too when its parent is
 
 
 @dataclass(frozen=True)

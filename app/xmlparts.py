@@ -138,6 +138,15 @@ def joined(cuts: list[Cut]) -> Cut:
     return Cut([text for cut in cuts for text in cut.texts], edits)
 
 
+def code_styles(space: str) -> re.Pattern[str]:
+    """The paragraph styles of code, whose paragraphs are kept as written (the model translated a command as words):
+    Word's HTML Preformatted, LibreOffice's Preformatted Text (both what a web page's <pre> becomes), and the Code,
+    Code Block, Source Code and Source Text of technical documents' templates; space: how the format writes a
+    space in a style's name (Word's style ids drop it, OpenDocument writes _20_)."""
+    return re.compile(rf"(?:HTML{space})?Preformatted(?:{space}Text)?|(?:Source{space})?Code(?:{space}Block)?"
+                      rf"|Source{space}Text", re.IGNORECASE)
+
+
 MAX_NESTING = 32  # paragraphs in text boxes, notes or comments in paragraphs: no file people write nests so deep
 
 
