@@ -113,6 +113,24 @@ def test_a_log_line_cut_short_neither_stops_resume_nor_average(tmp_path, capsys)
     assert log.read_text().startswith(whole) and records[-1]["step"] == 4
 
 
+def test_a_damaged_line_inside_the_log_is_named_not_dropped(tmp_path, capsys):
+    """Any line that did not parse was skipped, and a --resume then rewrote log.jsonl without it: a line damaged
+    inside the log (not a cut last append) was lost silently. Now --resume and `nmt average` name it, and the log is
+    left as it was."""
+    train_file = str(write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0)))
+    assert train(tmp_path, capsys, train_file, keep_checkpoints=1)[0] == 0
+    log = tmp_path / "run" / "log.jsonl"
+    damaged = "garbage\n" + log.read_text()
+    log.write_text(damaged)
+    capsys.readouterr()
+    assert main(["average", str(tmp_path / "run"), str(tmp_path / "averaged"), "--last", "1"]) == 2
+    assert main(["train", str(tmp_path / "c.yaml"), "--resume"]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert errors[-2:] == [f"nmt {command}: error: {log}: line 1 is not a record of the training log: 'garbage'"
+                           for command in ("average", "train")]
+    assert log.read_text() == damaged
+
+
 def test_a_resume_with_nothing_left_to_train_says_which_key_stopped_it(tmp_path, capsys):
     """A --resume of a finished run trained nothing and said only `done: 2 steps`: not which key to raise."""
     train_file = str(write_tsv(tmp_path / "train.tsv", reversal_pairs(50, 0)))

@@ -3,20 +3,27 @@ steps, or several runs' train loss against wall-clock minutes (runs of one budge
 from __future__ import annotations
 
 import json
-from contextlib import suppress
 from pathlib import Path
 
 from nmt.training.files import atomic_open
 
 
 def read_log(log_path: Path) -> list[dict]:
-    """The log's records, oldest first: training lines ("loss") and evaluations ("dev_bleu"). A line that is not a
-    whole record (the last, when a kill or a full disk cut its append short) is left out: a --resume rewrites the log
-    without it (trainer.py's _truncate_log), where it stopped the resume, `nmt average` and the plot."""
+    """The log's records, oldest first: training lines ("loss") and evaluations ("dev_bleu"). The last line, when it
+    is not a whole record (a kill or a full disk cut its append short), is left out: a --resume rewrites the log
+    without it (trainer.py's _truncate_log). Any other line that is not a record is an error: a --resume would have
+    rewritten the log without it, silently."""
+    lines = log_path.read_text(encoding="utf-8").splitlines()
     records = []
-    for line in log_path.read_text(encoding="utf-8").splitlines():
-        with suppress(ValueError):
-            records.append(json.loads(line))
+    for number, line in enumerate(lines, 1):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if isinstance(record, dict) and isinstance(record.get("step"), int):
+            records.append(record)
+        elif number < len(lines):
+            raise ValueError(f"{log_path}: line {number} is not a record of the training log: {line[:60]!r}")
     return records
 
 
