@@ -85,18 +85,20 @@ def app_from_env() -> FastAPI:
     there is one line for uvicorn to exit with, where its lifespan would print a traceback."""
     try:
         settings = Settings.load()
-        log_service_lines()
+        log_service_lines(settings.log_level)
         translators = load_translators(settings)
     except (BundleError, ValueError) as e:
         raise SystemExit(f"nmt service: error: {e}") from None
     return create_app(settings, translators)
 
 
-def log_service_lines() -> None:
-    """The service's own lines on stderr at INFO: each model loaded, ready, one line per request. uvicorn sets up its
-    own loggers only, and Python's fallback shows warnings and errors alone: under `uvicorn --factory` those lines were
-    lost. Where logging is set up already (uvicorn --log-config naming the root logger), that setup stays."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def log_service_lines(level: str) -> None:
+    """The service's own lines on stderr from `level` (NMT_LOG_LEVEL) up; at info: each model loaded, ready, one line
+    per request. uvicorn sets up its own loggers only, and Python's fallback shows warnings and errors alone: under
+    `uvicorn --factory` those lines were lost. Where logging is set up already (uvicorn --log-config naming the root
+    logger), that setup stays, and the level applies to the service's lines ("nmt.service") alone."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("nmt.service").setLevel(level.upper())
 
 
 async def _warm_up(model: ServedModel, settings: Settings) -> None:

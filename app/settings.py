@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     key_limits: dict[str, KeyLimits] = Field(default_factory=dict, description="limits of some keys in place of the "
                                              'server\'s, JSON: {"KEY": {"requests_per_minute": 30, "max_chars": 5000}}')
     log_texts: bool = Field(False, description="log request texts (never otherwise)")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="the service's log lines at this level and above (info: each model loaded, ready, one "
+        "line per request; warning: problems only); `nmt serve` sets uvicorn's own lines to it too")
 
     @classmethod
     def load(cls, **given: Any) -> Settings:

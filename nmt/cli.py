@@ -198,12 +198,13 @@ def cmd_serve(args) -> int:
         given["model"] = None
     settings = Settings.load(**given)
     _check_address_free(args.host, args.port)
-    log_service_lines()
+    log_service_lines(settings.log_level)
     translators = load_translators(settings)  # fail early: a bad bundle, or a model to rerank without its reverse
     # On SIGTERM uvicorn stops accepting, lets in-flight requests finish (for at most request_timeout_s), stops
     # the model thread, then raises SIGTERM again for the handler it found: this one, so that the exit is 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     uvicorn.run(create_app(settings, translators), host=args.host, port=args.port, http=OneWritePerResponse,
+                log_level=settings.log_level,
                 # uvicorn annotates an int, but waits with asyncio.wait_for(timeout=...), which takes a float
                 timeout_graceful_shutdown=settings.request_timeout_s)  # type: ignore[arg-type]
     return 0

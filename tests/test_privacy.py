@@ -97,6 +97,18 @@ def test_the_service_logs_its_lines_under_uvicorn_factory_too(toy_model, tmp_pat
         assert secret not in log
 
 
+def test_a_log_level_of_warning_keeps_problems_and_drops_the_lines_per_request(toy_model, tmp_path):
+    """NMT_LOG_LEVEL: a busy server wrote a line per request, its own and uvicorn's access line, with no way to say
+    less but logging configuration of one's own."""
+    with Server(toy_model, tmp_path / "server.log", NMT_API_KEYS=SERVER_KEY, NMT_LOG_LEVEL="warning") as server:
+        send_every_kind_of_request(server.url)
+        assert send_malformed_http(server.url).startswith(b"HTTP/1.1 400")
+        log = server.log()
+    assert "Invalid HTTP request received" in log  # uvicorn's warning stays
+    for line in ("nmt.service: ready", "/v1/translate en -> es: 1 texts", '"POST /v1/translate HTTP/1.1" 200'):
+        assert line not in log
+
+
 def test_api_keys_are_compared_in_constant_time_with_every_accepted_key(monkeypatch):
     compared = []
 
