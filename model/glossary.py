@@ -1,11 +1,14 @@
 """A glossary as a terminologist keeps it, read into the Terms that the pipeline masks and restores (model/spans.py):
-one entry per line, TSV (source<TAB>target) or, for a file named .csv, CSV as spreadsheets write it; a line with
+one entry per line, TSV (source<TAB>target) or, for a file named .csv, CSV as spreadsheets write it (cells separated
+by commas, or by semicolons where the first entry holds one and no comma outside quotes: Excel's CSV where the comma
+is the decimal mark, as in most of Europe); a line with
 the source term alone is kept verbatim (do not translate). Blank lines and lines starting with # are skipped. Read
 the same for `nmt translate --glossary FILE` and a glossary uploaded with POST /translate_file."""
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from nmt.model.spans import Terms
@@ -50,10 +53,21 @@ def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Terms:
     return Terms(tuple(keep), glossary, ignore_case)
 
 
+QUOTED = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _csv_separator(text: str) -> str:
+    """The first entry's separator outside quotes: a semicolon where it holds one and no comma, else a comma. Read
+    with commas, `term;target` was one cell: a term to keep as it is, silently."""
+    first = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+    unquoted = QUOTED.sub("", first)
+    return ";" if ";" in unquoted and "," not in unquoted else ","
+
+
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     """Each CSV row with the number of the line it starts on: a quoted cell may hold line breaks (spreadsheets
     write them), and a row after it is then not on the line its count would say."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_csv_separator(text))
     start = 1
     for row in reader:
         yield start, row

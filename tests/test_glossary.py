@@ -94,6 +94,16 @@ def test_a_glossary_file_is_tsv_or_csv_with_terms_to_keep(tmp_path):
 
 
 
+def test_a_csv_glossary_may_separate_its_cells_with_semicolons(tmp_path):
+    """Excel saves CSV with semicolons where the comma is the decimal mark: `alpha;OMEGA` was read as one cell, a
+    term to keep as it is, and the glossary silently did nothing."""
+    csv = tmp_path / "terms.csv"
+    csv.write_text('# ours, with a comma\nalpha;OMEGA\n"beta, gamma";"PSI; CHI"\nmu\n', encoding="utf-8")
+    assert glossary_file(csv) == Terms(("mu",), {"alpha": "OMEGA", "beta, gamma": "PSI; CHI"})
+    csv.write_text('"alpha; beta",OMEGA\nmu;nu,PSI\n', encoding="utf-8")  # a comma outside quotes: commas
+    assert glossary_file(csv) == Terms((), {"alpha; beta": "OMEGA", "mu;nu": "PSI"})
+
+
 def test_a_csv_glossary_names_the_line_a_row_starts_on(tmp_path):
     """A quoted CSV cell may span lines (and U+2028 is no line end in CSV): an error names the line in the file,
     not the row's count, and a term with a line break, which no sentence holds, is refused."""
