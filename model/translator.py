@@ -2,7 +2,7 @@
 
     prepare   text -> PreparedText: cleaned (model/text.py), cut into sentences, those of a line kept together up
               to segment_chars (model/segment.py); each one's spans masked by placeholders if the model has them
-              (model/spans.py), an all-lowercase one truecased (model/truecase.py), and tokenized once into a
+              (model/spans.py), an all-lowercase or all-capitals one truecased (model/truecase.py), and tokenized once into a
               SourceSentence
     search    SourceSentences -> hypotheses: encoded in length-sorted batches, searched in a LiveBatch
               (model/search.py); the service instead feeds them to its own running LiveBatch (app/scheduler.py)
@@ -38,7 +38,7 @@ from nmt.model.seq2seq import Seq2Seq
 from nmt.model.spans import NO_TERMS, PLACEHOLDER, Masked, Terms, mask, restore
 from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
-from nmt.model.truecase import Truecaser
+from nmt.model.truecase import Truecaser, shouted
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,13 @@ class DecodeOptions:
 class SourceSentence:
     """One sentence to translate, prepared once: its text, its subword ids with EOS (none if it has no word to
     translate: no letter, as a number, a date, a bullet or white space, which is kept as written without the model),
-    and the spans its placeholders stand for (spans[i] for ⦅i⦆)."""
+    the spans its placeholders stand for (spans[i] for ⦅i⦆), and whether it is written in capitals (its translation
+    is then given back in capitals: model/truecase.py's shouted)."""
 
     text: str
     ids: tuple[int, ...]
     spans: tuple[str, ...] = ()
+    shouted: bool = False
 
     @property
     def verbatim(self) -> bool:
@@ -287,7 +289,7 @@ class Translator:
         # "{name}" alone answers it with a full stop: a text without a letter outside its spans has nothing to
         # translate, and is written as its spans are restored, a glossary term as its target)
         if ids and any(c.isalpha() for c in PLACEHOLDER.sub("", masked.text)):
-            return SourceSentence(text, tuple(ids) + (EOS,), masked.spans)
+            return SourceSentence(text, tuple(ids) + (EOS,), masked.spans, shouted(masked.text))
         return SourceSentence(restore(masked.text, masked.spans).text if masked.spans else text, ())
 
     # --- search ---------------------------------------------------------------------------------------------
@@ -361,6 +363,8 @@ class Translator:
     def finish_sentence(self, sentence: SourceSentence, hyps: list[Hypothesis]) -> Translation:
         tgt_tok = self.bundle.tgt_tokenizer
         texts = tgt_tok.decode([h.tokens for h in hyps])
+        if sentence.shouted:  # (before the spans come back: they are as typed)
+            texts = [text.upper() for text in texts]
         repairs = 0
         if tgt_tok.placeholders:
             restored = [restore(text, sentence.spans) for text in texts]

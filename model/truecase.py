@@ -8,6 +8,11 @@ from the starts of sentences. Nothing is learned or stored beyond the SentencePi
 it. Text with any capital letter is the writer's own casing and is left alone. The first letter is not
 capitalized: a lowercase text may be a piece of a sentence (an HTML element's text, a subtitle's second line),
 whose translation should not start with a capital. What it gains: README.md (robustness).
+
+Text written in capitals (a headline, a sign, a legal heading: `shouted`) is read as if lowercase, then its first
+letter capitalized: to a model that saw "THE" and "SHEPHERD" seldom or never, "THE LORD IS MY SHEPHERD." was a
+string of rare subwords, and came back as "LADADADIDADADIN.". The pipeline gives its translation back in capitals
+(model/translator.py).
 """
 from __future__ import annotations
 
@@ -17,6 +22,14 @@ from collections.abc import Iterable
 from nmt.model.tokenizer import WORD_START
 
 WORD = re.compile(r"\w+")
+LONG_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more
+FIRST_LETTER = re.compile(r"[^\W\d_]")
+
+
+def shouted(text: str) -> bool:
+    """Whether text is written in capitals: no lowercase letter, and two words of two letters or more (an acronym
+    alone, "NASA" or "OK", is not)."""
+    return text == text.upper() and len(LONG_WORD.findall(text)) >= 2
 
 
 class Truecaser:
@@ -33,6 +46,11 @@ class Truecaser:
         self.forms = {lower: form for lower, (_, form) in best.items()}
 
     def __call__(self, text: str) -> str:
+        if shouted(text):
+            return FIRST_LETTER.sub(lambda m: m.group(0).upper(), self._cased(text.lower()), count=1)
         if text != text.lower():
             return text
-        return WORD.sub(lambda m: self.forms.get(m.group(0), m.group(0)), text)
+        return self._cased(text)
+
+    def _cased(self, lowercase: str) -> str:
+        return WORD.sub(lambda m: self.forms.get(m.group(0), m.group(0)), lowercase)
