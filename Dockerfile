@@ -79,7 +79,10 @@ RUN chmod -R a+rX,go-w /models
 
 # ---- runtime ---------------------------------------------------------------------------------------------------------
 FROM base AS runtime
-RUN useradd --uid 10001 --user-group --create-home --home-dir /home/nmt --shell /usr/sbin/nologin nmt
+# /files: the replicas' shared translated files (NMT_FILES_DIR in docker-compose.yml): a new named volume mounted
+# there takes this directory's owner, so that the service, user nmt, can write in it.
+RUN useradd --uid 10001 --user-group --create-home --home-dir /home/nmt --shell /usr/sbin/nologin nmt \
+    && install -d -o nmt -g nmt -m 0700 /files
 COPY --from=deps /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 # The project from its wheel, then a check that the service and its page are really there. The wheel's checksum is

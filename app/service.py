@@ -26,7 +26,8 @@ class Service:
     files: FileStore = field(init=False)  # translated files, until they are downloaded
 
     def __post_init__(self) -> None:
-        self.files = FileStore(self.settings.stored_files, self.settings.stored_file_ttl_s)
+        settings = self.settings
+        self.files = FileStore(settings.stored_files, settings.stored_file_ttl_s, shared=settings.files_dir)
 
     def running(self) -> Models | None:
         """The models, once the service is ready; else None."""

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
+from nmt.app.filestore import writable_directory
 from nmt.model.bundle import MODELS
 from nmt.model.translator import DecodeOptions
 
@@ -86,6 +87,9 @@ class Settings(BaseSettings):
                                 "request_timeout_s")
     stored_files: int = Field(100, gt=0, description="translated files kept for download; the oldest go first")
     stored_file_ttl_s: float = Field(3600.0, gt=0, description="seconds a translated file is kept for download")
+    files_dir: Path | None = Field(None, description="a directory every replica mounts: translated files are kept "
+                                   "there, any replica serves their downloads, and stored_files and "
+                                   "stored_file_ttl_s hold over all (default: a private temporary directory)")
 
     # access
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list,
@@ -121,6 +125,11 @@ class Settings(BaseSettings):
                 raise ValueError("only commas and spaces: name at least one, or leave it empty for none")
             return items
         return value
+
+    @field_validator("files_dir")
+    @classmethod
+    def _files_dir_is_writable(cls, value: Path | None) -> Path | None:
+        return value if value is None else writable_directory(value)  # else every file translation would be a 500
 
     @model_validator(mode="after")
     def _segments_fit_the_sentence_limit(self) -> Settings:

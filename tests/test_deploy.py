@@ -1,5 +1,5 @@
 """deploy/k8s: every manifest valid against the Kubernetes schemas (kubernetes-validate ships them: offline), for the
-CPU base and the GPU overlay, and consistent with the service: probes on its endpoints, the drain budget, the
+CPU base and the GPU and shared-files overlays, and consistent with the service: probes on its endpoints, the drain budget, the
 image's user, the queue-depth metric's real name, settings that app/settings.py accepts. docker-compose.yml and the
 manifests as strict YAML readers read them."""
 from __future__ import annotations
@@ -64,12 +64,12 @@ def one(docs: list[dict], kind: str) -> dict:
     return doc
 
 
-CPU, GPU = build(K8S), build(K8S / "gpu")
+CPU, GPU, FILES = build(K8S), build(K8S / "gpu"), build(K8S / "shared-files")
 QUEUE_HPA = yaml.safe_load((K8S / "hpa-queue-depth.yaml").read_text())
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-@pytest.mark.parametrize("doc", CPU + GPU + [QUEUE_HPA], ids=lambda d: f"{d['kind']}")
+@pytest.mark.parametrize("doc", CPU + GPU + FILES + [QUEUE_HPA], ids=lambda d: f"{d['kind']}")
 def test_valid_against_the_schemas(doc, version):
     kubernetes_validate.validate(doc, version, strict=True)  # raises on an unknown field or a wrong type
 
@@ -122,6 +122,21 @@ def test_tmp_holds_the_files_kept_for_download():
     settings = Settings(**{key[4:].lower(): value for key, value in one(CPU, "ConfigMap")["data"].items()})
     kept = settings.stored_files * settings.max_file_bytes
     assert int(number) * {"Mi": 2**20, "Gi": 2**30}[unit] >= 1.5 * kept  # and room for PDFs' fonts and uploads
+
+
+def test_the_shared_files_overlay_mounts_one_claim_for_every_replica_where_nmt_files_dir_points(tmp_path):
+    """deploy/k8s/shared-files: translated files that any pod serves (NMT_FILES_DIR, app/filestore.py)."""
+    pod = one(FILES, "Deployment")["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    settings = one(FILES, "ConfigMap")["data"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == settings["NMT_FILES_DIR"]]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    claim = one(FILES, "PersistentVolumeClaim")
+    assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]  # pods on any node, all writing
+    assert {m["mountPath"] for m in container["volumeMounts"]} == {"/tmp", "/files"}  # the base's /tmp kept
+    assert one(FILES, "Deployment")["spec"]["replicas"] >= 2 and settings.items() > one(CPU, "ConfigMap")["data"].items()
+    Settings(**{key[4:].lower(): value for key, value in settings.items()} | {"files_dir": tmp_path})
 
 
 def test_service_hpa_and_pdb_select_the_deployment():

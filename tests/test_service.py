@@ -462,6 +462,8 @@ def accepted(settings: Settings) -> list[Translator]:
                               "empty for none"),
     ({"NMT_API_KEYS": "a", "NMT_KEY_LIMITS": '{"b": {"max_chars": 5}}'},
      "settings: Value error, key_limits names 1 key(s) that are not in api_keys"),
+    ({"NMT_FILES_DIR": "/nonexistent-nmt-files"}, "setting files_dir: Value error, /nonexistent-nmt-files is not a "
+                                                  "directory this server can write in (No such file or directory)"),
 ])
 def test_bad_settings_stop_nmt_serve_in_one_line(monkeypatch, capsys, env, message):
     """A setting refused alone or with another (no field to name) is one line and exit 2, before any model loads;

@@ -227,7 +227,10 @@ def test_the_store_keeps_few_files_for_a_while_in_its_own_directory():
     first = store.put(b"1", "a.txt", "text/plain")
     root = store.root
     assert root is not None and root.stat().st_mode & 0o777 == 0o700
-    second, third = store.put(b"2", "b.txt", "text/plain"), store.put(b"3", "c.txt", "text/plain")
+    clock.now += 1
+    second = store.put(b"2", "b.txt", "text/plain")
+    clock.now += 1
+    third = store.put(b"3", "c.txt", "text/plain")
     assert store.get(first) is None  # the oldest went when a third came
     found = store.get(second)
     assert found is not None and found[1] == b"2" and found[0].name == "b.txt"

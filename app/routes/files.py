@@ -10,7 +10,8 @@ Files are the formats of app/documents.py (.txt, .docx, .xlsx, .odt, .epub, ...)
 (413, pictures and all: the upload is not held to NMT_MAX_BODY_BYTES); their texts go through the same pipeline and
 scheduler as any request's (translate_texts). A file's text (each text it holds once, as the model translates it) is
 held to NMT_MAX_FILE_CHARS characters in place of NMT_MAX_CHARS (and to its API key's own limit, if it has one).
-Translated files wait in a bounded store (app/filestore.py) for NMT_STORED_FILE_TTL_S seconds at most. Errors are
+Translated files wait in a bounded store (app/filestore.py) for NMT_STORED_FILE_TTL_S seconds at most, in NMT_FILES_DIR
+where it is set, for any replica to serve. Errors are
 {"error": ...}, 400 for a request or file that cannot be translated, as LibreTranslate's.
 """
 from __future__ import annotations
