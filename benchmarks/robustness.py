@@ -7,6 +7,7 @@ Rows, each scored with sacrebleu against the clean references:
   clean        the test file as it is
   typos        one word in ten gets a typo as people type (adjacent keys, swaps, drops, doubled letters)
   casual       lowercased and unpunctuated, as in a chat
+  capitals     written in capitals, as a headline or a sign, scored against the references in capitals
   spans        two spans inserted into each verse (URLs, e-mails, prices, numbers, dates, versions, printf and
                ICU placeholders, code): how many come back verbatim, how often each placeholder-aware output needed
                a repair, and BLEU with the spans taken out of the answer, against the clean references
@@ -15,7 +16,7 @@ Rows, each scored with sacrebleu against the clean references:
                references
 
 --url translates through a running `nmt serve` (POST /v1/translate), otherwise in-process through the same
-pipeline; --write keeps the altered test files as TSV.
+pipeline; --write keeps the altered test files as TSV; --sets picks rows (the clean row is always scored).
 """
 from __future__ import annotations
 
@@ -137,6 +138,9 @@ class Backend:
         return out
 
 
+SETS = ("typos", "casual", "capitals", "spans", "names")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", type=Path, default=None)
@@ -146,34 +150,53 @@ def main() -> None:
     p.add_argument("--pair", default="en-es", help="with --url: the language pair to ask for (default en-es)")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--write", type=Path, default=None, help="keep the altered test files here")
+    p.add_argument("--sets", default=",".join(SETS), help=f"the rows besides clean, comma-separated (default: all: "
+                   f"{','.join(SETS)})")
     args = p.parse_args()
+    unknown = set(args.sets.split(",")) - set(SETS)
+    if unknown:
+        p.error(f"--sets: no set {', '.join(sorted(unknown))}; the sets are {', '.join(SETS)}")
     source, target = args.pair.split("-")
     backend = Backend(args.model or default_model(), args.url, args.beam, (source, target))
     pairs = load_corpus(args.test).pairs
     src, ref = [s for s, _ in pairs], [r for _, r in pairs]
-    rows = []
     clean = score(backend.translate(src), ref)
-    rows.append({"set": "clean", "BLEU": clean.bleu, "chrF": clean.chrf, "ΔBLEU": 0.0})
-    for name, alter in (("typos", with_typos), ("casual", casual)):
+    rows = [{"set": "clean", "BLEU": clean.bleu, "chrF": clean.chrf, "ΔBLEU": 0.0}]
+    for name in [n for n in SETS if n in args.sets.split(",")]:
         rng = random.Random(f"{args.seed}/{name}")
-        altered = [alter(s, rng) for s in src]
-        _keep(args.write, name, altered, ref)
-        s = score(backend.translate(altered), ref)
-        rows.append({"set": name, "BLEU": s.bleu, "chrF": s.chrf, "ΔBLEU": round(s.bleu - clean.bleu, 2)})
-    rng = random.Random(f"{args.seed}/spans")
+        if name == "spans":
+            rows.append(spans_row(backend, src, ref, clean.bleu, rng, args.write))
+        elif name == "names":
+            rows.append(names_row(backend, src, ref, clean.bleu, rng, args.write))
+        else:
+            altered, refs = ALTERATIONS[name](src, ref, rng)
+            _keep(args.write, name, altered, refs)
+            s = score(backend.translate(altered), refs)
+            rows.append({"set": name, "BLEU": s.bleu, "chrF": s.chrf, "ΔBLEU": round(s.bleu - clean.bleu, 2)})
+    print(f"{args.test}: {len(src)} sentences, beam {args.beam}, {args.url or 'in-process'}")
+    print_table(rows, ["set", "BLEU", "chrF", "ΔBLEU", "spans kept", "repairs"])
+
+
+Altered = tuple[list[str], list[str]]  # sources, and the references to score them against
+ALTERATIONS: dict[str, Callable[[list[str], list[str], random.Random], Altered]] = {
+    "typos": lambda src, ref, rng: ([with_typos(s, rng) for s in src], ref),
+    "casual": lambda src, ref, rng: ([casual(s, rng) for s in src], ref),
+    "capitals": lambda src, ref, rng: ([s.upper() for s in src], [r.upper() for r in ref]),
+}
+
+
+def spans_row(backend: Backend, src: list[str], ref: list[str], clean_bleu: float, rng: random.Random,
+              write: Path | None) -> dict:
     spanned = [insert_spans(s, rng) for s in src]
-    _keep(args.write, "spans", [s for s, _ in spanned], ref)
+    _keep(write, "spans", [s for s, _ in spanned], ref)
     backend.repairs = 0
     answers = backend.translate([s for s, _ in spanned])
     kept = sum(span in a for a, (_, spans) in zip(answers, spanned, strict=True) for span in spans)
     total = sum(len(spans) for _, spans in spanned)
     s = score([without(a, spans) for a, (_, spans) in zip(answers, spanned, strict=True)], ref)
-    rows.append({"set": "spans", "BLEU": s.bleu, "chrF": s.chrf, "ΔBLEU": round(s.bleu - clean.bleu, 2),
-                 "spans kept": f"{kept}/{total} ({100 * kept / total:.1f}%)",
-                 "repairs": backend.repairs if args.url is None else "see /metrics"})
-    rows.append(names_row(backend, src, ref, clean.bleu, random.Random(f"{args.seed}/names"), args.write))
-    print(f"{args.test}: {len(src)} sentences, beam {args.beam}, {args.url or 'in-process'}")
-    print_table(rows, ["set", "BLEU", "chrF", "ΔBLEU", "spans kept", "repairs"])
+    return {"set": "spans", "BLEU": s.bleu, "chrF": s.chrf, "ΔBLEU": round(s.bleu - clean_bleu, 2),
+            "spans kept": f"{kept}/{total} ({100 * kept / total:.1f}%)",
+            "repairs": backend.repairs if backend.url is None else "see /metrics"}
 
 
 def names_row(backend: Backend, src: list[str], ref: list[str], clean_bleu: float, rng: random.Random,
