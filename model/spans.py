@@ -31,6 +31,7 @@ def placeholder(slot: int) -> str:
 PLACEHOLDER = re.compile(rf"{OPEN}(\d+){CLOSE}")
 
 MARKUP = r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>"  # a tag, <b>, </b>, <a href="x">, <br/>
+CODE_HYPHEN = r"-(?=[^\W_]*\d|[A-Z\d]+\b)"  # a hyphen inside a code (below)
 
 # (kind, pattern), first match wins at a position, so the more specific kinds come first.
 RULES: tuple[tuple[str, str], ...] = (
@@ -69,8 +70,10 @@ RULES: tuple[tuple[str, str], ...] = (
     # ("E404", "MP3", "B2B", "H2O", "x86", "5kg", "16GB", "COVID-19", "SKU-88213", "F-150"): the model reads no digit
     # (its vocabulary has none), and dropped them or the whole code ("error E404" -> "á Jesús"). An English ordinal
     # too ("1st", "22nd"): given its number alone ("⦅0⦆st"), the model dropped the suffix and wrote no ordinal
-    ("alphanumeric", r"\b(?=(?:[^\W_]|-(?=[^\W_]))*\d)(?=(?:[^\W_]|-(?=[^\W_]))*[^\W\d_])"
-                     r"[^\W_]+(?:-[^\W_]+)*\b"),
+    # A hyphen joins a part with a digit or in capitals ("COVID-19", "x86-64"), not a word: "3-day" is a number
+    # and a word to translate
+    ("alphanumeric", rf"\b(?=(?:[^\W_]|{CODE_HYPHEN})*\d)(?=(?:[^\W_]|{CODE_HYPHEN})*[^\W\d_])"
+                     rf"[^\W_]+(?:{CODE_HYPHEN}[^\W_]+)*\b"),
     # numbers joined by hyphens or a slash, whole: a range, a score, a fraction, a local phone number ("10-20",
     # "3-1", "3/4", "555-1234"): as numbers apart, the model dropped what joined them ("10 20", "3 4")
     ("joined", r"(?<![\w.,/-])\d+(?:[-\u2013/]\d+)+(?![\w/-])"),

@@ -38,6 +38,7 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("error E404 again", "E404", "alphanumeric"), ("the COVID-19 years", "COVID-19", "alphanumeric"),
     ("item SKU-88213 today", "SKU-88213", "alphanumeric"), ("water is H2O.", "H2O", "alphanumeric"),
     ("it weighs 5kg", "5kg", "alphanumeric"), ("he came 1st", "1st", "alphanumeric"),
+    ("the x86-64 build", "x86-64", "alphanumeric"), ("a 3-day trip", "3", "number"),  # "-day": a word, not a code
     ("call 555-1234 now", "555-1234", "joined"), ("pages 10-20 say", "10-20", "joined"), ("a 3/4 inch", "3/4", "joined"),
 ])
 def test_each_kind_of_span(text, span, kind):
