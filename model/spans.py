@@ -30,10 +30,13 @@ def placeholder(slot: int) -> str:
 
 PLACEHOLDER = re.compile(rf"{OPEN}(\d+){CLOSE}")
 
+MARKUP = r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>"  # a tag, <b>, </b>, <a href="x">, <br/>
+CODE_HYPHEN = r"-(?=[^\W_]*\d|[A-Z\d]+\b)"  # a hyphen inside a code (below)
+
 # (kind, pattern), first match wins at a position, so the more specific kinds come first.
 RULES: tuple[tuple[str, str], ...] = (
     ("placeholder", PLACEHOLDER.pattern),  # text that already looks like ours passes through untouched
-    ("markup", r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>"),
+    ("markup", MARKUP),
     ("url", r"\b(?:https?|ftp)://[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]|\bwww\.[\w-]+(?:\.[\w-]+)+(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}])?"),
     ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     ("code", r"`[^`\n]+`"),
@@ -47,17 +50,39 @@ RULES: tuple[tuple[str, str], ...] = (
     ("named", r"(?<![\w$])\$[A-Za-z_]\w*\$(?![\w$])|(?<![\w:/]):[A-Za-z_]\w*"),
     # {{name}} {name} {0} {} {count, number}, and ICU's # (a plural branch's count)
     ("format", r"\{\{[^{}\n]*\}\}|\{\w*(?:[:,!][^{}\n]*)?\}|(?<![\w#&])#(?![\w#])"),
+    # a comparison, "3 < 5", "a < b", "x<=10", or a bound, "< 100", whole: its sign is a symbol that the model does not
+    # read, and it dropped the letters around it ("if a < b then stop" -> "Y si < si alguno se levantare,"); an
+    # operand is a number or a single letter (a variable), so that "File > Save" stays words; a sign that opens a tag
+    # is the tag's ("a <a href=…>")
+    ("comparison", rf"(?<![\w<>=-])(?:(?:\d+(?:\.\d+)?|[A-Za-z])\s*)?(?!{MARKUP})[<>]=?\s*(?:\d+(?:\.\d+)?|[A-Za-z])"
+                   r"(?![\w<>=])"),
+    # a phone number written the international way, "+1 555 123 4567", "+44 (0)20 7946 0958", "+34912345678", or
+    # with its area code in brackets, "(555) 123-4567": as numbers, its groups came back split ("555 123 delante de
+    # 4567"); a local one, "555-1234", is numbers joined by hyphens (below)
+    ("phone", r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{1,4}){1,4}(?![\w+])|(?<![\w+])\+\d{7,15}\b"
+              r"|(?<![\w)])\(\d{2,4}\)[ .-]?\d{2,4}[ .-]\d{2,5}\b"),
     ("path", r"(?<![\w/.])(?:~|\.{1,2})?/(?:[\w.-]+/)+[\w.-]*|\b[A-Za-z]:\\(?:[\w .-]+\\)*[\w.-]+"),
     ("version", r"\bv?\d+(?:\.\d+){2,}(?:-[\w.]+)?\b|\bv\d+(?:\.\d+)+\b"),
     ("date", r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"),
     ("handle", r"(?<![\w@])@\w+"),
     ("hashtag", r"(?<![\w#&])#\w+"),
+    # a token that mixes letters and digits: a product, error or model code, a unit written against its number
+    # ("E404", "MP3", "B2B", "H2O", "x86", "5kg", "16GB", "COVID-19", "SKU-88213", "F-150"): the model reads no digit
+    # (its vocabulary has none), and dropped them or the whole code ("error E404" -> "á Jesús"). An English ordinal
+    # too ("1st", "22nd"): given its number alone ("⦅0⦆st"), the model dropped the suffix and wrote no ordinal
+    # A hyphen joins a part with a digit or in capitals ("COVID-19", "x86-64"), not a word: "3-day" is a number
+    # and a word to translate
+    ("alphanumeric", rf"\b(?=(?:[^\W_]|{CODE_HYPHEN})*\d)(?=(?:[^\W_]|{CODE_HYPHEN})*[^\W\d_])"
+                     rf"[^\W_]+(?:{CODE_HYPHEN}[^\W_]+)*\b"),
+    # numbers joined by hyphens or a slash, whole: a range, a score, a fraction, a local phone number ("10-20",
+    # "3-1", "3/4", "555-1234"): as numbers apart, the model dropped what joined them ("10 20", "3 4")
+    ("joined", r"(?<![\w.,/-])\d+(?:[-\u2013/]\d+)+(?![\w/-])"),
     ("number", r"(?<![\w.,])[$€£¥]?\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?%?(?![\w])"),
 )
 SPAN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in RULES))
 # Every rule needs a digit, "www." or one of these characters (a URL's "://" has its "/"). One scan for them is
-# far cheaper than SPAN's fifteen tries at each position, and most sentences of ordinary prose have none.
-MAY_SPAN = re.compile(r"[\d⦅<@`%{/\\#$:]|www\.")
+# far cheaper than SPAN's twenty tries at each position, and most sentences of ordinary prose have none.
+MAY_SPAN = re.compile(r"[\d⦅<>@`%{/\\#$:]|www\.")
 
 
 WORD = re.compile(r"[^\W\d_]+")
@@ -182,25 +207,45 @@ def _free(spans: list[Span], taken: list[Span]) -> list[Span]:
     return [s for s in spans if not any(s.start < t.end and t.start < s.end for t in taken)]
 
 
+Glue = tuple[bool, bool]  # whether a span was written against a word or another span, before it and after it
+
+
 @dataclass(frozen=True)
 class Masked:
-    """A sentence with spans replaced by placeholders; spans[i] is what ⦅i⦆ becomes in the translation."""
+    """A sentence with spans replaced by placeholders; spans[i] is what ⦅i⦆ becomes in the translation, glued[i]
+    (if given) on which sides it was written against a word or another span."""
 
     text: str
     spans: tuple[str, ...]
+    glued: tuple[Glue, ...] = ()
 
 
 def mask(text: str, slots: int, terms: Terms = NO_TERMS, known: frozenset[str] | None = None,
          reads: Callable[[str], bool] | None = None) -> Masked:
     """Replace spans of text by ⦅0⦆, ⦅1⦆, … in reading order: the caller's terms, then the rules' spans, then
     unknown names (given known), then symbols the model cannot read (given reads), as long as slots last (the others
-    stay as text)."""
+    stay as text). A placeholder written against a word or another placeholder is spaced from it: the model reads
+    "⦅3⦆save⦅4⦆" as placeholders and pieces of a word, and dropped the word ("Press <b>save</b> now." came back
+    "<b> ahora </b>"); restore() takes such spaces out again."""
     spans = sorted(find_spans(text, terms, known, reads)[:slots], key=lambda s: s.start)
+    glued = _glued(text, spans)
     out, last = [], 0
-    for slot, span in enumerate(spans):
-        out += [text[last:span.start], placeholder(slot)]
+    for slot, (span, (before, after)) in enumerate(zip(spans, glued, strict=True)):
+        out += [text[last:span.start], " " if before and span.start != last else "", placeholder(slot),
+                " " if after else ""]
         last = span.end
-    return Masked("".join(out) + text[last:], tuple(terms.output(s.text) for s in spans))
+    return Masked("".join(out) + text[last:], tuple(terms.output(s.text) for s in spans), tuple(glued))
+
+
+def _glued(text: str, spans: list[Span]) -> list[Glue]:
+    """For each span (in reading order), whether a word or another span touches it before it and after it."""
+    starts, ends = {s.start for s in spans}, {s.end for s in spans}
+    return [(s.start in ends or _word_char(text, s.start - 1), s.end in starts or _word_char(text, s.end))
+            for s in spans]
+
+
+def _word_char(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
 
 
 @dataclass(frozen=True)
@@ -213,16 +258,21 @@ class Restored:
 FINAL_PUNCTUATION = re.compile(r"[.!?…:;»”\"')\]]*$")
 
 
-def restore(translation: str, spans: Sequence[str]) -> Restored:
+def restore(translation: str, spans: Sequence[str], glued: Sequence[Glue] = ()) -> Restored:
     """The translation with each placeholder replaced by its span: every span exactly once, never altered (spans
-    are inserted as they are, not through a regular-expression replacement)."""
+    are inserted as they are, not through a regular-expression replacement); a span glued (Masked.glued) on a side
+    goes back against what the translation has on that side, without the space that mask() put there ("<b>guardar"
+    and "guardar</b>", as "<b>save</b>" was written)."""
     parts = PLACEHOLDER.split(translation)  # text, slot, text, slot, ..., text
     out, seen, extra = [parts[0]], set(), 0
     for digits, after in zip(parts[1::2], parts[2::2], strict=True):
         slot = int(digits)
         if slot < len(spans) and slot not in seen:
             seen.add(slot)
-            out += [spans[slot], after]
+            before_glued, after_glued = glued[slot] if slot < len(glued) else (False, False)
+            if before_glued:
+                out[-1] = out[-1].rstrip(" ")
+            out += [spans[slot], after.lstrip(" ") if after_glued else after]
         else:  # a repeat, or a slot this sentence lacks: dropped with the space before it
             extra += 1
             if after[:1] in (" ", ""):

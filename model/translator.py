@@ -35,7 +35,7 @@ from nmt.model.rerank import reranked, reverse_scores
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, forced_scores, max_lengths, search
 from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
-from nmt.model.spans import NO_TERMS, PLACEHOLDER, Masked, Terms, mask, restore
+from nmt.model.spans import NO_TERMS, PLACEHOLDER, Glue, Masked, Terms, mask, restore
 from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
 from nmt.model.truecase import Truecaser, shouted
@@ -70,6 +70,7 @@ class SourceSentence:
     text: str
     ids: tuple[int, ...]
     spans: tuple[str, ...] = ()
+    glued: tuple[Glue, ...] = ()  # which sides of each span touched a word (model/spans.py mask)
     shouted: bool = False
 
     @property
@@ -289,8 +290,8 @@ class Translator:
         # "{name}" alone answers it with a full stop: a text without a letter outside its spans has nothing to
         # translate, and is written as its spans are restored, a glossary term as its target)
         if ids and any(c.isalpha() for c in PLACEHOLDER.sub("", masked.text)):
-            return SourceSentence(text, tuple(ids) + (EOS,), masked.spans, shouted(masked.text))
-        return SourceSentence(restore(masked.text, masked.spans).text if masked.spans else text, ())
+            return SourceSentence(text, tuple(ids) + (EOS,), masked.spans, masked.glued, shouted(masked.text))
+        return SourceSentence(restore(masked.text, masked.spans, masked.glued).text if masked.spans else text, ())
 
     # --- search ---------------------------------------------------------------------------------------------
     @torch.inference_mode()
@@ -367,7 +368,7 @@ class Translator:
             texts = [text.upper() for text in texts]
         repairs = 0
         if tgt_tok.placeholders:
-            restored = [restore(text, sentence.spans) for text in texts]
+            restored = [restore(text, sentence.spans, sentence.glued) for text in texts]
             texts, repairs = [r.text for r in restored], restored[0].missing + restored[0].extra
         best = hyps[0]
         attention = best.attention[:, : len(sentence.ids)].float().cpu().tolist() if best.attention is not None else None

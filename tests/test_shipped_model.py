@@ -43,6 +43,27 @@ def test_symbols_the_model_cannot_read_come_back():
     assert all("Dios" in text for text in out[::3]), out
 
 
+
+def test_phone_numbers_codes_and_comparisons_come_back_verbatim():
+    """The Bible's vocabulary has no digit and no "<": "555-1234" came back "555 1234", "error E404" "á Jesús",
+    "COVID-19" "COVID 19", "if a < b" "si < si alguno"."""
+    translator = Translator.load(device="cpu")
+    cases = {"Call me at 555-1234 tomorrow.": ["555-1234"], "Call us at (555) 123-4567 before noon.": ["(555) 123-4567"],
+             "Our number is +1 555 123 4567.": ["+1 555 123 4567"], "The server returned error E404 again.": ["E404"],
+             "The COVID-19 pandemic closed the schools.": ["COVID-19"], "He sent me an MP3 file.": ["MP3"],
+             "if a < b then stop": ["a < b"], "We know that 3 < 5 and 7 > 2.": ["3 < 5", "7 > 2"]}
+    out = [t.text for t in translator.translate(list(cases), DecodeOptions(beam_size=5))]
+    assert [all(span in text for span in spans) for spans, text in zip(cases.values(), out, strict=True)] == \
+        [True] * len(cases), out
+
+
+def test_a_tag_in_plain_text_comes_back_against_its_word():
+    """format text: "<i>love</i>" went to the model as "⦅0⦆love⦅1⦆", read as pieces of a word, and came back
+    "<i> de </i>"; spaced for the model, and put back against the word."""
+    translator = Translator.load(device="cpu")
+    out = translator.translate(["The word <i>love</i> appears often."], DecodeOptions(beam_size=5))[0].text
+    assert re.search(r"<i>\w+</i>", out), out
+
 def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
     """The README's first two commands: `nmt serve` as it starts by default (every shipped bundle), then the
     README's curl request, which names no language pair: its source is detected; and its reranked request."""

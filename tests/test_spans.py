@@ -31,17 +31,46 @@ from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, r
     ("ask @ana_b now", "@ana_b", "handle"), ("tagged #nmt today", "#nmt", "hashtag"),
     ("costs $3,450 now", "$3,450", "number"), ("pi is 3.14159.", "3.14159", "number"), ("rose 15% in", "15%", "number"),
     ("the <b>bold</b> word", "<b>", "markup"), ('a <a href="x.html">link</a>', '<a href="x.html">', "markup"),
+    ("if a < b then stop", "a < b", "comparison"), ("so 3<5 holds", "3<5", "comparison"),
+    ("stop when i >= 10.", "i >= 10", "comparison"), ("costs < 100 now", "< 100", "comparison"),
+    ("call +1 555 123 4567 now", "+1 555 123 4567", "phone"), ("on +44 (0)20 7946 0958.", "+44 (0)20 7946 0958", "phone"),
+    ("or +34912345678.", "+34912345678", "phone"), ("call (555) 123-4567 now", "(555) 123-4567", "phone"),
+    ("error E404 again", "E404", "alphanumeric"), ("the COVID-19 years", "COVID-19", "alphanumeric"),
+    ("item SKU-88213 today", "SKU-88213", "alphanumeric"), ("water is H2O.", "H2O", "alphanumeric"),
+    ("it weighs 5kg", "5kg", "alphanumeric"), ("he came 1st", "1st", "alphanumeric"),
+    ("the x86-64 build", "x86-64", "alphanumeric"), ("a 3-day trip", "3", "number"),  # "-day": a word, not a code
+    ("call 555-1234 now", "555-1234", "joined"), ("pages 10-20 say", "10-20", "joined"), ("a 3/4 inch", "3/4", "joined"),
 ])
 def test_each_kind_of_span(text, span, kind):
     found = find_spans(text)
     assert (found[0].text, found[0].kind) == (span, kind)
 
 
-@pytest.mark.parametrize("text", ["and/or", "the 2nd day", "an A4 sheet", "mp3 files", "x86_64", "v2 of it", "a {",
-                                  "%na", "%lb", "%ldx", "a % sign", "US$ or $ $", "$a$b$", "Note:this", "std::vector",
-                                  "said: Let", ":)"])
-def test_words_with_digits_or_slashes_are_not_spans(text):
+@pytest.mark.parametrize("text", ["and/or", "x86_64", "a {", "%na", "%lb", "%ldx", "a % sign", "US$ or $ $", "$a$b$",
+                                  "Note:this", "std::vector", "said: Let", ":)", "File > Save", "a -> b => c",
+                                  "well-known"])
+def test_words_with_slashes_or_signs_are_not_spans(text):
     assert find_spans(text) == [] and mask(text, 8).text == text
+
+
+@pytest.mark.parametrize("text, span", [("the 2nd day", "2nd"), ("an A4 sheet", "A4"), ("mp3 files", "mp3"),
+                                        ("v2 of it", "v2"), ("a B2B deal", "B2B"), ("16GB of memory", "16GB")])
+def test_a_word_of_letters_and_digits_is_one_span_whole(text, span):
+    """The model reads no digit: a code or a unit cut into a name and a number, or left as a word, lost its digits
+    ("MP3" -> "MP", "error E404" -> "á Jesús")."""
+    assert [s.text for s in find_spans(text)] == [span]
+
+
+def test_a_span_against_a_word_goes_to_the_model_spaced_and_comes_back_against_it():
+    """"⦅0⦆save⦅1⦆" is read as placeholders and pieces of a word: the model dropped the word ("Press <b>save</b>
+    now." -> "<b> ahora </b>")."""
+    masked = mask("Press <kbd>Ctrl</kbd> and <b>save</b> now.", slots=8, known=frozenset())
+    assert masked.text == "Press ⦅0⦆ ⦅1⦆ ⦅2⦆ and ⦅3⦆ save ⦅4⦆ now."
+    restored = restore("Pulsa ⦅0⦆ ⦅1⦆ ⦅2⦆ y ⦅3⦆ guardar ⦅4⦆ ahora .", masked.spans, masked.glued)
+    assert restored.text == "Pulsa <kbd>Ctrl</kbd> y <b>guardar</b> ahora ."
+    assert restore("Pulsa ⦅3⦆ guardar ⦅4⦆ ahora ⦅0⦆ ⦅1⦆ ⦅2⦆.", masked.spans, masked.glued).text == \
+        "Pulsa <b>guardar</b> ahora <kbd>Ctrl</kbd>.", "glued to whatever the translation puts beside it"
+    assert mask("Pay $5 now.", 8).glued == ((False, False),), "a span between spaces is as it was"
 
 
 def test_mask_numbers_spans_in_reading_order_and_keeps_the_rest():
@@ -86,6 +115,15 @@ SPAN_TEXT = st.text(alphabet="$%{}0123456789@#/.:-_ ", min_size=1, max_size=12).
 WORDS = st.lists(st.text(alphabet="abcdefghij,.!?", min_size=1, max_size=8), max_size=8)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "1", "2", " ", ".", "<b>", "</b>", "-", "+", "(", ")", "<", "$"]),
+                max_size=16).map("".join))
+def test_restoring_a_masked_text_gives_it_back_as_written(text):
+    """Whatever spans touch words or each other, the masked text with its placeholders restored is the text."""
+    masked = mask(text, slots=8, known=frozenset())
+    assert restore(masked.text, masked.spans, masked.glued).text == text.strip(" ")
+
+
 @settings(max_examples=300, deadline=None)
 @given(words=WORDS, spans=st.lists(SPAN_TEXT, min_size=1, max_size=6, unique=True), data=st.data())
 def test_every_marked_span_survives_whatever_the_model_does(words, spans, data):
@@ -94,7 +132,8 @@ def test_every_marked_span_survives_whatever_the_model_does(words, spans, data):
     text = " ".join(data.draw(st.permutations(words + spans)))
     masked = mask(text, slots=8, terms=Terms(keep=tuple(spans)))
     assert sorted(masked.spans) == sorted(spans)
-    assert restore(masked.text, masked.spans).text == text, "an output that keeps the placeholders gives the text"
+    assert restore(masked.text, masked.spans, masked.glued).text == text, \
+        "an output that keeps the placeholders gives the text"
     slots = data.draw(st.lists(st.integers(0, 9), max_size=12))
     output = " ".join(data.draw(st.permutations(words + [placeholder(i) for i in slots])))
     restored = restore(output, masked.spans).text
