@@ -43,6 +43,20 @@ def test_identical_outputs_are_no_difference_at_all(files):
         assert report[metric]["p_bootstrap"] == report[metric]["p_ar"] == 1.0
 
 
+def test_outputs_that_differ_on_one_line_are_no_evidence_of_a_difference(files):
+    """Every randomization trial gives the observed difference or its mirror: a tie, which sacrebleu did not count, and
+    so it gave its smallest p-value (1/1001 here) to a change of one line in 150."""
+    garbled = files["garbled"].read_text(encoding="utf-8").splitlines()
+    perfect = files["perfect"].read_text(encoding="utf-8").splitlines()
+    files["one-fixed"] = files["garbled"].with_name("one-fixed.txt")
+    files["one-fixed"].write_text("\n".join([perfect[0], *garbled[1:]]) + "\n", encoding="utf-8")
+    report = compare(files, "garbled", "one-fixed")
+    assert report["differing_lines"] == 1
+    for metric in ("bleu", "chrf"):
+        assert report[metric]["difference"] > 0
+        assert report[metric]["p_ar"] == 1.0
+
+
 def test_the_reference_against_a_garbled_system_is_significant(files):
     report = compare(files, "garbled", "perfect")
     assert report["differing_lines"] > 100
