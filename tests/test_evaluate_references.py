@@ -31,7 +31,7 @@ def test_reference_columns_become_reference_streams(tmp_path: Path) -> None:
     path = write(tmp_path / "t.tsv", "\n  src one \tref 1a\tref  1b\nsrc two\tref 2a\t\nsrc three\tonly one\n"
                                      "src four\tref 4a\tref 4b\n")
     test = load_evaluation_set(path)
-    assert test.sources == ["src one", "src four"]
+    assert test.sources == ["  src one ", "src four"]  # as given, what a client would send (next test)
     assert test.references == [["ref 1a", "ref 4a"], ["ref 1b", "ref 4b"]]
     assert [(bad.line, bad.reason) for bad in test.bad_lines] == [
         (1, "empty"),  # a blank first line does not decide the number of columns
@@ -39,6 +39,19 @@ def test_reference_columns_become_reference_streams(tmp_path: Path) -> None:
         (4, "expected 3 tab-separated columns, found 2"),
     ]
     assert test.first_skipped() == test.bad_lines  # under FIRST_FEW of each kind: all named
+
+
+def test_sources_are_translated_as_the_service_translates_them(translator, tmp_path: Path) -> None:
+    """A source of two lines is translated line by line, as the service translates it, not as one line (normalised,
+    it was translated as "alpha beta gamma delta"); its translation is one line of hypotheses.txt."""
+    sources = ["alpha beta\ngamma delta", "alpha  beta", "gamma\u2028delta alpha"]
+    jsonl = write(tmp_path / "t.jsonl", "".join(json.dumps({"en": s, "es": "X"}) + "\n" for s in sources))
+    assert load_evaluation_set(jsonl).sources == sources
+    options = DecodeOptions(beam_size=1)
+    evaluate(translator, jsonl, options, tmp_path / "out")
+    served = [" ".join(t.text.splitlines()) for t in translator.translate(sources, options)]
+    assert served[0] == "BETA ALPHA DELTA GAMMA"
+    assert (tmp_path / "out" / "hypotheses.txt").read_text(encoding="utf-8").split("\n") == [*served, ""]
 
 
 def test_the_first_few_skipped_lines_of_each_kind_are_named(tmp_path: Path) -> None:

@@ -66,8 +66,15 @@ def translate_all(translator: Translator, sources: list[str], options: DecodeOpt
     hypotheses = [""] * len(sources)
     for i, translated in zip(order, translated_in_order(translator, [sources[i] for i in order], options,
                                                         window=chunk_size), strict=True):
-        hypotheses[i] = translated.text
+        hypotheses[i] = one_line(translated.text)
     return hypotheses
+
+
+def one_line(text: str) -> str:
+    """A translation as a line of hypotheses.txt. A test source of several lines (a TMX, JSON Lines or CSV segment
+    may have line breaks; a TSV field a U+2028) is translated line by line, as the service translates it, and its
+    translation's line breaks become spaces, which BLEU's and chrF's tokenization ignore."""
+    return " ".join(text.splitlines())
 
 
 def windows_of(items: Iterable[str], size: int) -> Iterator[list[str]]:
