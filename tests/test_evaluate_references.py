@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_cli_edges import one_line_error
 
 from nmt.cli import main
 from nmt.model.translator import DecodeOptions, Translator
@@ -52,6 +53,25 @@ def test_sources_are_translated_as_the_service_translates_them(translator, tmp_p
     served = [" ".join(t.text.splitlines()) for t in translator.translate(sources, options)]
     assert served[0] == "BETA ALPHA DELTA GAMMA"
     assert (tmp_path / "out" / "hypotheses.txt").read_text(encoding="utf-8").split("\n") == [*served, ""]
+
+
+SPANISH_ENGLISH = [("¿Dónde está la estación de tren?", "Where is the train station?"),
+                   ("Mañana vamos a la playa con mis hermanos.", "Tomorrow we are going to the beach with my brothers."),
+                   ("El precio subió mucho durante el último año.", "The price rose a lot during the last year.")]
+
+
+def test_a_test_file_of_the_other_direction_is_refused_before_translating(toy_model, tmp_path: Path, capsys) -> None:
+    """A TSV file names no languages: Spanish sources with English references, given to an en -> es model, were
+    translated and scored (BLEU near 0, nothing saying why)."""
+    swapped = write(tmp_path / "es-en.tsv", "".join(f"{es}\t{en}\n" for es, en in SPANISH_ENGLISH))
+    hypotheses = write(tmp_path / "hypotheses.txt", "".join(f"{en}\n" for _, en in SPANISH_ENGLISH))
+    for command in (["evaluate", "--model", str(toy_model)], ["compare", str(hypotheses), str(toy_model)]):
+        assert main([*command, "--test", str(swapped), "--beam", "1"]) == 2
+        assert "its sources read as es and its references as en, but the model translates en -> es" in \
+            one_line_error(capsys)
+    right = write(tmp_path / "en-es.tsv", "".join(f"{en}\t{es}\n" for es, en in SPANISH_ENGLISH))
+    assert evaluate(Translator.load(toy_model, "cpu"), right, DecodeOptions(beam_size=1))["sentences"] == 3
+    assert main(["compare", "--test", str(swapped), str(hypotheses), str(hypotheses)]) == 0  # languages unknown
 
 
 def test_the_first_few_skipped_lines_of_each_kind_are_named(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from sacrebleu.significance import PairedTest, Result
 from nmt.training.compressed import read_lines
 from nmt.training.corpus import EvaluationSet, load_evaluation_set, none_usable
 from nmt.training.errors import CorpusError
-from nmt.training.evaluate import HYPOTHESES, tell_skipped
+from nmt.training.evaluate import HYPOTHESES, check_direction, tell_skipped
 
 SEED_VARIABLE = "SACREBLEU_SEED"
 DEFAULT_SEED = 12345  # sacrebleu's
@@ -94,9 +94,9 @@ def load_system(path: Path, sources: list[str], translate: Translate) -> System:
     return System(path, "hypotheses", read_hypotheses(path))
 
 
-def _languages(pair: tuple[str, str] | None, *systems: Path) -> tuple[str, str]:
+def _languages(pair: tuple[str, str] | None, *systems: Path) -> tuple[str, str] | None:
     """The languages pair names, which each system that is a model bundle must translate; without pair, those of
-    the first such system (else en -> es, the corpus reader's)."""
+    the first such system (else None: not known)."""
     for path in systems:
         if (path / "config.json").is_file():
             from nmt.model.bundle import read_config  # (torch: only where a system is a model)
@@ -106,7 +106,7 @@ def _languages(pair: tuple[str, str] | None, *systems: Path) -> tuple[str, str]:
                 raise ValueError(f"{path} translates {config.src_lang}-{config.tgt_lang}, not "
                                  f"{'-'.join(pair or ())} (--pair)")
             pair = pair or (config.src_lang, config.tgt_lang)
-    return pair or ("en", "es")
+    return pair
 
 
 def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling: Sampling,
@@ -115,10 +115,13 @@ def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling
     beam_size: how translate decodes, recorded for the systems that are models; pair: the languages a TMX, XLIFF,
     gettext, Qt Linguist, String Catalog, JSON Lines or CSV test file is read in (default: the models', else en -> es)."""
     # as `nmt evaluate` reads it (its hypotheses are a line per source it keeps)
-    corpus = load_evaluation_set(test, langs=_languages(pair, a, b))
+    known = _languages(pair, a, b)
+    corpus = load_evaluation_set(test, langs=known or ("en", "es"))  # (the corpus reader's default)
     if not corpus.sources:
         raise ValueError(f"{test}: no sentence pairs to compare on: {none_usable(corpus.bad_lines)}")
     tell_skipped(corpus)
+    if known:  # (two hypothesis files of a TSV test file: no languages to check it against)
+        check_direction(corpus, test, known)
     sources, references = corpus.sources, corpus.references  # sacrebleu's layout: a list per reference column
     systems = {name: _check_aligned(load_system(path, sources, translate), test, corpus)
                for name, path in (("A", a), ("B", b))}  # A is checked before B is translated
