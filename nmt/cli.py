@@ -108,10 +108,12 @@ def cmd_prepare(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    from nmt.model.bundle import DEFAULT_BUNDLE
     from nmt.training.evaluate import evaluate, format_report
 
     options = _options(args)
-    report = evaluate(_translator(args, args.model), args.test, options, args.out)
+    report = evaluate(_translator(args, args.model), args.test, options, args.out,
+                      model=args.model or DEFAULT_BUNDLE)
     print(format_report(report))
     if args.json:
         print(json.dumps(report))

@@ -8,6 +8,7 @@ import pytest
 from test_cli_edges import one_line_error
 
 from nmt.cli import main
+from nmt.model.bundle import digest
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.scripts.harness import reversal_pairs
 from nmt.training.corpus import BadLine, load_corpus, load_evaluation_set
@@ -72,6 +73,17 @@ def test_a_test_file_of_the_other_direction_is_refused_before_translating(toy_mo
     right = write(tmp_path / "en-es.tsv", "".join(f"{en}\t{es}\n" for es, en in SPANISH_ENGLISH))
     assert evaluate(Translator.load(toy_model, "cpu"), right, DecodeOptions(beam_size=1))["sentences"] == 3
     assert main(["compare", "--test", str(swapped), str(hypotheses), str(hypotheses)]) == 0  # languages unknown
+
+
+def test_the_report_names_the_model_its_digest_and_int8(toy_model, tmp_path: Path, capsys) -> None:
+    """Which bundle made report.json, which a run's best/ that trains on would not tell afterwards; and --int8, which
+    changes the hypotheses."""
+    test = write(tmp_path / "t.tsv", "alpha beta\tBETA ALPHA\n")
+    assert main(["evaluate", "--model", str(toy_model), "--test", str(test), "--beam", "1", "--int8",
+                 "--out", str(tmp_path / "out")]) == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["model"] == str(toy_model) and report["model_digest"] == digest(toy_model) and report["int8"] is True
+    assert capsys.readouterr().out.startswith(f"{toy_model} on {test}: 1 sentences, beam 1, cpu, int8\n")
 
 
 def test_the_first_few_skipped_lines_of_each_kind_are_named(tmp_path: Path) -> None:

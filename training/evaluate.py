@@ -22,8 +22,9 @@ HYPOTHESES = "hypotheses.txt"  # in --out: one line per scored test pair
 
 
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
-             chunk_size: int = 256) -> dict:
-    """Translate every source line of the test file; write hypotheses and a JSON report; return the report."""
+             chunk_size: int = 256, model: Path | None = None) -> dict:
+    """Translate every source line of the test file; write hypotheses and a JSON report; return the report. model:
+    the bundle the translator was loaded from, recorded with its digest (a run's best/ changes as it trains)."""
     if out_dir is not None:
         make_dir(out_dir)  # before the translating, which an output dir that cannot be made would waste
     test = load_evaluation_set(test_path, langs=(translator.src_lang, translator.tgt_lang))  # (a TMX's, XLIFF's)
@@ -37,14 +38,18 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
     seconds = time.perf_counter() - start
     scores = score(hypotheses, *test.references)
     out_tokens = sum(len(ids) for ids in translator.bundle.tgt_tokenizer.encode(hypotheses))
+    from nmt.model.bundle import digest
+
     report = {
+        **({"model": str(model), "model_digest": digest(model)} if model is not None else {}),
         "test": str(test_path), "sentences": len(sources), "references": len(test.references),
         "skipped_lines": len(test.bad_lines),
         **scores.as_dict(), "signature": scores.bleu_signature,
         "beam_size": options.beam_size, "length_penalty": options.length_penalty, "rerank": options.rerank,
         "seconds": round(seconds, 2),
         "sentences_per_s": round(len(sources) / seconds, 2), "tokens_per_s": round(out_tokens / seconds, 1),
-        "device": str(translator.device), "exact": translator.exact, "segment_chars": translator.segment_chars,
+        "device": str(translator.device), "int8": translator.int8, "exact": translator.exact,
+        "segment_chars": translator.segment_chars,
     }
     if out_dir is not None:
         write_atomic(out_dir / HYPOTHESES, "\n".join(hypotheses) + "\n")
@@ -145,9 +150,11 @@ def format_report(report: dict) -> str:
     skipped_note = f" ({skipped} unusable test line{'s' * (skipped != 1)} skipped, not scored)" if skipped else ""
     refs = report.get("references", 1)
     refs_note = f", {refs} references each" if refs > 1 else ""
+    model_note = f"{report['model']} on " if "model" in report else ""  # (reports written before it had none)
     return "\n".join([
-        f"{report['test']}: {report['sentences']} sentences{refs_note}{skipped_note}, beam {report['beam_size']}"
-        f"{_decoding_note(report)}, {report['device']}{', exact search' if report.get('exact') else ''}",
+        f"{model_note}{report['test']}: {report['sentences']} sentences{refs_note}{skipped_note}, beam "
+        f"{report['beam_size']}{_decoding_note(report)}, {report['device']}{', int8' if report.get('int8') else ''}"
+        f"{', exact search' if report.get('exact') else ''}",
         f"BLEU = {report['bleu']:.2f}   {report['bleu_signature']}",
         f"       {report['bleu_detail']}",
         f"chrF = {report['chrf']:.2f}   {report['chrf_signature']}",
