@@ -67,6 +67,11 @@ def _pair(text: str) -> tuple[str, str]:
     return source.lower(), target.lower()
 
 
+def _reference_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ref", type=Path, default=None, metavar="FILE", help="the references, a line for each line of "
+                   "--test, which is then plain text, a source sentence per line (sacrebleu's and WMT's layout)")
+
+
 def _fp16_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
 
@@ -113,7 +118,7 @@ def cmd_evaluate(args) -> int:
 
     options = _options(args)
     report = evaluate(_translator(args, args.model), args.test, options, args.out,
-                      model=args.model or DEFAULT_BUNDLE)
+                      model=args.model or DEFAULT_BUNDLE, reference=args.ref)
     print(format_report(report))
     if args.json:
         print(json.dumps(report))
@@ -130,7 +135,7 @@ def cmd_compare(args) -> int:
 
         return translate_all(_translator(args, model), sources, _options(args))
 
-    report = compare_systems(args.test, args.a, args.b, translate, sampling, args.beam, args.pair)
+    report = compare_systems(args.test, args.a, args.b, translate, sampling, args.beam, args.pair, args.ref)
     print(format_comparison(report))
     if args.json:
         print(json.dumps(report))
@@ -302,6 +307,7 @@ def _evaluation_commands(sub) -> None:
                         "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts, String Catalog .xcstrings, JSON Lines (.jsonl) "
                         "or CSV file (a header naming the languages' columns), read in the model's languages; any of "
                         "them plain, gzip, xz or zstd")
+    _reference_arg(p)
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
     p.set_defaults(func=cmd_evaluate)
@@ -317,6 +323,7 @@ def _evaluation_commands(sub) -> None:
     p.add_argument("--test", type=Path, required=True, help="test pairs, read as `nmt evaluate --test` reads them: "
                    "TSV with one or more reference columns, or TMX, XLIFF, .po, .ts, .xcstrings, .jsonl, .csv (see "
                    "--pair)")
+    _reference_arg(p)
     p.add_argument("a", type=Path, metavar="A", help="the baseline: hypothesis file, `nmt evaluate --out` directory "
                    "or model bundle")
     p.add_argument("b", type=Path, metavar="B", help="the system compared with it, likewise")

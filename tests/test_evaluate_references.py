@@ -86,6 +86,23 @@ def test_the_report_names_the_model_its_digest_and_int8(toy_model, tmp_path: Pat
     assert capsys.readouterr().out.startswith(f"{toy_model} on {test}: 1 sentences, beam 1, cpu, int8\n")
 
 
+def test_a_source_file_and_its_reference_file_are_a_test_set(toy_model, tmp_path: Path, capsys) -> None:
+    """--ref: sacrebleu's and WMT's layout, two plain files aligned by line, scored as the same pairs in a TSV."""
+    pairs = reversal_pairs(12, 5)
+    tsv = write(tmp_path / "t.tsv", "".join(f"{s}\t{t}\n" for s, t in pairs))
+    src, ref = write(tmp_path / "t.en", "".join(f"{s}\n" for s, _ in pairs)), write(tmp_path / "t.es", "".join(
+        f"{t}\n" for _, t in pairs))
+    for test in ([str(tsv)], [str(src), "--ref", str(ref)]):
+        assert main(["evaluate", "--model", str(toy_model), "--beam", "1", "--json", "--test", *test]) == 0
+    by_tsv, by_files = (json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{"))
+    assert by_files["test"] == f"{src} + {ref}" and by_files["sentences"] == 12
+    assert (by_files["bleu"], by_files["chrf"]) == (by_tsv["bleu"], by_tsv["chrf"])
+    hypotheses = write(tmp_path / "h.txt", "".join(f"{t}\n" for _, t in pairs))
+    assert main(["compare", "--test", str(src), "--ref", str(ref), str(hypotheses), str(toy_model), "--beam", "1"]) == 0
+    assert main(["evaluate", "--model", str(toy_model), "--test", str(src), "--ref", str(hypotheses.with_name("x"))]) == 2
+    assert "x: file not found" in one_line_error(capsys)
+
+
 def test_the_first_few_skipped_lines_of_each_kind_are_named(tmp_path: Path) -> None:
     path = write(tmp_path / "t.tsv", "a\tA\tAA\n" + "b\tB\n" * 5 + "\n" * 4 + "c\tC\tCC\n")
     test = load_evaluation_set(path)

@@ -22,7 +22,7 @@ from sacrebleu.significance import PairedTest, Result
 from nmt.training.compressed import read_lines
 from nmt.training.corpus import EvaluationSet, load_evaluation_set, none_usable
 from nmt.training.errors import CorpusError
-from nmt.training.evaluate import HYPOTHESES, check_direction, tell_skipped
+from nmt.training.evaluate import HYPOTHESES, check_direction, tell_skipped, test_name
 
 SEED_VARIABLE = "SACREBLEU_SEED"
 DEFAULT_SEED = 12345  # sacrebleu's
@@ -110,24 +110,27 @@ def _languages(pair: tuple[str, str] | None, *systems: Path) -> tuple[str, str] 
 
 
 def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling: Sampling,
-                    beam_size: int | None = None, pair: tuple[str, str] | None = None) -> dict:
+                    beam_size: int | None = None, pair: tuple[str, str] | None = None,
+                    reference: Path | None = None) -> dict:
     """The comparison of system B with the baseline A on the test file (TSV source<TAB>reference), as a report.
     beam_size: how translate decodes, recorded for the systems that are models; pair: the languages a TMX, XLIFF,
-    gettext, Qt Linguist, String Catalog, JSON Lines or CSV test file is read in (default: the models', else en -> es)."""
+    gettext, Qt Linguist, String Catalog, JSON Lines or CSV test file is read in (default: the models', else en -> es);
+    reference: the references, aligned by line with test, which is then plain text."""
     # as `nmt evaluate` reads it (its hypotheses are a line per source it keeps)
     known = _languages(pair, a, b)
-    corpus = load_evaluation_set(test, langs=known or ("en", "es"))  # (the corpus reader's default)
+    corpus = load_evaluation_set(test, reference, langs=known or ("en", "es"))  # (the corpus reader's default)
+    named = test_name(test, reference)
     if not corpus.sources:
-        raise ValueError(f"{test}: no sentence pairs to compare on: {none_usable(corpus.bad_lines)}")
+        raise ValueError(f"{named}: no sentence pairs to compare on: {none_usable(corpus.bad_lines)}")
     tell_skipped(corpus)
     if known:  # (two hypothesis files of a TSV test file: no languages to check it against)
-        check_direction(corpus, test, known)
+        check_direction(corpus, named, known)
     sources, references = corpus.sources, corpus.references  # sacrebleu's layout: a list per reference column
-    systems = {name: _check_aligned(load_system(path, sources, translate), test, corpus)
+    systems = {name: _check_aligned(load_system(path, sources, translate), named, corpus)
                for name, path in (("A", a), ("B", b))}  # A is checked before B is translated
     a_out, b_out = systems["A"].hypotheses, systems["B"].hypotheses
     return {
-        "test": str(test), "sentences": len(sources), "skipped_lines": len(corpus.bad_lines),
+        "test": named, "sentences": len(sources), "skipped_lines": len(corpus.bad_lines),
         "systems": {name: {"path": str(s.path), "kind": s.kind} | ({"beam_size": beam_size} if s.kind == "model" else {})
                     for name, s in systems.items()},
         "differing_lines": sum(x != y for x, y in zip(a_out, b_out, strict=True)),
@@ -136,7 +139,7 @@ def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling
     }
 
 
-def _check_aligned(system: System, test: Path, corpus: EvaluationSet) -> System:
+def _check_aligned(system: System, test: str, corpus: EvaluationSet) -> System:
     if len(system.hypotheses) != len(corpus.sources):
         bad = len(corpus.bad_lines)
         skipped = f" ({bad} unusable line{'s' * (bad != 1)} skipped, as nmt evaluate skips them)" if bad else ""

@@ -22,16 +22,18 @@ HYPOTHESES = "hypotheses.txt"  # in --out: one line per scored test pair
 
 
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
-             chunk_size: int = 256, model: Path | None = None) -> dict:
+             chunk_size: int = 256, model: Path | None = None, reference: Path | None = None) -> dict:
     """Translate every source line of the test file; write hypotheses and a JSON report; return the report. model:
-    the bundle the translator was loaded from, recorded with its digest (a run's best/ changes as it trains)."""
+    the bundle the translator was loaded from, recorded with its digest (a run's best/ changes as it trains).
+    reference: the references, aligned by line with the test file, which is then plain text (sacrebleu's layout)."""
     if out_dir is not None:
         make_dir(out_dir)  # before the translating, which an output dir that cannot be made would waste
-    test = load_evaluation_set(test_path, langs=(translator.src_lang, translator.tgt_lang))  # (a TMX's, XLIFF's)
+    test = load_evaluation_set(test_path, reference, langs=(translator.src_lang, translator.tgt_lang))  # (a TMX's)
+    named = test_name(test_path, reference)
     if not test.sources:
-        raise ValueError(f"{test_path}: no sentence pairs to evaluate: {none_usable(test.bad_lines)}")
+        raise ValueError(f"{named}: no sentence pairs to evaluate: {none_usable(test.bad_lines)}")
     tell_skipped(test)
-    check_direction(test, test_path, (translator.src_lang, translator.tgt_lang))
+    check_direction(test, named, (translator.src_lang, translator.tgt_lang))
     sources = test.sources
     start = time.perf_counter()
     hypotheses = translate_all(translator, sources, options, chunk_size)
@@ -42,7 +44,7 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
 
     report = {
         **({"model": str(model), "model_digest": digest(model)} if model is not None else {}),
-        "test": str(test_path), "sentences": len(sources), "references": len(test.references),
+        "test": named, "sentences": len(sources), "references": len(test.references),
         "skipped_lines": len(test.bad_lines),
         **scores.as_dict(), "signature": scores.bleu_signature,
         "beam_size": options.beam_size, "length_penalty": options.length_penalty, "rerank": options.rerank,
@@ -61,7 +63,12 @@ SAMPLE = 50  # sources (and references) whose language is told, together: a few 
 SURE = 90.0  # percent
 
 
-def check_direction(test: EvaluationSet, path: Path, langs: tuple[str, str]) -> None:
+def test_name(test: Path, reference: Path | None) -> str:
+    """How reports and errors name a test file, or a source file and its reference file."""
+    return str(test) if reference is None else f"{test} + {reference}"
+
+
+def check_direction(test: EvaluationSet, path: str, langs: tuple[str, str]) -> None:
     """Refuse, before the translating, a test file whose sources read as the target language and whose references as
     the source language: its columns swapped, or a model of the other direction (a TSV file does not name its
     languages). Scored, it was minutes of translating for a BLEU near 0 (0.26 for 30 verses, es-en ones given to
@@ -77,7 +84,7 @@ def check_direction(test: EvaluationSet, path: Path, langs: tuple[str, str]) -> 
 
     if language(test.sources) == target and language(test.references[0]) == source:
         raise ValueError(f"{path}: its sources read as {target} and its references as {source}, but the model "
-                         f"translates {source} -> {target}: are the columns swapped, or is the model the other "
+                         f"translates {source} -> {target}: are sources and references swapped, or is the model the other "
                          "direction's? (nothing translated)")
 
 
