@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -449,10 +450,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"nmt {command}: interrupted" if command else "nmt: interrupted", file=sys.stderr)
         code = 130
+    except BrokenPipeError:
+        code = _output_closed()
     if command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
         from nmt.training.distributed import end_torchrun_process
         end_torchrun_process(code)
     return code
+
+
+def _output_closed() -> int:
+    """The exit code of a command whose standard output was closed by its reader (`nmt compare ... | head -3`): quietly
+    141, as a shell reports a program that SIGPIPE ended (Python ignores that signal, and the write raised a
+    traceback). Python flushes stdout again at exit: pointed at /dev/null, that flush cannot fail too."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    return 128 + signal.SIGPIPE
 
 
 def _run(args) -> int:

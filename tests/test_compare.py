@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,14 @@ def test_two_hypothesis_files_on_a_memory_test_file_in_the_languages_named(memor
     args[4] = str(toy_model)
     assert main([*args, "--pair", "es-en"]) == 2
     assert f"{toy_model} translates en-es, not es-en (--pair)" in one_line_error(capsys)
+
+
+def test_an_output_closed_by_its_reader_ends_quietly(files):
+    """`nmt compare ... | head -3`: the reader gone, the report's print raised BrokenPipeError, a traceback (exit 1)."""
+    command = [sys.executable, "-m", "nmt", "compare", "--test", str(files["test"]), str(files["garbled"]),
+               str(files["perfect"]), "--resamples", "10", "--trials", "10"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()  # before anything is printed: the report's print finds no reader
+        err = run.stderr.read()
+        assert run.wait(120) == 141 and b"Traceback" not in err, err
