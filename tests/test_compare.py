@@ -92,7 +92,9 @@ def test_hypotheses_align_with_the_pairs_evaluate_keeps(files):
     (lambda path: path.write_text("one line\n"), "garbled.txt: 1 lines, but {test} has 150 sentence pairs"),
     (lambda path: path.write_text(""), "garbled.txt: empty file"),
     (lambda path: path.unlink(), "garbled.txt: file not found"),
-], ids=["line-count", "empty", "missing"])
+    (lambda path: (path.unlink(), path.mkdir()), "garbled.txt: a folder that is neither an `nmt evaluate --out` "
+                                                 "directory (no hypotheses.txt) nor a model bundle (no manifest.json)"),
+], ids=["line-count", "empty", "missing", "other-folder"])
 def test_bad_hypotheses_are_one_line_and_exit_2(files, capsys, damage, message):
     damage(files["garbled"])
     assert main(["compare", "--test", str(files["test"]), str(files["perfect"]), str(files["garbled"])]) == 2

@@ -90,6 +90,9 @@ def load_system(path: Path, sources: list[str], translate: Translate) -> System:
     if path.is_dir() and (path / HYPOTHESES).is_file():
         path = path / HYPOTHESES
     if path.is_dir():
+        if not any((path / name).exists() for name in ("manifest.json", "config.json")):  # (a damaged bundle: its error)
+            raise ValueError(f"{path}: a folder that is neither an `nmt evaluate --out` directory (no {HYPOTHESES}) "
+                             "nor a model bundle (no manifest.json)")
         return System(path, "model", translate(path, sources))
     return System(path, "hypotheses", read_hypotheses(path))
 
