@@ -11,8 +11,10 @@ from nmt.cli import main
 from nmt.model.bundle import digest
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.scripts.harness import reversal_pairs
+from nmt.training import evaluate as evaluation
 from nmt.training.corpus import BadLine, load_corpus, load_evaluation_set
 from nmt.training.evaluate import evaluate, format_report
+from nmt.training.files import OutputError, write_atomic
 from nmt.training.scoring import score
 
 
@@ -101,6 +103,23 @@ def test_a_source_file_and_its_reference_file_are_a_test_set(toy_model, tmp_path
     assert main(["compare", "--test", str(src), "--ref", str(ref), str(hypotheses), str(toy_model), "--beam", "1"]) == 0
     assert main(["evaluate", "--model", str(toy_model), "--test", str(src), "--ref", str(hypotheses.with_name("x"))]) == 2
     assert "x: file not found" in one_line_error(capsys)
+
+
+def test_a_report_that_cannot_be_written_leaves_no_old_one_beside_new_hypotheses(translator, tmp_path: Path,
+                                                                                monkeypatch) -> None:
+    test, out = write(tmp_path / "t.tsv", "alpha beta\tBETA ALPHA\n"), tmp_path / "out"
+    out.mkdir()
+    write(out / "hypotheses.txt", "an earlier run's\n"), write(out / "report.json", '{"bleu": 99.0}\n')
+
+    def disk_full(path: Path, data: str) -> None:
+        if path.name == "report.json":
+            raise OutputError(f"{path}: cannot write (No space left on device)")
+        write_atomic(path, data)
+
+    monkeypatch.setattr(evaluation, "write_atomic", disk_full)
+    with pytest.raises(OutputError, match="No space left"):
+        evaluate(translator, test, DecodeOptions(beam_size=1), out)
+    assert (out / "hypotheses.txt").read_text() == "BETA ALPHA\n" and not (out / "report.json").exists()
 
 
 def test_the_first_few_skipped_lines_of_each_kind_are_named(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # annotations only: `nmt compare` imports this module to comp
     from nmt.model.translator import DecodeOptions, Translated, Translator
 
 HYPOTHESES = "hypotheses.txt"  # in --out: one line per scored test pair
+REPORT = "report.json"  # in --out: the scores, and how they were made
 
 
 def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, out_dir: Path | None = None,
@@ -54,8 +55,11 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
         "segment_chars": translator.segment_chars,
     }
     if out_dir is not None:
+        # A report.json, where there is one, describes the hypotheses.txt beside it: an earlier run's goes first, so
+        # that a write that fails (a full disk) leaves no old report beside new hypotheses.
+        (out_dir / REPORT).unlink(missing_ok=True)
         write_atomic(out_dir / HYPOTHESES, "\n".join(hypotheses) + "\n")
-        write_atomic(out_dir / "report.json", json.dumps(report, indent=2) + "\n")
+        write_atomic(out_dir / REPORT, json.dumps(report, indent=2) + "\n")
     return report
 
 
