@@ -218,7 +218,7 @@ class Translator:
             raise ValueError("int8 search cannot be exact: its products are scaled by the whole batch's range")
         if (int8 or exact) and device == "auto":
             device = "cpu"
-        self.bundle, self.exact = bundle, exact
+        self.bundle, self.exact, self.int8 = bundle, exact, int8
         self.device = resolve_device(device)
         if (int8 or exact) and self.device.type != "cpu":
             raise ValueError(f"{'int8' if int8 else 'exact'} search runs on the CPU, not on {self.device}")

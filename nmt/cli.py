@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -67,6 +68,11 @@ def _pair(text: str) -> tuple[str, str]:
     return source.lower(), target.lower()
 
 
+def _reference_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ref", type=Path, default=None, metavar="FILE", help="the references, a line for each line of "
+                   "--test, which is then plain text, a source sentence per line (sacrebleu's and WMT's layout)")
+
+
 def _fp16_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (loaded back as float32)")
 
@@ -108,10 +114,12 @@ def cmd_prepare(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    from nmt.model.bundle import DEFAULT_BUNDLE
     from nmt.training.evaluate import evaluate, format_report
 
     options = _options(args)
-    report = evaluate(_translator(args, args.model), args.test, options, args.out)
+    report = evaluate(_translator(args, args.model), args.test, options, args.out,
+                      model=args.model or DEFAULT_BUNDLE, reference=args.ref)
     print(format_report(report))
     if args.json:
         print(json.dumps(report))
@@ -128,7 +136,7 @@ def cmd_compare(args) -> int:
 
         return translate_all(_translator(args, model), sources, _options(args))
 
-    report = compare_systems(args.test, args.a, args.b, translate, sampling, args.beam, args.pair)
+    report = compare_systems(args.test, args.a, args.b, translate, sampling, args.beam, args.pair, args.ref)
     print(format_comparison(report))
     if args.json:
         print(json.dumps(report))
@@ -301,6 +309,7 @@ def _evaluation_commands(sub) -> None:
                         "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts, String Catalog .xcstrings, JSON Lines (.jsonl) "
                         "or CSV file (a header naming the languages' columns), read in the model's languages; any of "
                         "them plain, gzip, xz or zstd")
+    _reference_arg(p)
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
     p.set_defaults(func=cmd_evaluate)
@@ -316,6 +325,7 @@ def _evaluation_commands(sub) -> None:
     p.add_argument("--test", type=Path, required=True, help="test pairs, read as `nmt evaluate --test` reads them: "
                    "TSV with one or more reference columns, or TMX, XLIFF, .po, .ts, .xcstrings, .jsonl, .csv (see "
                    "--pair)")
+    _reference_arg(p)
     p.add_argument("a", type=Path, metavar="A", help="the baseline: hypothesis file, `nmt evaluate --out` directory "
                    "or model bundle")
     p.add_argument("b", type=Path, metavar="B", help="the system compared with it, likewise")
@@ -441,10 +451,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"nmt {command}: interrupted" if command else "nmt: interrupted", file=sys.stderr)
         code = 130
+    except BrokenPipeError:
+        code = _output_closed()
     if command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
         from nmt.training.distributed import end_torchrun_process
         end_torchrun_process(code)
     return code
+
+
+def _output_closed() -> int:
+    """The exit code of a command whose standard output was closed by its reader (`nmt compare ... | head -3`): quietly
+    141, as a shell reports a program that SIGPIPE ended (Python ignores that signal, and the write raised a
+    traceback). Python flushes stdout again at exit: pointed at /dev/null, that flush cannot fail too."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    return 128 + signal.SIGPIPE
 
 
 def _run(args) -> int:

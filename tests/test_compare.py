@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,20 @@ def test_identical_outputs_are_no_difference_at_all(files):
         assert report[metric]["p_bootstrap"] == report[metric]["p_ar"] == 1.0
 
 
+def test_outputs_that_differ_on_one_line_are_no_evidence_of_a_difference(files):
+    """Every randomization trial gives the observed difference or its mirror: a tie, which sacrebleu did not count, and
+    so it gave its smallest p-value (1/1001 here) to a change of one line in 150."""
+    garbled = files["garbled"].read_text(encoding="utf-8").splitlines()
+    perfect = files["perfect"].read_text(encoding="utf-8").splitlines()
+    files["one-fixed"] = files["garbled"].with_name("one-fixed.txt")
+    files["one-fixed"].write_text("\n".join([perfect[0], *garbled[1:]]) + "\n", encoding="utf-8")
+    report = compare(files, "garbled", "one-fixed")
+    assert report["differing_lines"] == 1
+    for metric in ("bleu", "chrf"):
+        assert report[metric]["difference"] > 0
+        assert report[metric]["p_ar"] == 1.0
+
+
 def test_the_reference_against_a_garbled_system_is_significant(files):
     report = compare(files, "garbled", "perfect")
     assert report["differing_lines"] > 100
@@ -76,7 +92,9 @@ def test_hypotheses_align_with_the_pairs_evaluate_keeps(files):
     (lambda path: path.write_text("one line\n"), "garbled.txt: 1 lines, but {test} has 150 sentence pairs"),
     (lambda path: path.write_text(""), "garbled.txt: empty file"),
     (lambda path: path.unlink(), "garbled.txt: file not found"),
-], ids=["line-count", "empty", "missing"])
+    (lambda path: (path.unlink(), path.mkdir()), "garbled.txt: a folder that is neither an `nmt evaluate --out` "
+                                                 "directory (no hypotheses.txt) nor a model bundle (no manifest.json)"),
+], ids=["line-count", "empty", "missing", "other-folder"])
 def test_bad_hypotheses_are_one_line_and_exit_2(files, capsys, damage, message):
     damage(files["garbled"])
     assert main(["compare", "--test", str(files["test"]), str(files["perfect"]), str(files["garbled"])]) == 2
@@ -132,3 +150,14 @@ def test_two_hypothesis_files_on_a_memory_test_file_in_the_languages_named(memor
     args[4] = str(toy_model)
     assert main([*args, "--pair", "es-en"]) == 2
     assert f"{toy_model} translates en-es, not es-en (--pair)" in one_line_error(capsys)
+
+
+def test_an_output_closed_by_its_reader_ends_quietly(files):
+    """`nmt compare ... | head -3`: the reader gone, the report's print raised BrokenPipeError, a traceback (exit 1)."""
+    command = [sys.executable, "-m", "nmt", "compare", "--test", str(files["test"]), str(files["garbled"]),
+               str(files["perfect"]), "--resamples", "10", "--trials", "10"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()  # before anything is printed: the report's print finds no reader
+        err = run.stderr.read()
+        assert run.wait(120) == 141 and b"Traceback" not in err, err

@@ -5,12 +5,16 @@ import json
 from pathlib import Path
 
 import pytest
+from test_cli_edges import one_line_error
 
 from nmt.cli import main
+from nmt.model.bundle import digest
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.scripts.harness import reversal_pairs
+from nmt.training import evaluate as evaluation
 from nmt.training.corpus import BadLine, load_corpus, load_evaluation_set
 from nmt.training.evaluate import evaluate, format_report
+from nmt.training.files import OutputError, write_atomic
 from nmt.training.scoring import score
 
 
@@ -31,7 +35,7 @@ def test_reference_columns_become_reference_streams(tmp_path: Path) -> None:
     path = write(tmp_path / "t.tsv", "\n  src one \tref 1a\tref  1b\nsrc two\tref 2a\t\nsrc three\tonly one\n"
                                      "src four\tref 4a\tref 4b\n")
     test = load_evaluation_set(path)
-    assert test.sources == ["src one", "src four"]
+    assert test.sources == ["  src one ", "src four"]  # as given, what a client would send (next test)
     assert test.references == [["ref 1a", "ref 4a"], ["ref 1b", "ref 4b"]]
     assert [(bad.line, bad.reason) for bad in test.bad_lines] == [
         (1, "empty"),  # a blank first line does not decide the number of columns
@@ -39,6 +43,83 @@ def test_reference_columns_become_reference_streams(tmp_path: Path) -> None:
         (4, "expected 3 tab-separated columns, found 2"),
     ]
     assert test.first_skipped() == test.bad_lines  # under FIRST_FEW of each kind: all named
+
+
+def test_sources_are_translated_as_the_service_translates_them(translator, tmp_path: Path) -> None:
+    """A source of two lines is translated line by line, as the service translates it, not as one line (normalised,
+    it was translated as "alpha beta gamma delta"); its translation is one line of hypotheses.txt."""
+    sources = ["alpha beta\ngamma delta", "alpha  beta", "gamma\u2028delta alpha"]
+    jsonl = write(tmp_path / "t.jsonl", "".join(json.dumps({"en": s, "es": "X"}) + "\n" for s in sources))
+    assert load_evaluation_set(jsonl).sources == sources
+    options = DecodeOptions(beam_size=1)
+    evaluate(translator, jsonl, options, tmp_path / "out")
+    served = [" ".join(t.text.splitlines()) for t in translator.translate(sources, options)]
+    assert served[0] == "BETA ALPHA DELTA GAMMA"
+    assert (tmp_path / "out" / "hypotheses.txt").read_text(encoding="utf-8").split("\n") == [*served, ""]
+
+
+SPANISH_ENGLISH = [("¿Dónde está la estación de tren?", "Where is the train station?"),
+                   ("Mañana vamos a la playa con mis hermanos.", "Tomorrow we are going to the beach with my brothers."),
+                   ("El precio subió mucho durante el último año.", "The price rose a lot during the last year.")]
+
+
+def test_a_test_file_of_the_other_direction_is_refused_before_translating(toy_model, tmp_path: Path, capsys) -> None:
+    """A TSV file names no languages: Spanish sources with English references, given to an en -> es model, were
+    translated and scored (BLEU near 0, nothing saying why)."""
+    swapped = write(tmp_path / "es-en.tsv", "".join(f"{es}\t{en}\n" for es, en in SPANISH_ENGLISH))
+    hypotheses = write(tmp_path / "hypotheses.txt", "".join(f"{en}\n" for _, en in SPANISH_ENGLISH))
+    for command in (["evaluate", "--model", str(toy_model)], ["compare", str(hypotheses), str(toy_model)]):
+        assert main([*command, "--test", str(swapped), "--beam", "1"]) == 2
+        assert "its sources read as es and its references as en, but the model translates en -> es" in \
+            one_line_error(capsys)
+    right = write(tmp_path / "en-es.tsv", "".join(f"{en}\t{es}\n" for es, en in SPANISH_ENGLISH))
+    assert evaluate(Translator.load(toy_model, "cpu"), right, DecodeOptions(beam_size=1))["sentences"] == 3
+    assert main(["compare", "--test", str(swapped), str(hypotheses), str(hypotheses)]) == 0  # languages unknown
+
+
+def test_the_report_names_the_model_its_digest_and_int8(toy_model, tmp_path: Path, capsys) -> None:
+    """Which bundle made report.json, which a run's best/ that trains on would not tell afterwards; and --int8, which
+    changes the hypotheses."""
+    test = write(tmp_path / "t.tsv", "alpha beta\tBETA ALPHA\n")
+    assert main(["evaluate", "--model", str(toy_model), "--test", str(test), "--beam", "1", "--int8",
+                 "--out", str(tmp_path / "out")]) == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["model"] == str(toy_model) and report["model_digest"] == digest(toy_model) and report["int8"] is True
+    assert capsys.readouterr().out.startswith(f"{toy_model} on {test}: 1 sentences, beam 1, cpu, int8\n")
+
+
+def test_a_source_file_and_its_reference_file_are_a_test_set(toy_model, tmp_path: Path, capsys) -> None:
+    """--ref: sacrebleu's and WMT's layout, two plain files aligned by line, scored as the same pairs in a TSV."""
+    pairs = reversal_pairs(12, 5)
+    tsv = write(tmp_path / "t.tsv", "".join(f"{s}\t{t}\n" for s, t in pairs))
+    src, ref = write(tmp_path / "t.en", "".join(f"{s}\n" for s, _ in pairs)), write(tmp_path / "t.es", "".join(
+        f"{t}\n" for _, t in pairs))
+    for test in ([str(tsv)], [str(src), "--ref", str(ref)]):
+        assert main(["evaluate", "--model", str(toy_model), "--beam", "1", "--json", "--test", *test]) == 0
+    by_tsv, by_files = (json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{"))
+    assert by_files["test"] == f"{src} + {ref}" and by_files["sentences"] == 12
+    assert (by_files["bleu"], by_files["chrf"]) == (by_tsv["bleu"], by_tsv["chrf"])
+    hypotheses = write(tmp_path / "h.txt", "".join(f"{t}\n" for _, t in pairs))
+    assert main(["compare", "--test", str(src), "--ref", str(ref), str(hypotheses), str(toy_model), "--beam", "1"]) == 0
+    assert main(["evaluate", "--model", str(toy_model), "--test", str(src), "--ref", str(hypotheses.with_name("x"))]) == 2
+    assert "x: file not found" in one_line_error(capsys)
+
+
+def test_a_report_that_cannot_be_written_leaves_no_old_one_beside_new_hypotheses(translator, tmp_path: Path,
+                                                                                monkeypatch) -> None:
+    test, out = write(tmp_path / "t.tsv", "alpha beta\tBETA ALPHA\n"), tmp_path / "out"
+    out.mkdir()
+    write(out / "hypotheses.txt", "an earlier run's\n"), write(out / "report.json", '{"bleu": 99.0}\n')
+
+    def disk_full(path: Path, data: str) -> None:
+        if path.name == "report.json":
+            raise OutputError(f"{path}: cannot write (No space left on device)")
+        write_atomic(path, data)
+
+    monkeypatch.setattr(evaluation, "write_atomic", disk_full)
+    with pytest.raises(OutputError, match="No space left"):
+        evaluate(translator, test, DecodeOptions(beam_size=1), out)
+    assert (out / "hypotheses.txt").read_text() == "BETA ALPHA\n" and not (out / "report.json").exists()
 
 
 def test_the_first_few_skipped_lines_of_each_kind_are_named(tmp_path: Path) -> None:

@@ -233,14 +233,15 @@ def _check_aligned(source: Path, target: Path) -> None:
 
 
 def parse_record(
-    record: Record, where: tuple[str, str, str], columns: int = 2
+    record: Record, where: tuple[str, str, str], columns: int = 2, source_as_given: bool = False
 ) -> tuple[tuple[str, ...] | None, BadLine | None]:
     """A record as a normalised row (source, target), or why it cannot be one (a Skipped source: its reader's
     reason). where: how to name the TSV/TMX file, the source file, the target file (aligned files) in a BadLine.
-    columns: how many a TSV line must have (more than 2: a test set's several references; other layouts always 2)."""
+    columns: how many a TSV line must have (more than 2: a test set's several references; other layouts always 2).
+    source_as_given: the source as the file has it, its spaces and line breaks not normalised (a test set's)."""
     number, src, tgt = record
     if tgt is None and isinstance(src, bytes):  # a TSV line
-        return _tsv_row(number, src, where[0], columns)
+        return _tsv_row(number, src, where[0], columns, source_as_given)
     if isinstance(src, Skipped):
         return None, BadLine(where[0], number, src.reason)
     if src is None or tgt is None:
@@ -248,14 +249,15 @@ def parse_record(
     src_text, tgt_text = _text(src), _text(tgt)
     if src_text is None or tgt_text is None:
         return None, BadLine(where[1] if src_text is None else where[2], number, NOT_UTF8)
-    return _checked(number, where[0], normalise_space(src_text), normalise_space(tgt_text))
+    return _checked(number, where[0], (src_text, tgt_text), source_as_given)
 
 
 def _text(side: bytes | str) -> str | None:
     return side if isinstance(side, str) else decoded(side)
 
 
-def _tsv_row(number: int, raw: bytes, path: str, columns: int) -> tuple[tuple[str, ...] | None, BadLine | None]:
+def _tsv_row(number: int, raw: bytes, path: str, columns: int,
+             source_as_given: bool) -> tuple[tuple[str, ...] | None, BadLine | None]:
     text = decoded(raw)
     if text is None:
         return None, BadLine(path, number, NOT_UTF8)
@@ -264,12 +266,19 @@ def _tsv_row(number: int, raw: bytes, path: str, columns: int) -> tuple[tuple[st
     fields = text.split("\t")
     if len(fields) != columns:
         return None, BadLine(path, number, f"expected {columns} tab-separated columns, found {len(fields)}")
-    return _checked(number, path, *map(normalise_space, fields))
+    return _checked(number, path, fields, source_as_given)
 
 
-def _checked(number: int, path: str, *row: str) -> tuple[tuple[str, ...] | None, BadLine | None]:
+def _checked(number: int, path: str, fields: Sequence[str],
+             source_as_given: bool) -> tuple[tuple[str, ...] | None, BadLine | None]:
+    """The fields normalised (normalise_space), or why they are unusable. A source kept as given is the text that
+    `nmt evaluate` translates, so it must be what a client would send the service, which keeps a text's spaces and
+    translates each of its lines apart: one normalised to a line of single spaces was translated otherwise."""
+    row = tuple(map(normalise_space, fields))
     reason = _check_row(row)
-    return (None, BadLine(path, number, reason)) if reason else (row, None)
+    if reason:
+        return None, BadLine(path, number, reason)
+    return ((fields[0], *row[1:]) if source_as_given else row), None
 
 
 def _columns(record: Record) -> int | None:
@@ -314,11 +323,12 @@ def load_evaluation_set(source: str | Path, target: str | Path | None = None, *,
                         langs: tuple[str, str] = ("en", "es")) -> EvaluationSet:
     """Load the test file of ``nmt evaluate``: read as :func:`load_corpus` reads it, except that a TSV file may
     have more than one reference column (``source<TAB>ref 1<TAB>ref 2...``). Its first line with text sets how
-    many columns every line must have; a line with another number, or with an empty column, is skipped."""
+    many columns every line must have; a line with another number, or with an empty column, is skipped. The sources
+    are as the file gives them (parse_record's source_as_given), the references normalised."""
     files = _files(source, target)
     first = next((n for n in map(_columns, read_records(files, langs)) if n is not None), 2)
     test = EvaluationSet(references=[[] for _ in range(first - 1)])
-    for row in _rows(files, langs, test.bad_lines, strict=False, columns=first):
+    for row in _rows(files, langs, test.bad_lines, strict=False, columns=first, source_as_given=True):
         test.sources.append(row[0])
         for stream, reference in zip(test.references, row[1:], strict=True):
             stream.append(reference)
@@ -330,12 +340,12 @@ def _files(source: str | Path, target: str | Path | None) -> tuple[Path, ...]:
 
 
 def _rows(files: tuple[Path, ...], langs: tuple[str, str], bad_lines: list[BadLine], *, strict: bool,
-          columns: int) -> Iterator[tuple[str, ...]]:
+          columns: int, source_as_given: bool = False) -> Iterator[tuple[str, ...]]:
     """The usable rows of a corpus; the others are appended to bad_lines (strict: the first one other than a blank
     line raises CorpusError)."""
     where = names(files)
     for record in read_records(files, langs):
-        row, bad = parse_record(record, where, columns)
+        row, bad = parse_record(record, where, columns, source_as_given)
         if row is not None:
             yield row
             continue
