@@ -28,7 +28,8 @@ class CorpusSpec(BaseModel):
                                 "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml, .ftl, "
                                 ".php)")
     target: UserPath | None = None
-    weight: float = Field(1.0, gt=0, description="times each pair is seen per epoch (0.5: a random half of them)")
+    weight: float = Field(1.0, gt=0, allow_inf_nan=False,  # .inf passed gt=0 and failed in the epoch's draw
+                          description="times each pair is seen per epoch (0.5: a random half of them)")
 
     @model_validator(mode="after")
     def one_layout(self) -> CorpusSpec:
