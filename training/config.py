@@ -23,7 +23,7 @@ class CorpusSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     path: UserPath | None = Field(None, description="a TSV, TMX, XLIFF, gettext .po, Qt .ts, String Catalog, JSON Lines "
-                              "or CSV file, plain or compressed (gzip, xz, zstd)")
+                              "or CSV file, plain or compressed (gzip, xz, zstd, bzip2)")
     source: UserPath | None = Field(None, description="with target: two line-aligned plain-text files, or two files of an "
                                 "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml, .ftl, "
                                 ".php)")
