@@ -9,6 +9,8 @@ import gzip
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -155,6 +157,14 @@ def test_what_a_killed_preparation_left_is_removed_and_what_one_under_way_writes
         assert [p.name for p in cache.glob(".*") if p != writing] == [], "no temporary directory of its own left"
     finally:
         os.close(lock)
+
+
+def test_the_workers_import_no_torch():
+    # A spawned worker imports the command's main module and the module of what it runs: torch came in through the
+    # corpus readers (model/align.py, for model/html.py's words), so each of preparation's workers held 590 MB
+    # before it read a line (nmt.cli: the main module of `nmt` and `python -m nmt`).
+    code = "import sys, nmt.cli, nmt.training.prepared; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
 def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):
