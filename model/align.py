@@ -14,8 +14,6 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import torch
-
 if TYPE_CHECKING:
     from nmt.model.translator import Translated
 
@@ -52,6 +50,10 @@ def source_to_target(src_pieces: Sequence[str], tgt_pieces: Sequence[str],
                      attention: Sequence[Sequence[float]]) -> list[int]:
     """For each source word, the target word that attends to it most. attention: (target subwords, source
     subwords), both with their end of sentence."""
+    # torch here, not at the top: model/html.py takes its word splitting from this module, and through it every
+    # corpus reader (an app's messages: training/keyed.py), so `nmt prepare`'s worker processes held 500 MB of torch
+    import torch
+
     src, tgt = word_of_pieces(src_pieces), word_of_pieces(tgt_pieces)
     sources = max(src, default=-1) + 1
     # rows: a hypothesis cut at its maximum length has no row for the end of sentence that its pieces list

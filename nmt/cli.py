@@ -308,7 +308,7 @@ def _evaluation_commands(sub) -> None:
                         "first; multi-reference BLEU/chrF, signature nrefs:N). A line with an empty column is skipped. "
                         "Or a TMX, XLIFF, gettext .po, Qt Linguist .ts, String Catalog .xcstrings, JSON Lines (.jsonl) "
                         "or CSV file (a header naming the languages' columns), read in the model's languages; any of "
-                        "them plain, gzip, xz or zstd")
+                        "them plain, gzip, xz, zstd or bzip2")
     _reference_arg(p)
     p.add_argument("--out", type=Path, default=None, help="directory for hypotheses.txt and report.json")
     p.add_argument("--json", action="store_true", help="print the report as one JSON line at the end")
@@ -340,7 +340,7 @@ def _evaluation_commands(sub) -> None:
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("translate", help="translate lines from stdin or a file", description="Translate one sentence "
-                       "per line, from a file (plain, gzip, xz or zstd) or stdin, to stdout or --out, read and "
+                       "per line, from a file (plain, gzip, xz, zstd or bzip2) or stdin, to stdout or --out, read and "
                        "written a window of lines at a time (from stdin, each line that is typed comes out at once).")
     _decode_args(p)
     p.add_argument("input", nargs="?", type=Path, help="input file (default: stdin)")

@@ -1,8 +1,9 @@
-"""The formats people have: TSV, aligned files, TMX, JSON Lines and CSV, each plain or gzip/xz/zstd-compressed,
+"""The formats people have: TSV, aligned files, TMX, JSON Lines and CSV, each plain or gzip/xz/zstd/bzip2-compressed,
 streamed; and the damaged ones (a truncated archive, XML that breaks at line N, a file of mixed encodings) refused
 in one line that names the file and line, exit 2."""
 from __future__ import annotations
 
+import bz2
 import csv
 import gzip
 import io
@@ -24,7 +25,7 @@ from nmt.training.config import load_config
 from nmt.training.corpus import BadLine, CorpusError, load_corpus
 from nmt.training.prepared import prepare
 
-COMPRESS = {"gz": gzip.compress, "xz": lzma.compress, "zst": zstandard.ZstdCompressor().compress}
+COMPRESS = {"gz": gzip.compress, "xz": lzma.compress, "zst": zstandard.ZstdCompressor().compress, "bz2": bz2.compress}
 PAIRS = [("Hello, world.", "¡Hola, mundo!"), ("two  words", "dos palabras"), ("Ünïcode", "Unicódigo")]
 
 
@@ -226,6 +227,14 @@ def test_truncated_gzip_is_named_with_the_line_reached(tmp_path, capsys):
     with pytest.raises(CorpusError, match="truncated zstd data"):
         (tmp_path / "t.tsv.zst").write_bytes(COMPRESS["zst"](tsv_bytes(PAIRS))[:-4])
         load_corpus(tmp_path / "t.tsv.zst")
+    with pytest.raises(CorpusError, match="truncated bzip2 data"):
+        (tmp_path / "t.tsv.bz2").write_bytes(COMPRESS["bz2"](tsv_bytes(PAIRS))[:-4])
+        load_corpus(tmp_path / "t.tsv.bz2")
+
+
+def test_text_that_begins_as_bzip2_does_is_plain(tmp_path):
+    (tmp_path / "b.tsv").write_bytes(b"BZh9 a line\tuna l\xc3\xadnea\n")  # bzip2's three bytes and a block size
+    assert load_corpus(tmp_path / "b.tsv").pairs == [("BZh9 a line", "una línea")]
 
 
 def test_tmx_whose_xml_breaks_at_line_n(tmp_path, capsys):

@@ -4,10 +4,13 @@ a corpus that changed."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import gzip
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -135,6 +138,33 @@ def test_disk_full_during_preparation_leaves_nothing_that_is_used_later(tmp_path
     monkeypatch.setattr(ArrayFile, "append", append)
     assert main(["prepare", config]) == 0
     assert "read and cleaned 300 pairs" in capsys.readouterr().out
+
+
+def test_what_a_killed_preparation_left_is_removed_and_what_one_under_way_writes_is_kept(tmp_path, capsys):
+    # kill -9 (or the OOM killer) during preparation left its temporary directory, as large as the corpus, for good
+    config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", unique_pairs(300))))
+    cache = tmp_path / ".prepared"
+    killed, writing = cache / ".tmp-0123abcd-999999", cache / ".tmp-4567cdef-2"
+    for directory in (killed, writing):
+        directory.mkdir(parents=True)
+        (directory / "src.txt").write_text("half of it\n")
+    lock = os.open(writing, os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # as its writer holds it while it lives
+    try:
+        assert main(["prepare", config]) == 0
+        assert not killed.exists()
+        assert (writing / "src.txt").read_text() == "half of it\n"
+        assert [p.name for p in cache.glob(".*") if p != writing] == [], "no temporary directory of its own left"
+    finally:
+        os.close(lock)
+
+
+def test_the_workers_import_no_torch():
+    # A spawned worker imports the command's main module and the module of what it runs: torch came in through the
+    # corpus readers (model/align.py, for model/html.py's words), so each of preparation's workers held 590 MB
+    # before it read a line (nmt.cli: the main module of `nmt` and `python -m nmt`).
+    code = "import sys, nmt.cli, nmt.training.prepared; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
 def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):

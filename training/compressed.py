@@ -1,10 +1,12 @@
-"""Corpus files as streams of raw lines, whether plain or compressed (gzip, xz, zstd: recognised by their first
+"""Corpus files as streams of raw lines, whether plain or compressed (gzip, xz, zstd, bzip2: recognised by their first
 bytes, not their names), with a damaged or truncated file named in one line."""
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import lzma
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -20,13 +22,18 @@ T = TypeVar("T")
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MAGIC = {b"\x1f\x8b": "gzip", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
+# "BZh", the block size, then the first block's magic (the digits of pi) or, in an empty stream, the end's (of sqrt
+# pi): ten bytes, where "BZh" alone could begin a line of text
+BZIP2 = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
 DAMAGED = (EOFError, OSError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 
 
 def kind_of(path: Path) -> str:
-    """'gzip', 'xz', 'zstd' or 'plain', from the file's first bytes."""
+    """'gzip', 'xz', 'zstd', 'bzip2' or 'plain', from the file's first bytes."""
     with _open_raw(path) as raw:
-        head = raw.read(6)
+        head = raw.read(10)
+    if BZIP2.match(head):
+        return "bzip2"
     return next((kind for magic, kind in MAGIC.items() if head.startswith(magic)), "plain")
 
 
@@ -41,6 +48,8 @@ def open_stream(path: Path) -> Iterator[BinaryIO]:
             yield lzma.LZMAFile(raw)  # type: ignore[misc]  # (likewise)
         elif kind == "zstd":
             yield io.BufferedReader(_ZstdReader(raw))
+        elif kind == "bzip2":
+            yield bz2.BZ2File(raw)  # type: ignore[misc]  # (likewise)
         else:
             yield raw
 

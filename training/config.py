@@ -23,12 +23,13 @@ class CorpusSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     path: UserPath | None = Field(None, description="a TSV, TMX, XLIFF, gettext .po, Qt .ts, String Catalog, JSON Lines "
-                              "or CSV file, plain or compressed (gzip, xz, zstd)")
+                              "or CSV file, plain or compressed (gzip, xz, zstd, bzip2)")
     source: UserPath | None = Field(None, description="with target: two line-aligned plain-text files, or two files of an "
                                 "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml, .ftl, "
                                 ".php)")
     target: UserPath | None = None
-    weight: float = Field(1.0, gt=0, description="times each pair is seen per epoch (0.5: a random half of them)")
+    weight: float = Field(1.0, gt=0, allow_inf_nan=False,  # .inf passed gt=0 and failed in the epoch's draw
+                          description="times each pair is seen per epoch (0.5: a random half of them)")
 
     @model_validator(mode="after")
     def one_layout(self) -> CorpusSpec:

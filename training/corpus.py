@@ -1,6 +1,6 @@
 """Reading and writing users' parallel corpora.
 
-Ten input layouts are supported, each plain or compressed (gzip, xz, zstd; training/compressed.py):
+Ten input layouts are supported, each plain or compressed (gzip, xz, zstd, bzip2; training/compressed.py):
 
 * a TSV file with ``source<TAB>target`` on each line (a test set may have more reference columns:
   ``source<TAB>reference 1<TAB>reference 2...``, :func:`load_evaluation_set`),

@@ -22,10 +22,12 @@ differs is prepared again, never used.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -93,11 +95,15 @@ def ids_key(src: Tokenizer, tgt: Tokenizer) -> str:
 @contextmanager
 def atomic_dir(final: Path) -> Iterator[Path]:
     """A temporary directory that becomes final when the block ends without an exception; removed otherwise.
-    Running out of disk (or any write error) is a CorpusError naming the directory."""
+    Running out of disk (or any write error) is a CorpusError naming the directory. Its writer holds a lock on it
+    (flock) while it lives, so that the temporary directories of writers killed outright (kill -9, the OOM killer,
+    a lost machine), which nothing else removes, are removed here: each as large as the corpus."""
     tmp = final.parent / f".tmp-{final.name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
+    lock = None
     try:
-        tmp.mkdir(parents=True)
+        _remove_abandoned(final.parent)
+        lock = _locked_dir(tmp)
         yield tmp
         _fsync(tmp)
         if final.exists():  # prepared meanwhile by another process: same key, same content
@@ -109,6 +115,36 @@ def atomic_dir(final: Path) -> Iterator[Path]:
                           "is kept: free some space or set data.cache_dir elsewhere") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
+
+
+def _locked_dir(path: Path) -> int:
+    """A new directory at path, locked by the descriptor returned: made under another name and renamed once
+    locked, so that _remove_abandoned never finds it unlocked."""
+    new = Path(tempfile.mkdtemp(prefix=".new-", dir=path.parent))
+    lock = os.open(new, os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    os.rename(new, path)
+    return lock
+
+
+def _remove_abandoned(directory: Path) -> None:
+    """Remove the temporary directories in directory whose writer has ended (their lock is free: the kernel frees
+    it however the process ends), and leave those being written."""
+    for tmp in directory.glob(".tmp-*"):
+        try:
+            lock = os.open(tmp, os.O_RDONLY)
+        except OSError:  # removed meanwhile, or not a directory of ours
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: being written
+            continue
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            os.close(lock)
 
 
 def _fsync(directory: Path) -> None:

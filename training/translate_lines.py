@@ -1,4 +1,4 @@
-"""`nmt translate`: one translation per input line, in order, from a file (plain, gzip, xz or zstd) or stdin, to
+"""`nmt translate`: one translation per input line, in order, from a file (plain, gzip, xz, zstd or bzip2) or stdin, to
 stdout or an --out file.
 
 Lines are read and written a window at a time, so a corpus of millions of lines (say, a monolingual one for
