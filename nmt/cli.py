@@ -454,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         code = _output_closed()
     if command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
-        from nmt.training.distributed import end_torchrun_process
+        from nmt.training.torchrun import end_torchrun_process
         end_torchrun_process(code)
     return code
 
@@ -471,7 +471,7 @@ def _output_closed() -> int:
 
 def _run(args) -> int:
     """The command's exit code: 2 with one line for bad input."""
-    from nmt.model.bundle import BundleError
+    from nmt.model.bundle_error import BundleError  # light: no torch (`nmt prepare` loads none)
     from nmt.training.bible import BibleError
     from nmt.training.config import ConfigError
     from nmt.training.corpus import CorpusError
@@ -493,7 +493,7 @@ def _sigterm_interrupts(enabled: bool) -> Iterator[None]:
     (train.py's stop_on_signals). Not in a torchrun job, whose ranks torchrun stops with SIGTERM, nor in the main
     thread's absence (signal handlers can only be set there)."""
     if enabled:
-        from nmt.training.distributed import torchrun_world_size
+        from nmt.training.torchrun import torchrun_world_size  # light: no torch
 
         enabled = torchrun_world_size() == 1 and threading.current_thread() is threading.main_thread()
     if not enabled:

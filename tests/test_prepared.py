@@ -167,6 +167,16 @@ def test_the_workers_import_no_torch():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
+def test_nmt_prepare_loads_no_torch(tmp_path):
+    # Its main process loaded torch (~470 MB; peak RSS 675 -> 189 MB on 2,000 pairs) through what only read the
+    # environment or named a class: cli.py's WORLD_SIZE (distributed.py), BundleError (bundle.py), an annotation in
+    # report.py (batching.py).
+    config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))))
+    code = f"import sys; from nmt.cli import main; code = main(['prepare', {config!r}]); print('torch' in sys.modules, code)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False 0", done.stdout + done.stderr
+
+
 def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):
     config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))))
     corpus = prepare(load_config(config), print).corpus

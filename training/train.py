@@ -20,10 +20,11 @@ from nmt.model.tokenizer import Tokenizer
 from nmt.training.batching import TrainingData
 from nmt.training.config import Config, CorpusFiles, flatten, load_config
 from nmt.training.corpus import Corpus, CorpusError, load_corpus, none_usable
-from nmt.training.distributed import World, init_world, torchrun_rank
+from nmt.training.distributed import World, init_world
 from nmt.training.files import make_dir, write_atomic
 from nmt.training.prepared import prepare
 from nmt.training.report import check_unchanged, record_sources, report_skipped, seen_line
+from nmt.training.torchrun import torchrun_rank
 from nmt.training.trainer import Progress, Trainer
 from nmt.training.transforms import Transforms
 
