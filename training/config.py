@@ -15,6 +15,7 @@ from nmt.training.transforms import TransformConfig
 # a path as a shell reads it: ~ is the home directory (YAML leaves it as it is)
 UserPath = Annotated[Path, AfterValidator(Path.expanduser)]
 CorpusFiles = UserPath | tuple[UserPath, UserPath]  # a TSV or TMX file, or [source file, target file] aligned by line
+MAX_WEIGHT = 1000  # a corpus's weight (CorpusSpec.weight says why)
 
 
 class Section(BaseModel):
@@ -35,7 +36,12 @@ class CorpusSpec(Section):
                                 "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml, .ftl, "
                                 ".php)")
     target: UserPath | None = None
-    weight: float = Field(1.0, gt=0, description="times each pair is seen per epoch (0.5: a random half of them)")
+    # At most MAX_WEIGHT: weight: 1e9 was accepted, and the epoch's plan (40 bytes a row at its peak: rows, sort key,
+    # lengths) of 1e9 copies of every pair ran out of memory when training began. Weights are relative, and a fraction
+    # is a random part each epoch, so no mix needs a larger one: lower the others' (a 1,000,000-pair corpus at 0.01
+    # beside a 1,000-pair one at 10). 1000 copies of a corpus in one epoch is already past any use.
+    weight: float = Field(1.0, gt=0, le=MAX_WEIGHT,
+                          description="times each pair is seen per epoch (0.5: a random half of them)")
 
     @model_validator(mode="after")
     def one_layout(self) -> CorpusSpec:
