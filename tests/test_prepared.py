@@ -177,6 +177,13 @@ def test_nmt_prepare_loads_no_torch(tmp_path):
     assert done.stdout.splitlines()[-1] == "False 0", done.stdout + done.stderr
 
 
+def test_a_folder_given_as_a_corpus_is_named_as_such(tmp_path, capsys):
+    # The fingerprint, taken first, said "cannot read file (Is a directory)"; the readers said this.
+    (tmp_path / "corpus").mkdir()
+    err = one_line_error(capsys, ["prepare", write_config(tmp_path, str(tmp_path / "corpus"))])
+    assert f"{tmp_path / 'corpus'}: is a directory, expected a text file" in err
+
+
 def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):
     config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))))
     corpus = prepare(load_config(config), print).corpus

@@ -30,7 +30,7 @@ DAMAGED = (EOFError, OSError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 
 def kind_of(path: Path) -> str:
     """'gzip', 'xz', 'zstd', 'bzip2' or 'plain', from the file's first bytes."""
-    with _open_raw(path) as raw:
+    with open_raw(path) as raw:
         head = raw.read(10)
     if BZIP2.match(head):
         return "bzip2"
@@ -41,7 +41,7 @@ def kind_of(path: Path) -> str:
 def open_stream(path: Path) -> Iterator[BinaryIO]:
     """The file's decompressed bytes, as a binary stream that iterates by line."""
     kind = kind_of(path)
-    with _open_raw(path) as raw:
+    with open_raw(path) as raw:
         if kind == "gzip":
             yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]  # a BufferedIOBase: read like BinaryIO, not one
         elif kind == "xz":
@@ -96,7 +96,7 @@ def read_span(path: Path, start: int, end: int) -> bytes:
     """The lines of a plain file that start at a byte in start:end, as read_blocks gives them (each ending in \\n,
     no byte order mark): spans that tile a file give each of its lines once, so that worker processes can read
     their parts of it themselves."""
-    with _open_raw(path) as raw:
+    with open_raw(path) as raw:
         if start > 0:
             raw.seek(start - 1)
             start += len(raw.readline()) - 1  # the rest of a line that started before: the previous span's
@@ -133,7 +133,9 @@ def damaged(path: Path, lines: int, e: BaseException) -> CorpusError:
 
 
 @contextmanager
-def _open_raw(path: Path) -> Iterator[BinaryIO]:
+def open_raw(path: Path) -> Iterator[BinaryIO]:
+    """The file's bytes, or the one line that says why not (fingerprint.py's hashing opens corpora here too, so that a
+    folder given as a corpus is named as such, not "cannot read file (Is a directory)")."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 (closed below)
     except FileNotFoundError:
