@@ -79,7 +79,7 @@ def read_blocks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
     line, carry = 1, b""
     try:
         with open_stream(path) as stream:
-            while data := stream.read(size):
+            while data := _read(stream, size):
                 data = carry + data
                 end = data.rfind(b"\n") + 1
                 block, carry = data[:end], data[end:]
@@ -88,8 +88,8 @@ def read_blocks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
                     line += block.count(b"\n")
             if carry:
                 yield line, (carry.removeprefix(UTF8_BOM) if line == 1 else carry) + b"\n"
-    except DAMAGED as e:
-        raise damaged(path, line - 1, e) from None
+    except _Cut as cut:  # the lines of the blocks yielded, and the whole ones that came out after them
+        raise damaged(path, line - 1 + cut.before.count(b"\n"), cut.error) from None
 
 
 def read_span(path: Path, start: int, end: int) -> bytes:
@@ -116,20 +116,47 @@ def read_whole(path: Path, read: Callable[[bytes], T]) -> T:
     Damaged, or damaged compressed data."""
     try:
         with open_stream(path) as stream:
-            return read(stream.read())
+            return read(_read(stream))
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
     except Damaged as e:
         raise CorpusError(f"{path}: {e}") from None
     except RecursionError:  # (JSON's and YAML's parsers recurse: a file nested thousands deep)
         raise CorpusError(f"{path}: nested too deeply to be read") from None
+    except _Cut as cut:
+        raise damaged(path, cut.before.count(b"\n"), cut.error) from None
+
+
+class _Cut(Exception):
+    """A damaged or truncated stream, with the bytes that came out of it before the break."""
+
+    def __init__(self, before: bytes, error: BaseException):
+        super().__init__(error)
+        self.before, self.error = before, error
+
+
+def _read(stream: BinaryIO, size: int = -1) -> bytes:
+    """Up to size bytes of the stream (-1: all of it), one read1 at a time, so that where it breaks _Cut holds what
+    came out before: read(size) dropped that, and the lines reached counted only whole blocks before it (a corpus
+    cut within its first 4 MB block was damaged "after line 0", with thousands of good lines before the break)."""
+    parts, got = [], 0
+    try:
+        while size < 0 or got < size:
+            part = stream.read1(size - got if size >= 0 else 1 << 20)  # type: ignore[attr-defined]  # (all have it)
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
     except DAMAGED as e:
-        raise damaged(path, 0, e) from None
+        raise _Cut(b"".join(parts), e) from None
+    return b"".join(parts)
 
 
-def damaged(path: Path, lines: int, e: BaseException) -> CorpusError:
+def damaged(path: Path, lines: int | None, e: BaseException) -> CorpusError:
+    """The error for a stream that broke after `lines` whole lines (0: none whole; None: not known)."""
     detail = getattr(e, "strerror", None) or str(e) or type(e).__name__
-    return CorpusError(f"{path}: damaged or truncated {kind_of(path)} data after line {lines}: {detail}")
+    where = "" if lines is None else f" after line {lines}" if lines else " before any whole line"
+    return CorpusError(f"{path}: damaged or truncated {kind_of(path)} data{where}: {detail}")
 
 
 @contextmanager
