@@ -95,7 +95,7 @@ def cmd_train(args) -> int:
 
 def cmd_prepare(args) -> int:
     from nmt.training.config import load_config
-    from nmt.training.prepared import prepare
+    from nmt.training.prepared import prepare, prune
     from nmt.training.report import report_cleaning
 
     cfg = load_config(args.config)
@@ -110,6 +110,8 @@ def cmd_prepare(args) -> int:
     report_cleaning(cfg, corpus, len(corpus), print)
     print(f"prepared {len(corpus):,} pairs in {corpus.clean_dir} (subword ids in {corpus.ids_dir.name}/): "
           f"`nmt train {args.config}` will map them")
+    if args.prune:
+        prune(cfg, prepared.key, print)
     return 0
 
 
@@ -295,6 +297,8 @@ def _training_commands(sub) -> None:
                        "learning the subword models from a sample first. `nmt train` with the same data, filters and "
                        "vocabulary sizes then starts from them; it prepares by itself when they are missing.")
     p.add_argument("config", type=Path, help="the YAML config that `nmt train` will be given")
+    p.add_argument("--prune", action="store_true", help="then remove the cache's earlier versions of these corpus files "
+                   "(prepared before they changed, or with other filters), except those a running training maps")
     p.set_defaults(func=cmd_prepare)
 
 

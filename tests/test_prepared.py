@@ -184,6 +184,28 @@ def test_a_folder_given_as_a_corpus_is_named_as_such(tmp_path, capsys):
     assert f"{tmp_path / 'corpus'}: is a directory, expected a text file" in err
 
 
+def test_prune_removes_earlier_versions_of_the_corpora_but_not_one_a_training_maps(tmp_path, capsys):
+    train = write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))
+    config = write_config(tmp_path, str(train))
+    earlier = prepare(load_config(config), print)  # held while it lives, as a training's is
+    old = earlier.corpus.clean_dir
+    (tmp_path / "o").mkdir()  # another corpus prepared in the same cache: not this config's to remove
+    other = write_config(tmp_path / "o", str(write_tsv(tmp_path / "o" / "t.tsv", reversal_pairs(50, 2))),
+                         cache_dir=str(old.parent))
+    theirs = prepare(load_config(other), print).corpus.clean_dir
+    train.write_text(train.read_text() + "one more\tMORE ONE\n")
+    capsys.readouterr()
+    assert main(["prepare", "--prune", config]) == 0
+    assert f"{old}: an earlier version of these corpora, kept: a running process maps it" in capsys.readouterr().out
+    assert old.exists()
+    del earlier  # the training ended
+    assert main(["prepare", "--prune", config]) == 0
+    out = capsys.readouterr().out
+    assert f"{old}: an earlier version of these corpora, removed (" in out and "read and cleaned" not in out
+    assert not old.exists() and theirs.exists() and not list(old.parent.glob(".*"))
+    assert main(["train", config]) == 0, "the current version is whole"
+
+
 def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):
     config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))))
     corpus = prepare(load_config(config), print).corpus
