@@ -19,6 +19,7 @@ import yaml
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
 from nmt.training import prepared as prepared_module
+from nmt.training import train as train_module
 from nmt.training.arrays import ArrayFile
 from nmt.training.batching import TrainingData
 from nmt.training.config import load_config
@@ -204,6 +205,18 @@ def test_prune_removes_earlier_versions_of_the_corpora_but_not_one_a_training_ma
     assert f"{old}: an earlier version of these corpora, removed (" in out and "read and cleaned" not in out
     assert not old.exists() and theirs.exists() and not list(old.parent.glob(".*"))
     assert main(["train", config]) == 0, "the current version is whole"
+
+
+def test_weights_whose_epoch_plan_would_not_fit_in_memory_are_refused_before_training(tmp_path, capsys, monkeypatch):
+    # As weight: 1000 on a corpus of tens of millions on any machine: the process was killed for memory in epoch().
+    train = str(write_tsv(tmp_path / "train.tsv", unique_pairs(300)))
+    monkeypatch.setattr(train_module, "machine_memory", lambda: 16_000_000)  # 300 pairs x 1000 x 64 B: 19.2 MB
+    err = one_line_error(capsys, ["train", write_config(tmp_path, [{"path": train, "weight": 1000}])])
+    assert "data.train: the weights make an epoch of 300,000 pairs, whose plan needs 19 MB, more than half this " \
+           "machine's 16 MB of memory: lower the weights" in err
+    assert not (tmp_path / "run" / "checkpoints").exists()
+    monkeypatch.setattr(train_module, "machine_memory", lambda: 40_000_000)
+    assert main(["train", write_config(tmp_path, [{"path": train, "weight": 1000}])]) == 0, "the next try starts anew"
 
 
 def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):
