@@ -37,7 +37,7 @@ class CorpusSpec(Section):
                                 ".php)")
     target: UserPath | None = None
     # At most MAX_WEIGHT: weight: 1e9 was accepted, and the epoch's plan (~50 bytes a row at its peak: rows, sort
-    # key, lengths) of 1e9 copies of every pair ran out of memory when training began. Weights are relative, and a fraction
+    # key, lengths) of 1e9 copies of every pair needs ~50 GB for each pair of the corpus. Weights are relative, and a fraction
     # is a random part each epoch, so no mix needs a larger one: lower the others' (a 1,000,000-pair corpus at 0.01
     # beside a 1,000-pair one at 10). 1000 copies of a corpus in one epoch is already past any use.
     weight: float = Field(1.0, gt=0, le=MAX_WEIGHT,
