@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from nmt.model.bundle_error import BundleError  # the one class; here too, where its callers look for it
 from nmt.model.config import ModelConfig
 from nmt.model.ensemble import mismatch
 from nmt.model.seq2seq import Seq2Seq
@@ -32,10 +33,6 @@ FORMAT = "nmt-bundle/1"
 FILES = ("model.safetensors", "config.json", "src.spm", "tgt.spm", "summary.json")
 MODELS = Path(str(resources.files("nmt.models")))  # the shipped bundles: package data, so they travel with the wheel
 DEFAULT_BUNDLE = MODELS / "en-es"
-
-
-class BundleError(Exception):
-    """A bundle that is missing, incomplete, altered or not ours."""
 
 
 class BundleConfig(BaseModel):

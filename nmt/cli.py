@@ -95,7 +95,7 @@ def cmd_train(args) -> int:
 
 def cmd_prepare(args) -> int:
     from nmt.training.config import load_config
-    from nmt.training.prepared import prepare
+    from nmt.training.prepared import prepare, prune
     from nmt.training.report import report_cleaning
 
     cfg = load_config(args.config)
@@ -110,6 +110,8 @@ def cmd_prepare(args) -> int:
     report_cleaning(cfg, corpus, len(corpus), print)
     print(f"prepared {len(corpus):,} pairs in {corpus.clean_dir} (subword ids in {corpus.ids_dir.name}/): "
           f"`nmt train {args.config}` will map them")
+    if args.prune:
+        prune(cfg, prepared.key, print)
     return 0
 
 
@@ -295,6 +297,8 @@ def _training_commands(sub) -> None:
                        "learning the subword models from a sample first. `nmt train` with the same data, filters and "
                        "vocabulary sizes then starts from them; it prepares by itself when they are missing.")
     p.add_argument("config", type=Path, help="the YAML config that `nmt train` will be given")
+    p.add_argument("--prune", action="store_true", help="then remove the cache's earlier versions of these corpus files "
+                   "(prepared before they changed, or with other filters), except those a running training maps")
     p.set_defaults(func=cmd_prepare)
 
 
@@ -454,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         code = _output_closed()
     if command == "train":  # a torchrun job's process ends here, without finalization (why: its docstring)
-        from nmt.training.distributed import end_torchrun_process
+        from nmt.training.torchrun import end_torchrun_process
         end_torchrun_process(code)
     return code
 
@@ -471,7 +475,7 @@ def _output_closed() -> int:
 
 def _run(args) -> int:
     """The command's exit code: 2 with one line for bad input."""
-    from nmt.model.bundle import BundleError
+    from nmt.model.bundle_error import BundleError  # light: no torch (`nmt prepare` loads none)
     from nmt.training.bible import BibleError
     from nmt.training.config import ConfigError
     from nmt.training.corpus import CorpusError
@@ -493,7 +497,7 @@ def _sigterm_interrupts(enabled: bool) -> Iterator[None]:
     (train.py's stop_on_signals). Not in a torchrun job, whose ranks torchrun stops with SIGTERM, nor in the main
     thread's absence (signal handlers can only be set there)."""
     if enabled:
-        from nmt.training.distributed import torchrun_world_size
+        from nmt.training.torchrun import torchrun_world_size  # light: no torch
 
         enabled = torchrun_world_size() == 1 and threading.current_thread() is threading.main_thread()
     if not enabled:

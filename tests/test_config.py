@@ -46,6 +46,12 @@ def test_a_validation_error_is_one_line_naming_the_key(tmp_path, capsys):
              "data.train.0.wieght: unknown key (did you mean weight?)",
              "out_dir: x\ndata: {train: [{path: a, weight: .inf}], dev: b}\n":
              "data.train.0.weight: Input should be a finite number",
+             "out_dir: x\ndata: {train: [{path: a, weight: 1e9}], dev: b}\n":  # an epoch of 1e9 copies of each pair
+             "data.train.0.weight: Input should be less than or equal to 1000",
+             "out_dir: x\ndata: {train: a, dev: b}\ntrain: {lr: .inf, max_minutes: .inf}\n":
+             "train.lr: Input should be a finite number; train.max_minutes: Input should be a finite number",
+             "out_dir: x\ndata: {train: a, dev: b, filters: {max_ratio: .inf}}\ntrain: {weight_decay: .nan}\n":
+             "data.filters.max_ratio: Input should be a finite number; train.weight_decay: Input should be a finite number",
              "out_dir: x\ndata: {train: a, dev: b, filters: {max_ratio: 0.5}}\n":
              "data.filters.max_ratio: Input should be greater than or equal to 1",
              "out_dir: x\ndata: {train: [], dev: b}\n": "data.train: Value error, an empty list: give at least one corpus",

@@ -9,7 +9,9 @@ import gzip
 import io
 import json
 import lzma
+import random
 import tempfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -220,10 +222,19 @@ def refused(tmp_path, capsys, train) -> str:
 
 
 def test_truncated_gzip_is_named_with_the_line_reached(tmp_path, capsys):
+    # Within preparation's first 4 MB block: it said "after line 0", the whole lines before the break uncounted.
     data = gzip.compress(tsv_bytes(reversal_pairs(20_000, 0)))
     (tmp_path / "t.tsv.gz").write_bytes(data[: len(data) // 2])
+    whole = zlib.decompressobj(31).decompress(data[: len(data) // 2]).count(b"\n")  # all that came out before the break
     err = refused(tmp_path, capsys, tmp_path / "t.tsv.gz")
-    assert f"{tmp_path / 't.tsv.gz'}: damaged or truncated gzip data after line " in err
+    assert f"{tmp_path / 't.tsv.gz'}: damaged or truncated gzip data after line {whole}: " in err and whole > 1000
+    for size in (1 << 10, 4 << 20):  # the same line, wherever the blocks end
+        with pytest.raises(CorpusError, match=f"gzip data after line {whole}: "):
+            list(read_blocks(tmp_path / "t.tsv.gz", size))
+    first = random.Random(0).randbytes(50_000).hex().encode() + b"\tX\n"  # a line of 100,003 bytes, cut early:
+    (tmp_path / "t.tsv.gz").write_bytes(gzip.compress(first)[:2000])
+    with pytest.raises(CorpusError, match="gzip data before any whole line: "):
+        list(read_blocks(tmp_path / "t.tsv.gz", 4 << 20))
     with pytest.raises(CorpusError, match="truncated zstd data"):
         (tmp_path / "t.tsv.zst").write_bytes(COMPRESS["zst"](tsv_bytes(PAIRS))[:-4])
         load_corpus(tmp_path / "t.tsv.zst")

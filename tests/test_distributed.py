@@ -12,13 +12,17 @@ import pytest
 import torch
 from test_training import write_config
 
+import nmt
 from nmt.training.checkpoint import load_checkpoint
+
+# The processes' PYTHONPATH: the folder of the nmt this test imported, this checkout's whatever pip install -e points
+# at, and so its nmt.training too (the checkout's root gave its nmt/cli.py beside the installed training/).
+ROOT = str(Path(nmt.__file__).parent.parent)
 
 
 def torchrun(config: Path, cwd: Path, *flags: str) -> subprocess.CompletedProcess:
     """`nmt train` as two gloo processes on the CPU; asserts it succeeded."""
-    root = str(Path(__file__).resolve().parent.parent)  # this checkout's cli, whatever pip install -e points at
-    env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": root}
+    env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": ROOT}
     done = subprocess.run(["torchrun", "--standalone", "--nproc_per_node=2", "-m", "nmt.cli", "train", str(config),
                            *flags], capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -63,9 +67,8 @@ def test_a_two_process_run_resumed_by_one_says_where_its_epoch_goes_on(toy_corpu
     torchrun(config, tmp_path)
     assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.pt")["progress"]["batch_in_epoch"] == 3
     write_config(tmp_path / "c.yaml", toy_corpus, tmp_path / "run", max_steps=5, eval_every=3, threads=1)
-    root = str(Path(__file__).resolve().parent.parent)
     done = subprocess.run([sys.executable, "-m", "nmt.cli", "train", str(config), "--resume"], capture_output=True,
-                          text=True, timeout=300, cwd=tmp_path, env=os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": root})
+                          text=True, timeout=300, cwd=tmp_path, env=os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": ROOT})
     assert done.returncode == 0, done.stderr[-3000:]
     assert ("the run was saved by 2 process(es) and goes on with 1: this epoch continues from batch 6 of its plan, "
             "and the weights will not be those of an uninterrupted run") in done.stdout
@@ -76,7 +79,7 @@ def test_a_two_process_run_resumed_by_one_says_where_its_epoch_goes_on(toy_corpu
 def test_a_torchrun_process_ends_at_once_with_its_output_flushed(world_size, code):
     """end_torchrun_process skips the interpreter's finalization (where gloo's threads can abort the process) in a
     torchrun job's process only; what it printed is not lost."""
-    script = ("import sys; from nmt.training.distributed import end_torchrun_process; print('said', end=''); "
+    script = ("import sys; from nmt.training.torchrun import end_torchrun_process; print('said', end=''); "
               "end_torchrun_process(3); sys.exit(0)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           env=os.environ | {"WORLD_SIZE": world_size})

@@ -19,6 +19,7 @@ import yaml
 from nmt.cli import main
 from nmt.scripts.harness import reversal_pairs, write_tsv
 from nmt.training import prepared as prepared_module
+from nmt.training import train as train_module
 from nmt.training.arrays import ArrayFile
 from nmt.training.batching import TrainingData
 from nmt.training.config import load_config
@@ -165,6 +166,57 @@ def test_the_workers_import_no_torch():
     # before it read a line (nmt.cli: the main module of `nmt` and `python -m nmt`).
     code = "import sys, nmt.cli, nmt.training.prepared; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_nmt_prepare_loads_no_torch(tmp_path):
+    # Its main process loaded torch (~470 MB; peak RSS 675 -> 189 MB on 2,000 pairs) through what only read the
+    # environment or named a class: cli.py's WORLD_SIZE (distributed.py), BundleError (bundle.py), an annotation in
+    # report.py (batching.py).
+    config = write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))))
+    code = f"import sys; from nmt.cli import main; code = main(['prepare', {config!r}]); print('torch' in sys.modules, code)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False 0", done.stdout + done.stderr
+
+
+def test_a_folder_given_as_a_corpus_is_named_as_such(tmp_path, capsys):
+    # The fingerprint, taken first, said "cannot read file (Is a directory)"; the readers said this.
+    (tmp_path / "corpus").mkdir()
+    err = one_line_error(capsys, ["prepare", write_config(tmp_path, str(tmp_path / "corpus"))])
+    assert f"{tmp_path / 'corpus'}: is a directory, expected a text file" in err
+
+
+def test_prune_removes_earlier_versions_of_the_corpora_but_not_one_a_training_maps(tmp_path, capsys):
+    train = write_tsv(tmp_path / "train.tsv", reversal_pairs(300, 0))
+    config = write_config(tmp_path, str(train))
+    earlier = prepare(load_config(config), print)  # held while it lives, as a training's is
+    old = earlier.corpus.clean_dir
+    (tmp_path / "o").mkdir()  # another corpus prepared in the same cache: not this config's to remove
+    other = write_config(tmp_path / "o", str(write_tsv(tmp_path / "o" / "t.tsv", reversal_pairs(50, 2))),
+                         cache_dir=str(old.parent))
+    theirs = prepare(load_config(other), print).corpus.clean_dir
+    train.write_text(train.read_text() + "one more\tMORE ONE\n")
+    capsys.readouterr()
+    assert main(["prepare", "--prune", config]) == 0
+    assert f"{old}: an earlier version of these corpora, kept: a running process maps it" in capsys.readouterr().out
+    assert old.exists()
+    del earlier  # the training ended
+    assert main(["prepare", "--prune", config]) == 0
+    out = capsys.readouterr().out
+    assert f"{old}: an earlier version of these corpora, removed (" in out and "read and cleaned" not in out
+    assert not old.exists() and theirs.exists() and not list(old.parent.glob(".*"))
+    assert main(["train", config]) == 0, "the current version is whole"
+
+
+def test_weights_whose_epoch_plan_would_not_fit_in_memory_are_refused_before_training(tmp_path, capsys, monkeypatch):
+    # As weight: 1000 on a corpus of tens of millions on any machine: the process was killed for memory in epoch().
+    train = str(write_tsv(tmp_path / "train.tsv", unique_pairs(300)))
+    monkeypatch.setattr(train_module, "machine_memory", lambda: 16_000_000)  # 300 pairs x 1000 x 64 B: 19.2 MB
+    err = one_line_error(capsys, ["train", write_config(tmp_path, [{"path": train, "weight": 1000}])])
+    assert "data.train: the weights make an epoch of 300,000 pairs, whose plan needs 19 MB, more than half this " \
+           "machine's 16 MB of memory: lower the weights" in err
+    assert not (tmp_path / "run" / "checkpoints").exists()
+    monkeypatch.setattr(train_module, "machine_memory", lambda: 40_000_000)
+    assert main(["train", write_config(tmp_path, [{"path": train, "weight": 1000}])]) == 0, "the next try starts anew"
 
 
 def test_a_damaged_prepared_file_is_prepared_again_not_used(tmp_path, capsys):

@@ -16,6 +16,9 @@ from nmt.training.transforms import Transforms, batch_rng
 
 Example = tuple[list[int], list[int]]  # (source ids, target ids), no specials
 LENGTH_BITS = 21  # sort key: target length, source length, random tie-break, 21 bits each
+# An epoch's plan at its peak, per row: rows, lengths, sort key and order, int64 each (epoch(); tracemalloc measured 48
+# bytes a row on 1.9M rows), with a margin
+PLAN_BYTES = 64
 
 
 @dataclass
@@ -69,6 +72,11 @@ class TrainingData:
 
     def __len__(self) -> int:
         return int(self.usable.sum())
+
+    def epoch_rows(self) -> int:
+        """The rows of an epoch's plan: each corpus's usable rows times its weight (_draw)."""
+        return sum(round(weight * int(self.usable[start:end].sum()))
+                   for (start, end), weight in zip(self.corpus.ranges, self.weights, strict=True))
 
     def epoch(self, batch_tokens: int, epoch: int) -> EpochPlan:
         rng = np.random.default_rng([self.seed, epoch])

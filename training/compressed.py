@@ -30,7 +30,7 @@ DAMAGED = (EOFError, OSError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 
 def kind_of(path: Path) -> str:
     """'gzip', 'xz', 'zstd', 'bzip2' or 'plain', from the file's first bytes."""
-    with _open_raw(path) as raw:
+    with open_raw(path) as raw:
         head = raw.read(10)
     if BZIP2.match(head):
         return "bzip2"
@@ -41,7 +41,7 @@ def kind_of(path: Path) -> str:
 def open_stream(path: Path) -> Iterator[BinaryIO]:
     """The file's decompressed bytes, as a binary stream that iterates by line."""
     kind = kind_of(path)
-    with _open_raw(path) as raw:
+    with open_raw(path) as raw:
         if kind == "gzip":
             yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]  # a BufferedIOBase: read like BinaryIO, not one
         elif kind == "xz":
@@ -79,7 +79,7 @@ def read_blocks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
     line, carry = 1, b""
     try:
         with open_stream(path) as stream:
-            while data := stream.read(size):
+            while data := _read(stream, size):
                 data = carry + data
                 end = data.rfind(b"\n") + 1
                 block, carry = data[:end], data[end:]
@@ -88,15 +88,15 @@ def read_blocks(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
                     line += block.count(b"\n")
             if carry:
                 yield line, (carry.removeprefix(UTF8_BOM) if line == 1 else carry) + b"\n"
-    except DAMAGED as e:
-        raise damaged(path, line - 1, e) from None
+    except _Cut as cut:  # the lines of the blocks yielded, and the whole ones that came out after them
+        raise damaged(path, line - 1 + cut.before.count(b"\n"), cut.error) from None
 
 
 def read_span(path: Path, start: int, end: int) -> bytes:
     """The lines of a plain file that start at a byte in start:end, as read_blocks gives them (each ending in \\n,
     no byte order mark): spans that tile a file give each of its lines once, so that worker processes can read
     their parts of it themselves."""
-    with _open_raw(path) as raw:
+    with open_raw(path) as raw:
         if start > 0:
             raw.seek(start - 1)
             start += len(raw.readline()) - 1  # the rest of a line that started before: the previous span's
@@ -116,24 +116,53 @@ def read_whole(path: Path, read: Callable[[bytes], T]) -> T:
     Damaged, or damaged compressed data."""
     try:
         with open_stream(path) as stream:
-            return read(stream.read())
+            return read(_read(stream))
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
     except Damaged as e:
         raise CorpusError(f"{path}: {e}") from None
     except RecursionError:  # (JSON's and YAML's parsers recurse: a file nested thousands deep)
         raise CorpusError(f"{path}: nested too deeply to be read") from None
+    except _Cut as cut:
+        raise damaged(path, cut.before.count(b"\n"), cut.error) from None
+
+
+class _Cut(Exception):
+    """A damaged or truncated stream, with the bytes that came out of it before the break."""
+
+    def __init__(self, before: bytes, error: BaseException):
+        super().__init__(error)
+        self.before, self.error = before, error
+
+
+def _read(stream: BinaryIO, size: int = -1) -> bytes:
+    """Up to size bytes of the stream (-1: all of it), one read1 at a time, so that where it breaks _Cut holds what
+    came out before: read(size) dropped that, and the lines reached counted only whole blocks before it (a corpus
+    cut within its first 4 MB block was damaged "after line 0", with thousands of good lines before the break)."""
+    parts, got = [], 0
+    try:
+        while size < 0 or got < size:
+            part = stream.read1(size - got if size >= 0 else 1 << 20)  # type: ignore[attr-defined]  # (all have it)
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
     except DAMAGED as e:
-        raise damaged(path, 0, e) from None
+        raise _Cut(b"".join(parts), e) from None
+    return b"".join(parts)
 
 
-def damaged(path: Path, lines: int, e: BaseException) -> CorpusError:
+def damaged(path: Path, lines: int | None, e: BaseException) -> CorpusError:
+    """The error for a stream that broke after `lines` whole lines (0: none whole; None: not known)."""
     detail = getattr(e, "strerror", None) or str(e) or type(e).__name__
-    return CorpusError(f"{path}: damaged or truncated {kind_of(path)} data after line {lines}: {detail}")
+    where = "" if lines is None else f" after line {lines}" if lines else " before any whole line"
+    return CorpusError(f"{path}: damaged or truncated {kind_of(path)} data{where}: {detail}")
 
 
 @contextmanager
-def _open_raw(path: Path) -> Iterator[BinaryIO]:
+def open_raw(path: Path) -> Iterator[BinaryIO]:
+    """The file's bytes, or the one line that says why not (fingerprint.py's hashing opens corpora here too, so that a
+    folder given as a corpus is named as such, not "cannot read file (Is a directory)")."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 (closed below)
     except FileNotFoundError:

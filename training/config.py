@@ -15,20 +15,32 @@ from nmt.training.transforms import TransformConfig
 # a path as a shell reads it: ~ is the home directory (YAML leaves it as it is)
 UserPath = Annotated[Path, AfterValidator(Path.expanduser)]
 CorpusFiles = UserPath | tuple[UserPath, UserPath]  # a TSV or TMX file, or [source file, target file] aligned by line
+MAX_WEIGHT = 1000  # a corpus's weight (CorpusSpec.weight says why)
 
 
-class CorpusSpec(BaseModel):
+class Section(BaseModel):
+    """A part of the config: an unknown key is refused (a typo would be a default silently), and so is a float key's
+    .inf or .nan, which no key means and which passed gt=0 (lr: .inf was accepted; weight: .inf failed in the epoch's
+    draw). The sections of model/ and transforms/ bound their floats on both sides, which refuses both already."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class CorpusSpec(Section):
     """One training corpus of several: a file (TSV, TMX, ...) or two aligned files (by line, or an app's messages by
     key), and its weight."""
 
-    model_config = ConfigDict(extra="forbid")
     path: UserPath | None = Field(None, description="a TSV, TMX, XLIFF, gettext .po, Qt .ts, String Catalog, JSON Lines "
                               "or CSV file, plain or compressed (gzip, xz, zstd, bzip2)")
     source: UserPath | None = Field(None, description="with target: two line-aligned plain-text files, or two files of an "
                                 "app's messages paired by key (strings.xml, .resx, .properties, .strings, .yml, .ftl, "
                                 ".php)")
     target: UserPath | None = None
-    weight: float = Field(1.0, gt=0, allow_inf_nan=False,  # .inf passed gt=0 and failed in the epoch's draw
+    # At most MAX_WEIGHT: weight: 1e9 was accepted, and the epoch's plan (~50 bytes a row at its peak: rows, sort
+    # key, lengths) of 1e9 copies of every pair needs ~50 GB for each pair of the corpus. Weights are relative, and a fraction
+    # is a random part each epoch, so no mix needs a larger one: lower the others' (a 1,000,000-pair corpus at 0.01
+    # beside a 1,000-pair one at 10). 1000 copies of a corpus in one epoch is already past any use.
+    weight: float = Field(1.0, gt=0, le=MAX_WEIGHT,
                           description="times each pair is seen per epoch (0.5: a random half of them)")
 
     @model_validator(mode="after")
@@ -47,10 +59,9 @@ class CorpusSpec(BaseModel):
         return " + ".join(map(str, self.files))
 
 
-class FilterConfig(BaseModel):
+class FilterConfig(Section):
     """What preparation drops from the training corpora, each counted, and listed in out_dir/skipped.tsv."""
 
-    model_config = ConfigDict(extra="forbid")
     max_ratio: float | None = Field(3.0, ge=1, description="drop pairs whose longer side has more than this many "
                                     "times the characters of the shorter (null: keep all)")
     min_ratio_chars: int = Field(10, ge=0, description="the ratio filter applies once the longer side has this "
@@ -62,8 +73,7 @@ class FilterConfig(BaseModel):
                                  "pair, up to 3/4 full (128 MB: 12M pairs; beyond, later pairs are not checked)")
 
 
-class DataConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DataConfig(Section):
     train: CorpusFiles | list[CorpusSpec] = Field(
         description="training pairs: a TSV or TMX file, [source, target] files, or a list of {path | source+target, "
         "weight}")
@@ -101,8 +111,7 @@ class DataConfig(BaseModel):
         return [CorpusSpec(path=self.train)]
 
 
-class TrainConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TrainConfig(Section):
     batch_tokens: int = Field(4000, gt=0, description="target tokens per batch (padding included)")
     optimizer: Literal["adam", "rmsprop"] = "adam"
     lr: float = Field(2e-3, gt=0)
@@ -131,10 +140,9 @@ class TrainConfig(BaseModel):
     threads: int | None = Field(None, gt=0, description="torch CPU threads (default: all cores)")
 
 
-class Config(BaseModel):
+class Config(Section):
     """The whole run: what to read, what to build, how to train it, where to write it."""
 
-    model_config = ConfigDict(extra="forbid")
     out_dir: UserPath = Field(description="run directory: checkpoints, logs, plot and the best bundle")
     data: DataConfig
     model: ModelConfig = ModelConfig()

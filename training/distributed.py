@@ -10,11 +10,12 @@ decisions (learning-rate scale, early stopping, elapsed time) so that all ranks 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
+
+from nmt.training.torchrun import torchrun_world_size
 
 
 @dataclass(frozen=True)
@@ -65,16 +66,6 @@ class World:
             dist.destroy_process_group()
 
 
-def torchrun_world_size() -> int:
-    """How many processes torchrun started for this job (its WORLD_SIZE); 1 outside torchrun."""
-    return int(os.environ.get("WORLD_SIZE", "1"))
-
-
-def torchrun_rank() -> int:
-    """This process's rank in a torchrun job (its RANK); 0 outside torchrun."""
-    return int(os.environ.get("RANK", "0"))
-
-
 def init_world(device_type: str) -> World:
     """Join the process group when started by torchrun (WORLD_SIZE > 1); otherwise a world of one."""
     size = torchrun_world_size()
@@ -83,17 +74,3 @@ def init_world(device_type: str) -> World:
     backend = "nccl" if device_type == "cuda" else "gloo"
     dist.init_process_group(backend)
     return World(dist.get_rank(), size, int(os.environ.get("LOCAL_RANK", "0")))
-
-
-def end_torchrun_process(code: int) -> None:
-    """In a process of a torchrun job (WORLD_SIZE > 1), end it now, without Python's finalization; elsewhere return.
-
-    DistributedDataParallel keeps the gloo process group, and so its worker threads, alive past
-    destroy_process_group(). A worker that drops the last reference to a collective's tensor while the interpreter
-    finalizes takes the GIL, and the process aborts ("terminate called without an active exception", a few runs in a
-    hundred). Every file a run writes is closed before this, and the streams are flushed here.
-    """
-    if torchrun_world_size() > 1:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
+from nmt.training.compressed import open_raw
 from nmt.training.errors import CorpusError
 from nmt.training.files import write_atomic
 
@@ -25,11 +26,11 @@ def _stat_key(path: Path) -> list[int]:
 
 
 def file_hash(path: Path) -> str:
-    try:
-        with open(path, "rb") as handle:
+    with open_raw(path) as handle:
+        try:
             return _sha256(handle)
-    except OSError as e:
-        raise CorpusError(f"{path}: cannot read file ({e.strerror})") from None
+        except OSError as e:  # (an I/O error past the open)
+            raise CorpusError(f"{path}: cannot read file ({e.strerror})") from None
 
 
 def _sha256(handle: BinaryIO, chunk: int = 8 << 20) -> str:

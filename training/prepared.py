@@ -9,7 +9,8 @@ Layout under the cache directory (data.cache_dir, default .prepared beside out_d
         src.off, tgt.off         uint64 byte offsets: pair i is src.txt[off[i]:off[i+1]] (its line, with \\n)
         lines.u64                each pair's line in its file (TMX: the <tu>'s line), for reports
         skipped.tsv              every record dropped: corpus, file (0 pair, 1 source, 2 target), line, reason
-        manifest.json            sizes of the files above, counts, the corpora's row ranges
+        manifest.json            sizes of the files above, counts, the corpora's row ranges, their files' real paths
+                                 (`nmt prepare --prune` removes the other versions of those; never one held: Hold)
         spm-<key>/               subword models learned from a uniform sample of data.spm_sample cleaned pairs
                                  (key: vocabulary sizes, sample size and its seed, data.spm_seed or train.seed)
         ids-<key>/               the pairs as subword ids (key: the two subword models)
@@ -182,6 +183,57 @@ def usable(directory: Path, say: Say) -> dict | None:
         say(f"{directory}: incomplete or damaged, prepared again")
         shutil.rmtree(directory, ignore_errors=True)
     return manifest
+
+
+def sources(cfg: Config) -> list[str]:
+    """The corpus files by their real paths: what a prepared directory is a version of, for prune."""
+    return [os.path.realpath(path) for path in corpus_files(cfg)]
+
+
+class Hold:
+    """A shared lock on a prepared directory, for as long as this object lives (a training's, in its
+    PreparedCorpus), which prune's exclusive one waits for in no case: a directory held is kept."""
+
+    def __init__(self, directory: Path):
+        self.fd = os.open(directory, os.O_RDONLY)
+        fcntl.flock(self.fd, fcntl.LOCK_SH)
+        try:  # the directory still there under its name (prune renames it away while it holds its lock)
+            same = os.stat(directory).st_ino == os.fstat(self.fd).st_ino
+        except OSError:
+            same = False
+        if not same:
+            os.close(self.fd)
+            self.fd = -1
+            raise CorpusError(f"{directory}: removed by `nmt prepare --prune` meanwhile; run again to prepare it")
+
+    def __del__(self) -> None:
+        if getattr(self, "fd", -1) >= 0:
+            os.close(self.fd)
+
+
+def prune(cfg: Config, keep: str, say: Say) -> None:
+    """Remove the cache's other prepared versions of these corpus files (their earlier contents, other filters),
+    each as large as 1.6 times its corpus, but none that a process holds (a training that maps it, however it was
+    configured): that one is named and kept. Directories prepared before their manifests named their sources are
+    left too."""
+    mine = sources(cfg)
+    for directory in sorted(cfg.cache_dir.iterdir()):
+        manifest = None if directory.name == keep or directory.name.startswith(".") else read_manifest(directory)
+        if manifest is None or manifest.get("sources") != mine:
+            continue
+        lock = os.open(directory, os.O_RDONLY)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            say(f"{directory}: an earlier version of these corpora, kept: a running process maps it")
+            os.close(lock)
+            continue
+        size = sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
+        gone = directory.parent / f".tmp-pruned-{directory.name}-{os.getpid()}"  # (_remove_abandoned ends a cut one)
+        os.rename(directory, gone)
+        os.close(lock)
+        shutil.rmtree(gone, ignore_errors=True)
+        say(f"{directory}: an earlier version of these corpora, removed ({size / 1e6:,.1f} MB)")
 
 
 # --- pass 1: read, clean, deduplicate, sample ------------------------------------------------------------------
@@ -358,8 +410,9 @@ def learn_side(side: tuple[str, int], clean_dir: Path, rows: list[int], placehol
 class PreparedCorpus:
     """A prepared corpus on disk: lengths in memory (8 bytes a pair), a pair's ids or text read when a batch asks."""
 
-    def __init__(self, clean_dir: Path, ids_dir: Path, corpus_names: list[str]):
+    def __init__(self, clean_dir: Path, ids_dir: Path, corpus_names: list[str], hold: Hold | None = None):
         self.clean_dir, self.ids_dir, self.names = clean_dir, ids_dir, corpus_names
+        self.hold = hold  # while this lives, `nmt prepare --prune` leaves clean_dir alone
         self.manifest = json.loads((clean_dir / "manifest.json").read_text())
         dtype = np.dtype(json.loads((ids_dir / "manifest.json").read_text())["dtype"])
         self.src_ids, self.tgt_ids = (Rows(ids_dir / f"{side}.ids", ids_dir / f"{side}.off", dtype)
@@ -428,8 +481,9 @@ def prepare(cfg: Config, say: Say, tokenizers: tuple[Tokenizer, Tokenizer] | Non
             raise CorpusError(f"{clean_dir}: the prepared corpus is missing")
         started = time.monotonic()
         with atomic_dir(clean_dir) as tmp:
-            write_manifest(tmp, {"key": key, **_clean(cfg, tmp, workers, say)})
+            write_manifest(tmp, {"key": key, "sources": sources(cfg), **_clean(cfg, tmp, workers, say)})
         _say_rate(say, "read and cleaned", json.loads((clean_dir / "manifest.json").read_text())["records"], started)
+    hold = Hold(clean_dir)
     manifest = json.loads((clean_dir / "manifest.json").read_text())
     src_tok, tgt_tok = tokenizers or learn_tokenizers(cfg, clean_dir, manifest["pairs"], say, workers)
     ids_dir = clean_dir / f"ids-{ids_key(src_tok, tgt_tok)}"
@@ -440,5 +494,5 @@ def prepare(cfg: Config, say: Say, tokenizers: tuple[Tokenizer, Tokenizer] | Non
         with atomic_dir(ids_dir) as tmp:
             write_manifest(tmp, _tokenize(clean_dir, manifest["pairs"], src_tok, tgt_tok, tmp, workers))
         _say_rate(say, "tokenized", [manifest["pairs"]], started)
-    corpus = PreparedCorpus(clean_dir, ids_dir, [spec.name for spec in cfg.data.corpora])
+    corpus = PreparedCorpus(clean_dir, ids_dir, [spec.name for spec in cfg.data.corpora], hold)
     return Prepared(corpus, src_tok, tgt_tok, hashes, key)

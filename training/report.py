@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nmt.training.batching import TrainingData
 from nmt.training.config import Config
 from nmt.training.corpus import FIRST_FEW, names, summary
 from nmt.training.errors import CorpusError
@@ -16,6 +16,9 @@ from nmt.training.files import atomic_open, write_atomic
 from nmt.training.filters import TOO_LONG
 from nmt.training.fingerprint import fingerprints
 from nmt.training.prepared import Prepared, PreparedCorpus, corpus_files
+
+if TYPE_CHECKING:  # annotations only: `nmt prepare` reports with this module, without torch (batching.py's)
+    from nmt.training.batching import TrainingData
 
 SOURCES = "data.json"
 

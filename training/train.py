@@ -17,13 +17,14 @@ from nmt.model.config import ModelConfig
 from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
-from nmt.training.batching import TrainingData
+from nmt.training.batching import PLAN_BYTES, TrainingData
 from nmt.training.config import Config, CorpusFiles, flatten, load_config
 from nmt.training.corpus import Corpus, CorpusError, load_corpus, none_usable
-from nmt.training.distributed import World, init_world, torchrun_rank
+from nmt.training.distributed import World, init_world
 from nmt.training.files import make_dir, write_atomic
 from nmt.training.prepared import prepare
 from nmt.training.report import check_unchanged, record_sources, report_skipped, seen_line
+from nmt.training.torchrun import torchrun_rank
 from nmt.training.trainer import Progress, Trainer
 from nmt.training.transforms import Transforms
 
@@ -112,7 +113,24 @@ def training_data(cfg: Config, world: World, say) -> TrainingData:
     if not len(data):
         raise CorpusError(f"{' + '.join(prepared.corpus.names)}: no usable training pairs: all are over data.max_len "
                           f"({cfg.data.max_len} subwords)")
+    _plan_fits(data)
     return data
+
+
+def _plan_fits(data: TrainingData) -> None:
+    """Refuse weights whose epoch plan would not fit in half this machine's memory (the rest: the network, the
+    mapped corpus, the batches), before training starts rather than when the process is killed for memory: a
+    weight of 1000 (the most a config takes) on a corpus of millions plans billions of rows."""
+    need, memory = data.epoch_rows() * PLAN_BYTES, machine_memory()
+    if need > memory // 2:
+        raise CorpusError(f"data.train: the weights make an epoch of {data.epoch_rows():,} pairs, whose plan needs "
+                          f"{need / 1e6:,.0f} MB, more than half this machine's {memory / 1e6:,.0f} MB of memory: lower "
+                          "the weights (a fraction is a random part of a corpus each epoch)")
+
+
+def machine_memory() -> int:
+    """This machine's physical memory, in bytes."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def run_training(cfg: Config, config_path: Path | None = None, resume: bool = False) -> Progress:

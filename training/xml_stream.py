@@ -27,8 +27,8 @@ def elements(path: Path, tags: tuple[str, ...], events: tuple[str, ...] = ("end"
                     _forget(element)
     except etree.XMLSyntaxError as e:
         raise CorpusError(f"{path}: line {e.lineno}: broken XML: {e.msg}") from None
-    except DAMAGED as e:
-        raise damaged(path, line, e) from None
+    except DAMAGED as e:  # (the line of the last element read; none read: the file's lines before are not known)
+        raise damaged(path, line or None, e) from None
 
 
 def check_languages(path: Path, line: int, element: etree._Element, attributes: tuple[str, str],
