@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -272,9 +272,11 @@ class Item:
 
 @dataclass
 class Run:
-    """The content of one block: items in source order."""
+    """The content of one block: items in source order. escape: how translated text is written between the tags,
+    escaped for HTML; as it is for a sentence of plain text with paired tags (model/tagged.py)."""
 
     items: list[Item]
+    escape: Callable[[str], str] = escape_text
     marked: list[int] = field(init=False)  # the items that become markers: marker(k) stands for items[marked[k]]
     pairs: dict[int, int] = field(init=False)  # an opening tag's item -> its closing tag's item, as in the source
 
@@ -341,9 +343,9 @@ class Run:
             if k is None:
                 text.append(char)
             else:
-                out += [escape_text("".join(text)), self.items[self.marked[k]].raw]
+                out += [self.escape("".join(text)), self.items[self.marked[k]].raw]
                 text = []
-        html = "".join(out) + escape_text("".join(text))
+        html = "".join(out) + self.escape("".join(text))
         source = _tags(self.raw)
         return html if source is not None and _tags(html) == source else None
 
@@ -485,7 +487,7 @@ class Run:
 
         joined, last = self._no_break_after(spans), len(written) - 1
         html = voids(-1) + "".join(self._tagged(t, word, spans, outside) + voids(t) +
-                                   ("" if t == last else "&nbsp;" if t in joined else " ")
+                                   ("" if t == last else self.escape(NO_BREAK_SPACE) if t in joined else " ")
                                    for t, word in enumerate(written))
         if common:
             html = wrapped(html, self.items[min(common)].raw, self.items[self.pairs[min(common)]].raw)
@@ -542,9 +544,9 @@ class Run:
         # tags outside the punctuation: the pairs that go outside it, and every pair around those
         before = max((i + 1 for i, o in enumerate(opens) if outside[o][0]), default=0)
         after = min((i for i, o in enumerate(closes) if outside[o][1]), default=len(closes))
-        return "".join([*(self.items[o].raw for o in opens[:before]), escape_text(lead),
-                        *(self.items[o].raw for o in opens[before:]), escape_text(core),
-                        *(self.items[self.pairs[o]].raw for o in closes[:after]), escape_text(trail),
+        return "".join([*(self.items[o].raw for o in opens[:before]), self.escape(lead),
+                        *(self.items[o].raw for o in opens[before:]), self.escape(core),
+                        *(self.items[self.pairs[o]].raw for o in closes[:after]), self.escape(trail),
                         *(self.items[self.pairs[o]].raw for o in closes[after:])])
 
     @property
@@ -555,7 +557,7 @@ class Run:
     def fill_pieces(self, translations: Sequence[str]) -> str:
         """The run's HTML from the translations of pieces, every tag where it was."""
         found = iter(translations)
-        return "".join(escape_text(next(found)) if item.translatable else item.raw for item in self.items)
+        return "".join(self.escape(next(found)) if item.translatable else item.raw for item in self.items)
 
 
 @dataclass
