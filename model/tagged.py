@@ -32,7 +32,7 @@ def paired(text: str, terms: Terms = NO_TERMS) -> Run | None:
     if not items:
         return None
     items += [Item(text[last:], text[last:])] if last < len(text) else []
-    run = Run(items, escape=str)
+    run = Run(items, html=False)
     return run if 2 * len(run.pairs) == len(run.marked) and run.text() is not None else None
 
 

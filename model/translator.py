@@ -397,13 +397,13 @@ class Translator:
         if sentence.shouted:  # (before the spans come back: they are as typed)
             texts = [text.upper() for text in texts]
         repairs = 0
+        src_tokens = self.bundle.src_tokenizer.pieces(list(sentence.ids[:-1])) + ["</s>"]
+        if sentence.tags is not None:  # (before the spans come back: each placeholder is one of the model's words)
+            tagged = [self._tagged(sentence.tags, src_tokens, text, h) for text, h in zip(texts, hyps, strict=True)]
+            texts, repairs = [text for text, _ in tagged], tagged[0][1]
         if tgt_tok.placeholders:
             restored = [restore(text, sentence.spans, sentence.glued) for text in texts]
-            texts, repairs = [r.text for r in restored], restored[0].missing + restored[0].extra
-        src_tokens = self.bundle.src_tokenizer.pieces(list(sentence.ids[:-1])) + ["</s>"]
-        if sentence.tags is not None:
-            tagged = [self._tagged(sentence.tags, src_tokens, text, h) for text, h in zip(texts, hyps, strict=True)]
-            texts, repairs = [text for text, _ in tagged], repairs + tagged[0][1]
+            texts, repairs = [r.text for r in restored], repairs + restored[0].missing + restored[0].extra
         best = hyps[0]
         return Translation(
             text=texts[0], score=best.score, src_tokens=src_tokens, tgt_tokens=self._tgt_tokens(best),
@@ -413,8 +413,8 @@ class Translator:
         )
 
     def _tagged(self, tags: Run, src_tokens: list[str], text: str, hyp: Hypothesis) -> tuple[str, int]:
-        """A hypothesis's text with the sentence's paired tags put back by its own attention (model/tagged.py), and
-        how many of them it could not place."""
+        """A hypothesis's text (its spans still placeholders) with the sentence's paired tags put back by its own
+        attention (model/tagged.py), and how many of them it could not place."""
         weights = hyp.attention[:, : len(src_tokens)].float().cpu().tolist() if hyp.attention is not None else None
         return placed(tags, text, sentence_alignment(src_tokens, self._tgt_tokens(hyp), weights, text))
 
