@@ -23,7 +23,16 @@ from nmt.app.metrics import Metrics
 from nmt.app.policies import Policy, make_policy
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
-from nmt.model.translator import DecodeOptions, SearchKey, SourceSentence, Translator, distinct, search_key, spread
+from nmt.model.translator import (
+    DecodeOptions,
+    SearchKey,
+    SourceSentence,
+    Translator,
+    distinct,
+    search_key,
+    search_options,
+    spread,
+)
 
 GIL_SWITCH_S = 0.0005  # see Scheduler.start
 
@@ -128,7 +137,7 @@ class Scheduler:
         own = [sentence for sentence, job in zip(sentences, joined, strict=True) if job is None]
         small = bool(own) and self._small(sum(len(sentence.ids) for sentence in own))
         ticket, loop = Ticket(deadline=time.monotonic() + timeout, small=small), asyncio.get_running_loop()
-        queued = [Job(sentence, options, ticket, loop.create_future()) for sentence in own]
+        queued = [Job(sentence, search_options(sentence, options), ticket, loop.create_future()) for sentence in own]
         if queued:
             self.queue.put(queued)  # QueueFull or Stopped: refused, never in flight
         for job in queued:

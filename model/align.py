@@ -78,11 +78,21 @@ def text_alignment(translated: Translated) -> list[int] | None:
     for sentence in translated.sentences:
         count = len(model_words(sentence.text))
         if sentence.src_tokens:  # searched, not kept verbatim
-            if sentence.attention is None or max(word_of_pieces(sentence.tgt_tokens)) + 1 != count:
+            found = sentence_alignment(sentence.src_tokens, sentence.tgt_tokens, sentence.attention, sentence.text)
+            if found is None:
                 return None
-            targets += [t + written if t >= 0 else -1
-                        for t in source_to_target(sentence.src_tokens, sentence.tgt_tokens, sentence.attention)]
+            targets += [t + written if t >= 0 else -1 for t in found]
         else:  # kept as written (no letter: a number): each word where it was
             targets += range(written, written + count)
         written += count
     return targets
+
+
+def sentence_alignment(src_pieces: Sequence[str], tgt_pieces: Sequence[str],
+                       attention: Sequence[Sequence[float]] | None, text: str) -> list[int] | None:
+    """For each source word of one sentence, the word of its translation `text` it went to (-1: none); None if it
+    has no attention, or its subwords (with their end of sentence) do not make the words of text (a restored span
+    with a space in it)."""
+    if attention is None or max(word_of_pieces(tgt_pieces)) + 1 != len(model_words(text)):
+        return None
+    return source_to_target(src_pieces, tgt_pieces, attention)

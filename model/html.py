@@ -272,9 +272,12 @@ class Item:
 
 @dataclass
 class Run:
-    """The content of one block: items in source order."""
+    """The content of one block: items in source order. html: its text is HTML's, written escaped, and a run filled
+    by the attention is checked to read as the same tags; False for a sentence of plain text with paired tags
+    (model/tagged.py), written as it is (its spans, "a < b", may be placeholders in the translation it fills)."""
 
     items: list[Item]
+    html: bool = True
     marked: list[int] = field(init=False)  # the items that become markers: marker(k) stands for items[marked[k]]
     pairs: dict[int, int] = field(init=False)  # an opening tag's item -> its closing tag's item, as in the source
 
@@ -290,6 +293,9 @@ class Run:
     @property
     def raw(self) -> str:
         return "".join(item.raw for item in self.items)
+
+    def _escape(self, text: str) -> str:
+        return escape_text(text) if self.html else text
 
     @property
     def plain(self) -> bool:
@@ -341,9 +347,9 @@ class Run:
             if k is None:
                 text.append(char)
             else:
-                out += [escape_text("".join(text)), self.items[self.marked[k]].raw]
+                out += [self._escape("".join(text)), self.items[self.marked[k]].raw]
                 text = []
-        html = "".join(out) + escape_text("".join(text))
+        html = "".join(out) + self._escape("".join(text))
         source = _tags(self.raw)
         return html if source is not None and _tags(html) == source else None
 
@@ -485,13 +491,13 @@ class Run:
 
         joined, last = self._no_break_after(spans), len(written) - 1
         html = voids(-1) + "".join(self._tagged(t, word, spans, outside) + voids(t) +
-                                   ("" if t == last else "&nbsp;" if t in joined else " ")
+                                   ("" if t == last else self._escape(NO_BREAK_SPACE) if t in joined else " ")
                                    for t, word in enumerate(written))
         if common:
             html = wrapped(html, self.items[min(common)].raw, self.items[self.pairs[min(common)]].raw)
         lead, _, trail = edges(translation)
         html = lead + html + trail
-        return html if _tags(html) == _tags(self.raw) else None
+        return html if not self.html or _tags(html) == _tags(self.raw) else None
 
     def _no_break_after(self, spans: dict[int, tuple[int, int]]) -> set[int]:
         """The translation's words after which a no-break space goes where a space would: where the source has one
@@ -542,9 +548,9 @@ class Run:
         # tags outside the punctuation: the pairs that go outside it, and every pair around those
         before = max((i + 1 for i, o in enumerate(opens) if outside[o][0]), default=0)
         after = min((i for i, o in enumerate(closes) if outside[o][1]), default=len(closes))
-        return "".join([*(self.items[o].raw for o in opens[:before]), escape_text(lead),
-                        *(self.items[o].raw for o in opens[before:]), escape_text(core),
-                        *(self.items[self.pairs[o]].raw for o in closes[:after]), escape_text(trail),
+        return "".join([*(self.items[o].raw for o in opens[:before]), self._escape(lead),
+                        *(self.items[o].raw for o in opens[before:]), self._escape(core),
+                        *(self.items[self.pairs[o]].raw for o in closes[:after]), self._escape(trail),
                         *(self.items[self.pairs[o]].raw for o in closes[after:])])
 
     @property
@@ -555,7 +561,7 @@ class Run:
     def fill_pieces(self, translations: Sequence[str]) -> str:
         """The run's HTML from the translations of pieces, every tag where it was."""
         found = iter(translations)
-        return "".join(escape_text(next(found)) if item.translatable else item.raw for item in self.items)
+        return "".join(self._escape(next(found)) if item.translatable else item.raw for item in self.items)
 
 
 @dataclass

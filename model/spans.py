@@ -281,11 +281,11 @@ def restore(translation: str, spans: Sequence[str], glued: Sequence[Glue] = ()) 
     text = "".join(out)
     missing = [spans[i] for i in range(len(spans)) if i not in seen]
     if missing:
-        text = _insert_before_end(text, " ".join(missing))
+        text = insert_before_end(text, " ".join(missing))
     return Restored(text.strip(" "), len(missing), extra)
 
 
-def _insert_before_end(text: str, addition: str) -> str:
+def insert_before_end(text: str, addition: str) -> str:
     """addition put before the sentence's closing punctuation ("Ve a casa." -> "Ve a casa 25.")."""
     stem = text.rstrip()
     cut = FINAL_PUNCTUATION.search(stem).start()  # type: ignore[union-attr]  # the pattern matches "" at the end

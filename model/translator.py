@@ -17,7 +17,7 @@ with int8=True, its int8 copy (model/quantize.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -25,17 +25,20 @@ import torch.nn.functional as F
 from torch import nn
 
 from nmt.model import invariant
+from nmt.model.align import sentence_alignment
 from nmt.model.batching import padded_batches
 from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.decoder import Decoder, FastDecoder, Memory
 from nmt.model.device import resolve_device
 from nmt.model.ensemble import Ensemble
+from nmt.model.html import Run
 from nmt.model.quantize import quantize_for_cpu
 from nmt.model.rerank import reranked, reverse_scores
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, forced_scores, max_lengths, search
 from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.spans import NO_TERMS, PLACEHOLDER, Glue, Masked, Terms, mask, restore
+from nmt.model.tagged import paired, placed
 from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
 from nmt.model.truecase import Truecaser, shouted
@@ -64,14 +67,16 @@ class DecodeOptions:
 class SourceSentence:
     """One sentence to translate, prepared once: its text, its subword ids with EOS (none if it has no word to
     translate: no letter, as a number, a date, a bullet or white space, which is kept as written without the model),
-    the spans its placeholders stand for (spans[i] for ⦅i⦆), and whether it is written in capitals (its translation
-    is then given back in capitals: model/truecase.py's shouted)."""
+    the spans its placeholders stand for (spans[i] for ⦅i⦆), whether it is written in capitals (its translation
+    is then given back in capitals: model/truecase.py's shouted), and the paired tags taken out of it (tags: the
+    sentence as a Run of text and tags, model/tagged.py), which its translation gets back by the attention."""
 
     text: str
     ids: tuple[int, ...]
     spans: tuple[str, ...] = ()
     glued: tuple[Glue, ...] = ()  # which sides of each span touched a word (model/spans.py mask)
     shouted: bool = False
+    tags: Run | None = field(default=None, compare=False)
 
     @property
     def verbatim(self) -> bool:
@@ -135,12 +140,18 @@ def searched(prepared: list[PreparedText]) -> list[SourceSentence]:
 SearchKey = tuple[tuple[int, ...], DecodeOptions]
 
 
+def search_options(sentence: SourceSentence, options: DecodeOptions) -> DecodeOptions:
+    """The options a sentence is searched with: the caller's, with the attention for one whose paired tags were
+    taken out (finish_sentence puts them back by it)."""
+    return replace(options, with_attention=True) if sentence.tags is not None else options
+
+
 def search_key(sentence: SourceSentence, options: DecodeOptions) -> SearchKey:
     """What a sentence's hypotheses depend on: its subword ids as the model reads them, placeholders in place of its
-    spans (so "2 dogs" and "3 dogs" have one key where the model has placeholders), and the decoding options.
-    Sentences of one key share one search (Translator.hypotheses, the service's scheduler and cache); what is a
-    sentence's own, its spans, is put back by finish_sentence."""
-    return sentence.ids, options
+    spans (so "2 dogs" and "3 dogs" have one key where the model has placeholders), and the options it is searched
+    with (search_options). Sentences of one key share one search (Translator.hypotheses, the service's scheduler
+    and cache); what is a sentence's own, its spans and tags, is put back by finish_sentence."""
+    return sentence.ids, search_options(sentence, options)
 
 
 def distinct(sentences: list[SourceSentence], options: DecodeOptions) -> tuple[list[SourceSentence], list[int]]:
@@ -161,6 +172,11 @@ def spread(found: list[list[Hypothesis]], index: list[int]) -> list[list[Hypothe
     """The hypotheses of distinct(...)'s sentences given back to each sentence, each its own list (a caller may
     reorder it); the hypotheses in them are shared, and only read."""
     return [list(found[i]) for i in index]
+
+
+def _worded(masked: Masked) -> bool:
+    """Whether a masked sentence has a letter outside its placeholders: something for the model to translate."""
+    return any(c.isalpha() for c in PLACEHOLDER.sub("", masked.text))
 
 
 def _checked(i: int, text: str) -> str:
@@ -261,9 +277,10 @@ class Translator:
         besides the spans the rules find (only by a model with placeholders: see `carries_spans`)."""
         layouts = [split(_checked(i, text), self.src_lang, self.segment_chars) for i, text in enumerate(texts)]
         cleaned = [clean_input(s) for layout in layouts for s in layout.sentences]
-        masked = [self._masked(text, terms) for text in cleaned]
-        ids = self.bundle.src_tokenizer.encode([self.truecase(m.text) for m in masked])  # after masking: spans as typed
-        sources = iter([self._source(text, m, one) for text, m, one in zip(cleaned, masked, ids, strict=True)])
+        masked = [self._untagged(text, terms) for text in cleaned]
+        ids = self.bundle.src_tokenizer.encode([self.truecase(m.text) for m, _ in masked])  # after masking: as typed
+        sources = iter([self._source(text, m, one, tags)
+                        for text, (m, tags), one in zip(cleaned, masked, ids, strict=True)])
         return [PreparedText([next(sources) for _ in layout.sentences], layout) for layout in layouts]
 
     @property
@@ -284,13 +301,21 @@ class Translator:
         slots = self.bundle.src_tokenizer.placeholders
         return mask(text, slots, terms, self.known_words, self.bundle.src_tokenizer.reads) if slots else Masked(text, ())
 
+    def _untagged(self, text: str, terms: Terms) -> tuple[Masked, Run | None]:
+        """The sentence masked, and by a model with attention, its paired tags taken out first (model/tagged.py),
+        unless nothing but spans would be left to translate: those keep every tag a placeholder."""
+        tags = paired(text, terms) if self.attends else None
+        if tags is not None and _worded(masked := self._masked(tags.plain_text(), terms)):
+            return masked, tags
+        return self._masked(text, terms), None
+
     @staticmethod
-    def _source(text: str, masked: Masked, ids: list[int]) -> SourceSentence:
+    def _source(text: str, masked: Masked, ids: list[int], tags: Run | None = None) -> SourceSentence:
         # (a model asked to translate "50" answers "50." or worse, and one asked for a link, an e-mail address or a
         # "{name}" alone answers it with a full stop: a text without a letter outside its spans has nothing to
         # translate, and is written as its spans are restored, a glossary term as its target)
-        if ids and any(c.isalpha() for c in PLACEHOLDER.sub("", masked.text)):
-            return SourceSentence(text, tuple(ids) + (EOS,), masked.spans, masked.glued, shouted(masked.text))
+        if ids and _worded(masked):
+            return SourceSentence(text, tuple(ids) + (EOS,), masked.spans, masked.glued, shouted(masked.text), tags)
         return SourceSentence(restore(masked.text, masked.spans, masked.glued).text if masked.spans else text, ())
 
     # --- search ---------------------------------------------------------------------------------------------
@@ -311,13 +336,18 @@ class Translator:
     @torch.inference_mode()
     def search(self, sentences: list[SourceSentence], options: DecodeOptions) -> list[list[Hypothesis]]:
         """The hypotheses of each sentence (searched(...)), best first, in order; batches of similar lengths within the
-        token budget."""
+        token budget, of the sentences searched with the same options (search_options)."""
         results: list[list[Hypothesis]] = [[] for _ in sentences]
-        for batch in padded_batches([len(s.ids) for s in sentences], self.batch_tokens):
-            joining = self.encode([sentences[i] for i in batch], options, batch)
-            for i, hyps in zip(batch, search(self.model, joining.memory, joining.max_len, joining.beam,
-                                              joining.with_attention), strict=True):
-                results[i] = hyps
+        groups: dict[DecodeOptions, list[int]] = {}
+        for i, sentence in enumerate(sentences):
+            groups.setdefault(search_options(sentence, options), []).append(i)
+        for wanted, group in groups.items():
+            for batch in padded_batches([len(sentences[i].ids) for i in group], self.batch_tokens):
+                rows = [group[j] for j in batch]
+                joining = self.encode([sentences[i] for i in rows], wanted, rows)
+                for i, hyps in zip(rows, search(self.model, joining.memory, joining.max_len, joining.beam,
+                                                 joining.with_attention), strict=True):
+                    results[i] = hyps
         return results
 
     @torch.inference_mode()
@@ -367,17 +397,29 @@ class Translator:
         if sentence.shouted:  # (before the spans come back: they are as typed)
             texts = [text.upper() for text in texts]
         repairs = 0
+        src_tokens = self.bundle.src_tokenizer.pieces(list(sentence.ids[:-1])) + ["</s>"]
+        if sentence.tags is not None:  # (before the spans come back: each placeholder is one of the model's words)
+            tagged = [self._tagged(sentence.tags, src_tokens, text, h) for text, h in zip(texts, hyps, strict=True)]
+            texts, repairs = [text for text, _ in tagged], tagged[0][1]
         if tgt_tok.placeholders:
             restored = [restore(text, sentence.spans, sentence.glued) for text in texts]
-            texts, repairs = [r.text for r in restored], restored[0].missing + restored[0].extra
+            texts, repairs = [r.text for r in restored], repairs + restored[0].missing + restored[0].extra
         best = hyps[0]
-        attention = best.attention[:, : len(sentence.ids)].float().cpu().tolist() if best.attention is not None else None
         return Translation(
-            text=texts[0], score=best.score,
-            src_tokens=self.bundle.src_tokenizer.pieces(list(sentence.ids[:-1])) + ["</s>"],
-            tgt_tokens=tgt_tok.pieces(best.tokens) + ["</s>"],
-            attention=attention, nbest=list(zip(texts, [h.score for h in hyps], strict=True)), repairs=repairs,
+            text=texts[0], score=best.score, src_tokens=src_tokens, tgt_tokens=self._tgt_tokens(best),
+            attention=best.attention[:, : len(sentence.ids)].float().cpu().tolist() if best.attention is not None else None,
+            nbest=list(zip(texts, [h.score for h in hyps], strict=True)),
+            repairs=repairs,
         )
+
+    def _tagged(self, tags: Run, src_tokens: list[str], text: str, hyp: Hypothesis) -> tuple[str, int]:
+        """A hypothesis's text (its spans still placeholders) with the sentence's paired tags put back by its own
+        attention (model/tagged.py), and how many of them it could not place."""
+        weights = hyp.attention[:, : len(src_tokens)].float().cpu().tolist() if hyp.attention is not None else None
+        return placed(tags, text, sentence_alignment(src_tokens, self._tgt_tokens(hyp), weights, text))
+
+    def _tgt_tokens(self, hyp: Hypothesis) -> list[str]:
+        return self.bundle.tgt_tokenizer.pieces(hyp.tokens) + ["</s>"]
 
     # --- all three ------------------------------------------------------------------------------------------
     def translate(self, texts: list[str], options: DecodeOptions | None = None,

@@ -137,6 +137,17 @@ def test_a_text_without_a_letter_is_kept_as_written_without_the_model(client):
     assert page == "<td><b>50</b> %</td><td>BETA ALPHA</td>", "each word where it was: the bold number still bold"
 
 
+def test_paired_tags_in_plain_text_go_back_around_their_words_on_both_apis(client, translator):
+    """format text: a sentence whose tags all come in pairs is searched without them, with the attention, beside the
+    request's other sentences, and each pair put back around the words its words went to (model/tagged.py), as
+    format html does; the toy model, without placeholders, read "<b>gamma" as pieces of words before."""
+    tagged, plain = "alpha beta <b>gamma delta</b> eps tau", "tau mu sigma"
+    assert texts_of(client.post("/v1/translate", json={"text": [tagged, plain]})) == [
+        "TAU EPS <b>DELTA GAMMA</b> BETA ALPHA", translator.translate([plain])[0].text]
+    answer = client.post("/translate", json={"q": tagged, "source": "en", "target": "es"})
+    assert answer.json() == {"translatedText": "TAU EPS <b>DELTA GAMMA</b> BETA ALPHA"}
+
+
 def test_libretranslate_json_and_form(client):
     answer = client.post("/translate", json={"q": "alpha beta", "source": "en", "target": "es"})
     assert answer.status_code == 200 and answer.json() == {"translatedText": "BETA ALPHA"}

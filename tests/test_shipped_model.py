@@ -64,6 +64,16 @@ def test_a_tag_in_plain_text_comes_back_against_its_word():
     out = translator.translate(["The word <i>love</i> appears often."], DecodeOptions(beam_size=5))[0].text
     assert re.search(r"<i>\w+</i>", out), out
 
+def test_a_word_between_paired_tags_in_plain_text_stays_between_them():
+    """format text: "<b>love</b>" went to the model as "⦅0⦆ love ⦅1⦆", and the word between the placeholders was
+    dropped, greedy and beam 5 ("Dios es <b></b> y paz."); the sentence is translated without its paired tags,
+    and they go back around the word that "love" went to (model/tagged.py), as format html places them."""
+    translator = Translator.load(device="cpu")
+    for beam in (1, 5):
+        out = translator.translate(["God is <b>love</b> and peace."], DecodeOptions(beam_size=beam))[0].text
+        assert out == "Dios es <b>amor</b> y paz.", (beam, out)
+
+
 def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
     """The README's first two commands: `nmt serve` as it starts by default (every shipped bundle), then the
     README's curl request, which names no language pair: its source is detected; and its reranked request."""
