@@ -42,6 +42,7 @@ from itertools import combinations
 from typing import Literal
 
 from nmt.model.align import HTML_SPACE, model_words, words
+from nmt.model.spans import VERBATIM_INLINE
 from nmt.model.text import check_text
 
 BLOCK = frozenset("""address article aside audio base blockquote body canvas caption col colgroup dd details dialog div
@@ -49,7 +50,7 @@ BLOCK = frozenset("""address article aside audio base blockquote body canvas cap
     legend li link main menu meta nav noscript ol optgroup option p picture section select summary table tbody td
     template tfoot th thead title tr ul video""".split())
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-VERBATIM = frozenset("script style pre textarea code kbd samp".split())
+VERBATIM = frozenset(("script", "style", "pre", "textarea", *VERBATIM_INLINE))
 RAW_BLOCKS = frozenset("script style pre textarea".split())  # verbatim elements that end a run, as blocks do
 
 LEADING, TRAILING = "¿¡([{«\"'“‘", ".,;:!?)]}»\"'”’"

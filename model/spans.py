@@ -31,11 +31,15 @@ def placeholder(slot: int) -> str:
 PLACEHOLDER = re.compile(rf"{OPEN}(\d+){CLOSE}")
 
 MARKUP = r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>"  # a tag, <b>, </b>, <a href="x">, <br/>
+VERBATIM_INLINE = ("code", "kbd", "samp")  # elements whose text is kept as written (model/html.py's VERBATIM)
 CODE_HYPHEN = r"-(?=[^\W_]*\d|[A-Z\d]+\b)"  # a hyphen inside a code (below)
 
 # (kind, pattern), first match wins at a position, so the more specific kinds come first.
 RULES: tuple[tuple[str, str], ...] = (
     ("placeholder", PLACEHOLDER.pattern),  # text that already looks like ours passes through untouched
+    # <code>npm install</code>, <kbd>Ctrl</kbd>: the element whole, its text kept as written, as HTML keeps it; as
+    # a pair of tags around words to translate (model/tagged.py) it became "<kbd>Adrdddletentad</kbd>"
+    ("verbatim", rf"<(?P<verbatim_tag>(?i:{'|'.join(VERBATIM_INLINE)}))\b[^<>]*>[^<]*</(?P=verbatim_tag)\s*>"),
     ("markup", MARKUP),
     ("url", r"\b(?:https?|ftp)://[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]|\bwww\.[\w-]+(?:\.[\w-]+)+(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}])?"),
     ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),

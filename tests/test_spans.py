@@ -61,14 +61,23 @@ def test_a_word_of_letters_and_digits_is_one_span_whole(text, span):
     assert [s.text for s in find_spans(text)] == [span]
 
 
+def test_code_keys_and_sample_output_elements_are_kept_whole_as_html_keeps_them():
+    """<kbd>Ctrl</kbd> as a pair of tags around a word to translate came back "<kbd>Adrdddletentad</kbd>"."""
+    text = 'Press <KBD>Ctrl</KBD>, run <code class="sh">npm i</code> and <b>go</b>.'
+    assert [(s.kind, s.text) for s in find_spans(text)] == [
+        ("verbatim", "<KBD>Ctrl</KBD>"), ("verbatim", '<code class="sh">npm i</code>'), ("markup", "<b>"),
+        ("markup", "</b>")]
+    assert [s.kind for s in find_spans("<code>a</kbd> <code>b <i>c</i></code>")] == ["markup"] * 6  # not one element
+
+
 def test_a_span_against_a_word_goes_to_the_model_spaced_and_comes_back_against_it():
     """"⦅0⦆save⦅1⦆" is read as placeholders and pieces of a word: the model dropped the word ("Press <b>save</b>
     now." -> "<b> ahora </b>")."""
     masked = mask("Press <kbd>Ctrl</kbd> and <b>save</b> now.", slots=8, known=frozenset())
-    assert masked.text == "Press ⦅0⦆ ⦅1⦆ ⦅2⦆ and ⦅3⦆ save ⦅4⦆ now."
-    restored = restore("Pulsa ⦅0⦆ ⦅1⦆ ⦅2⦆ y ⦅3⦆ guardar ⦅4⦆ ahora .", masked.spans, masked.glued)
+    assert masked.text == "Press ⦅0⦆ and ⦅1⦆ save ⦅2⦆ now."
+    restored = restore("Pulsa ⦅0⦆ y ⦅1⦆ guardar ⦅2⦆ ahora .", masked.spans, masked.glued)
     assert restored.text == "Pulsa <kbd>Ctrl</kbd> y <b>guardar</b> ahora ."
-    assert restore("Pulsa ⦅3⦆ guardar ⦅4⦆ ahora ⦅0⦆ ⦅1⦆ ⦅2⦆.", masked.spans, masked.glued).text == \
+    assert restore("Pulsa ⦅1⦆ guardar ⦅2⦆ ahora ⦅0⦆.", masked.spans, masked.glued).text == \
         "Pulsa <b>guardar</b> ahora <kbd>Ctrl</kbd>.", "glued to whatever the translation puts beside it"
     assert mask("Pay $5 now.", 8).glued == ((False, False),), "a span between spaces is as it was"
 
