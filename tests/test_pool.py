@@ -47,7 +47,6 @@ def test_stopped_early_ends_the_tasks_under_way_instead_of_waiting_for_them(tmp_
 
 ORPHAN = """
 import sys
-sys.path.insert(0, sys.argv[2])
 from nmt.training.pool import ordered_map
 from test_pool import _sleep_then_mark
 for pid in ordered_map(_sleep_then_mark, [(0, sys.argv[1]), (60, sys.argv[1])], workers=2):
@@ -66,8 +65,10 @@ def _alive(pid: int) -> bool:
 def test_workers_end_with_a_process_killed_outright(tmp_path):
     # kill -9 (or the OOM killer) of `nmt prepare`: its workers went on holding their memory, waiting for tasks
     marker = str(tmp_path / "finished")
-    parent = subprocess.Popen([sys.executable, "-c", ORPHAN, marker, str(Path(__file__).parent)],
-                              stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    # (the spawned workers import the task from this module: they find it, as the parent does, by PYTHONPATH)
+    path = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN, marker], stdout=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": path})
     workers = [int(parent.stdout.readline())]  # type: ignore[union-attr]
     while not (started := list(tmp_path.glob("finished.*"))):
         time.sleep(0.05)
