@@ -217,11 +217,13 @@ Glue = tuple[bool, bool]  # whether a span was written against a word or another
 @dataclass(frozen=True)
 class Masked:
     """A sentence with spans replaced by placeholders; spans[i] is what ⦅i⦆ becomes in the translation, glued[i]
-    (if given) on which sides it was written against a word or another span."""
+    (if given) on which sides it was written against a word or another span, places[i] (if given) where it was in the
+    sentence (start, end)."""
 
     text: str
     spans: tuple[str, ...]
     glued: tuple[Glue, ...] = ()
+    places: tuple[tuple[int, int], ...] = ()
 
 
 def mask(text: str, slots: int, terms: Terms = NO_TERMS, known: frozenset[str] | None = None,
@@ -238,7 +240,39 @@ def mask(text: str, slots: int, terms: Terms = NO_TERMS, known: frozenset[str] |
         out += [text[last:span.start], " " if before and span.start != last else "", placeholder(slot),
                 " " if after else ""]
         last = span.end
-    return Masked("".join(out) + text[last:], tuple(terms.output(s.text) for s in spans), tuple(glued))
+    return Masked("".join(out) + text[last:], tuple(terms.output(s.text) for s in spans), tuple(glued),
+                  tuple((s.start, s.end) for s in spans))
+
+
+def word_map(text: str, masked: Masked) -> tuple[int, ...]:
+    """For each word of text (parted by white space, as the model's subwords are), the word of masked.text (mask's
+    of text) it became: the words of a span with spaces in it ("+1 555 123 4567") are its placeholder's one word, a
+    word a span was written against (and spaced from) is its first piece's."""
+    at = _masked_offsets(text, masked)
+    word = _word_index(masked.text)
+    return tuple(word[at[i]] for i, ch in enumerate(text) if not ch.isspace() and (i == 0 or text[i - 1].isspace()))
+
+
+def _masked_offsets(text: str, masked: Masked) -> list[int]:
+    """For each character of text, where it is in masked.text (a span's characters: its placeholder's start)."""
+    out: list[int] = []
+    shift = last = 0  # shift: how much further on masked.text is than text, at text[last]
+    for slot, ((start, end), (before, after)) in enumerate(zip(masked.places, masked.glued, strict=True)):
+        out += range(last + shift, start + shift)
+        shift += before and start != last  # the space mask() put before a glued placeholder
+        out += [start + shift] * (end - start)
+        shift += len(placeholder(slot)) + after - (end - start)
+        last = end
+    return out + list(range(last + shift, len(text) + shift))
+
+
+def _word_index(text: str) -> list[int]:
+    """For each character of text, how many words start at or before it, less one."""
+    out, word = [], -1
+    for i, ch in enumerate(text):
+        word += not ch.isspace() and (i == 0 or text[i - 1].isspace())
+        out.append(word)
+    return out
 
 
 def _glued(text: str, spans: list[Span]) -> list[Glue]:

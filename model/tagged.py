@@ -8,13 +8,19 @@ as any other. A sentence whose tags are all paired becomes a Run of text and tag
 (not escaped for HTML); the pipeline (model/translator.py) translates its plain text with the attention and fills
 the Run from the translation. A sentence with a tag left unpaired or self-closing (<br/>) keeps every tag a
 placeholder, as a "<" that opens no tag ("a < b") stays the comparison rule's.
+
+The attention reads the plain text masked (model/spans.py): a span with spaces in it ("+1 555 123 4567", "<code>git
+commit</code>") is one placeholder there, so the attention's words are mapped back to the plain text's (Tagged.words)
+before the tags are placed; counted apart, they disagreed and the pair came back empty at the end.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from nmt.model.html import Item, Run
-from nmt.model.spans import NO_TERMS, Terms, find_spans, insert_before_end
+from nmt.model.spans import NO_TERMS, Masked, Terms, find_spans, insert_before_end, word_map
 
 TAG_NAME = re.compile(r"</?([A-Za-z][\w:.-]*)")
 
@@ -41,11 +47,28 @@ def _tag(raw: str) -> Item:
     return Item(raw, tag="" if raw.endswith("/>") else "close" if raw.startswith("</") else "open", name=name)
 
 
-def placed(run: Run, translation: str, targets: list[int] | None) -> tuple[str, int]:
-    """The translation of run.plain_text() with the run's tags around the words their words went to (targets: per
-    source word, the translation's word; None if the attention could not tell), and 0; where they cannot be placed,
-    each tag before the final punctuation, as restore() repairs a span the model dropped, and how many tags were."""
-    filled = run.fill_aligned(translation, targets)
+@dataclass(frozen=True)
+class Tagged:
+    """A sentence's paired tags: the Run of its text and tags, and for each word of run.plain_text() the word of the
+    masked plain text, which the model reads, it became (model/spans.py word_map)."""
+
+    run: Run
+    words: tuple[int, ...]
+
+    @classmethod
+    def of(cls, run: Run, masked: Masked) -> Tagged:
+        """masked: run.plain_text() as mask() gave it."""
+        return cls(run, word_map(run.plain_text(), masked))
+
+
+def placed(tagged: Tagged, translation: str, targets: Sequence[int] | None) -> tuple[str, int]:
+    """The translation of the masked plain text with the tags around the words their words went to (targets: per
+    word of the masked text, the translation's word; None if the attention could not tell), and 0; where they cannot
+    be placed, each tag before the final punctuation, as restore() repairs a span the model dropped, and how many
+    tags were."""
+    run = tagged.run
+    plain = None if targets is None else [targets[w] if 0 <= w < len(targets) else -1 for w in tagged.words]
+    filled = run.fill_aligned(translation, plain)
     if filled is not None:
         return filled, 0
     return insert_before_end(translation, "".join(run.items[i].raw for i in run.marked)), len(run.marked)

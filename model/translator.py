@@ -31,14 +31,13 @@ from nmt.model.bundle import Bundle, load_bundle
 from nmt.model.decoder import Decoder, FastDecoder, Memory
 from nmt.model.device import resolve_device
 from nmt.model.ensemble import Ensemble
-from nmt.model.html import Run
 from nmt.model.quantize import quantize_for_cpu
 from nmt.model.rerank import reranked, reverse_scores
 from nmt.model.search import Beam, Hypothesis, Joining, LiveBatch, forced_scores, max_lengths, search
 from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.spans import NO_TERMS, PLACEHOLDER, Glue, Masked, Terms, mask, restore
-from nmt.model.tagged import paired, placed
+from nmt.model.tagged import Tagged, paired, placed
 from nmt.model.text import InvalidText, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
 from nmt.model.truecase import Truecaser, shouted
@@ -69,14 +68,15 @@ class SourceSentence:
     translate: no letter, as a number, a date, a bullet or white space, which is kept as written without the model),
     the spans its placeholders stand for (spans[i] for ⦅i⦆), whether it is written in capitals (its translation
     is then given back in capitals: model/truecase.py's shouted), and the paired tags taken out of it (tags: the
-    sentence as a Run of text and tags, model/tagged.py), which its translation gets back by the attention."""
+    sentence's Run of text and tags and its words' places, model/tagged.py), which its translation gets back by the
+    attention."""
 
     text: str
     ids: tuple[int, ...]
     spans: tuple[str, ...] = ()
     glued: tuple[Glue, ...] = ()  # which sides of each span touched a word (model/spans.py mask)
     shouted: bool = False
-    tags: Run | None = field(default=None, compare=False)
+    tags: Tagged | None = field(default=None, compare=False)
 
     @property
     def verbatim(self) -> bool:
@@ -301,16 +301,16 @@ class Translator:
         slots = self.bundle.src_tokenizer.placeholders
         return mask(text, slots, terms, self.known_words, self.bundle.src_tokenizer.reads) if slots else Masked(text, ())
 
-    def _untagged(self, text: str, terms: Terms) -> tuple[Masked, Run | None]:
+    def _untagged(self, text: str, terms: Terms) -> tuple[Masked, Tagged | None]:
         """The sentence masked, and by a model with attention, its paired tags taken out first (model/tagged.py),
         unless nothing but spans would be left to translate: those keep every tag a placeholder."""
-        tags = paired(text, terms) if self.attends else None
-        if tags is not None and _worded(masked := self._masked(tags.plain_text(), terms)):
-            return masked, tags
+        run = paired(text, terms) if self.attends else None
+        if run is not None and _worded(masked := self._masked(run.plain_text(), terms)):
+            return masked, Tagged.of(run, masked)
         return self._masked(text, terms), None
 
     @staticmethod
-    def _source(text: str, masked: Masked, ids: list[int], tags: Run | None = None) -> SourceSentence:
+    def _source(text: str, masked: Masked, ids: list[int], tags: Tagged | None = None) -> SourceSentence:
         # (a model asked to translate "50" answers "50." or worse, and one asked for a link, an e-mail address or a
         # "{name}" alone answers it with a full stop: a text without a letter outside its spans has nothing to
         # translate, and is written as its spans are restored, a glossary term as its target)
@@ -412,7 +412,7 @@ class Translator:
             repairs=repairs,
         )
 
-    def _tagged(self, tags: Run, src_tokens: list[str], text: str, hyp: Hypothesis) -> tuple[str, int]:
+    def _tagged(self, tags: Tagged, src_tokens: list[str], text: str, hyp: Hypothesis) -> tuple[str, int]:
         """A hypothesis's text (its spans still placeholders) with the sentence's paired tags put back by its own
         attention (model/tagged.py), and how many of them it could not place."""
         weights = hyp.attention[:, : len(src_tokens)].float().cpu().tolist() if hyp.attention is not None else None

@@ -74,6 +74,14 @@ def test_a_word_between_paired_tags_in_plain_text_stays_between_them():
         assert out == "Dios es <b>amor</b> y paz.", (beam, out)
 
 
+def test_paired_tags_beside_a_span_with_spaces_in_it_go_around_their_words():
+    """The attention reads "+1 555 123 4567" as one placeholder, the tags' words were counted in the text: the
+    counts disagreed and the pair came back empty at the end ("Llama á mi amigo +1 555 123 4567 hoy <b></b>.")."""
+    translator = Translator.load(device="cpu")
+    out = translator.translate(["Call <b>my friend</b> at +1 555 123 4567 today."], DecodeOptions(beam_size=5))[0]
+    assert re.search(r"<b>\w+( \w+)*</b>", out.text) and "+1 555 123 4567" in out.text, out.text
+
+
 def test_nmt_serve_answers_the_readmes_request_over_http(tmp_path):
     """The README's first two commands: `nmt serve` as it starts by default (every shipped bundle), then the
     README's curl request, which names no language pair: its source is detected; and its reranked request."""

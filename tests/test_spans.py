@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, restore, symbols
+from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, restore, symbols, word_map
 
 
 @pytest.mark.parametrize("text, span, kind", [
@@ -195,3 +195,15 @@ def test_symbols_the_model_cannot_read_are_spans_and_only_when_asked():
     assert [s.text for s in symbols("Great 😀 😀  😀 job ♥", ascii_only)] == ["😀 😀  😀", "♥"]  # one placeholder
     masked = mask("Love & peace 👍🏽.", 8, reads=lambda c: c.isalpha() or c in " .")
     assert masked.text == "Love ⦅0⦆ peace ⦅1⦆." and masked.spans == ("&", "👍🏽")
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Call my friend at +1 555 123 4567 today.", (0, 1, 2, 3, 4, 4, 4, 4, 5)),  # a span's words: one placeholder
+    ("Press save now.", (0, 1, 2)),  # no span
+    ("ab  c +1 555 12", (0, 1, 2, 2, 2)),  # spaces of any length
+    ("Run `git commit -m` and (555) 123-4567.", (0, 1, 1, 1, 2, 3, 3)),
+    ("Hello {name}s and {x} friend.", (0, 1, 3, 4, 5)),  # "{name}s", spaced for the model: its first piece's
+])
+def test_each_word_of_a_text_maps_to_the_word_of_its_masked_text_it_became(text, words):
+    masked = mask(text, 8)
+    assert word_map(text, masked) == words, masked.text
