@@ -311,16 +311,29 @@ def restore(translation: str, spans: Sequence[str], glued: Sequence[Glue] = ()) 
             if before_glued:
                 out[-1] = out[-1].rstrip(" ")
             out += [spans[slot], after.lstrip(" ") if after_glued else after]
-        else:  # a repeat, or a slot this sentence lacks: dropped with the space before it
+        else:  # a repeat, or a slot this sentence lacks: dropped with a space beside it
             extra += 1
-            if after[:1] in (" ", ""):
-                out[-1] = out[-1].rstrip(" ")
+            out[-1], after = _dropped(out[-1], after)
             out.append(after)
     text = "".join(out)
     missing = [spans[i] for i in range(len(spans)) if i not in seen]
     if missing:
         text = insert_before_end(text, " ".join(missing))
     return Restored(text.strip(" "), len(missing), extra)
+
+
+CLOSES_LEFT = re.compile(r"$|[ .,;:!?…)\]}»”]|</")  # what follows a word without a space
+OPENS_RIGHT = re.compile(r"(?:[(\[{¿¡«“]|<[A-Za-z][^<>]*>)$")  # what precedes a word without a space
+
+
+def _dropped(before: str, after: str) -> tuple[str, str]:
+    """The text before and after a placeholder taken out, without a space that would now stand where none goes:
+    "ahora ⦅1⦆." and "ahora ⦅1⦆</b>" lose the space before, "<b>⦅1⦆ ahora" the one after, "amigo⦅1⦆ ahora" neither."""
+    if before.endswith(" ") and CLOSES_LEFT.match(after):
+        return before.rstrip(" "), after
+    if after.startswith(" ") and OPENS_RIGHT.search(before):
+        return before, after.lstrip(" ")
+    return before, after
 
 
 def insert_before_end(text: str, addition: str) -> str:

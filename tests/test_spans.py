@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nmt.model.spans import SPAN, Terms, find_spans, mask, names, placeholder, restore, symbols, word_map
+from nmt.model.spans import SPAN, Restored, Terms, find_spans, mask, names, placeholder, restore, symbols, word_map
 
 
 @pytest.mark.parametrize("text, span, kind", [
@@ -118,6 +118,18 @@ def test_restore_repairs_what_the_model_got_wrong():
     repeated = restore("Visite ⦅0⦆ ⦅0⦆ para ⦅1⦆ y ⦅7⦆ más.", spans)
     assert (repeated.text, repeated.extra) == ("Visite https://x.org para 25 y más.", 2)
     assert restore("⦅1⦆ ⦅0⦆", ("a  b", "c")).text == "c a  b", "a span is never altered, its spaces neither"
+
+
+@pytest.mark.parametrize(("translation", "text"), [
+    ("Y ahora ⦅1⦆.", "Y ahora."),  # was "Y ahora ."
+    ("Y <b>⦅1⦆ ahora los ⦅2⦆</b> paz.", "Y <b>ahora los</b> paz."),  # (tags placed before restore: model/tagged.py)
+    ("a ⦅4⦆, b (⦅5⦆ c)", "a, b (c)"),
+    ("amigo⦅1⦆ ahora", "amigo ahora"),  # never two words joined
+    ("hola ⦅1⦆¿qué?", "hola ¿qué?"),
+    ("</b>⦅3⦆ ahora", "</b> ahora"),
+])
+def test_a_placeholder_the_sentence_lacks_is_dropped_with_a_space_where_none_goes(translation, text):
+    assert restore(translation, ()) == Restored(text, 0, translation.count("⦅"))
 
 
 SPAN_TEXT = st.text(alphabet="$%{}0123456789@#/.:-_ ", min_size=1, max_size=12).map(lambda s: f"§{s}§")
