@@ -52,9 +52,10 @@ def test_page_translates_and_draws_attention(server, browser, tmp_path):
     assert page.input_value("#target") == expected["text"]
     assert expected["text"] == "BETA ALPHA\nSIGMA MU TAU"
     last = expected["sentences"][-1]
-    assert page.locator("#attention thead th").all_inner_texts()[1:] == last["src_tokens"]
+    assert page.locator("#attention thead th").all_inner_texts() == last["src_tokens"]  # the corner: an empty td
     assert page.locator("#attention tbody tr").count() == len(last["tgt_tokens"])
     assert page.locator("#attention tbody td").count() == len(last["tgt_tokens"]) * len(last["src_tokens"])
+    assert page.get_attribute("#heatmap", "tabindex") == "0"  # a wide table scrolls: by keyboard too
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
     assert not errors
 
@@ -73,6 +74,7 @@ def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
     assert page.input_value("#target") == "BETA ALPHA"  # en -> es reverses
     page.click("#swap")
     assert page.input_value("#pair") == "es en" and page.inner_text("#src-lang") == "(es)"
+    assert page.get_attribute("#source", "lang") == "es" and page.get_attribute("#target", "lang") == "en"
     assert page.input_value("#source") == "BETA ALPHA" and page.input_value("#target") == ""  # the text came along
     assert page.inner_text("#model").startswith("Model es-en")
     page.fill("#source", "tau mu")
@@ -91,6 +93,17 @@ def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
     assert page.input_value("#target") == "<p><b>BETA</b> ALPHA</p>"  # (it was "error: ... not available for html")
     assert page.inner_text("#heatmap") == ""
     assert not errors
+
+
+def test_every_control_has_a_name_that_a_screen_reader_can_say(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.wait_for_selector("#files:not([hidden])")
+    unnamed = page.evaluate("""[...document.querySelectorAll('input, select, textarea, button')]
+        .filter((e) => !e.labels?.length && !e.getAttribute('aria-label') && !/\\w/.test(e.textContent))
+        .map((e) => e.id)""")
+    assert unnamed == []  # (it was ["swap", "file"]: "⇄", read as an arrow, and a bare file input)
+    assert page.get_attribute("#source", "lang") == "en" and page.get_attribute("#target", "lang") == "es"
 
 
 def test_page_shows_errors(server, browser):

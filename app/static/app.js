@@ -42,6 +42,8 @@ function showPair() {
   const { source, target } = selectedPair();
   $("src-lang").textContent = `(${source})`;
   $("tgt-lang").textContent = `(${target})`;
+  $("source").lang = source;  // a screen reader reads, and a spell-checker checks, each pane in its own language
+  $("target").lang = target;
   const model = models[`${source}-${target}`];
   const bleu = model && model.bleu != null ? `, BLEU ${model.bleu.toFixed(1)}` : "";
   $("model").textContent = `Model ${source}-${target}${bleu}`;
@@ -135,6 +137,7 @@ function cell(tag, text) {
 function drawHeatmap(sentences) {
   const box = $("heatmap");
   box.replaceChildren();
+  box.removeAttribute("tabindex");
   const last = sentences[sentences.length - 1];
   if (!last || !last.attention) {
     box.textContent = last ? "this model has no attention" : "";
@@ -143,7 +146,7 @@ function drawHeatmap(sentences) {
   const table = document.createElement("table");
   table.id = "attention";
   const head = table.createTHead().insertRow();
-  head.append(cell("th", ""), ...last.src_tokens.map((token) => cell("th", token)));
+  head.append(cell("td", ""), ...last.src_tokens.map((token) => cell("th", token)));
   const rows = table.createTBody();
   last.attention.forEach((weights, i) => {
     const row = rows.insertRow();
@@ -155,6 +158,7 @@ function drawHeatmap(sentences) {
     });
   });
   box.append(table);
+  box.tabIndex = 0;  // a wide table scrolls: a keyboard user scrolls it from the focused box
 }
 
 $("translate").addEventListener("click", translate);
