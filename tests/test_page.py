@@ -106,6 +106,14 @@ def test_every_control_has_a_name_that_a_screen_reader_can_say(server, browser):
     assert page.get_attribute("#source", "lang") == "en" and page.get_attribute("#target", "lang") == "es"
 
 
+def test_page_fits_a_phone_without_scrolling_sideways(server, browser):
+    page = browser.new_page()
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(server)
+    page.wait_for_selector("#files:not([hidden])")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375  # (it was 424: the panes side by side)
+
+
 def test_page_shows_errors(server, browser):
     page = browser.new_page()
     page.goto(server)
