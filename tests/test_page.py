@@ -114,6 +114,29 @@ def test_page_fits_a_phone_without_scrolling_sideways(server, browser):
     assert page.evaluate("document.documentElement.scrollWidth") == 375  # (it was 424: the panes side by side)
 
 
+def test_a_second_request_waits_for_the_first_and_the_focus_stays(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.wait_for_function("document.getElementById('model').textContent.startsWith('Model en-es')")
+    page.fill("#beam", "1")
+    page.fill("#source", "alpha beta")
+    held = []
+    page.route("**/v1/translate", lambda route: held.append(route))  # answered when the test says
+    page.focus("#source")
+    page.keyboard.press("Control+Enter")
+    page.keyboard.press("Control+Enter")  # while the first is in flight
+    page.focus("#translate")
+    page.keyboard.press("Enter")
+    held[0].continue_()
+    page.wait_for_function("document.getElementById('status').textContent === 'done'", timeout=30_000)
+    assert len(held) == 1  # (it was 2: one a Ctrl+Enter; the button was disabled)
+    assert page.input_value("#target") == "BETA ALPHA" and page.get_attribute("#translate", "aria-disabled") is None
+    page.unroute("**/v1/translate")
+    page.keyboard.press("Enter")  # the button kept the focus: (it was the page's body, disabled while in flight)
+    page.wait_for_function("!document.getElementById('translate').hasAttribute('aria-disabled')", timeout=30_000)
+    assert page.evaluate("document.activeElement.id") == "translate"
+
+
 def test_page_shows_errors(server, browser):
     page = browser.new_page()
     page.goto(server)

@@ -10,6 +10,18 @@ function setStatus(text, isError = false, id = "status") {
   $(id).className = isError ? "error" : "";
 }
 
+// One request at a time from a button: a second click, or Ctrl+Enter, while one runs is ignored. The button is
+// aria-disabled, not disabled: a disabled button loses the focus, and a keyboard user's Tab starts again at the top.
+async function whileBusy(button, work) {
+  if (button.getAttribute("aria-disabled") === "true") return;
+  button.setAttribute("aria-disabled", "true");
+  try {
+    await work();
+  } finally {
+    button.removeAttribute("aria-disabled");
+  }
+}
+
 let models = {};  // "en-es" -> the model's entry of /v1/models
 
 function selectedPair() {  // an option's value is "source target": codes may hold "-" (pt-BR), never a space
@@ -72,7 +84,11 @@ async function loadFormats() {
   }
 }
 
-async function translateFile() {
+function translateFile() {
+  return whileBusy($("translate-file"), sendFile);
+}
+
+async function sendFile() {
   const file = $("file").files[0];
   if (!file) {
     setStatus("choose a file first", true, "file-status");
@@ -87,7 +103,6 @@ async function translateFile() {
   if ($("glossary").files[0]) form.append("glossary", $("glossary").files[0]);
   $("download").hidden = true;
   setStatus("translating the file…", false, "file-status");
-  $("translate-file").disabled = true;
   try {
     const response = await fetch("/translate_file", { method: "POST", body: form });
     const answer = await response.json();
@@ -99,12 +114,14 @@ async function translateFile() {
     setStatus("done", false, "file-status");
   } catch (e) {
     setStatus(`error: ${e.message}`, true, "file-status");
-  } finally {
-    $("translate-file").disabled = false;
   }
 }
 
-async function translate() {
+function translate() {
+  return whileBusy($("translate"), sendText);
+}
+
+async function sendText() {
   const headers = { "Content-Type": "application/json" };
   if ($("key").value) headers["X-API-Key"] = $("key").value;
   const body = { text: $("source").value, ...selectedPair(), beam_size: Number($("beam").value) || 1 };
@@ -112,7 +129,6 @@ async function translate() {
   if ($("format").value === "html") body.format = "html";
   else body.return_attention = true;
   setStatus("translating…");
-  $("translate").disabled = true;
   try {
     const response = await fetch("/v1/translate", { method: "POST", headers, body: JSON.stringify(body) });
     const answer = await response.json();
@@ -123,8 +139,6 @@ async function translate() {
     setStatus("done");
   } catch (e) {
     setStatus(`error: ${e.message}`, true);
-  } finally {
-    $("translate").disabled = false;
   }
 }
 
