@@ -145,6 +145,20 @@ def test_page_shows_errors(server, browser):
     page.click("#translate")
     page.wait_for_function("document.getElementById('status').textContent.startsWith('error')", timeout=30_000)
     assert "at most 8" in page.inner_text("#status")
+    page.fill("#beam", "1")
+    page.route("**/v1/translate", lambda route: route.fulfill(status=502, content_type="text/html",
+                                                              body="<html><body>Bad Gateway</body></html>"))
+    page.click("#translate")  # a proxy's page
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('error')", timeout=30_000)
+    assert page.inner_text("#status").startswith("error: the server answered 502")  # (it was "Unexpected token '<'")
+    page.unroute("**/v1/translate")
+    page.route("**/translate_file", lambda route: route.abort())  # the server is down
+    page.wait_for_selector("#files:not([hidden])")
+    page.set_input_files("#file", {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"alpha"})
+    page.click("#translate-file")
+    page.wait_for_function("document.getElementById('file-status').textContent.startsWith('error')",
+                           timeout=30_000)
+    assert page.inner_text("#file-status") == "error: the server cannot be reached"  # (it was "Failed to fetch")
 
 
 def test_page_translates_a_file_and_offers_it_as_a_download(server, browser, tmp_path):

@@ -22,6 +22,20 @@ async function whileBusy(button, work) {
   }
 }
 
+// The answer's JSON, or an Error a user can read: the server's own {"error"}; else its status (a proxy's HTML page of
+// a 502 or a 413 made "Unexpected token '<'"), or that it cannot be reached (it is down: fetch said "Failed to fetch").
+async function call(url, options) {
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch (e) {
+    throw new Error("the server cannot be reached");
+  }
+  const answer = await response.json().catch(() => null);
+  if (response.ok && answer) return answer;
+  throw new Error(answer?.error || `the server answered ${response.status} ${response.statusText}`.trim());
+}
+
 let models = {};  // "en-es" -> the model's entry of /v1/models
 
 function selectedPair() {  // an option's value is "source target": codes may hold "-" (pt-BR), never a space
@@ -104,9 +118,7 @@ async function sendFile() {
   $("download").hidden = true;
   setStatus("translating the file…", false, "file-status");
   try {
-    const response = await fetch("/translate_file", { method: "POST", body: form });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(answer.error || response.statusText);
+    const answer = await call("/translate_file", { method: "POST", body: form });
     $("download").href = answer.translatedFileUrl;
     $("download").download = file.name;
     $("download").textContent = `download ${file.name} (${target})`;
@@ -130,9 +142,7 @@ async function sendText() {
   else body.return_attention = true;
   setStatus("translating…");
   try {
-    const response = await fetch("/v1/translate", { method: "POST", headers, body: JSON.stringify(body) });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(answer.error || response.statusText);
+    const answer = await call("/v1/translate", { method: "POST", headers, body: JSON.stringify(body) });
     const result = answer.translations[0];
     $("target").value = result.text;
     drawHeatmap(result.sentences || []);
