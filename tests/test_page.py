@@ -107,6 +107,7 @@ def test_every_control_has_a_name_that_a_screen_reader_can_say(server, browser):
         .filter((e) => !e.labels?.length && !e.getAttribute('aria-label') && !/\\w/.test(e.textContent))
         .map((e) => e.id)""")
     assert unnamed == []  # (it was ["swap", "file"]: "⇄", read as an arrow, and a bare file input)
+    assert page.get_attribute("#source", "aria-keyshortcuts") == "Control+Enter Meta+Enter"  # said, not only known (it was not)
     assert page.get_attribute("#source", "lang") == "en" and page.get_attribute("#target", "lang") == "es"
 
 
