@@ -43,20 +43,25 @@ def test_page_translates_and_draws_attention(server, browser, tmp_path):
     page = browser.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(server)
-    page.wait_for_function("document.getElementById('model').textContent.startsWith('Model en-es')")
+    page.add_init_script("document.addEventListener('securitypolicyviolation', (e) => "
+                         "console.error(`CSP: ${e.violatedDirective}`))")
+    page.on("console", lambda message: errors.append(message.text) if message.text.startswith("CSP") else None)
+    response = page.goto(server)
+    assert "default-src 'self'" in response.headers["content-security-policy"]  # (it had none)
+    page.wait_for_function("() => document.getElementById('model').textContent.startsWith('Model en-es')")
     page.fill("#beam", "1")
     page.fill("#source", "alpha beta\ntau mu sigma")
     page.click("#translate")
-    page.wait_for_function("document.getElementById('status').textContent === 'done'", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('status').textContent === 'done'", timeout=30_000)
     assert page.input_value("#target") == expected["text"]
     assert expected["text"] == "BETA ALPHA\nSIGMA MU TAU"
     last = expected["sentences"][-1]
-    assert page.locator("#attention thead th").all_inner_texts()[1:] == last["src_tokens"]
+    assert page.locator("#attention thead th").all_inner_texts() == last["src_tokens"]  # the corner: an empty td
     assert page.locator("#attention tbody tr").count() == len(last["tgt_tokens"])
     assert page.locator("#attention tbody td").count() == len(last["tgt_tokens"]) * len(last["src_tokens"])
+    assert page.get_attribute("#heatmap", "tabindex") == "0"  # a wide table scrolls: by keyboard too
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
-    assert not errors
+    assert not errors  # the page and its heat-map's colours (set through the CSSOM) live within its CSP
 
 
 def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
@@ -64,20 +69,21 @@ def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(server)
-    page.wait_for_function("document.getElementById('model').textContent.startsWith('Model en-es')")
+    page.wait_for_function("() => document.getElementById('model').textContent.startsWith('Model en-es')")
     assert page.locator("#pair option").all_inner_texts() == ["en → es", "es → en"]
     page.fill("#beam", "1")
     page.fill("#source", "alpha beta")
     page.click("#translate")
-    page.wait_for_function("document.getElementById('status').textContent === 'done'", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('status').textContent === 'done'", timeout=30_000)
     assert page.input_value("#target") == "BETA ALPHA"  # en -> es reverses
     page.click("#swap")
     assert page.input_value("#pair") == "es en" and page.inner_text("#src-lang") == "(es)"
+    assert page.get_attribute("#source", "lang") == "es" and page.get_attribute("#target", "lang") == "en"
     assert page.input_value("#source") == "BETA ALPHA" and page.input_value("#target") == ""  # the text came along
     assert page.inner_text("#model").startswith("Model es-en")
     page.fill("#source", "tau mu")
     page.click("#translate")
-    page.wait_for_function("document.getElementById('target').value !== ''", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('target').value !== ''", timeout=30_000)
     assert page.input_value("#target") == "TAU MU"  # es -> en copies
     page.select_option("#pair", "en es")
     assert page.inner_text("#tgt-lang") == "(es)" and not page.is_disabled("#swap")
@@ -87,10 +93,53 @@ def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
         page.click("#translate")
     assert sent.value.post_data_json == {"text": "<p>alpha <b>beta</b></p>", "source": "en", "target": "es",
                                          "beam_size": 1, "format": "html"}
-    page.wait_for_function("document.getElementById('status').textContent === 'done'", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('status').textContent === 'done'", timeout=30_000)
     assert page.input_value("#target") == "<p><b>BETA</b> ALPHA</p>"  # (it was "error: ... not available for html")
     assert page.inner_text("#heatmap") == ""
     assert not errors
+
+
+def test_every_control_has_a_name_that_a_screen_reader_can_say(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.wait_for_selector("#files:not([hidden])")
+    unnamed = page.evaluate("""[...document.querySelectorAll('input, select, textarea, button')]
+        .filter((e) => !e.labels?.length && !e.getAttribute('aria-label') && !/\\w/.test(e.textContent))
+        .map((e) => e.id)""")
+    assert unnamed == []  # (it was ["swap", "file"]: "⇄", read as an arrow, and a bare file input)
+    assert page.get_attribute("#source", "aria-keyshortcuts") == "Control+Enter Meta+Enter"  # said, not only known (it was not)
+    assert page.get_attribute("#source", "lang") == "en" and page.get_attribute("#target", "lang") == "es"
+
+
+def test_page_fits_a_phone_without_scrolling_sideways(server, browser):
+    page = browser.new_page()
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(server)
+    page.wait_for_selector("#files:not([hidden])")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375  # (it was 424: the panes side by side)
+
+
+def test_a_second_request_waits_for_the_first_and_the_focus_stays(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.wait_for_function("() => document.getElementById('model').textContent.startsWith('Model en-es')")
+    page.fill("#beam", "1")
+    page.fill("#source", "alpha beta")
+    held = []
+    page.route("**/v1/translate", lambda route: held.append(route))  # answered when the test says
+    page.focus("#source")
+    page.keyboard.press("Control+Enter")
+    page.keyboard.press("Control+Enter")  # while the first is in flight
+    page.focus("#translate")
+    page.keyboard.press("Enter")
+    held[0].continue_()
+    page.wait_for_function("() => document.getElementById('status').textContent === 'done'", timeout=30_000)
+    assert len(held) == 1  # (it was 2: one a Ctrl+Enter; the button was disabled)
+    assert page.input_value("#target") == "BETA ALPHA" and page.get_attribute("#translate", "aria-disabled") is None
+    page.unroute("**/v1/translate")
+    page.keyboard.press("Enter")  # the button kept the focus: (it was the page's body, disabled while in flight)
+    page.wait_for_function("() => !document.getElementById('translate').hasAttribute('aria-disabled')", timeout=30_000)
+    assert page.evaluate("document.activeElement.id") == "translate"
 
 
 def test_page_shows_errors(server, browser):
@@ -99,8 +148,22 @@ def test_page_shows_errors(server, browser):
     page.fill("#beam", "99")
     page.fill("#source", "alpha beta")
     page.click("#translate")
-    page.wait_for_function("document.getElementById('status').textContent.startsWith('error')", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('error')", timeout=30_000)
     assert "at most 8" in page.inner_text("#status")
+    page.fill("#beam", "1")
+    page.route("**/v1/translate", lambda route: route.fulfill(status=502, content_type="text/html",
+                                                              body="<html><body>Bad Gateway</body></html>"))
+    page.click("#translate")  # a proxy's page
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('error')", timeout=30_000)
+    assert page.inner_text("#status").startswith("error: the server answered 502")  # (it was "Unexpected token '<'")
+    page.unroute("**/v1/translate")
+    page.route("**/translate_file", lambda route: route.abort())  # the server is down
+    page.wait_for_selector("#files:not([hidden])")
+    page.set_input_files("#file", {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"alpha"})
+    page.click("#translate-file")
+    page.wait_for_function("() => document.getElementById('file-status').textContent.startsWith('error')",
+                           timeout=30_000)
+    assert page.inner_text("#file-status") == "error: the server cannot be reached"  # (it was "Failed to fetch")
 
 
 def test_page_translates_a_file_and_offers_it_as_a_download(server, browser, tmp_path):
@@ -114,13 +177,13 @@ def test_page_translates_a_file_and_offers_it_as_a_download(server, browser, tmp
     assert ".docx" in page.get_attribute("#file", "accept").split(",")
     page.set_input_files("#file", str(tmp_path / "scan.pdf"))
     page.click("#translate-file")
-    page.wait_for_function("document.getElementById('file-status').textContent.startsWith('error')", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('file-status').textContent.startsWith('error')", timeout=30_000)
     assert "scan.pdf is not a PDF that can be read" in page.inner_text("#file-status") and page.is_hidden("#download")
     page.set_input_files("#file", str(tmp_path / "notes.txt"))
     (tmp_path / "terms.tsv").write_text("alpha\tOMEGA\n")
     page.set_input_files("#glossary", str(tmp_path / "terms.tsv"))  # sent, and refused: the toy models have no
     page.click("#translate-file")                                      # placeholders
-    page.wait_for_function("document.getElementById('file-status').textContent.includes('placeholders')",
+    page.wait_for_function("() => document.getElementById('file-status').textContent.includes('placeholders')",
                            timeout=30_000)
     page.set_input_files("#glossary", [])
     page.click("#translate-file")

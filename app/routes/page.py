@@ -11,6 +11,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+# The page's own files only: a script injected into it (through a translation shown wrong, or an extension of the
+# page) could neither run inline nor send the API key typed into it elsewhere; nor can another site frame it.
+# Not on /docs: Swagger UI starts from an inline script.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
 def add_page(app: FastAPI) -> None:
@@ -19,7 +24,7 @@ def add_page(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     @app.head("/", include_in_schema=False)  # an uptime monitor's check of the site
     def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
+        return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": PAGE_CSP})
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

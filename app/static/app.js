@@ -10,6 +10,32 @@ function setStatus(text, isError = false, id = "status") {
   $(id).className = isError ? "error" : "";
 }
 
+// One request at a time from a button: a second click, or Ctrl+Enter, while one runs is ignored. The button is
+// aria-disabled, not disabled: a disabled button loses the focus, and a keyboard user's Tab starts again at the top.
+async function whileBusy(button, work) {
+  if (button.getAttribute("aria-disabled") === "true") return;
+  button.setAttribute("aria-disabled", "true");
+  try {
+    await work();
+  } finally {
+    button.removeAttribute("aria-disabled");
+  }
+}
+
+// The answer's JSON, or an Error a user can read: the server's own {"error"}; else its status (a proxy's HTML page of
+// a 502 or a 413 made "Unexpected token '<'"), or that it cannot be reached (it is down: fetch said "Failed to fetch").
+async function call(url, options) {
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch (e) {
+    throw new Error("the server cannot be reached");
+  }
+  const answer = await response.json().catch(() => null);
+  if (response.ok && answer) return answer;
+  throw new Error(answer?.error || `the server answered ${response.status} ${response.statusText}`.trim());
+}
+
 let models = {};  // "en-es" -> the model's entry of /v1/models
 
 function selectedPair() {  // an option's value is "source target": codes may hold "-" (pt-BR), never a space
@@ -42,6 +68,8 @@ function showPair() {
   const { source, target } = selectedPair();
   $("src-lang").textContent = `(${source})`;
   $("tgt-lang").textContent = `(${target})`;
+  $("source").lang = source;  // a screen reader reads, and a spell-checker checks, each pane in its own language
+  $("target").lang = target;
   const model = models[`${source}-${target}`];
   const bleu = model && model.bleu != null ? `, BLEU ${model.bleu.toFixed(1)}` : "";
   $("model").textContent = `Model ${source}-${target}${bleu}`;
@@ -70,7 +98,11 @@ async function loadFormats() {
   }
 }
 
-async function translateFile() {
+function translateFile() {
+  return whileBusy($("translate-file"), sendFile);
+}
+
+async function sendFile() {
   const file = $("file").files[0];
   if (!file) {
     setStatus("choose a file first", true, "file-status");
@@ -85,11 +117,8 @@ async function translateFile() {
   if ($("glossary").files[0]) form.append("glossary", $("glossary").files[0]);
   $("download").hidden = true;
   setStatus("translating the file…", false, "file-status");
-  $("translate-file").disabled = true;
   try {
-    const response = await fetch("/translate_file", { method: "POST", body: form });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(answer.error || response.statusText);
+    const answer = await call("/translate_file", { method: "POST", body: form });
     $("download").href = answer.translatedFileUrl;
     $("download").download = file.name;
     $("download").textContent = `download ${file.name} (${target})`;
@@ -97,12 +126,14 @@ async function translateFile() {
     setStatus("done", false, "file-status");
   } catch (e) {
     setStatus(`error: ${e.message}`, true, "file-status");
-  } finally {
-    $("translate-file").disabled = false;
   }
 }
 
-async function translate() {
+function translate() {
+  return whileBusy($("translate"), sendText);
+}
+
+async function sendText() {
   const headers = { "Content-Type": "application/json" };
   if ($("key").value) headers["X-API-Key"] = $("key").value;
   const body = { text: $("source").value, ...selectedPair(), beam_size: Number($("beam").value) || 1 };
@@ -110,19 +141,14 @@ async function translate() {
   if ($("format").value === "html") body.format = "html";
   else body.return_attention = true;
   setStatus("translating…");
-  $("translate").disabled = true;
   try {
-    const response = await fetch("/v1/translate", { method: "POST", headers, body: JSON.stringify(body) });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(answer.error || response.statusText);
+    const answer = await call("/v1/translate", { method: "POST", headers, body: JSON.stringify(body) });
     const result = answer.translations[0];
     $("target").value = result.text;
     drawHeatmap(result.sentences || []);
     setStatus("done");
   } catch (e) {
     setStatus(`error: ${e.message}`, true);
-  } finally {
-    $("translate").disabled = false;
   }
 }
 
@@ -135,6 +161,7 @@ function cell(tag, text) {
 function drawHeatmap(sentences) {
   const box = $("heatmap");
   box.replaceChildren();
+  box.removeAttribute("tabindex");
   const last = sentences[sentences.length - 1];
   if (!last || !last.attention) {
     box.textContent = last ? "this model has no attention" : "";
@@ -143,7 +170,7 @@ function drawHeatmap(sentences) {
   const table = document.createElement("table");
   table.id = "attention";
   const head = table.createTHead().insertRow();
-  head.append(cell("th", ""), ...last.src_tokens.map((token) => cell("th", token)));
+  head.append(cell("td", ""), ...last.src_tokens.map((token) => cell("th", token)));
   const rows = table.createTBody();
   last.attention.forEach((weights, i) => {
     const row = rows.insertRow();
@@ -155,6 +182,7 @@ function drawHeatmap(sentences) {
     });
   });
   box.append(table);
+  box.tabIndex = 0;  // a wide table scrolls: a keyboard user scrolls it from the focused box
 }
 
 $("translate").addEventListener("click", translate);
