@@ -87,6 +87,7 @@ def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
     assert page.input_value("#target") == "TAU MU"  # es -> en copies
     page.select_option("#pair", "en es")
     assert page.inner_text("#tgt-lang") == "(es)" and not page.is_disabled("#swap")
+    assert page.input_value("#target") == "" and page.inner_text("#status") == ""  # English was shown as Spanish
     page.select_option("#format", "html")
     page.fill("#source", "<p>alpha <b>beta</b></p>")
     with page.expect_request("**/v1/translate") as sent:

@@ -86,6 +86,13 @@ function swap() {
   showPair();
 }
 
+function pairChosen() {  // the translation shown is in the old target language: not the new pair's
+  $("target").value = "";
+  drawHeatmap([]);
+  setStatus("");
+  showPair();
+}
+
 async function loadFormats() {
   try {
     const settings = await fetch("/frontend/settings").then((r) => r.json());
@@ -187,7 +194,7 @@ function drawHeatmap(sentences) {
 
 $("translate").addEventListener("click", translate);
 $("translate-file").addEventListener("click", translateFile);
-$("pair").addEventListener("change", showPair);
+$("pair").addEventListener("change", pairChosen);
 $("swap").addEventListener("click", swap);
 $("source").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) translate();
