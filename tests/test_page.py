@@ -46,8 +46,11 @@ def test_page_translates_and_draws_attention(server, browser, tmp_path):
     page.add_init_script("document.addEventListener('securitypolicyviolation', (e) => "
                          "console.error(`CSP: ${e.violatedDirective}`))")
     page.on("console", lambda message: errors.append(message.text) if message.text.startswith("CSP") else None)
+    page.on("response", lambda answer: errors.append(answer.url) if answer.status >= 400 else None)
     response = page.goto(server)
     assert "default-src 'self'" in response.headers["content-security-policy"]  # (it had none)
+    icon = httpx.get(f"{server}{page.get_attribute('link[rel=icon]', 'href')}")  # (a browser's /favicon.ico was 404)
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
     page.wait_for_function("() => document.getElementById('model').textContent.startsWith('Model en-es')")
     page.fill("#beam", "1")
     page.fill("#source", "alpha beta\ntau mu sigma")
