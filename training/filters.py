@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from nmt.model.text import WIDE
 from nmt.training.config import FilterConfig
 
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -32,13 +33,6 @@ def why_dropped_printable(src: str, tgt: str, cfg: FilterConfig) -> str | None:
         if long >= cfg.min_ratio_chars and long > cfg.max_ratio * short:
             return ratio_reason(cfg)
     return None
-
-
-# East Asian wide and full-width characters (CJK ideographs, kana, Hangul, full-width forms): each says about as much as
-# two or three Latin letters, and a terminal gives it two columns
-WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-                  "\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
-                  "\U00020000-\U0003fffd]")
 
 
 def columns(text: str) -> int:
