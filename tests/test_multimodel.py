@@ -309,3 +309,6 @@ def test_other_languages_are_named_and_detected_by_their_primary_subtag(tiny_bun
                                ("Где вокзал? Он там, за углом.", "ru")):
             detected = c.post("/detect", json={"q": text}).json()[0]
             assert detected["language"] == language and detected["confidence"] > 90, (text, detected)
+        for source in ("zh", "zh-Hans", "zh-CN"):  # a zh-Hans model for LibreTranslate's zh (was 400: not supported)
+            assert c.post("/translate", json={"q": "我喜欢吃苹果。", "source": source, "target": "en"}).status_code == 200
+        assert c.post("/translate", json={"q": "x", "source": "zh", "target": "es"}).status_code == 400
