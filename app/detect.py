@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+from nmt.app.labels import primary
 from nmt.model.text import check_text
 
 
@@ -41,7 +42,9 @@ class LanguageDetector:
         if self._identifier is None:
             return [Detected(language, 100.0) for language in self.among]
         everywhere = {language: float(p) for language, p in self._identifier.rank(text)}
-        probabilities = [everywhere.get(language, 0.0) for language in self.among]
+        # by the primary subtag, as the model names languages: a model of zh-Hans or zh-CN serves its "zh" (the full
+        # code had 0, and a Chinese text was 66% English among zh-Hans, ar and en)
+        probabilities = [everywhere.get(primary(language), 0.0) for language in self.among]
         total = sum(probabilities) or 1.0  # all unknown to the model: all 0
         found = [Detected(language, round(100 * p / total, 1))
                  for language, p in zip(self.among, probabilities, strict=True)]

@@ -3,12 +3,13 @@ its own scheduler, so that the models batch and decode side by side."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from nmt.app.labels import primary
 from nmt.app.scheduler import Scheduler
 from nmt.app.settings import Settings
 from nmt.model.bundle import BundleError, find_bundles
@@ -149,7 +150,9 @@ class Models:
     def find(self, source: str | None = None, target: str | None = None) -> ServedModel:
         """The one model from source into target (None: any); UnknownPair naming the served pairs if there is
         none, or several that fit."""
-        found = [model for (s, t), model in self.by_pair.items() if source in (None, s) and target in (None, t)]
+        found = self._fitting(source, target, str)
+        if not found:  # a client's zh for a zh-Hans model, or zh-CN for a zh one: their primary subtags alike
+            found = self._fitting(source, target, primary)
         if len(found) == 1:
             return found[0]
         asked = f"{source or 'any language'} -> {target or 'any language'}"
@@ -157,6 +160,11 @@ class Models:
             raise UnknownPair(f"{asked} fits several models: name source and target; this server translates "
                               f"{self.describe()}")
         raise UnknownPair(f"language pair {asked} is not supported; this server translates {self.describe()}")
+
+    def _fitting(self, source: str | None, target: str | None, key: Callable[[str], str]) -> list[ServedModel]:
+        """The models from source into target (None: any), the codes compared by key."""
+        return [model for (s, t), model in self.by_pair.items()
+                if (source is None or key(source) == key(s)) and (target is None or key(target) == key(t))]
 
     def describe(self) -> str:
         return ", ".join(f"{source} -> {target}" for source, target in self.by_pair)

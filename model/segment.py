@@ -6,7 +6,9 @@ line, sentences are found by sentencex (Wikimedia's rule-based segmenter: abbrev
 Spanish ¿…? and ¡…!, URLs and decimals left whole); with max_chars, consecutive sentences of a line are kept
 together as one segment while it fits, for a model that learned from lines of several sentences (README, "How a
 request is translated", has what it measured). A segment is never rewritten: joining the segments and the
-separators gives the text back exactly.
+separators gives the text back exactly. Joining translations puts a space between two that the source had nothing
+between, as Chinese and Japanese write sentences, where the translations' script wants one, and none between
+Chinese or Japanese translations of sentences that the source had spaces between.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import re
 from dataclasses import dataclass
 
 import sentencex
+
+from nmt.model.text import WIDE
 
 # A line ends at \n, and at each other line break that str.splitlines knows (a Windows text's \r\n, an old Mac's \r,
 # Unicode's line and paragraph separators): kept with its whitespace, never given to the model as part of a line
@@ -33,9 +37,30 @@ class Segmented:
 
     def join(self, translations: list[str]) -> str:
         parts = [self.separators[0]]
-        for sentence, separator in zip(translations, self.separators[1:], strict=True):
-            parts += [sentence, separator]
+        last = len(translations) - 1
+        for i, (sentence, separator) in enumerate(zip(translations, self.separators[1:], strict=True)):
+            parts += [sentence, separator if i == last else _between(self.sentences[i], separator, sentence,
+                                                                     translations[i + 1])]
         return "".join(parts)
+
+
+_SPACES = re.compile(rf"[^\S{BREAKS}]+")  # white space within a line
+
+
+def _between(source: str, separator: str, translation: str, following: str) -> str:
+    """What goes between a sentence's translation and the following one, where the source had separator after the
+    source sentence: a space where the source had nothing, as Chinese and Japanese write sentences ("我喜欢吃苹果。
+    你呢？"), and the translations are in a script that wants one ("I like apples.And you?" before); nothing where
+    the source had spaces and the translations are Chinese or Japanese ("我喜欢苹果。 你呢？" before); else the
+    source's separator."""
+    if not (source and translation and following) or translation[-1].isspace() or following[0].isspace():
+        return separator
+    wide_source, wide_end, wide_start = (bool(WIDE.fullmatch(c)) for c in (source[-1], translation[-1], following[0]))
+    if not separator and wide_source and not wide_end and not wide_start:
+        return " "
+    if _SPACES.fullmatch(separator) and not wide_source and wide_end and wide_start:
+        return ""
+    return separator
 
 
 def split(text: str, language: str, max_chars: int = 0) -> Segmented:

@@ -89,11 +89,22 @@ SPAN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in RULES))
 MAY_SPAN = re.compile(r"[\d⦅<>@`%{/\\#$:]|www\.")
 
 
+# Letters and punctuation of the scripts written without spaces between words (Chinese, Japanese; Korean between a
+# word and its particle): CJK ideographs, kana, Hangul, CJK and full-width punctuation, not full-width letters and
+# digits. To \w and \b they are word characters, so a number or a URL against them was no span of its own: "我有345个
+# 苹果" was one alphanumeric span (the whole sentence carried untranslated), "请访问https://example.com了解更多" had
+# no URL, and a glossary's "苹果" matched nowhere in Chinese. The rules read such a character as a space.
+GLUED_SCRIPT = ("\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f"
+                "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+                "\U00020000-\U0003fffd")
+GLUED = re.compile(f"[{GLUED_SCRIPT}]")
+WORD_CHAR = rf"[^\W{GLUED_SCRIPT}]"  # \w but for those
+
 WORD = re.compile(r"[^\W\d_]+")
 # What may stand before a sentence's first word: the start or the end of a sentence or clause (not the period of
 # "Mr.", "Dr.", "Mrs." or "U.S."), or an opening quote or bracket (a quotation starts a sentence: 'He said, “Go”'),
 # then spaces, quotes and brackets.
-SENTENCE_START = re.compile(r"(?:^|[!?:;]|(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.|[\"'“‘«¿¡(\[])"
+SENTENCE_START = re.compile(r"(?:^|[!?:;。！？：；]|(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.|[\"'“‘«¿¡(\[])"
                             r"[\s\"'“‘«¿¡(\[-]*$")
 
 
@@ -121,7 +132,7 @@ class Terms:
         terms = sorted({t for t in (*self.keep, *self.glossary) if t}, key=len, reverse=True)
         if not terms:
             return None
-        return re.compile("|".join(rf"(?<!\w){re.escape(t)}(?!\w)" if t[0].isalnum() or t[-1].isalnum() else
+        return re.compile("|".join(rf"(?<!{WORD_CHAR}){re.escape(t)}(?!{WORD_CHAR})" if t[0].isalnum() or t[-1].isalnum() else
                                    re.escape(t) for t in terms), re.IGNORECASE if self.ignore_case else 0)
 
     @cached_property
@@ -151,8 +162,10 @@ def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None 
     symbols it cannot (symbols)."""
     pattern = terms.pattern
     found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
-    if MAY_SPAN.search(text):
-        found += _free([Span(m.start(), m.end(), m.group(), m.lastgroup or "span") for m in SPAN.finditer(text)], found)
+    spaced = GLUED.sub(" ", text) if GLUED.search(text) else text  # (as long as text: a span's place is the same)
+    if MAY_SPAN.search(spaced):
+        found += _free([Span(m.start(), m.end(), text[m.start():m.end()], m.lastgroup or "span")
+                        for m in SPAN.finditer(spaced)], found)
     if known is not None:
         found += _free([s for s in names(text) if s.text.lower() not in known], found)
     if reads is not None:
@@ -202,8 +215,9 @@ def names(text: str) -> list[Span]:
 
 
 def capitalized(text: str) -> list[Span]:
-    """Every capitalized word of text, as a name."""
-    return [Span(m.start(), m.end(), m.group(), "name") for m in WORD.finditer(text) if m.group()[0].isupper()]
+    """Every capitalized word of text, as a name (a word against Chinese, "我喜欢Python", too)."""
+    spaced = GLUED.sub(" ", text) if GLUED.search(text) else text
+    return [Span(m.start(), m.end(), m.group(), "name") for m in WORD.finditer(spaced) if m.group()[0].isupper()]
 
 
 def _free(spans: list[Span], taken: list[Span]) -> list[Span]:
@@ -283,7 +297,8 @@ def _glued(text: str, spans: list[Span]) -> list[Glue]:
 
 
 def _word_char(text: str, i: int) -> bool:
-    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
+    """(A Chinese character is none: a number against it, "有345个", is not glued to a word in its translation.)"""
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_") and not GLUED.match(text[i])
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,13 @@ FIRST_LETTER = re.compile(r"[^\W\d_]")
 
 
 def shouted(text: str) -> bool:
-    """Whether text is written in capitals: no lowercase letter, and two words of two letters or more (an acronym
-    alone, "NASA" or "OK", is not)."""
-    return text == text.upper() and len(LONG_WORD.findall(text)) >= 2
+    """Whether text is written in capitals: no lowercase letter, and two words of two letters or more, every one of
+    them in capitals (an acronym alone, "NASA" or "OK", is not). A word of a script without case (Chinese, Arabic,
+    Hindi: no letter of it is upper or lower) is in no capitals: a text of such words, which has no lowercase letter
+    either, was read as shouted and its translation given back in capitals ("我喜欢吃苹果，你呢？" -> "I LIKE
+    APPLES, AND YOU?"); with an acronym beside them ("我爱 NASA 和 ESA"), it is not shouted either."""
+    words = LONG_WORD.findall(text)
+    return text == text.upper() and len(words) >= 2 and all(word != word.lower() for word in words)
 
 
 class Truecaser:

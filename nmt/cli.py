@@ -334,8 +334,8 @@ def _evaluation_commands(sub) -> None:
                    "or model bundle")
     p.add_argument("b", type=Path, metavar="B", help="the system compared with it, likewise")
     p.add_argument("--pair", type=_pair, default=None, metavar="SRC-TGT", help="the languages to read a TMX, XLIFF, "
-                   "gettext, Qt Linguist, String Catalog, JSON Lines or CSV test file in, e.g. es-en (default: those "
-                   "of a system that is a model, else en-es)")
+                   "gettext, Qt Linguist, String Catalog, JSON Lines or CSV test file in, e.g. es-en, and whose target "
+                   "picks BLEU's tokenizer (en-zh: tok:zh) (default: those of a system that is a model, else en-es)")
     p.add_argument("--resamples", type=int, default=1000, help="paired bootstrap resamples (default: 1000)")
     p.add_argument("--trials", type=int, default=10000, help="approximate randomization trials (default: 10000)")
     p.add_argument("--seed", type=int, default=None, help="random seed, at least 1 (default: $SACREBLEU_SEED, "

@@ -90,3 +90,12 @@ def test_json_lines_are_parsed_by_the_workers_as_their_reader_reads_them(tmp_pat
     assert np.concatenate([c.lines for c in got]).tolist() == expected.lines.tolist()
     assert [str(bad) for c in got for bad in c.skipped] == [str(bad) for bad in expected.skipped]
     assert sum(c.records for c in got) == expected.records == len(lines)
+
+
+def test_the_length_ratio_counts_a_wide_character_twice():
+    """By characters, Chinese is a third as long as its English: max_ratio 3 dropped most Chinese-English pairs."""
+    lines = ["我不喜欢米饭。\tI do not like rice.", "我们在图书馆工作。\tWe work in the library.",
+             "他们想去火车站吗？\tDo they want to go to the station?", "私は学生です。\tI am a student here.",
+             "好。\tThat is very good indeed, thank you so much."]  # the last: a pair that does not match
+    cleaned = clean_chunk(TsvBlock(0, WHERE, 1, "".join(f"{line}\n" for line in lines).encode()), FilterConfig())
+    assert [(bad.line, bad.reason) for bad in cleaned.skipped] == [(5, "length ratio over 3")]

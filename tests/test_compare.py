@@ -45,6 +45,17 @@ def test_identical_outputs_are_no_difference_at_all(files):
         assert report[metric]["p_bootstrap"] == report[metric]["p_ar"] == 1.0
 
 
+def test_chinese_references_are_compared_with_sacrebleus_chinese_tokenizer(tmp_path):
+    references = ["我喜欢吃苹果。", "他明天去北京。", "我们在学校工作。"] * 10
+    test = write_tsv(tmp_path / "test.tsv", [(f"source {i}", r) for i, r in enumerate(references)])
+    systems = {}
+    for name, lines in (("a", [r[:-2] + "。" for r in references]), ("b", references)):
+        systems[name] = tmp_path / f"{name}.txt"
+        systems[name].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = compare_systems(test, systems["a"], systems["b"], hypotheses_only, FEW, pair=("en", "zh"))
+    assert "tok:zh" in report["bleu"]["signature_bootstrap"] and report["bleu"]["A"]["score"] > 0
+
+
 def test_outputs_that_differ_on_one_line_are_no_evidence_of_a_difference(files):
     """Every randomization trial gives the observed difference or its mirror: a tie, which sacrebleu did not count, and
     so it gave its smallest p-value (1/1001 here) to a change of one line in 150."""

@@ -148,6 +148,18 @@ def test_identical_references_score_as_one_and_the_signature_counts_them() -> No
         score(hypotheses)
 
 
+def test_bleu_of_chinese_references_is_tokenized_as_sacrebleu_recommends_and_says_so() -> None:
+    """13a splits at spaces: a Chinese hypothesis one character off its reference was one wrong word, BLEU 0."""
+    hypotheses, references = ["我喜欢吃苹果。", "他明天去北京。"], ["我喜欢吃香蕉。", "他明天去北京。"]
+    for target in ("zh", "zh-Hans", "zh_CN"):
+        chinese = score(hypotheses, references, target=target)
+        assert "tok:zh" in chinese.bleu_signature and chinese.bleu > 60
+    assert "tok:13a" in score(hypotheses, references).bleu_signature
+    assert score(["我喜欢吃苹果。"], ["我喜欢吃香蕉。"], target="en").bleu == 0  # what 13a made of it
+    japanese = score(["私は学生です。"], ["私は先生です。"], target="ja").bleu_signature
+    assert "tok:ja-mecab" in japanese or "tok:char" in japanese  # MeCab is sacrebleu[ja]'s extra
+
+
 def test_evaluate_scores_against_every_reference(translator, tmp_path: Path, capsys) -> None:
     pairs = reversal_pairs(30, 7)
     single = write(tmp_path / "one.tsv", "".join(f"{s}\t{t}\n" for s, t in pairs))

@@ -5,6 +5,7 @@ The two toy models tell which one translated: en -> es reverses ("alpha beta" ->
 ("alpha beta" -> "ALPHA BETA")."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 
@@ -293,3 +294,21 @@ def test_libretranslate_client_against_a_real_server(toy_models_dir):
         assert api.translate("alpha beta", "es", "en") == "ALPHA BETA"
         log = server.log()
     assert "model en -> es: " in log and "model es -> en: " in log and "ready: en -> es on cpu, es -> en on cpu" in log
+
+
+def test_other_languages_are_named_and_detected_by_their_primary_subtag(tiny_bundle):
+    """A zh-Hans model's Chinese text was 66% English (langid says "zh"), and /languages named zh "zh"."""
+    def served(source: str) -> Translator:
+        config = tiny_bundle.config.model_copy(update={"src_lang": source, "tgt_lang": "en"})
+        return Translator(dataclasses.replace(tiny_bundle, config=config), "cpu")
+
+    with client_for([served("zh-Hans"), served("ar"), served("ru")]) as c:
+        names = {language["code"]: language["name"] for language in c.get("/languages").json()}
+        assert names == {"zh-Hans": "Chinese", "ar": "Arabic", "ru": "Russian", "en": "English"}
+        for text, language in (("我喜欢吃苹果，你呢？我们明天去北京。", "zh-Hans"), ("أين المحطة؟ هي هناك.", "ar"),
+                               ("Где вокзал? Он там, за углом.", "ru")):
+            detected = c.post("/detect", json={"q": text}).json()[0]
+            assert detected["language"] == language and detected["confidence"] > 90, (text, detected)
+        for source in ("zh", "zh-Hans", "zh-CN"):  # a zh-Hans model for LibreTranslate's zh (was 400: not supported)
+            assert c.post("/translate", json={"q": "我喜欢吃苹果。", "source": source, "target": "en"}).status_code == 200
+        assert c.post("/translate", json={"q": "x", "source": "zh", "target": "es"}).status_code == 400

@@ -548,6 +548,21 @@ def test_split_spanish(text, sentences):
     assert split(text, "es").sentences == sentences
 
 
+def test_sentences_written_without_spaces_are_split_and_their_translations_spaced_as_their_script_wants():
+    chinese = split("我喜欢吃苹果。你呢？他在北京工作！\n好的。谢谢", "zh")
+    assert chinese.sentences == ["我喜欢吃苹果。", "你呢？", "他在北京工作！", "好的。", "谢谢"]
+    assert chinese.join(chinese.sentences) == "我喜欢吃苹果。你呢？他在北京工作！\n好的。谢谢"
+    english = ["I like apples.", "And you?", "He works in Beijing!", "Good.", "Thanks"]
+    assert chinese.join(english) == "I like apples. And you? He works in Beijing!\nGood. Thanks"  # was glued
+    assert chinese.join(["私はりんごが好きです。", "あなたは？", "彼は北京で働いています！", "はい。", "どうも"]) == (
+        "私はりんごが好きです。あなたは？彼は北京で働いています！\nはい。どうも")
+    spaced = split("I like apples.  And you? Yes", "en")
+    assert spaced.join(["我喜欢苹果。", "你呢？", "是"]) == "我喜欢苹果。你呢？是"  # was "我喜欢苹果。  你呢？ 是"
+    assert spaced.join(["Me gustan.", "¿Y tú?", "Sí"]) == "Me gustan.  ¿Y tú? Sí"
+    assert split("أين المحطة؟ هي هناك. شكرا", "ar").sentences == ["أين المحطة؟", "هي هناك.", "شكرا"]
+    assert split("मैं घर जा रहा हूँ। तुम कहाँ हो?", "hi").sentences == ["मैं घर जा रहा हूँ।", "तुम कहाँ हो?"]
+
+
 @given(st.text(alphabet=st.sampled_from("ab -•.!?;¿¡\n\r\u2028\t\"'"), max_size=40), st.integers(0, 50))
 def test_split_keeps_every_character(text, max_chars):
     seg = split(text, "en", max_chars)

@@ -219,3 +219,27 @@ def test_symbols_the_model_cannot_read_are_spans_and_only_when_asked():
 def test_each_word_of_a_text_maps_to_the_word_of_its_masked_text_it_became(text, words):
     masked = mask(text, 8)
     assert word_map(text, masked) == words, masked.text
+
+
+@pytest.mark.parametrize("text, spans", [
+    ("我有345个苹果。", ["345"]),  # was the whole sentence, one alphanumeric span: carried untranslated
+    ("我有３４５个苹果。", ["３４５"]),  # full-width digits
+    ("请访问https://example.com了解更多。", ["https://example.com"]),  # was no span
+    ("发邮件到test@example.com谢谢", ["test@example.com"]),  # was the whole text
+    ("版本v1.2.3发布了，价格是3.5元", ["v1.2.3", "3.5"]),
+    ("我在2024-01-05到了", ["2024-01-05"]),
+    ("서울에서https://example.com에서", ["https://example.com"]),
+    ("لدي ٣٤٥ تفاحة", ["٣٤٥"]),  # Arabic-Indic digits: a number, carried as written
+])
+def test_spans_written_against_chinese_japanese_or_korean_are_spans_of_their_own(text, spans):
+    assert [s.text for s in find_spans(text)] == spans
+
+
+def test_a_span_against_chinese_is_not_glued_in_the_translation_and_chinese_terms_are_found():
+    masked = mask("我有345个苹果。", 4)
+    assert masked.text == "我有⦅0⦆个苹果。"
+    assert restore("I have ⦅0⦆ apples.", masked.spans, masked.glued).text == "I have 345 apples."  # not "have345apples"
+    glossary = Terms(keep=("Python",), glossary={"苹果": "apple"})
+    assert [(s.text, s.kind) for s in find_spans("我喜欢Python和苹果", glossary)] == [("Python", "term"), ("苹果", "term")]
+    assert [s.text for s in find_spans("我喜欢Python和JavaScript。Java也好", known=frozenset())] == [
+        "Python", "JavaScript"]  # names against Chinese; after 。 a sentence starts

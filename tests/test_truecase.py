@@ -33,6 +33,14 @@ def test_text_in_capitals_is_read_as_lowercase_with_a_capital_first():
         False, False, False, False, True, True, False]
 
 
+def test_text_of_a_script_without_case_is_not_shouted():
+    caseless = ("我喜欢吃苹果，你呢？", "私は 学生です", "مرحبا بك في المدينة", "नमस्ते दुनिया आप", "我爱 NASA 和 ESA")
+    assert [shouted(text) for text in caseless] == [False] * 5
+    assert [shouted(text) for text in ("ЭТО ОЧЕНЬ ВАЖНО", "ΓΕΙΑ ΣΟΥ ΚΟΣΜΕ", "THE LORD 42 IS")] == [True, True, True]
+    truecase = Truecaser(VOCABULARY)
+    assert [truecase(text) for text in caseless] == list(caseless)
+
+
 @pytest.fixture(scope="module")
 def shipped() -> Translator:
     return Translator.load(device="cpu")  # the shipped en-es bundle

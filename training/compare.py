@@ -16,18 +16,19 @@ from pathlib import Path
 
 import numpy as np
 from sacrebleu import significance
-from sacrebleu.metrics import BLEU, CHRF
+from sacrebleu.metrics import CHRF
 from sacrebleu.significance import PairedTest, Result
 
 from nmt.training.compressed import read_lines
 from nmt.training.corpus import EvaluationSet, load_evaluation_set, none_usable
 from nmt.training.errors import CorpusError
 from nmt.training.evaluate import HYPOTHESES, check_direction, tell_skipped, test_name
+from nmt.training.scoring import bleu_metric
 
 SEED_VARIABLE = "SACREBLEU_SEED"
 DEFAULT_SEED = 12345  # sacrebleu's
 # (report key, as `nmt evaluate` names it; label; sacrebleu metric): sacrebleu names its results "BLEU", "chrF2"
-METRICS = (("bleu", "BLEU", BLEU), ("chrf", "chrF", CHRF))
+METRICS = (("bleu", "BLEU", bleu_metric), ("chrf", "chrF", lambda _target: CHRF()))  # each made for a target language
 
 Translate = Callable[[Path, list[str]], list[str]]  # (model bundle, sources) -> one translation per source
 
@@ -138,7 +139,7 @@ def compare_systems(test: Path, a: Path, b: Path, translate: Translate, sampling
                     for name, s in systems.items()},
         "differing_lines": sum(x != y for x, y in zip(a_out, b_out, strict=True)),
         "seed": sampling.seed, "resamples": sampling.resamples, "trials": sampling.trials,
-        **paired_tests(a_out, b_out, references, sampling),
+        **paired_tests(a_out, b_out, references, sampling, known[1] if known else None),
     }
 
 
@@ -151,13 +152,15 @@ def _check_aligned(system: System, test: str, corpus: EvaluationSet) -> System:
     return system
 
 
-def paired_tests(a: list[str], b: list[str], references: list[list[str]], sampling: Sampling) -> dict[str, dict]:
+def paired_tests(a: list[str], b: list[str], references: list[list[str]], sampling: Sampling,
+                 target: str | None = None) -> dict[str, dict]:
     """Per metric: both systems' scores with bootstrap means and 95% confidence intervals, B - A, and the p-value of
-    each test (the chance of a difference at least this large between two systems that are in truth alike)."""
+    each test (the chance of a difference at least this large between two systems that are in truth alike). target:
+    the references' language, which picks BLEU's tokenizer (training/scoring.py's bleu_metric; None: 13a)."""
     named: list[tuple[str, Sequence[str]]] = [("A", a), ("B", b)]
     with _seeded(sampling.seed), _ties_counted():
-        bs_signatures, bs = PairedTest(named, _metrics(), references, "bs", sampling.resamples)()
-        ar_signatures, ar = PairedTest(named, _metrics(), references, "ar", sampling.trials)()
+        bs_signatures, bs = PairedTest(named, _metrics(target), references, "bs", sampling.resamples)()
+        ar_signatures, ar = PairedTest(named, _metrics(target), references, "ar", sampling.trials)()
     report = {}
     for (ours, _, _), theirs in zip(METRICS, bs_signatures, strict=True):
         (a_bs, b_bs), (_, b_ar) = _results(bs, theirs), _results(ar, theirs)
@@ -177,8 +180,8 @@ def _results(results: dict[str, list[str | Result]], metric: str) -> tuple[Resul
     return a, b
 
 
-def _metrics() -> dict:
-    return {label: make() for _, label, make in METRICS}
+def _metrics(target: str | None) -> dict:
+    return {label: make(target) for _, label, make in METRICS}
 
 
 def _interval(result: Result) -> dict[str, float]:

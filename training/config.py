@@ -63,7 +63,7 @@ class FilterConfig(Section):
     """What preparation drops from the training corpora, each counted, and listed in out_dir/skipped.tsv."""
 
     max_ratio: float | None = Field(3.0, ge=1, description="drop pairs whose longer side has more than this many "
-                                    "times the characters of the shorter (null: keep all)")
+                                    "times the characters of the shorter (a wide one, CJK, counts as two; null: keep all)")
     min_ratio_chars: int = Field(10, ge=0, description="the ratio filter applies once the longer side has this "
                                  "many characters (short pairs vary a lot)")
     identical: bool = Field(True, description="drop pairs whose source and target are the same text")

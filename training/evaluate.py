@@ -39,7 +39,7 @@ def evaluate(translator: Translator, test_path: Path, options: DecodeOptions, ou
     start = time.perf_counter()
     hypotheses = translate_all(translator, sources, options, chunk_size)
     seconds = time.perf_counter() - start
-    scores = score(hypotheses, *test.references)
+    scores = score(hypotheses, *test.references, target=translator.tgt_lang)
     out_tokens = sum(len(ids) for ids in translator.bundle.tgt_tokenizer.encode(hypotheses))
     from nmt.model.bundle import digest
 

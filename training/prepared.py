@@ -54,7 +54,7 @@ from nmt.training.pool import ordered_map
 from nmt.training.sampling import Reservoir
 from nmt.training.word_memo import memo_for
 
-VERSION = 2  # 2: lengths files (src.len, tgt.len)
+VERSION = 3  # 2: lengths files (src.len, tgt.len); 3: the ratio filter counts wide (CJK) characters twice
 INLINE_BYTES = 4 << 20  # corpora smaller than this are prepared in this process: starting workers costs more
 TOKENIZE_CHUNK = 20_000
 Say = Callable[[str], None]

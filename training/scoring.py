@@ -1,9 +1,13 @@
 """Corpus-level BLEU and chrF with sacrebleu, with the signatures that make the numbers comparable."""
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass
+from functools import cache
 
 from sacrebleu.metrics import BLEU, CHRF
+
+from nmt.app.labels import primary
 
 
 @dataclass
@@ -18,13 +22,35 @@ class Scores:
         return asdict(self)
 
 
-def score(hypotheses: list[str], *references: list[str]) -> Scores:
-    """Detokenized hypotheses against raw references, sacrebleu defaults (13a tokenization). Each of references
-    is one reference per hypothesis; with more than one, a hypothesis is scored against all of its references
-    (sacrebleu's multi-reference BLEU and chrF, signature nrefs:N)."""
+def score(hypotheses: list[str], *references: list[str], target: str | None = None) -> Scores:
+    """Detokenized hypotheses against raw references in the target language, sacrebleu defaults (bleu_metric's
+    tokenization). Each of references is one reference per hypothesis; with more than one, a hypothesis is scored
+    against all of its references (sacrebleu's multi-reference BLEU and chrF, signature nrefs:N)."""
     if not references:
         raise ValueError("score() needs at least one list of references")
-    bleu, chrf = BLEU(), CHRF()
+    bleu, chrf = bleu_metric(target), CHRF()
     b = bleu.corpus_score(hypotheses, list(references))
     c = chrf.corpus_score(hypotheses, list(references))
     return Scores(round(b.score, 2), round(c.score, 2), str(bleu.get_signature()), str(chrf.get_signature()), str(b))
+
+
+def bleu_metric(target: str | None) -> BLEU:
+    """sacrebleu's BLEU for references in the target language (a code; zh-Hans and zh_CN are zh), with the tokenizer
+    that sacrebleu picks for it, which the signature names: tok:zh for Chinese, ja-mecab and ko-mecab for Japanese
+    and Korean, 13a for the others (and for no language given). 13a splits at spaces and punctuation, so a Chinese
+    sentence, written without spaces, was one word to it: a hypothesis one character off its reference scored 0.
+    MeCab, which ja-mecab and ko-mecab need, is an extra (pip install 'sacrebleu[ja]'); without it, BLEU counts
+    characters (tok:char, in the signature), with a line on stderr saying so."""
+    language = primary(target) if target else ""
+    try:
+        return BLEU(trg_lang=language)
+    except RuntimeError:  # sacrebleu's word: "... requires extra dependencies, but you do not have them installed"
+        _tell_no_mecab(language)
+        return BLEU(tokenize="char")
+
+
+@cache
+def _tell_no_mecab(language: str) -> None:
+    """Once per language a process scores."""
+    print(f"BLEU of {language} text: sacrebleu's tokenizer for it needs MeCab (pip install 'sacrebleu[{language}]'); "
+          "scored by characters instead (tok:char)", file=sys.stderr)

@@ -232,7 +232,7 @@ class Trainer:
     def evaluate_dev(self) -> Scores:
         translator = Translator(self._bundle({}), str(self.device))
         hyps = translator.translate([s for s, _ in self.dev], DecodeOptions(beam_size=self.tc.eval_beam_size))
-        return score([h.text for h in hyps], [t for _, t in self.dev])
+        return score([h.text for h in hyps], [t for _, t in self.dev], target=self.cfg.data.tgt_lang)
 
     # --- state --------------------------------------------------------------------------------
     def _bundle(self, summary: dict) -> Bundle:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nmt.app.detect import Detected, LanguageDetector
 from nmt.app.documents import FORMATS
+from nmt.app.labels import primary
 from nmt.app.registry import Models
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
@@ -56,8 +57,18 @@ from nmt.model.translator import DecodeOptions, Translated
 router = APIRouter(tags=["libretranslate"])
 R = TypeVar("R", bound=BaseModel)
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
-                  "pt": "Portuguese", "ca": "Catalan", "nl": "Dutch"}
+# LibreTranslate's names of its languages (its zh-Hans and zh-Hant; zt, as its older releases call Traditional Chinese)
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "az": "Azerbaijani", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan", "cs": "Czech",
+    "da": "Danish", "de": "German", "el": "Greek", "en": "English", "eo": "Esperanto", "es": "Spanish",
+    "et": "Estonian", "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French", "ga": "Irish",
+    "gl": "Galician", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian",
+    "ja": "Japanese", "ko": "Korean", "ky": "Kyrgyz", "lt": "Lithuanian", "lv": "Latvian", "ms": "Malay",
+    "nb": "Norwegian", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "pt-BR": "Portuguese (Brazil)",
+    "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sl": "Slovenian", "sq": "Albanian", "sv": "Swedish",
+    "th": "Thai", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese",
+    "zh": "Chinese", "zh-Hans": "Chinese", "zh-Hant": "Chinese (traditional)", "zt": "Chinese (traditional)",
+}
 SHORT_TEXT = 40  # LibreTranslate's: a text of at most this many characters is detected with the request's others
 FRONTEND_TIMEOUT_MS = 500  # LibreTranslate's default: how long its page waits after a keystroke before translating
 
@@ -172,7 +183,8 @@ def frontend_settings(service: ServiceDep, models: LoadedModels) -> FrontendSett
 
 
 def _name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+    """The language's name, else its primary subtag's (zh-CN: Chinese), else the code: a model's language may be any."""
+    return LANGUAGE_NAMES.get(code) or LANGUAGE_NAMES.get(primary(code), code)
 
 
 def _detect(detector: LanguageDetector, texts: list[str]) -> list[Detected]:
