@@ -2,8 +2,12 @@
 refused before that work, or done in time that grows linearly with the input."""
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
+import pytest
 from service_fixtures import client_for
 
+from nmt.model.html import InvalidHtml, parse
 from nmt.model.translator import Translator
 
 
@@ -21,3 +25,17 @@ def test_a_too_long_sentence_is_refused_before_it_is_masked(translator, monkeypa
                                           "with . ! ? or a line break)")
         assert seen == []
         assert client.post("/v1/translate", json={"text": "alpha beta"}).status_code == 200
+
+
+def test_a_lt_sign_after_the_last_gt_sign_is_not_read_as_the_start_of_a_tag(monkeypatch):
+    # html.parser scanned from each "<" of "<a <a <a …" to the end for a tag's ">" (quadratic: 20,000 characters of
+    # format html took 7 s); after the last ">" none can end, and each is read as text at once
+    tried = []
+    whole = HTMLParser.check_for_whole_start_tag
+    monkeypatch.setattr(HTMLParser, "check_for_whole_start_tag", lambda self, i: tried.append(i) or whole(self, i))
+    source = "<p>alpha</p> beta <a <b c='d' <e " + "<a " * 100
+    *_, run = parse(source).runs
+    assert tried == [0]  # the <p>'s
+    assert run.raw == source.removeprefix("<p>alpha</p>") and run.text() == source.removeprefix("<p>alpha</p>")
+    with pytest.raises(InvalidHtml, match="marked section"):  # as before: "<!" is the parser's still
+        parse("<p>alpha</p> <![foo bar")
