@@ -2,6 +2,7 @@
 refused before that work, or done in time that grows linearly with the input."""
 from __future__ import annotations
 
+import gzip
 from html.parser import HTMLParser
 
 import pytest
@@ -9,6 +10,10 @@ from service_fixtures import client_for
 
 from nmt.model.html import InvalidHtml, parse
 from nmt.model.translator import Translator
+from nmt.training import compressed
+from nmt.training.compressed import read_blocks
+from nmt.training.corpus import read_records
+from nmt.training.errors import CorpusError
 
 
 def test_a_too_long_sentence_is_refused_before_it_is_masked(translator, monkeypatch):
@@ -39,3 +44,18 @@ def test_a_lt_sign_after_the_last_gt_sign_is_not_read_as_the_start_of_a_tag(monk
     assert run.raw == source.removeprefix("<p>alpha</p>") and run.text() == source.removeprefix("<p>alpha</p>")
     with pytest.raises(InvalidHtml, match="marked section"):  # as before: "<!" is the parser's still
         parse("<p>alpha</p> <![foo bar")
+
+
+@pytest.mark.parametrize("read", [
+    lambda path: list(read_records((path,), ("en", "es"))),  # pairs, line by line
+    lambda path: list(read_blocks(path, 64)),  # pairs to clean and files to translate, block by block
+])
+def test_a_line_over_the_limit_is_refused_not_held_whole(tmp_path, monkeypatch, read):
+    # a .gz of 200 kB that inflated to one line of 200 MB took 840 MB to read (one of 2 MB: 8 GB)
+    monkeypatch.setattr(compressed, "MAX_LINE_BYTES", 1000)
+    path = tmp_path / "pairs.tsv.gz"
+    path.write_bytes(gzip.compress(b"hello\thola\n" + b"a" * 5000 + b"\tb\nbye\tadios\n"))
+    with pytest.raises(CorpusError, match=r"pairs.tsv.gz: line 2 is over \d+ MiB: not a file of lines"):
+        read(path)
+    path.write_bytes(gzip.compress(b"hello\thola\n" + b"a" * 900 + b"\tb\nbye\tadios\n"))
+    assert read(path)  # under the limit: read
