@@ -100,12 +100,22 @@ class Token:
     labels: tuple[Value, ...] = ()  # start tags: the values of their attributes that are translated (_labels)
 
 
+UNENDED = re.compile("<(?!!)")  # a "<" after the last ">" (_Tokenizer.tokens)
+
+
+def _stand_in(source: str) -> str:
+    """A character that source does not hold, to stand for its "<" after its last ">" ("" if it holds them all)."""
+    held = set(source)
+    return next((c for c in map(chr, range(0xF0000, 0x110000)) if c not in held), "")
+
+
 class _Tokenizer(HTMLParser):
     """Notes where in the source each parser event starts; a token's raw text runs to the next one's start."""
 
     def __init__(self, source: str):
         super().__init__(convert_charrefs=True)
         self.source = source
+        self.stand_in = _stand_in(source)
         self.line_starts = [0] + [i + 1 for i, c in enumerate(source) if c == "\n"]
         self.events: list[tuple[int, Token]] = []
         self.labels: dict[int, dict[str, str]] = {}  # a start tag's event -> its attributes to translate
@@ -130,7 +140,7 @@ class _Tokenizer(HTMLParser):
         self._add(Token("end", "", tag))
 
     def handle_data(self, data: str) -> None:
-        self._add(Token("text", "", text=data))
+        self._add(Token("text", "", text=data.replace(self.stand_in, "<") if self.stand_in else data))
 
     def handle_comment(self, data: str) -> None:
         self._add(Token("other", ""))
@@ -145,7 +155,14 @@ class _Tokenizer(HTMLParser):
         self._add(Token("other", ""))
 
     def tokens(self) -> list[Token]:
-        self.feed(self.source)
+        # html.parser looks for the end of a tag from each "<" on, and where no ">" follows, every "<" of the rest
+        # cost a scan to the text's end, then was read as text: quadratic ("<a <a <a …", 20,000 characters: 7 s;
+        # CPython 3.12.11 and 3.13.4 fix it, gh-135462). After the last ">" the parser reads a stand-in instead
+        # of each "<" (but that of "<!", which it may refuse: InvalidHtml), as text at once, and handle_data puts
+        # the "<" back.
+        after = self.source.rfind(">") + 1
+        rest = UNENDED.sub(self.stand_in, self.source[after:]) if self.stand_in else self.source[after:]
+        self.feed(self.source[:after] + rest)
         self.close()
         starts = [at for at, _ in self.events] + [len(self.source)]
         out = [Token("other", self.source[: starts[0]])] if starts[0] > 0 else []  # never lose a byte

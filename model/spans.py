@@ -15,6 +15,7 @@ capital says nothing.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +34,7 @@ PLACEHOLDER = re.compile(rf"{OPEN}(\d+){CLOSE}")
 MARKUP = r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>"  # a tag, <b>, </b>, <a href="x">, <br/>
 VERBATIM_INLINE = ("code", "kbd", "samp")  # elements whose text is kept as written (model/html.py's VERBATIM)
 CODE_HYPHEN = r"-(?=[^\W_]*\d|[A-Z\d]+\b)"  # a hyphen inside a code (below)
+CODE_LOOKAHEAD = 64  # characters of a code read for its first digit and its first letter (below)
 
 # (kind, pattern), first match wins at a position, so the more specific kinds come first.
 RULES: tuple[tuple[str, str], ...] = (
@@ -42,7 +44,9 @@ RULES: tuple[tuple[str, str], ...] = (
     ("verbatim", rf"<(?P<verbatim_tag>(?i:{'|'.join(VERBATIM_INLINE)}))\b[^<>]*>[^<]*</(?P=verbatim_tag)\s*>"),
     ("markup", MARKUP),
     ("url", r"\b(?:https?|ftp)://[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]|\bwww\.[\w-]+(?:\.[\w-]+)+(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}])?"),
-    ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    # (a local part of 64 characters at most, as RFC 5321 has it: unbounded, each position of a long run without
+    # an "@" was scanned to the run's end, and 20,000 characters of "1." took seconds)
+    ("email", r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b"),
     ("code", r"`[^`\n]+`"),
     # %s %d %1$s %.2f, Python's %(name)s; C's lengths (%ld %lld %lu %zu) and Apple's objects (%@ %1$@), its
     # plural variables (%#@files@, .stringsdict's and String Catalogs'); %% (a percent sign, in a format string);
@@ -76,7 +80,11 @@ RULES: tuple[tuple[str, str], ...] = (
     # too ("1st", "22nd"): given its number alone ("⦅0⦆st"), the model dropped the suffix and wrote no ordinal
     # A hyphen joins a part with a digit or in capitals ("COVID-19", "x86-64"), not a word: "3-day" is a number
     # and a word to translate
-    ("alphanumeric", rf"\b(?=(?:[^\W_]|{CODE_HYPHEN})*\d)(?=(?:[^\W_]|{CODE_HYPHEN})*[^\W\d_])"
+    # Its first digit and its first letter within its first CODE_LOOKAHEAD characters: unbounded, the look for them
+    # from each word of a long run without one ("1-1-1-…") scanned to the run's end (quadratic: 20,000 characters
+    # took minutes)
+    ("alphanumeric", rf"\b(?=(?:[^\W_]|{CODE_HYPHEN}){{0,{CODE_LOOKAHEAD}}}\d)"
+                     rf"(?=(?:[^\W_]|{CODE_HYPHEN}){{0,{CODE_LOOKAHEAD}}}[^\W\d_])"
                      rf"[^\W_]+(?:{CODE_HYPHEN}[^\W_]+)*\b"),
     # numbers joined by hyphens or a slash, whole: a range, a score, a fraction, a local phone number ("10-20",
     # "3-1", "3/4", "555-1234"): as numbers apart, the model dropped what joined them ("10 20", "3 4")
@@ -104,8 +112,9 @@ WORD = re.compile(r"[^\W\d_]+")
 # What may stand before a sentence's first word: the start or the end of a sentence or clause (not the period of
 # "Mr.", "Dr.", "Mrs." or "U.S."), or an opening quote or bracket (a quotation starts a sentence: 'He said, “Go”'),
 # then spaces, quotes and brackets.
+SENTENCE_GAP = "\"'“‘«¿¡([-"  # and white space: what may stand between that start and the word
 SENTENCE_START = re.compile(r"(?:^|[!?:;。！？：；]|(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.|[\"'“‘«¿¡(\[])"
-                            r"[\s\"'“‘«¿¡(\[-]*$")
+                            rf"[\s{re.escape(SENTENCE_GAP)}]*$")
 
 
 @dataclass(frozen=True)
@@ -211,7 +220,17 @@ def _symbol(char: str) -> bool:
 
 def names(text: str) -> list[Span]:
     """The capitalized words of text that do not start a sentence."""
-    return [s for s in capitalized(text) if not SENTENCE_START.search(text, 0, s.start)]
+    return [s for s in capitalized(text) if not _starts_sentence(text, s.start)]
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether a word at `at` starts a sentence (SENTENCE_START ends there). Searched from the character before the
+    spaces, quotes and brackets in front of the word, not from the text's start: that made names() quadratic
+    (a sentence of 20,000 characters of "A. A. …" took 13 s)."""
+    before = at
+    while before > 0 and (text[before - 1] in SENTENCE_GAP or text[before - 1].isspace()):
+        before -= 1
+    return SENTENCE_START.search(text, max(before - 1, 0), at) is not None
 
 
 def capitalized(text: str) -> list[Span]:
@@ -221,8 +240,17 @@ def capitalized(text: str) -> list[Span]:
 
 
 def _free(spans: list[Span], taken: list[Span]) -> list[Span]:
-    """The spans that overlap none of taken."""
-    return [s for s in spans if not any(s.start < t.end and t.start < s.end for t in taken)]
+    """The spans that overlap none of taken (which overlap none of each other: find_spans'). Only the last of taken
+    to start before a span ends can overlap it: looked up, not each compared (quadratic: a sentence of thousands
+    of numbers and names took seconds)."""
+    ordered = sorted(taken, key=lambda t: t.start)
+    starts = [t.start for t in ordered]
+
+    def free(span: Span) -> bool:
+        before = bisect.bisect_left(starts, span.end) - 1
+        return before < 0 or ordered[before].end <= span.start
+
+    return [s for s in spans if free(s)]
 
 
 Glue = tuple[bool, bool]  # whether a span was written against a word or another span, before it and after it

@@ -22,6 +22,10 @@ class InvalidText(ValueError):
     """A text that cannot be translated as given."""
 
 
+class LongSentence(ValueError):
+    """A text with a sentence longer than the caller's limit (the service's max_sentence_chars: 413)."""
+
+
 def clean_input(text: str) -> str:
     """The text with every control character replaced by a space; InvalidText if it is not a valid string."""
     check_text(text)

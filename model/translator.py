@@ -38,7 +38,7 @@ from nmt.model.segment import Segmented, split
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.spans import NO_TERMS, PLACEHOLDER, Glue, Masked, Terms, mask, restore
 from nmt.model.tagged import Tagged, paired, placed
-from nmt.model.text import InvalidText, check_text, clean_input
+from nmt.model.text import InvalidText, LongSentence, check_text, clean_input
 from nmt.model.tokenizer import EOS, PAD
 from nmt.model.truecase import Truecaser, shouted
 
@@ -187,6 +187,14 @@ def _checked(i: int, text: str) -> str:
         raise InvalidText(f"text {i} is {e}") from None
 
 
+def _check_lengths(layouts: list[Segmented], limit: int) -> None:
+    for i, layout in enumerate(layouts):
+        longest = max(map(len, layout.sentences), default=0)
+        if longest > limit:
+            raise LongSentence(f"text {i} has a sentence of {longest} characters; the limit is {limit} "
+                               f"(end sentences with . ! ? or a line break)")
+
+
 class InferenceModel(nn.Module):
     """What the Translator runs: the trained encoder, and the decoder in its FastDecoder form where it has one
     (otherwise the trained decoder, stepped through its teacher-forced forward). exact: batch-invariant search
@@ -271,11 +279,14 @@ class Translator:
         self.reverse = reverse
 
     # --- prepare --------------------------------------------------------------------------------------------
-    def prepare(self, texts: list[str], terms: Terms = NO_TERMS) -> list[PreparedText]:
+    def prepare(self, texts: list[str], terms: Terms = NO_TERMS, max_sentence_chars: int = 0) -> list[PreparedText]:
         """Clean, segment, mask, truecase and tokenize each text (all sentences in one tokenizer call); InvalidText (a
-        ValueError) for a text that is not valid Unicode. terms: the caller's verbatim strings and glossary, carried
-        besides the spans the rules find (only by a model with placeholders: see `carries_spans`)."""
+        ValueError) for a text that is not valid Unicode, LongSentence for one with a sentence longer than
+        max_sentence_chars (0: no limit). terms: the caller's verbatim strings and glossary, carried besides the
+        spans the rules find (only by a model with placeholders: see `carries_spans`)."""
         layouts = [split(_checked(i, text), self.src_lang, self.segment_chars) for i, text in enumerate(texts)]
+        if max_sentence_chars:  # refused before masking, whose cost grows with a sentence's length
+            _check_lengths(layouts, max_sentence_chars)
         cleaned = [clean_input(s) for layout in layouts for s in layout.sentences]
         masked = [self._untagged(text, terms) for text in cleaned]
         ids = self.bundle.src_tokenizer.encode([self.truecase(m.text) for m, _ in masked])  # after masking: as typed

@@ -21,7 +21,7 @@ from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.search import Hypothesis
 from nmt.model.spans import NO_TERMS, Terms
-from nmt.model.text import InvalidText, check_text
+from nmt.model.text import InvalidText, LongSentence, check_text
 from nmt.model.translator import DecodeOptions, PreparedText, SourceSentence, Translated, searched
 
 T = TypeVar("T")
@@ -210,12 +210,8 @@ def check_terms(model: ServedModel, terms: Terms) -> None:
 
 
 def check_sentences(settings: Settings, prepared: list[PreparedText]) -> None:
-    """Sentence limits once the texts are cut into sentences (413)."""
-    for i, text in enumerate(prepared):
-        longest = max((len(s.text) for s in text.sentences), default=0)
-        if longest > settings.max_sentence_chars:
-            raise ApiError(413, f"text {i} has a sentence of {longest} characters; the limit is "
-                                f"{settings.max_sentence_chars} (end sentences with . ! ? or a line break)")
+    """The number of sentences once the texts are cut into them (413); their length was checked as they were cut
+    (Translator.prepare)."""
     sentences = sum(len(text.sentences) for text in prepared)
     if sentences > settings.queue_size:
         raise ApiError(413, f"too many sentences: {sentences}; the limit is {settings.queue_size} per request")
@@ -241,9 +237,11 @@ async def translate_checked(service: Service, model: ServedModel, request: Reque
     check_rerank(model, options)
     check_terms(model, terms)
     try:
-        prepared = translator.prepare(texts, terms)
+        prepared = translator.prepare(texts, terms, settings.max_sentence_chars)
     except InvalidText as e:
         raise ApiError(422, str(e)) from None
+    except LongSentence as e:
+        raise ApiError(413, str(e)) from None
     check_sentences(settings, prepared)
     sentences = searched(prepared)
     start = time.perf_counter()

@@ -1,0 +1,61 @@
+"""Hostile and pathological input: what costs the service time or memory out of proportion to a request's size is
+refused before that work, or done in time that grows linearly with the input."""
+from __future__ import annotations
+
+import gzip
+from html.parser import HTMLParser
+
+import pytest
+from service_fixtures import client_for
+
+from nmt.model.html import InvalidHtml, parse
+from nmt.model.translator import Translator
+from nmt.training import compressed
+from nmt.training.compressed import read_blocks
+from nmt.training.corpus import read_records
+from nmt.training.errors import CorpusError
+
+
+def test_a_too_long_sentence_is_refused_before_it_is_masked(translator, monkeypatch):
+    # Masking a sentence of 20,000 characters of "1-1-1-…" took 95 s on the event loop (every other request
+    # waited), only to refuse it with 413 afterwards; the limit is checked as the texts are cut into sentences
+    seen: list[str] = []
+    untagged = Translator._untagged
+    monkeypatch.setattr(Translator, "_untagged", lambda self, text, terms: seen.append(text) or untagged(self, text, terms))
+    with client_for(translator, max_sentence_chars=50) as client:
+        seen.clear()  # (the warm-up's sentence)
+        answer = client.post("/v1/translate", json={"text": ["alpha beta.", "1-" * 100]})
+        assert answer.status_code == 413, answer.text
+        assert answer.json()["error"] == ("text 1 has a sentence of 200 characters; the limit is 50 (end sentences "
+                                          "with . ! ? or a line break)")
+        assert seen == []
+        assert client.post("/v1/translate", json={"text": "alpha beta"}).status_code == 200
+
+
+def test_a_lt_sign_after_the_last_gt_sign_is_not_read_as_the_start_of_a_tag(monkeypatch):
+    # html.parser scanned from each "<" of "<a <a <a …" to the end for a tag's ">" (quadratic: 20,000 characters of
+    # format html took 7 s); after the last ">" none can end, and each is read as text at once
+    tried = []
+    whole = HTMLParser.check_for_whole_start_tag
+    monkeypatch.setattr(HTMLParser, "check_for_whole_start_tag", lambda self, i: tried.append(i) or whole(self, i))
+    source = "<p>alpha</p> beta <a <b c='d' <e " + "<a " * 100
+    *_, run = parse(source).runs
+    assert tried == [0]  # the <p>'s
+    assert run.raw == source.removeprefix("<p>alpha</p>") and run.text() == source.removeprefix("<p>alpha</p>")
+    with pytest.raises(InvalidHtml, match="marked section"):  # as before: "<!" is the parser's still
+        parse("<p>alpha</p> <![foo bar")
+
+
+@pytest.mark.parametrize("read", [
+    lambda path: list(read_records((path,), ("en", "es"))),  # pairs, line by line
+    lambda path: list(read_blocks(path, 64)),  # pairs to clean and files to translate, block by block
+])
+def test_a_line_over_the_limit_is_refused_not_held_whole(tmp_path, monkeypatch, read):
+    # a .gz of 200 kB that inflated to one line of 200 MB took 840 MB to read (one of 2 MB: 8 GB)
+    monkeypatch.setattr(compressed, "MAX_LINE_BYTES", 1000)
+    path = tmp_path / "pairs.tsv.gz"
+    path.write_bytes(gzip.compress(b"hello\thola\n" + b"a" * 5000 + b"\tb\nbye\tadios\n"))
+    with pytest.raises(CorpusError, match=r"pairs.tsv.gz: line 2 is over \d+ MiB: not a file of lines"):
+        read(path)
+    path.write_bytes(gzip.compress(b"hello\thola\n" + b"a" * 900 + b"\tb\nbye\tadios\n"))
+    assert read(path)  # under the limit: read
