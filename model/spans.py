@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from nmt.model.text import CJK
+
 OPEN, CLOSE = "⦅", "⦆"  # NFKC-stable: SentencePiece's normalizer leaves them as they are
 
 
@@ -102,9 +104,7 @@ MAY_SPAN = re.compile(r"[\d⦅<>@`%{/\\#$:]|www\.")
 # digits. To \w and \b they are word characters, so a number or a URL against them was no span of its own: "我有345个
 # 苹果" was one alphanumeric span (the whole sentence carried untranslated), "请访问https://example.com了解更多" had
 # no URL, and a glossary's "苹果" matched nowhere in Chinese. The rules read such a character as a space.
-GLUED_SCRIPT = ("\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f"
-                "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-                "\U00020000-\U0003fffd")
+GLUED_SCRIPT = f"{CJK}\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # and full-width punctuation
 GLUED = re.compile(f"[{GLUED_SCRIPT}]")
 WORD_CHAR = rf"[^\W{GLUED_SCRIPT}]"  # \w but for those
 

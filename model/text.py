@@ -11,11 +11,13 @@ import re
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0 and C1 control characters, tab and line breaks included
 
-# East Asian wide and full-width characters (CJK ideographs, kana, Hangul, full-width forms): each says about as much as
-# two or three Latin letters, and a terminal gives it two columns
-WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-                  "\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
-                  "\U00020000-\U0003fffd]")
+# The scripts written without spaces between words (Chinese, Japanese; Korean between a word and its particle): CJK
+# ideographs, kana, Hangul, CJK punctuation and compatibility forms
+CJK = ("\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f"
+       "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\U00020000-\U0003fffd")
+# East Asian wide and full-width characters (those, and full-width forms): each says about as much as two or three
+# Latin letters, and a terminal gives it two columns
+WIDE = re.compile(f"[{CJK}\uff00-\uff60\uffe0-\uffe6]")
 
 
 class InvalidText(ValueError):
