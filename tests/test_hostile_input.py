@@ -59,3 +59,14 @@ def test_a_line_over_the_limit_is_refused_not_held_whole(tmp_path, monkeypatch, 
         read(path)
     path.write_bytes(gzip.compress(b"hello\thola\n" + b"a" * 900 + b"\tb\nbye\tadios\n"))
     assert read(path)  # under the limit: read
+
+
+def test_a_file_read_whole_over_the_limit_is_refused_before_it_is_all_in_memory(tmp_path, monkeypatch):
+    # a gettext catalog as .po.gz (read whole by nmt prepare) inflated with no bound: a few MB could take GBs
+    monkeypatch.setattr(compressed, "MAX_WHOLE_BYTES", 1000)
+    path = tmp_path / "messages.po.gz"
+    path.write_bytes(gzip.compress(b'msgid "a"\nmsgstr "b"\n' + b"#" * 5000))
+    with pytest.raises(CorpusError, match=r"messages.po.gz: over 0 MiB \(decompressed\): too large to be read whole"):
+        compressed.read_whole(path, bytes.decode)
+    path.write_bytes(gzip.compress(b'msgid "a"\nmsgstr "b"\n'))
+    assert compressed.read_whole(path, bytes.decode).startswith("msgid")

@@ -29,6 +29,9 @@ DAMAGED = (EOFError, OSError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 # The longest line read (a pair, a text to translate): a longer one is refused, not held whole, with the bytes before
 # it, in memory (a .gz of 200 kB that inflates to one line of 200 MB took 840 MB and 34 s; of 2 MB, 8 GB)
 MAX_LINE_BYTES = 16 << 20
+# The largest file read whole (a gettext catalog, a String Catalog, an app's messages), decompressed: a larger one is
+# refused before it is all in memory (a .po.gz of a few MB could inflate to GBs)
+MAX_WHOLE_BYTES = 256 << 20
 
 
 def kind_of(path: Path) -> str:
@@ -131,10 +134,13 @@ def read_span(path: Path, start: int, end: int) -> bytes:
 def read_whole(path: Path, read: Callable[[bytes], T]) -> T:
     """What read makes of the whole file, decompressed (a gettext file, a String Catalog, an app's messages: read as
     the service reads them); CorpusError, naming the file, for text that is not UTF-8, a file that read finds
-    Damaged, or damaged compressed data."""
+    Damaged, damaged compressed data, or over MAX_WHOLE_BYTES."""
     try:
         with open_stream(path) as stream:
-            return read(_read(stream))
+            content = _read(stream, MAX_WHOLE_BYTES + 1)
+        if len(content) > MAX_WHOLE_BYTES:
+            raise CorpusError(f"{path}: over {MAX_WHOLE_BYTES >> 20} MiB (decompressed): too large to be read whole")
+        return read(content)
     except UnicodeDecodeError as e:
         raise CorpusError(f"{path}: byte {e.start}: not UTF-8") from None
     except Damaged as e:
