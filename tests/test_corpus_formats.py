@@ -256,6 +256,16 @@ def test_tmx_whose_xml_breaks_at_line_n(tmp_path, capsys):
     assert f"{tmp_path / 'm.tmx'}: line 11: broken XML: " in err
 
 
+def test_tmx_with_an_entity_its_dtd_declares_is_refused_at_its_line(tmp_path, capsys):
+    """Never expanded (a file's content, a billion laughs); left out, "Hello &e;" was read "Hello " silently."""
+    lines = TMX.splitlines()
+    lines[0] += '\n<!DOCTYPE tmx [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+    lines[10] = lines[10].replace("&amp;", "&e;")  # line 12 now: the DOCTYPE is a line of its own
+    (tmp_path / "m.tmx").write_text("\n".join(lines))
+    err = refused(tmp_path, capsys, tmp_path / "m.tmx")
+    assert f"{tmp_path / 'm.tmx'}: line 12: entity &e; is not read" in err
+
+
 def test_a_file_of_mixed_encodings(tmp_path, capsys):
     utf8 = "".join(f"{s} é\t{t} É\n" for s, t in reversal_pairs(100, 0)).encode()
     latin1 = "".join(f"{s} é\t{t} É\n" for s, t in reversal_pairs(50, 1)).encode("latin-1")

@@ -15,13 +15,19 @@ from nmt.training.errors import CorpusError
 def elements(path: Path, tags: tuple[str, ...], events: tuple[str, ...] = ("end",)
              ) -> Iterator[tuple[str, int, etree._Element]]:
     """The file's elements of these tags ("{*}unit": in any namespace) at these events, with their lines; each freed,
-    with those before it, once used at its end; CorpusError for broken XML or a damaged compressed file."""
+    with those before it, once used at its end; CorpusError for broken XML, an entity that the file declares, or a
+    damaged compressed file."""
     line = 0
     try:
         with open_stream(path) as stream:
             for event, element in etree.iterparse(stream, events=events, tag=tags, huge_tree=True,
                                                   resolve_entities=False):
                 line = element.sourceline or line
+                if event == "end" and (entity := next(element.iter(etree.Entity), None)) is not None:
+                    # (not expanded, never: a declared entity could read a file or inflate a line to GBs; left out,
+                    # the segment was cut silently, "Hello &e;" read "Hello ")
+                    raise CorpusError(f"{path}: line {entity.sourceline or line}: entity {entity.text} is not read: "
+                                      "entities that the file's DTD declares are not expanded (write their text)")
                 yield event, line, element
                 if event == "end":
                     _forget(element)
