@@ -27,9 +27,10 @@ class Tokenizer:
 
     @classmethod
     def train(cls, sentences: Iterable[str], vocab_size: int, character_coverage: float = 1.0,
-              placeholders: int = 0, threads: int = 1) -> Tokenizer:
+              placeholders: int = 0, threads: int = 1, normalization: str = "nmt_nfkc") -> Tokenizer:
         """Learn a unigram subword model from raw sentences; then reserve the placeholder subwords. threads: for
-        SentencePiece's EM steps (more than the cores it has to itself only adds contention)."""
+        SentencePiece's EM steps (more than the cores it has to itself only adds contention); normalization: its
+        normalization rule's name, kept in the model, which applies it to every text it reads."""
         buffer = io.BytesIO()
         spm.SentencePieceTrainer.train(
             sentence_iterator=iter(sentences),
@@ -37,6 +38,7 @@ class Tokenizer:
             vocab_size=vocab_size,
             model_type="unigram",
             character_coverage=character_coverage,
+            normalization_rule_name=normalization,
             pad_id=PAD, unk_id=UNK, bos_id=BOS, eos_id=EOS,
             hard_vocab_limit=False,
             num_threads=threads,

@@ -17,6 +17,7 @@ import numpy as np
 import yaml
 
 from nmt.cli import main
+from nmt.model.tokenizer import Tokenizer
 from nmt.scripts.harness import reversal_pairs, write_tsv
 from nmt.training import prepared as prepared_module
 from nmt.training import train as train_module
@@ -387,6 +388,23 @@ def test_subword_models_depend_on_their_sample_seed_not_on_what_the_cache_held(t
     assert subwords("alone", 2) == shared_second, "the cache's first run chose the second run's subword models"
     assert shared_first != shared_second, "two seeds, two samples of 40 of 400 pairs"
     assert subwords("shared", 2, spm_seed=1) == shared_first
+
+
+def test_subword_models_normalize_text_as_data_spm_normalization_says(tmp_path):
+    """SentencePiece's default rule (nmt_nfkc) reads the zero-width non-joiner, which Persian writes inside words, as
+    a space: "می‌خواهم" came back "می خواهم". data.spm_normalization: nfkc keeps it; another rule is another cache
+    entry, and another coverage too."""
+    word = "می\u200cخواهم"
+    pairs = [(f"{word} {i} بروم", f"i want {i}") for i in range(200)]
+    base = load_config(write_config(tmp_path, str(write_tsv(tmp_path / "train.tsv", pairs))))
+
+    def source_model(**data) -> Tokenizer:
+        return prepare(base.model_copy(update={"data": base.data.model_copy(update=data)}), print).src_tok
+
+    assert source_model().sp.decode(source_model().sp.encode(word)) == "می خواهم"  # (the default's)
+    kept = source_model(spm_normalization="nfkc")
+    assert kept.sp.decode(kept.sp.encode(word)) == word
+    assert source_model(spm_character_coverage=0.9995).model_bytes != source_model().model_bytes
 
 
 def test_sigterm_during_prepare_is_ctrl_c(tmp_path, capsys, monkeypatch):

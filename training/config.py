@@ -86,6 +86,14 @@ class DataConfig(Section):
                             "each side, a uniform random sample of the training pairs")
     spm_seed: int | None = Field(None, description="seed of that sample (default: train.seed); runs of other "
                                  "train.seed but one spm_seed learn the same subword models (an ensemble's members)")
+    spm_character_coverage: float = Field(1.0, gt=0, le=1, description="the share of the sample's characters that "
+                                          "the subword models cover (SentencePiece's character_coverage), the "
+                                          "rarest others unknown: 0.9995 for Chinese or Japanese, whose thousands "
+                                          "of rare characters would each take a subword")
+    spm_normalization: Literal["nmt_nfkc", "nfkc", "nmt_nfkc_cf", "nfkc_cf", "identity"] = Field(
+        "nmt_nfkc", description="how SentencePiece normalizes text: nmt_nfkc (NFKC, zero-width characters as spaces); "
+        "nfkc keeps the zero-width non-joiner that Persian writes inside words (nmt_nfkc split them there); _cf: "
+        "case-folded too; identity: none")
     subwords_from: UserPath | None = Field(None, description="a bundle whose subword models this run takes instead of "
                                        "learning its own: a network trained apart that can be ensembled with it")
     cache_dir: UserPath | None = Field(None, description="where prepared corpora are kept (default: .prepared beside "

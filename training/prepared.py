@@ -85,7 +85,8 @@ def spm_key(cfg: Config) -> str:
     # "distinct": learned from each sampled sentence once; "sampled here": the sample drawn with the key's seed and
     # size (a cleaned corpus once kept one sample, drawn with the seed of the run that cleaned it first)
     return _digest([cfg.model.src_vocab_size, cfg.model.tgt_vocab_size, cfg.data.spm_sample, spm_seed(cfg),
-                    cfg.model.placeholders, "distinct", "sampled here"])
+                    cfg.model.placeholders, "distinct", "sampled here", cfg.data.spm_character_coverage,
+                    cfg.data.spm_normalization])
 
 
 def ids_key(src: Tokenizer, tgt: Tokenizer) -> str:
@@ -386,7 +387,8 @@ def learn_tokenizers(cfg: Config, clean_dir: Path, pairs: int, say: Say,
         rows = sample_rows(pairs, cfg.data.spm_sample, spm_seed(cfg))
         say(f"learning subword models from {len(rows):,} sampled pairs (data.spm_sample: {cfg.data.spm_sample:,})")
         sides = [("src", cfg.model.src_vocab_size), ("tgt", cfg.model.tgt_vocab_size)]
-        learn = partial(learn_side, clean_dir=clean_dir, rows=rows, placeholders=cfg.model.placeholders)
+        learn = partial(learn_side, clean_dir=clean_dir, rows=rows, placeholders=cfg.model.placeholders,
+                        coverage=cfg.data.spm_character_coverage, normalization=cfg.data.spm_normalization)
         with atomic_dir(directory) as tmp:
             for (side, asked), model in zip(sides, ordered_map(learn, sides, min(workers, len(sides))), strict=True):
                 (tmp / f"{side}.spm").write_bytes(model)
@@ -398,12 +400,13 @@ def learn_tokenizers(cfg: Config, clean_dir: Path, pairs: int, say: Say,
     return Tokenizer((directory / "src.spm").read_bytes()), Tokenizer((directory / "tgt.spm").read_bytes())
 
 
-def learn_side(side: tuple[str, int], clean_dir: Path, rows: list[int], placeholders: int) -> bytes:
+def learn_side(side: tuple[str, int], clean_dir: Path, rows: list[int], placeholders: int, coverage: float = 1.0,
+               normalization: str = "nmt_nfkc") -> bytes:
     """The subword model of one side (name, vocabulary size), learned from its sampled sentences (in a worker)."""
     name, vocab_size = side
     threads = max(1, (os.cpu_count() or 1) // 2)  # the cores of one of the two sides learned side by side
-    return Tokenizer.train(sample_texts(clean_dir, name, rows), vocab_size, placeholders=placeholders,
-                           threads=threads).model_bytes
+    return Tokenizer.train(sample_texts(clean_dir, name, rows), vocab_size, character_coverage=coverage,
+                           placeholders=placeholders, threads=threads, normalization=normalization).model_bytes
 
 
 # --- the prepared corpus ---------------------------------------------------------------------------------------

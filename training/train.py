@@ -222,8 +222,8 @@ def check_run_dir(out_dir: Path, resume: bool) -> None:
 # (load_state_dict keeps the checkpoint's); and batch_tokens, max_len, seed and the corpus weights draw the plan of
 # the epoch under way, which goes on from its batch number (in another plan: other pairs, or past its end).
 RUN_OWN = {"data.train", "data.src_lang", "data.tgt_lang", "data.max_len", "data.filters", "data.spm_sample",
-           "data.spm_seed", "data.subwords_from", "train.batch_tokens", "train.optimizer", "train.weight_decay",
-           "train.seed", "train.init_from"}
+           "data.spm_seed", "data.spm_character_coverage", "data.spm_normalization", "data.subwords_from",
+           "train.batch_tokens", "train.optimizer", "train.weight_decay", "train.seed", "train.init_from"}
 
 
 def config_changes(cfg: Config) -> dict[str, tuple[object, object]]:
