@@ -120,6 +120,24 @@ class ServedModel:
         return pair_of(self.translator)
 
 
+# The script that a Chinese code's region implies (CLDR's likely subtags): zh-TW is Traditional Chinese, zh-CN Simplified
+IMPLIED_SCRIPT = {"zh-cn": "hans", "zh-sg": "hans", "zh-my": "hans", "zh-tw": "hant", "zh-hk": "hant", "zh-mo": "hant"}
+
+
+def same_language(asked: str, served: str) -> bool:
+    """Whether a request's language code may be served by a model of another code: their primary subtags alike, and
+    not two scripts (zh-Hant or zh-TW, Traditional Chinese, never goes to a zh-Hans model; zh or zh-CN does)."""
+    scripts = {_script(asked), _script(served)} - {None}
+    return primary(asked) == primary(served) and len(scripts) <= 1
+
+
+def _script(code: str) -> str | None:
+    """The code's script subtag (four letters: zh-Hans-CN's Hans), or the one its region implies; None if neither."""
+    tags = code.replace("_", "-").lower().split("-")
+    named = next((tag for tag in tags[1:] if len(tag) == 4 and tag.isalpha()), None)
+    return named or IMPLIED_SCRIPT.get("-".join(tags[:1] + tags[-1:]) if len(tags) > 1 else "")
+
+
 class Models:
     """The served models, by (source, target)."""
 
@@ -150,9 +168,9 @@ class Models:
     def find(self, source: str | None = None, target: str | None = None) -> ServedModel:
         """The one model from source into target (None: any); UnknownPair naming the served pairs if there is
         none, or several that fit."""
-        found = self._fitting(source, target, str)
+        found = self._fitting(source, target, str.__eq__)
         if not found:  # a client's zh for a zh-Hans model, or zh-CN for a zh one: their primary subtags alike
-            found = self._fitting(source, target, primary)
+            found = self._fitting(source, target, same_language)
         if len(found) == 1:
             return found[0]
         asked = f"{source or 'any language'} -> {target or 'any language'}"
@@ -161,10 +179,11 @@ class Models:
                               f"{self.describe()}")
         raise UnknownPair(f"language pair {asked} is not supported; this server translates {self.describe()}")
 
-    def _fitting(self, source: str | None, target: str | None, key: Callable[[str], str]) -> list[ServedModel]:
-        """The models from source into target (None: any), the codes compared by key."""
+    def _fitting(self, source: str | None, target: str | None, fits: Callable[[str, str], bool]
+                 ) -> list[ServedModel]:
+        """The models from source into target (None: any), a code asked fitting a model's by fits(asked, served)."""
         return [model for (s, t), model in self.by_pair.items()
-                if (source is None or key(source) == key(s)) and (target is None or key(target) == key(t))]
+                if (source is None or fits(source, s)) and (target is None or fits(target, t))]
 
     def describe(self) -> str:
         return ", ".join(f"{source} -> {target}" for source, target in self.by_pair)

@@ -312,3 +312,5 @@ def test_other_languages_are_named_and_detected_by_their_primary_subtag(tiny_bun
         for source in ("zh", "zh-Hans", "zh-CN"):  # a zh-Hans model for LibreTranslate's zh (was 400: not supported)
             assert c.post("/translate", json={"q": "我喜欢吃苹果。", "source": source, "target": "en"}).status_code == 200
         assert c.post("/translate", json={"q": "x", "source": "zh", "target": "es"}).status_code == 400
+        for source in ("zh-Hant", "zh-TW", "zh_Hant_HK"):  # Traditional Chinese: not the zh-Hans model's (was 200)
+            assert c.post("/translate", json={"q": "我喜歡", "source": source, "target": "en"}).status_code == 400
