@@ -73,7 +73,7 @@ def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(server)
     page.wait_for_function("() => document.getElementById('model').textContent.startsWith('Model en-es')")
-    assert page.locator("#pair option").all_inner_texts() == ["en → es", "es → en"]
+    assert page.locator("#pair option").all_inner_texts() == ["en → es", "es → en", "detect → es", "detect → en"]
     page.fill("#beam", "1")
     page.fill("#source", "alpha beta")
     page.click("#translate")
@@ -91,6 +91,15 @@ def test_the_pair_is_chosen_among_the_served_ones_and_swapped(server, browser):
     page.select_option("#pair", "en es")
     assert page.inner_text("#tgt-lang") == "(es)" and not page.is_disabled("#swap")
     assert page.input_value("#target") == "" and page.inner_text("#status") == ""  # English was shown as Spanish
+    page.select_option("#pair", "auto es")  # the source language detected (there was no such choice)
+    assert page.inner_text("#src-lang") == "(detected)" and page.is_disabled("#swap")
+    page.fill("#source", "the house is big and the dog is happy")
+    with page.expect_request("**/v1/translate") as sent:
+        page.click("#translate")
+    assert sent.value.post_data_json["source"] == "auto" and sent.value.post_data_json["target"] == "es"
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('done')", timeout=30_000)
+    assert page.inner_text("#status").startswith("done (detected: en, ") and page.input_value("#target")
+    page.select_option("#pair", "en es")
     page.select_option("#format", "html")
     page.fill("#source", "<p>alpha <b>beta</b></p>")
     with page.expect_request("**/v1/translate") as sent:

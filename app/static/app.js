@@ -43,10 +43,10 @@ function selectedPair() {  // an option's value is "source target": codes may ho
   return { source, target };
 }
 
-function pairOption(source, target) {
+function pairOption(source, target) {  // source "auto": the server detects it (POST /v1/translate's source auto)
   const option = document.createElement("option");
   option.value = `${source} ${target}`;
-  option.textContent = `${source} → ${target}`;
+  option.textContent = `${source === "auto" ? "detect" : source} → ${target}`;
   return option;
 }
 
@@ -57,7 +57,9 @@ async function loadPairs() {
       fetch("/v1/models").then((r) => r.json()),
     ]);
     models = Object.fromEntries(listed.models.map((m) => [m.id, m]));
-    $("pair").replaceChildren(...languages.flatMap((l) => l.targets.map((t) => pairOption(l.code, t))));
+    const pairs = languages.flatMap((l) => l.targets.map((t) => pairOption(l.code, t)));
+    const targets = [...new Set(languages.flatMap((l) => l.targets))];
+    $("pair").replaceChildren(...pairs, ...targets.map((t) => pairOption("auto", t)));
     showPair();
   } catch (e) {
     $("model").textContent = "model information unavailable";
@@ -66,13 +68,15 @@ async function loadPairs() {
 
 function showPair() {
   const { source, target } = selectedPair();
-  $("src-lang").textContent = `(${source})`;
+  $("src-lang").textContent = source === "auto" ? "(detected)" : `(${source})`;
   $("tgt-lang").textContent = `(${target})`;
-  $("source").lang = source;  // a screen reader reads, and a spell-checker checks, each pane in its own language
+  $("source").lang = source === "auto" ? "" : source;  // a screen reader reads, and a spell-checker checks, each pane
+  // in its own language
   $("target").lang = target;
   const model = models[`${source}-${target}`];
   const bleu = model && model.bleu != null ? `, BLEU ${model.bleu.toFixed(1)}` : "";
-  $("model").textContent = `Model ${source}-${target}${bleu}`;
+  $("model").textContent = source === "auto" ? `Any model into ${target}, by the text's language`
+    : `Model ${source}-${target}${bleu}`;
   $("swap").disabled = !$("pair").querySelector(`option[value="${target} ${source}"]`);
 }
 
@@ -153,7 +157,8 @@ async function sendText() {
     const result = answer.translations[0];
     $("target").value = result.text;
     drawHeatmap(result.sentences || []);
-    setStatus("done");
+    const detected = answer.detected_source;
+    setStatus(detected ? `done (detected: ${detected.language}, ${detected.confidence}%)` : "done");
   } catch (e) {
     setStatus(`error: ${e.message}`, true);
   }
