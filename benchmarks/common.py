@@ -42,9 +42,9 @@ def synchronize(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def test_sources(path: Path = TEST_SPLIT) -> list[str]:
-    """The source side of a TSV test file (source<TAB>reference)."""
-    return [line.split("\t")[0] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+def test_sources(path: Path | str = TEST_SPLIT) -> list[str]:
+    """The source side of a TSV test file (source<TAB>reference); path as a Path or as --test gives it."""
+    return [line.split("\t")[0] for line in Path(path).read_text(encoding="utf-8").splitlines() if "\t" in line]
 
 
 def verse_pairs(test: str, min_words: int = 1) -> tuple[list[str], list[str], list[str]]:
