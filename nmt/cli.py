@@ -39,11 +39,11 @@ def _glossary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--glossary-ignore-case", action="store_true", help="match the glossary's source terms in any case")
 
 
-def _terms(args):
-    from nmt.model.spans import NO_TERMS
+def _glossary(args):
+    """The --glossary file read (refused before a model is loaded); its terms are picked by each model's languages."""
     from nmt.training.glossary import glossary_file
 
-    return NO_TERMS if args.glossary is None else glossary_file(args.glossary, args.glossary_ignore_case)
+    return None if args.glossary is None else glossary_file(args.glossary, args.glossary_ignore_case)
 
 
 def _translator(args, model: Path | None):
@@ -150,13 +150,13 @@ def cmd_translate(args) -> int:
     from nmt.training.fingerprint import file_hash
     from nmt.training.translate_lines import translate_to
 
-    options, terms = _options(args), _terms(args)
+    options, glossary = _options(args), _glossary(args)
     translator = _translator(args, args.model)
     settings = {"model": digest(args.model), "reverse": args.reverse and digest(args.reverse), "beam": args.beam,
                 "length_penalty": args.length_penalty, "rerank": args.rerank, "int8": args.int8, "exact": args.exact,
                 "segment_chars": args.segment_chars, "glossary": args.glossary and file_hash(args.glossary),
                 "glossary_ignore_case": args.glossary_ignore_case}
-    count = translate_to(translator, args.input, options, args.out, settings, terms)
+    count = translate_to(translator, args.input, options, args.out, settings, glossary)
     if args.out is not None:
         print(f"wrote {count:,} lines to {args.out}", file=sys.stderr)
     return 0
@@ -173,7 +173,7 @@ def cmd_translate_file(args) -> int:
     sources = expanded(args.files, args.out_dir)
     if args.out is not None and (len(sources) > 1 or any(folder for _, folder in sources)):
         raise ValueError("--out names one file's translation; for several files, or a folder, give --out-dir")
-    files = FileTranslator(Models(lambda path: _translator(args, path), args.model), _options(args), _terms(args),
+    files = FileTranslator(Models(lambda path: _translator(args, path), args.model), _options(args), _glossary(args),
                            args.out_dir, args.skip_existing)
     failed = 0
     for done, (source, folder) in enumerate(sources):

@@ -6,13 +6,14 @@ The placeholder-aware toy model reverses its input ("alpha beta" -> "BETA ALPHA"
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
 from service_fixtures import client_for, running_server
 
 from nmt.cli import main
-from nmt.model.glossary import GlossaryError
+from nmt.model.glossary import SUFFIXES, GlossaryError, read_glossary
 from nmt.model.spans import Terms
 from nmt.model.translator import Translator
 from nmt.training.glossary import glossary_file
@@ -87,10 +88,10 @@ def test_a_glossary_over_http(placeholder_model):
 def test_a_glossary_file_is_tsv_or_csv_with_terms_to_keep(tmp_path):
     tsv = tmp_path / "terms.tsv"
     tsv.write_bytes("\ufeff# ours\r\nalpha\tOMEGA\r\n\r\nbeta gamma\t PSI \r\nmu\r\n".encode())
-    assert glossary_file(tsv) == Terms(("mu",), {"alpha": "OMEGA", "beta gamma": "PSI"})
+    assert glossary_file(tsv).terms("en", "es") == Terms(("mu",), {"alpha": "OMEGA", "beta gamma": "PSI"})
     csv = tmp_path / "terms.csv"
     csv.write_text('alpha,"OMEGA, PSI"\nmu\n', encoding="utf-8")
-    assert glossary_file(csv, ignore_case=True) == Terms(("mu",), {"alpha": "OMEGA, PSI"}, ignore_case=True)
+    assert glossary_file(csv, ignore_case=True).terms("en", "es") == Terms(("mu",), {"alpha": "OMEGA, PSI"}, ignore_case=True)
 
 
 
@@ -99,9 +100,9 @@ def test_a_csv_glossary_may_separate_its_cells_with_semicolons(tmp_path):
     term to keep as it is, and the glossary silently did nothing."""
     csv = tmp_path / "terms.csv"
     csv.write_text('# ours, with a comma\nalpha;OMEGA\n"beta, gamma";"PSI; CHI"\nmu\n', encoding="utf-8")
-    assert glossary_file(csv) == Terms(("mu",), {"alpha": "OMEGA", "beta, gamma": "PSI; CHI"})
+    assert glossary_file(csv).terms("en", "es") == Terms(("mu",), {"alpha": "OMEGA", "beta, gamma": "PSI; CHI"})
     csv.write_text('"alpha; beta",OMEGA\nmu;nu,PSI\n', encoding="utf-8")  # a comma outside quotes: commas
-    assert glossary_file(csv) == Terms((), {"alpha; beta": "OMEGA", "mu;nu": "PSI"})
+    assert glossary_file(csv).terms("en", "es") == Terms((), {"alpha; beta": "OMEGA", "mu;nu": "PSI"})
 
 
 def test_a_csv_glossary_names_the_line_a_row_starts_on(tmp_path):
@@ -110,10 +111,10 @@ def test_a_csv_glossary_names_the_line_a_row_starts_on(tmp_path):
     csv = tmp_path / "terms.csv"
     csv.write_text('alpha,"OMEGA\u2028PSI"\n"beta\ngamma",PSI\n', encoding="utf-8")
     with pytest.raises(GlossaryError, match="terms.csv:2: a term holds a line break"):
-        glossary_file(csv)
+        glossary_file(csv).terms("en", "es")
     csv.write_text('# "a comment,\n# over two lines"\nalpha,"OMEGA\u2028PSI"\nmu,CHI,TAU\n', encoding="utf-8")
     with pytest.raises(GlossaryError, match="terms.csv:4: 3 columns"):
-        glossary_file(csv)
+        glossary_file(csv).terms("en", "es")
 
 
 @pytest.mark.parametrize("content, message", [
@@ -126,7 +127,7 @@ def test_a_csv_glossary_names_the_line_a_row_starts_on(tmp_path):
 def test_a_bad_glossary_file_is_one_line_naming_it(tmp_path, capsys, toy_model, content, message):
     (tmp_path / "terms.tsv").write_bytes(content)
     with pytest.raises(GlossaryError, match=re.escape(message)):
-        glossary_file(tmp_path / "terms.tsv")
+        glossary_file(tmp_path / "terms.tsv").terms("en", "es")
     (tmp_path / "in.txt").write_text("alpha\n")
     assert main(["translate", "--model", str(toy_model), "--glossary", str(tmp_path / "terms.tsv"),
                  str(tmp_path / "in.txt")]) == 2
@@ -197,3 +198,99 @@ def test_a_model_without_placeholders_refuses_an_uploaded_glossary(translator):
     with client_for(translator) as plain:
         answer = upload_with(plain, ("terms.tsv", b"alpha\tOMEGA\n"))
     assert answer.status_code == 400 and "has no placeholders" in answer.json()["error"]
+
+
+# --- termbases (TBX) and sheets whose header names languages: tests/glossaries/ ------------------------------------
+GLOSSARIES = Path(__file__).parent / "glossaries"
+
+
+def test_a_termbase_gives_each_direction_its_preferred_terms():
+    """TBX v2 (martif, tig and ntig) and v3 (tbx, conceptEntry): every source synonym -> the preferred target term
+    (else the first), never a deprecated one; an entry lacking a language is passed over; en-US is en. Before, a
+    .tbx was read as TSV: "'<tig>' again (line 14)"."""
+    v2, v3 = glossary_file(GLOSSARIES / "termbase.tbx"), glossary_file(GLOSSARIES / "termbase-v3.tbx")
+    assert v2.terms("en", "es") == Terms((), {"LORD": "Yahvé", "Moses": "Moshé", "Pharaoh": "Faraón",
+                                              "king of Egypt": "Faraón"})
+    assert v2.terms("es", "en-GB").glossary == {"Jehová": "LORD", "Señor": "LORD", "Yahvé": "LORD", "Moshé": "Moses",
+                                                "Moisés": "Moses", "Faraón": "Pharaoh"}
+    assert v3.terms("en", "es") == Terms((), {"temple": "TEMPLO-SANTO", "sanctuary": "TEMPLO-SANTO",
+                                              "Jerusalem": "JERUSALÉN-CIUDAD"})
+    assert v3.terms("de", "en").glossary == {"Lade": "ark"}
+
+
+def test_a_sheet_whose_header_names_languages_picks_their_columns():
+    """A header row names the columns (a language's code or name, notes beside them) and is never a term pair:
+    before, `English;Spanish` put "Spanish" wherever a sentence said "English", and en,es,notes was refused."""
+    sheet = glossary_file(GLOSSARIES / "sheet.csv")
+    assert sheet.terms("en", "es") == Terms((), {"LORD": "Yahvé", "Moses": "Moisés", "Pharaoh": "Faraón"})
+    assert sheet.terms("es", "en").glossary == {"Yahvé": "LORD", "Moisés": "Moses", "Faraón": "Pharaoh"}
+    assert glossary_file(GLOSSARIES / "sheet.tsv").terms("en", "es").glossary == {"LORD": "Yahvé",
+                                                                                  "temple": "TEMPLO-SANTO"}
+    assert read_glossary(b"English;Spanish\nalpha;OMEGA\n", "t.csv").terms("en", "es").glossary == {"alpha": "OMEGA"}
+    crowdin = b"Term [en],Description [en],Term [fr],Term [es-ES]\nalpha,a letter,,OMEGA\nbeta,,BETA-FR,\n"
+    assert read_glossary(crowdin, "t.csv").terms("en", "es").glossary == {"alpha": "OMEGA"}
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("broken.tbx", b"<martif><text><body><termEntry>", "broken.tbx: not well-formed XML"),
+    ("memory.xml", b"<?xml version='1.0'?><tmx><body/></tmx>", "memory.xml: its root is <tmx>: not a TBX termbase"),
+    ("other.tbx", b"<tbx><text><body><conceptEntry><langSec xml:lang='de'><termSec><term>Lade</term></termSec>"
+                  b"</langSec></conceptEntry></body></text></tbx>",
+     "other.tbx: no entry has terms in both en and es (its languages: de)"),
+    ("entities.tbx", b'<?xml version="1.0"?><!DOCTYPE martif [<!ENTITY x SYSTEM "file:///etc/passwd">]><martif>'
+                     b'<text><body><termEntry><langSet xml:lang="en"><tig><term>&x;</term></tig></langSet>'
+                     b'</termEntry></body></text></martif>', "entities.tbx: no entry has terms in both en and es"),
+    ("sheet.csv", b"de,fr,notes\nLade,arche,\n", "sheet.csv:1: its header names de, fr: no column of both en and es"),
+    ("terms.xlsx", b"PK\x03\x04\x14\x00", "terms.xlsx: a zip file (a workbook, .xlsx or .ods?), not a glossary"),
+])
+def test_a_file_that_is_no_glossary_for_the_pair_is_one_line(tmp_path, capsys, placeholder_model, name, content,
+                                                              message):
+    (tmp_path / name).write_bytes(content)
+    (tmp_path / "in.txt").write_text("alpha\n")
+    assert main(["translate", "--model", str(placeholder_model), "--glossary", str(tmp_path / name),
+                 str(tmp_path / "in.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+VERSES = "And the LORD spake unto Moses, saying,\nAnd the king of Egypt called Moses.\n"  # (a synonym: Faraón)
+
+
+def test_nmt_translate_applies_a_termbase_with_the_shipped_model(tmp_path, capsys):
+    (tmp_path / "in.txt").write_text(VERSES, encoding="utf-8")
+    assert main(["translate", "--beam", "1", "--glossary", str(GLOSSARIES / "termbase.tbx"),
+                 str(tmp_path / "in.txt")]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    assert first.count("Yahvé") == 1 and first.count("Moshé") == 1 and "Jehová" not in first, first
+    assert second.count("Faraón") == 1 and second.count("Moshé") == 1, second
+
+
+@pytest.fixture(scope="module")
+def shipped_client():
+    with client_for(Translator.load(device="cpu")) as c:
+        yield c
+
+
+@pytest.mark.parametrize("name, expected", [("termbase-v3.tbx", ["TEMPLO-SANTO", "JERUSALÉN-CIUDAD"]),
+                                            ("sheet.csv", ["Yahvé", "Moisés"])])
+def test_translate_file_applies_an_uploaded_termbase_or_sheet(shipped_client, name, expected):
+    notes = "And the LORD spake unto Moses.\nAnd he went into the temple at Jerusalem.\n"
+    answer = shipped_client.post("/translate_file", files={"file": ("notes.txt", notes),
+                                                           "glossary": (name, (GLOSSARIES / name).read_bytes())},
+                                 data={"source": "en", "target": "es"})
+    assert answer.status_code == 200, answer.text
+    out = shipped_client.get(answer.json()["translatedFileUrl"]).text
+    assert all(out.count(term) == 1 for term in expected), out
+
+
+def test_an_uploaded_termbase_is_held_to_the_glossary_limits(client):
+    answer = upload_with(client, ("termbase.tbx", (GLOSSARIES / "termbase.tbx").read_bytes()))
+    assert answer.status_code == 413 and answer.json()["error"] == "glossary too long: 4 entries; the limit is 3"
+    answer = upload_with(client, ("broken.tbx", b"<martif>"))
+    assert answer.status_code == 400 and answer.json()["error"].startswith("Invalid request: broken.tbx: not well-")
+
+
+def test_the_demo_pages_glossary_field_takes_what_the_service_reads():
+    page = (Path(__file__).parents[1] / "app" / "static" / "index.html").read_text(encoding="utf-8")
+    accept = re.search(r'id="glossary" type="file" accept="([^"]*)"', page)
+    assert accept and tuple(accept[1].split(",")) == SUFFIXES

@@ -15,15 +15,16 @@ from nmt.app.detect import LanguageDetector
 from nmt.app.documents import EVERY_LANGUAGE, FORMATS, Document, other_kind, read_document
 from nmt.app.labels import Languages
 from nmt.model.bundle import MODELS, find_bundles, read_config
+from nmt.model.glossary import Glossary
 from nmt.model.html import InvalidHtml, parse
 from nmt.model.html_passes import HtmlPasses
-from nmt.model.spans import NO_TERMS, Terms
+from nmt.model.spans import Terms
 from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated, Translator
 from nmt.training import locale_folders
 from nmt.training.evaluate import translated_in_order
 from nmt.training.files import write_atomic
-from nmt.training.glossary import check_terms
+from nmt.training.glossary import terms_for
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class FileTranslator:
 
     models: Models
     options: DecodeOptions
-    terms: Terms = NO_TERMS  # a glossary (training/glossary.py), applied by every model
+    glossary: Glossary | None = None  # its terms in each model's languages are applied (training/glossary.py)
     folder: Path | None = None
     skip_existing: bool = False  # leave a file whose translation is there already, newer than it
     written: dict[Path, Path] = field(default_factory=dict)  # each file written, by the source it translates
@@ -118,16 +119,16 @@ class FileTranslator:
         if folder is not None and not document.texts:
             return Skipped(source, "nothing to translate")
         translator = self.models.of(document)
-        check_terms(translator, self.terms)
+        terms = terms_for(translator, self.glossary)
         document = document.into(Languages(translator.src_lang, translator.tgt_lang))
         out = out or self._placed(source, document, translator, folder or self.folder or source.parent)
         self._check(source, out)
         if self.skip_existing and out.is_file() and out.stat().st_mtime >= source.stat().st_mtime:
             return Skipped(source, f"its translation {out} is there, newer than it (--skip-existing)")
         if document.format == "html":
-            texts, pieces, runs = _html(translator, document, self.options, self.terms)
+            texts, pieces, runs = _html(translator, document, self.options, terms)
         else:
-            texts, pieces, runs = [t.text for t in _translated(translator, document.texts, self.options, self.terms)], 0, 0
+            texts, pieces, runs = [t.text for t in _translated(translator, document.texts, self.options, terms)], 0, 0
         write_atomic(out, document.render(texts, Languages(translator.src_lang, translator.tgt_lang)))
         self.written[out.resolve()] = source
         return FileTranslated(out, (translator.src_lang, translator.tgt_lang), len(document.texts), pieces, runs,

@@ -19,12 +19,13 @@ from queue import Empty, Queue
 from threading import Thread
 from typing import IO
 
-from nmt.model.spans import NO_TERMS, Terms
+from nmt.model.glossary import Glossary
+from nmt.model.spans import Terms
 from nmt.model.translator import DecodeOptions, Translator
 from nmt.training.compressed import read_blocks, read_lines, stream_lines
 from nmt.training.evaluate import translated_windows, windows_of
 from nmt.training.files import make_dir, write_atomic
-from nmt.training.glossary import check_terms
+from nmt.training.glossary import terms_for
 
 WINDOW = 512  # lines translated together (at most): the Translator sorts a window's sentences by length
 
@@ -177,11 +178,11 @@ def input_settings(path: Path | None) -> dict | None:
 
 
 def translate_to(translator: Translator, path: Path | None, options: DecodeOptions, out: Path | None,
-                 settings: dict, terms: Terms = NO_TERMS) -> int:
+                 settings: dict, glossary: Glossary | None = None) -> int:
     """Translate the file's (or stdin's) lines to out (or stdout); the number of lines written (out: with those of
     the run it continues). settings: what the translation depends on (model, search, glossary), which a continued
-    --out run must share."""
-    check_terms(translator, terms)
+    --out run must share. glossary: its terms in the model's languages are applied (training/glossary.py)."""
+    terms = terms_for(translator, glossary)
     total = counted_lines(path) if path is not None else None
     if out is None:
         count = 0

@@ -1,7 +1,7 @@
 """LibreTranslate's file translation:
 
     POST /translate_file         multipart: file, source (a code, or "auto"), target, api_key; and ours:
-                                 glossary (a file, model/glossary.py), glossary_ignore_case
+                                 glossary (a file: TSV, CSV, TBX; model/glossary.py), glossary_ignore_case
                                  -> {"translatedFileUrl": ".../download_file/ID"}
     GET  /download_file/{ID}     the translated file, under the uploaded file's name (a gettext template's .pot as
                                  a catalog's .po)
@@ -40,7 +40,7 @@ from nmt.app.routes import (
 from nmt.app.routes.html import translate_html
 from nmt.app.service import ServiceDep
 from nmt.app.settings import Settings
-from nmt.model.glossary import GlossaryError, read_glossary
+from nmt.model.glossary import Glossary, GlossaryError, read_glossary
 from nmt.model.spans import NO_TERMS, Terms
 
 router = APIRouter(tags=["libretranslate"])
@@ -52,7 +52,8 @@ FILE_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data"
                    "target": {"type": "string"}, "api_key": {"type": "string"},
                    "glossary": {"type": "string", "format": "binary", "description": "terms to translate as given "
                                 "(not LibreTranslate's): a file of source<TAB>target lines (.csv: two columns), or a "
-                                "term alone to keep as it is; needs a model with placeholders"},
+                                "term alone to keep as it is; a sheet whose header names languages (en,es,notes); a "
+                                "TBX termbase (.tbx); needs a model with placeholders"},
                    "glossary_ignore_case": {"type": "boolean", "description": "match the glossary's source terms in "
                                             "any case"}}}}}}}
 
@@ -73,7 +74,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
     if not target:
         raise ApiError(400, "Invalid request: missing target parameter")
     content, name = await _uploaded(settings, upload, "file")
-    terms = await _glossary(settings, form.get("glossary"), form.get("glossary_ignore_case"))  # (before the reading)
+    glossary = await _glossary(settings, form.get("glossary"), form.get("glossary_ignore_case"))  # (before the reading)
     try:
         document = await run_in_threadpool(read_document, name, content)  # (a PDF: seconds)
     except FileRejected as e:
@@ -86,6 +87,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
         file_id = service.files.put(content, document.translated_name(), document.media_type)
         return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
     model = model_for(models, source, target)
+    terms = _terms(settings, glossary, model.pair)
     document = document.into(Languages(*model.pair))
     own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
     chars = min(settings.max_file_chars, own) if own else settings.max_file_chars
@@ -116,13 +118,24 @@ def download_file(service: ServiceDep, file_id: str) -> Response:
     return Response(content, media_type=stored.media_type, headers={"Content-Disposition": _attachment(stored.name)})
 
 
-async def _glossary(settings: Settings, upload: object, ignore_case: object) -> Terms:
-    """The form's glossary file (model/glossary.py), within the request glossary's limits; NO_TERMS without one."""
+async def _glossary(settings: Settings, upload: object, ignore_case: object) -> Glossary | None:
+    """The form's glossary file (model/glossary.py), read; None without one."""
     if upload is None:
-        return NO_TERMS
+        return None
     data, name = await _uploaded(settings, upload, "glossary")
     try:
-        terms = read_glossary(data, name or "glossary", _text(ignore_case) in ("true", "1", "on"))
+        return read_glossary(data, name or "glossary", _text(ignore_case) in ("true", "1", "on"))
+    except GlossaryError as e:
+        raise ApiError(400, f"Invalid request: {e}") from None
+
+
+def _terms(settings: Settings, glossary: Glossary | None, pair: tuple[str, str]) -> Terms:
+    """The glossary's terms in the model's languages (a termbase's, a sheet's columns that its header names), within
+    the request glossary's limits; NO_TERMS without one."""
+    if glossary is None:
+        return NO_TERMS
+    try:
+        terms = glossary.terms(*pair)
     except GlossaryError as e:
         raise ApiError(400, f"Invalid request: {e}") from None
     check_glossary(settings, {term: term for term in terms.keep} | dict(terms.glossary))  # a kept term: itself
