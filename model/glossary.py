@@ -138,7 +138,7 @@ OTHER = {"notes", "note", "description", "definition", "comment", "comments", "c
 
 def _columns(name: str, header: Row, src_lang: str, tgt_lang: str) -> tuple[int, int] | None:
     """The source's and the target's column where the first row is a header naming them; None where it is no
-    header (a term pair); GlossaryError for a header naming other languages only."""
+    header (a term pair); GlossaryError for a header of more than two columns naming other languages only."""
     number, cells = header
     languages = [_language(cell) for cell in cells]
     src, tgt = _position(languages, src_lang), _position(languages, tgt_lang)
@@ -146,8 +146,8 @@ def _columns(name: str, header: Row, src_lang: str, tgt_lang: str) -> tuple[int,
         return src, tgt
     if tuple(" ".join(c.lower().replace("_", " ").split()) for c in cells[:2]) in UNNAMED:
         return 0, 1
-    named = [code for code in languages if code]
-    if named and all(code or not cell or _other(cell) for cell, code in zip(cells, languages, strict=True)):
+    named = [code for code in languages if code]  # (two cells are a term pair, as ever: sun<TAB>sol, English<TAB>inglés)
+    if len(cells) > 2 and named and all(code or not cell or _other(cell) for cell, code in zip(cells, languages, strict=True)):
         raise GlossaryError(f"{name}:{number}: its header names {', '.join(dict.fromkeys(named))}: no column of "
                             f"both {src_lang} and {tgt_lang}")
     return None

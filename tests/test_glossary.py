@@ -227,6 +227,8 @@ def test_a_sheet_whose_header_names_languages_picks_their_columns():
     assert glossary_file(GLOSSARIES / "sheet.tsv").terms("en", "es").glossary == {"LORD": "Yahvé",
                                                                                   "temple": "TEMPLO-SANTO"}
     assert read_glossary(b"English;Spanish\nalpha;OMEGA\n", "t.csv").terms("en", "es").glossary == {"alpha": "OMEGA"}
+    for pair in (b"sun\tsol\n", b"English\tingl\xc3\xa9s\n"):  # a first row naming no two languages: a term pair
+        assert len(read_glossary(pair, "t.tsv").terms("en", "es").glossary) == 1
     crowdin = b"Term [en],Description [en],Term [fr],Term [es-ES]\nalpha,a letter,,OMEGA\nbeta,,BETA-FR,\n"
     assert read_glossary(crowdin, "t.csv").terms("en", "es").glossary == {"alpha": "OMEGA"}
 
