@@ -5,7 +5,8 @@ for `nmt translate --glossary FILE`, `nmt translate-file --glossary FILE` and a 
 * a sheet: TSV (source<TAB>target) or, for a file named .csv, CSV as spreadsheets write it (cells separated by commas,
   or by semicolons where the first entry holds one and no comma outside quotes: Excel's CSV where the comma is the
   decimal mark, as in most of Europe), one entry per line; a line with the source term alone is kept verbatim (do not
-  translate). Blank lines and lines starting with # are skipped.
+  translate). Blank lines and lines starting with # are skipped. An Excel workbook (.xlsx: model/workbook.py) is read
+  as CSV would be, its first sheet's rows.
 * a sheet whose first row is a header naming its columns: by their languages (en, es, en-US, English, Español,
   "Term [en]", as CAT tools export them; any number of languages, and columns of notes beside them), the model's two
   languages picking theirs, so one sheet serves both directions; or source,target (src,tgt, source_term,target_term,
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 
 from nmt.model.spans import Terms
 from nmt.model.termbase import Concept, Term, TermbaseError, read_termbase
+from nmt.model.workbook import WorkbookError, first_sheet_rows
 
 
 class GlossaryError(ValueError):
@@ -33,7 +35,7 @@ class GlossaryError(ValueError):
 
 
 TERMBASE_SUFFIXES = (".tbx", ".xml")
-SUFFIXES = (".tsv", ".txt", ".csv", *TERMBASE_SUFFIXES)  # what a glossary file is named (the demo page's accept=)
+SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx", *TERMBASE_SUFFIXES)  # what a glossary file is named (the demo page's accept=)
 Row = tuple[int, tuple[str, ...]]  # a sheet's row, its cells stripped, with the line it starts on
 
 
@@ -81,9 +83,11 @@ class Glossary:
 
 def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Glossary:
     """The glossary in data, a file called name: a termbase (.tbx, .xml, or XML), a .csv as CSV, else TSV."""
-    if data.startswith(b"PK\x03\x04"):
-        raise GlossaryError(f"{name}: a zip file (a workbook, .xlsx or .ods?), not a glossary: save the sheet as CSV "
-                            "(UTF-8)")
+    if data.startswith(b"PK\x03\x04"):  # a zip: an Excel workbook's first sheet, read as a CSV file's rows
+        try:
+            return _sheet(name, first_sheet_rows(data), ignore_case)
+        except WorkbookError as e:
+            raise GlossaryError(f"{name}: {e}; save the sheet as CSV (UTF-8)") from None
     if name.lower().endswith(TERMBASE_SUFFIXES) or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
         try:
             return Glossary(name, concepts=tuple(read_termbase(data)), ignore_case=ignore_case)
@@ -95,6 +99,11 @@ def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Glossary
         raise GlossaryError(f"{name}: byte {e.start}: not UTF-8 (a glossary is TSV, CSV or TBX)") from None
     rows = _csv_rows(text) if name.lower().endswith(".csv") else enumerate((line.split("\t") for line in
                                                                             text.split("\n")), start=1)
+    return _sheet(name, rows, ignore_case)
+
+
+def _sheet(name: str, rows: Iterable[tuple[int, list[str]]], ignore_case: bool) -> Glossary:
+    """A sheet's rows, stripped, blank and comment rows dropped; GlossaryError for one with none."""
     stripped = ((number, tuple(cell.strip() for cell in row)) for number, row in rows)
     kept = tuple((number, cells) for number, cells in stripped if any(cells) and not cells[0].startswith("#"))
     if not kept:

@@ -5,10 +5,12 @@ its limits are 413; a model without placeholders refuses a glossary (400) rather
 The placeholder-aware toy model reverses its input ("alpha beta" -> "BETA ALPHA")."""
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 from service_fixtures import client_for, running_server
 
@@ -243,7 +245,8 @@ def test_a_sheet_whose_header_names_languages_picks_their_columns():
                      b'<text><body><termEntry><langSet xml:lang="en"><tig><term>&x;</term></tig></langSet>'
                      b'</termEntry></body></text></martif>', "entities.tbx: no entry has terms in both en and es"),
     ("sheet.csv", b"de,fr,notes\nLade,arche,\n", "sheet.csv:1: its header names de, fr: no column of both en and es"),
-    ("terms.xlsx", b"PK\x03\x04\x14\x00", "terms.xlsx: a zip file (a workbook, .xlsx or .ods?), not a glossary"),
+    ("terms.xlsx", b"PK\x03\x04\x14\x00", "terms.xlsx: not an Excel workbook (File is not a zip file); save the "
+                                            "sheet as CSV (UTF-8)"),
 ])
 def test_a_file_that_is_no_glossary_for_the_pair_is_one_line(tmp_path, capsys, placeholder_model, name, content,
                                                               message):
@@ -296,3 +299,15 @@ def test_the_demo_pages_glossary_field_takes_what_the_service_reads():
     page = (Path(__file__).parents[1] / "app" / "static" / "index.html").read_text(encoding="utf-8")
     accept = re.search(r'id="glossary" type="file" accept="([^"]*)"', page)
     assert accept and tuple(accept[1].split(",")) == SUFFIXES
+
+
+def test_translate_file_applies_an_uploaded_workbook(client):
+    """An Excel glossary, its first sheet's header naming the languages (before: "byte 10: not UTF-8")."""
+    workbook = openpyxl.Workbook()
+    for row in (["Español", "Notes", "English"], ["OMEGA", "a letter", "alpha"], [None], ["PSI", 7, None]):
+        workbook.active.append(row)
+    saved = io.BytesIO()
+    workbook.save(saved)
+    answer = upload_with(client, ("terms.xlsx", saved.getvalue()))
+    assert answer.status_code == 200, answer.text
+    assert client.get(answer.json()["translatedFileUrl"]).text.count("OMEGA") == 1

@@ -1,0 +1,92 @@
+"""A glossary kept in Excel (.xlsx, as Excel, LibreOffice, Google Sheets and CAT tools export it): its first
+worksheet's rows of text, each with its row number, for model/glossary.py to read as it reads a CSV file's. Cells are
+the workbook's shared strings, inline strings or values as stored (a number's digits); formatting is not read. The
+parts are parsed with lxml as model/termbase.py parses a termbase (no entities, DTDs or network), and their sizes,
+which the zip declares, are checked before anything is inflated."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from posixpath import dirname, join, normpath
+
+from lxml import etree
+
+MAX_PART_BYTES = 16 << 20  # a worksheet, uncompressed: a glossary's is far smaller
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+COLUMN = re.compile(r"[A-Z]+")
+
+
+class WorkbookError(ValueError):
+    """Not a workbook that can be read: why, in a few words (the caller names the file)."""
+
+
+def first_sheet_rows(data: bytes) -> list[tuple[int, list[str]]]:
+    """The first worksheet's rows that hold a cell, each with its number, its cells in their columns."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            shared = [_text(si) for si in _part(archive, "xl/sharedStrings.xml", optional=True).iter(f"{MAIN}si")]
+            sheet = _part(archive, _first_sheet(archive))
+    except (zipfile.BadZipFile, KeyError) as e:
+        raise WorkbookError(f"not an Excel workbook ({e})") from None
+    rows: list[tuple[int, list[str]]] = []
+    for row in sheet.iter(f"{MAIN}row"):
+        cells: dict[int, str] = {}
+        for cell in row.iter(f"{MAIN}c"):
+            column = COLUMN.match(cell.get("r", ""))
+            position = _column(column[0]) if column else len(cells)
+            cells[position] = _value(cell, shared)
+        if cells:
+            rows.append((int(row.get("r") or len(rows) + 1), [cells.get(i, "") for i in range(max(cells) + 1)]))
+    return rows
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str:
+    """The part of the workbook's first sheet, as the workbook's relationships name it."""
+    sheet = next(_part(archive, "xl/workbook.xml").iter(f"{MAIN}sheet"), None)
+    if sheet is None:
+        raise WorkbookError("the workbook has no sheet")
+    targets = {r.get("Id"): r.get("Target", "") for r in
+               _part(archive, "xl/_rels/workbook.xml.rels").iter(f"{RELATIONSHIPS}Relationship")}
+    target = targets.get(sheet.get(RELATIONSHIP_ID), "")
+    return target.lstrip("/") if target.startswith("/") else normpath(join(dirname("xl/workbook.xml"), target))
+
+
+def _part(archive: zipfile.ZipFile, name: str, optional: bool = False) -> etree._Element:
+    if optional and name not in archive.namelist():
+        return etree.Element("none")
+    if archive.getinfo(name).file_size > MAX_PART_BYTES:
+        raise WorkbookError(f"{name} is over {MAX_PART_BYTES >> 20} MiB uncompressed")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        return etree.fromstring(archive.read(name), parser)
+    except etree.XMLSyntaxError as e:
+        raise WorkbookError(f"{name}: not well-formed XML ({e})") from None
+
+
+def _value(cell: etree._Element, shared: list[str]) -> str:
+    """A cell's text: a shared string's, an inline string's, else its value as stored."""
+    kind, value = cell.get("t"), cell.find(f"{MAIN}v")
+    if kind == "inlineStr":
+        inline = cell.find(f"{MAIN}is")
+        return _text(inline) if inline is not None else ""
+    text = value.text or "" if value is not None else ""
+    if kind == "s":
+        return shared[int(text)] if text.isdigit() and int(text) < len(shared) else ""
+    return text
+
+
+def _text(element: etree._Element) -> str:
+    """A string item's text: its runs' <t>, not the phonetic guides (<rPh>) some hold."""
+    runs = (child for child in element if child.tag in (f"{MAIN}t", f"{MAIN}r"))
+    return "".join(t.text or "" for run in runs for t in ([run] if run.tag == f"{MAIN}t" else run.iterfind(f"{MAIN}t")))
+
+
+def _column(letters: str) -> int:
+    """A column's letters as its position: A 0, Z 25, AA 26."""
+    position = 0
+    for letter in letters:
+        position = position * 26 + ord(letter) - ord("A") + 1
+    return position - 1
