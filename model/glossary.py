@@ -11,9 +11,10 @@ for `nmt translate --glossary FILE`, `nmt translate-file --glossary FILE` and a 
   "Term [en]", as CAT tools export them; any number of languages, and columns of notes beside them), the model's two
   languages picking theirs, so one sheet serves both directions; or source,target (src,tgt, source_term,target_term,
   term,translation). A row that lacks either term is passed over. A header is never taken as a term pair.
-* a TBX termbase (.tbx or .xml, or any file starting <?xml; model/termbase.py): each entry's terms in the model's
-  source language (synonyms too) come out as its preferred term in the target language (status preferredTerm, else
-  the first), never a deprecated or superseded one; an entry lacking either language is passed over.
+* a TBX termbase (.tbx or .xml, or any file starting <?xml, <martif or <tbx; model/termbase.py): each entry's terms
+  in the model's source language (synonyms too) come out as its preferred term in the target language (status
+  preferredTerm, else the first), never a deprecated or superseded one; an entry lacking either language is passed
+  over. A source term of two entries with two targets is refused, naming both (a homonym: one target per term).
 
 Languages match by their primary subtag where the exact code is not there: en-US is en. read_glossary reads the file
 (and refuses one that is no glossary); Glossary.terms picks the model's pair."""
@@ -35,6 +36,7 @@ class GlossaryError(ValueError):
 
 
 TERMBASE_SUFFIXES = (".tbx", ".xml")
+XML_STARTS = (b"<?xml", b"<martif", b"<tbx")  # a termbase under another name (terms.txt)
 SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx", *TERMBASE_SUFFIXES)  # what a glossary file is named (the demo page's accept=)
 Row = tuple[int, tuple[str, ...]]  # a sheet's row, its cells stripped, with the line it starts on
 
@@ -88,7 +90,7 @@ def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Glossary
             return _sheet(name, first_sheet_rows(data), ignore_case)
         except WorkbookError as e:
             raise GlossaryError(f"{name}: {e}; save the sheet as CSV (UTF-8)") from None
-    if name.lower().endswith(TERMBASE_SUFFIXES) or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+    if name.lower().endswith(TERMBASE_SUFFIXES) or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(XML_STARTS):
         try:
             return Glossary(name, concepts=tuple(read_termbase(data)), ignore_case=ignore_case)
         except TermbaseError as e:

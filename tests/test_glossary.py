@@ -218,6 +218,9 @@ def test_a_termbase_gives_each_direction_its_preferred_terms():
     assert v3.terms("en", "es") == Terms((), {"temple": "TEMPLO-SANTO", "sanctuary": "TEMPLO-SANTO",
                                               "Jerusalem": "JERUSALÉN-CIUDAD"})
     assert v3.terms("de", "en").glossary == {"Lade": "ark"}
+    named = b"<martif><text><body><termEntry><langSet xml:lang='en'><tig><term>alpha</term></tig></langSet>" \
+            b"<langSet xml:lang='es'><tig><term>OMEGA</term></tig></langSet></termEntry></body></text></martif>"
+    assert read_glossary(named, "terms.txt").terms("en", "es").glossary == {"alpha": "OMEGA"}  # a TBX named .txt
 
 
 def test_a_sheet_whose_header_names_languages_picks_their_columns():
@@ -244,6 +247,11 @@ def test_a_sheet_whose_header_names_languages_picks_their_columns():
     ("entities.tbx", b'<?xml version="1.0"?><!DOCTYPE martif [<!ENTITY x SYSTEM "file:///etc/passwd">]><martif>'
                      b'<text><body><termEntry><langSet xml:lang="en"><tig><term>&x;</term></tig></langSet>'
                      b'</termEntry></body></text></martif>', "entities.tbx: no entry has terms in both en and es"),
+    ("homonym.tbx", b"<tbx><text><body>\n<conceptEntry><langSec xml:lang='en'><termSec><term>bank</term></termSec>"
+                    b"</langSec><langSec xml:lang='es'><termSec><term>banco</term></termSec></langSec></conceptEntry>\n"
+                    b"<conceptEntry><langSec xml:lang='en'><termSec><term>bank</term></termSec></langSec>"
+                    b"<langSec xml:lang='es'><termSec><term>orilla</term></termSec></langSec></conceptEntry>"
+                    b"</body></text></tbx>", "homonym.tbx:3: 'bank' again (line 2): give each term once"),
     ("sheet.csv", b"de,fr,notes\nLade,arche,\n", "sheet.csv:1: its header names de, fr: no column of both en and es"),
     ("terms.xlsx", b"PK\x03\x04\x14\x00", "terms.xlsx: not an Excel workbook (File is not a zip file); save the "
                                             "sheet as CSV (UTF-8)"),
