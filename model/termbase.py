@@ -2,7 +2,8 @@
 TBX, ISO 30042, in either edition. TBX v2 (TBX-Basic) is
     <martif><text><body><termEntry><langSet xml:lang="en"><tig><term>...</term>
         <termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></tig>   (or <ntig><termGrp>...)
-and TBX v3 is <tbx> (in its namespace) with <conceptEntry><langSec xml:lang="en"><termSec><term>. An entry is one
+and TBX v3 is <tbx> (in its namespace) with <conceptEntry><langSec xml:lang="en"><termSec><term> (its DCT style
+writes <basic:administrativeStatus> for the termNote). An entry is one
 concept: in each language its terms, synonyms in the order given, each with its status, if it has one. Elements are
 found by local name, so a namespace (v3's, or a tool's own) changes nothing; definitions, notes and the rest are not
 terms and are passed over. Read with lxml, whole (a glossary is small: the caller holds it to a size), resolving no
@@ -61,8 +62,8 @@ def _concept(entry: etree._Element) -> Concept:
 def _term(group: etree._Element) -> Term:
     """A tig/ntig/termSec's term (its text, inline markup's too, whitespace as one space) and status."""
     term = next((e for e in group.iter() if _local(e) == "term"), None)
-    status = next((_text(e) for e in group.iter()
-                   if _local(e) in ("termNote", "descrip") and e.get("type") in STATUS_TYPES), "")
+    status = next((_text(e) for e in group.iter() if _local(e) in STATUS_TYPES  # (v3's DCT style: an element)
+                   or _local(e) in ("termNote", "descrip") and e.get("type") in STATUS_TYPES), "")
     return Term(_text(term) if term is not None else "", _status(status))
 
 

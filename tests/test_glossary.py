@@ -221,6 +221,12 @@ def test_a_termbase_gives_each_direction_its_preferred_terms():
     named = b"<martif><text><body><termEntry><langSet xml:lang='en'><tig><term>alpha</term></tig></langSet>" \
             b"<langSet xml:lang='es'><tig><term>OMEGA</term></tig></langSet></termEntry></body></text></martif>"
     assert read_glossary(named, "terms.txt").terms("en", "es").glossary == {"alpha": "OMEGA"}  # a TBX named .txt
+    dct = b"<tbx style='dct' xmlns='urn:iso:std:iso:30042:ed-2' xmlns:basic='http://www.tbxinfo.net/ns/basic'>" \
+          b"<text><body><conceptEntry><langSec xml:lang='en'><termSec><term>alpha</term></termSec></langSec>" \
+          b"<langSec xml:lang='es'><termSec><term>ALFA</term><basic:administrativeStatus>deprecatedTerm-admn-sts" \
+          b"</basic:administrativeStatus></termSec><termSec><term>OMEGA</term></termSec></langSec></conceptEntry>" \
+          b"</body></text></tbx>"
+    assert read_glossary(dct, "dct.tbx").terms("en", "es").glossary == {"alpha": "OMEGA"}
 
 
 def test_a_sheet_whose_header_names_languages_picks_their_columns():
