@@ -24,7 +24,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nmt.model.spans import Terms
 from nmt.model.termbase import Concept, Term, TermbaseError, read_termbase
@@ -49,9 +49,16 @@ class Glossary:
     rows: tuple[Row, ...] = ()  # a sheet's (blank and comment lines dropped)
     concepts: tuple[Concept, ...] | None = None  # a termbase's entries
     ignore_case: bool = False
+    # each pair's Terms, picked once: `nmt translate-file` asks for each file, and a Terms compiles its pattern once
+    _picked: dict[tuple[str, str], Terms] = field(default_factory=dict, compare=False, repr=False)
 
     def terms(self, src_lang: str, tgt_lang: str) -> Terms:
         """What a src_lang -> tgt_lang model applies; GlossaryError where that is nothing, or a term is given twice."""
+        if (src_lang, tgt_lang) not in self._picked:
+            self._picked[src_lang, tgt_lang] = self._terms(src_lang, tgt_lang)
+        return self._picked[src_lang, tgt_lang]
+
+    def _terms(self, src_lang: str, tgt_lang: str) -> Terms:
         if self.concepts is not None:
             return self._collected(_termbase_pairs(self.concepts, src_lang, tgt_lang), src_lang, tgt_lang)
         columns = _columns(self.name, self.rows[0], src_lang, tgt_lang) if self.rows else None
@@ -84,7 +91,8 @@ class Glossary:
 
 
 def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Glossary:
-    """The glossary in data, a file called name: a termbase (.tbx, .xml, or XML), a .csv as CSV, else TSV."""
+    """The glossary in data, a file called name: a workbook (a zip), a termbase (.tbx, .xml, or XML), a .csv as CSV,
+    else TSV."""
     if data.startswith(b"PK\x03\x04"):  # a zip: an Excel workbook's first sheet, read as a CSV file's rows
         try:
             return _sheet(name, first_sheet_rows(data), ignore_case)
@@ -98,7 +106,7 @@ def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Glossary
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
-        raise GlossaryError(f"{name}: byte {e.start}: not UTF-8 (a glossary is TSV, CSV or TBX)") from None
+        raise GlossaryError(f"{name}: byte {e.start}: not UTF-8 (a glossary is TSV, CSV, .xlsx or TBX)") from None
     rows = _csv_rows(text) if name.lower().endswith(".csv") else enumerate((line.split("\t") for line in
                                                                             text.split("\n")), start=1)
     return _sheet(name, rows, ignore_case)
