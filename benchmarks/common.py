@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 
 import httpx
@@ -43,8 +44,18 @@ def synchronize(device: str) -> None:
 
 
 def test_sources(path: Path | str = TEST_SPLIT) -> list[str]:
-    """The source side of a TSV test file (source<TAB>reference); path as a Path or as --test gives it."""
-    return [line.split("\t")[0] for line in Path(path).read_text(encoding="utf-8").splitlines() if "\t" in line]
+    """The source side of a TSV test file (source<TAB>reference); path as a Path or as --test gives it. A file that
+    cannot be read, or holds no such line, ends the benchmark with one line and exit code 2 (decode.py divided by
+    its zero sentences)."""
+    try:
+        sources = [line.split("\t")[0] for line in Path(path).read_text(encoding="utf-8").splitlines() if "\t" in line]
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"error: test file {path}: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not sources:
+        print(f"error: test file {path}: no source<TAB>reference line", file=sys.stderr)
+        raise SystemExit(2)
+    return sources
 
 
 def verse_pairs(test: str, min_words: int = 1) -> tuple[list[str], list[str], list[str]]:

@@ -43,7 +43,10 @@ def tokens_per_second(bundle, collated, attention: str, amp: str, train: Path, d
     from nmt.training.trainer import Trainer
 
     model_cfg = bundle.config.model.model_copy(update={"attention": attention})
-    cfg = Config.model_validate({"out_dir": tempfile.gettempdir(), "data": {"train": str(train), "dev": str(train)},
+    # a model that carries names is only valid beside the transform that masks them (the batches are made already)
+    transforms = [{"kind": "placeholders", "names": 0.3}] if model_cfg.names else []
+    cfg = Config.model_validate({"out_dir": tempfile.gettempdir(),
+                                 "data": {"train": str(train), "dev": str(train), "transforms": transforms},
                                  "model": model_cfg.model_dump(), "train": {"amp": amp, "device": device}})
     torch.manual_seed(0)
     trainer = Trainer(cfg, Seq2Seq(model_cfg), bundle.src_tokenizer, bundle.tgt_tokenizer, None, [])  # writes nothing
