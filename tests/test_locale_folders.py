@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nmt.training.locale_folders import localized
+from nmt.training.locale_folders import localized, named_language
 
 
 @pytest.mark.parametrize("folder, suffix, language, translated", [
@@ -36,3 +36,12 @@ def test_a_languages_folder_becomes_the_targets(folder, suffix, language, transl
                                             ("docs/english", ".md"), ("docs/EN", ".md")])
 def test_other_folders_are_no_source_languages(folder, suffix):
     assert localized(Path(folder), suffix, "en", "es") is None
+
+
+@pytest.mark.parametrize(("folder", "language"), [
+    ("app/locales/en", "en"), ("ios/en.lproj", "en"), ("locale/es/LC_MESSAGES", "es"), ("res/values-es", "es"),
+    ("res/values-mcc310-en-rUS", "en"), ("x/en_US", "en"), ("res/values", None), ("docs", None),
+    ("res/values-night", None), ("x/fr", None),
+])
+def test_the_language_a_folder_is_named_for_among_the_models(folder, language):
+    assert named_language(Path(folder), ["en", "es"]) == language

@@ -199,6 +199,17 @@ def test_a_translated_gettext_template_is_written_as_a_catalog(tmp_path, capsys)
     assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'messages.es.po'} (en -> es)")
 
 
+def test_a_file_in_a_languages_folder_is_translated_from_that_language(tmp_path, capsys):
+    """An app's strings are short: "Hello, friend." in locales/en/ read as Spanish, was translated es -> en and written
+    as locales/en/common.en.json; the folder says its language (the shipped models)."""
+    (tmp_path / "app/locales/en").mkdir(parents=True)
+    (tmp_path / "app/locales/en/common.json").write_text('{"greeting": "Hello, friend."}')
+    out = tmp_path / "app-es"
+    assert main(["translate-file", "--beam", "1", str(tmp_path / "app"), "--out-dir", str(out)]) == 0
+    assert "(en -> es)" in capsys.readouterr().out
+    assert [str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()] == ["locales/es/common.json"]
+
+
 def test_a_folders_files_are_translated_into_the_same_places_under_out_dir(toy_model, tmp_path, capsys):
     tree = {"app/res/values/strings.xml": '<resources><string name="a">alpha beta</string></resources>',
             "app/res/values/colors.xml": '<resources><color name="red">#f00</color></resources>',  # (no text)

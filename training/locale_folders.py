@@ -36,6 +36,19 @@ def localized(folder: Path, suffix: str, source: str, target: str) -> Path | Non
     return folder.with_name("-".join([kind, *network, android_locale(target), *rest]))
 
 
+def named_language(folder: Path, languages: list[str]) -> str | None:
+    """The one of languages that folder is named for (en.lproj, en/LC_MESSAGES, locales/en, values-en), if it is
+    named for one of them: a file's folder says its language where a few short strings cannot ("Hello, friend."
+    reads as Spanish)."""
+    name = folder.stem if folder.suffix == ".lproj" else folder.parent.name if folder.name == "LC_MESSAGES" else \
+        folder.name
+    [kind, *qualifiers] = name.split("-")
+    if kind == "values" and qualifiers:  # Android's values-en, values-mcc310-en-rUS
+        name = next((q for q in qualifiers if not ANDROID_NETWORK.fullmatch(q)), "")
+    found = [language for language in languages if _names(name, language)]
+    return found[0] if len(found) == 1 else None
+
+
 def _names(name: str, language: str) -> bool:
     """Whether a folder's name is a tag of language (en, en-US, en_US for en)."""
     return LANGUAGE.fullmatch(name) is not None and primary(name) == primary(language)

@@ -55,22 +55,25 @@ class Skipped:
 @dataclass
 class Models:
     """The model of each document: the bundle given, or else, of the bundles in root (the shipped ones), the one
-    that translates from the language its text is in, told as the service's source "auto" tells it (app/detect.py);
-    each loaded (load) once, when first needed."""
+    that translates from the language its folder is named for (locales/en), or else its text is in, told as the
+    service's source "auto" tells it (app/detect.py); each loaded (load) once, when first needed."""
 
     load: Callable[[Path], Translator]
     given: Path | None = None
     root: Path = MODELS
     loaded: dict[Path, Translator] = field(default_factory=dict)
 
-    def of(self, document: Document) -> Translator:
-        path = self.given if self.given is not None else self._detected(document)
+    def of(self, document: Document, folder: Path) -> Translator:
+        """The model of a document in folder."""
+        path = self.given if self.given is not None else self._detected(document, folder)
         if path not in self.loaded:
             self.loaded[path] = self.load(path)
         return self.loaded[path]
 
-    def _detected(self, document: Document) -> Path:
-        language = document.language(self._detector)
+    def _detected(self, document: Document, folder: Path) -> Path:
+        """The model from the language that the document's folder is named for (training/locale_folders.py), else
+        from the language its text is in."""
+        language = locale_folders.named_language(folder, list(self._sources)) or document.language(self._detector)
         [path, *others] = self._sources[language]
         if others:
             raise ValueError(f"{document.name} reads as {language}, which {len(others) + 1} models in {self.root} "
@@ -118,7 +121,7 @@ class FileTranslator:
         document = read_document(source.name, content)
         if folder is not None and not document.texts:
             return Skipped(source, "nothing to translate")
-        translator = self.models.of(document)
+        translator = self.models.of(document, source.parent)
         terms = terms_for(translator, self.glossary)
         document = document.into(Languages(translator.src_lang, translator.tgt_lang))
         out = out or self._placed(source, document, translator, folder or self.folder or source.parent)
