@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from nmt.app.labels import primary
+from nmt.model.languages import primary
 from nmt.model.text import check_text
 
 

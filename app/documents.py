@@ -89,10 +89,11 @@ from nmt.app import (
     yaml_messages,
 )
 from nmt.app.detect import LanguageDetector
-from nmt.app.labels import Languages, Relabel, primary
+from nmt.app.labels import Languages, Relabel
 from nmt.app.packages import Written
 from nmt.app.xmltree import root_name
 from nmt.model.html import BR, text_only
+from nmt.model.languages import primary
 
 BOM = "\ufeff"
 BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, line feed, form feed, carriage return

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nmt.model.languages import primary
+
 
 @dataclass(frozen=True)
 class Languages:
@@ -26,11 +28,6 @@ class Languages:
         the target's too."""
         ours = primary(code.decode("utf-8", "replace").strip()) == primary(self.source)
         return self.target.encode() if ours or blank and not code else code
-
-
-def primary(code: str) -> str:
-    """A language code's primary subtag, lower case: en-GB, en_US, EN -> en."""
-    return re.split(r"[-_]", code, maxsplit=1)[0].lower()
 
 
 Relabel = Callable[[bytes, Languages], bytes]  # a part (or a whole text file) with its labels of the source relabelled

@@ -13,7 +13,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nmt.app.labels import Languages, primary
+from nmt.app.labels import Languages
+from nmt.model.languages import primary
 
 # a file's texts, and what writes it from their translations (and the languages, for its labels: app/labels.py)
 Written = tuple[list[str], Callable[[list[str], Languages], bytes]]

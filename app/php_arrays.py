@@ -27,8 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nmt.app import plurals
-from nmt.app.labels import Languages, primary
+from nmt.app.labels import Languages
 from nmt.app.packages import Damaged, line_at
+from nmt.model.languages import primary
 
 TOKEN = re.compile(r"""(?P<comment>//[^\n]*|\#[^\n]*|/\*.*?\*/)|(?P<single>'(?:[^'\\]|\\.)*')|(?P<double>"(?:[^"\\]|\\.)*")"""
                    r"|(?P<arrow>=>)|(?P<heredoc><<<)|(?P<space>\s+)|(?P<other>.)", re.DOTALL)

@@ -16,7 +16,7 @@ them (forms).
 """
 from __future__ import annotations
 
-from nmt.app.labels import primary
+from nmt.model.languages import primary
 
 ONE_FORM = "nplurals=1; plural=0;"
 NOT_ONE = "nplurals=2; plural=(n != 1);"

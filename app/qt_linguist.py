@@ -15,9 +15,10 @@ from lxml import etree
 
 from nmt.app import plurals
 from nmt.app.accelerators import Accelerator
-from nmt.app.labels import Languages, primary
+from nmt.app.labels import Languages
 from nmt.app.packages import Damaged, Written, check_language
 from nmt.app.xmltree import child, local_name, parsed, serialized, text_of
+from nmt.model.languages import primary
 
 GONE = frozenset({"vanished", "obsolete"})
 # what comes before a message's translation, in the order Qt's DTD gives: a new translation goes after the last

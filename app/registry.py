@@ -9,10 +9,10 @@ from pathlib import Path
 
 import torch
 
-from nmt.app.labels import primary
 from nmt.app.scheduler import Scheduler
 from nmt.app.settings import Settings
 from nmt.model.bundle import BundleError, find_bundles
+from nmt.model.languages import same_language
 from nmt.model.translator import Translator
 
 log = logging.getLogger("nmt.service")
@@ -118,24 +118,6 @@ class ServedModel:
     @property
     def pair(self) -> Pair:
         return pair_of(self.translator)
-
-
-# The script that a Chinese code's region implies (CLDR's likely subtags): zh-TW is Traditional Chinese, zh-CN Simplified
-IMPLIED_SCRIPT = {"zh-cn": "hans", "zh-sg": "hans", "zh-my": "hans", "zh-tw": "hant", "zh-hk": "hant", "zh-mo": "hant"}
-
-
-def same_language(asked: str, served: str) -> bool:
-    """Whether a request's language code may be served by a model of another code: their primary subtags alike, and
-    not two scripts (zh-Hant or zh-TW, Traditional Chinese, never goes to a zh-Hans model; zh or zh-CN does)."""
-    scripts = {_script(asked), _script(served)} - {None}
-    return primary(asked) == primary(served) and len(scripts) <= 1
-
-
-def _script(code: str) -> str | None:
-    """The code's script subtag (four letters: zh-Hans-CN's Hans), or the one its region implies; None if neither."""
-    tags = code.replace("_", "-").lower().split("-")
-    named = next((tag for tag in tags[1:] if len(tag) == 4 and tag.isalpha()), None)
-    return named or IMPLIED_SCRIPT.get("-".join(tags[:1] + tags[-1:]) if len(tags) > 1 else "")
 
 
 class Models:

@@ -19,9 +19,10 @@ import re
 from lxml import etree
 
 from nmt.app import inline
-from nmt.app.labels import Languages, primary
+from nmt.app.labels import Languages
 from nmt.app.packages import Damaged, Written, check_language
 from nmt.app.xmltree import local_name, parsed, serialized, text_of
+from nmt.model.languages import primary
 
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 WHITE_SPACE = re.compile(r"\s+")

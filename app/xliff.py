@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from lxml import etree
 
 from nmt.app import icu, inline
-from nmt.app.labels import Languages, primary
+from nmt.app.labels import Languages
 from nmt.app.packages import Damaged, Written
 from nmt.app.xmltree import child, local_name, parsed, serialized, text_of
+from nmt.model.languages import primary
 
 XLIFF = "urn:oasis:names:tc:xliff:document:"
 PAIRED = frozenset({"g", "mrk", "pc"})  # inline codes around text: its translation goes back inside them

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from nmt.model.languages import matching
 from nmt.model.spans import Terms
 from nmt.model.termbase import Concept, Term, TermbaseError, read_termbase
 from nmt.model.workbook import WorkbookError, first_sheet_rows
@@ -190,15 +191,7 @@ def _other(cell: str) -> bool:
 
 def _position(codes: list[str], lang: str) -> int | None:
     """The first of codes that is lang, else the first whose primary subtag is lang's (en-US, en: en)."""
-    for same in (lambda code: code.lower() == lang.lower(), lambda code: _primary(code) == _primary(lang)):
-        found = next((i for i, code in enumerate(codes) if code and same(code)), None)
-        if found is not None:
-            return found
-    return None
-
-
-def _primary(code: str) -> str:
-    return re.split(r"[-_]", code, maxsplit=1)[0].lower()
+    return next(iter(matching(codes, lang)), None)
 
 
 # --- termbases -----------------------------------------------------------------------------------------------------
@@ -215,8 +208,7 @@ def _termbase_pairs(concepts: Iterable[Concept], src_lang: str, tgt_lang: str) -
 
 def _terms_in(concept: Concept, codes: list[str], lang: str) -> list[Term]:
     """The concept's terms in lang: of its language written exactly so, else of those of lang's primary subtag."""
-    exact = [t for code in codes if code.lower() == lang.lower() for t in concept.terms[code]]
-    return exact or [t for code in codes if _primary(code) == _primary(lang) for t in concept.terms[code]]
+    return [t for i in matching(codes, lang) for t in concept.terms[codes[i]]]
 
 
 def _languages_of(glossary: Glossary) -> str:

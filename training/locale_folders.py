@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nmt.app.labels import primary
+from nmt.model.languages import primary
 
 LANGUAGE = re.compile(r"[a-z]{2,3}(?:[-_](?:[A-Z]{2}|[A-Z][a-z]{3}))?")  # en, en-GB, pt_BR, zh-Hant
 ANDROID_NETWORK = re.compile(r"mcc\d+|mnc\d+")  # the only qualifiers Android puts before the locale

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nmt.app import po
-from nmt.app.labels import primary
 from nmt.app.packages import Damaged
+from nmt.model.languages import primary
 from nmt.training.compressed import read_whole
 from nmt.training.errors import CorpusError
 

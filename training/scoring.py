@@ -7,7 +7,7 @@ from functools import cache
 
 from sacrebleu.metrics import BLEU, CHRF
 
-from nmt.app.labels import primary
+from nmt.model.languages import primary
 
 
 @dataclass

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from nmt.app import json_messages
-from nmt.app.labels import primary
 from nmt.app.string_catalog import source_localization
+from nmt.model.languages import primary
 from nmt.training.compressed import read_whole
 from nmt.training.errors import CorpusError
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from nmt.app.labels import primary
+from nmt.model.languages import primary
 from nmt.training.compressed import DAMAGED, damaged, open_stream
 from nmt.training.errors import CorpusError
 

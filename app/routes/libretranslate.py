@@ -29,7 +29,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nmt.app.detect import Detected, LanguageDetector
 from nmt.app.documents import FORMATS
-from nmt.app.labels import primary
 from nmt.app.registry import Models
 from nmt.app.routes import (
     TRANSLATE_ERRORS,
@@ -51,6 +50,7 @@ from nmt.app.routes.html import translate_html
 from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.html import text_only
+from nmt.model.languages import primary
 from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated
 
