@@ -107,6 +107,7 @@ MAY_SPAN = re.compile(r"[\d⦅<>@`%{/\\#$:]|www\.")
 GLUED_SCRIPT = f"{CJK}\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # and full-width punctuation
 GLUED = re.compile(f"[{GLUED_SCRIPT}]")
 WORD_CHAR = rf"[^\W{GLUED_SCRIPT}]"  # \w but for those
+IS_WORD_CHAR = re.compile(WORD_CHAR)
 
 WORD = re.compile(r"[^\W\d_]+")
 # What may stand before a sentence's first word: the start or the end of a sentence or clause (not the period of
@@ -171,7 +172,7 @@ def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None 
     symbols it cannot (symbols)."""
     pattern = terms.pattern
     found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
-    spaced = GLUED.sub(" ", text) if GLUED.search(text) else text  # (as long as text: a span's place is the same)
+    spaced = _spaced(text)
     if MAY_SPAN.search(spaced):
         found += _free([Span(m.start(), m.end(), text[m.start():m.end()], m.lastgroup or "span")
                         for m in SPAN.finditer(spaced)], found)
@@ -235,8 +236,13 @@ def _starts_sentence(text: str, at: int) -> bool:
 
 def capitalized(text: str) -> list[Span]:
     """Every capitalized word of text, as a name (a word against Chinese, "我喜欢Python", too)."""
-    spaced = GLUED.sub(" ", text) if GLUED.search(text) else text
-    return [Span(m.start(), m.end(), m.group(), "name") for m in WORD.finditer(spaced) if m.group()[0].isupper()]
+    return [Span(m.start(), m.end(), m.group(), "name") for m in WORD.finditer(_spaced(text)) if m.group()[0].isupper()]
+
+
+def _spaced(text: str) -> str:
+    """text with the characters of the scripts written without spaces (GLUED) as spaces, for the rules to read: as
+    long as text, so a span's place in it is its place in text."""
+    return GLUED.sub(" ", text) if GLUED.search(text) else text
 
 
 def _free(spans: list[Span], taken: list[Span]) -> list[Span]:
@@ -326,7 +332,7 @@ def _glued(text: str, spans: list[Span]) -> list[Glue]:
 
 def _word_char(text: str, i: int) -> bool:
     """(A Chinese character is none: a number against it, "有345个", is not glued to a word in its translation.)"""
-    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_") and not GLUED.match(text[i])
+    return 0 <= i < len(text) and IS_WORD_CHAR.match(text[i]) is not None
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,12 @@ def _worded(masked: Masked) -> bool:
     return any(c.isalpha() for c in PLACEHOLDER.sub("", masked.text))
 
 
+def _weights(hyp: Hypothesis, sources: int) -> list[list[float]] | None:
+    """A hypothesis's attention over its sentence's first `sources` subwords (its end of sentence too), as lists;
+    None if it was searched without."""
+    return hyp.attention[:, :sources].float().cpu().tolist() if hyp.attention is not None else None
+
+
 def _checked(i: int, text: str) -> str:
     try:
         check_text(text)
@@ -418,7 +424,7 @@ class Translator:
         best = hyps[0]
         return Translation(
             text=texts[0], score=best.score, src_tokens=src_tokens, tgt_tokens=self._tgt_tokens(best),
-            attention=best.attention[:, : len(sentence.ids)].float().cpu().tolist() if best.attention is not None else None,
+            attention=_weights(best, len(sentence.ids)),
             nbest=list(zip(texts, [h.score for h in hyps], strict=True)),
             repairs=repairs,
         )
@@ -426,7 +432,7 @@ class Translator:
     def _tagged(self, tags: Tagged, src_tokens: list[str], text: str, hyp: Hypothesis) -> tuple[str, int]:
         """A hypothesis's text (its spans still placeholders) with the sentence's paired tags put back by its own
         attention (model/tagged.py), and how many of them it could not place."""
-        weights = hyp.attention[:, : len(src_tokens)].float().cpu().tolist() if hyp.attention is not None else None
+        weights = _weights(hyp, len(src_tokens))
         return placed(tags, text, sentence_alignment(src_tokens, self._tgt_tokens(hyp), weights, text))
 
     def _tgt_tokens(self, hyp: Hypothesis) -> list[str]:
