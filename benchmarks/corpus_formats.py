@@ -78,6 +78,11 @@ def main_seconds(corpus: Path) -> float:
     return time.process_time() - started
 
 
+def per_second(amount: float, seconds: float, digits: int | None = None) -> float | str:
+    """amount / seconds, or "-" where the reported seconds round to 0 (a corpus too small to time)."""
+    return round(amount / seconds, digits) if seconds > 0 else "-"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=200_000, help="corpus size in pairs (default: 200000)")
@@ -94,8 +99,8 @@ def main() -> int:
             seconds[name].append(took)
     main_cpu = {name: main_seconds(path) for name, path in corpora.items()}
     rows = [{"format": name, "MB": round(path.stat().st_size / 1e6, 1), "prepare s": min(seconds[name]),
-             "prepare pairs/s": round(pairs / min(seconds[name])),
-             "x TSV": round(min(seconds["TSV"]) / min(seconds[name]), 2),
+             "prepare pairs/s": per_second(pairs, min(seconds[name])),
+             "x TSV": per_second(min(seconds["TSV"]), min(seconds[name]), 2),
              "main CPU s": round(main_cpu[name], 2), "main pairs/s": round(pairs / max(main_cpu[name], 1e-3))}
             for name, path in corpora.items()]
     print(f"{pairs:,} pairs, {args.rounds} rounds (prepare: all rounds' seconds {json.dumps(seconds)})")

@@ -460,7 +460,7 @@ class Prepared:
 
 def _say_rate(say: Say, done: str, counts: list[int], started: float) -> None:
     seconds = time.monotonic() - started
-    say(f"prepare: {done} {sum(counts):,} pairs in {seconds:.1f} s ({sum(counts) / max(seconds, 1e-9):,.0f} pairs/s)")
+    say(f"prepare: {done} {sum(counts):,} pairs in {seconds:.2f} s ({sum(counts) / max(seconds, 1e-9):,.0f} pairs/s)")
 
 
 def workers_for(cfg: Config) -> int:
