@@ -58,6 +58,8 @@ def test_page_translates_and_draws_attention(server, browser, tmp_path):
     page.wait_for_function("() => document.getElementById('status').textContent === 'done'", timeout=30_000)
     assert page.input_value("#target") == expected["text"]
     assert expected["text"] == "BETA ALPHA\nSIGMA MU TAU"
+    spoken = page.eval_on_selector_all("[aria-live], [role=status]", "all => all.map((e) => e.textContent)")
+    assert "Translation: BETA ALPHA\nSIGMA MU TAU" in spoken  # (a screen reader heard "done", not the translation)
     last = expected["sentences"][-1]
     assert page.locator("#attention thead th").all_inner_texts() == last["src_tokens"]  # the corner: an empty td
     assert page.locator("#attention tbody tr").count() == len(last["tgt_tokens"])

@@ -152,10 +152,13 @@ async function sendText() {
   if ($("format").value === "html") body.format = "html";
   else body.return_attention = true;
   setStatus("translating…");
+  $("spoken").textContent = "";
   try {
     const answer = await call("/v1/translate", { method: "POST", headers, body: JSON.stringify(body) });
     const result = answer.translations[0];
     $("target").value = result.text;
+    // a live region reads its own text, never a textarea's value: without this a screen reader heard only "done"
+    $("spoken").textContent = `Translation: ${result.text}`;
     drawHeatmap(result.sentences || []);
     const detected = answer.detected_source;
     setStatus(detected ? `done (detected: ${detected.language}, ${detected.confidence}%)` : "done");
