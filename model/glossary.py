@@ -5,8 +5,8 @@ for `nmt translate --glossary FILE`, `nmt translate-file --glossary FILE` and a 
 * a sheet: TSV (source<TAB>target) or, for a file named .csv, CSV as spreadsheets write it (cells separated by commas,
   or by semicolons where the first entry holds one and no comma outside quotes: Excel's CSV where the comma is the
   decimal mark, as in most of Europe), one entry per line; a line with the source term alone is kept verbatim (do not
-  translate). Blank lines and lines starting with # are skipped. An Excel workbook (.xlsx: model/workbook.py) is read
-  as CSV would be, its first sheet's rows.
+  translate). Blank lines and lines starting with # are skipped. A spreadsheet (Excel's .xlsx or OpenDocument's .ods:
+  model/workbook.py) is read as CSV would be, its first sheet's rows.
 * a sheet whose first row is a header naming its columns: by their languages (en, es, en-US, English, Español,
   "Term [en]", as CAT tools export them; any number of languages, and columns of notes beside them), the model's two
   languages picking theirs, so one sheet serves both directions; or source,target (src,tgt, source_term,target_term,
@@ -38,7 +38,8 @@ class GlossaryError(ValueError):
 
 TERMBASE_SUFFIXES = (".tbx", ".xml")
 XML_STARTS = (b"<?xml", b"<martif", b"<tbx")  # a termbase under another name (terms.txt)
-SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx", *TERMBASE_SUFFIXES)  # what a glossary file is named (the demo page's accept=)
+# what a glossary file is named (the demo page's accept=)
+SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx", ".ods", *TERMBASE_SUFFIXES)
 Row = tuple[int, tuple[str, ...]]  # a sheet's row, its cells stripped, with the line it starts on
 
 
@@ -94,7 +95,7 @@ class Glossary:
 def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Glossary:
     """The glossary in data, a file called name: a workbook (a zip), a termbase (.tbx, .xml, or XML), a .csv as CSV,
     else TSV."""
-    if data.startswith(b"PK\x03\x04"):  # a zip: an Excel workbook's first sheet, read as a CSV file's rows
+    if data.startswith(b"PK\x03\x04"):  # a zip: a spreadsheet's first sheet, read as a CSV file's rows
         try:
             return _sheet(name, first_sheet_rows(data), ignore_case)
         except WorkbookError as e:
@@ -107,7 +108,7 @@ def read_glossary(data: bytes, name: str, ignore_case: bool = False) -> Glossary
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
-        raise GlossaryError(f"{name}: byte {e.start}: not UTF-8 (a glossary is TSV, CSV, .xlsx or TBX)") from None
+        raise GlossaryError(f"{name}: byte {e.start}: not UTF-8 (a glossary is TSV, CSV, .xlsx, .ods or TBX)") from None
     rows = _csv_rows(text) if name.lower().endswith(".csv") else enumerate((line.split("\t") for line in
                                                                             text.split("\n")), start=1)
     return _sheet(name, rows, ignore_case)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ from nmt.cli import main
 from nmt.model.glossary import SUFFIXES, GlossaryError, read_glossary
 from nmt.model.spans import Terms
 from nmt.model.translator import Translator
+from nmt.model.workbook import first_sheet_rows
 from nmt.training.glossary import glossary_file
 
 
@@ -259,8 +261,8 @@ def test_a_sheet_whose_header_names_languages_picks_their_columns():
                     b"<langSec xml:lang='es'><termSec><term>orilla</term></termSec></langSec></conceptEntry>"
                     b"</body></text></tbx>", "homonym.tbx:3: 'bank' again (line 2): give each term once"),
     ("sheet.csv", b"de,fr,notes\nLade,arche,\n", "sheet.csv:1: its header names de, fr: no column of both en and es"),
-    ("terms.xlsx", b"PK\x03\x04\x14\x00", "terms.xlsx: not an Excel workbook (File is not a zip file); save the "
-                                            "sheet as CSV (UTF-8)"),
+    ("terms.xlsx", b"PK\x03\x04\x14\x00", "terms.xlsx: not an Excel or OpenDocument spreadsheet (File is not a zip "
+                                            "file); save the sheet as CSV (UTF-8)"),
 ])
 def test_a_file_that_is_no_glossary_for_the_pair_is_one_line(tmp_path, capsys, placeholder_model, name, content,
                                                               message):
@@ -291,7 +293,8 @@ def shipped_client():
 
 
 @pytest.mark.parametrize("name, expected", [("termbase-v3.tbx", ["TEMPLO-SANTO", "JERUSALÉN-CIUDAD"]),
-                                            ("sheet.csv", ["Yahvé", "Moisés"])])
+                                            ("sheet.csv", ["Yahvé", "Moisés"]),
+                                            ("sheet.ods", ["Yahvé", "Moisés"])])  # sheet.csv saved by LibreOffice
 def test_translate_file_applies_an_uploaded_termbase_or_sheet(shipped_client, name, expected):
     notes = "And the LORD spake unto Moses.\nAnd he went into the temple at Jerusalem.\n"
     answer = shipped_client.post("/translate_file", files={"file": ("notes.txt", notes),
@@ -313,6 +316,41 @@ def test_the_demo_pages_glossary_field_takes_what_the_service_reads():
     page = (Path(__file__).parents[1] / "app" / "static" / "index.html").read_text(encoding="utf-8")
     accept = re.search(r'id="glossary" type="file" accept="([^"]*)"', page)
     assert accept and tuple(accept[1].split(",")) == SUFFIXES
+
+
+ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">
+<office:body><office:spreadsheet><table:table table:name="terms">
+<table:table-row><table:table-cell><text:p>English</text:p></table:table-cell><table:table-cell/>
+ <table:table-cell><text:p>Español</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="16384"/>
+ </table:table-row>
+<table:table-row><table:table-cell><text:p>alpha<text:s text:c="2"/><text:span>beta</text:span></text:p>
+ <office:annotation><text:p>a note</text:p></office:annotation></table:table-cell><table:table-cell/>
+ <table:table-cell><text:p>OMEGA</text:p></table:table-cell>
+ <table:table-cell table:number-columns-repeated="16381"/></table:table-row>
+<table:table-row><table:table-cell table:number-columns-repeated="2"><text:p>gamma</text:p></table:table-cell>
+ <table:table-cell><text:p>gamma</text:p></table:table-cell></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"""
+
+
+def ods(content: str, mimetype: str = "application/vnd.oasis.opendocument.spreadsheet") -> bytes:
+    saved = io.BytesIO()
+    with zipfile.ZipFile(saved, "w") as archive:
+        archive.writestr("mimetype", mimetype)
+        archive.writestr("content.xml", content)
+    return saved.getvalue()
+
+
+def test_an_opendocument_spreadsheet_is_read_as_its_cells_show_with_their_row_numbers():
+    """Repeated rows and cells count as often as they repeat (a sheet's empty tail is one cell repeated to its width),
+    spaces written as text:s are spaces, a cell's comment is no part of its term (before: "not an Excel workbook")."""
+    glossary = read_glossary(ods(ODS_CONTENT), "terms.ods")
+    assert glossary.terms("en", "es").glossary == {"alpha  beta": "OMEGA", "gamma": "gamma"}
+    assert [number for number, _ in first_sheet_rows(ods(ODS_CONTENT))] == [1, 1_048_002, 1_048_003]
+    with pytest.raises(GlossaryError, match="^terms.odt: not an Excel or OpenDocument spreadsheet .*; save the sheet"):
+        read_glossary(ods(ODS_CONTENT, "application/vnd.oasis.opendocument.text"), "terms.odt")
 
 
 def test_translate_file_applies_an_uploaded_workbook(client):
