@@ -35,7 +35,7 @@ def _search_args(p: argparse.ArgumentParser) -> None:
 def _glossary_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--glossary", type=Path, default=None, metavar="FILE", help="terms to translate as given: "
                    "source<TAB>target per line (a .csv file: two columns), or a term alone to keep as it is; a sheet "
-                   "(also .xlsx) whose header names languages (en,es,notes); a TBX termbase (.tbx); needs a model with "
+                   "(also .xlsx, .ods) whose header names languages (en,es,notes); a TBX termbase (.tbx); needs a model with "
                    "placeholders (model/glossary.py)")
     p.add_argument("--glossary-ignore-case", action="store_true", help="match the glossary's source terms in any case")
 

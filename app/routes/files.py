@@ -1,7 +1,7 @@
 """LibreTranslate's file translation:
 
     POST /translate_file         multipart: file, source (a code, or "auto"), target, api_key; and ours:
-                                 glossary (a file: TSV, CSV, .xlsx, TBX; model/glossary.py), glossary_ignore_case
+                                 glossary (a file: TSV, CSV, .xlsx, .ods, TBX; model/glossary.py), glossary_ignore_case
                                  -> {"translatedFileUrl": ".../download_file/ID"}
     GET  /download_file/{ID}     the translated file, under the uploaded file's name (a gettext template's .pot as
                                  a catalog's .po)
@@ -52,7 +52,7 @@ FILE_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data"
                    "target": {"type": "string"}, "api_key": {"type": "string"},
                    "glossary": {"type": "string", "format": "binary", "description": "terms to translate as given "
                                 "(not LibreTranslate's): a file of source<TAB>target lines (.csv: two columns), or a "
-                                "term alone to keep as it is; a sheet (also .xlsx) whose header names languages "
+                                "term alone to keep as it is; a sheet (also .xlsx, .ods) whose header names languages "
                                 "(en,es,notes); a TBX termbase (.tbx); needs a model with placeholders"},
                    "glossary_ignore_case": {"type": "boolean", "description": "match the glossary's source terms in "
                                             "any case"}}}}}}}
