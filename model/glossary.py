@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from nmt.model.languages import matching
+from nmt.model.languages import header_language, matching
 from nmt.model.spans import Terms
 from nmt.model.termbase import Concept, Term, TermbaseError, read_termbase
 from nmt.model.workbook import WorkbookError, first_sheet_rows
@@ -144,15 +144,6 @@ def _named_pairs(rows: Iterable[Row], columns: tuple[int, int]) -> Iterator[tupl
 
 
 UNNAMED = {("source", "target"), ("src", "tgt"), ("source term", "target term"), ("term", "translation")}
-# a language by its name, in English and in itself, as sheets' headers write it (else by its code)
-NAMES = {"english": "en", "inglés": "en", "ingles": "en", "spanish": "es", "español": "es", "espanol": "es",
-         "castellano": "es", "french": "fr", "français": "fr", "francais": "fr", "german": "de", "deutsch": "de",
-         "italian": "it", "italiano": "it", "portuguese": "pt", "português": "pt", "portugues": "pt", "dutch": "nl",
-         "nederlands": "nl", "chinese": "zh", "中文": "zh", "japanese": "ja", "日本語": "ja", "korean": "ko",
-         "한국어": "ko", "russian": "ru", "русский": "ru", "arabic": "ar", "العربية": "ar", "polish": "pl",
-         "polski": "pl", "catalan": "ca", "català": "ca"}
-CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")  # as codes are written: en, en-US, pt_BR, zh-Hant (not EN)
-BRACKETED = re.compile(r"(?:(term|translation)\s*)?[\[(]\s*([^\])]+?)\s*[\])]", re.IGNORECASE)  # "Term [en]"
 OTHER = {"notes", "note", "description", "definition", "comment", "comments", "context", "domain", "subject",
          "part of speech", "pos", "id", "status", "example", "usage", "category", "tags"}  # beside the languages
 
@@ -161,7 +152,7 @@ def _columns(name: str, header: Row, src_lang: str, tgt_lang: str) -> tuple[int,
     """The source's and the target's column where the first row is a header naming them; None where it is no
     header (a term pair); GlossaryError for a header of more than two columns naming other languages only."""
     number, cells = header
-    languages = [_language(cell) for cell in cells]
+    languages = [header_language(cell) for cell in cells]
     src, tgt = _position(languages, src_lang), _position(languages, tgt_lang)
     if src is not None and tgt is not None and src != tgt:
         return src, tgt
@@ -172,17 +163,6 @@ def _columns(name: str, header: Row, src_lang: str, tgt_lang: str) -> tuple[int,
         raise GlossaryError(f"{name}:{number}: its header names {', '.join(dict.fromkeys(named))}: no column of "
                             f"both {src_lang} and {tgt_lang}")
     return None
-
-
-def _language(cell: str) -> str:
-    """The language a header's cell names ("" for none): a code (en-US), a name (English, Español, "English (UK)")
-    or a CAT tool's "Term [en]"."""
-    bracketed = BRACKETED.fullmatch(cell)
-    cell = bracketed[2] if bracketed else cell
-    word = re.sub(r"\s*\(.*\)$", "", cell).strip()  # English (United States)
-    if word.lower() in NAMES:
-        return NAMES[word.lower()]
-    return cell.replace("_", "-") if CODE.fullmatch(cell) else ""
 
 
 def _other(cell: str) -> bool:

@@ -149,6 +149,15 @@ def test_csv_of_source_and_target_columns_and_a_header_that_names_no_pair(tmp_pa
            "and es, or exactly two, source,target (or src,tgt)" in err
 
 
+@pytest.mark.parametrize("header", [["english", "spanish"], ["English", "Español"], ["Term [en]", "Term [es-ES]"]])
+def test_csv_columns_named_by_the_languages_names(tmp_path, header):
+    """A corpus's header as datasets and glossaries write it (Kaggle's english,spanish; was refused: "its header is
+    'english,spanish': expected columns named by the languages read")."""
+    (tmp_path / "c.csv").write_text(csv_text([header, ["Hello", "Hola"]]), encoding="utf-8")
+    assert load_corpus(tmp_path / "c.csv", langs=("en", "es")).pairs == [("Hello", "Hola")]
+    assert load_corpus(tmp_path / "c.csv", langs=("es", "en")).pairs == [("Hola", "Hello")]
+
+
 def test_csv_separated_by_semicolons_or_tabs(tmp_path):
     """Excel writes ; where the comma is the decimal mark (most of Europe); a .csv may also be a TSV. The header
     tells which: a comma in a field is then text."""

@@ -2,8 +2,9 @@
 they hold a comma, a quote or a line break (Python's csv module reads them). The fields are separated by commas, or
 by what the header separates its names with where it holds no comma: semicolons (Excel's CSV where the comma is the
 decimal mark, as in most of Europe) or tabs. The header names the pair's columns:
-those named by the config's languages (en, es; "en" matches "en-GB" as in a TMX), else exactly two columns named
-source,target (or src,tgt); any other header is refused in one line that names it.
+those named by the config's languages (en, es; "en" matches "en-GB" as in a TMX; or by a language's name, English,
+Español, or "Term [en]", as a glossary's header may: model/languages.py header_language), else exactly two columns
+named source,target (or src,tgt); any other header is refused in one line that names it.
 
 A row's line is its first line in the file (a quoted field may hold line breaks). A row with another number of
 columns than the header's, one on a line that is not UTF-8, or one the csv module cannot read is a skipped line
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 
+from nmt.model.languages import header_language
 from nmt.training.compressed import read_lines
 from nmt.training.errors import CorpusError
 from nmt.training.records import NOT_UTF8, Record, Skipped, decoded, language_code, pick
@@ -102,7 +104,7 @@ def _pair(row: list[str] | Skipped, columns: tuple[int, int]) -> tuple[str | Ski
 
 def _columns(path: Path, header: list[str], src_lang: str, tgt_lang: str) -> tuple[int, int]:
     """The source's and the target's column: those the languages name, else source,target (src,tgt)."""
-    names = [language_code(name.strip()) for name in header]
+    names = [language_code(header_language(name.strip()) or name.strip()) for name in header]
     positions: dict[str, int] = {}
     for column, name in enumerate(names):
         positions.setdefault(name, column)  # (a name given twice: its first column)
