@@ -231,8 +231,8 @@ def _check_address_free(host: str, port: int) -> None:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: a port in TIME_WAIT is free
         try:
             probe.bind((host, port))
-        except OSError as e:
-            raise ValueError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+        except (OSError, OverflowError) as e:  # (OverflowError: a port outside 0-65535)
+            raise ValueError(f"cannot listen on {host}:{port}: {getattr(e, 'strerror', None) or e}") from None
 
 
 def cmd_export(args) -> int:

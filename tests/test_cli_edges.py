@@ -319,3 +319,10 @@ def test_translate_file_help_names_every_format_it_translates(capsys):
     named = set(re.findall(r"\.[a-z]+\b", capsys.readouterr().out))
     variants = (set(office.KINDS) | set(opendocument.KINDS)) - {".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods"}
     assert set(FORMATS) - variants - named == set(), "(the help names the templates and macro-enabled files as such)"
+
+
+@pytest.mark.parametrize("port", ["-1", "70000"])
+def test_serve_on_a_port_that_is_none_is_one_line_exit_2(capsys, port):
+    """(It was a traceback: OverflowError: bind(): port must be 0-65535.)"""
+    assert main(["serve", "--port", port]) == 2
+    assert one_line_error(capsys) == f"nmt serve: error: cannot listen on 127.0.0.1:{port}: bind(): port must be 0-65535.\n"
