@@ -74,7 +74,7 @@ class Loader(yaml.SafeLoader):
     def fetch_flow_collection_start(self, TokenClass: type[yaml.Token]) -> None:
         if self.flow_level >= MAX_DEPTH:
             raise RecursionError(f"nested over {MAX_DEPTH} deep")
-        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+        super().fetch_flow_collection_start(TokenClass)
 
 
 def _composed(text: str) -> yaml.Node | None:
