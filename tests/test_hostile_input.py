@@ -38,6 +38,25 @@ def test_a_too_long_sentence_is_refused_before_it_is_masked(translator, monkeypa
         assert client.post("/v1/translate", json={"text": "alpha beta"}).status_code == 200
 
 
+
+def test_a_sentence_of_too_many_subwords_is_refused_before_it_is_searched(translator, monkeypatch):
+    # 1,000 characters of "1 A 1 A ..." are 751 subwords of the en-es model (English: about 250), and a search's
+    # work grows with the square of them: 20 such lines at beam 5 took 28 s, near the request timeout (504 at 30 s)
+    searched = []
+    search = Translator.search
+    monkeypatch.setattr(Translator, "search", lambda self, sentences, options: searched.append(sentences)
+                        or search(self, sentences, options))
+    with client_for(translator, max_sentence_subwords=6) as client:
+        searched.clear()  # (the warm-up's)
+        long = " ".join(["alpha beta gamma"] * 3)
+        ids = translator.prepare([long])[0].sentences[0].ids
+        answer = client.post("/v1/translate", json={"text": ["alpha beta.", long]})
+        assert answer.status_code == 413, answer.text
+        assert answer.json()["error"] == (f"text 1 has a sentence of {len(ids)} subwords; the limit is 6 (end "
+                                          "sentences with . ! ? or a line break)")
+        assert searched == []
+        assert client.post("/v1/translate", json={"text": "alpha beta"}).status_code == 200
+
 def test_a_lt_sign_after_the_last_gt_sign_is_not_read_as_the_start_of_a_tag(monkeypatch):
     # html.parser scanned from each "<" of "<a <a <a …" to the end for a tag's ">" (quadratic: 20,000 characters of
     # format html took 7 s); after the last ">" none can end, and each is read as text at once
