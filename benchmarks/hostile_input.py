@@ -11,6 +11,11 @@ scanner and pattern whose largest size took 0.05 s or more.
 
 Zipped documents (.docx, .odt, .epub) of a few hundred kB holding a picture of --picture-mb MB of zeros: the peak
 RSS and seconds of `nmt translate-file` (a subprocess) and of POST /translate_file (a server's peak, VmHWM).
+
+    python benchmarks/hostile_input.py --nested
+
+Message files nested 100,000 deep (or as deep as their size allows) in each format that nests: seconds to read
+(app/documents.py read_document) and what it answers.
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nmt.app import icu
+from nmt.app.documents import FileRejected, read_document
 from nmt.model import html, segment, spans
 from nmt.scripts.harness import Server
 from nmt.scripts.translate_file_formats import epub, multipart, office, opendocument, request
@@ -40,6 +46,28 @@ SCANNERS: dict[str, Callable[[str], object]] = {
 PATTERNS = ("1-", "1.", "1,", "1/", "1 < ", "+1 ", "(1) ", "A1-", "a1", "a-", "1 A ", "A. ", "A b ", "(", "<",
             "<a ", "<a<", "</a ", "<!a", "<?a", "%", "{",
             "{a,plural,", "'{", "#", ":a", "$a", "a@", "www.a", "http://x/./", "/a", "a\\")
+
+
+PLIST = '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>k</key>'
+NESTED = {  # 100,000 characters of nesting (a YAML block's: a line each, indented one more)
+    "deep.yml": "[" * 100_000,
+    "block.yml": "".join(" " * i + "k:\n" for i in range(450)),
+    "deep.json": '{"a":' * 20_000,
+    "icu.json": '{"a": "' + "{n, select, other {" * 5_000 + '"}',
+    "deep.ftl": "key = " + "{ " * 50_000 + "\n",
+    "deep.stringsdict": PLIST + "<dict><key>k</key>" * 5_000 + "<string>x</string>" + "</dict>" * 5_001 + "</plist>",
+    "deep.php": "<?php return " + "['a' => " * 12_500 + "'x'" + "]" * 12_500 + ";",
+}
+
+
+def nested() -> None:
+    for name, text in NESTED.items():
+        start = time.perf_counter()
+        try:
+            answer = f"read: {len(read_document(name, text.encode()).texts)} texts"
+        except FileRejected as e:
+            answer = str(e)[:100]
+        print(f"{name:18} {time.perf_counter() - start:6.2f} s  {answer}", flush=True)
 
 
 def with_picture(content: bytes, name: str, megabytes: int) -> bytes:
@@ -85,7 +113,10 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=sorted(SCANNERS), default=sorted(SCANNERS))
     parser.add_argument("--zips", action="store_true", help="zipped documents with a big picture instead")
     parser.add_argument("--picture-mb", type=int, default=200)
+    parser.add_argument("--nested", action="store_true", help="message files nested deep instead")
     args = parser.parse_args()
+    if args.nested:
+        return nested()
     if args.zips:
         return zips(args.picture_mb)
     print(f"{'scanner':8} {'pattern':14} " + " ".join(f"{n:>8}" for n in args.sizes))
