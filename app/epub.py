@@ -35,7 +35,7 @@ LABELS = Labels(TEXT_PARTS, labels.every(labels.HTML, labels.element(rb"dc:langu
 def read(content: bytes) -> Written:
     """The book's texts, and what writes the book around their translations; Damaged if it is not an EPUB book."""
     package = unzipped(content, "mimetype", TEXT_PARTS)
-    if package.kept["mimetype"].strip() != MEDIA_TYPE.encode():
+    if (package.read("mimetype") or b"").strip() != MEDIA_TYPE.encode():
         raise Damaged(f"its mimetype entry does not say {MEDIA_TYPE}")
     return translated_parts(package, cut_part, LABELS)
 

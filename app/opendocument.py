@@ -98,7 +98,7 @@ def read(content: bytes, kind: Kind) -> Written:
     """The file's texts (HTML, one per paragraph), and what writes the file around their translations; Damaged if
     it is not a file of that kind."""
     package = unzipped(content, "content.xml", kind.text_parts)
-    if package.kept.get("mimetype", b"").strip() != kind.media_type.encode():
+    if (package.read("mimetype") or b"").strip() != kind.media_type.encode():
         raise Damaged(f"its mimetype entry does not say {kind.media_type}")
     return translated_parts(package, lambda _, part: cut_part(part), LABELS)
 

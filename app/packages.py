@@ -6,11 +6,14 @@ than an entry declares): an upload of a few hundred kB of zeros cannot fill the 
 """
 from __future__ import annotations
 
+import copy
 import io
 import re
+import shutil
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from nmt.app.labels import Languages
@@ -19,7 +22,7 @@ from nmt.model.languages import primary
 # a file's texts, and what writes it from their translations (and the languages, for its labels: app/labels.py)
 Written = tuple[list[str], Callable[[list[str], Languages], bytes]]
 MAX_PART_BYTES = 64 << 20  # a text part, parsed
-MAX_UNZIPPED_BYTES = 256 << 20  # the whole file, held to be written again
+MAX_UNZIPPED_BYTES = 256 << 20  # the whole file, inflated (a chunk at a time) to be written again
 
 
 class Damaged(ValueError):
@@ -39,28 +42,65 @@ def line_at(text: str, at: int) -> int:
     return text.count("\n", 0, at) + 1
 
 
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error, UnicodeDecodeError)
+COPY_CHUNK = 1 << 20  # what an entry that is not read is copied by into the zip written again
+
+
 @dataclass
 class Package:
-    """A zip's entries, the bytes of its text parts (by name, in zip order) and of every other entry."""
+    """A zip and the bytes of its text parts (by name, in zip order). Any other entry is read only when asked for
+    (read) and copied into the zip written again a chunk at a time: a picture that inflates to 200 MB in an upload
+    of 200 kB is never held whole."""
 
-    entries: list[zipfile.ZipInfo]
+    archive: zipfile.ZipFile
     parts: dict[str, bytes]
-    kept: dict[str, bytes]
+
+    def read(self, name: str) -> bytes | None:
+        """The bytes of the entry of that name (None if there is none); Damaged if it is over MAX_PART_BYTES."""
+        entry = next((e for e in self.archive.infolist() if e.filename == name), None)
+        if entry is None:
+            return None
+        if entry.file_size > MAX_PART_BYTES:
+            raise Damaged(f"{name} is over {MAX_PART_BYTES >> 20} MiB uncompressed")
+        if name in self.parts:
+            return self.parts[name]
+        with _readable():
+            return self.archive.read(entry)
+
+    def labelled(self, labels: re.Pattern[str], parts: dict[str, bytes]) -> dict[str, bytes]:
+        """The entries whose whole name labels matches (the parts that hold language labels), those in parts as
+        they are there."""
+        return {e.filename: parts[e.filename] if e.filename in parts else self.read(e.filename) or b""
+                for e in self.archive.infolist() if labels.fullmatch(e.filename)}
 
     def written(self, parts: dict[str, bytes]) -> bytes:
-        """The zip again, with these parts in place of the text parts of those names."""
-        data = self.kept | self.parts | parts
+        """The zip again, with these parts in place of the entries of those names; Damaged if an entry copied is."""
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as written:
-            for entry in self.entries:
-                written.writestr(entry, data[entry.filename])
+        with zipfile.ZipFile(out, "w") as written, _readable():
+            for entry in self.archive.infolist():
+                ours = copy.copy(entry)  # (writing sets its offset, which reading the archive again needs as it is)
+                if (data := parts.get(entry.filename, self.parts.get(entry.filename))) is not None:
+                    written.writestr(ours, data)
+                else:
+                    with self.archive.open(entry) as source, written.open(ours, "w") as target:
+                        shutil.copyfileobj(source, target, COPY_CHUNK)
         return out.getvalue()
+
+
+@contextmanager
+def _readable() -> Iterator[None]:
+    """Damaged where a zip's entry cannot be read (its compressed data, zlib.error; its name flagged UTF-8 and not,
+    UnicodeDecodeError; its CRC, BadZipFile)."""
+    try:
+        yield
+    except ZIP_ERRORS as e:
+        raise Damaged(f"it is not a readable zip file ({e})") from None
 
 
 def unzipped(content: bytes, main_part: str, text_parts: re.Pattern[str]) -> Package:
     """The package of a zip that holds main_part, its text parts those whose whole name text_parts matches; Damaged
     if it does not hold main_part, is not a zip, or is too big."""
-    try:
+    with _readable():
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
         if main_part not in {e.filename for e in entries}:
@@ -70,8 +110,4 @@ def unzipped(content: bytes, main_part: str, text_parts: re.Pattern[str]) -> Pac
             raise Damaged(f"{oversized[0]} is over {MAX_PART_BYTES >> 20} MiB uncompressed")
         if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
             raise Damaged(f"it is over {MAX_UNZIPPED_BYTES >> 20} MiB uncompressed")
-        parts = {name: archive.read(name) for name in names}
-        return Package(entries, parts, {e.filename: archive.read(e) for e in entries if e.filename not in parts})
-    # (a damaged entry: its compressed data, zlib.error; its name flagged UTF-8 and not, UnicodeDecodeError)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error, UnicodeDecodeError) as e:
-        raise Damaged(f"it is not a readable zip file ({e})") from None
+        return Package(archive, {name: archive.read(name) for name in names})

@@ -214,6 +214,6 @@ def translated_parts(package: Package, cut_part: Callable[[str, bytes], Cut], la
     def render(translations: list[str], languages: Languages) -> bytes:
         parts = {name: edited(package.parts[name], cut.edits(share))
                  for name, (cut, share) in zip(cuts, shares(cuts.values(), translations), strict=True)}
-        return package.written(parts | labels.relabelled(package.kept | parts, languages))
+        return package.written(parts | labels.relabelled(package.labelled(labels.parts, parts), languages))
 
     return [text for cut in cuts.values() for text in cut.texts], render

@@ -33,6 +33,7 @@ FORMAT_CODES = re.compile(r"%[-_0^#]?[A-Za-z]|%\{\w+\}|%<\w+>\w|\{[^{}]*\}")
 PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")  # an anchor (&name) or a tag (!!str) before a scalar
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?")
 STRING = "tag:yaml.org,2002:str"
+MAX_DEPTH = 500  # flow collections in one another: past where Python's recursion limit refuses them anyway
 
 
 def cut(text: str) -> tuple[list[str], Callable[[list[str]], str]]:
@@ -64,10 +65,23 @@ def relabel(data: bytes, languages: Languages) -> bytes:
     return (text[:key.start_mark.index] + languages.target + text[key.end_mark.index:]).encode("utf-8")
 
 
+class Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing flow collections ([…], {…}) open more than MAX_DEPTH deep as its scanner reaches
+    them: the scanner slows with each one open (100,000 "[" took 4 to 7 s to go past Python's recursion limit, which
+    refuses them in the end, app/documents.py read_document) and they are refused the same way at once. (Nesting
+    block collections takes a line each, indented more each time: a file's size bounds it.)"""
+
+    def fetch_flow_collection_start(self, TokenClass: type[yaml.Token]) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise RecursionError(f"nested over {MAX_DEPTH} deep")
+        super().fetch_flow_collection_start(TokenClass)
+
+
 def _composed(text: str) -> yaml.Node | None:
-    """The text's node tree (None for an empty file); Damaged if it is not YAML, or holds more than one document."""
+    """The text's node tree (None for an empty file); Damaged if it is not YAML, or holds more than one document;
+    RecursionError if it is nested more than MAX_DEPTH deep."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=Loader)
     except yaml.YAMLError as e:
         where, problem = getattr(e, "problem_mark", None), getattr(e, "problem", None) or str(e)
         line = f" (line {where.line + 1}, column {where.column + 1})" if where is not None else ""

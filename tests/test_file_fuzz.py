@@ -10,10 +10,12 @@ from functools import cache
 import docx
 import openpyxl
 import pytest
+import yaml
 from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nmt.app import yaml_messages
 from nmt.app.documents import FORMATS, FileRejected, read_document
 from nmt.app.labels import Languages
 from nmt.training.corpus import CorpusError, load_corpus
@@ -151,6 +153,23 @@ def test_a_file_nested_too_deeply_is_refused(name, tmp_path):
     if name.endswith((".yml", ".xcstrings")):  # (a corpus too: a String Catalog, or two files of an app's messages)
         with pytest.raises(CorpusError, match="nested too deeply to be read$"):
             load_corpus(tmp_path / name, tmp_path / name) if name.endswith(".yml") else load_corpus(tmp_path / name)
+
+
+def test_yaml_nested_too_deeply_is_refused_before_it_is_all_scanned(tmp_path, monkeypatch):
+    # PyYAML's scanner slows with each "[" open: 100,000 took 4 to 7 s to reach Python's recursion limit (and be
+    # refused as above); now refused as soon as the scanner opens more than yaml_messages.MAX_DEPTH
+    opened = []
+    start = yaml.scanner.Scanner.fetch_flow_collection_start
+    monkeypatch.setattr(yaml.scanner.Scanner, "fetch_flow_collection_start",
+                        lambda self, token: opened.append(self.flow_level) or start(self, token))
+    (tmp_path / "deep.yml").write_text("[" * 100_000)
+    for read in (lambda: read_document("deep.yml", b"[" * 100_000), lambda: load_corpus(*[tmp_path / "deep.yml"] * 2)):
+        opened.clear()
+        with pytest.raises((FileRejected, CorpusError), match="nested too deeply to be read$"):
+            read()
+        assert max(opened) <= yaml_messages.MAX_DEPTH
+    nested = "a: " + "[" * 400 + '"Hello."' + "]" * 400 + "\n"  # (deep, and read as it was)
+    assert read_document("deep.yml", nested.encode()).texts == ["Hello."]
 
 
 def test_an_xml_root_named_as_no_element_can_be_is_refused_as_damaged():

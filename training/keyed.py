@@ -76,7 +76,7 @@ def _yaml(content: bytes) -> Messages:
     """A YAML file's string values by their paths (a.b.c; a list's items a.b[0]), its root language key (Rails')
     left out."""
     try:
-        value = yaml.safe_load(content.decode("utf-8"))
+        value = yaml.load(content.decode("utf-8"), Loader=yaml_messages.Loader)  # (safe: SafeLoader's, nesting bounded)
     except yaml.YAMLError as e:
         raise Damaged(f"it is not YAML ({e})") from None
     if isinstance(value, dict) and len(value) == 1 and yaml_messages.LANGUAGE_CODE.fullmatch(str(next(iter(value)))):

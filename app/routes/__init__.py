@@ -210,11 +210,18 @@ def check_terms(model: ServedModel, terms: Terms) -> None:
 
 
 def check_sentences(settings: Settings, prepared: list[PreparedText]) -> None:
-    """The number of sentences once the texts are cut into them (413); their length was checked as they were cut
-    (Translator.prepare)."""
+    """The number of sentences once the texts are cut into them, and their subwords (413); their length in characters
+    was checked as they were cut (Translator.prepare). A search's work grows with the square of a sentence's
+    subwords (each step attends to all of them, and it may take twice as many steps): 1,000 characters of "1 A 1 A
+    ..." are three times the subwords of 1,000 of English, and took 28 s to translate at beam 5."""
     sentences = sum(len(text.sentences) for text in prepared)
     if sentences > settings.queue_size:
         raise ApiError(413, f"too many sentences: {sentences}; the limit is {settings.queue_size} per request")
+    for i, text in enumerate(prepared):
+        longest = max((len(sentence.ids) for sentence in text.sentences), default=0)
+        if longest > settings.max_sentence_subwords:
+            raise ApiError(413, f"text {i} has a sentence of {longest} subwords; the limit is "
+                                f"{settings.max_sentence_subwords} (end sentences with . ! ? or a line break)")
 
 
 async def translate_texts(service: Service, model: ServedModel, request: Request, texts: list[str],
