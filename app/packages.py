@@ -43,6 +43,7 @@ def line_at(text: str, at: int) -> int:
 
 
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error, UnicodeDecodeError)
+ENCRYPTED = 0x1  # an entry's general purpose flag: zipfile cannot read it without the password (a RuntimeError)
 COPY_CHUNK = 1 << 20  # what an entry that is not read is copied by into the zip written again
 
 
@@ -105,6 +106,8 @@ def unzipped(content: bytes, main_part: str, text_parts: re.Pattern[str]) -> Pac
         entries = archive.infolist()
         if main_part not in {e.filename for e in entries}:
             raise Damaged(f"it has no {main_part}")
+        if encrypted := [e.filename for e in entries if e.flag_bits & ENCRYPTED]:
+            raise Damaged(f"{encrypted[0]} is encrypted (save the file without a password)")
         names = [e.filename for e in entries if text_parts.fullmatch(e.filename)]
         if oversized := [e.filename for e in entries if e.filename in names and e.file_size > MAX_PART_BYTES]:
             raise Damaged(f"{oversized[0]} is over {MAX_PART_BYTES >> 20} MiB uncompressed")

@@ -33,6 +33,8 @@ def first_sheet_rows(data: bytes) -> list[tuple[int, list[str]]]:
     """The first worksheet's rows that hold a cell, each with its number, its cells in their columns."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if encrypted := [e.filename for e in archive.infolist() if e.flag_bits & 0x1]:
+                raise WorkbookError(f"{encrypted[0]} is encrypted (save the sheet without a password)")
             if "mimetype" in archive.namelist() and archive.read("mimetype").strip() == ODS:
                 return _ods_rows(_part(archive, "content.xml"))
             shared = [_text(si) for si in _part(archive, "xl/sharedStrings.xml", optional=True).iter(f"{MAIN}si")]

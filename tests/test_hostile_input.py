@@ -13,6 +13,7 @@ from service_fixtures import client_for
 
 from nmt.app import office
 from nmt.app.labels import Languages
+from nmt.model.glossary import GlossaryError, read_glossary
 from nmt.model.html import InvalidHtml, parse
 from nmt.model.translator import Translator
 from nmt.scripts.translate_file_formats import office as office_file
@@ -135,3 +136,26 @@ def test_the_parts_not_translated_are_written_as_they_were(translator):
         assert after.read("word/media/image1.png") == picture
         assert after.read("[Content_Types].xml") == before.read("[Content_Types].xml")
         assert after.read("word/document.xml") != before.read("word/document.xml")
+
+
+def encrypted(content: bytes, name: str) -> bytes:
+    """The zip with its entry of that name flagged encrypted in the central directory, as a password-protected
+    zip's entries are (zipfile then raises RuntimeError: "password required for extraction")."""
+    data, at = bytearray(content), 0
+    while (at := data.find(b"PK\x01\x02", at)) != -1:  # each central directory header
+        length = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + length] == name.encode():
+            data[at + 8] |= 1
+        at += 4
+    return bytes(data)
+
+
+def test_an_encrypted_entry_is_one_line_not_a_traceback(translator):
+    content = encrypted(with_picture(office_file(".docx", "alpha beta."), b"png"), "word/media/image1.png")
+    with client_for(translator) as client:
+        answer = client.post("/translate_file", files={"file": ("letter.docx", content)},
+                             data={"source": "en", "target": "es"})
+    assert answer.status_code == 400 and answer.json()["error"].endswith(
+        "word/media/image1.png is encrypted (save the file without a password)"), answer.text
+    with pytest.raises(GlossaryError, match="^terms.xlsx: xl/workbook.xml is encrypted"):
+        read_glossary(encrypted(office_file(".xlsx", "alpha"), "xl/workbook.xml"), "terms.xlsx")
