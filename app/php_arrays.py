@@ -23,7 +23,7 @@ the others are not read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from nmt.app import plurals
@@ -35,6 +35,7 @@ TOKEN = re.compile(r"""(?P<comment>//[^\n]*|\#[^\n]*|/\*.*?\*/)|(?P<single>'(?:[
                    r"|(?P<arrow>=>)|(?P<heredoc><<<)|(?P<space>\s+)|(?P<other>.)", re.DOTALL)
 LANGUAGE_FILE = re.compile(r"<\?php\s+(?:declare\s*\(\s*strict_types\s*=\s*1\s*\)\s*;\s*)?return\s*(?:\[|array\s*\()",
                            re.IGNORECASE)
+MAX_DEPTH = 500  # as YAML's (app/yaml_messages.py): a language file's arrays nest a few deep
 DOUBLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "e": "\x1b", "f": "\f", "\\": "\\", "$": "$", '"': '"'}
 DOUBLE_ESCAPE = re.compile(r"\\(?:([ntrvef\\$\"])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u\{([0-9A-Fa-f]+)\})")
 VARIABLE = re.compile(r"(?<!\\)(?:\\\\)*\$[A-Za-z_{]|\{\$")  # interpolation in a double-quoted string
@@ -154,10 +155,22 @@ def is_language_file(text: str) -> bool:
 def _values(text: str) -> list[Value]:
     if not is_language_file(text):
         raise Damaged("it is not a language file: it should only return an array (<?php return [ ... ];)")
-    tokens = _tokens(text)
-    for m in tokens:
+    tokens: list[re.Match[str]] = []
+    opened: list[int] = []  # where each array still open starts
+    for m in _tokens(text):
+        tokens.append(m)
         if m.lastgroup == "heredoc":
             raise Damaged(f"line {line_at(text, m.start())}: a heredoc string is not read; write it in quotes")
+        if m.lastgroup == "other" and m.group() in "[(":
+            opened.append(m.start())
+            if len(opened) > MAX_DEPTH:
+                raise Damaged(f"line {line_at(text, m.start())}: arrays nested over {MAX_DEPTH} deep")
+        elif m.lastgroup == "other" and m.group() in "])":
+            if not opened:
+                raise Damaged(f"line {line_at(text, m.start())}: a {m.group()} that closes nothing")
+            opened.pop()
+    if opened:  # (PHP would not load it; its translation was written as unclosed)
+        raise Damaged(f"line {line_at(text, opened[-1])}: an array opened here is not closed")
     values = []
     for m, after in zip(tokens, tokens[1:] + [None], strict=True):
         if m.lastgroup in ("single", "double") and (after is None or after.lastgroup != "arrow"):
@@ -165,14 +178,21 @@ def _values(text: str) -> list[Value]:
     return values
 
 
-def _tokens(text: str) -> list[re.Match[str]]:
+def _tokens(text: str) -> Iterator[re.Match[str]]:
     """The file's tokens that matter: not its spaces and comments."""
-    return [m for m in TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    return (m for m in TOKEN.finditer(text) if m.lastgroup not in ("space", "comment"))
 
 
-def _code(text: str) -> str:
-    """The text without its comments (for telling what the file does)."""
-    return "".join(m.group() for m in TOKEN.finditer(text) if m.lastgroup != "comment").lstrip("\ufeff \n")
+def _code(text: str, enough: int = 1000) -> str:
+    """The text's start without its comments, at least enough characters of it (for telling what the file does)."""
+    pieces: list[str] = []
+    for m in TOKEN.finditer(text):
+        if m.lastgroup != "comment":
+            pieces.append(m.group())
+            enough -= len(m.group())
+            if enough <= 0:
+                break
+    return "".join(pieces).lstrip("\ufeff \n")
 
 
 def _read(literal: str, text: str, at: int) -> str:

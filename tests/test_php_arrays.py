@@ -61,6 +61,10 @@ def test_a_language_file_through_the_service(client):
     ("<?php\nreturn [\n  'a' => <<<EOT\nalpha\nEOT,\n];\n", "line 3: a heredoc string is not read; write it in quotes"),
     ('<?php\nreturn [\n  "a" => "alpha $name",\n];\n', "line 3: a double-quoted string with a variable in it is not "
                                                        "read"),
+    # (PHP loads neither; they were translated, and the translation written as broken as they were)
+    ("<?php\nreturn [\n  'a' => ['b' => 'alpha'],\n", "line 2: an array opened here is not closed"),
+    ("<?php\nreturn [\n  'a' => 'alpha'],\n];\n", "line 4: a ] that closes nothing"),
+    pytest.param("<?php\nreturn " + "[" * 100_000, "line 2: arrays nested over 500 deep", id="deep"),  # (0 texts)
 ])
 def test_code_heredocs_and_interpolation_are_refused_in_one_line(client, content, reason):
     assert refusal(client, "messages.php", content, "a PHP language file") == reason
