@@ -290,6 +290,8 @@ class Translator:
         ValueError) for a text that is not valid Unicode, LongSentence for one with a sentence longer than
         max_sentence_chars (0: no limit). terms: the caller's verbatim strings and glossary, carried besides the
         spans the rules find (only by a model with placeholders: see `carries_spans`)."""
+        if isinstance(texts, str):  # (a str is a sequence too: each of its characters was translated as a text)
+            raise InvalidText("expected a list of texts, got one str: pass [text]")
         layouts = [split(_checked(i, text), self.src_lang, self.segment_chars) for i, text in enumerate(texts)]
         if max_sentence_chars:  # refused before masking, whose cost grows with a sentence's length
             _check_lengths(layouts, max_sentence_chars)
@@ -439,10 +441,13 @@ class Translator:
         return self.bundle.tgt_tokenizer.pieces(hyp.tokens) + ["</s>"]
 
     # --- all three ------------------------------------------------------------------------------------------
-    def translate(self, texts: list[str], options: DecodeOptions | None = None,
-                  terms: Terms = NO_TERMS) -> list[Translated]:
+    def translate(self, texts: list[str], options: DecodeOptions | None = None, terms: Terms = NO_TERMS,
+                  max_sentence_chars: int = 0) -> list[Translated]:
         """Translate whole texts at once; the output is in input order, each distinct sentence searched once
-        (hypotheses). terms: what to keep verbatim or replace (model/spans.py)."""
+        (hypotheses). terms: what to keep verbatim or replace (model/spans.py). InvalidText for a text that is not
+        a str of valid Unicode, LongSentence for one with a sentence over max_sentence_chars (0: no limit; a
+        sentence's search grows with its length: the service refuses those over 1,000 characters). One Translator
+        may translate from several threads at once: translating changes nothing in it."""
         options = options or DecodeOptions()
-        prepared = self.prepare(texts, terms)
+        prepared = self.prepare(texts, terms, max_sentence_chars)
         return self.finish(prepared, self.hypotheses(searched(prepared), options))
