@@ -45,6 +45,11 @@ from nmt.model.truecase import Truecaser, shouted
 
 @dataclass(frozen=True)
 class DecodeOptions:
+    """How each sentence is searched: beam_size rows (1: greedy), the nbest best translations kept (Translated.nbest),
+    ranked with the GNMT length penalty alpha length_penalty (0: by log-probability alone), each at most
+    max_len_ratio times its source's subwords long; with_attention: each Translation's attention weights. ValueError
+    for a value out of range."""
+
     beam_size: int = 1
     nbest: int = 1
     length_penalty: float = 1.0
@@ -53,6 +58,14 @@ class DecodeOptions:
     rerank: float = 0.0  # w, the weight of the reverse model's score (model/rerank.py); 0: the search's order
 
     def __post_init__(self) -> None:
+        # (a beam of 0 or a negative length cap searched as if greedy, without a word about it)
+        for name, value, least in (("beam_size", self.beam_size, 1), ("nbest", self.nbest, 1)):
+            if value < least:
+                raise ValueError(f"{name} is {value}; it must be at least {least}")
+        if self.max_len_ratio <= 0:
+            raise ValueError(f"max_len_ratio is {self.max_len_ratio}; it must be more than 0")
+        if self.length_penalty < 0:
+            raise ValueError(f"the length penalty is {self.length_penalty}; it cannot be negative")
         if self.rerank < 0:
             raise ValueError(f"the reranking weight is {self.rerank}; it cannot be negative")
 

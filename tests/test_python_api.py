@@ -65,3 +65,13 @@ def test_asyncio_translates_in_worker_threads_as_the_readme_shows(translator: Tr
         return [[r.text for r in results] for results in found]
 
     assert asyncio.run(main()) == [[text for text, _ in alone[t, 0]] for t in range(len(TEXTS))]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (dict(beam_size=0), "beam_size is 0; it must be at least 1"), (dict(nbest=0), "nbest is 0; it must be at least 1"),
+    (dict(max_len_ratio=-1.0), "max_len_ratio is -1.0; it must be more than 0"),
+    (dict(length_penalty=-0.5), "the length penalty is -0.5; it cannot be negative")])
+def test_decode_options_out_of_range_are_refused_where_they_are_made(options, message):
+    """They were searched as if greedy (beam 0) or cut short (a negative length cap: "¿Dónde"), without a word."""
+    with pytest.raises(ValueError, match=message):
+        DecodeOptions(**options)
