@@ -75,3 +75,15 @@ def test_decode_options_out_of_range_are_refused_where_they_are_made(options, me
     """They were searched as if greedy (beam 0) or cut short (a negative length cap: "¿Dónde"), without a word."""
     with pytest.raises(ValueError, match=message):
         DecodeOptions(**options)
+
+
+def test_translate_html_from_python_keeps_the_markup_and_names_a_bad_document(translator: Translator):
+    """The service's format "html" without a service: before it, a program wrote an async wrapper around
+    HtmlPasses as nmt translate-file does."""
+    from nmt.model.html import InvalidHtml
+    from nmt.model.html_passes import translate_html
+
+    [done] = translate_html(translator, ['<p class="x">alpha beta <br> mu sigma</p>'])
+    assert done.text == '<p class="x">BETA ALPHA <br> SIGMA MU</p>'
+    with pytest.raises(InvalidHtml, match="^text 1 is not HTML that can be read"):
+        translate_html(translator, ["<p>alpha</p>", "<![foo bar"])
