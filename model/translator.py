@@ -302,9 +302,12 @@ class Translator:
         """Clean, segment, mask, truecase and tokenize each text (all sentences in one tokenizer call); InvalidText (a
         ValueError) for a text that is not valid Unicode, LongSentence for one with a sentence longer than
         max_sentence_chars (0: no limit). terms: the caller's verbatim strings and glossary, carried besides the
-        spans the rules find (only by a model with placeholders: see `carries_spans`)."""
+        spans the rules find (only by a model with placeholders, `carries_spans`: ValueError for terms without)."""
         if isinstance(texts, str):  # (a str is a sequence too: each of its characters was translated as a text)
             raise InvalidText("expected a list of texts, got one str: pass [text]")
+        if not self.can_apply(terms):  # (rather than a translation that silently ignores them)
+            raise ValueError(f"the {self.src_lang} -> {self.tgt_lang} model has no placeholders: it cannot keep terms "
+                             "verbatim or apply a glossary (train one with model.placeholders)")
         layouts = [split(_checked(i, text), self.src_lang, self.segment_chars) for i, text in enumerate(texts)]
         if max_sentence_chars:  # refused before masking, whose cost grows with a sentence's length
             _check_lengths(layouts, max_sentence_chars)

@@ -87,3 +87,12 @@ def test_translate_html_from_python_keeps_the_markup_and_names_a_bad_document(tr
     assert done.text == '<p class="x">BETA ALPHA <br> SIGMA MU</p>'
     with pytest.raises(InvalidHtml, match="^text 1 is not HTML that can be read"):
         translate_html(translator, ["<p>alpha</p>", "<![foo bar"])
+
+
+def test_terms_for_a_model_without_placeholders_are_refused_not_ignored(translator: Translator):
+    """The service answers 400 (check_terms); a program calling translate got a translation without them."""
+    from nmt.model.spans import Terms
+
+    assert not translator.carries_spans
+    with pytest.raises(ValueError, match="model has no placeholders: it cannot keep terms verbatim"):
+        translator.translate(["alpha beta"], terms=Terms(keep=("alpha",)))
