@@ -280,6 +280,9 @@ class Translator:
     @classmethod
     def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False,
              batch_tokens: int = 8000, exact: bool = False, segment_chars: int = 0) -> Translator:
+        """The bundle in path (default: the shipped en-es model) on device ("auto": a GPU where there is one, "cpu",
+        "cuda", "cuda:N"); BundleError for a directory that is not a whole bundle, DeviceError for a device that is
+        not there. The other arguments: the class's."""
         return cls(load_bundle(path), device, batch_tokens, int8, exact, segment_chars)
 
     @property
