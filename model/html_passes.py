@@ -1,7 +1,7 @@
 """HTML documents translated through a translator of plain texts (the service's scheduler, or a Translator
 offline: `offline`, for `nmt translate-file` and a program's `translate_html`): each document cut into runs
-(model/html.py), all runs of the documents translated
-together, in up to three passes, each for the runs the one before could not fill:
+(model/html.py), all runs of the documents translated together, in up to three passes, each for the runs the
+one before could not fill:
 
     aligned    a run whose tags all come in pairs (<b>…</b>, <a …>…</a>) or have no content (<img>), translated as
                plain text with the attention, each pair put back around the words its words went to, each element
