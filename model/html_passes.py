@@ -1,6 +1,7 @@
 """HTML documents translated through a translator of plain texts (the service's scheduler, or a Translator
-offline: `nmt translate-file`): each document cut into runs (model/html.py), all runs of the documents translated
-together, in up to three passes, each for the runs the one before could not fill:
+offline: `offline`, for `nmt translate-file` and a program's `translate_html`): each document cut into runs
+(model/html.py), all runs of the documents translated together, in up to three passes, each for the runs the
+one before could not fill:
 
     aligned    a run whose tags all come in pairs (<b>…</b>, <a …>…</a>) or have no content (<img>), translated as
                plain text with the attention, each pair put back around the words its words went to, each element
@@ -21,12 +22,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from nmt.model.align import text_alignment
-from nmt.model.html import Document, Run, marker
-from nmt.model.spans import Terms
-from nmt.model.translator import DecodeOptions, Translated
+from nmt.model.html import Document, InvalidHtml, Run, marker, parse
+from nmt.model.spans import NO_TERMS, Terms
+from nmt.model.text import InvalidText
+from nmt.model.translator import DecodeOptions, Translated, Translator
 
 # texts, options, terms -> each text's translation, in order
 TranslateTexts = Callable[[list[str], DecodeOptions, Terms], Awaitable[list[Translated]]]
+TranslateNow = Callable[[list[str], DecodeOptions, Terms], list[Translated]]  # the same, not awaited
 Done = list[tuple[str | None, float]]  # each run's HTML once a pass filled it (else None), and its score
 
 
@@ -115,3 +118,28 @@ class HtmlPasses:
 
     async def _translated(self, texts: list[str], options: DecodeOptions, terms: Terms) -> list[Translated]:
         return await self.translate(texts, options, terms) if texts else []
+
+
+def offline(translator: Translator, texts: TranslateNow | None = None) -> HtmlPasses:
+    """The passes over a Translator in the caller's thread (texts: a function in its place, for progress), rather
+    than over the service's scheduler; asyncio.run(...) their run."""
+    now = texts or translator.translate
+
+    async def translate(texts: list[str], options: DecodeOptions, terms: Terms) -> list[Translated]:
+        return now(texts, options, terms)
+
+    return HtmlPasses(translate, translator.attends, translator.carries_spans)
+
+
+def translate_html(translator: Translator, documents: list[str], options: DecodeOptions | None = None,
+                   terms: Terms = NO_TERMS) -> list[HtmlTranslated]:
+    """Each HTML document translated, as the service's format "html" translates it: outside the translated text,
+    every byte as it was (model/html.py). InvalidText or InvalidHtml (ValueErrors) for a document that cannot be
+    read. It runs an event loop of its own: from a coroutine, await asyncio.to_thread(translate_html, ...)."""
+    parsed = []
+    for i, document in enumerate(documents):
+        try:
+            parsed.append(parse(document))
+        except (InvalidText, InvalidHtml) as e:  # (numbered as Translator.translate numbers its texts)
+            raise type(e)(f"text {i} is {e}") from None
+    return asyncio.run(offline(translator).run(parsed, options or DecodeOptions(), terms))

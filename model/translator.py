@@ -45,6 +45,11 @@ from nmt.model.truecase import Truecaser, shouted
 
 @dataclass(frozen=True)
 class DecodeOptions:
+    """How each sentence is searched: beam_size rows (1: greedy), the nbest best translations kept (Translated.nbest),
+    ranked with the GNMT length penalty alpha length_penalty (0: by log-probability alone), each at most
+    max_len_ratio times its source's subwords long; with_attention: each Translation's attention weights. ValueError
+    for a value out of range."""
+
     beam_size: int = 1
     nbest: int = 1
     length_penalty: float = 1.0
@@ -53,6 +58,14 @@ class DecodeOptions:
     rerank: float = 0.0  # w, the weight of the reverse model's score (model/rerank.py); 0: the search's order
 
     def __post_init__(self) -> None:
+        # (a beam of 0 or a negative length cap searched as if greedy, without a word about it)
+        for name, value, least in (("beam_size", self.beam_size, 1), ("nbest", self.nbest, 1)):
+            if value < least:
+                raise ValueError(f"{name} is {value}; it must be at least {least}")
+        if self.max_len_ratio <= 0:
+            raise ValueError(f"max_len_ratio is {self.max_len_ratio}; it must be more than 0")
+        if self.length_penalty < 0:
+            raise ValueError(f"the length penalty is {self.length_penalty}; it cannot be negative")
         if self.rerank < 0:
             raise ValueError(f"the reranking weight is {self.rerank}; it cannot be negative")
 
@@ -267,6 +280,9 @@ class Translator:
     @classmethod
     def load(cls, path: Path | str | None = None, device: str = "auto", int8: bool = False,
              batch_tokens: int = 8000, exact: bool = False, segment_chars: int = 0) -> Translator:
+        """The bundle in path (default: the shipped en-es model) on device ("auto": a GPU where there is one, "cpu",
+        "cuda", "cuda:N"); BundleError for a directory that is not a whole bundle, DeviceError for a device that is
+        not there. The other arguments: the class's."""
         return cls(load_bundle(path), device, batch_tokens, int8, exact, segment_chars)
 
     @property
@@ -289,7 +305,12 @@ class Translator:
         """Clean, segment, mask, truecase and tokenize each text (all sentences in one tokenizer call); InvalidText (a
         ValueError) for a text that is not valid Unicode, LongSentence for one with a sentence longer than
         max_sentence_chars (0: no limit). terms: the caller's verbatim strings and glossary, carried besides the
-        spans the rules find (only by a model with placeholders: see `carries_spans`)."""
+        spans the rules find (only by a model with placeholders, `carries_spans`: ValueError for terms without)."""
+        if isinstance(texts, str):  # (a str is a sequence too: each of its characters was translated as a text)
+            raise InvalidText("expected a list of texts, got one str: pass [text]")
+        if not self.can_apply(terms):  # (rather than a translation that silently ignores them)
+            raise ValueError(f"the {self.src_lang} -> {self.tgt_lang} model has no placeholders: it cannot keep terms "
+                             "verbatim or apply a glossary (train one with model.placeholders)")
         layouts = [split(_checked(i, text), self.src_lang, self.segment_chars) for i, text in enumerate(texts)]
         if max_sentence_chars:  # refused before masking, whose cost grows with a sentence's length
             _check_lengths(layouts, max_sentence_chars)
@@ -439,10 +460,13 @@ class Translator:
         return self.bundle.tgt_tokenizer.pieces(hyp.tokens) + ["</s>"]
 
     # --- all three ------------------------------------------------------------------------------------------
-    def translate(self, texts: list[str], options: DecodeOptions | None = None,
-                  terms: Terms = NO_TERMS) -> list[Translated]:
+    def translate(self, texts: list[str], options: DecodeOptions | None = None, terms: Terms = NO_TERMS,
+                  max_sentence_chars: int = 0) -> list[Translated]:
         """Translate whole texts at once; the output is in input order, each distinct sentence searched once
-        (hypotheses). terms: what to keep verbatim or replace (model/spans.py)."""
+        (hypotheses). terms: what to keep verbatim or replace (model/spans.py). InvalidText for a text that is not
+        a str of valid Unicode, LongSentence for one with a sentence over max_sentence_chars (0: no limit; a
+        sentence's search grows with its length: the service refuses those over 1,000 characters). One Translator
+        may translate from several threads at once: translating changes nothing in it."""
         options = options or DecodeOptions()
-        prepared = self.prepare(texts, terms)
+        prepared = self.prepare(texts, terms, max_sentence_chars)
         return self.finish(prepared, self.hypotheses(searched(prepared), options))

@@ -8,7 +8,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from nmt.app.detect import LanguageDetector
@@ -17,7 +17,7 @@ from nmt.app.labels import Languages
 from nmt.model.bundle import MODELS, find_bundles, read_config
 from nmt.model.glossary import Glossary
 from nmt.model.html import InvalidHtml, parse
-from nmt.model.html_passes import HtmlPasses
+from nmt.model.html_passes import offline
 from nmt.model.spans import Terms
 from nmt.model.text import InvalidText
 from nmt.model.translator import DecodeOptions, Translated, Translator
@@ -185,11 +185,7 @@ def _html(translator: Translator, document: Document, options: DecodeOptions,
         parsed = [parse(text) for text in document.texts]
     except (InvalidText, InvalidHtml) as e:
         raise ValueError(f"{document.name}: {e}") from None
-
-    async def translate(texts: list[str], options: DecodeOptions, terms: Terms) -> list[Translated]:
-        return _translated(translator, texts, options, terms)
-
-    passes = HtmlPasses(translate, translator.attends, translator.carries_spans)
+    passes = offline(translator, partial(_translated, translator))
     translated = asyncio.run(passes.run(parsed, options, terms))
     return [t.text for t in translated], sum(passes.fallbacks.values()), sum(len(p.runs) for p in parsed)
 
