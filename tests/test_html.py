@@ -5,7 +5,6 @@ placeholder-aware one (4 placeholders, barely fine-tuned) drops most placeholder
 end of the sentence, in order."""
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -17,9 +16,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from service_fixtures import client_for, running_server
 
 from nmt.model.html import BLOCK, InvalidHtml, marker, parse
-from nmt.model.html_passes import HtmlPasses
-from nmt.model.spans import NO_TERMS, Terms
-from nmt.model.translator import DecodeOptions, Translated, Translator
+from nmt.model.html_passes import translate_html
+from nmt.model.translator import Translator
 
 WORDS = ["alpha", "beta", "gamma", "delta", "eps", "tau", "mu"]
 INLINE = [("<b>", "</b>"), ("<i>", "</i>"), ('<a href="https://x.org/?a=1&amp;b=2" title="1 2">', "</a>"),
@@ -228,14 +226,8 @@ def test_a_tag_against_a_word_is_spaced_from_it_for_the_model_and_put_back_again
 
 
 def test_a_word_against_a_tag_is_translated_by_the_shipped_model():
-    translator = Translator.load(device="cpu")
-
-    async def translate(texts: list[str], options: DecodeOptions, terms: Terms) -> list[Translated]:
-        return translator.translate(texts, options, terms)
-
-    sources = [parse(html) for html in ("God is <b>love and peace.", "<i>God is love.")]
-    passes = HtmlPasses(translate, translator.attends, translator.carries_spans)
-    out = [t.text for t in asyncio.run(passes.run(sources, DecodeOptions(beam_size=1), NO_TERMS))]
+    translated = translate_html(Translator.load(device="cpu"), ["God is <b>love and peace.", "<i>God is love."])
+    out = [t.text for t in translated]
     assert out == ["Dios es <b>amor y paz.", "<i>Dios es amor."]  # were "Dios es <b> y paz.", "<i> Dios es amor."
 
 
