@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from nmt.model.text import CJK
+from nmt.model.text import UNSPACED
 
 OPEN, CLOSE = "⦅", "⦆"  # NFKC-stable: SentencePiece's normalizer leaves them as they are
 
@@ -100,11 +100,13 @@ MAY_SPAN = re.compile(r"[\d⦅<>@`%{/\\#$:]|www\.")
 
 
 # Letters and punctuation of the scripts written without spaces between words (Chinese, Japanese; Korean between a
-# word and its particle): CJK ideographs, kana, Hangul, CJK and full-width punctuation, not full-width letters and
-# digits. To \w and \b they are word characters, so a number or a URL against them was no span of its own: "我有345个
-# 苹果" was one alphanumeric span (the whole sentence carried untranslated), "请访问https://example.com了解更多" had
-# no URL, and a glossary's "苹果" matched nowhere in Chinese. The rules read such a character as a space.
-GLUED_SCRIPT = f"{CJK}\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # and full-width punctuation
+# word and its particle; Thai, Lao, Khmer, Myanmar): CJK ideographs, kana, Hangul, CJK and full-width punctuation, not
+# full-width letters and digits; Thai's letters and marks, not its digits, and so on. To \w and \b they are word
+# characters, so a number or a URL against them was no span of its own: "我有345个苹果" was one alphanumeric span (the
+# whole sentence carried untranslated), as "ฉันมี345บาท" was, "请访问https://example.com了解更多" had no URL, and a
+# glossary's "苹果" or "แมว" matched nowhere in Chinese or Thai (and Thai's vowel marks, not \w, put a \b inside its
+# words). The rules read such a character as a space.
+GLUED_SCRIPT = f"{UNSPACED}\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # and full-width punctuation
 GLUED = re.compile(f"[{GLUED_SCRIPT}]")
 WORD_CHAR = rf"[^\W{GLUED_SCRIPT}]"  # \w but for those
 IS_WORD_CHAR = re.compile(WORD_CHAR)
@@ -331,7 +333,8 @@ def _glued(text: str, spans: list[Span]) -> list[Glue]:
 
 
 def _word_char(text: str, i: int) -> bool:
-    """(A Chinese character is none: a number against it, "有345个", is not glued to a word in its translation.)"""
+    """(A Chinese or Thai character is none: a number against it, "有345个", is not glued to a word in its
+    translation.)"""
     return 0 <= i < len(text) and IS_WORD_CHAR.match(text[i]) is not None
 
 

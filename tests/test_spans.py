@@ -230,6 +230,13 @@ def test_each_word_of_a_text_maps_to_the_word_of_its_masked_text_it_became(text,
     ("我在2024-01-05到了", ["2024-01-05"]),
     ("서울에서https://example.com에서", ["https://example.com"]),
     ("لدي ٣٤٥ تفاحة", ["٣٤٥"]),  # Arabic-Indic digits: a number, carried as written
+    # Thai, Lao, Khmer, Myanmar: no spaces between words either
+    ("ฉันมี345บาท", ["345"]),  # was the whole text, one alphanumeric span
+    ("ฉันมี ๓๔๕ บาท", ["๓๔๕"]),  # Thai digits: a number
+    ("กรุณาไปที่https://example.comเพื่อดู", ["https://example.com"]),  # was no span
+    ("ສົ່ງອີເມວຫາtest@example.comແດ່", ["test@example.com"]),  # Lao; was the whole text
+    ("ខ្ញុំមាន25ឆ្មា", ["25"]),  # Khmer
+    ("ကျွန်တော်မှာ25ရှိတယ်", ["25"]),  # Myanmar
 ])
 def test_spans_written_against_chinese_japanese_or_korean_are_spans_of_their_own(text, spans):
     assert [s.text for s in find_spans(text)] == spans
@@ -243,3 +250,13 @@ def test_a_span_against_chinese_is_not_glued_in_the_translation_and_chinese_term
     assert [(s.text, s.kind) for s in find_spans("我喜欢Python和苹果", glossary)] == [("Python", "term"), ("苹果", "term")]
     assert [s.text for s in find_spans("我喜欢Python和JavaScript。Java也好", known=frozenset())] == [
         "Python", "JavaScript"]  # names against Chinese; after 。 a sentence starts
+
+
+def test_a_span_against_thai_is_not_glued_in_the_translation_and_thai_terms_are_found():
+    masked = mask("ฉันมี345บาท", 4)
+    assert masked.text == "ฉันมี⦅0⦆บาท"
+    assert restore("I have ⦅0⦆ baht.", masked.spans, masked.glued).text == "I have 345 baht."
+    glossary = Terms(keep=("Python",), glossary={"แมว": "cat"})  # was neither: Thai letters were word characters
+    assert [(s.text, s.kind) for s in find_spans("ฉันชอบPythonและแมวมาก", glossary)] == [("Python", "term"),
+                                                                                      ("แมว", "term")]
+    assert [s.text for s in find_spans("ฉันใช้Pythonทุกวัน", known=frozenset())] == ["Python"]  # a name against Thai
