@@ -77,7 +77,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("handle", r"(?<![\w@])@\w+"),
     ("hashtag", r"(?<![\w#&])#\w+"),
     # a token that mixes letters and digits: a product, error or model code, a unit written against its number
-    # ("E404", "MP3", "B2B", "H2O", "x86", "5kg", "16GB", "COVID-19", "SKU-88213", "F-150"): the model reads no digit
+    # ("E404", "MP3", "B2B", "H2O", "x86", "5kg", "16GB", "COVID-19", "SKU-88213", "F-150", in any script: "5кг",
+    # "Ту-154"; "5 kg" and "5 кг" are a number and a word to translate): the model reads no digit
     # (its vocabulary has none), and dropped them or the whole code ("error E404" -> "á Jesús"). An English ordinal
     # too ("1st", "22nd"): given its number alone ("⦅0⦆st"), the model dropped the suffix and wrote no ordinal
     # A hyphen joins a part with a digit or in capitals ("COVID-19", "x86-64"), not a word: "3-day" is a number
@@ -171,7 +172,7 @@ def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None 
                reads: Callable[[str], bool] | None = None) -> list[Span]:
     """The spans of text, none overlapping: the caller's terms first (in reading order), then the rules', then,
     given the words a model knows (lowercase), the names it does not, then, given which characters it reads, the
-    symbols it cannot (symbols)."""
+    symbols and the words it cannot (symbols, unread)."""
     pattern = terms.pattern
     found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
     spaced = _spaced(text)
@@ -181,7 +182,8 @@ def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None 
     if known is not None:
         found += _free([s for s in names(text) if s.text.lower() not in known], found)
     if reads is not None:
-        found += _free(symbols(text, reads), found)
+        unreadable = _free(sorted(symbols(text, reads) + unread(text, reads), key=lambda s: s.start), found)
+        found += _spaced_runs(text, unreadable)
     return found
 
 
@@ -204,6 +206,18 @@ def symbols(text: str, reads: Callable[[str], bool]) -> list[Span]:
     if start is not None:
         found.append(Span(start, len(text), text[start:], "symbol"))
     return _spaced_runs(text, found)
+
+
+UNREAD_UNIT = re.compile(rf"{WORD_CHAR}+|[{GLUED_SCRIPT}]")  # a word, or a character of a script without spaces
+
+
+def unread(text: str, reads: Callable[[str], bool]) -> list[Span]:
+    """The words with a letter or digit that the model cannot read (reads(char) is False), whole: such a character is
+    one unknown subword to it, which it dropped ("I met 李 today." -> "Yo os he enviado hoy hoy.", "naïve" -> "nave"),
+    as it did a name's, which is carried verbatim. Of a script written without spaces (GLUED) only the characters
+    themselves: the model reads the others around them."""
+    return [Span(m.start(), m.end(), m.group(), "unread") for m in UNREAD_UNIT.finditer(text)
+            if any(c.isalnum() and not reads(c) for c in m.group())]
 
 
 def _spaced_runs(text: str, spans: list[Span]) -> list[Span]:
