@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sentencex
 
-from nmt.model.text import WIDE
+from nmt.model.text import UNSPACED, WIDE
 
 # A line ends at \n, and at each other line break that str.splitlines knows (a Windows text's \r\n, an old Mac's \r,
 # Unicode's line and paragraph separators): kept with its whitespace, never given to the model as part of a line
@@ -39,24 +39,26 @@ class Segmented:
         parts = [self.separators[0]]
         last = len(translations) - 1
         for i, (sentence, separator) in enumerate(zip(translations, self.separators[1:], strict=True)):
-            parts += [sentence, separator if i == last else _between(self.sentences[i], separator, sentence,
-                                                                     translations[i + 1])]
+            parts += [sentence, separator if i == last else _between(self.sentences[i], separator, self.sentences[i + 1],
+                                                                     sentence, translations[i + 1])]
         return "".join(parts)
 
 
 _SPACES = re.compile(rf"[^\S{BREAKS}]+")  # white space within a line
+_UNSPACED = re.compile(f"[{UNSPACED}]")
 
 
-def _between(source: str, separator: str, translation: str, following: str) -> str:
-    """What goes between a sentence's translation and the following one, where the source had separator after the
-    source sentence: a space where the source had nothing, as Chinese and Japanese write sentences ("我喜欢吃苹果。
-    你呢？"), and the translations are in a script that wants one ("I like apples.And you?" before); nothing where
-    the source had spaces and the translations are Chinese or Japanese ("我喜欢苹果。 你呢？" before); else the
-    source's separator."""
+def _between(source: str, separator: str, next_source: str, translation: str, following: str) -> str:
+    """What goes between a sentence's translation and the following one, where the source had separator between the
+    source sentence and the next: a space where the source had nothing, as Chinese and Japanese write sentences
+    ("我喜欢吃苹果。你呢？"; Thai, Lao, Khmer and Myanmar, which have a space there, seldom: "ฉันชอบแมว.คุณล่ะ?"), and the
+    translations are in a script that wants one ("I like apples.And you?" before); nothing where the source had
+    spaces and the translations are Chinese or Japanese ("我喜欢苹果。 你呢？" before); else the source's separator."""
     if not (source and translation and following) or translation[-1].isspace() or following[0].isspace():
         return separator
     wide_source, wide_end, wide_start = (bool(WIDE.fullmatch(c)) for c in (source[-1], translation[-1], following[0]))
-    if not separator and wide_source and not wide_end and not wide_start:
+    unspaced_source = any(_UNSPACED.fullmatch(c) for c in (source[-1], next_source[:1]))
+    if not separator and unspaced_source and not wide_end and not wide_start:
         return " "
     if _SPACES.fullmatch(separator) and not wide_source and wide_end and wide_start:
         return ""

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from nmt.model.text import CJK
+from nmt.model.text import UNSPACED
 
 OPEN, CLOSE = "⦅", "⦆"  # NFKC-stable: SentencePiece's normalizer leaves them as they are
 
@@ -77,7 +77,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("handle", r"(?<![\w@])@\w+"),
     ("hashtag", r"(?<![\w#&])#\w+"),
     # a token that mixes letters and digits: a product, error or model code, a unit written against its number
-    # ("E404", "MP3", "B2B", "H2O", "x86", "5kg", "16GB", "COVID-19", "SKU-88213", "F-150"): the model reads no digit
+    # ("E404", "MP3", "B2B", "H2O", "x86", "5kg", "16GB", "COVID-19", "SKU-88213", "F-150", in any script: "5кг",
+    # "Ту-154"; "5 kg" and "5 кг" are a number and a word to translate): the model reads no digit
     # (its vocabulary has none), and dropped them or the whole code ("error E404" -> "á Jesús"). An English ordinal
     # too ("1st", "22nd"): given its number alone ("⦅0⦆st"), the model dropped the suffix and wrote no ordinal
     # A hyphen joins a part with a digit or in capitals ("COVID-19", "x86-64"), not a word: "3-day" is a number
@@ -100,11 +101,13 @@ MAY_SPAN = re.compile(r"[\d⦅<>@`%{/\\#$:]|www\.")
 
 
 # Letters and punctuation of the scripts written without spaces between words (Chinese, Japanese; Korean between a
-# word and its particle): CJK ideographs, kana, Hangul, CJK and full-width punctuation, not full-width letters and
-# digits. To \w and \b they are word characters, so a number or a URL against them was no span of its own: "我有345个
-# 苹果" was one alphanumeric span (the whole sentence carried untranslated), "请访问https://example.com了解更多" had
-# no URL, and a glossary's "苹果" matched nowhere in Chinese. The rules read such a character as a space.
-GLUED_SCRIPT = f"{CJK}\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # and full-width punctuation
+# word and its particle; Thai, Lao, Khmer, Myanmar): CJK ideographs, kana, Hangul, CJK and full-width punctuation, not
+# full-width letters and digits; Thai's letters and marks, not its digits, and so on. To \w and \b they are word
+# characters, so a number or a URL against them was no span of its own: "我有345个苹果" was one alphanumeric span (the
+# whole sentence carried untranslated), as "ฉันมี345บาท" was, "请访问https://example.com了解更多" had no URL, and a
+# glossary's "苹果" or "แมว" matched nowhere in Chinese or Thai (and Thai's vowel marks, not \w, put a \b inside its
+# words). The rules read such a character as a space.
+GLUED_SCRIPT = f"{UNSPACED}\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # and full-width punctuation
 GLUED = re.compile(f"[{GLUED_SCRIPT}]")
 WORD_CHAR = rf"[^\W{GLUED_SCRIPT}]"  # \w but for those
 IS_WORD_CHAR = re.compile(WORD_CHAR)
@@ -169,7 +172,7 @@ def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None 
                reads: Callable[[str], bool] | None = None) -> list[Span]:
     """The spans of text, none overlapping: the caller's terms first (in reading order), then the rules', then,
     given the words a model knows (lowercase), the names it does not, then, given which characters it reads, the
-    symbols it cannot (symbols)."""
+    symbols and the words it cannot (symbols, unread)."""
     pattern = terms.pattern
     found = [Span(m.start(), m.end(), m.group(), "term") for m in pattern.finditer(text)] if pattern else []
     spaced = _spaced(text)
@@ -179,7 +182,8 @@ def find_spans(text: str, terms: Terms = NO_TERMS, known: frozenset[str] | None 
     if known is not None:
         found += _free([s for s in names(text) if s.text.lower() not in known], found)
     if reads is not None:
-        found += _free(symbols(text, reads), found)
+        unreadable = _free(sorted(symbols(text, reads) + unread(text, reads), key=lambda s: s.start), found)
+        found += _spaced_runs(text, unreadable)
     return found
 
 
@@ -202,6 +206,18 @@ def symbols(text: str, reads: Callable[[str], bool]) -> list[Span]:
     if start is not None:
         found.append(Span(start, len(text), text[start:], "symbol"))
     return _spaced_runs(text, found)
+
+
+UNREAD_UNIT = re.compile(rf"{WORD_CHAR}+|[{GLUED_SCRIPT}]")  # a word, or a character of a script without spaces
+
+
+def unread(text: str, reads: Callable[[str], bool]) -> list[Span]:
+    """The words with a letter or digit that the model cannot read (reads(char) is False), whole: such a character is
+    one unknown subword to it, which it dropped ("I met 李 today." -> "Yo os he enviado hoy hoy.", "naïve" -> "nave"),
+    as it did a name's, which is carried verbatim. Of a script written without spaces (GLUED) only the characters
+    themselves: the model reads the others around them."""
+    return [Span(m.start(), m.end(), m.group(), "unread") for m in UNREAD_UNIT.finditer(text)
+            if any(c.isalnum() and not reads(c) for c in m.group())]
 
 
 def _spaced_runs(text: str, spans: list[Span]) -> list[Span]:
@@ -331,7 +347,8 @@ def _glued(text: str, spans: list[Span]) -> list[Glue]:
 
 
 def _word_char(text: str, i: int) -> bool:
-    """(A Chinese character is none: a number against it, "有345个", is not glued to a word in its translation.)"""
+    """(A Chinese or Thai character is none: a number against it, "有345个", is not glued to a word in its
+    translation.)"""
     return 0 <= i < len(text) and IS_WORD_CHAR.match(text[i]) is not None
 
 

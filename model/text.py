@@ -15,6 +15,12 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0 and C1 control characters, t
 # ideographs, kana, Hangul, CJK punctuation and compatibility forms
 CJK = ("\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f"
        "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\U00020000-\U0003fffd")
+# Thai, Lao, Khmer and Myanmar: written without spaces between words too, but with a space between phrases and
+# sentences, and not wide. Their letters, marks and punctuation, not their digits (๓๔๕ is a number, as the span rules
+# read it)
+SOUTHEAST_ASIAN = ("\u0e01-\u0e4f\u0e5a-\u0ecf\u0eda-\u0eff\u1000-\u103f\u104a-\u108f\u109a-\u109f"
+                   "\u1780-\u17df\u17ea-\u17ff\u19e0-\u19ff\ua9e0-\ua9ef\ua9fa-\ua9ff\uaa60-\uaa7f")
+UNSPACED = CJK + SOUTHEAST_ASIAN  # every script written without spaces between words
 # East Asian wide and full-width characters (those, and full-width forms): each says about as much as two or three
 # Latin letters, and a terminal gives it two columns
 WIDE = re.compile(f"[{CJK}\uff00-\uff60\uffe0-\uffe6]")

@@ -160,6 +160,14 @@ def test_bleu_of_chinese_references_is_tokenized_as_sacrebleu_recommends_and_say
     assert "tok:ja-mecab" in japanese or "tok:char" in japanese  # MeCab is sacrebleu[ja]'s extra
 
 
+def test_bleu_of_thai_lao_khmer_or_myanmar_references_counts_characters() -> None:
+    """sacrebleu has no tokenizer for them, and 13a read a Thai sentence, written without spaces, as one word."""
+    thai = score(["ฉันชอบกินข้าวผัดมาก"], ["ฉันชอบกินข้าวผัดมากๆ"], target="th")
+    assert "tok:char" in thai.bleu_signature and thai.bleu > 60  # was 0 (tok:13a)
+    for target in ("lo", "km", "my-MM"):
+        assert "tok:char" in score(["a"], ["a"], target=target).bleu_signature
+
+
 def test_evaluate_scores_against_every_reference(translator, tmp_path: Path, capsys) -> None:
     pairs = reversal_pairs(30, 7)
     single = write(tmp_path / "one.tsv", "".join(f"{s}\t{t}\n" for s, t in pairs))

@@ -559,6 +559,11 @@ def test_sentences_written_without_spaces_are_split_and_their_translations_space
     spaced = split("I like apples.  And you? Yes", "en")
     assert spaced.join(["我喜欢苹果。", "你呢？", "是"]) == "我喜欢苹果。你呢？是"  # was "我喜欢苹果。  你呢？ 是"
     assert spaced.join(["Me gustan.", "¿Y tú?", "Sí"]) == "Me gustan.  ¿Y tú? Sí"
+    thai = split("ฉันชอบแมว.คุณล่ะ? ฉันชอบหมา", "th")  # Thai puts a space between sentences, seldom nothing
+    assert thai.sentences == ["ฉันชอบแมว.", "คุณล่ะ?", "ฉันชอบหมา"]
+    assert thai.join(["I like cats.", "And you?", "I like dogs"]) == "I like cats. And you? I like dogs"  # was glued
+    assert thai.join(thai.sentences) == "ฉันชอบแมว. คุณล่ะ? ฉันชอบหมา"  # as Thai writes them
+    assert spaced.join(["ฉันชอบแอปเปิ้ล", "แล้วคุณล่ะ?", "ใช่"]) == "ฉันชอบแอปเปิ้ล  แล้วคุณล่ะ? ใช่"  # spaces kept
     assert split("أين المحطة؟ هي هناك. شكرا", "ar").sentences == ["أين المحطة؟", "هي هناك.", "شكرا"]
     assert split("मैं घर जा रहा हूँ। तुम कहाँ हो?", "hi").sentences == ["मैं घर जा रहा हूँ।", "तुम कहाँ हो?"]
 

@@ -44,6 +44,15 @@ def test_symbols_the_model_cannot_read_come_back():
 
 
 
+def test_letters_the_model_cannot_read_come_back():
+    """A Han character, and an accented letter, are unknown subwords to the Bible's English vocabulary: dropped
+    ("I met 李 today." -> "Yo os he enviado hoy hoy.", "naïve" -> "nave")."""
+    translator = Translator.load(device="cpu")
+    out = [t.text for t in translator.translate(["I met 李 today.", "The word naïve is here."],
+                                                DecodeOptions(beam_size=5))]
+    assert "李" in out[0] and "naïve" in out[1], out
+
+
 def test_phone_numbers_codes_and_comparisons_come_back_verbatim():
     """The Bible's vocabulary has no digit and no "<": "555-1234" came back "555 1234", "error E404" "á Jesús",
     "COVID-19" "COVID 19", "if a < b" "si < si alguno"."""

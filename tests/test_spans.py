@@ -197,8 +197,8 @@ def test_only_names_the_model_does_not_know_are_masked_and_only_when_asked():
 
 
 def test_symbols_the_model_cannot_read_are_spans_and_only_when_asked():
-    """An emoji (its parts joined), ©, &: each was one unknown subword, which the model dropped. Letters and
-    punctuation it cannot read stay text: "don't" keeps its apostrophe in the word."""
+    """An emoji (its parts joined), ©, &: each was one unknown subword, which the model dropped. Punctuation it
+    cannot read stays text: "don't" keeps its apostrophe in the word (letters: unread, below)."""
     ascii_only = str.isascii
     text = "God 👨\u200d👩\u200d👧 is ♥ & love, don't ©2024"
     assert [s.text for s in symbols(text, ascii_only)] == ["👨\u200d👩\u200d👧", "♥", "©"]
@@ -207,6 +207,29 @@ def test_symbols_the_model_cannot_read_are_spans_and_only_when_asked():
     assert [s.text for s in symbols("Great 😀 😀  😀 job ♥", ascii_only)] == ["😀 😀  😀", "♥"]  # one placeholder
     masked = mask("Love & peace 👍🏽.", 8, reads=lambda c: c.isalpha() or c in " .")
     assert masked.text == "Love ⦅0⦆ peace ⦅1⦆." and masked.spans == ("&", "👍🏽")
+
+
+@pytest.mark.parametrize("text", ["5kg", "5кг", "5χλμ", "16GB", "16ГБ", "F-150", "Ту-154"])
+def test_a_unit_or_code_is_one_span_in_any_script(text):
+    assert [(s.text, s.kind) for s in find_spans(f"{text} now")] == [(text, "alphanumeric")]
+
+
+@pytest.mark.parametrize("text", ["5 kg", "5 кг", "5 χλμ"])
+def test_a_unit_spaced_from_its_number_is_a_word_to_translate_in_any_script(text):
+    assert [(s.text, s.kind) for s in find_spans(text)] == [("5", "number")]
+
+
+def test_words_with_a_letter_the_model_cannot_read_are_spans_whole():
+    """Such a letter was one unknown subword, which the model dropped ("I met 李 today." -> "Yo os he enviado hoy
+    hoy."); a word of a script written without spaces is only its unread characters."""
+    latin = lambda c: c.isascii() or c in "我喜欢"  # noqa: E731
+    assert [(s.text, s.kind) for s in find_spans("I met Zoë and 李 in Łódź, naïvely.", reads=latin)] == [
+        ("Zoë", "unread"), ("李", "unread"), ("Łódź", "unread"), ("naïvely", "unread")]
+    assert [s.text for s in find_spans("我喜欢李王和你", reads=latin)] == ["李王和你"]  # one run, one placeholder
+    assert [s.text for s in find_spans("我喜欢李", reads=lambda c: c != "李")] == ["李"]
+    assert [(s.text, s.kind) for s in find_spans("He said Привет мир.", known=frozenset(), reads=latin)] == [
+        ("Привет", "name"), ("мир", "unread")]  # a name first, and the unread word beside it still found
+    assert find_spans("Ask Zoë.", reads=lambda c: True) == []  # only when the model cannot read it
 
 
 @pytest.mark.parametrize(("text", "words"), [
@@ -230,6 +253,13 @@ def test_each_word_of_a_text_maps_to_the_word_of_its_masked_text_it_became(text,
     ("我在2024-01-05到了", ["2024-01-05"]),
     ("서울에서https://example.com에서", ["https://example.com"]),
     ("لدي ٣٤٥ تفاحة", ["٣٤٥"]),  # Arabic-Indic digits: a number, carried as written
+    # Thai, Lao, Khmer, Myanmar: no spaces between words either
+    ("ฉันมี345บาท", ["345"]),  # was the whole text, one alphanumeric span
+    ("ฉันมี ๓๔๕ บาท", ["๓๔๕"]),  # Thai digits: a number
+    ("กรุณาไปที่https://example.comเพื่อดู", ["https://example.com"]),  # was no span
+    ("ສົ່ງອີເມວຫາtest@example.comແດ່", ["test@example.com"]),  # Lao; was the whole text
+    ("ខ្ញុំមាន25ឆ្មា", ["25"]),  # Khmer
+    ("ကျွန်တော်မှာ25ရှိတယ်", ["25"]),  # Myanmar
 ])
 def test_spans_written_against_chinese_japanese_or_korean_are_spans_of_their_own(text, spans):
     assert [s.text for s in find_spans(text)] == spans
@@ -243,3 +273,13 @@ def test_a_span_against_chinese_is_not_glued_in_the_translation_and_chinese_term
     assert [(s.text, s.kind) for s in find_spans("我喜欢Python和苹果", glossary)] == [("Python", "term"), ("苹果", "term")]
     assert [s.text for s in find_spans("我喜欢Python和JavaScript。Java也好", known=frozenset())] == [
         "Python", "JavaScript"]  # names against Chinese; after 。 a sentence starts
+
+
+def test_a_span_against_thai_is_not_glued_in_the_translation_and_thai_terms_are_found():
+    masked = mask("ฉันมี345บาท", 4)
+    assert masked.text == "ฉันมี⦅0⦆บาท"
+    assert restore("I have ⦅0⦆ baht.", masked.spans, masked.glued).text == "I have 345 baht."
+    glossary = Terms(keep=("Python",), glossary={"แมว": "cat"})  # was neither: Thai letters were word characters
+    assert [(s.text, s.kind) for s in find_spans("ฉันชอบPythonและแมวมาก", glossary)] == [("Python", "term"),
+                                                                                      ("แมว", "term")]
+    assert [s.text for s in find_spans("ฉันใช้Pythonทุกวัน", known=frozenset())] == ["Python"]  # a name against Thai

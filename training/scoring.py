@@ -9,6 +9,8 @@ from sacrebleu.metrics import BLEU, CHRF
 
 from nmt.model.languages import primary
 
+BY_CHARACTERS = frozenset({"th", "lo", "km", "my"})  # languages written without spaces that sacrebleu cannot split
+
 
 @dataclass
 class Scores:
@@ -40,8 +42,12 @@ def bleu_metric(target: str | None) -> BLEU:
     and Korean, 13a for the others (and for no language given). 13a splits at spaces and punctuation, so a Chinese
     sentence, written without spaces, was one word to it: a hypothesis one character off its reference scored 0.
     MeCab, which ja-mecab and ko-mecab need, is an extra (pip install 'sacrebleu[ja]'); without it, BLEU counts
-    characters (tok:char, in the signature), with a line on stderr saying so."""
+    characters (tok:char, in the signature), with a line on stderr saying so. Thai, Lao, Khmer and Myanmar are
+    written without spaces between words too, and sacrebleu has no tokenizer for them (13a scored a Thai hypothesis
+    one character short of its reference 0): their BLEU counts characters (tok:char)."""
     language = primary(target) if target else ""
+    if language in BY_CHARACTERS:
+        return BLEU(tokenize="char")
     try:
         return BLEU(trg_lang=language)
     except RuntimeError:  # sacrebleu's word: "... requires extra dependencies, but you do not have them installed"
