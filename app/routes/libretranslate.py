@@ -1,6 +1,7 @@
 """LibreTranslate-compatible endpoints, so its clients and plugins work unchanged:
 
-    POST /translate          q (text or list), source (a code, or "auto"), target, format, alternatives, api_key;
+    POST /translate          q (text or list), source (a code, or "auto"), target, format (empty: text),
+                             alternatives, api_key;
                              JSON or form-encoded -> {"translatedText": text or list, matching q}, with
                              "detectedLanguage" {"language", "confidence"} for source "auto" (each text's: one over
                              40 characters told alone, a shorter one with the others, as LibreTranslate tells them)
@@ -25,7 +26,7 @@ from typing import Annotated, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from nmt.app.detect import Detected, LanguageDetector
 from nmt.app.documents import FORMATS
@@ -81,6 +82,13 @@ class LibreRequest(BaseModel):
     format: Literal["text", "html"] = "text"
     alternatives: int = Field(0, ge=0, description="how many alternative translations to give besides the best")
     api_key: str | None = None
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _text_unless_named(cls, value: object) -> object:
+        """A format of null or "" is text, as LibreTranslate reads it: clients send the field empty when it is unset
+        (LibreTranslate.Net.Enhanced posts format= in its form)."""
+        return value if value not in (None, "") else "text"
 
 
 class DetectRequest(BaseModel):
