@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Authorization", "X-API-Key"])
     app.add_middleware(MetricsMiddleware, metrics=service.metrics)
+    app.add_middleware(MergedSlashesMiddleware)  # outermost: the limits and metrics see the path that is served
     return app
 
 
@@ -160,6 +162,22 @@ def _explain(errors: list[dict]) -> str:
     if any(e["type"] == "json_invalid" for e in errors):
         return "the request body is not valid JSON"
     return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+
+
+class MergedSlashesMiddleware:
+    """A path's repeated slashes read as one, as LibreTranslate's routes (Flask's) read them. Integrations join the
+    address they are configured with and the path: http://host:5000/ and /translate asked for //translate, 404 here
+    (Mastodon's LibreTranslate service, Discourse's translator)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "//" in scope["path"]:
+            scope = dict(scope, path=re.sub("/{2,}", "/", scope["path"]))
+            if "raw_path" in scope:
+                scope["raw_path"] = re.sub(b"/{2,}", b"/", scope["raw_path"])
+        await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:

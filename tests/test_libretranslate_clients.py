@@ -18,13 +18,20 @@ def server(toy_model) -> str:
         yield url
 
 
-def test_mastodon(server):
+@pytest.fixture(params=["", "/"], ids=["address", "address-with-slash"])
+def endpoint(request, server) -> str:
+    """The address an application is configured with; Mastodon and Discourse append "/translate" to it as given, so
+    that http://host:5000/ asks for //translate (LibreTranslate's Flask routes answer it; it was 404 here)."""
+    return server + request.param
+
+
+def test_mastodon(endpoint):
     """mastodon/mastodon app/lib/translation_service/libre_translate.rb: a JSON POST /translate of the status's HTML
     parts (q a list, format html, source the status's language or "auto", api_key null when none is set); it reads
     translatedText as a list and each one's detectedLanguage[i]["language"]. GET /languages (sent with
     Content-Type: application/json, no body): each code's targets, less the code itself."""
     headers = {"Content-Type": "application/json"}
-    languages = httpx.get(f"{server}/languages", headers=headers)
+    languages = httpx.get(f"{endpoint}/languages", headers=headers)
     assert languages.status_code == 200
     pairs = {language["code"]: [t for t in language["targets"] if t != language["code"]] for language in
              languages.json()}
@@ -32,7 +39,7 @@ def test_mastodon(server):
     for source in ("en", "auto"):
         body = json.dumps({"q": ["<p>alpha beta</p>", "<p>tau <b>mu</b> sigma</p>"], "source": source, "target": "es",
                            "format": "html", "api_key": None})
-        answer = httpx.post(f"{server}/translate", content=body, headers=headers)
+        answer = httpx.post(f"{endpoint}/translate", content=body, headers=headers)
         assert answer.status_code == 200, answer.text
         data = answer.json()
         assert isinstance(data, dict) and isinstance(data["translatedText"], list)
@@ -56,21 +63,21 @@ def test_weblate(server):
     assert answer.json()["translatedText"] == "BETA ALPHA"
 
 
-def test_discourse(server):
+def test_discourse(endpoint):
     """discourse/discourse-translator app/services/discourse_translator/provider/libre_translate.rb: form-encoded
     (URI.encode_www_form) POST /detect of the post's text, tags stripped, reading res[0]["language"]; then
     POST /translate with that source, format html; api_key is the site setting, "" when unset (and a Ruby nil
     encodes as a bare "api_key", no "="). GET /languages: the codes."""
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    codes = [language["code"] for language in httpx.get(f"{server}/languages").json()]
+    codes = [language["code"] for language in httpx.get(f"{endpoint}/languages").json()]
     assert "en" in codes and "es" in codes
     for key in ("api_key=", "api_key"):
-        detected = httpx.post(f"{server}/detect", content=f"{urlencode({'q': 'alpha beta gamma'})}&{key}",
+        detected = httpx.post(f"{endpoint}/detect", content=f"{urlencode({'q': 'alpha beta gamma'})}&{key}",
                               headers=form)
         assert detected.status_code == 200, detected.text
         source = detected.json()[0]["language"] if detected.json() else "en"
         body = urlencode({"q": "<p>alpha <i>beta</i></p>", "source": source, "target": "es", "format": "html"})
-        answer = httpx.post(f"{server}/translate", content=f"{body}&{key}", headers=form)
+        answer = httpx.post(f"{endpoint}/translate", content=f"{body}&{key}", headers=form)
         assert answer.status_code == 200, answer.text
         assert answer.json()["translatedText"] == "<p><i>BETA</i> ALPHA</p>"
 
