@@ -121,3 +121,13 @@ def test_libretranslate_net_enhanced(server):
     detected = httpx.post(f"{server}/detect", data={"q": "alpha beta gamma", "api_key": ""})
     assert detected.status_code == 200 and detected.json()[0]["language"] == "en"
     assert httpx.get(f"{server}/frontend/settings").json()["language"]["source"]["code"] == "auto"
+
+
+def test_deep_translator(server):
+    """nidhaloff/deep-translator deep_translator/libre.py: requests.post(base_url + "translate", params=...): the
+    fields q, source ("auto" by default), target, format "text" and api_key (when set) in the query string, no body;
+    403 is a bad key, any other status but 200 a server error; it reads translatedText."""
+    params = {"q": "alpha beta", "source": "auto", "target": "es", "format": "text"}
+    answer = httpx.post(f"{server}/translate", params=params)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["translatedText"] == "BETA ALPHA"
