@@ -131,3 +131,12 @@ def test_deep_translator(server):
     answer = httpx.post(f"{server}/translate", params=params)
     assert answer.status_code == 200, answer.text
     assert answer.json()["translatedText"] == "BETA ALPHA"
+
+
+@pytest.mark.parametrize("field", ["source", "target"])
+def test_an_empty_language_is_missing(server, field):
+    """LibreTranslate's app.py answers a source or target sent empty (a client's unset setting) "Invalid request:
+    missing source parameter"; here "" read as no language named: "language pair any language -> es is not
+    supported"."""
+    answer = httpx.post(f"{server}/translate", data={"q": "alpha", "source": "en", "target": "es"} | {field: ""})
+    assert answer.status_code == 400 and answer.json()["error"].startswith(f"Invalid request: {field}:")

@@ -77,8 +77,8 @@ FRONTEND_TIMEOUT_MS = 500  # LibreTranslate's default: how long its page waits a
 class LibreRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     q: str | list[str]
-    source: str = "auto"
-    target: str
+    source: str = Field("auto", min_length=1)  # "" is missing, as LibreTranslate reads it (was "any language")
+    target: str = Field(min_length=1)
     format: Literal["text", "html"] = "text"
     alternatives: int = Field(0, ge=0, description="how many alternative translations to give besides the best")
     api_key: str | None = None
