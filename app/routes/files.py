@@ -124,7 +124,7 @@ async def _glossary(settings: Settings, upload: object, ignore_case: object) -> 
         return None
     data, name = await _uploaded(settings, upload, "glossary")
     try:
-        # (a termbase of 20,000 entries, 8 MiB: 1.8 s of parsing, kept off the event loop)
+        # (a large termbase takes seconds to parse: off the event loop; benchmarks/README.md, guards)
         return await run_in_threadpool(read_glossary, data, name or "glossary", _text(ignore_case) in ("true", "1", "on"))
     except GlossaryError as e:
         raise ApiError(400, f"Invalid request: {e}") from None
