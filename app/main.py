@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import torch
 from fastapi import FastAPI
@@ -39,9 +39,33 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
     """The app; at startup it loads the bundles the settings name (registry.load_translators) unless translators are
     given, served as given (linked to their reverses as load_translators links them), and a language detector among
     their source languages unless one is given."""
+    app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=_lifespan(translators, detector),
+                  docs_url=None, redoc_url=None,
+                  description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
+    service = app.state.service = Service(settings, Metrics())
+    for router in (v1.router, libretranslate.router, files.router, ops.router):
+        app.include_router(router)
+    page.add_page(app)
+    add_error_handlers(app)
+    # a file's upload: the file, and the form's other fields and boundaries
+    uploads = {"/translate_file": max(settings.max_body_bytes, settings.max_file_bytes + FORM_BYTES)}
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, paths=uploads)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "Authorization", "X-API-Key"])
+    app.add_middleware(MetricsMiddleware, metrics=service.metrics)
+    return app
+
+
+def _lifespan(translators: Sequence[Translator] | None,
+              detector: LanguageDetector | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's startup and shutdown: the models loaded (unless translators are given), their schedulers started
+    and warmed up, the detector loaded (unless given); at shutdown the schedulers stopped and the files closed."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service: Service = app.state.service
+        settings = service.settings
         logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRINGS)
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
@@ -60,21 +84,7 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
             model.scheduler.stop()
         service.files.close()
 
-    app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
-    service = app.state.service = Service(settings, Metrics())
-    for router in (v1.router, libretranslate.router, files.router, ops.router):
-        app.include_router(router)
-    page.add_page(app)
-    add_error_handlers(app)
-    # a file's upload: the file, and the form's other fields and boundaries
-    uploads = {"/translate_file": max(settings.max_body_bytes, settings.max_file_bytes + FORM_BYTES)}
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, paths=uploads)
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "Authorization", "X-API-Key"])
-    app.add_middleware(MetricsMiddleware, metrics=service.metrics)
-    return app
+    return lifespan
 
 
 def app_from_env() -> FastAPI:
