@@ -82,7 +82,7 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
         return _stored(service, request, document, content)
     model = model_for(models, source, target)
     terms = _terms(settings, glossary, model.pair)
-    return _stored(service, request, document, await _translated(service, model, request, document, terms, key))
+    return _stored(service, request, document, await _translated_file(service, model, request, document, terms, key))
 
 
 async def _read(name: str, content: bytes) -> Document:
@@ -101,7 +101,7 @@ def _source_language(service: Service, document: Document) -> str:
         raise ApiError(400, f"Invalid request: {e}; name the source") from None
 
 
-async def _translated(service: Service, model: ServedModel, request: Request, document: Document, terms: Terms,
+async def _translated_file(service: Service, model: ServedModel, request: Request, document: Document, terms: Terms,
                       key: str | None) -> bytes:
     """The document translated by the model, within the file limits of the request's API key: the file it renders."""
     languages = Languages(*model.pair)
