@@ -98,8 +98,9 @@ def training_data(cfg: Config, world: World, say) -> TrainingData:
     """The training corpora, prepared (or found prepared) by rank 0 and mapped by every rank; the run's subword
     models in out_dir."""
     if world.is_main:
-        prepared = prepare(cfg, say, run_tokenizers(cfg))
-        if run_tokenizers(cfg) is None:
+        tokenizers = run_tokenizers(cfg)
+        prepared = prepare(cfg, say, tokenizers)
+        if tokenizers is None:
             write_atomic(cfg.out_dir / "src.spm", prepared.src_tok.model_bytes)
             write_atomic(cfg.out_dir / "tgt.spm", prepared.tgt_tok.model_bytes)
         record_sources(cfg, prepared)
@@ -187,13 +188,7 @@ def _run_training(cfg: Config, config_path: Path | None, resume: bool) -> Progre
     data = training_data(cfg, world, say)
     say(f"dev: {dev.summary()}")
     model, src_tok, tgt_tok = new_model(cfg, init, say)
-    too_long = int((~data.usable).sum())
-    say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model.cfg.attention}; "
-        f"{len(data)} training pairs ({too_long} over max_len dropped)"
-        f"{f'; {world.size} processes' if world.size > 1 else ''}")
-    if len(data.weights) > 1:
-        say("corpora: " + ", ".join(f"{name} ({end - start:,} pairs, weight {w:g})" for name, (start, end), w in
-                                    zip(data.corpus.names, data.corpus.ranges, data.weights, strict=True)))
+    say_what_trains(model, data, world, say)
     trainer = Trainer(cfg.model_copy(update={"model": model.cfg}), model, src_tok, tgt_tok, data, dev.pairs, world)
     if resume:
         resume_trainer(trainer, world.size, say, described(changes, "in effect"))
@@ -206,6 +201,17 @@ def _run_training(cfg: Config, config_path: Path | None, resume: bool) -> Progre
     say(f"done: {progress.step} steps, stopped by {trainer.stop_reason()}; best dev BLEU {progress.best_bleu:.2f}; "
         f"best bundle in {cfg.out_dir / 'best'}")
     return progress
+
+
+def say_what_trains(model: Seq2Seq, data: TrainingData, world: World, say) -> None:
+    """The network's size, the training pairs (and those over max_len), the processes; each corpus's share if several."""
+    too_long = int((~data.usable).sum())
+    say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model.cfg.attention}; "
+        f"{len(data)} training pairs ({too_long} over max_len dropped)"
+        f"{f'; {world.size} processes' if world.size > 1 else ''}")
+    if len(data.weights) > 1:
+        say("corpora: " + ", ".join(f"{name} ({end - start:,} pairs, weight {w:g})" for name, (start, end), w in
+                                    zip(data.corpus.names, data.corpus.ranges, data.weights, strict=True)))
 
 
 def check_run_dir(out_dir: Path, resume: bool) -> None:
