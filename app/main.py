@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from collections.abc import Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import torch
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from nmt.app.body_limit import BodyLimitMiddleware
 from nmt.app.detect import LanguageDetector
+from nmt.app.errors import add_error_handlers
+from nmt.app.merged_slashes import MergedSlashesMiddleware
 from nmt.app.metrics import Metrics, MetricsMiddleware
 from nmt.app.registry import Models, ServedModel, load_translators
-from nmt.app.routes import ApiError, files, libretranslate, ops, page, v1
+from nmt.app.routes import files, libretranslate, ops, page, v1
 from nmt.app.scheduler import Scheduler
 from nmt.app.service import Service
 from nmt.app.settings import Settings
@@ -42,9 +40,34 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
     """The app; at startup it loads the bundles the settings name (registry.load_translators) unless translators are
     given, served as given (linked to their reverses as load_translators links them), and a language detector among
     their source languages unless one is given."""
+    app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=_lifespan(translators, detector),
+                  docs_url=None, redoc_url=None,
+                  description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
+    service = app.state.service = Service(settings, Metrics())
+    for router in (v1.router, libretranslate.router, files.router, ops.router):
+        app.include_router(router)
+    page.add_page(app)
+    add_error_handlers(app)
+    # a file's upload: the file, and the form's other fields and boundaries
+    uploads = {"/translate_file": max(settings.max_body_bytes, settings.max_file_bytes + FORM_BYTES)}
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, paths=uploads)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "Authorization", "X-API-Key"])
+    app.add_middleware(MetricsMiddleware, metrics=service.metrics)
+    app.add_middleware(MergedSlashesMiddleware)  # outermost: the limits and metrics see the path that is served
+    return app
+
+
+def _lifespan(translators: Sequence[Translator] | None,
+              detector: LanguageDetector | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's startup and shutdown: the models loaded (unless translators are given), their schedulers started
+    and warmed up, the detector loaded (unless given); at shutdown the schedulers stopped and the files closed."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service: Service = app.state.service
+        settings = service.settings
         logging.getLogger("uvicorn.access").addFilter(NO_QUERY_STRINGS)
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
@@ -63,22 +86,7 @@ def create_app(settings: Settings, translators: Sequence[Translator] | None = No
             model.scheduler.stop()
         service.files.close()
 
-    app = FastAPI(title="NMT translation service", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="Neural machine translation: native /v1 API and a LibreTranslate-compatible one.")
-    service = app.state.service = Service(settings, Metrics())
-    for router in (v1.router, libretranslate.router, files.router, ops.router):
-        app.include_router(router)
-    page.add_page(app)
-    _add_error_handlers(app)
-    # a file's upload: the file, and the form's other fields and boundaries
-    uploads = {"/translate_file": max(settings.max_body_bytes, settings.max_file_bytes + FORM_BYTES)}
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, paths=uploads)
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Content-Type", "Authorization", "X-API-Key"])
-    app.add_middleware(MetricsMiddleware, metrics=service.metrics)
-    app.add_middleware(MergedSlashesMiddleware)  # outermost: the limits and metrics see the path that is served
-    return app
+    return lifespan
 
 
 def app_from_env() -> FastAPI:
@@ -121,101 +129,3 @@ class NoQueryStrings(logging.Filter):
 
 
 NO_QUERY_STRINGS = NoQueryStrings()  # one instance: adding it again is a no-op
-
-
-def _add_error_handlers(app: FastAPI) -> None:
-    """Every error is {"error": "readable message"} (422 adds FastAPI's "detail" list)."""
-
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-        return JSONResponse({"error": _explain(errors), "detail": errors}, status_code=422)
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        if unreadable := _unreadable_json(exc):
-            return JSONResponse({"error": f"the request body is not valid JSON ({unreadable})"}, status_code=422)
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
-
-    @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("%s %s failed", request.method, request.url.path)
-        return JSONResponse({"error": "internal server error"}, status_code=500)
-
-
-def _unreadable_json(exc: HTTPException) -> str | None:
-    """Why FastAPI could not read a JSON body that is not malformed JSON as such: it answers those "400 There was an
-    error parsing the body", where a body that is not JSON is 422 (json_invalid) and says so."""
-    if isinstance(exc.__cause__, UnicodeDecodeError):
-        return f"not UTF-8: byte 0x{exc.__cause__.object[exc.__cause__.start]:02x} at {exc.__cause__.start}"
-    if isinstance(exc.__cause__, RecursionError):
-        return "nested too deeply"
-    return None
-
-
-def _explain(errors: list[dict]) -> str:
-    """FastAPI's validation errors as one line: 'body.beam_size: Input should be greater than or equal to 1'."""
-    if any(e["type"] == "json_invalid" for e in errors):
-        return "the request body is not valid JSON"
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
-
-
-class MergedSlashesMiddleware:
-    """A path's repeated slashes read as one, as LibreTranslate's routes (Flask's) read them. Integrations join the
-    address they are configured with and the path: http://host:5000/ and /translate asked for //translate, 404 here
-    (Mastodon's LibreTranslate service, Discourse's translator)."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and "//" in scope["path"]:
-            scope = dict(scope, path=re.sub("/{2,}", "/", scope["path"]))
-            if "raw_path" in scope:
-                scope["raw_path"] = re.sub(b"/{2,}", b"/", scope["raw_path"])
-        await self.app(scope, receive, send)
-
-
-class BodyLimitMiddleware:
-    """Reads the request body up front: over max_bytes (or the path's own limit, in paths: a file's upload) is 413
-    before any route sees it."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int, paths: dict[str, int]):
-        self.app, self.max_bytes, self.paths = app, max_bytes, paths
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        limit = self.paths.get(scope["path"], self.max_bytes)
-        declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > limit:
-            return await self._too_large(scope, receive, send, limit)
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > limit:
-                return await self._too_large(scope, receive, send, limit)
-            more = message.get("more_body", False)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    @staticmethod
-    async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = JSONResponse({"error": f"request body too large; the limit is {limit} bytes"}, 413)
-        await response(scope, receive, send)

@@ -170,6 +170,12 @@ class Settings(BaseSettings):
         own = self.own_chars(key)
         return own if own is not None else self.max_chars
 
+    def file_chars_of(self, key: str | None) -> int:
+        """Characters of a file's text allowed to an API key: a key's own limit holds for its files too, the
+        server's text limit (max_chars) does not."""
+        own = self.own_chars(key)
+        return min(self.max_file_chars, own) if own else self.max_file_chars
+
     def own_chars(self, key: str | None) -> int | None:
         """The API key's own characters per request, if NMT_KEY_LIMITS gives it one."""
         own = self.key_limits.get(key) if key is not None else None

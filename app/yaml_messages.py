@@ -67,9 +67,10 @@ def relabel(data: bytes, languages: Languages) -> bytes:
 
 class Loader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing flow collections ([…], {…}) open more than MAX_DEPTH deep as its scanner reaches
-    them: the scanner slows with each one open (100,000 "[" took 4 to 7 s to go past Python's recursion limit, which
-    refuses them in the end, app/documents.py read_document) and they are refused the same way at once. (Nesting
-    block collections takes a line each, indented more each time: a file's size bounds it.)"""
+    them: the scanner slows with each one open (seconds for 100,000 "[" to reach Python's recursion limit, which
+    refuses them in the end, app/documents.py read_document; benchmarks/README.md, guards) and they are refused the
+    same way at once. (Nesting block collections takes a line each, indented more each time: a file's size bounds
+    it.)"""
 
     def fetch_flow_collection_start(self, TokenClass: type[yaml.Token]) -> None:
         if self.flow_level >= MAX_DEPTH:

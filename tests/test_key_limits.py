@@ -59,6 +59,12 @@ def test_key_limits_name_accepted_keys_only_and_are_never_echoed():
     assert (settings.rate_of("k1"), settings.rate_of("k2"), settings.chars_of("k2")) == (5, 0, 20_000)
 
 
+
+def test_a_files_characters_are_the_servers_file_limit_or_the_keys_own_if_lower():
+    settings = Settings(api_keys=["k1", "k2", "k3"], max_chars=50, max_file_chars=1_000,
+                        key_limits={"k2": {"max_chars": 300}, "k3": {"max_chars": 5_000}})
+    assert [settings.file_chars_of(key) for key in (None, "k1", "k2", "k3")] == [1_000, 1_000, 300, 1_000]
+
 # --- through the service --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def keyed(translator):

@@ -27,7 +27,7 @@ MAGIC = {b"\x1f\x8b": "gzip", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd"
 BZIP2 = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
 DAMAGED = (EOFError, OSError, lzma.LZMAError, zlib.error, zstandard.ZstdError)
 # The longest line read (a pair, a text to translate): a longer one is refused, not held whole, with the bytes before
-# it, in memory (a .gz of 200 kB that inflates to one line of 200 MB took 840 MB and 34 s; of 2 MB, 8 GB)
+# it, in memory (a small .gz can inflate to one line of GBs: benchmarks/README.md, guards)
 MAX_LINE_BYTES = 16 << 20
 # The largest file read whole (a gettext catalog, a String Catalog, an app's messages), decompressed: a larger one is
 # refused before it is all in memory (a .po.gz of a few MB could inflate to GBs)

@@ -44,7 +44,8 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Itera
             yield _result(window.popleft(), workers)
     except BaseException:
         # The tasks under way are no longer wanted, and one may run for a minute in C++ that no signal reaches
-        # (SentencePiece learning a side): waiting for it made Ctrl-C take 45 s. (Python 3.14: terminate_workers.)
+        # (SentencePiece learning a side): waiting for it held Ctrl-C up that long (benchmarks/README.md, guards).
+        # (Python 3.14: terminate_workers.)
         for process in list(pool._processes.values()):
             process.terminate()
         raise

@@ -18,12 +18,13 @@ from nmt.model.device import resolve_device
 from nmt.model.seq2seq import Seq2Seq
 from nmt.model.tokenizer import Tokenizer
 from nmt.training.batching import PLAN_BYTES, TrainingData
-from nmt.training.config import Config, CorpusFiles, flatten, load_config
+from nmt.training.config import Config, CorpusFiles
 from nmt.training.corpus import Corpus, CorpusError, load_corpus, none_usable
 from nmt.training.distributed import World, init_world
 from nmt.training.files import make_dir, write_atomic
 from nmt.training.prepared import prepare
 from nmt.training.report import check_unchanged, record_sources, report_skipped, seen_line
+from nmt.training.resume import TRAINING_ONLY, check_run_own, check_same_network, config_changes, described, resume_trainer
 from nmt.training.torchrun import torchrun_rank
 from nmt.training.trainer import Progress, Trainer
 from nmt.training.transforms import Transforms
@@ -37,7 +38,7 @@ def run_tokenizers(cfg: Config) -> tuple[Tokenizer, Tokenizer] | None:
     return None
 
 
-TRAINING_ONLY = {"dropout", "word_dropout", "names"}  # model keys that may differ from init_from's: no weight's shape
+
 
 
 def load_init(cfg: Config) -> Bundle:
@@ -97,8 +98,9 @@ def training_data(cfg: Config, world: World, say) -> TrainingData:
     """The training corpora, prepared (or found prepared) by rank 0 and mapped by every rank; the run's subword
     models in out_dir."""
     if world.is_main:
-        prepared = prepare(cfg, say, run_tokenizers(cfg))
-        if run_tokenizers(cfg) is None:
+        tokenizers = run_tokenizers(cfg)
+        prepared = prepare(cfg, say, tokenizers)
+        if tokenizers is None:
             write_atomic(cfg.out_dir / "src.spm", prepared.src_tok.model_bytes)
             write_atomic(cfg.out_dir / "tgt.spm", prepared.tgt_tok.model_bytes)
         record_sources(cfg, prepared)
@@ -186,13 +188,7 @@ def _run_training(cfg: Config, config_path: Path | None, resume: bool) -> Progre
     data = training_data(cfg, world, say)
     say(f"dev: {dev.summary()}")
     model, src_tok, tgt_tok = new_model(cfg, init, say)
-    too_long = int((~data.usable).sum())
-    say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model.cfg.attention}; "
-        f"{len(data)} training pairs ({too_long} over max_len dropped)"
-        f"{f'; {world.size} processes' if world.size > 1 else ''}")
-    if len(data.weights) > 1:
-        say("corpora: " + ", ".join(f"{name} ({end - start:,} pairs, weight {w:g})" for name, (start, end), w in
-                                    zip(data.corpus.names, data.corpus.ranges, data.weights, strict=True)))
+    say_what_trains(model, data, world, say)
     trainer = Trainer(cfg.model_copy(update={"model": model.cfg}), model, src_tok, tgt_tok, data, dev.pairs, world)
     if resume:
         resume_trainer(trainer, world.size, say, described(changes, "in effect"))
@@ -207,6 +203,17 @@ def _run_training(cfg: Config, config_path: Path | None, resume: bool) -> Progre
     return progress
 
 
+def say_what_trains(model: Seq2Seq, data: TrainingData, world: World, say) -> None:
+    """The network's size, the training pairs (and those over max_len), the processes; each corpus's share if several."""
+    too_long = int((~data.usable).sum())
+    say(f"model: {model.num_parameters() / 1e6:.2f}M parameters, attention={model.cfg.attention}; "
+        f"{len(data)} training pairs ({too_long} over max_len dropped)"
+        f"{f'; {world.size} processes' if world.size > 1 else ''}")
+    if len(data.weights) > 1:
+        say("corpora: " + ", ".join(f"{name} ({end - start:,} pairs, weight {w:g})" for name, (start, end), w in
+                                    zip(data.corpus.names, data.corpus.ranges, data.weights, strict=True)))
+
+
 def check_run_dir(out_dir: Path, resume: bool) -> None:
     """A new run needs a fresh out_dir; --resume needs a run's checkpoint there."""
     last = out_dir / "checkpoints" / "last.pt"
@@ -214,66 +221,6 @@ def check_run_dir(out_dir: Path, resume: bool) -> None:
         raise FileExistsError(f"{out_dir} already holds a run: pass --resume to continue it, or choose another out_dir")
     if resume and not last.exists():
         raise FileNotFoundError(f"--resume: no checkpoint at {last}")
-
-
-# --resume: data and train keys a run cannot change (the model keys: check_same_network). Its subword models and
-# prepared corpus are its own (another filter or language would prepare other training pairs, as another corpus
-# would: report.check_unchanged); its optimizer state is the optimizer's it was made with, weight decay included
-# (load_state_dict keeps the checkpoint's); and batch_tokens, max_len, seed and the corpus weights draw the plan of
-# the epoch under way, which goes on from its batch number (in another plan: other pairs, or past its end).
-RUN_OWN = {"data.train", "data.src_lang", "data.tgt_lang", "data.max_len", "data.filters", "data.spm_sample",
-           "data.spm_seed", "data.spm_character_coverage", "data.spm_normalization", "data.subwords_from",
-           "train.batch_tokens", "train.optimizer", "train.weight_decay", "train.seed", "train.init_from"}
-
-
-def config_changes(cfg: Config) -> dict[str, tuple[object, object]]:
-    """--resume: the keys whose values differ from the run's last leg (out_dir/config.yaml), as "data.filters.
-    identical": (then, now); data.train as its corpora's weights (which files: check_unchanged, by content)."""
-    recorded = cfg.out_dir / "config.yaml"
-    if not recorded.is_file():
-        return {}  # a run started from Python, with no config file
-    then, now = flat_keys(load_config(recorded)), flat_keys(cfg)
-    return {key: (then.get(key), now.get(key)) for key in then | now if then.get(key) != now.get(key)}
-
-
-def flat_keys(cfg: Config) -> dict[str, object]:
-    values = cfg.model_dump(exclude={"out_dir"})
-    values["data"]["train"] = {"weight": [spec.weight for spec in cfg.data.corpora]}
-    return flatten(values)
-
-
-def resume_kind(key: str) -> str:
-    """What a change of key does on --resume: "network" and "run's own" are refused, "in effect" from its step."""
-    section, name = key.split(".")[:2]
-    if section == "model":
-        return "in effect" if name in TRAINING_ONLY else "network"
-    return "run's own" if f"{section}.{name}" in RUN_OWN else "in effect"
-
-
-def described(changes: dict[str, tuple[object, object]], kind: str) -> str:
-    """The changes of one resume_kind, as "key: old then, new now; ..." ("" if none)."""
-    return "; ".join(f"{key}: {then} then, {now} now" for key, (then, now) in changes.items()
-                     if resume_kind(key) == kind)
-
-
-def check_same_network(cfg: Config, changes: dict[str, tuple[object, object]]) -> None:
-    """--resume: ValueError naming the model keys that differ from the run's last leg. Its checkpoint holds that
-    network's weights, and its subword models that vocabulary: another size would fail to load them, and another
-    cell, attention or source order would load them into a network they were not trained for."""
-    differ = described(changes, "network")
-    if differ:
-        raise ValueError(f"--resume: the run in {cfg.out_dir} was trained with another network ({differ}); "
-                         "restore these keys, or start a new run in another out_dir")
-
-
-def check_run_own(cfg: Config, changes: dict[str, tuple[object, object]]) -> None:
-    """--resume: ValueError naming the RUN_OWN keys that differ from the run's last leg: none could take effect as
-    asked."""
-    differ = described(changes, "run's own")
-    if differ:
-        raise ValueError(f"--resume: the run in {cfg.out_dir} keeps its subword models, prepared corpus, optimizer and "
-                         f"epoch plan, so these changes cannot take effect ({differ}); restore these keys, or start a "
-                         "new run in another out_dir (train.init_from: this run's best/, to start from its weights)")
 
 
 def start_run_dir(cfg: Config, config_path: Path | None, resume: bool, init: Bundle | None) -> None:
@@ -307,22 +254,6 @@ def new_model(cfg: Config, init: Bundle | None, say) -> tuple[Seq2Seq, Tokenizer
         model.load_state_dict(grown_weights(init.model.state_dict(), model))
         say(f"starting from {cfg.train.init_from} (its weights and subword models; a fresh optimizer and schedule)")
     return model, src_tok, tgt_tok
-
-
-def resume_trainer(trainer: Trainer, world_size: int, say, changed: str = "") -> None:
-    """Continue from the checkpoint, and say where; changed: the config's changes since the last leg that take
-    effect (described)."""
-    saved = trainer.resume()
-    p = trainer.progress
-    say(f"resumed at step {p.step} (epoch {p.epoch + 1}): learning rate {trainer.current_lr():.2e}, best dev BLEU "
-        f"{p.best_bleu:.2f}, {p.bad_evals} of {trainer.tc.patience} evaluations of patience spent")
-    if changed:
-        say(f"changed since the last leg, in effect from step {p.step}: {changed}")
-    if saved != world_size:
-        again = f" (up to {world_size - 1} of its batches trained again)" if world_size > 1 else ""
-        say(f"the run was saved by {saved} process(es) and goes on with {world_size}: this epoch continues from "
-            f"batch {p.batch_in_epoch * world_size} of its plan{again}, and the weights will not "
-            "be those of an uninterrupted run")
 
 
 @contextmanager

@@ -51,6 +51,9 @@ def use_bf16(amp: str, device: torch.device) -> bool:
     return device.type == "cpu" and torch.ops.mkldnn._is_mkldnn_bf16_supported()
 
 
+LOG_EVERY = 50  # steps between two reports: the bar's loss, tokens/s and learning rate, and a line of the log
+
+
 class _Epoch(NamedTuple):
     """The epoch under way: its batches (all ranks'), this rank's share of them, and this rank's progress bar."""
 
@@ -116,24 +119,16 @@ class Trainer:
         window_tokens, window_start = 0, time.monotonic()
         while not self.should_stop():
             if current is None:
-                self.plan = data.epoch(self.tc.batch_tokens, p.epoch)
-                share = self.plan.share(self.world.rank, self.world.size)
-                current = _Epoch(self.plan, share, tqdm(
-                    total=len(share), initial=p.batch_in_epoch, desc=f"epoch {p.epoch + 1}", unit="batch",
-                    dynamic_ncols=True, mininterval=2, disable=not self.world.is_main))
+                current = self._start_epoch(data)
             plan, batches, bar = current
-            batch = data.batch(batches.batch_rows(p.batch_in_epoch), p.epoch,
-                                    int(batches.order[p.batch_in_epoch]))
+            batch = data.batch(batches.batch_rows(p.batch_in_epoch), p.epoch, int(batches.order[p.batch_in_epoch]))
             loss = self._train_step(batch)
             p.step, p.batch_in_epoch = p.step + 1, p.batch_in_epoch + 1
             p.train_seconds = self.world.broadcast_float(time.monotonic() - started)
             window_tokens += batch.n_tokens
             bar.update()
-            if p.step % 50 == 0:
-                rate = window_tokens / (time.monotonic() - window_start)
-                bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{rate:.0f}", lr=f"{self.current_lr():.2e}")
-                self._log({"step": p.step, "epoch": p.epoch, "loss": round(loss, 4), "tokens_per_s": round(rate),
-                           "lr": self.current_lr(), "minutes": round(p.train_seconds / 60, 2)})
+            if p.step % LOG_EVERY == 0:
+                self._report(bar, loss, window_tokens / (time.monotonic() - window_start))
                 window_tokens, window_start = 0, time.monotonic()
             if p.batch_in_epoch == len(batches):
                 bar.close()
@@ -149,6 +144,22 @@ class Trainer:
             current.bar.close()
         self.world.close()
         return p
+
+    def _start_epoch(self, data: TrainingData) -> _Epoch:
+        """The plan of epoch progress.epoch (self.plan), this rank's share of it, and its progress bar, from the batch
+        a resumed run is at."""
+        self.plan = data.epoch(self.tc.batch_tokens, self.progress.epoch)
+        share = self.plan.share(self.world.rank, self.world.size)
+        bar = tqdm(total=len(share), initial=self.progress.batch_in_epoch, desc=f"epoch {self.progress.epoch + 1}",
+                   unit="batch", dynamic_ncols=True, mininterval=2, disable=not self.world.is_main)
+        return _Epoch(self.plan, share, bar)
+
+    def _report(self, bar: tqdm, loss: float, tokens_per_s: float) -> None:
+        """The last step's loss, the window's tokens per second and the learning rate: on the bar and in the log."""
+        p = self.progress
+        bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{tokens_per_s:.0f}", lr=f"{self.current_lr():.2e}")
+        self._log({"step": p.step, "epoch": p.epoch, "loss": round(loss, 4), "tokens_per_s": round(tokens_per_s),
+                   "lr": self.current_lr(), "minutes": round(p.train_seconds / 60, 2)})
 
     def seen_so_far(self, plan: EpochPlan | None) -> dict[str, int]:
         """Pairs of each corpus trained on by all ranks: the completed epochs', and this one's up to now."""

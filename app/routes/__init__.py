@@ -213,7 +213,7 @@ def check_sentences(settings: Settings, prepared: list[PreparedText]) -> None:
     """The number of sentences once the texts are cut into them, and their subwords (413); their length in characters
     was checked as they were cut (Translator.prepare). A search's work grows with the square of a sentence's
     subwords (each step attends to all of them, and it may take twice as many steps): 1,000 characters of "1 A 1 A
-    ..." are three times the subwords of 1,000 of English, and took 28 s to translate at beam 5."""
+    ..." are three times the subwords of 1,000 of English (what that cost: benchmarks/README.md, guards)."""
     sentences = sum(len(text.sentences) for text in prepared)
     if sentences > settings.queue_size:
         raise ApiError(413, f"too many sentences: {sentences}; the limit is {settings.queue_size} per request")

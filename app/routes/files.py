@@ -23,8 +23,9 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from nmt.app.documents import FORMATS, FileRejected, read_document
+from nmt.app.documents import FORMATS, Document, FileRejected, read_document
 from nmt.app.labels import Languages
+from nmt.app.registry import ServedModel
 from nmt.app.routes import (
     ApiError,
     ReadyModels,
@@ -38,7 +39,7 @@ from nmt.app.routes import (
     translate_texts,
 )
 from nmt.app.routes.html import translate_html
-from nmt.app.service import ServiceDep
+from nmt.app.service import Service, ServiceDep
 from nmt.app.settings import Settings
 from nmt.model.glossary import Glossary, GlossaryError, read_glossary
 from nmt.model.spans import NO_TERMS, Terms
@@ -75,30 +76,48 @@ async def translate_file(service: ServiceDep, models: ReadyModels, request: Requ
         raise ApiError(400, "Invalid request: missing target parameter")
     content, name = await _uploaded(settings, upload, "file")
     glossary = await _glossary(settings, form.get("glossary"), form.get("glossary_ignore_case"))  # (before the reading)
-    try:
-        document = await run_in_threadpool(read_document, name, content)  # (a PDF: seconds)
-    except FileRejected as e:
-        raise ApiError(400, f"Invalid request: {e}") from None
-    try:
-        source = document.language(detector_of(service)) if source == "auto" else source
-    except FileRejected as e:
-        raise ApiError(400, f"Invalid request: {e}; name the source") from None
+    document = await _read(name, content)
+    source = _source_language(service, document) if source == "auto" else source
     if source == target and source in models.languages:  # (as LibreTranslate's: a language into itself is itself)
-        file_id = service.files.put(content, document.translated_name(), document.media_type)
-        return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
+        return _stored(service, request, document, content)
     model = model_for(models, source, target)
     terms = _terms(settings, glossary, model.pair)
-    document = document.into(Languages(*model.pair))
-    own = settings.own_chars(key)  # a key's own limit holds for its files too; the server's text limit does not
-    chars = min(settings.max_file_chars, own) if own else settings.max_file_chars
-    options, limits = settings.decode_options(), TextLimits(None, chars)
+    return _stored(service, request, document, await _translated_file(service, model, request, document, terms, key))
+
+
+async def _read(name: str, content: bytes) -> Document:
+    """The uploaded file cut into its texts (app/documents.py); 400 for one that cannot be."""
+    try:
+        return await run_in_threadpool(read_document, name, content)  # (a PDF: seconds)
+    except FileRejected as e:
+        raise ApiError(400, f"Invalid request: {e}") from None
+
+
+def _source_language(service: Service, document: Document) -> str:
+    """The language of the document's text, of the served source languages; 400 for one without text."""
+    try:
+        return document.language(detector_of(service))
+    except FileRejected as e:
+        raise ApiError(400, f"Invalid request: {e}; name the source") from None
+
+
+async def _translated_file(service: Service, model: ServedModel, request: Request, document: Document, terms: Terms,
+                      key: str | None) -> bytes:
+    """The document translated by the model, within the file limits of the request's API key: the file it renders."""
+    languages = Languages(*model.pair)
+    document = document.into(languages)
+    options, limits = service.settings.decode_options(), TextLimits(None, service.settings.file_chars_of(key))
     translate = translate_html if document.format == "html" else translate_texts
     translated = await translate(service, model, request, document.texts, options, terms, limits)
     try:
-        written = await run_in_threadpool(document.render, [t.text for t in translated], Languages(*model.pair))
+        return await run_in_threadpool(document.render, [t.text for t in translated], languages)
     except FileRejected as e:  # (a PDF that pypdf read but cannot write again)
         raise ApiError(400, f"Invalid request: {e}") from None
-    file_id = service.files.put(written, document.translated_name(), document.media_type)
+
+
+def _stored(service: Service, request: Request, document: Document, content: bytes) -> FileAnswer:
+    """The translated file kept for download, under the document's translated name; the answer naming its URL."""
+    file_id = service.files.put(content, document.translated_name(), document.media_type)
     return FileAnswer(translatedFileUrl=str(request.url_for("download_file", file_id=file_id)))
 
 
@@ -124,7 +143,7 @@ async def _glossary(settings: Settings, upload: object, ignore_case: object) -> 
         return None
     data, name = await _uploaded(settings, upload, "glossary")
     try:
-        # (a termbase of 20,000 entries, 8 MiB: 1.8 s of parsing, kept off the event loop)
+        # (a large termbase takes seconds to parse: off the event loop; benchmarks/README.md, guards)
         return await run_in_threadpool(read_glossary, data, name or "glossary", _text(ignore_case) in ("true", "1", "on"))
     except GlossaryError as e:
         raise ApiError(400, f"Invalid request: {e}") from None
