@@ -102,7 +102,7 @@ def _source_language(service: Service, document: Document) -> str:
 
 
 async def _translated_file(service: Service, model: ServedModel, request: Request, document: Document, terms: Terms,
-                      key: str | None) -> bytes:
+                           key: str | None) -> bytes:
     """The document translated by the model, within the file limits of the request's API key: the file it renders."""
     languages = Languages(*model.pair)
     document = document.into(languages)
