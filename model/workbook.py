@@ -122,18 +122,19 @@ def _ods_rows(content: etree._Element) -> list[tuple[int, list[str]]]:
 
 
 def _ods_cells(row: etree._Element) -> list[str]:
-    """A row's cells' text (a cell's paragraphs, one per line), its last empty cells left out."""
-    cells: list[str] = []
+    """A row's cells' text (a cell's paragraphs, one per line), in their columns, to its last cell of text."""
+    cells: dict[int, str] = {}  # as an .xlsx row's: by position, the empty ones counted, not kept
+    position = 0
     for cell in row:
         if cell.tag in (f"{TABLE}table-cell", f"{TABLE}covered-table-cell"):
             text = "\n".join(_shown(p) for p in cell.iterchildren(f"{TEXT}p"))  # not an annotation's paragraphs
             repeated = _count(cell, f"{TABLE}number-columns-repeated")
-            if text and len(cells) + repeated > MAX_COLUMNS:
+            if text and position + repeated > MAX_COLUMNS:
                 raise WorkbookError(f"a row of over {MAX_COLUMNS:,} columns")
-            cells.extend([text] * min(repeated, MAX_COLUMNS + 1))
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
+            if text:
+                cells.update(dict.fromkeys(range(position, position + repeated), text))
+            position += repeated
+    return [cells.get(i, "") for i in range(max(cells) + 1)] if cells else []
 
 
 def _count(element: etree._Element, attribute: str) -> int:
