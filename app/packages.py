@@ -58,8 +58,9 @@ class Package:
 
     def read(self, name: str) -> bytes | None:
         """The bytes of the entry of that name (None if there is none); Damaged if it is over MAX_PART_BYTES."""
-        entry = next((e for e in self.archive.infolist() if e.filename == name), None)
-        if entry is None:
+        try:
+            entry = self.archive.getinfo(name)
+        except KeyError:
             return None
         if entry.file_size > MAX_PART_BYTES:
             raise Damaged(f"{name} is over {MAX_PART_BYTES >> 20} MiB uncompressed")
